@@ -1,0 +1,81 @@
+import type { InfoHashHex } from './info-hash.ts';
+
+/**
+ * Observations are evidence: a typed event log, timestamped where they happen (UTC ms),
+ * never dropped silently (cf. libtorrent alerts).
+ */
+export type Observation = DeliveryObservation | TrackerAnnounceObservation | RejectedConnectionObservation;
+
+export type Encryption = 'none' | 'mse-rc4' | 'mse-plaintext';
+
+/** Half-open byte range [start, end) of the decoy's content. */
+export type ByteRange = readonly [start: number, end: number];
+
+/** One peer connection that reached a decoy (handshake routed by infohash). */
+export interface DeliveryObservation {
+  readonly kind: 'delivery';
+  readonly sessionId: string;
+  readonly decoyId: number;
+  readonly infoHash: InfoHashHex;
+  readonly remoteIp: string;
+  readonly remotePort: number;
+  readonly localIp: string;
+  readonly localPort: number;
+  readonly transport: 'tcp';
+  readonly encryption: Encryption;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** Raw 20-byte peer id, hex. */
+  readonly peerId: string;
+  /** Client parsed from the BEP 20 peer id prefix, e.g. "Transmission 3.00". */
+  readonly client: string | null;
+  /** Extended handshake `v` (BEP 10), verbatim. */
+  readonly clientVersion: string | null;
+  /** Extended handshake `p`: the peer's advertised listen port. */
+  readonly listenPort: number | null;
+  /** Piece payload bytes sent in `piece` messages. */
+  readonly bytesServed: number;
+  readonly blocksServed: number;
+  /** Coalesced content byte ranges served. */
+  readonly servedRanges: readonly ByteRange[];
+  /** Pieces the peer reported having on arrival (bitfield/have_all/have_none), and at the end. */
+  readonly peerPiecesAtStart: number | null;
+  readonly peerPiecesAtEnd: number | null;
+  /** The peer reported having every piece by the end of the session. */
+  readonly completed: boolean;
+  /** BEP 9 metadata pieces served. */
+  readonly metadataPiecesServed: number;
+  /** The session fetched metadata (or nothing) but no piece data: typical of DHT crawlers and indexers. */
+  readonly metadataOnly: boolean;
+  readonly disconnectReason: string;
+}
+
+/** An announce received by the built-in tracker (HTTP or UDP). */
+export interface TrackerAnnounceObservation {
+  readonly kind: 'tracker-announce';
+  readonly at: number;
+  readonly protocol: 'http' | 'udp';
+  readonly infoHash: InfoHashHex;
+  readonly decoyId: number | null;
+  readonly remoteIp: string;
+  readonly remotePort: number;
+  /** The `ip` the client claims, if any (not trusted). */
+  readonly claimedIp: string | null;
+  /** The `port` the client announces as its listen port. */
+  readonly announcedPort: number;
+  readonly peerId: string;
+  readonly event: 'started' | 'completed' | 'stopped' | 'none';
+  readonly uploaded: number;
+  readonly downloaded: number;
+  readonly left: number;
+}
+
+/** A connection dropped before it reached a decoy (unknown infohash, bad handshake, limits). */
+export interface RejectedConnectionObservation {
+  readonly kind: 'rejected-connection';
+  readonly at: number;
+  readonly remoteIp: string;
+  readonly remotePort: number;
+  readonly infoHash: InfoHashHex | null;
+  readonly reason: string;
+}
