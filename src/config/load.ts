@@ -1,0 +1,59 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../domain/errors.ts';
+import { SETTINGS, isLoopbackOrLab, type SettingName, type Settings } from './settings.ts';
+
+export interface LoadInput {
+  /** Flag values by setting name, as strings (lists as arrays), already split from argv. */
+  flags: Partial<Record<SettingName, string | string[]>>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Precedence: defaults < <dataDir>/config.json < environment < flags.
+ * Every value passes the table's validation; unknown config keys are an error, not a silent typo.
+ */
+export function loadSettings(input: LoadInput): Settings {
+  const env = input.env ?? process.env;
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(SETTINGS)) out[name] = s.default;
+
+  const pick = (name: SettingName, raw: unknown, from: string) => {
+    try { out[name] = SETTINGS[name].parse(raw); } catch (e) { throw new InputError(`${from}: ${(e as Error).message}`); }
+  };
+  // dataDir first: it locates the config file.
+  const dataFlag = input.flags.dataDir;
+  if (env.COUNTERSEED_DATA) pick('dataDir', env.COUNTERSEED_DATA, 'COUNTERSEED_DATA');
+  if (typeof dataFlag === 'string') pick('dataDir', dataFlag, '--data');
+
+  const file = join(out.dataDir as string, 'config.json');
+  if (existsSync(file)) {
+    let json: unknown;
+    try { json = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new InputError(`${file}: not valid JSON: ${(e as Error).message}`); }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError(`${file}: expected a JSON object of settings`);
+    const byKey = new Map(Object.entries(SETTINGS).map(([n, s]) => [s.key, n as SettingName]));
+    for (const [k, v] of Object.entries(json)) {
+      const name = byKey.get(k);
+      if (!name) throw new InputError(`${file}: unknown setting "${k}" (see: counterseed config docs)`);
+      if (name !== 'dataDir') pick(name, v, file);
+    }
+  }
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    if (s.env && name !== 'dataDir' && env[s.env] !== undefined) pick(name, env[s.env], s.env);
+    const f = input.flags[name];
+    if (f !== undefined && name !== 'dataDir') pick(name, f, s.flag);
+  }
+  const settings = out as Settings;
+  checkNetworkSafety(settings);
+  return settings;
+}
+
+/** Lab mode never talks to anything off this machine: enforce it here, once. */
+function checkNetworkSafety(s: Settings): void {
+  if (s.mode === 'live') return;
+  for (const url of s.trackers) {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    if (!isLoopbackOrLab(host)) throw new InputError(`tracker ${url} is not on loopback; external trackers need --mode live`);
+  }
+  if (!isLoopbackOrLab(s.bind) && s.bind !== '0.0.0.0') throw new InputError(`--bind ${s.bind}: lab mode binds loopback addresses only; use --mode live`);
+}

@@ -1,0 +1,48 @@
+import { isIP } from 'node:net';
+import { boolSetting, enumSetting, intSetting, listSetting, stringSetting, type Setting } from './setting.ts';
+
+const trackerUrl = (s: string) => (/^(https?|udp):\/\/[^\s]+$/.test(s) ? undefined : 'not an http(s):// or udp:// tracker URL');
+const ipAddress = /^[0-9a-fA-F:.]+$/;
+
+/**
+ * THE settings table. Every tunable lives here exactly once; `counterseed config docs`
+ * renders it, config files and flags are validated by it.
+ */
+export const SETTINGS = {
+  dataDir: stringSetting('dataDir', '--data', defaultDataDir(), 'Directory holding the database, payloads and keys', 'COUNTERSEED_DATA'),
+  mode: enumSetting('mode', '--mode', ['lab', 'live'] as const, 'lab', 'lab: loopback only, nothing public is contacted. live: external trackers allowed; must be set explicitly', 'COUNTERSEED_MODE'),
+
+  bind: stringSetting('seed.bind', '--bind', '127.0.0.1', 'Address the peer port (and built-in tracker) listens on', undefined, ipAddress),
+  port: intSetting('seed.port', '--port', 6881, 0, 65535, 'TCP port that serves every decoy; 0 picks a free port'),
+  peerIdPrefix: stringSetting('seed.peerIdPrefix', '--peer-id-prefix', '-CS0010-', 'BEP 20 peer id prefix (8 bytes) sent to peers', undefined, /^.{8}$/),
+  clientVersion: stringSetting('seed.clientVersion', '--client-version', 'counterseed 0.1.0', 'Extended handshake "v" sent to peers (BEP 10)'),
+  maxConnections: intSetting('seed.maxConnections', '--max-connections', 5000, 1, 200_000, 'Concurrent peer connections, all decoys together'),
+  maxConnectionsPerIp: intSetting('seed.maxConnectionsPerIp', '--max-connections-per-ip', 8, 1, 1000, 'Concurrent peer connections from one IP address'),
+  uploadSlots: intSetting('seed.uploadSlots', '--upload-slots', 64, 1, 100_000, 'Peers unchoked at once, all decoys together'),
+  uploadRate: intSetting('seed.uploadRate', '--upload-rate', 0, 0, 10 * 1024 ** 3, 'Global upload limit in bytes per second; 0 = unlimited'),
+  handshakeTimeoutMs: intSetting('seed.handshakeTimeoutMs', '--handshake-timeout', 10_000, 100, 300_000, 'Time allowed from accept to a complete (MSE +) BitTorrent handshake, ms'),
+  idleTimeoutMs: intSetting('seed.idleTimeoutMs', '--idle-timeout', 120_000, 1000, 3_600_000, 'A connection that sends nothing for this long is closed, ms'),
+  maxRequestQueue: intSetting('seed.maxRequestQueue', '--max-request-queue', 250, 1, 5000, 'Outstanding block requests per peer (advertised as reqq); more is a flood'),
+  unchokeRotationMs: intSetting('seed.unchokeRotationMs', '--unchoke-rotation', 30_000, 1000, 600_000, 'An unchoked peer yields its slot to waiting peers after this long, ms'),
+  allowPlaintext: boolSetting('seed.allowPlaintext', '--allow-plaintext', true, 'Accept unencrypted BitTorrent handshakes (MSE is always offered)'),
+
+  trackers: listSetting('tracker.urls', '--tracker', 'External tracker announce URL (repeatable); requires --mode live unless it is a loopback address', trackerUrl),
+  trackerServerPort: intSetting('tracker.serverPort', '--tracker-server', -1, -1, 65535, 'Run the built-in HTTP+UDP tracker on this port (-1 = off, 0 = any free port)'),
+  announceIntervalS: intSetting('tracker.announceInterval', '--announce-interval', 1800, 5, 86_400, 'Announce interval the built-in tracker hands out and the minimum our client uses, seconds'),
+
+  queueCapacity: intSetting('observation.queueCapacity', '--observation-queue', 200_000, 1000, 10_000_000, 'Observations buffered before they are written; overflow is counted, never silent'),
+  flushIntervalMs: intSetting('observation.flushIntervalMs', '--flush-interval', 250, 10, 60_000, 'How often buffered observations are written to the store, ms'),
+} as const satisfies Record<string, Setting<unknown>>;
+
+export type SettingName = keyof typeof SETTINGS;
+export type Settings = { readonly [K in SettingName]: (typeof SETTINGS)[K]['default'] };
+
+function defaultDataDir(): string {
+  const base = process.env.XDG_DATA_HOME || `${process.env.HOME ?? '.'}/.local/share`;
+  return `${base}/counterseed`;
+}
+
+export function isLoopbackOrLab(host: string): boolean {
+  if (isIP(host) === 4) return host.startsWith('127.') || host.startsWith('198.18.') || host.startsWith('198.19.');
+  return host === '::1' || host === 'localhost';
+}

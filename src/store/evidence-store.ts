@@ -1,0 +1,45 @@
+import type { Decoy, DecoyStatus, NewDecoy } from '../domain/decoy.ts';
+import type { DeliveryObservation, Observation, TrackerAnnounceObservation } from '../domain/observation.ts';
+import type { Payload } from '../domain/payload.ts';
+
+export interface DeliveryQuery {
+  readonly ip?: string;
+  readonly decoyId?: number;
+  /** UTC ms: sessions that started at or after this instant. */
+  readonly since?: number;
+  readonly limit?: number;
+}
+
+export interface DecoyQuery {
+  readonly status?: DecoyStatus;
+  readonly payloadId?: string;
+  readonly limit?: number;
+}
+
+/**
+ * Where evidence lives. SQLite is the embedded default; a PostgreSQL store for
+ * multi-node deployments implements the same interface (and runs the same contract suite).
+ * Writes are async so that a networked store fits; the SQLite store resolves immediately.
+ */
+export interface EvidenceStore {
+  // Payload catalog (sync: the registry calls it while hashing files).
+  insertPayload(p: Payload): void;
+  getPayload(id: string): Payload | undefined;
+  listPayloads(): Payload[];
+
+  /** Inserts all or nothing; fails on a duplicate infohash. */
+  insertDecoys(decoys: readonly NewDecoy[], now: number): Promise<Decoy[]>;
+  listDecoys(q?: DecoyQuery): Promise<Decoy[]>;
+  getDecoy(id: number): Promise<Decoy | undefined>;
+
+  /** Appends a batch atomically: either every observation is stored or none. */
+  appendObservations(batch: readonly Observation[]): Promise<void>;
+  queryDeliveries(q?: DeliveryQuery): Promise<DeliveryObservation[]>;
+  queryAnnounces(q?: { infoHash?: string; limit?: number }): Promise<TrackerAnnounceObservation[]>;
+
+  /** Monotonic named counters (e.g. observations dropped under overload). */
+  addToCounter(name: string, delta: number): Promise<void>;
+  counters(): Promise<Record<string, number>>;
+
+  close(): Promise<void>;
+}

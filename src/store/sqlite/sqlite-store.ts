@@ -1,0 +1,141 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Decoy, NewDecoy } from '../../domain/decoy.ts';
+import { InputError } from '../../domain/errors.ts';
+import type { DeliveryObservation, Observation, TrackerAnnounceObservation } from '../../domain/observation.ts';
+import type { Payload } from '../../domain/payload.ts';
+import type { DecoyQuery, DeliveryQuery, EvidenceStore } from '../evidence-store.ts';
+import { MIGRATIONS } from './schema.ts';
+import { announceFromRow, announceToParams, decoyFromRow, deliveryFromRow, deliveryToParams, payloadFromRow } from './rows.ts';
+
+const DELIVERY_COLUMNS = [
+  'session_id', 'decoy_id', 'remote_ip', 'remote_port', 'local_ip', 'local_port', 'transport', 'encryption', 'started_at',
+  'ended_at', 'peer_id', 'client', 'client_version', 'listen_port', 'bytes_served', 'blocks_served', 'served_ranges',
+  'pieces_at_start', 'pieces_at_end', 'completed', 'metadata_pieces', 'metadata_only', 'disconnect_reason',
+];
+const ANNOUNCE_COLUMNS = [
+  'at', 'protocol', 'info_hash', 'decoy_id', 'remote_ip', 'remote_port', 'claimed_ip', 'announced_port', 'peer_id', 'event',
+  'uploaded', 'downloaded', 'left_bytes',
+];
+const insertSql = (table: string, cols: string[]) => `INSERT INTO ${table} (${cols.join(',')}) VALUES (${cols.map((c) => `$${c}`).join(',')})`;
+
+/** The embedded evidence store (node:sqlite). WAL + synchronous=FULL: a committed batch survives a crash or power loss. */
+export class SqliteStore implements EvidenceStore {
+  readonly #db: DatabaseSync;
+  readonly #stmt: Record<'delivery' | 'announce' | 'rejected' | 'counter', StatementSync>;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+    this.#migrate();
+    this.#stmt = {
+      delivery: this.#db.prepare(insertSql('deliveries', DELIVERY_COLUMNS)),
+      announce: this.#db.prepare(insertSql('tracker_announces', ANNOUNCE_COLUMNS)),
+      rejected: this.#db.prepare('INSERT INTO rejected_connections (at, remote_ip, remote_port, info_hash, reason) VALUES (?, ?, ?, ?, ?)'),
+      counter: this.#db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value'),
+    };
+  }
+
+  #migrate(): void {
+    const version = Number((this.#db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.#tx(() => {
+        this.#db.exec(MIGRATIONS[v]!);
+        this.#db.exec(`PRAGMA user_version = ${v + 1}`);
+      });
+    }
+  }
+
+  #tx<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const r = fn();
+      this.#db.exec('COMMIT');
+      return r;
+    } catch (e) {
+      this.#db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  insertPayload(p: Payload): void {
+    this.#db.prepare('INSERT OR IGNORE INTO payloads (id, size, label, media_type, added_at) VALUES (?, ?, ?, ?, ?)')
+      .run(p.id, p.size, p.label, p.mediaType, p.addedAt);
+  }
+  getPayload(id: string): Payload | undefined {
+    const r = this.#db.prepare('SELECT * FROM payloads WHERE id = ?').get(id);
+    return r ? payloadFromRow(r) : undefined;
+  }
+  listPayloads(): Payload[] {
+    return this.#db.prepare('SELECT * FROM payloads ORDER BY added_at, id').all().map(payloadFromRow);
+  }
+
+  async insertDecoys(decoys: readonly NewDecoy[], now: number): Promise<Decoy[]> {
+    const ins = this.#db.prepare(`INSERT INTO decoys (info_hash, name, payload_id, size, piece_length, piece_count, info, content_sha256, status, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`);
+    const seen = this.#db.prepare('SELECT id FROM decoys WHERE info_hash = ?');
+    return this.#tx(() => decoys.map((d) => {
+      if (seen.get(d.infoHash)) throw new InputError(`a decoy with infohash ${d.infoHash} (${d.name}) already exists`);
+      const r = ins.run(d.infoHash, d.name, d.payloadId, d.size, d.pieceLength, d.pieceCount, d.info, d.contentSha256, now);
+      return { ...d, id: Number(r.lastInsertRowid), status: 'active' as const, createdAt: now };
+    }));
+  }
+
+  async listDecoys(q: DecoyQuery = {}): Promise<Decoy[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.status) { where.push('status = ?'); args.push(q.status); }
+    if (q.payloadId) { where.push('payload_id = ?'); args.push(q.payloadId); }
+    const sql = `SELECT * FROM decoys ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+    return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(decoyFromRow);
+  }
+
+  async getDecoy(id: number): Promise<Decoy | undefined> {
+    const r = this.#db.prepare('SELECT * FROM decoys WHERE id = ?').get(id);
+    return r ? decoyFromRow(r) : undefined;
+  }
+
+  async appendObservations(batch: readonly Observation[]): Promise<void> {
+    if (batch.length === 0) return;
+    this.#tx(() => {
+      for (const o of batch) {
+        if (o.kind === 'delivery') this.#stmt.delivery.run(deliveryToParams(o));
+        else if (o.kind === 'tracker-announce') this.#stmt.announce.run(announceToParams(o));
+        else this.#stmt.rejected.run(o.at, o.remoteIp, o.remotePort, o.infoHash, o.reason);
+      }
+    });
+  }
+
+  async queryDeliveries(q: DeliveryQuery = {}): Promise<DeliveryObservation[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.ip) { where.push('d.remote_ip = ?'); args.push(q.ip); }
+    if (q.decoyId !== undefined) { where.push('d.decoy_id = ?'); args.push(q.decoyId); }
+    if (q.since !== undefined) { where.push('d.started_at >= ?'); args.push(q.since); }
+    const sql = `SELECT d.*, k.info_hash FROM deliveries d JOIN decoys k ON k.id = d.decoy_id
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.started_at, d.id LIMIT ?`;
+    return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(deliveryFromRow);
+  }
+
+  async queryAnnounces(q: { infoHash?: string; limit?: number } = {}): Promise<TrackerAnnounceObservation[]> {
+    const sql = `SELECT * FROM tracker_announces ${q.infoHash ? 'WHERE info_hash = ?' : ''} ORDER BY at, id LIMIT ?`;
+    const args: (string | number)[] = q.infoHash ? [q.infoHash] : [];
+    return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(announceFromRow);
+  }
+
+  async addToCounter(name: string, delta: number): Promise<void> {
+    this.#stmt.counter.run(name, delta);
+  }
+
+  async counters(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of this.#db.prepare('SELECT name, value FROM counters ORDER BY name').all()) out[String(r.name)] = Number(r.value);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}
