@@ -70,6 +70,11 @@ export interface MseInitiatorOptions {
   privateKey?: Uint8Array;
   /** Hostile: VC to send instead of 8 zero bytes. */
   vc?: Uint8Array;
+  /**
+   * Payload stream bytes pipelined right after IA, before B's reply. Only defined when a single
+   * method is provided (0x02: RC4-continued, 0x01: raw), since A does not know crypto_select yet.
+   */
+  afterIa?: Uint8Array;
 }
 
 export interface MseInitiatorResult {
@@ -123,6 +128,12 @@ export class MseInitiator {
           this.#o.vc ?? new Uint8Array(8), u32(this.#o.cryptoProvide), u16(padC), randomBytes(padC), u16(ia.length), ia,
         );
         send.push(cat(sha1('req1', s), obf, this.#enc.process(plain)));
+        const after = this.#o.afterIa;
+        if (after !== undefined) {
+          if (this.#o.cryptoProvide === 0x02) send.push(this.#enc.process(after));
+          else if (this.#o.cryptoProvide === 0x01) send.push(after.slice());
+          else throw new Error('initiator: afterIa needs cryptoProvide 0x01 or 0x02');
+        }
         this.#vcPattern = rc4Dropped(sha1('keyB', s, skey)).process(new Uint8Array(8));
         this.#dec = rc4Dropped(sha1('keyB', s, skey));
         this.#stage = 'vc';
