@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import type { DeliveryObservation, Encryption } from '../../domain/observation.ts';
+import { WireError } from '../wire/errors.ts';
+import { decodeExtendedHandshake, encodeExtendedHandshake } from '../wire/extended.ts';
+import type { Handshake } from '../wire/handshake.ts';
+import { encodeMessage, encodePieceHeader, type Message } from '../wire/messages.ts';
+import { decodeMetadataMessage, encodeMetadataData, encodeMetadataReject, METADATA_PIECE_SIZE, metadataPieceCount } from '../wire/metadata.ts';
+import { MAX_REQUEST_LENGTH } from '../wire/constants.ts';
+import { parseClient } from '../wire/peer-id.ts';
+import type { Chokeable, Choker } from './choker.ts';
+import { PeerPieces } from './peer-pieces.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import { RangeSet } from './range-set.ts';
+import { pieceSize, type ServedTorrent } from './served-torrent.ts';
+
+/** Our local extended message id for ut_metadata (BEP 10: ids are chosen by the receiver). */
+export const UT_METADATA_ID = 1;
+
+/** How the session writes to its peer; the connection owns the socket and any MSE cipher. */
+export interface PeerLink {
+  send(bytes: Uint8Array): void;
+  /** False while the socket is backpressured. */
+  readonly writable: boolean;
+  /** Calls `fn` once when the socket drains. */
+  onDrain(fn: () => void): void;
+}
+
+export interface DeliverySessionInit {
+  torrent: ServedTorrent;
+  peer: Handshake;
+  peerFlags: { extended: boolean; fast: boolean };
+  encryption: Encryption;
+  remoteIp: string;
+  remotePort: number;
+  localIp: string;
+  localPort: number;
+  startedAt: number;
+  maxRequestQueue: number;
+  clientVersion: string;
+}
+
+export interface DeliverySessionComponents {
+  link: PeerLink;
+  choker: Choker;
+  limiter: RateLimiter;
+  publish(o: DeliveryObservation): void;
+  now(): number;
+}
+
+interface Req { index: number; begin: number; length: number }
+
+/**
+ * One peer connection routed to one decoy: upload-only serving plus everything we learn
+ * about the peer, folded into a single DeliveryObservation when it ends.
+ * We never send `interested` or `request`, and any `piece` a peer sends is a protocol error
+ * (we never asked), so peer data is never kept.
+ */
+export class DeliverySession implements Chokeable {
+  readonly sessionId = randomUUID();
+  readonly #i: DeliverySessionInit;
+  readonly #c: DeliverySessionComponents;
+  readonly #served = new RangeSet();
+  readonly #peerPieces: PeerPieces;
+  #queue: Req[] = [];
+  #choked = true;
+  #interested = false;
+  #bytes = 0;
+  #blocks = 0;
+  #metadataPieces = 0;
+  #peerMetadataId = 0;
+  #listenPort: number | null = null;
+  #clientVersion: string | null = null;
+  #pumping = false;
+  #waitingForTokens = false;
+  #finished: DeliveryObservation | undefined;
+
+  constructor(init: DeliverySessionInit, components: DeliverySessionComponents) {
+    this.#i = init;
+    this.#c = components;
+    this.#peerPieces = new PeerPieces(init.torrent.decoy.pieceCount);
+  }
+
+  /** After both handshakes: advertise extensions and that we have every piece. */
+  open(): void {
+    const { decoy } = this.#i.torrent;
+    if (this.#i.peerFlags.extended) {
+      this.#c.link.send(encodeMessage({
+        type: 'extended', id: 0,
+        payload: encodeExtendedHandshake({
+          // No ut_pex: we do not relay third parties' addresses.
+          m: new Map([['ut_metadata', UT_METADATA_ID]]),
+          metadataSize: decoy.info.length,
+          uploadOnly: true,
+          v: this.#i.clientVersion,
+          yourip: ipBytes(this.#i.remoteIp),
+          reqq: this.#i.maxRequestQueue,
+        }),
+      }));
+    }
+    // BEP 6: have_all replaces a full bitfield when both sides support the fast extension.
+    this.#c.link.send(encodeMessage(this.#i.peerFlags.fast ? { type: 'have-all' } : { type: 'bitfield', bitfield: fullBitfield(decoy.pieceCount) }));
+  }
+
+  /** Handles one peer message; throws WireError for protocol violations. */
+  onMessage(m: Message): void {
+    switch (m.type) {
+      case 'keep-alive': case 'choke': case 'unchoke': case 'port': case 'suggest': case 'allowed-fast': case 'reject':
+        return; // Nothing to do for an upload-only seed that never requests.
+      case 'interested':
+        this.#interested = true;
+        this.#c.choker.interested(this);
+        return;
+      case 'not-interested':
+        this.#interested = false;
+        this.#dropQueue(false);
+        this.#c.choker.release(this);
+        if (!this.#choked) { this.#choked = true; this.#c.link.send(encodeMessage({ type: 'choke' })); }
+        return;
+      case 'have': this.#peerPieces.have(m.index); return;
+      case 'bitfield': this.#peerPieces.bitfield(m.bitfield); return;
+      case 'have-all': this.#requireFast(m.type); this.#peerPieces.all(); return;
+      case 'have-none': this.#requireFast(m.type); this.#peerPieces.none(); return;
+      case 'request': this.#onRequest(m); return;
+      case 'cancel': this.#queue = this.#queue.filter((r) => !(r.index === m.index && r.begin === m.begin && r.length === m.length)); return;
+      case 'piece': throw new WireError('unsolicited-piece', 'we never request data');
+      case 'extended': this.#onExtended(m.id, m.payload); return;
+    }
+  }
+
+  #requireFast(type: string): void {
+    if (!this.#i.peerFlags.fast) throw new WireError(`fast-not-negotiated:${type}`);
+  }
+
+  #onRequest(r: Req): void {
+    const d = this.#i.torrent.decoy;
+    if (r.index >= d.pieceCount) throw new WireError('bad-request:index', `${r.index} >= ${d.pieceCount}`);
+    const size = pieceSize(d, r.index);
+    if (r.length === 0 || r.length > MAX_REQUEST_LENGTH || r.begin + r.length > size) throw new WireError('bad-request:range', `${r.index}/${r.begin}+${r.length}`);
+    if (this.#choked) {
+      // BEP 6: a fast peer gets an explicit reject; others are silently ignored (BEP 3 semantics).
+      if (this.#i.peerFlags.fast) this.#c.link.send(encodeMessage({ type: 'reject', ...r }));
+      return;
+    }
+    if (this.#queue.length >= this.#i.maxRequestQueue) throw new WireError('request-flood', `more than ${this.#i.maxRequestQueue} outstanding requests`);
+    this.#queue.push({ index: r.index, begin: r.begin, length: r.length });
+    this.#pump();
+  }
+
+  #onExtended(id: number, payload: Uint8Array): void {
+    if (id === 0) {
+      const h = decodeExtendedHandshake(payload);
+      this.#peerMetadataId = h.m.get('ut_metadata') ?? 0;
+      if (h.p !== undefined) this.#listenPort = h.p;
+      if (h.v !== undefined) this.#clientVersion = h.v;
+      return;
+    }
+    if (id !== UT_METADATA_ID) return; // An extension we did not advertise: ignore (BEP 10).
+    const msg = decodeMetadataMessage(payload);
+    if (msg.msgType !== 'request') return;
+    if (this.#peerMetadataId === 0) throw new WireError('metadata-without-handshake');
+    const info = this.#i.torrent.decoy.info;
+    const count = metadataPieceCount(info.length);
+    // Each request costs us up to 16 KiB of upload: bound the amplification per session.
+    if (this.#metadataPieces >= 4 * count + 8) throw new WireError('metadata-flood');
+    if (msg.piece >= count) {
+      this.#c.link.send(encodeMessage({ type: 'extended', id: this.#peerMetadataId, payload: encodeMetadataReject(msg.piece) }));
+      return;
+    }
+    const start = msg.piece * METADATA_PIECE_SIZE;
+    const data = info.subarray(start, Math.min(info.length, start + METADATA_PIECE_SIZE));
+    this.#c.link.send(encodeMessage({ type: 'extended', id: this.#peerMetadataId, payload: encodeMetadataData(msg.piece, info.length, data) }));
+    this.#metadataPieces++;
+  }
+
+  unchoke(): void {
+    if (this.#finished || !this.#choked) return;
+    this.#choked = false;
+    this.#c.link.send(encodeMessage({ type: 'unchoke' }));
+  }
+
+  choke(): void {
+    if (this.#finished || this.#choked) return;
+    this.#choked = true;
+    this.#dropQueue(true);
+    this.#c.link.send(encodeMessage({ type: 'choke' }));
+  }
+
+  /** BEP 6: a peer that supports the fast extension is told which pending requests will not be served. */
+  #dropQueue(sendRejects: boolean): void {
+    if (sendRejects && this.#i.peerFlags.fast) for (const r of this.#queue) this.#c.link.send(encodeMessage({ type: 'reject', ...r }));
+    this.#queue = [];
+  }
+
+  /** Serves queued requests while the socket and the global rate limit allow. */
+  #pump(): void {
+    if (this.#pumping || this.#finished) return;
+    this.#pumping = true;
+    try {
+      const { link, limiter } = this.#c;
+      const d = this.#i.torrent.decoy;
+      while (!this.#choked && this.#queue.length > 0) {
+        if (!link.writable) { link.onDrain(() => this.#pump()); return; }
+        const r = this.#queue[0]!;
+        if (!limiter.tryTake(r.length)) {
+          if (!this.#waitingForTokens) { this.#waitingForTokens = true; limiter.wake(this.#onTokens); }
+          return;
+        }
+        this.#queue.shift();
+        const offset = r.index * d.pieceLength + r.begin;
+        const block = this.#i.torrent.source().read(offset, r.length);
+        link.send(encodePieceHeader(r.index, r.begin, r.length));
+        link.send(block);
+        this.#bytes += r.length;
+        this.#blocks++;
+        this.#served.add(offset, offset + r.length);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  readonly #onTokens = (): void => {
+    this.#waitingForTokens = false;
+    this.#pump();
+  };
+
+  /** Ends the session once: frees its slot and publishes the delivery observation. */
+  finish(reason: string): DeliveryObservation {
+    if (this.#finished) return this.#finished;
+    this.#queue = [];
+    this.#c.choker.release(this);
+    this.#c.limiter.cancel(this.#onTokens);
+    const i = this.#i;
+    const d = i.torrent.decoy;
+    const completed = this.#peerPieces.complete || this.#coversRemainder();
+    this.#finished = {
+      kind: 'delivery', sessionId: this.sessionId, decoyId: d.id, infoHash: d.infoHash,
+      remoteIp: i.remoteIp, remotePort: i.remotePort, localIp: i.localIp, localPort: i.localPort,
+      transport: 'tcp', encryption: i.encryption, startedAt: i.startedAt, endedAt: this.#c.now(),
+      peerId: Buffer.from(i.peer.peerId).toString('hex'), client: parseClient(i.peer.peerId),
+      clientVersion: this.#clientVersion, listenPort: this.#listenPort,
+      bytesServed: this.#bytes, blocksServed: this.#blocks, servedRanges: this.#served.toArray(),
+      peerPiecesAtStart: this.#peerPieces.atStart, peerPiecesAtEnd: this.#peerPieces.known ? this.#peerPieces.count : null,
+      completed, metadataPiecesServed: this.#metadataPieces, metadataOnly: this.#blocks === 0,
+      disconnectReason: reason,
+    };
+    this.#c.publish(this.#finished);
+    return this.#finished;
+  }
+
+  /** Complete if every piece the peer lacked at the start was served to it in full. */
+  #coversRemainder(): boolean {
+    const d = this.#i.torrent.decoy;
+    if (this.#blocks === 0) return false;
+    for (let p = 0; p < d.pieceCount; p++) {
+      if (this.#peerPieces.hadAtStart(p)) continue;
+      const start = p * d.pieceLength;
+      if (!this.#served.covers(start, start + pieceSize(d, p))) return false;
+    }
+    return true;
+  }
+
+  get interested(): boolean { return this.#interested; }
+  get bytesServed(): number { return this.#bytes; }
+}
+
+function fullBitfield(pieces: number): Uint8Array {
+  const b = new Uint8Array(Math.ceil(pieces / 8)).fill(0xff);
+  const spare = b.length * 8 - pieces;
+  // BEP 3: spare bits at the end must be cleared.
+  if (spare > 0) b[b.length - 1] = (0xff << spare) & 0xff;
+  return b;
+}
+
+function ipBytes(ip: string): Uint8Array | undefined {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return Uint8Array.from(ip.split('.').map(Number));
+  return undefined;
+}

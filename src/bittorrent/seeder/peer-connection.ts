@@ -1,0 +1,171 @@
+import type { Socket } from 'node:net';
+import type { Encryption, Observation } from '../../domain/observation.ts';
+import { infoHashToHex } from '../../domain/info-hash.ts';
+import { classifyFirstBytes, CLASSIFY_BYTES } from '../mse/detect.ts';
+import { MseError } from '../mse/errors.ts';
+import { MseResponder, type MseResult } from '../mse/responder.ts';
+import { WireError } from '../wire/errors.ts';
+import { Framer } from '../wire/framer.ts';
+import { encodeHandshake, makeReserved, reservedFlags, type Handshake } from '../wire/handshake.ts';
+import type { Choker } from './choker.ts';
+import { DeliverySession, type PeerLink } from './delivery-session.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import type { TorrentIndex } from './torrent-index.ts';
+
+export interface PeerConnectionInit {
+  peerId: Uint8Array;
+  clientVersion: string;
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxRequestQueue: number;
+  allowPlaintext: boolean;
+}
+
+export interface PeerConnectionComponents {
+  index: TorrentIndex;
+  choker: Choker;
+  limiter: RateLimiter;
+  publish(o: Observation): void;
+  now(): number;
+  /** Called exactly once when the connection is gone. */
+  onClose(conn: PeerConnection): void;
+}
+
+type Phase = 'sniff' | 'mse' | 'bittorrent' | 'closed';
+
+/**
+ * One accepted TCP connection. Before routing it only ever holds a bounded amount of bytes
+ * (sniff: 20, MSE: see MSE_MAX_BUFFERED, handshake: 68); after routing it hands every frame
+ * to a DeliverySession. Any error closes it with a recorded reason; nothing here throws out.
+ */
+export class PeerConnection implements PeerLink {
+  readonly #socket: Socket;
+  readonly #i: PeerConnectionInit;
+  readonly #c: PeerConnectionComponents;
+  readonly remoteIp: string;
+  readonly remotePort: number;
+  readonly startedAt: number;
+  #phase: Phase = 'sniff';
+  #sniffed: Uint8Array = new Uint8Array(0);
+  #mse: MseResponder | undefined;
+  #cipher: MseResult | undefined;
+  #framer: Framer | undefined;
+  #session: DeliverySession | undefined;
+  #infoHashHex: string | null = null;
+
+  constructor(socket: Socket, init: PeerConnectionInit, components: PeerConnectionComponents) {
+    this.#socket = socket;
+    this.#i = init;
+    this.#c = components;
+    this.remoteIp = normalizeIp(socket.remoteAddress ?? '');
+    this.remotePort = socket.remotePort ?? 0;
+    this.startedAt = components.now();
+    socket.setNoDelay(true);
+    socket.setTimeout(init.handshakeTimeoutMs);
+    socket.on('timeout', () => this.close(this.#session ? 'idle-timeout' : 'handshake-timeout'));
+    socket.on('error', (e: NodeJS.ErrnoException) => this.close(`socket-error:${e.code ?? e.message}`));
+    socket.on('end', () => this.close('peer-closed'));
+    socket.on('close', () => this.close('peer-closed'));
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+  }
+
+  get writable(): boolean { return this.#phase !== 'closed' && !this.#socket.writableNeedDrain; }
+
+  onDrain(fn: () => void): void { this.#socket.once('drain', fn); }
+
+  send(bytes: Uint8Array): void {
+    if (this.#phase === 'closed') return;
+    this.#socket.write(this.#cipher ? this.#cipher.encrypt(bytes) : bytes);
+  }
+
+  #onData(chunk: Uint8Array): void {
+    try {
+      if (this.#phase === 'sniff') this.#sniff(chunk);
+      else if (this.#phase === 'mse') this.#onMse(chunk);
+      else if (this.#phase === 'bittorrent') this.#onBittorrent(this.#cipher ? this.#cipher.decrypt(chunk) : chunk);
+    } catch (e) {
+      if (e instanceof WireError || e instanceof MseError) this.close(`protocol:${e.reason}`);
+      else this.close(`internal-error:${(e as Error).message}`);
+    }
+  }
+
+  #sniff(chunk: Uint8Array): void {
+    const buf = Buffer.concat([this.#sniffed, chunk]);
+    const kind = classifyFirstBytes(buf.subarray(0, CLASSIFY_BYTES));
+    if (kind === 'need-more') { this.#sniffed = buf; return; }
+    this.#sniffed = new Uint8Array(0);
+    if (kind === 'plain') {
+      if (!this.#i.allowPlaintext) return this.close('plaintext-refused');
+      this.#phase = 'bittorrent';
+      this.#framer = new Framer({ expectHandshake: true });
+      this.#onBittorrent(buf);
+    } else {
+      this.#phase = 'mse';
+      this.#mse = new MseResponder({ resolveReq2: (h) => this.#c.index.resolveReq2(h), allowPlaintext: this.#i.allowPlaintext });
+      this.#onMse(buf);
+    }
+  }
+
+  #onMse(chunk: Uint8Array): void {
+    const step = this.#mse!.push(chunk);
+    for (const b of step.send) this.#socket.write(b);
+    if (!step.result) return;
+    this.#cipher = step.result;
+    this.#mse = undefined;
+    this.#infoHashHex = infoHashToHex(step.result.infoHash);
+    this.#phase = 'bittorrent';
+    this.#framer = new Framer({ expectHandshake: true });
+    if (step.result.initial.length > 0) this.#onBittorrent(step.result.initial);
+  }
+
+  #onBittorrent(bytes: Uint8Array): void {
+    const framer = this.#framer!;
+    framer.push(bytes);
+    for (let f = framer.next(); f !== undefined && this.#phase !== 'closed'; f = framer.next()) {
+      if (f.kind === 'handshake') this.#route(f.handshake);
+      else this.#session!.onMessage(f.message);
+    }
+  }
+
+  #route(h: Handshake): void {
+    const hex = infoHashToHex(h.infoHash);
+    // MSE already named the torrent through req2; the BitTorrent handshake inside must agree.
+    if (this.#infoHashHex !== null && this.#infoHashHex !== hex) throw new WireError('mse-infohash-mismatch');
+    this.#infoHashHex = hex;
+    const torrent = this.#c.index.get(hex);
+    if (!torrent) return this.close('unknown-infohash');
+    const flags = reservedFlags(h.reserved);
+    this.send(encodeHandshake({ reserved: makeReserved({ extended: true, fast: true }), infoHash: h.infoHash, peerId: this.#i.peerId }));
+    const local = this.#socket.address();
+    this.#session = new DeliverySession({
+      torrent, peer: h, peerFlags: flags, encryption: this.#encryption(),
+      remoteIp: this.remoteIp, remotePort: this.remotePort,
+      localIp: normalizeIp('address' in local ? local.address : ''), localPort: 'port' in local ? local.port : 0,
+      startedAt: this.startedAt, maxRequestQueue: this.#i.maxRequestQueue, clientVersion: this.#i.clientVersion,
+    }, { link: this, choker: this.#c.choker, limiter: this.#c.limiter, publish: (o) => this.#c.publish(o), now: this.#c.now });
+    this.#socket.setTimeout(this.#i.idleTimeoutMs);
+    this.#session.open();
+  }
+
+  #encryption(): Encryption {
+    if (!this.#cipher) return 'none';
+    return this.#cipher.method === 'rc4' ? 'mse-rc4' : 'mse-plaintext';
+  }
+
+  /** Idempotent. Routed sessions become a delivery observation; others a rejected-connection one. */
+  close(reason: string): void {
+    if (this.#phase === 'closed') return;
+    this.#phase = 'closed';
+    if (this.#session) this.#session.finish(reason);
+    else if (reason !== 'peer-closed' || this.#infoHashHex !== null) {
+      this.#c.publish({ kind: 'rejected-connection', at: this.#c.now(), remoteIp: this.remoteIp, remotePort: this.remotePort, infoHash: this.#infoHashHex, reason });
+    }
+    this.#socket.destroy();
+    this.#c.onClose(this);
+  }
+}
+
+/** "::ffff:1.2.3.4" (dual-stack sockets) -> "1.2.3.4". */
+export function normalizeIp(ip: string): string {
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}

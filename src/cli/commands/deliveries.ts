@@ -1,0 +1,46 @@
+import { isIP } from 'node:net';
+import { InputError } from '../../domain/errors.ts';
+import { openContext } from '../../node/context.ts';
+import { optionalInt } from '../args.ts';
+import type { Command } from '../command.ts';
+
+export const deliveries: Command = {
+  name: 'deliveries',
+  summary: 'Show recorded delivery sessions (one per peer connection that reached a decoy)',
+  options: {
+    ip: { type: 'string', arg: 'IP', doc: 'Only this remote IP address' },
+    decoy: { type: 'string', arg: 'ID', doc: 'Only this decoy id' },
+    since: { type: 'string', arg: 'ISO', doc: 'Only sessions that started at or after this UTC time (ISO 8601)' },
+    limit: { type: 'string', arg: 'N', doc: 'At most N rows' },
+    json: { type: 'boolean', doc: 'JSON output (all fields)' },
+  },
+  async run(args, io) {
+    const ip = args.options.ip;
+    if (ip !== undefined && (typeof ip !== 'string' || isIP(ip) === 0)) throw new InputError(`--ip: not an IP address: ${String(ip)}`);
+    const since = args.options.since;
+    let sinceMs: number | undefined;
+    if (typeof since === 'string') {
+      sinceMs = Date.parse(since);
+      if (Number.isNaN(sinceMs)) throw new InputError(`--since: not an ISO 8601 time: ${since}`);
+    }
+    const decoyId = optionalInt(args, 'decoy', 1, Number.MAX_SAFE_INTEGER);
+    const limit = optionalInt(args, 'limit', 1, 10_000_000);
+    const ctx = openContext(io.settings, io.err);
+    try {
+      const rows = await ctx.store.queryDeliveries({
+        ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}),
+        ...(sinceMs !== undefined ? { since: sinceMs } : {}), ...(limit !== undefined ? { limit } : {}),
+      });
+      if (args.options.json) { io.out(JSON.stringify(rows, null, 2)); return; }
+      io.out(['start (UTC)'.padEnd(24), 'remote'.padEnd(22), 'decoy'.padStart(6), 'bytes'.padStart(10), 'done', 'enc'.padEnd(8), 'client'.padEnd(28), 'end reason'].join(' '));
+      for (const d of rows) {
+        io.out([
+          new Date(d.startedAt).toISOString().padEnd(24), `${d.remoteIp}:${d.remotePort}`.padEnd(22), String(d.decoyId).padStart(6),
+          String(d.bytesServed).padStart(10), (d.completed ? 'yes' : d.metadataOnly ? 'meta' : 'no').padEnd(4), d.encryption.padEnd(8),
+          (d.client ?? d.clientVersion ?? '?').slice(0, 28).padEnd(28), d.disconnectReason,
+        ].join(' '));
+      }
+      io.out(`${rows.length} deliveries`);
+    } finally { await ctx.close(); }
+  },
+};

@@ -1,0 +1,34 @@
+import { openContext } from '../../node/context.ts';
+import type { Command } from '../command.ts';
+import { InputError } from '../../domain/errors.ts';
+
+export const payloadAdd: Command = {
+  name: 'payload add',
+  summary: 'Register a warning payload file (stored once under its SHA-256, never changed)',
+  positionals: 'FILE',
+  options: { label: { type: 'string', arg: 'TEXT', doc: 'Operator label (default: the file name)' } },
+  async run(args, io) {
+    const file = args.positionals[0];
+    if (!file || args.positionals.length > 1) throw new InputError('expected exactly one FILE');
+    const ctx = openContext(io.settings, io.err);
+    try {
+      const label = typeof args.options.label === 'string' ? args.options.label : undefined;
+      const p = ctx.payloads.add(file, label === undefined ? {} : { label });
+      io.out(p.id);
+    } finally { await ctx.close(); }
+  },
+};
+
+export const payloadList: Command = {
+  name: 'payload list',
+  summary: 'List registered payloads',
+  options: { json: { type: 'boolean', doc: 'JSON output' } },
+  async run(args, io) {
+    const ctx = openContext(io.settings, io.err);
+    try {
+      const list = ctx.payloads.list();
+      if (args.options.json) io.out(JSON.stringify(list, null, 2));
+      else for (const p of list) io.out(`${p.id}  ${String(p.size).padStart(10)}  ${p.mediaType.padEnd(16)} ${p.label}`);
+    } finally { await ctx.close(); }
+  },
+};

@@ -1,0 +1,25 @@
+import { openContext } from '../../node/context.ts';
+import { startSeedNode } from '../../node/seed-node.ts';
+import type { Command } from '../command.ts';
+
+export const seed: Command = {
+  name: 'seed',
+  summary: 'Serve every active decoy upload-only on one port until SIGINT/SIGTERM; record every delivery',
+  settings: ['bind', 'port', 'trackers', 'trackerServerPort', 'announceIntervalS', 'maxConnections', 'maxConnectionsPerIp',
+    'uploadSlots', 'uploadRate', 'handshakeTimeoutMs', 'idleTimeoutMs', 'maxRequestQueue', 'allowPlaintext', 'peerIdPrefix', 'clientVersion',
+    'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs'],
+  async run(_args, io) {
+    const ctx = openContext(io.settings, io.err);
+    try {
+      if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
+      const node = await startSeedNode(ctx);
+      // One machine-readable line for scripts and tests, then human-readable lines on stderr.
+      io.out(`ready ${JSON.stringify({ peerPort: node.info.peerPort, peerHost: node.info.peerHost, trackerHttp: node.info.trackerHttp, trackerUdp: node.info.trackerUdp, decoys: node.info.decoys })}`);
+      io.err(`serving ${node.info.decoys} decoys on ${node.info.peerHost}:${node.info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
+      if (!io.signal.aborted) await new Promise<void>((r) => io.signal.addEventListener('abort', () => r(), { once: true }));
+      io.err('stopping: announcing stopped, closing connections, writing observations…');
+      await node.stop();
+      io.err(`stopped; ${node.recorder.written} observations written, ${node.bus.droppedTotal} dropped`);
+    } finally { await ctx.close(); }
+  },
+};

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+import { loadSettings } from '../config/load.ts';
+import { CounterseedError } from '../domain/errors.ts';
+import { helpText, parseCommandArgs } from './args.ts';
+import type { Command } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
+
+const VERSION = '0.1.0';
+
+function topHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 4;
+  return [
+    `counterseed ${VERSION} - deterrence decoys on P2P networks, served upload-only, with every delivery recorded as evidence`,
+    '',
+    'Usage: counterseed <command> [options]      (counterseed <command> --help for details)',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Global options: --data DIR (or COUNTERSEED_DATA), --mode lab|live, --help, --version',
+  ].join('\n');
+}
+
+/** Finds the longest command name that prefixes argv ("decoys build" before "decoys"). */
+function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  for (let n = Math.min(2, words.length); n >= 1; n--) {
+    const name = words.slice(0, n).join(' ');
+    const cmd = COMMANDS.find((c) => c.name === name);
+    if (cmd) {
+      const rest = [...argv];
+      for (const w of words.slice(0, n)) rest.splice(rest.indexOf(w), 1);
+      return { cmd, rest };
+    }
+  }
+  return undefined;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const out = (t: string) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+  const err = (t: string) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`);
+  if (argv.includes('--version')) { out(VERSION); return 0; }
+  const found = findCommand(argv);
+  if (!found) {
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') { out(topHelp()); return 0; }
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
+    if (group.length > 0) { out(group.map((c) => helpText(c)).join('\n\n')); return argv.includes('--help') ? 0 : 2; }
+    err(`counterseed: unknown command "${argv.join(' ')}"\n\n${topHelp()}`);
+    return 2;
+  }
+  const { cmd, rest } = found;
+  const shutdown = new AbortController();
+  const onSignal = () => shutdown.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const { args, settingFlags } = parseCommandArgs(cmd, rest);
+    if (args.options.help) { out(helpText(cmd)); return 0; }
+    const settings = loadSettings({ flags: settingFlags });
+    return (await cmd.run(args, { out, err, settings, signal: shutdown.signal })) ?? 0;
+  } catch (e) {
+    if (e instanceof CounterseedError) { err(`counterseed ${cmd.name}: ${e.message}`); return e.exitCode; }
+    err(`counterseed ${cmd.name}: internal error: ${(e as Error).stack ?? e}`);
+    return 70;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { Observation } from '../domain/observation.ts';
+import { AnnounceScheduler } from '../bittorrent/tracker/client/scheduler.ts';
+import { TrackerServer } from '../bittorrent/tracker/server/tracker-server.ts';
+import { Seeder } from '../bittorrent/seeder/seeder.ts';
+import { TorrentIndex } from '../bittorrent/seeder/torrent-index.ts';
+import { ObservationBus } from '../observation/bus.ts';
+import { ObservationRecorder } from '../observation/recorder.ts';
+import type { Context } from './context.ts';
+
+export interface SeedNodeInfo {
+  peerHost: string;
+  peerPort: number;
+  trackerHttp?: string;
+  trackerUdp?: string;
+  decoys: number;
+  peerId: string;
+}
+
+export interface SeedNode {
+  readonly info: SeedNodeInfo;
+  readonly bus: ObservationBus;
+  readonly recorder: ObservationRecorder;
+  /** Stops announcing (event=stopped), closes every peer connection, writes every observation. */
+  stop(): Promise<void>;
+}
+
+/**
+ * THE composition root for a running node: every collaborator is built and wired here,
+ * in dependency order, and torn down in reverse.
+ */
+export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => void } = {}): Promise<SeedNode> {
+  const s = ctx.settings;
+  const log = opts.log ?? ctx.log;
+  const now = Date.now;
+  const bus = new ObservationBus({ capacity: s.queueCapacity });
+  const recorder = new ObservationRecorder({ bus, store: ctx.store, log }, { flushIntervalMs: s.flushIntervalMs });
+  const publish = (o: Observation) => { bus.publish(o); };
+
+  const decoys = await ctx.store.listDecoys({ status: 'active' });
+  const index = new TorrentIndex({ sourceFor: (d) => ctx.sourceFor(d) });
+  for (const d of decoys) index.add(d);
+  // Fail at start-up, not on the first request, if a payload file was altered on disk.
+  for (const id of new Set(decoys.map((d) => d.payloadId))) ctx.payloadSource(id);
+
+  const peerId = new Uint8Array(Buffer.concat([Buffer.from(s.peerIdPrefix, 'latin1'), randomBytes(12)]));
+  const seeder = new Seeder({
+    host: s.bind, port: s.port, peerId, clientVersion: s.clientVersion,
+    maxConnections: s.maxConnections, maxConnectionsPerIp: s.maxConnectionsPerIp, uploadSlots: s.uploadSlots,
+    uploadRate: s.uploadRate, unchokeRotationMs: s.unchokeRotationMs, handshakeTimeoutMs: s.handshakeTimeoutMs,
+    idleTimeoutMs: s.idleTimeoutMs, maxRequestQueue: s.maxRequestQueue, allowPlaintext: s.allowPlaintext,
+  }, { index, publish, now, log });
+
+  recorder.start();
+  const listening = await seeder.start();
+
+  let tracker: TrackerServer | undefined;
+  let trackerUrls: { httpUrl?: string; udpUrl?: string } = {};
+  if (s.trackerServerPort >= 0) {
+    tracker = new TrackerServer({
+      host: s.bind, httpPort: s.trackerServerPort, udpPort: s.trackerServerPort,
+      lookup: (hex) => index.get(hex)?.decoy.id ?? null,
+      onAnnounce: publish, intervalSeconds: s.announceIntervalS, now,
+    });
+    trackerUrls = await tracker.start();
+  }
+
+  const announceTo = [...s.trackers, ...(trackerUrls.httpUrl ? [trackerUrls.httpUrl] : [])];
+  let scheduler: AnnounceScheduler | undefined;
+  if (announceTo.length > 0) {
+    scheduler = new AnnounceScheduler({
+      peerId, port: listening.port, localAddress: s.bind, minIntervalMs: s.announceIntervalS * 1000,
+      onResult: (r) => { if (!r.ok) log(`announce to ${r.tracker} failed: ${r.error}`); },
+    });
+    for (const t of index.values()) scheduler.add({ infoHash: t.infoHash, trackers: announceTo });
+    scheduler.start();
+  }
+
+  const info: SeedNodeInfo = {
+    peerHost: listening.host, peerPort: listening.port, decoys: index.size, peerId: Buffer.from(peerId).toString('hex'),
+    ...(trackerUrls.httpUrl ? { trackerHttp: trackerUrls.httpUrl } : {}), ...(trackerUrls.udpUrl ? { trackerUdp: trackerUrls.udpUrl } : {}),
+  };
+
+  let stopping: Promise<void> | undefined;
+  return {
+    info, bus, recorder,
+    stop() {
+      stopping ??= (async () => {
+        await scheduler?.stop({ deadlineMs: 3000 }).catch((e: Error) => log(`announce stop: ${e.message}`));
+        await seeder.stop();
+        await tracker?.stop();
+        await recorder.stop();
+      })();
+      return stopping;
+    },
+  };
+}
