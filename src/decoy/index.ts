@@ -1,0 +1,12 @@
+export { NameListError, MetainfoError, DecoyError, MAX_LISTED_ISSUES, type NameListIssue } from './errors.ts';
+export { nameProblem, MAX_NAME_BYTES } from './name-rules.ts';
+export { parseNameList, DEFAULT_MAX_NAME_ROWS, type NameRow } from './name-list.ts';
+export { choosePieceLength, isValidPieceLength, MIN_PIECE_LENGTH, MAX_PIECE_LENGTH, TARGET_MAX_PIECES } from './piece-length.ts';
+export { BytesPieceSource } from './piece-source.ts';
+export { pieceHashes, PieceHashCache } from './piece-hashes.ts';
+export { buildInfo, buildTorrentFile, type InfoParams, type TorrentFileParams } from './metainfo.ts';
+export { parseTorrentFile, type ParsedTorrent } from './parse-torrent.ts';
+export { MAX_TORRENT_BYTES, METAINFO_LIMITS } from './metainfo-limits.ts';
+export { magnetLink, MAX_MAGNET_PEERS, type MagnetParams } from './magnet.ts';
+export { checkTrackers, MAX_TRACKERS } from './trackers.ts';
+export { buildDecoys, type BuildDecoysOptions } from './builder.ts';
