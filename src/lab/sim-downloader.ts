@@ -121,9 +121,10 @@ class DownloadSession {
     wire.on('data', (chunk) => { if (!socket.destroyed && socket.writable) socket.write(chunk); });
     wire.on('end', () => socket.end());
     wire.on('error', (err) => this.#fail(`wire: ${err.message}`));
-    wire.on('handshake', (infoHashHex) => {
+    wire.on('handshake', (infoHashHex, _peerId, ext) => {
       if (infoHashHex !== infoHashToHex(init.infoHash)) return this.#fail('peer answered with another infohash');
       if (layout !== undefined) this.#guard(() => this.#beginTransfer(layout));
+      else if (!ext.extended) this.#fail('peer does not support BEP 10 extensions, so metadata cannot be fetched');
     });
     wire.on('unchoke', () => this.#pump());
     wire.on('have', () => this.#pump());

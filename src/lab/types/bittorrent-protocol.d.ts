@@ -41,6 +41,8 @@ declare module 'bittorrent-protocol' {
     bitfield(bits: Uint8Array): void;
     request(index: number, offset: number, length: number, cb: RequestCallback): void;
     piece(index: number, offset: number, block: Uint8Array): void;
+    /** BEP 10 message by extension name (as the peer mapped it) or number. */
+    extended(ext: string | number, payload: Uint8Array): void;
     write(chunk: Uint8Array): boolean;
     end(): void;
     destroy(): void;

@@ -150,6 +150,45 @@ test('a refused connection resolves with ok:false', async () => {
   assert.match(r.error ?? '', /ECONNREFUSED|closed/);
 });
 
+test('blocks dropped by a choke are requested again after the unchoke', async () => {
+  const t = makeTorrent(6 * 16384, 16384);
+  const seeder = await startTestSeeder(t, { chokeOnceAfter: 2 });
+  try {
+    const r = await simulateDownload({ ...base, port: seeder.port, infoHash: t.infoHash, info: t.info });
+    assert.equal(r.ok, true, r.error);
+    assert.equal(r.sha256, sha256(t.content));
+  } finally {
+    await seeder.close();
+  }
+});
+
+test('metadata that does not hash to the infohash is refused', async () => {
+  const t = makeTorrent(2 * 16384, 16384);
+  const other = makeTorrent(2 * 16384, 16384, 'beach-walk-0001.mp4');
+  const seeder = await startTestSeeder(t, { serveInfo: other.info });
+  try {
+    const r = await simulateDownload({ ...base, port: seeder.port, infoHash: t.infoHash });
+    assert.equal(r.ok, false);
+    assert.match(r.error ?? '', /metadata/i);
+    assert.equal(r.metadataFetched, false);
+    assert.equal(seeder.requestsServed, 0);
+  } finally {
+    await seeder.close();
+  }
+});
+
+test('a ut_metadata message for an impossible piece fails the download instead of throwing', async () => {
+  const t = makeTorrent(2 * 16384, 16384);
+  const seeder = await startTestSeeder(t, { bogusMetadataPiece: 1000 });
+  try {
+    const r = await simulateDownload({ ...base, port: seeder.port, infoHash: t.infoHash });
+    assert.equal(r.ok, false);
+    assert.match(r.error ?? '', /malformed ut_metadata/);
+  } finally {
+    await seeder.close();
+  }
+});
+
 /** Polls a condition a bounded number of times (the seeder sees `have`s shortly after the download resolves). */
 async function waitFor(cond: () => boolean, tries = 200): Promise<void> {
   for (let i = 0; i < tries && !cond(); i++) await new Promise((r) => setTimeout(r, 10));

@@ -24,6 +24,12 @@ export interface SeederOptions {
   corruptPiece?: number;
   /** Handshake and send the bitfield, but never unchoke. */
   neverUnchoke?: boolean;
+  /** Serve this info dict over BEP 9 instead of the torrent's own. */
+  serveInfo?: Uint8Array;
+  /** Choke once after serving this many blocks, unchoke again shortly after. */
+  chokeOnceAfter?: number;
+  /** On the peer's BEP 10 handshake, send a ut_metadata data message for this (bogus) piece index. */
+  bogusMetadataPiece?: number;
 }
 
 export interface TestSeeder {
@@ -44,7 +50,8 @@ export async function startTestSeeder(t: TestTorrent, opts: SeederOptions = {}):
     socket.on('error', () => {});
     state.remoteAddresses.push(socket.remoteAddress ?? '');
     const wire = new Wire('tcpIncoming');
-    wire.use(utMetadata(t.info));
+    wire.use(utMetadata(opts.serveInfo ?? t.info));
+    let choked = false;
     socket.on('data', (d: Buffer) => wire.write(d));
     wire.on('data', (d) => { if (socket.writable) socket.write(d); });
     wire.on('end', () => socket.end());
@@ -63,6 +70,16 @@ export async function startTestSeeder(t: TestTorrent, opts: SeederOptions = {}):
       if (index === opts.corruptPiece) block[0] = (block[0]! ^ 0xff);
       state.requestsServed++;
       respond(null, block);
+      if (state.requestsServed === opts.chokeOnceAfter && !choked) {
+        choked = true;
+        wire.choke();
+        setTimeout(() => wire.unchoke(), 20);
+      }
+    });
+    wire.on('extended', (name) => {
+      if (name !== 'handshake' || opts.bogusMetadataPiece === undefined) return;
+      const dict = encode({ msg_type: 1, piece: opts.bogusMetadataPiece, total_size: t.info.length });
+      wire.extended('ut_metadata', new Uint8Array(Buffer.concat([dict, new Uint8Array(100)])));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
