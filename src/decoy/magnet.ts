@@ -21,9 +21,11 @@ export interface MagnetParams {
 const PEER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/;
 
 /**
- * A v1 magnet link (BEP 9): xt=urn:btih:<40 hex>, then dn, xl, tr and x.pe. Every
- * value is percent-encoded (RFC 3986 §2.1), so names and URLs with `&`, `=`, `#`,
- * spaces or non-ASCII survive any client's query parser.
+ * A v1 magnet link (BEP 9): xt=urn:btih:<40 hex>, then dn, xl, tr and x.pe. dn and tr
+ * are percent-encoded (RFC 3986 §2.1), so names and URLs with `&`, `=`, `#`, spaces
+ * or non-ASCII survive any client's query parser. x.pe is written raw: libtorrent
+ * 2.0.8 does not percent-decode it (an encoded `%3A` makes it drop the peer), and
+ * the PEER pattern already limits it to letters, digits, `.-:[]`.
  */
 export function magnetLink(p: MagnetParams): string {
   const hex = typeof p.infoHash === 'string' ? infoHashToHex(infoHashFromHex(p.infoHash)) : infoHashToHex(p.infoHash);
@@ -40,6 +42,6 @@ export function magnetLink(p: MagnetParams): string {
   const parts = [`xt=urn:btih:${hex}`, `dn=${encodeURIComponent(p.name)}`];
   if (p.size !== undefined) parts.push(`xl=${p.size}`);
   for (const tr of checkTrackers(p.trackers ?? [])) parts.push(`tr=${encodeURIComponent(tr)}`);
-  for (const peer of peers) parts.push(`x.pe=${encodeURIComponent(peer)}`);
+  for (const peer of peers) parts.push(`x.pe=${peer}`);
   return `magnet:?${parts.join('&')}`;
 }
