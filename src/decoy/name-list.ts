@@ -35,7 +35,7 @@ export function parseNameList(text: string, opts: { maxRows?: number } = {}): Na
     const raw = lines[idx]!;
     const line = idx + 1;
     const trimmed = raw.trim();
-    if (trimmed === '' || raw.startsWith('#')) continue;
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
     if (!sawRecord) {
       sawRecord = true;
       if (/^name\s*(,\s*size)?$/i.test(trimmed)) continue;

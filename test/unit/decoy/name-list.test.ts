@@ -14,7 +14,7 @@ function issues(text: string, opts?: { maxRows?: number }): string[] {
 }
 
 test('plain list: one name per line, blanks and comments skipped, CRLF and BOM ok', () => {
-  const text = '\uFEFF# decoys for week 1\r\nholiday-video-0042.mp4\r\n\r\n   \r\nholiday-video-0043.mp4\r\n#holiday-video-0099.mp4\r\n';
+  const text = '\uFEFF  # decoys for week 1\r\nholiday-video-0042.mp4\r\n\r\n   \r\nholiday-video-0043.mp4\r\n#holiday-video-0099.mp4\r\n';
   assert.deepEqual(parseNameList(text), [
     { line: 2, name: 'holiday-video-0042.mp4', size: null },
     { line: 5, name: 'holiday-video-0043.mp4', size: null },
