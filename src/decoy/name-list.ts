@@ -15,7 +15,7 @@ export const DEFAULT_MAX_NAME_ROWS = 1_000_000;
 /**
  * Parses an operator's decoy name list: one name per line, or CSV `name[,size]`.
  * - UTF-8 BOM, CRLF/LF/CR line ends accepted; blank lines skipped.
- * - Lines starting with `#` are comments (quote a name that starts with `#`).
+ * - Lines whose first non-blank character is `#` are comments (quote a name that starts with `#`).
  * - An optional first row `name` or `name,size` (any case) is a header and skipped.
  * - Names containing commas must be quoted (RFC 4180).
  * All-or-nothing: every problem is collected with its line number and thrown as one
