@@ -24,7 +24,7 @@ export interface Context {
 export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): Context {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(join(settings.dataDir, 'counterseed.db'));
-  const payloads = new PayloadRegistry({ dir: join(settings.dataDir, 'payloads'), catalog: store });
+  const payloads = new PayloadRegistry({ dir: settings.dataDir, catalog: store });
   ensureDefaultPayload(payloads);
   const sources = new Map<string, PieceSource>();
   return {

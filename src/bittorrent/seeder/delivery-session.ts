@@ -4,7 +4,7 @@ import { WireError } from '../wire/errors.ts';
 import { decodeExtendedHandshake, encodeExtendedHandshake } from '../wire/extended.ts';
 import type { Handshake } from '../wire/handshake.ts';
 import { encodeMessage, encodePieceHeader, type Message } from '../wire/messages.ts';
-import { decodeMetadataMessage, encodeMetadataData, encodeMetadataReject, METADATA_PIECE_SIZE, metadataPieceCount } from '../wire/metadata.ts';
+import { decodeMetadataMessage, encodeMetadataData, encodeMetadataReject, METADATA_PIECE_SIZE, metadataPieceCount, UnknownMetadataMessageError, type MetadataMessage } from '../wire/metadata.ts';
 import { MAX_REQUEST_LENGTH } from '../wire/constants.ts';
 import { parseClient } from '../wire/peer-id.ts';
 import type { Chokeable, Choker } from './choker.ts';
@@ -138,7 +138,7 @@ export class DeliverySession implements Chokeable {
     if (r.length === 0 || r.length > MAX_REQUEST_LENGTH || r.begin + r.length > size) throw new WireError('bad-request:range', `${r.index}/${r.begin}+${r.length}`);
     if (this.#choked) {
       // BEP 6: a fast peer gets an explicit reject; others are silently ignored (BEP 3 semantics).
-      if (this.#i.peerFlags.fast) this.#c.link.send(encodeMessage({ type: 'reject', ...r }));
+      if (this.#i.peerFlags.fast) this.#c.link.send(encodeMessage({ type: 'reject', index: r.index, begin: r.begin, length: r.length }));
       return;
     }
     if (this.#queue.length >= this.#i.maxRequestQueue) throw new WireError('request-flood', `more than ${this.#i.maxRequestQueue} outstanding requests`);
@@ -155,7 +155,13 @@ export class DeliverySession implements Chokeable {
       return;
     }
     if (id !== UT_METADATA_ID) return; // An extension we did not advertise: ignore (BEP 10).
-    const msg = decodeMetadataMessage(payload);
+    let msg: MetadataMessage;
+    try {
+      msg = decodeMetadataMessage(payload);
+    } catch (e) {
+      if (e instanceof UnknownMetadataMessageError) return; // BEP 9: unknown msg_type is ignored.
+      throw e;
+    }
     if (msg.msgType !== 'request') return;
     if (this.#peerMetadataId === 0) throw new WireError('metadata-without-handshake');
     const info = this.#i.torrent.decoy.info;
@@ -187,7 +193,9 @@ export class DeliverySession implements Chokeable {
 
   /** BEP 6: a peer that supports the fast extension is told which pending requests will not be served. */
   #dropQueue(sendRejects: boolean): void {
-    if (sendRejects && this.#i.peerFlags.fast) for (const r of this.#queue) this.#c.link.send(encodeMessage({ type: 'reject', ...r }));
+    if (sendRejects && this.#i.peerFlags.fast) {
+      for (const r of this.#queue) this.#c.link.send(encodeMessage({ type: 'reject', index: r.index, begin: r.begin, length: r.length }));
+    }
     this.#queue = [];
   }
 
