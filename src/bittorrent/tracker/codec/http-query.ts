@@ -17,7 +17,8 @@ export const MAX_SCRAPE_QUERY_LEN = MAX_HTTP_SCRAPE_HASHES * 72 + 256;
 export const MAX_TOKEN_LEN = 64;
 /** 2^64 - 1: the widest counter any client (or BEP 15) can express. */
 const U64_MAX = 0xffffffffffffffffn;
-const latin1 = new TextDecoder('latin1');
+/** True ISO-8859-1 (one char per byte); TextDecoder('latin1') is windows-1252 and would remap 0x80-0x9F. */
+const latin1 = { decode: (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1') };
 
 type Pairs = Array<[key: string, value: Uint8Array]>;
 

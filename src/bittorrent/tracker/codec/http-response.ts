@@ -4,6 +4,7 @@
  */
 import { type BDict, type BValue, BencodeError, asDict, decode, encode, getBytes, getDict, getInt, getString } from '../../../bencode/index.ts';
 import { infoHashToHex, type InfoHashHex } from '../../../domain/info-hash.ts';
+import { bencodeKeyBytes } from './bencode-key.ts';
 import { DEFAULT_MAX_COMPACT_PEERS, decodeCompactPeers, encodeCompactPeers } from './compact.ts';
 import { TrackerCodecError } from './errors.ts';
 import type { AnnounceResponse, PeerAddress, ScrapeStats } from './types.ts';
@@ -136,7 +137,7 @@ export function decodeScrapeResponse(body: Uint8Array): Map<InfoHashHex, ScrapeS
     if (failure !== undefined) throw new TrackerCodecError('failure', clip(failure));
     const out = new Map<InfoHashHex, ScrapeStats>();
     for (const [k, v] of getDict(d, 'files') ?? new Map<string, BValue>()) {
-      const key = Buffer.from(k, 'latin1');
+      const key = bencodeKeyBytes(k);
       if (key.length !== 20) throw new TrackerCodecError('bad-info_hash', 'scrape key is not 20 bytes');
       const s = asDict(v, 'scrape entry');
       out.set(infoHashToHex(key), { complete: count(s, 'complete') ?? 0, downloaded: count(s, 'downloaded') ?? 0, incomplete: count(s, 'incomplete') ?? 0 });

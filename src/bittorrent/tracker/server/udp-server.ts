@@ -43,7 +43,7 @@ export class UdpTrackerServer {
   async start(opts: { signal?: AbortSignal } = {}): Promise<{ address: string; port: number }> {
     opts.signal?.throwIfAborted();
     this.#family = this.#init.host.includes(':') ? 6 : 4;
-    const s = createSocket({ type: this.#family === 6 ? 'udp6' : 'udp4', ipv6Only: true });
+    const s = createSocket(this.#family === 6 ? { type: 'udp6', ipv6Only: true } : { type: 'udp4' });
     this.#socket = s;
     s.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo));
     // Per-datagram errors (e.g. ICMP unreachable surfaced on send) must not kill the tracker.
