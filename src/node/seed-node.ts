@@ -21,6 +21,8 @@ export interface SeedNode {
   readonly info: SeedNodeInfo;
   readonly bus: ObservationBus;
   readonly recorder: ObservationRecorder;
+  /** Resolves once every decoy has been announced to every tracker at least once (no-op without trackers). */
+  announced(opts?: { signal?: AbortSignal }): Promise<void>;
   /** Stops announcing (event=stopped), closes every peer connection, writes every observation. */
   stop(): Promise<void>;
 }
@@ -84,6 +86,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   let stopping: Promise<void> | undefined;
   return {
     info, bus, recorder,
+    announced: (o = {}) => scheduler?.whenAllAnnounced(o) ?? Promise.resolve(),
     stop() {
       stopping ??= (async () => {
         await scheduler?.stop({ deadlineMs: 3000 }).catch((e: Error) => log(`announce stop: ${e.message}`));

@@ -2,9 +2,10 @@ import type { Command } from '../command.ts';
 import { configDocs, configShow } from './config.ts';
 import { decoysBuild, decoysExport, decoysList } from './decoys.ts';
 import { deliveries } from './deliveries.ts';
+import { lab } from './lab.ts';
 import { payloadAdd, payloadList } from './payload.ts';
 import { seed } from './seed.ts';
 
 export const COMMANDS: readonly Command[] = [
-  payloadAdd, payloadList, decoysBuild, decoysList, decoysExport, seed, deliveries, configDocs, configShow,
+  payloadAdd, payloadList, decoysBuild, decoysList, decoysExport, seed, deliveries, lab, configDocs, configShow,
 ];
