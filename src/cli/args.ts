@@ -44,7 +44,7 @@ export function helpText(cmd: Command): string {
 
 export function requireString(args: ParsedArgs, name: string, cmd: string): string {
   const v = args.options[name];
-  if (typeof v !== 'string' || v === '') throw new InputError(`counterseed ${cmd}: --${name} is required`);
+  if (typeof v !== 'string' || v === '') throw new InputError(`--${name} is required (see: counterseed ${cmd} --help)`);
   return v;
 }
 

@@ -21,17 +21,22 @@ function topHelp(): string {
   ].join('\n');
 }
 
-/** Finds the longest command name that prefixes argv ("decoys build" before "decoys"). */
+/** Global flags that take a value and may stand before the command ("--data DIR decoys build"). */
+const VALUE_FLAGS_BEFORE_COMMAND = new Set(['--data', '--mode']);
+
+/** Finds the longest command name at the start of the non-flag words ("decoys build" before "decoys"). */
 function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
-  const words = argv.filter((a) => !a.startsWith('-'));
-  for (let n = Math.min(2, words.length); n >= 1; n--) {
-    const name = words.slice(0, n).join(' ');
+  const words: number[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const a = argv[i]!;
+    if (VALUE_FLAGS_BEFORE_COMMAND.has(a)) { i++; continue; }
+    if (a.startsWith('-')) { if (words.length > 0) break; continue; }
+    words.push(i);
+  }
+  for (let n = words.length; n >= 1; n--) {
+    const name = words.slice(0, n).map((i) => argv[i]).join(' ');
     const cmd = COMMANDS.find((c) => c.name === name);
-    if (cmd) {
-      const rest = [...argv];
-      for (const w of words.slice(0, n)) rest.splice(rest.indexOf(w), 1);
-      return { cmd, rest };
-    }
+    if (cmd) return { cmd, rest: argv.filter((_, i) => !words.slice(0, n).includes(i)) };
   }
   return undefined;
 }
@@ -43,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   const found = findCommand(argv);
   if (!found) {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') { out(topHelp()); return 0; }
-    const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
+    const first = argv.find((a, i) => !a.startsWith('-') && !VALUE_FLAGS_BEFORE_COMMAND.has(argv[i - 1] ?? ''));
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${first} `));
     if (group.length > 0) { out(group.map((c) => helpText(c)).join('\n\n')); return argv.includes('--help') ? 0 : 2; }
     err(`counterseed: unknown command "${argv.join(' ')}"\n\n${topHelp()}`);
     return 2;

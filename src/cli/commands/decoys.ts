@@ -71,7 +71,7 @@ export const decoysExport: Command = {
       const list = await ctx.store.listDecoys({ status: 'active' });
       const magnets: string[] = [];
       for (const d of list) {
-        writeFileSync(join(dir, `${d.infoHash}.torrent`), buildTorrentFile({ info: d.info, announce: [...trackers], createdBy: 'counterseed', creationDate: Math.floor(d.createdAt / 1000) }));
+        writeFileSync(join(dir, `${d.infoHash}.torrent`), buildTorrentFile({ info: d.info, announce: [...trackers], createdBy: 'counterseed', creationDate: d.createdAt }));
         magnets.push(magnetLink({ infoHash: d.infoHash, name: d.name, size: d.size, trackers: [...trackers], peers }));
       }
       writeFileSync(join(dir, 'magnets.txt'), magnets.length ? `${magnets.join('\n')}\n` : '');
