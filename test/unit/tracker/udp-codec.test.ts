@@ -15,7 +15,7 @@ test('connect request carries the protocol magic and decodes back', () => {
 
 test('connect request: wrong magic, bad action and wrong length are rejected', () => {
   const b = udp.encodeConnectRequest(1);
-  const badMagic = b.slice(); badMagic[7] ^= 1;
+  const badMagic = b.slice(); badMagic[7] = badMagic[7]! ^ 1;
   rejects(() => udp.decodeConnectRequest(badMagic), 'bad-magic');
   const badAction = b.slice(); badAction[11] = 2;
   rejects(() => udp.decodeConnectRequest(badAction), 'bad-action');
