@@ -79,7 +79,7 @@ export class UdpTrackerClient {
           this.stats.announcesSent++;
           return udp.encodeAnnounceRequest(toUdpAnnounce(req, cid, transactionId));
         });
-        if (packet !== null) return decodeAnnounce(tracker, packet, this.#family);
+        if (packet !== null) return decodeAnnounce(packet, this.#family);
         // No answer: the id may have expired on the tracker's side, so connect afresh next time.
         if (this.#ids.get(to.key)?.id === cid) this.#ids.delete(to.key);
       }
@@ -191,9 +191,8 @@ function decodeOrThrow<T>(f: () => T): T {
   }
 }
 
-function decodeAnnounce(tracker: string, packet: Uint8Array, family: 4 | 6): AnnounceResponse {
+function decodeAnnounce(packet: Uint8Array, family: 4 | 6): AnnounceResponse {
   const r = decodeOrThrow(() => udp.decodeAnnounceResponse(packet, family));
-  void tracker;
   return { interval: r.interval, complete: r.seeders, incomplete: r.leechers, peers: r.peers };
 }
 

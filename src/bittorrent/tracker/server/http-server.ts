@@ -31,12 +31,13 @@ export interface HttpServerStats {
   scrapes: number;
   /** Malformed, oversized, wrong method or path. */
   rejected: number;
+  internalErrors: number;
 }
 
 export class HttpTrackerServer {
   readonly #init: HttpTrackerServerInit;
   #server: Server | undefined;
-  readonly stats: HttpServerStats = { announces: 0, scrapes: 0, rejected: 0 };
+  readonly stats: HttpServerStats = { announces: 0, scrapes: 0, rejected: 0, internalErrors: 0 };
 
   constructor(init: HttpTrackerServerInit) {
     this.#init = init;
@@ -87,10 +88,14 @@ export class HttpTrackerServer {
       if (path === '/scrape') return this.#scrape(res, query);
       return this.#reject(res, 404, 'not found');
     } catch (e) {
-      if (!(e instanceof TrackerCodecError)) throw e;
-      // BEP 3: errors are reported in a 200 response with `failure reason`, which every client reads.
-      this.stats.rejected++;
-      this.#send(res, 200, encodeFailure(e.message));
+      if (e instanceof TrackerCodecError) {
+        // BEP 3: errors are reported in a 200 response with `failure reason`, which every client reads.
+        this.stats.rejected++;
+        return this.#send(res, 200, encodeFailure(e.message));
+      }
+      // A bug must cost one request, not the tracker process.
+      this.stats.internalErrors++;
+      if (!res.headersSent) this.#send(res, 500, encodeFailure('internal error'));
     }
   }
 

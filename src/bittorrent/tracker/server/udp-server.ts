@@ -28,13 +28,14 @@ export interface UdpServerStats {
   dropped: number;
   /** Authenticated but malformed: answered with a BEP 15 error. */
   errors: number;
+  internalErrors: number;
 }
 
 export class UdpTrackerServer {
   readonly #init: UdpTrackerServerInit;
   #socket: Socket | undefined;
   #family: 4 | 6 = 4;
-  readonly stats: UdpServerStats = { connects: 0, announces: 0, scrapes: 0, dropped: 0, errors: 0 };
+  readonly stats: UdpServerStats = { connects: 0, announces: 0, scrapes: 0, dropped: 0, errors: 0, internalErrors: 0 };
 
   constructor(init: UdpTrackerServerInit) {
     this.#init = init;
@@ -76,7 +77,11 @@ export class UdpTrackerServer {
       else if (head.action === udp.ACTION_SCRAPE) this.#scrape(packet, r.port, ip);
       else throw new TrackerCodecError('bad-action', `unknown action ${head.action}`);
     } catch (e) {
-      if (!(e instanceof TrackerCodecError)) throw e;
+      if (!(e instanceof TrackerCodecError)) {
+        // A bug must cost one datagram, not the tracker process.
+        this.stats.internalErrors++;
+        return;
+      }
       this.stats.errors++;
       this.#send(udp.encodeErrorResponse(head.transactionId, e.reason), ip, r.port);
     }
