@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadSettings } from '../../../src/config/load.ts';
+import { settingsMarkdown } from '../../../src/config/docs.ts';
+import { SETTINGS } from '../../../src/config/settings.ts';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'cs-cfg-'));
+
+describe('settings table', () => {
+  it('applies defaults < config.json < env < flags', () => {
+    const dir = dataDir();
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ 'seed.port': 7000, 'seed.uploadSlots': 9 }));
+    const s = loadSettings({ flags: { dataDir: dir, uploadSlots: '12' }, env: { COUNTERSEED_MODE: 'lab' } });
+    assert.equal(s.port, 7000);
+    assert.equal(s.uploadSlots, 12);
+    assert.equal(s.maxRequestQueue, SETTINGS.maxRequestQueue.default);
+  });
+
+  it('rejects bad values with the setting named', () => {
+    assert.throws(() => loadSettings({ flags: { dataDir: dataDir(), port: '70000' }, env: {} }), /seed\.port.*0\.\.65535/);
+    assert.throws(() => loadSettings({ flags: { dataDir: dataDir(), allowPlaintext: 'maybe' }, env: {} }), /true or false/);
+    assert.throws(() => loadSettings({ flags: { dataDir: dataDir(), mode: 'prod' }, env: {} }), /lab, live/);
+  });
+
+  it('rejects unknown keys and broken JSON in config.json', () => {
+    const dir = dataDir();
+    writeFileSync(join(dir, 'config.json'), '{"seed.prot": 1}');
+    assert.throws(() => loadSettings({ flags: { dataDir: dir }, env: {} }), /unknown setting "seed\.prot"/);
+    writeFileSync(join(dir, 'config.json'), '{"seed.port": ');
+    assert.throws(() => loadSettings({ flags: { dataDir: dir }, env: {} }), /not valid JSON/);
+  });
+
+  it('lab mode refuses public trackers and public bind addresses; live mode allows them', () => {
+    const dir = dataDir();
+    assert.throws(() => loadSettings({ flags: { dataDir: dir, trackers: ['udp://tracker.example.org:1337/announce'] }, env: {} }), /--mode live/);
+    assert.throws(() => loadSettings({ flags: { dataDir: dir, bind: '192.0.2.10' }, env: {} }), /lab mode binds loopback/);
+    const live = loadSettings({ flags: { dataDir: dir, mode: 'live', trackers: ['udp://tracker.example.org:1337/announce'] }, env: {} });
+    assert.deepEqual(live.trackers, ['udp://tracker.example.org:1337/announce']);
+    assert.doesNotThrow(() => loadSettings({ flags: { dataDir: dir, trackers: ['http://198.18.0.2:6969/announce'] }, env: {} }));
+  });
+
+  it('documents every setting once', () => {
+    const md = settingsMarkdown();
+    for (const s of Object.values(SETTINGS)) assert.equal(md.split(`\`${s.key}\``).length - 1, 1, s.key);
+  });
+});
