@@ -39,14 +39,22 @@ export class SqliteStore implements EvidenceStore {
   }
 
   #migrate(): void {
-    const version = Number((this.#db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
-    for (let v = version; v < MIGRATIONS.length; v++) {
+    this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT');
+    const applied = new Set(this.#db.prepare('SELECT name FROM schema_migrations').all().map((r) => String(r.name)));
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.name)) continue;
       this.#tx(() => {
-        this.#db.exec(MIGRATIONS[v]!);
-        this.#db.exec(`PRAGMA user_version = ${v + 1}`);
+        this.#db.exec(m.sql);
+        this.#db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(m.name, Date.now());
       });
     }
   }
+
+  /** The connection, for feature modules that keep their own SQL beside their own tables (evidence log, DHT, campaigns). */
+  get database(): DatabaseSync { return this.#db; }
+
+  /** Runs `fn` in one IMMEDIATE transaction. */
+  transaction<T>(fn: () => T): T { return this.#tx(fn); }
 
   #tx<T>(fn: () => T): T {
     this.#db.exec('BEGIN IMMEDIATE');
