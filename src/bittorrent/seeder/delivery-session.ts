@@ -73,6 +73,7 @@ export class DeliverySession implements Chokeable {
   #pumping = false;
   #waitingForTokens = false;
   #finished: DeliveryObservation | undefined;
+  #requestsWhileChoked = 0;
 
   constructor(init: DeliverySessionInit, components: DeliverySessionComponents) {
     this.#i = init;
@@ -137,6 +138,8 @@ export class DeliverySession implements Chokeable {
     const size = pieceSize(d, r.index);
     if (r.length === 0 || r.length > MAX_REQUEST_LENGTH || r.begin + r.length > size) throw new WireError('bad-request:range', `${r.index}/${r.begin}+${r.length}`);
     if (this.#choked) {
+      // A few requests may cross our choke on the wire; a stream of them is abuse.
+      if (++this.#requestsWhileChoked > 4 * this.#i.maxRequestQueue) throw new WireError('requests-while-choked');
       // BEP 6: a fast peer gets an explicit reject; others are silently ignored (BEP 3 semantics).
       if (this.#i.peerFlags.fast) this.#c.link.send(encodeMessage({ type: 'reject', index: r.index, begin: r.begin, length: r.length }));
       return;

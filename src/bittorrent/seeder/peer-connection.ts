@@ -34,6 +34,12 @@ export interface PeerConnectionComponents {
 type Phase = 'sniff' | 'mse' | 'bittorrent' | 'closed';
 
 /**
+ * Bytes we let queue in user space for one peer. Block serving already waits for 'drain';
+ * this bounds everything else (rejects, metadata) for a peer that sends but never reads.
+ */
+export const MAX_PENDING_WRITE = 1 << 20;
+
+/**
  * One accepted TCP connection. Before routing it only ever holds a bounded amount of bytes
  * (sniff: 20, MSE: see MSE_MAX_BUFFERED, handshake: 68); after routing it hands every frame
  * to a DeliverySession. Any error closes it with a recorded reason; nothing here throws out.
@@ -76,6 +82,7 @@ export class PeerConnection implements PeerLink {
   send(bytes: Uint8Array): void {
     if (this.#phase === 'closed') return;
     this.#socket.write(this.#cipher ? this.#cipher.encrypt(bytes) : bytes);
+    if (this.#socket.writableLength > MAX_PENDING_WRITE) this.close('peer-not-reading');
   }
 
   #onData(chunk: Uint8Array): void {

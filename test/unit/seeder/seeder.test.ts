@@ -202,6 +202,28 @@ describe('seeder against hostile peers', () => {
     assert.equal(await reasonFor(peer.localPort), 'protocol:request-flood');
   });
 
+  it('disconnects a peer that keeps requesting while choked', async () => {
+    const peer = await RawPeer.connect(s.port);
+    await peer.sendHandshake(s.infoHash, PEER_ID);
+    await peer.waitFor('have-all');
+    for (let i = 0; i < 4 * 50 + 1; i++) peer.send({ type: 'request', index: 0, begin: 0, length: BLOCK });
+    await peer.waitClosed();
+    assert.equal(await reasonFor(peer.localPort), 'protocol:requests-while-choked');
+  });
+
+  it('caps BEP 9 replies per session (upload amplification) even when the peer is not reading', async () => {
+    const peer = await RawPeer.connect(s.port);
+    await peer.sendHandshake(s.infoHash, PEER_ID);
+    peer.send({ type: 'extended', id: 0, payload: new Uint8Array(Buffer.from('d1:md11:ut_metadatai3eee')) });
+    await peer.waitFor('have-all');
+    peer.socket.pause();
+    // 4 x pieces + 8 replies at most; the 13th request here is over the cap for a 1-piece info dict.
+    for (let i = 0; i < 20; i++) peer.send({ type: 'extended', id: 1, payload: new Uint8Array(Buffer.from('d8:msg_typei0e5:piecei0ee')) });
+    peer.socket.resume();
+    await peer.waitClosed();
+    assert.equal(await reasonFor(peer.localPort), 'protocol:metadata-flood');
+  });
+
   it('rejects out-of-range requests', async () => {
     const peer = await RawPeer.connect(s.port);
     await peer.sendHandshake(s.infoHash, PEER_ID);
