@@ -3,7 +3,6 @@ import { type BDict, type BValue, type BencodeLimits, BencodeError, DEFAULT_BENC
 const C_I = 0x69, C_L = 0x6c, C_D = 0x64, C_E = 0x65, C_COLON = 0x3a, C_MINUS = 0x2d, C_0 = 0x30, C_9 = 0x39;
 /** Integers longer than this (sign included) are rejected before parsing: 2^63 has 19 digits. */
 const MAX_INT_DIGITS = 20;
-const latin1 = new TextDecoder('latin1');
 
 export interface DecodeResult {
   readonly value: BValue;
@@ -45,7 +44,7 @@ function readInt(buf: Uint8Array, s: State): number | bigint {
   const end = buf.indexOf(C_E, start);
   if (end < 0) throw new BencodeError('unterminated integer', start);
   if (end - start > MAX_INT_DIGITS) throw new BencodeError('integer too long', start);
-  const text = latin1.decode(buf.subarray(start, end));
+  const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
   // BEP 3: no leading zeros, no negative zero, no empty integer.
   if (!/^(0|-?[1-9][0-9]*)$/.test(text)) throw new BencodeError(`invalid integer "${text}"`, start);
   s.pos = end + 1;
@@ -100,7 +99,9 @@ function readDict(buf: Uint8Array, s: State, lim: BencodeLimits, depth: number):
     const c = buf[s.pos];
     if (c === undefined || c < C_0 || c > C_9) throw new BencodeError('dictionary key must be a string', s.pos);
     if (++s.items > lim.maxItems) throw new BencodeError(`more than ${lim.maxItems} values`, s.pos);
-    const key = latin1.decode(readBytes(buf, s, lim));
+    const kb = readBytes(buf, s, lim);
+    // True latin1 (one char per byte): TextDecoder('latin1') is windows-1252 and remaps 0x80-0x9F.
+    const key = Buffer.from(kb.buffer, kb.byteOffset, kb.length).toString('latin1');
     // BEP 3: keys are sorted as raw strings; duplicates are malformed.
     if (prev !== undefined && key <= prev) throw new BencodeError(key === prev ? `duplicate key "${key}"` : `unsorted key "${key}"`, keyAt);
     prev = key;

@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { announces } from './announces.ts';
 import { configDocs, configShow } from './config.ts';
 import { decoysBuild, decoysExport, decoysList } from './decoys.ts';
 import { deliveries } from './deliveries.ts';
@@ -7,5 +8,5 @@ import { payloadAdd, payloadList } from './payload.ts';
 import { seed } from './seed.ts';
 
 export const COMMANDS: readonly Command[] = [
-  payloadAdd, payloadList, decoysBuild, decoysList, decoysExport, seed, deliveries, lab, configDocs, configShow,
+  payloadAdd, payloadList, decoysBuild, decoysList, decoysExport, seed, deliveries, announces, lab, configDocs, configShow,
 ];
