@@ -24,6 +24,7 @@ const insertSql = (table: string, cols: string[]) => `INSERT INTO ${table} (${co
 export class SqliteStore implements EvidenceStore {
   readonly #db: DatabaseSync;
   readonly #stmt: Record<'delivery' | 'announce' | 'rejected' | 'counter', StatementSync>;
+  readonly #appendHooks: ((batch: readonly Observation[]) => void)[] = [];
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -52,6 +53,15 @@ export class SqliteStore implements EvidenceStore {
 
   /** The connection, for feature modules that keep their own SQL beside their own tables (evidence log, DHT, campaigns). */
   get database(): DatabaseSync { return this.#db; }
+
+  /**
+   * Runs `hook` inside every appendObservations transaction, after the inserts (the evidence
+   * chain). A throw rolls the whole batch back, so observations and their chain records commit together.
+   */
+  addAppendHook(hook: (batch: readonly Observation[]) => void): () => void {
+    this.#appendHooks.push(hook);
+    return () => { const i = this.#appendHooks.indexOf(hook); if (i >= 0) this.#appendHooks.splice(i, 1); };
+  }
 
   /** Runs `fn` in one IMMEDIATE transaction. */
   transaction<T>(fn: () => T): T { return this.#tx(fn); }
@@ -113,6 +123,7 @@ export class SqliteStore implements EvidenceStore {
         else if (o.kind === 'tracker-announce') this.#stmt.announce.run(announceToParams(o));
         else this.#stmt.rejected.run(o.at, o.remoteIp, o.remotePort, o.infoHash, o.reason);
       }
+      for (const hook of this.#appendHooks) hook(batch);
     });
   }
 
