@@ -4,7 +4,7 @@ import type { InfoHashHex } from './info-hash.ts';
  * Observations are evidence: a typed event log, timestamped where they happen (UTC ms),
  * never dropped silently (cf. libtorrent alerts).
  */
-export type Observation = DeliveryObservation | TrackerAnnounceObservation | RejectedConnectionObservation;
+export type Observation = DeliveryObservation | TrackerAnnounceObservation | RejectedConnectionObservation | SwarmPresenceObservation;
 
 export type Encryption = 'none' | 'mse-rc4' | 'mse-plaintext';
 
@@ -78,4 +78,24 @@ export interface RejectedConnectionObservation {
   readonly remotePort: number;
   readonly infoHash: InfoHashHex | null;
   readonly reason: string;
+}
+
+/**
+ * Swarm presence: an address seen taking part in a decoy's swarm through the DHT (BEP 5), without
+ * any connection to us. WEAKER than a delivery: nothing was served, and DHT addresses can be spoofed
+ * or belong to crawlers, so it is labelled `strength: 'weak'`.
+ */
+export interface SwarmPresenceObservation {
+  readonly kind: 'swarm-presence';
+  readonly at: number;
+  readonly strength: 'weak';
+  /** get_peers or announce_peer that arrived for our infohash, or a peer listed in a get_peers reply to our lookup. */
+  readonly source: 'dht-get-peers' | 'dht-announce-peer' | 'dht-peer-list';
+  readonly infoHash: InfoHashHex;
+  readonly decoyId: number | null;
+  readonly remoteIp: string;
+  /** UDP source port of the query, or the announced/listed peer port. */
+  readonly remotePort: number;
+  /** Our address that saw it (a node may own several). */
+  readonly localIp: string;
 }

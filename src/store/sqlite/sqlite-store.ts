@@ -121,7 +121,8 @@ export class SqliteStore implements EvidenceStore {
       for (const o of batch) {
         if (o.kind === 'delivery') this.#stmt.delivery.run(deliveryToParams(o));
         else if (o.kind === 'tracker-announce') this.#stmt.announce.run(announceToParams(o));
-        else this.#stmt.rejected.run(o.at, o.remoteIp, o.remotePort, o.infoHash, o.reason);
+        else if (o.kind === 'rejected-connection') this.#stmt.rejected.run(o.at, o.remoteIp, o.remotePort, o.infoHash, o.reason);
+        // swarm-presence rows are written by the DHT feature's append hook (src/store/sqlite/dht-presence.ts).
       }
       for (const hook of this.#appendHooks) hook(batch);
     });
