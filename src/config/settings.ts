@@ -32,6 +32,11 @@ export const SETTINGS = {
 
   queueCapacity: intSetting('observation.queueCapacity', '--observation-queue', 200_000, 1000, 10_000_000, 'Observations buffered before they are written; overflow is counted, never silent'),
   flushIntervalMs: intSetting('observation.flushIntervalMs', '--flush-interval', 250, 10, 60_000, 'How often buffered observations are written to the store, ms'),
+  checkpointEvery: intSetting('evidence.checkpointEvery', '--checkpoint-every', 10_000, 1, 100_000_000, 'Sign a checkpoint (Merkle tree head) after this many new evidence records'),
+  checkpointIntervalS: intSetting('evidence.checkpointInterval', '--checkpoint-interval', 300, 1, 86_400, 'Sign a checkpoint at least this often while records arrive, seconds (and always at clean shutdown)'),
+  clockCheckIntervalS: intSetting('evidence.clockCheckInterval', '--clock-check-interval', 300, 5, 86_400, 'How often the clock source and sync state (and, in live mode, the NTP offset) are checked, seconds'),
+  ntpServer: stringSetting('evidence.ntpServer', '--ntp-server', 'pool.ntp.org', 'NTP server whose offset is measured and recorded; live mode only (lab mode never contacts it)'),
+  ntpMaxOffsetMs: intSetting('evidence.ntpMaxOffsetMs', '--ntp-max-offset', 500, 1, 3_600_000, 'Warn (and record) when the measured NTP offset exceeds this, ms'),
 } as const satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
