@@ -6,6 +6,7 @@ import { Seeder } from '../bittorrent/seeder/seeder.ts';
 import { TorrentIndex } from '../bittorrent/seeder/torrent-index.ts';
 import { ObservationBus } from '../observation/bus.ts';
 import { ObservationRecorder } from '../observation/recorder.ts';
+import { startNodeEvidence } from '../evidence/node-evidence.ts';
 import type { Context } from './context.ts';
 
 export interface SeedNodeInfo {
@@ -53,6 +54,8 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
     idleTimeoutMs: s.idleTimeoutMs, maxRequestQueue: s.maxRequestQueue, allowPlaintext: s.allowPlaintext,
   }, { index, publish, now, log });
 
+  // Issue 5: chain every observation, record the clock, sign checkpoints (before anything is served).
+  const evidence = await startNodeEvidence({ store: ctx.store, settings: s, log });
   recorder.start();
   const listening = await seeder.start();
 
@@ -93,6 +96,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
         await seeder.stop();
         await tracker?.stop();
         await recorder.stop();
+        await evidence?.stop();
       })();
       return stopping;
     },

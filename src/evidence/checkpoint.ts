@@ -1,0 +1,34 @@
+import { sign, verify, type KeyObject } from 'node:crypto';
+import { canonicalJson } from './canonical-json.ts';
+
+export const CHECKPOINT_TYPE = 'counterseed-checkpoint/v1';
+
+/**
+ * A signed tree head (cf. RFC 9162 section 4.10): the node commits to the first `treeSize`
+ * records. `head` is the hash of record treeSize-1, tying the Merkle view to the chain view.
+ */
+export interface CheckpointBody {
+  readonly type: typeof CHECKPOINT_TYPE;
+  readonly node: string;
+  readonly tree_size: number;
+  readonly root: string;
+  readonly head: string;
+  readonly at: number;
+}
+
+export interface SignedCheckpoint {
+  readonly body: CheckpointBody;
+  /** The exact canonical JSON that was signed. */
+  readonly text: string;
+  /** Ed25519 signature (RFC 8032, pure, no pre-hash) over the UTF-8 of `text`, base64. */
+  readonly signature: string;
+}
+
+export function signCheckpoint(body: CheckpointBody, key: KeyObject): SignedCheckpoint {
+  const text = canonicalJson(body);
+  return { body, text, signature: sign(null, Buffer.from(text, 'utf8'), key).toString('base64') };
+}
+
+export function verifyCheckpoint(cp: { text: string; signature: string }, pub: KeyObject): boolean {
+  return verify(null, Buffer.from(cp.text, 'utf8'), pub, Buffer.from(cp.signature, 'base64'));
+}

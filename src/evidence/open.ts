@@ -1,0 +1,37 @@
+import type { EvidenceStore } from '../store/evidence-store.ts';
+import { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { EvidenceError } from './errors.ts';
+import { EvidenceLog } from './evidence-log.ts';
+import { loadNodeKey, loadOrCreateNodeKey, type NodeKey } from './keys.ts';
+
+export interface OpenedEvidence {
+  readonly log: EvidenceLog;
+  readonly table: EvidenceLogTable;
+  readonly key: NodeKey;
+  /** The key was generated just now (first use of this data directory). */
+  readonly keyCreated: boolean;
+  /** Stops chaining observations the store appends. */
+  detach(): void;
+}
+
+/**
+ * Opens the evidence log of a data directory and hooks it into the store's append transaction,
+ * so every observation written from now on is chained. The key is generated on first use.
+ */
+export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?: () => number; create?: boolean } = {}): OpenedEvidence {
+  if (!(store instanceof SqliteStore)) throw new EvidenceError('the tamper-evident log needs the SQLite store');
+  let key: NodeKey;
+  let keyCreated = false;
+  if (opts.create === false) {
+    const k = loadNodeKey(dataDir);
+    if (!k) throw new EvidenceError(`no node key in ${dataDir}/keys (run: counterseed init)`);
+    key = k;
+  } else {
+    ({ key, created: keyCreated } = loadOrCreateNodeKey(dataDir));
+  }
+  const table = new EvidenceLogTable(store.database);
+  const log = new EvidenceLog({ table, key, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now });
+  const detach = store.addAppendHook((batch) => log.appendInTransaction(batch));
+  return { log, table, key, keyCreated, detach };
+}

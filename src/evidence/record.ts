@@ -1,0 +1,51 @@
+import type { Observation } from '../domain/observation.ts';
+import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
+import { leafHash } from './merkle.ts';
+
+/** Records that are not network observations: the node's own statements (clock source and sync state). */
+export interface ClockStatement {
+  readonly kind: 'clock';
+  readonly at: number;
+  /** Kernel clocksource and the sync daemon seen, e.g. "tsc; systemd-timesyncd". */
+  readonly source: string;
+  readonly syncState: 'synchronized' | 'unsynchronized' | 'unknown';
+  /** Measured NTP offset in ms (live mode only), null when not measured. */
+  readonly ntpOffsetMs: number | null;
+  readonly ntpServer: string | null;
+  readonly note: string;
+}
+
+export type Recordable = Observation | ClockStatement;
+
+export const RECORD_VERSION = 1;
+export const GENESIS_PREV = '0'.repeat(64);
+
+/**
+ * One chained record (canonical JSON, see canonical-json.ts):
+ * {"at":<UTC ms>,"kind":<string>,"node":<key fingerprint>,"obs":{...},"prev":<hex hash of seq-1>,"seq":<n>,"v":1}
+ * `obs` is the observation without its `kind`. The record hash is SHA-256(0x00 || UTF-8 bytes),
+ * i.e. the RFC 9162 leaf hash, so one hash serves both the chain and the Merkle tree.
+ */
+export interface ChainedRecord {
+  readonly seq: number;
+  readonly kind: string;
+  readonly at: number;
+  readonly ip: string | null;
+  readonly decoyId: number | null;
+  readonly text: string;
+  readonly hash: Buffer;
+}
+
+/** The primary UTC instant of a recordable (a delivery: its start). */
+export function recordTime(o: Recordable): number {
+  return o.kind === 'delivery' ? o.startedAt : o.at;
+}
+
+export function encodeRecord(o: Recordable, seq: number, prev: string, node: string): ChainedRecord {
+  const { kind, ...rest } = o;
+  const at = recordTime(o);
+  const text = canonicalJson({ at, kind, node, obs: rest as unknown as CanonicalValue, prev, seq, v: RECORD_VERSION });
+  const ip = 'remoteIp' in o ? o.remoteIp : null;
+  const decoyId = 'decoyId' in o ? o.decoyId : null;
+  return { seq, kind, at, ip, decoyId, text, hash: leafHash(Buffer.from(text, 'utf8')) };
+}
