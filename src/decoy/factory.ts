@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import type { NewDecoy } from '../domain/decoy.ts';
+import { infoHashToHex } from '../domain/info-hash.ts';
+import { minSize, NONCE_BYTES, type PaddingLayout } from '../payload/variants/layout.ts';
+import { DecoyHasher, MAX_DECOY_SIZE } from './decoy-hasher.ts';
+import { NameListError, type NameListIssue } from './errors.ts';
+import { buildInfo } from './metainfo.ts';
+import { buildMultiInfo } from './metainfo-multi.ts';
+import { choosePieceLength } from './piece-length.ts';
+import type { DecoyFile } from './virtual-source.ts';
+
+/** Spread of sizes for rows without one: each such decoy gets its own size in [min, min + 1 MiB). */
+export const UNSIZED_SPREAD = 1024 * 1024;
+const MAX_SIZE_DRAWS = 64;
+
+export interface FileSpec {
+  /** Path inside the folder; absent for a single-file decoy. */
+  readonly path?: readonly string[];
+  /** Requested exact size (size mimicry), or null for "payload-sized, unique". */
+  readonly size: number | null;
+  /** The registered variant this file carries, and its layout. */
+  readonly variantId: string;
+  readonly layout: PaddingLayout;
+}
+
+export interface DecoySpec {
+  /** Line in the operator's list, for messages. */
+  readonly line: number;
+  /** info.name: the file name, or the folder name of a multi-file decoy. */
+  readonly name: string;
+  readonly files: readonly FileSpec[];
+}
+
+/** What must be stored per decoy to recompute its bytes: O(metadata). */
+export interface StoredFile {
+  readonly variantId: string;
+  readonly format: string;
+  readonly size: number;
+  readonly nonce: Uint8Array;
+  readonly path?: readonly string[];
+}
+
+export interface BuiltDecoy {
+  readonly decoy: NewDecoy;
+  readonly files: readonly StoredFile[];
+}
+
+export interface FactoryOptions {
+  /** Shared across batches: caches hashes over heads and fills. */
+  readonly hasher?: DecoyHasher;
+  /** Per-file nonce source; tests pass a deterministic one. */
+  readonly nonce?: () => Uint8Array;
+  /** Sizes already used by existing decoys, so unsized rows stay unique across batches. */
+  readonly sizeTaken?: (size: number) => boolean;
+  /** Called after each decoy, for progress bars. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The decoy factory (issue 3 §3-§5): each spec becomes a decoy whose content is its
+ * files' variants padded to their sizes with a per-file random nonce, so every decoy
+ * has its own content SHA-256, infohash and (unless requested) size. Nothing is
+ * materialised: hashes come from DecoyHasher. All or nothing: every bad row is
+ * reported with its line number. Results are in spec order.
+ */
+export function buildVirtualDecoys(specs: readonly DecoySpec[], opts: FactoryOptions = {}): BuiltDecoy[] {
+  const hasher = opts.hasher ?? new DecoyHasher();
+  const nonce = opts.nonce ?? (() => new Uint8Array(randomBytes(NONCE_BYTES)));
+  const issues: NameListIssue[] = [];
+  const used = new Set<number>();
+  const resolved: DecoyFile[][] = specs.map((s) => {
+    const files: DecoyFile[] = [];
+    for (const f of s.files) {
+      const min = minSize(f.layout);
+      let size = f.size;
+      if (size !== null && size < min) { issues.push({ line: s.line, message: `size ${size} is below the ${f.layout.format} payload's ${min} bytes` }); continue; }
+      if (size !== null && size > MAX_DECOY_SIZE) { issues.push({ line: s.line, message: `size ${size} is over the limit of ${MAX_DECOY_SIZE}` }); continue; }
+      if (size === null) size = uniqueSize(min, used, opts.sizeTaken);
+      const n = nonce();
+      if (n.length !== NONCE_BYTES) throw new RangeError(`nonce must be ${NONCE_BYTES} bytes`);
+      files.push({ layout: f.layout, size, nonce: n, ...(f.path ? { path: f.path } : {}) });
+    }
+    return files;
+  });
+  if (issues.length > 0) throw new NameListError(issues);
+  // Ascending total size, so the fill hash walkers only move forward (see FillWalker).
+  const order = specs.map((_, i) => i).sort((a, b) => total(resolved[a]!) - total(resolved[b]!));
+  const out = new Array<BuiltDecoy>(specs.length);
+  let done = 0;
+  for (const i of order) {
+    const spec = specs[i]!;
+    const files = resolved[i]!;
+    const size = total(files);
+    const pieceLength = choosePieceLength(size);
+    const { pieces, contentSha256 } = hasher.hash(files, pieceLength);
+    const multi = files.length > 1 || files[0]?.path !== undefined;
+    const { info, infoHash } = multi
+      ? buildMultiInfo({ name: spec.name, files: files.map((f) => ({ path: f.path!, length: f.size })), pieceLength, pieces })
+      : buildInfo({ name: spec.name, pieceLength, length: size, pieces });
+    out[i] = {
+      decoy: {
+        infoHash: infoHashToHex(infoHash), name: spec.name, payloadId: spec.files[0]!.variantId, size, pieceLength,
+        pieceCount: pieces.length / 20, info, contentSha256,
+      },
+      files: files.map((f, k) => ({ variantId: spec.files[k]!.variantId, format: f.layout.format, size: f.size, nonce: f.nonce, ...(f.path ? { path: f.path } : {}) })),
+    };
+    opts.onProgress?.(++done, specs.length);
+  }
+  return out;
+}
+
+function total(files: readonly DecoyFile[]): number {
+  let n = 0;
+  for (const f of files) n += f.size;
+  return n;
+}
+
+function uniqueSize(min: number, used: Set<number>, taken?: (n: number) => boolean): number {
+  for (let k = 0; k < MAX_SIZE_DRAWS; k++) {
+    const s = min + (randomBytes(4).readUInt32LE(0) % UNSIZED_SPREAD);
+    if (!used.has(s) && !(taken?.(s) ?? false)) { used.add(s); return s; }
+  }
+  throw new RangeError(`no free size left in [${min}, ${min + UNSIZED_SPREAD}) after ${MAX_SIZE_DRAWS} draws`);
+}
