@@ -1,0 +1,246 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { infoHashToHex } from '../../domain/info-hash.ts';
+import type { Observation } from '../../domain/observation.ts';
+import type { NodeAddress, NodeInfo } from './compact.ts';
+import { DhtQueryError, KrpcDecodeError } from './errors.ts';
+import { decodeKrpc, encodeError, encodeQuery, encodeResponse, KRPC_ERRORS, type KrpcQuery, type KrpcResponse, type QueryArgs } from './krpc.ts';
+import { bep42NodeId, isBep42Valid, type NodeId } from './node-id.ts';
+import { PeerStore } from './peer-store.ts';
+import { QueryRateLimiter } from './rate-limit.ts';
+import { K, RoutingTable } from './routing-table.ts';
+import { SendQueue } from './send-queue.ts';
+import { TokenIssuer } from './tokens.ts';
+import { Transactions } from './transactions.ts';
+
+export interface DhtNodeInit {
+  host: string;
+  /** UDP port; 0 picks a free one. */
+  port: number;
+  /** The address other nodes see (BEP 42 id); defaults to `host`. */
+  externalIp?: string;
+  /** BEP 43: send `ro=1`, answer no queries, stay out of other nodes' tables. */
+  readOnly?: boolean;
+  queriesPerSecond?: number;
+  perDestinationPerSecond?: number;
+  queryTimeoutMs?: number;
+  maxPending?: number;
+  maxQueued?: number;
+  /** Only put nodes with BEP 42-valid ids in the table. */
+  enforceNodeIds?: boolean;
+  /** Fixed node id (tests); otherwise derived from externalIp (BEP 42). */
+  nodeId?: NodeId;
+}
+
+export interface DhtNodeComponents {
+  now(): number;
+  /** Decoy id for an infohash we serve, or null. */
+  decoyFor(infoHashHex: string): number | null;
+  /** The TCP peer port serving our decoys, returned to get_peers for our infohashes. */
+  peerPort(): number | null;
+  publish(o: Observation): void;
+  /** Metrics hook: every query that arrives (the testbed counts what each node receives). */
+  onQuery?(from: NodeAddress, method: string, now: number): void;
+  log?(msg: string): void;
+}
+
+export interface DhtStats {
+  sent: number;
+  received: number;
+  queriesAnswered: number;
+  timeouts: number;
+  badPackets: number;
+  suppressedObservations: number;
+}
+
+/** Most swarm-presence records per second; a get_peers flood must not crowd the store. */
+const MAX_PRESENCE_PER_SECOND = 200;
+const CLIENT_VERSION = Uint8Array.from(Buffer.from('CS01', 'latin1'));
+
+/**
+ * A Mainline DHT node (BEP 5) on one UDP socket: answers ping/find_node/get_peers/announce_peer,
+ * sends queries through one rate-limited queue, records DHT evidence for our own infohashes.
+ */
+export class DhtNode {
+  readonly id: NodeId;
+  readonly table: RoutingTable;
+  readonly stats: DhtStats = { sent: 0, received: 0, queriesAnswered: 0, timeouts: 0, badPackets: 0, suppressedObservations: 0 };
+  readonly #i: DhtNodeInit;
+  readonly #c: DhtNodeComponents;
+  readonly #tokens: TokenIssuer;
+  readonly #peers = new PeerStore();
+  readonly #tx: Transactions;
+  readonly #queue: SendQueue;
+  readonly #timeoutMs: number;
+  #socket: Socket | undefined;
+  #sweep: NodeJS.Timeout | undefined;
+  #address: NodeAddress | undefined;
+  #presenceWindow = { second: 0, count: 0 };
+
+  constructor(init: DhtNodeInit, components: DhtNodeComponents) {
+    this.#i = init;
+    this.#c = components;
+    this.id = init.nodeId ?? bep42NodeId(init.externalIp ?? init.host);
+    this.table = new RoutingTable(this.id);
+    this.#tokens = new TokenIssuer({ now: components.now });
+    this.#tx = new Transactions(init.maxPending ?? 1024);
+    this.#timeoutMs = init.queryTimeoutMs ?? 2000;
+    const limiter = new QueryRateLimiter({
+      perSecond: init.queriesPerSecond ?? 1000, perDestinationPerSecond: init.perDestinationPerSecond ?? 2, now: components.now(),
+    });
+    this.#queue = new SendQueue({ limiter, now: components.now, max: init.maxQueued ?? 8192 });
+  }
+
+  get address(): NodeAddress {
+    if (!this.#address) throw new Error('DHT node not started');
+    return this.#address;
+  }
+  get readOnly(): boolean { return this.#i.readOnly === true; }
+  get pending(): number { return this.#tx.size; }
+  get queued(): number { return this.#queue.length; }
+
+  async start(): Promise<NodeAddress> {
+    const socket = createSocket({ type: 'udp4', reuseAddr: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(this.#i.port, this.#i.host, () => { socket.off('error', reject); resolve(); });
+    });
+    socket.on('error', (e) => this.#c.log?.(`dht socket error: ${e.message}`));
+    socket.on('message', (msg, rinfo) => this.#onPacket(msg, rinfo));
+    this.#socket = socket;
+    this.#address = { ip: socket.address().address, port: socket.address().port };
+    // One sweep timer for every outstanding query.
+    this.#sweep = setInterval(() => this.#expire(), Math.max(50, Math.min(250, this.#timeoutMs / 4)));
+    return this.#address;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#sweep) clearInterval(this.#sweep);
+    this.#queue.close();
+    for (const p of this.#tx.drain()) p.reject(new DhtQueryError('closed'));
+    const s = this.#socket;
+    this.#socket = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  /** Sends one query once the rate limits allow; resolves with the reply. */
+  query(to: NodeAddress, method: string, args: QueryArgs = {}, o: { signal?: AbortSignal } = {}): Promise<KrpcResponse> {
+    return new Promise<KrpcResponse>((resolve, reject) => {
+      if (o.signal?.aborted) { reject(new DhtQueryError('aborted')); return; }
+      this.#queue.push({
+        to, signal: o.signal, reject,
+        send: () => {
+          const socket = this.#socket;
+          if (!socket) { reject(new DhtQueryError('closed')); return; }
+          if (this.#tx.full) { reject(new DhtQueryError('queue-full', 'too many outstanding queries')); return; }
+          const t = this.#tx.open({ to, deadline: this.#c.now() + this.#timeoutMs, resolve, reject });
+          const packet = encodeQuery(t, method, this.id, args, { readOnly: this.readOnly, version: CLIENT_VERSION });
+          this.stats.sent++;
+          socket.send(packet, to.port, to.ip);
+        },
+      });
+    });
+  }
+
+  #expire(): void {
+    for (const p of this.#tx.expire(this.#c.now())) {
+      this.stats.timeouts++;
+      p.reject(new DhtQueryError('timeout', `${p.to.ip}:${p.to.port}`));
+    }
+  }
+
+  #onPacket(msg: Buffer, rinfo: RemoteInfo): void {
+    this.stats.received++;
+    const from: NodeAddress = { ip: rinfo.address, port: rinfo.port };
+    let m;
+    try { m = decodeKrpc(msg); } catch (e) {
+      this.stats.badPackets++;
+      if (!(e instanceof KrpcDecodeError)) this.#c.log?.(`dht: ${(e as Error).message}`);
+      return;
+    }
+    if (m.y === 'q') { this.#onQuery(m, from); return; }
+    const p = this.#tx.take(m.t, from);
+    if (!p) return;
+    if (m.y === 'e') { p.reject(new DhtQueryError('error-reply', `${m.code} ${m.message}`)); return; }
+    this.#learn({ id: m.id, ...from });
+    p.resolve(m);
+  }
+
+  #learn(n: NodeInfo): void {
+    if (this.#i.enforceNodeIds && !isBep42Valid(n.id, n.ip)) return;
+    this.table.seen(n, this.#c.now());
+  }
+
+  /** The node a timed-out query went to is marked failing (BEP 5 bad-node rule). */
+  failed(id: NodeId): void { this.table.failed(id); }
+
+  #onQuery(q: KrpcQuery, from: NodeAddress): void {
+    const now = this.#c.now();
+    this.#c.onQuery?.(from, q.q, now);
+    if (q.infoHash && (q.q === 'get_peers' || q.q === 'announce_peer')) this.#presence(q, from, now);
+    // BEP 43: a read-only node does not answer queries.
+    if (this.readOnly) return;
+    if (!q.readOnly) this.#learn({ id: q.id, ...from });
+    const reply = this.#answer(q, from, now);
+    this.stats.queriesAnswered++;
+    this.#socket?.send(reply, from.port, from.ip);
+  }
+
+  #answer(q: KrpcQuery, from: NodeAddress, now: number): Uint8Array {
+    switch (q.q) {
+      case 'ping':
+        return encodeResponse(q.t, this.id, {}, from);
+      case 'find_node':
+        if (!q.target) return encodeError(q.t, KRPC_ERRORS.protocol, 'find_node needs target');
+        return encodeResponse(q.t, this.id, { nodes: this.#closest(q.target) }, from);
+      case 'get_peers': {
+        if (!q.infoHash) return encodeError(q.t, KRPC_ERRORS.protocol, 'get_peers needs info_hash');
+        const values = this.#peersFor(q.infoHash, now);
+        const token = this.#tokens.issue(from.ip);
+        return encodeResponse(q.t, this.id, values.length > 0 ? { values, token, nodes: this.#closest(q.infoHash) } : { token, nodes: this.#closest(q.infoHash) }, from);
+      }
+      case 'announce_peer': {
+        if (!q.infoHash || !q.token) return encodeError(q.t, KRPC_ERRORS.protocol, 'announce_peer needs info_hash and token');
+        if (!this.#tokens.verify(from.ip, q.token)) return encodeError(q.t, KRPC_ERRORS.protocol, 'bad token');
+        const port = q.impliedPort ? from.port : q.port;
+        if (port === undefined) return encodeError(q.t, KRPC_ERRORS.protocol, 'announce_peer needs port');
+        this.#peers.add(infoHashToHex(q.infoHash), { ip: from.ip, port }, now);
+        return encodeResponse(q.t, this.id, {}, from);
+      }
+      default:
+        return encodeError(q.t, KRPC_ERRORS.methodUnknown, 'Method Unknown');
+    }
+  }
+
+  #closest(target: NodeId): NodeInfo[] {
+    return this.table.closest(target, K).map((e) => ({ id: e.id, ip: e.ip, port: e.port }));
+  }
+
+  /** Announced peers, and ourselves first when the infohash is one of our decoys. */
+  #peersFor(infoHash: NodeId, now: number): NodeAddress[] {
+    const hex = infoHashToHex(infoHash);
+    const stored = this.#peers.get(hex, now);
+    const port = this.#c.decoyFor(hex) !== null ? this.#c.peerPort() : null;
+    if (port === null) return stored;
+    const self = { ip: this.#i.externalIp ?? this.address.ip, port };
+    return [self, ...stored.filter((p) => p.ip !== self.ip || p.port !== self.port)];
+  }
+
+  #presence(q: KrpcQuery, from: NodeAddress, now: number): void {
+    const hex = infoHashToHex(q.infoHash!);
+    const decoyId = this.#c.decoyFor(hex);
+    if (decoyId === null) return;
+    const port = q.q === 'announce_peer' ? (q.impliedPort ? from.port : q.port ?? from.port) : from.port;
+    this.recordPresence(q.q === 'announce_peer' ? 'dht-announce-peer' : 'dht-get-peers', hex, decoyId, { ip: from.ip, port }, now);
+  }
+
+  /** Records a swarm-presence observation, within the per-second cap (the rest are counted). */
+  recordPresence(source: 'dht-get-peers' | 'dht-announce-peer' | 'dht-peer-list', infoHash: string, decoyId: number | null, who: NodeAddress, now: number): void {
+    const sec = Math.floor(now / 1000);
+    if (sec !== this.#presenceWindow.second) this.#presenceWindow = { second: sec, count: 0 };
+    if (++this.#presenceWindow.count > MAX_PRESENCE_PER_SECOND) { this.stats.suppressedObservations++; return; }
+    this.#c.publish({
+      kind: 'swarm-presence', at: now, strength: 'weak', source, infoHash, decoyId,
+      remoteIp: who.ip, remotePort: who.port, localIp: this.#i.externalIp ?? this.address.ip,
+    });
+  }
+}
