@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""Reference seeder for bench/serve.bench.ts: libtorrent 2.0.8 seeding the
+same .torrent files counterseed serves, from a save dir that holds each
+torrent's content under its info.name.
+
+  /usr/bin/python3 bench/lib/lt_ref_seed.py '{"bind": "198.18.0.1",
+      "saveDir": DIR, "torrents": [PATH, ...], "slots": 64,
+      "profile": "default" | "high_performance_seed"}'
+
+Why not test/helpers/lt_seed.py: the benchmark must not cap libtorrent below
+counterseed, so this one also raises unchoke_slots_limit and connections_limit
+(defaults 8 and 200) to the same slot count counterseed gets, and can start
+from libtorrent's own high_performance_seed() preset.
+
+DHT, LSD, UPnP, NAT-PMP off, no default plugins (no PEX), TCP only (uTP on
+loopback is slow, and counterseed speaks TCP only). Prints
+`ready {"port": P, "torrents": N}` once every torrent is added in seed mode,
+then runs until SIGTERM/SIGINT and exits 0.
+"""
+import json
+import signal
+import sys
+import time
+
+import libtorrent as lt
+
+ADD_TIMEOUT_S = 120
+MAX_TORRENTS = 10_000
+# The main loop wakes at least this often to notice a signal.
+WAKE_MS = 250
+
+
+def session_settings(spec):
+    base = lt.high_performance_seed() if spec.get('profile') == 'high_performance_seed' else {}
+    slots = int(spec['slots'])
+    base.update({
+        'listen_interfaces': f"{spec['bind']}:0",
+        'outgoing_interfaces': spec['bind'],
+        'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
+        'enable_incoming_utp': False, 'enable_outgoing_utp': False,
+        # Accept whatever the downloaders offer (plaintext or MSE), like counterseed.
+        'in_enc_policy': lt.enc_policy.enabled, 'out_enc_policy': lt.enc_policy.enabled,
+        'unchoke_slots_limit': slots,
+        'connections_limit': max(slots * 2, 200),
+        # Every torrent active: no queueing of seeds.
+        'active_downloads': -1, 'active_seeds': -1, 'active_limit': -1,
+        'dont_count_slow_torrents': False,
+        # Downloaders may share an address; libtorrent would otherwise drop the second one.
+        'allow_multiple_connections_per_ip': True,
+        'alert_mask': lt.alert_category.error | lt.alert_category.status,
+    })
+    return base
+
+
+def main():
+    spec = json.loads(sys.argv[1])
+    stop = {'now': False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
+
+    torrents = spec['torrents']
+    if len(torrents) > MAX_TORRENTS:
+        sys.exit(f'lt_ref_seed: more than {MAX_TORRENTS} torrents')
+    ses = lt.session(session_settings(spec), 0)  # flags 0: no default plugins (keeps ut_pex out)
+
+    for path in torrents:
+        atp = lt.add_torrent_params()
+        atp.ti = lt.torrent_info(path)
+        atp.save_path = spec['saveDir']
+        atp.flags = (atp.flags | lt.torrent_flags.seed_mode) & ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused
+        ses.async_add_torrent(atp)
+
+    added, deadline = 0, time.monotonic() + ADD_TIMEOUT_S
+    while added < len(torrents) and not stop['now']:
+        if time.monotonic() > deadline:
+            sys.exit(f'lt_ref_seed: only {added}/{len(torrents)} torrents added in {ADD_TIMEOUT_S}s')
+        ses.wait_for_alert(WAKE_MS)
+        for al in ses.pop_alerts():
+            if isinstance(al, lt.add_torrent_alert):
+                if al.error.value() != 0:
+                    sys.exit(f'lt_ref_seed: add failed: {al.message()}')
+                added += 1
+            elif isinstance(al, lt.listen_failed_alert):
+                sys.exit(f'lt_ref_seed: {al.message()}')
+
+    print('ready ' + json.dumps({'port': ses.listen_port(), 'torrents': added}), flush=True)
+    while not stop['now']:
+        ses.wait_for_alert(WAKE_MS)
+        for al in ses.pop_alerts():
+            if isinstance(al, (lt.torrent_error_alert, lt.file_error_alert)):
+                print(f'error {al.message()}', file=sys.stderr, flush=True)
+    ses.pause()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
