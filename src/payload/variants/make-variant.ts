@@ -1,0 +1,80 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PayloadError } from '../errors.ts';
+import { buildPdf } from './pdf.ts';
+import { buildTar } from './tar.ts';
+import { buildZip } from './zip.ts';
+import { run } from './tools.ts';
+
+/** Where a frame for the image variants is taken: the first screen is fully drawn by then. */
+const FRAME_AT_S = '3';
+
+// Deterministic output: no metadata, bitexact muxers/encoders, one thread (see render-default-payload.sh).
+const BITEXACT = ['-map_metadata', '-1', '-fflags', '+bitexact', '-flags', '+bitexact', '-threads', '1'];
+
+/** ffmpeg arguments that remux (or, where the container needs another codec, transcode) the warning video. */
+const VIDEO_ARGS: Readonly<Record<string, readonly string[]>> = {
+  m4v: ['-c', 'copy', '-f', 'ipod'],
+  mov: ['-c', 'copy', '-f', 'mov'],
+  '3gp': ['-c', 'copy', '-f', '3gp'],
+  mkv: ['-c', 'copy', '-f', 'matroska'],
+  webm: ['-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'good', '-cpu-used', '4', '-an', '-f', 'webm'],
+  avi: ['-c', 'copy', '-f', 'avi'],
+  wmv: ['-c:v', 'wmv2', '-b:v', '400k', '-an', '-f', 'asf'],
+  mpg: ['-c:v', 'mpeg2video', '-b:v', '600k', '-an', '-f', 'vob'],
+  flv: ['-c', 'copy', '-f', 'flv'],
+  mp4: ['-c', 'copy', '-f', 'mp4', '-movflags', '+faststart'],
+};
+const IMAGE_ARGS: Readonly<Record<string, readonly string[]>> = {
+  jpg: ['-q:v', '3', '-f', 'image2', '-c:v', 'mjpeg'],
+  png: ['-f', 'image2', '-c:v', 'png'],
+  gif: ['-f', 'gif'],
+  bmp: ['-f', 'image2', '-c:v', 'bmp'],
+};
+
+export interface VariantSource {
+  /** The registered warning video. */
+  readonly videoPath: string;
+  /** The warning as text (for .txt, .html and archives). */
+  readonly text: string;
+  /** File name of the video inside archives. */
+  readonly videoName: string;
+}
+
+/**
+ * Writes the variant of `format` into `dir` and returns its path. Video is remuxed
+ * with Debian's ffmpeg (issue 3 §1); images are a frame of the video; PDF, ZIP and
+ * TAR are written here (small, dependency-free writers); text formats carry the text.
+ */
+export function makeVariant(format: string, src: VariantSource, dir: string): string {
+  const out = join(dir, `variant.${format}`);
+  const video = VIDEO_ARGS[format];
+  if (video) { run('ffmpeg', ['-v', 'error', '-y', '-i', src.videoPath, ...video, ...BITEXACT, out]); return out; }
+  const image = IMAGE_ARGS[format];
+  if (image) { run('ffmpeg', ['-v', 'error', '-y', '-ss', FRAME_AT_S, '-i', src.videoPath, '-frames:v', '1', ...image, ...BITEXACT, out]); return out; }
+  const enc = new TextEncoder();
+  switch (format) {
+    case 'pdf': {
+      const jpg = makeVariant('jpg', src, dir);
+      writeFileSync(out, buildPdf(new Uint8Array(readFileSync(jpg)), src.text));
+      return out;
+    }
+    case 'txt': writeFileSync(out, enc.encode(src.text)); return out;
+    case 'html': writeFileSync(out, enc.encode(html(src.text))); return out;
+    case 'zip': case 'tar': {
+      const files = [
+        { name: src.videoName, data: new Uint8Array(readFileSync(src.videoPath)) },
+        { name: 'README-WARNING.txt', data: enc.encode(src.text) },
+      ];
+      writeFileSync(out, format === 'zip' ? buildZip(files) : buildTar(files));
+      return out;
+    }
+    default:
+      throw new PayloadError(`cannot make a ${format} variant`);
+  }
+}
+
+function html(text: string): string {
+  const esc = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Warning from the police</title></head>\n<body><pre>${esc}</pre></body></html>\n`;
+}

@@ -1,0 +1,67 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Decoy } from '../../domain/decoy.ts';
+import { InputError } from '../../domain/errors.ts';
+import type { BuiltDecoy, StoredFile } from '../../decoy/factory.ts';
+
+/** What the decoy-files store needs from SqliteStore: its connection and its transactions. */
+export interface SqliteHandle {
+  readonly database: DatabaseSync;
+  transaction<T>(fn: () => T): T;
+}
+
+/** Bounds for stored JSON paths (a corrupted row must not make us allocate without limit). */
+const MAX_PATH_JSON = 4096;
+
+/**
+ * Per-decoy parameters of factory-built decoys (table decoy_files): enough to
+ * recompute every byte. Decoys and their files are inserted in one transaction, so a
+ * decoy never exists without the parameters that define its content.
+ */
+export class DecoyFilesStore {
+  readonly #h: SqliteHandle;
+  #get: StatementSync | undefined;
+
+  constructor(h: SqliteHandle) {
+    this.#h = h;
+  }
+
+  /** Inserts decoys (status active) and their files, all or nothing. */
+  insert(built: readonly BuiltDecoy[], now: number): Decoy[] {
+    const db = this.#h.database;
+    const ins = db.prepare(`INSERT INTO decoys (info_hash, name, payload_id, size, piece_length, piece_count, info, content_sha256, status, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`);
+    const seen = db.prepare('SELECT id FROM decoys WHERE info_hash = ?');
+    const file = db.prepare('INSERT INTO decoy_files (decoy_id, idx, variant_id, format, size, nonce, path) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    return this.#h.transaction(() => built.map(({ decoy: d, files }) => {
+      if (seen.get(d.infoHash)) throw new InputError(`a decoy with infohash ${d.infoHash} (${d.name}) already exists`);
+      const r = ins.run(d.infoHash, d.name, d.payloadId, d.size, d.pieceLength, d.pieceCount, d.info, d.contentSha256, now);
+      const id = Number(r.lastInsertRowid);
+      files.forEach((f, i) => file.run(id, i, f.variantId, f.format, f.size, f.nonce, f.path ? JSON.stringify(f.path) : null));
+      return { ...d, id, status: 'active' as const, createdAt: now };
+    }));
+  }
+
+  /** The files of a factory-built decoy, or undefined for decoys built without the factory (content = payload). */
+  files(decoyId: number): StoredFile[] | undefined {
+    this.#get ??= this.#h.database.prepare('SELECT * FROM decoy_files WHERE decoy_id = ? ORDER BY idx');
+    const rows = this.#get.all(decoyId);
+    if (rows.length === 0) return undefined;
+    return rows.map((r) => {
+      const path = r.path === null ? undefined : parsePath(String(r.path));
+      return { variantId: String(r.variant_id), format: String(r.format), size: Number(r.size), nonce: new Uint8Array(r.nonce as Uint8Array), ...(path ? { path } : {}) };
+    });
+  }
+
+  /** Whether some factory-built file of this variant already has this size (keeps unsized decoys unique). */
+  sizeTaken(variantId: string): (size: number) => boolean {
+    const q = this.#h.database.prepare('SELECT 1 FROM decoy_files WHERE variant_id = ? AND size = ? LIMIT 1');
+    return (size) => q.get(variantId, size) !== undefined;
+  }
+}
+
+function parsePath(json: string): string[] {
+  if (json.length > MAX_PATH_JSON) throw new Error('stored decoy file path too long');
+  const v: unknown = JSON.parse(json);
+  if (!Array.isArray(v) || !v.every((c) => typeof c === 'string')) throw new Error('stored decoy file path is not a list of strings');
+  return v as string[];
+}
