@@ -81,6 +81,13 @@ export class EvidenceLogTable {
     return this.#db.prepare(sql).all(...args, limit).map((r) => ({ seq: Number(r.seq), text: String(r.record), hash: toBuf(r.hash) }));
   }
 
+  /** Clock records that were in effect for seq in [fromSeq, toSeq]: the last one before fromSeq and every one up to toSeq. */
+  clockRecords(fromSeq: number, toSeq: number): LogRow[] {
+    return this.#db.prepare(`SELECT seq, record, hash FROM evidence_log WHERE kind = 'clock' AND seq <= ?
+      AND seq >= COALESCE((SELECT MAX(seq) FROM evidence_log WHERE kind = 'clock' AND seq <= ?), 0) ORDER BY seq`)
+      .all(toSeq, fromSeq).map((r) => ({ seq: Number(r.seq), text: String(r.record), hash: toBuf(r.hash) }));
+  }
+
   latestCheckpoint(): StoredCheckpoint | undefined {
     const r = this.#db.prepare('SELECT * FROM evidence_checkpoints ORDER BY tree_size DESC, id DESC LIMIT 1').get();
     return r ? checkpointFromRow(r) : undefined;

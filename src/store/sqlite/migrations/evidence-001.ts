@@ -20,6 +20,7 @@ export const EVIDENCE_001: Migration = {
   ) STRICT;
   CREATE INDEX evidence_log_ip ON evidence_log(ip, at) WHERE ip IS NOT NULL;
   CREATE INDEX evidence_log_decoy ON evidence_log(decoy_id, at) WHERE decoy_id IS NOT NULL;
+  CREATE INDEX evidence_log_clock ON evidence_log(seq) WHERE kind = 'clock';
 
   CREATE TABLE evidence_checkpoints (
     id INTEGER PRIMARY KEY,

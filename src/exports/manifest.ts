@@ -1,0 +1,25 @@
+import { sign, type KeyObject } from 'node:crypto';
+import { canonicalJson } from '../evidence/canonical-json.ts';
+
+export const MANIFEST_TYPE = 'counterseed-export/v1';
+
+/** manifest.json: what the package holds, signed by the node key (manifest.sig) so no file can be swapped, dropped or edited unseen. */
+export interface Manifest {
+  readonly type: typeof MANIFEST_TYPE;
+  readonly node: string;
+  readonly created_at: number;
+  readonly tool: { readonly name: string; readonly version: string; readonly config_sha256: string };
+  readonly selection: Record<string, string | number>;
+  readonly checkpoint: { readonly tree_size: number; readonly root: string };
+  /** Sequence numbers of every record in records.ndjson, ascending. */
+  readonly records: readonly number[];
+  readonly deliveries: number;
+  /** SHA-256 (hex) of every other file in the package. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** Returns the manifest file text (canonical JSON) and its detached Ed25519 signature (base64). */
+export function signManifest(m: Manifest, key: KeyObject): { text: string; signature: string } {
+  const text = canonicalJson(m as unknown as Parameters<typeof canonicalJson>[0]);
+  return { text, signature: sign(null, Buffer.from(text, 'utf8'), key).toString('base64') };
+}

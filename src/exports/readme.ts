@@ -1,0 +1,55 @@
+import { formatFingerprint } from '../evidence/keys.ts';
+
+/** README.txt of an export package: what each file is and how to check it without counterseed. */
+export function readmeText(o: { node: string; records: number; deliveries: number; treeSize: number; selection: string; createdAt: number }): string {
+  return `counterseed evidence export
+===========================
+
+Created (UTC):      ${new Date(o.createdAt).toISOString()}
+Selection:          ${o.selection}
+Records:            ${o.records} (${o.deliveries} deliveries)
+Signed checkpoint:  tree of ${o.treeSize} records
+Node key:           ${formatFingerprint(o.node)}
+                    (SHA-256 of the raw Ed25519 public key in public-key.pem)
+
+FIRST compare the node key fingerprint above with the one the operating police unit
+published. Everything below proves only that this package was signed by THAT key.
+
+Files
+-----
+records.ndjson   the raw evidence records, one per line, exactly the bytes that were hashed.
+                 Canonical JSON (RFC 8785, integers only). Each record holds seq (its position
+                 in the node's log), prev (hash of record seq-1) and obs (the observation).
+                 record hash = SHA-256(0x00 || line bytes)   (RFC 9162 leaf hash)
+proofs.json      for every record an RFC 9162 inclusion proof (audit path) against the
+                 signed checkpoint: the record is at position seq in the log the node signed.
+checkpoint.json  the signed tree head: {text, signature}; signature = Ed25519 over text.
+manifest.json    list of records and SHA-256 of every file; manifest.sig = Ed25519 over it.
+public-key.pem   the node's Ed25519 public key (SubjectPublicKeyInfo).
+deliveries.csv   the deliveries for people (RFC 4180). One row per delivery record: remote IP,
+                 source port, UTC start and end (ms), decoy name, infohash, content SHA-256,
+                 bytes served, client and completion. Cells starting with = + - @ get a
+                 leading ' so spreadsheets do not run them.
+decoys.json      the decoys concerned: name, size, content SHA-256 and the bencoded info
+                 dictionary (base64); SHA-1 of it is the infohash in the records (BEP 3).
+case.jsonld      the same deliveries in CASE/UCO JSON-LD (NetworkConnection, Action, File,
+                 ProvenanceRecord).
+tool.json        tool name, version, and the configuration with its SHA-256.
+
+Times are UTC, milliseconds. Clock records (kind "clock") say which clock source and sync
+state the node had when the deliveries were recorded.
+
+How to verify
+-------------
+With Node.js 20 or later and nothing else:
+    node verify.mjs .  [--key-fingerprint HEX]
+verify.mjs is the standalone verifier from counterseed's verifier/ directory (zero
+dependencies); with counterseed installed: counterseed evidence verify PATH.
+It checks the manifest signature and file hashes, the checkpoint signature, every record
+hash, the chain links between consecutive records, every inclusion proof, that
+deliveries.csv says exactly what records.ndjson says, the decoys' infohashes and the
+configuration hash. It exits 0 only if everything holds.
+
+The checks are simple enough to redo by hand: see verifier/README.md.
+`;
+}

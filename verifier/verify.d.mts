@@ -1,0 +1,17 @@
+// Types for verify.mjs, so counterseed's TypeScript can call the same verifier a defence expert runs.
+export interface Finding { check: string; code: string; message: string }
+export interface VerifyFacts {
+  package: string; fingerprint: string | null; expectedFingerprint: string | null; treeSize: number | null; root: string | null;
+  checkpointAt: number | null; records: number; deliveries: number; seqs: string | null;
+  tool: { name: string; version: string; config_sha256: string } | null;
+}
+export interface VerifyResult { ok: boolean; findings: Finding[]; facts: VerifyFacts }
+export const VERIFIER_VERSION: number;
+export const CHECKS: Record<string, string>;
+export const CSV_COLUMNS: string[];
+export function verifyPackage(dir: string, opts?: { keyFingerprint?: string }): VerifyResult;
+export function formatReport(res: VerifyResult): string;
+export function canonicalJson(v: unknown): string;
+export function leafHash(data: Uint8Array): Buffer;
+export function verifyInclusion(leaf: Uint8Array, index: number, size: number, path: Uint8Array[], root: Uint8Array): boolean;
+export function csvCell(v: string | number | boolean | null): string;
