@@ -35,7 +35,7 @@ export const USAGE = `usage: node bench/serve.bench.ts [options]   (inside the n
   --size-mib N        payload size in MiB (default 32, 1..2048)
   --decoys K          decoys built from the payload (default 4, 1..64)
   --n LIST            concurrency levels, comma-separated (default 1,8,32; each 1..256)
-  --rounds R          repeat every level R times, report medians (default 1, 1..10)
+  --rounds R          repeat every level R times, report medians (default 3, 1..10)
   --timeout-s S       bound per level, first connect to last completion (default 300)
   --settle-s S        wait after the last completion before the last CPU sample (default 1)
   --crypto plain|rc4  downloaders refuse MSE (plain, default) or require RC4 (rc4)
@@ -75,7 +75,7 @@ export function parseServeBenchOptions(argv: readonly string[]): ServeBenchOptio
         'size-mib': { type: 'string', default: '32' },
         decoys: { type: 'string', default: '4' },
         n: { type: 'string', default: '1,8,32' },
-        rounds: { type: 'string', default: '1' },
+        rounds: { type: 'string', default: '3' },
         'timeout-s': { type: 'string', default: '300' },
         'settle-s': { type: 'string', default: '1' },
         crypto: { type: 'string', default: 'plain' },
