@@ -51,7 +51,7 @@ export interface FactoryOptions {
   /** Per-file nonce source; tests pass a deterministic one. */
   readonly nonce?: () => Uint8Array;
   /** Sizes already used by existing decoys, so unsized rows stay unique across batches. */
-  readonly sizeTaken?: (size: number) => boolean;
+  readonly sizeTaken?: (size: number, variantId: string) => boolean;
   /** Called after each decoy, for progress bars. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -75,7 +75,7 @@ export function buildVirtualDecoys(specs: readonly DecoySpec[], opts: FactoryOpt
       let size = f.size;
       if (size !== null && size < min) { issues.push({ line: s.line, message: `size ${size} is below the ${f.layout.format} payload's ${min} bytes` }); continue; }
       if (size !== null && size > MAX_DECOY_SIZE) { issues.push({ line: s.line, message: `size ${size} is over the limit of ${MAX_DECOY_SIZE}` }); continue; }
-      if (size === null) size = uniqueSize(min, used, opts.sizeTaken);
+      if (size === null) size = uniqueSize(min, used, opts.sizeTaken && ((n: number) => opts.sizeTaken!(n, f.variantId)));
       const n = nonce();
       if (n.length !== NONCE_BYTES) throw new RangeError(`nonce must be ${NONCE_BYTES} bytes`);
       files.push({ layout: f.layout, size, nonce: n, ...(f.path ? { path: f.path } : {}) });

@@ -4,7 +4,12 @@ import type { Settings } from '../config/settings.ts';
 import type { Decoy } from '../domain/decoy.ts';
 import type { PieceSource } from '../domain/piece-source.ts';
 import { BytesPieceSource } from '../decoy/piece-source.ts';
+import { DecoyHasher } from '../decoy/decoy-hasher.ts';
+import { VirtualPieceSource } from '../decoy/virtual-source.ts';
 import { ensureDefaultPayload, PayloadRegistry } from '../payload/index.ts';
+import { VariantRegistry } from '../payload/variants/variant-registry.ts';
+import { DecoyFilesStore } from '../store/sqlite/decoy-files-store.ts';
+import { SqliteVariantCatalog } from '../store/sqlite/variant-catalog.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
@@ -13,6 +18,12 @@ export interface Context {
   readonly settings: Settings;
   readonly store: EvidenceStore;
   readonly payloads: PayloadRegistry;
+  /** Container variants of payloads, and their padding layouts (issue 3). */
+  readonly variants: VariantRegistry;
+  /** Per-decoy parameters of factory-built decoys, inserted together with the decoys. */
+  readonly decoyFiles: DecoyFilesStore;
+  /** Shared hash caches for the decoy factory. */
+  readonly hasher: DecoyHasher;
   /** A decoy's content, computed from its payload (nothing stored per decoy). */
   sourceFor(decoy: Decoy): PieceSource;
   /** The bytes of a registered payload as a piece source (decoy v1 content). */
@@ -21,21 +32,39 @@ export interface Context {
   close(): Promise<void>;
 }
 
+const MAX_CACHED_SOURCES = 4096;
+
 export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): Context {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(join(settings.dataDir, 'counterseed.db'));
   const payloads = new PayloadRegistry({ dir: settings.dataDir, catalog: store });
   ensureDefaultPayload(payloads);
+  const variants = new VariantRegistry({ payloads, catalog: new SqliteVariantCatalog(store.database) });
+  const decoyFiles = new DecoyFilesStore(store);
   const sources = new Map<string, PieceSource>();
+  // Decoy sources are made on first use and few are hot at a time: an LRU keeps memory
+  // flat however many decoys a node serves (each entry is a few hundred bytes).
+  const decoySources = new Map<number, PieceSource>();
   return {
-    settings, store, payloads, log,
+    settings, store, payloads, variants, decoyFiles, hasher: new DecoyHasher(), log,
     payloadSource(payloadId) {
       // Registered payloads only: bytes() re-verifies the SHA-256 before the first use.
       let s = sources.get(payloadId);
       if (!s) { s = new BytesPieceSource(payloads.bytes(payloadId)); sources.set(payloadId, s); }
       return s;
     },
-    sourceFor(decoy) { return this.payloadSource(decoy.payloadId); },
+    sourceFor(decoy) {
+      let s = decoySources.get(decoy.id);
+      if (s) { decoySources.delete(decoy.id); decoySources.set(decoy.id, s); return s; }
+      const files = decoyFiles.files(decoy.id);
+      // Decoys built before the factory (or by the lab) carry the payload itself.
+      s = files === undefined ? this.payloadSource(decoy.payloadId)
+        : new VirtualPieceSource(files.map((f) => ({ layout: variants.layout(f.variantId, f.format), size: f.size, nonce: f.nonce, ...(f.path ? { path: f.path } : {}) })));
+      if (s.length !== decoy.size) throw new Error(`decoy ${decoy.id}: computed content is ${s.length} bytes, record says ${decoy.size}`);
+      decoySources.set(decoy.id, s);
+      if (decoySources.size > MAX_CACHED_SOURCES) decoySources.delete(decoySources.keys().next().value!);
+      return s;
+    },
     close: () => store.close(),
   };
 }

@@ -1,15 +1,21 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { SETTINGS } from '../../config/settings.ts';
-import { buildDecoys, buildTorrentFile, magnetLink, parseNameList } from '../../decoy/index.ts';
-import { InputError } from '../../domain/errors.ts';
+import { buildTorrentFile, magnetLink, parseNameList } from '../../decoy/index.ts';
+import { buildVirtualDecoys, type DecoySpec } from '../../decoy/factory.ts';
+import { fileResolver } from '../../decoy/file-resolver.ts';
+import { InputError, NotFoundError } from '../../domain/errors.ts';
+import { defaultPayloadPath } from '../../payload/index.ts';
+import { transcriptBeside } from '../../payload/variants/variant-registry.ts';
+import { progressBar } from './campaign-progress.ts';
 import { openContext } from '../../node/context.ts';
 import { requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 
 export const decoysBuild: Command = {
   name: 'decoys build',
-  summary: 'Build one decoy per name in a name list (one name per line, or CSV name[,size]); all or nothing',
+  summary: 'Build one unique decoy per name (one name per line, or CSV name[,size]); format by extension, exact size if given; all or nothing',
   options: {
     names: { type: 'string', arg: 'FILE', doc: 'Name list supplied by the operator' },
     payload: { type: 'string', arg: 'ID', doc: 'Registered payload id (default: the built-in warning video)' },
@@ -24,9 +30,12 @@ export const decoysBuild: Command = {
       const payloadId = typeof args.options.payload === 'string' ? args.options.payload : ctx.payloads.list()[0]?.id;
       if (!payloadId) throw new InputError('no payload registered');
       const payload = ctx.payloads.get(payloadId);
-      const source = ctx.payloadSource(payload.id);
-      const built = buildDecoys(rows, payload, source);
-      const stored = await ctx.store.insertDecoys(built, Date.now());
+      const textPath = transcriptBeside(defaultPayloadPath());
+      const resolve = fileResolver(ctx.variants, textPath ? { textPath } : {});
+      const specs: DecoySpec[] = rows.map((r) => ({ line: r.line, name: r.name, files: [{ size: r.size, ...resolve(r.name, payload.id) }] }));
+      const bar = progressBar('building decoys');
+      const built = buildVirtualDecoys(specs, { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), onProgress: (d, t) => bar.update(d, t) });
+      const stored = ctx.decoyFiles.insert(built, Date.now());
       io.out(`built ${stored.length} decoys from ${file} with payload ${payload.id.slice(0, 12)}… (${payload.label})`);
     } finally { await ctx.close(); }
   },
@@ -76,6 +85,45 @@ export const decoysExport: Command = {
       }
       writeFileSync(join(dir, 'magnets.txt'), magnets.length ? `${magnets.join('\n')}\n` : '');
       io.out(`wrote ${list.length} .torrent files and magnets.txt to ${dir}${trackers.length ? '' : ` (no trackers: add ${SETTINGS.trackers.flag} URL)`}`);
+    } finally { await ctx.close(); }
+  },
+};
+
+/** Bytes written per write(2) when materialising a decoy. */
+const WRITE_CHUNK = 4 * 1024 * 1024;
+
+export const decoysWrite: Command = {
+  name: 'decoys write',
+  summary: 'Materialise one decoy\'s content to a file (for examiners); prints its SHA-256, which must equal the record',
+  positionals: 'ID',
+  options: { out: { type: 'string', arg: 'FILE', doc: 'Output file (written to FILE.part, then renamed)' } },
+  async run(args, io) {
+    const idText = args.positionals[0];
+    if (!idText || args.positionals.length > 1 || !/^[1-9][0-9]{0,15}$/.test(idText)) throw new InputError('expected exactly one decoy ID (a positive integer)');
+    const out = requireString(args, 'out', 'decoys write');
+    const ctx = openContext(io.settings, io.err);
+    try {
+      const decoy = await ctx.store.getDecoy(Number(idText));
+      if (!decoy) throw new NotFoundError(`no decoy with id ${idText}`);
+      const src = ctx.sourceFor(decoy);
+      const tmp = `${out}.part`;
+      const fd = openSync(tmp, 'w', 0o644);
+      const sha = createHash('sha256');
+      const bar = progressBar(`writing decoy ${decoy.id}`);
+      try {
+        for (let o = 0; o < src.length; o += WRITE_CHUNK) {
+          if (io.signal.aborted) throw new InputError('interrupted');
+          const chunk = src.read(o, Math.min(WRITE_CHUNK, src.length - o));
+          sha.update(chunk);
+          for (let w = 0; w < chunk.length;) w += writeSync(fd, chunk, w, chunk.length - w);
+          bar.update(Math.min(src.length, o + WRITE_CHUNK), src.length);
+        }
+        fsyncSync(fd);
+      } finally { closeSync(fd); }
+      const digest = sha.digest('hex');
+      if (digest !== decoy.contentSha256) throw new Error(`decoy ${decoy.id}: written bytes hash to ${digest}, the record says ${decoy.contentSha256}`);
+      renameSync(tmp, out);
+      io.out(`${digest}  ${out}`);
     } finally { await ctx.close(); }
   },
 };

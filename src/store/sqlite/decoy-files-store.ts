@@ -53,9 +53,9 @@ export class DecoyFilesStore {
   }
 
   /** Whether some factory-built file of this variant already has this size (keeps unsized decoys unique). */
-  sizeTaken(variantId: string): (size: number) => boolean {
+  sizeTaken(): (size: number, variantId: string) => boolean {
     const q = this.#h.database.prepare('SELECT 1 FROM decoy_files WHERE variant_id = ? AND size = ? LIMIT 1');
-    return (size) => q.get(variantId, size) !== undefined;
+    return (size, variantId) => q.get(variantId, size) !== undefined;
   }
 }
 
