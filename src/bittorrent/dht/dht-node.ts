@@ -176,7 +176,7 @@ export class DhtNode {
   #onQuery(q: KrpcQuery, from: NodeAddress): void {
     const now = this.#c.now();
     this.#c.onQuery?.(from, q.q, now);
-    if (q.infoHash && (q.q === 'get_peers' || q.q === 'announce_peer')) this.#presence(q, from, now);
+    if (q.infoHash && q.q === 'get_peers') this.#presence(q, from, now);
     // BEP 43: a read-only node does not answer queries.
     if (this.readOnly) return;
     if (!q.readOnly) this.#learn({ id: q.id, ...from });
@@ -204,6 +204,8 @@ export class DhtNode {
         const port = q.impliedPort ? from.port : q.port;
         if (port === undefined) return encodeError(q.t, KRPC_ERRORS.protocol, 'announce_peer needs port');
         this.#peers.add(infoHashToHex(q.infoHash), { ip: from.ip, port }, now);
+        // Recorded only with a valid token: the sender really asked us from this address (no spoofing).
+        this.#presence(q, from, now);
         return encodeResponse(q.t, this.id, {}, from);
       }
       default:

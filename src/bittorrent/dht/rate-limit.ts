@@ -1,6 +1,6 @@
 /**
  * Outgoing query admission: a global token bucket (queries/s) and a per-destination cap.
- * Peers ban nodes that send more than ~50 messages in 10 s; `perDestination` queries/s
+ * Peers ban nodes that send more than ~50 messages in 10 s; `perDestination` queries/s to one node (ip:port)
  * is enforced as a minimum spacing, so ANY one-second window holds at most that many.
  */
 export class QueryRateLimiter {
@@ -18,8 +18,9 @@ export class QueryRateLimiter {
     this.#burst = Math.max(1, Math.ceil(o.perSecond / 10));
     this.#tokens = this.#burst;
     this.#refilledAt = o.now;
-    // Strictly more than 1000/n ms apart, so that a half-open 1 s window never holds n+1.
-    this.#spacingMs = Math.floor(1000 / o.perDestinationPerSecond) + 1;
+    // 10% more than 1000/n ms apart, so that a 1 s window at the receiver never holds n+1
+    // even when network or event-loop delay shifts one datagram by up to ~0.1 s.
+    this.#spacingMs = Math.ceil(1100 / o.perDestinationPerSecond);
   }
 
   /** 0 if a query to `dest` may go now (and the caller must send it), else ms to wait. */

@@ -65,12 +65,12 @@ export class SendQueue {
     for (const q of this.#queue) {
       if (q.signal?.aborted) { q.reject(new DhtQueryError('aborted')); continue; }
       if (!budgetLeft) { keep.push(q); continue; }
-      const wait = this.#limiter.tryAcquire(q.to.ip, now);
+      const wait = this.#limiter.tryAcquire(`${q.to.ip}:${q.to.port}`, now);
       if (wait === 0) { q.send(); continue; }
       keep.push(q);
       minWait = Math.min(minWait, wait);
       // The global budget is spent when even an idle destination would wait.
-      if (this.#limiter.destinationWait(q.to.ip, now) === 0) budgetLeft = false;
+      if (this.#limiter.destinationWait(`${q.to.ip}:${q.to.port}`, now) === 0) budgetLeft = false;
     }
     this.#queue = keep;
     if (keep.length > 0) this.#schedule(Math.max(1, Number.isFinite(minWait) ? minWait : 1));
