@@ -47,7 +47,7 @@ describe('cli', () => {
     assert.deepEqual(JSON.parse(run('--data', data, 'decoys', 'list', '--json').stdout), []);
 
     const good = join(data, 'names.csv');
-    writeFileSync(good, 'name,size\nholiday-video-0001.mp4,1000\n"garden, party-0002.avi",\n');
+    writeFileSync(good, 'name,size\nholiday-video-0001.mp4,2000000\n"garden, party-0002.avi",\n');
     assert.equal(run('--data', data, 'decoys', 'build', '--names', good).status, 0);
     const list = JSON.parse(run('--data', data, 'decoys', 'list', '--json').stdout) as { name: string; infoHash: string }[];
     assert.deepEqual(list.map((d) => d.name), ['holiday-video-0001.mp4', 'garden, party-0002.avi']);
