@@ -37,6 +37,16 @@ export const SETTINGS = {
   clockCheckIntervalS: intSetting('evidence.clockCheckInterval', '--clock-check-interval', 300, 5, 86_400, 'How often the clock source and sync state (and, in live mode, the NTP offset) are checked, seconds'),
   ntpServer: stringSetting('evidence.ntpServer', '--ntp-server', 'pool.ntp.org', 'NTP server whose offset is measured and recorded; live mode only (lab mode never contacts it)'),
   ntpMaxOffsetMs: intSetting('evidence.ntpMaxOffsetMs', '--ntp-max-offset', 500, 1, 3_600_000, 'Warn (and record) when the measured NTP offset exceeds this, ms'),
+  addresses: listSetting('seed.addresses', '--address', 'A further local address this node owns (repeatable): the peer port, and the DHT node if enabled, listen and announce on each one', (v) => (ipAddress.test(v) ? undefined : 'not an IP address')),
+  dhtEnabled: boolSetting('dht.enabled', '--dht', false, 'Run a Mainline DHT node (BEP 5) on each address and announce every active decoy to it'),
+  dhtPort: intSetting('dht.port', '--dht-port', -1, -1, 65535, 'UDP port of the DHT node (-1 = same number as the peer port, 0 = any free port)'),
+  dhtBootstrap: listSetting('dht.bootstrap', '--dht-bootstrap', 'IPv4 host:port of a DHT node to join through (repeatable); lab mode: loopback and 198.18/15 only', (v) => (/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/.test(v) ? undefined : 'not an IPv4 host:port')),
+  dhtPublicBootstrap: boolSetting('dht.publicBootstrap', '--dht-public-bootstrap', false, 'Join the public DHT through the well-known bootstrap routers; live mode only, never on by default'),
+  dhtReadOnly: boolSetting('dht.readOnly', '--dht-read-only', false, 'BEP 43 read-only DHT node: queries only, answers none (other nodes keep it out of their tables)'),
+  dhtCycleS: intSetting('dht.announceCycle', '--dht-cycle', 1800, 60, 86_400, 'Every active decoy is re-announced to the DHT once per cycle, seconds'),
+  dhtJitterPercent: intSetting('dht.jitterPercent', '--dht-jitter', 10, 0, 50, 'Re-announces land within this percentage of the cycle either side'),
+  dhtQueryRate: intSetting('dht.queryRate', '--dht-query-rate', 1000, 1, 100_000, 'Outgoing DHT queries per second, all destinations together'),
+  dhtPerNodeRate: intSetting('dht.perNodeRate', '--dht-per-node-rate', 2, 1, 20, 'Outgoing DHT queries per second to any one node (peers ban ~50 messages in 10 s)'),
 } as const satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
