@@ -3,10 +3,13 @@ import { announces } from './announces.ts';
 import { configDocs, configShow } from './config.ts';
 import { decoysBuild, decoysExport, decoysList, decoysWrite } from './decoys.ts';
 import { deliveries } from './deliveries.ts';
+import { decoysHashes } from './decoys-hashes.ts';
+import { evidenceCheckpoint, evidenceExport, evidenceKey, evidenceVerify, init } from './evidence.ts';
 import { lab } from './lab.ts';
 import { payloadAdd, payloadList } from './payload.ts';
 import { seed } from './seed.ts';
 
 export const COMMANDS: readonly Command[] = [
   payloadAdd, payloadList, decoysBuild, decoysList, decoysExport, decoysWrite, seed, deliveries, announces, lab, configDocs, configShow,
+  init, evidenceKey, evidenceCheckpoint, evidenceExport, evidenceVerify, decoysHashes,
 ];

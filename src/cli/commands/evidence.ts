@@ -1,0 +1,131 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { InputError, NotFoundError } from '../../domain/errors.ts';
+import { formatFingerprint } from '../../evidence/keys.ts';
+import { openEvidence } from '../../evidence/open.ts';
+import { writeExportPackage } from '../../exports/package-writer.ts';
+import { toolInfo } from '../../exports/tool-info.ts';
+import { openContext } from '../../node/context.ts';
+import type { LogFilter } from '../../store/sqlite/evidence-log.ts';
+import { formatReport, verifyPackage } from '../../../verifier/verify.mjs';
+import { optionalInt, requireString } from '../args.ts';
+import type { Command, ParsedArgs } from '../command.ts';
+
+export const init: Command = {
+  name: 'init',
+  summary: 'Create the data directory, database and the node\'s Ed25519 evidence key; print the key fingerprint to publish',
+  async run(_args, io) {
+    const ctx = openContext(io.settings, io.err);
+    try {
+      const ev = openEvidence(ctx.store, io.settings.dataDir);
+      ev.detach();
+      io.out(`${ev.keyCreated ? 'created' : 'existing'} node key in ${io.settings.dataDir}/keys (private key mode 0600)`);
+      io.out(`fingerprint (SHA-256 of the Ed25519 public key), publish it:\n  ${ev.key.fingerprint}\n  ${formatFingerprint(ev.key.fingerprint)}`);
+    } finally { await ctx.close(); }
+  },
+};
+
+export const evidenceKey: Command = {
+  name: 'evidence key',
+  summary: 'Print the node key fingerprint (and with --pem the public key)',
+  options: { pem: { type: 'boolean', doc: 'Also print the public key (SubjectPublicKeyInfo PEM)' } },
+  async run(args, io) {
+    const ctx = openContext(io.settings, io.err);
+    try {
+      const ev = openEvidence(ctx.store, io.settings.dataDir, { create: false });
+      ev.detach();
+      io.out(ev.key.fingerprint);
+      if (args.options.pem) io.out(ev.key.publicPem.trimEnd());
+    } finally { await ctx.close(); }
+  },
+};
+
+export const evidenceCheckpoint: Command = {
+  name: 'evidence checkpoint',
+  summary: 'Sign a checkpoint (Merkle tree head) over every evidence record now',
+  async run(_args, io) {
+    const ctx = openContext(io.settings, io.err);
+    try {
+      const ev = openEvidence(ctx.store, io.settings.dataDir, { create: false });
+      try {
+        const cp = ev.log.checkpoint('manual');
+        io.out(JSON.stringify({ tree_size: cp.treeSize, root: cp.body.root, head: cp.body.head, at: new Date(cp.body.at).toISOString(), node: cp.body.node }));
+      } finally { ev.detach(); }
+    } finally { await ctx.close(); }
+  },
+};
+
+function parseTime(args: ParsedArgs, name: string): number | undefined {
+  const v = args.options[name];
+  if (v === undefined) return undefined;
+  const ms = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : Number.NaN;
+  if (Number.isNaN(ms)) throw new InputError(`--${name}: not an ISO 8601 UTC time: ${String(v)}`);
+  return ms;
+}
+
+export const evidenceExport: Command = {
+  name: 'evidence export',
+  summary: 'Write a verifiable evidence package for one IP, one decoy or a named case',
+  options: {
+    ip: { type: 'string', arg: 'IP', doc: 'Records whose remote address is IP' },
+    decoy: { type: 'string', arg: 'ID', doc: 'Records about decoy ID' },
+    case: { type: 'string', arg: 'NAME', doc: 'A named saved filter: with --ip/--decoy/--from/--to it is saved under NAME, alone it re-runs the saved one' },
+    from: { type: 'string', arg: 'ISO', doc: 'Only records at or after this UTC time (a delivery\'s time is its start)' },
+    to: { type: 'string', arg: 'ISO', doc: 'Only records before this UTC time' },
+    out: { type: 'string', arg: 'DIR', doc: 'Output directory (must not exist or be empty)' },
+  },
+  async run(args, io) {
+    const out = requireString(args, 'out', 'evidence export');
+    const ip = args.options.ip;
+    if (ip !== undefined && (typeof ip !== 'string' || isIP(ip) === 0)) throw new InputError(`--ip: not an IP address: ${String(ip)}`);
+    const decoyId = optionalInt(args, 'decoy', 1, Number.MAX_SAFE_INTEGER);
+    const from = parseTime(args, 'from');
+    const to = parseTime(args, 'to');
+    const caseName = typeof args.options.case === 'string' ? args.options.case : undefined;
+    if (caseName !== undefined && !/^[\w.-]{1,100}$/.test(caseName)) throw new InputError('--case: 1-100 letters, digits, . _ -');
+    let filter: LogFilter = { ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+    if (filter.ip === undefined && filter.decoyId === undefined && caseName === undefined) throw new InputError('one of --ip, --decoy or --case is required');
+    const ctx = openContext(io.settings, io.err);
+    try {
+      const ev = openEvidence(ctx.store, io.settings.dataDir, { create: false });
+      try {
+        if (caseName !== undefined) {
+          if (Object.keys(filter).length > 0) ev.table.saveCase(caseName, JSON.stringify(filter), Date.now());
+          else {
+            const saved = ev.table.getCase(caseName);
+            if (!saved) throw new NotFoundError(`no saved case "${caseName}" (save one with --case ${caseName} --ip IP)`);
+            filter = JSON.parse(saved) as LogFilter;
+          }
+        }
+        const selection: Record<string, string | number> = {
+          ...(caseName !== undefined ? { case: caseName } : {}), ...(filter.ip !== undefined ? { ip: filter.ip } : {}),
+          ...(filter.decoyId !== undefined ? { decoy: filter.decoyId } : {}),
+          ...(filter.from !== undefined ? { from: new Date(filter.from).toISOString() } : {}), ...(filter.to !== undefined ? { to: new Date(filter.to).toISOString() } : {}),
+        };
+        const r = await writeExportPackage({
+          table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(io.settings), now: Date.now,
+        }, { filter, selection, out: resolve(out) });
+        io.out(`wrote ${r.records} records (${r.deliveries} deliveries) with inclusion proofs against a checkpoint of ${r.treeSize} records to ${out}`);
+        io.out(`node key ${ev.key.fingerprint}; check it with: counterseed evidence verify ${out}`);
+      } finally { ev.detach(); }
+    } finally { await ctx.close(); }
+  },
+};
+
+export const evidenceVerify: Command = {
+  name: 'evidence verify',
+  summary: 'Check an evidence package offline (signatures, chain, inclusion proofs, CSV); exit 1 on any sign of tampering',
+  positionals: 'PATH',
+  options: {
+    'key-fingerprint': { type: 'string', arg: 'HEX', doc: 'The published node key fingerprint the package must be signed with' },
+    json: { type: 'boolean', doc: 'JSON output' },
+  },
+  async run(args, io) {
+    const dir = args.positionals[0];
+    if (!dir || args.positionals.length > 1) throw new InputError('expected exactly one PATH');
+    const kf = args.options['key-fingerprint'];
+    const res = verifyPackage(dir, typeof kf === 'string' ? { keyFingerprint: kf } : {});
+    io.out(args.options.json ? JSON.stringify(res, null, 2) : formatReport(res));
+    return res.ok ? 0 : 1;
+  },
+};
