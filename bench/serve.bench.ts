@@ -8,7 +8,7 @@
  * Runs only inside the isolated namespace of scripts/netns-run.sh. See
  * bench/README.md for what is measured, how, and the caveats.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { assertIsolated, describeMachine, formatMachine } from './lib/environment.ts';
@@ -17,6 +17,7 @@ import { formatRatio, formatTable, ratio, summarise, type Figure } from './lib/f
 import { runLoad, type LoadSample } from './lib/load.ts';
 import { BenchOptionError, parseServeBenchOptions, USAGE, type ServeBenchOptions } from './lib/options.ts';
 import { SEEDER_KINDS, startSeeder, type SeederKind } from './lib/seeders.ts';
+import { defaultPayloadPath } from '../src/payload/index.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const CLI = join(REPO, 'src/cli/main.ts');
@@ -28,6 +29,10 @@ const SEEDER_ADDR = '198.18.0.1';
 const DOWNLOADER_ADDRS = Array.from({ length: 39 }, (_, i) => `198.18.0.${i + 2}`);
 /** Never fewer unchoke slots than counterseed's default, and never fewer than downloaders. */
 const MIN_SLOTS = 64;
+
+class SpaceError extends Error {
+  override name = 'SpaceError';
+}
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -61,8 +66,10 @@ async function main(argv: string[]): Promise<number> {
     const machine = await describeMachine(CLI, PYTHON, { signal });
     process.stdout.write(`${formatMachine(machine)}\n`);
     const sizeBytes = opts.sizeMiB * 1024 * 1024;
-    log(`building ${opts.decoys} decoys of a ${opts.sizeMiB} MiB random payload with the counterseed CLI…`);
-    const fixture = await buildFixture({ root, cli: CLI, sizeBytes, decoys: opts.decoys }, { signal });
+    requireSpace(dlRoot, Math.max(...opts.levels) * sizeBytes, 'downloads');
+    requireSpace(root, opts.decoys * sizeBytes, 'the libtorrent copy of the decoys');
+    log(`building ${opts.decoys} decoys of ${opts.sizeMiB} MiB from the warning video with the counterseed CLI…`);
+    const fixture = await buildFixture({ root, cli: CLI, video: defaultPayloadPath(), sizeBytes, decoys: opts.decoys }, { signal });
     const slots = Math.max(MIN_SLOTS, ...opts.levels);
     process.stdout.write(`setup: ${opts.decoys} decoys x ${opts.sizeMiB} MiB, levels N=${opts.levels.join(',')}, ${opts.rounds} round(s), ${slots} upload slots each, ` +
       `downloaders ${opts.crypto === 'plain' ? 'plaintext' : 'MSE RC4'}, TCP only, libtorrent profile ${opts.ltProfile}\n`);
@@ -106,6 +113,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Refuses to start a run that would fill a file system half way through. */
+function requireSpace(dir: string, bytes: number, what: string): void {
+  const fs = statfsSync(dir);
+  const free = fs.bavail * fs.bsize;
+  // 10% headroom for libtorrent's part files and the evidence database.
+  if (free < bytes * 1.1) throw new SpaceError(`${what} need ${(bytes / 1e9).toFixed(1)} GB in ${dir}, only ${(free / 1e9).toFixed(1)} GB free: lower --size-mib or --n`);
+}
+
 /** One seeder, fresh, at one level: start, load, stop; failures become problems, not exceptions. */
 async function measure(kind: SeederKind, n: number, round: number, opts: ServeBenchOptions,
   ctx: { fixture: Awaited<ReturnType<typeof buildFixture>>; slots: number; dlRoot: string }, signal: AbortSignal): Promise<Run> {
@@ -136,4 +151,13 @@ async function measure(kind: SeederKind, n: number, round: number, opts: ServeBe
   return { seeder: kind, n, round, sample, problems };
 }
 
-process.exitCode = await main(process.argv.slice(2));
+/** Errors the benchmark expects (bad environment, a failed set-up step): a message, not a stack. */
+const EXPECTED = new Set(['NotIsolatedError', 'FixtureError', 'ChildError', 'SpaceError']);
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  if (!EXPECTED.has((e as Error).name)) throw e;
+  log(`serve.bench: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,21 +1,20 @@
 /**
  * The benchmark's decoys, built through counterseed's own CLI exactly as an
- * operator would: a random payload, `payload add`, `decoys build` with
- * neutral placeholder names, `decoys export`. The libtorrent reference gets
- * the same .torrent files and the same bytes: each decoy's content is the
- * payload, materialised as a hard link under the decoy name (one inode, so
- * both seeders read from the same page cache).
+ * operator would: `payload add` of the warning video, `decoys build` with
+ * neutral placeholder names and an exact size (size mimicry: the video padded
+ * to the size, with a per-decoy nonce), `decoys export`. The libtorrent
+ * reference gets the same .torrent files and the same bytes: `decoys write`
+ * materialises each decoy under its name, and the SHA-256 it prints must be
+ * the one in the store.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, openSync, closeSync, writeSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 /** Each CLI step touches at most a few GiB: minutes would mean it hangs. */
 const CLI_TIMEOUT_MS = 300_000;
-const CHUNK = 1 << 20;
 
 export class FixtureError extends Error {
   override name = 'FixtureError';
@@ -34,7 +33,6 @@ export interface BenchFixture {
   /** Directory holding every decoy's content under its name, for libtorrent. */
   readonly saveDir: string;
   readonly decoys: readonly BenchDecoy[];
-  readonly payloadBytes: number;
 }
 
 /** `holiday-video-0001.mp4` ...: neutral placeholders, never real file names. */
@@ -45,6 +43,9 @@ export function placeholderNames(k: number): string[] {
 export interface FixtureInit {
   readonly root: string;
   readonly cli: string;
+  /** The warning video every decoy is made from. */
+  readonly video: string;
+  /** Exact size of every decoy. */
   readonly sizeBytes: number;
   readonly decoys: number;
 }
@@ -53,9 +54,7 @@ export async function buildFixture(init: FixtureInit, opts: { signal?: AbortSign
   const dataDir = join(init.root, 'counterseed-data');
   const saveDir = join(init.root, 'lt-save');
   const torrentDir = join(init.root, 'torrents');
-  const payload = join(init.root, 'payload.bin');
   mkdirSync(saveDir, { recursive: true });
-  writeRandomFile(payload, init.sizeBytes);
 
   const cli = async (...args: string[]): Promise<string> => {
     try {
@@ -67,28 +66,23 @@ export async function buildFixture(init: FixtureInit, opts: { signal?: AbortSign
     }
   };
 
-  const payloadId = (await cli('payload', 'add', payload, '--label', 'bench-random')).trim();
+  const payloadId = (await cli('payload', 'add', init.video)).trim();
   if (!/^[0-9a-f]{64}$/.test(payloadId)) throw new FixtureError(`payload add printed "${payloadId}", expected a SHA-256 id`);
   const namesFile = join(init.root, 'names.txt');
-  writeFileSync(namesFile, `${placeholderNames(init.decoys).join('\n')}\n`);
+  writeFileSync(namesFile, `${placeholderNames(init.decoys).map((n) => `${n},${init.sizeBytes}`).join('\n')}\n`);
   await cli('decoys', 'build', '--names', namesFile, '--payload', payloadId);
   await cli('decoys', 'export', '--out', torrentDir);
-  const listed = JSON.parse(await cli('decoys', 'list', '--json')) as { name: string; infoHash: string; size: number; payloadId: string }[];
+  const listed = JSON.parse(await cli('decoys', 'list', '--json')) as { id: number; name: string; infoHash: string; size: number; contentSha256: string }[];
+  if (listed.length !== init.decoys) throw new FixtureError(`expected ${init.decoys} decoys, the store lists ${listed.length}`);
 
-  const decoys = listed.map((d) => ({ name: d.name, infoHash: d.infoHash, size: d.size, torrentPath: join(torrentDir, `${d.infoHash}.torrent`) }));
-  if (decoys.length !== init.decoys) throw new FixtureError(`expected ${init.decoys} decoys, the store lists ${decoys.length}`);
-  for (const d of decoys) {
-    if (d.size !== init.sizeBytes) throw new FixtureError(`decoy ${d.name} has size ${d.size}, expected the payload size ${init.sizeBytes}`);
-    if (!existsSync(d.torrentPath)) throw new FixtureError(`export wrote no ${d.torrentPath}`);
-    linkSync(payload, join(saveDir, d.name));
+  const decoys: BenchDecoy[] = [];
+  for (const d of listed) {
+    const torrentPath = join(torrentDir, `${d.infoHash}.torrent`);
+    if (d.size !== init.sizeBytes) throw new FixtureError(`decoy ${d.name} has size ${d.size}, expected ${init.sizeBytes}`);
+    if (!existsSync(torrentPath)) throw new FixtureError(`export wrote no ${torrentPath}`);
+    const written = await cli('decoys', 'write', String(d.id), '--out', join(saveDir, d.name));
+    if (!written.includes(d.contentSha256)) throw new FixtureError(`decoys write ${d.id} printed "${written.trim()}", not the recorded SHA-256 ${d.contentSha256}`);
+    decoys.push({ name: d.name, infoHash: d.infoHash, size: d.size, torrentPath });
   }
-  return { dataDir, saveDir, decoys, payloadBytes: init.sizeBytes };
-}
-
-/** Random bytes so no layer (page dedup, compression) can shortcut the transfer. */
-function writeRandomFile(path: string, size: number): void {
-  const fd = openSync(path, 'w');
-  try {
-    for (let off = 0; off < size; off += CHUNK) writeSync(fd, randomBytes(Math.min(CHUNK, size - off)));
-  } finally { closeSync(fd); }
+  return { dataDir, saveDir, decoys };
 }

@@ -13,7 +13,7 @@ export type Crypto = 'plain' | 'rc4';
 export type LtProfile = 'default' | 'high_performance_seed';
 
 export interface ServeBenchOptions {
-  /** Payload size in MiB (every decoy's content is the payload). */
+  /** Size of every decoy in MiB (size mimicry: the warning video padded to it). */
   readonly sizeMiB: number;
   /** Number of decoys K; downloader i fetches decoy i mod K. */
   readonly decoys: number;
@@ -32,7 +32,7 @@ export interface ServeBenchOptions {
 }
 
 export const USAGE = `usage: node bench/serve.bench.ts [options]   (inside the namespace: npm run bench:serve -- [options])
-  --size-mib N        payload size in MiB (default 32, 1..2048)
+  --size-mib N        size of every decoy in MiB: the warning video padded to it (default 32, 1..1024)
   --decoys K          decoys built from the payload (default 4, 1..64)
   --n LIST            concurrency levels, comma-separated (default 1,8,32; each 1..256)
   --rounds R          repeat every level R times, report medians (default 3, 1..10)
@@ -42,7 +42,7 @@ export const USAGE = `usage: node bench/serve.bench.ts [options]   (inside the n
   --lt-profile default|high_performance_seed   libtorrent reference settings (default: default)
   --json OUT          also write the figures as JSON to OUT`;
 
-const LIMITS = { sizeMiB: [1, 2048], decoys: [1, 64], n: [1, 256], levels: [1, 16], rounds: [1, 10], timeoutS: [5, 3600], settleS: [0, 30] } as const;
+const LIMITS = { sizeMiB: [1, 1024], decoys: [1, 64], n: [1, 256], levels: [1, 16], rounds: [1, 10], timeoutS: [5, 3600], settleS: [0, 30] } as const;
 
 function int(name: string, text: string, [lo, hi]: readonly [number, number]): number {
   if (!/^\d+$/.test(text)) throw new BenchOptionError(`--${name}: expected an integer, got "${text}"`);
