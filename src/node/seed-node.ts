@@ -7,6 +7,9 @@ import { TorrentIndex } from '../bittorrent/seeder/torrent-index.ts';
 import { ObservationBus } from '../observation/bus.ts';
 import { ObservationRecorder } from '../observation/recorder.ts';
 import { startNodeEvidence } from '../evidence/node-evidence.ts';
+import { DhtService } from '../bittorrent/dht/dht-service.ts';
+import { installSwarmPresenceWriter } from '../store/sqlite/dht-presence.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Context } from './context.ts';
 
 export interface SeedNodeInfo {
@@ -24,6 +27,8 @@ export interface SeedNode {
   readonly recorder: ObservationRecorder;
   /** Resolves once every decoy has been announced to every tracker at least once (no-op without trackers). */
   announced(opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Issue 4: the DHT nodes and announce schedulers (when dht.enabled). */
+  readonly dht?: DhtService;
   /** Stops announcing (event=stopped), closes every peer connection, writes every observation. */
   stop(): Promise<void>;
 }
@@ -47,17 +52,21 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   for (const id of new Set(decoys.map((d) => d.payloadId))) ctx.payloadSource(id);
 
   const peerId = new Uint8Array(Buffer.concat([Buffer.from(s.peerIdPrefix, 'latin1'), randomBytes(12)]));
-  const seeder = new Seeder({
+  const seederInit = {
     host: s.bind, port: s.port, peerId, clientVersion: s.clientVersion,
     maxConnections: s.maxConnections, maxConnectionsPerIp: s.maxConnectionsPerIp, uploadSlots: s.uploadSlots,
     uploadRate: s.uploadRate, unchokeRotationMs: s.unchokeRotationMs, handshakeTimeoutMs: s.handshakeTimeoutMs,
     idleTimeoutMs: s.idleTimeoutMs, maxRequestQueue: s.maxRequestQueue, allowPlaintext: s.allowPlaintext,
-  }, { index, publish, now, log });
+  };
+  const seeder = new Seeder(seederInit, { index, publish, now, log });
 
   // Issue 5: chain every observation, record the clock, sign checkpoints (before anything is served).
   const evidence = await startNodeEvidence({ store: ctx.store, settings: s, log });
   recorder.start();
   const listening = await seeder.start();
+  // Issue 4: every further address this node owns gets a listener on the same port number, same index.
+  const extraSeeders = s.addresses.filter((a) => a !== s.bind).map((host) => new Seeder({ ...seederInit, host, port: listening.port }, { index, publish, now, log }));
+  for (const x of extraSeeders) await x.start();
 
   let tracker: TrackerServer | undefined;
   let trackerUrls: { httpUrl?: string; udpUrl?: string } = {};
@@ -81,6 +90,20 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
     scheduler.start();
   }
 
+  // Issue 4: a DHT node per address; every active decoy scheduled for announce (new ones first).
+  let dht: DhtService | undefined;
+  if (s.dhtEnabled) {
+    if (ctx.store instanceof SqliteStore) installSwarmPresenceWriter(ctx.store);
+    else log('warning: this store keeps no swarm-presence rows; DHT presence observations are counted only');
+    dht = new DhtService({
+      mode: s.mode, addresses: [listening.host, ...s.addresses.filter((a) => a !== s.bind)].map((host) => ({ host, peerPort: listening.port })),
+      port: s.dhtPort, bootstrap: s.dhtBootstrap, publicBootstrap: s.dhtPublicBootstrap, readOnly: s.dhtReadOnly,
+      cycleMs: s.dhtCycleS * 1000, jitter: s.dhtJitterPercent / 100, queriesPerSecond: s.dhtQueryRate, perNodePerSecond: s.dhtPerNodeRate,
+    }, { now, decoyFor: (hex) => index.get(hex)?.decoy.id ?? null, publish, log });
+    await dht.start();
+    for (const t of index.values()) dht.add(t.decoy.infoHash, t.decoy.id);
+  }
+
   const info: SeedNodeInfo = {
     peerHost: listening.host, peerPort: listening.port, decoys: index.size, peerId: Buffer.from(peerId).toString('hex'),
     ...(trackerUrls.httpUrl ? { trackerHttp: trackerUrls.httpUrl } : {}), ...(trackerUrls.udpUrl ? { trackerUdp: trackerUrls.udpUrl } : {}),
@@ -88,11 +111,13 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
 
   let stopping: Promise<void> | undefined;
   return {
-    info, bus, recorder,
+    info, bus, recorder, ...(dht ? { dht } : {}),
     announced: (o = {}) => scheduler?.whenAllAnnounced(o) ?? Promise.resolve(),
     stop() {
       stopping ??= (async () => {
         await scheduler?.stop({ deadlineMs: 3000 }).catch((e: Error) => log(`announce stop: ${e.message}`));
+        await dht?.stop();
+        for (const x of extraSeeders) await x.stop();
         await seeder.stop();
         await tracker?.stop();
         await recorder.stop();

@@ -7,7 +7,9 @@ export const seed: Command = {
   summary: 'Serve every active decoy upload-only on one port until SIGINT/SIGTERM; record every delivery',
   settings: ['bind', 'port', 'trackers', 'trackerServerPort', 'announceIntervalS', 'maxConnections', 'maxConnectionsPerIp',
     'uploadSlots', 'uploadRate', 'handshakeTimeoutMs', 'idleTimeoutMs', 'maxRequestQueue', 'allowPlaintext', 'peerIdPrefix', 'clientVersion',
-    'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs'],
+    'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs',
+    // Issue 4: several addresses, the DHT.
+    'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate'],
   async run(_args, io) {
     const ctx = openContext(io.settings, io.err);
     try {

@@ -1,0 +1,124 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import type { Observation } from '../../domain/observation.ts';
+import { InputError } from '../../domain/errors.ts';
+import { DhtAnnounceScheduler } from './announce-scheduler.ts';
+import { bootstrap, parseNodeAddress, refresh } from './bootstrap.ts';
+import type { NodeAddress } from './compact.ts';
+import { DhtNode } from './dht-node.ts';
+
+/** Well-known public routers: used ONLY in live mode with dht.publicBootstrap set. */
+export const PUBLIC_BOOTSTRAP = ['router.bittorrent.com:6881', 'dht.transmissionbt.com:6881', 'router.utorrent.com:6881'] as const;
+/** BEP 5: refresh buckets not touched for 15 minutes; we refresh a random region every 5. */
+const REFRESH_MS = 5 * 60_000;
+
+export interface DhtServiceInit {
+  mode: 'lab' | 'live';
+  /** One DHT node per local address, announcing that address's peer port. */
+  addresses: readonly { host: string; peerPort: number }[];
+  /** -1: the peer port number; 0: any free port. */
+  port: number;
+  bootstrap: readonly string[];
+  publicBootstrap: boolean;
+  readOnly: boolean;
+  cycleMs: number;
+  jitter: number;
+  queriesPerSecond: number;
+  perNodePerSecond: number;
+}
+
+export interface DhtServiceComponents {
+  now(): number;
+  decoyFor(infoHashHex: string): number | null;
+  publish(o: Observation): void;
+  log(msg: string): void;
+}
+
+/** Lab mode joins only loopback/RFC 2544 nodes; anything public needs live mode, explicitly. */
+export function checkDhtNetworkSafety(init: Pick<DhtServiceInit, 'mode' | 'bootstrap' | 'publicBootstrap'>): void {
+  if (init.mode === 'live') return;
+  if (init.publicBootstrap) throw new InputError('--dht-public-bootstrap contacts public DHT routers; it needs --mode live');
+  for (const b of init.bootstrap) {
+    const { ip } = parseNodeAddress(b);
+    if (!(ip.startsWith('127.') || ip.startsWith('198.18.') || ip.startsWith('198.19.'))) {
+      throw new InputError(`--dht-bootstrap ${b} is not a loopback/lab address; lab mode runs a local DHT only (use --mode live)`);
+    }
+  }
+}
+
+interface PerAddress { node: DhtNode; scheduler: DhtAnnounceScheduler }
+
+/** The DHT side of a seed node: nodes, announce schedulers, bootstrap and the one refresh timer. */
+export class DhtService {
+  readonly #i: DhtServiceInit;
+  readonly #c: DhtServiceComponents;
+  readonly #per: PerAddress[] = [];
+  readonly #stop = new AbortController();
+  #refresh: NodeJS.Timeout | undefined;
+
+  constructor(init: DhtServiceInit, components: DhtServiceComponents) {
+    checkDhtNetworkSafety(init);
+    this.#i = init;
+    this.#c = components;
+  }
+
+  get nodes(): readonly DhtNode[] { return this.#per.map((p) => p.node); }
+  get schedulers(): readonly DhtAnnounceScheduler[] { return this.#per.map((p) => p.scheduler); }
+
+  async start(): Promise<NodeAddress[]> {
+    const i = this.#i;
+    for (const a of i.addresses) {
+      const node = new DhtNode({
+        host: a.host, port: i.port === -1 ? a.peerPort : i.port, readOnly: i.readOnly,
+        queriesPerSecond: i.queriesPerSecond, perDestinationPerSecond: i.perNodePerSecond,
+      }, { now: this.#c.now, decoyFor: this.#c.decoyFor, peerPort: () => a.peerPort, publish: this.#c.publish, log: this.#c.log });
+      await node.start();
+      const scheduler = new DhtAnnounceScheduler(
+        { peerPort: a.peerPort, cycleMs: i.cycleMs, jitter: i.jitter },
+        { node, self: { ip: a.host, port: a.peerPort }, now: this.#c.now, log: this.#c.log },
+      );
+      this.#per.push({ node, scheduler });
+    }
+    const entry = [...i.bootstrap.map(parseNodeAddress), ...(i.publicBootstrap ? await resolvePublic(this.#c.log) : [])];
+    if (i.publicBootstrap) this.#c.log(`LIVE MODE: joining the public DHT through ${PUBLIC_BOOTSTRAP.join(', ')}`);
+    // Our own nodes (several addresses) know each other too.
+    const own = this.#per.map((p) => p.node.address);
+    await Promise.all(this.#per.map(({ node }) => bootstrap(node, [...entry, ...own.filter((o) => o !== node.address)], { signal: this.#stop.signal })));
+    for (const p of this.#per) p.scheduler.start();
+    this.#refresh = setInterval(() => {
+      for (const p of this.#per) {
+        const entryAgain = p.node.table.size < 8 ? bootstrap(p.node, entry, { signal: this.#stop.signal }) : refresh(p.node, { signal: this.#stop.signal });
+        entryAgain.catch((e: Error) => this.#c.log(`dht refresh: ${e.message}`));
+      }
+    }, REFRESH_MS);
+    return own;
+  }
+
+  /** Schedules a decoy on every address; new decoys go first. */
+  add(infoHashHex: string, decoyId: number): void {
+    for (const p of this.#per) p.scheduler.add(infoHashHex, decoyId);
+  }
+
+  remove(infoHashHex: string): void {
+    for (const p of this.#per) p.scheduler.remove(infoHashHex);
+  }
+
+  async whenAllAnnounced(o: { signal?: AbortSignal } = {}): Promise<void> {
+    await Promise.all(this.#per.map((p) => p.scheduler.whenAllAnnounced(o)));
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    if (this.#refresh) clearInterval(this.#refresh);
+    for (const p of this.#per) await p.scheduler.stop();
+    for (const p of this.#per) await p.node.stop();
+  }
+}
+
+async function resolvePublic(log: (m: string) => void): Promise<NodeAddress[]> {
+  const out: NodeAddress[] = [];
+  for (const hp of PUBLIC_BOOTSTRAP) {
+    const [host = '', port = '6881'] = hp.split(':');
+    try { out.push({ ip: (await dnsLookup(host, { family: 4 })).address, port: Number(port) }); } catch (e) { log(`dht bootstrap ${hp}: ${(e as Error).message}`); }
+  }
+  return out;
+}
