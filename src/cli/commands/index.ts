@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { announces } from './announces.ts';
+import { campaignCreate, campaignList, campaignShow, campaignTick } from './campaign.ts';
 import { configDocs, configShow } from './config.ts';
 import { decoysBuild, decoysExport, decoysList, decoysWrite } from './decoys.ts';
 import { deliveries } from './deliveries.ts';
@@ -10,6 +11,6 @@ import { payloadAdd, payloadList } from './payload.ts';
 import { seed } from './seed.ts';
 
 export const COMMANDS: readonly Command[] = [
-  payloadAdd, payloadList, decoysBuild, decoysList, decoysExport, decoysWrite, seed, deliveries, announces, lab, configDocs, configShow,
+  payloadAdd, payloadList, decoysBuild, decoysList, decoysExport, decoysWrite, campaignCreate, campaignList, campaignShow, campaignTick, seed, deliveries, announces, lab, configDocs, configShow,
   init, evidenceKey, evidenceCheckpoint, evidenceExport, evidenceVerify, decoysHashes,
 ];

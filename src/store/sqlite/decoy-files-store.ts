@@ -25,20 +25,24 @@ export class DecoyFilesStore {
     this.#h = h;
   }
 
-  /** Inserts decoys (status active) and their files, all or nothing. */
-  insert(built: readonly BuiltDecoy[], now: number): Decoy[] {
+  /** Inserts decoys (status active) and their files, all or nothing; `within` runs in the same transaction. */
+  insert(built: readonly BuiltDecoy[], now: number, within?: (decoys: Decoy[]) => void): Decoy[] {
     const db = this.#h.database;
     const ins = db.prepare(`INSERT INTO decoys (info_hash, name, payload_id, size, piece_length, piece_count, info, content_sha256, status, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`);
     const seen = db.prepare('SELECT id FROM decoys WHERE info_hash = ?');
     const file = db.prepare('INSERT INTO decoy_files (decoy_id, idx, variant_id, format, size, nonce, path) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    return this.#h.transaction(() => built.map(({ decoy: d, files }) => {
-      if (seen.get(d.infoHash)) throw new InputError(`a decoy with infohash ${d.infoHash} (${d.name}) already exists`);
-      const r = ins.run(d.infoHash, d.name, d.payloadId, d.size, d.pieceLength, d.pieceCount, d.info, d.contentSha256, now);
-      const id = Number(r.lastInsertRowid);
-      files.forEach((f, i) => file.run(id, i, f.variantId, f.format, f.size, f.nonce, f.path ? JSON.stringify(f.path) : null));
-      return { ...d, id, status: 'active' as const, createdAt: now };
-    }));
+    return this.#h.transaction(() => {
+      const out = built.map(({ decoy: d, files }) => {
+        if (seen.get(d.infoHash)) throw new InputError(`a decoy with infohash ${d.infoHash} (${d.name}) already exists`);
+        const r = ins.run(d.infoHash, d.name, d.payloadId, d.size, d.pieceLength, d.pieceCount, d.info, d.contentSha256, now);
+        const id = Number(r.lastInsertRowid);
+        files.forEach((f, i) => file.run(id, i, f.variantId, f.format, f.size, f.nonce, f.path ? JSON.stringify(f.path) : null));
+        return { ...d, id, status: 'active' as const, createdAt: now };
+      });
+      within?.(out);
+      return out;
+    });
   }
 
   /** The files of a factory-built decoy, or undefined for decoys built without the factory (content = payload). */

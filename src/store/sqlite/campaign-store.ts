@@ -1,0 +1,80 @@
+import type { Decoy } from '../../domain/decoy.ts';
+import { InputError, NotFoundError } from '../../domain/errors.ts';
+import type { CampaignItem } from '../../campaign/campaign-csv.ts';
+import type { SqliteHandle } from './decoy-files-store.ts';
+
+export interface CampaignRow {
+  readonly id: number; readonly name: string; readonly perDay: number; readonly ttlDays: number;
+  readonly payloadId: string | null; readonly createdAt: number;
+}
+export interface CampaignCounts { readonly planned: number; readonly active: number; readonly retired: number; readonly deliveries: number }
+
+const DAY_MS = 86_400_000;
+
+/** Campaigns and their name rows (tables campaigns, campaign_items). */
+export class CampaignStore {
+  readonly #h: SqliteHandle;
+  constructor(h: SqliteHandle) { this.#h = h; }
+
+  /** Creates a campaign with all its items in one transaction (nothing half-imported). */
+  create(c: Omit<CampaignRow, 'id'>, items: readonly CampaignItem[]): CampaignRow {
+    const db = this.#h.database;
+    return this.#h.transaction(() => {
+      if (db.prepare('SELECT 1 FROM campaigns WHERE name = ?').get(c.name)) throw new InputError(`a campaign named ${c.name} already exists`);
+      const r = db.prepare('INSERT INTO campaigns (name, per_day, ttl_days, payload_id, created_at) VALUES (?, ?, ?, ?, ?)').run(c.name, c.perDay, c.ttlDays, c.payloadId, c.createdAt);
+      const id = Number(r.lastInsertRowid);
+      const ins = db.prepare('INSERT INTO campaign_items (campaign_id, seq, name, files, lang) VALUES (?, ?, ?, ?, ?)');
+      for (const it of items) ins.run(id, it.seq, it.name, JSON.stringify(it.files), it.lang);
+      return { ...c, id };
+    });
+  }
+
+  list(): CampaignRow[] {
+    return this.#h.database.prepare('SELECT * FROM campaigns ORDER BY id').all().map(row);
+  }
+
+  get(name: string): CampaignRow {
+    const r = this.#h.database.prepare('SELECT * FROM campaigns WHERE name = ?').get(name);
+    if (!r) throw new NotFoundError(`no campaign named ${name}`);
+    return row(r);
+  }
+
+  counts(id: number): CampaignCounts {
+    const db = this.#h.database;
+    const planned = Number(db.prepare('SELECT count(*) n FROM campaign_items WHERE campaign_id = ? AND decoy_id IS NULL').get(id)!.n);
+    const by = (s: string) => Number(db.prepare('SELECT count(*) n FROM campaign_items i JOIN decoys d ON d.id = i.decoy_id WHERE i.campaign_id = ? AND d.status = ?').get(id, s)!.n);
+    const deliveries = Number(db.prepare('SELECT count(*) n FROM deliveries WHERE decoy_id IN (SELECT decoy_id FROM campaign_items WHERE campaign_id = ? AND decoy_id IS NOT NULL)').get(id)!.n);
+    return { planned, active: by('active'), retired: by('retired'), deliveries };
+  }
+
+  /** Items due by `now`: per_day per started day since creation, minus those released. */
+  due(c: CampaignRow, now: number): { id: number; item: CampaignItem }[] {
+    const db = this.#h.database;
+    const days = Math.max(0, Math.floor((now - c.createdAt) / DAY_MS)) + 1;
+    const released = Number(db.prepare('SELECT count(*) n FROM campaign_items WHERE campaign_id = ? AND decoy_id IS NOT NULL').get(c.id)!.n);
+    const n = Math.max(0, c.perDay * days - released);
+    if (n === 0) return [];
+    return db.prepare('SELECT * FROM campaign_items WHERE campaign_id = ? AND decoy_id IS NULL ORDER BY seq LIMIT ?').all(c.id, n).map((r) => ({
+      id: Number(r.id),
+      item: { seq: Number(r.seq), name: String(r.name), files: JSON.parse(String(r.files)) as CampaignItem['files'], lang: r.lang === null ? null : String(r.lang) },
+    }));
+  }
+
+  /** Links released items to their decoys; call inside the transaction that inserted them. */
+  markReleased(pairs: readonly { itemId: number; decoy: Decoy }[], now: number): void {
+    const up = this.#h.database.prepare('UPDATE campaign_items SET decoy_id = ?, released_at = ? WHERE id = ? AND decoy_id IS NULL');
+    for (const p of pairs) up.run(p.decoy.id, now, p.itemId);
+  }
+
+  /** Retires the campaign's decoys older than its TTL: they stop being announced and served; records stay. */
+  retireExpired(c: CampaignRow, now: number): number {
+    const r = this.#h.database.prepare(`UPDATE decoys SET status = 'retired' WHERE status = 'active' AND created_at <= ?
+      AND id IN (SELECT decoy_id FROM campaign_items WHERE campaign_id = ? AND decoy_id IS NOT NULL)`).run(now - c.ttlDays * DAY_MS, c.id);
+    return Number(r.changes);
+  }
+}
+
+const row = (r: Record<string, unknown>): CampaignRow => ({
+  id: Number(r.id), name: String(r.name), perDay: Number(r.per_day), ttlDays: Number(r.ttl_days),
+  payloadId: r.payload_id === null ? null : String(r.payload_id), createdAt: Number(r.created_at),
+});
