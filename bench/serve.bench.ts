@@ -34,6 +34,10 @@ class SpaceError extends Error {
   override name = 'SpaceError';
 }
 
+class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Run {
@@ -54,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
   assertIsolated([SEEDER_ADDR, ...DOWNLOADER_ADDRS]);
 
   const shutdown = new AbortController();
-  const onSignal = () => shutdown.abort(new Error('interrupted'));
+  const onSignal = () => shutdown.abort(new InterruptedError('interrupted by a signal; children stopped, temporary files removed'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const signal = shutdown.signal;
@@ -152,12 +156,12 @@ async function measure(kind: SeederKind, n: number, round: number, opts: ServeBe
 }
 
 /** Errors the benchmark expects (bad environment, a failed set-up step): a message, not a stack. */
-const EXPECTED = new Set(['NotIsolatedError', 'FixtureError', 'ChildError', 'SpaceError']);
+const EXPECTED = new Set(['NotIsolatedError', 'FixtureError', 'ChildError', 'SpaceError', 'InterruptedError']);
 
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
   if (!EXPECTED.has((e as Error).name)) throw e;
   log(`serve.bench: ${(e as Error).message}`);
-  process.exitCode = 1;
+  process.exitCode = e instanceof InterruptedError ? 130 : 1;
 }

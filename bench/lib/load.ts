@@ -21,8 +21,15 @@ export interface LoadSample {
   readonly seederCpuS: number;
   readonly seederCpuSettledS: number;
   readonly seederPeakRssBytes: number;
+  /** Anonymous and file-backed resident memory after the settle pause (libtorrent maps the files it serves). */
+  readonly seederRssAnonBytesAtEnd?: number | null;
+  readonly seederRssFileBytesAtEnd?: number | null;
   readonly loadgenCpuS: number;
+  /** Per downloader, from the first connection attempt of any of them. */
   readonly downloaderSeconds: readonly (number | null)[];
+  readonly connectSeconds?: readonly (number | null)[];
+  /** Announces the one-peer tracker stub answered. */
+  readonly announces?: number;
   readonly errors: readonly string[];
 }
 

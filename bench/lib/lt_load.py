@@ -55,13 +55,21 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def vm_hwm_bytes(pid):
-    """Peak resident set size of pid (proc(5): VmHWM, in kB)."""
+def memory_bytes(pid):
+    """VmHWM (peak resident set), RssAnon and RssFile of pid (proc(5), in kB).
+
+    RssFile matters for libtorrent 2.0, whose disk I/O maps the files it
+    serves: those page-cache pages count in its resident set."""
+    want = {'VmHWM:': 'peak', 'RssAnon:': 'anon', 'RssFile:': 'file'}
+    out = {}
     with open(f'/proc/{pid}/status', 'r', encoding='latin1') as f:
         for line in f:
-            if line.startswith('VmHWM:'):
-                return int(line.split()[1]) * 1024
-    raise LoadError(f'no VmHWM in /proc/{pid}/status')
+            key = line.split(None, 1)[0] if line.strip() else ''
+            if key in want:
+                out[want[key]] = int(line.split()[1]) * 1024
+    if 'peak' not in out:
+        raise LoadError(f'no VmHWM in /proc/{pid}/status')
+    return out
 
 
 def own_cpu_seconds():
@@ -175,7 +183,7 @@ def measure(spec, pid, stub, stop):
     while time.monotonic() < settle_until and not stop['now']:
         time.sleep(min(0.05, max(0.0, settle_until - time.monotonic())))
     cpu_settled = cpu_seconds(pid)
-    hwm = vm_hwm_bytes(pid)
+    mem = memory_bytes(pid)
 
     for ses in sessions:
         ses.pause()
@@ -188,7 +196,9 @@ def measure(spec, pid, stub, stop):
         'payloadBytesReceived': sum(p['payloadBytes'] for p in per),
         'seederCpuS': cpu_end - cpu0,
         'seederCpuSettledS': cpu_settled - cpu0,
-        'seederPeakRssBytes': hwm,
+        'seederPeakRssBytes': mem['peak'],
+        'seederRssAnonBytesAtEnd': mem.get('anon'),
+        'seederRssFileBytesAtEnd': mem.get('file'),
         'loadgenCpuS': own_end - own0,
         'downloaderSeconds': [p['seconds'] for p in per],
         'connectSeconds': [None if c is None else c - first for c in connected_at],
