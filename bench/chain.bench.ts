@@ -32,18 +32,22 @@ function freshStore(): { store: SqliteStore; dir: string } {
   return { store, dir };
 }
 
-async function ingest(chained: boolean): Promise<number> {
+/** Returns [wall records/s, CPU records/s]: CPU time (user+system) is far less sensitive to other load on a shared machine. */
+async function ingest(chained: boolean): Promise<[number, number]> {
   const { store, dir } = freshStore();
   const ev = chained ? openEvidence(store, dir) : undefined;
   const batches: DeliveryObservation[][] = [];
   for (let i = 0; i < N; i += BATCH) batches.push(Array.from({ length: Math.min(BATCH, N - i) }, (_, k) => delivery(i + k)));
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (const b of batches) await store.appendObservations(b);
   const s = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  const cpuS = (c.user + c.system) / 1e6;
   if (ev && ev.table.count() !== N) throw new Error('chain incomplete');
   await store.close();
   rmSync(dir, { recursive: true, force: true });
-  return N / s;
+  return [N / s, N / cpuS];
 }
 
 /** The chain's own work only: canonical encoding + SHA-256 (no database). */
@@ -58,14 +62,16 @@ function encodeOnly(): number {
 const fmt = (x: number) => `${Math.round(x).toLocaleString('en-US').padStart(10)} records/s`;
 console.log(`chain bench: ${N} delivery records, batches of ${BATCH}, node ${process.version}, file SQLite (WAL, synchronous=FULL)`);
 // Alternate runs so machine load hits both sides alike; report the best of each.
-const ref: number[] = [], chain: number[] = [];
+const ref: [number, number][] = [], chain: [number, number][] = [];
 for (let r = 0; r < 2; r++) { ref.push(await ingest(false)); chain.push(await ingest(true)); }
 const enc = encodeOnly();
-const bestRef = Math.max(...ref), bestChain = Math.max(...chain);
-// Time per record of the chain stage alone, derived from the two ingest runs.
-const chainOnly = 1 / (1 / bestChain - 1 / bestRef);
-console.log(`reference  (inserts, no chain)       ${fmt(bestRef)}`);
-console.log(`chained    (inserts + chain, same tx) ${fmt(bestChain)}   ratio ${(bestChain / bestRef).toFixed(2)}`);
-console.log(`chain stage alone (derived)          ${chainOnly > 0 ? fmt(chainOnly) : '   (within noise)'}`);
-console.log(`encode + SHA-256 only (no database)  ${fmt(enc)}`);
-console.log(`target: chaining must not cap ingest below 100,000 records/s -> chain stage ${chainOnly >= 100_000 ? 'MEETS' : 'MISSES'} it`);
+const best = (xs: [number, number][], i: 0 | 1) => Math.max(...xs.map((x) => x[i]));
+for (const [label, i] of [['wall', 0], ['cpu ', 1]] as const) {
+  const r = best(ref, i), c = best(chain, i);
+  // Time per record of the chain stage alone: the difference of the two runs.
+  const stage = 1 / (1 / c - 1 / r);
+  console.log(`[${label}] reference  (inserts, no chain)        ${fmt(r)}`);
+  console.log(`[${label}] chained    (inserts + chain, same tx)  ${fmt(c)}   ratio ${(c / r).toFixed(2)}`);
+  console.log(`[${label}] chain stage alone (derived)           ${stage > 0 ? fmt(stage) : '   (within noise)'}${stage >= 100_000 ? '  >= 100,000: meets the target' : '  < 100,000: misses the target'}`);
+}
+console.log(`encode + SHA-256 only (no database, wall)     ${fmt(enc)}`);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * RFC 9162 (Certificate Transparency v2) section 2.1 Merkle tree over SHA-256.
@@ -10,7 +10,8 @@ const LEAF = Buffer.from([0]);
 const NODE = Buffer.from([1]);
 
 export function leafHash(data: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF).update(data).digest();
+  // One-shot crypto.hash: about twice as fast as a Hash object for record-sized inputs.
+  return hash('sha256', Buffer.concat([LEAF, data], data.length + 1), 'buffer');
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {

@@ -1,5 +1,6 @@
 import type { Observation } from '../domain/observation.ts';
-import { canonicalJson, type CanonicalValue } from './canonical-json.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { CanonicalEncodingError } from './errors.ts';
 import { leafHash } from './merkle.ts';
 
 /** Records that are not network observations: the node's own statements (clock source and sync state). */
@@ -44,7 +45,11 @@ export function recordTime(o: Recordable): number {
 export function encodeRecord(o: Recordable, seq: number, prev: string, node: string): ChainedRecord {
   const { kind, ...rest } = o;
   const at = recordTime(o);
-  const text = canonicalJson({ at, kind, node, obs: rest as unknown as CanonicalValue, prev, seq, v: RECORD_VERSION });
+  // The outer keys are written in their canonical (sorted) order by hand: at, kind, node, obs, prev, seq, v.
+  if (!Number.isSafeInteger(at) || !Number.isSafeInteger(seq) || !/^[0-9a-f]{64}$/.test(prev) || !/^[0-9a-f]{64}$/.test(node)) {
+    throw new CanonicalEncodingError(`bad record header (at ${at}, seq ${seq})`);
+  }
+  const text = `{"at":${at},"kind":${JSON.stringify(kind)},"node":"${node}","obs":${canonicalJson(rest)},"prev":"${prev}","seq":${seq},"v":${RECORD_VERSION}}`;
   const ip = 'remoteIp' in o ? o.remoteIp : null;
   const decoyId = 'decoyId' in o ? o.decoyId : null;
   return { seq, kind, at, ip, decoyId, text, hash: leafHash(Buffer.from(text, 'utf8')) };
