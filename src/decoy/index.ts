@@ -5,7 +5,8 @@ export { choosePieceLength, isValidPieceLength, MIN_PIECE_LENGTH, MAX_PIECE_LENG
 export { BytesPieceSource } from './piece-source.ts';
 export { pieceHashes, PieceHashCache } from './piece-hashes.ts';
 export { buildInfo, buildTorrentFile, type InfoParams, type TorrentFileParams } from './metainfo.ts';
-export { parseTorrentFile, type ParsedTorrent } from './parse-torrent.ts';
+export { parseTorrentFile, type ParsedTorrent, type ParsedFile } from './parse-torrent.ts';
+export { buildMultiInfo, type MultiInfoParams, MAX_FILES_PER_DECOY } from './metainfo-multi.ts';
 export { MAX_TORRENT_BYTES, METAINFO_LIMITS } from './metainfo-limits.ts';
 export { magnetLink, MAX_MAGNET_PEERS, type MagnetParams } from './magnet.ts';
 export { checkTrackers, MAX_TRACKERS } from './trackers.ts';

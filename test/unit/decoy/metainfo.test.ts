@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode, encode, asDict } from '../../../src/bencode/index.ts';
-import { BytesPieceSource, MetainfoError, buildInfo, buildTorrentFile, parseTorrentFile, pieceHashes } from '../../../src/decoy/index.ts';
+import { BytesPieceSource, MetainfoError, buildInfo, buildMultiInfo, buildTorrentFile, parseTorrentFile, pieceHashes } from '../../../src/decoy/index.ts';
 
 const PL = 16 * 1024;
 const content = new Uint8Array(PL * 3 + 1234).map((_, i) => (i * 13) & 0xff);
@@ -49,7 +49,7 @@ test('buildTorrentFile embeds the exact info bytes; parseTorrentFile round-trips
   assert.equal(root.get('creation date'), 1_700_000_000);
   assert.ok(Buffer.from(file).includes(Buffer.from(info)));
   const parsed = parseTorrentFile(file);
-  assert.deepEqual(parsed, { infoHash, info, name: NAME, length: content.length, pieceLength: PL, announce: TRACKERS });
+  assert.deepEqual(parsed, { infoHash, info, name: NAME, length: content.length, pieceLength: PL, files: [{ path: [NAME], length: content.length, pad: false }], hybrid: false, announce: TRACKERS });
   // Without trackers: no announce keys at all (trackerless, DHT/magnet).
   const bare = buildTorrentFile({ info, createdBy: 'counterseed test' });
   assert.deepEqual([...asDict(decode(bare, { maxDepth: 8, maxItems: 1000, maxStringLength: 1 << 20 })).keys()], ['created by', 'info']);
@@ -68,7 +68,10 @@ test('parseTorrentFile rejects malformed and unsupported torrents', () => {
   const bad: [Uint8Array, RegExp][] = [
     [new TextEncoder().encode('garbage'), /not a valid \.torrent/],
     [encode({ announce: 'http://x/' }), /no info dictionary/],
-    [encode({ info: { name: 'd', 'piece length': PL, pieces: new Uint8Array(20), files: [{ length: 1, path: ['a'] }] } }), /multi-file/],
+    [encode({ info: { name: 'd', 'piece length': PL, pieces: new Uint8Array(40), files: [{ length: 1, path: ['a'] }] } }), /pieces is 40 bytes, expected 20/],
+    [encode({ info: { name: 'd', 'piece length': PL, pieces: new Uint8Array(20), files: [] } }), /non-empty list/],
+    [encode({ info: { name: 'd', 'piece length': PL, pieces: new Uint8Array(20), files: [{ length: 1, path: [] }] } }), /path must be a list/],
+    [encode({ info: { name: 'd', length: 1, 'piece length': PL, pieces: new Uint8Array(20), files: [{ length: 1, path: ['a'] }] } }), /both length and files/],
     [encode({ info: { length: 5, name: 'x', 'piece length': PL, pieces: new Uint8Array(40) } }), /pieces is 40 bytes, expected 20/],
     [encode({ info: { length: 5, name: 'x', 'piece length': PL } }), /v2-only/],
     [encode({ info: { length: 5, 'piece length': PL, pieces: new Uint8Array(20) } }), /info\.name is missing/],
@@ -113,4 +116,24 @@ test('real tools read our .torrent: transmission-show and libtorrent agree on in
   ].join('\n');
   const lt = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, path], { encoding: 'utf8', timeout: 20_000 })) as Record<string, unknown>;
   assert.deepEqual(lt, { hash: hex(infoHash), name, length: content.length, piece_length: PL, pieces: 4, files: 1, trackers: TRACKERS });
+});
+
+test('parseTorrentFile reads multi-file torrents (BEP 3) and BEP 47 pad files', () => {
+  const files = [{ path: ['clip-0001.mp4'], length: PL * 2 }, { path: ['sub', 'notes-0001.txt'], length: PL + 1234 }];
+  const { info, infoHash } = buildMultiInfo({ name: 'holiday-folder-0042', files, pieceLength: PL, pieces });
+  const parsed = parseTorrentFile(buildTorrentFile({ info, announce: TRACKERS, createdBy: 't' }));
+  assert.equal(hex(parsed.infoHash), hex(infoHash));
+  assert.equal(parsed.name, 'holiday-folder-0042');
+  assert.equal(parsed.length, content.length);
+  assert.deepEqual(parsed.files, files.map((f) => ({ ...f, pad: false })));
+  assert.equal(parsed.hybrid, false);
+  // A pad file counts towards the length and is flagged.
+  const padded = encode({ info: { files: [{ length: 5, path: ['a'] }, { attr: 'p', length: PL - 5, path: ['.pad', String(PL - 5)] }, { length: 3, path: ['b'] }], 'meta version': 2, name: 'd', 'piece length': PL, pieces: new Uint8Array(40) } });
+  const p2 = parseTorrentFile(padded);
+  assert.deepEqual(p2.files.map((f) => f.pad), [false, true, false]);
+  assert.equal(p2.length, PL + 3);
+  assert.equal(p2.hybrid, true);
+  // Single-file torrents list their one file under the name.
+  const single = buildInfo({ name: NAME, pieceLength: PL, length: content.length, pieces });
+  assert.deepEqual(parseTorrentFile(buildTorrentFile({ info: single.info, createdBy: 't' })).files, [{ path: [NAME], length: content.length, pad: false }]);
 });
