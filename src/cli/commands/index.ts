@@ -6,6 +6,7 @@ import { decoysBuild, decoysExport, decoysList, decoysWrite } from './decoys.ts'
 import { deliveries } from './deliveries.ts';
 import { decoysHashes } from './decoys-hashes.ts';
 import { evidenceCheckpoint, evidenceExport, evidenceKey, evidenceVerify, init } from './evidence.ts';
+import { health } from './health.ts';
 import { lab } from './lab.ts';
 import { payloadAdd, payloadList } from './payload.ts';
 import { seed } from './seed.ts';
@@ -13,4 +14,5 @@ import { seed } from './seed.ts';
 export const COMMANDS: readonly Command[] = [
   payloadAdd, payloadList, decoysBuild, decoysList, decoysExport, decoysWrite, campaignCreate, campaignList, campaignShow, campaignTick, seed, deliveries, announces, lab, configDocs, configShow,
   init, evidenceKey, evidenceCheckpoint, evidenceExport, evidenceVerify, decoysHashes,
+  health,
 ];

@@ -1,0 +1,36 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+export interface InboundBucket { readonly bucketStart: number; readonly count: number }
+export interface AddressHealth { readonly localIp: string; readonly total: number; readonly lastAt: number; readonly buckets: readonly InboundBucket[] }
+export interface DecoyHealth { readonly decoyId: number; readonly infoHash: string; readonly inbound: number; readonly lastInboundAt: number | null; readonly presence: number }
+
+/**
+ * Blocklist awareness: inbound peer connections (deliveries) per local address and per decoy,
+ * bucketed in time, so an operator sees when an address or a decoy stops receiving peers.
+ */
+export function inboundByAddress(db: DatabaseSync, since: number, bucketMs: number): AddressHealth[] {
+  const rows = db.prepare(`SELECT local_ip, (started_at / ?) * ? AS b, COUNT(*) AS n, MAX(started_at) AS last
+    FROM deliveries WHERE started_at >= ? GROUP BY local_ip, b ORDER BY local_ip, b`).all(bucketMs, bucketMs, since);
+  const out = new Map<string, { total: number; lastAt: number; buckets: InboundBucket[] }>();
+  for (const r of rows) {
+    const ip = String(r.local_ip);
+    const a = out.get(ip) ?? { total: 0, lastAt: 0, buckets: [] };
+    a.total += Number(r.n);
+    a.lastAt = Math.max(a.lastAt, Number(r.last));
+    a.buckets.push({ bucketStart: Number(r.b), count: Number(r.n) });
+    out.set(ip, a);
+  }
+  return [...out].map(([localIp, a]) => ({ localIp, ...a }));
+}
+
+/** Every active decoy with its inbound connections and swarm presence since `since`; silent decoys first. */
+export function inboundByDecoy(db: DatabaseSync, since: number, limit: number): DecoyHealth[] {
+  return db.prepare(`SELECT k.id, k.info_hash,
+      (SELECT COUNT(*) FROM deliveries d WHERE d.decoy_id = k.id AND d.started_at >= ?) AS inbound,
+      (SELECT MAX(started_at) FROM deliveries d WHERE d.decoy_id = k.id) AS last_in,
+      (SELECT COUNT(*) FROM swarm_presence p WHERE p.decoy_id = k.id AND p.at >= ?) AS presence
+    FROM decoys k WHERE k.status = 'active' ORDER BY inbound, presence, k.id LIMIT ?`).all(since, since, limit).map((r) => ({
+    decoyId: Number(r.id), infoHash: String(r.info_hash), inbound: Number(r.inbound),
+    lastInboundAt: r.last_in === null ? null : Number(r.last_in), presence: Number(r.presence),
+  }));
+}

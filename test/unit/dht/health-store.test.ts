@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { NewDecoy } from '../../../src/domain/decoy.ts';
+import { inboundByAddress, inboundByDecoy } from '../../../src/store/sqlite/dht-health.ts';
+import { installSwarmPresenceWriter, querySwarmPresence } from '../../../src/store/sqlite/dht-presence.ts';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { sampleDelivery } from '../../helpers/sample-observations.ts';
+
+const payload = { id: 'a'.repeat(64), size: 100, label: 'warning.mp4', mediaType: 'video/mp4', addedAt: 1 };
+const decoy = (n: number): NewDecoy => ({
+  infoHash: n.toString(16).padStart(40, '0'), name: `holiday-video-${String(n).padStart(4, '0')}.mp4`, payloadId: payload.id,
+  size: 100, pieceLength: 16384, pieceCount: 1, info: new Uint8Array([n]), contentSha256: payload.id,
+});
+const HOUR = 3_600_000;
+
+test('swarm presence rows are written in the observation transaction and read back', async () => {
+  const s = new SqliteStore(':memory:');
+  installSwarmPresenceWriter(s);
+  s.insertPayload(payload);
+  const [d] = await s.insertDecoys([decoy(1)], 0);
+  await s.appendObservations([{ kind: 'swarm-presence', at: 5, strength: 'weak', source: 'dht-get-peers', infoHash: d!.infoHash, decoyId: d!.id, remoteIp: '198.18.0.9', remotePort: 6881, localIp: '198.18.0.2' }]);
+  const rows = querySwarmPresence(s.database, { infoHash: d!.infoHash });
+  assert.deepEqual(rows.map((r) => [r.source, r.strength, r.remoteIp, r.decoyId]), [['dht-get-peers', 'weak', '198.18.0.9', d!.id]]);
+  // A batch with a bad presence row (unknown decoy id) is rejected whole: the delivery in it is not kept either.
+  await assert.rejects(s.appendObservations([
+    sampleDelivery(d!.id, d!.infoHash, { sessionId: 'x1' }),
+    { kind: 'swarm-presence', at: 6, strength: 'weak', source: 'dht-peer-list', infoHash: d!.infoHash, decoyId: 999, remoteIp: '198.18.0.9', remotePort: 1, localIp: '198.18.0.2' },
+  ]));
+  assert.equal((await s.queryDeliveries()).length, 0);
+  await s.close();
+});
+
+test('health: inbound per local address in time buckets, quiet decoys first', async () => {
+  const s = new SqliteStore(':memory:');
+  installSwarmPresenceWriter(s);
+  s.insertPayload(payload);
+  const [a, b] = await s.insertDecoys([decoy(1), decoy(2)], 0);
+  const at = (h: number, ip: string, d = a!, i = 0) => sampleDelivery(d.id, d.infoHash, { sessionId: `${h}-${ip}-${i}-${d.id}`, startedAt: h * HOUR, endedAt: h * HOUR + 1, localIp: ip });
+  // 198.18.0.2 receives peers every hour; 198.18.0.3 stops after hour 1 (blocklisted?).
+  await s.appendObservations([at(0, '198.18.0.2'), at(1, '198.18.0.2'), at(2, '198.18.0.2'), at(2, '198.18.0.2', a!, 1), at(0, '198.18.0.3'), at(1, '198.18.0.3')]);
+  const byAddr = inboundByAddress(s.database, 0, HOUR);
+  assert.deepEqual(byAddr.map((x) => [x.localIp, x.total, x.buckets.map((bk) => bk.count)]), [
+    ['198.18.0.2', 4, [1, 1, 2]], ['198.18.0.3', 2, [1, 1]],
+  ]);
+  assert.equal(byAddr[1]!.lastAt, 1 * HOUR);
+  const byDecoy = inboundByDecoy(s.database, 0, 10);
+  assert.deepEqual(byDecoy.map((x) => [x.decoyId, x.inbound, x.lastInboundAt]), [[b!.id, 0, null], [a!.id, 6, 2 * HOUR]]);
+  await s.close();
+});
