@@ -23,6 +23,9 @@ export interface PeerLink {
   readonly writable: boolean;
   /** Calls `fn` once when the socket drains. */
   onDrain(fn: () => void): void;
+  /** Batch the writes between cork() and uncork() into one writev (header + block in one segment). */
+  cork(): void;
+  uncork(): void;
 }
 
 export interface DeliverySessionInit {
@@ -72,6 +75,7 @@ export class DeliverySession implements Chokeable {
   #clientVersion: string | null = null;
   #pumping = false;
   #waitingForTokens = false;
+  #waitingForDrain = false;
   #finished: DeliveryObservation | undefined;
   #requestsWhileChoked = 0;
 
@@ -206,11 +210,15 @@ export class DeliverySession implements Chokeable {
   #pump(): void {
     if (this.#pumping || this.#finished) return;
     this.#pumping = true;
+    const { link, limiter } = this.#c;
+    link.cork();
     try {
-      const { link, limiter } = this.#c;
       const d = this.#i.torrent.decoy;
       while (!this.#choked && this.#queue.length > 0) {
-        if (!link.writable) { link.onDrain(() => this.#pump()); return; }
+        if (!link.writable) {
+          if (!this.#waitingForDrain) { this.#waitingForDrain = true; link.onDrain(this.#onDrain); }
+          return;
+        }
         const r = this.#queue[0]!;
         if (!limiter.tryTake(r.length)) {
           if (!this.#waitingForTokens) { this.#waitingForTokens = true; limiter.wake(this.#onTokens); }
@@ -226,9 +234,15 @@ export class DeliverySession implements Chokeable {
         this.#served.add(offset, offset + r.length);
       }
     } finally {
+      link.uncork();
       this.#pumping = false;
     }
   }
+
+  readonly #onDrain = (): void => {
+    this.#waitingForDrain = false;
+    this.#pump();
+  };
 
   readonly #onTokens = (): void => {
     this.#waitingForTokens = false;

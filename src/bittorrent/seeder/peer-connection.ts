@@ -79,6 +79,10 @@ export class PeerConnection implements PeerLink {
 
   onDrain(fn: () => void): void { this.#socket.once('drain', fn); }
 
+  cork(): void { this.#socket.cork(); }
+
+  uncork(): void { this.#socket.uncork(); }
+
   send(bytes: Uint8Array): void {
     if (this.#phase === 'closed') return;
     this.#socket.write(this.#cipher ? this.#cipher.encrypt(bytes) : bytes);
