@@ -47,6 +47,7 @@ export const SETTINGS = {
   dhtJitterPercent: intSetting('dht.jitterPercent', '--dht-jitter', 10, 0, 50, 'Re-announces land within this percentage of the cycle either side'),
   dhtQueryRate: intSetting('dht.queryRate', '--dht-query-rate', 1000, 1, 100_000, 'Outgoing DHT queries per second, all destinations together'),
   dhtPerNodeRate: intSetting('dht.perNodeRate', '--dht-per-node-rate', 2, 1, 20, 'Outgoing DHT queries per second to any one node (peers ban ~50 messages in 10 s)'),
+  campaignTickS: intSetting('campaign.tickInterval', '--campaign-tick', 300, 1, 86_400, 'A running seed steps every campaign (daily release, TTL retirement) and picks up new or retired decoys this often, seconds'),
 } as const satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;

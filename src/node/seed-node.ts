@@ -11,6 +11,7 @@ import { DhtService } from '../bittorrent/dht/dht-service.ts';
 import { installSwarmPresenceWriter } from '../store/sqlite/dht-presence.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Context } from './context.ts';
+import { startCampaignSync } from '../campaign/node-sync.ts';
 
 export interface SeedNodeInfo {
   peerHost: string;
@@ -29,6 +30,8 @@ export interface SeedNode {
   announced(opts?: { signal?: AbortSignal }): Promise<void>;
   /** Issue 4: the DHT nodes and announce schedulers (when dht.enabled). */
   readonly dht?: DhtService;
+  /** Issue 3: runs one campaign step and serves/stops decoys accordingly (the timer does this every campaign.tickInterval). */
+  syncCampaigns(): Promise<void>;
   /** Stops announcing (event=stopped), closes every peer connection, writes every observation. */
   stop(): Promise<void>;
 }
@@ -104,6 +107,13 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
     for (const t of index.values()) dht.add(t.decoy.infoHash, t.decoy.id);
   }
 
+  // Issue 3: one timer steps the campaigns and serves/announces new decoys, stops retired ones.
+  const campaigns = startCampaignSync(ctx, index, {
+    intervalMs: s.campaignTickS * 1000, now, log,
+    onAdded: (d) => { const t = index.get(d.infoHash); if (t) scheduler?.add({ infoHash: t.infoHash, trackers: announceTo }); dht?.add(d.infoHash, d.id); },
+    onRemoved: (d) => { scheduler?.remove(Buffer.from(d.infoHash, 'hex')); dht?.remove(d.infoHash); },
+  });
+
   const info: SeedNodeInfo = {
     peerHost: listening.host, peerPort: listening.port, decoys: index.size, peerId: Buffer.from(peerId).toString('hex'),
     ...(trackerUrls.httpUrl ? { trackerHttp: trackerUrls.httpUrl } : {}), ...(trackerUrls.udpUrl ? { trackerUdp: trackerUrls.udpUrl } : {}),
@@ -113,8 +123,10 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   return {
     info, bus, recorder, ...(dht ? { dht } : {}),
     announced: (o = {}) => scheduler?.whenAllAnnounced(o) ?? Promise.resolve(),
+    syncCampaigns: async () => { await campaigns?.syncNow(); },
     stop() {
       stopping ??= (async () => {
+        await campaigns?.stop();
         await scheduler?.stop({ deadlineMs: 3000 }).catch((e: Error) => log(`announce stop: ${e.message}`));
         await dht?.stop();
         for (const x of extraSeeders) await x.stop();

@@ -1,35 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { parseCampaignCsv } from '../../campaign/campaign-csv.ts';
 import { stepCampaign, type ReleaseDeps } from '../../campaign/release.ts';
-import { fileResolver } from '../../decoy/file-resolver.ts';
+import { campaignDeps } from '../../campaign/campaign-deps.ts';
 import { NameListError, type NameListIssue } from '../../decoy/errors.ts';
 import { minSize } from '../../payload/variants/layout.ts';
 import { InputError } from '../../domain/errors.ts';
 import { openContext, type Context } from '../../node/context.ts';
-import { DEFAULT_PAYLOAD_ID, defaultPayloadPath } from '../../payload/index.ts';
-import { transcriptBeside } from '../../payload/variants/variant-registry.ts';
 import { CampaignStore, type CampaignRow } from '../../store/sqlite/campaign-store.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { optionalInt, requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from './campaign-progress.ts';
 
-/** Country (ISO 3166-1) -> warning language, for rows that name a country. */
-const COUNTRY_LANG: Readonly<Record<string, string>> = { NO: 'no', SE: 'sv', DK: 'da', DE: 'de', AT: 'de', CH: 'de', NL: 'nl', BE: 'nl', GB: 'en', IE: 'en', US: 'en' };
-
 function deps(ctx: Context, campaigns: CampaignStore): ReleaseDeps {
-  const textPath = transcriptBeside(defaultPayloadPath());
   const bar = progressBar('building decoys');
-  return {
-    campaigns, decoyFiles: ctx.decoyFiles, resolve: fileResolver(ctx.variants, textPath ? { textPath } : {}),
-    payloadFor(lang, c) {
-      const l = lang === null ? null : (COUNTRY_LANG[lang] ?? lang.toLowerCase());
-      // A payload labelled warning-<lang>[-...].<ext> (or containing -<lang>-/-<lang>.) carries that language.
-      const byLang = l === null ? undefined : ctx.payloads.list().find((p) => p.mediaType.startsWith('video/') && new RegExp(`(^|-)${l}([-.]|$)`).test(p.label));
-      return byLang?.id ?? c.payloadId ?? DEFAULT_PAYLOAD_ID;
-    },
-    factory: { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), onProgress: (d, t) => bar.update(d, t) },
-  };
+  return campaignDeps(ctx, campaigns, (d, t) => bar.update(d, t));
 }
 
 function campaignStore(ctx: Context): CampaignStore {

@@ -9,7 +9,8 @@ export const seed: Command = {
     'uploadSlots', 'uploadRate', 'handshakeTimeoutMs', 'idleTimeoutMs', 'maxRequestQueue', 'allowPlaintext', 'peerIdPrefix', 'clientVersion',
     'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs',
     // Issue 4: several addresses, the DHT.
-    'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate'],
+    'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
+    'campaignTickS'],
   async run(_args, io) {
     const ctx = openContext(io.settings, io.err);
     try {

@@ -78,3 +78,10 @@ const row = (r: Record<string, unknown>): CampaignRow => ({
   id: Number(r.id), name: String(r.name), perDay: Number(r.per_day), ttlDays: Number(r.ttl_days),
   payloadId: r.payload_id === null ? null : String(r.payload_id), createdAt: Number(r.created_at),
 });
+
+/** Ids of every active decoy (any origin): what a running node must serve. Light: ids only, no info blobs. */
+export function activeDecoyIds(h: SqliteHandle): Set<number> {
+  const ids = new Set<number>();
+  for (const r of h.database.prepare("SELECT id FROM decoys WHERE status = 'active'").iterate()) ids.add(Number(r.id));
+  return ids;
+}

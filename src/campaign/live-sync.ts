@@ -1,0 +1,110 @@
+import type { Decoy } from '../domain/decoy.ts';
+
+/** Decoys added to a running node per sync; the rest follow on the next one (bounded work per tick). */
+export const MAX_ADDS_PER_SYNC = 100_000;
+
+/** The part of the seeder's TorrentIndex the sync touches. */
+export interface ServedIndex {
+  add(d: Decoy): void;
+  remove(infoHashHex: string): boolean;
+  values(): Iterable<{ readonly decoy: Decoy }>;
+}
+
+export interface LiveSyncDeps {
+  /** Runs every campaign's step at `now` (daily release, TTL retirement). */
+  readonly step?: (now: number) => { released: number; retired: number };
+  /** Ids of every active decoy in the store, whoever made them (campaigns, `decoys build`, cron). */
+  readonly activeIds: () => ReadonlySet<number>;
+  readonly getDecoy: (id: number) => Promise<Decoy | undefined>;
+  readonly index: ServedIndex;
+  /** Start announcing a decoy (tracker scheduler, DHT). */
+  readonly onAdded?: (d: Decoy) => void;
+  /** Stop announcing a decoy that is no longer served. */
+  readonly onRemoved?: (d: Decoy) => void;
+  readonly now: () => number;
+  readonly log: (msg: string) => void;
+}
+
+export interface SyncResult { readonly released: number; readonly retired: number; readonly added: number; readonly removed: number }
+
+/**
+ * Keeps a running node's served set equal to the store's active decoys (issue 3 §6):
+ * ONE timer for the whole node, never one per torrent. Each run steps the campaigns
+ * (release today's decoys, retire expired ones), then diffs the store's active ids
+ * against the index: new decoys are served and announced, retired (or otherwise
+ * deactivated) ones stop being served to new connections and stop being announced.
+ * Their records stay. Runs never overlap.
+ */
+export class LiveDecoySync {
+  readonly #d: LiveSyncDeps;
+  readonly #intervalMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<SyncResult> | undefined;
+  #stopped = false;
+
+  constructor(deps: LiveSyncDeps, opts: { intervalMs: number }) {
+    if (!(opts.intervalMs >= 1)) throw new RangeError(`intervalMs must be >= 1, got ${opts.intervalMs}`);
+    this.#d = deps;
+    this.#intervalMs = opts.intervalMs;
+  }
+
+  start(): void {
+    if (this.#stopped || this.#timer) return;
+    this.#arm();
+  }
+
+  /** One sync now (or joins the one in progress). */
+  syncNow(): Promise<SyncResult> {
+    this.#running ??= this.#sync().finally(() => { this.#running = undefined; });
+    return this.#running;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => {});
+  }
+
+  #arm(): void {
+    this.#timer = setTimeout(() => {
+      this.syncNow()
+        .catch((e: Error) => this.#d.log(`campaign sync failed: ${e.message}`))
+        .finally(() => { if (!this.#stopped) this.#arm(); });
+    }, this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  async #sync(): Promise<SyncResult> {
+    const d = this.#d;
+    let step = { released: 0, retired: 0 };
+    try {
+      if (d.step) step = d.step(d.now());
+    } catch (e) {
+      // A failed release (bad payload, full disk) must not stop retirements being applied below.
+      d.log(`campaign step failed: ${(e as Error).message}`);
+    }
+    const active = d.activeIds();
+    const served = new Map<number, Decoy>();
+    for (const t of d.index.values()) served.set(t.decoy.id, t.decoy);
+    let removed = 0;
+    for (const [id, decoy] of served) {
+      if (active.has(id)) continue;
+      d.index.remove(decoy.infoHash);
+      d.onRemoved?.(decoy);
+      removed++;
+    }
+    let added = 0;
+    for (const id of active) {
+      if (this.#stopped || added >= MAX_ADDS_PER_SYNC) break;
+      if (served.has(id)) continue;
+      const decoy = await d.getDecoy(id);
+      if (!decoy || decoy.status !== 'active') continue;
+      d.index.add(decoy);
+      d.onAdded?.(decoy);
+      added++;
+    }
+    if (step.released || step.retired || added || removed) d.log(`campaigns: released ${step.released}, retired ${step.retired}; now serving +${added} -${removed}`);
+    return { ...step, added, removed };
+  }
+}
