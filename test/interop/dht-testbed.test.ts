@@ -75,10 +75,17 @@ print(json.dumps({'peak': peak, 'queries': sum(len(v) for v in seen.values()), '
 /** A magnet-only, tracker-less libtorrent download that finds peers through the DHT. */
 const LT_DOWNLOAD = `${LT_COMMON}
 spec = json.loads(sys.argv[1])
-s = lt.session(settings(spec['ip'], 6881), 0)
+st = settings(spec['ip'], 6881)
+# libtorrent re-announces (get_peers) a torrent to the DHT every 15 min by default: too slow for a test.
+st['dht_announce_interval'] = 5
+s = lt.session(st, 0)
 s.add_extension('ut_metadata')
 for n in spec['entry']:
     h, p = n.split(':'); s.add_dht_node((h, int(p)))
+# Add the magnet only once the DHT has nodes, so the first lookup is not wasted on an empty table.
+t_boot = time.monotonic() + 20
+while s.status().dht_nodes < 4 and time.monotonic() < t_boot:
+    time.sleep(0.2)
 atp = lt.parse_magnet_uri(spec['magnet'])
 atp.save_path = spec['outDir']
 atp.flags = (atp.flags & ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused) | lt.torrent_flags.update_subscribe
@@ -192,11 +199,16 @@ test('aria2: magnet-only download through the DHT, recorded', async () => {
 test('swarm presence recorded from DHT queries for our infohash', async () => {
   const { querySwarmPresence } = await import('../../src/store/sqlite/dht-presence.ts');
   const { SqliteStore } = await import('../../src/store/sqlite/sqlite-store.ts');
+  // A get_peers for our decoy from a libtorrent-independent router (ours) reaches counterseed's DHT node:
+  // the whole path (DHT node -> bus -> recorder -> append hook -> swarm_presence) must keep it.
+  const cs = node.dht!.nodes[0]!.address;
+  await own[9]!.query(cs, 'get_peers', { infoHash: Buffer.from(infoHash, 'hex') });
   await node.recorder.flush();
   assert.ok(ctx.store instanceof SqliteStore);
   const rows = querySwarmPresence(ctx.store.database, { infoHash });
   assert.ok(rows.length > 0, 'no swarm presence rows');
   assert.ok(rows.every((r) => r.strength === 'weak'));
+  assert.ok(rows.some((r) => r.source === 'dht-get-peers' && r.remoteIp === own[9]!.address.ip && r.remotePort === own[9]!.address.port));
 });
 
 test('no node saw more than the per-node cap of queries from counterseed', async () => {

@@ -1,0 +1,107 @@
+/**
+ * Issue 4 benchmark: N active decoys (default 100,000) on one node, side by side with
+ * libtorrent 2.0.8's high_performance_seed preset holding the same torrents.
+ *
+ *   bash scripts/netns-run.sh node bench/many-decoys.bench.ts [N]
+ *
+ * counterseed: a child process opens the store, loads every active decoy, serves them on one
+ * port and schedules each for DHT announce (to a local DHT of 20 of our nodes in this process).
+ * "Ready" = seeder listening + every decoy routable + every decoy in the announce heap.
+ * libtorrent: one session, every torrent added in seed mode; "ready" = every torrent seeding.
+ * Figures: time to ready, RSS at ready (and peak), CPU ms per second at idle and while announcing.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encode } from '../src/bencode/index.ts';
+import { DhtNode } from '../src/bittorrent/dht/dht-node.ts';
+import { bootstrap } from '../src/bittorrent/dht/bootstrap.ts';
+import { loadSettings } from '../src/config/load.ts';
+import type { NewDecoy } from '../src/domain/decoy.ts';
+import { openContext } from '../src/node/context.ts';
+import { DEFAULT_PAYLOAD_ID } from '../src/payload/default-payload.ts';
+
+const N = Number(process.argv[2] ?? 100_000);
+const ROOT = join(import.meta.dirname, '..');
+const NODE = process.execPath;
+const HOST = '127.0.0.1';
+
+interface Figures { readyMs: number; rssMb: number; peakRssMb: number; idleCpuMsPerS: number; busyCpuMsPerS: number; extra: string }
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-many-'));
+  try {
+    const data = join(dir, 'data');
+    const ctx = openContext(loadSettings({ env: {}, flags: { dataDir: data } }), () => {});
+    const payload = ctx.payloads.bytes(DEFAULT_PAYLOAD_ID);
+    const pieceLength = 1 << 18;
+    const pieces = Buffer.concat(Array.from({ length: Math.ceil(payload.length / pieceLength) }, (_, i) =>
+      createHash('sha1').update(payload.subarray(i * pieceLength, (i + 1) * pieceLength)).digest()));
+    const decoys: NewDecoy[] = [];
+    const torrents: Uint8Array[] = [];
+    for (let i = 0; i < N; i++) {
+      const name = `holiday-video-${String(i).padStart(6, '0')}.mp4`;
+      const info = encode({ length: payload.length, name, 'piece length': pieceLength, pieces });
+      decoys.push({ infoHash: createHash('sha1').update(info).digest('hex'), name, payloadId: DEFAULT_PAYLOAD_ID, size: payload.length,
+        pieceLength, pieceCount: pieces.length / 20, info, contentSha256: createHash('sha256').update(payload).digest('hex') });
+      if (i < N) torrents.push(info);
+    }
+    await ctx.store.insertDecoys(decoys, Date.now());
+    await ctx.close();
+    // libtorrent gets the same info dicts, each with the payload under its own name (a symlink: no copies).
+    const ltDir = join(dir, 'lt');
+    execFileSync('mkdir', ['-p', ltDir]);
+    const payloadFile = join(dir, 'payload.bin');
+    writeFileSync(payloadFile, payload);
+    writeFileSync(join(dir, 'infos.bin'), Buffer.concat(torrents.map((t) => Buffer.concat([Buffer.from(`${t.length}\n`), t]))));
+
+    // A local DHT of 20 of our nodes for counterseed to announce to.
+    const routers: DhtNode[] = [];
+    let received = 0;
+    for (let i = 0; i < 20; i++) {
+      const r = new DhtNode({ host: HOST, port: 0 }, { now: Date.now, decoyFor: () => null, peerPort: () => null, publish: () => {}, onQuery: () => { received++; } });
+      await r.start();
+      routers.push(r);
+    }
+    await Promise.all(routers.map((r, i) => bootstrap(r, [routers[(i + 1) % routers.length]!.address])));
+
+    const cs = await runChild(NODE, ['--expose-gc', join(import.meta.dirname, 'lib/many-decoys-node.ts'), JSON.stringify({ data, bootstrap: `${HOST}:${routers[0]!.address.port}` })]);
+    const csQueries = received;
+    console.log(`counterseed: ${JSON.stringify(cs)}`);
+    for (const r of routers) await r.stop();
+    const lt = await runChild('/usr/bin/python3', [join(import.meta.dirname, 'lib/many_decoys_lt.py'), JSON.stringify({ infos: join(dir, 'infos.bin'), payload: payloadFile, saveDir: ltDir, n: N })]);
+
+    const row = (label: string, a: number, b: number, unit: string) =>
+      console.log(`${label.padEnd(34)} ${`${a.toFixed(1)} ${unit}`.padStart(14)} ${`${b.toFixed(1)} ${unit}`.padStart(14)} ${(a / b).toFixed(3).padStart(8)}`);
+    console.log(`\n${N} active decoys, one node (${new Date().toISOString()}, 2 cores shared with other work)`);
+    console.log(`${'figure'.padEnd(34)} ${'counterseed'.padStart(14)} ${'libtorrent'.padStart(14)} ${'ratio'.padStart(8)}`);
+    row('time to ready (servable+scheduled)', cs.readyMs, lt.readyMs, 'ms');
+    row('RSS at ready', cs.rssMb, lt.rssMb, 'MB');
+    row('peak RSS', cs.peakRssMb, lt.peakRssMb, 'MB');
+    row('CPU at idle', cs.idleCpuMsPerS, lt.idleCpuMsPerS, 'ms/s');
+    row('CPU while announcing (cs: DHT)', cs.busyCpuMsPerS, lt.busyCpuMsPerS, 'ms/s');
+    console.log(`counterseed: ${cs.extra}; DHT queries received by the 20 local nodes: ${csQueries}`);
+    console.log(`libtorrent: ${lt.extra}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a measuring child; it prints one JSON line of Figures last. */
+function runChild(cmd: string, args: string[]): Promise<Figures> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => p.kill('SIGKILL'), 15 * 60_000);
+    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      const last = out.trim().split('\n').pop() ?? '';
+      try { resolve(JSON.parse(last) as Figures); } catch { reject(new Error(`${cmd} exited ${code}: ${out.slice(-2000)}`)); }
+    });
+  });
+}
+
+await main();
