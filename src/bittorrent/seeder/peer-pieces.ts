@@ -18,17 +18,23 @@ export class PeerPieces {
 
   bitfield(b: Uint8Array): void {
     // BEP 3: the bitfield comes once, before any have (an extended handshake may precede it);
-    // its length is exact and spare bits are zero.
-    if (this.known) throw new WireError('bitfield-not-first');
+    // its length is exact and spare bits are zero. Exception: aria2 1.36 sends a whole
+    // bitfield mid-connection instead of 20 or more have messages (DefaultBtInteractive::
+    // checkHave); a later bitfield therefore updates what the peer has, it never resets
+    // the start, and it never takes away pieces already reported.
     const need = Math.ceil(this.#n / 8);
     if (b.length !== need) throw new WireError('bad-bitfield-length', `${b.length} != ${need}`);
     const spare = need * 8 - this.#n;
     if (spare > 0 && (b[need - 1]! & ((1 << spare) - 1)) !== 0) throw new WireError('bitfield-spare-bits');
-    this.#bits = new Uint8Array(b);
+    const later = this.known;
+    if (later && this.#all) return;
+    const bits = new Uint8Array(b);
+    if (later && this.#bits) for (let i = 0; i < need; i++) bits[i]! |= this.#bits[i]!;
+    this.#bits = bits;
     this.#count = 0;
     for (const byte of this.#bits) this.#count += popcount(byte);
     this.#all = this.#count === this.#n;
-    this.#markStart(new Uint8Array(this.#bits));
+    if (!later) this.#markStart(new Uint8Array(this.#bits));
   }
 
   have(index: number): void {
