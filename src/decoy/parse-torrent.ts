@@ -13,6 +13,8 @@ export interface ParsedTorrent {
   readonly pieceLength: number;
   /** Files in content order (BEP 3); one entry with path [name] for a single-file torrent. */
   readonly files: readonly ParsedFile[];
+  /** BEP 3 multi-file mode (`files`): saved under a folder named info.name. */
+  readonly multiFile: boolean;
   /** True when the info dict also carries BEP 52 `meta version` 2 (a hybrid). */
   readonly hybrid: boolean;
   /** announce-list flattened in tier order (BEP 12), else `announce`; duplicates removed. */
@@ -53,7 +55,7 @@ export function parseTorrentFile(bytes: Uint8Array): ParsedTorrent {
   }
 }
 
-function readInfo(d: BDict): { name: string; length: number; pieceLength: number; files: ParsedFile[]; hybrid: boolean } {
+function readInfo(d: BDict): { name: string; length: number; pieceLength: number; files: ParsedFile[]; multiFile: boolean; hybrid: boolean } {
   const name = text(getBytes(d, 'name'), 'info.name');
   const pieceLength = getInt(d, 'piece length');
   const pieces = getBytes(d, 'pieces');
@@ -73,7 +75,7 @@ function readInfo(d: BDict): { name: string; length: number; pieceLength: number
   if (!Number.isSafeInteger(length) || length <= 0) throw new MetainfoError('total length is not a positive safe integer');
   const expected = Math.ceil(length / pieceLength) * 20;
   if (pieces.length !== expected) throw new MetainfoError(`info.pieces is ${pieces.length} bytes, expected ${expected} for ${Math.ceil(length / pieceLength)} pieces`);
-  return { name, length, pieceLength, files, hybrid: getInt(d, 'meta version') === 2 };
+  return { name, length, pieceLength, files, multiFile: d.has('files'), hybrid: getInt(d, 'meta version') === 2 };
 }
 
 /** BEP 3 multi-file `files`: [{length, path: [component...]}], BEP 47 `attr`. */

@@ -49,7 +49,7 @@ test('buildTorrentFile embeds the exact info bytes; parseTorrentFile round-trips
   assert.equal(root.get('creation date'), 1_700_000_000);
   assert.ok(Buffer.from(file).includes(Buffer.from(info)));
   const parsed = parseTorrentFile(file);
-  assert.deepEqual(parsed, { infoHash, info, name: NAME, length: content.length, pieceLength: PL, files: [{ path: [NAME], length: content.length, pad: false }], hybrid: false, announce: TRACKERS });
+  assert.deepEqual(parsed, { infoHash, info, name: NAME, length: content.length, pieceLength: PL, files: [{ path: [NAME], length: content.length, pad: false }], multiFile: false, hybrid: false, announce: TRACKERS });
   // Without trackers: no announce keys at all (trackerless, DHT/magnet).
   const bare = buildTorrentFile({ info, createdBy: 'counterseed test' });
   assert.deepEqual([...asDict(decode(bare, { maxDepth: 8, maxItems: 1000, maxStringLength: 1 << 20 })).keys()], ['created by', 'info']);
@@ -127,6 +127,7 @@ test('parseTorrentFile reads multi-file torrents (BEP 3) and BEP 47 pad files', 
   assert.equal(parsed.length, content.length);
   assert.deepEqual(parsed.files, files.map((f) => ({ ...f, pad: false })));
   assert.equal(parsed.hybrid, false);
+  assert.equal(parsed.multiFile, true);
   // A pad file counts towards the length and is flagged.
   const padded = encode({ info: { files: [{ length: 5, path: ['a'] }, { attr: 'p', length: PL - 5, path: ['.pad', String(PL - 5)] }, { length: 3, path: ['b'] }], 'meta version': 2, name: 'd', 'piece length': PL, pieces: new Uint8Array(40) } });
   const p2 = parseTorrentFile(padded);
