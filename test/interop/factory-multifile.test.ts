@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { downloadWithAria2 } from '../helpers/clients/aria2.ts';
 import { downloadWithLibtorrent } from '../helpers/clients/libtorrent.ts';
+import { downloadWithTransmission } from '../helpers/clients/transmission.ts';
 import type { DownloadOutcome, DownloadSpec } from '../helpers/clients/types.ts';
 import { addressFor, assertIsolated } from '../helpers/netns.ts';
 import { assertDownloadMatches, startFactorySeed, type FactorySeed } from './factory-harness.ts';
@@ -38,6 +39,7 @@ after(async () => { await seed?.close(); });
 const CLIENTS: [string, (s: DownloadSpec) => Promise<DownloadOutcome>, string][] = [
   ['libtorrent', downloadWithLibtorrent, addressFor('libtorrent')],
   ['aria2', downloadWithAria2, addressFor('aria2')],
+  ['transmission', downloadWithTransmission, addressFor('transmission')],
 ];
 
 for (const [name, download, ip] of CLIENTS) {
