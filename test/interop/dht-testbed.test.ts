@@ -180,7 +180,7 @@ test('aria2: magnet-only download through the DHT, recorded', async () => {
   const out = join(dir, 'aria2');
   const marker = join(dir, 'aria2-done');
   const hook = join(dir, 'aria2-hook.sh');
-  writeFileSync(hook, `#!/bin/sh\ncase "$3" in *'[METADATA]'*|'') exit 0;; esac\nprintf '%s' "$3" > '${marker}'\n`);
+  writeFileSync(hook, `#!/bin/sh\ncase "$3" in *'[METADATA]'*|'') exit 0;; esac\nprintf '%s' "$3" > '${marker}.tmp' && mv '${marker}.tmp' '${marker}'\n`);
   chmodSync(hook, 0o755);
   const ip = addressFor('aria2');
   const p = new ManagedProcess('/usr/bin/aria2c', [
