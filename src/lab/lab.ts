@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { buildDecoys } from '../decoy/index.ts';
+import { buildVirtualDecoys } from '../decoy/factory.ts';
+import { fileResolver } from '../decoy/file-resolver.ts';
+import { DEFAULT_PAYLOAD_ID, defaultPayloadPath } from '../payload/index.ts';
+import { transcriptBeside } from '../payload/variants/variant-registry.ts';
 import { httpAnnounce } from '../bittorrent/tracker/client/http-client.ts';
 import type { Context } from '../node/context.ts';
 import { startSeedNode } from '../node/seed-node.ts';
@@ -39,13 +42,16 @@ export async function runLab(ctx: Context, init: LabInit, opts: { signal: AbortS
   const { store } = ctx;
   let active = await store.listDecoys({ status: 'active' });
   if (active.length < init.decoys) {
-    const payload = ctx.payloads.list()[0]!;
     const existing = new Set((await store.listDecoys()).map((d) => d.name));
     const names = sampleNames(init.decoys + existing.size).filter((n) => !existing.has(n)).slice(0, init.decoys - active.length);
-    const built = buildDecoys(names.map((name, i) => ({ line: i + 1, name, size: null })), payload, ctx.payloadSource(payload.id));
-    await store.insertDecoys(built, Date.now());
+    // The decoy factory, as in production: a variant per extension, unique padded bytes per decoy.
+    const textPath = transcriptBeside(defaultPayloadPath());
+    const resolve = fileResolver(ctx.variants, textPath ? { textPath } : {});
+    const built = buildVirtualDecoys(names.map((name, i) => ({ line: i + 1, name, files: [{ size: null, ...resolve(name, DEFAULT_PAYLOAD_ID) }] })),
+      { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken() });
+    ctx.decoyFiles.insert(built, Date.now());
     active = await store.listDecoys({ status: 'active' });
-    opts.log(`lab: built ${built.length} sample decoys from the default warning payload`);
+    opts.log(`lab: built ${built.length} unique sample decoys from the default warning payload`);
   }
   const since = Date.now();
   const node = await startSeedNode(ctx, { log: opts.log });
