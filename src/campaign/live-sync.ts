@@ -1,4 +1,4 @@
-import type { Decoy } from '../domain/decoy.ts';
+import type { Decoy, ServedDecoy } from '../domain/decoy.ts';
 
 /** Decoys added to a running node per sync; the rest follow on the next one (bounded work per tick). */
 export const MAX_ADDS_PER_SYNC = 100_000;
@@ -7,7 +7,7 @@ export const MAX_ADDS_PER_SYNC = 100_000;
 export interface ServedIndex {
   add(d: Decoy): void;
   remove(infoHashHex: string): boolean;
-  values(): Iterable<{ readonly decoy: Decoy }>;
+  values(): Iterable<{ readonly decoy: ServedDecoy }>;
 }
 
 export interface LiveSyncDeps {
@@ -20,7 +20,7 @@ export interface LiveSyncDeps {
   /** Start announcing a decoy (tracker scheduler, DHT). */
   readonly onAdded?: (d: Decoy) => void;
   /** Stop announcing a decoy that is no longer served. */
-  readonly onRemoved?: (d: Decoy) => void;
+  readonly onRemoved?: (d: ServedDecoy) => void;
   readonly now: () => number;
   readonly log: (msg: string) => void;
 }
@@ -85,7 +85,7 @@ export class LiveDecoySync {
       d.log(`campaign step failed: ${(e as Error).message}`);
     }
     const active = d.activeIds();
-    const served = new Map<number, Decoy>();
+    const served = new Map<number, ServedDecoy>();
     for (const t of d.index.values()) served.set(t.decoy.id, t.decoy);
     let removed = 0;
     for (const [id, decoy] of served) {

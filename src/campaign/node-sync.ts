@@ -1,4 +1,4 @@
-import type { Decoy } from '../domain/decoy.ts';
+import type { Decoy, ServedDecoy } from '../domain/decoy.ts';
 import type { Context } from '../node/context.ts';
 import { CampaignStore, activeDecoyIds } from '../store/sqlite/campaign-store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -13,7 +13,7 @@ import { stepCampaign } from './release.ts';
  */
 export function startCampaignSync(ctx: Context, index: ServedIndex, o: {
   intervalMs: number; now: () => number; log: (m: string) => void;
-  onAdded?: (d: Decoy) => void; onRemoved?: (d: Decoy) => void;
+  onAdded?: (d: Decoy) => void; onRemoved?: (d: ServedDecoy) => void;
 }): LiveDecoySync | undefined {
   const store = ctx.store;
   if (!(store instanceof SqliteStore)) return undefined;

@@ -27,3 +27,26 @@ export interface Decoy {
 
 /** A decoy before it has a database id. */
 export type NewDecoy = Omit<Decoy, 'id' | 'status' | 'createdAt'>;
+
+/**
+ * What a serving node keeps in memory per decoy: enough to route a handshake and compute
+ * bytes, but not the info dict (tens of KB for a large decoy) nor the name, which are
+ * loaded on demand. 100,000 decoys per node make this matter.
+ */
+export interface ServedDecoy {
+  readonly id: number;
+  readonly infoHash: InfoHashHex;
+  readonly payloadId: string;
+  readonly size: number;
+  readonly pieceLength: number;
+  readonly pieceCount: number;
+  /** Length of the bencoded info dict (BEP 9 metadata_size). */
+  readonly infoLength: number;
+}
+
+export function toServedDecoy(d: Decoy | ServedDecoy): ServedDecoy {
+  return {
+    id: d.id, infoHash: d.infoHash, payloadId: d.payloadId, size: d.size, pieceLength: d.pieceLength, pieceCount: d.pieceCount,
+    infoLength: 'info' in d ? d.info.length : d.infoLength,
+  };
+}

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.ts';
-import type { Decoy } from '../domain/decoy.ts';
+import type { ServedDecoy } from '../domain/decoy.ts';
 import type { PieceSource } from '../domain/piece-source.ts';
 import { BytesPieceSource } from '../decoy/piece-source.ts';
 import { DecoyHasher } from '../decoy/decoy-hasher.ts';
@@ -25,7 +25,9 @@ export interface Context {
   /** Shared hash caches for the decoy factory. */
   readonly hasher: DecoyHasher;
   /** A decoy's content, computed from its payload (nothing stored per decoy). */
-  sourceFor(decoy: Decoy): PieceSource;
+  sourceFor(decoy: Pick<ServedDecoy, 'id' | 'payloadId' | 'size'>): PieceSource;
+  /** A decoy's exact bencoded info dict (synchronous: the seeder needs it inside its frame loop). */
+  decoyInfo(decoyId: number): Uint8Array;
   /** The bytes of a registered payload as a piece source (decoy v1 content). */
   payloadSource(payloadId: string): PieceSource;
   log(msg: string): void;
@@ -64,6 +66,11 @@ export function openContext(settings: Settings, log: (msg: string) => void = (m)
       decoySources.set(decoy.id, s);
       if (decoySources.size > MAX_CACHED_SOURCES) decoySources.delete(decoySources.keys().next().value!);
       return s;
+    },
+    decoyInfo(decoyId) {
+      const info = store.decoyInfoSync(decoyId);
+      if (!info) throw new Error(`decoy ${decoyId} is not in the store`);
+      return info;
     },
     close: () => store.close(),
   };

@@ -48,11 +48,14 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   const recorder = new ObservationRecorder({ bus, store: ctx.store, log }, { flushIntervalMs: s.flushIntervalMs });
   const publish = (o: Observation) => { bus.publish(o); };
 
-  const decoys = await ctx.store.listDecoys({ status: 'active' });
-  const index = new TorrentIndex({ sourceFor: (d) => ctx.sourceFor(d) });
-  for (const d of decoys) index.add(d);
+  const index = new TorrentIndex({ sourceFor: (d) => ctx.sourceFor(d), loadInfo: (d) => ctx.decoyInfo(d.id) });
+  // Paged, compact load: 100,000 decoys never sit in memory with their info dicts at once.
+  const payloadIds = new Set<string>();
+  for (let afterId = 0, page; (page = await ctx.store.listServedDecoys({ afterId, limit: 10_000 })).length > 0; afterId = page.at(-1)!.id) {
+    for (const d of page) { index.add(d); payloadIds.add(d.payloadId); }
+  }
   // Fail at start-up, not on the first request, if a payload file was altered on disk.
-  for (const id of new Set(decoys.map((d) => d.payloadId))) ctx.payloadSource(id);
+  for (const id of payloadIds) ctx.payloadSource(id);
 
   const peerId = new Uint8Array(Buffer.concat([Buffer.from(s.peerIdPrefix, 'latin1'), randomBytes(12)]));
   const seederInit = {

@@ -1,4 +1,4 @@
-import type { Decoy, DecoyStatus, NewDecoy } from '../domain/decoy.ts';
+import type { Decoy, DecoyStatus, NewDecoy, ServedDecoy } from '../domain/decoy.ts';
 import type { DeliveryObservation, Observation, TrackerAnnounceObservation } from '../domain/observation.ts';
 import type { Payload } from '../domain/payload.ts';
 
@@ -31,6 +31,8 @@ export interface EvidenceStore {
   insertDecoys(decoys: readonly NewDecoy[], now: number): Promise<Decoy[]>;
   listDecoys(q?: DecoyQuery): Promise<Decoy[]>;
   getDecoy(id: number): Promise<Decoy | undefined>;
+  /** Active decoys in id order, compact (no info dict), a page at a time: a node may serve 100,000. */
+  listServedDecoys(q: { afterId: number; limit: number }): Promise<ServedDecoy[]>;
 
   /** Appends a batch atomically: either every observation is stored or none. */
   appendObservations(batch: readonly Observation[]): Promise<void>;

@@ -94,7 +94,7 @@ export class DeliverySession implements Chokeable {
         payload: encodeExtendedHandshake({
           // No ut_pex: we do not relay third parties' addresses.
           m: new Map([['ut_metadata', UT_METADATA_ID]]),
-          metadataSize: decoy.info.length,
+          metadataSize: decoy.infoLength,
           uploadOnly: true,
           v: this.#i.clientVersion,
           yourip: ipBytes(this.#i.remoteIp),
@@ -171,7 +171,7 @@ export class DeliverySession implements Chokeable {
     }
     if (msg.msgType !== 'request') return;
     if (this.#peerMetadataId === 0) throw new WireError('metadata-without-handshake');
-    const info = this.#i.torrent.decoy.info;
+    const info = this.#i.torrent.info();
     const count = metadataPieceCount(info.length);
     // Each request costs us up to 16 KiB of upload: bound the amplification per session.
     if (this.#metadataPieces >= 4 * count + 8) throw new WireError('metadata-flood');

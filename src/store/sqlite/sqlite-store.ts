@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Decoy, NewDecoy } from '../../domain/decoy.ts';
+import type { Decoy, NewDecoy, ServedDecoy } from '../../domain/decoy.ts';
 import { InputError } from '../../domain/errors.ts';
 import type { DeliveryObservation, Observation, TrackerAnnounceObservation } from '../../domain/observation.ts';
 import type { Payload } from '../../domain/payload.ts';
@@ -108,6 +108,20 @@ export class SqliteStore implements EvidenceStore {
     if (q.payloadId) { where.push('payload_id = ?'); args.push(q.payloadId); }
     const sql = `SELECT * FROM decoys ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(decoyFromRow);
+  }
+
+  async listServedDecoys(q: { afterId: number; limit: number }): Promise<ServedDecoy[]> {
+    return this.#db.prepare(`SELECT id, info_hash, payload_id, size, piece_length, piece_count, length(info) AS info_length
+      FROM decoys WHERE status = 'active' AND id > ? ORDER BY id LIMIT ?`).all(q.afterId, q.limit).map((r) => ({
+      id: Number(r.id), infoHash: String(r.info_hash), payloadId: String(r.payload_id), size: Number(r.size),
+      pieceLength: Number(r.piece_length), pieceCount: Number(r.piece_count), infoLength: Number(r.info_length),
+    }));
+  }
+
+  /** The exact info dict, synchronously: the seeder answers BEP 9 requests from inside its frame loop. */
+  decoyInfoSync(id: number): Uint8Array | undefined {
+    const r = this.#db.prepare('SELECT info FROM decoys WHERE id = ?').get(id);
+    return r ? new Uint8Array(r.info as Uint8Array) : undefined;
   }
 
   async getDecoy(id: number): Promise<Decoy | undefined> {

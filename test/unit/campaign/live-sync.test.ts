@@ -13,6 +13,7 @@ import { openContext } from '../../../src/node/context.ts';
 import { startSeedNode } from '../../../src/node/seed-node.ts';
 import { CampaignStore } from '../../../src/store/sqlite/campaign-store.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { toServedDecoy } from '../../../src/domain/decoy.ts';
 import { RawPeer } from '../../helpers/raw-peer.ts';
 
 const DAY = 86_400_000;
@@ -23,7 +24,7 @@ function fakeDecoy(id: number): Decoy {
 
 function fakeIndex(): ServedIndex & { map: Map<string, Decoy> } {
   const map = new Map<string, Decoy>();
-  return { map, add: (d) => { map.set(d.infoHash, d); }, remove: (h) => map.delete(h), values: () => [...map.values()].map((decoy) => ({ decoy })) };
+  return { map, add: (d) => { map.set(d.infoHash, d); }, remove: (h) => map.delete(h), values: () => [...map.values()].map((decoy) => ({ decoy: toServedDecoy(decoy) })) };
 }
 
 test('LiveDecoySync: serves new active decoys, drops deactivated ones, calls the announce hooks; a failed step still syncs', async () => {

@@ -16,8 +16,10 @@ const BLOCK = 16384;
 
 async function startSeeder(overrides: Partial<SeederInit> = {}) {
   const t = testDecoy({ size: 100_000, pieceLength: 32_768 });
-  const index = new TorrentIndex({ sourceFor: () => t.source });
-  index.add(t.decoy);
+  const index = new TorrentIndex({ sourceFor: () => t.source, loadInfo: () => t.decoy.info, infoCacheSize: 1 });
+  // Routed compactly, as a node that pages decoys from the store does: the info dict is loaded on demand.
+  const { info, ...compact } = t.decoy;
+  index.add({ ...compact, infoLength: info.length });
   const observations: Observation[] = [];
   const seeder = new Seeder({
     host: '127.0.0.1', port: 0, peerId: new Uint8Array(Buffer.from('-CS0010-000000000000', 'latin1')), clientVersion: 'counterseed test',
