@@ -1,6 +1,7 @@
 import { fileResolver } from '../decoy/file-resolver.ts';
 import type { Context } from '../node/context.ts';
 import { DEFAULT_PAYLOAD_ID, defaultPayloadPath } from '../payload/index.ts';
+import { bundledPayloadFor, loadHelpServices, type HelpServices } from '../payload/localized.ts';
 import { transcriptBeside } from '../payload/variants/variant-registry.ts';
 import type { CampaignStore } from '../store/sqlite/campaign-store.ts';
 import type { ReleaseDeps } from './release.ts';
@@ -13,13 +14,37 @@ export const COUNTRY_LANG: Readonly<Record<string, string>> = { NO: 'no', SE: 's
  * and the running seed node, so both release the same decoys for the same row.
  */
 export function campaignDeps(ctx: Context, campaigns: CampaignStore, onProgress?: (done: number, total: number) => void): ReleaseDeps {
-  const textPath = transcriptBeside(defaultPayloadPath());
+  const defaultText = transcriptBeside(defaultPayloadPath());
+  let help: HelpServices | null | undefined;
+  const bundled = new Map<string, string | null>();
+  // Archive and document variants carry the transcript of their own payload's language.
+  const textFor = new Map<string, string | undefined>();
+  const resolvers = new Map<string | undefined, ReturnType<typeof fileResolver>>();
   return {
-    campaigns, decoyFiles: ctx.decoyFiles, resolve: fileResolver(ctx.variants, textPath ? { textPath } : {}),
+    campaigns, decoyFiles: ctx.decoyFiles,
+    resolve(fileName, sourceId) {
+      const t = textFor.has(sourceId) ? textFor.get(sourceId) : defaultText;
+      let r = resolvers.get(t);
+      if (!r) { r = fileResolver(ctx.variants, t ? { textPath: t } : {}); resolvers.set(t, r); }
+      return r(fileName, sourceId);
+    },
     payloadFor(lang, c) {
-      const l = lang === null ? null : (COUNTRY_LANG[lang] ?? lang.toLowerCase());
-      // A payload labelled warning-<lang>[-...].<ext> (or containing -<lang>-/-<lang>.) carries that language.
-      const byLang = l === null ? undefined : ctx.payloads.list().find((p) => p.mediaType.startsWith('video/') && new RegExp(`(^|-)${l}([-.]|$)`).test(p.label));
+      if (lang === null) return c.payloadId ?? DEFAULT_PAYLOAD_ID;
+      // 1. The localised payload rendered from assets/help-services.json, registered at first use.
+      let id = bundled.get(lang);
+      if (id === undefined) {
+        if (help === undefined) {
+          try { help = loadHelpServices(); } catch (e) { ctx.log(`localised warnings unavailable: ${(e as Error).message}`); help = null; }
+        }
+        const b = help ? bundledPayloadFor(help, lang) : undefined;
+        id = b ? ctx.payloads.add(b.path, { label: `warning-${b.lang}.mp4` }).id : null;
+        if (b && id !== null) textFor.set(id, transcriptBeside(b.path));
+        bundled.set(lang, id);
+      }
+      if (id !== null) return id;
+      // 2. An operator-registered video labelled warning-<lang>[-...].<ext>.
+      const l = COUNTRY_LANG[lang] ?? lang.toLowerCase();
+      const byLang = ctx.payloads.list().find((p) => p.mediaType.startsWith('video/') && new RegExp(`(^|-)${l}([-.]|$)`).test(p.label));
       return byLang?.id ?? c.payloadId ?? DEFAULT_PAYLOAD_ID;
     },
     factory: { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), ...(onProgress ? { onProgress } : {}) },
