@@ -5,13 +5,19 @@
  * dumpcap writes headers only (snaplen 128): tcp.len is still computed from the
  * IP total length, so payload byte counts stay exact without storing payloads.
  */
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ManagedProcess, requireBinary, run } from './clients/proc.ts';
+import { addressFor } from './netns.ts';
 
 const DUMPCAP = '/usr/bin/dumpcap';
 const TSHARK = '/usr/bin/tshark';
 /** Enough for Ethernet/loopback + IPv4 + TCP with options. */
 const SNAPLEN = 128;
+/** Readiness probes: one every PROBE_EVERY_MS, at most MAX_PROBES. */
+const PROBE_EVERY_MS = 50;
+const MAX_PROBES = 200;
 /** Refuse to parse absurd captures: a test decoy download is a few thousand packets. */
 const MAX_PACKETS = 2_000_000;
 
@@ -50,27 +56,82 @@ export interface Capture {
   stop(opts?: { signal?: AbortSignal }): Promise<TcpConnection[]>;
 }
 
-/** Starts dumpcap and resolves once it reports capturing, so no early SYN is missed. */
+/**
+ * Starts dumpcap and resolves once packets are really being captured, so no
+ * early SYN is missed. dumpcap prints "Capturing on" before its filter is
+ * live (connections right after it were seen missing), so readiness is
+ * proven instead: probe connections to a closed port on the probe address
+ * (SYN + RST, no listener, never reaching the seeder) until dumpcap's packet
+ * counter moves.
+ */
 export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   requireBinary(DUMPCAP, 'tshark (dumpcap comes with wireshark-common)');
   requireBinary(TSHARK, 'tshark');
   const file = join(opts.dir, `seeder-${opts.port}.pcapng`);
-  const filter = `tcp port ${opts.port}` + (opts.host ? ` and host ${opts.host}` : '');
-  const proc = new ManagedProcess(DUMPCAP, ['-i', opts.iface ?? 'lo', '-f', filter, '-s', String(SNAPLEN), '-w', file, '-q']);
+  const probeIp = addressFor('capture-probe');
+  const filter = `tcp port ${opts.port}` + (opts.host ? ` and (host ${opts.host} or host ${probeIp})` : '');
+  // No -q: dumpcap then reports "Packets: N" on stderr, the readiness signal.
+  const proc = new ManagedProcess(DUMPCAP, ['-i', opts.iface ?? 'lo', '-f', filter, '-s', String(SNAPLEN), '-w', file]);
   try {
-    await proc.waitForLine(/^Capturing on/, { timeoutMs: 15_000, stream: 'stderr', ...(opts.signal ? { signal: opts.signal } : {}) });
+    await probeUntilCounted(proc, probeIp, opts.port, 0, opts.signal);
   } catch (e) {
     await proc.stop('SIGKILL', 1_000);
-    throw new CaptureError(`dumpcap did not start: ${(e as Error).message}`);
+    throw new CaptureError(`dumpcap did not start capturing: ${(e as Error).message}\n${proc.describe()}`);
   }
   return {
     file,
     async stop(stopOpts = {}) {
+      // The kernel hands packets to dumpcap in blocks; a SIGTERM right after a
+      // fast download once lost the whole connection. So: fence probes until
+      // dumpcap's counter moves, twice (the printed count can lag), then check
+      // that the last fence is in the file: blocks arrive in order, so every
+      // packet before it is there too.
+      await probeUntilCounted(proc, probeIp, opts.port, packetCount(proc), stopOpts.signal);
+      const fence = await probeUntilCounted(proc, probeIp, opts.port, packetCount(proc), stopOpts.signal);
       const exit = await proc.stop('SIGTERM', 10_000);
       if (exit.code !== 0 && exit.signal !== 'SIGTERM') throw new CaptureError(`dumpcap failed\n${proc.describe()}`);
-      return readConnections(file, opts.port, stopOpts.signal);
+      const all = await readConnections(file, opts.port, stopOpts.signal);
+      if (!all.some((c) => c.srcIp === probeIp && c.srcPort === fence)) {
+        throw new CaptureError(`capture incomplete: fence probe from port ${fence} missing in ${file}`);
+      }
+      return all.filter((c) => c.srcIp !== probeIp);
     },
   };
+}
+
+/** dumpcap's running packet count ("\rPackets: N" on stderr without -q). */
+function packetCount(proc: ManagedProcess): number {
+  const all = [...proc.stderr.matchAll(/Packets: (\d+)/g)];
+  const last = all[all.length - 1];
+  return last ? Number(last[1]) : 0;
+}
+
+/** Sends probes until dumpcap has counted more than `before` packets; returns the last probe's source port. */
+async function probeUntilCounted(proc: ManagedProcess, probeIp: string, port: number, before: number, signal?: AbortSignal): Promise<number> {
+  let last = 0;
+  for (let probes = 0; probes === 0 || packetCount(proc) <= before; probes++) {
+    if (signal?.aborted) throw new Error('aborted');
+    if (proc.exitInfo) throw new CaptureError(`dumpcap exited\n${proc.describe()}`);
+    if (probes >= MAX_PROBES) throw new CaptureError(`dumpcap counted no probe packet after ${MAX_PROBES} probes\n${proc.describe()}`);
+    last = probe(probeIp, port);
+    await delay(PROBE_EVERY_MS);
+  }
+  return last;
+}
+
+let probeSerial = 0;
+
+/**
+ * A connection attempt to a closed port from a known source port: refused at
+ * once, which is all we want. Source ports cycle through 20000..29999; only
+ * probes use the probe address, so they do not collide with anything.
+ */
+function probe(ip: string, port: number): number {
+  const localPort = 20_000 + (probeSerial++ % 10_000);
+  const s = connect({ host: ip, port, localAddress: ip, localPort });
+  s.on('error', () => {});
+  s.on('connect', () => s.destroy());
+  return localPort;
 }
 
 /** Parses a capture file into the TCP connections opened to `serverPort`. */

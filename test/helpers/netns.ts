@@ -25,6 +25,8 @@ const ADDRESSES = {
   transmission: '198.18.0.11',
   aria2: '198.18.0.12',
   libtorrent: '198.18.0.13',
+  /** Source and target of capture-readiness probes (test/helpers/capture.ts); nothing listens there. */
+  'capture-probe': '198.18.0.40',
 } as const;
 
 export type Role = keyof typeof ADDRESSES;
