@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""libtorrent 2.0.8 side of bench/connections.bench.ts: one session seeding the
+same info dicts counterseed serves (each torrent's file a symlink to the one
+payload, added in seed mode), with the limits that would otherwise cap it at far
+fewer than 10,000 peers raised to the values counterseed gets in the same run.
+
+  /usr/bin/python3 bench/lib/connections_lt.py '{"infos": FILE, "payload": FILE,
+      "saveDir": DIR, "bind": "127.0.0.1", "connections": 20000, "backlog": 1024,
+      "idleTimeoutS": 3600, "profile": "high_performance_seed" | "default"}'
+
+infos FILE: records "<length>\\n<bencoded info dict>" (as bench/many-decoys.bench.ts).
+DHT, LSD, UPnP, NAT-PMP off, no default plugins (no PEX), TCP only. Prints
+`ready {"port": P, "torrents": N, "settings": {...}}` once every torrent is
+added, then runs until SIGTERM/SIGINT and exits 0.
+"""
+import json
+import os
+import signal
+import sys
+import time
+
+import libtorrent as lt
+
+ADD_TIMEOUT_S = 300
+MAX_TORRENTS = 200_000
+# The main loop wakes at least this often to notice a signal.
+WAKE_MS = 250
+REPORTED = ['connections_limit', 'listen_queue_size', 'inactivity_timeout', 'peer_timeout', 'handshake_timeout',
+            'allow_multiple_connections_per_ip', 'unchoke_slots_limit', 'close_redundant_connections']
+
+
+def read_infos(path):
+    raw = open(path, 'rb').read()
+    infos, pos = [], 0
+    while pos < len(raw):
+        nl = raw.index(b'\n', pos)
+        ln = int(raw[pos:nl])
+        infos.append(raw[nl + 1:nl + 1 + ln])
+        pos = nl + 1 + ln
+        if len(infos) > MAX_TORRENTS:
+            sys.exit(f'connections_lt: more than {MAX_TORRENTS} torrents')
+    return infos
+
+
+def session_settings(spec):
+    base = lt.high_performance_seed() if spec.get('profile') == 'high_performance_seed' else {}
+    idle = int(spec['idleTimeoutS'])
+    base.update({
+        'listen_interfaces': f"{spec['bind']}:0",
+        'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
+        'enable_incoming_utp': False, 'enable_outgoing_utp': False,
+        'in_enc_policy': lt.enc_policy.enabled, 'out_enc_policy': lt.enc_policy.enabled,
+        'active_downloads': -1, 'active_seeds': -1, 'active_limit': -1,
+        # Capacity, not policy: the defaults (200 connections, one per IP, a listen backlog of 5,
+        # idle peers dropped after 20 s in high_performance_seed) would cap it long before 10,000.
+        'connections_limit': int(spec['connections']),
+        'allow_multiple_connections_per_ip': True,
+        'listen_queue_size': int(spec['backlog']),
+        'inactivity_timeout': idle,
+        'peer_timeout': idle,
+        'alert_mask': lt.alert_category.error | lt.alert_category.status,
+    })
+    return base
+
+
+def main():
+    spec = json.loads(sys.argv[1])
+    stop = {'now': False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
+
+    infos = read_infos(spec['infos'])
+    ses = lt.session(session_settings(spec), 0)  # flags 0: no default plugins (keeps ut_pex out)
+    for info in infos:
+        ti = lt.torrent_info(lt.bdecode(b'd4:info' + info + b'e'))
+        path = os.path.join(spec['saveDir'], ti.name())
+        if not os.path.lexists(path):
+            os.symlink(spec['payload'], path)
+        atp = lt.add_torrent_params()
+        atp.ti = ti
+        atp.save_path = spec['saveDir']
+        atp.flags = (atp.flags | lt.torrent_flags.seed_mode) & ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused
+        ses.async_add_torrent(atp)
+
+    added, deadline = 0, time.monotonic() + ADD_TIMEOUT_S
+    while added < len(infos) and not stop['now']:
+        if time.monotonic() > deadline:
+            sys.exit(f'connections_lt: only {added}/{len(infos)} torrents added in {ADD_TIMEOUT_S}s')
+        ses.wait_for_alert(WAKE_MS)
+        for al in ses.pop_alerts():
+            if isinstance(al, lt.add_torrent_alert):
+                if al.error.value() != 0:
+                    sys.exit(f'connections_lt: add failed: {al.message()}')
+                added += 1
+            elif isinstance(al, lt.listen_failed_alert):
+                sys.exit(f'connections_lt: {al.message()}')
+
+    effective = ses.get_settings()
+    print('ready ' + json.dumps({'port': ses.listen_port(), 'torrents': added,
+                                 'settings': {k: effective.get(k) for k in REPORTED}}), flush=True)
+    while not stop['now']:
+        ses.wait_for_alert(WAKE_MS)
+        for al in ses.pop_alerts():
+            if isinstance(al, (lt.torrent_error_alert, lt.file_error_alert, lt.listen_failed_alert)):
+                print(f'error {al.message()}', file=sys.stderr, flush=True)
+    ses.pause()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
