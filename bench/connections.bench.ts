@@ -38,6 +38,12 @@ const READY_TIMEOUT_MS = 300_000;
 const STOP_GRACE_MS = 120_000;
 /** Descriptors beyond the connections themselves (store, pipes, libuv, python). */
 const FD_HEADROOM = 4096;
+/**
+ * libtorrent lowers connections_limit to 80% of RLIMIT_NOFILE at start-up (its own fd
+ * policy, not capacity), so every process gets up to 3 descriptors per connection, as far
+ * as the hard limit allows (unprivileged or in a container it cannot be raised).
+ */
+const FDS_PER_CONNECTION = 3;
 
 class InterruptedError extends Error {
   override name = 'InterruptedError';
@@ -69,7 +75,9 @@ async function main(argv: string[]): Promise<number> {
   const perSource = Math.ceil(opts.connections / opts.sources);
   // Each source address has its own ephemeral port space (bind before connect).
   if (perSource > portHi - portLo + 1) throw new BenchOptionError(`${perSource} connections per source address exceed ip_local_port_range ${portLo}-${portHi}`);
-  const nofile = opts.connections + FD_HEADROOM;
+  const hardNofile = Number(/^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'latin1'))?.[1]?.replace('unlimited', 'Infinity') ?? 0);
+  const nofile = Math.min(hardNofile, opts.connections * FDS_PER_CONNECTION + FD_HEADROOM);
+  if (nofile < opts.connections + FD_HEADROOM) throw new BenchOptionError(`RLIMIT_NOFILE hard limit ${hardNofile} is below ${opts.connections + FD_HEADROOM}; lower --connections`);
 
   const shutdown = new AbortController();
   const onSignal = () => shutdown.abort(new InterruptedError('interrupted by a signal; children stopped, temporary files removed'));
