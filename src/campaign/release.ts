@@ -24,7 +24,7 @@ export function stepCampaign(deps: ReleaseDeps, c: CampaignRow, now: number): { 
     const specs: DecoySpec[] = due.map(({ item }) => {
       const source = deps.payloadFor(item.lang, c);
       return {
-        line: item.seq, name: item.name,
+        line: item.seq, name: item.name, hybrid: c.hybrid,
         files: item.files.map((f) => ({ size: f.size, ...deps.resolve(f.name, source), ...(f.path ? { path: f.path } : {}) })),
       };
     });

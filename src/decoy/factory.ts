@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { NewDecoy } from '../domain/decoy.ts';
 import { infoHashToHex } from '../domain/info-hash.ts';
-import { minSize, NONCE_BYTES, type PaddingLayout } from '../payload/variants/layout.ts';
+import { minSize, NONCE_BYTES, PAD_LAYOUT, type PaddingLayout } from '../payload/variants/layout.ts';
 import { DecoyHasher, MAX_DECOY_SIZE } from './decoy-hasher.ts';
 import { NameListError, type NameListIssue } from './errors.ts';
 import { buildInfo } from './metainfo.ts';
 import { buildMultiInfo } from './metainfo-multi.ts';
+import { buildHybridInfo } from './metainfo-hybrid.ts';
+import { PAD_FORMAT, v2FileHashes } from './v2-hashes.ts';
 import { choosePieceLength } from './piece-length.ts';
 import type { DecoyFile } from './virtual-source.ts';
 
@@ -29,6 +31,8 @@ export interface DecoySpec {
   /** info.name: the file name, or the folder name of a multi-file decoy. */
   readonly name: string;
   readonly files: readonly FileSpec[];
+  /** Hybrid v1+v2 torrent (BEP 52, with BEP 47 pad files); v1 only when absent. */
+  readonly hybrid?: boolean;
 }
 
 /** What must be stored per decoy to recompute its bytes: O(metadata). */
@@ -68,6 +72,7 @@ export function buildVirtualDecoys(specs: readonly DecoySpec[], opts: FactoryOpt
   const nonce = opts.nonce ?? (() => new Uint8Array(randomBytes(NONCE_BYTES)));
   const issues: NameListIssue[] = [];
   const used = new Set<number>();
+  const variantOf = new Map<DecoyFile, string>();
   const resolved: DecoyFile[][] = specs.map((s) => {
     const files: DecoyFile[] = [];
     for (const f of s.files) {
@@ -78,7 +83,9 @@ export function buildVirtualDecoys(specs: readonly DecoySpec[], opts: FactoryOpt
       if (size === null) size = uniqueSize(min, used, opts.sizeTaken && ((n: number) => opts.sizeTaken!(n, f.variantId)));
       const n = nonce();
       if (n.length !== NONCE_BYTES) throw new RangeError(`nonce must be ${NONCE_BYTES} bytes`);
-      files.push({ layout: f.layout, size, nonce: n, ...(f.path ? { path: f.path } : {}) });
+      const file: DecoyFile = { layout: f.layout, size, nonce: n, ...(f.path ? { path: f.path } : {}) };
+      variantOf.set(file, f.variantId);
+      files.push(file);
     }
     return files;
   });
@@ -89,20 +96,25 @@ export function buildVirtualDecoys(specs: readonly DecoySpec[], opts: FactoryOpt
   let done = 0;
   for (const i of order) {
     const spec = specs[i]!;
-    const files = resolved[i]!;
+    const pieceLength = choosePieceLength(total(resolved[i]!));
+    const multi = resolved[i]!.length > 1 || resolved[i]![0]?.path !== undefined;
+    const files = spec.hybrid && multi ? withPadFiles(treeOrder(resolved[i]!), pieceLength) : resolved[i]!;
     const size = total(files);
-    const pieceLength = choosePieceLength(size);
     const { pieces, contentSha256 } = hasher.hash(files, pieceLength);
-    const multi = files.length > 1 || files[0]?.path !== undefined;
-    const { info, infoHash } = multi
-      ? buildMultiInfo({ name: spec.name, files: files.map((f) => ({ path: f.path!, length: f.size })), pieceLength, pieces })
-      : buildInfo({ name: spec.name, pieceLength, length: size, pieces });
+    const { info, infoHash } = spec.hybrid
+      ? buildHybridInfo({
+        name: spec.name, pieceLength, pieces, v2Files: v2FileHashes(files, pieceLength),
+        v1Files: multi ? files.map((f) => ({ path: f.path!, length: f.size, pad: f.layout.format === PAD_FORMAT })) : undefined,
+      })
+      : multi
+        ? buildMultiInfo({ name: spec.name, files: files.map((f) => ({ path: f.path!, length: f.size })), pieceLength, pieces })
+        : buildInfo({ name: spec.name, pieceLength, length: size, pieces });
     out[i] = {
       decoy: {
         infoHash: infoHashToHex(infoHash), name: spec.name, payloadId: spec.files[0]!.variantId, size, pieceLength,
         pieceCount: pieces.length / 20, info, contentSha256,
       },
-      files: files.map((f, k) => ({ variantId: spec.files[k]!.variantId, format: f.layout.format, size: f.size, nonce: f.nonce, ...(f.path ? { path: f.path } : {}) })),
+      files: storedFiles(files, variantOf),
     };
     opts.onProgress?.(++done, specs.length);
   }
@@ -121,4 +133,48 @@ function uniqueSize(min: number, used: Set<number>, taken?: (n: number) => boole
     if (!used.has(s) && !(taken?.(s) ?? false)) { used.add(s); return s; }
   }
   throw new RangeError(`no free size left in [${min}, ${min + UNSIZED_SPREAD}) after ${MAX_SIZE_DRAWS} draws`);
+}
+
+const NO_NONCE = new Uint8Array(NONCE_BYTES);
+
+/**
+ * BEP 47 / BEP 52: in a hybrid torrent every file but the last is followed by a pad
+ * file of zeros up to the next piece boundary, so v1 pieces and v2 per-file trees
+ * cover the same bytes. Pad paths are [".pad", "<length>"] as libtorrent writes them.
+ */
+function withPadFiles(files: readonly DecoyFile[], pieceLength: number): DecoyFile[] {
+  const out: DecoyFile[] = [];
+  files.forEach((f, k) => {
+    out.push(f);
+    const pad = (pieceLength - (f.size % pieceLength)) % pieceLength;
+    if (pad > 0 && k < files.length - 1) out.push({ layout: PAD_LAYOUT, size: pad, nonce: NO_NONCE, path: ['.pad', String(pad)] });
+  });
+  return out;
+}
+
+/**
+ * BEP 52 lists files by walking the `file tree` dictionary, whose keys sort bytewise;
+ * a hybrid's v1 list must name the same files in the same order (libtorrent refuses
+ * "v1 and v2 file metadata does not match" otherwise).
+ */
+function treeOrder(files: readonly DecoyFile[]): DecoyFile[] {
+  const key = (f: DecoyFile) => (f.path ?? []).map((c) => Buffer.from(c, 'utf8'));
+  return [...files].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
+      const c = Buffer.compare(ka[i]!, kb[i]!);
+      if (c !== 0) return c;
+    }
+    return ka.length - kb.length;
+  });
+}
+
+/** Per-file rows to store; a pad file records the preceding file's variant (its bytes are zeros). */
+function storedFiles(files: readonly DecoyFile[], variantOf: ReadonlyMap<DecoyFile, string>): StoredFile[] {
+  let last = '';
+  return files.map((f) => {
+    last = variantOf.get(f) ?? last;
+    return { variantId: last, format: f.layout.format, size: f.size, nonce: f.nonce, ...(f.path ? { path: f.path } : {}) };
+  });
 }

@@ -41,6 +41,8 @@ export interface TorrentFileParams {
   /** UTC ms; written as whole seconds (the `creation date` convention). */
   readonly creationDate?: number;
   readonly comment?: string;
+  /** BEP 52 `piece layers` of a hybrid/v2 torrent (pieces root as latin1 -> layer); written after `info`. */
+  readonly pieceLayers?: ReadonlyMap<string, Uint8Array>;
 }
 
 const INFO_KEY = new TextEncoder().encode('4:info');
@@ -70,11 +72,15 @@ export function buildTorrentFile(p: TorrentFileParams): Uint8Array {
     'created by': p.createdBy,
     'creation date': p.creationDate === undefined ? undefined : Math.floor(p.creationDate / 1000),
   });
-  // head is "d...e": drop its final "e", append "4:info" + info + "e".
-  const out = new Uint8Array(head.length - 1 + INFO_KEY.length + p.info.length + 1);
+  // "piece layers" sorts after "info": it follows the info bytes (BEP 52).
+  const layers = p.pieceLayers && p.pieceLayers.size > 0 ? encode({ 'piece layers': p.pieceLayers }) : undefined;
+  const after = layers ? layers.subarray(1, layers.length - 1) : new Uint8Array(0);
+  // head is "d...e": drop its final "e", append "4:info" + info + [piece layers] + "e".
+  const out = new Uint8Array(head.length - 1 + INFO_KEY.length + p.info.length + after.length + 1);
   out.set(head.subarray(0, head.length - 1), 0);
   out.set(INFO_KEY, head.length - 1);
   out.set(p.info, head.length - 1 + INFO_KEY.length);
+  out.set(after, head.length - 1 + INFO_KEY.length + p.info.length);
   out[out.length - 1] = 0x65; // 'e'
   return out;
 }

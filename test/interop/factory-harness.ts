@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/config/load.ts';
 import { buildTorrentFile, parseTorrentFile, type ParsedTorrent } from '../../src/decoy/index.ts';
+import { decoyPieceLayers } from '../../src/decoy/v2-hashes.ts';
 import type { Decoy } from '../../src/domain/decoy.ts';
 import { openContext, type Context } from '../../src/node/context.ts';
 import { startSeedNode, type SeedNode } from '../../src/node/seed-node.ts';
@@ -55,7 +56,8 @@ export async function startFactorySeed(csv: string, opts: { hybrid?: boolean } =
     data, ctx, node, decoys,
     torrentFor(d) {
       const path = join(data, `${d.id}.torrent`);
-      const bytes = buildTorrentFile({ info: d.info, announce: [node.info.trackerHttp!], createdBy: 'counterseed interop' });
+      const pieceLayers = decoyPieceLayers(d, ctx.sourceFor(d));
+      const bytes = buildTorrentFile({ info: d.info, announce: [node.info.trackerHttp!], createdBy: 'counterseed interop', ...(pieceLayers ? { pieceLayers } : {}) });
       writeFileSync(path, bytes);
       return { path, parsed: parseTorrentFile(bytes) };
     },
@@ -84,12 +86,24 @@ export async function startFactorySeed(csv: string, opts: { hybrid?: boolean } =
  */
 export async function assertDownloadMatches(seed: FactorySeed, d: Decoy, parsed: ParsedTorrent, outDir: string, client: string): Promise<void> {
   const multi = parsed.multiFile;
-  const paths = parsed.files.filter((f) => !f.pad).map((f) => ({ file: multi ? join(outDir, parsed.name, ...f.path) : join(outDir, parsed.name), length: f.length }));
   const reference = seed.written(d);
   const ref = chunks(reference);
   const sha = createHash('sha256');
   let offset = 0;
-  for (const p of paths) {
+  for (const f of parsed.files) {
+    if (f.pad) {
+      // BEP 47: clients need not save pad files; their bytes in the content are zeros.
+      const zeros = new Uint8Array(f.length);
+      for (let at = 0; at < f.length;) {
+        const r = await ref.take(f.length - at);
+        assert.ok(r.length > 0 && r.every((x) => x === 0), `${client}: pad file ${f.path.join('/')} is zeros in decoys write`);
+        at += r.length;
+      }
+      sha.update(zeros);
+      offset += f.length;
+      continue;
+    }
+    const p = { file: multi ? join(outDir, parsed.name, ...f.path) : join(outDir, parsed.name), length: f.length };
     assert.equal(statSync(p.file).size, p.length, `${client}: ${p.file} has the torrent's length`);
     for await (const c of chunks(p.file)) {
       sha.update(c);

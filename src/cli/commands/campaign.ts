@@ -31,6 +31,7 @@ export const campaignCreate: Command = {
     'per-day': { type: 'string', arg: 'N', doc: 'Decoys released per day' },
     ttl: { type: 'string', arg: 'DAYS', doc: 'Days a decoy is served before it is retired' },
     payload: { type: 'string', arg: 'ID', doc: 'Warning video for rows without a language (default: the built-in one)' },
+    hybrid: { type: 'boolean', doc: 'Hybrid v1+v2 torrents (BEP 52, BEP 47 pad files); served on the v1 infohash. Default: v1' },
   },
   async run(args, io) {
     const name = args.positionals[0];
@@ -49,14 +50,15 @@ export const campaignCreate: Command = {
       const now = Date.now();
       const d = deps(ctx, store);
       // Every row is checked now, not on the day it is released: sizes must fit the variant.
-      const probe: CampaignRow = { id: 0, name, perDay, ttlDays: ttl, payloadId, createdAt: now };
+      const hybrid = args.options.hybrid === true;
+      const probe: CampaignRow = { id: 0, name, perDay, ttlDays: ttl, payloadId, createdAt: now, hybrid };
       const issues: NameListIssue[] = [];
       for (const it of items) for (const f of it.files) {
         const min = minSize(d.resolve(f.name, d.payloadFor(it.lang, probe)).layout);
         if (f.size !== null && f.size < min) issues.push({ line: it.seq, message: `${f.name}: size ${f.size} is below the warning variant's ${min} bytes` });
       }
       if (issues.length) throw new NameListError(issues);
-      const c = store.create({ name, perDay, ttlDays: ttl, payloadId, createdAt: now }, items);
+      const c = store.create({ name, perDay, ttlDays: ttl, payloadId, createdAt: now, hybrid }, items);
       const r = stepCampaign(d, c, now);
       io.out(`campaign ${name}: ${items.length} torrents planned, ${r.released} released today, ${perDay}/day, retired after ${ttl} days`);
     } finally { await ctx.close(); }
@@ -80,7 +82,7 @@ export const campaignTick: Command = {
 };
 
 function line(c: CampaignRow, n: ReturnType<CampaignStore['counts']>): string {
-  return `${c.name.padEnd(24)} planned ${String(n.planned).padStart(7)}  active ${String(n.active).padStart(7)}  retired ${String(n.retired).padStart(7)}  deliveries ${String(n.deliveries).padStart(8)}  (${c.perDay}/day, ttl ${c.ttlDays} d)`;
+  return `${c.name.padEnd(24)} planned ${String(n.planned).padStart(7)}  active ${String(n.active).padStart(7)}  retired ${String(n.retired).padStart(7)}  deliveries ${String(n.deliveries).padStart(8)}  (${c.perDay}/day, ttl ${c.ttlDays} d${c.hybrid ? ', hybrid v1+v2' : ''})`;
 }
 
 export const campaignList: Command = {

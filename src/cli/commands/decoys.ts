@@ -5,6 +5,7 @@ import { SETTINGS } from '../../config/settings.ts';
 import { buildTorrentFile, magnetLink, parseNameList } from '../../decoy/index.ts';
 import { buildVirtualDecoys, type DecoySpec } from '../../decoy/factory.ts';
 import { fileResolver } from '../../decoy/file-resolver.ts';
+import { decoyPieceLayers } from '../../decoy/v2-hashes.ts';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
 import { defaultPayloadPath } from '../../payload/index.ts';
 import { transcriptBeside } from '../../payload/variants/variant-registry.ts';
@@ -80,7 +81,9 @@ export const decoysExport: Command = {
       const list = await ctx.store.listDecoys({ status: 'active' });
       const magnets: string[] = [];
       for (const d of list) {
-        writeFileSync(join(dir, `${d.infoHash}.torrent`), buildTorrentFile({ info: d.info, announce: [...trackers], createdBy: 'counterseed', creationDate: d.createdAt }));
+        // Hybrid (BEP 52) decoys carry `piece layers` next to the info dict, recomputed from their virtual bytes.
+        const pieceLayers = decoyPieceLayers(d, ctx.sourceFor(d));
+        writeFileSync(join(dir, `${d.infoHash}.torrent`), buildTorrentFile({ info: d.info, announce: [...trackers], createdBy: 'counterseed', creationDate: d.createdAt, ...(pieceLayers ? { pieceLayers } : {}) }));
         magnets.push(magnetLink({ infoHash: d.infoHash, name: d.name, size: d.size, trackers: [...trackers], peers }));
       }
       writeFileSync(join(dir, 'magnets.txt'), magnets.length ? `${magnets.join('\n')}\n` : '');

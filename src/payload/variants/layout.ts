@@ -48,3 +48,14 @@ export function simpleLayout(format: string, variant: Uint8Array, opts: {
     },
   };
 }
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * BEP 47 pad file inside a hybrid (BEP 52) decoy: zeros that start the next file on a
+ * piece boundary. Clients need not store them; they are part of the v1 content only.
+ */
+export const PAD_LAYOUT: PaddingLayout = {
+  format: 'pad', head: EMPTY, fill: 0, tailLength: 0, tail: () => EMPTY,
+  paddingDoc: 'BEP 47 pad file (attr "p"): zeros aligning the next file of a hybrid torrent to a piece boundary',
+};

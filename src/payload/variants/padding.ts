@@ -1,5 +1,5 @@
 import { PayloadError } from '../errors.ts';
-import { NONCE_BYTES, simpleLayout, type PaddingLayout } from './layout.ts';
+import { NONCE_BYTES, PAD_LAYOUT, simpleLayout, type PaddingLayout } from './layout.ts';
 import { zipLayout } from './zip-padding.ts';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -12,6 +12,8 @@ const raw = (nonce: Uint8Array) => nonce;
  */
 export function paddingLayout(format: string, variant: Uint8Array): PaddingLayout {
   switch (format) {
+    case 'pad':
+      return PAD_LAYOUT;
     case 'mp4': case 'm4v': case 'mov': case '3gp':
       // ISO/IEC 14496-12 §4.2: a box of size 0 "extends to the end of the file", and
       // readers skip `free` boxes (§8.1.2). The header is fixed, so it sits in the head.

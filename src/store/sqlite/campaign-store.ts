@@ -6,6 +6,8 @@ import type { SqliteHandle } from './decoy-files-store.ts';
 export interface CampaignRow {
   readonly id: number; readonly name: string; readonly perDay: number; readonly ttlDays: number;
   readonly payloadId: string | null; readonly createdAt: number;
+  /** Release hybrid v1+v2 torrents (BEP 52 + BEP 47 pad files) instead of v1. */
+  readonly hybrid: boolean;
 }
 export interface CampaignCounts { readonly planned: number; readonly active: number; readonly retired: number; readonly deliveries: number }
 
@@ -17,11 +19,12 @@ export class CampaignStore {
   constructor(h: SqliteHandle) { this.#h = h; }
 
   /** Creates a campaign with all its items in one transaction (nothing half-imported). */
-  create(c: Omit<CampaignRow, 'id'>, items: readonly CampaignItem[]): CampaignRow {
+  create(input: Omit<CampaignRow, 'id' | 'hybrid'> & { hybrid?: boolean }, items: readonly CampaignItem[]): CampaignRow {
+    const c = { ...input, hybrid: input.hybrid ?? false };
     const db = this.#h.database;
     return this.#h.transaction(() => {
       if (db.prepare('SELECT 1 FROM campaigns WHERE name = ?').get(c.name)) throw new InputError(`a campaign named ${c.name} already exists`);
-      const r = db.prepare('INSERT INTO campaigns (name, per_day, ttl_days, payload_id, created_at) VALUES (?, ?, ?, ?, ?)').run(c.name, c.perDay, c.ttlDays, c.payloadId, c.createdAt);
+      const r = db.prepare('INSERT INTO campaigns (name, per_day, ttl_days, payload_id, hybrid, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(c.name, c.perDay, c.ttlDays, c.payloadId, c.hybrid ? 1 : 0, c.createdAt);
       const id = Number(r.lastInsertRowid);
       const ins = db.prepare('INSERT INTO campaign_items (campaign_id, seq, name, files, lang) VALUES (?, ?, ?, ?, ?)');
       for (const it of items) ins.run(id, it.seq, it.name, JSON.stringify(it.files), it.lang);
@@ -76,7 +79,7 @@ export class CampaignStore {
 
 const row = (r: Record<string, unknown>): CampaignRow => ({
   id: Number(r.id), name: String(r.name), perDay: Number(r.per_day), ttlDays: Number(r.ttl_days),
-  payloadId: r.payload_id === null ? null : String(r.payload_id), createdAt: Number(r.created_at),
+  payloadId: r.payload_id === null ? null : String(r.payload_id), createdAt: Number(r.created_at), hybrid: Number(r.hybrid) === 1,
 });
 
 /** Ids of every active decoy (any origin): what a running node must serve. Light: ids only, no info blobs. */
