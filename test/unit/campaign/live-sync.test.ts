@@ -87,7 +87,8 @@ test('a running seed node releases, serves and announces campaign decoys, and st
       // Two days later (moved back in the store): TTL passed, both retired; the third is due only by day count.
       (ctx.store as SqliteStore).database.prepare('UPDATE decoys SET created_at = created_at - ?').run(2 * DAY);
       await node.syncCampaigns();
-      assert.deepEqual(campaigns.counts(c.id), { planned: 1, active: 0, retired: 2, deliveries: 0 });
+      const { deliveries: _probes, ...counts } = campaigns.counts(c.id); // our probe handshakes may be recorded by now
+      assert.deepEqual(counts, { planned: 1, active: 0, retired: 2 });
       for (const d of live) assert.equal(await served(node.info.peerPort, d.infoHash), false, `${d.name} no longer served`);
       assert.equal((await ctx.store.listDecoys({ status: 'retired' })).length, 2, 'records stay');
     } finally { await node.stop(); }
