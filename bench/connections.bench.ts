@@ -17,7 +17,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Child, ChildError } from './lib/child.ts';
 import { buildConnectionsFixture, type ConnectionsFixture } from './lib/connections-fixture.ts';
-import { formatConnectionsTable, summariseConnections, type ConnectionsFigure } from './lib/connections-figures.ts';
+import { formatConnectionsTable, medianFigure, summariseConnections, type ConnectionsFigure } from './lib/connections-figures.ts';
 import type { LoadResult, LoadSpec } from './lib/connections-load.ts';
 import { CONNECTIONS_USAGE, MAX_PER_SOURCE, parseConnectionsBenchOptions, sourceAddresses, type ConnectionsBenchOptions, type Side } from './lib/connections-options.ts';
 import { assertIsolated, describeMachine, formatMachine, NotIsolatedError } from './lib/environment.ts';
@@ -99,14 +99,23 @@ async function main(argv: string[]): Promise<number> {
       `libtorrent profile ${opts.ltProfile}\n`);
 
     const runs: SideRun[] = [];
-    for (const side of opts.sides) {
-      signal.throwIfAborted();
-      runs.push(await measure(side, opts, fixture, { hashesPath, sources, nofile }, signal));
+    for (let round = 0; round < opts.rounds; round++) {
+      // Alternate who goes first, so that neither side always gets the quieter machine.
+      for (const side of round % 2 === 0 ? opts.sides : [...opts.sides].reverse()) {
+        signal.throwIfAborted();
+        log(`round ${round + 1}/${opts.rounds}`);
+        runs.push(await measure(side, opts, fixture, { hashesPath, sources, nofile }, signal));
+      }
     }
-    const figures = runs.flatMap((r) => (r.figure ? [r.figure] : []));
-    process.stdout.write(`\n${opts.connections} connections, ${opts.decoys} decoys (${new Date().toISOString()}; 2 cores shared with other work)\n`);
+    // A side with a failed round (no sample at all) gets no row: its problems are printed instead.
+    const figures = opts.sides.flatMap((side) => {
+      const mine = runs.filter((r) => r.side === side);
+      return mine.every((r) => r.figure) ? [medianFigure(mine.map((r) => r.figure!))] : [];
+    });
+    process.stdout.write(`\n${opts.connections} connections, ${opts.decoys} decoys, median of ${opts.rounds} round(s) (${new Date().toISOString()}; ${machine.nproc} cores, shared with other work)\n`);
     process.stdout.write(`${formatConnectionsTable(figures)}\n`);
     for (const r of runs) if (!r.figure) process.stdout.write(`${r.side}: FAILED: ${r.problems.join('; ')}\n`);
+    for (const r of runs) if (r.figure) process.stdout.write(`  ${r.side} round: ${r.figure.held}/${r.figure.target} held, ${r.figure.handshakesPerS.toFixed(0)} handshakes/s, ${r.figure.cpuUsPerHandshake?.toFixed(0) ?? '-'} us CPU each\n`);
     for (const f of figures) process.stdout.write(`${f.side}: ${f.seederFdsHeld} descriptors open while holding; load generator CPU ${f.loadgenCpuS.toFixed(1)} s\n`);
 
     if (opts.jsonOut) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatConnectionsTable, ratioOf, summariseConnections } from './connections-figures.ts';
+import { formatConnectionsTable, medianFigure, ratioOf, summariseConnections } from './connections-figures.ts';
 import type { LoadResult } from './connections-load.ts';
 import type { ProcSample } from './connections-proc.ts';
 
@@ -46,4 +46,17 @@ test('ratios are counterseed / libtorrent, only when both held everything', () =
   const lt = summariseConnections('libtorrent', 1000, result({ rampS: 1 }));
   const table = formatConnectionsTable([summariseConnections('counterseed', 1000, result()), lt]);
   assert.match(table, /handshakes per second \(ramp\) \| 2000 \/s \| 1000 \/s \| x2\.00 \|/);
+});
+
+test('rounds fold to medians; the worst round decides held and status', () => {
+  const a = summariseConnections('counterseed', 1000, result({ rampS: 0.5 }));
+  const b = summariseConnections('counterseed', 1000, result({ rampS: 1 }));
+  const c = summariseConnections('counterseed', 1000, result({ rampS: 0.25, held: 999, drops: { 'closed-by-seeder': 1 } }));
+  const m = medianFigure([a, b, c]);
+  assert.equal(m.handshakesPerS, 2000);
+  assert.equal(m.held, 999);
+  assert.equal(m.status, 'short');
+  assert.deepEqual(m.problems, ['1 dropped after opening: closed-by-seeder']);
+  assert.equal(medianFigure([a, b]).handshakesPerS, 1500);
+  assert.throws(() => medianFigure([]), RangeError);
 });

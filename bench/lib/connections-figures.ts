@@ -96,3 +96,34 @@ export function formatConnectionsTable(figures: readonly ConnectionsFigure[]): s
   }
   return lines.join('\n');
 }
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * Rounds of one side folded into one row: the median of every figure (a shared 2-core
+ * machine varies by tens of percent between runs); held and opened are the worst round,
+ * and the side is 'ok' only if every round was.
+ */
+export function medianFigure(rounds: readonly ConnectionsFigure[]): ConnectionsFigure {
+  const first = rounds[0];
+  if (first === undefined) throw new RangeError('no rounds to summarise');
+  const med = (get: (f: ConnectionsFigure) => number) => median(rounds.map(get));
+  const medOrNull = (get: (f: ConnectionsFigure) => number | null) => {
+    const xs = rounds.map(get).filter((x): x is number => x !== null);
+    return xs.length === rounds.length ? median(xs) : null;
+  };
+  return {
+    side: first.side, target: first.target,
+    status: rounds.every((f) => f.status === 'ok') ? 'ok' : 'short',
+    opened: Math.min(...rounds.map((f) => f.opened)), held: Math.min(...rounds.map((f) => f.held)),
+    handshakesPerS: med((f) => f.handshakesPerS), latencyP50Ms: med((f) => f.latencyP50Ms), latencyP99Ms: med((f) => f.latencyP99Ms),
+    rssBaseMB: med((f) => f.rssBaseMB), rssHeldMB: med((f) => f.rssHeldMB), peakRssMB: med((f) => f.peakRssMB),
+    kBPerConnection: medOrNull((f) => f.kBPerConnection), cpuUsPerHandshake: medOrNull((f) => f.cpuUsPerHandshake),
+    holdCpuMsPerS: med((f) => f.holdCpuMsPerS), seederFdsHeld: med((f) => f.seederFdsHeld), loadgenCpuS: med((f) => f.loadgenCpuS),
+    problems: [...new Set(rounds.flatMap((f) => f.problems))],
+  };
+}

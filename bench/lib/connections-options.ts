@@ -18,6 +18,8 @@ export interface ConnectionsBenchOptions {
   readonly concurrency: number;
   readonly holdS: number;
   readonly rampTimeoutS: number;
+  /** Fresh seeders per side; the order alternates between rounds and the table shows medians. */
+  readonly rounds: number;
   readonly ltProfile: LtProfile;
   readonly sides: readonly Side[];
   readonly jsonOut: string | undefined;
@@ -31,6 +33,7 @@ export const CONNECTIONS_USAGE = `usage: node bench/connections.bench.ts [option
   --concurrency C     connections in flight during the ramp (default 256, 1..4096)
   --hold-s S          how long every connection is held idle once all are open (default 10, 1..300)
   --ramp-timeout-s S  bound on the ramp; what is not open by then counts as failed (default 300)
+  --rounds R          repeat each side R times with fresh seeders, alternating who goes first; medians (default 3, 1..10)
   --lt-profile high_performance_seed|default   libtorrent base settings (default high_performance_seed)
   --only counterseed|libtorrent   measure one side only (no ratios)
   --json OUT          also write every figure and raw sample as JSON to OUT`;
@@ -38,7 +41,7 @@ export const CONNECTIONS_USAGE = `usage: node bench/connections.bench.ts [option
 /** counterseed's --max-connections-per-ip tops out at 1000 (src/config/settings.ts). */
 export const MAX_PER_SOURCE = 1000;
 
-const LIMITS = { connections: [1, 60_000], sources: [1, 10_000], decoys: [1, 100_000], concurrency: [1, 4096], holdS: [1, 300], rampTimeoutS: [5, 3600] } as const;
+const LIMITS = { connections: [1, 60_000], sources: [1, 10_000], decoys: [1, 100_000], concurrency: [1, 4096], holdS: [1, 300], rampTimeoutS: [5, 3600], rounds: [1, 10] } as const;
 
 function int(name: string, text: string, [lo, hi]: readonly [number, number]): number {
   if (!/^\d+$/.test(text)) throw new BenchOptionError(`--${name}: expected an integer, got "${text}"`);
@@ -59,6 +62,7 @@ export function parseConnectionsBenchOptions(argv: readonly string[]): Connectio
         concurrency: { type: 'string', default: '256' },
         'hold-s': { type: 'string', default: '10' },
         'ramp-timeout-s': { type: 'string', default: '300' },
+        rounds: { type: 'string', default: '3' },
         'lt-profile': { type: 'string', default: 'high_performance_seed' },
         only: { type: 'string' },
         json: { type: 'string' },
@@ -83,6 +87,7 @@ export function parseConnectionsBenchOptions(argv: readonly string[]): Connectio
     concurrency: int('concurrency', values.concurrency, LIMITS.concurrency),
     holdS: int('hold-s', values['hold-s'], LIMITS.holdS),
     rampTimeoutS: int('ramp-timeout-s', values['ramp-timeout-s'], LIMITS.rampTimeoutS),
+    rounds: int('rounds', values.rounds, LIMITS.rounds),
     ltProfile: profile,
     sides: only === undefined ? ['counterseed', 'libtorrent'] : [only],
     jsonOut: values.json,
