@@ -67,8 +67,11 @@ async function main(): Promise<void> {
     }
     await Promise.all(routers.map((r, i) => bootstrap(r, [routers[(i + 1) % routers.length]!.address])));
 
-    const cs = await runChild(NODE, ['--expose-gc', join(import.meta.dirname, 'lib/many-decoys-node.ts'), JSON.stringify({ data, bootstrap: `${HOST}:${routers[0]!.address.port}` })]);
+    const spec = JSON.stringify({ data, bootstrap: `${HOST}:${routers[0]!.address.port}` });
+    const cs = await runChild(NODE, ['--expose-gc', join(import.meta.dirname, 'lib/many-decoys-node.ts'), spec]);
     const csQueries = received;
+    // The same node with V8 told to favour memory over speed (NODE_OPTIONS=--optimize-for-size for `seed`).
+    const small = await runChild(NODE, ['--expose-gc', '--optimize-for-size', join(import.meta.dirname, 'lib/many-decoys-node.ts'), spec]);
     console.log(`counterseed: ${JSON.stringify(cs)}`);
     for (const r of routers) await r.stop();
     const lt = await runChild('/usr/bin/python3', [join(import.meta.dirname, 'lib/many_decoys_lt.py'), JSON.stringify({ infos: join(dir, 'infos.bin'), payload: payloadFile, saveDir: ltDir, n: N })]);
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
     row('CPU at idle', cs.idleCpuMsPerS, lt.idleCpuMsPerS, 'ms/s');
     row('CPU while announcing (cs: DHT)', cs.busyCpuMsPerS, lt.busyCpuMsPerS, 'ms/s');
     console.log(`counterseed: ${cs.extra}; DHT queries received by the 20 local nodes: ${csQueries}`);
+    console.log(`\ncounterseed with --optimize-for-size: ready ${small.readyMs.toFixed(0)} ms (x${(small.readyMs / lt.readyMs).toFixed(3)}), RSS at ready ${small.rssMb.toFixed(1)} MB (x${(small.rssMb / lt.rssMb).toFixed(3)}), peak ${small.peakRssMb.toFixed(1)} MB (x${(small.peakRssMb / lt.peakRssMb).toFixed(3)}); ${small.extra.split(';')[0]}`);
     console.log(`libtorrent: ${lt.extra}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
