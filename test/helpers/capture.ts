@@ -5,10 +5,11 @@
  * dumpcap writes headers only (snaplen 128): tcp.len is still computed from the
  * IP total length, so payload byte counts stay exact without storing payloads.
  */
+import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ManagedProcess, requireBinary, run } from './clients/proc.ts';
+import { ManagedProcess, requireBinary } from './clients/proc.ts';
 import { addressFor } from './netns.ts';
 
 const DUMPCAP = '/usr/bin/dumpcap';
@@ -81,18 +82,16 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   return {
     file,
     async stop(stopOpts = {}) {
-      // The kernel hands packets to dumpcap in blocks; a SIGTERM right after a
-      // fast download once lost the whole connection. So: fence probes until
-      // dumpcap's counter moves, twice (the printed count can lag), then check
-      // that the last fence is in the file: blocks arrive in order, so every
-      // packet before it is there too.
-      await probeUntilCounted(proc, probeIp, opts.port, packetCount(proc), stopOpts.signal);
-      const fence = await probeUntilCounted(proc, probeIp, opts.port, packetCount(proc), stopOpts.signal);
+      // The kernel hands packets to dumpcap in blocks, and a SIGTERM loses
+      // what it has not read yet (a fast download's whole connection, once).
+      // So a fence probe is sent and the live file polled until the fence is
+      // in it: packets are read and written in order, so all before it are too.
+      const fence = await writeFence(proc, file, probeIp, opts.port, stopOpts.signal);
       const exit = await proc.stop('SIGTERM', 10_000);
       if (exit.code !== 0 && exit.signal !== 'SIGTERM') throw new CaptureError(`dumpcap failed\n${proc.describe()}`);
       const all = await readConnections(file, opts.port, stopOpts.signal);
       if (!all.some((c) => c.srcIp === probeIp && c.srcPort === fence)) {
-        throw new CaptureError(`capture incomplete: fence probe from port ${fence} missing in ${file}`);
+        throw new CaptureError(`capture incomplete: fence probe from port ${fence} missing in ${file} after stop`);
       }
       return all.filter((c) => c.srcIp !== probeIp);
     },
@@ -119,6 +118,25 @@ async function probeUntilCounted(proc: ManagedProcess, probeIp: string, port: nu
   return last;
 }
 
+/** Fence polls: tshark reads the live file; dumpcap flushes it every update interval (~0.1 s). */
+const FENCE_POLLS = 60;
+const FENCE_RESEND_EVERY = 10;
+
+/** Sends a fence probe and waits (bounded) until the capture file holds its SYN; returns its source port. */
+async function writeFence(proc: ManagedProcess, file: string, probeIp: string, port: number, signal?: AbortSignal): Promise<number> {
+  let fence = 0;
+  for (let poll = 0; poll < FENCE_POLLS; poll++) {
+    if (signal?.aborted) throw new Error('aborted');
+    if (proc.exitInfo) throw new CaptureError(`dumpcap exited\n${proc.describe()}`);
+    if (poll % FENCE_RESEND_EVERY === 0) fence = probe(probeIp, port);
+    await delay(PROBE_EVERY_MS);
+    const filter = `ip.src==${probeIp} && tcp.srcport==${fence} && tcp.flags.syn==1 && tcp.flags.ack==0`;
+    const out = await tshark(['-r', file, '-n', '-Y', filter, '-T', 'fields', '-e', 'tcp.srcport'], 30_000, signal);
+    if (out.split('\n').some((l) => l.trim() === String(fence))) return fence;
+  }
+  throw new CaptureError(`fence probe never reached ${file} after ${FENCE_POLLS} polls\n${proc.describe()}`);
+}
+
 let probeSerial = 0;
 
 /**
@@ -134,13 +152,22 @@ function probe(ip: string, port: number): number {
   return localPort;
 }
 
+/** Runs tshark (bounded; execFile leaves no timer behind) and returns its stdout. */
+function tshark(args: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(TSHARK, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024, ...(signal ? { signal } : {}) }, (err, stdout, stderr) => {
+      if (err) reject(new CaptureError(`tshark ${args.join(' ')} failed (${(err as NodeJS.ErrnoException).code ?? err.message}): ${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
 /** Parses a capture file into the TCP connections opened to `serverPort`. */
 export async function readConnections(file: string, serverPort: number, signal?: AbortSignal): Promise<TcpConnection[]> {
   const fields = ['frame.time_epoch', 'tcp.stream', 'ip.src', 'tcp.srcport', 'ip.dst', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.len'];
   const args = ['-r', file, '-n', '-Y', 'tcp', '-T', 'fields', '-E', 'separator=,', ...fields.flatMap((f) => ['-e', f])];
-  const r = await run(TSHARK, args, { timeoutMs: 120_000, ...(signal ? { signal } : {}) });
-  if (r.code !== 0) throw new CaptureError(`tshark -r ${file} failed (${r.code}): ${r.stderr}`);
-  return parseTsharkFields(r.stdout, serverPort);
+  const stdout = await tshark(args, 120_000, signal);
+  return parseTsharkFields(stdout, serverPort);
 }
 
 interface Acc { conn: { -readonly [K in keyof TcpConnection]: TcpConnection[K] } | null }
