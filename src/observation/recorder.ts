@@ -1,4 +1,5 @@
 import type { EvidenceStore } from '../store/evidence-store.ts';
+import type { Observation } from '../domain/observation.ts';
 import type { ObservationBus } from './bus.ts';
 
 export interface RecorderInit {
@@ -47,12 +48,36 @@ export class ObservationRecorder {
       try {
         await store.appendObservations(batch);
         this.#written += batch.length;
-      } catch (e) {
-        bus.requeue(batch);
-        throw e;
+      } catch (batchError) {
+        await this.#oneByOne(batch, batchError as Error);
       }
     }
     for (const [kind, n] of Object.entries(bus.takeDropped())) await store.addToCounter(`observations.dropped.${kind}`, n);
+  }
+
+  /**
+   * A batch failed: write its observations one at a time so one bad record cannot block the
+   * others forever; a record the store refuses on its own is quarantined verbatim and counted.
+   * If even that fails (disk full, store gone), the rest goes back on the bus, in order.
+   */
+  async #oneByOne(batch: Observation[], batchError: Error): Promise<void> {
+    const { bus, store } = this.#c;
+    for (let i = 0; i < batch.length; i++) {
+      const o = batch[i]!;
+      try {
+        await store.appendObservations([o]);
+        this.#written++;
+      } catch (e) {
+        try {
+          await store.quarantineObservation(o, (e as Error).message);
+          await store.addToCounter(`observations.quarantined.${o.kind}`, 1);
+          this.#c.log?.(`observation quarantined (${o.kind}): ${(e as Error).message}`);
+        } catch {
+          bus.requeue(batch.slice(i));
+          throw batchError;
+        }
+      }
+    }
   }
 
   get written(): number { return this.#written; }

@@ -36,6 +36,8 @@ export interface EvidenceStore {
 
   /** Appends a batch atomically: either every observation is stored or none. */
   appendObservations(batch: readonly Observation[]): Promise<void>;
+  /** Keeps an observation the store refused as a row, verbatim, so it is neither lost nor blocking. */
+  quarantineObservation(o: Observation, error: string): Promise<void>;
   queryDeliveries(q?: DeliveryQuery): Promise<DeliveryObservation[]>;
   queryAnnounces(q?: { infoHash?: string; limit?: number }): Promise<TrackerAnnounceObservation[]>;
 

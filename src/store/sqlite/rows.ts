@@ -44,11 +44,21 @@ export const deliveryFromRow = (r: Row): DeliveryObservation & { infoHash: strin
   disconnectReason: str(r.disconnect_reason),
 });
 
-export function announceToParams(a: TrackerAnnounceObservation): Record<string, string | number | null | Uint8Array> {
+/**
+ * Announce byte counters as int64. Clients may send values SQLite cannot hold (Transmission sends
+ * 2^64-1 for `left` before a magnet has its metadata): those are recorded as -1, "not representable".
+ */
+export function announceCounter(v: number): number | bigint {
+  if (Number.isSafeInteger(v)) return v;
+  if (Number.isFinite(v) && v >= 0 && v < 2 ** 63) return BigInt(Math.round(v));
+  return -1;
+}
+
+export function announceToParams(a: TrackerAnnounceObservation): Record<string, string | number | bigint | null | Uint8Array> {
   return {
     $at: a.at, $protocol: a.protocol, $info_hash: a.infoHash, $decoy_id: a.decoyId, $remote_ip: a.remoteIp,
     $remote_port: a.remotePort, $claimed_ip: a.claimedIp, $announced_port: a.announcedPort,
-    $peer_id: Buffer.from(a.peerId, 'hex'), $event: a.event, $uploaded: a.uploaded, $downloaded: a.downloaded, $left_bytes: a.left,
+    $peer_id: Buffer.from(a.peerId, 'hex'), $event: a.event, $uploaded: announceCounter(a.uploaded), $downloaded: announceCounter(a.downloaded), $left_bytes: announceCounter(a.left),
   };
 }
 

@@ -3,6 +3,7 @@ import { CORE_001 } from './migrations/core-001.ts';
 import { EVIDENCE_001 } from './migrations/evidence-001.ts';
 import { DHT_001 } from './migrations/dht-001.ts';
 import { DECOY_FACTORY_001 } from './migrations/decoy-factory-001.ts';
+import { CORE_002 } from './migrations/core-002.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   EVIDENCE_001,
   DHT_001,
   DECOY_FACTORY_001,
+  CORE_002,
 ];

@@ -142,6 +142,11 @@ export class SqliteStore implements EvidenceStore {
     });
   }
 
+  async quarantineObservation(o: Observation, error: string): Promise<void> {
+    this.#db.prepare('INSERT INTO observation_quarantine (quarantined_at, kind, error, record) VALUES (?, ?, ?, ?)')
+      .run(Date.now(), o.kind, error, JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  }
+
   async queryDeliveries(q: DeliveryQuery = {}): Promise<DeliveryObservation[]> {
     const where: string[] = [];
     const args: (string | number)[] = [];
@@ -156,7 +161,10 @@ export class SqliteStore implements EvidenceStore {
   async queryAnnounces(q: { infoHash?: string; limit?: number } = {}): Promise<TrackerAnnounceObservation[]> {
     const sql = `SELECT * FROM tracker_announces ${q.infoHash ? 'WHERE info_hash = ?' : ''} ORDER BY at, id LIMIT ?`;
     const args: (string | number)[] = q.infoHash ? [q.infoHash] : [];
-    return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(announceFromRow);
+    const st = this.#db.prepare(sql);
+    // Byte counters may exceed 2^53 (int64 in the table); read as bigint, then the nearest number.
+    st.setReadBigInts(true);
+    return st.all(...args, q.limit ?? -1).map(announceFromRow);
   }
 
   async addToCounter(name: string, delta: number): Promise<void> {

@@ -53,6 +53,20 @@ describe('SqliteStore', () => {
     await s.close();
   });
 
+  it('stores announce counters beyond int64 (Transmission sends 2^64-1 for left) as -1, and keeps quarantined records verbatim', async () => {
+    const s = new SqliteStore(join(dir, 'f.db'));
+    const a = { ...sampleAnnounce('b'.repeat(40), null), left: 18446744073709551615, downloaded: 2 ** 60 };
+    await s.appendObservations([a]);
+    const [got] = await s.queryAnnounces();
+    assert.equal(got!.left, -1);
+    assert.equal(got!.downloaded, 2 ** 60);
+    await s.quarantineObservation(a, 'example');
+    const row = s.database.prepare('SELECT kind, error, record FROM observation_quarantine').get()!;
+    assert.equal(row.kind, 'tracker-announce');
+    assert.equal(JSON.parse(String(row.record)).left, 18446744073709551615);
+    await s.close();
+  });
+
   it('counters accumulate and survive reopening', async () => {
     const path = join(dir, 'd.db');
     const s = new SqliteStore(path);
