@@ -10,9 +10,11 @@ import { health } from './health.ts';
 import { lab } from './lab.ts';
 import { payloadAdd, payloadList } from './payload.ts';
 import { seed } from './seed.ts';
+import { validate } from './validate.ts';
 
 export const COMMANDS: readonly Command[] = [
   payloadAdd, payloadList, decoysBuild, decoysList, decoysExport, decoysWrite, campaignCreate, campaignList, campaignShow, campaignTick, seed, deliveries, announces, lab, configDocs, configShow,
   init, evidenceKey, evidenceCheckpoint, evidenceExport, evidenceVerify, decoysHashes,
   health,
+  validate,
 ];
