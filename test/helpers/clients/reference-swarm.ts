@@ -3,13 +3,14 @@
  * reference seeder (test/helpers/lt_seed.py) seeding one mktorrent-made v1
  * torrent. It proves the client drivers work before blaming counterseed.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asDict, decode, encode } from '../../../src/bencode/index.ts';
 import { infoHashToHex } from '../../../src/domain/info-hash.ts';
-import { ManagedProcess, requireBinary, run } from './proc.ts';
+import { ManagedProcess, requireBinary } from './proc.ts';
 import { startReferenceTracker } from './reference-tracker.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -51,8 +52,8 @@ export async function startReferenceSwarm(o: ReferenceSwarmOptions): Promise<Ref
   const tracker = await startReferenceTracker({ host: o.ip, port: o.trackerPort });
   const torrentFile = join(o.dir, `${o.name}.torrent`);
   // 2^16-byte pieces: several pieces even for small test files.
-  const mk = await run(MKTORRENT, ['-d', '-l', '16', '-a', tracker.announceUrl, '-o', torrentFile, join(dataDir, o.name)], { timeoutMs: 60_000 });
-  if (mk.code !== 0) { await tracker.close(); throw new Error(`mktorrent failed: ${mk.stderr}`); }
+  const mk = spawnSync(MKTORRENT, ['-d', '-l', '16', '-a', tracker.announceUrl, '-o', torrentFile, join(dataDir, o.name)], { encoding: 'utf8', timeout: 60_000 });
+  if (mk.status !== 0) { await tracker.close(); throw new Error(`mktorrent failed (${mk.status ?? mk.signal}): ${mk.stderr}`); }
   const meta = asDict(decode(readFileSync(torrentFile), { maxDepth: 8, maxItems: 1_000, maxStringLength: 16 << 20 }));
   // mktorrent writes canonical bencode, so re-encoding gives the original info bytes.
   const infoHash = infoHashToHex(createHash('sha1').update(encode(asDict(meta.get('info')))).digest());
