@@ -106,10 +106,10 @@ export class ManagedProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<ExitInfo> {
     if (this.#exit) return this.#exit;
     this.#signalGroup(signal);
-    const first = await Promise.race([this.exited, delay(graceMs, null)]);
+    const first = await raceTimeout(this.exited, graceMs);
     if (first) return first;
     this.#signalGroup('SIGKILL');
-    const second = await Promise.race([this.exited, delay(5_000, null)]);
+    const second = await raceTimeout(this.exited, 5_000);
     if (second) return second;
     throw new WaitTimeoutError(`pid ${this.pid} survived SIGKILL`);
   }
@@ -137,6 +137,17 @@ export class ManagedProcess {
     this.#partial[stream] = rest;
     for (const line of lines) for (const fn of [...this.#lineListeners]) fn(line, stream);
   }
+}
+
+/**
+ * `p`, or null after `ms`. The timer is cleared as soon as `p` settles: a pending timer would
+ * keep a CLI process (counterseed validate) alive for the whole timeout after its work is done.
+ */
+async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  const ac = new AbortController();
+  try {
+    return await Promise.race([p, delay(ms, null, { signal: ac.signal })]);
+  } finally { ac.abort(); }
 }
 
 function tail(s: string): string {
@@ -181,13 +192,13 @@ export async function run(command: string, args: readonly string[], opts: { time
   const onAbort = (): void => { void p.stop('SIGKILL', 1_000); };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const e = await Promise.race([p.exited, delay(opts.timeoutMs, null)]);
+    const e = await raceTimeout(p.exited, opts.timeoutMs);
     if (!e) {
       await p.stop('SIGKILL', 1_000);
       throw new WaitTimeoutError(`${command} ${args.join(' ')} did not finish within ${opts.timeoutMs} ms\n${p.describe()}`);
     }
     // Let the pipes drain after exit (bounded: a grandchild may hold them open).
-    await Promise.race([p.closed, delay(2_000)]);
+    await raceTimeout(p.closed, 2_000);
     return { code: e.code, stdout: p.stdout, stderr: p.stderr };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

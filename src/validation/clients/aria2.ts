@@ -52,7 +52,7 @@ export async function downloadWithAria2(spec: DownloadSpec): Promise<DownloadOut
       failIf: () => (proc.exitInfo && !existsSync(marker) ? `aria2c exited before completing\n${describe(proc, stateDir)}` : null),
     }).catch((e: Error) => { throw new DownloadError(`aria2 download failed: ${e.message}\n${describe(proc, stateDir)}`); });
     // With --seed-time=0 it exits by itself once the hook has been launched.
-    const exit = await Promise.race([proc.exited, new Promise<null>((r) => setTimeout(r, 15_000, null))]);
+    const exit = await Promise.race([proc.exited, new Promise<null>((r) => setTimeout(r, 15_000, null).unref())]);
     if (exit === null) await proc.stop('SIGTERM', 10_000);
     else if (exit.code !== 0) throw new DownloadError(`aria2c exited with ${exit.code}\n${describe(proc, stateDir)}`);
   } finally {
