@@ -35,6 +35,8 @@ def torrent_files(paths):
             out.extend(sorted(os.path.join(p, f) for f in os.listdir(p) if f.endswith('.torrent')))
         else:
             out.append(p)
+    if not out:
+        sys.exit('lt_seed: no .torrent files given')
     if len(out) > MAX_TORRENTS:
         sys.exit(f'lt_seed: more than {MAX_TORRENTS} torrents')
     return out
