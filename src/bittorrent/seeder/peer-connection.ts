@@ -168,8 +168,11 @@ export class PeerConnection implements PeerLink {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
     if (this.#session) this.#session.finish(reason);
-    else if (reason !== 'peer-closed' || this.#infoHashHex !== null) {
-      this.#c.publish({ kind: 'rejected-connection', at: this.#c.now(), remoteIp: this.remoteIp, remotePort: this.remotePort, infoHash: this.#infoHashHex, reason });
+    else {
+      // Every accepted connection leaves a record, even one closed before its first byte, so the
+      // log accounts for every connection a packet capture shows (the seeder caps these per second).
+      const why = reason === 'peer-closed' && this.#infoHashHex === null ? 'peer-closed-before-handshake' : reason;
+      this.#c.publish({ kind: 'rejected-connection', at: this.#c.now(), remoteIp: this.remoteIp, remotePort: this.remotePort, infoHash: this.#infoHashHex, reason: why });
     }
     this.#socket.destroy();
     this.#c.onClose(this);

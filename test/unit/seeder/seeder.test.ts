@@ -236,6 +236,13 @@ describe('seeder against hostile peers', () => {
     assert.equal(await reasonFor(peer.localPort), 'protocol:bad-request:range');
   });
 
+  it('records a connection closed before its first byte', async () => {
+    const peer = await RawPeer.connect(s.port);
+    peer.close();
+    await peer.waitClosed();
+    assert.equal(await reasonFor(peer.localPort), 'peer-closed-before-handshake');
+  });
+
   it('times out a silent connection before the handshake', async () => {
     const peer = await RawPeer.connect(s.port);
     await peer.waitClosed(3000);
