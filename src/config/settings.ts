@@ -22,7 +22,10 @@ export const SETTINGS = {
   uploadRate: intSetting('seed.uploadRate', '--upload-rate', 0, 0, 10 * 1024 ** 3, 'Global upload limit in bytes per second; 0 = unlimited'),
   handshakeTimeoutMs: intSetting('seed.handshakeTimeoutMs', '--handshake-timeout', 10_000, 100, 300_000, 'Time allowed from accept to a complete (MSE +) BitTorrent handshake, ms'),
   idleTimeoutMs: intSetting('seed.idleTimeoutMs', '--idle-timeout', 120_000, 1000, 3_600_000, 'A connection that sends nothing for this long is closed, ms'),
-  maxRequestQueue: intSetting('seed.maxRequestQueue', '--max-request-queue', 250, 1, 5000, 'Outstanding block requests per peer (advertised as reqq); more is a flood'),
+  // Transmission refills its request pipeline on a timer and honours reqq, so reqq caps its rate
+  // (250 x 16 KiB per refill ~ 4-8 MB/s); 2000 is libtorrent's high_performance_seed value. A queued
+  // request costs ~50 bytes (blocks are read when sent), so a large queue is cheap.
+  maxRequestQueue: intSetting('seed.maxRequestQueue', '--max-request-queue', 2000, 1, 20_000, 'Outstanding block requests per peer (advertised as reqq); more is a flood'),
   unchokeRotationMs: intSetting('seed.unchokeRotationMs', '--unchoke-rotation', 30_000, 1000, 600_000, 'An unchoked peer yields its slot to waiting peers after this long, ms'),
   allowPlaintext: boolSetting('seed.allowPlaintext', '--allow-plaintext', true, 'Accept unencrypted BitTorrent handshakes (MSE is always offered)'),
 
