@@ -16,6 +16,8 @@ have dumpcap || need+=(tshark)
 have unshare || need+=(util-linux)
 have ip || need+=(iproute2)
 have mktorrent || need+=(mktorrent)
+have pdfinfo || need+=(poppler-utils)
+have unzip || need+=(unzip)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -1,4 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PayloadError } from '../errors.ts';
 import { formatByName } from './formats.ts';
 import { run } from './tools.ts';
@@ -15,9 +17,9 @@ export interface CheckResult {
 
 /**
  * Checks a file of `format` with a real decoder (issue 3 §1): ffmpeg decodes every
- * video frame and image, `unzip -t` tests every CRC, `tar -t` lists the entries.
- * Debian has no PDF renderer installed here, so PDFs get a structural check of
- * startxref, the xref table and its objects instead (documented gap).
+ * video frame and image, `unzip -t` tests every CRC, `tar -t` lists the entries, and
+ * poppler (`pdfinfo`, `pdftoppm`, from Debian's poppler-utils) parses PDFs and renders
+ * their first page, after our own structural check of startxref, the xref table and its objects.
  */
 export function checkVariant(format: string, path: string): CheckResult {
   const f = formatByName(format);
@@ -39,7 +41,21 @@ export function checkVariant(format: string, path: string): CheckResult {
     case 'document': {
       if (statSync(path).size > MAX_READ_CHECK) throw new PayloadError(`${path} too large for a document check`);
       const b = readFileSync(path);
-      if (format === 'pdf') return { checkedBy: 'pdf structure (startxref, xref, objects)', decoded: checkPdf(b) };
+      if (format === 'pdf') {
+        const objects = checkPdf(b);
+        const pages = /^Pages:\s+(\d+)/m.exec(run('pdfinfo', [path]))?.[1];
+        if (!(Number(pages) > 0)) throw new PayloadError(`pdfinfo found no pages in ${path}`);
+        // Rendering page 1 decodes its content stream and the warning image it draws.
+        const dir = mkdtempSync(join(tmpdir(), 'cs-pdf-'));
+        try {
+          run('pdftoppm', ['-q', '-r', '20', '-f', '1', '-l', '1', '-png', '-singlefile', path, join(dir, 'page')]);
+          const png = readFileSync(join(dir, 'page.png'));
+          if (png.length < 100) throw new PayloadError(`pdftoppm rendered an empty page from ${path}`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+        return { checkedBy: 'poppler pdfinfo + pdftoppm (renders page 1), and the xref structure', decoded: `${objects}, ${pages} page(s)` };
+      }
       const text = new TextDecoder('utf-8', { fatal: true }).decode(b);
       if (format === 'html' && !/<\/html>/i.test(text)) throw new PayloadError(`${path}: no </html>`);
       // What a reader sees: the text without the padding (spaces) and the nonce line or comment.
