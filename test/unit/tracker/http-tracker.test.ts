@@ -102,3 +102,12 @@ test('hostile HTTP requests are refused without being recorded', async () => {
   assert.equal(lab.observations.length, before);
   assert.ok(lab.server.stats().http!.rejected >= 5);
 });
+
+test('a counter beyond 2^53 (Transmission: left = 2^64-1 before metadata) is recorded as -1, not rounded', async () => {
+  const path = `/announce?info_hash=${[...HOSTILE_ID].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}&peer_id=${'T'.repeat(20)}&port=7009&uploaded=0&downloaded=0&left=18446744073709551615&compact=1`;
+  assert.equal((await raw(path)).status, 200);
+  const o = lab.observations.find((x) => x.announcedPort === 7009);
+  assert.ok(o);
+  assert.equal(o.left, -1);
+  assert.equal(o.downloaded, 0);
+});

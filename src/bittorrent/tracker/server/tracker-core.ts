@@ -55,7 +55,7 @@ export class TrackerCore {
       kind: 'tracker-announce', at: now, protocol, infoHash: hex, decoyId,
       remoteIp: remote.ip, remotePort: remote.port, claimedIp: req.ip ?? null, announcedPort: req.port,
       peerId: Buffer.from(req.peerId).toString('hex'), event: req.event,
-      uploaded: req.uploaded, downloaded: req.downloaded, left: req.left,
+      uploaded: evidenceCounter(req.uploaded), downloaded: evidenceCounter(req.downloaded), left: evidenceCounter(req.left),
     });
     if (decoyId === null) return { ok: false, reason: UNKNOWN_TORRENT };
     const swarm = this.#init.swarm;
@@ -83,4 +83,12 @@ export class TrackerCore {
       this.observerErrors++;
     }
   }
+}
+
+/**
+ * A byte counter as recorded in evidence: exact up to 2^53 - 1; anything larger (Transmission sends
+ * 2^64 - 1 for `left` before a magnet has metadata) cannot be exact in a number and is recorded as -1.
+ */
+export function evidenceCounter(v: number): number {
+  return Number.isSafeInteger(v) && v >= 0 ? v : -1;
 }
