@@ -13,13 +13,15 @@ const N = Number(process.argv[2] ?? 100_000);
 const BATCH = Number(process.argv[3] ?? 5000);
 const INFO_HASH = 'ab'.repeat(20);
 
+/** A delivery shaped exactly as the seeder's DeliverySession.finish() builds it (keys sorted after `kind`). */
 function delivery(i: number): DeliveryObservation {
   return {
-    kind: 'delivery', sessionId: randomUUID(), decoyId: 1, infoHash: INFO_HASH, remoteIp: `198.18.${(i >> 8) & 255}.${i & 255}`, remotePort: 1024 + (i % 60_000),
-    localIp: '198.18.0.2', localPort: 6881, transport: 'tcp', encryption: 'mse-rc4', startedAt: 1_764_000_000_000 + i, endedAt: 1_764_000_004_000 + i,
-    peerId: '2d5452333030302d6162636465666768696a6b6c', client: 'Transmission 3.00', clientVersion: 'Transmission 3.00', listenPort: 51413,
-    bytesServed: 1_099_131, blocksServed: 68, servedRanges: [[0, 1_099_131]], peerPiecesAtStart: 0, peerPiecesAtEnd: 5, completed: true,
-    metadataPiecesServed: 1, metadataOnly: false, disconnectReason: 'peer-closed',
+    kind: 'delivery', blocksServed: 68, bytesServed: 1_099_131, client: 'Transmission 3.00', clientVersion: 'Transmission 3.00',
+    completed: true, decoyId: 1, disconnectReason: 'peer-closed', encryption: 'mse-rc4', endedAt: 1_764_000_004_000 + i,
+    infoHash: INFO_HASH, listenPort: 51413, localIp: '198.18.0.2', localPort: 6881, metadataOnly: false, metadataPiecesServed: 1,
+    peerId: '2d5452333030302d6162636465666768696a6b6c', peerPiecesAtEnd: 5, peerPiecesAtStart: 0,
+    remoteIp: `198.18.${(i >> 8) & 255}.${i & 255}`, remotePort: 1024 + (i % 60_000), servedRanges: [[0, 1_099_131]],
+    sessionId: randomUUID(), startedAt: 1_764_000_000_000 + i, transport: 'tcp',
   };
 }
 

@@ -15,66 +15,97 @@ export type CanonicalValue = null | boolean | number | string | readonly Canonic
  * The hashed bytes are the UTF-8 encoding of the returned string.
  */
 export function canonicalJson(value: unknown): string {
-  // Fast path: rebuild the value with keys in sorted order, then let the native JSON.stringify
-  // write it (same string escapes, RFC 8785 section 3.2.2.2). Objects with integer-like keys are
-  // excluded because JavaScript enumerates those first whatever their insertion order.
-  const sorted = sortDeep(value, 0);
-  return sorted === SLOW ? enc(value, 0) : JSON.stringify(sorted);
+  // Fast path: when every object's own keys are already in sorted order (producers build their
+  // observations that way), the native JSON.stringify output IS the canonical form.
+  return inCanonicalOrder(value, 0) ? JSON.stringify(value) : write(value, 0);
 }
 
-const SLOW = Symbol('slow');
-const INTEGER_KEY = /^(0|[1-9]\d*)$/;
-/** Sorted key lists by key signature: records of one kind share a shape, so sorting happens once per shape. */
-const order = new Map<string, string[]>();
-
-function sortDeep(v: unknown, depth: number): unknown {
+/**
+ * Validates like write() (throws on the same inputs) and reports whether every object's keys
+ * are enumerated in sorted order. Integer-like keys disqualify: JavaScript enumerates them first.
+ */
+function inCanonicalOrder(v: unknown, depth: number): boolean {
   if (depth > MAX_DEPTH) throw new CanonicalEncodingError(`nesting deeper than ${MAX_DEPTH}`);
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || Object.is(v, -0)) throw new CanonicalEncodingError(`not a safe integer: ${v}`);
-    return v;
-  }
-  if (typeof v !== 'object') throw new CanonicalEncodingError(`cannot encode ${typeof v}`);
-  if (Array.isArray(v)) {
-    const out = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) { const x = sortDeep(v[i], depth + 1); if (x === SLOW) return SLOW; out[i] = x; }
-    return out;
-  }
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) throw new CanonicalEncodingError('only plain objects and arrays');
-  const keys = Object.keys(v);
-  // Cheap shape key; a hit is confirmed below (same count and every cached key present = same key set).
-  const sig = `${keys.length}\u0000${keys[0]}\u0000${keys[keys.length - 1]}`;
-  let sortedKeys = order.get(sig);
-  if (sortedKeys && !sortedKeys.every((k) => Object.hasOwn(v, k))) sortedKeys = undefined;
-  if (!sortedKeys) {
-    if (keys.some((k) => INTEGER_KEY.test(k))) return SLOW;
-    sortedKeys = keys.slice().sort();
-    if (order.size < 1024 || order.has(sig)) order.set(sig, sortedKeys);
-  }
-  const out: Record<string, unknown> = {};
-  for (const k of sortedKeys) { const x = sortDeep((v as Record<string, unknown>)[k], depth + 1); if (x === SLOW) return SLOW; out[k] = x; }
-  return out;
-}
-
-function enc(v: unknown, depth: number): string {
-  if (depth > MAX_DEPTH) throw new CanonicalEncodingError(`nesting deeper than ${MAX_DEPTH}`);
-  if (v === null) return 'null';
+  if (v === null) return true;
   switch (typeof v) {
-    case 'boolean': return v ? 'true' : 'false';
-    case 'string': return JSON.stringify(v);
+    case 'string': case 'boolean': return true;
     case 'number':
       if (!Number.isSafeInteger(v) || Object.is(v, -0)) throw new CanonicalEncodingError(`not a safe integer: ${v}`);
-      return String(v);
+      return true;
     case 'object': {
-      if (Array.isArray(v)) return `[${v.map((x) => enc(x, depth + 1)).join(',')}]`;
+      let ok = true;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) ok = inCanonicalOrder(v[i], depth + 1) && ok;
+        return ok;
+      }
       const proto = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) throw new CanonicalEncodingError('only plain objects and arrays');
-      const keys = Object.keys(v).sort();
-      const parts: string[] = [];
-      for (const k of keys) parts.push(`${JSON.stringify(k)}:${enc((v as Record<string, unknown>)[k], depth + 1)}`);
-      return `{${parts.join(',')}}`;
+      let prev: string | undefined;
+      for (const k in v) {
+        if (prev !== undefined && !(prev < k)) ok = false;
+        if (prev === undefined && INTEGER_KEY.test(k)) ok = false;
+        prev = k;
+        ok = inCanonicalOrder((v as Record<string, unknown>)[k], depth + 1) && ok;
+      }
+      return ok;
     }
     default: throw new CanonicalEncodingError(`cannot encode ${typeof v}`);
   }
+}
+
+/** Integer-like keys (JavaScript enumerates them before the others, whatever the insertion order). */
+const INTEGER_KEY = /^(0|[1-9]\d*)$/;
+
+/** Sorted key lists by key signature: records of one kind share a shape, so sorting happens once per shape. */
+const order = new Map<string, readonly string[]>();
+/** Printable ASCII without `"` or `\`: JSON.stringify would return it unchanged inside quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** `"key":` prefixes, escaped once. */
+const quoted = new Map<string, string>();
+
+/**
+ * One pass, no intermediate objects: keys are written in sorted order straight from the cached
+ * list, so integer-like keys (which JavaScript enumerates first) need no special case.
+ */
+function write(v: unknown, depth: number): string {
+  if (depth > MAX_DEPTH) throw new CanonicalEncodingError(`nesting deeper than ${MAX_DEPTH}`);
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string': return PLAIN.test(v) ? `"${v}"` : JSON.stringify(v);
+    case 'number':
+      if (!Number.isSafeInteger(v) || Object.is(v, -0)) throw new CanonicalEncodingError(`not a safe integer: ${v}`);
+      return String(v);
+    case 'boolean': return v ? 'true' : 'false';
+    case 'object': {
+      if (Array.isArray(v)) {
+        let s = '[';
+        for (let i = 0; i < v.length; i++) s += (i === 0 ? '' : ',') + write(v[i], depth + 1);
+        return `${s}]`;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) throw new CanonicalEncodingError('only plain objects and arrays');
+      const keys = sortedKeys(v as Record<string, unknown>);
+      let s = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        let q = quoted.get(k);
+        if (q === undefined) { q = `${JSON.stringify(k)}:`; if (quoted.size < 4096) quoted.set(k, q); }
+        s += (i === 0 ? '' : ',') + q + write((v as Record<string, unknown>)[k], depth + 1);
+      }
+      return `${s}}`;
+    }
+    default: throw new CanonicalEncodingError(`cannot encode ${typeof v}`);
+  }
+}
+
+/** RFC 8785 section 3.2.3: keys sorted by UTF-16 code units, which is what Array.prototype.sort does. */
+function sortedKeys(v: Record<string, unknown>): readonly string[] {
+  const keys = Object.keys(v);
+  // Cheap shape key; a hit is confirmed (same count and every cached key present = same key set).
+  const sig = `${keys.length}\u0000${keys[0]}\u0000${keys[keys.length - 1]}`;
+  const cached = order.get(sig);
+  if (cached && cached.length === keys.length && cached.every((k) => Object.hasOwn(v, k))) return cached;
+  const sorted = keys.sort();
+  if (order.size < 1024) order.set(sig, sorted);
+  return sorted;
 }

@@ -14,6 +14,11 @@ export function leafHash(data: Uint8Array): Buffer {
   return hash('sha256', Buffer.concat([LEAF, data], data.length + 1), 'buffer');
 }
 
+/** leafHash of a string's UTF-8 bytes, without materialising them (the chain's hot path). */
+export function leafHashOfText(text: string): Buffer {
+  return createHash('sha256').update(LEAF).update(text, 'utf8').digest();
+}
+
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   return createHash('sha256').update(NODE).update(left).update(right).digest();
 }

@@ -1,7 +1,7 @@
 import type { Observation } from '../domain/observation.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { CanonicalEncodingError } from './errors.ts';
-import { leafHash } from './merkle.ts';
+import { leafHashOfText } from './merkle.ts';
 
 /** Records that are not network observations: the node's own statements (clock source and sync state). */
 export interface ClockStatement {
@@ -52,5 +52,5 @@ export function encodeRecord(o: Recordable, seq: number, prev: string, node: str
   const text = `{"at":${at},"kind":${JSON.stringify(kind)},"node":"${node}","obs":${canonicalJson(rest)},"prev":"${prev}","seq":${seq},"v":${RECORD_VERSION}}`;
   const ip = 'remoteIp' in o ? o.remoteIp : null;
   const decoyId = 'decoyId' in o ? o.decoyId : null;
-  return { seq, kind, at, ip, decoyId, text, hash: leafHash(Buffer.from(text, 'utf8')) };
+  return { seq, kind, at, ip, decoyId, text, hash: leafHashOfText(text) };
 }

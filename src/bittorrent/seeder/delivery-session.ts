@@ -258,16 +258,34 @@ export class DeliverySession implements Chokeable {
     const i = this.#i;
     const d = i.torrent.decoy;
     const completed = this.#peerPieces.complete || this.#coversRemainder();
+    // Keys in sorted order after `kind`: the evidence chain's canonical JSON (RFC 8785) then takes
+    // the native JSON.stringify fast path (see src/evidence/canonical-json.ts).
     this.#finished = {
-      kind: 'delivery', sessionId: this.sessionId, decoyId: d.id, infoHash: d.infoHash,
-      remoteIp: i.remoteIp, remotePort: i.remotePort, localIp: i.localIp, localPort: i.localPort,
-      transport: 'tcp', encryption: i.encryption, startedAt: i.startedAt, endedAt: this.#c.now(),
-      peerId: Buffer.from(i.peer.peerId).toString('hex'), client: parseClient(i.peer.peerId),
-      clientVersion: this.#clientVersion, listenPort: this.#listenPort,
-      bytesServed: this.#bytes, blocksServed: this.#blocks, servedRanges: this.#served.toArray(),
-      peerPiecesAtStart: this.#peerPieces.atStart, peerPiecesAtEnd: this.#peerPieces.known ? this.#peerPieces.count : null,
-      completed, metadataPiecesServed: this.#metadataPieces, metadataOnly: this.#blocks === 0,
+      kind: 'delivery',
+      blocksServed: this.#blocks,
+      bytesServed: this.#bytes,
+      client: parseClient(i.peer.peerId),
+      clientVersion: this.#clientVersion,
+      completed,
+      decoyId: d.id,
       disconnectReason: reason,
+      encryption: i.encryption,
+      endedAt: this.#c.now(),
+      infoHash: d.infoHash,
+      listenPort: this.#listenPort,
+      localIp: i.localIp,
+      localPort: i.localPort,
+      metadataOnly: this.#blocks === 0,
+      metadataPiecesServed: this.#metadataPieces,
+      peerId: Buffer.from(i.peer.peerId).toString('hex'),
+      peerPiecesAtEnd: this.#peerPieces.known ? this.#peerPieces.count : null,
+      peerPiecesAtStart: this.#peerPieces.atStart,
+      remoteIp: i.remoteIp,
+      remotePort: i.remotePort,
+      servedRanges: this.#served.toArray(),
+      sessionId: this.sessionId,
+      startedAt: i.startedAt,
+      transport: 'tcp',
     };
     this.#c.publish(this.#finished);
     return this.#finished;

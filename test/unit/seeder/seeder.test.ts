@@ -98,6 +98,8 @@ describe('seeder over loopback', () => {
     assert.equal(d.encryption, 'none');
     assert.equal(d.peerId, Buffer.from(PEER_ID).toString('hex'));
     assert.ok(d.endedAt >= d.startedAt);
+    const keys = Object.keys(d).slice(1);
+    assert.deepEqual(keys, [...keys].sort(), 'record keys in canonical order (evidence fast path)');
     // Upload-only: nothing we sent asks for data.
     assert.equal(peer.received.some((m) => m.type === 'interested' || m.type === 'request'), false);
   });
