@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""libtorrent 2.0.8 downloader for the interop tests (driven by libtorrent.ts; copy of test/helpers/clients/lt_download.py with a plaintext switch).
+"""libtorrent 2.0.8 downloader for the interop tests (driven by libtorrent.ts; also used by `counterseed validate`).
 
   /usr/bin/python3 lt_download.py '{"torrentFile"|"magnet": ..., "outDir": ..,
       "bindIp": .., "requireEncryption": bool, "timeoutSec": N}'
