@@ -34,7 +34,7 @@ export const lab: Command = {
         `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,
         ...Object.entries(r.failures).map(([why, n]) => `  ${n} simulated downloads did not finish: ${why}`),
         `data directory: ${settings.dataDir}`,
-        `next: counterseed deliveries --data ${settings.dataDir} --limit 20`,
+        `next: bin/counterseed deliveries --data ${settings.dataDir} --limit 20   (and: bin/counterseed evidence export --ip IP --out DIR)`,
       ].join('\n'));
       return r.deliveriesRecorded > 0 ? 0 : 1;
     } finally { await ctx.close(); }
