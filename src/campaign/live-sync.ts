@@ -7,7 +7,8 @@ export const MAX_ADDS_PER_SYNC = 100_000;
 export interface ServedIndex {
   add(d: Decoy): void;
   remove(infoHashHex: string): boolean;
-  values(): Iterable<{ readonly decoy: ServedDecoy }>;
+  /** Every served decoy, compact (no per-decoy wrapper objects: a node may serve 100,000). */
+  decoys(): Iterable<ServedDecoy>;
 }
 
 export interface LiveSyncDeps {
@@ -86,7 +87,7 @@ export class LiveDecoySync {
     }
     const active = d.activeIds();
     const served = new Map<number, ServedDecoy>();
-    for (const t of d.index.values()) served.set(t.decoy.id, t.decoy);
+    for (const decoy of d.index.decoys()) served.set(decoy.id, decoy);
     let removed = 0;
     for (const [id, decoy] of served) {
       if (active.has(id)) continue;

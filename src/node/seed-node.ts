@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Observation } from '../domain/observation.ts';
+import { infoHashFromHex } from '../domain/info-hash.ts';
 import { AnnounceScheduler } from '../bittorrent/tracker/client/scheduler.ts';
 import { TrackerServer } from '../bittorrent/tracker/server/tracker-server.ts';
 import { Seeder } from '../bittorrent/seeder/seeder.ts';
@@ -92,7 +93,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
       peerId, port: listening.port, localAddress: s.bind, minIntervalMs: s.announceIntervalS * 1000,
       onResult: (r) => { if (!r.ok) log(`announce to ${r.tracker} failed: ${r.error}`); },
     });
-    for (const t of index.values()) scheduler.add({ infoHash: t.infoHash, trackers: announceTo });
+    for (const d of index.decoys()) scheduler.add({ infoHash: infoHashFromHex(d.infoHash), trackers: announceTo });
     scheduler.start();
   }
 
@@ -107,7 +108,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
       cycleMs: s.dhtCycleS * 1000, jitter: s.dhtJitterPercent / 100, queriesPerSecond: s.dhtQueryRate, perNodePerSecond: s.dhtPerNodeRate,
     }, { now, decoyFor: (hex) => index.get(hex)?.decoy.id ?? null, publish, log });
     await dht.start();
-    for (const t of index.values()) dht.add(t.decoy.infoHash, t.decoy.id);
+    for (const d of index.decoys()) dht.add(d.infoHash, d.id);
   }
 
   // Issue 3: one timer steps the campaigns and serves/announces new decoys, stops retired ones.

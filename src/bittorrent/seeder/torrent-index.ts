@@ -61,6 +61,11 @@ export class TorrentIndex {
 
   get size(): number { return this.#byHash.size; }
 
+  /** The compact entries themselves: for bulk work (scheduling 100,000 announces) without per-decoy wrappers. */
+  decoys(): IterableIterator<ServedDecoy> {
+    return this.#byHash.values();
+  }
+
   *values(): IterableIterator<ServedTorrent> {
     for (const d of this.#byHash.values()) yield this.#wrap(d);
   }

@@ -24,7 +24,7 @@ function fakeDecoy(id: number): Decoy {
 
 function fakeIndex(): ServedIndex & { map: Map<string, Decoy> } {
   const map = new Map<string, Decoy>();
-  return { map, add: (d) => { map.set(d.infoHash, d); }, remove: (h) => map.delete(h), values: () => [...map.values()].map((decoy) => ({ decoy: toServedDecoy(decoy) })) };
+  return { map, add: (d) => { map.set(d.infoHash, d); }, remove: (h) => map.delete(h), decoys: () => [...map.values()].map((decoy) => toServedDecoy(decoy)) };
 }
 
 test('LiveDecoySync: serves new active decoys, drops deactivated ones, calls the announce hooks; a failed step still syncs', async () => {
