@@ -29,9 +29,9 @@ export interface SeedNode {
   readonly recorder: ObservationRecorder;
   /** Resolves once every decoy has been announced to every tracker at least once (no-op without trackers). */
   announced(opts?: { signal?: AbortSignal }): Promise<void>;
-  /** Issue 4: the DHT nodes and announce schedulers (when dht.enabled). */
+  /** the DHT nodes and announce schedulers (when dht.enabled). */
   readonly dht?: DhtService;
-  /** Issue 3: runs one campaign step and serves/stops decoys accordingly (the timer does this every campaign.tickInterval). */
+  /** runs one campaign step and serves/stops decoys accordingly (the timer does this every campaign.tickInterval). */
   syncCampaigns(): Promise<void>;
   /** Stops announcing (event=stopped), closes every peer connection, writes every observation. */
   stop(): Promise<void>;
@@ -67,11 +67,11 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   };
   const seeder = new Seeder(seederInit, { index, publish, now, log });
 
-  // Issue 5: chain every observation, record the clock, sign checkpoints (before anything is served).
+  // Evidence first: every observation is chained, the clock recorded and checkpoints signed from the first byte served.
   const evidence = await startNodeEvidence({ store: ctx.store, settings: s, log });
   recorder.start();
   const listening = await seeder.start();
-  // Issue 4: every further address this node owns gets a listener on the same port number, same index.
+  // every further address this node owns gets a listener on the same port number, same index.
   const extraSeeders = s.addresses.filter((a) => a !== s.bind).map((host) => new Seeder({ ...seederInit, host, port: listening.port }, { index, publish, now, log }));
   for (const x of extraSeeders) await x.start();
 
@@ -97,7 +97,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
     scheduler.start();
   }
 
-  // Issue 4: a DHT node per address; every active decoy scheduled for announce (new ones first).
+  // a DHT node per address; every active decoy scheduled for announce (new ones first).
   let dht: DhtService | undefined;
   if (s.dhtEnabled) {
     if (ctx.store instanceof SqliteStore) installSwarmPresenceWriter(ctx.store);
@@ -111,7 +111,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
     for (const d of index.decoys()) dht.add(d.infoHash, d.id);
   }
 
-  // Issue 3: one timer steps the campaigns and serves/announces new decoys, stops retired ones.
+  // one timer steps the campaigns and serves/announces new decoys, stops retired ones.
   const campaigns = startCampaignSync(ctx, index, {
     intervalMs: s.campaignTickS * 1000, now, log,
     onAdded: (d) => { const t = index.get(d.infoHash); if (t) scheduler?.add({ infoHash: t.infoHash, trackers: announceTo }); dht?.add(d.infoHash, d.id); },
