@@ -29,9 +29,9 @@ export interface SeedNode {
   readonly recorder: ObservationRecorder;
   /** Resolves once every decoy has been announced to every tracker at least once (no-op without trackers). */
   announced(opts?: { signal?: AbortSignal }): Promise<void>;
-  /** the DHT nodes and announce schedulers (when dht.enabled). */
+  /** The DHT nodes and announce schedulers (when dht.enabled). */
   readonly dht?: DhtService;
-  /** runs one campaign step and serves/stops decoys accordingly (the timer does this every campaign.tickInterval). */
+  /** Runs one campaign step and serves/stops decoys accordingly (the timer does this every campaign.tickInterval). */
   syncCampaigns(): Promise<void>;
   /** Stops announcing (event=stopped), closes every peer connection, writes every observation. */
   stop(): Promise<void>;
@@ -71,7 +71,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   const evidence = await startNodeEvidence({ store: ctx.store, settings: s, log });
   recorder.start();
   const listening = await seeder.start();
-  // every further address this node owns gets a listener on the same port number, same index.
+  // Every further address this node owns gets a listener on the same port number, same index.
   const extraSeeders = s.addresses.filter((a) => a !== s.bind).map((host) => new Seeder({ ...seederInit, host, port: listening.port }, { index, publish, now, log }));
   for (const x of extraSeeders) await x.start();
 
@@ -97,7 +97,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
     scheduler.start();
   }
 
-  // a DHT node per address; every active decoy scheduled for announce (new ones first).
+  // A DHT node per address; every active decoy scheduled for announce (new ones first).
   let dht: DhtService | undefined;
   if (s.dhtEnabled) {
     if (ctx.store instanceof SqliteStore) installSwarmPresenceWriter(ctx.store);
@@ -111,7 +111,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
     for (const d of index.decoys()) dht.add(d.infoHash, d.id);
   }
 
-  // one timer steps the campaigns and serves/announces new decoys, stops retired ones.
+  // One timer steps the campaigns and serves/announces new decoys, stops retired ones.
   const campaigns = startCampaignSync(ctx, index, {
     intervalMs: s.campaignTickS * 1000, now, log,
     onAdded: (d) => { const t = index.get(d.infoHash); if (t) scheduler?.add({ infoHash: t.infoHash, trackers: announceTo }); dht?.add(d.infoHash, d.id); },
