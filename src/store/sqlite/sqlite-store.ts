@@ -29,9 +29,9 @@ export class SqliteStore implements EvidenceStore {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
-    // A 64 MiB page cache holds a whole recorder batch (observations + evidence log + indexes), so
+    // A 16 MiB page cache holds a whole recorder batch (observations + evidence log + indexes, ~7 MB), so
     // a transaction does not spill pages to disk before its commit.
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;');
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16384;');
     this.#migrate();
     this.#stmt = {
       delivery: this.#db.prepare(insertSql('deliveries', DELIVERY_COLUMNS)),
