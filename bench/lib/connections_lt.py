@@ -15,16 +15,16 @@ added, then runs until SIGTERM/SIGINT and exits 0.
 """
 import json
 import os
-import signal
 import sys
-import time
 
 import libtorrent as lt
 
+# The shared seeding loop lives with the other reference-client helpers.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'test', 'helpers'))
+from lt_seeding import add_all, seed_params, serve_until_stopped, stop_flag  # noqa: E402
+
 ADD_TIMEOUT_S = 300
 MAX_TORRENTS = 200_000
-# The main loop wakes at least this often to notice a signal.
-WAKE_MS = 250
 REPORTED = ['connections_limit', 'listen_queue_size', 'inactivity_timeout', 'peer_timeout', 'handshake_timeout',
             'allow_multiple_connections_per_ip', 'unchoke_slots_limit', 'close_redundant_connections']
 
@@ -69,46 +69,21 @@ def session_settings(spec):
 
 def main():
     spec = json.loads(sys.argv[1])
-    stop = {'now': False}
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-    signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
+    stop = stop_flag()
 
     infos = read_infos(spec['infos'])
     ses = lt.session(session_settings(spec), 0)  # flags 0: no default plugins (keeps ut_pex out)
+    params = []
     for info in infos:
         ti = lt.torrent_info(lt.bdecode(b'd4:info' + info + b'e'))
         path = os.path.join(spec['saveDir'], ti.name())
         if not os.path.lexists(path):
             os.symlink(spec['payload'], path)
-        atp = lt.add_torrent_params()
-        atp.ti = ti
-        atp.save_path = spec['saveDir']
-        atp.flags = (atp.flags | lt.torrent_flags.seed_mode) & ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused
-        ses.async_add_torrent(atp)
-
-    added, deadline = 0, time.monotonic() + ADD_TIMEOUT_S
-    while added < len(infos) and not stop['now']:
-        if time.monotonic() > deadline:
-            sys.exit(f'connections_lt: only {added}/{len(infos)} torrents added in {ADD_TIMEOUT_S}s')
-        ses.wait_for_alert(WAKE_MS)
-        for al in ses.pop_alerts():
-            if isinstance(al, lt.add_torrent_alert):
-                if al.error.value() != 0:
-                    sys.exit(f'connections_lt: add failed: {al.message()}')
-                added += 1
-            elif isinstance(al, lt.listen_failed_alert):
-                sys.exit(f'connections_lt: {al.message()}')
-
+        params.append(seed_params(ti, spec['saveDir']))
+    added = add_all(ses, params, 'connections_lt', stop, ADD_TIMEOUT_S)
     effective = ses.get_settings()
-    print('ready ' + json.dumps({'port': ses.listen_port(), 'torrents': added,
-                                 'settings': {k: effective.get(k) for k in REPORTED}}), flush=True)
-    while not stop['now']:
-        ses.wait_for_alert(WAKE_MS)
-        for al in ses.pop_alerts():
-            if isinstance(al, (lt.torrent_error_alert, lt.file_error_alert, lt.listen_failed_alert)):
-                print(f'error {al.message()}', file=sys.stderr, flush=True)
-    ses.pause()
-    return 0
+    return serve_until_stopped(ses, stop, {'port': ses.listen_port(), 'torrents': added,
+                                           'settings': {k: effective.get(k) for k in REPORTED}})
 
 
 if __name__ == '__main__':

@@ -18,16 +18,17 @@ loopback is slow, and counterseed speaks TCP only). Prints
 then runs until SIGTERM/SIGINT and exits 0.
 """
 import json
-import signal
+import os
 import sys
-import time
 
 import libtorrent as lt
 
+# The shared seeding loop lives with the other reference-client helpers.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'test', 'helpers'))
+from lt_seeding import add_all, seed_params, serve_until_stopped, stop_flag  # noqa: E402
+
 ADD_TIMEOUT_S = 120
 MAX_TORRENTS = 10_000
-# The main loop wakes at least this often to notice a signal.
-WAKE_MS = 250
 
 
 def session_settings(spec):
@@ -54,43 +55,15 @@ def session_settings(spec):
 
 def main():
     spec = json.loads(sys.argv[1])
-    stop = {'now': False}
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-    signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
+    stop = stop_flag()
 
     torrents = spec['torrents']
     if len(torrents) > MAX_TORRENTS:
         sys.exit(f'lt_ref_seed: more than {MAX_TORRENTS} torrents')
     ses = lt.session(session_settings(spec), 0)  # flags 0: no default plugins (keeps ut_pex out)
 
-    for path in torrents:
-        atp = lt.add_torrent_params()
-        atp.ti = lt.torrent_info(path)
-        atp.save_path = spec['saveDir']
-        atp.flags = (atp.flags | lt.torrent_flags.seed_mode) & ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused
-        ses.async_add_torrent(atp)
-
-    added, deadline = 0, time.monotonic() + ADD_TIMEOUT_S
-    while added < len(torrents) and not stop['now']:
-        if time.monotonic() > deadline:
-            sys.exit(f'lt_ref_seed: only {added}/{len(torrents)} torrents added in {ADD_TIMEOUT_S}s')
-        ses.wait_for_alert(WAKE_MS)
-        for al in ses.pop_alerts():
-            if isinstance(al, lt.add_torrent_alert):
-                if al.error.value() != 0:
-                    sys.exit(f'lt_ref_seed: add failed: {al.message()}')
-                added += 1
-            elif isinstance(al, lt.listen_failed_alert):
-                sys.exit(f'lt_ref_seed: {al.message()}')
-
-    print('ready ' + json.dumps({'port': ses.listen_port(), 'torrents': added}), flush=True)
-    while not stop['now']:
-        ses.wait_for_alert(WAKE_MS)
-        for al in ses.pop_alerts():
-            if isinstance(al, (lt.torrent_error_alert, lt.file_error_alert)):
-                print(f'error {al.message()}', file=sys.stderr, flush=True)
-    ses.pause()
-    return 0
+    added = add_all(ses, [seed_params(lt.torrent_info(path), spec['saveDir']) for path in torrents], 'lt_ref_seed', stop, ADD_TIMEOUT_S)
+    return serve_until_stopped(ses, stop, {'port': ses.listen_port(), 'torrents': added})
 
 
 if __name__ == '__main__':

@@ -15,13 +15,12 @@ stays out. Prints `ready {"port": P, "torrents": N}` once listening with every
 torrent added, then runs until SIGTERM/SIGINT and exits 0.
 """
 import argparse
-import json
 import os
-import signal
 import sys
-import time
 
 import libtorrent as lt
+
+from lt_seeding import add_all, seed_params, serve_until_stopped, stop_flag
 
 # Bounded startup: adding torrents should take ~0.1 ms each (see INTEROP-NOTES).
 ADD_TIMEOUT_S = 600
@@ -52,12 +51,7 @@ def main():
     ap.add_argument('torrents', nargs='+')
     a = ap.parse_args()
 
-    stop = {'now': False}
-
-    def on_signal(_sig, _frm):
-        stop['now'] = True
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop = stop_flag()
 
     enc = {'enabled': lt.enc_policy.enabled, 'forced': lt.enc_policy.forced, 'disabled': lt.enc_policy.disabled}[a.encryption]
     settings = {
@@ -78,36 +72,9 @@ def main():
     ses.add_extension('ut_metadata')
 
     files = torrent_files(a.torrents)
-    for path in files:
-        atp = lt.add_torrent_params()
-        atp.ti = lt.torrent_info(path)
-        atp.save_path = a.data
-        if a.content:
-            atp.renamed_files = {0: os.path.abspath(a.content)}
-        atp.flags = (atp.flags | lt.torrent_flags.seed_mode) & ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused
-        ses.async_add_torrent(atp)
-
-    added, deadline = 0, time.monotonic() + ADD_TIMEOUT_S
-    while added < len(files) and not stop['now']:
-        if time.monotonic() > deadline:
-            sys.exit(f'lt_seed: only {added}/{len(files)} torrents added in {ADD_TIMEOUT_S}s')
-        ses.wait_for_alert(500)
-        for al in ses.pop_alerts():
-            if isinstance(al, lt.add_torrent_alert):
-                if al.error.value() != 0:
-                    sys.exit(f'lt_seed: add failed: {al.message()}')
-                added += 1
-            elif isinstance(al, lt.listen_failed_alert):
-                sys.exit(f'lt_seed: {al.message()}')
-
-    print('ready ' + json.dumps({'port': ses.listen_port(), 'torrents': added}), flush=True)
-    while not stop['now']:
-        ses.wait_for_alert(500)
-        for al in ses.pop_alerts():
-            if isinstance(al, (lt.torrent_error_alert, lt.file_error_alert)):
-                print(f'error {al.message()}', file=sys.stderr, flush=True)
-    ses.pause()
-    return 0
+    renamed = {0: os.path.abspath(a.content)} if a.content else None
+    added = add_all(ses, [seed_params(lt.torrent_info(path), a.data, renamed) for path in files], 'lt_seed', stop, ADD_TIMEOUT_S)
+    return serve_until_stopped(ses, stop, {'port': ses.listen_port(), 'torrents': added})
 
 
 if __name__ == '__main__':
