@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryObservation, Encryption } from '../../domain/observation.ts';
+import type { PieceSource } from '../../domain/piece-source.ts';
 import { WireError } from '../wire/errors.ts';
 import { decodeExtendedHandshake, encodeExtendedHandshake } from '../wire/extended.ts';
 import type { Handshake } from '../wire/handshake.ts';
@@ -77,6 +78,8 @@ export class DeliverySession implements Chokeable {
   #waitingForTokens = false;
   #waitingForDrain = false;
   #finished: DeliveryObservation | undefined;
+  /** Resolved on the first request and kept: the node-wide LRU lookup is not per block. */
+  #source: PieceSource | undefined;
   #requestsWhileChoked = 0;
 
   constructor(init: DeliverySessionInit, components: DeliverySessionComponents) {
@@ -226,7 +229,7 @@ export class DeliverySession implements Chokeable {
         }
         this.#queue.shift();
         const offset = r.index * d.pieceLength + r.begin;
-        const block = this.#i.torrent.source().read(offset, r.length);
+        const block = (this.#source ??= this.#i.torrent.source()).read(offset, r.length);
         link.send(encodePieceHeader(r.index, r.begin, r.length));
         link.send(block);
         this.#bytes += r.length;
