@@ -37,6 +37,7 @@ describe('settings table', () => {
     const dir = dataDir();
     assert.throws(() => loadSettings({ flags: { dataDir: dir, trackers: ['udp://tracker.example.org:1337/announce'] }, env: {} }), /--mode live/);
     assert.throws(() => loadSettings({ flags: { dataDir: dir, bind: '192.0.2.10' }, env: {} }), /lab mode binds loopback/);
+    assert.throws(() => loadSettings({ flags: { dataDir: dir, bind: '0.0.0.0' }, env: {} }), /lab mode binds loopback/);
     const live = loadSettings({ flags: { dataDir: dir, mode: 'live', trackers: ['udp://tracker.example.org:1337/announce'] }, env: {} });
     assert.deepEqual(live.trackers, ['udp://tracker.example.org:1337/announce']);
     assert.doesNotThrow(() => loadSettings({ flags: { dataDir: dir, trackers: ['http://198.18.0.2:6969/announce'] }, env: {} }));
