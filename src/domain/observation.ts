@@ -99,3 +99,11 @@ export interface SwarmPresenceObservation {
   /** Our address that saw it (a node may own several). */
   readonly localIp: string;
 }
+
+/**
+ * A byte counter as recorded in evidence: exact up to 2^53 - 1; anything larger (Transmission sends
+ * 2^64 - 1 for `left` before a magnet has metadata) cannot be exact in a number and is recorded as -1.
+ */
+export function evidenceCounter(v: number): number {
+  return Number.isSafeInteger(v) && v >= 0 ? v : -1;
+}

@@ -2,8 +2,10 @@ import type { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
 import type { NodeKey } from './keys.ts';
 import { CHECKPOINT_TYPE, signCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import { EvidenceError } from './errors.ts';
-import { emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, frontierToBytes } from './merkle.ts';
-import { encodeRecord, GENESIS_PREV, type Recordable } from './record.ts';
+import { cloneFrontier, emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, frontierToBytes, type Frontier } from './merkle.ts';
+import type { WrittenRow } from '../store/sqlite/record-tables/row-writer.ts';
+import { leafHashOfText } from './merkle.ts';
+import { GENESIS_PREV, isHex64, recordText, type ClockStatement } from './record.ts';
 
 export interface EvidenceLogComponents {
   readonly table: EvidenceLogTable;
@@ -23,15 +25,21 @@ export type CheckpointReason = 'periodic' | 'shutdown' | 'export' | 'manual' | '
 export class EvidenceLog {
   readonly #c: EvidenceLogComponents;
   #appended = 0;
+  /**
+   * The Merkle frontier over every record, kept as records are chained, so a checkpoint costs
+   * O(log n) instead of re-reading the records since the last one. `head` is the last leaf hash:
+   * it commits to the whole chain, so frontier and database agree exactly when size and head do
+   * (a rolled-back batch leaves them disagreeing, and the frontier is rebuilt from the database).
+   */
+  #live: { frontier: Frontier; head: Buffer | undefined } | undefined;
 
   constructor(c: EvidenceLogComponents) {
     this.#c = c;
-    const head = c.table.head();
-    if (head) {
-      const node = (JSON.parse(head.text) as { node?: unknown }).node;
-      if (node !== c.key.fingerprint) {
-        throw new EvidenceError(`the evidence log was written by node ${String(node)}, but this data directory's key is ${c.key.fingerprint}; restore the original key`);
-      }
+    if (!isHex64(c.key.fingerprint)) throw new EvidenceError(`bad node key fingerprint ${c.key.fingerprint}`);
+    const node = c.table.node();
+    if (node === undefined) c.transaction(() => c.table.setNode(c.key.fingerprint));
+    else if (node !== c.key.fingerprint) {
+      throw new EvidenceError(`the evidence log was written by node ${node}, but this data directory's key is ${c.key.fingerprint}; restore the original key`);
     }
   }
 
@@ -39,24 +47,48 @@ export class EvidenceLog {
   /** Records appended through this instance (for checkpoint scheduling). */
   get appended(): number { return this.#appended; }
 
-  /** Chains `batch`; call inside a write transaction (the store's append hook). */
-  appendInTransaction(batch: readonly Recordable[]): void {
+  /**
+   * Chains rows just written; call inside their write transaction (the store's append hook). The
+   * record is made from the fields as stored, so it can be re-derived from the row (evidence-002).
+   */
+  appendInTransaction(rows: readonly WrittenRow[]): void {
     const { table } = this.#c;
+    const node = this.node;
     const head = table.head();
     let seq = head ? head.seq + 1 : 0;
     let prev = head ? head.hash.toString('hex') : GENESIS_PREV;
-    for (const o of batch) {
-      const r = encodeRecord(o, seq, prev, this.node);
-      table.insert(r);
-      prev = r.hash.toString('hex');
+    // A copy: if this transaction rolls back, the kept frontier must still describe the database.
+    const f = cloneFrontier(this.#frontierAt(seq, head?.hash));
+    let last = head?.hash;
+    for (const r of rows) {
+      const hash = leafHashOfText(recordText(r.kind, r.at, r.fields, seq, prev, node));
+      table.insertLink(seq, r.kind, r.rowId, hash);
+      frontierAppend(f, hash);
+      prev = hash.toString('hex');
+      last = hash;
       seq++;
     }
-    this.#appended += batch.length;
+    this.#live = { frontier: f, head: last };
+    this.#appended += rows.length;
   }
 
-  /** Chains the node's own statements (clock records) in a transaction of their own. */
-  append(batch: readonly Recordable[]): void {
-    this.#c.transaction(() => this.appendInTransaction(batch));
+  /** The frontier over [0, size) whose last leaf is `head`: the kept one when it matches, else rebuilt from the database. */
+  #frontierAt(size: number, head: Buffer | undefined): Frontier {
+    const live = this.#live;
+    if (live && live.frontier.size === size && (size === 0 || (live.head !== undefined && head !== undefined && live.head.equals(head)))) return live.frontier;
+    const { table } = this.#c;
+    const last = table.latestCheckpoint();
+    const f = last ? frontierFromBytes(last.treeSize, last.frontier) : emptyFrontier();
+    if (f.size > size) throw new EvidenceError(`checkpoint covers ${f.size} records but the log holds ${size}: records were deleted`);
+    for (const h of table.hashes(f.size, size)) frontierAppend(f, h);
+    if (f.size !== size) throw new EvidenceError(`log has gaps: expected ${size} records, read ${f.size}`);
+    this.#live = { frontier: f, head };
+    return f;
+  }
+
+  /** Writes and chains the node's own statements (clock records) in a transaction of their own. */
+  append(batch: readonly ClockStatement[]): void {
+    this.#c.transaction(() => this.appendInTransaction(batch.map((o) => this.#c.table.writeRow(o))));
   }
 
   /**
@@ -73,10 +105,11 @@ export class EvidenceLog {
       if (last && last.treeSize === size && !opts.force) {
         return { ...parseStored(last.text, last.signature), treeSize: last.treeSize };
       }
-      const f = last ? frontierFromBytes(last.treeSize, last.frontier) : emptyFrontier();
-      if (f.size > size) throw new EvidenceError(`checkpoint covers ${f.size} records but the log holds ${size}: records were deleted`);
-      for (const h of table.hashes(f.size, size)) frontierAppend(f, h);
-      if (f.size !== size) throw new EvidenceError(`log has gaps: expected ${size} records, read ${f.size}`);
+      // Records since the last checkpoint must all be there (older ones are checked against it at export).
+      const since = last ? last.treeSize : 0;
+      if (since > size) throw new EvidenceError(`checkpoint covers ${since} records but the log holds ${size}: records were deleted`);
+      if (table.countFrom(since) !== size - since) throw new EvidenceError(`log has gaps: expected ${size - since} records since the last checkpoint, found ${table.countFrom(since)}`);
+      const f = this.#frontierAt(size, head?.hash);
       const signed = signCheckpoint({
         type: CHECKPOINT_TYPE, node: key.fingerprint, tree_size: size, root: frontierRoot(f).toString('hex'),
         head: head ? head.hash.toString('hex') : GENESIS_PREV, at: now(),

@@ -14,13 +14,20 @@ export function leafHash(data: Uint8Array): Buffer {
   return hash('sha256', Buffer.concat([LEAF, data], data.length + 1), 'buffer');
 }
 
-/** leafHash of a string's UTF-8 bytes, without materialising them (the chain's hot path). */
+/** leafHash of a string's UTF-8 bytes (the chain's hot path): "\0" is the 0x00 prefix byte in UTF-8. */
 export function leafHashOfText(text: string): Buffer {
-  return createHash('sha256').update(LEAF).update(text, 'utf8').digest();
+  return hash('sha256', `\0${text}`, 'buffer');
 }
 
+/** Scratch input for nodeHash: 0x01 || left || right (hashing is synchronous, so one buffer serves every call). */
+const nodeInput = Buffer.alloc(1 + 2 * HASH_LEN);
+nodeInput[0] = NODE[0]!;
+
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  if (left.length !== HASH_LEN || right.length !== HASH_LEN) return createHash('sha256').update(NODE).update(left).update(right).digest();
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_LEN);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /** MTH({}) = SHA-256() (RFC 9162 section 2.1.1). */
@@ -37,6 +44,8 @@ export interface Frontier {
 }
 
 export const emptyFrontier = (): Frontier => ({ size: 0, roots: [] });
+/** Roots are never mutated in place (appends push new buffers), so a shallow copy is independent. */
+export const cloneFrontier = (f: Frontier): Frontier => ({ size: f.size, roots: f.roots.slice() });
 
 export function frontierAppend(f: Frontier, leaf: Buffer): void {
   f.roots.push(leaf);

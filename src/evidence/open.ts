@@ -32,6 +32,6 @@ export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?
   }
   const table = new EvidenceLogTable(store.database);
   const log = new EvidenceLog({ table, key, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now });
-  const detach = store.addAppendHook((batch) => log.appendInTransaction(batch));
+  const detach = store.addAppendHook((_batch, rows) => log.appendInTransaction(rows));
   return { log, table, key, keyCreated, detach };
 }

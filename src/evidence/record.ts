@@ -24,15 +24,13 @@ export const GENESIS_PREV = '0'.repeat(64);
 /**
  * One chained record (canonical JSON, see canonical-json.ts):
  * {"at":<UTC ms>,"kind":<string>,"node":<key fingerprint>,"obs":{...},"prev":<hex hash of seq-1>,"seq":<n>,"v":1}
- * `obs` is the observation without its `kind`. The record hash is SHA-256(0x00 || UTF-8 bytes),
+ * `obs` is the recordable without its `kind`. The record hash is SHA-256(0x00 || UTF-8 bytes),
  * i.e. the RFC 9162 leaf hash, so one hash serves both the chain and the Merkle tree.
  */
 export interface ChainedRecord {
   readonly seq: number;
   readonly kind: string;
   readonly at: number;
-  readonly ip: string | null;
-  readonly decoyId: number | null;
   readonly text: string;
   readonly hash: Buffer;
 }
@@ -42,15 +40,24 @@ export function recordTime(o: Recordable): number {
   return o.kind === 'delivery' ? o.startedAt : o.at;
 }
 
-export function encodeRecord(o: Recordable, seq: number, prev: string, node: string): ChainedRecord {
-  const { kind, ...rest } = o;
-  const at = recordTime(o);
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * The record text. `fields` is the recordable without its kind; `prev` and `node` must be 64 lowercase
+ * hex digits (checked by encodeRecord, and by EvidenceLog once per node and per head read).
+ */
+export function recordText(kind: string, at: number, fields: unknown, seq: number, prev: string, node: string): string {
+  if (!Number.isSafeInteger(at) || !Number.isSafeInteger(seq)) throw new CanonicalEncodingError(`bad record header (at ${at}, seq ${seq})`);
   // The outer keys are written in their canonical (sorted) order by hand: at, kind, node, obs, prev, seq, v.
-  if (!Number.isSafeInteger(at) || !Number.isSafeInteger(seq) || !/^[0-9a-f]{64}$/.test(prev) || !/^[0-9a-f]{64}$/.test(node)) {
-    throw new CanonicalEncodingError(`bad record header (at ${at}, seq ${seq})`);
-  }
-  const text = `{"at":${at},"kind":${JSON.stringify(kind)},"node":"${node}","obs":${canonicalJson(rest)},"prev":"${prev}","seq":${seq},"v":${RECORD_VERSION}}`;
-  const ip = 'remoteIp' in o ? o.remoteIp : null;
-  const decoyId = 'decoyId' in o ? o.decoyId : null;
-  return { seq, kind, at, ip, decoyId, text, hash: leafHashOfText(text) };
+  return `{"at":${at},"kind":${JSON.stringify(kind)},"node":"${node}","obs":${canonicalJson(fields)},"prev":"${prev}","seq":${seq},"v":${RECORD_VERSION}}`;
 }
+
+export function encodeRecord(o: Recordable, seq: number, prev: string, node: string): ChainedRecord {
+  if (!HEX64.test(prev) || !HEX64.test(node)) throw new CanonicalEncodingError(`bad record header (prev ${prev}, node ${node})`);
+  const { kind, ...fields } = o;
+  const at = recordTime(o);
+  const text = recordText(kind, at, fields, seq, prev, node);
+  return { seq, kind, at, text, hash: leafHashOfText(text) };
+}
+
+export const isHex64 = (s: string): boolean => HEX64.test(s);

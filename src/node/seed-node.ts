@@ -9,8 +9,6 @@ import { ObservationBus } from '../observation/bus.ts';
 import { ObservationRecorder } from '../observation/recorder.ts';
 import { startNodeEvidence } from '../evidence/node-evidence.ts';
 import { DhtService } from '../bittorrent/dht/dht-service.ts';
-import { installSwarmPresenceWriter } from '../store/sqlite/dht-presence.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Context } from './context.ts';
 import { startCampaignSync } from '../campaign/node-sync.ts';
 
@@ -100,8 +98,6 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   // A DHT node per address; every active decoy scheduled for announce (new ones first).
   let dht: DhtService | undefined;
   if (s.dhtEnabled) {
-    if (ctx.store instanceof SqliteStore) installSwarmPresenceWriter(ctx.store);
-    else log('warning: this store keeps no swarm-presence rows; DHT presence observations are counted only');
     dht = new DhtService({
       mode: s.mode, addresses: [listening.host, ...s.addresses.filter((a) => a !== s.bind)].map((host) => ({ host, peerPort: listening.port })),
       port: s.dhtPort, bootstrap: s.dhtBootstrap, publicBootstrap: s.dhtPublicBootstrap, readOnly: s.dhtReadOnly,

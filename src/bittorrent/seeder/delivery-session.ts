@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { DeliveryObservation, Encryption } from '../../domain/observation.ts';
 import type { PieceSource } from '../../domain/piece-source.ts';
+import { uuidV7 } from '../../domain/uuid-v7.ts';
 import { WireError } from '../wire/errors.ts';
 import { decodeExtendedHandshake, encodeExtendedHandshake } from '../wire/extended.ts';
 import type { Handshake } from '../wire/handshake.ts';
@@ -60,7 +60,7 @@ interface Req { index: number; begin: number; length: number }
  * (we never asked), so peer data is never kept.
  */
 export class DeliverySession implements Chokeable {
-  readonly sessionId = randomUUID();
+  readonly sessionId = uuidV7();
   readonly #i: DeliverySessionInit;
   readonly #c: DeliverySessionComponents;
   readonly #served = new RangeSet();

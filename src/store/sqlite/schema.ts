@@ -4,6 +4,8 @@ import { EVIDENCE_001 } from './migrations/evidence-001.ts';
 import { DHT_001 } from './migrations/dht-001.ts';
 import { DECOY_FACTORY_001 } from './migrations/decoy-factory-001.ts';
 import { CORE_002 } from './migrations/core-002.ts';
+import { CORE_003 } from './migrations/core-003.ts';
+import { EVIDENCE_002 } from './migrations/evidence-002.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -12,4 +14,6 @@ export const MIGRATIONS: readonly Migration[] = [
   DHT_001,
   DECOY_FACTORY_001,
   CORE_002,
+  CORE_003,
+  EVIDENCE_002,
 ];

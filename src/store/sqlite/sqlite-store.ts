@@ -1,30 +1,26 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import type { Decoy, NewDecoy, ServedDecoy } from '../../domain/decoy.ts';
 import { InputError } from '../../domain/errors.ts';
 import type { DeliveryObservation, Observation, TrackerAnnounceObservation } from '../../domain/observation.ts';
 import type { Payload } from '../../domain/payload.ts';
 import type { DecoyQuery, DeliveryQuery, EvidenceStore } from '../evidence-store.ts';
 import { MIGRATIONS } from './schema.ts';
-import { announceFromRow, announceToParams, decoyFromRow, deliveryFromRow, deliveryToParams, payloadFromRow } from './rows.ts';
+import { DELIVERIES } from './record-tables/deliveries.ts';
+import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
+import { TRACKER_ANNOUNCES } from './record-tables/tracker-announces.ts';
+import { decoyFromRow, payloadFromRow } from './rows.ts';
 
-const DELIVERY_COLUMNS = [
-  'session_id', 'decoy_id', 'remote_ip', 'remote_port', 'local_ip', 'local_port', 'transport', 'encryption', 'started_at',
-  'ended_at', 'peer_id', 'client', 'client_version', 'listen_port', 'bytes_served', 'blocks_served', 'served_ranges',
-  'pieces_at_start', 'pieces_at_end', 'completed', 'metadata_pieces', 'metadata_only', 'disconnect_reason',
-];
-const ANNOUNCE_COLUMNS = [
-  'at', 'protocol', 'info_hash', 'decoy_id', 'remote_ip', 'remote_port', 'claimed_ip', 'announced_port', 'peer_id', 'event',
-  'uploaded', 'downloaded', 'left_bytes',
-];
-const insertSql = (table: string, cols: string[]) => `INSERT INTO ${table} (${cols.join(',')}) VALUES (${cols.map((c) => `$${c}`).join(',')})`;
+/** Runs inside the append transaction with the batch and the rows written for it, in order. */
+export type AppendHook = (batch: readonly Observation[], rows: readonly WrittenRow[]) => void;
 
 /** The embedded evidence store (node:sqlite). WAL + synchronous=FULL: a committed batch survives a crash or power loss. */
 export class SqliteStore implements EvidenceStore {
   readonly #db: DatabaseSync;
-  readonly #stmt: Record<'delivery' | 'announce' | 'rejected' | 'counter', StatementSync>;
-  readonly #appendHooks: ((batch: readonly Observation[]) => void)[] = [];
+  readonly #counter: StatementSync;
+  readonly #rows: RecordRowWriter;
+  readonly #appendHooks: AppendHook[] = [];
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -33,12 +29,8 @@ export class SqliteStore implements EvidenceStore {
     // a transaction does not spill pages to disk before its commit.
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16384;');
     this.#migrate();
-    this.#stmt = {
-      delivery: this.#db.prepare(insertSql('deliveries', DELIVERY_COLUMNS)),
-      announce: this.#db.prepare(insertSql('tracker_announces', ANNOUNCE_COLUMNS)),
-      rejected: this.#db.prepare('INSERT INTO rejected_connections (at, remote_ip, remote_port, info_hash, reason) VALUES (?, ?, ?, ?, ?)'),
-      counter: this.#db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value'),
-    };
+    this.#rows = new RecordRowWriter(this.#db);
+    this.#counter = this.#db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value');
   }
 
   #migrate(): void {
@@ -57,10 +49,11 @@ export class SqliteStore implements EvidenceStore {
   get database(): DatabaseSync { return this.#db; }
 
   /**
-   * Runs `hook` inside every appendObservations transaction, after the inserts (the evidence
-   * chain). A throw rolls the whole batch back, so observations and their chain records commit together.
+   * Runs `hook` inside every appendObservations transaction, after the inserts, with the rows
+   * written (the evidence chain). A throw rolls the whole batch back, so observations and their
+   * chain records commit together.
    */
-  addAppendHook(hook: (batch: readonly Observation[]) => void): () => void {
+  addAppendHook(hook: AppendHook): () => void {
     this.#appendHooks.push(hook);
     return () => { const i = this.#appendHooks.indexOf(hook); if (i >= 0) this.#appendHooks.splice(i, 1); };
   }
@@ -134,13 +127,8 @@ export class SqliteStore implements EvidenceStore {
   async appendObservations(batch: readonly Observation[]): Promise<void> {
     if (batch.length === 0) return;
     this.#tx(() => {
-      for (const o of batch) {
-        if (o.kind === 'delivery') this.#stmt.delivery.run(deliveryToParams(o));
-        else if (o.kind === 'tracker-announce') this.#stmt.announce.run(announceToParams(o));
-        else if (o.kind === 'rejected-connection') this.#stmt.rejected.run(o.at, o.remoteIp, o.remotePort, o.infoHash, o.reason);
-        // swarm-presence rows are written by the DHT feature's append hook (src/store/sqlite/dht-presence.ts).
-      }
-      for (const hook of this.#appendHooks) hook(batch);
+      const rows = batch.map((o) => this.#rows.write(o));
+      for (const hook of this.#appendHooks) hook(batch, rows);
     });
   }
 
@@ -155,22 +143,23 @@ export class SqliteStore implements EvidenceStore {
     if (q.ip) { where.push('d.remote_ip = ?'); args.push(q.ip); }
     if (q.decoyId !== undefined) { where.push('d.decoy_id = ?'); args.push(q.decoyId); }
     if (q.since !== undefined) { where.push('d.started_at >= ?'); args.push(q.since); }
-    const sql = `SELECT d.*, k.info_hash FROM deliveries d JOIN decoys k ON k.id = d.decoy_id
+    const sql = `SELECT ${DELIVERIES.columns.map((c) => `d.${c}`).join(', ')} FROM deliveries d
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.started_at, d.id LIMIT ?`;
-    return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(deliveryFromRow);
+    const st = this.#db.prepare(sql);
+    st.setReturnArrays(true);
+    return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => ({ kind: 'delivery', ...DELIVERIES.fields(r) }));
   }
 
   async queryAnnounces(q: { infoHash?: string; limit?: number } = {}): Promise<TrackerAnnounceObservation[]> {
-    const sql = `SELECT * FROM tracker_announces ${q.infoHash ? 'WHERE info_hash = ?' : ''} ORDER BY at, id LIMIT ?`;
+    const sql = `SELECT ${TRACKER_ANNOUNCES.columns.join(', ')} FROM tracker_announces ${q.infoHash ? 'WHERE info_hash = ?' : ''} ORDER BY at, id LIMIT ?`;
     const args: (string | number)[] = q.infoHash ? [q.infoHash] : [];
     const st = this.#db.prepare(sql);
-    // Byte counters may exceed 2^53 (int64 in the table); read as bigint, then the nearest number.
-    st.setReadBigInts(true);
-    return st.all(...args, q.limit ?? -1).map(announceFromRow);
+    st.setReturnArrays(true);
+    return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => ({ kind: 'tracker-announce', ...TRACKER_ANNOUNCES.fields(r) }));
   }
 
   async addToCounter(name: string, delta: number): Promise<void> {
-    this.#stmt.counter.run(name, delta);
+    this.#counter.run(name, delta);
   }
 
   async counters(): Promise<Record<string, number>> {

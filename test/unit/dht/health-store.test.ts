@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NewDecoy } from '../../../src/domain/decoy.ts';
 import { inboundByAddress, inboundByDecoy } from '../../../src/store/sqlite/dht-health.ts';
-import { installSwarmPresenceWriter, querySwarmPresence } from '../../../src/store/sqlite/dht-presence.ts';
+import { querySwarmPresence } from '../../../src/store/sqlite/dht-presence.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { sampleDelivery } from '../../helpers/sample-observations.ts';
 
@@ -15,7 +15,6 @@ const HOUR = 3_600_000;
 
 test('swarm presence rows are written in the observation transaction and read back', async () => {
   const s = new SqliteStore(':memory:');
-  installSwarmPresenceWriter(s);
   s.insertPayload(payload);
   const [d] = await s.insertDecoys([decoy(1)], 0);
   await s.appendObservations([{ kind: 'swarm-presence', at: 5, strength: 'weak', source: 'dht-get-peers', infoHash: d!.infoHash, decoyId: d!.id, remoteIp: '198.18.0.9', remotePort: 6881, localIp: '198.18.0.2' }]);
@@ -32,7 +31,6 @@ test('swarm presence rows are written in the observation transaction and read ba
 
 test('health: inbound per local address in time buckets, quiet decoys first', async () => {
   const s = new SqliteStore(':memory:');
-  installSwarmPresenceWriter(s);
   s.insertPayload(payload);
   const [a, b] = await s.insertDecoys([decoy(1), decoy(2)], 0);
   const at = (h: number, ip: string, d = a!, i = 0) => sampleDelivery(d.id, d.infoHash, { sessionId: `${h}-${ip}-${i}-${d.id}`, startedAt: h * HOUR, endedAt: h * HOUR + 1, localIp: ip });

@@ -41,8 +41,8 @@ describe('evidence chain in the observation transaction', () => {
     await assert.rejects(f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash), sampleDelivery(d.decoyId, d.infoHash, { sessionId: d.sessionId })]));
     assert.equal(f.ev.table.count(), before);
     await f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash)]);
-    const head = JSON.parse(f.ev.table.head()!.text) as { seq: number };
-    assert.equal(head.seq, before, 'no gap after the rollback');
+    assert.equal(f.ev.table.head()!.seq, before, 'no gap after the rollback');
+    assert.equal([...f.ev.table.range(before, before + 1)].length, 1, 'and the new record re-derives from its row');
   });
 
   it('signs checkpoints whose root is the tree over all records; verifies with the public key only', async () => {
@@ -69,20 +69,45 @@ describe('evidence chain in the observation transaction', () => {
     f.ev.log.checkpoint('manual');
     const size = f.ev.table.count();
     for (let i = 0; i < 3; i++) await f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash)]);
-    f.store.database.exec(`DELETE FROM evidence_log WHERE seq = ${size + 1}`);
+    f.store.database.exec(`DELETE FROM evidence_links WHERE seq = ${size + 1}`);
     assert.throws(() => f.ev.log.checkpoint('manual'), /gaps/);
 
     const g = await evidenceFixture();
     g.ev.log.checkpoint('manual');
-    g.store.database.exec('DELETE FROM evidence_log WHERE seq = 2');
+    g.store.database.exec('DELETE FROM evidence_links WHERE seq = 2');
     await assert.rejects(g.exportTo(join(g.dir, 'x'), { ip: '198.18.0.11' }), /no longer matches its signed checkpoint/);
   });
 
-  it('an edited stored record is refused at export', async () => {
+  it('an observation row edited after it was chained is refused at export', async () => {
     const f = await evidenceFixture();
     f.ev.log.checkpoint('manual');
-    f.store.database.exec(`UPDATE evidence_log SET record = replace(record, '"remotePort":40000', '"remotePort":40009') WHERE seq = 1`);
-    await assert.rejects(f.exportTo(join(f.dir, 'x'), { ip: '198.18.0.11' }), /does not match its hash/);
+    const before = [...f.ev.table.range(0, f.ev.table.count())];
+    f.store.database.exec(`UPDATE deliveries SET remote_port = remote_port + 1 WHERE id = (SELECT MIN(id) FROM deliveries)`);
+    assert.throws(() => [...f.ev.table.range(0, f.ev.table.count())], /no longer matches its chained hash/);
+    await assert.rejects(f.exportTo(join(f.dir, 'x'), {}), /no longer matches its chained hash/);
+    assert.ok(before.length > 0);
+  });
+
+  it('a deleted observation row, or a link pointed at another row, is refused', async () => {
+    const f = await evidenceFixture();
+    f.store.database.exec('DELETE FROM deliveries WHERE id = (SELECT MAX(id) FROM deliveries)');
+    assert.throws(() => [...f.ev.table.range(0, f.ev.table.count())], /row \d+ is gone/);
+    const g = await evidenceFixture();
+    // One row per link (UNIQUE kind, row_id); a planted copy of a row with another port is not its record.
+    assert.throws(() => g.store.database.exec(`UPDATE evidence_links SET row_id = (SELECT MIN(id) FROM deliveries)
+      WHERE seq = (SELECT MAX(seq) FROM evidence_links WHERE kind = 'delivery')`), /UNIQUE/);
+    const cols = 'session_id, decoy_id, info_hash, remote_ip, local_ip, local_port, transport, encryption, started_at, ended_at, peer_id, client, client_version, listen_port, bytes_served, blocks_served, served_ranges, pieces_at_start, pieces_at_end, completed, metadata_pieces, metadata_only, disconnect_reason';
+    g.store.database.exec(`INSERT INTO deliveries (remote_port, ${cols}) SELECT remote_port + 1, ${cols.replace('session_id', "'planted'")}
+      FROM deliveries WHERE id = (SELECT MAX(id) FROM deliveries)`);
+    g.store.database.exec(`UPDATE evidence_links SET row_id = (SELECT id FROM deliveries WHERE session_id = 'planted')
+      WHERE seq = (SELECT MAX(seq) FROM evidence_links WHERE kind = 'delivery')`);
+    assert.throws(() => [...g.ev.table.range(0, g.ev.table.count())], /no longer matches its chained hash/);
+  });
+
+  it('every record re-derived from its row equals the text hashed at ingest, for every kind', async () => {
+    const f = await evidenceFixture();
+    const kinds = new Set([...f.ev.table.range(0, f.ev.table.count())].map((r) => r.kind));
+    for (const k of ['delivery', 'tracker-announce', 'rejected-connection', 'swarm-presence', 'clock']) assert.ok(kinds.has(k), `fixture has a ${k} record`);
   });
 
   it('periodic checkpoints: after N records, and once at stop', async () => {

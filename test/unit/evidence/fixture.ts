@@ -5,6 +5,7 @@ import { openEvidence, type OpenedEvidence } from '../../../src/evidence/open.ts
 import { writeExportPackage, type ExportSummary } from '../../../src/exports/package-writer.ts';
 import { toolInfo } from '../../../src/exports/tool-info.ts';
 import type { LogFilter } from '../../../src/store/sqlite/evidence-log.ts';
+import type { Observation } from '../../../src/domain/observation.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { sampleAnnounce, sampleDelivery } from '../../helpers/sample-observations.ts';
 import { testDecoy } from '../../helpers/test-decoy.ts';
@@ -24,13 +25,15 @@ export async function evidenceFixture(opts: { deliveries?: number } = {}): Promi
   const ev = openEvidence(store, dir, { now: () => 1_764_000_100_000 });
   ev.log.append([{ kind: 'clock', at: 1_764_000_000_000, source: 'tsc; test', syncState: 'synchronized', ntpOffsetMs: null, ntpServer: null, note: 'start' }]);
   const n = opts.deliveries ?? 6;
-  const batch = [];
+  const batch: Observation[] = [];
   for (let i = 0; i < n; i++) {
     const d = i % 2 === 0 ? da! : db!;
     batch.push(sampleDelivery(d.id, d.infoHash, { remoteIp: i % 3 === 0 ? '198.18.0.11' : '198.18.0.12', remotePort: 40_000 + i, startedAt: 1_764_000_000_000 + i * 1000, endedAt: 1_764_000_000_500 + i * 1000 }));
     if (i === 1) batch.push(sampleAnnounce(d.infoHash, d.id));
   }
   batch.push(sampleDelivery(da!.id, da!.infoHash, { remoteIp: '198.18.0.11', client: '=HYPERLINK("x")', clientVersion: 'a,"b"\nc' }));
+  batch.push({ kind: 'rejected-connection', at: 1_764_000_009_000, remoteIp: '198.18.0.13', remotePort: 40_100, infoHash: null, reason: 'unknown-infohash' });
+  batch.push({ kind: 'swarm-presence', at: 1_764_000_009_500, strength: 'weak', source: 'dht-get-peers', infoHash: da!.infoHash, decoyId: da!.id, remoteIp: '198.18.0.14', remotePort: 6881, localIp: '198.18.0.2' });
   await store.appendObservations(batch);
   const tool = toolInfo({ mode: 'lab', port: 6881 });
   return {

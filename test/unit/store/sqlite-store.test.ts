@@ -53,13 +53,14 @@ describe('SqliteStore', () => {
     await s.close();
   });
 
-  it('stores announce counters beyond int64 (Transmission sends 2^64-1 for left) as -1, and keeps quarantined records verbatim', async () => {
+  it('stores announce counters that are not exact numbers (Transmission sends 2^64-1 for left) as -1, and keeps quarantined records verbatim', async () => {
     const s = new SqliteStore(join(dir, 'f.db'));
-    const a = { ...sampleAnnounce('b'.repeat(40), null), left: 18446744073709551615, downloaded: 2 ** 60 };
+    const a = { ...sampleAnnounce('b'.repeat(40), null), left: 18446744073709551615, downloaded: 2 ** 60, uploaded: 2 ** 53 - 1 };
     await s.appendObservations([a]);
     const [got] = await s.queryAnnounces();
     assert.equal(got!.left, -1);
-    assert.equal(got!.downloaded, 2 ** 60);
+    assert.equal(got!.downloaded, -1);
+    assert.equal(got!.uploaded, 2 ** 53 - 1);
     await s.quarantineObservation(a, 'example');
     const row = s.database.prepare('SELECT kind, error, record FROM observation_quarantine').get()!;
     assert.equal(row.kind, 'tracker-announce');

@@ -4,7 +4,7 @@
  * not) becomes a TrackerAnnounceObservation.
  */
 import { infoHashToHex, type InfoHashHex } from '../../../domain/info-hash.ts';
-import type { TrackerAnnounceObservation } from '../../../domain/observation.ts';
+import { evidenceCounter, type TrackerAnnounceObservation } from '../../../domain/observation.ts';
 import type { AnnouncePeer } from '../codec/http-response.ts';
 import type { AnnounceRequest, ScrapeStats } from '../codec/types.ts';
 import type { Swarm } from './swarm.ts';
@@ -83,12 +83,4 @@ export class TrackerCore {
       this.observerErrors++;
     }
   }
-}
-
-/**
- * A byte counter as recorded in evidence: exact up to 2^53 - 1; anything larger (Transmission sends
- * 2^64 - 1 for `left` before a magnet has metadata) cannot be exact in a number and is recorded as -1.
- */
-export function evidenceCounter(v: number): number {
-  return Number.isSafeInteger(v) && v >= 0 ? v : -1;
 }
