@@ -5,7 +5,7 @@ import { EvidenceError } from './errors.ts';
 import { cloneFrontier, emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, frontierToBytes, type Frontier } from './merkle.ts';
 import type { WrittenRow } from '../store/sqlite/record-tables/row-writer.ts';
 import { leafHashOfText } from './merkle.ts';
-import { GENESIS_PREV, isHex64, recordText, type ClockStatement } from './record.ts';
+import { GENESIS_PREV, isHex64, recordTextOfJson, type ClockStatement } from './record.ts';
 
 export interface EvidenceLogComponents {
   readonly table: EvidenceLogTable;
@@ -61,8 +61,9 @@ export class EvidenceLog {
     const f = cloneFrontier(this.#frontierAt(seq, head?.hash));
     let last = head?.hash;
     for (const r of rows) {
-      const hash = leafHashOfText(recordText(r.kind, r.at, r.fields, seq, prev, node));
-      table.insertLink(seq, r.kind, r.rowId, hash);
+      const c = r.codec;
+      const hash = leafHashOfText(recordTextOfJson(c.spec.kind, r.values[c.timeIndex], c.json(r.values), seq, prev, node));
+      table.insertLink(seq, c.spec.kind, r.rowId, hash);
       frontierAppend(f, hash);
       prev = hash.toString('hex');
       last = hash;

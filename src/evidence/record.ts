@@ -47,9 +47,14 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * hex digits (checked by encodeRecord, and by EvidenceLog once per node and per head read).
  */
 export function recordText(kind: string, at: number, fields: unknown, seq: number, prev: string, node: string): string {
-  if (!Number.isSafeInteger(at) || !Number.isSafeInteger(seq)) throw new CanonicalEncodingError(`bad record header (at ${at}, seq ${seq})`);
+  return recordTextOfJson(kind, at, canonicalJson(fields), seq, prev, node);
+}
+
+/** recordText with `obs` already in canonical JSON (the store's record codecs write it from row values). */
+export function recordTextOfJson(kind: string, at: unknown, obsJson: string, seq: number, prev: string, node: string): string {
+  if (!Number.isSafeInteger(at) || !Number.isSafeInteger(seq)) throw new CanonicalEncodingError(`bad record header (at ${String(at)}, seq ${seq})`);
   // The outer keys are written in their canonical (sorted) order by hand: at, kind, node, obs, prev, seq, v.
-  return `{"at":${at},"kind":${JSON.stringify(kind)},"node":"${node}","obs":${canonicalJson(fields)},"prev":"${prev}","seq":${seq},"v":${RECORD_VERSION}}`;
+  return `{"at":${at as number},"kind":${JSON.stringify(kind)},"node":"${node}","obs":${obsJson},"prev":"${prev}","seq":${seq},"v":${RECORD_VERSION}}`;
 }
 
 export function encodeRecord(o: Recordable, seq: number, prev: string, node: string): ChainedRecord {

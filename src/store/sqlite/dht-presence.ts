@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import type { SwarmPresenceObservation } from '../../domain/observation.ts';
-import { SWARM_PRESENCE } from './record-tables/swarm-presence.ts';
+import { codecOf } from './record-tables/registry.ts';
 
 /** Swarm-presence rows are written by the store (record-tables/swarm-presence.ts); this reads them. */
 export function querySwarmPresence(db: DatabaseSync, q: { infoHash?: string; ip?: string; limit?: number } = {}): SwarmPresenceObservation[] {
@@ -8,8 +8,9 @@ export function querySwarmPresence(db: DatabaseSync, q: { infoHash?: string; ip?
   const args: (string | number)[] = [];
   if (q.infoHash) { where.push('info_hash = ?'); args.push(q.infoHash); }
   if (q.ip) { where.push('remote_ip = ?'); args.push(q.ip); }
-  const sql = `SELECT ${SWARM_PRESENCE.columns.join(', ')} FROM swarm_presence ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT ?`;
+  const c = codecOf('swarm-presence');
+  const sql = `SELECT ${c.columns.join(', ')} FROM swarm_presence ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT ?`;
   const st = db.prepare(sql);
   st.setReturnArrays(true);
-  return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => ({ kind: 'swarm-presence', ...SWARM_PRESENCE.fields(r) }));
+  return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => c.read(r) as unknown as SwarmPresenceObservation);
 }

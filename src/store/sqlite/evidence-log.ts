@@ -1,9 +1,8 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { EvidenceError } from '../../evidence/errors.ts';
 import { leafHashOfText } from '../../evidence/merkle.ts';
-import { GENESIS_PREV, recordText, type Recordable } from '../../evidence/record.ts';
-import { selectByIdSql } from './record-tables/record-table.ts';
-import { RECORD_TABLES } from './record-tables/registry.ts';
+import { GENESIS_PREV, recordTextOfJson, type Recordable } from '../../evidence/record.ts';
+import { RECORD_CODECS } from './record-tables/registry.ts';
 import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
 
 export interface StoredCheckpoint {
@@ -62,8 +61,8 @@ export class EvidenceLogTable {
     this.#insertLink = db.prepare('INSERT INTO evidence_links (seq, kind, row_id, hash) VALUES (?, ?, ?, ?)');
     this.#head = db.prepare('SELECT seq, hash FROM evidence_links ORDER BY seq DESC LIMIT 1');
     this.#hashAt = db.prepare('SELECT hash FROM evidence_links WHERE seq = ?');
-    for (const [kind, t] of RECORD_TABLES) {
-      const st = db.prepare(selectByIdSql(t));
+    for (const [kind, c] of RECORD_CODECS) {
+      const st = db.prepare(c.selectByIdSql);
       st.setReturnArrays(true);
       this.#rowById.set(kind, st);
     }
@@ -127,11 +126,12 @@ export class EvidenceLogTable {
   select(f: LogFilter, limit: number): LogRow[] {
     const parts: string[] = [];
     const args: (string | number)[] = [];
-    for (const [kind, t] of RECORD_TABLES) {
+    for (const [kind, c] of RECORD_CODECS) {
       if (f.kinds && f.kinds.length > 0 && !f.kinds.includes(kind)) continue;
-      const cond = conditions(f, t.ipColumn, t.decoyColumn, t.timeColumn, 't.');
+      const { ipField, decoyField, timeField, table } = c.spec;
+      const cond = conditions(f, ipField && c.column(ipField), decoyField && c.column(decoyField), c.column(timeField), 't.');
       if (!cond) continue;
-      parts.push(`SELECT l.seq, l.kind, l.row_id, l.hash FROM ${t.table} t JOIN evidence_links l ON l.kind = ? AND l.row_id = t.id ${cond.where}`);
+      parts.push(`SELECT l.seq, l.kind, l.row_id, l.hash FROM ${table} t JOIN evidence_links l ON l.kind = ? AND l.row_id = t.id ${cond.where}`);
       args.push(kind, ...cond.args);
     }
     // Records chained before evidence-002 keep their text and filter columns in evidence_legacy.
@@ -167,13 +167,12 @@ export class EvidenceLogTable {
       if (!r) throw new EvidenceError(`record ${l.seq}: its stored text is gone`);
       text = String(r.record);
     } else {
-      const t = RECORD_TABLES.get(l.kind);
+      const c = RECORD_CODECS.get(l.kind);
       const node = this.node();
-      if (!t || !node) throw new EvidenceError(`record ${l.seq}: no table for kind "${l.kind}"`);
+      if (!c || !node) throw new EvidenceError(`record ${l.seq}: no table for kind "${l.kind}"`);
       const row = this.#rowById.get(l.kind)!.get(l.rowId) as unknown as SQLOutputValue[] | undefined;
-      if (!row) throw new EvidenceError(`record ${l.seq}: its ${t.table} row ${l.rowId} is gone`);
-      const fields = t.fields(row) as unknown as Record<string, unknown>;
-      text = recordText(l.kind, Number(fields[t.timeField]), fields, l.seq, prev, node);
+      if (!row) throw new EvidenceError(`record ${l.seq}: its ${c.spec.table} row ${l.rowId} is gone`);
+      text = recordTextOfJson(l.kind, row[c.timeIndex], c.json(row), l.seq, prev, node);
     }
     if (!leafHashOfText(text).equals(l.hash)) {
       throw new EvidenceError(`record ${l.seq} (${l.kind}${l.rowId === null ? '' : ` row ${l.rowId}`}) no longer matches its chained hash: its row was changed after it was chained`);

@@ -7,9 +7,8 @@ import type { DeliveryObservation, Observation, TrackerAnnounceObservation } fro
 import type { Payload } from '../../domain/payload.ts';
 import type { DecoyQuery, DeliveryQuery, EvidenceStore } from '../evidence-store.ts';
 import { MIGRATIONS } from './schema.ts';
-import { DELIVERIES } from './record-tables/deliveries.ts';
+import { codecOf } from './record-tables/registry.ts';
 import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
-import { TRACKER_ANNOUNCES } from './record-tables/tracker-announces.ts';
 import { decoyFromRow, payloadFromRow } from './rows.ts';
 
 /** Runs inside the append transaction with the batch and the rows written for it, in order. */
@@ -143,19 +142,21 @@ export class SqliteStore implements EvidenceStore {
     if (q.ip) { where.push('d.remote_ip = ?'); args.push(q.ip); }
     if (q.decoyId !== undefined) { where.push('d.decoy_id = ?'); args.push(q.decoyId); }
     if (q.since !== undefined) { where.push('d.started_at >= ?'); args.push(q.since); }
-    const sql = `SELECT ${DELIVERIES.columns.map((c) => `d.${c}`).join(', ')} FROM deliveries d
+    const c = codecOf('delivery');
+    const sql = `SELECT ${c.columns.map((col) => `d.${col}`).join(', ')} FROM deliveries d
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.started_at, d.id LIMIT ?`;
     const st = this.#db.prepare(sql);
     st.setReturnArrays(true);
-    return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => ({ kind: 'delivery', ...DELIVERIES.fields(r) }));
+    return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => c.read(r) as unknown as DeliveryObservation);
   }
 
   async queryAnnounces(q: { infoHash?: string; limit?: number } = {}): Promise<TrackerAnnounceObservation[]> {
-    const sql = `SELECT ${TRACKER_ANNOUNCES.columns.join(', ')} FROM tracker_announces ${q.infoHash ? 'WHERE info_hash = ?' : ''} ORDER BY at, id LIMIT ?`;
+    const c = codecOf('tracker-announce');
+    const sql = `SELECT ${c.columns.join(', ')} FROM tracker_announces ${q.infoHash ? 'WHERE info_hash = ?' : ''} ORDER BY at, id LIMIT ?`;
     const args: (string | number)[] = q.infoHash ? [q.infoHash] : [];
     const st = this.#db.prepare(sql);
     st.setReturnArrays(true);
-    return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => ({ kind: 'tracker-announce', ...TRACKER_ANNOUNCES.fields(r) }));
+    return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => c.read(r) as unknown as TrackerAnnounceObservation);
   }
 
   async addToCounter(name: string, delta: number): Promise<void> {

@@ -1,15 +1,18 @@
 import type { ClockStatement } from '../../../evidence/record.ts';
-import { int, optInt, optText, text, type RecordTable } from './record-table.ts';
+import { INT, OPT_INT, OPT_TEXT, TEXT } from './field-types.ts';
+import type { RecordTable } from './record-table.ts';
 
 /** clock_statements (evidence-002): the node's own statements about its clock source and sync state. */
 export const CLOCK_STATEMENTS: RecordTable<ClockStatement> = {
   kind: 'clock',
   table: 'clock_statements',
-  columns: ['at', 'source', 'sync_state', 'ntp_offset_ms', 'ntp_server', 'note'],
-  timeColumn: 'at',
+  fields: [
+    { name: 'at', column: 'at', type: INT },
+    { name: 'note', column: 'note', type: TEXT },
+    { name: 'ntpOffsetMs', column: 'ntp_offset_ms', type: OPT_INT },
+    { name: 'ntpServer', column: 'ntp_server', type: OPT_TEXT },
+    { name: 'source', column: 'source', type: TEXT },
+    { name: 'syncState', column: 'sync_state', type: TEXT },
+  ],
   timeField: 'at',
-  toRow: (c) => [c.at, c.source, c.syncState, c.ntpOffsetMs, c.ntpServer, c.note],
-  fields: (r) => ({
-    at: int(r[0]), note: text(r[5]), ntpOffsetMs: optInt(r[3]), ntpServer: optText(r[4]), source: text(r[1]), syncState: text(r[2]) as ClockStatement['syncState'],
-  }),
 };

@@ -1,32 +1,38 @@
-import type { DeliveryObservation, Encryption } from '../../../domain/observation.ts';
-import { formatRanges, parseRanges } from '../../ranges.ts';
-import { bool, hexOf, int, optInt, optText, text, type RecordTable } from './record-table.ts';
+import type { DeliveryObservation } from '../../../domain/observation.ts';
+import { BOOL, HEX_BLOB, INT, OPT_INT, OPT_TEXT, RANGES, TEXT } from './field-types.ts';
+import type { RecordTable } from './record-table.ts';
 
-/** deliveries (core-001, info_hash from core-003). */
+/** deliveries (core-001; info_hash from core-003). */
 export const DELIVERIES: RecordTable<DeliveryObservation> = {
   kind: 'delivery',
   table: 'deliveries',
-  columns: [
-    'session_id', 'decoy_id', 'info_hash', 'remote_ip', 'remote_port', 'local_ip', 'local_port', 'transport', 'encryption',
-    'started_at', 'ended_at', 'peer_id', 'client', 'client_version', 'listen_port', 'bytes_served', 'blocks_served',
-    'served_ranges', 'pieces_at_start', 'pieces_at_end', 'completed', 'metadata_pieces', 'metadata_only', 'disconnect_reason',
+  fields: [
+    { name: 'blocksServed', column: 'blocks_served', type: INT },
+    { name: 'bytesServed', column: 'bytes_served', type: INT },
+    { name: 'client', column: 'client', type: OPT_TEXT },
+    { name: 'clientVersion', column: 'client_version', type: OPT_TEXT },
+    { name: 'completed', column: 'completed', type: BOOL },
+    { name: 'decoyId', column: 'decoy_id', type: INT },
+    { name: 'disconnectReason', column: 'disconnect_reason', type: TEXT },
+    { name: 'encryption', column: 'encryption', type: TEXT },
+    { name: 'endedAt', column: 'ended_at', type: INT },
+    { name: 'infoHash', column: 'info_hash', type: TEXT },
+    { name: 'listenPort', column: 'listen_port', type: OPT_INT },
+    { name: 'localIp', column: 'local_ip', type: TEXT },
+    { name: 'localPort', column: 'local_port', type: INT },
+    { name: 'metadataOnly', column: 'metadata_only', type: BOOL },
+    { name: 'metadataPiecesServed', column: 'metadata_pieces', type: INT },
+    { name: 'peerId', column: 'peer_id', type: HEX_BLOB },
+    { name: 'peerPiecesAtEnd', column: 'pieces_at_end', type: OPT_INT },
+    { name: 'peerPiecesAtStart', column: 'pieces_at_start', type: OPT_INT },
+    { name: 'remoteIp', column: 'remote_ip', type: TEXT },
+    { name: 'remotePort', column: 'remote_port', type: INT },
+    { name: 'servedRanges', column: 'served_ranges', type: RANGES },
+    { name: 'sessionId', column: 'session_id', type: TEXT },
+    { name: 'startedAt', column: 'started_at', type: INT },
+    { name: 'transport', column: 'transport', type: TEXT },
   ],
-  timeColumn: 'started_at',
   timeField: 'startedAt',
-  ipColumn: 'remote_ip',
-  decoyColumn: 'decoy_id',
-  toRow: (d) => [
-    d.sessionId, d.decoyId, d.infoHash, d.remoteIp, d.remotePort, d.localIp, d.localPort, d.transport, d.encryption,
-    d.startedAt, d.endedAt, Buffer.from(d.peerId, 'hex'), d.client, d.clientVersion, d.listenPort, d.bytesServed, d.blocksServed,
-    formatRanges(d.servedRanges), d.peerPiecesAtStart, d.peerPiecesAtEnd, d.completed ? 1 : 0, d.metadataPiecesServed,
-    d.metadataOnly ? 1 : 0, d.disconnectReason,
-  ],
-  fields: (r) => ({
-    blocksServed: int(r[16]), bytesServed: int(r[15]), client: optText(r[12]), clientVersion: optText(r[13]),
-    completed: bool(r[20]), decoyId: int(r[1]), disconnectReason: text(r[23]), encryption: text(r[8]) as Encryption,
-    endedAt: int(r[10]), infoHash: text(r[2]), listenPort: optInt(r[14]), localIp: text(r[5]), localPort: int(r[6]),
-    metadataOnly: bool(r[22]), metadataPiecesServed: int(r[21]), peerId: hexOf(r[11]), peerPiecesAtEnd: optInt(r[19]),
-    peerPiecesAtStart: optInt(r[18]), remoteIp: text(r[3]), remotePort: int(r[4]), servedRanges: parseRanges(text(r[17])),
-    sessionId: text(r[0]), startedAt: int(r[9]), transport: text(r[7]) as 'tcp',
-  }),
+  ipField: 'remoteIp',
+  decoyField: 'decoyId',
 };

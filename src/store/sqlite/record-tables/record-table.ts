@@ -1,42 +1,85 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
-import type { CanonicalValue } from '../../../evidence/canonical-json.ts';
+import type { FieldType } from './field-types.ts';
 
-/** The fields a chained record holds under `obs`: a recordable without its `kind`, keys in sorted order. */
-export type RecordFields = { readonly [k: string]: CanonicalValue };
+/** One record field: its name in the record and the domain object, its column, and how it is stored. */
+export interface FieldSpec {
+  readonly name: string;
+  readonly column: string;
+  readonly type: FieldType;
+}
 
 /**
  * One recordable kind's table, as the evidence chain sees it. The chained bytes are derived from the
- * values the row stores (`fields(toRow(o))` at ingest, `fields(row)` at export), so the text can be
- * re-derived from the row at any time and a row edited after the fact no longer matches its chained
- * hash. SQLite STRICT tables return exactly the values bound (INTEGER, TEXT, BLOB), which makes the
- * round trip exact; test/unit/store/record-tables.test.ts holds every kind to it.
+ * values the row stores (at ingest from the values bound, at export from the values read), so a
+ * record's text can be re-derived from its row at any time, and a row edited after the fact no
+ * longer matches its chained hash. SQLite STRICT tables return exactly the values bound (INTEGER,
+ * TEXT, BLOB), which makes the round trip exact; test/unit/store/record-tables.test.ts holds every
+ * kind to it.
  */
 export interface RecordTable<O extends { readonly kind: string }> {
   readonly kind: O['kind'];
   readonly table: string;
-  /** Stored columns, in toRow() order (the table's `id` is the rowid and not listed). */
-  readonly columns: readonly string[];
-  /** Column and field holding the record's UTC ms instant (the record's `at`). */
-  readonly timeColumn: string;
+  /** Every field but `kind`, sorted by name (RFC 8785 key order): the column order of every statement. */
+  readonly fields: readonly FieldSpec[];
+  /** Field holding the record's UTC ms instant (the record's `at`). */
   readonly timeField: string;
-  readonly ipColumn?: string;
-  readonly decoyColumn?: string;
-  toRow(o: O): SQLInputValue[];
-  /** The record fields from stored values (toRow order); keys written in sorted order. */
-  fields(row: readonly SQLOutputValue[]): Omit<O, 'kind'>;
+  readonly ipField?: string;
+  readonly decoyField?: string;
 }
 
-/** INSERT with positional parameters: binding by name costs ~6 µs more per 23-column row (bench/chain.bench.ts). */
-export const insertSql = (t: RecordTable<{ kind: string }>): string =>
-  `INSERT INTO ${t.table} (${t.columns.join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`;
+export type AnyRecordTable = RecordTable<{ readonly kind: string }>;
 
-export const selectByIdSql = (t: RecordTable<{ kind: string }>): string =>
-  `SELECT ${t.columns.join(', ')} FROM ${t.table} WHERE id = ?`;
+/** A RecordTable with its statements' SQL and its per-row functions, derived once from the spec. */
+export class RecordCodec {
+  readonly spec: AnyRecordTable;
+  readonly insertSql: string;
+  readonly selectByIdSql: string;
+  readonly timeIndex: number;
+  readonly #names: readonly string[];
+  readonly #types: readonly FieldType[];
+  /** `"name":` prefixes, with the separating comma for all but the first. */
+  readonly #prefixes: readonly string[];
 
-// Readers for stored values (STRICT columns: number for INTEGER, string for TEXT, Uint8Array for BLOB).
-export const int = (v: SQLOutputValue | undefined): number => Number(v);
-export const optInt = (v: SQLOutputValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
-export const text = (v: SQLOutputValue | undefined): string => String(v);
-export const optText = (v: SQLOutputValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
-export const bool = (v: SQLOutputValue | undefined): boolean => v === 1 || v === 1n;
-export const hexOf = (v: SQLOutputValue | undefined): string => Buffer.from(v as Uint8Array).toString('hex');
+  constructor(spec: AnyRecordTable) {
+    const names = spec.fields.map((f) => f.name);
+    if (names.some((n, i) => i > 0 && !(names[i - 1]! < n))) throw new Error(`${spec.table}: fields must be sorted by name and unique`);
+    this.spec = spec;
+    this.#names = names;
+    this.#types = spec.fields.map((f) => f.type);
+    this.#prefixes = names.map((n, i) => `${i === 0 ? '' : ','}${JSON.stringify(n)}:`);
+    const cols = spec.fields.map((f) => f.column);
+    // Positional parameters: binding by name costs ~6 µs more per 24-column row (bench/chain.bench.ts).
+    this.insertSql = `INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+    this.selectByIdSql = `SELECT ${cols.join(', ')} FROM ${spec.table} WHERE id = ?`;
+    this.timeIndex = names.indexOf(spec.timeField);
+    if (this.timeIndex < 0) throw new Error(`${spec.table}: no time field ${spec.timeField}`);
+  }
+
+  column(name: string): string {
+    const f = this.spec.fields.find((x) => x.name === name);
+    if (!f) throw new Error(`${this.spec.table}: no field ${name}`);
+    return f.column;
+  }
+
+  get columns(): readonly string[] { return this.spec.fields.map((f) => f.column); }
+
+  toRow(o: object): SQLInputValue[] {
+    const out = new Array<SQLInputValue>(this.#names.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.#types[i]!.toSql((o as Record<string, unknown>)[this.#names[i]!]);
+    return out;
+  }
+
+  /** The domain object (kind included) from stored values. */
+  read(row: readonly SQLOutputValue[]): Record<string, unknown> {
+    const o: Record<string, unknown> = { kind: this.spec.kind };
+    for (let i = 0; i < this.#names.length; i++) o[this.#names[i]!] = this.#types[i]!.read(row[i]);
+    return o;
+  }
+
+  /** Canonical JSON of the record fields (`obs`), straight from stored or bound values. */
+  json(row: readonly (SQLOutputValue | SQLInputValue)[]): string {
+    let s = '{';
+    for (let i = 0; i < this.#prefixes.length; i++) s += this.#prefixes[i]! + this.#types[i]!.json(row[i] as SQLOutputValue);
+    return `${s}}`;
+  }
+}

@@ -1,31 +1,27 @@
-import type { DatabaseSync, SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { InputError } from '../../../domain/errors.ts';
-import { insertSql, type RecordFields, type RecordTable } from './record-table.ts';
-import { RECORD_TABLES } from './registry.ts';
+import type { RecordCodec } from './record-table.ts';
+import { RECORD_CODECS } from './registry.ts';
 
-/** A row just written: where it is, and the record fields derived from exactly what was stored. */
+/** A row just written: where it is, and the values bound (which read back as themselves). */
 export interface WrittenRow {
-  readonly kind: string;
+  readonly codec: RecordCodec;
   readonly rowId: number;
-  readonly at: number;
-  readonly fields: RecordFields;
+  readonly values: readonly SQLInputValue[];
 }
 
-/** Writes recordables into their kinds' tables (caller owns the transaction). */
+/** Writes recordables into their kinds' tables (the caller owns the transaction). */
 export class RecordRowWriter {
-  readonly #insert = new Map<string, { table: RecordTable<{ kind: string }>; stmt: StatementSync }>();
+  readonly #insert = new Map<string, { codec: RecordCodec; stmt: StatementSync }>();
 
   constructor(db: DatabaseSync) {
-    for (const [kind, table] of RECORD_TABLES) this.#insert.set(kind, { table, stmt: db.prepare(insertSql(table)) });
+    for (const [kind, codec] of RECORD_CODECS) this.#insert.set(kind, { codec, stmt: db.prepare(codec.insertSql) });
   }
 
   write(o: { readonly kind: string }): WrittenRow {
     const w = this.#insert.get(o.kind);
     if (!w) throw new InputError(`no table records kind "${o.kind}"`);
-    const values: SQLInputValue[] = w.table.toRow(o);
-    const rowId = Number(w.stmt.run(...values).lastInsertRowid);
-    // Bound values read back as themselves (STRICT columns), so these are the fields a later read derives.
-    const fields = w.table.fields(values as SQLOutputValue[]) as unknown as RecordFields;
-    return { kind: o.kind, rowId, at: Number(fields[w.table.timeField]), fields };
+    const values = w.codec.toRow(o);
+    return { codec: w.codec, rowId: Number(w.stmt.run(...values).lastInsertRowid), values };
   }
 }
