@@ -5,7 +5,8 @@ import type { Decoy } from '../domain/decoy.ts';
 import { EvidenceError } from '../evidence/errors.ts';
 import type { EvidenceLog } from '../evidence/evidence-log.ts';
 import type { NodeKey } from '../evidence/keys.ts';
-import { leafHash, MerkleLevels } from '../evidence/merkle.ts';
+import { inclusionProofs } from '../evidence/inclusion-proofs.ts';
+import { leafHash } from '../evidence/merkle.ts';
 import type { EvidenceLogTable, LogFilter, LogRow } from '../store/sqlite/evidence-log.ts';
 import { caseGraph, type ExportedRecord } from './case-jsonld.ts';
 import { csvLine, DELIVERY_COLUMNS, deliveryCells, type DecoyFacts, type DeliveryObs } from './csv.ts';
@@ -52,9 +53,14 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
   const rows = mergeBySeq(picked, clock);
 
   const cp = c.log.checkpoint('export');
-  const leaves = [...c.table.hashes(0, cp.treeSize)];
-  const tree = new MerkleLevels(leaves);
-  if (tree.root().toString('hex') !== cp.body.root) throw new EvidenceError('the evidence log no longer matches its signed checkpoint');
+  // One streaming pass over the log's leaf hashes: memory grows with the records exported, not the log.
+  let tree: ReturnType<typeof inclusionProofs>;
+  try {
+    tree = inclusionProofs(c.table.hashes(0, cp.treeSize), cp.treeSize, rows.map((r) => r.seq));
+  } catch (e) {
+    throw new EvidenceError(`the evidence log no longer matches its signed checkpoint: ${(e as Error).message} (records were deleted)`);
+  }
+  if (tree.root.toString('hex') !== cp.body.root) throw new EvidenceError('the evidence log no longer matches its signed checkpoint');
 
   const records: ExportedRecord[] = rows.map((r) => {
     if (!leafHash(Buffer.from(r.text, 'utf8')).equals(r.hash)) throw new EvidenceError(`stored record ${r.seq} does not match its hash`);
@@ -72,7 +78,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
   files['records.ndjson'] = rows.map((r) => `${r.text}\n`).join('');
   files['proofs.json'] = `${JSON.stringify({
     tree_size: cp.treeSize, root: cp.body.root,
-    proofs: rows.map((r) => ({ seq: r.seq, path: tree.inclusionProof(r.seq).map((h) => h.toString('hex')) })),
+    proofs: rows.map((r) => ({ seq: r.seq, path: tree.proofs.get(r.seq)!.map((h) => h.toString('hex')) })),
   }, null, 1)}\n`;
   files['checkpoint.json'] = `${JSON.stringify({ text: cp.text, signature: cp.signature }, null, 2)}\n`;
   files['public-key.pem'] = c.key.publicPem;
