@@ -1,8 +1,10 @@
-import { DueHeap } from '../tracker/client/due-heap.ts';
+import { Key20Slots } from '../seeder/key20-slots.ts';
+import { ClosestCache } from './closest-cache.ts';
 import { COMPACT_NODE, decodeNodes, encodeNodes, type NodeAddress, type NodeInfo } from './compact.ts';
 import { lookup, type LookupPort, type Responder } from './lookup.ts';
 import type { NodeId } from './node-id.ts';
 import { K, type RoutingEntry } from './routing-table.ts';
+import { SlotHeap } from './slot-heap.ts';
 
 export interface DhtAnnouncerInit {
   /** Every active decoy is announced once per cycle (default 30 min). */
@@ -28,18 +30,6 @@ export interface DhtAnnouncerComponents {
   log?(msg: string): void;
 }
 
-interface Item {
-  readonly hex: string;
-  readonly decoyId: number;
-  due: number;
-  heapIndex: number;
-  /** The k closest nodes of the last announce, compact (26 bytes each): re-announces skip the full lookup. */
-  closest: Uint8Array | null;
-  /** Their tokens, kept only while younger than tokenTtlMs (null otherwise: memory stays ~250 B per decoy). */
-  tokens: (Uint8Array | undefined)[] | null;
-  announcedAt: number;
-}
-
 export interface AnnouncerStats {
   announces: number;
   fullLookups: number;
@@ -52,17 +42,34 @@ export interface AnnouncerStats {
 /**
  * Announces every active decoy to the DHT once per cycle with ONE timer and a due-heap: no
  * per-torrent timers. Never-announced decoys sort before every re-announce, newest first.
+ * Decoys are slots in typed-array columns (infohash, decoy id, due, last announce), ~60 bytes
+ * each and no object per decoy; the closest nodes of an announce are cached in chunks.
  */
 export class DhtAnnounceScheduler {
   readonly stats: AnnouncerStats = { announces: 0, fullLookups: 0, cachedLookups: 0, tokenReuses: 0, queries: 0, failures: 0 };
   readonly #i: Required<DhtAnnouncerInit>;
   readonly #c: DhtAnnouncerComponents;
-  readonly #heap = new DueHeap<Item>();
-  readonly #items = new Map<string, Item>();
   readonly #stop = new AbortController();
+  #cap = 0;
+  #used = 0;
+  readonly #free: number[] = [];
+  #hash = Buffer.alloc(0);
+  /** Scratch for a looked-up infohash (no allocation per decoy). */
+  readonly #key = Buffer.alloc(20);
+  #decoyId = new Float64Array(0);
+  /** When the slot is next announced; negative = never announced (more negative = added later). */
+  #due = new Float64Array(0);
+  /** Last announce (0 = never). */
+  #announcedAt = new Float64Array(0);
+  readonly #bySlot = new Key20Slots(() => this.#hash);
+  readonly #heap = new SlotHeap(() => this.#due);
+  readonly #closest = new ClosestCache();
+  /** Tokens of the last announce, kept only when a cycle is shorter than their TTL (tests, short cycles). */
+  readonly #tokens = new Map<number, (Uint8Array | undefined)[]>();
   #running = 0;
   #timer: NodeJS.Timeout | undefined;
   #started = false;
+  #kickQueued = false;
   #newSeq = 0;
   #neverAnnounced = 0;
   #idleWaiters: (() => void)[] = [];
@@ -72,26 +79,34 @@ export class DhtAnnounceScheduler {
     this.#c = components;
   }
 
-  get scheduled(): number { return this.#items.size; }
+  get scheduled(): number { return this.#bySlot.size; }
   get inProgress(): number { return this.#running; }
 
   /** Schedules a decoy; a new one goes before every re-announce (newest first). */
   add(infoHashHex: string, decoyId: number): void {
-    if (this.#items.has(infoHashHex)) return;
+    const ih = this.#keyOf(infoHashHex);
+    if (this.#bySlot.find(ih) >= 0) return;
+    const s = this.#free.pop() ?? this.#nextSlot();
+    this.#hash.set(ih, s * 20);
+    this.#decoyId[s] = decoyId;
     // Negative dues sort before any clock time: never-announced decoys run first, the newest first.
-    const item: Item = { hex: infoHashHex, decoyId, due: -1 - this.#newSeq++, heapIndex: -1, closest: null, tokens: null, announcedAt: 0 };
-    this.#items.set(infoHashHex, item);
-    this.#heap.push(item);
+    this.#due[s] = -1 - this.#newSeq++;
+    this.#announcedAt[s] = 0;
+    this.#closest.set(s, null);
+    this.#tokens.delete(s);
+    this.#bySlot.insert(s);
+    this.#heap.push(s);
     this.#neverAnnounced++;
-    if (this.#started) this.#kick();
+    if (this.#started) this.#kickSoon();
   }
 
   remove(infoHashHex: string): void {
-    const item = this.#items.get(infoHashHex);
-    if (!item) return;
-    this.#items.delete(infoHashHex);
-    this.#heap.remove(item);
-    if (item.announcedAt === 0) this.#settle(1);
+    const s = this.#bySlot.find(this.#keyOf(infoHashHex));
+    if (s < 0) return;
+    this.#bySlot.delete(s);
+    this.#heap.remove(s);
+    this.#free.push(s);
+    if (this.#announcedAt[s] === 0) this.#settle(1);
   }
 
   start(): void {
@@ -115,9 +130,36 @@ export class DhtAnnounceScheduler {
     });
   }
 
+  #keyOf(infoHashHex: string): Buffer {
+    if (infoHashHex.length !== 40 || this.#key.write(infoHashHex, 'hex') !== 20) throw new RangeError(`not a 40-char hex infohash: ${infoHashHex}`);
+    return this.#key;
+  }
+
+  #nextSlot(): number {
+    if (this.#used === this.#cap) {
+      // x1.5 keeps the slack small at 100,000 decoys.
+      const cap = this.#cap === 0 ? 1024 : Math.ceil(this.#cap * 1.5);
+      this.#hash = grown(this.#hash, Buffer.alloc(cap * 20));
+      this.#decoyId = grown(this.#decoyId, new Float64Array(cap));
+      this.#due = grown(this.#due, new Float64Array(cap));
+      this.#announcedAt = grown(this.#announcedAt, new Float64Array(cap));
+      this.#heap.reserve(cap);
+      this.#closest.reserve(cap);
+      this.#cap = cap;
+    }
+    return this.#used++;
+  }
+
   #settle(n: number): void {
     this.#neverAnnounced -= n;
     if (this.#neverAnnounced === 0) for (const w of this.#idleWaiters.splice(0)) w();
+  }
+
+  /** One kick after a burst of adds (100,000 at start-up), not one timer per add. */
+  #kickSoon(): void {
+    if (this.#kickQueued) return;
+    this.#kickQueued = true;
+    queueMicrotask(() => { this.#kickQueued = false; if (this.#started) this.#kick(); });
   }
 
   #kick(): void {
@@ -125,29 +167,35 @@ export class DhtAnnounceScheduler {
     const now = this.#c.now();
     while (this.#started && this.#running < this.#i.concurrency) {
       const top = this.#heap.peek();
-      if (!top || top.due > now) break;
+      if (top < 0 || this.#due[top]! > now) break;
       this.#heap.pop();
       this.#running++;
       void this.#announce(top).finally(() => { this.#running--; if (this.#started) this.#kick(); });
     }
     const top = this.#heap.peek();
-    if (this.#started && top && this.#running < this.#i.concurrency) {
+    if (this.#started && top >= 0 && this.#running < this.#i.concurrency) {
       // Capped so that a clock jump does not leave the scheduler asleep for a whole cycle.
-      this.#timer = setTimeout(() => { this.#timer = undefined; this.#kick(); }, Math.min(60_000, Math.max(1, top.due - now)));
+      this.#timer = setTimeout(() => { this.#timer = undefined; this.#kick(); }, Math.min(60_000, Math.max(1, this.#due[top]! - now)));
     }
   }
 
-  async #announce(item: Item): Promise<void> {
+  async #announce(slot: number): Promise<void> {
     const signal = this.#stop.signal;
-    const target = Buffer.from(item.hex, 'hex');
+    const target = new Uint8Array(this.#hash.subarray(slot * 20, slot * 20 + 20));
+    const hex = this.#hash.toString('hex', slot * 20, slot * 20 + 20);
+    const decoyId = this.#decoyId[slot]!;
+    const cachedNodes = this.#closest.get(slot);
+    const cachedTokens = this.#tokens.get(slot);
+    const lastAt = this.#announcedAt[slot]!;
     const now = this.#c.now();
     let closest: readonly Responder[];
     let peers: readonly NodeAddress[] = [];
+    let result: { closest: Uint8Array | null; tokens: (Uint8Array | undefined)[] | null } | undefined;
     try {
-      const cached = item.closest ? decodeNodes(item.closest, K) : [];
-      if (item.tokens && now - item.announcedAt < this.#i.tokenTtlMs) {
+      const cached = cachedNodes ? decodeNodes(cachedNodes, K) : [];
+      if (cachedTokens && now - lastAt < this.#i.tokenTtlMs) {
         this.stats.tokenReuses++;
-        closest = cached.map((node, i) => ({ node, ...(item.tokens![i] ? { token: item.tokens![i] } : {}) }));
+        closest = cached.map((node, i) => ({ node, ...(cachedTokens[i] ? { token: cachedTokens[i] } : {}) }));
       } else {
         let r = cached.length > 0 ? await lookup(this.#c.node, target, 'get_peers', { seeds: cached, seedsOnly: true, signal }) : undefined;
         if (r && r.closest.length >= Math.ceil(cached.length / 2)) this.stats.cachedLookups++;
@@ -163,21 +211,28 @@ export class DhtAnnounceScheduler {
         peers = r.peers;
       }
       const acked = await this.#announceTo(target, closest, signal);
-      this.#recordPeers(item, peers);
-      item.closest = acked.length > 0 ? encodeNodes(acked.map((x) => x.node)) : closest.length > 0 ? encodeNodes(closest.map((x) => x.node)) : null;
-      item.tokens = this.#i.cycleMs < this.#i.tokenTtlMs ? acked.map((x) => x.token) : null;
+      this.#recordPeers(hex, decoyId, peers);
+      result = {
+        closest: acked.length > 0 ? encodeNodes(acked.slice(0, K).map((x) => x.node)) : closest.length > 0 ? encodeNodes(closest.slice(0, K).map((x) => x.node)) : null,
+        tokens: this.#i.cycleMs < this.#i.tokenTtlMs ? acked.slice(0, K).map((x) => x.token) : null,
+      };
       if (acked.length === 0) this.stats.failures++;
       this.stats.announces++;
     } catch (e) {
       this.stats.failures++;
-      this.#c.log?.(`dht announce ${item.hex}: ${(e as Error).message}`);
+      this.#c.log?.(`dht announce ${hex}: ${(e as Error).message}`);
     }
-    if (!this.#items.has(item.hex)) return;
-    const first = item.announcedAt === 0;
-    item.announcedAt = this.#c.now();
+    // Removed meanwhile (its slot may even hold another decoy now, or the same one scheduled afresh): nothing to reschedule.
+    if (this.#bySlot.find(target) !== slot || this.#heap.has(slot)) return;
+    if (result) {
+      this.#closest.set(slot, result.closest);
+      if (result.tokens) this.#tokens.set(slot, result.tokens); else this.#tokens.delete(slot);
+    }
+    const first = this.#announcedAt[slot] === 0;
+    this.#announcedAt[slot] = this.#c.now();
     const j = this.#i.jitter;
-    item.due = item.announcedAt + this.#i.cycleMs * (1 - j + 2 * j * Math.random());
-    this.#heap.push(item);
+    this.#due[slot] = this.#announcedAt[slot]! + this.#i.cycleMs * (1 - j + 2 * j * Math.random());
+    this.#heap.push(slot);
     if (first) this.#settle(1);
   }
 
@@ -194,13 +249,18 @@ export class DhtAnnounceScheduler {
     return results.filter((x): x is Responder => x !== undefined);
   }
 
-  #recordPeers(item: Item, peers: readonly NodeAddress[]): void {
+  #recordPeers(hex: string, decoyId: number, peers: readonly NodeAddress[]): void {
     const now = this.#c.now();
     for (const p of peers) {
       if (p.ip === this.#c.self.ip && p.port === this.#i.peerPort) continue;
-      this.#c.node.recordPresence('dht-peer-list', item.hex, item.decoyId, p, now);
+      this.#c.node.recordPresence('dht-peer-list', hex, decoyId, p, now);
     }
   }
 }
 
 export const CACHE_BYTES_PER_DECOY = K * COMPACT_NODE;
+
+function grown<T extends Uint8Array | Float64Array>(old: T, bigger: T): T {
+  bigger.set(old as never);
+  return bigger;
+}
