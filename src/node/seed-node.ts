@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Observation } from '../domain/observation.ts';
 import { infoHashFromHex } from '../domain/info-hash.ts';
-import { AnnounceScheduler } from '../bittorrent/tracker/client/scheduler.ts';
-import { TrackerServer } from '../bittorrent/tracker/server/tracker-server.ts';
+import type { AnnounceScheduler } from '../bittorrent/tracker/client/scheduler.ts';
+import type { TrackerServer } from '../bittorrent/tracker/server/tracker-server.ts';
 import { Seeder } from '../bittorrent/seeder/seeder.ts';
 import { TorrentIndex } from '../bittorrent/seeder/torrent-index.ts';
 import { ObservationBus } from '../observation/bus.ts';
@@ -78,6 +78,8 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   let tracker: TrackerServer | undefined;
   let trackerUrls: { httpUrl?: string; udpUrl?: string } = {};
   if (s.trackerServerPort >= 0) {
+    // Tracker code is loaded only when used: its node:http costs a DHT-only node ~10 MB of RSS.
+    const { TrackerServer } = await import('../bittorrent/tracker/server/tracker-server.ts');
     tracker = new TrackerServer({
       host: s.bind, httpPort: s.trackerServerPort, udpPort: s.trackerServerPort,
       lookup: (hex) => index.get(hex)?.decoy.id ?? null,
@@ -89,6 +91,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   const announceTo = [...s.trackers, ...(trackerUrls.httpUrl ? [trackerUrls.httpUrl] : [])];
   let scheduler: AnnounceScheduler | undefined;
   if (announceTo.length > 0) {
+    const { AnnounceScheduler } = await import('../bittorrent/tracker/client/scheduler.ts');
     scheduler = new AnnounceScheduler({
       peerId, port: listening.port, localAddress: s.bind, minIntervalMs: s.announceIntervalS * 1000,
       onResult: (r) => { if (!r.ok) log(`announce to ${r.tracker} failed: ${r.error}`); },
