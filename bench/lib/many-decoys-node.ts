@@ -7,6 +7,9 @@ import { loadSettings } from '../../src/config/load.ts';
 import { openContext } from '../../src/node/context.ts';
 import { startSeedNode } from '../../src/node/seed-node.ts';
 
+// Only load (and so compile, into NODE_COMPILE_CACHE) every module, as `npm install` does for the CLI.
+if (process.argv[2] === '--warm-compile-cache') process.exit(0);
+
 const spec = JSON.parse(process.argv[2]!) as { data: string; bootstrap: string };
 const rssMb = () => process.memoryUsage.rss() / 2 ** 20;
 const peakMb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
