@@ -52,9 +52,12 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   // of 250 rows dies young in a small new space (pages of 10,000 outlived scavenges: the old space grew
   // by ~40 MB of garbage during the load, and V8 keeps such freed pages pooled and resident).
   const payloadIds = new Set<string>();
-  for (let afterId = 0, page; (page = await ctx.store.listServedDecoys({ afterId, limit: 250 })).length > 0; afterId = page.at(-1)!.id) {
-    for (const d of page) { index.add(d); payloadIds.add(d.payloadId); }
-  }
+  await ctx.store.bulkRead(async () => {
+    index.reserve(await ctx.store.countServedDecoys());
+    for (let afterId = 0, page; (page = await ctx.store.listServedDecoys({ afterId, limit: 250 })).length > 0; afterId = page.at(-1)!.id) {
+      for (const d of page) { index.add(d); payloadIds.add(d.payloadId); }
+    }
+  });
   // Fail at start-up, not on the first request, if a payload file was altered on disk.
   for (const id of payloadIds) ctx.payloadSource(id);
 
@@ -109,6 +112,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
       cycleMs: s.dhtCycleS * 1000, jitter: s.dhtJitterPercent / 100, queriesPerSecond: s.dhtQueryRate, perNodePerSecond: s.dhtPerNodeRate,
     }, { now, decoyFor: (hex) => index.get(hex)?.decoy.id ?? null, publish, log });
     await dht.start();
+    dht.reserve(index.size);
     for (const d of index.decoys()) dht.add(d.infoHash, d.id);
   }
 

@@ -33,6 +33,8 @@ export interface EvidenceStore {
   getDecoy(id: number): Promise<Decoy | undefined>;
   /** Active decoys in id order, compact (no info dict), a page at a time: a node may serve 100,000. */
   listServedDecoys(q: { afterId: number; limit: number }): Promise<ServedDecoy[]>;
+  /** How many decoys are active (listServedDecoys would return), for sizing structures before loading them. */
+  countServedDecoys(): Promise<number>;
 
   /** Appends a batch atomically: either every observation is stored or none. */
   appendObservations(batch: readonly Observation[]): Promise<void>;
@@ -44,6 +46,12 @@ export interface EvidenceStore {
   /** Monotonic named counters (e.g. observations dropped under overload). */
   addToCounter(name: string, delta: number): Promise<void>;
   counters(): Promise<Record<string, number>>;
+
+  /**
+   * Runs a one-pass bulk read (the node loading every active decoy at start) with a small cache: the
+   * rows are not read again, and a cache filled with them stays resident for the life of the process.
+   */
+  bulkRead<T>(fn: () => Promise<T>): Promise<T>;
 
   close(): Promise<void>;
 }

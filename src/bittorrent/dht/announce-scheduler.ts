@@ -135,19 +135,25 @@ export class DhtAnnounceScheduler {
     return this.#key;
   }
 
+  /** Makes room for `n` decoys at once (a node knows how many it loads): no growth copies, no slack. */
+  reserve(n: number): void {
+    if (n > this.#cap) this.#growTo(n);
+  }
+
   #nextSlot(): number {
-    if (this.#used === this.#cap) {
-      // x1.5 keeps the slack small at 100,000 decoys.
-      const cap = this.#cap === 0 ? 1024 : Math.ceil(this.#cap * 1.5);
-      this.#hash = grown(this.#hash, Buffer.alloc(cap * 20));
-      this.#decoyId = grown(this.#decoyId, new Float64Array(cap));
-      this.#due = grown(this.#due, new Float64Array(cap));
-      this.#announcedAt = grown(this.#announcedAt, new Float64Array(cap));
-      this.#heap.reserve(cap);
-      this.#closest.reserve(cap);
-      this.#cap = cap;
-    }
+    // x1.5 keeps the slack small at 100,000 decoys.
+    if (this.#used === this.#cap) this.#growTo(this.#cap === 0 ? 1024 : Math.ceil(this.#cap * 1.5));
     return this.#used++;
+  }
+
+  #growTo(cap: number): void {
+    this.#hash = grown(this.#hash, Buffer.alloc(cap * 20));
+    this.#decoyId = grown(this.#decoyId, new Float64Array(cap));
+    this.#due = grown(this.#due, new Float64Array(cap));
+    this.#announcedAt = grown(this.#announcedAt, new Float64Array(cap));
+    this.#heap.reserve(cap);
+    this.#closest.reserve(cap);
+    this.#cap = cap;
   }
 
   #settle(n: number): void {

@@ -52,6 +52,11 @@ export class TorrentIndex {
     this.#deps = deps;
   }
 
+  /** Makes room for `n` decoys at once (a node knows how many it loads): no growth copies, no slack. */
+  reserve(n: number): void {
+    if (n > this.#cap) this.#grow(n);
+  }
+
   /** Adds (or replaces) a decoy. */
   add(d: Decoy | ServedDecoy): void {
     const old = this.#byHash.find(this.#keyOf(d.infoHash));
@@ -153,8 +158,8 @@ export class TorrentIndex {
   }
 
   /** x1.5: less slack than doubling once the index holds 100,000 decoys. */
-  #grow(): void {
-    const cap = this.#cap === 0 ? FIRST_CAPACITY : Math.ceil(this.#cap * 1.5);
+  #grow(to?: number): void {
+    const cap = to ?? (this.#cap === 0 ? FIRST_CAPACITY : Math.ceil(this.#cap * 1.5));
     this.#hash = grown(this.#hash, Buffer.alloc(cap * 20));
     this.#req2 = grown(this.#req2, new Uint8Array(cap * 20));
     this.#id = grown(this.#id, new Float64Array(cap));

@@ -71,3 +71,13 @@ it('a decoy removed while its announce is in flight is not rescheduled, and its 
     assert.equal(f.announced.filter((h) => h === hex(0)).length, 1, 'the removed decoy was not announced again');
   } finally { await sched.stop(); }
 });
+
+it('reserve sizes the scheduler once; adds past the reservation still grow it and are announced', async () => {
+  const f = fakeNode();
+  const sched = new DhtAnnounceScheduler({ peerPort: 6881, concurrency: 1 }, { node: f.node, self: { ip: '127.0.0.1', port: 6881 }, now: Date.now });
+  sched.reserve(2);
+  for (let i = 0; i < 1500; i++) sched.add(hex(i), i + 1);
+  assert.equal(sched.scheduled, 1500);
+  sched.reserve(10);
+  assert.equal(sched.scheduled, 1500, 'a smaller reservation changes nothing');
+});

@@ -36,3 +36,13 @@ it('refuses an info dict whose length disagrees with the record', () => {
   fresh.add({ ...toServedDecoy(decoy) });
   assert.throws(() => fresh.get(decoy.infoHash)!.info(), /expected/);
 });
+
+it('reserve sizes the index once; adds past the reservation still grow it', () => {
+  const decoys = Array.from({ length: 7 }, (_, i) => testDecoy({ id: i + 1, size: 30_000 + i, name: `holiday-video-00${i + 1}.mp4` }).decoy);
+  const index = new TorrentIndex({ sourceFor: () => { throw new Error('not needed'); }, loadInfo: (d) => decoys[d.id - 1]!.info });
+  index.reserve(3);
+  for (const d of decoys) index.add(toServedDecoy(d));
+  index.reserve(2);
+  assert.equal(index.size, 7);
+  for (const d of decoys) assert.equal(index.get(d.infoHash)?.decoy.id, d.id);
+});

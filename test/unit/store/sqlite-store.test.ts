@@ -68,6 +68,19 @@ describe('SqliteStore', () => {
     await s.close();
   });
 
+  it('bulkRead runs with a small page cache and restores the normal one, also when the read fails', async () => {
+    const s = new SqliteStore(join(dir, 'bulk.db'));
+    const cache = () => Number(s.database.prepare('PRAGMA cache_size').get()!.cache_size);
+    const normal = cache();
+    assert.ok(normal <= -16384, 'a 16 MiB cache normally');
+    assert.equal(await s.bulkRead(async () => cache()), -1024);
+    assert.equal(cache(), normal);
+    await assert.rejects(s.bulkRead(async () => { throw new Error('scan failed'); }), /scan failed/);
+    assert.equal(cache(), normal);
+    assert.equal(await s.countServedDecoys(), 0);
+    await s.close();
+  });
+
   it('counters accumulate and survive reopening', async () => {
     const path = join(dir, 'd.db');
     const s = new SqliteStore(path);
