@@ -3,19 +3,20 @@ import { loadSettings } from '../config/load.ts';
 import { CounterseedError } from '../domain/errors.ts';
 import { helpText, parseCommandArgs } from './args.ts';
 import type { Command } from './command.ts';
-import { COMMANDS } from './commands/index.ts';
+import { COMMANDS, type CommandEntry } from './commands/index.ts';
 
 const VERSION = '0.1.0';
 
-function topHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 4;
+async function topHelp(): Promise<string> {
+  const all = await Promise.all(COMMANDS.map((c) => c.load()));
+  const width = Math.max(...all.map((c) => c.name.length)) + 4;
   return [
     `counterseed ${VERSION} - deterrence decoys on P2P networks, served upload-only, with every delivery recorded as evidence`,
     '',
     'Usage: counterseed <command> [options]      (counterseed <command> --help for details)',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    ...all.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     'Global options: --data DIR (or COUNTERSEED_DATA), --mode lab|live, --help, --version',
   ].join('\n');
@@ -25,7 +26,7 @@ function topHelp(): string {
 const VALUE_FLAGS_BEFORE_COMMAND = new Set(['--data', '--mode']);
 
 /** Finds the longest command name at the start of the non-flag words ("decoys build" before "decoys"). */
-function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
+function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
   const words: number[] = [];
   for (let i = 0; i < argv.length && words.length < 2; i++) {
     const a = argv[i]!;
@@ -35,8 +36,8 @@ function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefin
   }
   for (let n = words.length; n >= 1; n--) {
     const name = words.slice(0, n).map((i) => argv[i]).join(' ');
-    const cmd = COMMANDS.find((c) => c.name === name);
-    if (cmd) return { cmd, rest: argv.filter((_, i) => !words.slice(0, n).includes(i)) };
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (entry) return { entry, rest: argv.filter((_, i) => !words.slice(0, n).includes(i)) };
   }
   return undefined;
 }
@@ -47,14 +48,15 @@ export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--version')) { out(VERSION); return 0; }
   const found = findCommand(argv);
   if (!found) {
-    if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') { out(topHelp()); return 0; }
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') { out(await topHelp()); return 0; }
     const first = argv.find((a, i) => !a.startsWith('-') && !VALUE_FLAGS_BEFORE_COMMAND.has(argv[i - 1] ?? ''));
-    const group = COMMANDS.filter((c) => c.name.startsWith(`${first} `));
+    const group = await Promise.all(COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.load()));
     if (group.length > 0) { out(group.map((c) => helpText(c)).join('\n\n')); return argv.includes('--help') ? 0 : 2; }
-    err(`counterseed: unknown command "${argv.join(' ')}"\n\n${topHelp()}`);
+    err(`counterseed: unknown command "${argv.join(' ')}"\n\n${await topHelp()}`);
     return 2;
   }
-  const { cmd, rest } = found;
+  const { rest } = found;
+  const cmd = await found.entry.load();
   const shutdown = new AbortController();
   const onSignal = () => shutdown.abort();
   process.once('SIGINT', onSignal);

@@ -1,20 +1,48 @@
 import type { Command } from '../command.ts';
-import { announces } from './announces.ts';
-import { campaignCreate, campaignList, campaignShow, campaignTick } from './campaign.ts';
-import { configDocs, configShow } from './config.ts';
-import { decoysBuild, decoysExport, decoysList, decoysWrite } from './decoys.ts';
-import { deliveries } from './deliveries.ts';
-import { decoysHashes } from './decoys-hashes.ts';
-import { evidenceCheckpoint, evidenceExport, evidenceKey, evidenceVerify, init } from './evidence.ts';
-import { health } from './health.ts';
-import { lab } from './lab.ts';
-import { payloadAdd, payloadList } from './payload.ts';
-import { seed } from './seed.ts';
-import { validate } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [
-  payloadAdd, payloadList, decoysBuild, decoysList, decoysExport, decoysWrite, campaignCreate, campaignList, campaignShow, campaignTick, seed, deliveries, announces, lab, configDocs, configShow,
-  init, evidenceKey, evidenceCheckpoint, evidenceExport, evidenceVerify, decoysHashes,
-  health,
-  validate,
+/** A command by name, and how to load it: only the command being run is imported. */
+export interface CommandEntry {
+  readonly name: string;
+  load(): Promise<Command>;
+}
+
+const entry = (name: string, load: () => Promise<Command>): CommandEntry => ({
+  name,
+  async load() {
+    const c = await load();
+    if (c.name !== name) throw new Error(`command table says "${name}" but the module defines "${c.name}"`);
+    return c;
+  },
+});
+
+/**
+ * Every command, in help order. Loaded on demand: importing every command's module graph (lab's
+ * independent BitTorrent implementation, validation, exports...) cost a running `seed` ~30 MB of
+ * RSS (bench/many-decoys.bench.ts).
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  entry('payload add', async () => (await import('./payload.ts')).payloadAdd),
+  entry('payload list', async () => (await import('./payload.ts')).payloadList),
+  entry('decoys build', async () => (await import('./decoys.ts')).decoysBuild),
+  entry('decoys list', async () => (await import('./decoys.ts')).decoysList),
+  entry('decoys export', async () => (await import('./decoys.ts')).decoysExport),
+  entry('decoys write', async () => (await import('./decoys.ts')).decoysWrite),
+  entry('campaign create', async () => (await import('./campaign.ts')).campaignCreate),
+  entry('campaign list', async () => (await import('./campaign.ts')).campaignList),
+  entry('campaign show', async () => (await import('./campaign.ts')).campaignShow),
+  entry('campaign tick', async () => (await import('./campaign.ts')).campaignTick),
+  entry('seed', async () => (await import('./seed.ts')).seed),
+  entry('deliveries', async () => (await import('./deliveries.ts')).deliveries),
+  entry('announces', async () => (await import('./announces.ts')).announces),
+  entry('lab', async () => (await import('./lab.ts')).lab),
+  entry('config docs', async () => (await import('./config.ts')).configDocs),
+  entry('config show', async () => (await import('./config.ts')).configShow),
+  entry('init', async () => (await import('./evidence.ts')).init),
+  entry('evidence key', async () => (await import('./evidence.ts')).evidenceKey),
+  entry('evidence checkpoint', async () => (await import('./evidence.ts')).evidenceCheckpoint),
+  entry('evidence export', async () => (await import('./evidence.ts')).evidenceExport),
+  entry('evidence verify', async () => (await import('./evidence.ts')).evidenceVerify),
+  entry('decoys hashes', async () => (await import('./decoys-hashes.ts')).decoysHashes),
+  entry('health', async () => (await import('./health.ts')).health),
+  entry('validate', async () => (await import('./validate.ts')).validate),
 ];
