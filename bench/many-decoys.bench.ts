@@ -90,6 +90,8 @@ async function main(): Promise<void> {
     for (const k of Object.keys(SEED_ENV)) delete plainEnv[k];
     const plain = await runChild(NODE, ['--expose-gc', CHILD, spec], plainEnv);
     console.log(`counterseed: ${JSON.stringify(cs)}`);
+    // The real process, as an operator starts it: bin/counterseed seed, no forced GC, RSS read from outside.
+    const cli = await runCli(['seed', '--data', data, '--bind', HOST, '--port', '0', '--dht', 'true', '--dht-port', '0', '--dht-bootstrap', `${HOST}:${routers[0]!.address.port}`]);
     for (const r of routers) await r.stop();
     const lt = await runChild('/usr/bin/python3', [join(import.meta.dirname, 'lib/many_decoys_lt.py'), JSON.stringify({ infos: join(dir, 'infos.bin'), payload: payloadFile, saveDir: ltDir, n: N })]);
 
@@ -104,10 +106,42 @@ async function main(): Promise<void> {
     row('CPU while announcing (cs: DHT)', cs.busyCpuMsPerS, lt.busyCpuMsPerS, 'ms/s');
     console.log(`counterseed: ${cs.extra}; DHT queries received by the 20 local nodes: ${csQueries}`);
     console.log(`\ncounterseed under plain node (no compile cache, V8/glibc defaults): ready ${plain.readyMs.toFixed(0)} ms (x${(plain.readyMs / lt.readyMs).toFixed(3)}), RSS at ready ${plain.rssMb.toFixed(1)} MB (x${(plain.rssMb / lt.rssMb).toFixed(3)}), peak ${plain.peakRssMb.toFixed(1)} MB (x${(plain.peakRssMb / lt.peakRssMb).toFixed(3)}); ${plain.extra.split(';')[0]}`);
+    console.log(`\nthe real process (bin/counterseed seed, no forced GC, /proc/PID/status): ready ${cli.readyMs.toFixed(0)} ms after spawn (x${(cli.readyMs / lt.readyMs).toFixed(3)}), RSS at ready ${cli.rssAtReadyMb.toFixed(1)} MB (x${(cli.rssAtReadyMb / lt.rssMb).toFixed(3)}), RSS 10 s later ${cli.rssLaterMb.toFixed(1)} MB (x${(cli.rssLaterMb / lt.rssMb).toFixed(3)}), peak ${cli.peakMb.toFixed(1)} MB (x${(cli.peakMb / lt.peakRssMb).toFixed(3)})`);
     console.log(`libtorrent: ${lt.extra}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs `bin/counterseed ARGS` until it prints its ready line, reads its memory from /proc for 10 s, then stops it with SIGINT (by PID). */
+function runCli(args: string[]): Promise<{ readyMs: number; rssAtReadyMb: number; rssLaterMb: number; peakMb: number }> {
+  const status = (pid: number, key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const p = spawn(join(ROOT, 'bin/counterseed'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let figures: { readyMs: number; rssAtReadyMb: number; rssLaterMb: number; peakMb: number } | undefined;
+    const kill = setTimeout(() => p.kill('SIGKILL'), 5 * 60_000);
+    p.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (figures || !/^ready /m.test(out)) return;
+      const readyMs = performance.now() - t0;
+      const rssAtReadyMb = status(p.pid!, 'VmRSS');
+      figures = { readyMs, rssAtReadyMb, rssLaterMb: 0, peakMb: 0 };
+      setTimeout(() => {
+        figures!.rssLaterMb = status(p.pid!, 'VmRSS');
+        figures!.peakMb = status(p.pid!, 'VmHWM');
+        p.kill('SIGINT');
+      }, 10_000);
+    });
+    p.on('close', (code) => {
+      clearTimeout(kill);
+      if (figures && figures.peakMb > 0) resolve(figures);
+      else reject(new Error(`bin/counterseed ${args.join(' ')} exited ${code} before its figures were read: ${err}`));
+    });
+  });
 }
 
 /** Runs a measuring child; it prints one JSON line of Figures last. */
