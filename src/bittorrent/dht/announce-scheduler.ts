@@ -1,4 +1,5 @@
-import { Key20Slots } from '../seeder/key20-slots.ts';
+import { grown, infoHashKey } from '../columns/grow.ts';
+import { Key20Slots } from '../columns/key20-slots.ts';
 import { ClosestCache } from './closest-cache.ts';
 import { COMPACT_NODE, decodeNodes, encodeNodes, type NodeAddress, type NodeInfo } from './compact.ts';
 import { lookup, type LookupPort, type Responder } from './lookup.ts';
@@ -131,8 +132,7 @@ export class DhtAnnounceScheduler {
   }
 
   #keyOf(infoHashHex: string): Buffer {
-    if (infoHashHex.length !== 40 || this.#key.write(infoHashHex, 'hex') !== 20) throw new RangeError(`not a 40-char hex infohash: ${infoHashHex}`);
-    return this.#key;
+    return infoHashKey(infoHashHex, this.#key);
   }
 
   /** Makes room for `n` decoys at once (a node knows how many it loads): no growth copies, no slack. */
@@ -265,8 +265,3 @@ export class DhtAnnounceScheduler {
 }
 
 export const CACHE_BYTES_PER_DECOY = K * COMPACT_NODE;
-
-function grown<T extends Uint8Array | Float64Array>(old: T, bigger: T): T {
-  bigger.set(old as never);
-  return bigger;
-}

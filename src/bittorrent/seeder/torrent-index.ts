@@ -1,7 +1,8 @@
 import { hash } from 'node:crypto';
 import type { Decoy, ServedDecoy } from '../../domain/decoy.ts';
 import type { PieceSource } from '../../domain/piece-source.ts';
-import { Key20Slots } from './key20-slots.ts';
+import { grown, infoHashKey } from '../columns/grow.ts';
+import { Key20Slots } from '../columns/key20-slots.ts';
 import type { ServedTorrent } from './served-torrent.ts';
 
 export interface TorrentIndexDeps {
@@ -110,8 +111,7 @@ export class TorrentIndex {
 
   /** The infohash's 20 bytes, in the scratch key. */
   #keyOf(infoHashHex: string): Buffer {
-    if (infoHashHex.length !== 40 || this.#key.write(infoHashHex, 'hex') !== 20) throw new RangeError(`not a 40-char hex infohash: ${infoHashHex}`);
-    return this.#key;
+    return infoHashKey(infoHashHex, this.#key);
   }
 
   #decoy(s: number): ServedDecoy {
@@ -176,9 +176,4 @@ export class TorrentIndex {
     this.#info.set(id, info);
     if (this.#info.size > (this.#deps.infoCacheSize ?? 1024)) this.#info.delete(this.#info.keys().next().value!);
   }
-}
-
-function grown<T extends Uint8Array | Uint32Array | Float64Array>(old: T, bigger: T): T {
-  bigger.set(old as never);
-  return bigger;
 }

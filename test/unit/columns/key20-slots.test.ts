@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { it } from 'node:test';
-import { Key20Slots } from '../../../src/bittorrent/seeder/key20-slots.ts';
+import { Key20Slots } from '../../../src/bittorrent/columns/key20-slots.ts';
 
 const key = (i: number) => createHash('sha1').update(`holiday-video-${i}.mp4`).digest();
 
