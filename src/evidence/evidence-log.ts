@@ -5,7 +5,7 @@ import { EvidenceError } from './errors.ts';
 import { cloneFrontier, emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, frontierToBytes, type Frontier } from './merkle.ts';
 import type { WrittenRow } from '../store/sqlite/record-tables/row-writer.ts';
 import { leafHashOfText } from './merkle.ts';
-import { GENESIS_PREV, isHex64, recordTextOfJson, type ClockStatement } from './record.ts';
+import { GENESIS_PREV, isHex64, type ClockStatement } from './record.ts';
 
 export interface EvidenceLogComponents {
   readonly table: EvidenceLogTable;
@@ -61,9 +61,8 @@ export class EvidenceLog {
     const f = cloneFrontier(this.#frontierAt(seq, head?.hash));
     let last = head?.hash;
     for (const r of rows) {
-      const c = r.codec;
-      const hash = leafHashOfText(recordTextOfJson(c.spec.kind, r.values[c.timeIndex], c.json(r.values), seq, prev, node));
-      table.insertLink(seq, c.spec.kind, r.rowId, hash);
+      const hash = leafHashOfText(r.codec.recordText(r.values, seq, prev, node));
+      table.insertLink(seq, r.codec.spec.kind, r.rowId, hash);
       frontierAppend(f, hash);
       prev = hash.toString('hex');
       last = hash;
@@ -109,7 +108,8 @@ export class EvidenceLog {
       // Records since the last checkpoint must all be there (older ones are checked against it at export).
       const since = last ? last.treeSize : 0;
       if (since > size) throw new EvidenceError(`checkpoint covers ${since} records but the log holds ${size}: records were deleted`);
-      if (table.countFrom(since) !== size - since) throw new EvidenceError(`log has gaps: expected ${size - since} records since the last checkpoint, found ${table.countFrom(since)}`);
+      const found = table.countFrom(since);
+      if (found !== size - since) throw new EvidenceError(`log has gaps: expected ${size - since} records since the last checkpoint, found ${found}`);
       const f = this.#frontierAt(size, head?.hash);
       const signed = signCheckpoint({
         type: CHECKPOINT_TYPE, node: key.fingerprint, tree_size: size, root: frontierRoot(f).toString('hex'),

@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { SwarmPresenceObservation } from '../../domain/observation.ts';
 import { codecOf } from './record-tables/registry.ts';
 
@@ -8,9 +8,5 @@ export function querySwarmPresence(db: DatabaseSync, q: { infoHash?: string; ip?
   const args: (string | number)[] = [];
   if (q.infoHash) { where.push('info_hash = ?'); args.push(q.infoHash); }
   if (q.ip) { where.push('remote_ip = ?'); args.push(q.ip); }
-  const c = codecOf('swarm-presence');
-  const sql = `SELECT ${c.columns.join(', ')} FROM swarm_presence ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT ?`;
-  const st = db.prepare(sql);
-  st.setReturnArrays(true);
-  return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => c.read(r) as unknown as SwarmPresenceObservation);
+  return codecOf('swarm-presence').query(db, where.join(' AND '), args, 'at, id', q.limit ?? -1) as unknown as SwarmPresenceObservation[];
 }

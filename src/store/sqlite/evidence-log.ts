@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { EvidenceError } from '../../evidence/errors.ts';
 import { leafHashOfText } from '../../evidence/merkle.ts';
-import { GENESIS_PREV, recordTextOfJson, type Recordable } from '../../evidence/record.ts';
+import { GENESIS_PREV, type Recordable } from '../../evidence/record.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
 import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
 
@@ -55,6 +55,7 @@ export class EvidenceLogTable {
   readonly #rowById = new Map<string, StatementSync>();
   readonly #rows: RecordRowWriter;
   #node: string | undefined;
+  #legacyText: StatementSync | undefined;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -163,7 +164,7 @@ export class EvidenceLogTable {
   #derive(l: Link, prev: string): LogRow {
     let text: string;
     if (l.rowId === null) {
-      const r = this.#db.prepare('SELECT record FROM evidence_legacy WHERE seq = ?').get(l.seq);
+      const r = (this.#legacyText ??= this.#db.prepare('SELECT record FROM evidence_legacy WHERE seq = ?')).get(l.seq);
       if (!r) throw new EvidenceError(`record ${l.seq}: its stored text is gone`);
       text = String(r.record);
     } else {
@@ -172,7 +173,7 @@ export class EvidenceLogTable {
       if (!c || !node) throw new EvidenceError(`record ${l.seq}: no table for kind "${l.kind}"`);
       const row = this.#rowById.get(l.kind)!.get(l.rowId) as unknown as SQLOutputValue[] | undefined;
       if (!row) throw new EvidenceError(`record ${l.seq}: its ${c.spec.table} row ${l.rowId} is gone`);
-      text = recordTextOfJson(l.kind, row[c.timeIndex], c.json(row), l.seq, prev, node);
+      text = c.recordText(row, l.seq, prev, node);
     }
     if (!leafHashOfText(text).equals(l.hash)) {
       throw new EvidenceError(`record ${l.seq} (${l.kind}${l.rowId === null ? '' : ` row ${l.rowId}`}) no longer matches its chained hash: its row was changed after it was chained`);

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Decoy, NewDecoy, ServedDecoy } from '../../domain/decoy.ts';
 import { InputError } from '../../domain/errors.ts';
 import type { DeliveryObservation, Observation, TrackerAnnounceObservation } from '../../domain/observation.ts';
@@ -147,24 +147,14 @@ export class SqliteStore implements EvidenceStore {
   async queryDeliveries(q: DeliveryQuery = {}): Promise<DeliveryObservation[]> {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.ip) { where.push('d.remote_ip = ?'); args.push(q.ip); }
-    if (q.decoyId !== undefined) { where.push('d.decoy_id = ?'); args.push(q.decoyId); }
-    if (q.since !== undefined) { where.push('d.started_at >= ?'); args.push(q.since); }
-    const c = codecOf('delivery');
-    const sql = `SELECT ${c.columns.map((col) => `d.${col}`).join(', ')} FROM deliveries d
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.started_at, d.id LIMIT ?`;
-    const st = this.#db.prepare(sql);
-    st.setReturnArrays(true);
-    return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => c.read(r) as unknown as DeliveryObservation);
+    if (q.ip) { where.push('remote_ip = ?'); args.push(q.ip); }
+    if (q.decoyId !== undefined) { where.push('decoy_id = ?'); args.push(q.decoyId); }
+    if (q.since !== undefined) { where.push('started_at >= ?'); args.push(q.since); }
+    return codecOf('delivery').query(this.#db, where.join(' AND '), args, 'started_at, id', q.limit ?? -1) as unknown as DeliveryObservation[];
   }
 
   async queryAnnounces(q: { infoHash?: string; limit?: number } = {}): Promise<TrackerAnnounceObservation[]> {
-    const c = codecOf('tracker-announce');
-    const sql = `SELECT ${c.columns.join(', ')} FROM tracker_announces ${q.infoHash ? 'WHERE info_hash = ?' : ''} ORDER BY at, id LIMIT ?`;
-    const args: (string | number)[] = q.infoHash ? [q.infoHash] : [];
-    const st = this.#db.prepare(sql);
-    st.setReturnArrays(true);
-    return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => c.read(r) as unknown as TrackerAnnounceObservation);
+    return codecOf('tracker-announce').query(this.#db, q.infoHash ? 'info_hash = ?' : '', q.infoHash ? [q.infoHash] : [], 'at, id', q.limit ?? -1) as unknown as TrackerAnnounceObservation[];
   }
 
   async addToCounter(name: string, delta: number): Promise<void> {

@@ -1,4 +1,5 @@
-import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, SQLOutputValue } from 'node:sqlite';
+import { recordTextOfJson } from '../../../evidence/record.ts';
 import type { FieldType } from './field-types.ts';
 
 /** One record field: its name in the record and the domain object, its column, and how it is stored. */
@@ -74,6 +75,18 @@ export class RecordCodec {
     const o: Record<string, unknown> = { kind: this.spec.kind };
     for (let i = 0; i < this.#names.length; i++) o[this.#names[i]!] = this.#types[i]!.read(row[i]);
     return o;
+  }
+
+  /** Rows matching `where` (SQL over this table's columns), read back as domain objects. */
+  query(db: DatabaseSync, where: string, args: readonly (string | number)[], orderBy: string, limit: number): Record<string, unknown>[] {
+    const st = db.prepare(`SELECT ${this.columns.join(', ')} FROM ${this.spec.table} ${where ? `WHERE ${where}` : ''} ORDER BY ${orderBy} LIMIT ?`);
+    st.setReturnArrays(true);
+    return (st.all(...args, limit) as unknown as SQLOutputValue[][]).map((r) => this.read(r));
+  }
+
+  /** The chained record text (evidence/record.ts) of a row, from stored or bound values. */
+  recordText(row: readonly (SQLOutputValue | SQLInputValue)[], seq: number, prev: string, node: string): string {
+    return recordTextOfJson(this.spec.kind, row[this.timeIndex], this.json(row), seq, prev, node);
   }
 
   /** Canonical JSON of the record fields (`obs`), straight from stored or bound values. */
