@@ -2,9 +2,10 @@ import type { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
 import type { NodeKey } from './keys.ts';
 import { CHECKPOINT_TYPE, signCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import { EvidenceError } from './errors.ts';
-import { cloneFrontier, emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, frontierToBytes, type Frontier } from './merkle.ts';
-import type { WrittenRow } from '../store/sqlite/record-tables/row-writer.ts';
-import { leafHashOfText } from './merkle.ts';
+import { emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, frontierToBytes, HASH_LEN, type Frontier } from './merkle.ts';
+import type { PendingRow } from '../store/sqlite/record-tables/row-writer.ts';
+import type { AppendCompletion } from '../store/sqlite/sqlite-store.ts';
+import type { SQLInputValue } from 'node:sqlite';
 import { GENESIS_PREV, isHex64, type ClockStatement } from './record.ts';
 
 export interface EvidenceLogComponents {
@@ -12,13 +13,23 @@ export interface EvidenceLogComponents {
   readonly key: NodeKey;
   /** Runs fn in one write transaction (SqliteStore.transaction). */
   readonly transaction: <T>(fn: () => T) => T;
+  /** Computes record hashes and the Merkle frontier (chain-hasher.ts). */
+  readonly hasher: Chainer;
   readonly now: () => number;
+}
+
+/** What the log needs of a hasher (ChainHasher, chain-hasher.ts): the hashes of a batch, computed while its rows are inserted. */
+export interface Chainer {
+  begin(b: {
+    readonly node: string; readonly seq: number; readonly prev: string; readonly frontier: Frontier;
+    readonly rows: readonly { readonly kind: string; readonly values: readonly SQLInputValue[] }[];
+  }): { wait(): { readonly hashes: Buffer; readonly frontier: Frontier } };
 }
 
 export type CheckpointReason = 'periodic' | 'shutdown' | 'export' | 'manual' | 'start';
 
 /**
- * The per-node hash chain and its signed checkpoints. appendInTransaction() runs inside the
+ * The per-node hash chain and its signed checkpoints. beginAppend() runs inside the
  * observation insert transaction; it reads the head from the database each time, so a rolled-back
  * batch or a second process writing the same database can never fork the chain.
  */
@@ -48,28 +59,27 @@ export class EvidenceLog {
   get appended(): number { return this.#appended; }
 
   /**
-   * Chains rows just written; call inside their write transaction (the store's append hook). The
-   * record is made from the fields as stored, so it can be re-derived from the row (evidence-002).
+   * Starts chaining rows about to be written, inside their write transaction (the store's append
+   * hook): the hasher works on their values while the caller inserts them (on a worker thread for
+   * large batches), and the completion links the written rows to their hashes in the same
+   * transaction. The record is made from the values as stored, so it can be re-derived from the row.
    */
-  appendInTransaction(rows: readonly WrittenRow[]): void {
-    const { table } = this.#c;
-    const node = this.node;
+  beginAppend(rows: readonly PendingRow[]): AppendCompletion {
+    const { table, hasher } = this.#c;
     const head = table.head();
-    let seq = head ? head.seq + 1 : 0;
-    let prev = head ? head.hash.toString('hex') : GENESIS_PREV;
-    // A copy: if this transaction rolls back, the kept frontier must still describe the database.
-    const f = cloneFrontier(this.#frontierAt(seq, head?.hash));
-    let last = head?.hash;
-    for (const r of rows) {
-      const hash = leafHashOfText(r.codec.recordText(r.values, seq, prev, node));
-      table.insertLink(seq, r.codec.spec.kind, r.rowId, hash);
-      frontierAppend(f, hash);
-      prev = hash.toString('hex');
-      last = hash;
-      seq++;
-    }
-    this.#live = { frontier: f, head: last };
-    this.#appended += rows.length;
+    const seq = head ? head.seq + 1 : 0;
+    const prev = head ? head.hash.toString('hex') : GENESIS_PREV;
+    // The hasher returns a new frontier: if this transaction rolls back, the kept one still describes the database.
+    const job = hasher.begin({ node: this.node, seq, prev, frontier: this.#frontierAt(seq, head?.hash), rows });
+    return {
+      written: (written) => {
+        const { hashes, frontier } = job.wait();
+        table.insertRuns(seq, written, hashes);
+        if (written.length > 0) this.#live = { frontier, head: Buffer.from(hashes.subarray(hashes.length - HASH_LEN)) };
+        this.#appended += written.length;
+      },
+      cancel: () => { try { job.wait(); } catch { /* the batch rolls back either way */ } },
+    };
   }
 
   /** The frontier over [0, size) whose last leaf is `head`: the kept one when it matches, else rebuilt from the database. */
@@ -88,7 +98,14 @@ export class EvidenceLog {
 
   /** Writes and chains the node's own statements (clock records) in a transaction of their own. */
   append(batch: readonly ClockStatement[]): void {
-    this.#c.transaction(() => this.appendInTransaction(batch.map((o) => this.#c.table.writeRow(o))));
+    const { table, transaction } = this.#c;
+    transaction(() => {
+      const pending = batch.map((o) => table.prepareRow(o));
+      const c = this.beginAppend(pending);
+      let rows;
+      try { rows = pending.map((p) => table.insertRow(p)); } catch (e) { c.cancel(); throw e; }
+      c.written(rows);
+    });
   }
 
   /**

@@ -1,9 +1,10 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { EvidenceError } from '../../evidence/errors.ts';
-import { leafHashOfText } from '../../evidence/merkle.ts';
+import { HASH_LEN, leafHashOfText } from '../../evidence/merkle.ts';
+import { MAX_RUN } from './migrations/evidence-003.ts';
 import { GENESIS_PREV, type Recordable } from '../../evidence/record.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
-import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
+import { RecordRowWriter, type PendingRow, type WrittenRow } from './record-tables/row-writer.ts';
 
 export interface StoredCheckpoint {
   readonly id: number;
@@ -36,36 +37,58 @@ export interface LogFilter {
 
 interface Link { readonly seq: number; readonly kind: string; readonly rowId: number | null; readonly hash: Buffer }
 
+/** A run of links (evidence-003): `count` records of one kind from first_seq, rows first_row_id + k. */
+interface Run { readonly firstSeq: number; readonly kind: string; readonly firstRowId: number | null; readonly count: number; readonly hashes: Buffer }
+
+/** What the chain needs of a row just written: its kind and id. */
+export interface ChainedRow { readonly kind: string; readonly rowId: number }
+
 const toBuf = (v: unknown) => Buffer.from(v as Uint8Array);
 const linkFromRow = (r: Record<string, SQLOutputValue>): Link => ({
   seq: Number(r.seq), kind: String(r.kind), rowId: r.row_id === null ? null : Number(r.row_id), hash: toBuf(r.hash),
 });
+const runFromRow = (r: Record<string, SQLOutputValue>): Run => ({
+  firstSeq: Number(r.first_seq), kind: String(r.kind), firstRowId: r.first_row_id === null ? null : Number(r.first_row_id), count: Number(r.count), hashes: toBuf(r.hashes),
+});
+const linkOf = (run: Run, k: number): Link => ({
+  seq: run.firstSeq + k, kind: run.kind, rowId: run.firstRowId === null ? null : run.firstRowId + k, hash: run.hashes.subarray(HASH_LEN * k, HASH_LEN * (k + 1)),
+});
 
 /**
- * SQL for the evidence tables (evidence-001, evidence-002). Callers own transactions.
- * The log holds links (seq, kind, row id, hash); a record's text is re-derived from its row
- * (record-tables/) and must hash to the link's hash, or reading it throws: a row changed after it
- * was chained is detected here, before anything is exported.
+ * SQL for the evidence tables (evidence-001..003). Callers own transactions.
+ * The log holds runs of links (seq, kind, row id, hash; evidence-003); a record's text is re-derived
+ * from its row (record-tables/) and must hash to the link's hash, or reading it throws: a row changed
+ * after it was chained is detected here, before anything is exported. Runs must tile the chain;
+ * every read that walks them checks that they do.
  */
 export class EvidenceLogTable {
   readonly #db: DatabaseSync;
-  readonly #insertLink: StatementSync;
+  readonly #insertRun: StatementSync;
   readonly #head: StatementSync;
   readonly #hashAt: StatementSync;
+  readonly #runAt: StatementSync;
+  readonly #runsFrom: StatementSync;
   readonly #rowById = new Map<string, StatementSync>();
+  readonly #rowsInRange = new Map<string, StatementSync>();
   readonly #rows: RecordRowWriter;
   #node: string | undefined;
   #legacyText: StatementSync | undefined;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
-    this.#insertLink = db.prepare('INSERT INTO evidence_links (seq, kind, row_id, hash) VALUES (?, ?, ?, ?)');
-    this.#head = db.prepare('SELECT seq, hash FROM evidence_links ORDER BY seq DESC LIMIT 1');
-    this.#hashAt = db.prepare('SELECT hash FROM evidence_links WHERE seq = ?');
+    this.#insertRun = db.prepare('INSERT INTO evidence_runs (first_seq, kind, first_row_id, count, hashes) VALUES (?, ?, ?, ?, ?)');
+    this.#head = db.prepare('SELECT first_seq, count, substr(hashes, 32 * count - 31, 32) AS hash FROM evidence_runs ORDER BY first_seq DESC LIMIT 1');
+    this.#hashAt = db.prepare(`SELECT first_seq, count, substr(hashes, 32 * (?1 - first_seq) + 1, 32) AS hash FROM evidence_runs
+      WHERE first_seq <= ?1 ORDER BY first_seq DESC LIMIT 1`);
+    this.#runAt = db.prepare('SELECT MAX(first_seq) AS s FROM evidence_runs WHERE first_seq <= ?');
+    this.#runsFrom = db.prepare('SELECT * FROM evidence_runs WHERE first_seq >= ? AND first_seq < ? ORDER BY first_seq');
     for (const [kind, c] of RECORD_CODECS) {
-      const st = db.prepare(c.selectByIdSql);
-      st.setReturnArrays(true);
-      this.#rowById.set(kind, st);
+      const one = db.prepare(c.selectByIdSql);
+      one.setReturnArrays(true);
+      this.#rowById.set(kind, one);
+      const many = db.prepare(`SELECT id, ${c.columns.join(', ')} FROM ${c.spec.table} WHERE id >= ? AND id < ? ORDER BY id`);
+      many.setReturnArrays(true);
+      this.#rowsInRange.set(kind, many);
     }
     this.#rows = new RecordRowWriter(db);
   }
@@ -87,40 +110,98 @@ export class EvidenceLogTable {
   /** The last link, or undefined for an empty log. */
   head(): { seq: number; hash: Buffer } | undefined {
     const r = this.#head.get();
-    return r ? { seq: Number(r.seq), hash: toBuf(r.hash) } : undefined;
+    return r ? { seq: Number(r.first_seq) + Number(r.count) - 1, hash: toBuf(r.hash) } : undefined;
   }
 
-  /** Writes a recordable the log itself produces (clock statements) into its table. */
-  writeRow(o: Recordable): WrittenRow {
-    return this.#rows.write(o);
+  /** Checks and converts a recordable the log itself produces (clock statements) for its table. */
+  prepareRow(o: Recordable): PendingRow {
+    return this.#rows.prepare(o);
   }
 
-  insertLink(seq: number, kind: string, rowId: number, hash: Buffer): void {
-    this.#insertLink.run(seq, kind, rowId, hash);
+  insertRow(p: PendingRow): WrittenRow {
+    return this.#rows.insert(p);
   }
 
-  /** Links with seq >= from (a range count on the primary key). */
+  /**
+   * Links records seq, seq + 1, ... to their rows: `hashes` holds 32 bytes per row, in order. Cut
+   * into runs of one kind with consecutive row ids, at most MAX_RUN long.
+   */
+  insertRuns(seq: number, rows: readonly ChainedRow[], hashes: Uint8Array): void {
+    if (hashes.length !== HASH_LEN * rows.length) throw new EvidenceError(`${rows.length} rows but ${hashes.length / HASH_LEN} hashes`);
+    let start = 0;
+    for (let i = 1; i <= rows.length; i++) {
+      const a = rows[start]!;
+      const b = rows[i];
+      if (b && b.kind === a.kind && b.rowId === a.rowId + (i - start) && i - start < MAX_RUN) continue;
+      this.#insertRun.run(seq + start, a.kind, a.rowId, i - start, hashes.subarray(HASH_LEN * start, HASH_LEN * i));
+      start = i;
+    }
+  }
+
+  /**
+   * Runs overlapping [from, to), in order, checked to tile the chain from the run at or before
+   * `from`. A missing or overlapping run throws; the chain may end before `to`.
+   */
+  *#runs(from: number, to: number): Generator<Run> {
+    if (from >= to) return;
+    const s = this.#runAt.get(from)?.s;
+    const start = s === null || s === undefined ? 0 : Number(s);
+    let expected = start;
+    for (const r of this.#runsFrom.iterate(start, to)) {
+      const run = runFromRow(r);
+      if (run.firstSeq !== expected) {
+        throw new EvidenceError(run.firstSeq > expected ? `log has gaps: records ${expected}..${run.firstSeq - 1} are missing from the chain`
+          : `log is corrupt: the run at record ${run.firstSeq} overlaps the one before it`);
+      }
+      expected += run.count;
+      // The run holding `from` ends before it only when the chain ends there (a later run would be a gap).
+      if (expected > from) yield run;
+    }
+  }
+
+  /** Records with seq >= from, counted along the runs (a gap or an overlap throws). */
   countFrom(from: number): number {
-    return Number(this.#db.prepare('SELECT COUNT(*) AS n FROM evidence_links WHERE seq >= ?').get(from)!.n);
+    let n = 0;
+    for (const run of this.#runs(from, Number.MAX_SAFE_INTEGER)) n += run.count - Math.max(0, from - run.firstSeq);
+    return n;
   }
 
   count(): number {
-    return Number(this.#db.prepare('SELECT COUNT(*) AS n FROM evidence_links').get()!.n);
+    return Number(this.#db.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM evidence_runs').get()!.n);
   }
 
-  /** Leaf hashes for seq in [from, to), in order. */
+  /** Leaf hashes for seq in [from, to), in order; every one must be there. */
   *hashes(from: number, to: number): Generator<Buffer> {
-    for (const r of this.#db.prepare('SELECT hash FROM evidence_links WHERE seq >= ? AND seq < ? ORDER BY seq').iterate(from, to)) yield toBuf(r.hash);
+    let seq = from;
+    for (const run of this.#runs(from, to)) {
+      for (let k = seq - run.firstSeq; k < run.count && seq < to; k++, seq++) yield run.hashes.subarray(HASH_LEN * k, HASH_LEN * (k + 1));
+    }
+    if (seq < to) throw new EvidenceError(`log has gaps: expected records up to ${to - 1}, the chain ends at ${seq - 1}`);
   }
 
-  /** Records in [from, to), in order. */
+  /** Records in [from, to), in order (fewer if the chain ends first). Each run's rows are read in one query. */
   *range(from: number, to: number): Generator<LogRow> {
     let prev = this.#prevOf(from);
-    for (const r of this.#db.prepare('SELECT seq, kind, row_id, hash FROM evidence_links WHERE seq >= ? AND seq < ? ORDER BY seq').iterate(from, to)) {
-      const link = linkFromRow(r);
-      yield this.#derive(link, prev);
-      prev = link.hash.toString('hex');
+    let seq = from;
+    for (const run of this.#runs(from, to)) {
+      const k0 = seq - run.firstSeq;
+      const k1 = Math.min(run.count, to - run.firstSeq);
+      const rows = run.firstRowId === null ? undefined : this.#rowsOf(run, k0, k1);
+      for (let k = k0; k < k1; k++, seq++) {
+        const link = linkOf(run, k);
+        yield this.#derive(link, prev, rows?.get(link.rowId!));
+        prev = link.hash.toString('hex');
+      }
     }
+  }
+
+  /** The rows of run records [k0, k1), by id (a missing one is simply absent). */
+  #rowsOf(run: Run, k0: number, k1: number): Map<number, SQLOutputValue[]> | undefined {
+    const st = this.#rowsInRange.get(run.kind);
+    if (!st) return undefined;
+    const out = new Map<number, SQLOutputValue[]>();
+    for (const r of st.all(run.firstRowId! + k0, run.firstRowId! + k1) as unknown as SQLOutputValue[][]) out.set(Number(r[0]), r.slice(1));
+    return out;
   }
 
   /** Records matching a filter (found through their tables' ip, decoy and time indexes), in seq order. */
@@ -132,14 +213,18 @@ export class EvidenceLogTable {
       const { ipField, decoyField, timeField, table } = c.spec;
       const cond = conditions(f, ipField && c.column(ipField), decoyField && c.column(decoyField), c.column(timeField), 't.');
       if (!cond) continue;
-      parts.push(`SELECT l.seq, l.kind, l.row_id, l.hash FROM ${table} t JOIN evidence_links l ON l.kind = ? AND l.row_id = t.id ${cond.where}`);
-      args.push(kind, ...cond.args);
+      // A row's run is the one of its kind with the greatest first row id at or below it; rows past its end are not chained.
+      parts.push(`SELECT r.first_seq + (t.id - r.first_row_id) AS seq, r.kind AS kind, t.id AS row_id, substr(r.hashes, 32 * (t.id - r.first_row_id) + 1, 32) AS hash
+        FROM ${table} t JOIN evidence_runs r ON r.kind = ? AND r.first_row_id = (SELECT MAX(x.first_row_id) FROM evidence_runs x WHERE x.kind = ? AND x.first_row_id <= t.id)
+        ${cond.where ? `${cond.where} AND` : 'WHERE'} t.id < r.first_row_id + r.count`);
+      args.push(kind, kind, ...cond.args);
     }
     // Records chained before evidence-002 keep their text and filter columns in evidence_legacy.
     const legacy = conditions(f, 'ip', 'decoy_id', 'at', 'g.');
     if (legacy) {
       const kinds = f.kinds && f.kinds.length > 0 ? ` ${legacy.where ? 'AND' : 'WHERE'} g.kind IN (${f.kinds.map(() => '?').join(',')})` : '';
-      parts.push(`SELECT l.seq, l.kind, l.row_id, l.hash FROM evidence_legacy g JOIN evidence_links l ON l.seq = g.seq ${legacy.where}${kinds}`);
+      parts.push(`SELECT r.first_seq AS seq, r.kind AS kind, NULL AS row_id, r.hashes AS hash FROM evidence_legacy g
+        JOIN evidence_runs r ON r.first_seq = g.seq AND r.first_row_id IS NULL ${legacy.where}${kinds}`);
       args.push(...legacy.args, ...(f.kinds && f.kinds.length > 0 ? f.kinds : []));
     }
     if (parts.length === 0) return [];
@@ -147,21 +232,31 @@ export class EvidenceLogTable {
     return links.map((l) => this.#derive(l, this.#prevOf(l.seq)));
   }
 
-  /** Clock records that were in effect for seq in [fromSeq, toSeq]: the last one before fromSeq and every one up to toSeq. */
+  /** Clock records that were in effect for seq in [fromSeq, toSeq]: the last one at or before fromSeq and every one up to toSeq. */
   clockRecords(fromSeq: number, toSeq: number): LogRow[] {
-    return this.#db.prepare(`SELECT seq, kind, row_id, hash FROM evidence_links WHERE kind = 'clock' AND seq <= ?
-      AND seq >= COALESCE((SELECT MAX(seq) FROM evidence_links WHERE kind = 'clock' AND seq <= ?), 0) ORDER BY seq`)
-      .all(toSeq, fromSeq).map((r) => { const l = linkFromRow(r); return this.#derive(l, this.#prevOf(l.seq)); });
+    const runs = this.#db.prepare(`SELECT * FROM evidence_runs WHERE kind = 'clock' AND first_seq <= ?
+      AND first_seq >= COALESCE((SELECT MAX(first_seq) FROM evidence_runs WHERE kind = 'clock' AND first_seq <= ?), 0) ORDER BY first_seq`)
+      .all(toSeq, fromSeq).map(runFromRow);
+    const first = runs[0];
+    const since = first && first.firstSeq <= fromSeq ? Math.min(first.firstSeq + first.count - 1, fromSeq) : 0;
+    const out: LogRow[] = [];
+    for (const run of runs) {
+      for (let k = 0; k < run.count; k++) {
+        const l = linkOf(run, k);
+        if (l.seq >= since && l.seq <= toSeq) out.push(this.#derive(l, this.#prevOf(l.seq)));
+      }
+    }
+    return out;
   }
 
   #prevOf(seq: number): string {
     if (seq === 0) return GENESIS_PREV;
     const r = this.#hashAt.get(seq - 1);
-    if (!r) throw new EvidenceError(`record ${seq - 1} is missing from the chain`);
+    if (!r || seq - 1 >= Number(r.first_seq) + Number(r.count)) throw new EvidenceError(`record ${seq - 1} is missing from the chain`);
     return toBuf(r.hash).toString('hex');
   }
 
-  #derive(l: Link, prev: string): LogRow {
+  #derive(l: Link, prev: string, row?: SQLOutputValue[]): LogRow {
     let text: string;
     if (l.rowId === null) {
       const r = (this.#legacyText ??= this.#db.prepare('SELECT record FROM evidence_legacy WHERE seq = ?')).get(l.seq);
@@ -171,9 +266,9 @@ export class EvidenceLogTable {
       const c = RECORD_CODECS.get(l.kind);
       const node = this.node();
       if (!c || !node) throw new EvidenceError(`record ${l.seq}: no table for kind "${l.kind}"`);
-      const row = this.#rowById.get(l.kind)!.get(l.rowId) as unknown as SQLOutputValue[] | undefined;
-      if (!row) throw new EvidenceError(`record ${l.seq}: its ${c.spec.table} row ${l.rowId} is gone`);
-      text = c.recordText(row, l.seq, prev, node);
+      const values = row ?? this.#rowById.get(l.kind)!.get(l.rowId) as unknown as SQLOutputValue[] | undefined;
+      if (!values) throw new EvidenceError(`record ${l.seq}: its ${c.spec.table} row ${l.rowId} is gone`);
+      text = c.recordText(values, l.seq, prev, node);
     }
     if (!leafHashOfText(text).equals(l.hash)) {
       throw new EvidenceError(`record ${l.seq} (${l.kind}${l.rowId === null ? '' : ` row ${l.rowId}`}) no longer matches its chained hash: its row was changed after it was chained`);

@@ -6,6 +6,7 @@ import { DECOY_FACTORY_001 } from './migrations/decoy-factory-001.ts';
 import { CORE_002 } from './migrations/core-002.ts';
 import { CORE_003 } from './migrations/core-003.ts';
 import { EVIDENCE_002 } from './migrations/evidence-002.ts';
+import { EVIDENCE_003 } from './migrations/evidence-003.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   CORE_002,
   CORE_003,
   EVIDENCE_002,
+  EVIDENCE_003,
 ];

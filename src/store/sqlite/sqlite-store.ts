@@ -8,11 +8,20 @@ import type { Payload } from '../../domain/payload.ts';
 import type { DecoyQuery, DeliveryQuery, EvidenceStore } from '../evidence-store.ts';
 import { MIGRATIONS } from './schema.ts';
 import { codecOf } from './record-tables/registry.ts';
-import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
+import { RecordRowWriter, type PendingRow, type WrittenRow } from './record-tables/row-writer.ts';
 import { decoyFromRow, payloadFromRow } from './rows.ts';
 
-/** Runs inside the append transaction with the batch and the rows written for it, in order. */
-export type AppendHook = (batch: readonly Observation[], rows: readonly WrittenRow[]) => void;
+/**
+ * Runs inside the append transaction, first with the rows about to be written (before the inserts,
+ * so that its work can overlap them), then, through the function it returns, with the rows written.
+ */
+export type AppendHook = (batch: readonly Observation[], rows: readonly PendingRow[]) => AppendCompletion | undefined;
+export interface AppendCompletion {
+  /** After the inserts, inside the transaction: a throw rolls the batch back. */
+  written(rows: readonly WrittenRow[]): void;
+  /** The inserts failed and the batch rolls back: release what the first step started. */
+  cancel(): void;
+}
 
 /** Page cache of the store's connection (KiB), and during a bulk read. */
 const CACHE_KIB = 16 * 1024;
@@ -52,9 +61,8 @@ export class SqliteStore implements EvidenceStore {
   get database(): DatabaseSync { return this.#db; }
 
   /**
-   * Runs `hook` inside every appendObservations transaction, after the inserts, with the rows
-   * written (the evidence chain). A throw rolls the whole batch back, so observations and their
-   * chain records commit together.
+   * Runs `hook` inside every appendObservations transaction (the evidence chain): see AppendHook.
+   * A throw rolls the whole batch back, so observations and their chain records commit together.
    */
   addAppendHook(hook: AppendHook): () => void {
     this.#appendHooks.push(hook);
@@ -134,8 +142,22 @@ export class SqliteStore implements EvidenceStore {
   async appendObservations(batch: readonly Observation[]): Promise<void> {
     if (batch.length === 0) return;
     this.#tx(() => {
-      const rows = batch.map((o) => this.#rows.write(o));
-      for (const hook of this.#appendHooks) hook(batch, rows);
+      const pending = batch.map((o) => this.#rows.prepare(o));
+      const completions = this.#appendHooks.map((hook) => hook(batch, pending));
+      let rows: WrittenRow[];
+      try {
+        rows = pending.map((p) => this.#rows.insert(p));
+      } catch (e) {
+        for (const c of completions) c?.cancel();
+        throw e;
+      }
+      let i = 0;
+      try {
+        for (; i < completions.length; i++) completions[i]?.written(rows);
+      } catch (e) {
+        for (let j = i + 1; j < completions.length; j++) completions[j]?.cancel();
+        throw e;
+      }
     });
   }
 

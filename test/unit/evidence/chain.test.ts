@@ -69,13 +69,22 @@ describe('evidence chain in the observation transaction', () => {
     f.ev.log.checkpoint('manual');
     const size = f.ev.table.count();
     for (let i = 0; i < 3; i++) await f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash)]);
-    f.store.database.exec(`DELETE FROM evidence_links WHERE seq = ${size + 1}`);
-    assert.throws(() => f.ev.log.checkpoint('manual'), /gaps/);
+    // Each append was a batch of one: a run of one record each.
+    f.store.database.exec(`DELETE FROM evidence_runs WHERE first_seq = ${size + 1}`);
+    assert.throws(() => f.ev.log.checkpoint('manual'), /gaps: records \d+\.\.\d+ are missing/);
 
+    // Seq 3 is the fixture's tracker announce, a run of its own.
     const g = await evidenceFixture();
     g.ev.log.checkpoint('manual');
-    g.store.database.exec('DELETE FROM evidence_links WHERE seq = 2');
-    await assert.rejects(g.exportTo(join(g.dir, 'x'), { ip: '198.18.0.11' }), /no longer matches its signed checkpoint/);
+    g.store.database.exec('DELETE FROM evidence_runs WHERE first_seq = 3');
+    await assert.rejects(g.exportTo(join(g.dir, 'x'), { ip: '198.18.0.11' }), /gaps: records 3\.\.3 are missing/);
+
+    // One hash cut from the end of a run (seq 4..8: five deliveries) leaves a hole before the next run.
+    const h = await evidenceFixture();
+    h.ev.log.checkpoint('manual');
+    h.store.database.exec('UPDATE evidence_runs SET count = count - 1, hashes = substr(hashes, 1, 32 * (count - 1)) WHERE first_seq = 4 AND count = 5');
+    assert.equal(h.ev.table.count(), h.ev.log.checkpoint('manual').treeSize - 1);
+    await assert.rejects(h.exportTo(join(h.dir, 'x'), { ip: '198.18.0.11' }), /gaps: records 8\.\.8 are missing/);
   });
 
   it('an observation row edited after it was chained is refused at export', async () => {
@@ -93,14 +102,14 @@ describe('evidence chain in the observation transaction', () => {
     f.store.database.exec('DELETE FROM deliveries WHERE id = (SELECT MAX(id) FROM deliveries)');
     assert.throws(() => [...f.ev.table.range(0, f.ev.table.count())], /row \d+ is gone/);
     const g = await evidenceFixture();
-    // One row per link (UNIQUE kind, row_id); a planted copy of a row with another port is not its record.
-    assert.throws(() => g.store.database.exec(`UPDATE evidence_links SET row_id = (SELECT MIN(id) FROM deliveries)
-      WHERE seq = (SELECT MAX(seq) FROM evidence_links WHERE kind = 'delivery')`), /UNIQUE/);
+    // One run per first row (UNIQUE kind, first_row_id); a planted copy of a row with another port is not its record.
+    assert.throws(() => g.store.database.exec(`UPDATE evidence_runs SET first_row_id = (SELECT MIN(id) FROM deliveries)
+      WHERE first_seq = (SELECT MAX(first_seq) FROM evidence_runs WHERE kind = 'delivery')`), /UNIQUE/);
     const cols = 'session_id, decoy_id, info_hash, remote_ip, local_ip, local_port, transport, encryption, started_at, ended_at, peer_id, client, client_version, listen_port, bytes_served, blocks_served, served_ranges, pieces_at_start, pieces_at_end, completed, metadata_pieces, metadata_only, disconnect_reason';
     g.store.database.exec(`INSERT INTO deliveries (remote_port, ${cols}) SELECT remote_port + 1, ${cols.replace('session_id', "'planted'")}
       FROM deliveries WHERE id = (SELECT MAX(id) FROM deliveries)`);
-    g.store.database.exec(`UPDATE evidence_links SET row_id = (SELECT id FROM deliveries WHERE session_id = 'planted')
-      WHERE seq = (SELECT MAX(seq) FROM evidence_links WHERE kind = 'delivery')`);
+    g.store.database.exec(`UPDATE evidence_runs SET first_row_id = (SELECT id FROM deliveries WHERE session_id = 'planted')
+      WHERE first_seq = (SELECT MAX(first_seq) FROM evidence_runs WHERE kind = 'delivery')`);
     assert.throws(() => [...g.ev.table.range(0, g.ev.table.count())], /no longer matches its chained hash/);
   });
 

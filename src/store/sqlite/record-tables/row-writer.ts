@@ -3,14 +3,23 @@ import { InputError } from '../../../domain/errors.ts';
 import type { RecordCodec } from './record-table.ts';
 import { RECORD_CODECS } from './registry.ts';
 
-/** A row just written: where it is, and the values bound (which read back as themselves). */
-export interface WrittenRow {
+/** A row about to be written: its kind's codec and the values it binds (which read back as themselves). */
+export interface PendingRow {
   readonly codec: RecordCodec;
-  readonly rowId: number;
+  readonly kind: string;
   readonly values: readonly SQLInputValue[];
 }
 
-/** Writes recordables into their kinds' tables (the caller owns the transaction). */
+/** A row just written: where it is, and the values bound. */
+export interface WrittenRow extends PendingRow {
+  readonly rowId: number;
+}
+
+/**
+ * Writes recordables into their kinds' tables (the caller owns the transaction), in two steps so
+ * that work on the values (the evidence chain) can start before the inserts: prepare() converts and
+ * checks a recordable's values, insert() writes them.
+ */
 export class RecordRowWriter {
   readonly #insert = new Map<string, { codec: RecordCodec; stmt: StatementSync }>();
 
@@ -18,10 +27,18 @@ export class RecordRowWriter {
     for (const [kind, codec] of RECORD_CODECS) this.#insert.set(kind, { codec, stmt: db.prepare(codec.insertSql) });
   }
 
-  write(o: { readonly kind: string }): WrittenRow {
+  prepare(o: { readonly kind: string }): PendingRow {
     const w = this.#insert.get(o.kind);
     if (!w) throw new InputError(`no table records kind "${o.kind}"`);
-    const values = w.codec.toRow(o);
-    return { codec: w.codec, rowId: Number(w.stmt.run(...values).lastInsertRowid), values };
+    return { codec: w.codec, kind: o.kind, values: w.codec.toRow(o) };
+  }
+
+  insert(p: PendingRow): WrittenRow {
+    const w = this.#insert.get(p.kind)!;
+    return { ...p, rowId: Number(w.stmt.run(...p.values).lastInsertRowid) };
+  }
+
+  write(o: { readonly kind: string }): WrittenRow {
+    return this.insert(this.prepare(o));
   }
 }
