@@ -79,18 +79,18 @@ async function main(): Promise<void> {
 
     const spec = JSON.stringify({ data, bootstrap: `${HOST}:${routers[0]!.address.port}` });
     // As installed: `npm install` warms the compile cache for the CLI; this warms it for the bench child
-    // too, with the same flags (--expose-gc changes V8's flag hash, and so the cache directory).
+    // too, with the same flags (V8 flags are part of the cache's key).
     const seedEnv = { ...process.env, ...SEED_ENV };
-    const seedArgs = ['--expose-gc', ...SEED_FLAGS, CHILD];
+    const seedArgs = [...SEED_FLAGS, CHILD];
     execFileSync(NODE, [...seedArgs, '--warm-compile-cache'], { env: seedEnv, stdio: 'inherit' });
     const cs = await runChild(NODE, [...seedArgs, spec], seedEnv);
     const csQueries = received;
     // The same node under plain `node`: types stripped at start-up, V8 and glibc defaults.
     const plainEnv = { ...process.env };
     for (const k of Object.keys(SEED_ENV)) delete plainEnv[k];
-    const plain = await runChild(NODE, ['--expose-gc', CHILD, spec], plainEnv);
+    const plain = await runChild(NODE, [CHILD, spec], plainEnv);
     console.log(`counterseed: ${JSON.stringify(cs)}`);
-    // The real process, as an operator starts it: bin/counterseed seed, no forced GC, RSS read from outside.
+    // The real process, as an operator starts it: bin/counterseed seed, RSS read from outside.
     const cli = await runCli(['seed', '--data', data, '--bind', HOST, '--port', '0', '--dht', 'true', '--dht-port', '0', '--dht-bootstrap', `${HOST}:${routers[0]!.address.port}`]);
     for (const r of routers) await r.stop();
     const lt = await runChild('/usr/bin/python3', [join(import.meta.dirname, 'lib/many_decoys_lt.py'), JSON.stringify({ infos: join(dir, 'infos.bin'), payload: payloadFile, saveDir: ltDir, n: N })]);
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     row('CPU while announcing (cs: DHT)', cs.busyCpuMsPerS, lt.busyCpuMsPerS, 'ms/s');
     console.log(`counterseed: ${cs.extra}; DHT queries received by the 20 local nodes: ${csQueries}`);
     console.log(`\ncounterseed under plain node (no compile cache, V8/glibc defaults): ready ${plain.readyMs.toFixed(0)} ms (x${(plain.readyMs / lt.readyMs).toFixed(3)}), RSS at ready ${plain.rssMb.toFixed(1)} MB (x${(plain.rssMb / lt.rssMb).toFixed(3)}), peak ${plain.peakRssMb.toFixed(1)} MB (x${(plain.peakRssMb / lt.peakRssMb).toFixed(3)}); ${plain.extra.split(';')[0]}`);
-    console.log(`\nthe real process (bin/counterseed seed, no forced GC, /proc/PID/status): ready ${cli.readyMs.toFixed(0)} ms after spawn (x${(cli.readyMs / lt.readyMs).toFixed(3)}), RSS at ready ${cli.rssAtReadyMb.toFixed(1)} MB (x${(cli.rssAtReadyMb / lt.rssMb).toFixed(3)}), RSS 10 s later ${cli.rssLaterMb.toFixed(1)} MB (x${(cli.rssLaterMb / lt.rssMb).toFixed(3)}), peak ${cli.peakMb.toFixed(1)} MB (x${(cli.peakMb / lt.peakRssMb).toFixed(3)})`);
+    console.log(`\nthe real process (bin/counterseed seed, /proc/PID/status): ready ${cli.readyMs.toFixed(0)} ms after spawn (x${(cli.readyMs / lt.readyMs).toFixed(3)}), RSS at ready ${cli.rssAtReadyMb.toFixed(1)} MB (x${(cli.rssAtReadyMb / lt.rssMb).toFixed(3)}), RSS 10 s later ${cli.rssLaterMb.toFixed(1)} MB (x${(cli.rssLaterMb / lt.rssMb).toFixed(3)}), peak ${cli.peakMb.toFixed(1)} MB (x${(cli.peakMb / lt.peakRssMb).toFixed(3)})`);
     console.log(`libtorrent: ${lt.extra}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

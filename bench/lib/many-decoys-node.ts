@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadSettings } from '../../src/config/load.ts';
+import { compactHeap } from '../../src/node/compact-heap.ts';
 import { openContext } from '../../src/node/context.ts';
 import { startSeedNode } from '../../src/node/seed-node.ts';
 
@@ -25,7 +26,8 @@ const node = await startSeedNode(ctx, { log: () => {} });
 const readyMs = performance.now() - t0;
 const sched = node.dht!.schedulers[0]!;
 if (sched.scheduled !== node.info.decoys) throw new Error(`scheduled ${sched.scheduled} of ${node.info.decoys}`);
-(globalThis as { gc?: () => void }).gc?.();
+// As the seed command does before its ready line.
+compactHeap();
 const rss = rssMb();
 const mu = process.memoryUsage();
 const breakdown = `heap used ${(mu.heapUsed / 2 ** 20).toFixed(0)} MB of ${(mu.heapTotal / 2 ** 20).toFixed(0)} MB, external ${(mu.external / 2 ** 20).toFixed(0)} MB, array buffers ${(mu.arrayBuffers / 2 ** 20).toFixed(0)} MB`;
