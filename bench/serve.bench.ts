@@ -21,6 +21,8 @@ import { defaultPayloadPath } from '../src/payload/index.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const CLI = join(REPO, 'src/cli/main.ts');
+/** The seeder is started as operators start it; the launcher execs node, so its PID is the seeder's. */
+const LAUNCHER = join(REPO, 'bin/counterseed');
 const PYTHON = '/usr/bin/python3';
 const LT_SEED = join(REPO, 'bench/lib/lt_ref_seed.py');
 const LT_LOAD = join(REPO, 'bench/lib/lt_load.py');
@@ -134,7 +136,7 @@ async function measure(kind: SeederKind, n: number, round: number, opts: ServeBe
   mkdirSync(outDir, { recursive: true });
   log(`N=${n} round ${round + 1}: ${kind}…`);
   try {
-    const seeder = await startSeeder(kind, { fixture: ctx.fixture, host: SEEDER_ADDR, slots: ctx.slots, cli: CLI, ltSeedScript: LT_SEED, python: PYTHON, ltProfile: opts.ltProfile }, { signal });
+    const seeder = await startSeeder(kind, { fixture: ctx.fixture, host: SEEDER_ADDR, slots: ctx.slots, launcher: LAUNCHER, ltSeedScript: LT_SEED, python: PYTHON, ltProfile: opts.ltProfile }, { signal });
     try {
       sample = await runLoad(seeder, n, {
         python: PYTHON, script: LT_LOAD, torrents: ctx.fixture.decoys.map((d) => d.torrentPath), bindAddrs: DOWNLOADER_ADDRS,

@@ -27,7 +27,8 @@ export interface SeederInit {
   readonly host: string;
   /** Peers unchoked at once, and (x2) connections allowed. */
   readonly slots: number;
-  readonly cli: string;
+  /** bin/counterseed: the seeder runs as operators start it (compile cache, the launcher's V8 and malloc settings for seed). */
+  readonly launcher: string;
   readonly ltSeedScript: string;
   readonly python: string;
   readonly ltProfile: LtProfile;
@@ -35,7 +36,7 @@ export interface SeederInit {
 
 export async function startSeeder(kind: SeederKind, init: SeederInit, opts: { signal?: AbortSignal } = {}): Promise<RunningSeeder> {
   const child = kind === 'counterseed'
-    ? new Child('counterseed seed', process.execPath, ['--openssl-legacy-provider', init.cli, '--data', init.fixture.dataDir, 'seed', '--bind', init.host, '--port', '0',
+    ? new Child('counterseed seed', init.launcher, ['--data', init.fixture.dataDir, 'seed', '--bind', init.host, '--port', '0',
       '--upload-slots', String(init.slots), '--max-connections-per-ip', String(Math.min(init.slots, 1000)),
       '--max-connections', String(init.slots * 2)])
     : new Child('libtorrent reference seeder', init.python, [init.ltSeedScript, JSON.stringify({
