@@ -1,0 +1,138 @@
+import { Worker } from 'node:worker_threads';
+import { EvidenceError } from '../errors.ts';
+import { frontierToBytes } from '../merkle.ts';
+import { chainInline, checkBatch, type ChainBatch, type ChainResult } from './chain-inline.ts';
+import type { ChainJob } from './chain-worker.ts';
+import { awaitOutcome, rowsIn, sharedBytesFor } from './shared-result.ts';
+
+export { chainInline, MAX_BATCH_ROWS, type ChainBatch, type ChainResult, type ChainRow } from './chain-inline.ts';
+
+export interface ChainHasherInit {
+  /** Batches of at least this many rows go to the worker (default 1024): below, posting costs more than it saves. */
+  readonly workerThreshold?: number;
+  /** How long wait() waits for the worker before it gives up on it (default 30,000 ms). */
+  readonly timeoutMs?: number;
+  /** Told once when the worker fails (died, timed out, or answered wrongly) and chaining goes inline for good. */
+  readonly onWorkerFailure?: (err: EvidenceError) => void;
+  /** The worker's module (tests substitute a failing one). */
+  readonly workerUrl?: URL;
+}
+
+/** A batch being hashed. Call wait() (or abandon()) before the next begin(). */
+export interface PendingChain {
+  /**
+   * Blocks until the hashes are there. If the worker fails or times out, computes the batch in this
+   * thread instead (no batch is lost) and stays inline from then on. Throws only what chainInline
+   * would throw for this batch (a value its record cannot hold).
+   */
+  wait(): ChainResult;
+  /** Drops the batch (its transaction failed): the next begin() may start at once. */
+  abandon(): void;
+}
+
+/**
+ * Computes the chain hashes of a batch in a worker thread while the caller inserts the batch's rows
+ * (issue 5): begin() posts the rows and returns; wait() blocks in Atomics.wait for the answer, which
+ * is byte-identical to chainInline's (the worker runs the same chainInto). The worker is started on
+ * the first batch that reaches the threshold, so a node that never sees big batches never pays for
+ * its memory, and it is unref()ed, so it never keeps the process alive.
+ */
+export class ChainHasher {
+  readonly #threshold: number;
+  readonly #timeoutMs: number;
+  readonly #onWorkerFailure: ((err: EvidenceError) => void) | undefined;
+  readonly #workerUrl: URL;
+  #worker: Worker | undefined;
+  #sab: SharedArrayBuffer | undefined;
+  #job = 0;
+  #busy = false;
+  #failure: EvidenceError | undefined;
+  #closed = false;
+
+  constructor(init: ChainHasherInit = {}) {
+    this.#threshold = init.workerThreshold ?? 1024;
+    this.#timeoutMs = init.timeoutMs ?? 30_000;
+    this.#onWorkerFailure = init.onWorkerFailure;
+    this.#workerUrl = init.workerUrl ?? new URL('./chain-worker.ts', import.meta.url);
+  }
+
+  /** Why the worker was given up (undefined while it is fine or was never needed). */
+  get workerFailure(): EvidenceError | undefined { return this.#failure; }
+  /** Whether a worker thread is running. */
+  get workerRunning(): boolean { return this.#worker !== undefined; }
+
+  begin(b: ChainBatch): PendingChain {
+    if (this.#busy) throw new EvidenceError('a chain batch is already in flight: wait() for it (or abandon() it) first');
+    checkBatch(b);
+    this.#busy = true;
+    const worker = b.rows.length >= this.#threshold && !this.#failure && !this.#closed ? this.#ensureWorker() : undefined;
+    if (!worker) return this.#pending(() => chainInline(b));
+    const job = ++this.#job;
+    const sab = this.#room(b.rows.length);
+    const msg: ChainJob = {
+      job, sab, node: b.node, seq: b.seq, prev: b.prev, frontier: frontierToBytes(b.frontier),
+      kinds: b.rows.map((r) => r.kind), values: b.rows.map((r) => r.values),
+    };
+    worker.postMessage(msg);
+    return this.#pending(() => this.#answer(b, sab, job, worker));
+  }
+
+  /** Terminates the worker if one was started; later batches are computed inline. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const w = this.#worker;
+    this.#worker = undefined;
+    this.#sab = undefined;
+    if (w) await w.terminate();
+  }
+
+  #pending(compute: () => ChainResult): PendingChain {
+    let settled = false;
+    const settle = () => {
+      if (settled) throw new EvidenceError('this chain batch was already waited for or abandoned');
+      settled = true;
+      this.#busy = false;
+    };
+    return {
+      wait: () => { settle(); return compute(); },
+      abandon: () => settle(),
+    };
+  }
+
+  #answer(b: ChainBatch, sab: SharedArrayBuffer, job: number, worker: Worker): ChainResult {
+    // A worker given up since begin() (it crashed meanwhile, or close()) will not answer.
+    if (this.#worker !== worker) return chainInline(b);
+    const out = awaitOutcome(sab, job, b.rows.length, this.#timeoutMs);
+    if (out?.ok) return { hashes: out.hashes, frontier: { size: b.seq + b.rows.length, roots: out.roots } };
+    // The worker gave up on the batch or never answered: this thread computes it. If it fails here
+    // too, the rows are at fault, not the worker; if it succeeds, the worker is given up.
+    const result = chainInline(b);
+    this.#giveUp(out ? `the chain worker failed on a batch this thread could chain: ${out.error}` : `the chain worker did not answer within ${this.#timeoutMs} ms`);
+    return result;
+  }
+
+  #ensureWorker(): Worker | undefined {
+    if (this.#worker) return this.#worker;
+    const w = new Worker(this.#workerUrl, { name: 'counterseed-chain' });
+    w.unref();
+    w.on('error', (e) => this.#giveUp(`the chain worker crashed: ${e instanceof Error ? e.message : String(e)}`, w));
+    w.on('exit', (code) => this.#giveUp(`the chain worker exited (code ${code})`, w));
+    this.#worker = w;
+    return w;
+  }
+
+  /** Shared memory for a batch of `rows` rows: reused, grown when a batch needs more. */
+  #room(rows: number): SharedArrayBuffer {
+    if (!this.#sab || rowsIn(this.#sab) < rows) this.#sab = new SharedArrayBuffer(sharedBytesFor(Math.max(rows, this.#threshold)));
+    return this.#sab;
+  }
+
+  #giveUp(reason: string, which: Worker | undefined = this.#worker): void {
+    if (this.#closed || which !== this.#worker || !which) return;
+    this.#worker = undefined;
+    this.#sab = undefined;
+    this.#failure = new EvidenceError(`${reason}; chaining continues in the main thread`);
+    void which.terminate();
+    this.#onWorkerFailure?.(this.#failure);
+  }
+}

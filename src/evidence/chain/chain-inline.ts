@@ -1,0 +1,76 @@
+import { hash } from 'node:crypto';
+import type { SQLInputValue } from 'node:sqlite';
+import { codecOf } from '../../store/sqlite/record-tables/registry.ts';
+import { EvidenceError } from '../errors.ts';
+import { cloneFrontier, frontierAppend, HASH_LEN, type Frontier } from '../merkle.ts';
+import { GENESIS_PREV, isHex64 } from '../record.ts';
+import { JsonBytes } from './json-bytes.ts';
+
+/** One row to chain: its kind and the values bound in its insert (RecordCodec.toRow). */
+export interface ChainRow {
+  readonly kind: string;
+  readonly values: readonly SQLInputValue[];
+}
+
+/** Rows to chain after record seq - 1, whose hash is prev. */
+export interface ChainBatch {
+  /** 64 lowercase hex: the node key fingerprint. */
+  readonly node: string;
+  /** seq of rows[0]. */
+  readonly seq: number;
+  /** 64 lowercase hex: hash of record seq - 1 (GENESIS_PREV when seq is 0). */
+  readonly prev: string;
+  /** The Merkle frontier over [0, seq); not mutated. */
+  readonly frontier: Frontier;
+  readonly rows: readonly ChainRow[];
+}
+
+export interface ChainResult {
+  /** 32 * rows.length bytes: each record's leaf hash, in order. */
+  readonly hashes: Buffer;
+  /** The frontier over [0, seq + rows.length). */
+  readonly frontier: Frontier;
+}
+
+/** Bounds the shared memory a batch needs (32 bytes per row). */
+export const MAX_BATCH_ROWS = 1_000_000;
+
+export function checkBatch(b: ChainBatch): void {
+  if (!isHex64(b.node) || !isHex64(b.prev)) throw new EvidenceError(`bad chain batch header (node ${b.node}, prev ${b.prev})`);
+  if (!Number.isSafeInteger(b.seq) || b.seq < 0 || (b.seq === 0 && b.prev !== GENESIS_PREV)) throw new EvidenceError(`bad chain batch seq ${b.seq} (prev ${b.prev})`);
+  if (b.frontier.size !== b.seq) throw new EvidenceError(`chain batch at seq ${b.seq} with a frontier over ${b.frontier.size} records`);
+  if (b.rows.length > MAX_BATCH_ROWS) throw new EvidenceError(`chain batch of ${b.rows.length} rows: at most ${MAX_BATCH_ROWS}`);
+}
+
+/** The batch's hashes and frontier, in this thread: the reference the worker must match byte for byte. */
+export function chainInline(b: ChainBatch): ChainResult {
+  const hashes = Buffer.alloc(HASH_LEN * b.rows.length);
+  return { hashes, frontier: chainInto(b, hashes, new JsonBytes()) };
+}
+
+/**
+ * Writes each record's leaf hash into `out` (32 bytes per row, from offset 0) and returns the
+ * extended frontier. Both chainInline and the worker run this, so their bytes cannot differ.
+ * Record i is SHA-256(0x00 || recordText(row i, seq + i, hash of record i - 1, node)): the RFC 9162
+ * leaf hash of record.ts, over the bytes RecordCodec.writeRecord writes.
+ */
+export function chainInto(b: ChainBatch, out: Buffer, sink: JsonBytes): Frontier {
+  checkBatch(b);
+  if (out.length < HASH_LEN * b.rows.length) throw new RangeError(`${b.rows.length} hashes need ${HASH_LEN * b.rows.length} bytes, got ${out.length}`);
+  const f = cloneFrontier(b.frontier);
+  let prev = b.prev;
+  for (let i = 0; i < b.rows.length; i++) {
+    const r = b.rows[i]!;
+    sink.reset();
+    sink.byte(0);
+    codecOf(r.kind).writeRecord(sink, r.values, b.seq + i, prev, b.node);
+    // Hex output: the next record needs it as text, and it spares a Buffer per record.
+    prev = hash('sha256', sink.view(), 'hex');
+    const at = i * HASH_LEN;
+    out.write(prev, at, HASH_LEN, 'hex');
+    frontierAppend(f, out.subarray(at, at + HASH_LEN));
+  }
+  // Roots that are this batch's leaves are views of `out`: the frontier gets bytes of its own.
+  f.roots = f.roots.map((r) => (r.buffer === out.buffer ? Buffer.from(r) : r));
+  return f;
+}
