@@ -2,8 +2,9 @@ import { hash } from 'node:crypto';
 import type { SQLInputValue } from 'node:sqlite';
 import { codecOf } from '../../store/sqlite/record-tables/registry.ts';
 import { EvidenceError } from '../errors.ts';
-import { cloneFrontier, frontierAppend, HASH_LEN, type Frontier } from '../merkle.ts';
+import { HASH_LEN, type Frontier } from '../merkle.ts';
 import { GENESIS_PREV, isHex64 } from '../record.ts';
+import { FrontierStack } from './frontier-stack.ts';
 import { JsonBytes } from './json-bytes.ts';
 
 /** One row to chain: its kind and the values bound in its insert (RecordCodec.toRow). */
@@ -57,7 +58,8 @@ export function chainInline(b: ChainBatch): ChainResult {
 export function chainInto(b: ChainBatch, out: Buffer, sink: JsonBytes): Frontier {
   checkBatch(b);
   if (out.length < HASH_LEN * b.rows.length) throw new RangeError(`${b.rows.length} hashes need ${HASH_LEN * b.rows.length} bytes, got ${out.length}`);
-  const f = cloneFrontier(b.frontier);
+  const f = new FrontierStack();
+  f.load(b.frontier);
   let prev = b.prev;
   for (let i = 0; i < b.rows.length; i++) {
     const r = b.rows[i]!;
@@ -68,9 +70,7 @@ export function chainInto(b: ChainBatch, out: Buffer, sink: JsonBytes): Frontier
     prev = hash('sha256', sink.view(), 'hex');
     const at = i * HASH_LEN;
     out.write(prev, at, HASH_LEN, 'hex');
-    frontierAppend(f, out.subarray(at, at + HASH_LEN));
+    f.append(out, at);
   }
-  // Roots that are this batch's leaves are views of `out`: the frontier gets bytes of its own.
-  f.roots = f.roots.map((r) => (r.buffer === out.buffer ? Buffer.from(r) : r));
-  return f;
+  return f.frontier();
 }
