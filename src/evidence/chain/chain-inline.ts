@@ -1,11 +1,12 @@
 import { hash } from 'node:crypto';
 import type { SQLInputValue } from 'node:sqlite';
-import { codecOf } from '../../store/sqlite/record-tables/registry.ts';
 import { EvidenceError } from '../errors.ts';
 import { HASH_LEN, type Frontier } from '../merkle.ts';
 import { GENESIS_PREV, isHex64 } from '../record.ts';
+import { type EncodedRows, plainAlloc, RowEncoder } from './encoded-rows.ts';
 import { FrontierStack } from './frontier-stack.ts';
 import { JsonBytes } from './json-bytes.ts';
+import { RecordBytes } from './record-bytes.ts';
 
 /** One row to chain: its kind and the values bound in its insert (RecordCodec.toRow). */
 export interface ChainRow {
@@ -40,37 +41,43 @@ export function checkBatch(b: ChainBatch): void {
   if (!isHex64(b.node) || !isHex64(b.prev)) throw new EvidenceError(`bad chain batch header (node ${b.node}, prev ${b.prev})`);
   if (!Number.isSafeInteger(b.seq) || b.seq < 0 || (b.seq === 0 && b.prev !== GENESIS_PREV)) throw new EvidenceError(`bad chain batch seq ${b.seq} (prev ${b.prev})`);
   if (b.frontier.size !== b.seq) throw new EvidenceError(`chain batch at seq ${b.seq} with a frontier over ${b.frontier.size} records`);
+  if (!Number.isSafeInteger(b.seq + b.rows.length)) throw new EvidenceError(`chain batch past seq 2^53 (seq ${b.seq})`);
   if (b.rows.length > MAX_BATCH_ROWS) throw new EvidenceError(`chain batch of ${b.rows.length} rows: at most ${MAX_BATCH_ROWS}`);
 }
 
 /** The batch's hashes and frontier, in this thread: the reference the worker must match byte for byte. */
 export function chainInline(b: ChainBatch): ChainResult {
+  checkBatch(b);
   const hashes = Buffer.alloc(HASH_LEN * b.rows.length);
-  return { hashes, frontier: chainInto(b, hashes, new JsonBytes()) };
+  return { hashes, frontier: chainEncoded(b, inlineEncoder.encode(b.rows, b.seq), hashes, inlineSink) };
 }
+
+const inlineEncoder = new RowEncoder(plainAlloc);
+const inlineSink = new JsonBytes();
+const recordBytes = new RecordBytes();
 
 /**
  * Writes each record's leaf hash into `out` (32 bytes per row, from offset 0) and returns the
- * extended frontier. Both chainInline and the worker run this, so their bytes cannot differ.
+ * extended frontier. chainInline and the worker both run this, so their bytes cannot differ.
  * Record i is SHA-256(0x00 || recordText(row i, seq + i, hash of record i - 1, node)): the RFC 9162
- * leaf hash of record.ts, over the bytes RecordCodec.writeRecord writes.
+ * leaf hash of record.ts. `b.rows` is not read: `rows` is b's rows encoded (RowEncoder).
  */
-export function chainInto(b: ChainBatch, out: Buffer, sink: JsonBytes): Frontier {
-  checkBatch(b);
-  if (out.length < HASH_LEN * b.rows.length) throw new RangeError(`${b.rows.length} hashes need ${HASH_LEN * b.rows.length} bytes, got ${out.length}`);
+export function chainEncoded(b: Omit<ChainBatch, 'rows'>, rows: EncodedRows, out: Buffer, sink: JsonBytes): Frontier {
+  if (out.length < HASH_LEN * rows.count) throw new RangeError(`${rows.count} hashes need ${HASH_LEN * rows.count} bytes, got ${out.length}`);
   const f = new FrontierStack();
   f.load(b.frontier);
   let prev = b.prev;
-  for (let i = 0; i < b.rows.length; i++) {
-    const r = b.rows[i]!;
+  let start = 0;
+  for (let i = 0; i < rows.count; i++) {
+    const end = rows.ends[i]!;
     sink.reset();
     sink.byte(0);
-    codecOf(r.kind).writeRecord(sink, r.values, b.seq + i, prev, b.node);
+    recordBytes.write(sink, rows.kinds[rows.kindOf[i]!]!, rows.at[i]!, rows.obs.subarray(start, end), b.seq + i, prev, b.node);
     // Hex output: the next record needs it as text, and it spares a Buffer per record.
     prev = hash('sha256', sink.view(), 'hex');
-    const at = i * HASH_LEN;
-    out.write(prev, at, HASH_LEN, 'hex');
-    f.append(out, at);
+    out.write(prev, i * HASH_LEN, HASH_LEN, 'hex');
+    f.append(out, i * HASH_LEN);
+    start = end;
   }
   return f.frontier();
 }

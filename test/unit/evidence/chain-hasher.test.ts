@@ -189,16 +189,20 @@ describe('ChainHasher', () => {
     assert.equal(h.workerFailure, undefined);
   });
 
-  it('a batch the worker cannot encode throws the inline error and keeps the worker', () => {
+  it('begin() throws what a record cannot hold, in either path, and is ready for the next batch', () => {
     const h = hasher({ workerThreshold: 8 });
     const rows = rowsOf(recordables(20));
-    const bad = rows.map((r, i) => (i === 13 ? { kind: r.kind, values: r.values.map((v) => (typeof v === 'number' ? 2 ** 60 : v)) } : r));
-    const b = batchAfter([], bad);
-    assert.throws(() => h.begin(b).wait(), CanonicalEncodingError);
+    // Row 4's time (the record header) or its first field (the obs) is past 2^53.
+    for (const field of [codecOf(rows[4]!.kind).timeIndex, 0]) {
+      const bad = rows.map((r, k) => (k === 4 ? { kind: r.kind, values: r.values.map((v, j) => (j === field ? 2 ** 60 : v)) } : r));
+      assert.throws(() => h.begin(batchAfter([], bad)), CanonicalEncodingError, 'worker path');
+      assert.throws(() => h.begin(batchAfter([], bad.slice(0, 7))), CanonicalEncodingError, 'inline path');
+    }
+    assert.throws(() => h.begin(batchAfter([], [{ kind: 'no-such-kind', values: [] }])), /no table records kind/);
     assert.equal(h.workerFailure, undefined);
-    assert.equal(h.workerRunning, true);
     const good = batchAfter([], rows);
     assertSameAsTodaysLoop(good, h.begin(good).wait());
+    assert.equal(h.workerRunning, true);
   });
 
   for (const [what, url] of [['crashes', CRASHING], ['never answers', SILENT]] as const) {

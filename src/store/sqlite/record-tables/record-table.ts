@@ -1,7 +1,6 @@
 import type { DatabaseSync, SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import { JsonBytes } from '../../../evidence/chain/json-bytes.ts';
-import { CanonicalEncodingError } from '../../../evidence/errors.ts';
-import { RECORD_VERSION, recordTextOfJson } from '../../../evidence/record.ts';
+import { recordTextOfJson } from '../../../evidence/record.ts';
 import type { FieldType } from './field-types.ts';
 
 /** One record field: its name in the record and the domain object, its column, and how it is stored. */
@@ -35,11 +34,6 @@ export type AnyRecordTable = RecordTable<{ readonly kind: string }>;
 type Value = SQLOutputValue | SQLInputValue;
 /** json()'s buffer: encoding is synchronous, so one serves every codec. */
 const scratch = new JsonBytes();
-/** The fixed parts of a record's text around its header values (writeRecord). */
-const AT = Buffer.from('{"at":');
-const PREV = Buffer.from(',"prev":"');
-const SEQ = Buffer.from('","seq":');
-const VERSION = Buffer.from(`,"v":${RECORD_VERSION}}`);
 
 /** A RecordTable with its statements' SQL and its per-row functions, derived once from the spec. */
 export class RecordCodec {
@@ -51,7 +45,6 @@ export class RecordCodec {
   readonly #types: readonly FieldType[];
   /** `"name":` prefixes as UTF-8, with the separating comma for all but the first. */
   readonly #prefixes: readonly Buffer[];
-  #header: { node: string; bytes: Buffer } | undefined;
 
   constructor(spec: AnyRecordTable) {
     const names = spec.fields.map((f) => f.name);
@@ -99,32 +92,6 @@ export class RecordCodec {
   /** The chained record text (evidence/record.ts) of a row, from stored or bound values. */
   recordText(row: readonly Value[], seq: number, prev: string, node: string): string {
     return recordTextOfJson(this.spec.kind, row[this.timeIndex], this.json(row), seq, prev, node);
-  }
-
-  /**
-   * Appends the UTF-8 bytes of recordText() to `out` (the chain's hot path, about 0.5 µs a record
-   * cheaper than building the header string): the layout of recordTextOfJson in evidence/record.ts,
-   * which test/unit/evidence/chain-hasher.test.ts holds this equal to. The export re-derives records
-   * with recordText(), so a difference would also show as a broken chain there, never pass unseen.
-   */
-  writeRecord(out: JsonBytes, row: readonly Value[], seq: number, prev: string, node: string): void {
-    const at = row[this.timeIndex];
-    if (!Number.isSafeInteger(at) || !Number.isSafeInteger(seq)) throw new CanonicalEncodingError(`bad record header (at ${String(at)}, seq ${seq})`);
-    out.bytes(AT);
-    out.int(at as number);
-    out.bytes(this.#kindNode(node));
-    this.writeJson(out, row);
-    out.bytes(PREV);
-    out.raw(prev);
-    out.bytes(SEQ);
-    out.int(seq);
-    out.bytes(VERSION);
-  }
-
-  /** `,"kind":<kind>,"node":"<node>","obs":`, kept for the last node (one per process). */
-  #kindNode(node: string): Buffer {
-    if (this.#header?.node !== node) this.#header = { node, bytes: Buffer.from(`,"kind":${JSON.stringify(this.spec.kind)},"node":"${node}","obs":`) };
-    return this.#header.bytes;
   }
 
   /** Canonical JSON of the record fields (`obs`), straight from stored or bound values. */
