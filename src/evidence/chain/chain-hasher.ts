@@ -15,6 +15,11 @@ export interface ChainHasherInit {
   readonly timeoutMs?: number;
   /** Told once when the worker fails (died, timed out, or answered wrongly) and chaining goes inline for good. */
   readonly onWorkerFailure?: (err: EvidenceError) => void;
+  /**
+   * The worker (about 20 MB of RSS, most of it a Node thread's own) is stopped after this long without
+   * a batch for it (default 60,000 ms), and started again by the next one.
+   */
+  readonly idleMs?: number;
   /** The worker's module (tests substitute a failing one). */
   readonly workerUrl?: URL;
 }
@@ -32,17 +37,23 @@ export interface PendingChain {
 
 /**
  * Computes the chain hashes of a batch in a worker thread while the caller inserts the batch's rows
- * (issue 5): begin() posts the rows and returns; wait() blocks in Atomics.wait for the answer, which
- * is byte-identical to chainInline's (the worker runs the same chainInto). The worker is started on
- * the first batch that reaches the threshold, so a node that never sees big batches never pays for
- * its memory, and it is unref()ed, so it never keeps the process alive.
+ * (issue 5): begin() encodes the rows into shared memory, posts the job and returns; wait() blocks in
+ * Atomics.wait for the answer, which is byte-identical to chainInline's (both run chainEncoded). The
+ * worker is started on the first batch that reaches the threshold and stopped when idle, so a node
+ * that sees no big batches does not pay for its memory; it is unref()ed, so it never keeps the
+ * process alive.
  */
 export class ChainHasher {
   readonly #threshold: number;
   readonly #timeoutMs: number;
   readonly #onWorkerFailure: ((err: EvidenceError) => void) | undefined;
   readonly #workerUrl: URL;
+  readonly #idleMs: number;
+  #idle: NodeJS.Timeout | undefined;
   #worker: Worker | undefined;
+  /** Resolves true once #worker has loaded its modules (it says so), false if it failed first. */
+  #ready: Promise<boolean> | undefined;
+  #isReady = false;
   #sab: SharedArrayBuffer | undefined;
   /** The worker's input: shared memory, kept between batches. */
   #encoder: RowEncoder | undefined;
@@ -56,12 +67,22 @@ export class ChainHasher {
     this.#timeoutMs = init.timeoutMs ?? 30_000;
     this.#onWorkerFailure = init.onWorkerFailure;
     this.#workerUrl = init.workerUrl ?? new URL('./chain-worker.ts', import.meta.url);
+    this.#idleMs = init.idleMs ?? 60_000;
   }
 
   /** Why the worker was given up (undefined while it is fine or was never needed). */
   get workerFailure(): EvidenceError | undefined { return this.#failure; }
   /** Whether a worker thread is running. */
   get workerRunning(): boolean { return this.#worker !== undefined; }
+
+  /**
+   * Starts the worker if need be; resolves true once it can take batches, false if it failed to start.
+   * Optional: begin() starts it too, and chains inline until it is ready, so no batch waits for it.
+   */
+  warmUp(): Promise<boolean> {
+    if (this.#failure || this.#closed || !this.#ensureWorker()) return Promise.resolve(false);
+    return this.#ready!;
+  }
 
   /**
    * Starts hashing `b`: in the worker when it has at least workerThreshold rows (the rows are encoded
@@ -71,23 +92,25 @@ export class ChainHasher {
   begin(b: ChainBatch): PendingChain {
     if (this.#busy) throw new EvidenceError('a chain batch is already in flight: wait() for it (or abandon() it) first');
     checkBatch(b);
-    if (b.rows.length < this.#threshold || this.#failure || this.#closed) {
+    const worker = b.rows.length >= this.#threshold && !this.#failure && !this.#closed ? this.#ensureWorker() : undefined;
+    if (!worker || !this.#isReady) {
       const result = chainInline(b);
       return this.#pending(() => result);
     }
-    const worker = this.#ensureWorker();
     // Encoding the rows here (about 1.3 µs a row) throws what the records cannot hold, before anything is posted.
     const rows = (this.#encoder ??= new RowEncoder(sharedAlloc)).encode(b.rows, b.seq);
     const job = ++this.#job;
     const sab = this.#room(b.rows.length);
     const msg: ChainJob = { job, sab, node: b.node, seq: b.seq, prev: b.prev, frontier: frontierToBytes(b.frontier), rows };
     worker.postMessage(msg);
+    (this.#idle ??= setTimeout(() => this.#stopIdle(), this.#idleMs).unref()).refresh();
     return this.#pending(() => this.#answer(b, sab, job, worker));
   }
 
   /** Terminates the worker if one was started; later batches are computed inline. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#idle);
     const w = this.#worker;
     this.#worker = undefined;
     this.#sab = undefined;
@@ -121,14 +144,40 @@ export class ChainHasher {
     return result;
   }
 
-  #ensureWorker(): Worker {
+  #ensureWorker(): Worker | undefined {
     if (this.#worker) return this.#worker;
-    const w = new Worker(this.#workerUrl, { name: 'counterseed-chain' });
+    try {
+      return this.#startWorker();
+    } catch (e) {
+      this.#fail(`the chain worker could not be started: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
+
+  #startWorker(): Worker {
+    // A worker inherits the process's flags, but --input-type (node -e) would stop one started from a file.
+    const execArgv = process.execArgv.some((a) => a.startsWith('--input-type')) ? process.execArgv.filter((a) => !a.startsWith('--input-type')) : undefined;
+    const w = new Worker(this.#workerUrl, { name: 'counterseed-chain', ...(execArgv && { execArgv }) });
     w.unref();
+    this.#isReady = false;
+    this.#ready = new Promise((resolve) => {
+      w.once('message', () => { if (this.#worker === w) this.#isReady = true; resolve(true); });
+      w.once('exit', () => resolve(false));
+    });
     w.on('error', (e) => this.#giveUp(`the chain worker crashed: ${e instanceof Error ? e.message : String(e)}`, w));
     w.on('exit', (code) => this.#giveUp(`the chain worker exited (code ${code})`, w));
     this.#worker = w;
     return w;
+  }
+
+  #stopIdle(): void {
+    this.#idle = undefined;
+    if (this.#busy) return void (this.#idle = setTimeout(() => this.#stopIdle(), this.#idleMs).unref());
+    const w = this.#worker;
+    this.#worker = undefined;
+    this.#sab = undefined;
+    this.#encoder = undefined;
+    void w?.terminate();
   }
 
   /** Shared memory for a batch of `rows` rows: reused, grown when a batch needs more. */
@@ -142,8 +191,12 @@ export class ChainHasher {
     this.#worker = undefined;
     this.#sab = undefined;
     this.#encoder = undefined;
-    this.#failure = new EvidenceError(`${reason}; chaining continues in the main thread`);
     void which.terminate();
+    this.#fail(reason);
+  }
+
+  #fail(reason: string): void {
+    this.#failure = new EvidenceError(`${reason}; chaining continues in the main thread`);
     this.#onWorkerFailure?.(this.#failure);
   }
 }

@@ -32,3 +32,5 @@ function run(m: ChainJob): void {
 }
 
 parentPort?.on('message', run);
+// Ready: the main thread hands over no batch before this, so a worker that cannot start stalls nothing.
+parentPort?.postMessage('ready');

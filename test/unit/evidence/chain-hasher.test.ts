@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import type { Observation } from '../../../src/domain/observation.ts';
@@ -83,9 +84,10 @@ function assertSameAsTodaysLoop(b: ChainBatch, got: { hashes: Buffer; frontier: 
 }
 
 const dataWorker = (js: string) => new URL(`data:text/javascript,${encodeURIComponent(js)}`);
-/** Workers that never answer: one crashes on the first batch, one ignores it. */
-const CRASHING = dataWorker("import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => { throw new Error('test: the worker crashes'); });");
-const SILENT = dataWorker("import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => {});");
+/** Workers that say they are ready, then never answer: one crashes on the first batch, one ignores it; and one that cannot start. */
+const CRASHING = dataWorker("import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => { throw new Error('test: the worker crashes'); }); parentPort.postMessage('ready');");
+const SILENT = dataWorker("import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => {}); parentPort.postMessage('ready');");
+const BROKEN = dataWorker("throw new Error('test: the worker cannot start');");
 
 const hashers: ChainHasher[] = [];
 const hasher = (init?: ConstructorParameters<typeof ChainHasher>[0]) => { const h = new ChainHasher(init); hashers.push(h); return h; };
@@ -168,13 +170,14 @@ describe('JsonBytes', () => {
 });
 
 describe('ChainHasher', () => {
-  it('a batch at or over the threshold goes to the worker, whose bytes equal chainInline\'s', () => {
+  it('a batch at or over the threshold goes to the worker, whose bytes equal chainInline\'s', async () => {
     const h = hasher({ workerThreshold: 64 });
     const small = batchAfter([], rowsOf(recordables(63)));
     const p = h.begin(small);
     assert.equal(h.workerRunning, false, 'a batch below the threshold starts no worker');
     const first = p.wait();
     assertSameAsTodaysLoop(small, first);
+    assert.equal(await h.warmUp(), true);
     const rows = rowsOf(recordables(3000));
     let b: ChainBatch = { node: NODE, seq: 63, prev: hex(first.hashes, 62), frontier: first.frontier, rows: rows.slice(0, 1000) };
     for (let i = 0; i < 3; i++) {
@@ -189,8 +192,9 @@ describe('ChainHasher', () => {
     assert.equal(h.workerFailure, undefined);
   });
 
-  it('begin() throws what a record cannot hold, in either path, and is ready for the next batch', () => {
+  it('begin() throws what a record cannot hold, in either path, and is ready for the next batch', async () => {
     const h = hasher({ workerThreshold: 8 });
+    assert.equal(await h.warmUp(), true);
     const rows = rowsOf(recordables(20));
     // Row 4's time (the record header) or its first field (the obs) is past 2^53.
     for (const field of [codecOf(rows[4]!.kind).timeIndex, 0]) {
@@ -206,9 +210,10 @@ describe('ChainHasher', () => {
   });
 
   for (const [what, url] of [['crashes', CRASHING], ['never answers', SILENT]] as const) {
-    it(`a worker that ${what} is given up: the batch and later ones are chained inline, none lost`, () => {
+    it(`a worker that ${what} is given up: the batch and later ones are chained inline, none lost`, async () => {
       const failures: EvidenceError[] = [];
       const h = hasher({ workerThreshold: 8, timeoutMs: 500, workerUrl: url, onWorkerFailure: (e) => failures.push(e) });
+      assert.equal(await h.warmUp(), true);
       const b = batchAfter(recordables(5), rowsOf(recordables(40)));
       assertSameAsTodaysLoop(b, h.begin(b).wait());
       assert.equal(failures.length, 1);
@@ -223,8 +228,21 @@ describe('ChainHasher', () => {
     });
   }
 
-  it('one batch in flight at a time: begin() before wait() or abandon() throws', () => {
+  it('a worker that cannot start stalls nothing: batches are chained inline meanwhile and after', async () => {
+    const failures: EvidenceError[] = [];
+    const h = hasher({ workerThreshold: 8, workerUrl: BROKEN, onWorkerFailure: (e) => failures.push(e) });
+    const b = batchAfter([], rowsOf(recordables(10)));
+    assertSameAsTodaysLoop(b, h.begin(b).wait());
+    assert.equal(await h.warmUp(), false);
+    assert.equal(failures.length, 1);
+    assert.match(failures[0]!.message, /cannot start/);
+    assertSameAsTodaysLoop(b, h.begin(b).wait());
+    assert.equal(h.workerRunning, false);
+  });
+
+  it('one batch in flight at a time: begin() before wait() or abandon() throws', async () => {
     const h = hasher({ workerThreshold: 8 });
+    assert.equal(await h.warmUp(), true);
     const b = batchAfter([], rowsOf(recordables(10)));
     const p = h.begin(b);
     assert.throws(() => h.begin(b), /already in flight/);
@@ -236,8 +254,35 @@ describe('ChainHasher', () => {
     assertSameAsTodaysLoop(b, h.begin(b).wait());
   });
 
+  it('an idle worker is stopped, and started again by the next big batch', async () => {
+    const h = hasher({ workerThreshold: 8, idleMs: 50 });
+    assert.equal(await h.warmUp(), true);
+    const b = batchAfter([], rowsOf(recordables(10)));
+    h.begin(b).wait();
+    assert.equal(h.workerRunning, true);
+    for (let i = 0; i < 100 && h.workerRunning; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(h.workerRunning, false, 'stopped when idle');
+    assertSameAsTodaysLoop(b, h.begin(b).wait());
+    assert.equal(h.workerRunning, true);
+    assert.equal(h.workerFailure, undefined, 'stopping is not a failure');
+  });
+
+  it('the worker never keeps the process alive', () => {
+    const hasherUrl = new URL('../../../src/evidence/chain/chain-hasher.ts', import.meta.url).href;
+    const code = `const { ChainHasher } = await import(${JSON.stringify(hasherUrl)});
+      const h = new ChainHasher({ workerThreshold: 1 });
+      if (!(await h.warmUp())) throw h.workerFailure;
+      const r = h.begin({ node: 'ef'.repeat(32), seq: 0, prev: '0'.repeat(64), frontier: { size: 0, roots: [] }, rows: [{ kind: 'swarm-presence', values: [1, 1, 'abab', '198.18.0.2', '198.18.0.3', 6881, 'dht-get-peers', 'weak'] }] }).wait();
+      console.log(h.workerRunning, r.hashes.length);`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(child.stderr, '');
+    assert.equal(child.stdout.trim(), 'true 32', 'the worker ran, and the process ended without close()');
+    assert.equal(child.status, 0);
+  });
+
   it('close() ends the worker; later batches are chained inline', async () => {
     const h = hasher({ workerThreshold: 8 });
+    assert.equal(await h.warmUp(), true);
     const b = batchAfter([], rowsOf(recordables(10)));
     h.begin(b).wait();
     assert.equal(h.workerRunning, true);
