@@ -2,9 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { EvidenceError } from '../errors.ts';
 import { frontierToBytes } from '../merkle.ts';
 import { chainInline, checkBatch, type ChainBatch, type ChainResult } from './chain-inline.ts';
-import { RowEncoder, sharedAlloc } from './encoded-rows.ts';
 import type { ChainJob } from './chain-worker.ts';
 import { awaitOutcome, rowsIn, sharedBytesFor } from './shared-result.ts';
+import { TapeWriter } from './value-tape.ts';
 
 export { chainInline, MAX_BATCH_ROWS, type ChainBatch, type ChainResult, type ChainRow } from './chain-inline.ts';
 
@@ -28,7 +28,8 @@ export interface ChainHasherInit {
 export interface PendingChain {
   /**
    * Blocks until the hashes are there. If the worker fails or times out, computes the batch in this
-   * thread instead (no batch is lost) and stays inline from then on.
+   * thread instead (no batch is lost) and stays inline from then on. Throws CanonicalEncodingError
+   * when a record cannot hold one of the batch's values (then the worker is kept).
    */
   wait(): ChainResult;
   /** Drops the batch (its transaction failed): the next begin() may start at once. */
@@ -37,8 +38,8 @@ export interface PendingChain {
 
 /**
  * Computes the chain hashes of a batch in a worker thread while the caller inserts the batch's rows
- * (issue 5): begin() encodes the rows into shared memory, posts the job and returns; wait() blocks in
- * Atomics.wait for the answer, which is byte-identical to chainInline's (both run chainEncoded). The
+ * (issue 5): begin() packs the rows (value-tape.ts), posts them and returns; wait() blocks in
+ * Atomics.wait for the answer, which is byte-identical to chainInline's (both run chainInto). The
  * worker is started on the first batch that reaches the threshold and stopped when idle, so a node
  * that sees no big batches does not pay for its memory; it is unref()ed, so it never keeps the
  * process alive.
@@ -55,8 +56,8 @@ export class ChainHasher {
   #ready: Promise<boolean> | undefined;
   #isReady = false;
   #sab: SharedArrayBuffer | undefined;
-  /** The worker's input: shared memory, kept between batches. */
-  #encoder: RowEncoder | undefined;
+  /** Packs the worker's input into shared memory, kept between batches. */
+  #tape: TapeWriter | undefined;
   #job = 0;
   #busy = false;
   #failure: EvidenceError | undefined;
@@ -85,20 +86,20 @@ export class ChainHasher {
   }
 
   /**
-   * Starts hashing `b`: in the worker when it has at least workerThreshold rows (the rows are encoded
-   * here, into memory the worker shares, and the call returns), else here and now. Throws what the
-   * records cannot hold (CanonicalEncodingError) and a batch that does not follow on (EvidenceError).
+   * Starts hashing `b`: in the worker when it has at least workerThreshold rows and the worker is
+   * ready (the rows are packed for it, posted, and the call returns), else here and now. A batch that
+   * does not follow on throws EvidenceError here; one whose records cannot hold a value throws
+   * CanonicalEncodingError here or from wait().
    */
   begin(b: ChainBatch): PendingChain {
     if (this.#busy) throw new EvidenceError('a chain batch is already in flight: wait() for it (or abandon() it) first');
     checkBatch(b);
     const worker = b.rows.length >= this.#threshold && !this.#failure && !this.#closed ? this.#ensureWorker() : undefined;
-    if (!worker || !this.#isReady) {
+    const rows = worker && this.#isReady ? (this.#tape ??= new TapeWriter()).write(b.rows) : undefined;
+    if (!worker || !rows) {
       const result = chainInline(b);
       return this.#pending(() => result);
     }
-    // Encoding the rows here (about 1.3 µs a row) throws what the records cannot hold, before anything is posted.
-    const rows = (this.#encoder ??= new RowEncoder(sharedAlloc)).encode(b.rows, b.seq);
     const job = ++this.#job;
     const sab = this.#room(b.rows.length);
     const msg: ChainJob = { job, sab, node: b.node, seq: b.seq, prev: b.prev, frontier: frontierToBytes(b.frontier), rows };
@@ -114,7 +115,7 @@ export class ChainHasher {
     const w = this.#worker;
     this.#worker = undefined;
     this.#sab = undefined;
-    this.#encoder = undefined;
+    this.#tape = undefined;
     if (w) await w.terminate();
   }
 
@@ -176,7 +177,7 @@ export class ChainHasher {
     const w = this.#worker;
     this.#worker = undefined;
     this.#sab = undefined;
-    this.#encoder = undefined;
+    this.#tape = undefined;
     void w?.terminate();
   }
 
@@ -190,7 +191,7 @@ export class ChainHasher {
     if (this.#closed || which !== this.#worker || !which) return;
     this.#worker = undefined;
     this.#sab = undefined;
-    this.#encoder = undefined;
+    this.#tape = undefined;
     void which.terminate();
     this.#fail(reason);
   }

@@ -3,7 +3,7 @@ import type { SQLInputValue } from 'node:sqlite';
 import { EvidenceError } from '../errors.ts';
 import { HASH_LEN, type Frontier } from '../merkle.ts';
 import { GENESIS_PREV, isHex64 } from '../record.ts';
-import { type EncodedRows, plainAlloc, RowEncoder } from './encoded-rows.ts';
+import { type EncodedRows, RowEncoder } from './encoded-rows.ts';
 import { FrontierStack } from './frontier-stack.ts';
 import { JsonBytes } from './json-bytes.ts';
 import { RecordBytes } from './record-bytes.ts';
@@ -47,22 +47,28 @@ export function checkBatch(b: ChainBatch): void {
 
 /** The batch's hashes and frontier, in this thread: the reference the worker must match byte for byte. */
 export function chainInline(b: ChainBatch): ChainResult {
-  checkBatch(b);
   const hashes = Buffer.alloc(HASH_LEN * b.rows.length);
-  return { hashes, frontier: chainEncoded(b, inlineEncoder.encode(b.rows, b.seq), hashes, inlineSink) };
+  return { hashes, frontier: chainInto(b, hashes) };
 }
-
-const inlineEncoder = new RowEncoder(plainAlloc);
-const inlineSink = new JsonBytes();
-const recordBytes = new RecordBytes();
 
 /**
  * Writes each record's leaf hash into `out` (32 bytes per row, from offset 0) and returns the
  * extended frontier. chainInline and the worker both run this, so their bytes cannot differ.
- * Record i is SHA-256(0x00 || recordText(row i, seq + i, hash of record i - 1, node)): the RFC 9162
+ */
+export function chainInto(b: ChainBatch, out: Buffer): Frontier {
+  checkBatch(b);
+  return chainEncoded(b, encoder.encode(b.rows, b.seq), out, sink);
+}
+
+const encoder = new RowEncoder();
+const sink = new JsonBytes();
+const recordBytes = new RecordBytes();
+
+/**
+ * chainInto's second half, over the rows encoded. Record i is SHA-256(0x00 || recordText(row i, seq + i, hash of record i - 1, node)): the RFC 9162
  * leaf hash of record.ts. `b.rows` is not read: `rows` is b's rows encoded (RowEncoder).
  */
-export function chainEncoded(b: Omit<ChainBatch, 'rows'>, rows: EncodedRows, out: Buffer, sink: JsonBytes): Frontier {
+function chainEncoded(b: Omit<ChainBatch, 'rows'>, rows: EncodedRows, out: Buffer, sink: JsonBytes): Frontier {
   if (out.length < HASH_LEN * rows.count) throw new RangeError(`${rows.count} hashes need ${HASH_LEN * rows.count} bytes, got ${out.length}`);
   const f = new FrontierStack();
   f.load(b.frontier);

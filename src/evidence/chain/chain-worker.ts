@@ -1,12 +1,11 @@
 // The chain worker (ChainHasher): hashes a batch while the main thread inserts its rows.
 import { parentPort } from 'node:worker_threads';
 import { frontierFromBytes } from '../merkle.ts';
-import { chainEncoded } from './chain-inline.ts';
-import type { EncodedRows } from './encoded-rows.ts';
-import { JsonBytes } from './json-bytes.ts';
+import { chainInto } from './chain-inline.ts';
 import { hashesArea, publishDone, publishFailed, rowsIn } from './shared-result.ts';
+import { readTape, type ValueTape } from './value-tape.ts';
 
-/** One batch, as ChainHasher posts it: `rows` lies in shared memory the main thread encoded it into. */
+/** One batch, as ChainHasher posts it. */
 export interface ChainJob {
   readonly job: number;
   /** Where the answer goes (shared-result.ts). */
@@ -15,17 +14,15 @@ export interface ChainJob {
   readonly seq: number;
   readonly prev: string;
   readonly frontier: Uint8Array;
-  readonly rows: EncodedRows;
+  readonly rows: ValueTape;
 }
-
-const sink = new JsonBytes();
 
 function run(m: ChainJob): void {
   try {
-    const n = m.rows.count;
+    const n = m.rows.rows;
     if (rowsIn(m.sab) < n) throw new RangeError(`job ${m.job}: ${n} rows, room for ${rowsIn(m.sab)}`);
-    const header = { node: m.node, seq: m.seq, prev: m.prev, frontier: frontierFromBytes(m.seq, m.frontier) };
-    publishDone(m.sab, m.job, chainEncoded(header, m.rows, hashesArea(m.sab, n), sink));
+    const batch = { node: m.node, seq: m.seq, prev: m.prev, frontier: frontierFromBytes(m.seq, m.frontier), rows: readTape(m.rows) };
+    publishDone(m.sab, m.job, chainInto(batch, hashesArea(m.sab, n)));
   } catch (e) {
     publishFailed(m.sab, m.job, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   }

@@ -6,9 +6,7 @@ import { JsonBytes } from './json-bytes.ts';
 
 /**
  * A batch's rows reduced to what their records need: each one's kind and time (the header) and its
- * `obs` canonical JSON bytes (RecordCodec.writeJson). Over shared memory, this is what the chain
- * worker is handed: sharing it costs nothing, where cloning the row values cost the main thread
- * and the worker about 1.5 µs a row each.
+ * `obs` canonical JSON bytes (RecordCodec.writeJson), written into one buffer in one pass.
  */
 export interface EncodedRows {
   readonly count: number;
@@ -21,32 +19,21 @@ export interface EncodedRows {
   readonly obs: Uint8Array;
 }
 
-export type Alloc = (size: number) => Buffer;
-export const plainAlloc: Alloc = (n) => Buffer.allocUnsafeSlow(n);
-export const sharedAlloc: Alloc = (n) => Buffer.from(new SharedArrayBuffer(n));
-
 /** 8 (at) + 4 (end) + 1 (kind) bytes a row, in that order so each array is aligned. */
 const ROW_BYTES = 13;
 
 /** Encodes batches into storage it reuses (grown to the largest batch seen). */
 export class RowEncoder {
-  readonly #alloc: Alloc;
-  readonly #obs: JsonBytes;
+  readonly #obs = new JsonBytes(64 * 1024);
   #rows = 0;
-  #meta: Buffer;
-
-  constructor(alloc: Alloc) {
-    this.#alloc = alloc;
-    this.#obs = new JsonBytes(64 * 1024, alloc);
-    this.#meta = alloc(0);
-  }
+  #meta = Buffer.alloc(0);
 
   /** Throws what the records cannot hold (CanonicalEncodingError), as RecordCodec.recordText would. */
   encode(rows: readonly ChainRow[], seq: number): EncodedRows {
     const n = rows.length;
     if (n > this.#rows) {
       this.#rows = Math.max(n, 1024);
-      this.#meta = this.#alloc(ROW_BYTES * this.#rows);
+      this.#meta = Buffer.allocUnsafeSlow(ROW_BYTES * this.#rows);
     }
     const { buffer, byteOffset } = this.#meta;
     const at = new Float64Array(buffer, byteOffset, n);

@@ -7,13 +7,7 @@ export class JsonBytes {
   buf: Buffer;
   len = 0;
 
-  readonly #alloc: (size: number) => Buffer;
-
-  /** `alloc` makes the storage (the chain hasher's is shared with its worker). */
-  constructor(capacity = 4096, alloc: (size: number) => Buffer = Buffer.allocUnsafeSlow) {
-    this.#alloc = alloc;
-    this.buf = alloc(capacity);
-  }
+  constructor(capacity = 4096) { this.buf = Buffer.allocUnsafeSlow(capacity); }
 
   reset(): void { this.len = 0; }
 
@@ -25,7 +19,7 @@ export class JsonBytes {
 
   #room(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const bigger = this.#alloc(Math.max(this.buf.length * 2, this.len + n));
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.len + n));
     this.buf.copy(bigger, 0, 0, this.len);
     this.buf = bigger;
   }

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import type { Observation } from '../../../src/domain/observation.ts';
 import { ChainHasher, chainInline, MAX_BATCH_ROWS, type ChainBatch, type ChainRow } from '../../../src/evidence/chain/chain-hasher.ts';
 import { JsonBytes } from '../../../src/evidence/chain/json-bytes.ts';
+import { readTape, TapeWriter } from '../../../src/evidence/chain/value-tape.ts';
 import { CanonicalEncodingError, EvidenceError } from '../../../src/evidence/errors.ts';
 import { cloneFrontier, emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, type Frontier } from '../../../src/evidence/merkle.ts';
 import { leafHashOfText } from '../../../src/evidence/merkle.ts';
@@ -169,6 +170,22 @@ describe('JsonBytes', () => {
   });
 });
 
+describe('value tape', () => {
+  it('gives back the values written, of every type a row can bind', () => {
+    const rows: ChainRow[] = [
+      ...rowsOf(recordables(12)),
+      { kind: 'clock', values: [null, 0, -0, Number.NaN, 2 ** 60, 1.5, 12n, -(2n ** 70n), '', 'é 🎥 \ud800', Buffer.from('00ff', 'hex'), new Uint8Array(0), undefined as unknown as null] },
+      { kind: 'delivery', values: [] },
+    ];
+    const w = new TapeWriter();
+    for (let i = 0; i < 2; i++) assert.deepEqual(readTape(w.write(rows)!).map((r) => ({ kind: r.kind, values: r.values.map(plain) })), rows.map((r) => ({ kind: r.kind, values: r.values.map(plain) })));
+    assert.equal(w.write([{ kind: 'clock', values: [new DataView(new ArrayBuffer(1))] }]), undefined, 'other views are not packed');
+  });
+});
+
+/** Blobs compared by bytes (the tape gives views of its shared memory), -0 told from 0. */
+const plain = (v: unknown) => (v instanceof Uint8Array ? ['blob', Buffer.from(v).toString('hex')] : Object.is(v, -0) ? '-0' : v);
+
 describe('ChainHasher', () => {
   it('a batch at or over the threshold goes to the worker, whose bytes equal chainInline\'s', async () => {
     const h = hasher({ workerThreshold: 64 });
@@ -192,15 +209,17 @@ describe('ChainHasher', () => {
     assert.equal(h.workerFailure, undefined);
   });
 
-  it('begin() throws what a record cannot hold, in either path, and is ready for the next batch', async () => {
+  it('a value a record cannot hold throws CanonicalEncodingError, in either path, and keeps the worker', async () => {
     const h = hasher({ workerThreshold: 8 });
     assert.equal(await h.warmUp(), true);
     const rows = rowsOf(recordables(20));
-    // Row 4's time (the record header) or its first field (the obs) is past 2^53.
-    for (const field of [codecOf(rows[4]!.kind).timeIndex, 0]) {
-      const bad = rows.map((r, k) => (k === 4 ? { kind: r.kind, values: r.values.map((v, j) => (j === field ? 2 ** 60 : v)) } : r));
-      assert.throws(() => h.begin(batchAfter([], bad)), CanonicalEncodingError, 'worker path');
-      assert.throws(() => h.begin(batchAfter([], bad.slice(0, 7))), CanonicalEncodingError, 'inline path');
+    // A delivery's time (the record header) or its first field (the obs) past 2^53, or -0, or a DataView (never packed: chained inline).
+    assert.equal(rows[5]!.kind, 'delivery');
+    const bads = [[codecOf('delivery').timeIndex, 2 ** 60], [0, 2 ** 60], [0, -0], [0, new DataView(new ArrayBuffer(2))]] as const;
+    for (const [field, value] of bads) {
+      const bad = rows.map((r, k) => (k === 5 ? { kind: r.kind, values: r.values.map((v, j) => (j === field ? value : v)) } : r));
+      assert.throws(() => h.begin(batchAfter([], bad)).wait(), CanonicalEncodingError, 'worker path');
+      assert.throws(() => h.begin(batchAfter([], bad.slice(0, 7))).wait(), CanonicalEncodingError, 'inline path');
     }
     assert.throws(() => h.begin(batchAfter([], [{ kind: 'no-such-kind', values: [] }])), /no table records kind/);
     assert.equal(h.workerFailure, undefined);
