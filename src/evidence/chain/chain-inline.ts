@@ -57,7 +57,7 @@ export function chainInline(b: ChainBatch): ChainResult {
  */
 export function chainInto(b: ChainBatch, out: Buffer): Frontier {
   checkBatch(b);
-  return chainEncoded(b, encoder.encode(b.rows, b.seq), out, sink);
+  return chainEncoded(b, encoder.encode(b.rows, b.seq), out);
 }
 
 const encoder = new RowEncoder();
@@ -65,10 +65,10 @@ const sink = new JsonBytes();
 const recordBytes = new RecordBytes();
 
 /**
- * chainInto's second half, over the rows encoded. Record i is SHA-256(0x00 || recordText(row i, seq + i, hash of record i - 1, node)): the RFC 9162
- * leaf hash of record.ts. `b.rows` is not read: `rows` is b's rows encoded (RowEncoder).
+ * chainInto over the rows encoded: record i's hash is SHA-256(0x00 || recordText(row i, seq + i,
+ * hash of record i - 1, node)), the RFC 9162 leaf hash of record.ts.
  */
-function chainEncoded(b: Omit<ChainBatch, 'rows'>, rows: EncodedRows, out: Buffer, sink: JsonBytes): Frontier {
+function chainEncoded(b: Omit<ChainBatch, 'rows'>, rows: EncodedRows, out: Buffer): Frontier {
   if (out.length < HASH_LEN * rows.count) throw new RangeError(`${rows.count} hashes need ${HASH_LEN * rows.count} bytes, got ${out.length}`);
   const f = new FrontierStack();
   f.load(b.frontier);
