@@ -37,12 +37,15 @@ export interface ChainResult {
 /** Bounds the shared memory a batch needs (32 bytes per row). */
 export const MAX_BATCH_ROWS = 1_000_000;
 
-export function checkBatch(b: ChainBatch): void {
+/** A batch without its rows. */
+export type ChainHeader = Omit<ChainBatch, 'rows'>;
+
+export function checkBatch(b: ChainHeader, rows: number): void {
   if (!isHex64(b.node) || !isHex64(b.prev)) throw new EvidenceError(`bad chain batch header (node ${b.node}, prev ${b.prev})`);
   if (!Number.isSafeInteger(b.seq) || b.seq < 0 || (b.seq === 0 && b.prev !== GENESIS_PREV)) throw new EvidenceError(`bad chain batch seq ${b.seq} (prev ${b.prev})`);
   if (b.frontier.size !== b.seq) throw new EvidenceError(`chain batch at seq ${b.seq} with a frontier over ${b.frontier.size} records`);
-  if (!Number.isSafeInteger(b.seq + b.rows.length)) throw new EvidenceError(`chain batch past seq 2^53 (seq ${b.seq})`);
-  if (b.rows.length > MAX_BATCH_ROWS) throw new EvidenceError(`chain batch of ${b.rows.length} rows: at most ${MAX_BATCH_ROWS}`);
+  if (!Number.isSafeInteger(b.seq + rows)) throw new EvidenceError(`chain batch past seq 2^53 (seq ${b.seq})`);
+  if (rows > MAX_BATCH_ROWS) throw new EvidenceError(`chain batch of ${rows} rows: at most ${MAX_BATCH_ROWS}`);
 }
 
 /** The batch's hashes and frontier, in this thread: the reference the worker must match byte for byte. */
@@ -56,8 +59,13 @@ export function chainInline(b: ChainBatch): ChainResult {
  * extended frontier. chainInline and the worker both run this, so their bytes cannot differ.
  */
 export function chainInto(b: ChainBatch, out: Buffer): Frontier {
-  checkBatch(b);
-  return chainEncoded(b, encoder.encode(b.rows, b.seq), out);
+  return chainRows(b, b.rows.length, (i) => b.rows[i]!, out);
+}
+
+/** chainInto with the rows handed out one at a time (RowEncoder.encode): the worker unpacks them so. */
+export function chainRows(b: ChainHeader, n: number, rowAt: (i: number) => ChainRow, out: Buffer): Frontier {
+  checkBatch(b, n);
+  return chainEncoded(b, encoder.encode(n, rowAt, b.seq), out);
 }
 
 const encoder = new RowEncoder();
@@ -68,7 +76,7 @@ const recordBytes = new RecordBytes();
  * chainInto over the rows encoded: record i's hash is SHA-256(0x00 || recordText(row i, seq + i,
  * hash of record i - 1, node)), the RFC 9162 leaf hash of record.ts.
  */
-function chainEncoded(b: Omit<ChainBatch, 'rows'>, rows: EncodedRows, out: Buffer): Frontier {
+function chainEncoded(b: ChainHeader, rows: EncodedRows, out: Buffer): Frontier {
   if (out.length < HASH_LEN * rows.count) throw new RangeError(`${rows.count} hashes need ${HASH_LEN * rows.count} bytes, got ${out.length}`);
   const f = new FrontierStack();
   f.load(b.frontier);

@@ -28,9 +28,12 @@ export class RowEncoder {
   #rows = 0;
   #meta = Buffer.alloc(0);
 
-  /** Throws what the records cannot hold (CanonicalEncodingError), as RecordCodec.recordText would. */
-  encode(rows: readonly ChainRow[], seq: number): EncodedRows {
-    const n = rows.length;
+  /**
+   * Encodes rows 0..n-1 (row i chained as seq + i), asking rowAt for each in order, done with one
+   * before asking for the next (the worker hands out one reused row). Throws what the records cannot
+   * hold (CanonicalEncodingError), as RecordCodec.recordText would.
+   */
+  encode(n: number, rowAt: (i: number) => ChainRow, seq: number): EncodedRows {
     if (n > this.#rows) {
       this.#rows = Math.max(n, 1024);
       this.#meta = Buffer.allocUnsafeSlow(ROW_BYTES * this.#rows);
@@ -45,7 +48,7 @@ export class RowEncoder {
     let codec: RecordCodec | undefined;
     let kind = -1;
     for (let i = 0; i < n; i++) {
-      const r = rows[i]!;
+      const r = rowAt(i);
       if (r.kind !== kinds[kind]) {
         kind = kinds.indexOf(r.kind);
         if (kind < 0) kind = kinds.push(r.kind) - 1;

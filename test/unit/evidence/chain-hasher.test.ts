@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import type { Observation } from '../../../src/domain/observation.ts';
-import { ChainHasher, chainInline, MAX_BATCH_ROWS, type ChainBatch, type ChainRow } from '../../../src/evidence/chain/chain-hasher.ts';
+import { ChainHasher, chainInline, MAX_BATCH_ROWS, WORKER_MAX_ROWS, type ChainBatch, type ChainRow } from '../../../src/evidence/chain/chain-hasher.ts';
 import { JsonBytes } from '../../../src/evidence/chain/json-bytes.ts';
-import { readTape, TapeWriter } from '../../../src/evidence/chain/value-tape.ts';
+import { TapeReader, TapeWriter, type ValueTape } from '../../../src/evidence/chain/value-tape.ts';
 import { CanonicalEncodingError, EvidenceError } from '../../../src/evidence/errors.ts';
 import { cloneFrontier, emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, type Frontier } from '../../../src/evidence/merkle.ts';
 import { leafHashOfText } from '../../../src/evidence/merkle.ts';
@@ -178,10 +178,17 @@ describe('value tape', () => {
       { kind: 'delivery', values: [] },
     ];
     const w = new TapeWriter();
-    for (let i = 0; i < 2; i++) assert.deepEqual(readTape(w.write(rows)!).map((r) => ({ kind: r.kind, values: r.values.map(plain) })), rows.map((r) => ({ kind: r.kind, values: r.values.map(plain) })));
+    for (let i = 0; i < 2; i++) assert.deepEqual(readAll(w.write(rows)!), rows.map((r) => ({ kind: r.kind, values: r.values.map(plain) })));
     assert.equal(w.write([{ kind: 'clock', values: [new DataView(new ArrayBuffer(1))] }]), undefined, 'other views are not packed');
   });
 });
+
+function readAll(t: ValueTape): { kind: string; values: unknown[] }[] {
+  const reader = new TapeReader(t);
+  const out = Array.from({ length: t.rows }, (_, i) => { const r = reader.row(i); return { kind: r.kind, values: r.values.map(plain) }; });
+  assert.throws(() => reader.row(t.rows), RangeError);
+  return out;
+}
 
 /** Blobs compared by bytes (the tape gives views of its shared memory), -0 told from 0. */
 const plain = (v: unknown) => (v instanceof Uint8Array ? ['blob', Buffer.from(v).toString('hex')] : Object.is(v, -0) ? '-0' : v);
@@ -207,6 +214,15 @@ describe('ChainHasher', () => {
       b = { node: NODE, seq: b.seq + b.rows.length, prev: hex(got.hashes, b.rows.length - 1), frontier: got.frontier, rows: rows.slice(1000 * (i + 1), 1000 * (i + 2)) };
     }
     assert.equal(h.workerFailure, undefined);
+  });
+
+  it('a batch over WORKER_MAX_ROWS is chained inline', async () => {
+    const h = hasher({ workerThreshold: 8, timeoutMs: 1, workerUrl: SILENT });
+    assert.equal(await h.warmUp(), true);
+    const b = batchAfter([], rowsOf(recordables(5)).flatMap((r) => Array.from({ length: 1 + WORKER_MAX_ROWS / 5 }, () => r)));
+    const r = h.begin(b).wait();
+    assert.equal(h.workerFailure, undefined, 'the (silent) worker was never asked');
+    assert.ok(r.hashes.equals(chainInline(b).hashes));
   });
 
   it('a value a record cannot hold throws CanonicalEncodingError, in either path, and keeps the worker', async () => {
