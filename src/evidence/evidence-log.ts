@@ -5,7 +5,7 @@ import { EvidenceError } from './errors.ts';
 import { emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, frontierToBytes, HASH_LEN, type Frontier } from './merkle.ts';
 import type { PendingRow } from '../store/sqlite/record-tables/row-writer.ts';
 import type { AppendCompletion } from '../store/sqlite/sqlite-store.ts';
-import type { SQLInputValue } from 'node:sqlite';
+import type { ChainBatch, ChainResult } from './chain/chain-hasher.ts';
 import { GENESIS_PREV, isHex64, type ClockStatement } from './record.ts';
 
 export interface EvidenceLogComponents {
@@ -18,12 +18,9 @@ export interface EvidenceLogComponents {
   readonly now: () => number;
 }
 
-/** What the log needs of a hasher (ChainHasher, chain-hasher.ts): the hashes of a batch, computed while its rows are inserted. */
+/** What the log needs of a hasher (ChainHasher): a batch's hashes, computed while its rows are inserted. */
 export interface Chainer {
-  begin(b: {
-    readonly node: string; readonly seq: number; readonly prev: string; readonly frontier: Frontier;
-    readonly rows: readonly { readonly kind: string; readonly values: readonly SQLInputValue[] }[];
-  }): { wait(): { readonly hashes: Buffer; readonly frontier: Frontier } };
+  begin(b: ChainBatch): { wait(): ChainResult; abandon(): void };
 }
 
 export type CheckpointReason = 'periodic' | 'shutdown' | 'export' | 'manual' | 'start';
@@ -78,7 +75,7 @@ export class EvidenceLog {
         if (written.length > 0) this.#live = { frontier, head: Buffer.from(hashes.subarray(hashes.length - HASH_LEN)) };
         this.#appended += written.length;
       },
-      cancel: () => { try { job.wait(); } catch { /* the batch rolls back either way */ } },
+      cancel: () => job.abandon(),
     };
   }
 

@@ -2,22 +2,8 @@ import type { EvidenceStore } from '../store/evidence-store.ts';
 import { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { EvidenceError } from './errors.ts';
-import { EvidenceLog, type Chainer } from './evidence-log.ts';
-import { cloneFrontier, frontierAppend, leafHashOfText } from './merkle.ts';
-import { RECORD_CODECS } from '../store/sqlite/record-tables/registry.ts';
-
-const TMP_INLINE: Chainer = {
-  begin(b) {
-    const f = cloneFrontier(b.frontier);
-    const out = Buffer.alloc(32 * b.rows.length);
-    let prev = b.prev;
-    b.rows.forEach((r, i) => {
-      const h = leafHashOfText(RECORD_CODECS.get(r.kind)!.recordText(r.values, b.seq + i, prev, b.node));
-      h.copy(out, 32 * i); frontierAppend(f, h); prev = h.toString('hex');
-    });
-    return { wait: () => ({ hashes: out, frontier: f }) };
-  },
-};
+import { EvidenceLog } from './evidence-log.ts';
+import { ChainHasher } from './chain/chain-hasher.ts';
 import { loadNodeKey, loadOrCreateNodeKey, type NodeKey } from './keys.ts';
 
 export interface OpenedEvidence {
@@ -26,7 +12,9 @@ export interface OpenedEvidence {
   readonly key: NodeKey;
   /** The key was generated just now (first use of this data directory). */
   readonly keyCreated: boolean;
-  /** Stops chaining observations the store appends. */
+  /** Hashes the chain: large batches on a worker thread (src/evidence/chain/). */
+  readonly hasher: ChainHasher;
+  /** Stops chaining observations the store appends (and stops the hasher's worker). */
   detach(): void;
 }
 
@@ -46,7 +34,9 @@ export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?
     ({ key, created: keyCreated } = loadOrCreateNodeKey(dataDir));
   }
   const table = new EvidenceLogTable(store.database);
-  const log = new EvidenceLog({ table, key, hasher: TMP_INLINE, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now });
-  const detach = store.addAppendHook((_batch, rows) => log.beginAppend(rows));
-  return { log, table, key, keyCreated, detach };
+  // Batches of 1,024 rows or more are hashed on a worker thread while their rows are inserted; smaller ones inline.
+  const hasher = new ChainHasher();
+  const log = new EvidenceLog({ table, key, hasher, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now });
+  const unhook = store.addAppendHook((_batch, rows) => log.beginAppend(rows));
+  return { log, table, key, keyCreated, hasher, detach: () => { unhook(); void hasher.close(); } };
 }
