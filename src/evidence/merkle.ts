@@ -51,7 +51,8 @@ export function frontierAppend(f: Frontier, leaf: Buffer): void {
   f.roots.push(leaf);
   f.size++;
   // Merge while the two rightmost subtrees have equal size: one merge per trailing 1-bit of the old size.
-  for (let s = f.size; (s & 1) === 0; s >>>= 1) {
+  // Plain arithmetic, not bit operators: sizes past 2^32 must not wrap.
+  for (let s = f.size; s % 2 === 0; s /= 2) {
     const right = f.roots.pop()!;
     const left = f.roots.pop()!;
     f.roots.push(nodeHash(left, right));

@@ -60,4 +60,15 @@ describe('RFC 9162 Merkle tree', () => {
       }
     }
   });
+
+  it('a frontier passes 2^32 leaves: the append that completes 2^32 merges all 32 subtrees', () => {
+    const roots = Array.from({ length: 32 }, (_, i) => leafHash(Buffer.from([i])));
+    const f = { size: 2 ** 32 - 1, roots: roots.slice() };
+    const leaf = leafHash(Buffer.from('last'));
+    frontierAppend(f, leaf);
+    let expected = leaf;
+    for (let i = 31; i >= 0; i--) expected = nodeHash(roots[i]!, expected);
+    assert.equal(f.size, 2 ** 32);
+    assert.deepEqual(f.roots, [expected]);
+  });
 });
