@@ -22,7 +22,7 @@ export interface OpenedEvidence {
  * Opens the evidence log of a data directory and hooks it into the store's append transaction,
  * so every observation written from now on is chained. The key is generated on first use.
  */
-export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?: () => number; create?: boolean } = {}): OpenedEvidence {
+export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?: () => number; create?: boolean; log?: (m: string) => void } = {}): OpenedEvidence {
   if (!(store instanceof SqliteStore)) throw new EvidenceError('the tamper-evident log needs the SQLite store');
   let key: NodeKey;
   let keyCreated = false;
@@ -35,7 +35,12 @@ export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?
   }
   const table = new EvidenceLogTable(store.database);
   // Batches of 1,024 rows or more are hashed on a worker thread while their rows are inserted; smaller ones inline.
-  const hasher = new ChainHasher();
+  // A 5,000-row batch takes the worker ~25 ms; a worker that has not answered in 5 s is given up (the
+  // main thread is blocked meanwhile) and chaining goes on in the main thread, with nothing lost.
+  const hasher = new ChainHasher({
+    timeoutMs: 5000,
+    onWorkerFailure: (e) => opts.log?.(`evidence: the chain worker failed (${e.message}); chaining continues in the main thread`),
+  });
   const log = new EvidenceLog({ table, key, hasher, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now });
   const unhook = store.addAppendHook((_batch, rows) => log.beginAppend(rows));
   return { log, table, key, keyCreated, hasher, detach: () => { unhook(); void hasher.close(); } };
