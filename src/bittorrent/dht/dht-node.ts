@@ -4,6 +4,7 @@ import type { Observation } from '../../domain/observation.ts';
 import type { NodeAddress, NodeInfo } from './compact.ts';
 import { DhtQueryError, KrpcDecodeError } from './errors.ts';
 import { decodeKrpc, encodeError, encodeQuery, encodeResponse, KRPC_ERRORS, type KrpcQuery, type KrpcResponse, type QueryArgs } from './krpc.ts';
+import { ExternalIpVoter } from './external-ip.ts';
 import { bep42NodeId, isBep42Valid, type NodeId } from './node-id.ts';
 import { PeerStore } from './peer-store.ts';
 import { QueryRateLimiter } from './rate-limit.ts';
@@ -16,7 +17,10 @@ export interface DhtNodeInit {
   host: string;
   /** UDP port; 0 picks a free one. */
   port: number;
-  /** The address other nodes see (BEP 42 id); defaults to `host`. */
+  /**
+   * The address other nodes see (BEP 42 id). When not set, the node starts from `host` and learns
+   * its external address from the `ip` that nodes echo in their replies (ExternalIpVoter).
+   */
   externalIp?: string;
   /** BEP 43: send `ro=1`, answer no queries, stay out of other nodes' tables. */
   readOnly?: boolean;
@@ -50,6 +54,8 @@ export interface DhtStats {
   timeouts: number;
   badPackets: number;
   suppressedObservations: number;
+  /** Times the node took a new BEP 42 id because other nodes agreed on a new external address. */
+  idChanges: number;
 }
 
 /** Most swarm-presence records per second; a get_peers flood must not crowd the store. */
@@ -61,9 +67,13 @@ const CLIENT_VERSION = Uint8Array.from(Buffer.from('CS01', 'latin1'));
  * sends queries through one rate-limited queue, records DHT evidence for our own infohashes.
  */
 export class DhtNode {
-  readonly id: NodeId;
-  readonly table: RoutingTable;
-  readonly stats: DhtStats = { sent: 0, received: 0, queriesAnswered: 0, timeouts: 0, badPackets: 0, suppressedObservations: 0 };
+  #id: NodeId;
+  #table: RoutingTable;
+  readonly #voter = new ExternalIpVoter();
+  /** The external address other nodes agreed on (BEP 42), when externalIp was not configured. */
+  #learnedIp: string | undefined;
+  #warnedIp: string | undefined;
+  readonly stats: DhtStats = { sent: 0, received: 0, queriesAnswered: 0, timeouts: 0, badPackets: 0, suppressedObservations: 0, idChanges: 0 };
   readonly #i: DhtNodeInit;
   readonly #c: DhtNodeComponents;
   readonly #tokens: TokenIssuer;
@@ -79,8 +89,8 @@ export class DhtNode {
   constructor(init: DhtNodeInit, components: DhtNodeComponents) {
     this.#i = init;
     this.#c = components;
-    this.id = init.nodeId ?? bep42NodeId(init.externalIp ?? init.host);
-    this.table = new RoutingTable(this.id);
+    this.#id = init.nodeId ?? bep42NodeId(init.externalIp ?? init.host);
+    this.#table = new RoutingTable(this.#id);
     this.#tokens = new TokenIssuer({ now: components.now });
     this.#tx = new Transactions(init.maxPending ?? 1024);
     this.#timeoutMs = init.queryTimeoutMs ?? 2000;
@@ -89,6 +99,12 @@ export class DhtNode {
     });
     this.#queue = new SendQueue({ limiter, now: components.now, max: init.maxQueued ?? 8192 });
   }
+
+  get id(): NodeId { return this.#id; }
+  get table(): RoutingTable { return this.#table; }
+
+  /** The address other nodes see us at: configured, else learned from their replies (BEP 42), else the bound one. */
+  get externalIp(): string { return this.#i.externalIp ?? this.#learnedIp ?? this.address.ip; }
 
   get address(): NodeAddress {
     if (!this.#address) throw new Error('DHT node not started');
@@ -162,7 +178,34 @@ export class DhtNode {
     if (!p) return;
     if (m.y === 'e') { p.reject(new DhtQueryError('error-reply', `${m.code} ${m.message}`)); return; }
     this.#learn({ id: m.id, ...from });
+    if (m.ip) this.#echoed(from.ip, m.ip.ip);
     p.resolve(m);
+  }
+
+  /**
+   * A node we queried says it saw us as `reported`. Once enough agree on an address other than the
+   * one our id was made for, the node takes a BEP 42 id for it, so that nodes enforcing BEP 42 keep
+   * it in their tables, and gives that address to get_peers askers. A configured externalIp is never
+   * overridden: a disagreeing majority is logged once.
+   */
+  #echoed(voter: string, reported: string): void {
+    if (this.#i.nodeId) return;
+    const agreed = this.#voter.vote(voter, reported);
+    if (agreed === undefined || agreed === this.externalIp) return;
+    if (this.#i.externalIp) {
+      if (this.#warnedIp !== agreed) this.#c.log?.(`dht: other nodes see this node as ${agreed}, not the configured external address ${this.#i.externalIp}`);
+      this.#warnedIp = agreed;
+      return;
+    }
+    this.#learnedIp = agreed;
+    if (isBep42Valid(this.#id, agreed)) return;
+    const old = this.#table;
+    this.#id = bep42NodeId(agreed);
+    this.#table = new RoutingTable(this.#id);
+    const now = this.#c.now();
+    for (const e of old.all()) this.#table.seen(e, now);
+    this.stats.idChanges++;
+    this.#c.log?.(`dht: other nodes see this node as ${agreed}; new BEP 42 node id ${Buffer.from(this.#id).toString('hex')}`);
   }
 
   #learn(n: NodeInfo): void {
@@ -223,7 +266,7 @@ export class DhtNode {
     const stored = this.#peers.get(hex, now);
     const port = this.#c.decoyFor(hex) !== null ? this.#c.peerPort() : null;
     if (port === null) return stored;
-    const self = { ip: this.#i.externalIp ?? this.address.ip, port };
+    const self = { ip: this.externalIp, port };
     return [self, ...stored.filter((p) => p.ip !== self.ip || p.port !== self.port)];
   }
 
@@ -242,7 +285,7 @@ export class DhtNode {
     if (++this.#presenceWindow.count > MAX_PRESENCE_PER_SECOND) { this.stats.suppressedObservations++; return; }
     this.#c.publish({
       kind: 'swarm-presence', at: now, strength: 'weak', source, infoHash, decoyId,
-      remoteIp: who.ip, remotePort: who.port, localIp: this.#i.externalIp ?? this.address.ip,
+      remoteIp: who.ip, remotePort: who.port, localIp: this.externalIp,
     });
   }
 }
