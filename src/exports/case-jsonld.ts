@@ -31,36 +31,52 @@ const ref = (id: string) => ({ '@id': id });
  * destination address and port, start and end), the decoy File with its SHA-256, an Action
  * ("delivery") whose instrument is counterseed, and a ProvenanceRecord naming the evidence-log
  * record (seq and hash) it came from. The signed records remain the primary evidence.
+ *
+ * Built node by node, record by record (an export can hold 100k+ records): `emit` receives the
+ * graph's nodes in order, and jsonLdText() / JsonLdFileWriter lay them out exactly as
+ * JSON.stringify({ '@context', '@graph': nodes }, null, 1) would. Memory: the addresses and decoy
+ * files already emitted, not the graph.
  */
-export function caseGraph(o: { node: string; toolVersion: string; records: readonly ExportedRecord[]; decoys: ReadonlyMap<string, DecoyFacts & { size: number }>; exportedAt: number }): object {
-  const graph: object[] = [];
-  const tool = `kb:tool-counterseed-${o.toolVersion}`;
-  graph.push({
-    '@id': tool, '@type': 'uco-tool:Tool', 'uco-core:name': 'counterseed', 'uco-tool:version': o.toolVersion,
-    'uco-tool:toolType': 'upload-only BitTorrent deterrence seeder', 'uco-core:description': `node key fingerprint (SHA-256 of Ed25519 public key) ${o.node}`,
-  });
-  const addresses = new Set<string>();
-  const address = (ip: string) => {
+export class CaseGraphBuilder {
+  readonly #o: { node: string; decoys: ReadonlyMap<string, DecoyFacts & { size: number }>; exportedAt: number };
+  readonly #emit: (node: object) => void;
+  readonly #tool: string;
+  readonly #addresses = new Set<string>();
+  readonly #files = new Set<string>();
+
+  constructor(o: { node: string; toolVersion: string; decoys: ReadonlyMap<string, DecoyFacts & { size: number }>; exportedAt: number }, emit: (node: object) => void) {
+    this.#o = o;
+    this.#emit = emit;
+    this.#tool = `kb:tool-counterseed-${o.toolVersion}`;
+    emit({
+      '@id': this.#tool, '@type': 'uco-tool:Tool', 'uco-core:name': 'counterseed', 'uco-tool:version': o.toolVersion,
+      'uco-tool:toolType': 'upload-only BitTorrent deterrence seeder', 'uco-core:description': `node key fingerprint (SHA-256 of Ed25519 public key) ${o.node}`,
+    });
+  }
+
+  #address(ip: string): string {
     const id = `kb:address-${ip.replaceAll(':', '-')}`;
-    if (!addresses.has(id)) {
-      addresses.add(id);
+    if (!this.#addresses.has(id)) {
+      this.#addresses.add(id);
       const v6 = isIP(ip) === 6;
-      graph.push({
+      this.#emit({
         '@id': id, '@type': v6 ? 'uco-observable:IPv6Address' : 'uco-observable:IPv4Address',
         'uco-core:hasFacet': [{ '@id': `${id}-facet`, '@type': v6 ? 'uco-observable:IPv6AddressFacet' : 'uco-observable:IPv4AddressFacet', 'uco-observable:addressValue': ip }],
       });
     }
     return id;
-  };
-  const files = new Set<string>();
-  for (const r of o.records) {
-    if (r.kind !== 'delivery') continue;
+  }
+
+  /** The nodes of one record (none unless it is a delivery), in seq order. */
+  record(r: ExportedRecord): void {
+    if (r.kind !== 'delivery') return;
+    const o = this.#o;
     const d = r.obs as unknown as DeliveryObs;
     const decoy = o.decoys.get(d.infoHash);
     const file = `kb:decoy-${d.infoHash}`;
-    if (!files.has(file)) {
-      files.add(file);
-      graph.push({
+    if (!this.#files.has(file)) {
+      this.#files.add(file);
+      this.#emit({
         '@id': file, '@type': 'uco-observable:File',
         'uco-core:hasFacet': [
           { '@id': `${file}-file`, '@type': 'uco-observable:FileFacet', 'uco-observable:fileName': decoy?.name ?? null, 'uco-observable:sizeInBytes': decoy ? int(decoy.size) : null },
@@ -72,11 +88,14 @@ export function caseGraph(o: { node: string; toolVersion: string; records: reado
       });
     }
     const conn = `kb:connection-${r.seq}`;
-    graph.push({
+    // Addresses first seen here are emitted before the connection that refers to them.
+    const src = this.#address(d.remoteIp);
+    const dst = this.#address(d.localIp);
+    this.#emit({
       '@id': conn, '@type': 'uco-observable:NetworkConnection',
       'uco-core:hasFacet': [{
         '@id': `${conn}-facet`, '@type': 'uco-observable:NetworkConnectionFacet',
-        'uco-observable:src': [ref(address(d.remoteIp))], 'uco-observable:dst': [ref(address(d.localIp))],
+        'uco-observable:src': [ref(src)], 'uco-observable:dst': [ref(dst)],
         'uco-observable:sourcePort': int(d.remotePort), 'uco-observable:destinationPort': int(d.localPort),
         'uco-observable:startTime': time(d.startedAt), 'uco-observable:endTime': time(d.endedAt), 'uco-observable:isActive': false,
         'uco-observable:protocols': { '@type': 'uco-types:ControlledDictionary', 'uco-types:entry': [
@@ -86,13 +105,13 @@ export function caseGraph(o: { node: string; toolVersion: string; records: reado
       }],
     });
     const action = `kb:delivery-${r.seq}`;
-    graph.push({
+    this.#emit({
       '@id': action, '@type': 'uco-action:Action', 'uco-core:name': 'delivery',
       'uco-core:description': `served ${d.bytesServed} bytes of decoy ${d.infoHash} upload-only to ${d.client ?? 'unknown client'}; peer completed: ${d.completed}`,
-      'uco-action:startTime': time(d.startedAt), 'uco-action:endTime': time(d.endedAt), 'uco-action:instrument': ref(tool),
+      'uco-action:startTime': time(d.startedAt), 'uco-action:endTime': time(d.endedAt), 'uco-action:instrument': ref(this.#tool),
       'uco-action:object': [ref(file)], 'uco-action:result': [ref(conn)],
     });
-    graph.push({
+    this.#emit({
       '@id': `kb:provenance-${r.seq}`, '@type': 'case-investigation:ProvenanceRecord',
       'case-investigation:exhibitNumber': `evidence-log seq ${r.seq}`,
       'uco-core:description': `record ${r.seq} of node ${o.node}, record hash ${r.hash}; see records.ndjson and proofs.json`,
@@ -100,5 +119,18 @@ export function caseGraph(o: { node: string; toolVersion: string; records: reado
       'uco-core:objectCreatedTime': time(o.exportedAt),
     });
   }
-  return { '@context': CONTEXT, '@graph': graph };
 }
+
+/** JSON.stringify(v, null, 1) of a value nested `depth` levels deep in a JSON.stringify(_, null, 1) document. */
+export const indented = (v: unknown, depth: number): string => {
+  const pad = ' '.repeat(depth);
+  return pad + JSON.stringify(v, null, 1).replaceAll('\n', `\n${pad}`);
+};
+
+/** The text before the first graph node: `{ "@context": ..., "@graph": [` as JSON.stringify(_, null, 1) writes it. */
+export const JSONLD_HEAD = `{\n "@context": ${indented(CONTEXT, 1).slice(1)},\n "@graph": [\n`;
+/** Between two graph nodes (a graph always holds at least the tool node). */
+export const JSONLD_SEP = ',\n';
+export const JSONLD_TAIL = '\n ]\n}\n';
+/** One graph node as it appears in case.jsonld. */
+export const jsonLdNode = (node: object): string => indented(node, 2);

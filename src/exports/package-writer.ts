@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Decoy } from '../domain/decoy.ts';
 import { EvidenceError } from '../evidence/errors.ts';
@@ -8,9 +7,10 @@ import type { NodeKey } from '../evidence/keys.ts';
 import { inclusionProofs } from '../evidence/inclusion-proofs.ts';
 import { leafHash } from '../evidence/merkle.ts';
 import type { EvidenceLogTable, LogFilter, LogRow } from '../store/sqlite/evidence-log.ts';
-import { caseGraph, type ExportedRecord } from './case-jsonld.ts';
+import { CaseGraphBuilder, indented, JSONLD_HEAD, JSONLD_SEP, JSONLD_TAIL, jsonLdNode, type ExportedRecord } from './case-jsonld.ts';
 import { csvLine, DELIVERY_COLUMNS, deliveryCells, type DecoyFacts, type DeliveryObs } from './csv.ts';
 import { ExportError } from './errors.ts';
+import { HashedFile } from './hashed-file.ts';
 import { MANIFEST_TYPE, signManifest } from './manifest.ts';
 import { readmeText } from './readme.ts';
 import type { ToolInfo } from './tool-info.ts';
@@ -35,13 +35,22 @@ export interface ExportRequest {
 
 export interface ExportSummary { readonly records: number; readonly deliveries: number; readonly treeSize: number; readonly files: string[] }
 
-const sha256 = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
 const VERIFIER = new URL('../../verifier/verify.mjs', import.meta.url);
+
+/** The files of a package, in the order the manifest and the summary list them (manifest.json and manifest.sig follow). */
+const FILE_ORDER = ['records.ndjson', 'proofs.json', 'checkpoint.json', 'public-key.pem', 'deliveries.csv', 'decoys.json', 'case.jsonld', 'tool.json', 'README.txt', 'verify.mjs'] as const;
+
+interface ParsedRecord { readonly kind: string; readonly at: number; readonly obs: Record<string, unknown> }
 
 /**
  * Writes an export package (see readme.ts for the layout). Every record is re-hashed on the way
  * out and the tree is recomputed against the signed checkpoint, so a database altered since
  * recording fails here instead of producing a package that fails later.
+ *
+ * The files are streamed: records are checked in a first pass (which also finds the decoys and
+ * counts the deliveries) and written in a second, each record going to records.ndjson,
+ * proofs.json, deliveries.csv and case.jsonld in turn, each file hashed as it is written. Beyond
+ * the selected rows and their proofs, memory stays flat with the number of records.
  */
 export async function writeExportPackage(c: ExportComponents, req: ExportRequest): Promise<ExportSummary> {
   if (existsSync(req.out) && readdirSync(req.out).length > 0) throw new ExportError(`${req.out} exists and is not empty`);
@@ -51,69 +60,99 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
   if (picked.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);
   const clock = c.table.clockRecords(picked[0]!.seq, picked[picked.length - 1]!.seq);
   const rows = mergeBySeq(picked, clock);
+  picked.length = 0;
+  const seqs = rows.map((r) => r.seq);
 
   const cp = c.log.checkpoint('export');
   // One streaming pass over the log's leaf hashes: memory grows with the records exported, not the log.
   let tree: ReturnType<typeof inclusionProofs>;
   try {
-    tree = inclusionProofs(c.table.hashes(0, cp.treeSize), cp.treeSize, rows.map((r) => r.seq));
+    tree = inclusionProofs(c.table.hashes(0, cp.treeSize), cp.treeSize, seqs);
   } catch (e) {
     throw new EvidenceError(`the evidence log no longer matches its signed checkpoint: ${(e as Error).message} (records were deleted)`);
   }
   if (tree.root.toString('hex') !== cp.body.root) throw new EvidenceError('the evidence log no longer matches its signed checkpoint');
 
-  const records: ExportedRecord[] = rows.map((r) => {
+  // Pass 1: every record against its hash; the decoys its deliveries name (in order of first mention).
+  let deliveries = 0;
+  const decoyIds = new Set<number>();
+  for (const r of rows) {
     if (!leafHash(Buffer.from(r.text, 'utf8')).equals(r.hash)) throw new EvidenceError(`stored record ${r.seq} does not match its hash`);
-    const j = JSON.parse(r.text) as { kind: string; at: number; obs: Record<string, unknown> };
-    return { seq: r.seq, hash: r.hash.toString('hex'), kind: j.kind, at: j.at, obs: j.obs };
-  });
-
-  const decoyIds = [...new Set(records.filter((r) => r.kind === 'delivery').map((r) => (r.obs as unknown as DeliveryObs).decoyId))];
+    const j = JSON.parse(r.text) as ParsedRecord;
+    if (j.kind !== 'delivery') continue;
+    deliveries++;
+    decoyIds.add((j.obs as unknown as DeliveryObs).decoyId);
+  }
   const decoys: Decoy[] = [];
   for (const id of decoyIds) { const d = await c.getDecoy(id); if (d) decoys.push(d); }
   const facts = new Map<string, DecoyFacts & { size: number }>(decoys.map((d) => [d.infoHash, { name: d.name, contentSha256: d.contentSha256, size: d.size }]));
-
   const createdAt = c.now();
-  const files: Record<string, string | Uint8Array> = {};
-  files['records.ndjson'] = rows.map((r) => `${r.text}\n`).join('');
-  files['proofs.json'] = `${JSON.stringify({
-    tree_size: cp.treeSize, root: cp.body.root,
-    proofs: rows.map((r) => ({ seq: r.seq, path: tree.proofs.get(r.seq)!.map((h) => h.toString('hex')) })),
-  }, null, 1)}\n`;
-  files['checkpoint.json'] = `${JSON.stringify({ text: cp.text, signature: cp.signature }, null, 2)}\n`;
-  files['public-key.pem'] = c.key.publicPem;
-  let csv = csvLine(DELIVERY_COLUMNS);
-  let deliveries = 0;
-  for (const r of records) {
-    if (r.kind !== 'delivery') continue;
-    const d = r.obs as unknown as DeliveryObs;
-    csv += csvLine(deliveryCells(r.seq, r.hash, d, facts.get(d.infoHash)));
-    deliveries++;
-  }
-  files['deliveries.csv'] = csv;
-  files['decoys.json'] = `${JSON.stringify(decoys.map((d) => ({
-    id: d.id, info_hash: d.infoHash, name: d.name, size: d.size, content_sha256: d.contentSha256, info_base64: Buffer.from(d.info).toString('base64'),
-  })), null, 2)}\n`;
-  files['case.jsonld'] = `${JSON.stringify(caseGraph({ node: c.key.fingerprint, toolVersion: c.tool.version, records, decoys: facts, exportedAt: createdAt }), null, 1)}\n`;
-  files['tool.json'] = `${JSON.stringify(c.tool, null, 2)}\n`;
-  files['README.txt'] = readmeText({
-    node: c.key.fingerprint, records: rows.length, deliveries, treeSize: cp.treeSize, selection: JSON.stringify(req.selection), createdAt,
-  });
-  if (existsSync(VERIFIER)) files['verify.mjs'] = readFileSync(VERIFIER);
 
-  const manifest = signManifest({
-    type: MANIFEST_TYPE, node: c.key.fingerprint, created_at: createdAt,
-    tool: { name: c.tool.name, version: c.tool.version, config_sha256: c.tool.config_sha256 },
-    selection: req.selection, checkpoint: { tree_size: cp.treeSize, root: cp.body.root },
-    records: rows.map((r) => r.seq), deliveries,
-    files: Object.fromEntries(Object.entries(files).map(([n, b]) => [n, sha256(b)])),
-  }, c.key.privateKey);
-
+  // Pass 2: the files.
+  const createdDir = !existsSync(req.out);
   mkdirSync(req.out, { recursive: true });
-  for (const [name, body] of Object.entries(files)) writeFileSync(join(req.out, name), body);
-  writeFileSync(join(req.out, 'manifest.json'), manifest.text);
-  writeFileSync(join(req.out, 'manifest.sig'), `${manifest.signature}\n`);
-  return { records: rows.length, deliveries, treeSize: cp.treeSize, files: [...Object.keys(files), 'manifest.json', 'manifest.sig'] };
+  const open: HashedFile[] = [];
+  const file = (name: string) => { const f = new HashedFile(join(req.out, name)); open.push(f); return f; };
+  const hashes = new Map<string, string>();
+  const whole = (name: string, body: string | Uint8Array) => { const f = file(name); f.write(body); hashes.set(name, f.close()); };
+  try {
+    const ndjson = file('records.ndjson');
+    const proofs = file('proofs.json');
+    const csv = file('deliveries.csv');
+    const jsonld = file('case.jsonld');
+    proofs.write(`{\n "tree_size": ${JSON.stringify(cp.treeSize)},\n "root": ${JSON.stringify(cp.body.root)},\n "proofs": [\n`);
+    csv.write(csvLine(DELIVERY_COLUMNS));
+    jsonld.write(JSONLD_HEAD);
+    let nodes = 0;
+    const graph = new CaseGraphBuilder({ node: c.key.fingerprint, toolVersion: c.tool.version, decoys: facts, exportedAt: createdAt }, (node) => {
+      jsonld.write(nodes++ === 0 ? jsonLdNode(node) : JSONLD_SEP + jsonLdNode(node));
+    });
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      ndjson.write(`${r.text}\n`);
+      const path = tree.proofs.get(r.seq)!;
+      tree.proofs.delete(r.seq);
+      proofs.write((i === 0 ? '' : ',\n') + indented({ seq: r.seq, path: path.map((h) => h.toString('hex')) }, 2));
+      const j = JSON.parse(r.text) as ParsedRecord;
+      const rec: ExportedRecord = { seq: r.seq, hash: r.hash.toString('hex'), kind: j.kind, at: j.at, obs: j.obs };
+      if (rec.kind === 'delivery') {
+        const d = rec.obs as unknown as DeliveryObs;
+        csv.write(csvLine(deliveryCells(rec.seq, rec.hash, d, facts.get(d.infoHash))));
+      }
+      graph.record(rec);
+    }
+    proofs.write('\n ]\n}\n');
+    jsonld.write(JSONLD_TAIL);
+    for (const [name, f] of [['records.ndjson', ndjson], ['proofs.json', proofs], ['deliveries.csv', csv], ['case.jsonld', jsonld]] as const) hashes.set(name, f.close());
+    whole('checkpoint.json', `${JSON.stringify({ text: cp.text, signature: cp.signature }, null, 2)}\n`);
+    whole('public-key.pem', c.key.publicPem);
+    whole('decoys.json', `${JSON.stringify(decoys.map((d) => ({
+      id: d.id, info_hash: d.infoHash, name: d.name, size: d.size, content_sha256: d.contentSha256, info_base64: Buffer.from(d.info).toString('base64'),
+    })), null, 2)}\n`);
+    whole('tool.json', `${JSON.stringify(c.tool, null, 2)}\n`);
+    whole('README.txt', readmeText({
+      node: c.key.fingerprint, records: rows.length, deliveries, treeSize: cp.treeSize, selection: JSON.stringify(req.selection), createdAt,
+    }));
+    if (existsSync(VERIFIER)) whole('verify.mjs', readFileSync(VERIFIER));
+
+    const names = FILE_ORDER.filter((n) => hashes.has(n));
+    const manifest = signManifest({
+      type: MANIFEST_TYPE, node: c.key.fingerprint, created_at: createdAt,
+      tool: { name: c.tool.name, version: c.tool.version, config_sha256: c.tool.config_sha256 },
+      selection: req.selection, checkpoint: { tree_size: cp.treeSize, root: cp.body.root },
+      records: seqs, deliveries,
+      files: Object.fromEntries(names.map((n) => [n, hashes.get(n)!])),
+    }, c.key.privateKey);
+    writeFileSync(join(req.out, 'manifest.json'), manifest.text, { flag: 'wx' });
+    writeFileSync(join(req.out, 'manifest.sig'), `${manifest.signature}\n`, { flag: 'wx' });
+    return { records: rows.length, deliveries, treeSize: cp.treeSize, files: [...names, 'manifest.json', 'manifest.sig'] };
+  } catch (e) {
+    // No half-written package: remove what this export created.
+    for (const f of open) { f.abandon(); rmSync(f.path, { force: true }); }
+    for (const n of ['manifest.json', 'manifest.sig']) rmSync(join(req.out, n), { force: true });
+    if (createdDir) rmSync(req.out, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 function mergeBySeq(a: readonly LogRow[], b: readonly LogRow[]): LogRow[] {
