@@ -67,7 +67,15 @@ export class ManagedProcess {
         resolve(this.#exit);
       });
     });
-    this.closed = new Promise((resolve) => this.child.on('close', () => resolve()));
+    this.closed = new Promise((resolve) => this.child.on('close', () => {
+      // A last line without its newline is still a line.
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const rest = this.#partial[stream];
+        this.#partial[stream] = '';
+        if (rest !== '') for (const fn of [...this.#lineListeners]) fn(rest, stream);
+      }
+      resolve();
+    }));
   }
 
   get stdout(): string { return this.#stdout; }
@@ -187,8 +195,14 @@ export async function waitForFile(path: string, dir: string, opts: { timeoutMs: 
 }
 
 /** Runs a command to completion (bounded) and returns its output. */
-export async function run(command: string, args: readonly string[], opts: { timeoutMs: number; cwd?: string; signal?: AbortSignal }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function run(
+  command: string, args: readonly string[],
+  opts: { timeoutMs: number; cwd?: string; signal?: AbortSignal; onStdoutLine?: (line: string) => void },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const p = new ManagedProcess(command, args, opts.cwd === undefined ? {} : { cwd: opts.cwd });
+  // `stdout` below is only the last TAIL_LIMIT characters: a caller that needs all of it reads it line by line.
+  const each = opts.onStdoutLine;
+  if (each) p.onLine((line, stream) => { if (stream === 'stdout') each(line); });
   const onAbort = (): void => { void p.stop('SIGKILL', 1_000); };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {

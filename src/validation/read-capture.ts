@@ -43,6 +43,8 @@ export const TSHARK_FIELDS = [
   'frame.time_epoch', 'tcp.stream', 'ip.src', 'tcp.srcport', 'ip.dst', 'tcp.dstport',
   'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset', 'tcp.len',
   'bittorrent.protocol.name', 'bittorrent.msg.type', 'bittorrent.msg.length', 'bittorrent.piece.index', 'bittorrent.piece.begin',
+  // The kernel's retransmissions are on the wire twice but were written once: not counted.
+  'tcp.analysis.retransmission',
 ] as const;
 
 export function tsharkArgs(file: string, serverPort: number): string[] {
@@ -51,9 +53,17 @@ export function tsharkArgs(file: string, serverPort: number): string[] {
 }
 
 export async function readCapture(file: string, opts: { serverPort: number; probeIp: string; fencePort?: number; signal?: AbortSignal }): Promise<CapturedConnection[]> {
-  const r = await run(TSHARK, tsharkArgs(file, opts.serverPort), { timeoutMs: 300_000, ...(opts.signal ? { signal: opts.signal } : {}) });
+  // Every row is parsed as it arrives: run()'s stdout keeps only a bounded tail, which for a dozen
+  // downloads already lost the first connections (they were then reported missing from the capture).
+  const parser = new CaptureParser(opts.serverPort);
+  let bad: unknown;
+  const r = await run(TSHARK, tsharkArgs(file, opts.serverPort), {
+    timeoutMs: 300_000, ...(opts.signal ? { signal: opts.signal } : {}),
+    onStdoutLine: (line) => { if (bad === undefined) try { parser.line(line); } catch (e) { bad = e; } },
+  });
   if (r.code !== 0) throw new ValidationError(`tshark -r ${file} failed (${r.code}): ${r.stderr.slice(-2000)}`);
-  const all = parseCaptureRows(r.stdout, opts.serverPort);
+  if (bad !== undefined) throw bad;
+  const all = parser.connections();
   // The last fence probe must be in the file: packets reach dumpcap in order, so all before it are too.
   if (opts.fencePort !== undefined && !all.some((c) => c.srcIp === opts.probeIp && c.srcPort === opts.fencePort)) {
     throw new ValidationError(`capture incomplete: fence probe from ${opts.probeIp}:${opts.fencePort} missing in ${file}`);
@@ -66,25 +76,44 @@ type Acc = Mutable<Omit<CapturedConnection, 'pieces'>> & { pieces: CapturedPiece
 
 /** Pure: tshark rows (fields as TSHARK_FIELDS, tab-separated, ';' between occurrences) -> connections in SYN order. */
 export function parseCaptureRows(text: string, serverPort: number): CapturedConnection[] {
-  const streams = new Map<string, Acc>();
-  let rows = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    if (++rows > MAX_ROWS) throw new ValidationError(`more than ${MAX_ROWS} packets in the capture`);
+  const p = new CaptureParser(serverPort);
+  for (const line of text.split('\n')) p.line(line);
+  return p.connections();
+}
+
+/** parseCaptureRows one row at a time, as tshark prints them (at most MAX_ROWS packets). */
+export class CaptureParser {
+  readonly #serverPort: number;
+  readonly #streams = new Map<string, Acc>();
+  #rows = 0;
+
+  constructor(serverPort: number) { this.#serverPort = serverPort; }
+
+  /** Connections in SYN order. */
+  connections(): CapturedConnection[] {
+    return [...this.#streams.values()].sort((a, b) => a.synMs - b.synMs);
+  }
+
+  line(line: string): void {
+    const serverPort = this.#serverPort;
+    const streams = this.#streams;
+    if (line.trim() === '') return;
+    if (++this.#rows > MAX_ROWS) throw new ValidationError(`more than ${MAX_ROWS} packets in the capture`);
     const f = line.split('\t');
     if (f.length < 11) throw new ValidationError(`malformed tshark row: ${line.slice(0, 200)}`);
-    const [time, stream, src, sport, dst, dport, syn, ack, fin, rst, len, proto, types, lengths, indexes, begins] = f as [string, string, string, string, string, string, string, string, string, string, string, ...(string | undefined)[]];
+    const [time, stream, src, sport, dst, dport, syn, ack, fin, rst, len, proto, types, lengths, indexes, begins, retransmission] = f as [string, string, string, string, string, string, string, string, string, string, string, ...(string | undefined)[]];
     const ms = Number(time) * 1000;
     const srcPort = Number(sport), dstPort = Number(dport);
     let c = streams.get(stream);
     // RFC 9293 3.5: a connection starts with a SYN without ACK; streams whose SYN preceded the capture are ignored.
     if (!c) {
-      if (!(flag(syn) && !flag(ack) && dstPort === serverPort)) continue;
+      if (!(flag(syn) && !flag(ack) && dstPort === serverPort)) return;
       c = { stream: Number(stream), srcIp: src, srcPort, dstIp: dst, dstPort, synMs: ms, endMs: null, bytesToServer: 0, bytesFromServer: 0, plaintext: false, pieces: [] };
       streams.set(stream, c);
-      continue;
+      return;
     }
     if ((flag(fin) || flag(rst)) && c.endMs === null) c.endMs = ms;
+    if (flag(retransmission)) return;
     const toServer = src === c.srcIp && srcPort === c.srcPort;
     if (toServer) {
       if (c.bytesToServer === 0 && Number(len) > 0 && proto === 'BitTorrent protocol') c.plaintext = true;
@@ -94,7 +123,6 @@ export function parseCaptureRows(text: string, serverPort: number): CapturedConn
       if (c.plaintext) c.pieces.push(...piecesOf(types, lengths, indexes, begins));
     }
   }
-  return [...streams.values()].sort((a, b) => a.synMs - b.synMs);
 }
 
 /**

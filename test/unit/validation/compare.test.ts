@@ -14,9 +14,9 @@ const PIECE_LEN = 32_768;
 const T0 = 1_795_596_410_000; // ms
 
 /** One tshark row (fields as TSHARK_FIELDS). */
-function row(tMs: number, stream: number, src: string, sport: number, dst: string, dport: number, o: { syn?: boolean; ack?: boolean; fin?: boolean; len?: number; proto?: string; types?: string; lengths?: string; idx?: string; begin?: string } = {}): string {
+function row(tMs: number, stream: number, src: string, sport: number, dst: string, dport: number, o: { syn?: boolean; ack?: boolean; fin?: boolean; len?: number; proto?: string; types?: string; lengths?: string; idx?: string; begin?: string; retransmission?: boolean } = {}): string {
   const b = (v?: boolean) => (v ? '1' : '0');
-  return [(tMs / 1000).toFixed(9), stream, src, sport, dst, dport, b(o.syn), b(o.ack ?? !o.syn), b(o.fin), '0', o.len ?? 0, o.proto ?? '', o.types ?? '', o.lengths ?? '', o.idx ?? '', o.begin ?? ''].join('\t');
+  return [(tMs / 1000).toFixed(9), stream, src, sport, dst, dport, b(o.syn), b(o.ack ?? !o.syn), b(o.fin), '0', o.len ?? 0, o.proto ?? '', o.types ?? '', o.lengths ?? '', o.idx ?? '', o.begin ?? '', o.retransmission ? '1' : ''].join('\t');
 }
 
 /** A plaintext connection from ip:port serving `blocks` blocks of BLOCK bytes, blocks i -> piece i/2, begin (i%2)*BLOCK. */
@@ -51,6 +51,17 @@ function input(rows: string[], deliveries: DeliveryObservation[], rejected: Reje
 const A = '198.18.0.11', B = '198.18.0.13';
 const base = () => [...plainConnection(1, A, 40001, T0, 6), ...plainConnection(2, B, 50001, T0 + 1000, 4)];
 const good = () => [delivery(A, 40001, T0 + 0.4, 6), delivery(B, 50001, T0 + 1000.3, 4)];
+
+test('a segment the kernel retransmitted counts once: its bytes and pieces are not added again', () => {
+  const rows = base();
+  // Block 2 of connection A, sent again (same frame content, flagged by tshark's TCP analysis).
+  rows.splice(6, 0, row(T0 + 2.5, 1, '198.18.0.2', PORT, A, 40001, { len: 13 + BLOCK, types: '7', lengths: String(9 + BLOCK), idx: '0x1', begin: '0x0', retransmission: true }));
+  const [a] = parseCaptureRows(rows.join('\n'), PORT);
+  const [plain] = parseCaptureRows(base().join('\n'), PORT);
+  assert.equal(a!.bytesFromServer, plain!.bytesFromServer);
+  assert.equal(a!.pieces.length, 6);
+  assert.deepEqual(compareRun(input(rows, good())).mismatches, []);
+});
 
 test('capture rows parse into connections with decoded piece messages', () => {
   const conns = parseCaptureRows(base().join('\n'), PORT);
