@@ -2,7 +2,7 @@ import { EMPTY_ROOT, nodeHash } from './merkle.ts';
 
 /**
  * RFC 9162 inclusion proofs for some leaves of a large tree, in one streaming pass over the leaf
- * hashes: memory is O(k log n) for k proofs, not O(n) (an export from a log of millions of records
+ * hashes: memory is O(k log n) for k proofs at most (the distinct nodes they need), not O(n) (an export from a log of millions of records
  * must not hold every leaf and level). Same tree shape as MerkleLevels: a level's unpaired last node
  * is carried up unchanged, which is the RFC's largest-power-of-two split.
  *
@@ -10,7 +10,13 @@ import { EMPTY_ROOT, nodeHash } from './merkle.ts';
  * met during the pass; the last node of a level may be imperfect (its range runs to the end of the
  * tree) and is folded at the end from the perfect roots that cover its range.
  */
-export function inclusionProofs(leaves: Iterable<Buffer>, size: number, indices: readonly number[]): { root: Buffer; proofs: Map<number, Buffer[]> } {
+export interface InclusionProofs {
+  readonly root: Buffer;
+  /** PATH(m) for each index asked for (leaf-to-root order), built when asked: only the distinct nodes are kept. */
+  readonly proofs: { get(m: number): Buffer[] | undefined };
+}
+
+export function inclusionProofs(leaves: Iterable<Buffer>, size: number, indices: readonly number[]): InclusionProofs {
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`bad tree size ${size}`);
   for (const m of indices) if (!Number.isInteger(m) || m < 0 || m >= size) throw new RangeError(`leaf ${m} not in tree of size ${size}`);
 
@@ -19,15 +25,14 @@ export function inclusionProofs(leaves: Iterable<Buffer>, size: number, indices:
   while (levelSize[levelSize.length - 1]! > 1) levelSize.push(Math.ceil(levelSize[levelSize.length - 1]! / 2));
   const key = (level: number, pos: number) => level * 2 ** 40 + pos;
   const needed = new Map<number, Buffer | undefined>();
-  const paths = new Map<number, number[]>();
-  for (const m of indices) {
-    const path: number[] = [];
+  // Plain arithmetic (no bit operators): positions past 2^31 must not wrap.
+  const siblings = function* (m: number): Generator<number> {
     for (let l = 0, i = m; l < levelSize.length - 1; l++, i = Math.floor(i / 2)) {
-      const sib = i ^ 1;
-      if (sib < levelSize[l]!) { path.push(key(l, sib)); needed.set(key(l, sib), undefined); }
+      const sib = i % 2 === 0 ? i + 1 : i - 1;
+      if (sib < levelSize[l]!) yield key(l, sib);
     }
-    paths.set(m, path);
-  }
+  };
+  for (const m of indices) for (const k of siblings(m)) needed.set(k, undefined);
 
   // The pass: perfect subtree roots, merged as leaves arrive (a binary counter).
   const stack: { level: number; start: number; hash: Buffer }[] = [];
@@ -35,7 +40,8 @@ export function inclusionProofs(leaves: Iterable<Buffer>, size: number, indices:
   for (const leaf of leaves) {
     if (n >= size) break;
     let top = { level: 0, start: n, hash: leaf };
-    if (needed.has(key(0, n))) needed.set(key(0, n), leaf);
+    // A copy: a leaf may be a view of a larger buffer (a run of hashes), which must not be kept alive.
+    if (needed.has(key(0, n))) needed.set(key(0, n), Buffer.from(leaf));
     while (stack.length > 0 && stack[stack.length - 1]!.level === top.level) {
       const left = stack.pop()!;
       top = { level: top.level + 1, start: left.start, hash: nodeHash(left.hash, top.hash) };
@@ -61,7 +67,6 @@ export function inclusionProofs(leaves: Iterable<Buffer>, size: number, indices:
     needed.set(k, foldFrom(pos * 2 ** level));
   }
   const root = size === 0 ? EMPTY_ROOT : foldFrom(0);
-  const proofs = new Map<number, Buffer[]>();
-  for (const [m, path] of paths) proofs.set(m, path.map((k) => needed.get(k)!));
-  return { root, proofs };
+  const wanted = new Set(indices);
+  return { root, proofs: { get: (m) => (wanted.has(m) ? [...siblings(m)].map((k) => needed.get(k)!) : undefined) } };
 }

@@ -6,7 +6,7 @@ import type { EvidenceLog } from '../evidence/evidence-log.ts';
 import type { NodeKey } from '../evidence/keys.ts';
 import { inclusionProofs } from '../evidence/inclusion-proofs.ts';
 import { leafHash } from '../evidence/merkle.ts';
-import type { EvidenceLogTable, LogFilter, LogRow } from '../store/sqlite/evidence-log.ts';
+import type { EvidenceLogTable, LogFilter, LogLink, LogRow } from '../store/sqlite/evidence-log.ts';
 import { CaseGraphBuilder, indented, JSONLD_HEAD, JSONLD_SEP, JSONLD_TAIL, jsonLdNode, type ExportedRecord } from './case-jsonld.ts';
 import { csvLine, DELIVERY_COLUMNS, deliveryCells, type DecoyFacts, type DeliveryObs } from './csv.ts';
 import { ExportError } from './errors.ts';
@@ -35,6 +35,9 @@ export interface ExportRequest {
 
 export interface ExportSummary { readonly records: number; readonly deliveries: number; readonly treeSize: number; readonly files: string[] }
 
+/** Records derived (texts held) at a time in each pass. */
+const DERIVE_CHUNK = 2000;
+
 const VERIFIER = new URL('../../verifier/verify.mjs', import.meta.url);
 
 /** The files of a package, in the order the manifest and the summary list them (manifest.json and manifest.sig follow). */
@@ -55,13 +58,16 @@ interface ParsedRecord { readonly kind: string; readonly at: number; readonly ob
 export async function writeExportPackage(c: ExportComponents, req: ExportRequest): Promise<ExportSummary> {
   if (existsSync(req.out) && readdirSync(req.out).length > 0) throw new ExportError(`${req.out} exists and is not empty`);
   const max = req.maxRecords ?? 1_000_000;
-  const picked = c.table.select(req.filter, max + 1);
+  // Links only (seq, row, hash): the texts are derived a chunk at a time in each pass below.
+  const picked = c.table.selectLinks(req.filter, max + 1);
   if (picked.length === 0) throw new ExportError(`no records match ${JSON.stringify(req.selection)}`);
   if (picked.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);
-  const clock = c.table.clockRecords(picked[0]!.seq, picked[picked.length - 1]!.seq);
-  const rows = mergeBySeq(picked, clock);
+  const links = mergeBySeq(picked, c.table.clockLinks(picked[0]!.seq, picked[picked.length - 1]!.seq));
   picked.length = 0;
-  const seqs = rows.map((r) => r.seq);
+  const seqs = links.map((r) => r.seq);
+  const rowsOf = function* (): Generator<LogRow> {
+    for (let i = 0; i < links.length; i += DERIVE_CHUNK) yield* c.table.derive(links.slice(i, i + DERIVE_CHUNK));
+  };
 
   const cp = c.log.checkpoint('export');
   // One streaming pass over the log's leaf hashes: memory grows with the records exported, not the log.
@@ -76,7 +82,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
   // Pass 1: every record against its hash; the decoys its deliveries name (in order of first mention).
   let deliveries = 0;
   const decoyIds = new Set<number>();
-  for (const r of rows) {
+  for (const r of rowsOf()) {
     if (!leafHash(Buffer.from(r.text, 'utf8')).equals(r.hash)) throw new EvidenceError(`stored record ${r.seq} does not match its hash`);
     const j = JSON.parse(r.text) as ParsedRecord;
     if (j.kind !== 'delivery') continue;
@@ -107,11 +113,10 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
     const graph = new CaseGraphBuilder({ node: c.key.fingerprint, toolVersion: c.tool.version, decoys: facts, exportedAt: createdAt }, (node) => {
       jsonld.write(nodes++ === 0 ? jsonLdNode(node) : JSONLD_SEP + jsonLdNode(node));
     });
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
+    let i = 0;
+    for (const r of rowsOf()) {
       ndjson.write(`${r.text}\n`);
       const path = tree.proofs.get(r.seq)!;
-      tree.proofs.delete(r.seq);
       proofs.write((i === 0 ? '' : ',\n') + indented({ seq: r.seq, path: path.map((h) => h.toString('hex')) }, 2));
       const j = JSON.parse(r.text) as ParsedRecord;
       const rec: ExportedRecord = { seq: r.seq, hash: r.hash.toString('hex'), kind: j.kind, at: j.at, obs: j.obs };
@@ -120,6 +125,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
         csv.write(csvLine(deliveryCells(rec.seq, rec.hash, d, facts.get(d.infoHash))));
       }
       graph.record(rec);
+      i++;
     }
     proofs.write('\n ]\n}\n');
     jsonld.write(JSONLD_TAIL);
@@ -131,7 +137,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
     })), null, 2)}\n`);
     whole('tool.json', `${JSON.stringify(c.tool, null, 2)}\n`);
     whole('README.txt', readmeText({
-      node: c.key.fingerprint, records: rows.length, deliveries, treeSize: cp.treeSize, selection: JSON.stringify(req.selection), createdAt,
+      node: c.key.fingerprint, records: links.length, deliveries, treeSize: cp.treeSize, selection: JSON.stringify(req.selection), createdAt,
     }));
     if (existsSync(VERIFIER)) whole('verify.mjs', readFileSync(VERIFIER));
 
@@ -145,7 +151,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
     }, c.key.privateKey);
     writeFileSync(join(req.out, 'manifest.json'), manifest.text, { flag: 'wx' });
     writeFileSync(join(req.out, 'manifest.sig'), `${manifest.signature}\n`, { flag: 'wx' });
-    return { records: rows.length, deliveries, treeSize: cp.treeSize, files: [...names, 'manifest.json', 'manifest.sig'] };
+    return { records: links.length, deliveries, treeSize: cp.treeSize, files: [...names, 'manifest.json', 'manifest.sig'] };
   } catch (e) {
     // No half-written package: remove what this export created.
     for (const f of open) { f.abandon(); rmSync(f.path, { force: true }); }
@@ -155,8 +161,8 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
   }
 }
 
-function mergeBySeq(a: readonly LogRow[], b: readonly LogRow[]): LogRow[] {
-  const m = new Map<number, LogRow>();
+function mergeBySeq(a: readonly LogLink[], b: readonly LogLink[]): LogLink[] {
+  const m = new Map<number, LogLink>();
   for (const r of [...a, ...b]) m.set(r.seq, r);
   return [...m.values()].sort((x, y) => x.seq - y.seq);
 }

@@ -35,7 +35,9 @@ export interface LogFilter {
   readonly kinds?: readonly string[];
 }
 
-interface Link { readonly seq: number; readonly kind: string; readonly rowId: number | null; readonly hash: Buffer }
+/** Where a record is and its hash, without its text (selectLinks); derive() gives the text. */
+export interface LogLink { readonly seq: number; readonly kind: string; readonly rowId: number | null; readonly hash: Buffer }
+type Link = LogLink;
 
 /** A run of links (evidence-003): `count` records of one kind from first_seq, rows first_row_id + k. */
 interface Run { readonly firstSeq: number; readonly kind: string; readonly firstRowId: number | null; readonly count: number; readonly hashes: Buffer }
@@ -206,6 +208,26 @@ export class EvidenceLogTable {
 
   /** Records matching a filter (found through their tables' ip, decoy and time indexes), in seq order. */
   select(f: LogFilter, limit: number): LogRow[] {
+    return this.derive(this.selectLinks(f, limit));
+  }
+
+  /**
+   * The records of `links` (in seq order), each re-derived from its row and checked against its
+   * hash. A link's prev is the hash of the link before it when that is seq - 1, else read from the
+   * chain. Large selections are derived in chunks, so that their texts are not all held at once.
+   */
+  derive(links: readonly LogLink[]): LogRow[] {
+    const out: LogRow[] = [];
+    let before: LogLink | undefined;
+    for (const l of links) {
+      out.push(this.#derive(l, before && before.seq === l.seq - 1 ? before.hash.toString('hex') : this.#prevOf(l.seq)));
+      before = l;
+    }
+    return out;
+  }
+
+  /** select() without the texts: the links of the records matching a filter, in seq order. */
+  selectLinks(f: LogFilter, limit: number): LogLink[] {
     const parts: string[] = [];
     const args: (string | number)[] = [];
     for (const [kind, c] of RECORD_CODECS) {
@@ -228,22 +250,26 @@ export class EvidenceLogTable {
       args.push(...legacy.args, ...(f.kinds && f.kinds.length > 0 ? f.kinds : []));
     }
     if (parts.length === 0) return [];
-    const links = this.#db.prepare(`${parts.join(' UNION ALL ')} ORDER BY seq LIMIT ?`).all(...args, limit).map(linkFromRow);
-    return links.map((l) => this.#derive(l, this.#prevOf(l.seq)));
+    return this.#db.prepare(`${parts.join(' UNION ALL ')} ORDER BY seq LIMIT ?`).all(...args, limit).map(linkFromRow);
   }
 
   /** Clock records that were in effect for seq in [fromSeq, toSeq]: the last one at or before fromSeq and every one up to toSeq. */
   clockRecords(fromSeq: number, toSeq: number): LogRow[] {
+    return this.derive(this.clockLinks(fromSeq, toSeq));
+  }
+
+  /** clockRecords() without the texts. */
+  clockLinks(fromSeq: number, toSeq: number): LogLink[] {
     const runs = this.#db.prepare(`SELECT * FROM evidence_runs WHERE kind = 'clock' AND first_seq <= ?
       AND first_seq >= COALESCE((SELECT MAX(first_seq) FROM evidence_runs WHERE kind = 'clock' AND first_seq <= ?), 0) ORDER BY first_seq`)
       .all(toSeq, fromSeq).map(runFromRow);
     const first = runs[0];
     const since = first && first.firstSeq <= fromSeq ? Math.min(first.firstSeq + first.count - 1, fromSeq) : 0;
-    const out: LogRow[] = [];
+    const out: LogLink[] = [];
     for (const run of runs) {
       for (let k = 0; k < run.count; k++) {
         const l = linkOf(run, k);
-        if (l.seq >= since && l.seq <= toSeq) out.push(this.#derive(l, this.#prevOf(l.seq)));
+        if (l.seq >= since && l.seq <= toSeq) out.push(l);
       }
     }
     return out;
