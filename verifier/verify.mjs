@@ -3,8 +3,9 @@
 // Standalone on purpose: it shares no code with counterseed, so it re-derives every hash, signature,
 // proof and CSV cell from the specification in verifier/README.md. Usage: node verify.mjs PATH [--key-fingerprint HEX] [--json]
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 
 export const VERIFIER_VERSION = 1;
@@ -94,31 +95,264 @@ function expectedCsvRow(seq, hash, o, decoy) {
     o.listenPort, o.peerId, o.disconnectReason, hash].map(csvCell);
 }
 
-/** RFC 4180 parser returning raw (still quoted-as-written) cells, so cells compare byte for byte with csvCell output. */
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let i = 0;
-  while (i < text.length) {
-    let start = i;
-    if (text[i] === '"') {
-      i++;
-      for (;;) {
-        if (i >= text.length) throw new Error('unterminated quoted cell');
-        if (text[i] === '"') { if (text[i + 1] === '"') { i += 2; continue; } i++; break; }
-        i++;
-      }
-    } else {
-      while (i < text.length && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') i++;
-    }
-    row.push(text.slice(start, i));
-    if (text[i] === ',') { i++; continue; }
-    if (text.startsWith('\r\n', i)) i += 2;
-    else if (i < text.length) throw new Error(`line ${rows.length + 1}: expected CRLF after a cell`);
-    rows.push(row);
-    row = [];
+// ---------- reading big files in pieces ----------
+// records.ndjson, proofs.json, deliveries.csv and case.jsonld grow with the package (hundreds of MB for 100,000 records),
+// so they are read CHUNK bytes at a time and hashed as they are read: the SHA-256 compared with the manifest is the
+// SHA-256 of exactly the bytes that were checked. What the checks keep per record is a few numbers and two hashes.
+
+const CHUNK = 1024 ** 2;
+/** Longest records.ndjson line or deliveries.csv row, and largest single value in proofs.json (a proof is a few KB). */
+const MAX_LINE = 16 * 1024 ** 2;
+/** Files read whole (manifest, key, signatures, checkpoint, decoys, tool): a few KB to a few MB. */
+const MAX_WHOLE = 256 * 1024 ** 2;
+const STREAMED = ['records.ndjson', 'proofs.json', 'deliveries.csv'];
+
+/** A file read front to back, CHUNK bytes at a time; every byte read is hashed. More than MAX_FILE bytes is an error. */
+class Chunks {
+  constructor(path) {
+    this.fd = openSync(path, 'r');
+    this.hash = createHash('sha256');
+    this.pos = 0; // file offset of buf[0]
+    this.buf = Buffer.alloc(0);
+    this.i = 0;
+    this.eof = false;
   }
-  return rows;
+
+  /** Loads the next chunk into buf (i = 0); false at the end of the file. */
+  more() {
+    if (this.eof) return false;
+    this.pos += this.buf.length;
+    const b = Buffer.allocUnsafe(CHUNK);
+    const n = readSync(this.fd, b, 0, CHUNK, null);
+    this.buf = b.subarray(0, n);
+    this.i = 0;
+    if (n === 0) { this.eof = true; return false; }
+    if (this.pos + n > MAX_FILE) throw new Error(`larger than ${MAX_FILE} bytes`);
+    this.hash.update(this.buf);
+    return true;
+  }
+
+  /** Reads and hashes the rest of the file, closes it; returns the SHA-256 (hex), or null if the file could not be read to its end. */
+  finish() {
+    try {
+      while (this.more());
+      return this.hash.digest('hex');
+    } catch { return null; } finally { closeSync(this.fd); }
+  }
+}
+
+/** Runs consume(chunks) over the file at `path`; returns its SHA-256 (null if unreadable) and what consume threw. */
+function streamFile(path, consume) {
+  let c;
+  try { c = new Chunks(path); } catch (e) { return { digest: null, error: e }; }
+  let error = null;
+  try { consume(c); } catch (e) { error = e; }
+  return { digest: c.finish(), error };
+}
+
+/** Calls onLine(bytes | null if longer than MAX_LINE, lineNumber, offset, length, endsWithNewline) for every line. */
+function eachLine(c, onLine) {
+  let parts = [];
+  let partLen = 0;
+  let start = 0; // file offset of the current line
+  let line = 1;
+  let tooLong = false;
+  while (c.more()) {
+    const b = c.buf;
+    let s = 0;
+    for (;;) {
+      const e = b.indexOf(0x0a, s);
+      const end = e < 0 ? b.length : e;
+      if (!tooLong) {
+        if (partLen + end - s > MAX_LINE) { tooLong = true; parts = []; } else { parts.push(b.subarray(s, end)); partLen += end - s; }
+      }
+      if (e < 0) break;
+      onLine(tooLong ? null : parts.length === 1 ? parts[0] : Buffer.concat(parts, partLen), line, start, c.pos + e - start, true);
+      line++;
+      start = c.pos + e + 1;
+      s = e + 1;
+      parts = [];
+      partLen = 0;
+      tooLong = false;
+    }
+  }
+  if (c.pos + c.buf.length > start) onLine(tooLong ? null : Buffer.concat(parts, partLen), line, start, c.pos + c.buf.length - start, false);
+}
+
+const isWs = (x) => x === 0x20 || x === 0x0a || x === 0x0d || x === 0x09;
+
+/** Skips JSON whitespace; returns the next byte (not consumed), or -1 at the end of the file. */
+function skipWs(c) {
+  for (;;) {
+    const b = c.buf;
+    while (c.i < b.length) { const x = b[c.i]; if (!isWs(x)) return x; c.i++; }
+    if (!c.more()) return -1;
+  }
+}
+
+/** The text of the one JSON value starting at the current byte (at most MAX_LINE bytes); JSON.parse checks it. */
+function captureValue(c) {
+  const first = skipWs(c);
+  if (first < 0) throw new SyntaxError('Unexpected end of JSON input');
+  if (first === 0x2c || first === 0x3a || first === 0x5d || first === 0x7d) throw new SyntaxError(`byte ${c.pos + c.i}: expected a value, found '${String.fromCharCode(first)}'`);
+  const scalar = first !== 0x22 && first !== 0x5b && first !== 0x7b;
+  const parts = [];
+  let len = 0;
+  let depth = 0;
+  let inStr = false;
+  let esc = false;
+  for (;;) {
+    const b = c.buf;
+    const start = c.i;
+    let i = start;
+    let done = false;
+    for (; i < b.length; i++) {
+      const x = b[i];
+      if (inStr) {
+        if (esc) esc = false;
+        else if (x === 0x5c) esc = true;
+        else if (x === 0x22) { inStr = false; if (depth === 0) { i++; done = true; break; } }
+      } else if (scalar) {
+        if (isWs(x) || x === 0x2c || x === 0x5d || x === 0x7d || x === 0x3a) { done = true; break; }
+      } else if (x === 0x22) inStr = true;
+      else if (x === 0x7b || x === 0x5b) depth++;
+      else if (x === 0x7d || x === 0x5d) { depth--; if (depth === 0) { i++; done = true; break; } }
+    }
+    len += i - start;
+    if (len > MAX_LINE) throw new Error(`a value at byte ${c.pos + start} is larger than ${MAX_LINE} bytes`);
+    parts.push(b.subarray(start, i));
+    c.i = i;
+    if (done) break;
+    if (!c.more()) { if (scalar) break; throw new SyntaxError('Unexpected end of JSON input'); }
+  }
+  return JSON.parse((parts.length === 1 ? parts[0] : Buffer.concat(parts, len)).toString('utf8'));
+}
+
+/**
+ * Reads proofs.json: an object whose "proofs" array is handed to onProof element by element (onProofsArray() first,
+ * again for a repeated "proofs" key, where the last one counts as with JSON.parse). Returns { p, streamed }: p holds
+ * tree_size, root and a "proofs" value that was not an array; streamed says the last "proofs" was an array.
+ * A file that is not a JSON object is parsed whole (up to MAX_LINE bytes) and returned as p.
+ */
+function readProofs(c, onProofsArray, onProof) {
+  const at = () => `byte ${c.pos + c.i}`;
+  let x = skipWs(c);
+  if (x !== 0x7b) {
+    const whole = captureValue(c);
+    if (skipWs(c) >= 0) throw new SyntaxError(`${at()}: unexpected data after the JSON value`);
+    return { p: whole, streamed: false };
+  }
+  c.i++;
+  const p = {};
+  let streamed = false;
+  x = skipWs(c);
+  if (x === 0x7d) c.i++;
+  else {
+    for (;;) {
+      if (x !== 0x22) throw new SyntaxError(`${at()}: expected a string key`);
+      const key = captureValue(c);
+      if (skipWs(c) !== 0x3a) throw new SyntaxError(`${at()}: expected ':'`);
+      c.i++;
+      if (key === 'proofs' && skipWs(c) === 0x5b) {
+        c.i++;
+        streamed = true;
+        delete p.proofs;
+        onProofsArray();
+        x = skipWs(c);
+        if (x === 0x5d) c.i++;
+        else {
+          for (;;) {
+            onProof(captureValue(c));
+            x = skipWs(c);
+            if (x === 0x2c) { c.i++; continue; }
+            if (x === 0x5d) { c.i++; break; }
+            throw new SyntaxError(`${at()}: expected ',' or ']' in the proofs array`);
+          }
+        }
+      } else {
+        const v = captureValue(c);
+        if (key === 'tree_size' || key === 'root') p[key] = v;
+        else if (key === 'proofs') { streamed = false; p.proofs = v; }
+      }
+      x = skipWs(c);
+      if (x === 0x2c) { c.i++; x = skipWs(c); continue; }
+      if (x === 0x7d) { c.i++; break; }
+      throw new SyntaxError(`${at()}: expected ',' or '}'`);
+    }
+  }
+  if (skipWs(c) >= 0) throw new SyntaxError(`${at()}: unexpected data after the JSON object`);
+  return { p, streamed };
+}
+
+/**
+ * RFC 4180 parser returning raw (still quoted-as-written) cells, so cells compare byte for byte with csvCell output.
+ * Calls onRow(cells) for every row; a row may end at the end of the file without CRLF; a row longer than MAX_LINE is an error.
+ */
+function eachCsvRow(c, onRow) {
+  const dec = new StringDecoder('utf8');
+  let text = '';
+  let eof = false;
+  let rows = 0;
+  const MORE = Symbol('more');
+  for (;;) {
+    let i = 0;
+    let rowStart = 0;
+    try {
+      while (i < text.length) {
+        rowStart = i;
+        const row = [];
+        for (;;) {
+          const start = i;
+          if (text[i] === '"') {
+            i++;
+            for (;;) {
+              if (i >= text.length) { if (!eof) throw MORE; throw new Error('unterminated quoted cell'); }
+              if (text[i] === '"') {
+                if (i + 1 >= text.length && !eof) throw MORE;
+                if (text[i + 1] === '"') { i += 2; continue; }
+                i++;
+                break;
+              }
+              i++;
+            }
+          } else {
+            while (i < text.length && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') i++;
+          }
+          if (i >= text.length && !eof) throw MORE;
+          row.push(text.slice(start, i));
+          if (text[i] === ',') {
+            i++;
+            if (i >= text.length) { if (!eof) throw MORE; return; } // a trailing comma at the end of the file: the row is dropped, as before
+            continue;
+          }
+          if (text[i] === '\r' && i + 1 >= text.length && !eof) throw MORE;
+          if (text.startsWith('\r\n', i)) i += 2;
+          else if (i < text.length) throw new Error(`line ${rows + 1}: expected CRLF after a cell`);
+          break;
+        }
+        rows++;
+        onRow(row);
+      }
+      rowStart = i;
+    } catch (e) {
+      if (e !== MORE) throw e;
+    }
+    if (eof) return;
+    text = text.slice(rowStart);
+    if (text.length > MAX_LINE) throw new Error(`line ${rows + 1} is longer than ${MAX_LINE} characters`);
+    if (c.more()) text += dec.write(c.buf);
+    else { eof = true; text += dec.end(); }
+  }
+}
+
+/** Fixed-width byte strings (hashes) in one growing buffer, indexed from 0. */
+class Slots {
+  constructor(width) { this.w = width; this.b = Buffer.alloc(width * 1024); }
+  set(i, bytes) {
+    if ((i + 1) * this.w > this.b.length) { const b = Buffer.alloc(this.b.length * 2); this.b.copy(b); this.b = b; }
+    this.b.set(bytes, i * this.w);
+  }
+  get(i) { return this.b.subarray(i * this.w, (i + 1) * this.w); }
 }
 
 // ---------- the verification ----------
@@ -129,17 +363,23 @@ function parseCsv(text) {
  */
 export function verifyPackage(dir, opts = {}) {
   const findings = [];
-  const fail = (check, code, message) => findings.push({ check, code, message });
+  let sink = findings; // checks run in a different order than they are reported in: each writes into its own list
+  const fail = (check, code, message) => sink.push({ check, code, message });
   const facts = { package: dir, fingerprint: null, expectedFingerprint: opts.keyFingerprint ?? null, treeSize: null, root: null, checkpointAt: null, records: 0, deliveries: 0, seqs: null, tool: null };
   const done = () => ({ ok: findings.length === 0, findings, facts });
 
-  const raw = {};
+  const raw = {}; // small files, read whole
+  const present = {}; // big files, read in pieces later
   for (const name of REQUIRED) {
     const p = join(dir, name);
     if (!existsSync(p)) { fail('files', 'file-missing', `${name} is missing`); continue; }
-    const b = readFileSync(p);
-    if (b.length > MAX_FILE) { fail('files', 'file-too-large', `${name} is larger than ${MAX_FILE} bytes`); continue; }
-    raw[name] = b;
+    let st;
+    try { st = statSync(p); } catch (e) { fail('files', 'file-missing', `${name} cannot be read: ${e.message}`); continue; }
+    if (!st.isFile()) { fail('files', 'file-missing', `${name} is not a regular file`); continue; }
+    const limit = STREAMED.includes(name) ? MAX_FILE : MAX_WHOLE;
+    if (st.size > limit) { fail('files', 'file-too-large', `${name} is larger than ${limit} bytes`); continue; }
+    if (STREAMED.includes(name)) { present[name] = p; continue; }
+    try { raw[name] = readFileSync(p); } catch (e) { fail('files', 'file-missing', `${name} cannot be read: ${e.message}`); }
   }
   if (!raw['manifest.json'] || !raw['public-key.pem']) return done();
 
@@ -164,16 +404,12 @@ export function verifyPackage(dir, opts = {}) {
   if (manifest.node !== facts.fingerprint) fail('key', 'key-mismatch', `manifest names node ${manifest.node} but public-key.pem is ${facts.fingerprint}`);
   facts.tool = manifest.tool;
 
-  for (const [name, digest] of Object.entries(manifest.files ?? {})) {
-    const p = join(dir, name);
-    if (name.includes('/') || name.includes('\\')) { fail('files', 'file-name-invalid', `manifest lists a path: ${name}`); continue; }
-    const b = raw[name] ?? (existsSync(p) ? readFileSync(p) : undefined);
-    if (!b) { if (!REQUIRED.includes(name)) fail('files', 'file-missing', `${name} is missing`); continue; }
-    if (hex(sha256(b)) !== digest) fail('files', 'file-digest-mismatch', `${name} does not match its SHA-256 in the manifest`);
-  }
-  for (const name of REQUIRED) if (!['manifest.json', 'manifest.sig'].includes(name) && !(name in (manifest.files ?? {}))) fail('files', 'file-unlisted', `${name} is not listed in the manifest`);
+  // From here on the checks run in the order the data needs (checkpoint and decoys, then one pass over each big file,
+  // hashing it as it goes) and their findings are put back in report order at the end.
+  const out = { checkpoint: [], records: [], decoys: [] };
 
   // Checkpoint.
+  sink = out.checkpoint;
   let cp;
   try {
     const c = JSON.parse(raw['checkpoint.json'].toString('utf8'));
@@ -186,65 +422,8 @@ export function verifyPackage(dir, opts = {}) {
     Object.assign(facts, { treeSize: cp.tree_size, root: cp.root, checkpointAt: cp.at });
   } catch (e) { fail('checkpoint', 'checkpoint-invalid', `checkpoint.json: ${e.message}`); }
 
-  // Records.
-  const records = [];
-  if (raw['records.ndjson']) {
-    const buf = raw['records.ndjson'];
-    let start = 0;
-    for (let line = 1; start < buf.length; line++) {
-      let end = buf.indexOf(0x0a, start);
-      if (end < 0) { fail('records', 'record-invalid', `line ${line} does not end with a newline`); end = buf.length; }
-      const bytes = buf.subarray(start, end);
-      start = end + 1;
-      let r;
-      try { r = JSON.parse(bytes.toString('utf8')); } catch { fail('records', 'record-invalid', `line ${line} is not JSON`); continue; }
-      let canonical = false;
-      try { canonical = canonicalJson(r) === bytes.toString('utf8'); } catch { /* reported below */ }
-      if (!canonical) fail('records', 'record-not-canonical', `line ${line} (seq ${r.seq}) is not in canonical form`);
-      if (r.v !== 1 || !Number.isSafeInteger(r.seq) || typeof r.prev !== 'string' || typeof r.obs !== 'object') { fail('records', 'record-invalid', `line ${line} is not a v1 record`); continue; }
-      if (r.node !== facts.fingerprint) fail('records', 'record-node-mismatch', `seq ${r.seq} was recorded by node ${r.node}, not ${facts.fingerprint}`);
-      records.push({ line, r, hash: leafHash(bytes) });
-    }
-  }
-  facts.records = records.length;
-  const listed = Array.isArray(manifest.records) ? manifest.records : [];
-  const inFile = new Set();
-  for (let i = 0; i < records.length; i++) {
-    const { r, line } = records[i];
-    if (inFile.has(r.seq)) fail('records', 'record-duplicate', `seq ${r.seq} appears twice (line ${line})`);
-    inFile.add(r.seq);
-    if (i > 0 && r.seq <= records[i - 1].r.seq) fail('records', 'record-order', `line ${line}: seq ${r.seq} follows seq ${records[i - 1].r.seq}; records must be in ascending seq order`);
-  }
-  const listedSet = new Set(listed);
-  for (const s of listed) if (!inFile.has(s)) fail('records', 'record-missing', `seq ${s} is listed in the signed manifest but missing from records.ndjson`);
-  for (const s of inFile) if (!listedSet.has(s)) fail('records', 'record-unlisted', `seq ${s} is in records.ndjson but not in the signed manifest`);
-  if (records.length > 0) facts.seqs = `${records[0].r.seq}..${records[records.length - 1].r.seq}`;
-
-  // Chain: each record whose predecessor is also exported must point at that predecessor's hash.
-  const bySeq = new Map(records.map((x) => [x.r.seq, x]));
-  for (const x of records) {
-    const before = bySeq.get(x.r.seq - 1);
-    if (before && x.r.prev !== hex(before.hash)) fail('chain', 'chain-link-broken', `seq ${x.r.seq}: prev ${x.r.prev.slice(0, 16)}… is not the hash of seq ${x.r.seq - 1} (${hex(before.hash).slice(0, 16)}…)`);
-    if (x.r.seq === 0 && x.r.prev !== '0'.repeat(64)) fail('chain', 'chain-link-broken', 'seq 0 must have an all-zero prev');
-    if (cp && x.r.seq === cp.tree_size - 1 && hex(x.hash) !== cp.head) fail('chain', 'head-mismatch', `seq ${x.r.seq} is the checkpoint's last record but its hash differs from the signed head`);
-  }
-
-  // Proofs.
-  try {
-    const p = JSON.parse(raw['proofs.json'].toString('utf8'));
-    if (cp && (p.tree_size !== cp.tree_size || p.root !== cp.root)) fail('checkpoint', 'checkpoint-mismatch', 'proofs.json is for a different tree head than checkpoint.json');
-    const proofs = new Map((p.proofs ?? []).map((q) => [q.seq, q.path]));
-    const root = Buffer.from(cp ? cp.root : '', 'hex');
-    for (const x of records) {
-      const path = proofs.get(x.r.seq);
-      if (!path) { fail('proofs', 'proof-missing', `no inclusion proof for seq ${x.r.seq}`); continue; }
-      if (!cp || !verifyInclusion(x.hash, x.r.seq, cp.tree_size, path.map((h) => Buffer.from(h, 'hex')), root)) {
-        fail('proofs', 'inclusion-proof-failed', `seq ${x.r.seq} (line ${x.line}) is not at position ${x.r.seq} of the signed tree: its content or position was altered`);
-      }
-    }
-  } catch (e) { fail('proofs', 'proofs-invalid', `proofs.json: ${e.message}`); }
-
-  // Decoys.
+  // Decoys (needed to derive the CSV cells while the records go by).
+  sink = out.decoys;
   const decoys = new Map();
   try {
     for (const d of JSON.parse(raw['decoys.json'].toString('utf8'))) {
@@ -256,29 +435,213 @@ export function verifyPackage(dir, opts = {}) {
     }
   } catch (e) { fail('decoys', 'decoys-invalid', `decoys.json: ${e.message}`); }
 
+  // Records, one line at a time. Kept per record: seq, line number, where the line is, prev, its hash and, for a
+  // delivery, the SHA-256 of the CSV cells it should have (the cells themselves are derived again only for a mismatch).
+  sink = out.records;
+  const digests = {};
+  const seqs = [];
+  const lineNos = [];
+  const offsets = [];
+  const lengths = [];
+  const prevs = [];
+  const isDelivery = [];
+  const hashes = new Slots(32);
+  const wantDigests = new Slots(32);
+  const wantErrors = new Map(); // record index -> what deriving its CSV cells threw
+  const firstDelivery = new Map(); // seq -> index of the first delivery record with that seq (the one a CSV row is compared with)
+  const expectedRow = (r, hash) => expectedCsvRow(r.seq, hex(hash), r.obs, decoys.get(r.obs.infoHash));
+  const cellsDigest = (cells) => sha256(Buffer.from(JSON.stringify(cells), 'utf8'));
+  if (present['records.ndjson']) {
+    const res = streamFile(present['records.ndjson'], (c) => eachLine(c, (bytes, line, offset, length, newline) => {
+      if (!newline) fail('records', 'record-invalid', `line ${line} does not end with a newline`);
+      if (!bytes) { fail('records', 'record-invalid', `line ${line} is longer than ${MAX_LINE} bytes`); return; }
+      const text = bytes.toString('utf8');
+      let r;
+      try { r = JSON.parse(text); } catch { fail('records', 'record-invalid', `line ${line} is not JSON`); return; }
+      if (r === null) { fail('records', 'record-invalid', `line ${line} is not a v1 record`); return; }
+      let canonical = false;
+      try { canonical = canonicalJson(r) === text; } catch { /* reported below */ }
+      if (!canonical) fail('records', 'record-not-canonical', `line ${line} (seq ${r.seq}) is not in canonical form`);
+      if (r.v !== 1 || !Number.isSafeInteger(r.seq) || typeof r.prev !== 'string' || typeof r.obs !== 'object') { fail('records', 'record-invalid', `line ${line} is not a v1 record`); return; }
+      if (r.node !== facts.fingerprint) fail('records', 'record-node-mismatch', `seq ${r.seq} was recorded by node ${r.node}, not ${facts.fingerprint}`);
+      const idx = seqs.length;
+      const hash = leafHash(bytes);
+      seqs.push(r.seq);
+      lineNos.push(line);
+      offsets.push(offset);
+      lengths.push(length);
+      prevs.push(r.prev.length > 64 ? r.prev.slice(0, 65) : r.prev); // longer than a hash: never equal to one; 16 chars are reported
+      hashes.set(idx, hash);
+      const delivery = r.kind === 'delivery';
+      isDelivery.push(delivery);
+      if (delivery && !firstDelivery.has(r.seq)) {
+        firstDelivery.set(r.seq, idx);
+        try { wantDigests.set(idx, cellsDigest(expectedRow(r, hash))); } catch (e) { wantErrors.set(idx, e); }
+      }
+    }));
+    digests['records.ndjson'] = res.digest;
+    if (res.error) fail('records', 'record-invalid', `records.ndjson cannot be read to its end: ${res.error.message}`);
+  }
+  const n = seqs.length;
+
+  // Proofs, one array element at a time: each is checked against the records with its seq as it goes by.
+  // status per record: 0 no proof, 1 verified, 2 failed, 3 threw (proofThrew holds what).
+  const status = new Uint8Array(n);
+  const proofThrew = new Map();
+  let proofFatal = null; // what JSON.parse-then-map over the elements would have thrown (an element that is null)
+  let root;
+  let rootError = null;
+  try { root = Buffer.from(cp ? cp.root : '', 'hex'); } catch (e) { rootError = e; }
+  const dupSeqs = new Map(); // seq -> all record indexes, only for seqs that appear more than once
+  const lastBySeq = new Map();
+  for (let i = 0; i < n; i++) {
+    const prevIdx = lastBySeq.get(seqs[i]);
+    if (prevIdx !== undefined) { const l = dupSeqs.get(seqs[i]) ?? [prevIdx]; l.push(i); dupSeqs.set(seqs[i], l); }
+    lastBySeq.set(seqs[i], i);
+  }
+  let proofs = { error: new Error('missing or unreadable') };
+  if (present['proofs.json']) {
+    let read;
+    const res = streamFile(present['proofs.json'], (c) => {
+      read = readProofs(c, () => { status.fill(0); proofThrew.clear(); proofFatal = null; }, (q) => {
+        if (proofFatal) return;
+        let seq;
+        let path;
+        try { seq = q.seq; path = q.path; } catch (e) { proofFatal = e; return; }
+        const one = lastBySeq.get(seq);
+        if (one === undefined) return;
+        for (const i of dupSeqs.get(seq) ?? [one]) {
+          if (!path) { status[i] = 0; continue; }
+          if (!cp) { status[i] = 2; continue; }
+          try {
+            status[i] = verifyInclusion(hashes.get(i), seqs[i], cp.tree_size, path.map((h) => Buffer.from(h, 'hex')), root) ? 1 : 2;
+          } catch (e) { status[i] = 3; proofThrew.set(i, e); }
+        }
+      });
+    });
+    digests['proofs.json'] = res.digest;
+    proofs = res.error ? { error: res.error } : read;
+  }
+
+  // deliveries.csv, one row at a time: each row is compared with the delivery record it names as it goes by.
+  const csv = { error: null, early: [], rowN: new Map(), rowDiff: new Map() };
+  if (present['deliveries.csv']) {
+    let reread = null;
+    const rereadRecord = (i) => {
+      reread ??= openSync(present['records.ndjson'], 'r');
+      const b = Buffer.alloc(lengths[i]);
+      if (readSync(reread, b, 0, b.length, offsets[i]) !== b.length || !leafHash(b).equals(hashes.get(i))) throw new Error('records.ndjson changed while it was being verified');
+      return JSON.parse(b.toString('utf8'));
+    };
+    let header = null;
+    let rowNo = 0;
+    const res = streamFile(present['deliveries.csv'], (c) => eachCsvRow(c, (row) => {
+      rowNo++;
+      if (header === null) {
+        header = row;
+        if (header.join(',') !== CSV_COLUMNS.join(',')) csv.early.push({ check: 'csv', code: 'csv-header', message: 'deliveries.csv header differs from the documented columns' });
+        return;
+      }
+      const seq = Number(row[0]);
+      if (csv.rowN.has(seq)) csv.early.push({ check: 'csv', code: 'csv-row-extra', message: `row ${rowNo}: seq ${row[0]} appears twice` });
+      csv.rowN.set(seq, rowNo);
+      csv.rowDiff.delete(seq);
+      const i = firstDelivery.get(seq);
+      if (i === undefined || wantErrors.has(i) || cellsDigest(row).equals(wantDigests.get(i))) return;
+      const want = expectedRow(rereadRecord(i), hashes.get(i));
+      const diff = CSV_COLUMNS.filter((_, k) => row[k] !== want[k]);
+      if (diff.length > 0 || row.length !== want.length) csv.rowDiff.set(seq, diff.join(', ') || 'column count');
+    }));
+    if (reread !== null) closeSync(reread);
+    digests['deliveries.csv'] = res.digest;
+    csv.error = res.error;
+    if (header === null && !res.error) csv.early.push({ check: 'csv', code: 'csv-header', message: 'deliveries.csv header differs from the documented columns' });
+  } else csv.error = new Error('missing or unreadable');
+
+  // Report, in the order of the checks.
+  sink = findings;
+  for (const [name, digest] of Object.entries(manifest.files ?? {})) {
+    const p = join(dir, name);
+    if (name.includes('/') || name.includes('\\')) { fail('files', 'file-name-invalid', `manifest lists a path: ${name}`); continue; }
+    let got;
+    if (raw[name]) got = hex(sha256(raw[name]));
+    else if (digests[name]) got = digests[name];
+    else if (existsSync(p)) got = streamFile(p, () => {}).digest;
+    else { if (!REQUIRED.includes(name)) fail('files', 'file-missing', `${name} is missing`); continue; }
+    if (got === null) { fail('files', 'file-missing', `${name} cannot be read`); continue; }
+    if (got !== digest) fail('files', 'file-digest-mismatch', `${name} does not match its SHA-256 in the manifest`);
+  }
+  for (const name of REQUIRED) if (!['manifest.json', 'manifest.sig'].includes(name) && !(name in (manifest.files ?? {}))) fail('files', 'file-unlisted', `${name} is not listed in the manifest`);
+  findings.push(...out.checkpoint, ...out.records);
+
+  facts.records = n;
+  const listed = Array.isArray(manifest.records) ? manifest.records : [];
+  const inFile = new Set();
+  for (let i = 0; i < n; i++) {
+    if (inFile.has(seqs[i])) fail('records', 'record-duplicate', `seq ${seqs[i]} appears twice (line ${lineNos[i]})`);
+    inFile.add(seqs[i]);
+    if (i > 0 && seqs[i] <= seqs[i - 1]) fail('records', 'record-order', `line ${lineNos[i]}: seq ${seqs[i]} follows seq ${seqs[i - 1]}; records must be in ascending seq order`);
+  }
+  const listedSet = new Set(listed);
+  for (const s of listed) if (!inFile.has(s)) fail('records', 'record-missing', `seq ${s} is listed in the signed manifest but missing from records.ndjson`);
+  for (const s of inFile) if (!listedSet.has(s)) fail('records', 'record-unlisted', `seq ${s} is in records.ndjson but not in the signed manifest`);
+  if (n > 0) facts.seqs = `${seqs[0]}..${seqs[n - 1]}`;
+
+  // Chain: each record whose predecessor is also exported must point at that predecessor's hash.
+  for (let i = 0; i < n; i++) {
+    const seq = seqs[i];
+    const before = lastBySeq.get(seq - 1);
+    if (before !== undefined && prevs[i] !== hex(hashes.get(before))) fail('chain', 'chain-link-broken', `seq ${seq}: prev ${prevs[i].slice(0, 16)}… is not the hash of seq ${seq - 1} (${hex(hashes.get(before)).slice(0, 16)}…)`);
+    if (seq === 0 && prevs[i] !== '0'.repeat(64)) fail('chain', 'chain-link-broken', 'seq 0 must have an all-zero prev');
+    if (cp && seq === cp.tree_size - 1 && hex(hashes.get(i)) !== cp.head) fail('chain', 'head-mismatch', `seq ${seq} is the checkpoint's last record but its hash differs from the signed head`);
+  }
+
+  // Proofs.
+  try {
+    if (proofs.error) throw proofs.error;
+    const p = proofs.p;
+    if (cp && (p.tree_size !== cp.tree_size || p.root !== cp.root)) fail('checkpoint', 'checkpoint-mismatch', 'proofs.json is for a different tree head than checkpoint.json');
+    if (proofs.streamed) {
+      if (proofFatal) throw proofFatal;
+      if (rootError) throw rootError;
+      for (let i = 0; i < n; i++) {
+        if (status[i] === 0) { fail('proofs', 'proof-missing', `no inclusion proof for seq ${seqs[i]}`); continue; }
+        if (status[i] === 3) throw proofThrew.get(i);
+        if (status[i] === 2) fail('proofs', 'inclusion-proof-failed', `seq ${seqs[i]} (line ${lineNos[i]}) is not at position ${seqs[i]} of the signed tree: its content or position was altered`);
+      }
+    } else {
+      // Not the exporter's layout (no "proofs" array): at most MAX_LINE bytes, checked as a whole.
+      const proofsBySeq = new Map((p.proofs ?? []).map((q) => [q.seq, q.path]));
+      if (rootError) throw rootError;
+      for (let i = 0; i < n; i++) {
+        const path = proofsBySeq.get(seqs[i]);
+        if (!path) { fail('proofs', 'proof-missing', `no inclusion proof for seq ${seqs[i]}`); continue; }
+        if (!cp || !verifyInclusion(hashes.get(i), seqs[i], cp.tree_size, path.map((h) => Buffer.from(h, 'hex')), root)) {
+          fail('proofs', 'inclusion-proof-failed', `seq ${seqs[i]} (line ${lineNos[i]}) is not at position ${seqs[i]} of the signed tree: its content or position was altered`);
+        }
+      }
+    }
+  } catch (e) { fail('proofs', 'proofs-invalid', `proofs.json: ${e.message}`); }
+
+  findings.push(...out.decoys);
+
   // CSV against records.
   try {
-    const rows = parseCsv(raw['deliveries.csv'].toString('utf8'));
-    const header = rows.shift() ?? [];
-    if (header.join(',') !== CSV_COLUMNS.join(',')) fail('csv', 'csv-header', 'deliveries.csv header differs from the documented columns');
-    const bySeqRow = new Map();
-    for (const [i, row] of rows.entries()) {
-      const seq = Number(row[0]);
-      if (bySeqRow.has(seq)) fail('csv', 'csv-row-extra', `row ${i + 2}: seq ${row[0]} appears twice`);
-      bySeqRow.set(seq, { row, n: i + 2 });
-    }
+    if (csv.error) throw csv.error;
+    findings.push(...csv.early);
     let deliveries = 0;
-    for (const x of records) {
-      if (x.r.kind !== 'delivery') continue;
+    for (let i = 0; i < n; i++) {
+      if (!isDelivery[i]) continue;
       deliveries++;
-      const got = bySeqRow.get(x.r.seq);
-      bySeqRow.delete(x.r.seq);
-      if (!got) { fail('csv', 'csv-row-missing', `delivery seq ${x.r.seq} has no row in deliveries.csv`); continue; }
-      const want = expectedCsvRow(x.r.seq, hex(x.hash), x.r.obs, decoys.get(x.r.obs.infoHash));
-      const diff = CSV_COLUMNS.filter((_, k) => got.row[k] !== want[k]);
-      if (diff.length > 0 || got.row.length !== want.length) fail('csv', 'csv-mismatch', `row ${got.n} (seq ${x.r.seq}) differs from the record in: ${diff.join(', ') || 'column count'}`);
+      const seq = seqs[i];
+      const rowNo = csv.rowN.get(seq);
+      const diff = csv.rowDiff.get(seq);
+      csv.rowN.delete(seq);
+      if (rowNo === undefined) { fail('csv', 'csv-row-missing', `delivery seq ${seq} has no row in deliveries.csv`); continue; }
+      if (wantErrors.has(i)) throw wantErrors.get(i);
+      if (diff !== undefined) fail('csv', 'csv-mismatch', `row ${rowNo} (seq ${seq}) differs from the record in: ${diff}`);
     }
-    for (const [seq, { n }] of bySeqRow) fail('csv', 'csv-row-extra', `row ${n}: seq ${seq} is not a delivery record in records.ndjson`);
+    for (const [seq, rowNo] of csv.rowN) fail('csv', 'csv-row-extra', `row ${rowNo}: seq ${seq} is not a delivery record in records.ndjson`);
     facts.deliveries = deliveries;
     if (manifest.deliveries !== deliveries) fail('records', 'record-missing', `the manifest counts ${manifest.deliveries} deliveries, records.ndjson holds ${deliveries}`);
   } catch (e) { fail('csv', 'csv-invalid', `deliveries.csv: ${e.message}`); }
