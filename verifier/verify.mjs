@@ -116,13 +116,14 @@ class Chunks {
     this.buf = Buffer.alloc(0);
     this.i = 0;
     this.eof = false;
+    this.chunk = Buffer.allocUnsafe(CHUNK); // reused: whatever must outlive a read is copied out of it
   }
 
   /** Loads the next chunk into buf (i = 0); false at the end of the file. */
   more() {
     if (this.eof) return false;
     this.pos += this.buf.length;
-    const b = Buffer.allocUnsafe(CHUNK);
+    const b = this.chunk;
     const n = readSync(this.fd, b, 0, CHUNK, null);
     this.buf = b.subarray(0, n);
     this.i = 0;
@@ -164,7 +165,7 @@ function eachLine(c, onLine) {
       const e = b.indexOf(0x0a, s);
       const end = e < 0 ? b.length : e;
       if (!tooLong) {
-        if (partLen + end - s > MAX_LINE) { tooLong = true; parts = []; } else { parts.push(b.subarray(s, end)); partLen += end - s; }
+        if (partLen + end - s > MAX_LINE) { tooLong = true; parts = []; } else { parts.push(e < 0 ? Buffer.from(b.subarray(s, end)) : b.subarray(s, end)); partLen += end - s; }
       }
       if (e < 0) break;
       onLine(tooLong ? null : parts.length === 1 ? parts[0] : Buffer.concat(parts, partLen), line, start, c.pos + e - start, true);
@@ -220,7 +221,7 @@ function captureValue(c) {
     }
     len += i - start;
     if (len > MAX_LINE) throw new Error(`a value at byte ${c.pos + start} is larger than ${MAX_LINE} bytes`);
-    parts.push(b.subarray(start, i));
+    parts.push(done ? b.subarray(start, i) : Buffer.from(b.subarray(start, i)));
     c.i = i;
     if (done) break;
     if (!c.more()) { if (scalar) break; throw new SyntaxError('Unexpected end of JSON input'); }
