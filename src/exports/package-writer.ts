@@ -29,7 +29,7 @@ export interface ExportRequest {
   /** How the selection was asked for, recorded in the manifest ({ ip }, { decoy }, { case, ... }). */
   readonly selection: Record<string, string | number>;
   readonly out: string;
-  /** Refuse selections larger than this (proof building holds the whole tree in memory). */
+  /** Refuse selections larger than this (default 1,000,000: the verifier keeps ~100 bytes per record). */
   readonly maxRecords?: number;
 }
 
