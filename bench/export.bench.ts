@@ -1,0 +1,96 @@
+/**
+ * Evidence export and offline verification at scale (issue 5): a chained log of N deliveries
+ * (default 1,000,000), then an export of one IP's records and of a 100,000-record time range, each
+ * followed by the standalone verifier on the package it wrote.
+ *
+ *   node bench/export.bench.ts [records=1000000] [selection=100000]
+ *
+ * Figures: wall time, and peak RSS above the level before the step (VmHWM, reset before each step
+ * through /proc/self/clear_refs); the verifier runs in its own process and reports its maxRSS.
+ * Everything is local files; no network.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encode } from '../src/bencode/index.ts';
+import type { DeliveryObservation } from '../src/domain/observation.ts';
+import { uuidV7 } from '../src/domain/uuid-v7.ts';
+import { openEvidence } from '../src/evidence/open.ts';
+import { writeExportPackage } from '../src/exports/package-writer.ts';
+import { toolInfo } from '../src/exports/tool-info.ts';
+import type { LogFilter } from '../src/store/sqlite/evidence-log.ts';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const SELECTION = Number(process.argv[3] ?? 100_000);
+if (!Number.isSafeInteger(N) || N < 1000 || !Number.isSafeInteger(SELECTION) || SELECTION < 1 || SELECTION > N) {
+  throw new Error('usage: node bench/export.bench.ts [records >= 1000] [selection <= records]');
+}
+const VERIFIER = join(import.meta.dirname, '../verifier/verify.mjs');
+const SIZE = 1_099_131;
+const PIECE = 16_384;
+const PIECES = Math.ceil(SIZE / PIECE);
+/** A consistent decoy (the verifier checks its info dict against its infohash and name); its content is not needed here. */
+const INFO = encode({ length: SIZE, name: 'holiday-video-0042.mp4', 'piece length': PIECE, pieces: Buffer.alloc(20 * PIECES) });
+const INFO_HASH = createHash('sha1').update(INFO).digest('hex');
+const T0 = 1_764_000_000_000;
+
+const mb = (kib: number) => kib / 1024;
+const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+
+/** A delivery as the seeder records it; IPs spread so that one IP holds a handful of records. */
+function delivery(i: number): DeliveryObservation {
+  return {
+    kind: 'delivery', blocksServed: PIECES, bytesServed: SIZE, client: 'Transmission 3.00', clientVersion: 'Transmission 3.00',
+    completed: true, decoyId: 1, disconnectReason: 'peer-closed', encryption: 'mse-rc4', endedAt: T0 + 4000 + i,
+    infoHash: INFO_HASH, listenPort: 51413, localIp: '198.18.0.2', localPort: 6881, metadataOnly: false, metadataPiecesServed: 1,
+    peerId: '2d5452333030302d6162636465666768696a6b6c', peerPiecesAtEnd: 5, peerPiecesAtStart: 0,
+    remoteIp: `198.18.${(i >> 8) & 255}.${i % 251}`, remotePort: 1024 + (i % 60_000), servedRanges: [[0, SIZE]],
+    sessionId: uuidV7(T0 + i), startedAt: T0 + i, transport: 'tcp',
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'cs-bench-export-'));
+try {
+  const store = new SqliteStore(join(dir, 'counterseed.db'));
+  store.insertPayload({ id: 'cd'.repeat(32), size: 1, label: 'p', mediaType: 'video/mp4', addedAt: 1 });
+  store.database.prepare(`INSERT INTO decoys (id, info_hash, name, payload_id, size, piece_length, piece_count, info, content_sha256, status, created_at)
+    VALUES (1, ?, 'holiday-video-0042.mp4', ?, ?, ?, ?, ?, ?, 'active', 1)`).run(INFO_HASH, 'cd'.repeat(32), SIZE, PIECE, PIECES, INFO, 'cd'.repeat(32));
+  const ev = openEvidence(store, dir);
+  await ev.hasher.warmUp();
+  let t = performance.now();
+  for (let i = 0; i < N; i += 5000) await store.appendObservations(Array.from({ length: Math.min(5000, N - i) }, (_, k) => delivery(i + k)));
+  ev.log.checkpoint('manual');
+  console.log(`export bench: ${N.toLocaleString('en-US')} chained deliveries written in ${((performance.now() - t) / 1000).toFixed(1)} s; node ${process.version}`);
+  console.log('selection                       records   export s   export peak +MB   package MB   verify s   verifier maxRSS MB   verdict');
+
+  const tool = toolInfo({ mode: 'lab', port: 6881 });
+  const cases: [string, LogFilter][] = [
+    ['one IP', { ip: '198.18.7.100' }],
+    [`${SELECTION.toLocaleString('en-US')} by time`, { from: T0 + Math.floor((N - SELECTION) / 2), to: T0 + Math.floor((N - SELECTION) / 2) + SELECTION }],
+  ];
+  for (const [label, filter] of cases) {
+    const out = join(dir, `out-${cases.findIndex((c) => c[0] === label)}`);
+    writeFileSync('/proc/self/clear_refs', '5');
+    const base = status('VmRSS');
+    t = performance.now();
+    const s = await writeExportPackage({ table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => store.getDecoy(id), tool, now: Date.now }, { filter, selection: { bench: label }, out });
+    const exportS = (performance.now() - t) / 1000;
+    const peak = mb(status('VmHWM') - base);
+    const size = Number(execFileSync('du', ['-sk', out]).toString().split('\t')[0]) / 1024;
+    t = performance.now();
+    // The verifier as a defence expert runs it: its own process; it prints its verdict and its own peak RSS.
+    const v = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e',
+      `const m = await import(${JSON.stringify(VERIFIER)}); const r = m.verifyPackage(${JSON.stringify(out)}); console.log(JSON.stringify({ ok: r.ok, findings: r.findings.length, maxRss: process.resourceUsage().maxRSS }));`,
+    ], { maxBuffer: 1 << 20 }).toString()) as { ok: boolean; findings: number; maxRss: number };
+    const verifyS = (performance.now() - t) / 1000;
+    console.log(`${label.padEnd(28)} ${String(s.records).padStart(10)} ${exportS.toFixed(1).padStart(10)} ${peak.toFixed(0).padStart(17)} ${size.toFixed(0).padStart(12)} ${verifyS.toFixed(1).padStart(10)} ${mb(v.maxRss).toFixed(0).padStart(20)}   ${v.ok ? 'verifies' : `${v.findings} findings`}`);
+    rmSync(out, { recursive: true, force: true });
+  }
+  ev.detach();
+  await store.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
