@@ -6,7 +6,7 @@
  *   node bench/export.bench.ts [records=1000000] [selection=100000]
  *
  * Figures: wall time, and peak RSS above the level before the step (VmHWM, reset before each step
- * through /proc/self/clear_refs); the verifier runs in its own process and reports its maxRSS.
+ * through /proc/self/clear_refs); the verifier runs in its own process and reports its VmHWM.
  * Everything is local files; no network.
  */
 import { execFileSync } from 'node:child_process';
@@ -64,7 +64,7 @@ try {
   for (let i = 0; i < N; i += 5000) await store.appendObservations(Array.from({ length: Math.min(5000, N - i) }, (_, k) => delivery(i + k)));
   ev.log.checkpoint('manual');
   console.log(`export bench: ${N.toLocaleString('en-US')} chained deliveries written in ${((performance.now() - t) / 1000).toFixed(1)} s; node ${process.version}`);
-  console.log('selection                       records   export s   export peak +MB   package MB   verify s   verifier maxRSS MB   verdict');
+  console.log('selection                       records   export s   export peak +MB   package MB   verify s   verifier peak MB   verdict');
 
   const tool = toolInfo({ mode: 'lab', port: 6881 });
   const cases: [string, LogFilter][] = [
@@ -81,12 +81,13 @@ try {
     const peak = mb(status('VmHWM') - base);
     const size = Number(execFileSync('du', ['-sk', out]).toString().split('\t')[0]) / 1024;
     t = performance.now();
-    // The verifier as a defence expert runs it: its own process; it prints its verdict and its own peak RSS.
+    // The verifier as a defence expert runs it: its own process; it prints its verdict and its own peak RSS
+    // (VmHWM of its own address space: getrusage's maxRSS would carry this process's over the fork).
     const v = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e',
-      `const m = await import(${JSON.stringify(VERIFIER)}); const r = m.verifyPackage(${JSON.stringify(out)}); console.log(JSON.stringify({ ok: r.ok, findings: r.findings.length, maxRss: process.resourceUsage().maxRSS }));`,
+      `const m = await import(${JSON.stringify(VERIFIER)}); const r = m.verifyPackage(${JSON.stringify(out)}); const hwm = Number(/VmHWM:\\s+(\\d+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'))[1]); console.log(JSON.stringify({ ok: r.ok, findings: r.findings.length, maxRss: hwm }));`,
     ], { maxBuffer: 1 << 20 }).toString()) as { ok: boolean; findings: number; maxRss: number };
     const verifyS = (performance.now() - t) / 1000;
-    console.log(`${label.padEnd(28)} ${String(s.records).padStart(10)} ${exportS.toFixed(1).padStart(10)} ${peak.toFixed(0).padStart(17)} ${size.toFixed(0).padStart(12)} ${verifyS.toFixed(1).padStart(10)} ${mb(v.maxRss).toFixed(0).padStart(20)}   ${v.ok ? 'verifies' : `${v.findings} findings`}`);
+    console.log(`${label.padEnd(28)} ${String(s.records).padStart(10)} ${exportS.toFixed(1).padStart(10)} ${peak.toFixed(0).padStart(17)} ${size.toFixed(0).padStart(12)} ${verifyS.toFixed(1).padStart(10)} ${mb(v.maxRss).toFixed(0).padStart(18)}   ${v.ok ? 'verifies' : `${v.findings} findings`}`);
     rmSync(out, { recursive: true, force: true });
   }
   ev.detach();
