@@ -14,9 +14,9 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Child, ChildError } from './lib/child.ts';
+import { warmCompileCache } from './lib/compile-cache.ts';
 import { buildConnectionsFixture, type ConnectionsFixture } from './lib/connections-fixture.ts';
 import { formatConnectionsTable, medianFigure, summariseConnections, type ConnectionsFigure } from './lib/connections-figures.ts';
 import type { LoadResult, LoadSpec } from './lib/connections-load.ts';
@@ -91,10 +91,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const machine = await describeMachine(CLI, PYTHON, { signal });
     process.stdout.write(`${formatMachine(machine)}\n`);
-    // The compile cache warmed as `npm install` warms it (the prepare script): a source changed since the
-    // last install would otherwise load the TypeScript stripper in the seeder (more RSS, slower start).
-    const prepare = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: { prepare: string } }).scripts.prepare;
-    execFileSync('sh', ['-c', prepare], { cwd: REPO, stdio: 'inherit', env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } });
+    warmCompileCache(REPO);
     log(`building ${opts.decoys} decoys…`);
     const fixture = await buildConnectionsFixture(root, opts.decoys);
     const hashesPath = join(root, 'infohashes.txt');

@@ -16,13 +16,14 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { encode } from '../src/bencode/index.ts';
 import { DhtNode } from '../src/bittorrent/dht/dht-node.ts';
 import { bootstrap } from '../src/bittorrent/dht/bootstrap.ts';
 import { loadSettings } from '../src/config/load.ts';
 import type { NewDecoy } from '../src/domain/decoy.ts';
 import { openContext } from '../src/node/context.ts';
+import { warmCompileCache } from './lib/compile-cache.ts';
 import { DEFAULT_PAYLOAD_ID } from '../src/payload/default-payload.ts';
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -90,11 +91,9 @@ async function main(): Promise<void> {
     for (const k of Object.keys(SEED_ENV)) delete plainEnv[k];
     const plain = await runChild(NODE, [CHILD, spec], plainEnv);
     console.log(`counterseed: ${JSON.stringify(cs)}`);
-    // The real process, as an operator starts it: bin/counterseed seed, RSS read from outside. First the
-    // compile cache is warmed as `npm install` warms it (the prepare script): a source changed since the
-    // last install would otherwise load the TypeScript stripper in this start (~8 MB more RSS at ready).
-    const prepare = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { prepare: string } }).scripts.prepare;
-    execFileSync('sh', ['-c', prepare], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PATH: `${dirname(NODE)}:${process.env.PATH ?? ''}` } });
+    // The real process, as an operator starts it: bin/counterseed seed, RSS read from outside, after the
+    // compile cache is warmed as `npm install` warms it (a cold one cost ~8 MB more RSS at ready).
+    warmCompileCache(ROOT);
     const cli = await runCli(['seed', '--data', data, '--bind', HOST, '--port', '0', '--dht', 'true', '--dht-port', '0', '--dht-bootstrap', `${HOST}:${routers[0]!.address.port}`]);
     for (const r of routers) await r.stop();
     const lt = await runChild('/usr/bin/python3', [join(import.meta.dirname, 'lib/many_decoys_lt.py'), JSON.stringify({ infos: join(dir, 'infos.bin'), payload: payloadFile, saveDir: ltDir, n: N })]);
