@@ -7,45 +7,29 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeliveryObservation, Observation, SwarmPresenceObservation } from '../src/domain/observation.ts';
-import { uuidV7 } from '../src/domain/uuid-v7.ts';
+import type { Observation, SwarmPresenceObservation } from '../src/domain/observation.ts';
 import { openEvidence } from '../src/evidence/open.ts';
 import { encodeRecord, GENESIS_PREV } from '../src/evidence/record.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import type { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { BENCH_DECOY, benchDelivery, benchStore, T0 } from './lib/evidence-fixture.ts';
 
 const N = Number(process.argv[2] ?? 100_000);
 const BATCH = Number(process.argv[3] ?? 5000);
-const INFO_HASH = 'ab'.repeat(20);
 const CHECKPOINT_EVERY = 10_000;
 
 type Kind = 'delivery' | 'swarm-presence';
 
-const record = (kind: Kind, i: number): Observation => (kind === 'delivery' ? delivery(i) : presence(i));
+const ip = (i: number) => `198.18.${(i >> 8) & 255}.${i & 255}`;
+const record = (kind: Kind, i: number): Observation => (kind === 'delivery' ? benchDelivery(i, ip(i)) : presence(i));
 
 /** A DHT swarm-presence observation as the DHT node records it. */
 function presence(i: number): SwarmPresenceObservation {
-  return { kind: 'swarm-presence', at: 1_764_000_000_000 + i, strength: 'weak', source: 'dht-get-peers', infoHash: INFO_HASH, decoyId: 1, remoteIp: `198.18.${(i >> 8) & 255}.${i & 255}`, remotePort: 1024 + (i % 60_000), localIp: '198.18.0.2' };
-}
-
-/** A delivery shaped exactly as the seeder's DeliverySession.finish() builds it (keys sorted after `kind`). */
-function delivery(i: number): DeliveryObservation {
-  return {
-    kind: 'delivery', blocksServed: 68, bytesServed: 1_099_131, client: 'Transmission 3.00', clientVersion: 'Transmission 3.00',
-    completed: true, decoyId: 1, disconnectReason: 'peer-closed', encryption: 'mse-rc4', endedAt: 1_764_000_004_000 + i,
-    infoHash: INFO_HASH, listenPort: 51413, localIp: '198.18.0.2', localPort: 6881, metadataOnly: false, metadataPiecesServed: 1,
-    peerId: '2d5452333030302d6162636465666768696a6b6c', peerPiecesAtEnd: 5, peerPiecesAtStart: 0,
-    remoteIp: `198.18.${(i >> 8) & 255}.${i & 255}`, remotePort: 1024 + (i % 60_000), servedRanges: [[0, 1_099_131]],
-    sessionId: uuidV7(1_764_000_000_000 + i), startedAt: 1_764_000_000_000 + i, transport: 'tcp',
-  };
+  return { kind: 'swarm-presence', at: T0 + i, strength: 'weak', source: 'dht-get-peers', infoHash: BENCH_DECOY.infoHash, decoyId: BENCH_DECOY.id, remoteIp: ip(i), remotePort: 1024 + (i % 60_000), localIp: '198.18.0.2' };
 }
 
 function freshStore(): { store: SqliteStore; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'cs-bench-chain-'));
-  const store = new SqliteStore(join(dir, 'counterseed.db'));
-  store.insertPayload({ id: 'cd'.repeat(32), size: 1, label: 'p', mediaType: 'video/mp4', addedAt: 1 });
-  store.database.prepare(`INSERT INTO decoys (id, info_hash, name, payload_id, size, piece_length, piece_count, info, content_sha256, status, created_at)
-    VALUES (1, ?, 'holiday-video-0042.mp4', ?, 1, 16384, 1, x'00', ?, 'active', 1)`).run(INFO_HASH, 'cd'.repeat(32), 'cd'.repeat(32));
-  return { store, dir };
+  return { store: benchStore(dir), dir };
 }
 
 type Mode = 'reference' | 'chained';
@@ -84,7 +68,7 @@ async function ingest(mode: Mode, kind: Kind): Promise<[number, number]> {
 
 /** The chain's own work only: canonical encoding + SHA-256 (no database). */
 function encodeOnly(): number {
-  const obs = Array.from({ length: N }, (_, i) => delivery(i));
+  const obs = Array.from({ length: N }, (_, i) => benchDelivery(i, ip(i)));
   const t0 = performance.now();
   let prev = GENESIS_PREV;
   for (let i = 0; i < N; i++) prev = encodeRecord(obs[i]!, i, prev, 'ef'.repeat(32)).hash.toString('hex');

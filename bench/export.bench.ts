@@ -10,18 +10,14 @@
  * Everything is local files; no network.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encode } from '../src/bencode/index.ts';
-import type { DeliveryObservation } from '../src/domain/observation.ts';
-import { uuidV7 } from '../src/domain/uuid-v7.ts';
 import { openEvidence } from '../src/evidence/open.ts';
 import { writeExportPackage } from '../src/exports/package-writer.ts';
 import { toolInfo } from '../src/exports/tool-info.ts';
 import type { LogFilter } from '../src/store/sqlite/evidence-log.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { benchDelivery, benchStore, T0 } from './lib/evidence-fixture.ts';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const SELECTION = Number(process.argv[3] ?? 100_000);
@@ -29,39 +25,20 @@ if (!Number.isSafeInteger(N) || N < 1000 || !Number.isSafeInteger(SELECTION) || 
   throw new Error('usage: node bench/export.bench.ts [records >= 1000] [selection <= records]');
 }
 const VERIFIER = join(import.meta.dirname, '../verifier/verify.mjs');
-const SIZE = 1_099_131;
-const PIECE = 16_384;
-const PIECES = Math.ceil(SIZE / PIECE);
-/** A consistent decoy (the verifier checks its info dict against its infohash and name); its content is not needed here. */
-const INFO = encode({ length: SIZE, name: 'holiday-video-0042.mp4', 'piece length': PIECE, pieces: Buffer.alloc(20 * PIECES) });
-const INFO_HASH = createHash('sha1').update(INFO).digest('hex');
-const T0 = 1_764_000_000_000;
 
 const mb = (kib: number) => kib / 1024;
 const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))![1]);
 
-/** A delivery as the seeder records it; IPs spread so that one IP holds a handful of records. */
-function delivery(i: number): DeliveryObservation {
-  return {
-    kind: 'delivery', blocksServed: PIECES, bytesServed: SIZE, client: 'Transmission 3.00', clientVersion: 'Transmission 3.00',
-    completed: true, decoyId: 1, disconnectReason: 'peer-closed', encryption: 'mse-rc4', endedAt: T0 + 4000 + i,
-    infoHash: INFO_HASH, listenPort: 51413, localIp: '198.18.0.2', localPort: 6881, metadataOnly: false, metadataPiecesServed: 1,
-    peerId: '2d5452333030302d6162636465666768696a6b6c', peerPiecesAtEnd: 5, peerPiecesAtStart: 0,
-    remoteIp: `198.18.${(i >> 8) & 255}.${i % 251}`, remotePort: 1024 + (i % 60_000), servedRanges: [[0, SIZE]],
-    sessionId: uuidV7(T0 + i), startedAt: T0 + i, transport: 'tcp',
-  };
-}
+/** IPs spread so that one IP holds a handful of records. */
+const ip = (i: number) => `198.18.${(i >> 8) & 255}.${i % 251}`;
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-bench-export-'));
 try {
-  const store = new SqliteStore(join(dir, 'counterseed.db'));
-  store.insertPayload({ id: 'cd'.repeat(32), size: 1, label: 'p', mediaType: 'video/mp4', addedAt: 1 });
-  store.database.prepare(`INSERT INTO decoys (id, info_hash, name, payload_id, size, piece_length, piece_count, info, content_sha256, status, created_at)
-    VALUES (1, ?, 'holiday-video-0042.mp4', ?, ?, ?, ?, ?, ?, 'active', 1)`).run(INFO_HASH, 'cd'.repeat(32), SIZE, PIECE, PIECES, INFO, 'cd'.repeat(32));
+  const store = benchStore(dir);
   const ev = openEvidence(store, dir);
   await ev.hasher.warmUp();
   let t = performance.now();
-  for (let i = 0; i < N; i += 5000) await store.appendObservations(Array.from({ length: Math.min(5000, N - i) }, (_, k) => delivery(i + k)));
+  for (let i = 0; i < N; i += 5000) await store.appendObservations(Array.from({ length: Math.min(5000, N - i) }, (_, k) => benchDelivery(i + k, ip(i + k))));
   ev.log.checkpoint('manual');
   console.log(`export bench: ${N.toLocaleString('en-US')} chained deliveries written in ${((performance.now() - t) / 1000).toFixed(1)} s; node ${process.version}`);
   console.log('selection                       records   export s   export peak +MB   package MB   verify s   verifier peak MB   verdict');
