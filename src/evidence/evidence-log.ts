@@ -2,7 +2,8 @@ import type { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
 import type { NodeKey } from './keys.ts';
 import { CHECKPOINT_TYPE, signCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import { EvidenceError } from './errors.ts';
-import { emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, frontierToBytes, HASH_LEN, type Frontier } from './merkle.ts';
+import { FrontierStack } from './chain/frontier-stack.ts';
+import { emptyFrontier, frontierFromBytes, frontierRoot, frontierToBytes, HASH_LEN, type Frontier } from './merkle.ts';
 import type { PendingRow } from '../store/sqlite/record-tables/row-writer.ts';
 import type { AppendCompletion } from '../store/sqlite/sqlite-store.ts';
 import type { ChainBatch, ChainResult } from './chain/chain-hasher.ts';
@@ -85,10 +86,12 @@ export class EvidenceLog {
     if (live && live.frontier.size === size && (size === 0 || (live.head !== undefined && head !== undefined && live.head.equals(head)))) return live.frontier;
     const { table } = this.#c;
     const last = table.latestCheckpoint();
-    const f = last ? frontierFromBytes(last.treeSize, last.frontier) : emptyFrontier();
-    if (f.size > size) throw new EvidenceError(`checkpoint covers ${f.size} records but the log holds ${size}: records were deleted`);
-    for (const h of table.hashes(f.size, size)) frontierAppend(f, h);
-    if (f.size !== size) throw new EvidenceError(`log has gaps: expected ${size} records, read ${f.size}`);
+    const s = new FrontierStack();
+    s.load(last ? frontierFromBytes(last.treeSize, last.frontier) : emptyFrontier());
+    if (s.size > size) throw new EvidenceError(`checkpoint covers ${s.size} records but the log holds ${size}: records were deleted`);
+    for (const h of table.hashes(s.size, size)) s.append(h, 0);
+    if (s.size !== size) throw new EvidenceError(`log has gaps: expected ${size} records, read ${s.size}`);
+    const f = s.frontier();
     this.#live = { frontier: f, head };
     return f;
   }

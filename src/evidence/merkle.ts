@@ -44,21 +44,6 @@ export interface Frontier {
 }
 
 export const emptyFrontier = (): Frontier => ({ size: 0, roots: [] });
-/** Roots are never mutated in place (appends push new buffers), so a shallow copy is independent. */
-export const cloneFrontier = (f: Frontier): Frontier => ({ size: f.size, roots: f.roots.slice() });
-
-export function frontierAppend(f: Frontier, leaf: Buffer): void {
-  f.roots.push(leaf);
-  f.size++;
-  // Merge while the two rightmost subtrees have equal size: one merge per trailing 1-bit of the old size.
-  // Plain arithmetic, not bit operators: sizes past 2^32 must not wrap.
-  for (let s = f.size; s % 2 === 0; s /= 2) {
-    const right = f.roots.pop()!;
-    const left = f.roots.pop()!;
-    f.roots.push(nodeHash(left, right));
-  }
-}
-
 /** MTH(D[n]): the RFC 9162 split at the largest power of two < n is exactly folding the roots right to left. */
 export function frontierRoot(f: Frontier): Buffer {
   if (f.roots.length === 0) return EMPTY_ROOT;

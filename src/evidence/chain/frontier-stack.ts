@@ -5,8 +5,9 @@ import { HASH_LEN, type Frontier } from '../merkle.ts';
 const MAX_ROOTS = 64;
 
 /**
- * merkle.ts's frontierAppend for a batch of leaves, without a Buffer per interior node: the roots
- * live side by side in one buffer, and each merge hashes 0x01 || left || right (RFC 9162 section
+ * Appends leaves to a Merkle frontier (merkle.ts Frontier): the one way the chain extends it, in the
+ * worker, inline, and when the log rebuilds its frontier from the database. No Buffer per interior
+ * node: the roots live side by side in one buffer, and each merge hashes 0x01 || left || right (RFC 9162 section
  * 2.1.1, as merkle.ts nodeHash) into the left one's place. The hex digest plus a hex write costs
  * about half of a Buffer digest, which Node allocates slowly.
  */
@@ -25,13 +26,16 @@ export class FrontierStack {
     this.#size = f.size;
   }
 
+  get size(): number { return this.#size; }
+
   /** Appends the leaf hash at leaves[at, at + 32). */
   append(leaves: Uint8Array, at: number): void {
     const roots = this.#roots;
     roots.set(leaves.subarray(at, at + HASH_LEN), this.#count * HASH_LEN);
     this.#count++;
     this.#size++;
-    // One merge per trailing 1-bit of the old size, as frontierAppend (in doubles: sizes pass 2^32).
+    // Merge while the two rightmost subtrees have equal size: one merge per trailing 1-bit of the old
+    // size (in doubles, not bit operators: sizes pass 2^32).
     for (let s = this.#size; s % 2 === 0; s /= 2) {
       const left = (this.#count - 2) * HASH_LEN;
       roots.copy(this.#node, 1, left, left + 2 * HASH_LEN);

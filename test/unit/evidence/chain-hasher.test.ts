@@ -7,7 +7,7 @@ import { ChainHasher, chainInline, MAX_BATCH_ROWS, WORKER_MAX_ROWS, type ChainBa
 import { JsonBytes } from '../../../src/evidence/chain/json-bytes.ts';
 import { TapeReader, TapeWriter, type ValueTape } from '../../../src/evidence/chain/value-tape.ts';
 import { CanonicalEncodingError, EvidenceError } from '../../../src/evidence/errors.ts';
-import { cloneFrontier, emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, type Frontier } from '../../../src/evidence/merkle.ts';
+import { emptyFrontier, frontierFromBytes, frontierRoot, nodeHash, type Frontier } from '../../../src/evidence/merkle.ts';
 import { leafHashOfText } from '../../../src/evidence/merkle.ts';
 import { encodeRecord, GENESIS_PREV, type ClockStatement } from '../../../src/evidence/record.ts';
 import { codecOf } from '../../../src/store/sqlite/record-tables/registry.ts';
@@ -53,9 +53,19 @@ function mth(leaves: readonly Buffer[]): Buffer {
   return createHash('sha256').update(Buffer.from([1])).update(mth(leaves.slice(0, k))).update(mth(leaves.slice(k))).digest();
 }
 
-/** Today's inline loop in EvidenceLog.appendInTransaction. */
+/** The plain frontier append (RFC 9162 compact range): a Buffer per node, popped and pushed. */
+function frontierAppend(f: Frontier, leaf: Buffer): void {
+  f.roots.push(leaf);
+  f.size++;
+  for (let s = f.size; s % 2 === 0; s /= 2) {
+    const right = f.roots.pop()!;
+    f.roots.push(nodeHash(f.roots.pop()!, right));
+  }
+}
+
+/** The inline loop EvidenceLog.appendInTransaction ran before the chain hasher. */
 function todaysLoop(b: ChainBatch): { hashes: string[]; frontier: Frontier } {
-  const f = cloneFrontier(b.frontier);
+  const f = { size: b.frontier.size, roots: b.frontier.roots.slice() };
   const hashes: string[] = [];
   let prev = b.prev;
   let seq = b.seq;

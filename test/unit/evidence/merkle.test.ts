@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { emptyFrontier, frontierAppend, frontierFromBytes, frontierRoot, frontierToBytes, leafHash, MerkleLevels, nodeHash, verifyInclusion } from '../../../src/evidence/merkle.ts';
+import { FrontierStack } from '../../../src/evidence/chain/frontier-stack.ts';
+import { emptyFrontier, frontierFromBytes, frontierRoot, frontierToBytes, leafHash, MerkleLevels, nodeHash, verifyInclusion } from '../../../src/evidence/merkle.ts';
 import { verifyInclusion as verifierInclusion } from '../../../verifier/verify.mjs';
 
 /** RFC 9162 section 2.1.1 MTH, written literally (recursive split at the largest power of two < n). */
@@ -31,14 +32,16 @@ describe('RFC 9162 Merkle tree', () => {
 
   it('frontier root, level root and the literal MTH agree for every size 0..70', () => {
     const all = leaves(70);
-    const f = emptyFrontier();
+    const stack = new FrontierStack();
+    stack.load(emptyFrontier());
     for (let n = 0; n <= 70; n++) {
+      const f = stack.frontier();
       const want = mth(all.slice(0, n)).toString('hex');
       assert.equal(frontierRoot(f).toString('hex'), want, `frontier n=${n}`);
       assert.equal(new MerkleLevels(all.slice(0, n)).root().toString('hex'), want, `levels n=${n}`);
       const again = frontierFromBytes(f.size, frontierToBytes(f));
       assert.equal(frontierRoot(again).toString('hex'), want, `round trip n=${n}`);
-      if (n < 70) frontierAppend(f, all[n]!);
+      if (n < 70) stack.append(all[n]!, 0);
     }
   });
 
@@ -63,9 +66,11 @@ describe('RFC 9162 Merkle tree', () => {
 
   it('a frontier passes 2^32 leaves: the append that completes 2^32 merges all 32 subtrees', () => {
     const roots = Array.from({ length: 32 }, (_, i) => leafHash(Buffer.from([i])));
-    const f = { size: 2 ** 32 - 1, roots: roots.slice() };
+    const stack = new FrontierStack();
+    stack.load({ size: 2 ** 32 - 1, roots });
     const leaf = leafHash(Buffer.from('last'));
-    frontierAppend(f, leaf);
+    stack.append(leaf, 0);
+    const f = stack.frontier();
     let expected = leaf;
     for (let i = 31; i >= 0; i--) expected = nodeHash(roots[i]!, expected);
     assert.equal(f.size, 2 ** 32);
