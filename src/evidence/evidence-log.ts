@@ -4,8 +4,7 @@ import { CHECKPOINT_TYPE, signCheckpoint, type SignedCheckpoint } from './checkp
 import { EvidenceError } from './errors.ts';
 import { FrontierStack } from './chain/frontier-stack.ts';
 import { emptyFrontier, frontierFromBytes, frontierRoot, frontierToBytes, HASH_LEN, type Frontier } from './merkle.ts';
-import type { PendingRow } from '../store/sqlite/record-tables/row-writer.ts';
-import type { AppendCompletion } from '../store/sqlite/sqlite-store.ts';
+import type { AppendCompletion, PendingRow } from '../store/sqlite/record-tables/row-writer.ts';
 import type { ChainBatch, ChainResult } from './chain/chain-hasher.ts';
 import { GENESIS_PREV, isHex64, type ClockStatement } from './record.ts';
 
@@ -99,13 +98,7 @@ export class EvidenceLog {
   /** Writes and chains the node's own statements (clock records) in a transaction of their own. */
   append(batch: readonly ClockStatement[]): void {
     const { table, transaction } = this.#c;
-    transaction(() => {
-      const pending = batch.map((o) => table.prepareRow(o));
-      const c = this.beginAppend(pending);
-      let rows;
-      try { rows = pending.map((p) => table.insertRow(p)); } catch (e) { c.cancel(); throw e; }
-      c.written(rows);
-    });
+    transaction(() => table.writeRows(batch, (pending) => [this.beginAppend(pending)]));
   }
 
   /**

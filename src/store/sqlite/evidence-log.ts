@@ -4,7 +4,7 @@ import { HASH_LEN, leafHashOfText } from '../../evidence/merkle.ts';
 import { MAX_RUN } from './migrations/evidence-003.ts';
 import { GENESIS_PREV, type Recordable } from '../../evidence/record.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
-import { RecordRowWriter, type PendingRow, type WrittenRow } from './record-tables/row-writer.ts';
+import { RecordRowWriter, type AppendCompletion, type PendingRow, type WrittenRow } from './record-tables/row-writer.ts';
 
 export interface StoredCheckpoint {
   readonly id: number;
@@ -115,13 +115,9 @@ export class EvidenceLogTable {
     return r ? { seq: Number(r.first_seq) + Number(r.count) - 1, hash: toBuf(r.hash) } : undefined;
   }
 
-  /** Checks and converts a recordable the log itself produces (clock statements) for its table. */
-  prepareRow(o: Recordable): PendingRow {
-    return this.#rows.prepare(o);
-  }
-
-  insertRow(p: PendingRow): WrittenRow {
-    return this.#rows.insert(p);
+  /** Writes recordables the log itself produces (clock statements) into their table: RecordRowWriter.writeAll. */
+  writeRows(items: readonly Recordable[], begin: (pending: readonly PendingRow[]) => readonly AppendCompletion[]): WrittenRow[] {
+    return this.#rows.writeAll(items, begin);
   }
 
   /**

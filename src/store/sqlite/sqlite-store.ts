@@ -8,7 +8,7 @@ import type { Payload } from '../../domain/payload.ts';
 import type { DecoyQuery, DeliveryQuery, EvidenceStore } from '../evidence-store.ts';
 import { MIGRATIONS } from './schema.ts';
 import { codecOf } from './record-tables/registry.ts';
-import { RecordRowWriter, type PendingRow, type WrittenRow } from './record-tables/row-writer.ts';
+import { RecordRowWriter, type AppendCompletion, type PendingRow } from './record-tables/row-writer.ts';
 import { decoyFromRow, payloadFromRow } from './rows.ts';
 import { ServedDecoyRow } from './served-decoy-row.ts';
 
@@ -17,12 +17,6 @@ import { ServedDecoyRow } from './served-decoy-row.ts';
  * so that its work can overlap them), then, through the function it returns, with the rows written.
  */
 export type AppendHook = (batch: readonly Observation[], rows: readonly PendingRow[]) => AppendCompletion | undefined;
-export interface AppendCompletion {
-  /** After the inserts, inside the transaction: a throw rolls the batch back. */
-  written(rows: readonly WrittenRow[]): void;
-  /** The inserts failed and the batch rolls back: release what the first step started. */
-  cancel(): void;
-}
 
 /** Page cache of the store's connection (KiB), and during a bulk read. */
 const CACHE_KIB = 16 * 1024;
@@ -152,24 +146,7 @@ export class SqliteStore implements EvidenceStore {
 
   async appendObservations(batch: readonly Observation[]): Promise<void> {
     if (batch.length === 0) return;
-    this.#tx(() => {
-      const pending = batch.map((o) => this.#rows.prepare(o));
-      const completions = this.#appendHooks.map((hook) => hook(batch, pending));
-      let rows: WrittenRow[];
-      try {
-        rows = pending.map((p) => this.#rows.insert(p));
-      } catch (e) {
-        for (const c of completions) c?.cancel();
-        throw e;
-      }
-      let i = 0;
-      try {
-        for (; i < completions.length; i++) completions[i]?.written(rows);
-      } catch (e) {
-        for (let j = i + 1; j < completions.length; j++) completions[j]?.cancel();
-        throw e;
-      }
-    });
+    this.#tx(() => this.#rows.writeAll(batch, (pending) => this.#appendHooks.map((hook) => hook(batch, pending))));
   }
 
   async quarantineObservation(o: Observation, error: string): Promise<void> {
