@@ -62,9 +62,11 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   for (const id of payloadIds) ctx.payloadSource(id);
 
   const peerId = new Uint8Array(Buffer.concat([Buffer.from(s.peerIdPrefix, 'latin1'), randomBytes(12)]));
+  // Refusals, DHT sightings and announces beyond these are counted in aggregate records, never dropped.
+  const records = { perSecond: s.recordsPerSecond, perSourcePerSecond: s.recordsPerSourcePerSecond, maxOpenBuckets: s.aggregateBuckets };
   const seederInit = {
-    host: s.bind, port: s.port, peerId, clientVersion: s.clientVersion,
-    maxConnections: s.maxConnections, maxConnectionsPerIp: s.maxConnectionsPerIp, uploadSlots: s.uploadSlots,
+    host: s.bind, port: s.port, peerId, clientVersion: s.clientVersion, rejectionRecords: records,
+    maxConnections: s.maxConnections, maxConnectionsPerIp: s.maxConnectionsPerIp, maxConnectionsPerPrefix: s.maxConnectionsPerPrefix, uploadSlots: s.uploadSlots,
     uploadRate: s.uploadRate, unchokeRotationMs: s.unchokeRotationMs, handshakeTimeoutMs: s.handshakeTimeoutMs,
     idleTimeoutMs: s.idleTimeoutMs, maxRequestQueue: s.maxRequestQueue, allowPlaintext: s.allowPlaintext,
   };
@@ -86,7 +88,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
     tracker = new TrackerServer({
       host: s.bind, httpPort: s.trackerServerPort, udpPort: s.trackerServerPort,
       lookup: (hex) => index.get(hex)?.decoy.id ?? null,
-      onAnnounce: publish, intervalSeconds: s.announceIntervalS, now,
+      onAnnounce: publish, intervalSeconds: s.announceIntervalS, now, announceRecords: records,
     });
     trackerUrls = await tracker.start();
   }
@@ -110,6 +112,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
       mode: s.mode, addresses: [listening.host, ...s.addresses.filter((a) => a !== s.bind)].map((host) => ({ host, peerPort: listening.port })),
       port: s.dhtPort, bootstrap: s.dhtBootstrap, publicBootstrap: s.dhtPublicBootstrap, readOnly: s.dhtReadOnly,
       cycleMs: s.dhtCycleS * 1000, jitter: s.dhtJitterPercent / 100, queriesPerSecond: s.dhtQueryRate, perNodePerSecond: s.dhtPerNodeRate,
+      presenceRecords: records,
     }, { now, decoyFor: (hex) => index.get(hex)?.decoy.id ?? null, publish, log });
     await dht.start();
     dht.reserve(index.size);

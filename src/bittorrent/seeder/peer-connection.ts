@@ -58,6 +58,7 @@ export class PeerConnection implements PeerLink {
   #framer: Framer | undefined;
   #session: DeliverySession | undefined;
   #infoHashHex: string | null = null;
+  #deadline: NodeJS.Timeout | undefined;
 
   constructor(socket: Socket, init: PeerConnectionInit, components: PeerConnectionComponents) {
     this.#socket = socket;
@@ -67,8 +68,12 @@ export class PeerConnection implements PeerLink {
     this.remotePort = socket.remotePort ?? 0;
     this.startedAt = components.now();
     socket.setNoDelay(true);
-    socket.setTimeout(init.handshakeTimeoutMs);
-    socket.on('timeout', () => this.close(this.#session ? 'idle-timeout' : 'handshake-timeout'));
+    // A deadline from accept, not an inactivity timer: a peer trickling one byte a second must not
+    // hold a slot past handshakeTimeoutMs, whether in MSE or the BitTorrent handshake (issue 17, item 7).
+    // The seeder sends its extended handshake without waiting for the peer's, so routing ends it.
+    this.#deadline = setTimeout(() => this.close('handshake-timeout'), init.handshakeTimeoutMs);
+    this.#deadline.unref();
+    socket.on('timeout', () => this.close('idle-timeout'));
     socket.on('error', (e: NodeJS.ErrnoException) => this.close(`socket-error:${e.code ?? e.message}`));
     socket.on('end', () => this.close('peer-closed'));
     socket.on('close', () => this.close('peer-closed'));
@@ -154,6 +159,7 @@ export class PeerConnection implements PeerLink {
       localIp: normalizeIp('address' in local ? local.address : ''), localPort: 'port' in local ? local.port : 0,
       startedAt: this.startedAt, maxRequestQueue: this.#i.maxRequestQueue, clientVersion: this.#i.clientVersion,
     }, { link: this, choker: this.#c.choker, limiter: this.#c.limiter, publish: (o) => this.#c.publish(o), now: this.#c.now });
+    clearTimeout(this.#deadline);
     this.#socket.setTimeout(this.#i.idleTimeoutMs);
     this.#session.open();
   }
@@ -167,6 +173,7 @@ export class PeerConnection implements PeerLink {
   close(reason: string): void {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
+    clearTimeout(this.#deadline);
     if (this.#session) this.#session.finish(reason);
     else {
       // Every accepted connection leaves a record, even one closed before its first byte, so the

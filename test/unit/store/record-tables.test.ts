@@ -31,13 +31,15 @@ function samples(decoyId: number, infoHash: string): (Observation | ClockStateme
   out.push({ ...sampleAnnounce(infoHash, null), left: 2 ** 64 - 1, downloaded: 2 ** 53 - 1, claimedIp: '198.18.0.77' });
   out.push({ ...sampleAnnounce(infoHash, decoyId), event: 'none' });
   out.push({ kind: 'swarm-presence', at: 5, strength: 'weak', source: 'dht-peer-list', infoHash, decoyId: null, remoteIp: '::1', remotePort: 1, localIp: '198.18.0.2' });
+  out.push({ kind: 'aggregate', at: 1_764_000_001_000, observed: 'rejected-connection', cause: 'rate-cap', reason: 'unknown-infohash', network: '198.51.100.0', prefixLength: 24, count: 1999 });
+  out.push({ kind: 'aggregate', at: 0, observed: 'tracker-announce', cause: 'unknown-infohash', reason: 'udp', network: '2001:db8:1::', prefixLength: 48, count: 1 });
   out.push({ kind: 'swarm-presence', at: 6, strength: 'weak', source: 'dht-announce-peer', infoHash, decoyId, remoteIp: '198.18.0.3', remotePort: 65535, localIp: '198.18.0.2' });
   return out;
 }
 
 describe('record tables: the row is the record', () => {
   it('covers every recordable kind', () => {
-    assert.deepEqual([...RECORD_CODECS.keys()].sort(), ['clock', 'delivery', 'rejected-connection', 'swarm-presence', 'tracker-announce']);
+    assert.deepEqual([...RECORD_CODECS.keys()].sort(), ['aggregate', 'clock', 'delivery', 'rejected-connection', 'swarm-presence', 'tracker-announce']);
   });
 
   it('for every kind: stored values read back as bound, the fast JSON equals canonicalJson, and the row reads back as the observation', async () => {

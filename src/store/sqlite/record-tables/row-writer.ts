@@ -29,21 +29,24 @@ export interface AppendCompletion {
  * checks a recordable's values, insert() writes them.
  */
 export class RecordRowWriter {
-  readonly #insert = new Map<string, { codec: RecordCodec; stmt: StatementSync }>();
+  readonly #db: DatabaseSync;
+  /** Insert statements, prepared on a kind's first row: a database migrated to an older schema (tests) lacks later kinds' tables. */
+  readonly #insert = new Map<string, StatementSync>();
 
   constructor(db: DatabaseSync) {
-    for (const [kind, codec] of RECORD_CODECS) this.#insert.set(kind, { codec, stmt: db.prepare(codec.insertSql) });
+    this.#db = db;
   }
 
   prepare(o: { readonly kind: string }): PendingRow {
-    const w = this.#insert.get(o.kind);
-    if (!w) throw new InputError(`no table records kind "${o.kind}"`);
-    return { codec: w.codec, kind: o.kind, values: w.codec.toRow(o) };
+    const codec = RECORD_CODECS.get(o.kind);
+    if (!codec) throw new InputError(`no table records kind "${o.kind}"`);
+    return { codec, kind: o.kind, values: codec.toRow(o) };
   }
 
   insert(p: PendingRow): WrittenRow {
-    const w = this.#insert.get(p.kind)!;
-    return { ...p, rowId: Number(w.stmt.run(...p.values).lastInsertRowid) };
+    let stmt = this.#insert.get(p.kind);
+    if (!stmt) this.#insert.set(p.kind, stmt = this.#db.prepare(p.codec.insertSql));
+    return { ...p, rowId: Number(stmt.run(...p.values).lastInsertRowid) };
   }
 
   write(o: { readonly kind: string }): WrittenRow {
