@@ -1,0 +1,156 @@
+/**
+ * Issue 17 benchmark, "hostile": floods against one real node (`counterseed seed` with its built-in
+ * tracker and DHT), then, from the node's own database, how every event was accounted for:
+ * recorded one by one, counted in aggregate records, or unaccounted (must be 0). Also the node's RSS
+ * before, at the peak of, and after each flood (defect 10: memory after floods).
+ *
+ *   npm run bench:hostile -- [--scale 0.5] [--json out.json]
+ *
+ * Floods (sizes at --scale 1; the first three are the issue's measurements of defect 5):
+ *   unknown-infohash  2,000 connections naming an infohash the node does not serve
+ *   idle              3,000 silent connections from 400 addresses (dropped at the handshake deadline, or refused by limits)
+ *   slowloris         200 connections trickling a decoy's handshake at 1 byte/s (handshake deadline 3 s)
+ *   dht-get-peers     3,000 get_peers for a decoy
+ *   http-announce     2,000 announces, half for unknown infohashes
+ *   udp-announce      4,000 announces, half for unknown infohashes
+ *   request-flood     300 peers sending 2,000 block requests at once and never reading
+ * Each comes from its own 127.<n>.x.x range. Runs only inside the isolated namespace of
+ * scripts/netns-run.sh (the npm script does that); nothing leaves loopback.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Child } from './lib/child.ts';
+import { assertIsolated, NotIsolatedError } from './lib/environment.ts';
+import { HostileLedger, type Counted } from './lib/hostile-accounting.ts';
+import * as floods from './lib/hostile-floods.ts';
+
+const REPO = resolve(import.meta.dirname, '..');
+const LAUNCHER = join(REPO, 'bin/counterseed');
+const HANDSHAKE_DEADLINE_MS = 3000;
+/** After a flood: aggregates close a second after their events; the node settles. */
+const SETTLE_MS = 3000;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+interface Phase {
+  readonly name: string;
+  readonly range: number;
+  readonly counted: Counted;
+  run(t: floods.FloodTarget): Promise<floods.FloodResult>;
+}
+
+interface Row {
+  readonly flood: string;
+  readonly sent: number;
+  readonly recorded: number;
+  readonly aggregated: number;
+  readonly aggregateRows: number;
+  readonly unaccounted: number;
+  readonly kernelDrops: number;
+  readonly rssBeforeMb: number;
+  readonly rssPeakMb: number;
+  readonly rssAfterMb: number;
+  readonly note: string;
+}
+
+function phases(scale: number, pieceLength: number, pieces: number): Phase[] {
+  const n = (x: number) => Math.max(1, Math.round(x * scale));
+  return [
+    { name: 'unknown-infohash', range: 10, counted: 'connections', run: (t) => floods.unknownInfohashFlood(t, { range: 10, connections: n(2000), concurrency: 100, timeoutMs: 10_000 }) },
+    { name: 'idle', range: 20, counted: 'connections', run: (t) => floods.idleFlood(t, { range: 20, connections: n(3000), addresses: n(400), concurrency: 200, timeoutMs: HANDSHAKE_DEADLINE_MS + 10_000 }) },
+    { name: 'slowloris', range: 30, counted: 'connections', run: (t) => floods.slowloris(t, { range: 30, connections: n(200), everyMs: 1000, timeoutMs: HANDSHAKE_DEADLINE_MS + 10_000 }) },
+    { name: 'dht-get-peers', range: 40, counted: 'dht', run: (t) => floods.dhtGetPeersFlood(t, { range: 40, queries: n(3000), sources: 6, perBatch: 20, pauseMs: 5 }) },
+    { name: 'http-announce', range: 50, counted: 'announces', run: (t) => floods.httpAnnounceFlood(t, { range: 50, announces: n(2000), concurrency: 50 }) },
+    { name: 'udp-announce', range: 60, counted: 'announces', run: (t) => floods.udpAnnounceFlood(t, { range: 60, announces: n(4000), clients: 16, concurrency: 64 }) },
+    { name: 'request-flood', range: 70, counted: 'connections', run: (t) => floods.requestFlood(t, { range: 70, connections: n(300), requests: 2000, concurrency: 100, holdMs: 500, pieceLength, pieces }) },
+  ];
+}
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? 0) / 1024;
+/** The namespace's UDP receive-buffer drops (/proc/net/snmp is per network namespace). */
+const udpRcvbufErrors = () => {
+  const lines = readFileSync('/proc/net/snmp', 'latin1').split('\n').filter((l) => l.startsWith('Udp:'));
+  const [head, vals] = lines.map((l) => l.split(/\s+/)) as [string[], string[]];
+  return Number(vals[head.indexOf('RcvbufErrors')] ?? 0);
+};
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { scale: { type: 'string', default: '1' }, json: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help) { process.stdout.write('npm run bench:hostile -- [--scale 0.5] [--json out.json]\n'); return 0; }
+  const scale = Number(values.scale);
+  if (!(scale > 0 && scale <= 10)) { log('hostile.bench: --scale must be a number in (0, 10]'); return 2; }
+  assertIsolated([]);
+  if (!(networkInterfaces().lo ?? []).some((a) => a.address === '127.0.0.1' && a.netmask === '255.0.0.0')) throw new NotIsolatedError('lo lacks 127.0.0.1/8; run through scripts/netns-run.sh');
+
+  const data = mkdtempSync(join(tmpdir(), 'cs-hostile-'));
+  const cli = (...args: string[]) => execFileSync(LAUNCHER, ['--data', data, ...args], { encoding: 'utf8', timeout: 120_000 });
+  try {
+    writeFileSync(join(data, 'names.txt'), 'holiday-video-0042.mp4\nholiday-video-0043.mp4\n');
+    cli('decoys', 'build', '--names', join(data, 'names.txt'));
+    const [decoy] = JSON.parse(cli('decoys', 'list', '--json')) as { infoHash: string; pieceLength: number; pieceCount: number }[];
+    const node = new Child('counterseed seed', LAUNCHER, ['--data', data, 'seed', '--port', '0', '--tracker-server', '0', '--dht', 'true',
+      '--handshake-timeout', String(HANDSHAKE_DEADLINE_MS)]);
+    const rows: Row[] = [];
+    let stopLine = '';
+    try {
+      const ready = JSON.parse((await node.waitForLine(/^ready (.*)$/, 60_000))[1]!) as { peerPort: number; trackerHttp: string; trackerUdp: string };
+      const target: floods.FloodTarget = {
+        host: '127.0.0.1', peerPort: ready.peerPort, dhtPort: ready.peerPort, trackerHttp: ready.trackerHttp, trackerUdp: ready.trackerUdp,
+        decoy: new Uint8Array(Buffer.from(decoy!.infoHash, 'hex')),
+      };
+      const baseline = rssMb(node.pid);
+      log(`node ${node.pid} ready, RSS ${baseline.toFixed(0)} MB; floods at scale ${scale}`);
+      for (const p of phases(scale, decoy!.pieceLength, decoy!.pieceCount)) {
+        const before = rssMb(node.pid);
+        let peak = before;
+        const sampler = setInterval(() => { peak = Math.max(peak, rssMb(node.pid)); }, 50);
+        const drops0 = udpRcvbufErrors();
+        const t0 = performance.now();
+        const r = await p.run(target).finally(() => clearInterval(sampler));
+        const ms = performance.now() - t0;
+        await new Promise((res) => setTimeout(res, SETTLE_MS));
+        const after = rssMb(node.pid);
+        rows.push({
+          flood: p.name, sent: r.sent, recorded: 0, aggregated: 0, aggregateRows: 0, unaccounted: 0, kernelDrops: udpRcvbufErrors() - drops0,
+          rssBeforeMb: before, rssPeakMb: Math.max(peak, after), rssAfterMb: after,
+          note: [`${(ms / 1000).toFixed(1)} s`, r.notClosed ? `${r.notClosed} never closed` : '', r.maxHeldMs !== undefined ? `held at most ${(r.maxHeldMs / 1000).toFixed(1)} s (deadline ${HANDSHAKE_DEADLINE_MS / 1000} s)` : ''].filter(Boolean).join(', '),
+        });
+        log(`${p.name}: ${r.sent} sent in ${(ms / 1000).toFixed(1)} s; RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} -> ${after.toFixed(0)} MB`);
+      }
+    } finally {
+      const exit = await node.stop(120_000);
+      stopLine = node.stderr.trim().split('\n').filter((l) => l.startsWith('stopped')).at(-1) ?? `exit ${exit.code ?? exit.signal}`;
+    }
+    const ledger = new HostileLedger(join(data, 'counterseed.db'));
+    const ps = phases(scale, 1, 1);
+    const accounted = rows.map((row, i) => {
+      const a = ledger.account(ps[i]!.counted, ps[i]!.range);
+      const reasons = ps[i]!.counted === 'connections' ? ` [${Object.entries(ledger.reasons(ps[i]!.range)).map(([k, v]) => `${k} ${v}`).join(', ')}]` : '';
+      return { ...row, ...a, unaccounted: row.sent - a.recorded - a.aggregated, note: row.note + reasons };
+    });
+    const overflow = ledger.overflow();
+    ledger.close();
+    process.stdout.write(`${formatTable(accounted)}\n/0 overflow aggregates (not attributable to one flood): ${overflow}\nnode: ${stopLine}\n`);
+    if (values.json) writeFileSync(values.json, JSON.stringify({ scale, rows: accounted, overflow, stopLine }, null, 1));
+    return accounted.every((r) => r.unaccounted === 0) ? 0 : 1;
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+export function formatTable(rows: readonly Row[]): string {
+  const head = ['flood', 'sent', 'recorded', 'aggregated', '(agg rows)', 'unaccounted', 'udp drops', 'RSS before', 'peak', 'after MB', 'notes'];
+  const body = rows.map((r) => [r.flood, r.sent, r.recorded, r.aggregated, r.aggregateRows, r.unaccounted, r.kernelDrops,
+    r.rssBeforeMb.toFixed(0), r.rssPeakMb.toFixed(0), r.rssAfterMb.toFixed(0), r.note].map(String));
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  return [head, ...body].map((cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]!))).join('  ')).join('\n');
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: Error) => {
+    log(`hostile.bench: ${e instanceof NotIsolatedError ? e.message : e.stack ?? e.message}`);
+    process.exitCode = e instanceof NotIsolatedError ? 2 : 70;
+  });
+}
