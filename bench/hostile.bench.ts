@@ -4,7 +4,7 @@
  * recorded one by one, counted in aggregate records, or unaccounted (must be 0). Also the node's RSS
  * before, at the peak of, and after each flood (defect 10: memory after floods).
  *
- *   npm run bench:hostile -- [--scale 0.5] [--json out.json]
+ *   npm run bench:hostile -- [--scale 0.5] [--only request-flood,idle] [--keep DIR] [--json out.json]
  *
  * Floods (sizes at --scale 1; the first three are the issue's measurements of defect 5):
  *   unknown-infohash  2,000 connections naming an infohash the node does not serve
@@ -30,8 +30,11 @@ import * as floods from './lib/hostile-floods.ts';
 const REPO = resolve(import.meta.dirname, '..');
 const LAUNCHER = join(REPO, 'bin/counterseed');
 const HANDSHAKE_DEADLINE_MS = 3000;
-/** After a flood: aggregates close a second after their events; the node settles. */
-const SETTLE_MS = 3000;
+/**
+ * After a flood, before "after" RSS: aggregates close a second after their events, and the node's
+ * memory reclaimer (src/node/memory-reclaimer.ts) looks every 5 s and acts on the second look.
+ */
+const SETTLE_MS = 12_000;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Phase {
@@ -69,22 +72,31 @@ function phases(scale: number, pieceLength: number, pieces: number): Phase[] {
 }
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? 0) / 1024;
-/** The namespace's UDP receive-buffer drops (/proc/net/snmp is per network namespace). */
-const udpRcvbufErrors = () => {
-  const lines = readFileSync('/proc/net/snmp', 'latin1').split('\n').filter((l) => l.startsWith('Udp:'));
+/** A counter of the namespace's network stack (/proc/net/snmp and /proc/net/netstat are per network namespace). */
+const netCounter = (file: 'snmp' | 'netstat', group: string, name: string) => {
+  const lines = readFileSync(`/proc/net/${file}`, 'latin1').split('\n').filter((l) => l.startsWith(`${group}:`));
   const [head, vals] = lines.map((l) => l.split(/\s+/)) as [string[], string[]];
-  return Number(vals[head.indexOf('RcvbufErrors')] ?? 0);
+  return Number(vals[head.indexOf(name)] ?? 0);
 };
+/** Events the kernel dropped before the node could see them: UDP receive-buffer overflows, TCP accept-queue overflows. */
+const kernelDrops = () => netCounter('snmp', 'Udp', 'RcvbufErrors') + netCounter('netstat', 'TcpExt', 'ListenDrops');
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { scale: { type: 'string', default: '1' }, json: { type: 'string' }, help: { type: 'boolean' } } });
-  if (values.help) { process.stdout.write('npm run bench:hostile -- [--scale 0.5] [--json out.json]\n'); return 0; }
+  const { values } = parseArgs({ args: argv, options: {
+    scale: { type: 'string', default: '1' }, only: { type: 'string' }, keep: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean' },
+  } });
+  if (values.help) { process.stdout.write(`npm run bench:hostile -- [--scale 0.5] [--only ${phases(1, 1, 1).map((p) => p.name).join(',')}] [--keep DIR] [--json out.json]\n`); return 0; }
+  const only = values.only?.split(',');
+  const unknown = only?.filter((o) => !phases(1, 1, 1).some((p) => p.name === o));
+  if (unknown?.length) { log(`hostile.bench: no flood named ${unknown.join(', ')}`); return 2; }
+  const chosen = (ps: Phase[]) => ps.filter((p) => !only || only.includes(p.name));
   const scale = Number(values.scale);
   if (!(scale > 0 && scale <= 10)) { log('hostile.bench: --scale must be a number in (0, 10]'); return 2; }
   assertIsolated([]);
   if (!(networkInterfaces().lo ?? []).some((a) => a.address === '127.0.0.1' && a.netmask === '255.0.0.0')) throw new NotIsolatedError('lo lacks 127.0.0.1/8; run through scripts/netns-run.sh');
 
-  const data = mkdtempSync(join(tmpdir(), 'cs-hostile-'));
+  // --keep: the data directory (database, evidence) stays for inspection.
+  const data = values.keep ?? mkdtempSync(join(tmpdir(), 'cs-hostile-'));
   const cli = (...args: string[]) => execFileSync(LAUNCHER, ['--data', data, ...args], { encoding: 'utf8', timeout: 120_000 });
   try {
     writeFileSync(join(data, 'names.txt'), 'holiday-video-0042.mp4\nholiday-video-0043.mp4\n');
@@ -102,18 +114,18 @@ async function main(argv: string[]): Promise<number> {
       };
       const baseline = rssMb(node.pid);
       log(`node ${node.pid} ready, RSS ${baseline.toFixed(0)} MB; floods at scale ${scale}`);
-      for (const p of phases(scale, decoy!.pieceLength, decoy!.pieceCount)) {
+      for (const p of chosen(phases(scale, decoy!.pieceLength, decoy!.pieceCount))) {
         const before = rssMb(node.pid);
         let peak = before;
         const sampler = setInterval(() => { peak = Math.max(peak, rssMb(node.pid)); }, 50);
-        const drops0 = udpRcvbufErrors();
+        const drops0 = kernelDrops();
         const t0 = performance.now();
         const r = await p.run(target).finally(() => clearInterval(sampler));
         const ms = performance.now() - t0;
         await new Promise((res) => setTimeout(res, SETTLE_MS));
         const after = rssMb(node.pid);
         rows.push({
-          flood: p.name, sent: r.sent, recorded: 0, aggregated: 0, aggregateRows: 0, unaccounted: 0, kernelDrops: udpRcvbufErrors() - drops0,
+          flood: p.name, sent: r.sent, recorded: 0, aggregated: 0, aggregateRows: 0, unaccounted: 0, kernelDrops: kernelDrops() - drops0,
           rssBeforeMb: before, rssPeakMb: Math.max(peak, after), rssAfterMb: after,
           note: [`${(ms / 1000).toFixed(1)} s`, r.notClosed ? `${r.notClosed} never closed` : '', r.maxHeldMs !== undefined ? `held at most ${(r.maxHeldMs / 1000).toFixed(1)} s (deadline ${HANDSHAKE_DEADLINE_MS / 1000} s)` : ''].filter(Boolean).join(', '),
         });
@@ -124,24 +136,25 @@ async function main(argv: string[]): Promise<number> {
       stopLine = node.stderr.trim().split('\n').filter((l) => l.startsWith('stopped')).at(-1) ?? `exit ${exit.code ?? exit.signal}`;
     }
     const ledger = new HostileLedger(join(data, 'counterseed.db'));
-    const ps = phases(scale, 1, 1);
+    const ps = chosen(phases(scale, 1, 1));
     const accounted = rows.map((row, i) => {
       const a = ledger.account(ps[i]!.counted, ps[i]!.range);
       const reasons = ps[i]!.counted === 'connections' ? ` [${Object.entries(ledger.reasons(ps[i]!.range)).map(([k, v]) => `${k} ${v}`).join(', ')}]` : '';
       return { ...row, ...a, unaccounted: row.sent - a.recorded - a.aggregated, note: row.note + reasons };
     });
     const overflow = ledger.overflow();
+    const stray = ledger.outsideRanges(ps.map((p) => p.range));
     ledger.close();
-    process.stdout.write(`${formatTable(accounted)}\n/0 overflow aggregates (not attributable to one flood): ${overflow}\nnode: ${stopLine}\n`);
+    process.stdout.write(`${formatTable(accounted)}\n/0 overflow aggregates (not attributable to one flood): ${overflow}; records from no flood's range: ${JSON.stringify(stray)}\nnode: ${stopLine}\n`);
     if (values.json) writeFileSync(values.json, JSON.stringify({ scale, rows: accounted, overflow, stopLine }, null, 1));
     return accounted.every((r) => r.unaccounted === 0) ? 0 : 1;
   } finally {
-    rmSync(data, { recursive: true, force: true });
+    if (!values.keep) rmSync(data, { recursive: true, force: true });
   }
 }
 
 export function formatTable(rows: readonly Row[]): string {
-  const head = ['flood', 'sent', 'recorded', 'aggregated', '(agg rows)', 'unaccounted', 'udp drops', 'RSS before', 'peak', 'after MB', 'notes'];
+  const head = ['flood', 'sent', 'recorded', 'aggregated', '(agg rows)', 'unaccounted', 'kernel drops', 'RSS before', 'peak', 'after MB', 'notes'];
   const body = rows.map((r) => [r.flood, r.sent, r.recorded, r.aggregated, r.aggregateRows, r.unaccounted, r.kernelDrops,
     r.rssBeforeMb.toFixed(0), r.rssPeakMb.toFixed(0), r.rssAfterMb.toFixed(0), r.note].map(String));
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));

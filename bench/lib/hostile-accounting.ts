@@ -54,5 +54,17 @@ export class HostileLedger {
     return out;
   }
 
+  /** Records (by table) whose address is in none of `ranges`: a flood's event recorded under another address would show here. */
+  outsideRanges(ranges: readonly number[]): Record<string, number> {
+    const out: Record<string, number> = {};
+    const where = ranges.map(() => 'remote_ip NOT LIKE ?').join(' AND ') || '1';
+    const args = ranges.map((r) => `127.${r}.%`);
+    for (const t of ['rejected_connections', 'deliveries', 'swarm_presence', 'tracker_announces']) {
+      const n = Number(this.#db.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE ${where}`).get(...args)!.n);
+      if (n > 0) out[t] = n;
+    }
+    return out;
+  }
+
   close(): void { this.#db.close(); }
 }

@@ -52,12 +52,17 @@ function open(t: FloodTarget, localAddress: string): Promise<Socket | null> {
     s.once('connect', () => resolve(s));
     s.once('error', () => resolve(null));
     s.on('error', () => {});
+    // A refusal may reset the connection before anyone waits for it: closedBy() reads this.
+    s.once('close', () => { closedEarly.add(s); });
   });
 }
 
 /** Resolves true when the node closes `s` (FIN or RST), false after `ms`. Swallows whatever it sends. */
+const closedEarly = new WeakSet<Socket>();
+
 function closedBy(s: Socket, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
+    if (closedEarly.has(s)) { resolve(true); return; }
     const t = setTimeout(() => { s.destroy(); resolve(false); }, ms);
     const done = () => { clearTimeout(t); s.destroy(); resolve(true); };
     s.on('data', () => {});

@@ -137,9 +137,17 @@ export class PeerConnection implements PeerLink {
   #onBittorrent(bytes: Uint8Array): void {
     const framer = this.#framer!;
     framer.push(bytes);
-    for (let f = framer.next(); f !== undefined && this.#phase !== 'closed'; f = framer.next()) {
-      if (f.kind === 'handshake') this.#route(f.handshake);
-      else this.#session!.onMessage(f.message);
+    // One write for everything a read's frames answer: a peer that floods requests while choked
+    // gets a BEP 6 reject for each, and one write per reject (2,000 per peer) kept the event loop
+    // so busy that 300 such peers made the node miss most new connections (hostile-floods.test.ts).
+    this.#socket.cork();
+    try {
+      for (let f = framer.next(); f !== undefined && this.#phase !== 'closed'; f = framer.next()) {
+        if (f.kind === 'handshake') this.#route(f.handshake);
+        else this.#session!.onMessage(f.message);
+      }
+    } finally {
+      this.#socket.uncork();
     }
   }
 
