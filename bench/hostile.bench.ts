@@ -4,7 +4,7 @@
  * recorded one by one, counted in aggregate records, or unaccounted (must be 0). Also the node's RSS
  * before, at the peak of, and after each flood (defect 10: memory after floods).
  *
- *   npm run bench:hostile -- [--scale 0.5] [--only request-flood,idle] [--keep DIR] [--json out.json]
+ *   npm run bench:hostile -- [--scale 0.5] [--repeat 3] [--only request-flood,idle] [--keep DIR] [--json out.json]
  *
  * Floods (sizes at --scale 1; the first three are the issue's measurements of defect 5):
  *   unknown-infohash  2,000 connections naming an infohash the node does not serve
@@ -41,7 +41,7 @@ interface Phase {
   readonly name: string;
   readonly range: number;
   readonly counted: Counted;
-  run(t: floods.FloodTarget): Promise<floods.FloodResult>;
+  run(t: floods.FloodTarget, range: number): Promise<floods.FloodResult>;
 }
 
 interface Row {
@@ -58,20 +58,38 @@ interface Row {
   readonly note: string;
 }
 
+/** Every flood, at `scale`; a repeat r > 0 comes from range + r (ranges are 10 apart, so --repeat <= 10). */
 function phases(scale: number, pieceLength: number, pieces: number): Phase[] {
   const n = (x: number) => Math.max(1, Math.round(x * scale));
   return [
-    { name: 'unknown-infohash', range: 10, counted: 'connections', run: (t) => floods.unknownInfohashFlood(t, { range: 10, connections: n(2000), concurrency: 100, timeoutMs: 10_000 }) },
-    { name: 'idle', range: 20, counted: 'connections', run: (t) => floods.idleFlood(t, { range: 20, connections: n(3000), addresses: n(400), concurrency: 200, timeoutMs: HANDSHAKE_DEADLINE_MS + 10_000 }) },
-    { name: 'slowloris', range: 30, counted: 'connections', run: (t) => floods.slowloris(t, { range: 30, connections: n(200), everyMs: 1000, timeoutMs: HANDSHAKE_DEADLINE_MS + 10_000 }) },
-    { name: 'dht-get-peers', range: 40, counted: 'dht', run: (t) => floods.dhtGetPeersFlood(t, { range: 40, queries: n(3000), sources: 6, perBatch: 20, pauseMs: 5 }) },
-    { name: 'http-announce', range: 50, counted: 'announces', run: (t) => floods.httpAnnounceFlood(t, { range: 50, announces: n(2000), concurrency: 50 }) },
-    { name: 'udp-announce', range: 60, counted: 'announces', run: (t) => floods.udpAnnounceFlood(t, { range: 60, announces: n(4000), clients: 16, concurrency: 64 }) },
-    { name: 'request-flood', range: 70, counted: 'connections', run: (t) => floods.requestFlood(t, { range: 70, connections: n(300), requests: 2000, concurrency: 100, holdMs: 500, pieceLength, pieces }) },
+    { name: 'unknown-infohash', range: 10, counted: 'connections', run: (t, range) => floods.unknownInfohashFlood(t, { range, connections: n(2000), concurrency: 100, timeoutMs: 10_000 }) },
+    { name: 'idle', range: 20, counted: 'connections', run: (t, range) => floods.idleFlood(t, { range, connections: n(3000), addresses: n(400), concurrency: 200, timeoutMs: HANDSHAKE_DEADLINE_MS + 10_000 }) },
+    { name: 'slowloris', range: 30, counted: 'connections', run: (t, range) => floods.slowloris(t, { range, connections: n(200), everyMs: 1000, timeoutMs: HANDSHAKE_DEADLINE_MS + 10_000 }) },
+    { name: 'dht-get-peers', range: 40, counted: 'dht', run: (t, range) => floods.dhtGetPeersFlood(t, { range, queries: n(3000), sources: 6, perBatch: 20, pauseMs: 5 }) },
+    { name: 'http-announce', range: 50, counted: 'announces', run: (t, range) => floods.httpAnnounceFlood(t, { range, announces: n(2000), concurrency: 50 }) },
+    { name: 'udp-announce', range: 60, counted: 'announces', run: (t, range) => floods.udpAnnounceFlood(t, { range, announces: n(4000), clients: 16, concurrency: 64 }) },
+    { name: 'request-flood', range: 70, counted: 'connections', run: (t, range) => floods.requestFlood(t, { range, connections: n(300), requests: 2000, concurrency: 100, holdMs: 500, pieceLength, pieces }) },
   ];
 }
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? 0) / 1024;
+/**
+ * Where a process's resident memory is, from /proc/PID/smaps: glibc's brk heap ([heap]), other
+ * anonymous mappings (V8's heap pages, mmapped ArrayBuffers and malloc arenas, thread stacks), files.
+ */
+export function residentBreakdown(pid: number): { brkHeapMb: number; anonMb: number; fileMb: number } {
+  let name = '';
+  const kb = { heap: 0, anon: 0, file: 0 };
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'latin1').split('\n')) {
+    const m = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) { name = m[1] ?? ''; continue; }
+    const r = /^Rss:\s+(\d+) kB/.exec(line);
+    if (r) kb[name === '[heap]' ? 'heap' : name === '' || name.startsWith('[anon') ? 'anon' : 'file'] += Number(r[1]);
+  }
+  return { brkHeapMb: kb.heap / 1024, anonMb: kb.anon / 1024, fileMb: kb.file / 1024 };
+}
+const fmtBreakdown = (b: ReturnType<typeof residentBreakdown>) => `brk heap ${b.brkHeapMb.toFixed(0)} MB, other anonymous ${b.anonMb.toFixed(0)} MB, file-backed ${b.fileMb.toFixed(0)} MB`;
+
 /** A counter of the namespace's network stack (/proc/net/snmp and /proc/net/netstat are per network namespace). */
 const netCounter = (file: 'snmp' | 'netstat', group: string, name: string) => {
   const lines = readFileSync(`/proc/net/${file}`, 'latin1').split('\n').filter((l) => l.startsWith(`${group}:`));
@@ -83,15 +101,19 @@ const kernelDrops = () => netCounter('snmp', 'Udp', 'RcvbufErrors') + netCounter
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
-    scale: { type: 'string', default: '1' }, only: { type: 'string' }, keep: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean' },
+    scale: { type: 'string', default: '1' }, repeat: { type: 'string', default: '1' }, only: { type: 'string' }, keep: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean' },
   } });
-  if (values.help) { process.stdout.write(`npm run bench:hostile -- [--scale 0.5] [--only ${phases(1, 1, 1).map((p) => p.name).join(',')}] [--keep DIR] [--json out.json]\n`); return 0; }
+  if (values.help) { process.stdout.write(`npm run bench:hostile -- [--scale 0.5] [--repeat 3] [--only ${phases(1, 1, 1).map((p) => p.name).join(',')}] [--keep DIR] [--json out.json]\n`); return 0; }
   const only = values.only?.split(',');
   const unknown = only?.filter((o) => !phases(1, 1, 1).some((p) => p.name === o));
   if (unknown?.length) { log(`hostile.bench: no flood named ${unknown.join(', ')}`); return 2; }
-  const chosen = (ps: Phase[]) => ps.filter((p) => !only || only.includes(p.name));
+  // Each flood `repeat` times in a row (does what it leaves behind grow?), each time from its own range.
+  const chosen = (ps: Phase[]) => ps.filter((p) => !only || only.includes(p.name))
+    .flatMap((p) => Array.from({ length: repeat }, (_, r) => ({ ...p, name: r === 0 ? p.name : `${p.name} #${r + 1}`, range: p.range + r })));
   const scale = Number(values.scale);
   if (!(scale > 0 && scale <= 10)) { log('hostile.bench: --scale must be a number in (0, 10]'); return 2; }
+  const repeat = Number(values.repeat);
+  if (!(Number.isInteger(repeat) && repeat >= 1 && repeat <= 10)) { log('hostile.bench: --repeat must be an integer in 1..10'); return 2; }
   assertIsolated([]);
   if (!(networkInterfaces().lo ?? []).some((a) => a.address === '127.0.0.1' && a.netmask === '255.0.0.0')) throw new NotIsolatedError('lo lacks 127.0.0.1/8; run through scripts/netns-run.sh');
 
@@ -105,6 +127,7 @@ async function main(argv: string[]): Promise<number> {
     const node = new Child('counterseed seed', LAUNCHER, ['--data', data, 'seed', '--port', '0', '--tracker-server', '0', '--dht', 'true',
       '--handshake-timeout', String(HANDSHAKE_DEADLINE_MS)]);
     const rows: Row[] = [];
+    const memory: string[] = [];
     let stopLine = '';
     try {
       const ready = JSON.parse((await node.waitForLine(/^ready (.*)$/, 60_000))[1]!) as { peerPort: number; trackerHttp: string; trackerUdp: string };
@@ -113,6 +136,7 @@ async function main(argv: string[]): Promise<number> {
         decoy: new Uint8Array(Buffer.from(decoy!.infoHash, 'hex')),
       };
       const baseline = rssMb(node.pid);
+      memory.push(`at ready: RSS ${baseline.toFixed(0)} MB: ${fmtBreakdown(residentBreakdown(node.pid))}`);
       log(`node ${node.pid} ready, RSS ${baseline.toFixed(0)} MB; floods at scale ${scale}`);
       for (const p of chosen(phases(scale, decoy!.pieceLength, decoy!.pieceCount))) {
         const before = rssMb(node.pid);
@@ -120,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
         const sampler = setInterval(() => { peak = Math.max(peak, rssMb(node.pid)); }, 50);
         const drops0 = kernelDrops();
         const t0 = performance.now();
-        const r = await p.run(target).finally(() => clearInterval(sampler));
+        const r = await p.run(target, p.range).finally(() => clearInterval(sampler));
         const ms = performance.now() - t0;
         await new Promise((res) => setTimeout(res, SETTLE_MS));
         const after = rssMb(node.pid);
@@ -131,9 +155,11 @@ async function main(argv: string[]): Promise<number> {
         });
         log(`${p.name}: ${r.sent} sent in ${(ms / 1000).toFixed(1)} s; RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} -> ${after.toFixed(0)} MB`);
       }
+      memory.push(`after the floods: RSS ${rssMb(node.pid).toFixed(0)} MB: ${fmtBreakdown(residentBreakdown(node.pid))}`);
     } finally {
       const exit = await node.stop(120_000);
-      stopLine = node.stderr.trim().split('\n').filter((l) => l.startsWith('stopped')).at(-1) ?? `exit ${exit.code ?? exit.signal}`;
+      const lines = node.stderr.trim().split('\n');
+      stopLine = `${lines.filter((l) => l.startsWith('stopped')).at(-1) ?? `exit ${exit.code ?? exit.signal}`}; heap compactions after bursts: ${lines.filter((l) => l.startsWith('memory:')).length}`;
     }
     const ledger = new HostileLedger(join(data, 'counterseed.db'));
     const ps = chosen(phases(scale, 1, 1));
@@ -145,8 +171,8 @@ async function main(argv: string[]): Promise<number> {
     const overflow = ledger.overflow();
     const stray = ledger.outsideRanges(ps.map((p) => p.range));
     ledger.close();
-    process.stdout.write(`${formatTable(accounted)}\n/0 overflow aggregates (not attributable to one flood): ${overflow}; records from no flood's range: ${JSON.stringify(stray)}\nnode: ${stopLine}\n`);
-    if (values.json) writeFileSync(values.json, JSON.stringify({ scale, rows: accounted, overflow, stopLine }, null, 1));
+    process.stdout.write(`${formatTable(accounted)}\n/0 overflow aggregates (not attributable to one flood): ${overflow}; records from no flood's range: ${JSON.stringify(stray)}\nnode: ${stopLine}\nnode memory ${memory.join('; ')}\n`);
+    if (values.json) writeFileSync(values.json, JSON.stringify({ scale, repeat, rows: accounted, overflow, stray, stopLine, memory }, null, 1));
     return accounted.every((r) => r.unaccounted === 0) ? 0 : 1;
   } finally {
     if (!values.keep) rmSync(data, { recursive: true, force: true });
