@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { SETTINGS } from '../../config/settings.ts';
 import { buildTorrentFile, magnetLink, parseNameList } from '../../decoy/index.ts';
-import { buildVirtualDecoys, type DecoySpec } from '../../decoy/factory.ts';
+import type { DecoySpec } from '../../decoy/factory.ts';
+import { buildInSlices } from '../../decoy/build-in-slices.ts';
 import { fileResolver } from '../../decoy/file-resolver.ts';
 import { decoyPieceLayers } from '../../decoy/v2-hashes.ts';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
@@ -35,7 +36,7 @@ export const decoysBuild: Command = {
       const resolve = fileResolver(ctx.variants, textPath ? { textPath } : {});
       const specs: DecoySpec[] = rows.map((r) => ({ line: r.line, name: r.name, files: [{ size: r.size, ...resolve(r.name, payload.id) }] }));
       const bar = progressBar('building decoys');
-      const built = buildVirtualDecoys(specs, { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), onProgress: (d, t) => bar.update(d, t) });
+      const built = await buildInSlices(specs, { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), onProgress: (d, t) => bar.update(d, t), signal: io.signal });
       const stored = ctx.decoyFiles.insert(built, Date.now());
       io.out(`built ${stored.length} decoys from ${file} with payload ${payload.id.slice(0, 12)}… (${payload.label})`);
     } finally { await ctx.close(); }
