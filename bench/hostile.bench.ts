@@ -4,7 +4,7 @@
  * recorded one by one, counted in aggregate records, or unaccounted (must be 0). Also the node's RSS
  * before, at the peak of, and after each flood (defect 10: memory after floods).
  *
- *   npm run bench:hostile -- [--scale 0.5] [--repeat 3] [--only request-flood,idle] [--keep DIR] [--json out.json]
+ *   npm run bench:hostile -- [--scale 0.5] [--repeat 3] [--only request-flood,idle] [--keep DIR] [--launcher OTHER/bin/counterseed] [--json out.json]
  *
  * Floods (sizes at --scale 1; the first three are the issue's measurements of defect 5):
  *   unknown-infohash  2,000 connections naming an infohash the node does not serve
@@ -28,7 +28,7 @@ import { HostileLedger, type Counted } from './lib/hostile-accounting.ts';
 import * as floods from './lib/hostile-floods.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
-const LAUNCHER = join(REPO, 'bin/counterseed');
+const DEFAULT_LAUNCHER = join(REPO, 'bin/counterseed');
 const HANDSHAKE_DEADLINE_MS = 3000;
 /**
  * After a flood, before "after" RSS: aggregates close a second after their events, and the node's
@@ -101,9 +101,9 @@ const kernelDrops = () => netCounter('snmp', 'Udp', 'RcvbufErrors') + netCounter
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
-    scale: { type: 'string', default: '1' }, repeat: { type: 'string', default: '1' }, only: { type: 'string' }, keep: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean' },
+    scale: { type: 'string', default: '1' }, launcher: { type: 'string', default: DEFAULT_LAUNCHER }, repeat: { type: 'string', default: '1' }, only: { type: 'string' }, keep: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean' },
   } });
-  if (values.help) { process.stdout.write(`npm run bench:hostile -- [--scale 0.5] [--repeat 3] [--only ${phases(1, 1, 1).map((p) => p.name).join(',')}] [--keep DIR] [--json out.json]\n`); return 0; }
+  if (values.help) { process.stdout.write(`npm run bench:hostile -- [--scale 0.5] [--repeat 3] [--only ${phases(1, 1, 1).map((p) => p.name).join(',')}] [--keep DIR] [--launcher OTHER/bin/counterseed] [--json out.json]\n`); return 0; }
   const only = values.only?.split(',');
   const unknown = only?.filter((o) => !phases(1, 1, 1).some((p) => p.name === o));
   if (unknown?.length) { log(`hostile.bench: no flood named ${unknown.join(', ')}`); return 2; }
@@ -119,6 +119,8 @@ async function main(argv: string[]): Promise<number> {
 
   // --keep: the data directory (database, evidence) stays for inspection.
   const data = values.keep ?? mkdtempSync(join(tmpdir(), 'cs-hostile-'));
+  // --launcher: another build's bin/counterseed (e.g. an older commit's tree), to compare against.
+  const LAUNCHER = resolve(values.launcher);
   const cli = (...args: string[]) => execFileSync(LAUNCHER, ['--data', data, ...args], { encoding: 'utf8', timeout: 120_000 });
   try {
     writeFileSync(join(data, 'names.txt'), 'holiday-video-0042.mp4\nholiday-video-0043.mp4\n');

@@ -34,12 +34,16 @@ export class HostileLedger {
     const src = SOURCES[what];
     let recorded = 0;
     for (const t of src.tables) recorded += Number(this.#db.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE remote_ip LIKE ?`).get(like)!.n);
-    const a = this.#db.prepare('SELECT COUNT(*) AS rows, COALESCE(SUM(count), 0) AS n FROM aggregates WHERE observed = ? AND network LIKE ?').get(src.observed, like)!;
+    // A build before aggregates-001 (--launcher) has no aggregates table: it counted nothing.
+    const a = this.#hasAggregates()
+      ? this.#db.prepare('SELECT COUNT(*) AS rows, COALESCE(SUM(count), 0) AS n FROM aggregates WHERE observed = ? AND network LIKE ?').get(src.observed, like)!
+      : { rows: 0, n: 0 };
     return { recorded, aggregated: Number(a.n), aggregateRows: Number(a.rows) };
   }
 
   /** Events counted in /0 overflow buckets (more sources at once than the aggregator keeps open): not attributable to one flood. */
   overflow(): number {
+    if (!this.#hasAggregates()) return 0;
     return Number(this.#db.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM aggregates WHERE prefix_length = 0').get()!.n);
   }
 
@@ -50,7 +54,7 @@ export class HostileLedger {
     const add = (rows: Record<string, unknown>[]) => { for (const r of rows) out[String(r.reason)] = (out[String(r.reason)] ?? 0) + Number(r.n); };
     add(this.#db.prepare('SELECT reason, COUNT(*) AS n FROM rejected_connections WHERE remote_ip LIKE ? GROUP BY reason').all(like));
     add(this.#db.prepare('SELECT disconnect_reason AS reason, COUNT(*) AS n FROM deliveries WHERE remote_ip LIKE ? GROUP BY disconnect_reason').all(like));
-    add(this.#db.prepare('SELECT reason, SUM(count) AS n FROM aggregates WHERE network LIKE ? AND observed = ? GROUP BY reason').all(like, 'rejected-connection'));
+    if (this.#hasAggregates()) add(this.#db.prepare('SELECT reason, SUM(count) AS n FROM aggregates WHERE network LIKE ? AND observed = ? GROUP BY reason').all(like, 'rejected-connection'));
     return out;
   }
 
@@ -64,6 +68,10 @@ export class HostileLedger {
       if (n > 0) out[t] = n;
     }
     return out;
+  }
+
+  #hasAggregates(): boolean {
+    return this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'aggregates'").get() !== undefined;
   }
 
   close(): void { this.#db.close(); }
