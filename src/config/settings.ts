@@ -18,7 +18,7 @@ export const SETTINGS = {
   clientVersion: stringSetting('seed.clientVersion', '--client-version', 'counterseed 0.1.0', 'Extended handshake "v" sent to peers (BEP 10)'),
   maxConnections: intSetting('seed.maxConnections', '--max-connections', 5000, 1, 200_000, 'Concurrent peer connections, all decoys together'),
   maxConnectionsPerIp: intSetting('seed.maxConnectionsPerIp', '--max-connections-per-ip', 8, 1, 1000, 'Concurrent peer connections from one IP address'),
-  maxConnectionsPerPrefix: intSetting('seed.maxConnectionsPerPrefix', '--max-connections-per-prefix', 64, 1, 100_000, 'Concurrent peer connections from one source network: a /24 (IPv4) or /48 (IPv6)'),
+  maxConnectionsPerPrefix: intSetting('seed.maxConnectionsPerPrefix', '--max-connections-per-prefix', 64, 1, 200_000, 'Concurrent peer connections from one source network: a /24 (IPv4) or /48 (IPv6)'),
   uploadSlots: intSetting('seed.uploadSlots', '--upload-slots', 64, 1, 100_000, 'Peers unchoked at once, all decoys together'),
   uploadRate: intSetting('seed.uploadRate', '--upload-rate', 0, 0, 10 * 1024 ** 3, 'Global upload limit in bytes per second; 0 = unlimited'),
   handshakeTimeoutMs: intSetting('seed.handshakeTimeoutMs', '--handshake-timeout', 10_000, 100, 300_000, 'Deadline from accept to a complete (MSE +) BitTorrent handshake, whatever the peer trickles, ms'),

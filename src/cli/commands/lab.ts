@@ -31,6 +31,8 @@ export const lab: Command = {
     const settings = {
       ...io.settings, bind: '127.0.0.1', port: io.settings.port === 6881 ? 0 : io.settings.port, trackerServerPort: 0, announceIntervalS: 5, trackers: [],
       recordsPerSourcePerSecond: Math.max(io.settings.recordsPerSourcePerSecond, 1000),
+      // Every simulated downloader is in 127.0.1.0/24 and up to 256 run at once: the per-/24 limit must not refuse them.
+      maxConnectionsPerPrefix: Math.max(io.settings.maxConnectionsPerPrefix, io.settings.maxConnections),
     };
     const ctx = openContext(settings, io.err);
     try {
