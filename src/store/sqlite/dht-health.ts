@@ -9,8 +9,11 @@ export interface DecoyHealth { readonly decoyId: number; readonly infoHash: stri
  * bucketed in time, so an operator sees when an address or a decoy stops receiving peers.
  */
 export function inboundByAddress(db: DatabaseSync, since: number, bucketMs: number): AddressHealth[] {
-  const rows = db.prepare(`SELECT local_ip, (started_at / ?) * ? AS b, COUNT(*) AS n, MAX(started_at) AS last
-    FROM deliveries WHERE started_at >= ? GROUP BY local_ip, b ORDER BY local_ip, b`).all(bucketMs, bucketMs, since);
+  if (!Number.isSafeInteger(bucketMs) || bucketMs <= 0) throw new RangeError(`bucket length must be a positive whole number of ms, got ${bucketMs}`);
+  // node:sqlite binds a JS number as REAL, and INTEGER / REAL is a real division in SQLite
+  // (every row would be its own bucket), so the width is cast back to INTEGER for the floor division.
+  const rows = db.prepare(`SELECT local_ip, (started_at / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS b, COUNT(*) AS n, MAX(started_at) AS last
+    FROM deliveries WHERE started_at >= ?2 GROUP BY local_ip, b ORDER BY local_ip, b`).all(bucketMs, since);
   const out = new Map<string, { total: number; lastAt: number; buckets: InboundBucket[] }>();
   for (const r of rows) {
     const ip = String(r.local_ip);

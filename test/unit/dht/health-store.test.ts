@@ -45,3 +45,17 @@ test('health: inbound per local address in time buckets, quiet decoys first', as
   assert.deepEqual(byDecoy.map((x) => [x.decoyId, x.inbound, x.lastInboundAt]), [[b!.id, 0, null], [a!.id, 6, 2 * HOUR]]);
   await s.close();
 });
+
+test('health: deliveries inside one bucket share its start, whatever their own time (issue 15 item 6)', async () => {
+  const s = new SqliteStore(':memory:');
+  s.insertPayload(payload);
+  const [a] = await s.insertDecoys([decoy(1)], 0);
+  const at = (ms: number, i: number) => sampleDelivery(a!.id, a!.infoHash, { sessionId: `mid-${i}`, startedAt: ms, endedAt: ms + 1, localIp: '198.18.0.2' });
+  // Three deliveries in hour 5 (none on the hour), one in hour 6.
+  await s.appendObservations([at(5 * HOUR + 1, 0), at(5 * HOUR + 1_234_567, 1), at(6 * HOUR - 1, 2), at(6 * HOUR + 17, 3)]);
+  const [addr] = inboundByAddress(s.database, 0, HOUR);
+  assert.deepEqual(addr!.buckets, [{ bucketStart: 5 * HOUR, count: 3 }, { bucketStart: 6 * HOUR, count: 1 }]);
+  assert.equal(addr!.lastAt, 6 * HOUR + 17);
+  assert.throws(() => inboundByAddress(s.database, 0, 0), /positive whole number/);
+  await s.close();
+});
