@@ -49,6 +49,18 @@ test('every variant of the default payload is made without any tool, as checked 
   assert.equal(variants.ensure(DEFAULT_PAYLOAD_ID, 'mp4'), DEFAULT_PAYLOAD_ID, 'an MP4 source is its own mp4 variant');
 });
 
+test('the localised videos\' mp4, txt, html, zip and tar variants need no tool either (campaign rows by language)', () => {
+  const { payloads, catalog, variants } = registries('localised');
+  for (const lang of ['de', 'sv', 'da', 'nl', 'no', 'en']) {
+    const video = defaultPayloadPath().replace(/warning-no-en\.mp4$/, `warning-${lang}.mp4`);
+    const p = payloads.add(video, { label: `warning-${lang}.mp4` });
+    for (const format of ['mp4', 'txt', 'html', 'zip', 'tar']) {
+      variants.ensure(p.id, format, { textPath: transcriptBeside(video)! });
+      assert.match(catalog.getVariant(p.id, format)!.checkedBy, /when it was rendered/, `${lang} ${format}`);
+    }
+  }
+});
+
 test('a variant the bundle does not cover names the missing tool and its package, and registers nothing', { skip: !hasFfmpeg && 'needs ffmpeg to make the test video' }, () => {
   const { payloads, catalog, variants } = registries('own');
   const p = payloads.add(own, { label: 'own-warning.mp4' });
