@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_PAYLOAD_ID, MemoryPayloadCatalog, PayloadError, PayloadRegistry, defaultPayloadPath, ensureDefaultPayload } from '../../../src/payload/index.ts';
 import { bundledManifestPath, bundledVariants, loadBundledVariants } from '../../../src/payload/variants/bundled-variants.ts';
 import { VARIANT_FORMATS } from '../../../src/payload/variants/formats.ts';
@@ -76,6 +77,23 @@ test('a variant the bundle does not cover names the missing tool and its package
   const other = join(dir, 'other.txt');
   writeFileSync(other, 'WARNING\nAnother text: helplinks.eu\n');
   assert.throws(() => v2.ensure(DEFAULT_PAYLOAD_ID, 'pdf', { textPath: other }), /pdfinfo is not installed; install it with: apt-get install poppler-utils/);
+});
+
+test('CLI on a machine without tools: decoys build of every format works; one needing ffmpeg says so, exit 2, no stack trace', { skip: !hasFfmpeg && 'needs ffmpeg to make the test video' }, () => {
+  const main = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+  const cli = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const data = join(dir, 'cli');
+  const names = join(dir, 'names.txt');
+  writeFileSync(names, VARIANT_FORMATS.map(({ format }, i) => `holiday-video-${String(i).padStart(4, '0')}.${format}`).join('\n'));
+  const r = cli('--data', data, 'decoys', 'build', '--names', names);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`built ${VARIANT_FORMATS.length} decoys`));
+  const id = cli('--data', data, 'payload', 'add', own).stdout.trim();
+  writeFileSync(names, 'garden-party-0001.avi\n');
+  const bad = cli('--data', data, 'decoys', 'build', '--names', names, '--payload', id);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /cannot make the avi variant .*ffmpeg is not installed; install it with: apt-get install ffmpeg/);
+  assert.doesNotMatch(bad.stderr, /ENOENT|\n\s+at /);
 });
 
 test('the bundled files hash to their manifest; a modified or missing one is refused by name', () => {
