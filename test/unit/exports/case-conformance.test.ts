@@ -62,7 +62,8 @@ describe('case.jsonld conforms to CASE/UCO 1.4.0', () => {
   });
 
   it('every exported case.jsonld: zero violations, warnings and infos', async () => {
-    const selections: [Fixture, LogFilter][] = [[a, { ip: '198.18.0.11' }], [a, { ip: '2001:db8::7' }], [a, { from: 0 }], [b, { from: 0 }]];
+    // Node b's whole package is validated inside the merged graph below.
+    const selections: [Fixture, LogFilter][] = [[a, { ip: '198.18.0.11' }], [a, { ip: '2001:db8::7' }], [a, { from: 0 }]];
     for (const [f, filter] of selections) {
       const text = await exported(f, filter);
       assert.ok(graphOf(text).some((x) => x['@type'] === 'uco-observable:NetworkConnection'), 'the selection has deliveries');
