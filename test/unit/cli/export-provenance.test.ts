@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { infoHashFromHex } from '../../../src/domain/info-hash.ts';
+import { jsonLdQuads, validateCaseQuads } from '../../helpers/case-shacl.ts';
 import { RawPeer } from '../../helpers/raw-peer.ts';
 import { evidenceFixture } from '../evidence/fixture.ts';
 
@@ -69,6 +70,8 @@ describe('evidence export: what a package says about how its records were made (
     assert.equal(run.records + tool.records_before_first_run, records.length);
     assert.ok(records.some((x) => x.seq >= run.first_seq));
     assert.equal(cli('evidence', 'verify', out).status, 0);
+    // A real node's delivery, as CASE/UCO 1.4.0 judges it (see test/unit/exports/case-conformance.test.ts).
+    assert.deepEqual(await validateCaseQuads(await jsonLdQuads(readFileSync(join(out, 'case.jsonld'), 'utf8'))), []);
   });
 
   it('re-using a case name with another filter is refused (exit 2) unless --replace is given', async () => {
