@@ -43,8 +43,9 @@ export function toolInfo(settings: object, nodeRuns: readonly NodeRunRow[] = [])
  * tool.json for a package of the records `seqs` (ascending): the exporter's own settings (config,
  * hashed into the manifest) marked as such, and the node runs that recorded those records, each
  * with the settings and addresses the node presented then, so the package agrees with its
- * deliveries.csv. Records written before node runs were kept (databases older than node-runs-001)
- * are counted in records_before_first_run.
+ * deliveries.csv. A run's row is written once the node listens (its port may be chosen then), so
+ * the clock record the node wrote while starting precedes the run's first_seq: it counts with the
+ * run before, or, like records from databases older than node-runs-001, in records_before_first_run.
  */
 export function toolJson(tool: ToolInfo, seqs: readonly number[]): string {
   const runs = [...tool.nodeRuns].sort((a, b) => a.firstSeq - b.firstSeq);
@@ -64,6 +65,9 @@ export function toolJson(tool: ToolInfo, seqs: readonly number[]): string {
   return `${JSON.stringify({
     ...own,
     config_of: 'the export command that wrote this package; the node that recorded the records ran with node_runs[].settings',
+    node_runs_note: 'a run holds the records from its first_seq (the log size once the node was listening) to the next run\'s first_seq; '
+      + 'the clock record a node writes as it opens its log comes just before, so it counts with the run before it, or in records_before_first_run, '
+      + 'which also counts records from before node runs were kept',
     node_runs: used, records_before_first_run: before,
   }, null, 2)}\n`;
 }
