@@ -53,12 +53,19 @@ describe('case.jsonld conforms to CASE/UCO 1.4.0', () => {
         'uco-observable:startTime': [{ '@type': 'xsd:dateTime', '@value': '2026-01-01T00:00:00.000Z' }, { '@type': 'xsd:dateTime', '@value': '2026-01-01T00:00:01.000Z' }],
         'uco-observable:protocols': { '@type': 'uco-types:ControlledDictionary' },
       }] },
+      // A key twice (UCO's grouping SPARQL constraint, which the helper evaluates per focus node).
+      { '@id': 'kb:dictionary-4c2b2a4e-1b7f-5b0a-9a4e-000000000004', '@type': 'uco-types:Dictionary', 'uco-types:entry': ['5', '6'].map((n) => ({
+        '@id': `kb:entry-4c2b2a4e-1b7f-5b0a-9a4e-00000000000${n}`, '@type': 'uco-types:DictionaryEntry', 'uco-types:key': 'layer4', 'uco-types:value': n })) },
+      { '@id': 'kb:dictionary-4c2b2a4e-1b7f-5b0a-9a4e-000000000007', '@type': 'uco-types:Dictionary', 'uco-types:entry': [
+        { '@id': 'kb:entry-4c2b2a4e-1b7f-5b0a-9a4e-000000000008', '@type': 'uco-types:DictionaryEntry', 'uco-types:key': 'layer4', 'uco-types:value': 'tcp' }] },
     ]);
     const found = await validateCaseQuads(await jsonLdQuads(text));
     const has = (severity: string, re: RegExp) => assert.ok(found.some((f) => f.severity === severity && re.test(`${f.component} ${f.message}`)), `${severity} ${re}\n${show(found)}`);
     has('Violation', /required to not be blank nodes/); // the protocols dictionary
     has('Warning', /hashMethod should be xsd:string/);
     has('Violation', /MaxCount/); // two start times on one connection, as two nodes' records sharing one IRI gave
+    const keyTwice = found.filter((f) => /key in a dictionary should appear no more than once/.test(f.message)).map((f) => f.focus);
+    assert.deepEqual(keyTwice, ['urn:counterseed:dictionary-4c2b2a4e-1b7f-5b0a-9a4e-000000000004'], 'only the dictionary that repeats its key');
   });
 
   it('every exported case.jsonld: zero violations, warnings and infos', async () => {
