@@ -94,5 +94,10 @@ describe('evidence export: what a package says about how its records were made (
     assert.equal(exp('--case', 'c1', '--ip', '198.18.0.12', '--replace', '--out', join(f.dir, 'p5')).status, 0);
     assert.equal(exp('--case', 'c1', '--out', join(f.dir, 'p6')).status, 0);
     assert.deepEqual(ips('p6'), new Set(['198.18.0.12']));
+    for (const stray of [['--ip', '198.18.0.11'], ['--case', 'c1']]) {
+      const r = exp(...stray, '--replace', '--out', join(f.dir, 'p7'));
+      assert.equal(r.status, 2, `--replace without a case and a filter is refused: ${stray.join(' ')}`);
+      assert.match(r.stderr, /--replace: only with --case NAME and the new filter/);
+    }
   });
 });
