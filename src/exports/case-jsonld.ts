@@ -29,18 +29,21 @@ const IRI_NAMESPACE = uuidV5(NAMESPACE_URL, 'urn:counterseed:');
 /**
  * Node IRIs that are globally unique and stable across re-exports, so packages from several nodes
  * (or from a node whose data directory was re-initialised) merge into one graph without two
- * records landing on one node. Each ends in a UUIDv5 (UCO's core:UcoThing-identifier-regex-shape
- * accepts versions 0-5) of a name that says what the node stands for:
- *  - what one record of one node says (connection, action, provenance and their parts):
- *    `<node key fingerprint>/<seq>/<record hash>/<part>`: the hash keeps a re-initialised log that
- *    reuses the key and restarts at seq 0 apart;
+ * records landing on one node. Each is `kb:<kind>-<UUIDv5 of a name>` (UCO's
+ * core:UcoThing-identifier-regex-shape accepts UUID versions 0-5); the kind tells the nodes that
+ * share a name apart, so all nodes made from one record carry that record's UUID. The names:
+ *  - what one record of one node says (connection, its facet and protocols, action, provenance):
+ *    `<node key fingerprint>/<seq>/<record hash>`: the hash keeps a re-initialised log that reuses
+ *    the key and restarts at seq 0 apart;
  *  - what is the same thing wherever it is seen (an IP address, a decoy file): `address/<ip>`,
  *    `decoy/<infohash>`, so two nodes' packages share these nodes with identical statements;
  *  - this node's counterseed: `<node key fingerprint>/tool/<version>`.
+ * One UUID per record, not per node: a SHA-1 costs ~2-4 us here, and exports run to 100k+ records.
  */
 export const caseIri = (kind: string, name: string): string => `kb:${kind}-${uuidV5(IRI_NAMESPACE, name)}`;
 /** The IRI of one part (`connection`, `delivery`, `provenance`, ...) of what record `seq` (hash `hash`) of node `node` says. */
-export const recordIri = (node: string, seq: number, hash: string, part: string): string => caseIri(part, `${node}/${seq}/${hash}/${part}`);
+export const recordIri = (node: string, seq: number, hash: string, part: string): string => caseIri(part, recordName(node, seq, hash));
+const recordName = (node: string, seq: number, hash: string) => `${node}/${seq}/${hash}`;
 
 const int = (n: number) => ({ '@type': 'xsd:integer', '@value': n });
 const time = (ms: number) => ({ '@type': 'xsd:dateTime', '@value': new Date(ms).toISOString() });
@@ -61,8 +64,9 @@ export class CaseGraphBuilder {
   readonly #o: { node: string; decoys: ReadonlyMap<string, DecoyFacts & { size: number }> };
   readonly #emit: (node: object) => void;
   readonly #tool: string;
-  readonly #addresses = new Set<string>();
-  readonly #files = new Set<string>();
+  /** IRIs of the addresses and decoy files already emitted (by IP, by infohash). */
+  readonly #addresses = new Map<string, string>();
+  readonly #files = new Map<string, string>();
 
   /** `exportedAt` is not written: the graph carries the records' own times, so re-exports are identical. */
   constructor(o: { node: string; toolVersion: string; decoys: ReadonlyMap<string, DecoyFacts & { size: number }>; exportedAt?: number }, emit: (node: object) => void) {
@@ -76,13 +80,15 @@ export class CaseGraphBuilder {
   }
 
   #address(ip: string): string {
-    const id = caseIri('address', `address/${ip}`);
-    if (!this.#addresses.has(id)) {
-      this.#addresses.add(id);
+    let id = this.#addresses.get(ip);
+    if (id === undefined) {
+      const uuid = uuidV5(IRI_NAMESPACE, `address/${ip}`);
+      id = `kb:address-${uuid}`;
+      this.#addresses.set(ip, id);
       const v6 = isIP(ip) === 6;
       this.#emit({
         '@id': id, '@type': v6 ? 'uco-observable:IPv6Address' : 'uco-observable:IPv4Address',
-        'uco-core:hasFacet': [{ '@id': caseIri('address-facet', `address/${ip}/facet`), '@type': v6 ? 'uco-observable:IPv6AddressFacet' : 'uco-observable:IPv4AddressFacet', 'uco-observable:addressValue': ip }],
+        'uco-core:hasFacet': [{ '@id': `kb:address-facet-${uuid}`, '@type': v6 ? 'uco-observable:IPv6AddressFacet' : 'uco-observable:IPv4AddressFacet', 'uco-observable:addressValue': ip }],
       });
     }
     return id;
@@ -94,10 +100,12 @@ export class CaseGraphBuilder {
     const o = this.#o;
     const d = r.obs as unknown as DeliveryObs;
     const decoy = o.decoys.get(d.infoHash);
-    const file = caseIri('decoy', `decoy/${d.infoHash}`);
-    const part = (p: string) => caseIri(`decoy-${p}`, `decoy/${d.infoHash}/${p}`);
-    if (!this.#files.has(file)) {
-      this.#files.add(file);
+    let file = this.#files.get(d.infoHash);
+    if (file === undefined) {
+      const uuid = uuidV5(IRI_NAMESPACE, `decoy/${d.infoHash}`);
+      const part = (p: string) => `kb:decoy-${p}-${uuid}`;
+      file = `kb:decoy-${uuid}`;
+      this.#files.set(d.infoHash, file);
       this.#emit({
         '@id': file, '@type': 'uco-observable:File',
         'uco-core:hasFacet': [
@@ -110,7 +118,8 @@ export class CaseGraphBuilder {
         ],
       });
     }
-    const iri = (p: string) => recordIri(o.node, r.seq, r.hash, p);
+    const uuid = uuidV5(IRI_NAMESPACE, recordName(o.node, r.seq, r.hash));
+    const iri = (part: string) => `kb:${part}-${uuid}`;
     const conn = iri('connection');
     // Addresses first seen here are emitted before the connection that refers to them.
     const src = this.#address(d.remoteIp);
