@@ -8,15 +8,12 @@ import type { Payload } from '../../domain/payload.ts';
 import type { DecoyQuery, DeliveryQuery, EvidenceStore } from '../evidence-store.ts';
 import { MIGRATIONS } from './schema.ts';
 import { codecOf } from './record-tables/registry.ts';
-import { RecordRowWriter, type AppendCompletion, type PendingRow } from './record-tables/row-writer.ts';
+import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
 import { decoyFromRow, payloadFromRow } from './rows.ts';
 import { ServedDecoyRow } from './served-decoy-row.ts';
 
-/**
- * Runs inside the append transaction, first with the rows about to be written (before the inserts,
- * so that its work can overlap them), then, through the function it returns, with the rows written.
- */
-export type AppendHook = (batch: readonly Observation[], rows: readonly PendingRow[]) => AppendCompletion | undefined;
+/** Runs inside the append transaction with the rows just written (the evidence chain); a throw rolls the batch back. */
+export type AppendHook = (rows: readonly WrittenRow[]) => void;
 
 /** Page cache of the store's connection (KiB), and during a bulk read. */
 const CACHE_KIB = 16 * 1024;
@@ -146,7 +143,7 @@ export class SqliteStore implements EvidenceStore {
 
   async appendObservations(batch: readonly Observation[]): Promise<void> {
     if (batch.length === 0) return;
-    this.#tx(() => this.#rows.writeAll(batch, (pending) => this.#appendHooks.map((hook) => hook(batch, pending))));
+    this.#tx(() => this.#rows.writeAll(batch, (rows) => { for (const hook of this.#appendHooks) hook(rows); }));
   }
 
   async quarantineObservation(o: Observation, error: string): Promise<void> {
