@@ -41,7 +41,11 @@ export interface SeedNode {
  * THE composition root for a running node: every collaborator is built and wired here,
  * in dependency order, and torn down in reverse.
  */
-export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => void } = {}): Promise<SeedNode> {
+export async function startSeedNode(ctx: Context, opts: {
+  log?: (m: string) => void;
+  /** 'inline' writes evidence on this thread even for a file database (bench/event-loop.bench.ts's comparison only). */
+  evidenceWriter?: 'thread' | 'inline';
+} = {}): Promise<SeedNode> {
   const s = ctx.settings;
   const log = opts.log ?? ctx.log;
   const now = Date.now;
@@ -73,7 +77,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
 
   // Evidence first: every observation is chained, the clock recorded and checkpoints signed from the first byte served.
   // A file database is written by the evidence writer thread, so serving never waits for a write (issue 16.4).
-  const writer: EvidenceWriter = ctx.store instanceof SqliteStore && ctx.store.path !== ':memory:'
+  const writer: EvidenceWriter = ctx.store instanceof SqliteStore && ctx.store.path !== ':memory:' && opts.evidenceWriter !== 'inline'
     ? await ThreadWriter.start({ dbPath: ctx.store.path, settings: s, log })
     : await startInlineWriter({ store: ctx.store, settings: s, log });
   const recorder = new ObservationRecorder({ bus, writer, log }, { flushIntervalMs: s.flushIntervalMs });

@@ -12,10 +12,16 @@ export interface WriteOutcome {
   /** Whether the counters handed in with the batch were stored (in the same transaction as rows). */
   readonly countersWritten: boolean;
   /**
-   * Set when the store itself failed (disk full, I/O error, database locked...): observations from
-   * index `heldFrom` on were NOT written and are the caller's to keep and hand in again.
+   * Set when the store itself failed (disk full, I/O error, database locked...): `held` are the
+   * batch's observations from the first one not written on, in order, for the caller to keep and hand
+   * in again (handed back, so that a caller on another thread need not keep its batch meanwhile).
    */
-  readonly fault?: { readonly message: string; readonly heldFrom: number };
+  readonly fault?: {
+    readonly message: string;
+    readonly held: readonly Observation[];
+    /** Observations neither written nor held, by kind: the writer thread died with them. */
+    readonly lost?: Readonly<Record<string, number>>;
+  };
 }
 
 /** SQLite primary result codes (https://sqlite.org/rescode.html) that say a row is at fault, not the store. */
@@ -52,7 +58,7 @@ export async function writeBatch(store: EvidenceStore, batch: readonly Observati
     await store.appendObservations(batch, counters);
     return { written: batch.length, quarantined: 0, countersWritten: true };
   } catch (e) {
-    if (!isRecordFault(e)) return { written: 0, quarantined: 0, countersWritten: false, fault: { message: faultMessage(e), heldFrom: 0 } };
+    if (!isRecordFault(e)) return { written: 0, quarantined: 0, countersWritten: false, fault: { message: faultMessage(e), held: batch } };
   }
   let written = 0;
   let quarantined = 0;
@@ -69,7 +75,7 @@ export async function writeBatch(store: EvidenceStore, batch: readonly Observati
         await store.quarantineObservation(o, faultMessage(e));
         quarantined++;
       } catch (storeError) {
-        return { written, quarantined, countersWritten: pending === undefined, fault: { message: faultMessage(storeError), heldFrom: i } };
+        return { written, quarantined, countersWritten: pending === undefined, fault: { message: faultMessage(storeError), held: batch.slice(i) } };
       }
     }
   }
@@ -77,7 +83,7 @@ export async function writeBatch(store: EvidenceStore, batch: readonly Observati
     try {
       await store.appendObservations([], pending);
     } catch (e) {
-      return { written, quarantined, countersWritten: false, fault: { message: faultMessage(e), heldFrom: batch.length } };
+      return { written, quarantined, countersWritten: false, fault: { message: faultMessage(e), held: [] } };
     }
   }
   return { written, quarantined, countersWritten: true };

@@ -25,7 +25,7 @@ export interface RecorderReport {
   readonly quarantined: number;
   /** Observations the bus could not hold (queue full, or over capacity while the store failed), by kind. */
   readonly dropped: Readonly<Record<string, number>>;
-  /** Observations still held when the recorder stopped, because the store failed: lost, by kind. */
+  /** Observations not written when the recorder stopped (held while the store failed, or lost with the writer thread), by kind. */
   readonly unwritten: Readonly<Record<string, number>>;
   /** Counters (drop counts) that could not be stored, by name: their numbers are only in this report. */
   readonly countersUnwritten: Readonly<Record<string, number>>;
@@ -33,10 +33,10 @@ export interface RecorderReport {
   readonly fault: string | undefined;
 }
 
-const sum = (r: Readonly<Record<string, number>>) => Object.values(r).reduce((a, b) => a + b, 0);
-
-/** Whether everything observed is in the store, counters included. */
-export const nothingLost = (r: RecorderReport): boolean => sum(r.dropped) === 0 && sum(r.unwritten) === 0 && sum(r.countersUnwritten) === 0;
+const addCounts = (a: Record<string, number>, b: Readonly<Record<string, number>>) => {
+  for (const [k, n] of Object.entries(b)) a[k] = (a[k] ?? 0) + n;
+  return a;
+};
 
 /**
  * Moves observations from the bus to the evidence writer in batches (one transaction each). While
@@ -54,6 +54,8 @@ export class ObservationRecorder {
   #flushing: Promise<void> | undefined;
   #written = 0;
   #quarantined = 0;
+  /** Observations lost with a dead writer thread, by kind. */
+  readonly #lost: Record<string, number> = {};
   /** Counters not yet stored (drop counts taken from the bus). */
   #counters: Record<string, number> = {};
   #fault: { message: string; since: number; failures: number; retryMs: number; retryAt: number; logMs: number; logAt: number } | undefined;
@@ -82,13 +84,14 @@ export class ObservationRecorder {
     for (let rounds = Math.ceil(bus.size / this.#init.maxBatch) + 1; rounds > 0; rounds--) {
       for (const [kind, n] of Object.entries(bus.takeDropped())) this.#counters[`observations.dropped.${kind}`] = (this.#counters[`observations.dropped.${kind}`] ?? 0) + n;
       if (bus.size === 0 && Object.keys(this.#counters).length === 0) return;
-      const batch = bus.drain(this.#init.maxBatch);
-      const out = await writer.write(batch, this.#counters);
+      // The batch is not kept here while it is written: on a store fault the writer hands back what it holds.
+      const out = await writer.write(bus.drain(this.#init.maxBatch), this.#counters);
       this.#written += out.written;
       this.#quarantined += out.quarantined;
       if (out.countersWritten) this.#counters = {};
       if (out.fault) {
-        bus.requeue(batch.slice(out.fault.heldFrom));
+        bus.requeue(out.fault.held);
+        for (const [k, n] of Object.entries(out.fault.lost ?? {})) this.#lost[k] = (this.#lost[k] ?? 0) + n;
         this.#failed(out.fault.message);
         return;
       }
@@ -130,7 +133,7 @@ export class ObservationRecorder {
   report(): RecorderReport {
     return {
       written: this.#written, quarantined: this.#quarantined, dropped: { ...this.#c.bus.droppedTotalByKind },
-      unwritten: this.#c.bus.queuedByKind(), countersUnwritten: { ...this.#counters }, fault: this.#fault?.message,
+      unwritten: addCounts(this.#c.bus.queuedByKind(), this.#lost), countersUnwritten: { ...this.#counters }, fault: this.#fault?.message,
     };
   }
 

@@ -73,19 +73,29 @@ export class ThreadWriter implements EvidenceWriter {
 
   get fingerprint(): string | undefined { return this.#fingerprint; }
 
-  async write(batch: readonly Observation[], counters: Readonly<Record<string, number>>): Promise<WriteOutcome> {
-    if (this.#waiting) throw new EvidenceError('one evidence write at a time');
+  write(batch: readonly Observation[], counters: Readonly<Record<string, number>>): Promise<WriteOutcome> {
+    if (this.#waiting) return Promise.reject(new EvidenceError('one evidence write at a time'));
     const answer = this.#next();
+    const kinds: Record<string, number> = {};
+    for (const o of batch) kinds[o.kind] = (kinds[o.kind] ?? 0) + 1;
+    // Not an async function: once the last chunk is posted nothing here refers to the batch, so its
+    // observations die young on this thread (kept until the outcome, they were promoted, and the
+    // scavenges copying them paused the event loop).
+    return this.#post(batch, counters).then(() => answer).then((m) => {
+      if (m.type === 'outcome') return m.outcome;
+      // The thread is gone with the batch: its observations are reported lost, by kind.
+      return { written: 0, quarantined: 0, countersWritten: false, fault: { message: this.#dead ?? `unexpected answer from the evidence writer: ${m.type}`, held: [], lost: kinds } };
+    });
+  }
+
+  async #post(batch: readonly Observation[], counters: Readonly<Record<string, number>>): Promise<void> {
     for (let i = 0; i === 0 || i < batch.length; i += CHUNK) {
-      if (this.#dead) break;
+      if (this.#dead) return;
       // Between chunks the event loop runs: peers are served while a big batch is handed over.
       if (i > 0) await new Promise<void>((r) => setImmediate(r));
       const observations = batch.slice(i, i + CHUNK);
       this.#worker.postMessage(i + CHUNK >= batch.length ? { type: 'chunk', observations, last: true, counters } satisfies ToWriter : { type: 'chunk', observations, last: false } satisfies ToWriter);
     }
-    const m = await answer;
-    if (m.type === 'outcome') return m.outcome;
-    return { written: 0, quarantined: 0, countersWritten: false, fault: { message: this.#dead ?? `unexpected answer from the evidence writer: ${m.type}`, heldFrom: 0 } };
   }
 
   stop(): Promise<void> {

@@ -49,7 +49,7 @@ it('after a full database, the held batch is written whole once there is room, a
   assert.equal(out.quarantined, 0);
   assert.equal(out.countersWritten, false);
   assert.match(out.fault!.message, /database or disk is full/);
-  assert.equal(out.fault!.heldFrom, 0);
+  assert.equal(out.fault!.held, held, 'the whole batch is handed back');
   assert.equal(Number(store.database.prepare('SELECT COUNT(*) AS n FROM observation_quarantine').get()!.n), 0);
   assert.equal(ev.table.count(), 10, 'nothing of the failed batch is chained');
   cap(100_000);
