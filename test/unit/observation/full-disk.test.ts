@@ -96,3 +96,52 @@ it('a full disk (a tmpfs of our own): the real error, reported at a backoff, a b
       rmdirSync(mnt);
     }
   });
+
+it('seed: SIGTERM while the disk is still full says what could not be written, with numbers, and exits 74',
+  { skip: isRoot ? false : 'needs root to mount a tmpfs' }, async () => {
+    const { spawn, spawnSync } = await import('node:child_process');
+    const { writeFileSync } = await import('node:fs');
+    const { createInterface } = await import('node:readline');
+    const { httpAnnounce } = await import('../../../src/bittorrent/tracker/client/http-client.ts');
+    const { infoHashFromHex } = await import('../../../src/domain/info-hash.ts');
+    const MAIN = new URL('../../../src/cli/main.ts', import.meta.url).pathname;
+    const mnt = mkdtempSync(join(tmpdir(), 'cs-tmpfs-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt]);
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+      const data = join(mnt, 'data');
+      writeFileSync(join(mnt, 'names.txt'), 'holiday-video-0042.mp4\n');
+      assert.equal(spawnSync(process.execPath, [MAIN, '--data', data, 'decoys', 'build', '--names', join(mnt, 'names.txt')]).status, 0);
+      const [decoy] = JSON.parse(spawnSync(process.execPath, [MAIN, '--data', data, 'decoys', 'list', '--json'], { encoding: 'utf8' }).stdout) as { infoHash: string; size: number }[];
+      child = spawn(process.execPath, [MAIN, '--data', data, 'seed', '--port', '0', '--tracker-server', '0', '--flush-interval', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (b: Buffer) => { stderr += b.toString(); });
+      const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+      const line = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`seed did not become ready: ${stderr}`)), 20_000);
+        createInterface({ input: child!.stdout! }).on('line', (l) => { if (l.startsWith('ready ')) { clearTimeout(t); resolve(l); } });
+      });
+      const ready = JSON.parse(line.slice(6)) as { trackerHttp: string };
+      const filler = fill(mnt);
+      try {
+        // 200 announces, each one a tracker-announce observation the full disk cannot take.
+        for (let i = 0; i < 200; i++) {
+          await httpAnnounce(ready.trackerHttp, { infoHash: infoHashFromHex(decoy!.infoHash), peerId: new Uint8Array(20).fill(i % 250), port: 1024 + i, uploaded: 0, downloaded: 0, left: decoy!.size, event: 'started', compact: true });
+        }
+        await new Promise((r) => setTimeout(r, 500));
+        child.kill('SIGTERM');
+        assert.equal(await exited, 74, stderr);
+      } finally { unlinkSync(filler); }
+      assert.match(stderr, /evidence store failing: database or disk is full/);
+      const m = /NOT WRITTEN: (\d+) observations \(tracker-announce (\d+)\).*database or disk is full/.exec(stderr);
+      assert.ok(m, stderr);
+      assert.ok(Number(m[1]) >= 200 && Number(m[1]) === Number(m[2]), stderr);
+      assert.match(stderr, /^stopped; \d+ observations written, 0 dropped$/m);
+      assert.ok(!/cannot rollback/.test(stderr));
+    } finally {
+      if (child && child.exitCode === null) child.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      execFileSync('umount', ['-l', mnt]);
+      rmdirSync(mnt);
+    }
+  });
