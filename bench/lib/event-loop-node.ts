@@ -5,7 +5,7 @@
 // batches of ~5,000 (the recorder flushes every 500 ms).
 // Usage: node bench/lib/event-loop-node.ts DATA_DIR MODE SECONDS   (MODE: serve-only | inline | thread)
 // Prints "ready <port>" once serving; measures from the line "go" on stdin; then prints one JSON line.
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance as perf, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { loadSettings } from '../../src/config/load.ts';
 import type { Observation } from '../../src/domain/observation.ts';
@@ -41,6 +41,8 @@ gcObserver.observe({ entryTypes: ['gc'] });
 const h = monitorEventLoopDelay({ resolution: 1 });
 h.enable();
 const c0 = process.cpuUsage();
+// Busy share of this thread's event loop: less sensitive than the delay to how other processes load the machine.
+const elu0 = perf.eventLoopUtilization();
 const t0 = performance.now();
 let published = 0;
 const ingest = mode === 'serve-only' ? undefined : setInterval(() => { for (let i = 0; i < SLICE; i++) if (node.bus.publish(delivery(seq++))) published++; }, EVERY_MS);
@@ -48,10 +50,11 @@ await new Promise((r) => setTimeout(r, seconds * 1000));
 clearInterval(ingest);
 h.disable();
 gcObserver.disconnect();
+const elu = perf.eventLoopUtilization(elu0);
 const cpu = process.cpuUsage(c0);
 const wallS = (performance.now() - t0) / 1000;
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-process.stdout.write(`${JSON.stringify({ mode, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), published, cpuPct: Math.round((100 * (cpu.user + cpu.system)) / 1e6 / wallS), gcMs: Math.round(gc.reduce((a, b) => a + b, 0)), gcMaxMs: Math.round(Math.max(0, ...gc)) })}\n`);
+process.stdout.write(`${JSON.stringify({ mode, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), published, busyPct: Math.round(100 * elu.utilization), cpuPct: Math.round((100 * (cpu.user + cpu.system)) / 1e6 / wallS), gcMs: Math.round(gc.reduce((a, b) => a + b, 0)), gcMaxMs: Math.round(Math.max(0, ...gc)) })}\n`);
 const report = await node.stop() as { written?: number } | undefined;
 const counters = await ctx.store.counters();
 const deliveries = Number((ctx.store as unknown as { database: { prepare(s: string): { get(): { n: number } } } }).database.prepare('SELECT COUNT(*) AS n FROM deliveries').get().n);
