@@ -55,7 +55,7 @@ try {
 }
 
 async function measure(dir: string, mode: string, decoys: { infoHash: string }[]): Promise<Figures> {
-  const child = spawn(process.execPath, [join(REPO, 'bench/lib/event-loop-node.ts'), dir, mode, String(SECONDS), String(FLUSH_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_DIAG ? ['--import', process.env.BENCH_DIAG] : []), join(REPO, 'bench/lib/event-loop-node.ts'), dir, mode, String(SECONDS), String(FLUSH_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise((r) => child.once('exit', r));
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const ready = (await lines.next()).value as string | undefined;
