@@ -11,6 +11,7 @@
 // Target: p99 < 20 ms in 'thread'. Ratios are to serve-only. The load average is printed at start and end:
 // on a shared 2-core machine the delay is mostly how long the node waits for a core, so the loop's busy
 // share (eventLoopUtilization: what the serving thread itself spends) and the GC pauses are printed too.
+// BENCH_DIAG=/path/module.ts imports a diagnostic module into the measured node (--import).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
