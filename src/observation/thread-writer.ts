@@ -62,12 +62,15 @@ export class ThreadWriter implements EvidenceWriter {
       name: 'counterseed-evidence-writer', workerData: { dbPath: c.dbPath, settings: c.settings }, ...(execArgv && { execArgv }),
     });
     const w = new ThreadWriter(worker, c.log);
-    const first = await w.#next();
+    const first = await w.#held(w.#next());
     if (first.type !== 'ready') {
       await worker.terminate();
       throw new EvidenceError(`the evidence writer could not open ${c.dbPath}: ${first.type === 'failed' ? first.message : w.#dead}`);
     }
     w.#fingerprint = first.fingerprint;
+    // The thread alone never keeps the process alive (a node whose start failed after it must still
+    // exit); it does while a start, a write or the stop is in flight (#held).
+    worker.unref();
     return w;
   }
 
@@ -81,7 +84,7 @@ export class ThreadWriter implements EvidenceWriter {
     // Not an async function: once the last chunk is posted nothing here refers to the batch, so its
     // observations die young on this thread (kept until the outcome, they were promoted, and the
     // scavenges copying them paused the event loop).
-    return this.#post(batch, counters).then(() => answer).then((m) => {
+    return this.#held(this.#post(batch, counters).then(() => answer)).then((m) => {
       if (m.type === 'outcome') return m.outcome;
       // The thread is gone with the batch: its observations are reported lost, by kind.
       return { written: 0, quarantined: 0, countersWritten: false, fault: { message: this.#dead ?? `unexpected answer from the evidence writer: ${m.type}`, held: [], lost: kinds } };
@@ -105,12 +108,18 @@ export class ThreadWriter implements EvidenceWriter {
       this.#worker.postMessage({ type: 'stop' } satisfies ToWriter);
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((r) => { timer = setTimeout(() => r('late'), STOP_TIMEOUT_MS); });
-      const m = await Promise.race([done, late]);
+      const m = await this.#held(Promise.race([done, late]));
       clearTimeout(timer);
       if (m === 'late') this.#log(`evidence writer: no shutdown checkpoint within ${STOP_TIMEOUT_MS} ms; ending the thread`);
       await this.#worker.terminate();
     })();
     return this.#stopped;
+  }
+
+  /** Keeps the process alive while `p` is pending: it waits for the thread. */
+  #held<T>(p: Promise<T>): Promise<T> {
+    this.#worker.ref();
+    return p.finally(() => { if (!this.#waiting) this.#worker.unref(); });
   }
 
   #next(): Promise<FromWriter> {

@@ -47,3 +47,28 @@ it('a writer thread that cannot open its database fails start-up with the reason
     /the evidence writer could not open .*not-a-directory.*(EEXIST|ENOTDIR)/,
   );
 });
+
+it('the writer thread never keeps the process alive by itself: seed on a port already taken exits at once', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { createServer } = await import('node:net');
+  const MAIN = new URL('../../../src/cli/main.ts', import.meta.url).pathname;
+  const dir = mkdtempSync(join(tmpdir(), 'cs-writer-'));
+  writeFileSync(join(dir, 'names.txt'), 'holiday-video-0042.mp4\n');
+  assert.equal(spawnSync(process.execPath, [MAIN, '--data', dir, 'decoys', 'build', '--names', join(dir, 'names.txt')]).status, 0);
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  try {
+    const port = (taken.address() as { port: number }).port;
+    const { spawn } = await import('node:child_process');
+    // Asynchronous spawn: this process keeps serving the taken port while the seed tries it.
+    const child = spawn(process.execPath, [MAIN, '--data', dir, 'seed', '--port', String(port)], { stdio: 'ignore' });
+    const code = await new Promise<number | null | 'hung'>((resolve) => {
+      const t = setTimeout(() => { child.kill('SIGKILL'); resolve('hung'); }, 15_000);
+      child.once('exit', (c) => { clearTimeout(t); resolve(c); });
+    });
+    assert.notEqual(code, 'hung', 'the process exited');
+    assert.notEqual(code, 0);
+  } finally {
+    taken.close();
+  }
+});
