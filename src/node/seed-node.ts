@@ -137,6 +137,7 @@ export async function startSeedNode(ctx: Context, opts: {
     ...(trackerUrls.httpUrl ? { trackerHttp: trackerUrls.httpUrl } : {}), ...(trackerUrls.udpUrl ? { trackerUdp: trackerUrls.udpUrl } : {}),
   };
 
+  (await import('./node-run.ts')).recordNodeRun(ctx.store, s, info); // what this run presents, for exports' tool.json
   let stopping: Promise<RecorderReport> | undefined;
   return {
     info, bus, recorder, ...(dht ? { dht } : {}),
