@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import type { ProgressPolicy } from './progress-schedule.ts';
 import type { Observation } from '../../domain/observation.ts';
 import { Choker } from './choker.ts';
 import { ConnectionLimits } from './connection-limits.ts';
@@ -22,6 +23,8 @@ export interface SeederInit {
   allowPlaintext: boolean;
   /** Rejected-connection observations per second; the rest are only counted (a flood must not crowd out deliveries). */
   maxRejectionRecordsPerSecond?: number;
+  /** Record open sessions (session-progress, issue 17 item 5); absent: only final delivery records. */
+  progress?: ProgressPolicy;
 }
 
 export interface SeederComponents {

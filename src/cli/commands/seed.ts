@@ -1,5 +1,6 @@
 import { openContext } from '../../node/context.ts';
 import { compactHeap } from '../../node/compact-heap.ts';
+import { lockDataDir } from '../../node/data-dir-lock.ts';
 import { startSeedNode } from '../../node/seed-node.ts';
 import type { Command } from '../command.ts';
 
@@ -8,12 +9,15 @@ export const seed: Command = {
   summary: 'Serve every active decoy upload-only on one port until SIGINT/SIGTERM; record every delivery',
   settings: ['bind', 'port', 'trackers', 'trackerServerPort', 'announceIntervalS', 'maxConnections', 'maxConnectionsPerIp',
     'uploadSlots', 'uploadRate', 'handshakeTimeoutMs', 'idleTimeoutMs', 'maxRequestQueue', 'allowPlaintext', 'peerIdPrefix', 'clientVersion',
-    'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs',
+    'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs', 'progressIntervalMs', 'progressBytes',
     // Issue 4: several addresses, the DHT.
     'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
     'campaignTickS'],
   async run(_args, io) {
-    const ctx = openContext(io.settings, io.err);
+    // One data directory, one writer: taken before the database is opened (exit 75 if another node holds it).
+    const lock = lockDataDir(io.settings.dataDir, 'seed');
+    let ctx;
+    try { ctx = openContext(io.settings, io.err); } catch (e) { lock.release(); throw e; }
     try {
       if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
       const node = await startSeedNode(ctx);
@@ -26,6 +30,6 @@ export const seed: Command = {
       io.err('stopping: announcing stopped, closing connections, writing observations…');
       await node.stop();
       io.err(`stopped; ${node.recorder.written} observations written, ${node.bus.droppedTotal} dropped`);
-    } finally { await ctx.close(); }
+    } finally { await ctx.close(); lock.release(); }
   },
 };

@@ -1,0 +1,49 @@
+import type { Observation, SessionProgressObservation, UncleanShutdownObservation } from '../domain/observation.ts';
+import { NodeRunsTable } from '../store/sqlite/node-runs.ts';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+
+export interface RunJournal {
+  /** What the start recorded about earlier runs that did not stop cleanly. */
+  readonly recovered: readonly UncleanShutdownObservation[];
+  /** Marks this run stopped; call only after every observation has been written. */
+  markStopped(): void;
+}
+
+/**
+ * Makes a lost run visible (issue 17, item 5). Call once the node holds its data directory lock and
+ * its ports, with the evidence log attached and before anything else is written:
+ * 1. every earlier run never marked stopped ended uncleanly (kill -9, crash, power loss). For each,
+ *    an unclean-shutdown record names the log's last record (seq and hash) and how many sessions were
+ *    open, followed by an `interrupted` session-progress record per open session, carrying the
+ *    counters of its last progress record. They are chained like every record, in one batch.
+ * 2. this run is entered in node_runs; markStopped() closes it after a clean stop.
+ * A crash between 1 and the run's bookkeeping repeats step 1 on the next start: a duplicate
+ * statement, never a missing one.
+ */
+export async function recordUncleanShutdowns(
+  store: SqliteStore, head: () => { seq: number; hash: Buffer } | undefined, c: { now: () => number; pid: number; log: (m: string) => void },
+): Promise<RunJournal> {
+  const runs = new NodeRunsTable(store.database);
+  const unfinished = runs.unfinished();
+  const recovered: UncleanShutdownObservation[] = [];
+  if (unfinished.length > 0) {
+    const h = head();
+    const at = c.now();
+    const batch: Observation[] = [];
+    for (const [i, run] of unfinished.entries()) {
+      const upTo = unfinished[i + 1]?.progressFromId ?? Number.MAX_SAFE_INTEGER;
+      const open = runs.openSessions(run.progressFromId, upTo);
+      const u: UncleanShutdownObservation = {
+        kind: 'unclean-shutdown', at, lastHash: h ? h.hash.toString('hex') : null, lastSeq: h ? h.seq : null,
+        openSessions: open.length, runPid: run.pid, runStartedAt: run.startedAt,
+      };
+      recovered.push(u);
+      batch.push(u, ...open.map((p): SessionProgressObservation => ({ ...p, at, phase: 'interrupted' })));
+      c.log(`evidence: the run started ${new Date(run.startedAt).toISOString()} (pid ${run.pid}) did not stop cleanly; last record #${u.lastSeq ?? 'none'}, ${open.length} sessions were open; recorded`);
+    }
+    await store.appendObservations(batch);
+    store.transaction(() => { for (const run of unfinished) runs.markRecovered(run.id, at); });
+  }
+  const id = store.transaction(() => runs.begin(c.now(), c.pid));
+  return { recovered, markStopped: () => runs.markStopped(id, c.now()) };
+}

@@ -1,0 +1,63 @@
+import type { Migration } from './migration.ts';
+
+/**
+ * Crash-visible sessions (issue 17, item 5).
+ * - session_progress: a session's state while open (phases open, progress, interrupted), chained
+ *   like every record, so a kill -9 loses at most the last progress interval of an open session.
+ * - unclean_shutdowns: the node's statement, at the start after an unclean stop, of what the log
+ *   held and how many sessions were left open.
+ * - node_runs: one row per run of a node on this data directory, written once the node holds its
+ *   lock and ports, and marked stopped after a clean stop; a row never marked is an unclean stop.
+ *   Bookkeeping, not evidence: what it concludes is written as an unclean-shutdown record.
+ */
+export const SESSIONS_001: Migration = {
+  name: 'sessions-001',
+  sql: `
+  CREATE TABLE session_progress (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    phase TEXT NOT NULL,             -- open | progress | interrupted
+    at INTEGER NOT NULL,             -- UTC ms the record was made
+    progress_at INTEGER NOT NULL,    -- UTC ms the counters were taken
+    decoy_id INTEGER NOT NULL,
+    info_hash TEXT NOT NULL,
+    remote_ip TEXT NOT NULL,
+    remote_port INTEGER NOT NULL,
+    local_ip TEXT NOT NULL,
+    local_port INTEGER NOT NULL,
+    encryption TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    peer_id BLOB NOT NULL,
+    client TEXT,
+    client_version TEXT,
+    listen_port INTEGER,
+    bytes_served INTEGER NOT NULL,
+    blocks_served INTEGER NOT NULL,
+    served_ranges TEXT NOT NULL,
+    metadata_pieces INTEGER NOT NULL,
+    peer_pieces INTEGER
+  ) STRICT;
+  CREATE INDEX session_progress_session ON session_progress(session_id, id);
+  CREATE INDEX session_progress_ip ON session_progress(remote_ip, at);
+  CREATE INDEX session_progress_decoy ON session_progress(decoy_id, at);
+
+  CREATE TABLE unclean_shutdowns (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    run_started_at INTEGER NOT NULL,
+    run_pid INTEGER NOT NULL,
+    last_seq INTEGER,
+    last_hash TEXT,
+    open_sessions INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE node_runs (
+    id INTEGER PRIMARY KEY,
+    started_at INTEGER NOT NULL,     -- UTC ms
+    pid INTEGER NOT NULL,
+    progress_from_id INTEGER NOT NULL, -- session_progress rows of this run have larger ids
+    stopped_at INTEGER,              -- set after a clean stop
+    recovered_at INTEGER             -- set when a later start recorded this run's unclean stop
+  ) STRICT;
+  `,
+};
