@@ -1,5 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
-import type { SessionProgressObservation } from '../../domain/observation.ts';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Observation, SessionProgressObservation } from '../../domain/observation.ts';
 import { codecOf } from './record-tables/registry.ts';
 
 /** A run of a node on this data directory (node_runs, sessions-001). */
@@ -12,13 +12,19 @@ export interface NodeRun {
 }
 
 /**
- * SQL for node_runs and for the sessions a run left open (sessions-001). Bookkeeping, not evidence:
- * what it finds is written as chained unclean-shutdown and session-progress records.
+ * SQL for node_runs and open_sessions (sessions-001). Bookkeeping, not evidence: what it finds is
+ * written as chained unclean-shutdown and session-progress records.
  */
 export class NodeRunsTable {
   readonly #db: DatabaseSync;
+  readonly #open: StatementSync;
+  readonly #closed: StatementSync;
 
-  constructor(db: DatabaseSync) { this.#db = db; }
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#open = db.prepare('INSERT OR IGNORE INTO open_sessions (session_id) VALUES (?)');
+    this.#closed = db.prepare('DELETE FROM open_sessions WHERE session_id = ?');
+  }
 
   /** Runs never marked stopped nor recovered: each ended uncleanly (or is still running, which the data directory lock rules out). */
   unfinished(): NodeRun[] {
@@ -39,15 +45,26 @@ export class NodeRunsTable {
     this.#db.prepare('UPDATE node_runs SET recovered_at = ? WHERE id = ?').run(at, id);
   }
 
+  /** Keeps open_sessions in step with a batch being written (call inside its transaction): open adds, delivery or interrupted removes. */
+  track(batch: readonly Observation[]): void {
+    for (const o of batch) {
+      if (o.kind === 'delivery') this.#closed.run(o.sessionId);
+      else if (o.kind === 'session-progress') {
+        if (o.phase === 'open') this.#open.run(o.sessionId);
+        else if (o.phase === 'interrupted') this.#closed.run(o.sessionId);
+      }
+    }
+  }
+
   /**
-   * Sessions a run left open: the last session-progress record of each session the run recorded
-   * (ids in (fromId, toId]), unless that record already says interrupted, or the session has its
-   * final delivery record. At most the node's connection limit per run.
+   * Sessions a run left open: the last session-progress record of each session in open_sessions
+   * whose open record the run wrote (ids in (fromId, toId]). At most the node's connection limit,
+   * plus the sessions that ended in its last flush interval.
    */
   openSessions(fromId: number, toId: number): SessionProgressObservation[] {
     return codecOf('session-progress').query(this.#db,
-      `id IN (SELECT MAX(id) FROM session_progress WHERE id > ? AND id <= ? GROUP BY session_id)
-       AND phase <> 'interrupted' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.session_id = session_progress.session_id)`,
+      `id IN (SELECT (SELECT MAX(p.id) FROM session_progress p WHERE p.session_id = o.session_id) FROM open_sessions o
+              WHERE (SELECT MIN(p.id) FROM session_progress p WHERE p.session_id = o.session_id) BETWEEN ? + 1 AND ?)`,
       [fromId, toId], 'id', -1) as unknown as SessionProgressObservation[];
   }
 }

@@ -33,6 +33,8 @@ describe('unclean shutdown', () => {
       sampleDelivery(decoyId, ih!, { sessionId: 'B' }),
     ]);
     const last = head()!;
+    const openRows = () => f.store.database.prepare('SELECT session_id FROM open_sessions ORDER BY session_id').all().map((r) => r.session_id);
+    assert.deepEqual(openRows(), ['A', 'C'], 'kept in step with the records, in their transaction');
     // kill -9: no markStopped(). The next start:
     const second = await recordUncleanShutdowns(f.store, head, { now: () => 1_764_000_090_000, ...quiet });
     assert.equal(second.recovered.length, 1);
@@ -41,6 +43,7 @@ describe('unclean shutdown', () => {
     const rows = codecOf('session-progress').query(f.store.database, "phase = 'interrupted'", [], 'id', -1) as unknown as SessionProgressObservation[];
     assert.deepEqual(rows.map((r) => [r.sessionId, r.bytesServed, r.progressAt, r.at]), [['C', 0, 1_764_000_011_002, 1_764_000_090_000], ['A', 327_680, 1_764_000_021_000, 1_764_000_090_000]]);
     assert.deepEqual(rows[1]!.servedRanges, [[0, 327_680]]);
+    assert.deepEqual(openRows(), [], 'interrupted sessions are closed');
     // Chained right after the dead run's last record, the unclean-shutdown statement first.
     const chained = [...f.ev.table.range(last.seq + 1, f.ev.table.count())].map((r) => r.kind);
     assert.deepEqual(chained, ['unclean-shutdown', 'session-progress', 'session-progress']);
