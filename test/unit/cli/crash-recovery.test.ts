@@ -8,8 +8,7 @@ import { createInterface } from 'node:readline';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { infoHashFromHex } from '../../../src/domain/info-hash.ts';
-import { RawPeer } from '../../helpers/raw-peer.ts';
+import { WirePeer } from '../../helpers/wire-peer.ts';
 
 /** The real launcher: `exec`s Node, so the child's pid is the node process that kill -9 hits. */
 const BIN = fileURLToPath(new URL('../../../bin/counterseed', import.meta.url));
@@ -58,19 +57,14 @@ describe('seed: crashes, restarts, a second writer, a taken port', { timeout: 12
       const start = query(data, "SELECT tree_size FROM evidence_checkpoints WHERE reason = 'start'");
       assert.equal(start.length, 1, 'a checkpoint is signed at start, before the first periodic one');
 
-      const peer = await RawPeer.connect(peerPort);
-      await peer.sendHandshake(infoHashFromHex(decoy.infoHash), new Uint8Array(Buffer.from('-LT2080-abcdefghijkl', 'latin1')));
-      await peer.waitFor('have-all');
-      peer.send({ type: 'interested' });
-      await peer.waitFor('unchoke');
-      for (let off = 0; off < decoy.size; off += BLOCK) {
-        const index = Math.floor(off / decoy.pieceLength);
-        peer.send({ type: 'request', index, begin: off - index * decoy.pieceLength, length: Math.min(BLOCK, decoy.size - off) });
-      }
+      // A downloader on an independent implementation (bittorrent-protocol), fetching the whole decoy.
+      const peer = await WirePeer.download(peerPort, decoy, '-LT2080-abcdefghijkl');
+      for (let i = 0; i < 100 && !peer.handshaken; i++) await sleep(50);
+      assert.ok(peer.handshaken, 'the session is open');
       // What the peer had received, over time: the record must cover at least what had arrived
       // one progress interval + one flush interval (+ 1 s of slack for a machine shared with other jobs) before the kill.
       const received: [number, number][] = [];
-      const pieces = () => peer.received.filter((m) => m.type === 'piece').length * BLOCK;
+      const pieces = () => peer.bytes;
       for (let i = 0; i < 35; i++) { received.push([Date.now(), pieces()]); await sleep(100); }
       assert.ok(pieces() > 0 && pieces() < decoy.size, `the session is open and mid-transfer (${pieces()} bytes)`);
       const killedAt = Date.now();
