@@ -46,6 +46,12 @@ export function lockDataDir(dataDir: string, holder: string): DataDirLock {
   };
 }
 
+/** Runs `fn` holding the data directory's lock (lockDataDir), and releases it however `fn` ends. */
+export async function withDataDirLock<T>(dataDir: string, holder: string, fn: () => Promise<T>): Promise<T> {
+  const lock = lockDataDir(dataDir, holder);
+  try { return await fn(); } finally { lock.release(); }
+}
+
 function describeOwner(dataDir: string): string {
   try {
     const o = JSON.parse(readFileSync(join(dataDir, OWNER_FILE), 'utf8')) as { pid?: unknown; holder?: unknown; since?: unknown };

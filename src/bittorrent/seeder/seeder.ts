@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { ProgressPolicy } from './progress-schedule.ts';
 import type { Observation } from '../../domain/observation.ts';
 import { Choker } from './choker.ts';
 import { ConnectionLimits } from './connection-limits.ts';
 import { normalizeIp, PeerConnection } from './peer-connection.ts';
+import type { ProgressPolicy } from './progress-schedule.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { TorrentIndex } from './torrent-index.ts';
 

@@ -1,6 +1,6 @@
 import { openContext } from '../../node/context.ts';
 import { compactHeap } from '../../node/compact-heap.ts';
-import { lockDataDir } from '../../node/data-dir-lock.ts';
+import { withDataDirLock } from '../../node/data-dir-lock.ts';
 import { startSeedNode } from '../../node/seed-node.ts';
 import type { Command } from '../command.ts';
 
@@ -14,22 +14,22 @@ export const seed: Command = {
     'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
     'campaignTickS'],
   async run(_args, io) {
-    // One data directory, one writer: taken before the database is opened (exit 75 if another node holds it).
-    const lock = lockDataDir(io.settings.dataDir, 'seed');
-    let ctx;
-    try { ctx = openContext(io.settings, io.err); } catch (e) { lock.release(); throw e; }
-    try {
-      if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
-      const node = await startSeedNode(ctx);
-      // The load's garbage is gone; give its freed heap pages back before serving (~20 MB with 100,000 decoys).
-      compactHeap();
-      // One machine-readable line for scripts and tests, then human-readable lines on stderr.
-      io.out(`ready ${JSON.stringify({ peerPort: node.info.peerPort, peerHost: node.info.peerHost, trackerHttp: node.info.trackerHttp, trackerUdp: node.info.trackerUdp, decoys: node.info.decoys })}`);
-      io.err(`serving ${node.info.decoys} decoys on ${node.info.peerHost}:${node.info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
-      if (!io.signal.aborted) await new Promise<void>((r) => io.signal.addEventListener('abort', () => r(), { once: true }));
-      io.err('stopping: announcing stopped, closing connections, writing observations…');
-      await node.stop();
-      io.err(`stopped; ${node.recorder.written} observations written, ${node.bus.droppedTotal} dropped`);
-    } finally { await ctx.close(); lock.release(); }
+    // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
+    await withDataDirLock(io.settings.dataDir, 'seed', async () => {
+      const ctx = openContext(io.settings, io.err);
+      try {
+        if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
+        const node = await startSeedNode(ctx);
+        // The load's garbage is gone; give its freed heap pages back before serving (~20 MB with 100,000 decoys).
+        compactHeap();
+        // One machine-readable line for scripts and tests, then human-readable lines on stderr.
+        io.out(`ready ${JSON.stringify({ peerPort: node.info.peerPort, peerHost: node.info.peerHost, trackerHttp: node.info.trackerHttp, trackerUdp: node.info.trackerUdp, decoys: node.info.decoys })}`);
+        io.err(`serving ${node.info.decoys} decoys on ${node.info.peerHost}:${node.info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
+        if (!io.signal.aborted) await new Promise<void>((r) => io.signal.addEventListener('abort', () => r(), { once: true }));
+        io.err('stopping: announcing stopped, closing connections, writing observations…');
+        await node.stop();
+        io.err(`stopped; ${node.recorder.written} observations written, ${node.bus.droppedTotal} dropped`);
+      } finally { await ctx.close(); }
+    });
   },
 };
