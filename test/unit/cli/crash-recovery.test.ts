@@ -67,6 +67,9 @@ describe('seed: crashes, restarts, a second writer, a taken port', { timeout: 12
       const pieces = () => peer.bytes;
       for (let i = 0; i < 35; i++) { received.push([Date.now(), pieces()]); await sleep(100); }
       assert.ok(pieces() > 0 && pieces() < decoy.size, `the session is open and mid-transfer (${pieces()} bytes)`);
+      // The run's first records (the session's open record) were signed soon after they were written, not after 300 s.
+      const signed = query(data, "SELECT tree_size FROM evidence_checkpoints WHERE reason = 'periodic'");
+      assert.ok(signed.length >= 1 && Number(signed[0]!.tree_size) > Number(start[0]!.tree_size), 'a checkpoint after the first records');
       const killedAt = Date.now();
       first.child.kill('SIGKILL');
       assert.equal(await first.exited, null);
@@ -99,6 +102,9 @@ describe('seed: crashes, restarts, a second writer, a taken port', { timeout: 12
       assert.match(second.stderr, /data directory .* is in use by another node \(seed, pid \d+/);
       assert.doesNotMatch(second.stderr, /\n\s+at /, 'no stack trace');
       assert.equal(count(data, 'evidence_runs'), before);
+      const lab = cli('--data', data, 'lab', '--duration', '1');
+      assert.equal(lab.status, 75, lab.stderr);
+      assert.match(lab.stderr, /is in use by another node/);
 
       restarted.child.kill('SIGTERM');
       assert.equal(await restarted.exited, 0, restarted.stderr());
