@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { BusyError } from '../domain/errors.ts';
+import { BusyError, InputError } from '../domain/errors.ts';
 
 /** The lock file, and the note beside it that names its holder (information only: the lock is the file's lock). */
 export const LOCK_FILE = 'node.lock';
@@ -20,17 +20,23 @@ export interface DataDirLock {
  * file. On Unix that is a POSIX advisory (fcntl) lock, which the kernel drops when the process ends
  * however it ends, so a kill -9 never leaves a stale lock to break by hand, and PID reuse cannot fool
  * it. node:sqlite is built in: no native addon. SQLite tracks its locks per inode inside a process
- * too, so a second attempt from the same process is refused as well.
+ * too, so a second attempt from the same process is refused as well. A directory that cannot be
+ * created or locked for another reason (permissions, a file in the way) is bad input (exit 2).
  */
 export function lockDataDir(dataDir: string, holder: string): DataDirLock {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new DatabaseSync(join(dataDir, LOCK_FILE));
+  let db: DatabaseSync;
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    db = new DatabaseSync(join(dataDir, LOCK_FILE));
+  } catch (e) {
+    throw new InputError(`cannot use data directory ${dataDir}: ${(e as Error).message}`, { cause: e });
+  }
   try {
     db.exec('PRAGMA busy_timeout = 0');
     db.exec('BEGIN EXCLUSIVE');
   } catch (e) {
     db.close();
-    if ((e as { errcode?: number }).errcode !== 5 /* SQLITE_BUSY */) throw e;
+    if ((e as { errcode?: number }).errcode !== 5 /* SQLITE_BUSY */) throw new InputError(`cannot lock data directory ${dataDir}: ${(e as Error).message}`, { cause: e });
     throw new BusyError(`data directory ${dataDir} is in use by another node${describeOwner(dataDir)}; stop it first, or use another --data directory`);
   }
   writeFileSync(join(dataDir, OWNER_FILE), `${JSON.stringify({ pid: process.pid, holder, since: new Date().toISOString() })}\n`, { mode: 0o600 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { BusyError } from '../../../src/domain/errors.ts';
+import { BusyError, InputError } from '../../../src/domain/errors.ts';
 import { lockDataDir } from '../../../src/node/data-dir-lock.ts';
 
 const LOCK_MODULE = fileURLToPath(new URL('../../../src/node/data-dir-lock.ts', import.meta.url));
@@ -20,6 +20,12 @@ describe('data directory lock', () => {
     a.release();
     a.release();
     lockDataDir(dir, 'lab').release();
+  });
+
+  it('a data directory that cannot be created is bad input (exit 2), with the path', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cs-lock-')), 'not-a-dir');
+    writeFileSync(file, 'x');
+    assert.throws(() => lockDataDir(join(file, 'data'), 'seed'), (e: unknown) => e instanceof InputError && e.exitCode === 2 && e.message.includes(file));
   });
 
   it('held by another process until it is killed with SIGKILL: then the kernel frees it, with no stale lock to break', async () => {
