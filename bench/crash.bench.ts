@@ -11,6 +11,8 @@
  *                that the restart did not mark interrupted. Must be 0.
  * Bytes: for each interrupted session, the recorded bytes must cover what the downloader had received
  * one progress interval + one flush interval (+ slack) before the kill ("stale" counts those that do not).
+ * Endings: a session the downloader closed more than one flush interval (+ slack) before the kill
+ * must have its delivery record ("late-final" counts those that are only interrupted).
  *
  *   npm run bench:crash -- [--n 12] [--rounds 3] [--kill-s 3-12] [--upload-rate 262144] [--progress-interval 5000]
  *                          [--flush-interval 250] [--slack-ms 1000] [--seed 1]
@@ -105,7 +107,7 @@ const o = parse(process.argv.slice(2));
 const rnd = seededRandom(o.seed);
 const [l1] = loadavg();
 console.log(`crash bench: ${o.n} downloaders, ${o.rounds} rounds, kill -9 at ${o.killMin}-${o.killMax} s, upload ${o.uploadRate} B/s, progress ${o.progressInterval} ms, flush ${o.flushInterval} ms, slack ${o.slackMs} ms; load average ${l1!.toFixed(2)} at start (the machine may be shared: figures are counts, not timings)`);
-console.log('round  kill s  opened  final(ref)  interrupted  marked-open  lost-window  unaccounted  stale-bytes  accounted/ref');
+console.log('round  kill s  opened  final(ref)  interrupted  marked-open  lost-window  unaccounted  stale-bytes  late-final  accounted/ref');
 let totalUnaccounted = 0;
 for (let round = 1; round <= o.rounds; round++) {
   const data = mkdtempSync(join(tmpdir(), 'cs-bench-crash-'));
@@ -137,7 +139,7 @@ for (let round = 1; round <= o.rounds; round++) {
     const delivered = db.prepare('SELECT 1 FROM deliveries WHERE remote_ip = ? AND remote_port = ?');
     const progress = db.prepare('SELECT phase, bytes_served FROM session_progress WHERE remote_ip = ? AND remote_port = ? ORDER BY id');
     const marked = Number(db.prepare('SELECT COALESCE(SUM(open_sessions), 0) AS n FROM unclean_shutdowns').get()!.n);
-    let final = 0, interrupted = 0, lostWindow = 0, unaccounted = 0, stale = 0;
+    let final = 0, interrupted = 0, lostWindow = 0, unaccounted = 0, stale = 0, lateFinal = 0;
     for (const s of sessions) {
       if (delivered.get(s.ip, s.localPort)) { final++; continue; }
       const p = progress.all(s.ip, s.localPort);
@@ -146,13 +148,14 @@ for (let round = 1; round <= o.rounds; round++) {
         interrupted++;
         const due = Math.max(0, ...s.samples.filter(([t]) => t <= killedAt - o.progressInterval - o.flushInterval - o.slackMs).map(([, b]) => b));
         if (Number(last.bytes_served) < due) stale++;
+        if (s.closedAt !== undefined && s.closedAt < killedAt - o.flushInterval - o.slackMs) lateFinal++;
       } else if (p.length === 0 && s.openedAt >= killedAt - o.flushInterval - o.slackMs) lostWindow++;
       else unaccounted++;
     }
     db.close();
-    totalUnaccounted += unaccounted + stale;
+    totalUnaccounted += unaccounted + stale + lateFinal;
     const accounted = final + interrupted;
-    console.log(`${String(round).padStart(5)}  ${killS.toFixed(1).padStart(6)}  ${String(sessions.length).padStart(6)}  ${String(final).padStart(10)}  ${String(interrupted).padStart(11)}  ${String(marked).padStart(11)}  ${String(lostWindow).padStart(11)}  ${String(unaccounted).padStart(11)}  ${String(stale).padStart(11)}  ${(final ? accounted / final : Infinity).toFixed(2).padStart(13)}`);
+    console.log(`${String(round).padStart(5)}  ${killS.toFixed(1).padStart(6)}  ${String(sessions.length).padStart(6)}  ${String(final).padStart(10)}  ${String(interrupted).padStart(11)}  ${String(marked).padStart(11)}  ${String(lostWindow).padStart(11)}  ${String(unaccounted).padStart(11)}  ${String(stale).padStart(11)}  ${String(lateFinal).padStart(10)}  ${(final ? accounted / final : Infinity).toFixed(2).padStart(13)}`);
   } finally { rmSync(data, { recursive: true, force: true }); }
 }
 console.log(totalUnaccounted === 0 ? 'every session opened is accounted for (final or interrupted), or lost within the documented flush window' : `UNACCOUNTED: ${totalUnaccounted}`);
