@@ -11,7 +11,7 @@ import { startNodeEvidence } from '../evidence/node-evidence.ts';
 import { DhtService } from '../bittorrent/dht/dht-service.ts';
 import type { Context } from './context.ts';
 import type { Settings } from '../config/settings.ts';
-import { BusyError } from '../domain/errors.ts';
+import { BusyError, InputError } from '../domain/errors.ts';
 import { startCampaignSync } from '../campaign/node-sync.ts';
 
 export interface SeedNodeInfo {
@@ -135,8 +135,8 @@ interface BoundPorts {
 }
 
 /**
- * Binds every port the node needs, or none: on a failure, what was bound is closed again and a port
- * in use is reported as BusyError (exit 75) naming it.
+ * Binds every port the node needs, or none: on a failure, what was bound is closed again, a port in
+ * use is reported as BusyError (exit 75) naming it, an address this host lacks as InputError (exit 2).
  */
 async function bindPorts(s: Settings, c: { index: TorrentIndex; peerId: Uint8Array; publish: (o: Observation) => void; now: () => number; log: (m: string) => void }): Promise<BoundPorts> {
   const { index, publish, now, log } = c;
@@ -151,6 +151,7 @@ async function bindPorts(s: Settings, c: { index: TorrentIndex; peerId: Uint8Arr
       await close();
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES') throw new BusyError(`${what}: ${code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`, { cause: e });
+      if (code === 'EADDRNOTAVAIL') throw new InputError(`${what}: this host has no such address`, { cause: e });
       throw e;
     }
   };
