@@ -139,4 +139,13 @@ describe('seed: crashes, restarts, a second writer, a taken port', { timeout: 12
       for (const t of ['clock_statements', 'evidence_checkpoints', 'evidence_runs', 'node_runs', 'session_progress']) assert.equal(count(data, t), 0, `${t} is empty`);
     } finally { blocker.close(); }
   });
+
+  it('a bind address this host lacks: exit 2 naming it, nothing written', () => {
+    const { data } = dataDirWithDecoy(200_000);
+    // 198.51.100.0/24 (TEST-NET-2, RFC 5737) is on no interface here: the bind fails before any socket exists, nothing is sent.
+    const r = cli('--data', data, '--mode', 'live', 'seed', '--bind', '198.51.100.7', '--port', '0');
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /peer port 198\.51\.100\.7:0: this host has no such address/);
+    for (const t of ['clock_statements', 'evidence_checkpoints', 'node_runs']) assert.equal(count(data, t), 0, `${t} is empty`);
+  });
 });
