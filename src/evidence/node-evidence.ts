@@ -5,7 +5,7 @@ import { Checkpointer } from './checkpointer.ts';
 import { ClockMonitor, probeClock } from './clock.ts';
 import { openEvidence } from './open.ts';
 import { querySntp } from './sntp.ts';
-import { recordUncleanShutdowns } from '../node/unclean-shutdown.ts';
+import { recordUncleanShutdowns } from './unclean-shutdown.ts';
 
 export interface NodeEvidence {
   readonly fingerprint: string;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SessionProgressObservation } from '../../../src/domain/observation.ts';
-import { recordUncleanShutdowns } from '../../../src/node/unclean-shutdown.ts';
+import { recordUncleanShutdowns } from '../../../src/evidence/unclean-shutdown.ts';
 import { codecOf } from '../../../src/store/sqlite/record-tables/registry.ts';
-import { evidenceFixture } from '../evidence/fixture.ts';
+import { evidenceFixture } from './fixture.ts';
 import { sampleDelivery } from '../../helpers/sample-observations.ts';
 
 const quiet = { pid: 4242, log: () => {} };
