@@ -81,7 +81,13 @@ export interface SessionProgressObservation {
   readonly listenPort: number | null;
   readonly bytesServed: number;
   readonly blocksServed: number;
-  readonly servedRanges: readonly ByteRange[];
+  /**
+   * Content byte ranges (coalesced) served since the session's previous session-progress record, so
+   * that a long session's records grow with what it was served, not with its square (a peer asking
+   * for every other block would otherwise repeat an ever longer list). In an `interrupted` record:
+   * the union of all its earlier records' ranges, i.e. everything the session is known to have got.
+   */
+  readonly newRanges: readonly ByteRange[];
   readonly metadataPiecesServed: number;
   /** Pieces the peer reported having, as far as known at `progressAt`. */
   readonly peerPieces: number | null;

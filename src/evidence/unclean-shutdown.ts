@@ -15,7 +15,7 @@ export interface RunJournal {
  * 1. every earlier run never marked stopped ended uncleanly (kill -9, crash, power loss). For each,
  *    an unclean-shutdown record names the log's last record (seq and hash) and how many sessions were
  *    open, followed by an `interrupted` session-progress record per open session, carrying the
- *    counters of its last progress record. They are chained like every record, in one batch.
+ *    counters of its last progress record and the union of the ranges all its records name. They are chained like every record, in one batch.
  * 2. this run is entered in node_runs, and from now on every batch the store writes keeps
  *    open_sessions in step (an append hook, inside the batch's transaction); markStopped() closes
  *    the run after a clean stop.
@@ -50,7 +50,7 @@ async function recover(store: SqliteStore, runs: NodeRunsTable, head: () => { se
       openSessions: open.length, runPid: run.pid, runStartedAt: run.startedAt,
     };
     recovered.push(u);
-    batch.push(u, ...open.map((p): SessionProgressObservation => ({ ...p, at, phase: 'interrupted' })));
+    batch.push(u, ...open.map((p): SessionProgressObservation => ({ ...p, at, phase: 'interrupted', newRanges: runs.rangesOf(p.sessionId) })));
     c.log(`evidence: the run started ${new Date(run.startedAt).toISOString()} (pid ${run.pid}) did not stop cleanly; last record #${u.lastSeq ?? 'none'}, ${open.length} sessions were open; recorded`);
   }
   // The statements, the sessions leaving open_sessions and the runs marked recovered: one transaction.

@@ -67,6 +67,8 @@ export class DeliverySession implements Chokeable {
   readonly #i: DeliverySessionInit;
   readonly #c: DeliverySessionComponents;
   readonly #served = new RangeSet();
+  /** Ranges served since the last session-progress record (its newRanges). */
+  #servedSinceRecord = new RangeSet();
   readonly #peerPieces: PeerPieces;
   #queue: Req[] = [];
   #choked = true;
@@ -134,16 +136,17 @@ export class DeliverySession implements Chokeable {
       localIp: i.localIp,
       localPort: i.localPort,
       metadataPiecesServed: this.#metadataPieces,
+      newRanges: this.#servedSinceRecord.toArray(),
       peerId: Buffer.from(i.peer.peerId).toString('hex'),
       peerPieces: this.#peerPieces.known ? this.#peerPieces.count : null,
       phase,
       progressAt: at,
       remoteIp: i.remoteIp,
       remotePort: i.remotePort,
-      servedRanges: this.#served.toArray(),
       sessionId: this.sessionId,
       startedAt: i.startedAt,
     });
+    this.#servedSinceRecord = new RangeSet();
   }
 
   /** Handles one peer message; throws WireError for protocol violations. */
@@ -274,6 +277,7 @@ export class DeliverySession implements Chokeable {
         this.#bytes += r.length;
         this.#blocks++;
         this.#served.add(offset, offset + r.length);
+        if (this.#progress) this.#servedSinceRecord.add(offset, offset + r.length);
       }
     } finally {
       link.uncork();

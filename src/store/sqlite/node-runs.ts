@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Observation, SessionProgressObservation } from '../../domain/observation.ts';
+import type { ByteRange, Observation, SessionProgressObservation } from '../../domain/observation.ts';
+import { parseRanges, unionRanges } from '../ranges.ts';
 import { codecOf } from './record-tables/registry.ts';
 
 /** A run of a node on this data directory (node_runs, sessions-001). */
@@ -54,6 +55,12 @@ export class NodeRunsTable {
         else if (o.phase === 'interrupted') this.#closed.run(o.sessionId);
       }
     }
+  }
+
+  /** Every range a session's progress records name, coalesced: what it is known to have been served. */
+  rangesOf(sessionId: string): ByteRange[] {
+    const rows = this.#db.prepare('SELECT new_ranges FROM session_progress WHERE session_id = ?').all(sessionId);
+    return unionRanges(rows.map((r) => parseRanges(String(r.new_ranges))));
   }
 
   /**

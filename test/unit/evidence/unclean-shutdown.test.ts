@@ -8,12 +8,12 @@ import { sampleDelivery } from '../../helpers/sample-observations.ts';
 
 const quiet = { pid: 4242, log: () => {} };
 
-function progress(decoyId: number, infoHash: string, sessionId: string, phase: 'open' | 'progress', bytes: number, at: number): SessionProgressObservation {
+function progress(decoyId: number, infoHash: string, sessionId: string, phase: 'open' | 'progress', bytes: number, at: number, newRanges: [number, number][] = []): SessionProgressObservation {
   return {
     kind: 'session-progress', phase, at, progressAt: at, sessionId, decoyId, infoHash, remoteIp: '198.18.0.21', remotePort: 50_000 + bytes % 1000,
     localIp: '198.18.0.2', localPort: 6881, encryption: 'none', startedAt: 1_764_000_000_000, peerId: '2d4c54323038302d' + '00'.repeat(12),
     client: 'libtorrent (Rasterbar) 2.0.8', clientVersion: null, listenPort: null, bytesServed: bytes, blocksServed: bytes / 16384,
-    servedRanges: bytes ? [[0, bytes]] : [], metadataPiecesServed: 0, peerPieces: null,
+    newRanges, metadataPiecesServed: 0, peerPieces: null,
   };
 }
 
@@ -29,7 +29,7 @@ describe('unclean shutdown', () => {
     // A run: three sessions open; A progresses, B ends with its delivery record, C only opened.
     await f.store.appendObservations([
       progress(decoyId, ih!, 'A', 'open', 0, 1_764_000_011_000), progress(decoyId, ih!, 'B', 'open', 0, 1_764_000_011_001), progress(decoyId, ih!, 'C', 'open', 0, 1_764_000_011_002),
-      progress(decoyId, ih!, 'A', 'progress', 163_840, 1_764_000_016_000), progress(decoyId, ih!, 'A', 'progress', 327_680, 1_764_000_021_000),
+      progress(decoyId, ih!, 'A', 'progress', 163_840, 1_764_000_016_000, [[0, 81_920], [131_072, 212_992]]), progress(decoyId, ih!, 'A', 'progress', 327_680, 1_764_000_021_000, [[81_920, 131_072], [262_144, 327_680]]),
       sampleDelivery(decoyId, ih!, { sessionId: 'B' }),
     ]);
     const last = head()!;
@@ -42,7 +42,8 @@ describe('unclean shutdown', () => {
     assert.deepEqual(u, { kind: 'unclean-shutdown', at: 1_764_000_090_000, lastSeq: last.seq, lastHash: last.hash.toString('hex'), openSessions: 2, runPid: 4242, runStartedAt: 1_764_000_010_000 });
     const rows = codecOf('session-progress').query(f.store.database, "phase = 'interrupted'", [], 'id', -1) as unknown as SessionProgressObservation[];
     assert.deepEqual(rows.map((r) => [r.sessionId, r.bytesServed, r.progressAt, r.at]), [['C', 0, 1_764_000_011_002, 1_764_000_090_000], ['A', 327_680, 1_764_000_021_000, 1_764_000_090_000]]);
-    assert.deepEqual(rows[1]!.servedRanges, [[0, 327_680]]);
+    assert.deepEqual(rows[1]!.newRanges, [[0, 212_992], [262_144, 327_680]], 'the union of the ranges of all its records');
+    assert.deepEqual(rows[0]!.newRanges, []);
     assert.deepEqual(openRows(), [], 'interrupted sessions are closed');
     // Chained right after the dead run's last record, the unclean-shutdown statement first.
     const chained = [...f.ev.table.range(last.seq + 1, f.ev.table.count())].map((r) => r.kind);

@@ -50,14 +50,14 @@ describe('session-progress records', () => {
       assert.equal(progress().length, 1, 'one block, below the byte step: not at once');
       await until(() => progress().length === 2, 'a progress record within the interval');
       assert.ok(Date.now() - served1At >= 250, 'after the interval, not per block');
-      assert.deepEqual({ ...progress()[1]!, at: 0, progressAt: 0 }, { ...open, at: 0, progressAt: 0, phase: 'progress', bytesServed: BLOCK, blocksServed: 1, servedRanges: [[0, BLOCK]] });
+      assert.deepEqual({ ...progress()[1]!, at: 0, progressAt: 0 }, { ...open, at: 0, progressAt: 0, phase: 'progress', bytesServed: BLOCK, blocksServed: 1, newRanges: [[0, BLOCK]] });
 
       // Three more blocks: the byte step (3 blocks since the last record) is reached, recorded without waiting.
       for (const [index, begin] of [[0, BLOCK], [1, 0], [1, BLOCK]] as const) peer.send({ type: 'request', index, begin, length: BLOCK });
       await peer.waitUntil(() => peer.received.filter((m) => m.type === 'piece').length === 4, 2000, 'blocks');
       await until(() => progress().length === 3, 'a progress record at the byte step');
       assert.equal(progress()[2]!.bytesServed, 4 * BLOCK);
-      assert.deepEqual(progress()[2]!.servedRanges, [[0, 4 * BLOCK]]);
+      assert.deepEqual(progress()[2]!.newRanges, [[BLOCK, 4 * BLOCK]], 'only what was served since the previous record');
 
       await sleep(700);
       assert.equal(progress().length, 3, 'nothing served since: no record while idle');

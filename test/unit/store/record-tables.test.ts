@@ -35,7 +35,7 @@ function samples(decoyId: number, infoHash: string): (Observation | ClockStateme
     out.push({ kind: 'session-progress', phase, at: 1_764_000_000_100 + i, progressAt: 1_764_000_000_050 + i, sessionId: `0190-${AWKWARD[i + 1]}`, decoyId, infoHash,
       remoteIp: '198.18.0.11', remotePort: 51000 + i, localIp: '198.18.0.1', localPort: 6881, encryption: 'mse-rc4', startedAt: 1_764_000_000_000,
       peerId: '2d4c54323038302d' + '00'.repeat(12), client: i ? AWKWARD[i + 3]! : null, clientVersion: i % 2 ? null : AWKWARD[i + 4]!, listenPort: i % 2 ? 51413 : null,
-      bytesServed: 16384 * i, blocksServed: i, servedRanges: i ? [[0, 16384 * i]] : [], metadataPiecesServed: 1, peerPieces: i ? i : null });
+      bytesServed: 16384 * i, blocksServed: i, newRanges: i ? [[0, 16384 * i]] : [], metadataPiecesServed: 1, peerPieces: i ? i : null });
   }
   out.push({ kind: 'unclean-shutdown', at: 7, runStartedAt: 1, runPid: 4242, lastSeq: null, lastHash: null, openSessions: 0 });
   out.push({ kind: 'unclean-shutdown', at: 8, runStartedAt: 2, runPid: 1, lastSeq: 2 ** 40, lastHash: 'ab'.repeat(32), openSessions: 17 });

@@ -37,7 +37,7 @@ export const SESSIONS_001: Migration = {
     listen_port INTEGER,
     bytes_served INTEGER NOT NULL,
     blocks_served INTEGER NOT NULL,
-    served_ranges TEXT NOT NULL,
+    new_ranges TEXT NOT NULL,        -- ranges served since the previous record (interrupted: all)
     metadata_pieces INTEGER NOT NULL,
     peer_pieces INTEGER
   ) STRICT;
