@@ -1,5 +1,5 @@
 import type { Observation, SessionProgressObservation, UncleanShutdownObservation } from '../domain/observation.ts';
-import { NodeRunsTable } from '../store/sqlite/node-runs.ts';
+import { RunMarkersTable } from '../store/sqlite/run-markers.ts';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 export interface RunJournal {
@@ -16,7 +16,7 @@ export interface RunJournal {
  *    an unclean-shutdown record names the log's last record (seq and hash) and how many sessions were
  *    open, followed by an `interrupted` session-progress record per open session, carrying the
  *    counters of its last progress record and the union of the ranges all its records name. They are chained like every record, in one batch.
- * 2. this run is entered in node_runs, and from now on every batch the store writes keeps
+ * 2. this run is entered in run_markers, and from now on every batch the store writes keeps
  *    open_sessions in step (an append hook, inside the batch's transaction); markStopped() closes
  *    the run after a clean stop.
  * The statements and the old runs' bookkeeping commit together: a crash in between cannot lose
@@ -25,7 +25,7 @@ export interface RunJournal {
 export async function recordUncleanShutdowns(
   store: SqliteStore, head: () => { seq: number; hash: Buffer } | undefined, c: { now: () => number; pid: number; log: (m: string) => void },
 ): Promise<RunJournal> {
-  const runs = new NodeRunsTable(store.database);
+  const runs = new RunMarkersTable(store.database);
   // From here on every batch the store writes keeps open_sessions in step, inside its transaction.
   const untrack = store.addAppendHook((batch) => { runs.track(batch); return undefined; });
   try {
@@ -35,7 +35,7 @@ export async function recordUncleanShutdowns(
   } catch (e) { untrack(); throw e; }
 }
 
-async function recover(store: SqliteStore, runs: NodeRunsTable, head: () => { seq: number; hash: Buffer } | undefined, c: { now: () => number; log: (m: string) => void }): Promise<UncleanShutdownObservation[]> {
+async function recover(store: SqliteStore, runs: RunMarkersTable, head: () => { seq: number; hash: Buffer } | undefined, c: { now: () => number; log: (m: string) => void }): Promise<UncleanShutdownObservation[]> {
   const unfinished = runs.unfinished();
   if (unfinished.length === 0) return [];
   const h = head();

@@ -136,7 +136,7 @@ describe('seed: crashes, restarts, a second writer, a taken port', { timeout: 12
       assert.equal(r.status, 75, r.stderr);
       assert.match(r.stderr, new RegExp(`peer port 127\\.0\\.0\\.1:${port}: address already in use`));
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-      for (const t of ['clock_statements', 'evidence_checkpoints', 'evidence_runs', 'node_runs', 'session_progress']) assert.equal(count(data, t), 0, `${t} is empty`);
+      for (const t of ['clock_statements', 'evidence_checkpoints', 'evidence_runs', 'node_runs', 'run_markers', 'session_progress']) assert.equal(count(data, t), 0, `${t} is empty`);
     } finally { blocker.close(); }
   });
 
@@ -146,6 +146,6 @@ describe('seed: crashes, restarts, a second writer, a taken port', { timeout: 12
     const r = cli('--data', data, '--mode', 'live', 'seed', '--bind', '198.51.100.7', '--port', '0');
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /peer port 198\.51\.100\.7:0: this host has no such address/);
-    for (const t of ['clock_statements', 'evidence_checkpoints', 'node_runs']) assert.equal(count(data, t), 0, `${t} is empty`);
+    for (const t of ['clock_statements', 'evidence_checkpoints', 'node_runs', 'run_markers']) assert.equal(count(data, t), 0, `${t} is empty`);
   });
 });

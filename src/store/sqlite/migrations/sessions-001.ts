@@ -6,8 +6,9 @@ import type { Migration } from './migration.ts';
  *   like every record, so a kill -9 loses at most the last progress interval of an open session.
  * - unclean_shutdowns: the node's statement, at the start after an unclean stop, of what the log
  *   held and how many sessions were left open.
- * - node_runs: one row per run of a node on this data directory, written once the node holds its
+ * - run_markers: one row per run of a node on this data directory, written once the node holds its
  *   lock and ports, and marked stopped after a clean stop; a row never marked is an unclean stop.
+ *   (node_runs, node-runs-001, keeps what a run presented to the network, for exports.)
  *   Bookkeeping, not evidence: what it concludes is written as an unclean-shutdown record.
  * - open_sessions: sessions with an open record and no final record yet, kept in the transaction
  *   that writes those records, so that finding the sessions a dead run left open costs O(open
@@ -59,7 +60,7 @@ export const SESSIONS_001: Migration = {
     session_id TEXT PRIMARY KEY
   ) STRICT, WITHOUT ROWID;
 
-  CREATE TABLE node_runs (
+  CREATE TABLE run_markers (
     id INTEGER PRIMARY KEY,
     started_at INTEGER NOT NULL,     -- UTC ms
     pid INTEGER NOT NULL,
