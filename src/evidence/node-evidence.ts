@@ -24,7 +24,7 @@ export async function startNodeEvidence(
   if (!(c.store instanceof SqliteStore)) { c.log('evidence: this store has no tamper-evident log; observations are not chained'); return undefined; }
   const s = c.settings;
   const now = c.now ?? Date.now;
-  const ev = openEvidence(c.store, s.dataDir, { now, log: c.log });
+  const ev = openEvidence(c.store, s.dataDir, { now });
   if (ev.keyCreated) c.log(`evidence: generated node key ${ev.key.fingerprint} (publish this fingerprint)`);
   // First records of the run, before the clock's: what an unclean stop of the previous run lost.
   const run = await recordUncleanShutdowns(c.store, () => ev.table.head(), { now, pid: process.pid, log: c.log });

@@ -27,7 +27,7 @@ export async function recordUncleanShutdowns(
 ): Promise<RunJournal> {
   const runs = new RunMarkersTable(store.database);
   // From here on every batch the store writes keeps open_sessions in step, inside its transaction.
-  const untrack = store.addAppendHook((batch) => { runs.track(batch); return undefined; });
+  const untrack = store.addAppendHook((rows) => { runs.track(rows); });
   try {
     const recovered = await recover(store, runs, head, c);
     const id = store.transaction(() => runs.begin(c.now(), c.pid));
@@ -54,7 +54,7 @@ async function recover(store: SqliteStore, runs: RunMarkersTable, head: () => { 
     c.log(`evidence: the run started ${new Date(run.startedAt).toISOString()} (pid ${run.pid}) did not stop cleanly; last record #${u.lastSeq ?? 'none'}, ${open.length} sessions were open; recorded`);
   }
   // The statements, the sessions leaving open_sessions and the runs marked recovered: one transaction.
-  const mark = store.addAppendHook(() => { for (const run of unfinished) runs.markRecovered(run.id, at); return undefined; });
+  const mark = store.addAppendHook(() => { for (const run of unfinished) runs.markRecovered(run.id, at); });
   try { await store.appendObservations(batch); } finally { mark(); }
   return recovered;
 }

@@ -6,8 +6,10 @@ import type { TrackerServer } from '../bittorrent/tracker/server/tracker-server.
 import { Seeder } from '../bittorrent/seeder/seeder.ts';
 import { TorrentIndex } from '../bittorrent/seeder/torrent-index.ts';
 import { ObservationBus } from '../observation/bus.ts';
-import { ObservationRecorder } from '../observation/recorder.ts';
-import { startNodeEvidence } from '../evidence/node-evidence.ts';
+import { ObservationRecorder, type RecorderReport } from '../observation/recorder.ts';
+import { startInlineWriter, type EvidenceWriter } from '../observation/evidence-writer.ts';
+import { ThreadWriter } from '../observation/thread-writer.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { DhtService } from '../bittorrent/dht/dht-service.ts';
 import type { Context } from './context.ts';
 import type { Settings } from '../config/settings.ts';
@@ -33,20 +35,23 @@ export interface SeedNode {
   readonly dht?: DhtService;
   /** Runs one campaign step and serves/stops decoys accordingly (the timer does this every campaign.tickInterval). */
   syncCampaigns(): Promise<void>;
-  /** Stops announcing (event=stopped), closes every peer connection, writes every observation. */
-  stop(): Promise<void>;
+  /** Stops announcing (event=stopped), closes every peer connection, writes every observation, or reports what it could not. */
+  stop(): Promise<RecorderReport>;
 }
 
 /**
  * THE composition root for a running node: every collaborator is built and wired here,
  * in dependency order, and torn down in reverse.
  */
-export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => void } = {}): Promise<SeedNode> {
+export async function startSeedNode(ctx: Context, opts: {
+  log?: (m: string) => void;
+  /** 'inline' writes evidence on this thread even for a file database (bench/event-loop.bench.ts's comparison only). */
+  evidenceWriter?: 'thread' | 'inline';
+} = {}): Promise<SeedNode> {
   const s = ctx.settings;
   const log = opts.log ?? ctx.log;
   const now = Date.now;
   const bus = new ObservationBus({ capacity: s.queueCapacity });
-  const recorder = new ObservationRecorder({ bus, store: ctx.store, log }, { flushIntervalMs: s.flushIntervalMs });
   const publish = (o: Observation) => { bus.publish(o); };
 
   const index = new TorrentIndex({ sourceFor: (d) => ctx.sourceFor(d), loadInfo: (d) => ctx.decoyInfo(d.id) });
@@ -68,11 +73,16 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   // cannot serve (issue 17, item 10). Connections accepted meanwhile wait on the bus for the recorder.
   const ports = await bindPorts(s, { index, peerId, publish, now, log });
   const { listening, trackerUrls, dht } = ports;
-  let evidence: Awaited<ReturnType<typeof startNodeEvidence>>;
+  // Evidence next: an earlier unclean stop recorded, the clock recorded and a start checkpoint signed
+  // (startNodeEvidence) before the first observation is written.
+  // A file database is written by the evidence writer thread, so serving never waits for a write (issue 16.4).
+  let writer: EvidenceWriter;
   try {
-    // Evidence next: an earlier unclean stop recorded, the clock recorded and a start checkpoint signed before the first record is written.
-    evidence = await startNodeEvidence({ store: ctx.store, settings: s, log });
+    writer = ctx.store instanceof SqliteStore && ctx.store.path !== ':memory:' && opts.evidenceWriter !== 'inline'
+      ? await ThreadWriter.start({ dbPath: ctx.store.path, settings: s, log })
+      : await startInlineWriter({ store: ctx.store, settings: s, log });
   } catch (e) { await ports.close(); throw e; }
+  const recorder = new ObservationRecorder({ bus, writer, log }, { flushIntervalMs: s.flushIntervalMs });
   recorder.start();
 
   const announceTo = [...s.trackers, ...(trackerUrls.httpUrl ? [trackerUrls.httpUrl] : [])];
@@ -105,18 +115,19 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   };
 
   (await import('./node-run.ts')).recordNodeRun(ctx.store, s, info); // what this run presents, for exports' tool.json
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<RecorderReport> | undefined;
   return {
     info, bus, recorder, ...(dht ? { dht } : {}),
     announced: (o = {}) => scheduler?.whenAllAnnounced(o) ?? Promise.resolve(),
     syncCampaigns: async () => { await campaigns?.syncNow(); },
     stop() {
-      stopping ??= (async () => {
+      stopping ??= (async (): Promise<RecorderReport> => {
         await campaigns?.stop();
         await scheduler?.stop({ deadlineMs: 3000 }).catch((e: Error) => log(`announce stop: ${e.message}`));
         await ports.close();
-        await recorder.stop();
-        await evidence?.stop();
+        const report = await recorder.stop();
+        await writer.stop();
+        return report;
       })();
       return stopping;
     },

@@ -1,7 +1,13 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { ByteRange, Observation, SessionProgressObservation } from '../../domain/observation.ts';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { ByteRange, SessionProgressObservation } from '../../domain/observation.ts';
 import { parseRanges, unionRanges } from '../ranges.ts';
 import { codecOf } from './record-tables/registry.ts';
+
+/** Where a row's values hold the fields track() reads (the fields' order in their record tables). */
+const fieldIndex = (kind: string, name: string) => codecOf(kind).spec.fields.findIndex((f) => f.name === name);
+const DELIVERY_SESSION = fieldIndex('delivery', 'sessionId');
+const PROGRESS_SESSION = fieldIndex('session-progress', 'sessionId');
+const PROGRESS_PHASE = fieldIndex('session-progress', 'phase');
 
 /** A run of a node on this data directory, as its run marker (run_markers, sessions-001) keeps it. */
 export interface NodeRun {
@@ -47,13 +53,14 @@ export class RunMarkersTable {
     this.#db.prepare('UPDATE run_markers SET recovered_at = ? WHERE id = ?').run(at, id);
   }
 
-  /** Keeps open_sessions in step with a batch being written (call inside its transaction): open adds, delivery or interrupted removes. */
-  track(batch: readonly Observation[]): void {
-    for (const o of batch) {
-      if (o.kind === 'delivery') this.#closed.run(o.sessionId);
-      else if (o.kind === 'session-progress') {
-        if (o.phase === 'open') this.#open.run(o.sessionId);
-        else if (o.phase === 'interrupted') this.#closed.run(o.sessionId);
+  /** Keeps open_sessions in step with rows being written (call inside their transaction): open adds, delivery or interrupted removes. */
+  track(rows: readonly { readonly kind: string; readonly values: readonly SQLInputValue[] }[]): void {
+    for (const r of rows) {
+      if (r.kind === 'delivery') this.#closed.run(r.values[DELIVERY_SESSION]!);
+      else if (r.kind === 'session-progress') {
+        const phase = r.values[PROGRESS_PHASE];
+        if (phase === 'open') this.#open.run(r.values[PROGRESS_SESSION]!);
+        else if (phase === 'interrupted') this.#closed.run(r.values[PROGRESS_SESSION]!);
       }
     }
   }
