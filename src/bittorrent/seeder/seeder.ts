@@ -4,6 +4,7 @@ import { DEFAULT_FLOOD_GATE, FloodGate, type FloodGateInit, type FloodGateStats 
 import { Choker } from './choker.ts';
 import { ConnectionLimits } from './connection-limits.ts';
 import { normalizeIp, PeerConnection } from './peer-connection.ts';
+import type { ProgressPolicy } from './progress-schedule.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { TorrentIndex } from './torrent-index.ts';
 
@@ -25,6 +26,8 @@ export interface SeederInit {
   allowPlaintext: boolean;
   /** Rejected connections recorded one by one per second (overall, per source); the rest are aggregated (a flood must not crowd out deliveries). */
   rejectionRecords?: FloodGateInit;
+  /** Record open sessions (session-progress, issue 17 item 5); absent: only final delivery records. */
+  progress?: ProgressPolicy;
 }
 
 export interface SeederComponents {

@@ -2,6 +2,7 @@ import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 import { InputError } from '../../domain/errors.ts';
 import { openContext } from '../../node/context.ts';
+import { withDataDirLock } from '../../node/data-dir-lock.ts';
 import { runLab } from '../../lab/lab.ts';
 
 export const lab: Command = {
@@ -34,17 +35,20 @@ export const lab: Command = {
       // Every simulated downloader is in 127.0.1.0/24 and up to 256 run at once: the per-/24 limit must not refuse them.
       maxConnectionsPerPrefix: Math.max(io.settings.maxConnectionsPerPrefix, io.settings.maxConnections),
     };
-    const ctx = openContext(settings, io.err);
-    try {
-      const r = await runLab(ctx, init, { signal: io.signal, log: io.err });
-      io.out([
-        `lab finished: ${r.swarm.ok}/${r.swarm.attempted} simulated downloads completed (${(r.swarm.bytes / 1e6).toFixed(1)} MB) against ${r.decoys} decoys`,
-        `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,
-        ...Object.entries(r.failures).map(([why, n]) => `  ${n} simulated downloads did not finish: ${why}`),
-        `data directory: ${settings.dataDir}`,
-        `next: bin/counterseed deliveries --data ${settings.dataDir} --limit 20   (and: bin/counterseed evidence export --ip IP --out DIR)`,
-      ].join('\n'));
-      return r.deliveriesRecorded > 0 ? 0 : 1;
-    } finally { await ctx.close(); }
+    // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
+    return withDataDirLock(settings.dataDir, 'lab', async () => {
+      const ctx = openContext(settings, io.err);
+      try {
+        const r = await runLab(ctx, init, { signal: io.signal, log: io.err });
+        io.out([
+          `lab finished: ${r.swarm.ok}/${r.swarm.attempted} simulated downloads completed (${(r.swarm.bytes / 1e6).toFixed(1)} MB) against ${r.decoys} decoys`,
+          `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,
+          ...Object.entries(r.failures).map(([why, n]) => `  ${n} simulated downloads did not finish: ${why}`),
+          `data directory: ${settings.dataDir}`,
+          `next: bin/counterseed deliveries --data ${settings.dataDir} --limit 20   (and: bin/counterseed evidence export --ip IP --out DIR)`,
+        ].join('\n'));
+        return r.deliveriesRecorded > 0 ? 0 : 1;
+      } finally { await ctx.close(); }
+    });
   },
 };

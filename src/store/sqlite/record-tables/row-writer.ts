@@ -22,23 +22,29 @@ export interface WrittenRow extends PendingRow {
  */
 export class RecordRowWriter {
   readonly #db: DatabaseSync;
-  /** Insert statements, prepared on a kind's first row: a database migrated to an older schema (tests) lacks later kinds' tables. */
-  readonly #insert = new Map<string, StatementSync>();
+  readonly #insert = new Map<string, { codec: RecordCodec; stmt: StatementSync }>();
 
-  constructor(db: DatabaseSync) {
-    this.#db = db;
-  }
+  constructor(db: DatabaseSync) { this.#db = db; }
 
   prepare(o: { readonly kind: string }): PendingRow {
-    const codec = RECORD_CODECS.get(o.kind);
-    if (!codec) throw new InputError(`no table records kind "${o.kind}"`);
-    return { codec, kind: o.kind, values: codec.toRow(o) };
+    const w = this.#writerOf(o.kind);
+    return { codec: w.codec, kind: o.kind, values: w.codec.toRow(o) };
+  }
+
+  /** A kind's insert statement is prepared on first use: a database at an older schema (a migration test) lacks later kinds' tables. */
+  #writerOf(kind: string): { codec: RecordCodec; stmt: StatementSync } {
+    let w = this.#insert.get(kind);
+    if (w) return w;
+    const codec = RECORD_CODECS.get(kind);
+    if (!codec) throw new InputError(`no table records kind "${kind}"`);
+    w = { codec, stmt: this.#db.prepare(codec.insertSql) };
+    this.#insert.set(kind, w);
+    return w;
   }
 
   insert(p: PendingRow): WrittenRow {
-    let stmt = this.#insert.get(p.kind);
-    if (!stmt) this.#insert.set(p.kind, stmt = this.#db.prepare(p.codec.insertSql));
-    return { ...p, rowId: Number(stmt.run(...p.values).lastInsertRowid) };
+    const w = this.#insert.get(p.kind)!;
+    return { ...p, rowId: Number(w.stmt.run(...p.values).lastInsertRowid) };
   }
 
   write(o: { readonly kind: string }): WrittenRow {
