@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // counterseed offline verifier: checks an evidence export package with Node.js >= 20 and nothing else.
 // Standalone on purpose: it shares no code with counterseed, so it re-derives every hash, signature,
-// proof and CSV cell from the specification in verifier/README.md. Usage: node verify.mjs PATH [--key-fingerprint HEX] [--json]
+// proof and CSV cell from the specification in verifier/README.md.
+// Usage: node verify.mjs PATH [--key-fingerprint HEX] [--published FILE] [--json]
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 
-export const VERIFIER_VERSION = 1;
+export const VERIFIER_VERSION = 2;
 
+const HEX64 = /^[0-9a-f]{64}$/;
 const REQUIRED = ['manifest.json', 'manifest.sig', 'public-key.pem', 'checkpoint.json', 'records.ndjson', 'proofs.json', 'deliveries.csv', 'decoys.json', 'tool.json'];
 // Files read in pieces need constant memory; the bound only stops a runaway file. The exporter allows
 // 1,000,000 records, whose case.jsonld is about 3 GB.
@@ -24,6 +27,8 @@ export const CHECKS = {
   records: 'records are canonical, in order, complete, and name this node',
   chain: 'chain links between consecutive records (prev = hash of the record before)',
   proofs: 'RFC 9162 inclusion proof of every record against the signed checkpoint',
+  completeness: 'no record of the selected IP or decoy up to the checkpoint is left out (signed key index)',
+  consistency: 'earlier published checkpoints are prefixes of this log (RFC 9162 consistency proofs)',
   csv: 'deliveries.csv says exactly what records.ndjson says',
   decoys: 'decoys: SHA-1 of each info dictionary is its infohash, and it holds the name',
   tool: 'configuration hash',
@@ -71,6 +76,54 @@ export function verifyInclusion(leaf, index, size, path, root) {
     sn = Math.floor(sn / 2);
   }
   return sn === 0 && r.equals(root);
+}
+
+const isPowerOf2 = (x) => { while (x > 1 && x % 2 === 0) x /= 2; return x === 1; };
+
+/** RFC 9162 section 2.1.4.2: `proof` shows the tree of `first` leaves (root firstRoot) is a prefix of the tree of `second` (secondRoot). */
+export function verifyConsistency(first, second, proof, firstRoot, secondRoot) {
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 1 || first > second) return false;
+  if (first === second) return proof.length === 0 && firstRoot.equals(secondRoot);
+  const path = isPowerOf2(first) ? [firstRoot, ...proof] : proof.slice();
+  if (path.length === 0) return false;
+  let fn = first - 1;
+  let sn = second - 1;
+  while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && fr.equals(firstRoot) && sr.equals(secondRoot);
+}
+
+/** The key index (README section 10): an address as one spelling (IPv6 per RFC 5952, as the WHATWG URL parser writes it). */
+export function ipKey(ip) {
+  const v = isIP(String(ip));
+  if (v === 4) return `ip:${ip}`;
+  if (v === 6) return `ip:${new URL(`http://[${ip}]/`).hostname.slice(1, -1)}`;
+  return null;
+}
+
+/** acc_k = SHA-256(acc_(k-1) || seq u64be || at i64be || record hash), from 32 zero bytes. */
+export function accumulate(entries) {
+  let acc = Buffer.alloc(32);
+  for (const [seq, at, hash] of entries) {
+    const b = Buffer.alloc(16);
+    b.writeBigUInt64BE(BigInt(seq), 0);
+    b.writeBigInt64BE(BigInt(at), 8);
+    acc = sha256(Buffer.concat([acc, b, hash]));
+  }
+  return acc;
 }
 
 /** Key fingerprint: SHA-256 of the raw 32-byte Ed25519 key (the last 32 bytes of its 44-byte SPKI DER). */
@@ -419,7 +472,8 @@ export function verifyPackage(dir, opts = {}) {
     if (!verifySignature(null, Buffer.from(c.text, 'utf8'), key, Buffer.from(String(c.signature), 'base64'))) fail('checkpoint', 'checkpoint-signature-invalid', 'the checkpoint signature does not verify with public-key.pem');
     cp = JSON.parse(c.text);
     if (canonicalJson(cp) !== c.text) fail('checkpoint', 'checkpoint-invalid', 'checkpoint text is not canonical');
-    if (cp.type !== 'counterseed-checkpoint/v1') fail('checkpoint', 'checkpoint-invalid', `unknown checkpoint type ${cp.type}`);
+    if (cp.type !== 'counterseed-checkpoint/v1' && cp.type !== 'counterseed-checkpoint/v2') fail('checkpoint', 'checkpoint-invalid', `unknown checkpoint type ${cp.type}`);
+    if (cp.type === 'counterseed-checkpoint/v2' && !(HEX64.test(cp.index) && Number.isSafeInteger(cp.index_size) && cp.index_size >= 0)) fail('checkpoint', 'checkpoint-invalid', 'a v2 checkpoint needs an index root and index_size');
     if (cp.node !== facts.fingerprint) fail('key', 'key-mismatch', `checkpoint names node ${cp.node} but public-key.pem is ${facts.fingerprint}`);
     if (manifest.checkpoint?.tree_size !== cp.tree_size || manifest.checkpoint?.root !== cp.root) fail('checkpoint', 'checkpoint-mismatch', 'manifest and checkpoint name different tree heads');
     Object.assign(facts, { treeSize: cp.tree_size, root: cp.root, checkpointAt: cp.at });
@@ -447,6 +501,7 @@ export function verifyPackage(dir, opts = {}) {
   const offsets = [];
   const lengths = [];
   const prevs = [];
+  const ats = [];
   const isDelivery = [];
   const hashes = new Slots(32);
   const wantDigests = new Slots(32);
@@ -465,7 +520,8 @@ export function verifyPackage(dir, opts = {}) {
       let canonical = false;
       try { canonical = canonicalJson(r) === text; } catch { /* reported below */ }
       if (!canonical) fail('records', 'record-not-canonical', `line ${line} (seq ${r.seq}) is not in canonical form`);
-      if (r.v !== 1 || !Number.isSafeInteger(r.seq) || typeof r.prev !== 'string' || typeof r.obs !== 'object') { fail('records', 'record-invalid', `line ${line} is not a v1 record`); return; }
+      // v1: the first record schema; v2 (same header) may carry more obs fields, such as network and contentId.
+      if ((r.v !== 1 && r.v !== 2) || !Number.isSafeInteger(r.seq) || !Number.isSafeInteger(r.at) || typeof r.prev !== 'string' || typeof r.obs !== 'object') { fail('records', 'record-invalid', `line ${line} is not a v1 or v2 record`); return; }
       if (r.node !== facts.fingerprint) fail('records', 'record-node-mismatch', `seq ${r.seq} was recorded by node ${r.node}, not ${facts.fingerprint}`);
       const idx = seqs.length;
       const hash = leafHash(bytes);
@@ -473,6 +529,7 @@ export function verifyPackage(dir, opts = {}) {
       lineNos.push(line);
       offsets.push(offset);
       lengths.push(length);
+      ats.push(r.at);
       prevs.push(r.prev.length > 64 ? r.prev.slice(0, 65) : r.prev); // longer than a hash: never equal to one; 16 chars are reported
       hashes.set(idx, hash);
       const delivery = r.kind === 'delivery';

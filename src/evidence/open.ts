@@ -3,8 +3,13 @@ import { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { EvidenceError } from './errors.ts';
 import { EvidenceLog } from './evidence-log.ts';
+import { CheckpointLog } from './checkpoint-log.ts';
+import { join } from 'node:path';
 import { ChainHasher } from './chain/chain-hasher.ts';
 import { loadNodeKey, loadOrCreateNodeKey, type NodeKey } from './keys.ts';
+
+/** Every signed checkpoint, one line each, outside the database (checkpoint-log.ts). */
+export const CHECKPOINT_LOG_FILE = 'checkpoints.ndjson';
 
 export interface OpenedEvidence {
   readonly log: EvidenceLog;
@@ -14,6 +19,8 @@ export interface OpenedEvidence {
   readonly keyCreated: boolean;
   /** Hashes the chain: large batches on a worker thread (src/evidence/chain/). */
   readonly hasher: ChainHasher;
+  /** The append-only checkpoint log file in the data directory (CHECKPOINT_LOG_FILE). */
+  readonly published: CheckpointLog;
   /** Stops chaining observations the store appends (and stops the hasher's worker). */
   detach(): void;
 }
@@ -41,7 +48,8 @@ export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?
     timeoutMs: 5000,
     onWorkerFailure: (e) => opts.log?.(`evidence: the chain worker failed (${e.message}); chaining continues in the main thread`),
   });
-  const log = new EvidenceLog({ table, key, hasher, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now });
+  const published = new CheckpointLog(join(dataDir, CHECKPOINT_LOG_FILE));
+  const log = new EvidenceLog({ table, key, hasher, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now, published });
   const unhook = store.addAppendHook((_batch, rows) => log.beginAppend(rows));
-  return { log, table, key, keyCreated, hasher, detach: () => { unhook(); void hasher.close(); } };
+  return { log, table, key, keyCreated, hasher, published, detach: () => { unhook(); void hasher.close(); } };
 }

@@ -1,0 +1,54 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { EvidenceError } from './errors.ts';
+import type { CheckpointBody } from './checkpoint.ts';
+
+/** One published checkpoint: the signed text and its Ed25519 signature (base64), as in an export's checkpoint.json. */
+export interface PublishedCheckpoint { readonly text: string; readonly signature: string }
+
+/** A published checkpoint's line: canonical JSON {"signature","text"} (the keys are already in order). */
+export const publishedLine = (c: PublishedCheckpoint): string => `${JSON.stringify({ signature: c.signature, text: c.text })}\n`;
+
+/**
+ * The checkpoint log outside the database (issue 17, item 3): every signed checkpoint is appended
+ * to a file in the data directory, one line each, and fsync'd before checkpoint() returns. Deleting
+ * the chain's tail together with the newest checkpoint row then no longer goes unseen: the newest
+ * line names a tree the database must still hold (EvidenceLog checks this before every checkpoint
+ * and export), and a copy published elsewhere (`counterseed evidence checkpoints`, or sent to a
+ * witness) lets the offline verifier detect a shortened or rewritten log (verify.mjs --published).
+ */
+export class CheckpointLog {
+  readonly path: string;
+  constructor(path: string) { this.path = path; }
+
+  append(c: PublishedCheckpoint): void {
+    const fd = openSync(this.path, 'a', 0o644);
+    try {
+      const b = Buffer.from(publishedLine(c), 'utf8');
+      for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
+      fsyncSync(fd);
+    } finally { closeSync(fd); }
+  }
+
+  /** Every published checkpoint, oldest first (a torn last line, from a crash mid-append, is skipped). */
+  all(): (PublishedCheckpoint & { body: CheckpointBody })[] {
+    if (!existsSync(this.path)) return [];
+    const lines = readFileSync(this.path, 'utf8').split('\n');
+    const out: (PublishedCheckpoint & { body: CheckpointBody })[] = [];
+    lines.forEach((line, i) => {
+      if (line === '') return;
+      try {
+        const c = JSON.parse(line) as PublishedCheckpoint;
+        out.push({ text: c.text, signature: c.signature, body: JSON.parse(c.text) as CheckpointBody });
+      } catch {
+        if (i === lines.length - 1) return;
+        throw new EvidenceError(`${this.path} line ${i + 1} is not a published checkpoint`);
+      }
+    });
+    return out;
+  }
+
+  last(): (PublishedCheckpoint & { body: CheckpointBody }) | undefined {
+    const a = this.all();
+    return a[a.length - 1];
+  }
+}
