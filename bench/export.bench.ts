@@ -53,7 +53,7 @@ try {
     writeFileSync('/proc/self/clear_refs', '5');
     const base = status('VmRSS');
     t = performance.now();
-    const s = await writeExportPackage({ table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => store.getDecoy(id), tool, now: Date.now }, { filter, selection: { bench: label }, out });
+    const s = await writeExportPackage({ table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => store.getDecoy(id), tool, now: Date.now, published: ev.published }, { filter, selection: { bench: label }, out });
     const exportS = (performance.now() - t) / 1000;
     const peak = mb(status('VmHWM') - base);
     const size = Number(execFileSync('du', ['-sk', out]).toString().split('\t')[0]) / 1024;

@@ -421,7 +421,7 @@ export function verifyPackage(dir, opts = {}) {
   const findings = [];
   let sink = findings; // checks run in a different order than they are reported in: each writes into its own list
   const fail = (check, code, message) => sink.push({ check, code, message });
-  const facts = { package: dir, fingerprint: null, expectedFingerprint: opts.keyFingerprint ?? null, treeSize: null, root: null, checkpointAt: null, records: 0, deliveries: 0, seqs: null, tool: null };
+  const facts = { package: dir, fingerprint: null, expectedFingerprint: opts.keyFingerprint ?? null, treeSize: null, root: null, checkpointAt: null, records: 0, deliveries: 0, seqs: null, tool: null, completeness: null, published: 0 };
   const done = () => ({ ok: findings.length === 0, findings, facts });
 
   const raw = {}; // small files, read whole
@@ -683,6 +683,9 @@ export function verifyPackage(dir, opts = {}) {
     }
   } catch (e) { fail('proofs', 'proofs-invalid', `proofs.json: ${e.message}`); }
 
+  checkCompleteness(dir, manifest, cp, { fail, facts, ats, hashes, lastBySeq });
+  checkConsistency(dir, manifest, cp, key, facts, opts.published ?? [], fail);
+
   findings.push(...out.decoys);
 
   // CSV against records.
@@ -716,6 +719,128 @@ export function verifyPackage(dir, opts = {}) {
   return done();
 }
 
+/** A small JSON file of the package, listed in the signed manifest (its digest is checked with the others), parsed. */
+function readListed(dir, manifest, name) {
+  if (!(name in (manifest.files ?? {}))) return undefined;
+  const p = join(dir, name);
+  if (statSync(p).size > MAX_WHOLE) throw new Error(`larger than ${MAX_WHOLE} bytes`);
+  return JSON.parse(readFileSync(p, 'utf8'));
+}
+
+/**
+ * completeness.json (README section 10). A v2 package selected by one IP or one decoy must prove that no record of
+ * that key up to the checkpoint is left out: the key's leaf in the signed index, whose accumulator is recomputed
+ * from the records in the package (in the time window) and the links given for the others (outside it).
+ */
+function checkCompleteness(dir, manifest, cp, r) {
+  const fail = (code, message) => r.fail('completeness', code, message);
+  const sel = manifest.selection ?? {};
+  const byKey = (sel.ip !== undefined) !== (sel.decoy !== undefined);
+  try {
+    const c = readListed(dir, manifest, 'completeness.json');
+    if (c === undefined) {
+      if (cp?.type === 'counterseed-checkpoint/v2' && byKey) fail('completeness-missing', 'the package is selected by one IP or decoy against a v2 checkpoint but has no completeness.json');
+      return;
+    }
+    if (!cp || cp.type !== 'counterseed-checkpoint/v2') { fail('completeness-invalid', 'completeness.json needs a v2 checkpoint (with a key index)'); return; }
+    const key = sel.ip !== undefined ? ipKey(sel.ip) : `decoy:${sel.decoy}`;
+    const from = sel.from === undefined ? null : Date.parse(sel.from);
+    const to = sel.to === undefined ? null : Date.parse(sel.to);
+    if (!byKey || c.key !== key) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is ${JSON.stringify(sel)}`); return; }
+    if (c.window?.from !== from || c.window?.to !== to) { fail('completeness-invalid', 'completeness.json is for another time window than the selection'); return; }
+    if (c.tree_size !== cp.tree_size || c.index !== cp.index || c.index_size !== cp.index_size) { fail('completeness-invalid', 'completeness.json is for another checkpoint'); return; }
+    const inWindow = (at) => (from === null || at >= from) && (to === null || at < to);
+    const root = Buffer.from(cp.index, 'hex');
+    const proven = (x) => x && typeof x.leaf === 'object' && x.leaf !== null && Array.isArray(x.path)
+      && verifyInclusion(leafHash(Buffer.from(canonicalJson({ acc: x.leaf.acc, count: x.leaf.count, key: x.leaf.key }), 'utf8')), x.index, cp.index_size, x.path.map((h) => Buffer.from(String(h), 'hex')), root);
+    if (c.leaf) {
+      if (!proven(c.leaf) || c.leaf.leaf.key !== key) { fail('completeness-failed', `the leaf of ${key} is not in the key index the checkpoint signs`); return; }
+      const entries = [];
+      for (const seq of c.inside) {
+        const i = r.lastBySeq.get(seq);
+        if (i === undefined) { fail('completeness-failed', `record ${seq} of ${key} is in the window but not in records.ndjson: it was left out`); continue; }
+        if (!inWindow(r.ats[i])) fail('completeness-failed', `record ${seq} is listed inside the window but its time is outside it`);
+        entries.push([seq, r.ats[i], r.hashes.get(i)]);
+      }
+      for (const [seq, at, hash] of c.outside) {
+        if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(at) || !HEX64.test(hash)) { fail('completeness-invalid', `bad link ${JSON.stringify([seq, at, hash])}`); return; }
+        if (inWindow(at)) fail('completeness-failed', `record ${seq} of ${key} is in the window (at ${new Date(at).toISOString()}) but not in the package: it was left out`);
+        entries.push([seq, at, Buffer.from(hash, 'hex')]);
+      }
+      entries.sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < entries.length; i++) if (entries[i][0] === entries[i - 1][0]) fail('completeness-invalid', `record ${entries[i][0]} is listed twice`);
+      if (entries.length !== c.leaf.leaf.count || hex(accumulate(entries)) !== c.leaf.leaf.acc) {
+        fail('completeness-failed', `the records given for ${key} (${entries.length}) do not reproduce its signed count (${c.leaf.leaf.count}) and accumulator: a record is missing, extra or altered`);
+      }
+      r.facts.completeness = `${key}: ${c.inside.length} record(s) in the window, ${c.outside.length} outside it, of ${c.leaf.leaf.count}`;
+    } else {
+      if (c.inside.length > 0 || c.outside.length > 0) { fail('completeness-invalid', 'an absent key cannot have records'); return; }
+      const ns = c.neighbours ?? [];
+      if (!ns.every(proven)) { fail('completeness-failed', 'a neighbouring leaf is not in the key index the checkpoint signs'); return; }
+      const left = ns.find((x) => x.leaf.key < key);
+      const right = ns.find((x) => x.leaf.key > key);
+      const ok = cp.index_size === 0 ? ns.length === 0
+        : left && right ? right.index === left.index + 1 : right ? right.index === 0 && ns.length === 1 : left ? left.index === cp.index_size - 1 && ns.length === 1 : false;
+      if (!ok) fail('completeness-failed', `the neighbouring leaves do not prove that ${key} has no records`);
+      else r.facts.completeness = `${key}: no records (absence proved by the neighbouring leaves)`;
+    }
+  } catch (e) { fail('completeness-invalid', `completeness.json: ${e.message}`); }
+}
+
+/**
+ * consistency.json: the checkpoints the node had published, each with an RFC 9162 consistency proof to this
+ * package's checkpoint; and the checkpoints the user passes with --published (published by the police unit or held by
+ * a witness): each must be this checkpoint's tree, proved to be a prefix of it, or newer than it. A published
+ * checkpoint over more records than this package's, signed before it, means the log was cut.
+ */
+function checkConsistency(dir, manifest, cp, key, facts, published, fail) {
+  const proved = new Map(); // tree_size -> root, for every checkpoint proved a prefix of this one
+  const bodyOf = (c) => {
+    if (!verifySignature(null, Buffer.from(String(c.text), 'utf8'), key, Buffer.from(String(c.signature), 'base64'))) throw new Error('its signature does not verify with public-key.pem');
+    const b = JSON.parse(c.text);
+    if (canonicalJson(b) !== c.text || (b.type !== 'counterseed-checkpoint/v1' && b.type !== 'counterseed-checkpoint/v2') || b.node !== facts.fingerprint || !Number.isSafeInteger(b.tree_size) || !HEX64.test(b.root)) throw new Error('not a checkpoint of this node');
+    return b;
+  };
+  try {
+    const c = readListed(dir, manifest, 'consistency.json');
+    if (c !== undefined) {
+      if (!cp || c.tree_size !== cp.tree_size || c.root !== cp.root) throw new Error('it is for another checkpoint');
+      for (const p of c.proofs) {
+        let b;
+        try { b = bodyOf(p.checkpoint); } catch (e) { fail('consistency', 'consistency-invalid', `an earlier checkpoint: ${e.message}`); continue; }
+        const path = p.path.map((h) => Buffer.from(String(h), 'hex'));
+        if (b.tree_size > cp.tree_size || !verifyConsistency(b.tree_size, cp.tree_size, path, Buffer.from(b.root, 'hex'), Buffer.from(cp.root, 'hex'))) {
+          fail('consistency', 'consistency-failed', `the log is not an extension of the checkpoint signed ${new Date(b.at).toISOString()} (tree of ${b.tree_size} records): it was rewritten`);
+        } else proved.set(b.tree_size, b.root);
+      }
+    }
+  } catch (e) { fail('consistency', 'consistency-invalid', `consistency.json: ${e.message}`); }
+  if (cp) proved.set(cp.tree_size, cp.root);
+  facts.published = published.length;
+  for (const p of published) {
+    let b;
+    try { b = bodyOf(p); } catch (e) { fail('consistency', 'published-invalid', `a published checkpoint: ${e.message}`); continue; }
+    if (!cp) continue;
+    const when = new Date(b.at).toISOString();
+    if (b.tree_size > cp.tree_size) {
+      if (b.at <= cp.at) fail('consistency', 'log-shortened', `the checkpoint published ${when} covers ${b.tree_size} records, but this package's checkpoint, signed later (${new Date(cp.at).toISOString()}), covers only ${cp.tree_size}: the log was cut`);
+    } else if (proved.get(b.tree_size) !== b.root) {
+      fail('consistency', proved.has(b.tree_size) ? 'log-rewritten' : 'published-not-covered', `the package does not prove that its log extends the checkpoint published ${when} (tree of ${b.tree_size} records): the log may have been rewritten`);
+    }
+  }
+}
+
+/** Published checkpoints from a file: one {"signature","text"} per line (checkpoints.ndjson), or one checkpoint.json. */
+export function readPublished(path) {
+  const text = readFileSync(path, 'utf8');
+  try {
+    const whole = JSON.parse(text);
+    return (Array.isArray(whole) ? whole : [whole]).map((c) => ({ text: String(c.text), signature: String(c.signature) }));
+  } catch {
+    return text.split('\n').filter((l) => l.trim() !== '').map((l) => { const c = JSON.parse(l); return { text: String(c.text), signature: String(c.signature) }; });
+  }
+}
+
 /** A report for people. */
 export function formatReport(res) {
   const f = res.facts;
@@ -726,6 +851,8 @@ export function formatReport(res) {
     f.expectedFingerprint ? `expected:    ${f.expectedFingerprint}` : '             (compare this fingerprint with the one the police unit published, or pass --key-fingerprint)',
     `checkpoint:  ${f.treeSize ?? '?'} records, root ${f.root ?? '?'}${f.checkpointAt ? `, signed ${new Date(f.checkpointAt).toISOString()}` : ''}`,
     `records:     ${f.records} (seq ${f.seqs ?? '-'}), ${f.deliveries} deliveries`,
+    `complete:    ${f.completeness ?? 'not proved for this selection'}`,
+    `published:   ${f.published ? `${f.published} checkpoint(s) given with --published` : 'none given (--published FILE)'}`,
     `tool:        ${f.tool ? `${f.tool.name} ${f.tool.version}, config sha256 ${f.tool.config_sha256}` : '?'}`,
     '',
   ];
@@ -749,11 +876,18 @@ function main(argv) {
   let keyFingerprint;
   const k = args.indexOf('--key-fingerprint');
   if (k >= 0) { keyFingerprint = args[k + 1]; args.splice(k, 2); }
-  if (args.length !== 1 || args[0].startsWith('-') || (k >= 0 && !keyFingerprint)) {
-    process.stderr.write('usage: node verify.mjs PACKAGE_DIR [--key-fingerprint HEX] [--json]\n');
+  let publishedFile;
+  const pf = args.indexOf('--published');
+  if (pf >= 0) { publishedFile = args[pf + 1]; args.splice(pf, 2); }
+  if (args.length !== 1 || args[0].startsWith('-') || (k >= 0 && !keyFingerprint) || (pf >= 0 && !publishedFile)) {
+    process.stderr.write('usage: node verify.mjs PACKAGE_DIR [--key-fingerprint HEX] [--published FILE] [--json]\n');
     return 2;
   }
-  const res = verifyPackage(args[0], { keyFingerprint });
+  let published = [];
+  if (publishedFile !== undefined) {
+    try { published = readPublished(publishedFile); } catch (e) { process.stderr.write(`--published ${publishedFile}: ${e.message}\n`); return 2; }
+  }
+  const res = verifyPackage(args[0], { keyFingerprint, published });
   process.stdout.write(`${json ? JSON.stringify(res, null, 2) : formatReport(res)}\n`);
   return res.ok ? 0 : 1;
 }
