@@ -102,6 +102,25 @@ describe('issue 17 defects: exports and checkpoints walk the chain', () => {
     assert.throws(() => f.ev.log.checkpoint('manual'), /published at .* \(tree of \d+ records\) is not in the database/);
   });
 
+  it('a log rewritten under a published checkpoint: refused at export, and flagged by the verifier given that checkpoint', async () => {
+    const { f } = await checkpointed();
+    const file = join(f.dir, 'checkpoints.ndjson');
+    const [line] = readFileSync(file, 'utf8').split('\n');
+    // What a rewritten log looks like from outside: a published checkpoint of the same size with another root.
+    const body = JSON.parse((JSON.parse(line!) as { text: string }).text) as Record<string, unknown>;
+    const forged = canonicalJson({ ...body, root: 'ab'.repeat(32), at: (body.at as number) - 1 });
+    const witness = join(f.dir, 'witness.ndjson');
+    writeFileSync(witness, `${JSON.stringify({ signature: sign(null, Buffer.from(forged), f.ev.key.privateKey).toString('base64'), text: forged })}\n`);
+    const ok = join(f.dir, 'ok');
+    await f.exportTo(ok, { ip: IP });
+    assert.deepEqual(verifyPackage(ok, { published: readPublished(file) }).findings, [], 'the genuine published checkpoints hold');
+    const r = verifyPackage(ok, { published: readPublished(witness) });
+    assert.ok(r.findings.some((x) => x.code === 'log-rewritten'), JSON.stringify(r.findings));
+
+    writeFileSync(file, `${readFileSync(witness, 'utf8')}${readFileSync(file, 'utf8')}`); // the forged one as an earlier line of the file
+    await assert.rejects(f.exportTo(join(f.dir, 'x'), { ip: IP }), /not consistent with the checkpoint published at .* \(tree of \d+ records\): it was rewritten/);
+  });
+
   it('defect 4: deliveries marks altered and unchained rows and prints a warning with their count', async () => {
     const { f, rows } = await checkpointed();
     f.store.database.exec(`UPDATE deliveries SET bytes_served = bytes_served + 1 WHERE id = ${rows[0]!.id}`);
