@@ -8,45 +8,57 @@ import { frontierRoot, leafHashOfText } from './merkle.ts';
 /** The key index after an audit: its root and number of leaves (what the checkpoint signs). */
 export interface IndexHead { readonly root: string; readonly size: number }
 
+/** Index entries written at a time: memory stays bounded by the keys touched, not the records audited. */
+const FLUSH_EVERY = 20_000;
+
 /**
  * The audit that runs before every checkpoint (issue 17, item 1). It walks the chain, not the rows:
  *
- * 1. every record in [from, to), the records added since the last checkpoint, is re-derived from its
+ * 1. every table's rows are counted against the chain's runs (EvidenceLogTable.checkRows), so a row
+ *    deleted anywhere, also before the last checkpoint, is refused with its record number;
+ * 2. every record in [from, to), the records added since the last checkpoint, is re-derived from its
  *    row and must hash to its link (a row gone or changed is refused with the record number);
- * 2. every table's rows are counted against the chain's runs (EvidenceLogTable.checkRows), so a row
- *    deleted or added anywhere, also before the last checkpoint, is refused at the next one;
- * 3. the records walked in (1) are filed in the key index, and the index's root over its leaves as
- *    they were is compared with the root the last checkpoint signed (`signed`): an index edited in the
+ * 3. those records are filed in the key index, and the index's root over its leaves as they were
+ *    is compared with the root the last checkpoint signed (`signed`): an index edited in the
  *    database is refused before it is signed again.
  *
  * Incremental: the last checkpoint's tree_size is the audited-up-to position and its `index` root
  * the audited per-key state, both under the node's signature, so each record is derived once.
+ * Runs inside the checkpoint's write transaction: a refusal leaves the index as it was.
  */
 export function audit(table: EvidenceLogTable, from: number, to: number, signed: IndexHead | undefined): IndexHead {
   table.checkRows(to);
   const index = table.index;
   if (signed === undefined) index.clear(); // no signed index yet (a log from before evidence-004): built from record 0
-  const pending = new Map<string, { count: number; acc: Buffer; records: [number, number][] }>();
+  const before = new Map<string, IndexLeaf | undefined>();
+  const state = new Map<string, { id: number; count: number; acc: Buffer }>();
+  let entries: [key: string, seq: number, at: number][] = [];
+  const flush = () => {
+    for (const [key, seq, at] of entries) index.addRecord(state.get(key)!.id, seq, at);
+    entries = [];
+  };
   let seq = from;
   for (const r of table.range(from, to)) {
     const rec = JSON.parse(r.text) as { at: number; obs: Record<string, unknown> };
     for (const key of keysOf(rec.obs, table.keyFields(r.kind))) {
-      let p = pending.get(key);
-      if (!p) { const s = index.get(key); p = { count: s?.count ?? 0, acc: s?.acc ?? ACC_ZERO, records: [] }; pending.set(key, p); }
-      p.acc = accStep(p.acc, r.seq, rec.at, r.hash);
-      p.count++;
-      p.records.push([r.seq, rec.at]);
+      let s = state.get(key);
+      if (!s) {
+        const stored = index.get(key);
+        before.set(key, stored);
+        s = stored ? { id: stored.id, count: stored.count, acc: stored.acc } : { id: index.addKey(key), count: 0, acc: ACC_ZERO };
+        state.set(key, s);
+      }
+      s.acc = accStep(s.acc, r.seq, rec.at, r.hash);
+      s.count++;
+      entries.push([key, r.seq, rec.at]);
     }
+    if (entries.length >= FLUSH_EVERY) flush();
     seq++;
   }
   if (seq !== to) throw new EvidenceError(`log has gaps: expected records up to ${to - 1}, the chain ends at ${seq - 1}`);
+  flush();
+  for (const s of state.values()) index.setLeaf(s.id, s.count, s.acc);
 
-  const before = new Map<string, IndexLeaf | undefined>();
-  for (const [key, p] of pending) {
-    const s = index.get(key);
-    before.set(key, s);
-    index.put(key, s?.id, p.count, p.acc, p.records);
-  }
   const { old, now } = indexRoots(index, before);
   if (signed !== undefined && (old.root !== signed.root || old.size !== signed.size)) {
     throw new EvidenceError('the key index in the database no longer matches the root signed in the last checkpoint: it was edited');

@@ -71,8 +71,24 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
   if (key !== undefined) {
     // By ip or by decoy: the records come from the signed key index, with a proof that none is left out.
     ({ links: picked, proof: completeness } = selectByKey(c.table, cp.body, key, req.filter, max));
+  } else if (req.filter.ip !== undefined && req.filter.decoyId !== undefined && !(req.filter.kinds && req.filter.kinds.length > 0)) {
+    // IP and decoy together: the IP's records from the key index (a row edited or deleted since is still found, and
+    // refused), narrowed to the decoy by their re-derived records. The package proves inclusion, not completeness.
+    const { decoyId, from, to } = req.filter;
+    const window = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+    const { links: ofIp } = selectByKey(c.table, cp.body, selectionKey({ ip: req.filter.ip })!, window, Number.MAX_SAFE_INTEGER);
+    picked = [];
+    for (let i = 0; i < ofIp.length; i += DERIVE_CHUNK) {
+      const chunk = ofIp.slice(i, i + DERIVE_CHUNK);
+      c.table.derive(chunk).forEach((r, j) => {
+        const field = c.table.keyFields(r.kind).decoyField;
+        if (field !== undefined && (JSON.parse(r.text) as ParsedRecord).obs[field] === decoyId) picked.push(chunk[j]!);
+      });
+    }
+    if (picked.length === 0) throw new ExportError(`no records match ${JSON.stringify(req.selection)}`);
+    if (picked.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);
   } else {
-    // Other selections (time only, ip and decoy together) are found through the tables' filter columns: no completeness proof.
+    // Time-only selections are found through the tables' filter columns: inclusion proofs, no completeness proof.
     picked = c.table.selectLinks(req.filter, max + 1).filter((l) => l.seq < cp.treeSize);
     if (picked.length === 0) throw new ExportError(`no records match ${JSON.stringify(req.selection)}`);
     if (picked.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);

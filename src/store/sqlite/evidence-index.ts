@@ -31,12 +31,17 @@ export class EvidenceIndexTable {
     return r ? { id: Number(r.id), key: String(r.key), count: Number(r.count), acc: toBuf(r.acc) } : undefined;
   }
 
-  /** Sets a key's count and accumulator and files records under it; returns the key's id. */
-  put(key: string, id: number | undefined, count: number, acc: Uint8Array, records: readonly (readonly [seq: number, at: number])[]): number {
-    const keyId = id ?? Number(this.#insertKey.run(key, count, acc).lastInsertRowid);
-    if (id !== undefined) this.#updateKey.run(count, acc, id);
-    for (const [seq, at] of records) this.#insertRecord.run(keyId, seq, at);
-    return keyId;
+  /** A new key, with no records yet (count 0, accumulator zero); returns its id. */
+  addKey(key: string): number {
+    return Number(this.#insertKey.run(key, 0, Buffer.alloc(32)).lastInsertRowid);
+  }
+
+  setLeaf(id: number, count: number, acc: Uint8Array): void {
+    this.#updateKey.run(count, acc, id);
+  }
+
+  addRecord(keyId: number, seq: number, at: number): void {
+    this.#insertRecord.run(keyId, seq, at);
   }
 
   clear(): void {

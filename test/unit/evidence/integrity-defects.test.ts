@@ -52,10 +52,26 @@ describe('issue 17 defects: exports and checkpoints walk the chain', () => {
       const changed = /record (\d+) \(delivery row \d+\) no longer matches its chained hash/;
       await assert.rejects(f.exportTo(join(f.dir, 'ip'), { ip: IP }), changed);
       await assert.rejects(f.exportTo(join(f.dir, 'decoy'), { decoyId: victim.decoy }, { decoy: victim.decoy }), changed);
+      await assert.rejects(f.exportTo(join(f.dir, 'both'), { ip: IP, decoyId: victim.decoy }, { ip: IP, decoy: victim.decoy }), changed);
       await assert.rejects(f.exportTo(join(f.dir, 'time'), { ip: IP, from: victim.startedAt, to: victim.startedAt + 1 },
         { ip: IP, from: new Date(victim.startedAt).toISOString(), to: new Date(victim.startedAt + 1).toISOString() }), changed);
     });
   }
+
+  it('an export by IP and decoy together takes the IP\'s records from the key index, narrowed to the decoy', async () => {
+    const { f, rows } = await checkpointed();
+    const decoy = rows[0]!.decoy;
+    const out = join(f.dir, 'both');
+    const s = await f.exportTo(out, { ip: IP, decoyId: decoy }, { ip: IP, decoy });
+    assert.equal(s.deliveries, rows.filter((r) => r.decoy === decoy).length);
+    const r = verifyPackage(out);
+    assert.deepEqual(r.findings, []);
+    assert.equal(r.facts.completeness, null, 'no completeness proof for this selection');
+    for (const l of readFileSync(join(out, 'records.ndjson'), 'utf8').split('\n').filter(Boolean)) {
+      const rec = JSON.parse(l) as { kind: string; obs: { decoyId?: number; remoteIp?: string } };
+      if (rec.kind !== 'clock') assert.deepEqual([rec.obs.remoteIp, rec.obs.decoyId], [IP, decoy]);
+    }
+  });
 
   it('defect 3: the chain\'s tail deleted with the newest checkpoint row is detected against the checkpoint log file, and by the verifier given the published checkpoint', async () => {
     const f = await evidenceFixture();
