@@ -51,7 +51,7 @@ export const evidenceCheckpoint: Command = {
       const ev = openEvidence(ctx.store, io.settings.dataDir, { create: false });
       try {
         const cp = ev.log.checkpoint('manual');
-        io.out(JSON.stringify({ tree_size: cp.treeSize, root: cp.body.root, head: cp.body.head, at: new Date(cp.body.at).toISOString(), node: cp.body.node }));
+        io.out(JSON.stringify({ tree_size: cp.treeSize, root: cp.body.root, head: cp.body.head, index: cp.body.index, index_size: cp.body.index_size, at: new Date(cp.body.at).toISOString(), node: cp.body.node }));
       } finally { ev.detach(); }
     } finally { await ctx.close(); }
   },
