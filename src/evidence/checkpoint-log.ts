@@ -1,6 +1,9 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { EvidenceError } from './errors.ts';
 import type { CheckpointBody } from './checkpoint.ts';
+
+/** Bytes read from the end of the file to find its newest line (a line is ~450 bytes). */
+const TAIL = 64 * 1024;
 
 /** One published checkpoint: the signed text and its Ed25519 signature (base64), as in an export's checkpoint.json. */
 export interface PublishedCheckpoint { readonly text: string; readonly signature: string }
@@ -47,8 +50,23 @@ export class CheckpointLog {
     return out;
   }
 
+  /** The newest published checkpoint, read from the file's tail (it is checked before every checkpoint: the file only grows). */
   last(): (PublishedCheckpoint & { body: CheckpointBody }) | undefined {
-    const a = this.all();
-    return a[a.length - 1];
+    if (!existsSync(this.path)) return undefined;
+    const fd = openSync(this.path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const n = Math.min(size, TAIL);
+      const b = Buffer.alloc(n);
+      readSync(fd, b, 0, n, size - n);
+      // Complete lines only: the first may be cut by the tail, the last may be torn by a crash mid-append.
+      const lines = b.toString('utf8').split('\n').slice(n < size ? 1 : 0, -1).filter((l) => l !== '');
+      const line = lines[lines.length - 1];
+      if (line === undefined) return size > TAIL ? this.all().at(-1) : undefined;
+      const c = JSON.parse(line) as PublishedCheckpoint;
+      return { text: c.text, signature: c.signature, body: JSON.parse(c.text) as CheckpointBody };
+    } catch (e) {
+      throw new EvidenceError(`${this.path}: the last line is not a published checkpoint (${(e as Error).message})`);
+    } finally { closeSync(fd); }
   }
 }
