@@ -53,6 +53,10 @@ try {
   console.log('selection                       records   export s   export peak +MB   package MB   verify s   verifier peak MB   verdict');
 
   const tool = toolInfo({ mode: 'lab', port: 6881 });
+  // As the CLI records it in the manifest: the verifier ties a completeness proof to the selection it claims.
+  const selectionOf = (f: LogFilter): Record<string, string | number> => ({
+    ...(f.ip !== undefined ? { ip: f.ip } : {}), ...(f.from !== undefined ? { from: new Date(f.from).toISOString() } : {}), ...(f.to !== undefined ? { to: new Date(f.to).toISOString() } : {}),
+  });
   const cases: [string, LogFilter][] = [
     ['one IP', { ip: '198.18.7.100' }],
     [`${SELECTION.toLocaleString('en-US')} by time`, { from: T0 + Math.floor((N - SELECTION) / 2), to: T0 + Math.floor((N - SELECTION) / 2) + SELECTION }],
@@ -62,7 +66,7 @@ try {
     writeFileSync('/proc/self/clear_refs', '5');
     const base = status('VmRSS');
     t = performance.now();
-    const s = await writeExportPackage({ table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => store.getDecoy(id), tool, now: Date.now, published: ev.published }, { filter, selection: { bench: label }, out });
+    const s = await writeExportPackage({ table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => store.getDecoy(id), tool, now: Date.now, published: ev.published }, { filter, selection: selectionOf(filter), out });
     const exportS = (performance.now() - t) / 1000;
     const peak = mb(status('VmHWM') - base);
     const size = Number(execFileSync('du', ['-sk', out]).toString().split('\t')[0]) / 1024;
