@@ -14,8 +14,9 @@ const FLUSH_EVERY = 20_000;
 /**
  * The audit that runs before every checkpoint (issue 17, item 1). It walks the chain, not the rows:
  *
- * 1. every table's rows are counted against the chain's runs (EvidenceLogTable.checkRows), so a row
- *    deleted anywhere, also before the last checkpoint, is refused with its record number;
+ * 1. the chain's runs hold every record up to the head, and (with `rows`) every table's rows are
+ *    counted against them (EvidenceLogTable.checkRows), so a row deleted anywhere, also before the
+ *    last checkpoint, is refused with its record number;
  * 2. every record in [from, to), the records added since the last checkpoint, is re-derived from its
  *    row and must hash to its link (a row gone or changed is refused with the record number);
  * 3. those records are filed in the key index, and the index's root over its leaves as they were
@@ -26,8 +27,8 @@ const FLUSH_EVERY = 20_000;
  * the audited per-key state, both under the node's signature, so each record is derived once.
  * Runs inside the checkpoint's write transaction: a refusal leaves the index as it was.
  */
-export function audit(table: EvidenceLogTable, from: number, to: number, signed: IndexHead | undefined): IndexHead {
-  table.checkRows(to);
+export function audit(table: EvidenceLogTable, from: number, to: number, signed: IndexHead | undefined, opts: { rows: boolean }): IndexHead {
+  table.checkRows(to, opts);
   const index = table.index;
   if (signed === undefined) index.clear(); // no signed index yet (a log from before evidence-004): built from record 0
   const before = new Map<string, IndexLeaf | undefined>();
