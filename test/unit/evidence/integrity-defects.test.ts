@@ -141,6 +141,24 @@ describe('issue 17 defects: exports and checkpoints walk the chain', () => {
     await assert.rejects(f.exportTo(join(f.dir, 'x'), { ip: IP }), /not consistent with the checkpoint published at .* \(tree of \d+ records\): it was rewritten/);
   });
 
+  it('evidence checkpoints prints the checkpoint log, one line per signed checkpoint, for evidence verify --published', async () => {
+    const f = await evidenceFixture();
+    f.ev.log.checkpoint('manual');
+    await f.exportTo(join(f.dir, 'pkg'), { ip: IP });
+    f.ev.detach();
+    const cli = (...a: string[]) => spawnSync(process.execPath, [MAIN, '--data', f.dir, ...a], { encoding: 'utf8', timeout: 30_000 });
+    const r = cli('evidence', 'checkpoints');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(join(f.dir, 'checkpoints.ndjson'), 'utf8'));
+    assert.equal(cli('evidence', 'checkpoints', '--last', '1').stdout.split('\n').filter(Boolean).length, 1);
+    const published = join(f.dir, 'published.ndjson');
+    writeFileSync(published, r.stdout);
+    const v = cli('evidence', 'verify', join(f.dir, 'pkg'), '--published', published);
+    assert.equal(v.status, 0, v.stdout);
+    assert.match(v.stdout, /published: +1 checkpoint\(s\) given with --published/);
+    assert.equal(cli('evidence', 'verify', join(f.dir, 'pkg'), '--published', join(f.dir, 'missing')).status, 2);
+  });
+
   it('defect 4: deliveries marks altered and unchained rows and prints a warning with their count', async () => {
     const { f, rows } = await checkpointed();
     f.store.database.exec(`UPDATE deliveries SET bytes_served = bytes_served + 1 WHERE id = ${rows[0]!.id}`);
