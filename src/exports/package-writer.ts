@@ -7,7 +7,7 @@ import type { NodeKey } from '../evidence/keys.ts';
 import { inclusionProofs } from '../evidence/inclusion-proofs.ts';
 import type { CheckpointLog } from '../evidence/checkpoint-log.ts';
 import { consistencyNeeds, consistencyProof, verifyConsistency } from '../evidence/consistency.ts';
-import { selectByKey, selectionKey, type CompletenessProof } from './completeness.ts';
+import { selectRecords } from './selection.ts';
 import { leafHash } from '../evidence/merkle.ts';
 import type { EvidenceLogTable, LogFilter, LogLink, LogRow } from '../store/sqlite/evidence-log.ts';
 import { CaseGraphBuilder, indented, JSONLD_HEAD, JSONLD_SEP, JSONLD_TAIL, jsonLdNode, type ExportedRecord } from './case-jsonld.ts';
@@ -65,34 +65,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
   const max = req.maxRecords ?? 1_000_000;
   // The audit runs first (EvidenceLog.checkpoint): everything up to the checkpoint is chained, indexed and signed.
   const cp = c.log.checkpoint('export');
-  const key = selectionKey(req.filter);
-  let completeness: CompletenessProof | undefined;
-  let picked: LogLink[];
-  if (key !== undefined) {
-    // By ip or by decoy: the records come from the signed key index, with a proof that none is left out.
-    ({ links: picked, proof: completeness } = selectByKey(c.table, cp.body, key, req.filter, max));
-  } else if (req.filter.ip !== undefined && req.filter.decoyId !== undefined && !(req.filter.kinds && req.filter.kinds.length > 0)) {
-    // IP and decoy together: the IP's records from the key index (a row edited or deleted since is still found, and
-    // refused), narrowed to the decoy by their re-derived records. The package proves inclusion, not completeness.
-    const { decoyId, from, to } = req.filter;
-    const window = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
-    const { links: ofIp } = selectByKey(c.table, cp.body, selectionKey({ ip: req.filter.ip })!, window, Number.MAX_SAFE_INTEGER);
-    picked = [];
-    for (let i = 0; i < ofIp.length; i += DERIVE_CHUNK) {
-      const chunk = ofIp.slice(i, i + DERIVE_CHUNK);
-      c.table.derive(chunk).forEach((r, j) => {
-        const field = c.table.keyFields(r.kind).decoyField;
-        if (field !== undefined && (JSON.parse(r.text) as ParsedRecord).obs[field] === decoyId) picked.push(chunk[j]!);
-      });
-    }
-    if (picked.length === 0) throw new ExportError(`no records match ${JSON.stringify(req.selection)}`);
-    if (picked.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);
-  } else {
-    // Time-only selections are found through the tables' filter columns: inclusion proofs, no completeness proof.
-    picked = c.table.selectLinks(req.filter, max + 1).filter((l) => l.seq < cp.treeSize);
-    if (picked.length === 0) throw new ExportError(`no records match ${JSON.stringify(req.selection)}`);
-    if (picked.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);
-  }
+  const { links: picked, completeness } = selectRecords(c.table, cp.body, req.filter, JSON.stringify(req.selection), max);
   // Links only (seq, row, hash): the texts are derived a chunk at a time in each pass below.
   const links = picked.length === 0 ? [] : mergeBySeq(picked, c.table.clockLinks(picked[0]!.seq, picked[picked.length - 1]!.seq));
   picked.length = 0;
