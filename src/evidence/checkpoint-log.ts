@@ -5,6 +5,9 @@ import type { CheckpointBody } from './checkpoint.ts';
 /** Bytes read from the end of the file to find its newest line (a line is ~450 bytes). */
 const TAIL = 64 * 1024;
 
+/** Published checkpoints a package always proves itself consistent with, newest first (see forPackage). */
+const RECENT = 1000;
+
 /** One published checkpoint: the signed text and its Ed25519 signature (base64), as in an export's checkpoint.json. */
 export interface PublishedCheckpoint { readonly text: string; readonly signature: string }
 
@@ -48,6 +51,20 @@ export class CheckpointLog {
       }
     });
     return out;
+  }
+
+  /**
+   * The published checkpoints a package over `treeSize` records proves itself consistent with: the
+   * newest RECENT ones, and the last one of every earlier UTC day. A year of 5-minute checkpoints
+   * would otherwise put ~100,000 proofs (~190 MB) in every package; this keeps it to ~1,400.
+   * Publishing the day's last checkpoint (`evidence checkpoints`) is therefore always enough.
+   */
+  forPackage(treeSize: number): (PublishedCheckpoint & { body: CheckpointBody })[] {
+    const upTo = this.all().filter((c) => c.body.tree_size >= 1 && c.body.tree_size <= treeSize);
+    const recent = upTo.slice(-RECENT);
+    const older = upTo.slice(0, -RECENT);
+    const day = (c: { body: CheckpointBody }) => Math.floor(c.body.at / 86_400_000);
+    return [...older.filter((c, i) => i === older.length - 1 || day(older[i + 1]!) !== day(c)), ...recent];
   }
 
   /** The newest published checkpoint, read from the file's tail (it is checked before every checkpoint: the file only grows). */

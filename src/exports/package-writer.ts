@@ -76,8 +76,8 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
 
   // Earlier published checkpoints this one must extend (RFC 9162 consistency), from the checkpoint log file.
   const earlier = new Map<string, { text: string; signature: string; size: number; root: string; at: number }>();
-  for (const p of c.published?.all() ?? []) {
-    if (p.body.node === c.key.fingerprint && p.body.tree_size >= 1 && p.body.tree_size <= cp.treeSize) {
+  for (const p of c.published?.forPackage(cp.treeSize) ?? []) {
+    if (p.body.node === c.key.fingerprint) {
       earlier.set(p.text, { text: p.text, signature: p.signature, size: p.body.tree_size, root: p.body.root, at: p.body.at });
     }
   }
