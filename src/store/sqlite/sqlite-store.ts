@@ -87,6 +87,9 @@ export class SqliteStore implements EvidenceStore {
     const r = this.#db.prepare('SELECT * FROM payloads WHERE id = ?').get(id);
     return r ? payloadFromRow(r) : undefined;
   }
+  relabelPayload(id: string, label: string): void {
+    this.#db.prepare('UPDATE payloads SET label = ? WHERE id = ?').run(label, id);
+  }
   listPayloads(): Payload[] {
     return this.#db.prepare('SELECT * FROM payloads ORDER BY added_at, id').all().map(payloadFromRow);
   }
@@ -107,6 +110,7 @@ export class SqliteStore implements EvidenceStore {
     const args: (string | number)[] = [];
     if (q.status) { where.push('status = ?'); args.push(q.status); }
     if (q.payloadId) { where.push('payload_id = ?'); args.push(q.payloadId); }
+    if (q.size !== undefined) { where.push('size = ?'); args.push(q.size); }
     const sql = `SELECT * FROM decoys ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(decoyFromRow);
   }
