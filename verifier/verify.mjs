@@ -106,12 +106,21 @@ export function verifyConsistency(first, second, proof, firstRoot, secondRoot) {
   return sn === 0 && fr.equals(firstRoot) && sr.equals(secondRoot);
 }
 
-/** The key index (README section 10): an address as one spelling (IPv6 per RFC 5952, as the WHATWG URL parser writes it). */
+/**
+ * The key index (README section 10): an address as one spelling: IPv4 dotted, IPv6 per RFC 5952 (as the WHATWG URL
+ * parser writes it), an IPv4-mapped IPv6 address (::ffff:a.b.c.d) as its IPv4 address.
+ */
 export function ipKey(ip) {
   const v = isIP(String(ip));
   if (v === 4) return `ip:${ip}`;
-  if (v === 6) return `ip:${new URL(`http://[${ip}]/`).hostname.slice(1, -1)}`;
-  return null;
+  if (v !== 6) return null;
+  let h;
+  try { h = String(ip).includes('%') ? String(ip).toLowerCase() : new URL(`http://[${ip}]/`).hostname.slice(1, -1); } catch { return null; } // zoned: as written
+  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+  if (!m) return `ip:${h}`;
+  const hi = parseInt(m[1], 16);
+  const lo = parseInt(m[2], 16);
+  return `ip:${Math.floor(hi / 256)}.${hi % 256}.${Math.floor(lo / 256)}.${lo % 256}`;
 }
 
 /** acc_k = SHA-256(acc_(k-1) || seq u64be || at i64be || record hash), from 32 zero bytes. */
