@@ -389,6 +389,12 @@ export class EvidenceLogTable {
     return r ? checkpointFromRow(r) : undefined;
   }
 
+  /** The newest checkpoint that signs the key index (an audited one: export or manual). */
+  latestIndexedCheckpoint(): StoredCheckpoint | undefined {
+    const r = this.#db.prepare(`SELECT * FROM evidence_checkpoints WHERE json_extract(body, '$.index') IS NOT NULL ORDER BY tree_size DESC, id DESC LIMIT 1`).get();
+    return r ? checkpointFromRow(r) : undefined;
+  }
+
   /** Checkpoint rows over exactly `treeSize` records. */
   checkpointsAt(treeSize: number): StoredCheckpoint[] {
     return this.#db.prepare('SELECT * FROM evidence_checkpoints WHERE tree_size = ? ORDER BY id').all(treeSize).map(checkpointFromRow);
