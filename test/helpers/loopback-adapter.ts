@@ -24,6 +24,7 @@ export class LoopbackAdapter implements NetworkAdapter {
 
   async start(signal: AbortSignal): Promise<void> {
     this.starts++;
+    signal.throwIfAborted();
     const server = createServer((s) => this.#serve(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
