@@ -1,7 +1,5 @@
 import type { Decoy, ServedDecoy } from '../domain/decoy.ts';
 import type { Context } from '../node/context.ts';
-import { CampaignStore, activeDecoyIds } from '../store/sqlite/campaign-store.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { campaignDeps } from './campaign-deps.ts';
 import { LiveDecoySync } from './live-sync.ts';
 import { stepCampaign } from './release.ts';
@@ -13,14 +11,10 @@ export interface ServedDecoys {
   decoys(): Iterable<ServedDecoy>;
 }
 
-/**
- * The seed node's campaign timer: steps every campaign and keeps what the node serves (on every
- * network) in line with the store. Undefined for stores without campaigns (not SQLite).
- */
-export function startCampaignSync(ctx: Context, served: ServedDecoys, o: { intervalMs: number; now: () => number; log: (m: string) => void }): LiveDecoySync | undefined {
+/** The seed node's campaign timer: steps every campaign and keeps what the node serves (on every network) in line with the store. */
+export function startCampaignSync(ctx: Context, served: ServedDecoys, o: { intervalMs: number; now: () => number; log: (m: string) => void }): LiveDecoySync {
   const store = ctx.store;
-  if (!(store instanceof SqliteStore)) return undefined;
-  const campaigns = new CampaignStore(store);
+  const campaigns = store.campaigns;
   const deps = campaignDeps(ctx, campaigns);
   const sync = new LiveDecoySync({
     step: (now) => {
@@ -29,7 +23,7 @@ export function startCampaignSync(ctx: Context, served: ServedDecoys, o: { inter
       for (const c of campaigns.list()) { const r = stepCampaign(deps, c, now); released += r.released; retired += r.retired; }
       return { released, retired };
     },
-    activeIds: () => activeDecoyIds(store),
+    activeIds: () => campaigns.activeDecoyIds(),
     getDecoy: (id) => store.getDecoy(id),
     // LiveDecoySync names a removed decoy by infohash, then hands it to onRemoved: the adapters remove it there.
     index: { add: (d) => served.addDecoy(d), remove: () => true, decoys: () => served.decoys() },

@@ -1,15 +1,14 @@
-import type { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
+import type { AppendCompletion, EvidenceLogTables, PendingRow } from '../store/evidence-log.ts';
 import type { NodeKey } from './keys.ts';
 import { CHECKPOINT_TYPE, signCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import { EvidenceError } from './errors.ts';
 import { FrontierStack } from './chain/frontier-stack.ts';
 import { emptyFrontier, frontierFromBytes, frontierRoot, frontierToBytes, HASH_LEN, type Frontier } from './merkle.ts';
-import type { AppendCompletion, PendingRow } from '../store/sqlite/record-tables/row-writer.ts';
 import type { ChainBatch, ChainResult } from './chain/chain-hasher.ts';
 import { GENESIS_PREV, isHex64, type ClockStatement } from './record.ts';
 
 export interface EvidenceLogComponents {
-  readonly table: EvidenceLogTable;
+  readonly table: EvidenceLogTables;
   readonly key: NodeKey;
   /** Runs fn in one write transaction (SqliteStore.transaction). */
   readonly transaction: <T>(fn: () => T) => T;

@@ -1,6 +1,5 @@
-import type { EvidenceStore } from '../store/evidence-store.ts';
-import { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { EvidenceLogTables } from '../store/evidence-log.ts';
+import type { Store } from '../store/store.ts';
 import { EvidenceError } from './errors.ts';
 import { EvidenceLog } from './evidence-log.ts';
 import { ChainHasher } from './chain/chain-hasher.ts';
@@ -8,7 +7,7 @@ import { loadNodeKey, loadOrCreateNodeKey, type NodeKey } from './keys.ts';
 
 export interface OpenedEvidence {
   readonly log: EvidenceLog;
-  readonly table: EvidenceLogTable;
+  readonly table: EvidenceLogTables;
   readonly key: NodeKey;
   /** The key was generated just now (first use of this data directory). */
   readonly keyCreated: boolean;
@@ -22,8 +21,7 @@ export interface OpenedEvidence {
  * Opens the evidence log of a data directory and hooks it into the store's append transaction,
  * so every observation written from now on is chained. The key is generated on first use.
  */
-export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?: () => number; create?: boolean; log?: (m: string) => void } = {}): OpenedEvidence {
-  if (!(store instanceof SqliteStore)) throw new EvidenceError('the tamper-evident log needs the SQLite store');
+export function openEvidence(store: Store, dataDir: string, opts: { now?: () => number; create?: boolean; log?: (m: string) => void } = {}): OpenedEvidence {
   let key: NodeKey;
   let keyCreated = false;
   if (opts.create === false) {
@@ -33,7 +31,8 @@ export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?
   } else {
     ({ key, created: keyCreated } = loadOrCreateNodeKey(dataDir));
   }
-  const table = new EvidenceLogTable(store.database);
+  const backend = store.evidenceLog();
+  const table = backend.tables;
   // Batches of 1,024 rows or more are hashed on a worker thread while their rows are inserted; smaller ones inline.
   // A 5,000-row batch takes the worker ~25 ms; a worker that has not answered in 5 s is given up (the
   // main thread is blocked meanwhile) and chaining goes on in the main thread, with nothing lost.
@@ -41,7 +40,7 @@ export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?
     timeoutMs: 5000,
     onWorkerFailure: (e) => opts.log?.(`evidence: the chain worker failed (${e.message}); chaining continues in the main thread`),
   });
-  const log = new EvidenceLog({ table, key, hasher, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now });
-  const unhook = store.addAppendHook((_batch, rows) => log.beginAppend(rows));
+  const log = new EvidenceLog({ table, key, hasher, transaction: (fn) => backend.transaction(fn), now: opts.now ?? Date.now });
+  const unhook = backend.addAppendHook((_batch, rows) => log.beginAppend(rows));
   return { log, table, key, keyCreated, hasher, detach: () => { unhook(); void hasher.close(); } };
 }

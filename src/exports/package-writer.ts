@@ -6,7 +6,7 @@ import type { EvidenceLog } from '../evidence/evidence-log.ts';
 import type { NodeKey } from '../evidence/keys.ts';
 import { inclusionProofs } from '../evidence/inclusion-proofs.ts';
 import { leafHash } from '../evidence/merkle.ts';
-import type { EvidenceLogTable, LogFilter, LogLink, LogRow } from '../store/sqlite/evidence-log.ts';
+import type { EvidenceLogTables, LogFilter, LogLink, LogRow } from '../store/evidence-log.ts';
 import { CaseGraphBuilder, indented, JSONLD_HEAD, JSONLD_SEP, JSONLD_TAIL, jsonLdNode, type ExportedRecord } from './case-jsonld.ts';
 import { csvLine, DELIVERY_COLUMNS, deliveryCells, type DecoyFacts, type DeliveryObs } from './csv.ts';
 import { ExportError } from './errors.ts';
@@ -16,7 +16,7 @@ import { readmeText } from './readme.ts';
 import type { ToolInfo } from './tool-info.ts';
 
 export interface ExportComponents {
-  readonly table: EvidenceLogTable;
+  readonly table: EvidenceLogTables;
   readonly log: EvidenceLog;
   readonly key: NodeKey;
   readonly getDecoy: (id: number) => Promise<Decoy | undefined>;

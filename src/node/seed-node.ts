@@ -69,12 +69,10 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
   // by ~40 MB of garbage during the load, and V8 keeps such freed pages pooled and resident).
   const payloadIds = new Set<string>();
   let decoys = 0;
-  await ctx.store.bulkRead(async () => {
-    adapters.reserve(await ctx.store.countServedDecoys());
-    for (let afterId = 0, page; (page = await ctx.store.listServedDecoys({ afterId, limit: 250 })).length > 0; afterId = page.at(-1)!.id) {
-      for (const d of page) { adapters.addDecoy(d); payloadIds.add(d.payloadId); decoys++; }
-    }
-  });
+  adapters.reserve(await ctx.store.countServedDecoys());
+  for await (const page of ctx.store.servedDecoyPages(250)) {
+    for (const d of page) { adapters.addDecoy(d); payloadIds.add(d.payloadId); decoys++; }
+  }
   // Fail at start-up, not on the first request, if a payload file was altered on disk.
   for (const id of payloadIds) ctx.payloadSource(id);
 

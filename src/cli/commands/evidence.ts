@@ -6,7 +6,7 @@ import { openEvidence } from '../../evidence/open.ts';
 import { writeExportPackage } from '../../exports/package-writer.ts';
 import { toolInfo } from '../../exports/tool-info.ts';
 import { openContext } from '../../node/context.ts';
-import type { LogFilter } from '../../store/sqlite/evidence-log.ts';
+import type { LogFilter } from '../../store/evidence-log.ts';
 import { formatReport, verifyPackage } from '../../../verifier/verify.mjs';
 import { optionalInt, requireString } from '../args.ts';
 import type { Command, ParsedArgs } from '../command.ts';

@@ -1,8 +1,15 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { AddressHealth, DecoyHealth, HealthQueries, InboundBucket } from '../health.ts';
 
-export interface InboundBucket { readonly bucketStart: number; readonly count: number }
-export interface AddressHealth { readonly localIp: string; readonly total: number; readonly lastAt: number; readonly buckets: readonly InboundBucket[] }
-export interface DecoyHealth { readonly decoyId: number; readonly infoHash: string; readonly inbound: number; readonly lastInboundAt: number | null; readonly presence: number }
+export type { AddressHealth, DecoyHealth, InboundBucket };
+
+/** HealthQueries over the store's own connection. */
+export class SqliteHealthQueries implements HealthQueries {
+  readonly #db: DatabaseSync;
+  constructor(db: DatabaseSync) { this.#db = db; }
+  async inboundByAddress(since: number, bucketMs: number): Promise<AddressHealth[]> { return inboundByAddress(this.#db, since, bucketMs); }
+  async inboundByDecoy(since: number, limit: number): Promise<DecoyHealth[]> { return inboundByDecoy(this.#db, since, limit); }
+}
 
 /**
  * Blocklist awareness: inbound peer connections (deliveries) per local address and per decoy,
