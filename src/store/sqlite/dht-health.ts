@@ -16,8 +16,10 @@ export class SqliteHealthQueries implements HealthQueries {
  * bucketed in time, so an operator sees when an address or a decoy stops receiving peers.
  */
 export function inboundByAddress(db: DatabaseSync, since: number, bucketMs: number): AddressHealth[] {
-  const rows = db.prepare(`SELECT local_ip, (started_at / ?) * ? AS b, COUNT(*) AS n, MAX(started_at) AS last
-    FROM deliveries WHERE started_at >= ? GROUP BY local_ip, b ORDER BY local_ip, b`).all(bucketMs, bucketMs, since);
+  // The bucket width is bound as a BigInt: node:sqlite binds a JS number as REAL, and REAL division does
+  // not floor, so every delivery made its own "bucket" (found by the store contract suite).
+  const rows = db.prepare(`SELECT local_ip, (started_at / ?1) * ?1 AS b, COUNT(*) AS n, MAX(started_at) AS last
+    FROM deliveries WHERE started_at >= ?2 GROUP BY local_ip, b ORDER BY local_ip, b`).all(BigInt(bucketMs), since);
   const out = new Map<string, { total: number; lastAt: number; buckets: InboundBucket[] }>();
   for (const r of rows) {
     const ip = String(r.local_ip);
