@@ -11,12 +11,14 @@ export const seed: Command = {
     'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs',
     // Issue 4: several addresses, the DHT.
     'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
-    'campaignTickS'],
+    'campaignTickS', 'networks'],
   async run(_args, io) {
     const ctx = openContext(io.settings, io.err);
     try {
       if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
-      const node = await startSeedNode(ctx);
+      // SIGINT/SIGTERM during start-up stops what has started (nothing stays bound) and ends cleanly.
+      const node = await startSeedNode(ctx, { signal: io.signal }).catch((e: unknown) => { if (io.signal.aborted) return undefined; throw e; });
+      if (!node) { io.err('stopped during start-up'); return; }
       // The load's garbage is gone; give its freed heap pages back before serving (~20 MB with 100,000 decoys).
       compactHeap();
       // One machine-readable line for scripts and tests, then human-readable lines on stderr.
