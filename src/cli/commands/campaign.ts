@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { parseCampaignCsv } from '../../campaign/campaign-csv.ts';
-import { stepCampaign, type ReleaseDeps } from '../../campaign/release.ts';
+import { stepCampaign } from '../../campaign/release.ts';
 import { campaignDeps } from '../../campaign/campaign-deps.ts';
 import { NameListError, type NameListIssue } from '../../decoy/errors.ts';
+import { readListFile } from '../../decoy/list-file.ts';
+import { extensionIssues } from '../../decoy/file-resolver.ts';
 import { minSize } from '../../payload/variants/layout.ts';
 import { InputError } from '../../domain/errors.ts';
 import { openContext, type Context } from '../../node/context.ts';
@@ -11,7 +12,7 @@ import { optionalInt, requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from './campaign-progress.ts';
 
-function deps(ctx: Context, campaigns: CampaignCatalog): ReleaseDeps {
+function deps(ctx: Context, campaigns: CampaignCatalog): ReturnType<typeof campaignDeps> {
   const bar = progressBar('building decoys');
   return campaignDeps(ctx, campaigns, (d, t) => bar.update(d, t));
 }
@@ -38,9 +39,7 @@ export const campaignCreate: Command = {
     const perDay = optionalInt(args, 'per-day', 1, 1_000_000);
     const ttl = optionalInt(args, 'ttl', 1, 36_500);
     if (perDay === undefined || ttl === undefined) throw new InputError('--per-day and --ttl are required');
-    let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch (e) { throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
-    const items = parseCampaignCsv(text);
+    const items = parseCampaignCsv(readListFile(file));
     const ctx = openContext(io.settings, io.err);
     try {
       const payloadId = typeof args.options.payload === 'string' ? ctx.payloads.get(args.options.payload).id : null;
@@ -51,6 +50,11 @@ export const campaignCreate: Command = {
       const hybrid = args.options.hybrid === true;
       const probe: CampaignRow = { id: 0, name, perDay, ttlDays: ttl, payloadId, createdAt: now, hybrid };
       const issues: NameListIssue[] = [];
+      issues.push(...extensionIssues(items.flatMap((it) => it.files.map((f) => ({ line: it.seq, name: f.name })))));
+      for (const it of items) {
+        const langProblem = it.lang === null ? undefined : d.languageProblem(it.lang);
+        if (langProblem) issues.push({ line: it.seq, message: langProblem });
+      }
       for (const it of items) for (const f of it.files) {
         const min = minSize(d.resolve(f.name, d.payloadFor(it.lang, probe)).layout);
         if (f.size !== null && f.size < min) issues.push({ line: it.seq, message: `${f.name}: size ${f.size} is below the warning variant's ${min} bytes` });

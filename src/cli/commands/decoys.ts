@@ -3,8 +3,11 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { SETTINGS } from '../../config/settings.ts';
 import { buildTorrentFile, magnetLink, parseNameList } from '../../decoy/index.ts';
-import { buildVirtualDecoys, type DecoySpec } from '../../decoy/factory.ts';
-import { fileResolver } from '../../decoy/file-resolver.ts';
+import type { DecoySpec } from '../../decoy/factory.ts';
+import { buildInSlices } from '../../decoy/build-in-slices.ts';
+import { readListFile } from '../../decoy/list-file.ts';
+import { extensionIssues, fileResolver } from '../../decoy/file-resolver.ts';
+import { NameListError } from '../../decoy/errors.ts';
 import { decoyPieceLayers } from '../../decoy/v2-hashes.ts';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
 import { defaultPayloadPath } from '../../payload/index.ts';
@@ -23,9 +26,9 @@ export const decoysBuild: Command = {
   },
   async run(args, io) {
     const file = requireString(args, 'names', 'decoys build');
-    let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch (e) { throw new InputError(`cannot read name list ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
-    const rows = parseNameList(text);
+    const rows = parseNameList(readListFile(file));
+    const badExtensions = extensionIssues(rows);
+    if (badExtensions.length > 0) throw new NameListError(badExtensions);
     const ctx = openContext(io.settings, io.err);
     try {
       const payloadId = typeof args.options.payload === 'string' ? args.options.payload : ctx.payloads.list()[0]?.id;
@@ -35,7 +38,7 @@ export const decoysBuild: Command = {
       const resolve = fileResolver(ctx.variants, textPath ? { textPath } : {});
       const specs: DecoySpec[] = rows.map((r) => ({ line: r.line, name: r.name, files: [{ size: r.size, ...resolve(r.name, payload.id) }] }));
       const bar = progressBar('building decoys');
-      const built = buildVirtualDecoys(specs, { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), onProgress: (d, t) => bar.update(d, t) });
+      const built = await buildInSlices(specs, { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), onProgress: (d, t) => bar.update(d, t), signal: io.signal });
       const stored = ctx.decoyFiles.insert(built, Date.now());
       io.out(`built ${stored.length} decoys from ${file} with payload ${payload.id.slice(0, 12)}… (${payload.label})`);
     } finally { await ctx.close(); }
