@@ -61,6 +61,8 @@ export function storeContract(f: StoreFactory): void {
       assert.equal(await s.getDecoy(999_999), undefined);
       assert.equal((await s.listDecoys({ limit: 1 })).length, 1);
       assert.equal((await s.listDecoys({ payloadId: VARIANT.id })).length, 0);
+      const [sized] = await s.insertDecoys([newDecoy(3, { size: 4242 })], 1000);
+      assert.deepEqual((await s.listDecoys({ size: 4242 })).map((x) => x.id), [sized!.id]);
       assert.deepEqual(s.decoyInfoSync(b!.id), newDecoy(2).info);
       assert.equal(s.decoyInfoSync(999_999), undefined);
     }));
