@@ -24,8 +24,9 @@ export const health: Command = {
       const decoys = await ctx.store.health.inboundByDecoy(since, decoyLimit);
       if (args.options.json) { io.out(JSON.stringify({ since, bucketMs, addresses, decoys }, null, 2)); return; }
       io.out(`inbound connections per local address, last ${hours} h, ${bucketMin}-minute buckets (oldest left):`);
-      const nBuckets = Math.ceil((now - since) / bucketMs);
+      // From the bucket holding `since` to the one holding `now`, both included (the current one is where a live node's counts are).
       const first = Math.floor(since / bucketMs) * bucketMs;
+      const nBuckets = Math.floor(now / bucketMs) - first / bucketMs + 1;
       for (const a of addresses) {
         const counts = Array.from({ length: nBuckets }, (_, i) => a.buckets.find((b) => b.bucketStart === first + i * bucketMs)?.count ?? 0);
         const quietFor = Math.round((now - a.lastAt) / 60_000);
