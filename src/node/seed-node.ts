@@ -94,6 +94,7 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
 
   const bt = adapters.find(BitTorrentAdapter);
   const info: SeedNodeInfo = bt ? { ...bt.info, decoys } : { peerHost: '', peerPort: 0, peerId: '', decoys };
+  (await import('./node-run.ts')).recordNodeRun(ctx.store, s, info); // what this run presents, for exports' tool.json
   const dht = bt?.dht;
   return {
     info, bus, recorder, adapters, ...(dht ? { dht } : {}),

@@ -23,9 +23,10 @@ export interface BuiltDecoy {
 export interface DecoyFilesCatalog {
   /**
    * Inserts decoys (status active) with their files, all or nothing; a duplicate infohash fails
-   * the whole batch. `within` runs in the same transaction (a campaign links its items there).
+   * the whole batch. In the same transaction, `first` runs before them (registering the variants
+   * they use) and `within` after them (a campaign links its items there).
    */
-  insert(built: readonly BuiltDecoy[], now: number, within?: (decoys: Decoy[]) => void): Decoy[];
+  insert(built: readonly BuiltDecoy[], now: number, within?: (decoys: Decoy[]) => void, first?: () => void): Decoy[];
   /** The files of a factory-built decoy, or undefined for a decoy built without the factory (content = payload). */
   files(decoyId: number): StoredFile[] | undefined;
   /** Whether some factory-built file of this variant already has this size (keeps unsized decoys unique). */

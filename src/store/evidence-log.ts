@@ -77,7 +77,8 @@ export interface EvidenceLogTables {
   latestCheckpoint(): StoredCheckpoint | undefined;
   listCheckpoints(limit: number): StoredCheckpoint[];
   insertCheckpoint(c: Omit<StoredCheckpoint, 'id'>): number;
-  saveCase(name: string, filter: string, now: number): void;
+  /** Saves a named filter. False (nothing written) when `name` holds another filter and `replace` is not set: a case's filter never changes silently. */
+  saveCase(name: string, filter: string, now: number, replace?: boolean): boolean;
   getCase(name: string): string | undefined;
 }
 

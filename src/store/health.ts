@@ -12,3 +12,19 @@ export interface HealthQueries {
   /** Every active decoy with its inbound connections and swarm presence since `since`; silent decoys first. */
   inboundByDecoy(since: number, limit: number): Promise<DecoyHealth[]>;
 }
+
+/**
+ * An address's counts per bucket, oldest first, from the bucket holding `since` to the one
+ * holding `now`, both included: a window that does not start on a bucket boundary spans
+ * one bucket more than its length divided by the width, and the last is the current one.
+ */
+export function bucketSeries(buckets: readonly InboundBucket[], since: number, now: number, bucketMs: number): number[] {
+  const first = Math.floor(since / bucketMs) * bucketMs;
+  const n = Math.floor(now / bucketMs) - first / bucketMs + 1;
+  const counts = new Array<number>(Math.max(0, n)).fill(0);
+  for (const b of buckets) {
+    const i = (b.bucketStart - first) / bucketMs;
+    if (i >= 0 && i < counts.length) counts[i] = b.count;
+  }
+  return counts;
+}

@@ -35,11 +35,13 @@ export const decoysBuild: Command = {
       if (!payloadId) throw new InputError('no payload registered');
       const payload = ctx.payloads.get(payloadId);
       const textPath = transcriptBeside(defaultPayloadPath());
-      const resolve = fileResolver(ctx.variants, textPath ? { textPath } : {});
+      // New variants are registered with the decoys, in one transaction, or not at all (issue 15 item 7).
+      const variants = ctx.variants.batch();
+      const resolve = fileResolver(variants, textPath ? { textPath } : {});
       const specs: DecoySpec[] = rows.map((r) => ({ line: r.line, name: r.name, files: [{ size: r.size, ...resolve(r.name, payload.id) }] }));
       const bar = progressBar('building decoys');
       const built = await buildInSlices(specs, { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), onProgress: (d, t) => bar.update(d, t), signal: io.signal });
-      const stored = ctx.decoyFiles.insert(built, Date.now());
+      const stored = ctx.decoyFiles.insert(built, Date.now(), undefined, () => variants.commit());
       io.out(`built ${stored.length} decoys from ${file} with payload ${payload.id.slice(0, 12)}… (${payload.label})`);
     } finally { await ctx.close(); }
   },

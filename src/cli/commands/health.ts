@@ -1,4 +1,5 @@
 import { openContext } from '../../node/context.ts';
+import { bucketSeries } from '../../store/health.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -24,11 +25,8 @@ export const health: Command = {
       const decoys = await ctx.store.health.inboundByDecoy(since, decoyLimit);
       if (args.options.json) { io.out(JSON.stringify({ since, bucketMs, addresses, decoys }, null, 2)); return; }
       io.out(`inbound connections per local address, last ${hours} h, ${bucketMin}-minute buckets (oldest left):`);
-      // From the bucket holding `since` to the one holding `now`, both included (the current one is where a live node's counts are).
-      const first = Math.floor(since / bucketMs) * bucketMs;
-      const nBuckets = Math.floor(now / bucketMs) - first / bucketMs + 1;
       for (const a of addresses) {
-        const counts = Array.from({ length: nBuckets }, (_, i) => a.buckets.find((b) => b.bucketStart === first + i * bucketMs)?.count ?? 0);
+        const counts = bucketSeries(a.buckets, since, now, bucketMs);
         const quietFor = Math.round((now - a.lastAt) / 60_000);
         io.out(`  ${a.localIp.padEnd(16)} total ${String(a.total).padStart(7)}  last ${quietFor} min ago  ${counts.join(' ')}`);
       }

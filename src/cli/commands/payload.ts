@@ -1,10 +1,11 @@
 import { openContext } from '../../node/context.ts';
 import type { Command } from '../command.ts';
 import { InputError } from '../../domain/errors.ts';
+import { addWarningVideo } from '../../payload/index.ts';
 
 export const payloadAdd: Command = {
   name: 'payload add',
-  summary: 'Register a warning payload file (stored once under its SHA-256, never changed)',
+  summary: 'Register a warning video (stored once under its SHA-256, never changed; re-adding with --label renames it)',
   positionals: 'FILE',
   options: { label: { type: 'string', arg: 'TEXT', doc: 'Operator label (default: the file name)' } },
   async run(args, io) {
@@ -13,8 +14,9 @@ export const payloadAdd: Command = {
     const ctx = openContext(io.settings, io.err);
     try {
       const label = typeof args.options.label === 'string' ? args.options.label : undefined;
-      const p = ctx.payloads.add(file, label === undefined ? {} : { label });
-      io.out(p.id);
+      const { payload, notice } = addWarningVideo(ctx.payloads, file, label === undefined ? {} : { label });
+      if (notice) io.err(`payload ${payload.id.slice(0, 12)}…: ${notice}`);
+      io.out(payload.id);
     } finally { await ctx.close(); }
   },
 };

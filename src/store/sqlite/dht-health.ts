@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { AddressHealth, DecoyHealth, HealthQueries, InboundBucket } from '../health.ts';
+import { bucketSeries, type AddressHealth, type DecoyHealth, type HealthQueries, type InboundBucket } from '../health.ts';
 
-export type { AddressHealth, DecoyHealth, InboundBucket };
+export { bucketSeries, type AddressHealth, type DecoyHealth, type InboundBucket };
 
 /** HealthQueries over the store's own connection. */
 export class SqliteHealthQueries implements HealthQueries {
@@ -16,10 +16,11 @@ export class SqliteHealthQueries implements HealthQueries {
  * bucketed in time, so an operator sees when an address or a decoy stops receiving peers.
  */
 export function inboundByAddress(db: DatabaseSync, since: number, bucketMs: number): AddressHealth[] {
-  // The bucket width is bound as a BigInt: node:sqlite binds a JS number as REAL, and REAL division does
-  // not floor, so every delivery made its own "bucket" (found by the store contract suite).
-  const rows = db.prepare(`SELECT local_ip, (started_at / ?1) * ?1 AS b, COUNT(*) AS n, MAX(started_at) AS last
-    FROM deliveries WHERE started_at >= ?2 GROUP BY local_ip, b ORDER BY local_ip, b`).all(BigInt(bucketMs), since);
+  if (!Number.isSafeInteger(bucketMs) || bucketMs <= 0) throw new RangeError(`bucket length must be a positive whole number of ms, got ${bucketMs}`);
+  // node:sqlite binds a JS number as REAL, and INTEGER / REAL is a real division in SQLite
+  // (every row would be its own bucket), so the width is cast back to INTEGER for the floor division.
+  const rows = db.prepare(`SELECT local_ip, (started_at / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS b, COUNT(*) AS n, MAX(started_at) AS last
+    FROM deliveries WHERE started_at >= ?2 GROUP BY local_ip, b ORDER BY local_ip, b`).all(bucketMs, since);
   const out = new Map<string, { total: number; lastAt: number; buckets: InboundBucket[] }>();
   for (const r of rows) {
     const ip = String(r.local_ip);

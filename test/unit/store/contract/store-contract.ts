@@ -50,6 +50,8 @@ export function storeContract(f: StoreFactory): void {
       assert.deepEqual(s.getPayload(PAYLOAD.id), PAYLOAD);
       assert.equal(s.getPayload('c'.repeat(64)), undefined);
       assert.deepEqual(s.listPayloads().map((p) => p.id), [PAYLOAD.id, VARIANT.id]);
+      s.relabelPayload(PAYLOAD.id, 'warning-no.mp4');
+      assert.deepEqual(s.getPayload(PAYLOAD.id), { ...PAYLOAD, label: 'warning-no.mp4' });
     }));
 
     it('decoys: all or nothing, a duplicate infohash refused; get, list, filters', withStore(async (s) => {
@@ -109,6 +111,7 @@ export function storeContract(f: StoreFactory): void {
       assert.deepEqual([taken(4001, VARIANT.id), taken(4002, VARIANT.id), taken(4001, PAYLOAD.id)], [true, false, false]);
       assert.throws(() => s.decoyFiles.insert([built(2)], 1000, () => { throw new Error('campaign link failed'); }), /campaign link failed/);
       assert.throws(() => s.decoyFiles.insert([built(3), built(1)], 1000), /already exists/);
+      assert.throws(() => s.decoyFiles.insert([built(4)], 1000, undefined, () => { throw new Error('variant not registered'); }), /variant not registered/);
       assert.deepEqual((await s.listDecoys()).map((x) => x.id), [d!.id, plain!.id], 'failed inserts left no decoys');
       assert.equal(s.decoyFiles.sizeTaken()(4002, VARIANT.id), false, '... and no files');
     }));
@@ -189,6 +192,12 @@ export function storeContract(f: StoreFactory): void {
         assert.equal(t.latestCheckpoint()!.treeSize, 4);
         assert.equal(t.listCheckpoints(10).length, 1);
         assert.ok(cp);
+        // Named cases: a saved filter never changes silently.
+        assert.equal(t.saveCase('case-1', '{"ip":"198.18.0.11"}', 1), true);
+        assert.equal(t.saveCase('case-1', '{"ip":"198.18.0.12"}', 2), false);
+        assert.equal(t.getCase('case-1'), '{"ip":"198.18.0.11"}');
+        assert.equal(t.saveCase('case-1', '{"ip":"198.18.0.12"}', 3, true), true);
+        assert.equal(t.getCase('case-1'), '{"ip":"198.18.0.12"}');
       } finally { ev.detach(); }
     }));
   });
