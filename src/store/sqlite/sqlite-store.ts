@@ -11,6 +11,7 @@ import type { Store } from '../store.ts';
 import { CampaignStore } from './campaign-store.ts';
 import { DecoyFilesStore } from './decoy-files-store.ts';
 import { SqliteHealthQueries } from './dht-health.ts';
+import { SqliteNodeRuns } from './node-runs.ts';
 import { EvidenceLogTable } from './evidence-log.ts';
 import { SqliteVariantCatalog } from './variant-catalog.ts';
 import { MIGRATIONS } from './schema.ts';
@@ -35,6 +36,7 @@ export class SqliteStore implements Store {
   readonly variants: SqliteVariantCatalog;
   readonly campaigns: CampaignStore;
   readonly health: SqliteHealthQueries;
+  readonly nodeRuns: SqliteNodeRuns;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -49,6 +51,7 @@ export class SqliteStore implements Store {
     this.variants = new SqliteVariantCatalog(this.#db);
     this.campaigns = new CampaignStore(this);
     this.health = new SqliteHealthQueries(this.#db);
+    this.nodeRuns = new SqliteNodeRuns(this.#db);
   }
 
   evidenceLog(): EvidenceLogBackend {

@@ -147,6 +147,13 @@ export function storeContract(f: StoreFactory): void {
       assert.equal(await s.countServedDecoys(), 1);
     }));
 
+    it('node runs: kept in order of the log position they start at', withStore(async (s) => {
+      const run = { startedAt: 5, firstSeq: 0, toolVersion: '0.1.0', runtime: 'node v24', settings: '{"port":6881}', presented: '{"peerPort":6881}' };
+      s.nodeRuns.insert({ ...run, firstSeq: 7, startedAt: 9 });
+      s.nodeRuns.insert(run);
+      assert.deepEqual(s.nodeRuns.list(), [run, { ...run, firstSeq: 7, startedAt: 9 }]);
+    }));
+
     it('health: inbound connections per address in time buckets, and per active decoy, silent ones first', withStore(async (s) => {
       const [a, b] = await s.insertDecoys([newDecoy(1), newDecoy(2)], 1000);
       const HOUR = 3_600_000;
