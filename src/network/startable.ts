@@ -11,7 +11,10 @@ export interface Startable {
 
 /** Parts started by startInOrder, stopped together. */
 export interface StartedParts {
-  /** Stops every part, the last started first; a part that fails to stop is logged and the others still stop. */
+  /**
+   * Stops every part, the last started first. A part that fails to stop is logged and the others
+   * still stop; then the first such error is thrown (a recorder that could not write must not look like a clean stop).
+   */
   stop(): Promise<void>;
 }
 
@@ -20,10 +23,13 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new DOMException('start-up aborted', 'AbortError');
 }
 
-async function stopAll(started: readonly Startable[], log: (m: string) => void): Promise<void> {
+/** Stops the parts, last first, each whatever the others did; returns the errors, in that order. */
+async function stopAll(started: readonly Startable[], log: (m: string) => void): Promise<unknown[]> {
+  const errors: unknown[] = [];
   for (const p of [...started].reverse()) {
-    try { await p.stop(); } catch (e) { log(`${p.name}: stop failed: ${(e as Error).message}`); }
+    try { await p.stop(); } catch (e) { errors.push(e); log(`${p.name}: stop failed: ${(e as Error).message}`); }
   }
+  return errors;
 }
 
 /**
@@ -48,5 +54,7 @@ export async function startInOrder(parts: readonly Startable[], signal: AbortSig
   // Aborted while the last part was starting: that part finished, but nobody wants the node any more.
   if (signal.aborted) { await stopAll(started, log); throw abortError(signal); }
   let stopping: Promise<void> | undefined;
-  return { stop: () => (stopping ??= stopAll(started, log)) };
+  return {
+    stop: () => (stopping ??= stopAll(started, log).then((errors) => { if (errors.length > 0) throw errors[0]; })),
+  };
 }

@@ -17,6 +17,15 @@ test('startInOrder starts in order and stops in reverse, once', async () => {
   assert.deepEqual(events, ['start a', 'start b', 'start c', 'stop c', 'stop b', 'stop a']);
 });
 
+test('stop() stops every part even when one fails to, then rejects with that failure', async () => {
+  const events: string[] = [];
+  const logs: string[] = [];
+  const started = await startInOrder([part('a', events), part('b', events, { failStop: true }), part('c', events)], new AbortController().signal, (m) => logs.push(m));
+  await assert.rejects(started.stop(), /b stuck/);
+  assert.deepEqual(events, ['start a', 'start b', 'start c', 'stop c', 'stop b', 'stop a']);
+  assert.ok(logs.some((l) => /b: stop failed/.test(l)));
+});
+
 test('a part that fails to start: it and every part before it are stopped, last first, and the error is thrown', async () => {
   const events: string[] = [];
   const logs: string[] = [];
