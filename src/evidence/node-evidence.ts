@@ -21,7 +21,7 @@ export async function startNodeEvidence(
 ): Promise<NodeEvidence> {
   const s = c.settings;
   const now = c.now ?? Date.now;
-  const ev = openEvidence(c.store, s.dataDir, { now, log: c.log });
+  const ev = openEvidence(c.store, s.dataDir, { now });
   if (ev.keyCreated) c.log(`evidence: generated node key ${ev.key.fingerprint} (publish this fingerprint)`);
   const clock = new ClockMonitor({
     record: (st) => ev.log.append([st]), probe: () => probeClock(), now, warn: c.log,

@@ -2,7 +2,6 @@ import type { EvidenceLogTables } from '../store/evidence-log.ts';
 import type { Store } from '../store/store.ts';
 import { EvidenceError } from './errors.ts';
 import { EvidenceLog } from './evidence-log.ts';
-import { ChainHasher } from './chain/chain-hasher.ts';
 import { loadNodeKey, loadOrCreateNodeKey, type NodeKey } from './keys.ts';
 
 export interface OpenedEvidence {
@@ -11,9 +10,7 @@ export interface OpenedEvidence {
   readonly key: NodeKey;
   /** The key was generated just now (first use of this data directory). */
   readonly keyCreated: boolean;
-  /** Hashes the chain: large batches on a worker thread (src/evidence/chain/). */
-  readonly hasher: ChainHasher;
-  /** Stops chaining observations the store appends (and stops the hasher's worker). */
+  /** Stops chaining observations the store appends. */
   detach(): void;
 }
 
@@ -33,14 +30,7 @@ export function openEvidence(store: Store, dataDir: string, opts: { now?: () => 
   }
   const backend = store.evidenceLog();
   const table = backend.tables;
-  // Batches of 1,024 rows or more are hashed on a worker thread while their rows are inserted; smaller ones inline.
-  // A 5,000-row batch takes the worker ~25 ms; a worker that has not answered in 5 s is given up (the
-  // main thread is blocked meanwhile) and chaining goes on in the main thread, with nothing lost.
-  const hasher = new ChainHasher({
-    timeoutMs: 5000,
-    onWorkerFailure: (e) => opts.log?.(`evidence: the chain worker failed (${e.message}); chaining continues in the main thread`),
-  });
-  const log = new EvidenceLog({ table, key, hasher, transaction: (fn) => backend.transaction(fn), now: opts.now ?? Date.now });
-  const unhook = backend.addAppendHook((_batch, rows) => log.beginAppend(rows));
-  return { log, table, key, keyCreated, hasher, detach: () => { unhook(); void hasher.close(); } };
+  const log = new EvidenceLog({ table, key, transaction: (fn) => backend.transaction(fn), now: opts.now ?? Date.now });
+  const unhook = backend.addAppendHook((rows) => log.chain(rows));
+  return { log, table, key, keyCreated, detach: unhook };
 }

@@ -4,8 +4,10 @@ import type { DhtService } from '../bittorrent/dht/dht-service.ts';
 import type { AdapterFactory, AdapterHealth } from '../network/network-adapter.ts';
 import { startInOrder, type Startable } from '../network/startable.ts';
 import { ObservationBus } from '../observation/bus.ts';
-import { ObservationRecorder } from '../observation/recorder.ts';
-import { startNodeEvidence, type NodeEvidence } from '../evidence/node-evidence.ts';
+import { ObservationRecorder, type RecorderReport } from '../observation/recorder.ts';
+import { startInlineWriter, type EvidenceWriter } from '../observation/evidence-writer.ts';
+import { ThreadWriter } from '../observation/thread-writer.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Context } from './context.ts';
 import { AdapterSet, BUILT_IN_NETWORKS } from './adapters.ts';
 import { startCampaignSync } from '../campaign/node-sync.ts';
@@ -34,8 +36,8 @@ export interface SeedNode {
   /** Runs one campaign step and serves/stops decoys accordingly (the timer does this every campaign.tickInterval). */
   syncCampaigns(): Promise<void>;
   health(): AdapterHealth[];
-  /** Stops announcing (event=stopped), closes every peer connection, writes every observation. */
-  stop(): Promise<void>;
+  /** Stops announcing (event=stopped), closes every peer connection, writes every observation, or reports what it could not. */
+  stop(): Promise<RecorderReport>;
 }
 
 export interface SeedNodeOptions {
@@ -44,6 +46,8 @@ export interface SeedNodeOptions {
   signal?: AbortSignal;
   /** Networks besides the built-in ones, by name (tests plug a second network in here); `node.networks` picks. */
   networks?: Readonly<Record<string, AdapterFactory>>;
+  /** 'inline' writes evidence on this thread even for a file database (bench/event-loop.bench.ts's comparison only). */
+  evidenceWriter?: 'thread' | 'inline';
 }
 
 /**
@@ -58,7 +62,6 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
   const log = opts.log ?? ctx.log;
   const now = Date.now;
   const bus = new ObservationBus({ capacity: s.queueCapacity });
-  const recorder = new ObservationRecorder({ bus, store: ctx.store, log }, { flushIntervalMs: s.flushIntervalMs });
   const publish = (o: Observation) => { bus.publish(o); };
   const adapters = new AdapterSet(s.networks, { ...BUILT_IN_NETWORKS, ...opts.networks }, {
     settings: s, sourceFor: (d) => ctx.sourceFor(d), decoyInfo: (id) => ctx.decoyInfo(id), publish, now, log,
@@ -76,12 +79,27 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
   // Fail at start-up, not on the first request, if a payload file was altered on disk.
   for (const id of payloadIds) ctx.payloadSource(id);
 
-  let evidence: NodeEvidence | undefined;
+  let writer: EvidenceWriter | undefined;
+  let recorder: ObservationRecorder | undefined;
+  let report: RecorderReport | undefined;
   let campaigns: LiveDecoySync | undefined;
   const parts: Startable[] = [
     // Evidence first: every observation is chained, the clock recorded and checkpoints signed from the first byte served.
-    { name: 'evidence', start: async () => { evidence = await startNodeEvidence({ store: ctx.store, settings: s, log }); }, stop: async () => { await evidence?.stop(); } },
-    { name: 'recorder', start: async () => { recorder.start(); }, stop: () => recorder.stop() },
+    // A file database is written by the evidence writer thread, so serving never waits for a write (issue 16.4).
+    {
+      name: 'evidence writer',
+      start: async () => {
+        writer = ctx.store instanceof SqliteStore && ctx.store.path !== ':memory:' && opts.evidenceWriter !== 'inline'
+          ? await ThreadWriter.start({ dbPath: ctx.store.path, settings: s, log })
+          : await startInlineWriter({ store: ctx.store, settings: s, log });
+      },
+      stop: async () => { await writer?.stop(); },
+    },
+    {
+      name: 'recorder',
+      start: async () => { recorder = new ObservationRecorder({ bus, writer: writer!, log }, { flushIntervalMs: s.flushIntervalMs }); recorder.start(); },
+      stop: async () => { report = await recorder?.stop(); },
+    },
     ...adapters.adapters,
     // One timer steps the campaigns and serves/announces new decoys, stops retired ones, on every network.
     {
@@ -97,10 +115,10 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
   (await import('./node-run.ts')).recordNodeRun(ctx.store, s, info); // what this run presents, for exports' tool.json
   const dht = bt?.dht;
   return {
-    info, bus, recorder, adapters, ...(dht ? { dht } : {}),
+    info, bus, recorder: recorder!, adapters, ...(dht ? { dht } : {}),
     announced: (o = {}) => bt?.announced(o) ?? Promise.resolve(),
     syncCampaigns: async () => { await campaigns?.syncNow(); },
     health: () => adapters.health(),
-    stop: () => started.stop(),
+    stop: async () => { await started.stop(); return report!; },
   };
 }

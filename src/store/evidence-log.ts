@@ -1,7 +1,7 @@
 import type { Recordable } from '../evidence/record.ts';
-import type { AppendCompletion, PendingRow, WrittenRow } from './sqlite/record-tables/row-writer.ts';
+import type { WrittenRow } from './sqlite/record-tables/row-writer.ts';
 
-export type { AppendCompletion, PendingRow, WrittenRow };
+export type { WrittenRow };
 
 export interface StoredCheckpoint {
   readonly id: number;
@@ -38,11 +38,8 @@ export interface LogLink { readonly seq: number; readonly kind: string; readonly
 /** What the chain needs of a row just written: its kind and id. */
 export interface ChainedRow { readonly kind: string; readonly rowId: number }
 
-/**
- * Runs inside the append transaction, first with the rows about to be written (before the inserts,
- * so that its work can overlap them), then, through the completion it returns, with the rows written.
- */
-export type AppendHook = (batch: readonly Recordable[], rows: readonly PendingRow[]) => AppendCompletion | undefined;
+/** Runs inside the append transaction with the rows just written (the evidence chain); a throw rolls the batch back. */
+export type AppendHook = (rows: readonly WrittenRow[]) => void;
 
 /**
  * The evidence log's tables (evidence/evidence-log.ts chains and checkpoints through them): the
@@ -56,8 +53,8 @@ export interface EvidenceLogTables {
   setNode(fingerprint: string): void;
   /** The last link, or undefined for an empty log. */
   head(): { seq: number; hash: Buffer } | undefined;
-  /** Writes recordables the log itself produces (clock statements) into their tables, in two steps (see AppendHook). */
-  writeRows(items: readonly Recordable[], begin: (pending: readonly PendingRow[]) => readonly AppendCompletion[]): WrittenRow[];
+  /** Writes recordables the log itself produces (clock statements) into their tables; `after` chains them in the same transaction. */
+  writeRows(items: readonly Recordable[], after: (rows: readonly WrittenRow[]) => void): WrittenRow[];
   /** Links records seq, seq + 1, ... to their rows; `hashes` holds 32 bytes per row, in order. */
   insertRuns(seq: number, rows: readonly ChainedRow[], hashes: Uint8Array): void;
   count(): number;

@@ -1,7 +1,24 @@
 import { openContext } from '../../node/context.ts';
 import { compactHeap } from '../../node/compact-heap.ts';
 import { startSeedNode } from '../../node/seed-node.ts';
+import type { RecorderReport } from '../../observation/recorder.ts';
 import type { Command } from '../command.ts';
+
+/** Exit code when observations or drop counts could not be written before exit (sysexits EX_IOERR); see README. */
+export const EXIT_EVIDENCE_LOST = 74;
+
+const byKind = (r: Readonly<Record<string, number>>) => Object.entries(r).map(([k, n]) => `${k} ${n}`).join(', ');
+const total = (r: Readonly<Record<string, number>>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+/** The last line(s) of a run: every loss with its number; "0 dropped" only when nothing was. */
+export function stopLines(r: RecorderReport): string[] {
+  const dropped = total(r.dropped);
+  const lines = [`stopped; ${r.written} observations written, ${dropped} dropped${dropped ? ` (${byKind(r.dropped)}; queue full)` : ''}${r.quarantined ? `, ${r.quarantined} quarantined` : ''}`];
+  const unwritten = total(r.unwritten);
+  if (unwritten > 0) lines.push(`NOT WRITTEN: ${unwritten} observations (${byKind(r.unwritten)}) were still held when the node stopped; the store was failing: ${r.fault ?? 'unknown error'}`);
+  if (total(r.countersUnwritten) > 0) lines.push(`NOT WRITTEN: counters ${byKind(r.countersUnwritten)} could not be stored; these numbers are only here`);
+  return lines;
+}
 
 export const seed: Command = {
   name: 'seed',
@@ -26,8 +43,10 @@ export const seed: Command = {
       io.err(`serving ${node.info.decoys} decoys on ${node.info.peerHost}:${node.info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
       if (!io.signal.aborted) await new Promise<void>((r) => io.signal.addEventListener('abort', () => r(), { once: true }));
       io.err('stopping: announcing stopped, closing connections, writing observations…');
-      await node.stop();
-      io.err(`stopped; ${node.recorder.written} observations written, ${node.bus.droppedTotal} dropped`);
+      const report = await node.stop();
+      for (const line of stopLines(report)) io.err(line);
+      const lost = total(report.unwritten) + total(report.countersUnwritten) > 0;
+      if (lost) return EXIT_EVIDENCE_LOST;
     } finally { await ctx.close(); }
   },
 };

@@ -15,18 +15,10 @@ export interface WrittenRow extends PendingRow {
   readonly rowId: number;
 }
 
-/** The second step of work begun on rows before their inserts (the evidence chain: EvidenceLog.beginAppend). */
-export interface AppendCompletion {
-  /** After the inserts, inside the transaction: a throw rolls the batch back. */
-  written(rows: readonly WrittenRow[]): void;
-  /** The inserts failed and the batch rolls back: release what the first step started. */
-  cancel(): void;
-}
-
 /**
- * Writes recordables into their kinds' tables (the caller owns the transaction), in two steps so
- * that work on the values (the evidence chain) can start before the inserts: prepare() converts and
- * checks a recordable's values, insert() writes them.
+ * Writes recordables into their kinds' tables (the caller owns the transaction): prepare() converts and
+ * checks a recordable's values, insert() writes them. A value the record could not hold exactly is
+ * refused by prepare(), before anything of the batch is inserted.
  */
 export class RecordRowWriter {
   readonly #insert = new Map<string, { codec: RecordCodec; stmt: StatementSync }>();
@@ -51,28 +43,14 @@ export class RecordRowWriter {
   }
 
   /**
-   * Writes `items` in order (the caller owns the transaction): `begin` sees the rows before their
-   * inserts and starts what may overlap them, and each completion it returns gets the written rows
-   * after them. A failed insert or completion cancels the completions not yet run, then throws.
+   * Writes `items` in order (the caller owns the transaction), every one checked before the first
+   * insert, then hands the written rows to `after` (the evidence chain), still in the transaction:
+   * a throw anywhere rolls the whole batch back.
    */
-  writeAll(items: readonly { readonly kind: string }[], begin: (pending: readonly PendingRow[]) => readonly (AppendCompletion | undefined)[]): WrittenRow[] {
+  writeAll(items: readonly { readonly kind: string }[], after: (rows: readonly WrittenRow[]) => void): WrittenRow[] {
     const pending = items.map((o) => this.prepare(o));
-    const completions = begin(pending);
-    let rows: WrittenRow[];
-    try {
-      rows = pending.map((p) => this.insert(p));
-    } catch (e) {
-      for (const c of completions) c?.cancel();
-      throw e;
-    }
-    for (let i = 0; i < completions.length; i++) {
-      try {
-        completions[i]?.written(rows);
-      } catch (e) {
-        for (const c of completions.slice(i + 1)) c?.cancel();
-        throw e;
-      }
-    }
+    const rows = pending.map((p) => this.insert(p));
+    after(rows);
     return rows;
   }
 }

@@ -98,8 +98,11 @@ export function storeContract(f: StoreFactory): void {
       await s.quarantineObservation(bad, 'not an integer');
       await s.addToCounter('observations.dropped.delivery', 2);
       await s.addToCounter('observations.dropped.delivery', 3);
-      await s.addToCounter('observations.quarantined.delivery', 1);
-      assert.deepEqual(await s.counters(), { 'observations.dropped.delivery': 5, 'observations.quarantined.delivery': 1 });
+      assert.deepEqual(await s.counters(), { 'observations.dropped.delivery': 5, 'observations.quarantined.delivery': 1 }, 'quarantine counts itself');
+      // Counters handed in with a batch are stored with it, or not at all.
+      await s.appendObservations([sampleDelivery(d!.id, d!.infoHash)], { 'observations.dropped.tracker-announce': 4 });
+      await assert.rejects(s.appendObservations([bad], { 'observations.dropped.tracker-announce': 1 }));
+      assert.equal((await s.counters())['observations.dropped.tracker-announce'], 4);
     }));
 
     it('decoy files: inserted with their decoys all or nothing, read back exactly', withStore(async (s) => {
@@ -189,7 +192,7 @@ export function storeContract(f: StoreFactory): void {
         assert.deepEqual(t.select({ kinds: ['delivery'], from: 4000, to: 5000 }, 10).map((r) => r.seq), [3]);
         // A hook that fails rolls its batch back: rows and chain together.
         const backend = s.evidenceLog();
-        const unhook = backend.addAppendHook(() => ({ written: () => { throw new Error('chain refused'); }, cancel: () => {} }));
+        const unhook = backend.addAppendHook(() => { throw new Error('chain refused'); });
         await assert.rejects(s.appendObservations([sampleDelivery(d!.id, d!.infoHash)]), /chain refused/);
         unhook();
         assert.equal(t.count(), 4);
