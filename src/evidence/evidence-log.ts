@@ -1,4 +1,4 @@
-import type { EvidenceLogTables, WrittenRow } from '../store/evidence-log.ts';
+import type { EvidenceLogTables, WrittenRow } from './log-store.ts';
 import type { NodeKey } from './keys.ts';
 import { CHECKPOINT_TYPE, signCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import { EvidenceError } from './errors.ts';

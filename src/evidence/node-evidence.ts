@@ -1,5 +1,5 @@
 import type { Settings } from '../config/settings.ts';
-import type { Store } from '../store/store.ts';
+import type { EvidenceLogSource } from './log-store.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { ClockMonitor, probeClock } from './clock.ts';
 import { openEvidence } from './open.ts';
@@ -17,7 +17,7 @@ export interface NodeEvidence {
  * Every store has the log (store/store.ts): observations are never written unchained.
  */
 export async function startNodeEvidence(
-  c: { store: Store; settings: Settings; log: (m: string) => void; now?: () => number },
+  c: { store: EvidenceLogSource; settings: Settings; log: (m: string) => void; now?: () => number },
 ): Promise<NodeEvidence> {
   const s = c.settings;
   const now = c.now ?? Date.now;

@@ -1,5 +1,4 @@
-import type { EvidenceLogTables } from '../store/evidence-log.ts';
-import type { Store } from '../store/store.ts';
+import type { EvidenceLogSource, EvidenceLogTables } from './log-store.ts';
 import { EvidenceError } from './errors.ts';
 import { EvidenceLog } from './evidence-log.ts';
 import { loadNodeKey, loadOrCreateNodeKey, type NodeKey } from './keys.ts';
@@ -18,7 +17,7 @@ export interface OpenedEvidence {
  * Opens the evidence log of a data directory and hooks it into the store's append transaction,
  * so every observation written from now on is chained. The key is generated on first use.
  */
-export function openEvidence(store: Store, dataDir: string, opts: { now?: () => number; create?: boolean; log?: (m: string) => void } = {}): OpenedEvidence {
+export function openEvidence(store: EvidenceLogSource, dataDir: string, opts: { now?: () => number; create?: boolean; log?: (m: string) => void } = {}): OpenedEvidence {
   let key: NodeKey;
   let keyCreated = false;
   if (opts.create === false) {

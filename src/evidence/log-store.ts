@@ -1,0 +1,105 @@
+import type { ChainRow } from './chain/chain-records.ts';
+import type { Recordable } from './record.ts';
+
+/**
+ * The evidence log's persistence port: what the chain and the checkpoints need from a store. It is
+ * declared here, by its user, and every store implements it (store/store.ts), so evidence/ imports
+ * nothing from store/ (issue 16: no folder cycles).
+ */
+
+/** A row the store has just written: what the chain needs of it (its codec writes its record text) and where it is. */
+export interface WrittenRow extends ChainRow { readonly rowId: number }
+
+export interface StoredCheckpoint {
+  readonly id: number;
+  readonly treeSize: number;
+  readonly at: number;
+  readonly reason: string;
+  readonly text: string;
+  readonly signature: Buffer;
+  readonly frontier: Buffer;
+}
+
+export interface LogRow {
+  readonly seq: number;
+  readonly kind: string;
+  /** The record's canonical text: re-derived from its row, and checked against `hash`. */
+  readonly text: string;
+  readonly hash: Buffer;
+}
+
+export interface LogFilter {
+  readonly ip?: string;
+  readonly decoyId?: number;
+  /** UTC ms, inclusive. */
+  readonly from?: number;
+  /** UTC ms, exclusive. */
+  readonly to?: number;
+  /** Only these kinds (default: every kind). */
+  readonly kinds?: readonly string[];
+}
+
+/** Where a record is and its hash, without its text (selectLinks); derive() gives the text. */
+export interface LogLink { readonly seq: number; readonly kind: string; readonly rowId: number | null; readonly hash: Buffer }
+
+/** What the chain needs of a row just written: its kind and id. */
+export interface ChainedRow { readonly kind: string; readonly rowId: number }
+
+/** Runs inside the append transaction with the rows just written (the evidence chain); a throw rolls the batch back. */
+export type AppendHook = (rows: readonly WrittenRow[]) => void;
+
+/**
+ * The evidence log's tables (evidence/evidence-log.ts chains and checkpoints through them): the
+ * chain links, the checkpoints, the clock statements, saved case filters. Callers own transactions.
+ * Every read that returns a record's text re-derives it from its row and checks it against the
+ * chained hash, and refuses a gap in the chain, with the record's number.
+ */
+export interface EvidenceLogTables {
+  /** The fingerprint of the node that writes this log, once set. */
+  node(): string | undefined;
+  setNode(fingerprint: string): void;
+  /** The last link, or undefined for an empty log. */
+  head(): { seq: number; hash: Buffer } | undefined;
+  /** Writes recordables the log itself produces (clock statements) into their tables; `after` chains them in the same transaction. */
+  writeRows(items: readonly Recordable[], after: (rows: readonly WrittenRow[]) => void): WrittenRow[];
+  /** Links records seq, seq + 1, ... to their rows; `hashes` holds 32 bytes per row, in order. */
+  insertRuns(seq: number, rows: readonly ChainedRow[], hashes: Uint8Array): void;
+  count(): number;
+  /** Records with seq >= from. */
+  countFrom(from: number): number;
+  /** Leaf hashes for seq in [from, to), in order; every one must be there. */
+  hashes(from: number, to: number): Generator<Buffer>;
+  /** Records in [from, to), in order (fewer if the chain ends first). */
+  range(from: number, to: number): Generator<LogRow>;
+  /** The records of `links`, in seq order, each re-derived and checked. */
+  derive(links: readonly LogLink[]): LogRow[];
+  select(f: LogFilter, limit: number): LogRow[];
+  selectLinks(f: LogFilter, limit: number): LogLink[];
+  /** Clock records in effect for seq in [fromSeq, toSeq]: the last one at or before fromSeq and every one up to toSeq. */
+  clockRecords(fromSeq: number, toSeq: number): LogRow[];
+  clockLinks(fromSeq: number, toSeq: number): LogLink[];
+  latestCheckpoint(): StoredCheckpoint | undefined;
+  listCheckpoints(limit: number): StoredCheckpoint[];
+  insertCheckpoint(c: Omit<StoredCheckpoint, 'id'>): number;
+  /** Saves a named filter. False (nothing written) when `name` holds another filter and `replace` is not set: a case's filter never changes silently. */
+  saveCase(name: string, filter: string, now: number, replace?: boolean): boolean;
+  getCase(name: string): string | undefined;
+}
+
+/**
+ * What the tamper-evident log needs from a store: its tables, the store's write transaction, and a
+ * hook into every observation append. The chain is written in the same transaction as the rows it
+ * covers, in every store: a hook that throws rolls the batch back.
+ */
+export interface EvidenceLogBackend {
+  readonly tables: EvidenceLogTables;
+  /** Runs fn in one write transaction. */
+  transaction<T>(fn: () => T): T;
+  /** Runs `hook` inside every appendObservations transaction; returns its removal. */
+  addAppendHook(hook: AppendHook): () => void;
+}
+
+/** A store with a tamper-evident log (every Store: store/store.ts). */
+export interface EvidenceLogSource {
+  evidenceLog(): EvidenceLogBackend;
+}
