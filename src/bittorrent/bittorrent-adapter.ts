@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Decoy, ServedDecoy } from '../domain/decoy.ts';
+import { BusyError, InputError } from '../domain/errors.ts';
 import { infoHashFromHex } from '../domain/info-hash.ts';
 import { magnetLink } from '../decoy/magnet.ts';
 import type { AdapterComponents, AdapterHealth, DecoyAddress, NetworkAdapter } from '../network/network-adapter.ts';
@@ -9,6 +10,21 @@ import { Seeder, type SeederInit } from './seeder/seeder.ts';
 import { TorrentIndex } from './seeder/torrent-index.ts';
 import type { AnnounceScheduler } from './tracker/client/scheduler.ts';
 import type { TrackerServer } from './tracker/server/tracker-server.ts';
+
+/**
+ * A bind failure as the operator needs it: a port in use is BusyError (exit 75) naming it, an address
+ * this host lacks is InputError (exit 2); anything else as it came.
+ */
+async function binding<T>(what: string, bind: () => Promise<T>): Promise<T> {
+  try {
+    return await bind();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new BusyError(`${what}: ${code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`, { cause: e });
+    if (code === 'EADDRNOTAVAIL') throw new InputError(`${what}: this host has no such address`, { cause: e });
+    throw e;
+  }
+}
 
 /** Where a started BitTorrent adapter can be reached. */
 export interface BitTorrentInfo {
@@ -75,10 +91,11 @@ export class BitTorrentAdapter implements NetworkAdapter {
           maxConnections: s.maxConnections, maxConnectionsPerIp: s.maxConnectionsPerIp, uploadSlots: s.uploadSlots,
           uploadRate: s.uploadRate, unchokeRotationMs: s.unchokeRotationMs, handshakeTimeoutMs: s.handshakeTimeoutMs,
           idleTimeoutMs: s.idleTimeoutMs, maxRequestQueue: s.maxRequestQueue, allowPlaintext: s.allowPlaintext,
+          progress: { intervalMs: s.progressIntervalMs, bytes: s.progressBytes },
         };
         seeder = new Seeder(init, { index: this.#index, publish: this.#c.publish, now: this.#c.now, log: this.#c.log });
         this.#seeders.push(seeder);
-        const listening = await seeder.start();
+        const listening = await binding(`peer port ${host}:${init.port}`, () => seeder!.start());
         this.#listening ??= listening;
       },
       stop: async () => { await seeder?.stop(); },
@@ -98,7 +115,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
           lookup: (hex) => this.#index.get(hex)?.decoy.id ?? null,
           onAnnounce: this.#c.publish, intervalSeconds: s.announceIntervalS, now: this.#c.now,
         });
-        this.#trackerUrls = await tracker.start({ signal });
+        this.#trackerUrls = await binding(`tracker port ${s.bind}:${s.trackerServerPort}`, () => tracker!.start({ signal }));
       },
       stop: async () => { await tracker?.stop(); },
     };
@@ -141,7 +158,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
         }, { now: this.#c.now, decoyFor: (hex) => this.#index.get(hex)?.decoy.id ?? null, publish: this.#c.publish, log: this.#c.log });
         // Kept before start: a second address's bind can fail after the first node is up, and stop() must close it.
         this.#dht = dht;
-        await dht.start();
+        await binding(`DHT port ${s.dhtPort === -1 ? port : s.dhtPort}`, () => dht.start());
         dht.reserve(this.#index.size);
         for (const d of this.#index.decoys()) dht.add(d.infoHash, d.id);
       },

@@ -1,3 +1,4 @@
+import type { ByteRange, Observation, SessionProgressObservation } from '../domain/observation.ts';
 import type { ChainRow } from './chain/chain-records.ts';
 import type { Recordable } from './record.ts';
 
@@ -99,7 +100,31 @@ export interface EvidenceLogBackend {
   addAppendHook(hook: AppendHook): () => void;
 }
 
+/** A run of a node on this data directory, as its run marker keeps it. */
+export interface NodeRun {
+  readonly id: number;
+  readonly startedAt: number;
+  readonly pid: number;
+  /** session-progress rows written by this run have ids above this. */
+  readonly progressFromId: number;
+}
+
+/** Run markers and open sessions (evidence/unclean-shutdown.ts): bookkeeping whose findings are written as chained records. */
+export interface RunMarkers {
+  unfinished(): NodeRun[];
+  begin(startedAt: number, pid: number): number;
+  markStopped(id: number, at: number): void;
+  markRecovered(id: number, at: number): void;
+  /** Keeps open sessions in step with rows just written (inside their transaction). */
+  track(rows: readonly { readonly kind: string; readonly values: readonly unknown[] }[]): void;
+  rangesOf(sessionId: string): ByteRange[];
+  openSessions(fromId: number, toId: number): SessionProgressObservation[];
+}
+
 /** A store with a tamper-evident log (every Store: store/store.ts). */
 export interface EvidenceLogSource {
   evidenceLog(): EvidenceLogBackend;
+  /** The run markers of this data directory. */
+  runMarkers(): RunMarkers;
+  appendObservations(batch: readonly Observation[]): Promise<void>;
 }

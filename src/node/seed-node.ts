@@ -52,8 +52,8 @@ export interface SeedNodeOptions {
 
 /**
  * THE composition root for a running node: every collaborator is built and wired here, and
- * started in dependency order: evidence, recorder, the network adapters the settings name, the
- * campaign timer. If one fails to start, or the signal is aborted, those already started are
+ * started in dependency order: the network adapters the settings name (their ports), the evidence
+ * writer, the recorder, the campaign timer. If one fails to start, or the signal is aborted, those already started are
  * stopped in reverse (network/startable.ts), so a failed start leaves no port bound and every
  * observation written. stop() tears the node down in the same reverse order.
  */
@@ -83,24 +83,32 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
   let recorder: ObservationRecorder | undefined;
   let report: RecorderReport | undefined;
   let campaigns: LiveDecoySync | undefined;
-  const parts: Startable[] = [
-    // Evidence first: every observation is chained, the clock recorded and checkpoints signed from the first byte served.
-    // A file database is written by the evidence writer thread, so serving never waits for a write (issue 16.4).
+  const evidenceParts: [Startable, Startable] = [
+    // Stopped after every network has closed its connections (their last deliveries are on the bus by then).
+    { name: 'evidence writer and recorder (stop)', start: async () => {}, stop: async () => { try { report = await recorder?.stop(); } finally { await writer?.stop(); } } },
+    // Evidence next: an earlier unclean stop recorded, the clock recorded and a start checkpoint signed
+    // (startNodeEvidence) before the first observation is written. A file database is written by the
+    // evidence writer thread, so serving never waits for a write (issue 16.4).
     {
-      name: 'evidence writer',
+      name: 'evidence writer and recorder',
       start: async () => {
         writer = ctx.store instanceof SqliteStore && ctx.store.path !== ':memory:' && opts.evidenceWriter !== 'inline'
           ? await ThreadWriter.start({ dbPath: ctx.store.path, settings: s, log })
           : await startInlineWriter({ store: ctx.store, settings: s, log });
+        recorder = new ObservationRecorder({ bus, writer, log }, { flushIntervalMs: s.flushIntervalMs });
+        recorder.start();
       },
-      stop: async () => { await writer?.stop(); },
+      stop: async () => {},
     },
-    {
-      name: 'recorder',
-      start: async () => { recorder = new ObservationRecorder({ bus, writer: writer!, log }, { flushIntervalMs: s.flushIntervalMs }); recorder.start(); },
-      stop: async () => { report = await recorder?.stop(); },
-    },
+  ];
+  // Start order: networks (their ports), evidence, campaign timer. Stop order, the reverse, except that
+  // the evidence stops last, through the first part, which starts nothing.
+  const parts: Startable[] = [
+    evidenceParts[0],
+    // Ports first (the networks), then the evidence: nothing, not even a clock record, is written by a node
+    // that cannot serve (issue 17, item 10). Connections accepted meanwhile wait on the bus for the recorder.
     ...adapters.adapters,
+    evidenceParts[1],
     // One timer steps the campaigns and serves/announces new decoys, stops retired ones, on every network.
     {
       name: 'campaign timer',

@@ -1,6 +1,6 @@
 import type { CampaignCatalog } from './campaigns.ts';
 import type { DecoyFilesCatalog } from './decoy-files.ts';
-import type { EvidenceLogBackend } from './evidence-log.ts';
+import type { EvidenceLogBackend, RunMarkers } from './evidence-log.ts';
 import type { EvidenceStore } from './evidence-store.ts';
 import type { HealthQueries } from './health.ts';
 import type { NodeRunCatalog } from './node-runs.ts';
@@ -25,6 +25,8 @@ export interface Store extends EvidenceStore, PayloadCatalog {
   readonly nodeRuns: NodeRunCatalog;
   /** The tamper-evident log's tables and the append transaction it hooks into. */
   evidenceLog(): EvidenceLogBackend;
+  /** Run markers and open sessions: how a start finds the runs that ended uncleanly. */
+  runMarkers(): RunMarkers;
   /** A decoy's exact bencoded info dict, synchronously: the seeder answers BEP 9 requests from inside its frame loop. */
   decoyInfoSync(id: number): Uint8Array | undefined;
 }

@@ -2,6 +2,7 @@ import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 import { InputError } from '../../domain/errors.ts';
 import { openContext } from '../../node/context.ts';
+import { withDataDirLock } from '../../node/data-dir-lock.ts';
 import { runLab } from '../../lab/lab.ts';
 
 export const lab: Command = {
@@ -26,17 +27,20 @@ export const lab: Command = {
     };
     // Lab defaults: loopback, ephemeral ports, a built-in tracker with a short interval.
     const settings = { ...io.settings, bind: '127.0.0.1', port: io.settings.port === 6881 ? 0 : io.settings.port, trackerServerPort: 0, announceIntervalS: 5, trackers: [] };
-    const ctx = openContext(settings, io.err);
-    try {
-      const r = await runLab(ctx, init, { signal: io.signal, log: io.err });
-      io.out([
-        `lab finished: ${r.swarm.ok}/${r.swarm.attempted} simulated downloads completed (${(r.swarm.bytes / 1e6).toFixed(1)} MB) against ${r.decoys} decoys`,
-        `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,
-        ...Object.entries(r.failures).map(([why, n]) => `  ${n} simulated downloads did not finish: ${why}`),
-        `data directory: ${settings.dataDir}`,
-        `next: bin/counterseed deliveries --data ${settings.dataDir} --limit 20   (and: bin/counterseed evidence export --ip IP --out DIR)`,
-      ].join('\n'));
-      return r.deliveriesRecorded > 0 ? 0 : 1;
-    } finally { await ctx.close(); }
+    // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
+    return withDataDirLock(settings.dataDir, 'lab', async () => {
+      const ctx = openContext(settings, io.err);
+      try {
+        const r = await runLab(ctx, init, { signal: io.signal, log: io.err });
+        io.out([
+          `lab finished: ${r.swarm.ok}/${r.swarm.attempted} simulated downloads completed (${(r.swarm.bytes / 1e6).toFixed(1)} MB) against ${r.decoys} decoys`,
+          `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,
+          ...Object.entries(r.failures).map(([why, n]) => `  ${n} simulated downloads did not finish: ${why}`),
+          `data directory: ${settings.dataDir}`,
+          `next: bin/counterseed deliveries --data ${settings.dataDir} --limit 20   (and: bin/counterseed evidence export --ip IP --out DIR)`,
+        ].join('\n'));
+        return r.deliveriesRecorded > 0 ? 0 : 1;
+      } finally { await ctx.close(); }
+    });
   },
 };

@@ -1,5 +1,6 @@
 import { openContext } from '../../node/context.ts';
 import { compactHeap } from '../../node/compact-heap.ts';
+import { withDataDirLock } from '../../node/data-dir-lock.ts';
 import { startSeedNode } from '../../node/seed-node.ts';
 import type { RecorderReport } from '../../observation/recorder.ts';
 import type { Command } from '../command.ts';
@@ -25,28 +26,32 @@ export const seed: Command = {
   summary: 'Serve every active decoy upload-only on one port until SIGINT/SIGTERM; record every delivery',
   settings: ['bind', 'port', 'trackers', 'trackerServerPort', 'announceIntervalS', 'maxConnections', 'maxConnectionsPerIp',
     'uploadSlots', 'uploadRate', 'handshakeTimeoutMs', 'idleTimeoutMs', 'maxRequestQueue', 'allowPlaintext', 'peerIdPrefix', 'clientVersion',
-    'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs',
+    'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs', 'progressIntervalMs', 'progressBytes',
     // Issue 4: several addresses, the DHT.
     'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
     'campaignTickS', 'networks'],
   async run(_args, io) {
-    const ctx = openContext(io.settings, io.err);
-    try {
-      if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
-      // SIGINT/SIGTERM during start-up stops what has started (nothing stays bound) and ends cleanly.
-      const node = await startSeedNode(ctx, { signal: io.signal }).catch((e: unknown) => { if (io.signal.aborted) return undefined; throw e; });
-      if (!node) { io.err('stopped during start-up'); return; }
-      // The load's garbage is gone; give its freed heap pages back before serving (~20 MB with 100,000 decoys).
-      compactHeap();
-      // One machine-readable line for scripts and tests, then human-readable lines on stderr.
-      io.out(`ready ${JSON.stringify({ peerPort: node.info.peerPort, peerHost: node.info.peerHost, trackerHttp: node.info.trackerHttp, trackerUdp: node.info.trackerUdp, decoys: node.info.decoys })}`);
-      io.err(`serving ${node.info.decoys} decoys on ${node.info.peerHost}:${node.info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
-      if (!io.signal.aborted) await new Promise<void>((r) => io.signal.addEventListener('abort', () => r(), { once: true }));
-      io.err('stopping: announcing stopped, closing connections, writing observations…');
-      const report = await node.stop();
-      for (const line of stopLines(report)) io.err(line);
-      const lost = total(report.unwritten) + total(report.countersUnwritten) > 0;
-      if (lost) return EXIT_EVIDENCE_LOST;
-    } finally { await ctx.close(); }
+    // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
+    return withDataDirLock(io.settings.dataDir, 'seed', async () => {
+      const ctx = openContext(io.settings, io.err);
+      try {
+        if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
+        // SIGINT/SIGTERM during start-up stops what has started (nothing stays bound) and ends cleanly.
+        const node = await startSeedNode(ctx, { signal: io.signal }).catch((e: unknown) => { if (io.signal.aborted) return undefined; throw e; });
+        if (!node) { io.err('stopped during start-up'); return 0; }
+        // The load's garbage is gone; give its freed heap pages back before serving (~20 MB with 100,000 decoys).
+        compactHeap();
+        // One machine-readable line for scripts and tests, then human-readable lines on stderr.
+        io.out(`ready ${JSON.stringify({ peerPort: node.info.peerPort, peerHost: node.info.peerHost, trackerHttp: node.info.trackerHttp, trackerUdp: node.info.trackerUdp, decoys: node.info.decoys })}`);
+        io.err(`serving ${node.info.decoys} decoys on ${node.info.peerHost}:${node.info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
+        if (!io.signal.aborted) await new Promise<void>((r) => io.signal.addEventListener('abort', () => r(), { once: true }));
+        io.err('stopping: announcing stopped, closing connections, writing observations…');
+        const report = await node.stop();
+        for (const line of stopLines(report)) io.err(line);
+        const lost = total(report.unwritten) + total(report.countersUnwritten) > 0;
+        if (lost) return EXIT_EVIDENCE_LOST;
+        return 0;
+      } finally { await ctx.close(); }
+    });
   },
 };

@@ -13,6 +13,7 @@ import { DecoyFilesStore } from './decoy-files-store.ts';
 import { SqliteHealthQueries } from './dht-health.ts';
 import { SqliteNodeRuns } from './node-runs.ts';
 import { EvidenceLogTable } from './evidence-log.ts';
+import { RunMarkersTable } from './run-markers.ts';
 import { SqliteVariantCatalog } from './variant-catalog.ts';
 import { MIGRATIONS } from './schema.ts';
 import { codecOf } from './record-tables/registry.ts';
@@ -56,6 +57,8 @@ export class SqliteStore implements Store {
     this.health = new SqliteHealthQueries(this.#db);
     this.nodeRuns = new SqliteNodeRuns(this.#db);
   }
+
+  runMarkers(): RunMarkersTable { return new RunMarkersTable(this.#db); }
 
   evidenceLog(): EvidenceLogBackend {
     return { tables: new EvidenceLogTable(this.#db), transaction: (fn) => this.transaction(fn), addAppendHook: (hook) => this.addAppendHook(hook) };

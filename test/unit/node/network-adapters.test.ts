@@ -101,7 +101,7 @@ test('BitTorrent: the tracker port taken stops the seeder already listening; sta
   const trackerPort = (taken.address() as { port: number }).port;
   try {
     await withNodeContext({ port: String(port), trackerServerPort: String(trackerPort) }, async (ctx) => {
-      await assert.rejects(startSeedNode(ctx, { log: () => {} }), { code: 'EADDRINUSE' });
+      await assert.rejects(startSeedNode(ctx, { log: () => {} }), { name: 'BusyError', exitCode: 75, message: `tracker port 127.0.0.1:${trackerPort}: address already in use` });
       assert.ok(await canBind(port), 'the peer port is free again');
     });
   } finally { await new Promise<void>((r) => taken.close(() => r())); }
@@ -113,7 +113,7 @@ test('BitTorrent: a DHT bind that fails stops the tracker and the seeder already
   await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
   try {
     await withNodeContext({ port: String(port), trackerServerPort: String(trackerPort), dhtEnabled: 'true', dhtPort: String(udp.address().port) }, async (ctx) => {
-      await assert.rejects(startSeedNode(ctx, { log: () => {} }), { code: 'EADDRINUSE' });
+      await assert.rejects(startSeedNode(ctx, { log: () => {} }), { name: 'BusyError', exitCode: 75, message: `DHT port ${udp.address().port}: address already in use` });
       assert.ok(await canBind(port), 'the peer port is free again');
       assert.ok(await canBind(trackerPort), 'the tracker port is free again');
     });

@@ -31,13 +31,21 @@ function samples(decoyId: number, infoHash: string): (Observation | ClockStateme
   out.push({ ...sampleAnnounce(infoHash, null), left: 2 ** 64 - 1, downloaded: 2 ** 53 - 1, claimedIp: '198.18.0.77' });
   out.push({ ...sampleAnnounce(infoHash, decoyId), event: 'none' });
   out.push({ kind: 'swarm-presence', at: 5, strength: 'weak', source: 'dht-peer-list', infoHash, decoyId: null, remoteIp: '::1', remotePort: 1, localIp: '198.18.0.2' });
+  for (const [i, phase] of (['open', 'progress', 'interrupted'] as const).entries()) {
+    out.push({ kind: 'session-progress', phase, at: 1_764_000_000_100 + i, progressAt: 1_764_000_000_050 + i, sessionId: `0190-${AWKWARD[i + 1]}`, decoyId, infoHash,
+      remoteIp: '198.18.0.11', remotePort: 51000 + i, localIp: '198.18.0.1', localPort: 6881, encryption: 'mse-rc4', startedAt: 1_764_000_000_000,
+      peerId: '2d4c54323038302d' + '00'.repeat(12), client: i ? AWKWARD[i + 3]! : null, clientVersion: i % 2 ? null : AWKWARD[i + 4]!, listenPort: i % 2 ? 51413 : null,
+      bytesServed: 16384 * i, blocksServed: i, newRanges: i ? [[0, 16384 * i]] : [], metadataPiecesServed: 1, peerPieces: i ? i : null });
+  }
+  out.push({ kind: 'unclean-shutdown', at: 7, runStartedAt: 1, runPid: 4242, lastSeq: null, lastHash: null, openSessions: 0 });
+  out.push({ kind: 'unclean-shutdown', at: 8, runStartedAt: 2, runPid: 1, lastSeq: 2 ** 40, lastHash: 'ab'.repeat(32), openSessions: 17 });
   out.push({ kind: 'swarm-presence', at: 6, strength: 'weak', source: 'dht-announce-peer', infoHash, decoyId, remoteIp: '198.18.0.3', remotePort: 65535, localIp: '198.18.0.2' });
   return out;
 }
 
 describe('record tables: the row is the record', () => {
   it('covers every recordable kind', () => {
-    assert.deepEqual([...RECORD_CODECS.keys()].sort(), ['clock', 'delivery', 'rejected-connection', 'swarm-presence', 'tracker-announce']);
+    assert.deepEqual([...RECORD_CODECS.keys()].sort(), ['clock', 'delivery', 'rejected-connection', 'session-progress', 'swarm-presence', 'tracker-announce', 'unclean-shutdown']);
   });
 
   it('for every kind: stored values read back as bound, the fast JSON equals canonicalJson, and the row reads back as the observation', async () => {

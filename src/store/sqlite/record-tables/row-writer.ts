@@ -21,16 +21,25 @@ export interface WrittenRow extends PendingRow {
  * refused by prepare(), before anything of the batch is inserted.
  */
 export class RecordRowWriter {
+  readonly #db: DatabaseSync;
   readonly #insert = new Map<string, { codec: RecordCodec; stmt: StatementSync }>();
 
-  constructor(db: DatabaseSync) {
-    for (const [kind, codec] of RECORD_CODECS) this.#insert.set(kind, { codec, stmt: db.prepare(codec.insertSql) });
-  }
+  constructor(db: DatabaseSync) { this.#db = db; }
 
   prepare(o: { readonly kind: string }): PendingRow {
-    const w = this.#insert.get(o.kind);
-    if (!w) throw new InputError(`no table records kind "${o.kind}"`);
+    const w = this.#writerOf(o.kind);
     return { codec: w.codec, kind: o.kind, values: w.codec.toRow(o) };
+  }
+
+  /** A kind's insert statement is prepared on first use: a database at an older schema (a migration test) lacks later kinds' tables. */
+  #writerOf(kind: string): { codec: RecordCodec; stmt: StatementSync } {
+    let w = this.#insert.get(kind);
+    if (w) return w;
+    const codec = RECORD_CODECS.get(kind);
+    if (!codec) throw new InputError(`no table records kind "${kind}"`);
+    w = { codec, stmt: this.#db.prepare(codec.insertSql) };
+    this.#insert.set(kind, w);
+    return w;
   }
 
   insert(p: PendingRow): WrittenRow {
