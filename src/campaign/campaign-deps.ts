@@ -3,7 +3,7 @@ import type { Context } from '../node/context.ts';
 import { DEFAULT_PAYLOAD_ID, defaultPayloadPath } from '../payload/index.ts';
 import { bundledPayloadFor, loadHelpServices, type HelpServices } from '../payload/localized.ts';
 import { transcriptBeside } from '../payload/variants/variant-registry.ts';
-import type { CampaignStore } from '../store/sqlite/campaign-store.ts';
+import type { CampaignCatalog } from '../store/campaigns.ts';
 import type { ReleaseDeps } from './release.ts';
 
 /** Country (ISO 3166-1) -> warning language, for rows that name a country. */
@@ -13,7 +13,7 @@ export const COUNTRY_LANG: Readonly<Record<string, string>> = { NO: 'no', SE: 's
  * What a campaign step needs from a data directory, shared by `campaign create/tick`
  * and the running seed node, so both release the same decoys for the same row.
  */
-export function campaignDeps(ctx: Context, campaigns: CampaignStore, onProgress?: (done: number, total: number) => void): ReleaseDeps & { languageProblem(lang: string): string | undefined } {
+export function campaignDeps(ctx: Context, campaigns: CampaignCatalog, onProgress?: (done: number, total: number) => void): ReleaseDeps & { languageProblem(lang: string): string | undefined } {
   const defaultText = transcriptBeside(defaultPayloadPath());
   let help: HelpServices | null | undefined;
   const bundled = new Map<string, string | null>();

@@ -1,23 +1,20 @@
 import type { Decoy, ServedDecoy } from '../domain/decoy.ts';
 import type { Context } from '../node/context.ts';
-import { CampaignStore, activeDecoyIds } from '../store/sqlite/campaign-store.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { campaignDeps } from './campaign-deps.ts';
-import { LiveDecoySync, type ServedIndex } from './live-sync.ts';
+import { LiveDecoySync } from './live-sync.ts';
 import { stepCampaign } from './release.ts';
 
-/**
- * The seed node's campaign timer: steps every campaign and keeps `index` (and the
- * announcers, through the hooks) in line with the store. Undefined for stores without
- * campaigns (not SQLite).
- */
-export function startCampaignSync(ctx: Context, index: ServedIndex, o: {
-  intervalMs: number; now: () => number; log: (m: string) => void;
-  onAdded?: (d: Decoy) => void; onRemoved?: (d: ServedDecoy) => void;
-}): LiveDecoySync | undefined {
+/** What a running node serves: every network adapter at once (node/adapters.ts). */
+export interface ServedDecoys {
+  addDecoy(d: Decoy): void;
+  removeDecoy(d: ServedDecoy): void;
+  decoys(): Iterable<ServedDecoy>;
+}
+
+/** The seed node's campaign timer: steps every campaign and keeps what the node serves (on every network) in line with the store. */
+export function startCampaignSync(ctx: Context, served: ServedDecoys, o: { intervalMs: number; now: () => number; log: (m: string) => void }): LiveDecoySync {
   const store = ctx.store;
-  if (!(store instanceof SqliteStore)) return undefined;
-  const campaigns = new CampaignStore(store);
+  const campaigns = store.campaigns;
   const deps = campaignDeps(ctx, campaigns);
   const sync = new LiveDecoySync({
     step: (now) => {
@@ -26,10 +23,12 @@ export function startCampaignSync(ctx: Context, index: ServedIndex, o: {
       for (const c of campaigns.list()) { const r = stepCampaign(deps, c, now); released += r.released; retired += r.retired; }
       return { released, retired };
     },
-    activeIds: () => activeDecoyIds(store),
+    activeIds: () => campaigns.activeDecoyIds(),
     getDecoy: (id) => store.getDecoy(id),
-    index, now: o.now, log: o.log,
-    ...(o.onAdded ? { onAdded: o.onAdded } : {}), ...(o.onRemoved ? { onRemoved: o.onRemoved } : {}),
+    // LiveDecoySync names a removed decoy by infohash, then hands it to onRemoved: the adapters remove it there.
+    index: { add: (d) => served.addDecoy(d), remove: () => true, decoys: () => served.decoys() },
+    onRemoved: (d) => served.removeDecoy(d),
+    now: o.now, log: o.log,
   }, { intervalMs: o.intervalMs });
   sync.start();
   return sync;

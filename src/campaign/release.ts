@@ -1,11 +1,11 @@
 import { buildVirtualDecoys, type DecoySpec, type FactoryOptions } from '../decoy/factory.ts';
 import type { PaddingLayout } from '../payload/variants/layout.ts';
-import type { CampaignRow, CampaignStore } from '../store/sqlite/campaign-store.ts';
-import type { DecoyFilesStore } from '../store/sqlite/decoy-files-store.ts';
+import type { CampaignCatalog, CampaignRow } from '../store/campaigns.ts';
+import type { DecoyFilesCatalog } from '../store/decoy-files.ts';
 
 export interface ReleaseDeps {
-  readonly campaigns: CampaignStore;
-  readonly decoyFiles: DecoyFilesStore;
+  readonly campaigns: CampaignCatalog;
+  readonly decoyFiles: DecoyFilesCatalog;
   /** Variant and layout for a file name and a source payload. */
   readonly resolve: (fileName: string, sourceId: string) => { variantId: string; layout: PaddingLayout };
   /** The warning video for an item: by its language/country, else the campaign's payload, else the default. */

@@ -60,9 +60,9 @@ export function enumSetting<T extends string>(key: string, flag: string, values:
 }
 
 /** A repeatable flag; from a file, a JSON array of strings. */
-export function listSetting(key: string, flag: string, doc: string, check: (s: string) => string | undefined): Setting<readonly string[]> {
+export function listSetting(key: string, flag: string, doc: string, check: (s: string) => string | undefined, def: readonly string[] = []): Setting<readonly string[]> {
   return {
-    key, flag, kind: 'list', default: [], doc,
+    key, flag, kind: 'list', default: def, doc,
     parse(raw) {
       const items = Array.isArray(raw) ? raw : [raw];
       return items.map((v) => {

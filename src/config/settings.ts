@@ -57,6 +57,8 @@ export const SETTINGS = {
   dhtJitterPercent: intSetting('dht.jitterPercent', '--dht-jitter', 10, 0, 50, 'Re-announces land within this percentage of the cycle either side'),
   dhtQueryRate: intSetting('dht.queryRate', '--dht-query-rate', 1000, 1, 100_000, 'Outgoing DHT queries per second, all destinations together'),
   dhtPerNodeRate: intSetting('dht.perNodeRate', '--dht-per-node-rate', 2, 1, 20, 'Outgoing DHT queries per second to any one node (peers ban ~50 messages in 10 s)'),
+  networks: listSetting('node.networks', '--network', 'Network a seed node serves decoys on (repeatable; started in this order, stopped in reverse). Known: bittorrent',
+    (v) => (/^[a-z][a-z0-9-]{0,31}$/.test(v) ? undefined : 'not a network name'), ['bittorrent']),
   campaignTickS: intSetting('campaign.tickInterval', '--campaign-tick', 300, 1, 86_400, 'A running seed steps every campaign (daily release, TTL retirement) and picks up new or retired decoys this often, seconds'),
 } as const satisfies Record<string, Setting<unknown>>;
 

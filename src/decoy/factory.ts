@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { NewDecoy } from '../domain/decoy.ts';
 import { infoHashToHex } from '../domain/info-hash.ts';
 import { minSize, NONCE_BYTES, PAD_LAYOUT, type PaddingLayout } from '../payload/variants/layout.ts';
 import { DecoyHasher, MAX_DECOY_SIZE } from './decoy-hasher.ts';
@@ -36,18 +35,10 @@ export interface DecoySpec {
 }
 
 /** What must be stored per decoy to recompute its bytes: O(metadata). */
-export interface StoredFile {
-  readonly variantId: string;
-  readonly format: string;
-  readonly size: number;
-  readonly nonce: Uint8Array;
-  readonly path?: readonly string[];
-}
+// What the factory builds is what the store keeps (store/decoy-files.ts).
+import type { BuiltDecoy, StoredFile } from '../store/decoy-files.ts';
 
-export interface BuiltDecoy {
-  readonly decoy: NewDecoy;
-  readonly files: readonly StoredFile[];
-}
+export type { BuiltDecoy, StoredFile };
 
 export interface FactoryOptions {
   /** Shared across batches: caches hashes over heads and fills. */

@@ -1,5 +1,4 @@
-import type { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
-import type { EvidenceIndexTable } from '../store/sqlite/evidence-index.ts';
+import type { EvidenceIndex, EvidenceLogTables } from './log-store.ts';
 import { FrontierStack } from './chain/frontier-stack.ts';
 import { EvidenceError } from './errors.ts';
 import { ACC_ZERO, accStep, indexLeafText, keysOf, type IndexLeaf } from './key-index.ts';
@@ -15,7 +14,7 @@ const FLUSH_EVERY = 20_000;
  * The audit that runs before every checkpoint (issue 17, item 1). It walks the chain, not the rows:
  *
  * 1. the chain's runs hold every record up to the head, and (with `rows`) every table's rows are
- *    counted against them (EvidenceLogTable.checkRows), so a row deleted anywhere, also before the
+ *    counted against them (EvidenceLogTables.checkRows), so a row deleted anywhere, also before the
  *    last checkpoint, is refused with its record number;
  * 2. every record in [from, to), the records added since the last checkpoint, is re-derived from its
  *    row and must hash to its link (a row gone or changed is refused with the record number);
@@ -27,7 +26,7 @@ const FLUSH_EVERY = 20_000;
  * the audited per-key state, both under the node's signature, so each record is derived once.
  * Runs inside the checkpoint's write transaction: a refusal leaves the index as it was.
  */
-export function audit(table: EvidenceLogTable, from: number, to: number, signed: IndexHead | undefined, opts: { rows: boolean }): IndexHead {
+export function audit(table: EvidenceLogTables, from: number, to: number, signed: IndexHead | undefined, opts: { rows: boolean }): IndexHead {
   table.checkRows(to, opts);
   const index = table.index;
   if (signed === undefined) index.clear(); // no signed index yet (a log from before evidence-004): built from record 0
@@ -68,7 +67,7 @@ export function audit(table: EvidenceLogTable, from: number, to: number, signed:
 }
 
 /** Roots of the index as it is now and as it was before `changed` keys were written (undefined: the key is new). */
-function indexRoots(index: EvidenceIndexTable, changed: ReadonlyMap<string, IndexLeaf | undefined>): { old: IndexHead; now: IndexHead } {
+function indexRoots(index: EvidenceIndex, changed: ReadonlyMap<string, IndexLeaf | undefined>): { old: IndexHead; now: IndexHead } {
   const o = new FrontierStack();
   const n = new FrontierStack();
   for (const leaf of index.leaves()) {

@@ -1,7 +1,5 @@
 import type { DeliveryObservation } from '../domain/observation.ts';
-import type { DeliveryQuery, EvidenceStore } from '../store/evidence-store.ts';
-import { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { EvidenceLogSource } from './log-store.ts';
 
 /** A delivery row as stored, and whether the evidence chain backs it (issue 17, defect 4). */
 export type ChainState = 'chained' | 'altered' | 'unchained' | 'unknown';
@@ -14,13 +12,10 @@ export interface DeliveryListing { readonly rows: ListedDelivery[]; readonly not
  * rows no link names ('unchained': written while the log was detached, or forged). Each row says
  * which it is and the listing counts them: an analyst sees every row (also the suspicious ones,
  * which is what an investigation of tampering needs) without mistaking one for evidence. Only
- * `evidence export` packages are evidence. A store without a chain marks every row 'unknown'.
+ * `evidence export` packages are evidence. Every store has the chain (the store contract).
  */
-export async function listDeliveries(store: EvidenceStore, q: DeliveryQuery): Promise<DeliveryListing> {
-  if (!(store instanceof SqliteStore)) {
-    return { rows: (await store.queryDeliveries(q)).map((delivery) => ({ delivery, chain: 'unknown' })), notBacked: { altered: 0, unchained: 0 } };
-  }
-  const table = new EvidenceLogTable(store.database);
+export async function listDeliveries(store: EvidenceLogSource, q: { ip?: string; decoyId?: number; since?: number; limit?: number }): Promise<DeliveryListing> {
+  const table = store.evidenceLog().tables;
   const found = table.deliveryRows(q);
   const status = table.chainStatus('delivery', found.map((r) => r.rowId));
   const rows = found.map((r) => ({ delivery: r.obs as unknown as DeliveryObservation, chain: status.get(r.rowId)! }));

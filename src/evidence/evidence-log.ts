@@ -1,4 +1,4 @@
-import type { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
+import type { EvidenceLogTables, WrittenRow } from './log-store.ts';
 import type { NodeKey } from './keys.ts';
 import { CHECKPOINT_TYPE, CHECKPOINT_TYPE_V1, signCheckpoint, type CheckpointBody, type SignedCheckpoint } from './checkpoint.ts';
 import { audit } from './audit.ts';
@@ -6,12 +6,11 @@ import type { CheckpointLog } from './checkpoint-log.ts';
 import { EvidenceError } from './errors.ts';
 import { FrontierStack } from './chain/frontier-stack.ts';
 import { emptyFrontier, frontierFromBytes, frontierRoot, frontierToBytes, HASH_LEN, type Frontier } from './merkle.ts';
-import type { WrittenRow } from '../store/sqlite/record-tables/row-writer.ts';
 import { chainRecords } from './chain/chain-records.ts';
 import { GENESIS_PREV, isHex64, type ClockStatement } from './record.ts';
 
 export interface EvidenceLogComponents {
-  readonly table: EvidenceLogTable;
+  readonly table: EvidenceLogTables;
   readonly key: NodeKey;
   /** Runs fn in one write transaction (SqliteStore.transaction). */
   readonly transaction: <T>(fn: () => T) => T;

@@ -1,6 +1,5 @@
 import type { Settings } from '../config/settings.ts';
-import type { EvidenceStore } from '../store/evidence-store.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { EvidenceLogSource } from './log-store.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { ClockMonitor, probeClock } from './clock.ts';
 import { openEvidence } from './open.ts';
@@ -16,12 +15,11 @@ export interface NodeEvidence {
 /**
  * Everything issue 5 adds to a running node, wired in one place: the chain hook on the store,
  * clock records (NTP only in live mode), periodic checkpoints and the shutdown checkpoint.
- * Returns undefined for stores without a tamper-evident log (none yet besides SQLite).
+ * Every store has the log (store/store.ts): observations are never written unchained.
  */
 export async function startNodeEvidence(
-  c: { store: EvidenceStore; settings: Settings; log: (m: string) => void; now?: () => number },
-): Promise<NodeEvidence | undefined> {
-  if (!(c.store instanceof SqliteStore)) { c.log('evidence: this store has no tamper-evident log; observations are not chained'); return undefined; }
+  c: { store: EvidenceLogSource; settings: Settings; log: (m: string) => void; now?: () => number },
+): Promise<NodeEvidence> {
   const s = c.settings;
   const now = c.now ?? Date.now;
   const ev = openEvidence(c.store, s.dataDir, { now });

@@ -1,6 +1,4 @@
-import type { EvidenceStore } from '../store/evidence-store.ts';
-import { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { EvidenceLogSource, EvidenceLogTables } from './log-store.ts';
 import { EvidenceError } from './errors.ts';
 import { EvidenceLog } from './evidence-log.ts';
 import { CheckpointLog } from './checkpoint-log.ts';
@@ -12,7 +10,7 @@ export const CHECKPOINT_LOG_FILE = 'checkpoints.ndjson';
 
 export interface OpenedEvidence {
   readonly log: EvidenceLog;
-  readonly table: EvidenceLogTable;
+  readonly table: EvidenceLogTables;
   readonly key: NodeKey;
   /** The key was generated just now (first use of this data directory). */
   readonly keyCreated: boolean;
@@ -26,8 +24,7 @@ export interface OpenedEvidence {
  * Opens the evidence log of a data directory and hooks it into the store's append transaction,
  * so every observation written from now on is chained. The key is generated on first use.
  */
-export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?: () => number; create?: boolean } = {}): OpenedEvidence {
-  if (!(store instanceof SqliteStore)) throw new EvidenceError('the tamper-evident log needs the SQLite store');
+export function openEvidence(store: EvidenceLogSource, dataDir: string, opts: { now?: () => number; create?: boolean; log?: (m: string) => void } = {}): OpenedEvidence {
   let key: NodeKey;
   let keyCreated = false;
   if (opts.create === false) {
@@ -37,9 +34,10 @@ export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?
   } else {
     ({ key, created: keyCreated } = loadOrCreateNodeKey(dataDir));
   }
-  const table = new EvidenceLogTable(store.database);
+  const backend = store.evidenceLog();
+  const table = backend.tables;
   const published = new CheckpointLog(join(dataDir, CHECKPOINT_LOG_FILE));
-  const log = new EvidenceLog({ table, key, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now, published });
-  const unhook = store.addAppendHook((rows) => log.chain(rows));
+  const log = new EvidenceLog({ table, key, transaction: (fn) => backend.transaction(fn), now: opts.now ?? Date.now, published });
+  const unhook = backend.addAppendHook((rows) => log.chain(rows));
   return { log, table, key, keyCreated, published, detach: unhook };
 }

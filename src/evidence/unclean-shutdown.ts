@@ -1,6 +1,5 @@
 import type { Observation, SessionProgressObservation, UncleanShutdownObservation } from '../domain/observation.ts';
-import { RunMarkersTable } from '../store/sqlite/run-markers.ts';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { EvidenceLogBackend, EvidenceLogSource, RunMarkers } from './log-store.ts';
 
 export interface RunJournal {
   /** What the start recorded about earlier runs that did not stop cleanly. */
@@ -23,19 +22,20 @@ export interface RunJournal {
  * the statement nor repeat it.
  */
 export async function recordUncleanShutdowns(
-  store: SqliteStore, head: () => { seq: number; hash: Buffer } | undefined, c: { now: () => number; pid: number; log: (m: string) => void },
+  store: EvidenceLogSource, head: () => { seq: number; hash: Buffer } | undefined, c: { now: () => number; pid: number; log: (m: string) => void },
 ): Promise<RunJournal> {
-  const runs = new RunMarkersTable(store.database);
+  const runs = store.runMarkers();
+  const backend = store.evidenceLog();
   // From here on every batch the store writes keeps open_sessions in step, inside its transaction.
-  const untrack = store.addAppendHook((rows) => { runs.track(rows); });
+  const untrack = backend.addAppendHook((rows) => { runs.track(rows); });
   try {
-    const recovered = await recover(store, runs, head, c);
-    const id = store.transaction(() => runs.begin(c.now(), c.pid));
+    const recovered = await recover(store, backend, runs, head, c);
+    const id = backend.transaction(() => runs.begin(c.now(), c.pid));
     return { recovered, markStopped: () => { untrack(); runs.markStopped(id, c.now()); } };
   } catch (e) { untrack(); throw e; }
 }
 
-async function recover(store: SqliteStore, runs: RunMarkersTable, head: () => { seq: number; hash: Buffer } | undefined, c: { now: () => number; log: (m: string) => void }): Promise<UncleanShutdownObservation[]> {
+async function recover(store: EvidenceLogSource, backend: EvidenceLogBackend, runs: RunMarkers, head: () => { seq: number; hash: Buffer } | undefined, c: { now: () => number; log: (m: string) => void }): Promise<UncleanShutdownObservation[]> {
   const unfinished = runs.unfinished();
   if (unfinished.length === 0) return [];
   const h = head();
@@ -54,7 +54,7 @@ async function recover(store: SqliteStore, runs: RunMarkersTable, head: () => { 
     c.log(`evidence: the run started ${new Date(run.startedAt).toISOString()} (pid ${run.pid}) did not stop cleanly; last record #${u.lastSeq ?? 'none'}, ${open.length} sessions were open; recorded`);
   }
   // The statements, the sessions leaving open_sessions and the runs marked recovered: one transaction.
-  const mark = store.addAppendHook(() => { for (const run of unfinished) runs.markRecovered(run.id, at); });
+  const mark = backend.addAppendHook(() => { for (const run of unfinished) runs.markRecovered(run.id, at); });
   try { await store.appendObservations(batch); } finally { mark(); }
   return recovered;
 }

@@ -3,7 +3,7 @@ import type { CheckpointBody } from '../evidence/checkpoint.ts';
 import { EvidenceError } from '../evidence/errors.ts';
 import { inclusionProofs } from '../evidence/inclusion-proofs.ts';
 import { ACC_ZERO, accStep, decoyKey, ipKey, type IndexLeaf } from '../evidence/key-index.ts';
-import type { EvidenceLogTable, LogFilter, LogLink } from '../store/sqlite/evidence-log.ts';
+import type { EvidenceLogTables, LogFilter, LogLink } from '../store/evidence-log.ts';
 import { ExportError } from './errors.ts';
 
 /** A leaf of the key index with its RFC 9162 inclusion path in the checkpoint's index tree. */
@@ -49,7 +49,7 @@ export function selectionKey(f: LogFilter): string | undefined {
  * checkpoint first: its leaves must hash to the signed root, and the key's record list must
  * reproduce the leaf's count and accumulator with the hashes in the chain.
  */
-export function selectByKey(table: EvidenceLogTable, cp: CheckpointBody, key: string, f: LogFilter, max: number): { links: LogLink[]; proof: CompletenessProof } {
+export function selectByKey(table: EvidenceLogTables, cp: CheckpointBody, key: string, f: LogFilter, max: number): { links: LogLink[]; proof: CompletenessProof } {
   if (cp.index === undefined || cp.index_size === undefined) throw new EvidenceError('the checkpoint has no key index');
   const index = table.index;
   const stored = index.get(key);

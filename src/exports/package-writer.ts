@@ -9,7 +9,7 @@ import type { CheckpointLog } from '../evidence/checkpoint-log.ts';
 import { consistencyNeeds, consistencyProof, verifyConsistency } from '../evidence/consistency.ts';
 import { selectRecords } from './selection.ts';
 import { leafHash } from '../evidence/merkle.ts';
-import type { EvidenceLogTable, LogFilter, LogLink, LogRow } from '../store/sqlite/evidence-log.ts';
+import type { EvidenceLogTables, LogFilter, LogLink, LogRow } from '../store/evidence-log.ts';
 import { CaseGraphBuilder, indented, JSONLD_HEAD, JSONLD_SEP, JSONLD_TAIL, jsonLdNode, type ExportedRecord } from './case-jsonld.ts';
 import { csvLine, DELIVERY_COLUMNS, deliveryCells, type DecoyFacts, type DeliveryObs } from './csv.ts';
 import { ExportError } from './errors.ts';
@@ -19,7 +19,7 @@ import { readmeText } from './readme.ts';
 import { toolJson, type ToolInfo } from './tool-info.ts';
 
 export interface ExportComponents {
-  readonly table: EvidenceLogTable;
+  readonly table: EvidenceLogTables;
   readonly log: EvidenceLog;
   readonly key: NodeKey;
   readonly getDecoy: (id: number) => Promise<Decoy | undefined>;

@@ -1,5 +1,5 @@
 import type { CheckpointBody } from '../evidence/checkpoint.ts';
-import type { EvidenceLogTable, LogFilter, LogLink } from '../store/sqlite/evidence-log.ts';
+import type { EvidenceLogTables, LogFilter, LogLink } from '../store/evidence-log.ts';
 import { selectByKey, selectionKey, type CompletenessProof } from './completeness.ts';
 import { ExportError } from './errors.ts';
 
@@ -14,7 +14,7 @@ const DERIVE_CHUNK = 2000;
  *   inclusion proofs only;
  * - by time only: through the tables' time columns; inclusion proofs only.
  */
-export function selectRecords(table: EvidenceLogTable, cp: CheckpointBody, f: LogFilter, asked: string, max: number): { links: LogLink[]; completeness?: CompletenessProof } {
+export function selectRecords(table: EvidenceLogTables, cp: CheckpointBody, f: LogFilter, asked: string, max: number): { links: LogLink[]; completeness?: CompletenessProof } {
   const key = selectionKey(f);
   if (key !== undefined) {
     const { links, proof } = selectByKey(table, cp, key, f, max);

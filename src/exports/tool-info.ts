@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { canonicalJson, type CanonicalValue } from '../evidence/canonical-json.ts';
-import type { NodeRunRow } from '../store/sqlite/node-runs.ts';
+import type { NodeRunRow } from '../store/node-runs.ts';
 
 export interface ToolInfo {
   readonly name: 'counterseed';

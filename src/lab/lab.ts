@@ -54,47 +54,51 @@ export async function runLab(ctx: Context, init: LabInit, opts: { signal: AbortS
     opts.log(`lab: built ${built.length} unique sample decoys from the default warning payload`);
   }
   const since = Date.now();
-  const node = await startSeedNode(ctx, { log: opts.log });
+  const node = await startSeedNode(ctx, { log: opts.log, signal: opts.signal });
   const tracker = node.info.trackerHttp;
-  opts.log(`lab: seeder on ${node.info.peerHost}:${node.info.peerPort}, tracker ${tracker ?? '(none)'}, ${node.info.decoys} decoys`);
-
-  const deadline = AbortSignal.any([opts.signal, AbortSignal.timeout(init.durationS * 1000)]);
-  await node.announced({ signal: deadline });
-  const sources = Array.from({ length: init.sources }, (_, i) => `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`);
-  // Each simulated downloader finds the seeder the way a real client would: announce, then connect to a returned peer.
-  const viaTracker = async (d: SimDownloadInit): Promise<SimDownloadResult> => {
-    if (!tracker) return simulateDownload(d);
-    const peerId = new Uint8Array(Buffer.concat([Buffer.from('-LB0001-'), randomBytes(12)]));
-    const base = { infoHash: d.infoHash, peerId, port: 6881, uploaded: 0, downloaded: 0, compact: true, numWant: 50 };
-    const local = d.localAddress ? { localAddress: d.localAddress } : {};
-    let res;
-    try {
-      res = await httpAnnounce(tracker, { ...base, left: 1, event: 'started' }, { timeoutMs: 5000, signal: deadline, ...local });
-    } catch (e) {
-      return { ok: false, error: `announce failed: ${(e as Error).message}`, localPort: 0, metadataFetched: false, piecesVerified: 0, bytes: 0, durationMs: 0 };
-    }
-    const seedPeer = res.peers.find((p) => p.port === node.info.peerPort);
-    if (!seedPeer) return { ok: false, error: 'tracker did not return the seeder', localPort: 0, metadataFetched: false, piecesVerified: 0, bytes: 0, durationMs: 0 };
-    const r = await simulateDownload({ ...d, host: seedPeer.ip, port: seedPeer.port });
-    await httpAnnounce(tracker, { ...base, downloaded: r.bytes, left: r.ok ? 0 : 1, event: r.ok ? 'completed' : 'stopped' }, { timeoutMs: 5000, ...local }).catch(() => undefined);
-    return r;
-  };
-
   const totals: SwarmSummary = { attempted: 0, ok: 0, failed: 0, bytes: 0 };
   const failures: Record<string, number> = {};
-  const onResult = (r: SimDownloadResult) => { if (!r.ok) failures[r.error ?? '?'] = (failures[r.error ?? '?'] ?? 0) + 1; };
-  // Rounds until the duration ends; bounded by time and by the downloader count.
-  for (let round = 1; !deadline.aborted && totals.attempted < init.downloaders; round++) {
-    const s = await runSimulatedSwarm({
-      targets: active.map((d) => ({ infoHash: infoHashFromHex(d.infoHash), info: d.info })),
-      host: node.info.peerHost, port: node.info.peerPort, downloaders: Math.min(init.concurrency * 4, init.downloaders - totals.attempted),
-      concurrency: init.concurrency, sourceAddresses: sources, magnetShare: 0.3, partialShare: 0.2, timeoutMs: 20_000,
-      signal: deadline, seed: round, peerIdPrefixes: ['-LB0001-', '-WW0105-', '-qB4520-'], onResult,
-    }, viaTracker);
-    for (const k of ['attempted', 'ok', 'failed', 'bytes'] as const) totals[k] += s[k];
-    opts.log(`lab: round ${round}: ${s.ok}/${s.attempted} downloads ok, ${(s.bytes / 1e6).toFixed(1)} MB`);
+  // A failing swarm (or an abort) must never leave the node serving: stop() runs on every way out.
+  try {
+    opts.log(`lab: seeder on ${node.info.peerHost}:${node.info.peerPort}, tracker ${tracker ?? '(none)'}, ${node.info.decoys} decoys`);
+
+    const deadline = AbortSignal.any([opts.signal, AbortSignal.timeout(init.durationS * 1000)]);
+    await node.announced({ signal: deadline });
+    const sources = Array.from({ length: init.sources }, (_, i) => `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`);
+    // Each simulated downloader finds the seeder the way a real client would: announce, then connect to a returned peer.
+    const viaTracker = async (d: SimDownloadInit): Promise<SimDownloadResult> => {
+      if (!tracker) return simulateDownload(d);
+      const peerId = new Uint8Array(Buffer.concat([Buffer.from('-LB0001-'), randomBytes(12)]));
+      const base = { infoHash: d.infoHash, peerId, port: 6881, uploaded: 0, downloaded: 0, compact: true, numWant: 50 };
+      const local = d.localAddress ? { localAddress: d.localAddress } : {};
+      let res;
+      try {
+        res = await httpAnnounce(tracker, { ...base, left: 1, event: 'started' }, { timeoutMs: 5000, signal: deadline, ...local });
+      } catch (e) {
+        return { ok: false, error: `announce failed: ${(e as Error).message}`, localPort: 0, metadataFetched: false, piecesVerified: 0, bytes: 0, durationMs: 0 };
+      }
+      const seedPeer = res.peers.find((p) => p.port === node.info.peerPort);
+      if (!seedPeer) return { ok: false, error: 'tracker did not return the seeder', localPort: 0, metadataFetched: false, piecesVerified: 0, bytes: 0, durationMs: 0 };
+      const r = await simulateDownload({ ...d, host: seedPeer.ip, port: seedPeer.port });
+      await httpAnnounce(tracker, { ...base, downloaded: r.bytes, left: r.ok ? 0 : 1, event: r.ok ? 'completed' : 'stopped' }, { timeoutMs: 5000, ...local }).catch(() => undefined);
+      return r;
+    };
+
+    const onResult = (r: SimDownloadResult) => { if (!r.ok) failures[r.error ?? '?'] = (failures[r.error ?? '?'] ?? 0) + 1; };
+    // Rounds until the duration ends; bounded by time and by the downloader count.
+    for (let round = 1; !deadline.aborted && totals.attempted < init.downloaders; round++) {
+      const s = await runSimulatedSwarm({
+        targets: active.map((d) => ({ infoHash: infoHashFromHex(d.infoHash), info: d.info })),
+        host: node.info.peerHost, port: node.info.peerPort, downloaders: Math.min(init.concurrency * 4, init.downloaders - totals.attempted),
+        concurrency: init.concurrency, sourceAddresses: sources, magnetShare: 0.3, partialShare: 0.2, timeoutMs: 20_000,
+        signal: deadline, seed: round, peerIdPrefixes: ['-LB0001-', '-WW0105-', '-qB4520-'], onResult,
+      }, viaTracker);
+      for (const k of ['attempted', 'ok', 'failed', 'bytes'] as const) totals[k] += s[k];
+      opts.log(`lab: round ${round}: ${s.ok}/${s.attempted} downloads ok, ${(s.bytes / 1e6).toFixed(1)} MB`);
+    }
+  } finally {
+    await node.stop();
   }
-  await node.stop();
   const deliveries = await store.queryDeliveries({ since });
   const announces = (await store.queryAnnounces()).filter((a) => a.at >= since);
   return {

@@ -8,20 +8,19 @@ import { DecoyHasher } from '../decoy/decoy-hasher.ts';
 import { VirtualPieceSource } from '../decoy/virtual-source.ts';
 import { ensureDefaultPayload, PayloadRegistry } from '../payload/index.ts';
 import { VariantRegistry } from '../payload/variants/variant-registry.ts';
-import { DecoyFilesStore } from '../store/sqlite/decoy-files-store.ts';
-import { SqliteVariantCatalog } from '../store/sqlite/variant-catalog.ts';
-import type { EvidenceStore } from '../store/evidence-store.ts';
+import type { DecoyFilesCatalog } from '../store/decoy-files.ts';
+import type { Store } from '../store/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 /** The long-lived state of one data directory: store, payloads, and where decoy bytes come from. */
 export interface Context {
   readonly settings: Settings;
-  readonly store: EvidenceStore;
+  readonly store: Store;
   readonly payloads: PayloadRegistry;
   /** Container variants of payloads, and their padding layouts (issue 3). */
   readonly variants: VariantRegistry;
   /** Per-decoy parameters of factory-built decoys, inserted together with the decoys. */
-  readonly decoyFiles: DecoyFilesStore;
+  readonly decoyFiles: DecoyFilesCatalog;
   /** Shared hash caches for the decoy factory. */
   readonly hasher: DecoyHasher;
   /** A decoy's content, computed from its payload (nothing stored per decoy). */
@@ -36,13 +35,22 @@ export interface Context {
 
 const MAX_CACHED_SOURCES = 4096;
 
-export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): Context {
+/** The embedded store of a data directory: SQLite in counterseed.db. */
+export function openSqliteStore(settings: Settings): Store {
+  return new SqliteStore(join(settings.dataDir, 'counterseed.db'));
+}
+
+/**
+ * Opens a data directory. THE place that chooses the store: `openStore` (SQLite by default; a
+ * PostgreSQL store later) is the only code that knows which implementation runs.
+ */
+export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`), openStore: (s: Settings) => Store = openSqliteStore): Context {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
-  const store = new SqliteStore(join(settings.dataDir, 'counterseed.db'));
+  const store = openStore(settings);
   const payloads = new PayloadRegistry({ dir: settings.dataDir, catalog: store });
   ensureDefaultPayload(payloads);
-  const variants = new VariantRegistry({ payloads, catalog: new SqliteVariantCatalog(store.database) });
-  const decoyFiles = new DecoyFilesStore(store);
+  const variants = new VariantRegistry({ payloads, catalog: store.variants });
+  const decoyFiles = store.decoyFiles;
   const sources = new Map<string, PieceSource>();
   // Decoy sources are made on first use and few are hot at a time: an LRU keeps memory
   // flat however many decoys a node serves (each entry is a few hundred bytes).

@@ -1,7 +1,7 @@
 import type { Observation } from '../domain/observation.ts';
 import type { Settings } from '../config/settings.ts';
 import { startNodeEvidence, type NodeEvidence } from '../evidence/node-evidence.ts';
-import type { EvidenceStore } from '../store/evidence-store.ts';
+import type { Store } from '../store/store.ts';
 import { writeBatch, type WriteOutcome } from './batch-writer.ts';
 
 export type { WriteOutcome } from './batch-writer.ts';
@@ -23,7 +23,7 @@ export interface EvidenceWriter {
  * The evidence writer on the calling thread, for stores that cannot be opened from another thread
  * (an in-memory SQLite store, a store given by a test): the same writeBatch the writer thread runs.
  */
-export async function startInlineWriter(c: { store: EvidenceStore; settings: Settings; log: (m: string) => void }): Promise<EvidenceWriter> {
+export async function startInlineWriter(c: { store: Store; settings: Settings; log: (m: string) => void }): Promise<EvidenceWriter> {
   const evidence: NodeEvidence | undefined = await startNodeEvidence(c);
   return {
     fingerprint: evidence?.fingerprint,

@@ -1,15 +1,2 @@
-import type { Payload } from '../domain/payload.ts';
-
-/**
- * The persistence the payload registry needs, and nothing more.
- * The SQLite evidence store implements it; tests use MemoryPayloadCatalog.
- */
-export interface PayloadCatalog {
-  /** Records a new payload; callers never insert an id twice. */
-  insertPayload(p: Payload): void;
-  getPayload(id: string): Payload | undefined;
-  /** Changes a payload's operator label (not part of its identity: the id is the SHA-256 of its bytes). */
-  relabelPayload(id: string, label: string): void;
-  /** All payloads, oldest first. */
-  listPayloads(): Payload[];
-}
+/** The persistence the payload registry needs: store/payload-catalog.ts. */
+export type { PayloadCatalog } from '../store/payload-catalog.ts';

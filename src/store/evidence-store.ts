@@ -56,10 +56,10 @@ export interface EvidenceStore {
   counters(): Promise<Record<string, number>>;
 
   /**
-   * Runs a one-pass bulk read (the node loading every active decoy at start) with a small cache: the
-   * rows are not read again, and a cache filled with them stays resident for the life of the process.
+   * Every active decoy, compact, in id order, `pageSize` at a time: the node's one pass over them at
+   * start-up (each row is read once; a store may read them with a smaller cache than usual).
    */
-  bulkRead<T>(fn: () => Promise<T>): Promise<T>;
+  servedDecoyPages(pageSize: number): AsyncGenerator<ServedDecoy[]>;
 
   close(): Promise<void>;
 }

@@ -7,20 +7,18 @@ import { extensionIssues } from '../../decoy/file-resolver.ts';
 import { minSize } from '../../payload/variants/layout.ts';
 import { InputError } from '../../domain/errors.ts';
 import { openContext, type Context } from '../../node/context.ts';
-import { CampaignStore, type CampaignRow } from '../../store/sqlite/campaign-store.ts';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import type { CampaignCatalog, CampaignCounts, CampaignRow } from '../../store/campaigns.ts';
 import { optionalInt, requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from './campaign-progress.ts';
 
-function deps(ctx: Context, campaigns: CampaignStore): ReturnType<typeof campaignDeps> {
+function deps(ctx: Context, campaigns: CampaignCatalog): ReturnType<typeof campaignDeps> {
   const bar = progressBar('building decoys');
   return campaignDeps(ctx, campaigns, (d, t) => bar.update(d, t));
 }
 
-function campaignStore(ctx: Context): CampaignStore {
-  if (!(ctx.store instanceof SqliteStore)) throw new InputError('campaigns need the SQLite store');
-  return new CampaignStore(ctx.store);
+function campaignStore(ctx: Context): CampaignCatalog {
+  return ctx.store.campaigns;
 }
 
 export const campaignCreate: Command = {
@@ -85,7 +83,7 @@ export const campaignTick: Command = {
   },
 };
 
-function line(c: CampaignRow, n: ReturnType<CampaignStore['counts']>): string {
+function line(c: CampaignRow, n: CampaignCounts): string {
   return `${c.name.padEnd(24)} planned ${String(n.planned).padStart(7)}  active ${String(n.active).padStart(7)}  retired ${String(n.retired).padStart(7)}  deliveries ${String(n.deliveries).padStart(8)}  (${c.perDay}/day, ttl ${c.ttlDays} d${c.hybrid ? ', hybrid v1+v2' : ''})`;
 }
 

@@ -8,7 +8,7 @@ import { CheckpointLog, publishedLine } from '../../evidence/checkpoint-log.ts';
 import { writeExportPackage } from '../../exports/package-writer.ts';
 import { toolInfo } from '../../exports/tool-info.ts';
 import { openContext } from '../../node/context.ts';
-import type { LogFilter } from '../../store/sqlite/evidence-log.ts';
+import type { LogFilter } from '../../store/evidence-log.ts';
 import { nodeRunsOf } from '../../node/node-run.ts';
 import { formatReport, readPublished, verifyPackage, type Published } from '../../../verifier/verify.mjs';
 import { optionalInt, requireString } from '../args.ts';

@@ -1,7 +1,5 @@
-import { InputError } from '../../domain/errors.ts';
 import { openContext } from '../../node/context.ts';
-import { bucketSeries, inboundByAddress, inboundByDecoy } from '../../store/sqlite/dht-health.ts';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { bucketSeries } from '../../store/health.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -20,12 +18,11 @@ export const health: Command = {
     const decoyLimit = optionalInt(args, 'decoys', 1, 1_000_000) ?? 20;
     const ctx = openContext(io.settings, io.err);
     try {
-      if (!(ctx.store instanceof SqliteStore)) throw new InputError('health needs the SQLite store');
       const now = Date.now();
       const since = now - hours * 3_600_000;
       const bucketMs = bucketMin * 60_000;
-      const addresses = inboundByAddress(ctx.store.database, since, bucketMs);
-      const decoys = inboundByDecoy(ctx.store.database, since, decoyLimit);
+      const addresses = await ctx.store.health.inboundByAddress(since, bucketMs);
+      const decoys = await ctx.store.health.inboundByDecoy(since, decoyLimit);
       if (args.options.json) { io.out(JSON.stringify({ since, bucketMs, addresses, decoys }, null, 2)); return; }
       io.out(`inbound connections per local address, last ${hours} h, ${bucketMin}-minute buckets (oldest left):`);
       for (const a of addresses) {

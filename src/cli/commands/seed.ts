@@ -31,14 +31,16 @@ export const seed: Command = {
     'maxConnectionsPerPrefix', 'recordsPerSecond', 'recordsPerSourcePerSecond', 'aggregateBuckets',
     // Issue 4: several addresses, the DHT.
     'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
-    'campaignTickS'],
+    'campaignTickS', 'networks'],
   async run(_args, io) {
     // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
     return withDataDirLock(io.settings.dataDir, 'seed', async () => {
       const ctx = openContext(io.settings, io.err);
       try {
         if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
-        const node = await startSeedNode(ctx);
+        // SIGINT/SIGTERM during start-up stops what has started (nothing stays bound) and ends cleanly.
+        const node = await startSeedNode(ctx, { signal: io.signal }).catch((e: unknown) => { if (io.signal.aborted) return undefined; throw e; });
+        if (!node) { io.err('stopped during start-up'); return 0; }
         // The load's garbage is gone; give its freed heap pages back before serving (~20 MB with 100,000 decoys).
         compactHeap();
         // One machine-readable line for scripts and tests, then human-readable lines on stderr.

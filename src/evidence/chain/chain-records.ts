@@ -2,13 +2,17 @@ import type { SQLInputValue } from 'node:sqlite';
 import { EvidenceError } from '../errors.ts';
 import { HASH_LEN, leafHashOfText, type Frontier } from '../merkle.ts';
 import { GENESIS_PREV, isHex64 } from '../record.ts';
-import { codecOf } from '../../store/sqlite/record-tables/registry.ts';
 import { FrontierStack } from './frontier-stack.ts';
 
-/** One row to chain: its kind and the values bound in its insert (RecordCodec.toRow). */
+/**
+ * One row to chain: its kind, the values bound in its insert (RecordCodec.toRow), and its kind's codec,
+ * which writes the record text of those values. The store hands it over with the row, so the chain
+ * needs nothing from the store's modules (issue 16: evidence does not import store/sqlite).
+ */
 export interface ChainRow {
   readonly kind: string;
   readonly values: readonly SQLInputValue[];
+  readonly codec: { recordText(values: readonly SQLInputValue[], seq: number, prev: string, node: string): string };
 }
 
 /** Rows to chain after record seq - 1, whose hash is prev. */
@@ -53,7 +57,7 @@ export function chainRecords(b: ChainBatch): ChainResult {
   let prev = b.prev;
   for (let i = 0; i < b.rows.length; i++) {
     const row = b.rows[i]!;
-    const leaf = leafHashOfText(codecOf(row.kind).recordText(row.values, b.seq + i, prev, b.node));
+    const leaf = leafHashOfText(row.codec.recordText(row.values, b.seq + i, prev, b.node));
     leaf.copy(hashes, i * HASH_LEN);
     f.append(hashes, i * HASH_LEN);
     prev = leaf.toString('hex');

@@ -13,20 +13,10 @@ import { makeVariant } from './make-variant.ts';
 import { paddingLayout } from './padding.ts';
 import { ToolMissingError } from './tools.ts';
 
-export interface VariantRow {
-  readonly sourceId: string;
-  readonly format: string;
-  readonly variantId: string;
-  readonly checkedBy: string;
-  readonly checkedAt: number;
-}
+/** The persistence variants need: store/variant-catalog.ts. */
+import type { VariantCatalog, VariantRow } from '../../store/variant-catalog.ts';
 
-/** The persistence variants need (SQLite: SqliteVariantCatalog). */
-export interface VariantCatalog {
-  getVariant(sourceId: string, format: string): VariantRow | undefined;
-  putVariant(v: VariantRow): void;
-  listVariants(sourceId: string): VariantRow[];
-}
+export type { VariantCatalog, VariantRow };
 
 /** Text used for .txt/.html/archive variants when a payload has no `<name>.txt` transcript beside it. */
 const FALLBACK_TEXT = [

@@ -1,20 +1,14 @@
 import type { Decoy } from '../../domain/decoy.ts';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
-import type { CampaignItem } from '../../campaign/campaign-csv.ts';
+import type { CampaignCatalog, CampaignCounts, CampaignItem, CampaignRow } from '../campaigns.ts';
 import type { SqliteHandle } from './decoy-files-store.ts';
 
-export interface CampaignRow {
-  readonly id: number; readonly name: string; readonly perDay: number; readonly ttlDays: number;
-  readonly payloadId: string | null; readonly createdAt: number;
-  /** Release hybrid v1+v2 torrents (BEP 52 + BEP 47 pad files) instead of v1. */
-  readonly hybrid: boolean;
-}
-export interface CampaignCounts { readonly planned: number; readonly active: number; readonly retired: number; readonly deliveries: number }
+export type { CampaignCounts, CampaignRow };
 
 const DAY_MS = 86_400_000;
 
 /** Campaigns and their name rows (tables campaigns, campaign_items). */
-export class CampaignStore {
+export class CampaignStore implements CampaignCatalog {
   readonly #h: SqliteHandle;
   constructor(h: SqliteHandle) { this.#h = h; }
 
@@ -49,6 +43,8 @@ export class CampaignStore {
     const deliveries = Number(db.prepare('SELECT count(*) n FROM deliveries WHERE decoy_id IN (SELECT decoy_id FROM campaign_items WHERE campaign_id = ? AND decoy_id IS NOT NULL)').get(id)!.n);
     return { planned, active: by('active'), retired: by('retired'), deliveries };
   }
+
+  activeDecoyIds(): Set<number> { return activeDecoyIds(this.#h); }
 
   /** Items due by `now`: per_day per started day since creation, minus those released. */
   due(c: CampaignRow, now: number): { id: number; item: CampaignItem }[] {

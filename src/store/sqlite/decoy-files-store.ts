@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Decoy } from '../../domain/decoy.ts';
 import { InputError } from '../../domain/errors.ts';
-import type { BuiltDecoy, StoredFile } from '../../decoy/factory.ts';
+import type { BuiltDecoy, DecoyFilesCatalog, StoredFile } from '../decoy-files.ts';
 
 /** What the decoy-files store needs from SqliteStore: its connection and its transactions. */
 export interface SqliteHandle {
@@ -17,7 +17,7 @@ const MAX_PATH_JSON = 4096;
  * recompute every byte. Decoys and their files are inserted in one transaction, so a
  * decoy never exists without the parameters that define its content.
  */
-export class DecoyFilesStore {
+export class DecoyFilesStore implements DecoyFilesCatalog {
   readonly #h: SqliteHandle;
   #get: StatementSync | undefined;
 

@@ -1,8 +1,15 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { bucketSeries, type AddressHealth, type DecoyHealth, type HealthQueries, type InboundBucket } from '../health.ts';
 
-export interface InboundBucket { readonly bucketStart: number; readonly count: number }
-export interface AddressHealth { readonly localIp: string; readonly total: number; readonly lastAt: number; readonly buckets: readonly InboundBucket[] }
-export interface DecoyHealth { readonly decoyId: number; readonly infoHash: string; readonly inbound: number; readonly lastInboundAt: number | null; readonly presence: number }
+export { bucketSeries, type AddressHealth, type DecoyHealth, type InboundBucket };
+
+/** HealthQueries over the store's own connection. */
+export class SqliteHealthQueries implements HealthQueries {
+  readonly #db: DatabaseSync;
+  constructor(db: DatabaseSync) { this.#db = db; }
+  async inboundByAddress(since: number, bucketMs: number): Promise<AddressHealth[]> { return inboundByAddress(this.#db, since, bucketMs); }
+  async inboundByDecoy(since: number, limit: number): Promise<DecoyHealth[]> { return inboundByDecoy(this.#db, since, limit); }
+}
 
 /**
  * Blocklist awareness: inbound peer connections (deliveries) per local address and per decoy,
@@ -24,22 +31,6 @@ export function inboundByAddress(db: DatabaseSync, since: number, bucketMs: numb
     out.set(ip, a);
   }
   return [...out].map(([localIp, a]) => ({ localIp, ...a }));
-}
-
-/**
- * An address's counts per bucket, oldest first, from the bucket holding `since` to the one
- * holding `now`, both included: a window that does not start on a bucket boundary spans
- * one bucket more than its length divided by the width, and the last is the current one.
- */
-export function bucketSeries(buckets: readonly InboundBucket[], since: number, now: number, bucketMs: number): number[] {
-  const first = Math.floor(since / bucketMs) * bucketMs;
-  const n = Math.floor(now / bucketMs) - first / bucketMs + 1;
-  const counts = new Array<number>(Math.max(0, n)).fill(0);
-  for (const b of buckets) {
-    const i = (b.bucketStart - first) / bucketMs;
-    if (i >= 0 && i < counts.length) counts[i] = b.count;
-  }
-  return counts;
 }
 
 /** Every active decoy with its inbound connections and swarm presence since `since`; silent decoys first. */

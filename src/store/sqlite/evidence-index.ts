@@ -1,8 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { IndexLeaf } from '../../evidence/key-index.ts';
+import type { EvidenceIndex, StoredKey } from '../../evidence/log-store.ts';
 
-/** A key of the index with its row id. */
-export interface StoredKey extends IndexLeaf { readonly id: number }
+export type { StoredKey };
 
 const toBuf = (v: unknown) => Buffer.from(v as Uint8Array);
 
@@ -11,7 +11,7 @@ const toBuf = (v: unknown) => Buffer.from(v as Uint8Array);
  * audit writes it from records checked against their chain links, and every reader compares the
  * leaves with the root signed in a checkpoint (src/evidence/audit.ts, src/exports/completeness.ts).
  */
-export class EvidenceIndexTable {
+export class EvidenceIndexTable implements EvidenceIndex {
   readonly #db: DatabaseSync;
   readonly #get: StatementSync;
   readonly #insertKey: StatementSync;

@@ -6,45 +6,13 @@ import { GENESIS_PREV, type Recordable } from '../../evidence/record.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
 import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
 import { EvidenceIndexTable } from './evidence-index.ts';
+import type { ChainedRow, EvidenceLogTables, LogFilter, LogLink, LogRow, StoredCheckpoint } from '../evidence-log.ts';
 
-export interface StoredCheckpoint {
-  readonly id: number;
-  readonly treeSize: number;
-  readonly at: number;
-  readonly reason: string;
-  readonly text: string;
-  readonly signature: Buffer;
-  readonly frontier: Buffer;
-}
-
-export interface LogRow {
-  readonly seq: number;
-  readonly kind: string;
-  /** The record's canonical text: re-derived from its row, and checked against `hash`. */
-  readonly text: string;
-  readonly hash: Buffer;
-}
-
-export interface LogFilter {
-  readonly ip?: string;
-  readonly decoyId?: number;
-  /** UTC ms, inclusive. */
-  readonly from?: number;
-  /** UTC ms, exclusive. */
-  readonly to?: number;
-  /** Only these kinds (default: every kind). */
-  readonly kinds?: readonly string[];
-}
-
-/** Where a record is and its hash, without its text (selectLinks); derive() gives the text. */
-export interface LogLink { readonly seq: number; readonly kind: string; readonly rowId: number | null; readonly hash: Buffer }
+export type { ChainedRow, LogFilter, LogLink, LogRow, StoredCheckpoint };
 type Link = LogLink;
 
 /** A run of links (evidence-003): `count` records of one kind from first_seq, rows first_row_id + k. */
 interface Run { readonly firstSeq: number; readonly kind: string; readonly firstRowId: number | null; readonly count: number; readonly hashes: Buffer }
-
-/** What the chain needs of a row just written: its kind and id. */
-export interface ChainedRow { readonly kind: string; readonly rowId: number }
 
 const toBuf = (v: unknown) => Buffer.from(v as Uint8Array);
 const linkFromRow = (r: Record<string, SQLOutputValue>): Link => ({
@@ -64,7 +32,7 @@ const linkOf = (run: Run, k: number): Link => ({
  * after it was chained is detected here, before anything is exported. Runs must tile the chain;
  * every read that walks them checks that they do.
  */
-export class EvidenceLogTable {
+export class EvidenceLogTable implements EvidenceLogTables {
   readonly #db: DatabaseSync;
   readonly #insertRun: StatementSync;
   readonly #head: StatementSync;

@@ -1,15 +1,14 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { NodeRunCatalog, NodeRunRow } from '../node-runs.ts';
 
-/** One start of a node, as node_runs (migration node-runs-001) keeps it. */
-export interface NodeRunRow {
-  readonly startedAt: number;
-  /** The evidence log's size when the node was up: records from here to the next run's firstSeq are this run's. */
-  readonly firstSeq: number;
-  readonly toolVersion: string;
-  readonly runtime: string;
-  /** JSON texts, as written. */
-  readonly settings: string;
-  readonly presented: string;
+export type { NodeRunRow };
+
+/** node_runs (migration node-runs-001) over the store's own connection. */
+export class SqliteNodeRuns implements NodeRunCatalog {
+  readonly #db: DatabaseSync;
+  constructor(db: DatabaseSync) { this.#db = db; }
+  insert(r: NodeRunRow): void { insertNodeRun(this.#db, r); }
+  list(): NodeRunRow[] { return listNodeRuns(this.#db); }
 }
 
 export function insertNodeRun(db: DatabaseSync, r: NodeRunRow): void {

@@ -9,21 +9,16 @@ const DELIVERY_SESSION = fieldIndex('delivery', 'sessionId');
 const PROGRESS_SESSION = fieldIndex('session-progress', 'sessionId');
 const PROGRESS_PHASE = fieldIndex('session-progress', 'phase');
 
-/** A run of a node on this data directory, as its run marker (run_markers, sessions-001) keeps it. */
-export interface NodeRun {
-  readonly id: number;
-  readonly startedAt: number;
-  readonly pid: number;
-  /** session_progress rows written by this run have ids above this. */
-  readonly progressFromId: number;
-}
+import type { NodeRun, RunMarkers } from '../evidence-log.ts';
+
+export type { NodeRun };
 
 /**
  * SQL for run_markers and open_sessions (sessions-001). Bookkeeping, not evidence: what it finds is
  * written as chained unclean-shutdown and session-progress records. (node_runs, node-runs-001, is
  * the other view of a run: what it presented to the network, for exports.)
  */
-export class RunMarkersTable {
+export class RunMarkersTable implements RunMarkers {
   readonly #db: DatabaseSync;
   readonly #open: StatementSync;
   readonly #closed: StatementSync;

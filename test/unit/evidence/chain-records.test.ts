@@ -38,7 +38,7 @@ function recordables(n: number): Recordable[] {
   return out;
 }
 
-const rowsOf = (os: readonly Recordable[]): ChainRow[] => os.map((o) => ({ kind: o.kind, values: codecOf(o.kind).toRow(o) }));
+const rowsOf = (os: readonly Recordable[]): ChainRow[] => os.map((o) => ({ kind: o.kind, values: codecOf(o.kind).toRow(o), codec: codecOf(o.kind) }));
 const hex = (hashes: Buffer, i: number) => hashes.subarray(32 * i, 32 * (i + 1)).toString('hex');
 
 /** RFC 9162 section 2.1.1 MTH, written literally with node:crypto (independent of merkle.ts). */
@@ -141,7 +141,7 @@ describe('chainRecords (the evidence writer thread chains every batch with it)',
     assert.throws(() => chainRecords({ ...ok, seq: 0, frontier: emptyFrontier() }), /seq 0/);
     assert.throws(() => chainRecords({ ...ok, rows: new Array<ChainRow>(MAX_BATCH_ROWS + 1) }), /at most 1000000/);
     const bad = rowsOf(recordables(1));
-    assert.throws(() => chainRecords({ ...ok, rows: [{ kind: 'delivery', values: bad[0]!.values.map((v, i) => (i === 0 ? 1.5 : v)) }] }), CanonicalEncodingError);
+    assert.throws(() => chainRecords({ ...ok, rows: [{ kind: 'delivery', codec: codecOf('delivery'), values: bad[0]!.values.map((v, i) => (i === 0 ? 1.5 : v)) }] }), CanonicalEncodingError);
   });
 });
 

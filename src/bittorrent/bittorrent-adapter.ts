@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import type { Decoy, ServedDecoy } from '../domain/decoy.ts';
+import { BusyError, InputError } from '../domain/errors.ts';
+import { infoHashFromHex } from '../domain/info-hash.ts';
+import { magnetLink } from '../decoy/magnet.ts';
+import type { AdapterComponents, AdapterHealth, DecoyAddress, NetworkAdapter } from '../network/network-adapter.ts';
+import { startInOrder, type Startable, type StartedParts } from '../network/startable.ts';
+import { DhtService } from './dht/dht-service.ts';
+import { Seeder, type SeederInit } from './seeder/seeder.ts';
+import { TorrentIndex } from './seeder/torrent-index.ts';
+import type { AnnounceScheduler } from './tracker/client/scheduler.ts';
+import type { TrackerServer } from './tracker/server/tracker-server.ts';
+
+/**
+ * A bind failure as the operator needs it: a port in use is BusyError (exit 75) naming it, an address
+ * this host lacks is InputError (exit 2); anything else as it came.
+ */
+async function binding<T>(what: string, bind: () => Promise<T>): Promise<T> {
+  try {
+    return await bind();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new BusyError(`${what}: ${code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`, { cause: e });
+    if (code === 'EADDRNOTAVAIL') throw new InputError(`${what}: this host has no such address`, { cause: e });
+    throw e;
+  }
+}
+
+/** Where a started BitTorrent adapter can be reached. */
+export interface BitTorrentInfo {
+  readonly peerHost: string;
+  readonly peerPort: number;
+  readonly trackerHttp?: string;
+  readonly trackerUdp?: string;
+  /** Our BEP 20 peer id, hex. */
+  readonly peerId: string;
+}
+
+/**
+ * BitTorrent as one NetworkAdapter: the seeder (one TCP port per address, every decoy routed by
+ * infohash), the optional built-in tracker, the announcer and the optional DHT, wired from the
+ * settings. It wraps those pieces without changing them. They start in this order, each needing
+ * the one before it (the tracker its URL for the announcer, the DHT the peer port), and a piece
+ * that fails to start (a port taken, a DHT bind refused) stops those already started.
+ */
+export class BitTorrentAdapter implements NetworkAdapter {
+  readonly name = 'bittorrent';
+  readonly network = 'bittorrent';
+  readonly #c: AdapterComponents;
+  readonly #index: TorrentIndex;
+  readonly #peerId: Uint8Array;
+  readonly #seeders: Seeder[] = [];
+  #listening: { host: string; port: number } | undefined;
+  #trackerUrls: { httpUrl?: string; udpUrl?: string } = {};
+  #announceTo: string[] = [];
+  #scheduler: AnnounceScheduler | undefined;
+  #dht: DhtService | undefined;
+  #parts: StartedParts | undefined;
+
+  constructor(c: AdapterComponents) {
+    this.#c = c;
+    this.#index = new TorrentIndex({ sourceFor: (d) => c.sourceFor(d), loadInfo: (d) => c.decoyInfo(d.id) });
+    this.#peerId = new Uint8Array(Buffer.concat([Buffer.from(c.settings.peerIdPrefix, 'latin1'), randomBytes(12)]));
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const s = this.#c.settings;
+    const parts: Startable[] = [this.#seederPart(s.bind, () => s.port)];
+    // Every further address this node owns gets a listener on the same port number, same index.
+    for (const host of s.addresses.filter((a) => a !== s.bind)) parts.push(this.#seederPart(host, () => this.#listening!.port));
+    if (s.trackerServerPort >= 0) parts.push(this.#trackerPart());
+    parts.push(this.#announcerPart());
+    if (s.dhtEnabled) parts.push(this.#dhtPart());
+    this.#parts = await startInOrder(parts, signal, this.#c.log);
+  }
+
+  async stop(): Promise<void> {
+    const parts = this.#parts;
+    this.#parts = undefined;
+    await parts?.stop();
+  }
+
+  #seederPart(host: string, port: () => number): Startable {
+    const s = this.#c.settings;
+    let seeder: Seeder | undefined;
+    return {
+      name: `bittorrent seeder ${host}`,
+      start: async () => {
+        const init: SeederInit = {
+          host, port: port(), peerId: this.#peerId, clientVersion: s.clientVersion,
+          maxConnections: s.maxConnections, maxConnectionsPerIp: s.maxConnectionsPerIp, maxConnectionsPerPrefix: s.maxConnectionsPerPrefix, uploadSlots: s.uploadSlots, rejectionRecords: this.#records(),
+          uploadRate: s.uploadRate, unchokeRotationMs: s.unchokeRotationMs, handshakeTimeoutMs: s.handshakeTimeoutMs,
+          idleTimeoutMs: s.idleTimeoutMs, maxRequestQueue: s.maxRequestQueue, allowPlaintext: s.allowPlaintext,
+          progress: { intervalMs: s.progressIntervalMs, bytes: s.progressBytes },
+        };
+        seeder = new Seeder(init, { index: this.#index, publish: this.#c.publish, now: this.#c.now, log: this.#c.log });
+        this.#seeders.push(seeder);
+        const listening = await binding(`peer port ${host}:${init.port}`, () => seeder!.start());
+        this.#listening ??= listening;
+      },
+      stop: async () => { await seeder?.stop(); },
+    };
+  }
+
+  #trackerPart(): Startable {
+    const s = this.#c.settings;
+    let tracker: TrackerServer | undefined;
+    return {
+      name: 'bittorrent tracker server',
+      start: async (signal) => {
+        // Tracker code is loaded only when used: its node:http costs a DHT-only node ~10 MB of RSS.
+        const { TrackerServer } = await import('./tracker/server/tracker-server.ts');
+        tracker = new TrackerServer({
+          host: s.bind, httpPort: s.trackerServerPort, udpPort: s.trackerServerPort,
+          lookup: (hex) => this.#index.get(hex)?.decoy.id ?? null,
+          onAnnounce: this.#c.publish, intervalSeconds: s.announceIntervalS, now: this.#c.now, announceRecords: this.#records(),
+        });
+        this.#trackerUrls = await binding(`tracker port ${s.bind}:${s.trackerServerPort}`, () => tracker!.start({ signal }));
+      },
+      stop: async () => { await tracker?.stop(); },
+    };
+  }
+
+  #announcerPart(): Startable {
+    const s = this.#c.settings;
+    return {
+      name: 'bittorrent announcer',
+      start: async () => {
+        this.#announceTo = [...s.trackers, ...(this.#trackerUrls.httpUrl ? [this.#trackerUrls.httpUrl] : [])];
+        if (this.#announceTo.length === 0) return;
+        const { AnnounceScheduler } = await import('./tracker/client/scheduler.ts');
+        const scheduler = new AnnounceScheduler({
+          peerId: this.#peerId, port: this.#listening!.port, localAddress: s.bind, minIntervalMs: s.announceIntervalS * 1000,
+          onResult: (r) => { if (!r.ok) this.#c.log(`announce to ${r.tracker} failed: ${r.error}`); },
+        });
+        for (const d of this.#index.decoys()) scheduler.add({ infoHash: infoHashFromHex(d.infoHash), trackers: this.#announceTo });
+        scheduler.start();
+        this.#scheduler = scheduler;
+      },
+      stop: async () => {
+        await this.#scheduler?.stop({ deadlineMs: 3000 }).catch((e: Error) => this.#c.log(`announce stop: ${e.message}`));
+        this.#scheduler = undefined;
+      },
+    };
+  }
+
+  #dhtPart(): Startable {
+    const s = this.#c.settings;
+    return {
+      name: 'bittorrent dht',
+      start: async () => {
+        // A DHT node per address; every active decoy scheduled for announce (new ones first).
+        const port = this.#listening!.port;
+        const dht = new DhtService({
+          mode: s.mode, addresses: [this.#listening!.host, ...s.addresses.filter((a) => a !== s.bind)].map((host) => ({ host, peerPort: port })),
+          port: s.dhtPort, bootstrap: s.dhtBootstrap, publicBootstrap: s.dhtPublicBootstrap, readOnly: s.dhtReadOnly,
+          cycleMs: s.dhtCycleS * 1000, jitter: s.dhtJitterPercent / 100, queriesPerSecond: s.dhtQueryRate, perNodePerSecond: s.dhtPerNodeRate,
+          presenceRecords: this.#records(),
+        }, { now: this.#c.now, decoyFor: (hex) => this.#index.get(hex)?.decoy.id ?? null, publish: this.#c.publish, log: this.#c.log });
+        // Kept before start: a second address's bind can fail after the first node is up, and stop() must close it.
+        this.#dht = dht;
+        await binding(`DHT port ${s.dhtPort === -1 ? port : s.dhtPort}`, () => dht.start());
+        dht.reserve(this.#index.size);
+        for (const d of this.#index.decoys()) dht.add(d.infoHash, d.id);
+      },
+      stop: async () => { await this.#dht?.stop(); },
+    };
+  }
+
+  /** Refusals, DHT sightings and announces beyond these budgets are counted in aggregate records, never dropped (issue 17, defect 5). */
+  #records() {
+    const s = this.#c.settings;
+    return { perSecond: s.recordsPerSecond, perSourcePerSecond: s.recordsPerSourcePerSecond, maxOpenBuckets: s.aggregateBuckets };
+  }
+
+  reserve(n: number): void { this.#index.reserve(n); }
+
+  addDecoy(d: Decoy | ServedDecoy): void {
+    this.#index.add(d);
+    const t = this.#index.get(d.infoHash);
+    if (t) this.#scheduler?.add({ infoHash: t.infoHash, trackers: this.#announceTo });
+    this.#dht?.add(d.infoHash, d.id);
+  }
+
+  removeDecoy(d: ServedDecoy): void {
+    this.#index.remove(d.infoHash);
+    this.#scheduler?.remove(Buffer.from(d.infoHash, 'hex'));
+    this.#dht?.remove(d.infoHash);
+  }
+
+  decoys(): Iterable<ServedDecoy> { return this.#index.decoys(); }
+
+  address(d: Decoy): DecoyAddress {
+    return { network: this.network, contentId: d.infoHash, link: magnetLink({ infoHash: d.infoHash, name: d.name, size: d.size, trackers: this.#announceTo }) };
+  }
+
+  /** Where the node listens; only after start(). */
+  get info(): BitTorrentInfo {
+    if (!this.#listening) throw new Error('the BitTorrent adapter has not started');
+    return {
+      peerHost: this.#listening.host, peerPort: this.#listening.port, peerId: Buffer.from(this.#peerId).toString('hex'),
+      ...(this.#trackerUrls.httpUrl ? { trackerHttp: this.#trackerUrls.httpUrl } : {}), ...(this.#trackerUrls.udpUrl ? { trackerUdp: this.#trackerUrls.udpUrl } : {}),
+    };
+  }
+
+  get dht(): DhtService | undefined { return this.#dht; }
+
+  /** Resolves once every decoy has been announced to every tracker at least once (no-op without trackers). */
+  announced(o: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#scheduler?.whenAllAnnounced(o) ?? Promise.resolve();
+  }
+
+  health(): AdapterHealth {
+    const l = this.#listening;
+    return {
+      network: this.network, running: this.#parts !== undefined, decoys: this.#index.size,
+      connections: this.#seeders.reduce((n, x) => n + x.connections, 0),
+      listening: [
+        ...(l ? [`tcp ${l.host}:${l.port}`] : []),
+        ...(this.#trackerUrls.httpUrl ? [`http ${this.#trackerUrls.httpUrl}`] : []), ...(this.#trackerUrls.udpUrl ? [`udp ${this.#trackerUrls.udpUrl}`] : []),
+      ],
+    };
+  }
+}

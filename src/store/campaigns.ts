@@ -1,0 +1,39 @@
+import type { Decoy } from '../domain/decoy.ts';
+
+/** One row of a campaign's name list (campaign/campaign-csv.ts parses it). */
+export interface CampaignItem {
+  /** First line of the item: release order. */
+  readonly seq: number;
+  /** info.name: the file name, or the folder. */
+  readonly name: string;
+  readonly files: readonly { readonly name: string; readonly size: number | null; readonly path: readonly string[] | null }[];
+  /** Language (no, en, de, sv, da, nl ...) or country (NO, DE ...) for the warning; null = campaign default. */
+  readonly lang: string | null;
+}
+
+export interface CampaignRow {
+  readonly id: number; readonly name: string; readonly perDay: number; readonly ttlDays: number;
+  readonly payloadId: string | null; readonly createdAt: number;
+  /** Release hybrid v1+v2 torrents (BEP 52 + BEP 47 pad files) instead of v1. */
+  readonly hybrid: boolean;
+}
+
+export interface CampaignCounts { readonly planned: number; readonly active: number; readonly retired: number; readonly deliveries: number }
+
+/** Campaigns, their name rows, and which decoys a node must serve. */
+export interface CampaignCatalog {
+  /** Creates a campaign with all its items at once (nothing half-imported); a taken name is bad input. */
+  create(input: Omit<CampaignRow, 'id' | 'hybrid'> & { hybrid?: boolean }, items: readonly CampaignItem[]): CampaignRow;
+  list(): CampaignRow[];
+  /** Throws NotFoundError for an unknown name. */
+  get(name: string): CampaignRow;
+  counts(id: number): CampaignCounts;
+  /** Items due by `now`: per_day per started day since creation, minus those released. */
+  due(c: CampaignRow, now: number): { id: number; item: CampaignItem }[];
+  /** Links released items to their decoys; call inside the transaction that inserted them (DecoyFilesCatalog.insert's `within`). */
+  markReleased(pairs: readonly { itemId: number; decoy: Decoy }[], now: number): void;
+  /** Retires the campaign's decoys older than its TTL: they stop being announced and served; records stay. Returns how many. */
+  retireExpired(c: CampaignRow, now: number): number;
+  /** Ids of every active decoy (any origin): what a running node must serve. */
+  activeDecoyIds(): Set<number>;
+}

@@ -1,0 +1,15 @@
+import type { Payload } from '../domain/payload.ts';
+
+/**
+ * The persistence the payload registry needs, and nothing more. Synchronous: the registry calls it
+ * while it hashes files, and the catalog is small (a networked store keeps a local copy).
+ */
+export interface PayloadCatalog {
+  /** Records a new payload; callers never insert an id twice. */
+  insertPayload(p: Payload): void;
+  getPayload(id: string): Payload | undefined;
+  /** Changes a payload's operator label (not part of its identity: the id is the SHA-256 of its bytes). */
+  relabelPayload(id: string, label: string): void;
+  /** All payloads, oldest first. */
+  listPayloads(): Payload[];
+}

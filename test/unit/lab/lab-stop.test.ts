@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSettings } from '../../../src/config/load.ts';
+import { runLab } from '../../../src/lab/lab.ts';
+import { openContext } from '../../../src/node/context.ts';
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function canBind(port: number): Promise<boolean> {
+  const s = createServer();
+  return new Promise((resolve) => {
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+test('runLab stops its node when the run fails after start-up (here: the swarm refuses its configuration)', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'cs-lab-stop-'));
+  const [port, trackerPort] = [await freePort(), await freePort()];
+  const ctx = openContext(loadSettings({ flags: { dataDir: data, port: String(port), trackerServerPort: String(trackerPort), announceIntervalS: '5' }, env: {} }), () => {});
+  try {
+    // No source addresses: the swarm refuses its configuration (LabConfigError) after the node has started.
+    await assert.rejects(runLab(ctx, { durationS: 5, downloaders: 1, concurrency: 1, decoys: 1, sources: 0 }, {
+      signal: new AbortController().signal, log: () => {},
+    }), { name: 'LabConfigError' });
+    assert.ok(await canBind(port), 'the peer port is free: the node was stopped');
+    assert.ok(await canBind(trackerPort), 'the tracker port is free');
+  } finally {
+    await ctx.close();
+    rmSync(data, { recursive: true, force: true });
+  }
+});
