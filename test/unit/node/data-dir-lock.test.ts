@@ -31,7 +31,7 @@ describe('data directory lock', () => {
   it('held by another process until it is killed with SIGKILL: then the kernel frees it, with no stale lock to break', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cs-lock-'));
     const child = spawn(process.execPath, ['--input-type=module', '-e',
-      `const { lockDataDir } = await import(${JSON.stringify(LOCK_MODULE)}); lockDataDir(${JSON.stringify(dir)}, 'seed'); console.log('locked'); setInterval(() => {}, 1000);`],
+      `const { lockDataDir } = await import(${JSON.stringify(LOCK_MODULE)}); globalThis.held = lockDataDir(${JSON.stringify(dir)}, 'seed'); console.log('locked'); setInterval(() => {}, 1000);`],
     { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise((r) => child.once('exit', r));
     try {
