@@ -2,19 +2,11 @@ import { splitCsvLine } from '../decoy/csv-line.ts';
 import { NameListError, type NameListIssue } from '../decoy/errors.ts';
 import { nameProblem } from '../decoy/name-rules.ts';
 import { MAX_FILES_PER_DECOY } from '../decoy/metainfo-multi.ts';
+import type { CampaignItem } from '../domain/campaign.ts';
 
 export const MAX_CAMPAIGN_ROWS = 1_000_000;
 
-/** One torrent to release: a single file, or a folder of files (rows sharing a folder). */
-export interface CampaignItem {
-  /** First line of the item: release order. */
-  readonly seq: number;
-  /** info.name: the file name, or the folder. */
-  readonly name: string;
-  readonly files: readonly { readonly name: string; readonly size: number | null; readonly path: readonly string[] | null }[];
-  /** Language (no, en, de, sv, da, nl ...) or country (NO, DE ...) for the warning; null = campaign default. */
-  readonly lang: string | null;
-}
+export type { CampaignItem } from '../domain/campaign.ts';
 
 // ISO 639-1 language (lower case) or ISO 3166-1 alpha-2 country (upper case).
 const LANG = /^(?:[a-z]{2}|[A-Z]{2})$/;

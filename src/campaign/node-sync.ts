@@ -1,8 +1,8 @@
 import type { Decoy, ServedDecoy } from '../domain/decoy.ts';
-import type { Context } from '../node/context.ts';
+import type { EvidenceStore } from '../store/evidence-store.ts';
 import { CampaignStore, activeDecoyIds } from '../store/sqlite/campaign-store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { campaignDeps } from './campaign-deps.ts';
+import { campaignDeps, type CampaignHost } from './campaign-deps.ts';
 import { LiveDecoySync, type ServedIndex } from './live-sync.ts';
 import { stepCampaign } from './release.ts';
 
@@ -11,7 +11,7 @@ import { stepCampaign } from './release.ts';
  * announcers, through the hooks) in line with the store. Undefined for stores without
  * campaigns (not SQLite).
  */
-export function startCampaignSync(ctx: Context, index: ServedIndex, o: {
+export function startCampaignSync(ctx: CampaignHost & { readonly store: EvidenceStore }, index: ServedIndex, o: {
   intervalMs: number; now: () => number; log: (m: string) => void;
   onAdded?: (d: Decoy) => void; onRemoved?: (d: ServedDecoy) => void;
 }): LiveDecoySync | undefined {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { NewDecoy } from '../domain/decoy.ts';
+import type { BuiltDecoy, StoredFile } from '../domain/decoy.ts';
 import { infoHashToHex } from '../domain/info-hash.ts';
 import { minSize, NONCE_BYTES, PAD_LAYOUT, type PaddingLayout } from '../payload/variants/layout.ts';
 import { DecoyHasher, MAX_DECOY_SIZE } from './decoy-hasher.ts';
@@ -35,19 +35,8 @@ export interface DecoySpec {
   readonly hybrid?: boolean;
 }
 
-/** What must be stored per decoy to recompute its bytes: O(metadata). */
-export interface StoredFile {
-  readonly variantId: string;
-  readonly format: string;
-  readonly size: number;
-  readonly nonce: Uint8Array;
-  readonly path?: readonly string[];
-}
-
-export interface BuiltDecoy {
-  readonly decoy: NewDecoy;
-  readonly files: readonly StoredFile[];
-}
+// Stored per decoy, so the store can hold them without importing the factory (issue 16 §5).
+export type { BuiltDecoy, StoredFile } from '../domain/decoy.ts';
 
 export interface FactoryOptions {
   /** Shared across batches: caches hashes over heads and fills. */

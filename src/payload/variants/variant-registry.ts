@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Payload } from '../../domain/payload.ts';
+import type { VariantCatalog, VariantRow } from '../../domain/variant.ts';
 import { PayloadError } from '../errors.ts';
 import type { PayloadRegistry } from '../registry.ts';
 import { checkVariant } from './check-variant.ts';
@@ -10,20 +11,8 @@ import type { PaddingLayout } from './layout.ts';
 import { makeVariant } from './make-variant.ts';
 import { paddingLayout } from './padding.ts';
 
-export interface VariantRow {
-  readonly sourceId: string;
-  readonly format: string;
-  readonly variantId: string;
-  readonly checkedBy: string;
-  readonly checkedAt: number;
-}
-
-/** The persistence variants need (SQLite: SqliteVariantCatalog). */
-export interface VariantCatalog {
-  getVariant(sourceId: string, format: string): VariantRow | undefined;
-  putVariant(v: VariantRow): void;
-  listVariants(sourceId: string): VariantRow[];
-}
+// The catalog's types live in domain/ so the store implements them without importing payload code (issue 16 §5).
+export type { VariantCatalog, VariantRow } from '../../domain/variant.ts';
 
 /** Text used for .txt/.html/archive variants when a payload has no `<name>.txt` transcript beside it. */
 const FALLBACK_TEXT = [

@@ -1,6 +1,6 @@
 import type { Decoy } from '../../domain/decoy.ts';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
-import type { CampaignItem } from '../../campaign/campaign-csv.ts';
+import type { CampaignItem } from '../../domain/campaign.ts';
 import type { SqliteHandle } from './decoy-files-store.ts';
 
 export interface CampaignRow {

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { VariantCatalog, VariantRow } from '../../payload/variants/variant-registry.ts';
+import type { VariantCatalog, VariantRow } from '../../domain/variant.ts';
 
 /** payload_variants rows (migration decoy-factory-001). */
 export class SqliteVariantCatalog implements VariantCatalog {
