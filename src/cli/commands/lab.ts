@@ -1,8 +1,6 @@
+import { runLabMode } from '../../app/lab.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
-import { InputError } from '../../domain/errors.ts';
-import { openContext } from '../../node/context.ts';
-import { runLab } from '../../lab/lab.ts';
 
 export const lab: Command = {
   name: 'lab',
@@ -16,7 +14,6 @@ export const lab: Command = {
     sources: { type: 'string', arg: 'N', doc: 'Distinct 127.x.y.z source addresses (default 40)' },
   },
   async run(args, io) {
-    if (io.settings.mode !== 'lab') throw new InputError('lab runs in lab mode only');
     const init = {
       durationS: optionalInt(args, 'duration', 1, 86_400) ?? 20,
       downloaders: optionalInt(args, 'downloaders', 1, 100_000) ?? 200,
@@ -24,19 +21,14 @@ export const lab: Command = {
       decoys: optionalInt(args, 'decoys', 1, 100_000) ?? 20,
       sources: optionalInt(args, 'sources', 1, 60_000) ?? 40,
     };
-    // Lab defaults: loopback, ephemeral ports, a built-in tracker with a short interval.
-    const settings = { ...io.settings, bind: '127.0.0.1', port: io.settings.port === 6881 ? 0 : io.settings.port, trackerServerPort: 0, announceIntervalS: 5, trackers: [] };
-    const ctx = openContext(settings, io.err);
-    try {
-      const r = await runLab(ctx, init, { signal: io.signal, log: io.err });
-      io.out([
-        `lab finished: ${r.swarm.ok}/${r.swarm.attempted} simulated downloads completed (${(r.swarm.bytes / 1e6).toFixed(1)} MB) against ${r.decoys} decoys`,
-        `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,
-        ...Object.entries(r.failures).map(([why, n]) => `  ${n} simulated downloads did not finish: ${why}`),
-        `data directory: ${settings.dataDir}`,
-        `next: bin/counterseed deliveries --data ${settings.dataDir} --limit 20   (and: bin/counterseed evidence export --ip IP --out DIR)`,
-      ].join('\n'));
-      return r.deliveriesRecorded > 0 ? 0 : 1;
-    } finally { await ctx.close(); }
+    const { report: r, dataDir } = await runLabMode(io.settings, init, { signal: io.signal, log: io.err });
+    io.out([
+      `lab finished: ${r.swarm.ok}/${r.swarm.attempted} simulated downloads completed (${(r.swarm.bytes / 1e6).toFixed(1)} MB) against ${r.decoys} decoys`,
+      `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,
+      ...Object.entries(r.failures).map(([why, n]) => `  ${n} simulated downloads did not finish: ${why}`),
+      `data directory: ${dataDir}`,
+      `next: bin/counterseed deliveries --data ${dataDir} --limit 20   (and: bin/counterseed evidence export --ip IP --out DIR)`,
+    ].join('\n'));
+    return r.deliveriesRecorded > 0 ? 0 : 1;
   },
 };

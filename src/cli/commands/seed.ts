@@ -1,6 +1,5 @@
-import { openContext } from '../../node/context.ts';
-import { compactHeap } from '../../node/compact-heap.ts';
-import { startSeedNode } from '../../node/seed-node.ts';
+import { withContext } from '../../app/context.ts';
+import { serveUntil } from '../../app/node.ts';
 import type { Command } from '../command.ts';
 
 export const seed: Command = {
@@ -13,19 +12,18 @@ export const seed: Command = {
     'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
     'campaignTickS'],
   async run(_args, io) {
-    const ctx = openContext(io.settings, io.err);
-    try {
+    await withContext(io.settings, io.err, async (ctx) => {
       if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
-      const node = await startSeedNode(ctx);
-      // The load's garbage is gone; give its freed heap pages back before serving (~20 MB with 100,000 decoys).
-      compactHeap();
-      // One machine-readable line for scripts and tests, then human-readable lines on stderr.
-      io.out(`ready ${JSON.stringify({ peerPort: node.info.peerPort, peerHost: node.info.peerHost, trackerHttp: node.info.trackerHttp, trackerUdp: node.info.trackerUdp, decoys: node.info.decoys })}`);
-      io.err(`serving ${node.info.decoys} decoys on ${node.info.peerHost}:${node.info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
-      if (!io.signal.aborted) await new Promise<void>((r) => io.signal.addEventListener('abort', () => r(), { once: true }));
-      io.err('stopping: announcing stopped, closing connections, writing observations…');
-      await node.stop();
-      io.err(`stopped; ${node.recorder.written} observations written, ${node.bus.droppedTotal} dropped`);
-    } finally { await ctx.close(); }
+      const r = await serveUntil(ctx, {
+        signal: io.signal,
+        onReady: (info) => {
+          // One machine-readable line for scripts and tests, then human-readable lines on stderr.
+          io.out(`ready ${JSON.stringify({ peerPort: info.peerPort, peerHost: info.peerHost, trackerHttp: info.trackerHttp, trackerUdp: info.trackerUdp, decoys: info.decoys })}`);
+          io.err(`serving ${info.decoys} decoys on ${info.peerHost}:${info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
+        },
+        onStopping: () => io.err('stopping: announcing stopped, closing connections, writing observations…'),
+      });
+      io.err(`stopped; ${r.written} observations written, ${r.dropped} dropped`);
+    });
   },
 };

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { parseCampaignCsv } from '../campaign/campaign-csv.ts';
+import { campaignDeps } from '../campaign/campaign-deps.ts';
+import { stepCampaign, type ReleaseDeps } from '../campaign/release.ts';
+import { NameListError, type NameListIssue } from '../decoy/errors.ts';
+import type { CampaignItem } from '../domain/campaign.ts';
+import { InputError } from '../domain/errors.ts';
+import { minSize } from '../payload/variants/layout.ts';
+import { CampaignStore, type CampaignCounts, type CampaignRow } from '../store/sqlite/campaign-store.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { Context } from './context.ts';
+import type { Progress } from './decoys.ts';
+import { StoreCapabilityError } from './errors.ts';
+
+function campaignStore(ctx: Context): CampaignStore {
+  if (!(ctx.store instanceof SqliteStore)) throw new StoreCapabilityError('campaigns need the SQLite store');
+  return new CampaignStore(ctx.store);
+}
+
+function deps(ctx: Context, campaigns: CampaignStore, onProgress?: Progress): ReleaseDeps {
+  return campaignDeps(ctx, campaigns, onProgress);
+}
+
+/** Reads and checks a campaign list (CSV name,size,language,folder) before any data directory is opened. */
+export function readCampaignList(file: string): CampaignItem[] {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  return parseCampaignCsv(text);
+}
+
+export interface CreateCampaignInput {
+  readonly name: string;
+  /** The checked campaign list (readCampaignList). */
+  readonly items: readonly CampaignItem[];
+  readonly perDay: number;
+  readonly ttlDays: number;
+  /** Warning video for rows without a language; the built-in one when absent. */
+  readonly payloadId?: string;
+  /** Hybrid v1+v2 torrents (BEP 52). */
+  readonly hybrid: boolean;
+  readonly now?: number;
+  readonly onProgress?: Progress;
+}
+
+export interface CreateCampaignResult { readonly campaign: CampaignRow; readonly planned: number; readonly released: number }
+
+/** Creates a campaign and releases today's decoys; every row is checked first (all or nothing). */
+export function createCampaign(ctx: Context, input: CreateCampaignInput): CreateCampaignResult {
+  const items = input.items;
+  const payloadId = input.payloadId !== undefined ? ctx.payloads.get(input.payloadId).id : null;
+  const store = campaignStore(ctx);
+  const now = input.now ?? Date.now();
+  const d = deps(ctx, store, input.onProgress);
+  const row = { name: input.name, perDay: input.perDay, ttlDays: input.ttlDays, payloadId, createdAt: now, hybrid: input.hybrid };
+  // Every row is checked now, not on the day it is released: sizes must fit the variant.
+  const probe: CampaignRow = { id: 0, ...row };
+  const issues: NameListIssue[] = [];
+  for (const it of items) for (const f of it.files) {
+    const min = minSize(d.resolve(f.name, d.payloadFor(it.lang, probe)).layout);
+    if (f.size !== null && f.size < min) issues.push({ line: it.seq, message: `${f.name}: size ${f.size} is below the warning variant's ${min} bytes` });
+  }
+  if (issues.length) throw new NameListError(issues);
+  const c = store.create(row, items);
+  const r = stepCampaign(d, c, now);
+  return { campaign: c, planned: items.length, released: r.released };
+}
+
+export interface CampaignStep { readonly name: string; readonly released: number; readonly retired: number }
+
+/** Releases the decoys due and retires expired ones, for every campaign. */
+export function tickCampaigns(ctx: Context, input: { readonly now?: () => number; readonly onProgress?: Progress } = {}): CampaignStep[] {
+  const store = campaignStore(ctx);
+  const d = deps(ctx, store, input.onProgress);
+  const now = input.now ?? Date.now;
+  return store.list().map((c) => ({ name: c.name, ...stepCampaign(d, c, now()) }));
+}
+
+export type CampaignSummary = CampaignRow & CampaignCounts;
+
+export function listCampaigns(ctx: Context): CampaignSummary[] {
+  const store = campaignStore(ctx);
+  return store.list().map((c) => ({ ...c, ...store.counts(c.id) }));
+}
+
+/** One campaign; NotFoundError when there is none of that name. */
+export function showCampaign(ctx: Context, name: string): CampaignSummary {
+  const store = campaignStore(ctx);
+  const c = store.get(name);
+  return { ...c, ...store.counts(c.id) };
+}

@@ -1,0 +1,33 @@
+import { inboundByAddress, inboundByDecoy, type AddressHealth, type DecoyHealth } from '../store/sqlite/dht-health.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { Context } from './context.ts';
+import { StoreCapabilityError } from './errors.ts';
+
+export interface HealthInput {
+  readonly hours: number;
+  readonly bucketMinutes: number;
+  /** The N quietest active decoys. */
+  readonly decoys: number;
+  readonly now?: number;
+}
+
+export interface HealthReport {
+  readonly now: number;
+  readonly since: number;
+  readonly bucketMs: number;
+  readonly addresses: readonly AddressHealth[];
+  readonly decoys: readonly DecoyHealth[];
+}
+
+/** Inbound peer connections per local address and per decoy over time. */
+export function health(ctx: Context, input: HealthInput): HealthReport {
+  if (!(ctx.store instanceof SqliteStore)) throw new StoreCapabilityError('health needs the SQLite store');
+  const now = input.now ?? Date.now();
+  const since = now - input.hours * 3_600_000;
+  const bucketMs = input.bucketMinutes * 60_000;
+  return {
+    now, since, bucketMs,
+    addresses: inboundByAddress(ctx.store.database, since, bucketMs),
+    decoys: inboundByDecoy(ctx.store.database, since, input.decoys),
+  };
+}
