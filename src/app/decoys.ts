@@ -2,7 +2,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { buildTorrentFile, magnetLink, parseNameList, type NameRow } from '../decoy/index.ts';
-import { buildVirtualDecoys, type DecoySpec } from '../decoy/factory.ts';
+import type { DecoySpec } from '../decoy/factory.ts';
+import { buildInSlices } from '../decoy/build-in-slices.ts';
 import { fileResolver } from '../decoy/file-resolver.ts';
 import { decoyPieceLayers } from '../decoy/v2-hashes.ts';
 import type { Decoy, DecoyStatus } from '../domain/decoy.ts';
@@ -31,19 +32,25 @@ export interface BuildDecoysInput {
   /** Registered payload id; the first registered payload (the built-in warning video) when absent. */
   readonly payloadId?: string;
   readonly onProgress?: Progress;
+  /** Stops the build before anything is stored; the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface BuildDecoysResult { readonly built: number; readonly payload: Payload }
 
 /** One unique decoy per name; format by extension, exact size if given; all or nothing. */
-export function buildDecoys(ctx: Context, input: BuildDecoysInput): BuildDecoysResult {
+export async function buildDecoys(ctx: Context, input: BuildDecoysInput): Promise<BuildDecoysResult> {
   const payloadId = input.payloadId ?? ctx.payloads.list()[0]?.id;
   if (!payloadId) throw new InputError('no payload registered');
   const payload = ctx.payloads.get(payloadId);
   const textPath = transcriptBeside(defaultPayloadPath());
   const resolve = fileResolver(ctx.variants, textPath ? { textPath } : {});
   const specs: DecoySpec[] = input.rows.map((r) => ({ line: r.line, name: r.name, files: [{ size: r.size, ...resolve(r.name, payload.id) }] }));
-  const built = buildVirtualDecoys(specs, { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
+  // In slices between event-loop turns, so a signal stops a build of thousands of names (issue 15 item 4).
+  const built = await buildInSlices(specs, {
+    hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(),
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}), ...(input.signal ? { signal: input.signal } : {}),
+  });
   const stored = ctx.decoyFiles.insert(built, Date.now());
   return { built: stored.length, payload };
 }

@@ -30,8 +30,8 @@ export async function validateWithClients(input: ValidateInput): Promise<Validat
   return runValidation({
     ...input,
     // The run's decoys are built by the same use case an operator runs (`decoys build`).
-    buildDecoys: (settings, namesFile) => withContext(settings, input.log, (ctx) => {
-      const r = buildDecoys(ctx, { rows: readNameList(namesFile) });
+    buildDecoys: (settings, namesFile) => withContext(settings, input.log, async (ctx) => {
+      const r = await buildDecoys(ctx, { rows: readNameList(namesFile), ...(input.signal ? { signal: input.signal } : {}) });
       input.log(`built ${r.built} decoys from ${namesFile} with payload ${r.payload.id.slice(0, 12)}… (${r.payload.label})`);
     }),
   });

@@ -14,11 +14,16 @@ const BY_CLASS: readonly [abstract new (...a: never[]) => Error, number][] = [
   [EvidenceError, EXIT.internal],
 ];
 
-/** An error a user can act on: its message and exit code. Anything else is an internal error (70). */
-export function exitCodeFor(e: unknown): number {
+/**
+ * The exit code for an error a command threw. Named errors first; then, if the process got
+ * SIGINT/SIGTERM (`signalled`), the shell's 128 + signal number (130, 143): the command stopped and
+ * committed nothing. Anything else is an internal error (70).
+ */
+export function exitCodeFor(e: unknown, signalled?: NodeJS.Signals): number {
   for (const [cls, code] of BY_CLASS) if (e instanceof cls) return code;
   // Other named errors (ValidationError, LabError) carry the outcome their module chose (default 1).
   if (e instanceof CounterseedError) return e.exitCode;
+  if (signalled !== undefined) return signalled === 'SIGINT' ? 130 : 143;
   return EXIT.internal;
 }
 

@@ -7,6 +7,12 @@ import { exitCodeFor, isUserError } from './exit-codes.ts';
 
 const VERSION = '0.1.0';
 
+/** The reason a command's signal is aborted with when the process gets SIGINT or SIGTERM. */
+class Interrupted extends Error {
+  readonly signal: NodeJS.Signals;
+  constructor(signal: NodeJS.Signals) { super(`interrupted by ${signal}`); this.signal = signal; }
+}
+
 async function topHelp(): Promise<string> {
   const all = await Promise.all(COMMANDS.map((c) => c.load()));
   const width = Math.max(...all.map((c) => c.name.length)) + 4;
@@ -58,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
   const { rest } = found;
   const cmd = await found.entry.load();
   const shutdown = new AbortController();
-  const onSignal = () => shutdown.abort();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => { signalled ??= sig; shutdown.abort(new Interrupted(sig)); };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -68,8 +75,10 @@ export async function main(argv: string[]): Promise<number> {
     return (await cmd.run(args, { out, err, settings, signal: shutdown.signal })) ?? 0;
   } catch (e) {
     if (isUserError(e)) err(`counterseed ${cmd.name}: ${e.message}`);
+    // A long command stopped by SIGINT/SIGTERM: its work was not committed (each commits all or nothing at its end).
+    else if (signalled) err(`counterseed ${cmd.name}: stopped by ${signalled}; nothing was committed`);
     else err(`counterseed ${cmd.name}: internal error: ${(e as Error).stack ?? e}`);
-    return exitCodeFor(e);
+    return exitCodeFor(e, signalled);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

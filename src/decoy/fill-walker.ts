@@ -17,13 +17,27 @@ export class FillWalker {
   #cursor: { n: number; h: Hash } | undefined;
   readonly #maxFill: number;
 
-  constructor(opts: { algorithm: 'sha1' | 'sha256'; prefix?: Uint8Array; fill: number; step: number; maxFill: number }) {
+  constructor(opts: { algorithm: 'md5' | 'sha1' | 'sha256'; prefix?: Uint8Array; fill: number; step: number; maxFill: number }) {
     this.#base = createHash(opts.algorithm);
     if (opts.prefix) this.#base.update(opts.prefix);
     this.#step = opts.step;
     this.#maxFill = opts.maxFill;
     this.#chunk = new Uint8Array(Math.min(FILL_CHUNK, opts.step)).fill(opts.fill);
     this.#checkpoints.push(this.#base.copy());
+  }
+
+  /**
+   * Makes the next missing checkpoint on the way to `n` (one step of hashing) and says whether
+   * after(n) is now cheap (at most one step). Async callers loop on it, yielding between calls, so a
+   * walk over tens of GiB of fill never blocks their event loop for more than one step.
+   */
+  advanceToward(n: number): boolean {
+    const k = Math.min(Math.floor(n / this.#step), Math.floor(this.#maxFill / this.#step));
+    if (this.#checkpoints.length > k) return true;
+    const h = this.#checkpoints[this.#checkpoints.length - 1]!.copy();
+    this.#feed(h, this.#step);
+    this.#checkpoints.push(h);
+    return this.#checkpoints.length > k;
   }
 
   /** A fresh Hash over prefix + n fill bytes; the caller may update and digest it. */

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { ContentHasher, fillOrder, type ContentDigests } from '../decoy/content-hasher.ts';
 import type { Decoy } from '../domain/decoy.ts';
 import type { PieceSource } from '../domain/piece-source.ts';
 import { EvidenceError } from '../evidence/errors.ts';
@@ -14,33 +15,43 @@ export interface DecoyHashes {
   readonly sha256: string;
 }
 
-/** Read size: bounded memory whatever the decoy size; bytes are never written to disk. */
-const CHUNK = 1 << 20;
+/** Yields to the event loop between decoys and between 1 MiB reads, so SIGINT/SIGTERM stop a long run. */
+const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /**
- * MD5, SHA-1 and SHA-256 of every decoy's content, read from its PieceSource in 1 MiB chunks.
- * Decoys whose stored content SHA-256 is equal share one pass (equal SHA-256 means equal bytes).
- * A computed SHA-256 that differs from the stored one is an error: the list must describe what peers got.
+ * MD5, SHA-1 and SHA-256 of every decoy's content (ContentHasher: virtual decoys from hash-state
+ * checkpoints, anything else read in 1 MiB chunks; bytes are never written to disk). Decoys whose
+ * stored content SHA-256 is equal share one pass (equal SHA-256 means equal bytes). Work goes in size
+ * order so the checkpoint cursors only move forward; rows come back in the order given. A computed
+ * SHA-256 that differs from the stored one is an error: the list must describe what peers got.
+ * Stops with the signal's reason between decoys or reads.
  */
-export function hashDecoys(decoys: readonly Decoy[], sourceFor: (d: Decoy) => PieceSource, opts: { signal?: AbortSignal } = {}): DecoyHashes[] {
-  const done = new Map<string, { md5: string; sha1: string; sha256: string }>();
-  return decoys.map((d) => {
+export async function hashDecoys(
+  decoys: readonly Decoy[], sourceFor: (d: Decoy) => PieceSource,
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; hasher?: ContentHasher } = {},
+): Promise<DecoyHashes[]> {
+  const hasher = opts.hasher ?? new ContentHasher();
+  const done = new Map<string, ContentDigests>();
+  const sources = decoys.map((d) => sourceFor(d));
+  const order = decoys.map((_, i) => i).sort((a, b) => fillOrder(sources[a]!) - fillOrder(sources[b]!) || a - b);
+  const out: DecoyHashes[] = new Array(decoys.length);
+  let n = 0;
+  opts.onProgress?.(0, decoys.length);
+  for (const i of order) {
+    const d = decoys[i]!;
     let h = done.get(d.contentSha256);
     if (!h) {
-      const src = sourceFor(d);
+      const src = sources[i]!;
       if (src.length !== d.size) throw new EvidenceError(`decoy ${d.id}: piece source has ${src.length} bytes, decoy says ${d.size}`);
-      const md5 = createHash('md5'), sha1 = createHash('sha1'), sha256 = createHash('sha256');
-      for (let off = 0; off < src.length; off += CHUNK) {
-        opts.signal?.throwIfAborted();
-        const b = src.read(off, Math.min(CHUNK, src.length - off));
-        md5.update(b); sha1.update(b); sha256.update(b);
-      }
-      h = { md5: md5.digest('hex'), sha1: sha1.digest('hex'), sha256: sha256.digest('hex') };
+      h = await hasher.digests(src, { ...(opts.signal ? { signal: opts.signal } : {}), yieldEvery: tick });
       if (h.sha256 !== d.contentSha256) throw new EvidenceError(`decoy ${d.id} (${d.name}): content SHA-256 ${h.sha256} differs from the recorded ${d.contentSha256}`);
       done.set(d.contentSha256, h);
     }
-    return { id: d.id, name: d.name, infoHash: d.infoHash, size: d.size, ...h };
-  });
+    out[i] = { id: d.id, name: d.name, infoHash: d.infoHash, size: d.size, ...h };
+    opts.onProgress?.(++n, decoys.length);
+    if (n % 64 === 0) { await tick(); opts.signal?.throwIfAborted(); }
+  }
+  return out;
 }
 
 export const HASH_CSV_COLUMNS = ['decoy_id', 'name', 'size', 'md5', 'sha1', 'sha256', 'info_hash'] as const;

@@ -2,6 +2,7 @@ import { withContext } from '../../app/context.ts';
 import { writeHashList } from '../../app/decoy-hashes.ts';
 import { requireString } from '../args.ts';
 import type { Command } from '../command.ts';
+import { progressBar } from './campaign-progress.ts';
 
 export const decoysHashes: Command = {
   name: 'decoys hashes',
@@ -9,7 +10,8 @@ export const decoysHashes: Command = {
   options: { out: { type: 'string', arg: 'FILE', doc: 'CSV output file; the VICS JSON goes beside it' } },
   async run(args, io) {
     const out = requireString(args, 'out', 'decoys hashes');
-    const r = await withContext(io.settings, io.err, (ctx) => writeHashList(ctx, { out, signal: io.signal }));
+    const bar = progressBar('hashing decoys');
+    const r = await withContext(io.settings, io.err, (ctx) => writeHashList(ctx, { out, signal: io.signal, onProgress: (d, t) => bar.update(d, t) }));
     io.out(`hashed ${r.decoys} decoys (${r.distinctContents} distinct contents): ${r.csv}, ${r.vics}`);
   },
 };

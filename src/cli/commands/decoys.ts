@@ -18,7 +18,7 @@ export const decoysBuild: Command = {
     const payloadId = typeof args.options.payload === 'string' ? args.options.payload : undefined;
     const rows = readNameList(file);
     const bar = progressBar('building decoys');
-    const r = await withContext(io.settings, io.err, (ctx) => buildDecoys(ctx, { rows, ...(payloadId !== undefined ? { payloadId } : {}), onProgress: (d, t) => bar.update(d, t) }));
+    const r = await withContext(io.settings, io.err, (ctx) => buildDecoys(ctx, { rows, ...(payloadId !== undefined ? { payloadId } : {}), onProgress: (d, t) => bar.update(d, t), signal: io.signal }));
     io.out(`built ${r.built} decoys from ${file} with payload ${r.payload.id.slice(0, 12)}… (${r.payload.label})`);
   },
 };

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { InputError } from '../../domain/errors.ts';
+import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
 import { openContext } from '../../node/context.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -10,7 +11,7 @@ export const deliveries: Command = {
   options: {
     ip: { type: 'string', arg: 'IP', doc: 'Only this remote IP address' },
     decoy: { type: 'string', arg: 'ID', doc: 'Only this decoy id' },
-    since: { type: 'string', arg: 'ISO', doc: 'Only sessions that started at or after this UTC time (ISO 8601)' },
+    since: { type: 'string', arg: 'ISO', doc: `Only sessions that started at or after this time: ${UTC_TIME_HELP}` },
     limit: { type: 'string', arg: 'N', doc: 'At most N rows' },
     json: { type: 'boolean', doc: 'JSON output (all fields)' },
   },
@@ -20,8 +21,7 @@ export const deliveries: Command = {
     const since = args.options.since;
     let sinceMs: number | undefined;
     if (typeof since === 'string') {
-      sinceMs = Date.parse(since);
-      if (Number.isNaN(sinceMs)) throw new InputError(`--since: not an ISO 8601 time: ${since}`);
+      sinceMs = parseUtcTime(since, '--since');
     }
     const decoyId = optionalInt(args, 'decoy', 1, Number.MAX_SAFE_INTEGER);
     const limit = optionalInt(args, 'limit', 1, 10_000_000);

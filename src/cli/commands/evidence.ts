@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
+import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
 import { formatFingerprint } from '../../evidence/keys.ts';
 import { openEvidence } from '../../evidence/open.ts';
 import { writeExportPackage } from '../../exports/package-writer.ts';
@@ -58,9 +59,8 @@ export const evidenceCheckpoint: Command = {
 function parseTime(args: ParsedArgs, name: string): number | undefined {
   const v = args.options[name];
   if (v === undefined) return undefined;
-  const ms = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : Number.NaN;
-  if (Number.isNaN(ms)) throw new InputError(`--${name}: not an ISO 8601 UTC time: ${String(v)}`);
-  return ms;
+  if (typeof v !== 'string') throw new InputError(`--${name}: expected a time`);
+  return parseUtcTime(v, `--${name}`);
 }
 
 export const evidenceExport: Command = {
@@ -70,8 +70,8 @@ export const evidenceExport: Command = {
     ip: { type: 'string', arg: 'IP', doc: 'Records whose remote address is IP' },
     decoy: { type: 'string', arg: 'ID', doc: 'Records about decoy ID' },
     case: { type: 'string', arg: 'NAME', doc: 'A named saved filter: with --ip/--decoy/--from/--to it is saved under NAME, alone it re-runs the saved one' },
-    from: { type: 'string', arg: 'ISO', doc: 'Only records at or after this UTC time (a delivery\'s time is its start)' },
-    to: { type: 'string', arg: 'ISO', doc: 'Only records before this UTC time' },
+    from: { type: 'string', arg: 'ISO', doc: `Only records at or after this time (a delivery's time is its start): ${UTC_TIME_HELP}` },
+    to: { type: 'string', arg: 'ISO', doc: `Only records before this time: ${UTC_TIME_HELP}` },
     out: { type: 'string', arg: 'DIR', doc: 'Output directory (must not exist or be empty)' },
   },
   async run(args, io) {

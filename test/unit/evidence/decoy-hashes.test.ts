@@ -5,11 +5,11 @@ import { hashDecoys, hashesCsv, hashesVics } from '../../../src/exports/decoy-ha
 import { testDecoy } from '../../helpers/test-decoy.ts';
 
 describe('decoy hash list', () => {
-  it('hashes content from the piece source (MD5, SHA-1, SHA-256) as CSV and VICS JSON', () => {
+  it('hashes content from the piece source (MD5, SHA-1, SHA-256) as CSV and VICS JSON', async () => {
     const a = testDecoy({ id: 1, size: 3_000_000, name: 'holiday-video-0042.mp4' });
     const b = testDecoy({ id: 2, size: 1000, name: 'garden, party-0007.avi' });
     const sources = new Map([[1, a.source], [2, b.source]]);
-    const rows = hashDecoys([a.decoy, b.decoy], (d) => sources.get(d.id)!);
+    const rows = await hashDecoys([a.decoy, b.decoy], (d) => sources.get(d.id)!);
     const want = (c: Uint8Array, alg: string) => createHash(alg).update(c).digest('hex');
     assert.deepEqual(rows[0], { id: 1, name: 'holiday-video-0042.mp4', infoHash: a.decoy.infoHash, size: 3_000_000, md5: want(a.content, 'md5'), sha1: want(a.content, 'sha1'), sha256: want(a.content, 'sha256') });
     const csv = hashesCsv(rows).split('\r\n');
@@ -24,9 +24,16 @@ describe('decoy hash list', () => {
     assert.deepEqual(media[1]!.MediaFiles, [{ FileName: 'garden, party-0007.avi' }]);
   });
 
-  it('refuses content that does not match the recorded SHA-256', () => {
+  it('refuses content that does not match the recorded SHA-256', async () => {
     const a = testDecoy({ id: 1, size: 5000 });
     const wrong = testDecoy({ id: 1, size: 5000 }).source;
-    assert.throws(() => hashDecoys([a.decoy], () => wrong), /differs from the recorded/);
+    await assert.rejects(hashDecoys([a.decoy], () => wrong), /differs from the recorded/);
+  });
+
+  it('stops at an aborted signal (SIGINT/SIGTERM) instead of running on', async () => {
+    const a = testDecoy({ id: 1, size: 3_000_000 });
+    const ac = new AbortController();
+    ac.abort(new Error('interrupted'));
+    await assert.rejects(hashDecoys([a.decoy], () => a.source, { signal: ac.signal }), /interrupted/);
   });
 });
