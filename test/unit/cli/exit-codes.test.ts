@@ -21,3 +21,10 @@ it('maps every named error to the exit code the README documents (2 bad input, 3
   ];
   assert.deepEqual(cases.map(([e]) => exitCodeFor(e)), cases.map(([, code]) => code));
 });
+
+it('a command stopped by SIGINT/SIGTERM exits 128 + signal, unless it threw a named error first', () => {
+  assert.equal(exitCodeFor(new Error('aborted'), 'SIGINT'), 130);
+  assert.equal(exitCodeFor(new Error('aborted'), 'SIGTERM'), 143);
+  assert.equal(exitCodeFor(new InterruptedError(), 'SIGINT'), 2);
+  assert.equal(exitCodeFor(new Error('aborted')), 70);
+});
