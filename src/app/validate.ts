@@ -9,6 +9,7 @@ import { withContext } from './context.ts';
 export { isolationProblem } from '../validation/isolation.ts';
 export { ALL_CLIENTS, MAX_DOWNLOADS } from '../validation/plan.ts';
 export type { ClientName } from '../validation/clients/types.ts';
+export { ValidationError } from '../validation/errors.ts';
 
 export interface ValidateInput {
   /** Report directory; must not exist or be empty. */

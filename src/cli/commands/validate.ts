@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { ALL_CLIENTS, isolationProblem, MAX_DOWNLOADS, validateWithClients, type ClientName } from '../../app/validate.ts';
+import { ALL_CLIENTS, isolationProblem, MAX_DOWNLOADS, validateWithClients, ValidationError, type ClientName } from '../../app/validate.ts';
 import { InputError } from '../../domain/errors.ts';
-import { ValidationError } from '../../validation/errors.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 
