@@ -67,12 +67,19 @@ export function createCampaign(ctx: Context, input: CreateCampaignInput): Create
 
 export interface CampaignStep { readonly name: string; readonly released: number; readonly retired: number }
 
-/** Releases the decoys due and retires expired ones, for every campaign. */
-export function tickCampaigns(ctx: Context, input: { readonly now?: () => number; readonly onProgress?: Progress } = {}): CampaignStep[] {
+/**
+ * Releases the decoys due and retires expired ones, for every campaign. `onStep` hears of each
+ * campaign as soon as it is stepped, so a failure in a later one does not hide the earlier ones.
+ */
+export function tickCampaigns(ctx: Context, input: { readonly now?: () => number; readonly onProgress?: Progress; readonly onStep?: (s: CampaignStep) => void } = {}): CampaignStep[] {
   const store = campaignStore(ctx);
   const d = deps(ctx, store, input.onProgress);
   const now = input.now ?? Date.now;
-  return store.list().map((c) => ({ name: c.name, ...stepCampaign(d, c, now()) }));
+  return store.list().map((c) => {
+    const step = { name: c.name, ...stepCampaign(d, c, now()) };
+    input.onStep?.(step);
+    return step;
+  });
 }
 
 export type CampaignSummary = CampaignRow & CampaignCounts;

@@ -39,8 +39,9 @@ export const campaignTick: Command = {
   summary: 'Release the decoys due today and retire expired ones, for every campaign (run daily, e.g. from cron)',
   async run(_args, io) {
     const bar = progressBar('building decoys');
-    const steps = await withContext(io.settings, io.err, (ctx) => tickCampaigns(ctx, { onProgress: (d, t) => bar.update(d, t) }));
-    for (const s of steps) io.out(`${s.name}: released ${s.released}, retired ${s.retired}`);
+    await withContext(io.settings, io.err, (ctx) => tickCampaigns(ctx, {
+      onProgress: (d, t) => bar.update(d, t), onStep: (s) => io.out(`${s.name}: released ${s.released}, retired ${s.retired}`),
+    }));
   },
 };
 
