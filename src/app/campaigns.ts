@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { parseCampaignCsv } from '../campaign/campaign-csv.ts';
 import { campaignDeps } from '../campaign/campaign-deps.ts';
-import { stepCampaign, type ReleaseDeps } from '../campaign/release.ts';
+import { stepCampaign } from '../campaign/release.ts';
 import { NameListError, type NameListIssue } from '../decoy/errors.ts';
+import { extensionIssues } from '../decoy/file-resolver.ts';
+import { readListFile } from '../decoy/list-file.ts';
 import type { CampaignItem } from '../domain/campaign.ts';
-import { InputError } from '../domain/errors.ts';
 import { minSize } from '../payload/variants/layout.ts';
 import { CampaignStore, type CampaignCounts, type CampaignRow } from '../store/sqlite/campaign-store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -17,15 +17,13 @@ function campaignStore(ctx: Context): CampaignStore {
   return new CampaignStore(ctx.store);
 }
 
-function deps(ctx: Context, campaigns: CampaignStore, onProgress?: Progress): ReleaseDeps {
+function deps(ctx: Context, campaigns: CampaignStore, onProgress?: Progress): ReturnType<typeof campaignDeps> {
   return campaignDeps(ctx, campaigns, onProgress);
 }
 
 /** Reads and checks a campaign list (CSV name,size,language,folder) before any data directory is opened. */
 export function readCampaignList(file: string): CampaignItem[] {
-  let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
-  return parseCampaignCsv(text);
+  return parseCampaignCsv(readListFile(file));
 }
 
 export interface CreateCampaignInput {
@@ -55,6 +53,11 @@ export function createCampaign(ctx: Context, input: CreateCampaignInput): Create
   // Every row is checked now, not on the day it is released: sizes must fit the variant.
   const probe: CampaignRow = { id: 0, ...row };
   const issues: NameListIssue[] = [];
+  issues.push(...extensionIssues(items.flatMap((it) => it.files.map((f) => ({ line: it.seq, name: f.name })))));
+  for (const it of items) {
+    const langProblem = it.lang === null ? undefined : d.languageProblem(it.lang);
+    if (langProblem) issues.push({ line: it.seq, message: langProblem });
+  }
   for (const it of items) for (const f of it.files) {
     const min = minSize(d.resolve(f.name, d.payloadFor(it.lang, probe)).layout);
     if (f.size !== null && f.size < min) issues.push({ line: it.seq, message: `${f.name}: size ${f.size} is below the warning variant's ${min} bytes` });

@@ -1,10 +1,12 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { buildTorrentFile, magnetLink, parseNameList, type NameRow } from '../decoy/index.ts';
 import type { DecoySpec } from '../decoy/factory.ts';
 import { buildInSlices } from '../decoy/build-in-slices.ts';
-import { fileResolver } from '../decoy/file-resolver.ts';
+import { extensionIssues, fileResolver } from '../decoy/file-resolver.ts';
+import { NameListError } from '../decoy/errors.ts';
+import { readListFile } from '../decoy/list-file.ts';
 import { decoyPieceLayers } from '../decoy/v2-hashes.ts';
 import type { Decoy, DecoyStatus } from '../domain/decoy.ts';
 import { InputError, NotFoundError } from '../domain/errors.ts';
@@ -21,9 +23,10 @@ export type Progress = (done: number, total: number) => void;
  * data directory is opened: a bad list touches nothing. Every bad row is reported with its line.
  */
 export function readNameList(file: string): NameRow[] {
-  let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new InputError(`cannot read name list ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
-  return parseNameList(text);
+  const rows = parseNameList(readListFile(file));
+  const badExtensions = extensionIssues(rows);
+  if (badExtensions.length > 0) throw new NameListError(badExtensions);
+  return rows;
 }
 
 export interface BuildDecoysInput {

@@ -1,6 +1,7 @@
 import { splitCsvLine } from '../decoy/csv-line.ts';
 import { NameListError, type NameListIssue } from '../decoy/errors.ts';
 import { nameProblem } from '../decoy/name-rules.ts';
+import { delimiterIssue, EMPTY_LIST } from '../decoy/list-file.ts';
 import { MAX_FILES_PER_DECOY } from '../decoy/metainfo-multi.ts';
 import type { CampaignItem } from '../domain/campaign.ts';
 
@@ -29,6 +30,8 @@ export function parseCampaignCsv(text: string, opts: { maxRows?: number } = {}):
     const line = i + 1;
     const t = lines[i]!.trim();
     if (t === '' || t.startsWith('#')) continue;
+    const delimiter = delimiterIssue(line, t, first ? /^name\s*(,|$)/i : undefined);
+    if (delimiter) { issues.push(delimiter); first = false; continue; }
     if (first) { first = false; if (/^name\s*(,|$)/i.test(t)) continue; }
     if (++rows > max) { issues.push({ line, message: `more than ${max} rows (the limit); split the list` }); break; }
     const parsed = splitCsvLine(lines[i]!);
@@ -57,6 +60,7 @@ export function parseCampaignCsv(text: string, opts: { maxRows?: number } = {}):
     folders.set(folder, f);
   }
   for (const [folder] of folders) if (seen.has(folder)) issues.push({ line: seen.get(folder)!, message: `name ${folder} is also used as a folder` });
+  if (issues.length === 0 && singles.length === 0 && folders.size === 0) issues.push(EMPTY_LIST);
   if (issues.length) throw new NameListError(issues.sort((a, b) => a.line - b.line));
   const items: CampaignItem[] = [...singles, ...[...folders].map(([name, f]) => ({ seq: f.seq, name, files: f.files, lang: f.lang }))];
   return items.sort((a, b) => a.seq - b.seq);

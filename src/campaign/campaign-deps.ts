@@ -26,7 +26,7 @@ export interface CampaignHost {
  * What a campaign step needs from a data directory, shared by `campaign create/tick`
  * and the running seed node, so both release the same decoys for the same row.
  */
-export function campaignDeps(ctx: CampaignHost, campaigns: CampaignStore, onProgress?: (done: number, total: number) => void): ReleaseDeps {
+export function campaignDeps(ctx: CampaignHost, campaigns: CampaignStore, onProgress?: (done: number, total: number) => void): ReleaseDeps & { languageProblem(lang: string): string | undefined } {
   const defaultText = transcriptBeside(defaultPayloadPath());
   let help: HelpServices | null | undefined;
   const bundled = new Map<string, string | null>();
@@ -43,23 +43,35 @@ export function campaignDeps(ctx: CampaignHost, campaigns: CampaignStore, onProg
     },
     payloadFor(lang, c) {
       if (lang === null) return c.payloadId ?? DEFAULT_PAYLOAD_ID;
-      // 1. The localised payload rendered from assets/help-services.json, registered at first use.
-      let id = bundled.get(lang);
-      if (id === undefined) {
-        if (help === undefined) {
-          try { help = loadHelpServices(); } catch (e) { ctx.log(`localised warnings unavailable: ${(e as Error).message}`); help = null; }
-        }
-        const b = help ? bundledPayloadFor(help, lang) : undefined;
-        id = b ? ctx.payloads.add(b.path, { label: `warning-${b.lang}.mp4` }).id : null;
-        if (b && id !== null) textFor.set(id, transcriptBeside(b.path));
-        bundled.set(lang, id);
-      }
-      if (id !== null) return id;
-      // 2. An operator-registered video labelled warning-<lang>[-...].<ext>.
-      const l = COUNTRY_LANG[lang] ?? lang.toLowerCase();
-      const byLang = ctx.payloads.list().find((p) => p.mediaType.startsWith('video/') && new RegExp(`(^|-)${l}([-.]|$)`).test(p.label));
-      return byLang?.id ?? c.payloadId ?? DEFAULT_PAYLOAD_ID;
+      return find(lang) ?? c.payloadId ?? DEFAULT_PAYLOAD_ID;
+    },
+    languageProblem(lang) {
+      if (find(lang) !== null) return undefined;
+      return `no warning payload for language or country "${lang}" (bundled: ${help ? help.payloads.map((p) => p.lang).join(', ') : 'none'}; `
+        + `or register one: counterseed payload add FILE --label warning-<language>.mp4)`;
     },
     factory: { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), ...(onProgress ? { onProgress } : {}) },
   };
+
+  /** The payload for a row's language or country code, or null when there is none (no silent fallback here). */
+  function find(lang: string): string | null {
+    // 1. The localised payload rendered from assets/help-services.json, registered at first use.
+    let id = bundled.get(lang);
+    if (id === undefined) {
+      if (help === undefined) {
+        try { help = loadHelpServices(); } catch (e) { ctx.log(`localised warnings unavailable: ${(e as Error).message}`); help = null; }
+      }
+      const b = help ? bundledPayloadFor(help, lang) : undefined;
+      id = b ? ctx.payloads.add(b.path, { label: `warning-${b.lang}.mp4` }).id : null;
+      if (b && id !== null) textFor.set(id, transcriptBeside(b.path));
+      bundled.set(lang, id);
+    }
+    if (id !== null) return id;
+    // 2. An operator-registered video labelled warning-<lang>[-...].<ext>.
+    // A lower-case code is a language, an upper-case one a country: "EN" is neither a country nor "en".
+    const l = COUNTRY_LANG[lang] ?? (/^[a-z]{2}$/.test(lang) ? lang : undefined);
+    if (l === undefined) return null;
+    const byLang = ctx.payloads.list().find((p) => p.mediaType.startsWith('video/') && new RegExp(`(^|-)${l}([-.]|$)`).test(p.label));
+    return byLang?.id ?? null;
+  }
 }

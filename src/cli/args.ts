@@ -27,6 +27,10 @@ export function parseCommandArgs(cmd: Command, argv: string[]): { args: ParsedAr
     if (setting) settingFlags[setting] = v as string | string[];
     else own[k] = v as string | boolean | string[];
   }
+  // Issue 15 item 9: a stray word ("decoys list active") was ignored; a command without positionals refuses it.
+  if (cmd.positionals === undefined && parsed.positionals.length > 0) {
+    throw new InputError(`unexpected argument ${JSON.stringify(parsed.positionals[0])} (counterseed ${cmd.name} takes no arguments besides its options)\nRun: counterseed ${cmd.name} --help`);
+  }
   return { args: { options: own, positionals: parsed.positionals }, settingFlags };
 }
 

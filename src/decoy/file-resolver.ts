@@ -1,5 +1,7 @@
 import type { PaddingLayout } from '../payload/variants/layout.ts';
-import { formatForName } from '../payload/variants/formats.ts';
+import { extname } from 'node:path';
+import { formatByExtension, formatForName, VARIANT_FORMATS } from '../payload/variants/formats.ts';
+import type { NameListIssue } from './errors.ts';
 
 /** The part of VariantRegistry the factory callers use. */
 export interface VariantSource {
@@ -19,3 +21,20 @@ export function fileResolver(variants: VariantSource, opts: { fallbackFormat?: s
     return { variantId, layout: variants.layout(variantId, format) };
   };
 }
+
+/**
+ * Issue 15, item 9: a name whose extension no warning container covers (.exe, .docx, none) used to
+ * get MP4 bytes without a word, so a decoy named like a program was a video. Such names are refused,
+ * with their lines, before anything is built.
+ */
+export function extensionIssues(files: readonly { line: number; name: string }[]): NameListIssue[] {
+  const issues: NameListIssue[] = [];
+  for (const f of files) {
+    if (formatByExtension(f.name) !== undefined) continue;
+    const ext = extname(f.name);
+    issues.push({ line: f.line, message: `${ext ? `extension "${ext}"` : `"${f.name}" has no extension and`} has no warning container; known: ${KNOWN}` });
+  }
+  return issues;
+}
+
+const KNOWN = [...new Set(VARIANT_FORMATS.flatMap((f) => f.extensions))].join(' ');

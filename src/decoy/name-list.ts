@@ -1,6 +1,7 @@
 import { NameListError, type NameListIssue } from './errors.ts';
 import { splitCsvLine } from './csv-line.ts';
 import { nameProblem } from './name-rules.ts';
+import { delimiterIssue, EMPTY_LIST } from './list-file.ts';
 
 export interface NameRow {
   /** 1-based line in the input, for messages. */
@@ -11,6 +12,7 @@ export interface NameRow {
 }
 
 export const DEFAULT_MAX_NAME_ROWS = 1_000_000;
+const HEADER = /^name\s*(,\s*size)?$/i;
 
 /**
  * Parses an operator's decoy name list: one name per line, or CSV `name[,size]`.
@@ -36,9 +38,11 @@ export function parseNameList(text: string, opts: { maxRows?: number } = {}): Na
     const line = idx + 1;
     const trimmed = raw.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const delimiter = delimiterIssue(line, trimmed, sawRecord ? undefined : HEADER);
+    if (delimiter) { issues.push(delimiter); sawRecord = true; continue; }
     if (!sawRecord) {
       sawRecord = true;
-      if (/^name\s*(,\s*size)?$/i.test(trimmed)) continue;
+      if (HEADER.test(trimmed)) continue;
     }
     if (++records > maxRows) {
       issues.push({ line, message: `more than ${maxRows} names (the limit); split the list` });
@@ -58,6 +62,7 @@ export function parseNameList(text: string, opts: { maxRows?: number } = {}): Na
     else firstLineOf.set(name, line);
     if (issues.length === before) rows.push({ line, name, size: size as number | null });
   }
+  if (issues.length === 0 && rows.length === 0) issues.push(EMPTY_LIST);
   if (issues.length > 0) throw new NameListError(issues);
   return rows;
 }

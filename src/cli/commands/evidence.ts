@@ -124,6 +124,10 @@ export const evidenceVerify: Command = {
     const dir = args.positionals[0];
     if (!dir || args.positionals.length > 1) throw new InputError('expected exactly one PATH');
     const kf = args.options['key-fingerprint'];
+    // A malformed fingerprint is bad input (exit 2), not a finding against the package.
+    if (typeof kf === 'string' && !/^[0-9a-f]{64}$/i.test(kf.replace(/[\s:]/g, ''))) {
+      throw new InputError(`--key-fingerprint: expected the 64 hex digits of a SHA-256 fingerprint (colons or spaces allowed), got ${JSON.stringify(kf)}`);
+    }
     const res = verifyPackage(dir, typeof kf === 'string' ? { keyFingerprint: kf } : {});
     io.out(args.options.json ? JSON.stringify(res, null, 2) : formatReport(res));
     return res.ok ? 0 : 1;

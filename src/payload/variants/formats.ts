@@ -54,3 +54,8 @@ export function formatByName(format: string): VariantFormat | undefined {
 export function formatForName(name: string, fallback: string = DEFAULT_FALLBACK_FORMAT): string {
   return BY_EXT.get(extname(name).toLowerCase())?.format ?? fallback;
 }
+
+/** The variant format a file name's extension calls for, or undefined for an extension no format covers. */
+export function formatByExtension(name: string): VariantFormat | undefined {
+  return BY_EXT.get(extname(name).toLowerCase());
+}

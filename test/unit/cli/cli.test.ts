@@ -28,6 +28,10 @@ describe('cli', () => {
       [['--data', data, 'deliveries', '--ip', '1.2.3'], /not an IP address/],
       [['--data', data, 'seed', '--port', 'x'], /seed\.port/],
       [['--data', data, 'seed', '--bogus'], /Unknown option '--bogus'/],
+      // Issue 15 item 9: stray arguments, and a malformed fingerprint that was reported as tampering.
+      [['--data', data, 'decoys', 'list', 'active'], /unexpected argument "active"/],
+      [['--data', data, 'deliveries', '198.18.0.11'], /unexpected argument "198.18.0.11"/],
+      [['--data', data, 'evidence', 'verify', data, '--key-fingerprint', 'xyz'], /--key-fingerprint: expected the 64 hex digits/],
     ];
     for (const [args, re] of cases) {
       const r = run(...args);

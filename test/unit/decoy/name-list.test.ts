@@ -19,7 +19,8 @@ test('plain list: one name per line, blanks and comments skipped, CRLF and BOM o
     { line: 2, name: 'holiday-video-0042.mp4', size: null },
     { line: 5, name: 'holiday-video-0043.mp4', size: null },
   ]);
-  assert.deepEqual(parseNameList(''), []);
+  // Issue 15 item 9: an empty list (or only comments) is refused, not "built 0 decoys".
+  for (const empty of ['', '\n\n', '# only a comment\n', 'name,size\n']) assert.throws(() => parseNameList(empty), /line 1: the list has no names/);
   assert.deepEqual(parseNameList('a.mp4\rb.mp4'), [{ line: 1, name: 'a.mp4', size: null }, { line: 2, name: 'b.mp4', size: null }]);
 });
 
