@@ -6,7 +6,8 @@
  * place errors become exit codes.
  *
  * How a request handler calls them without blocking its event loop for long:
- * - Queries and small writes run inline: they are bounded (a limit on every list).
+ * - Queries and small writes run inline: they are bounded (a limit on every list), and
+ *   `streamDeliveries` reads deliveries a page at a time as an async iterable for a streamed response.
  * - `verifyEvidence` is pure (it reads a package directory) and runs on a worker thread with
  *   `{ offThread: true }`; the handler awaits its promise and can abort it with a signal.
  * - `exportEvidence`, `writeDecoy`, `writeHashList`, `buildDecoys` and campaign steps hash or
