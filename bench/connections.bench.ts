@@ -22,7 +22,7 @@ import { formatConnectionsTable, medianFigure, summariseConnections, type Connec
 import type { LoadResult, LoadSpec } from './lib/connections-load.ts';
 import { CONNECTIONS_USAGE, MAX_PER_SOURCE, parseConnectionsBenchOptions, sourceAddresses, type ConnectionsBenchOptions, type Side } from './lib/connections-options.ts';
 import { assertIsolated, describeMachine, formatMachine, NotIsolatedError } from './lib/environment.ts';
-import { BenchOptionError } from './lib/options.ts';
+import { BenchOptionError, type LtProfile } from './lib/options.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const CLI = join(REPO, 'src/cli/main.ts');
@@ -99,34 +99,42 @@ async function main(argv: string[]): Promise<number> {
     const sources = sourceAddresses(opts.sources);
     process.stdout.write(`setup: ${opts.connections} connections from ${opts.sources} source addresses (${sources[0]}..${sources.at(-1)}, <= ${perSource} each), ` +
       `${opts.decoys} decoys, ${opts.concurrency} in flight, hold ${opts.holdS} s; ip_local_port_range ${portLo}-${portHi}; RLIMIT_NOFILE ${nofile} for every process; ` +
-      `libtorrent profile ${opts.ltProfile}\n`);
+      `libtorrent profile(s) ${opts.ltProfiles.join(' and ')}\n`);
 
-    const runs: SideRun[] = [];
-    for (let round = 0; round < opts.rounds; round++) {
-      // Alternate who goes first, so that neither side always gets the quieter machine.
-      for (const side of round % 2 === 0 ? opts.sides : [...opts.sides].reverse()) {
-        signal.throwIfAborted();
-        log(`round ${round + 1}/${opts.rounds}`);
-        runs.push(await measure(side, opts, fixture, { hashesPath, sources, nofile }, signal));
+    // One same-run comparison per libtorrent preset (issue 15 item 16: one preset alone flattered one side).
+    const docs: object[] = [];
+    let allOk = true;
+    for (const ltProfile of opts.ltProfiles) {
+      process.stdout.write(`\n--- libtorrent ${ltProfile} ---\n`);
+      const runs: SideRun[] = [];
+      for (let round = 0; round < opts.rounds; round++) {
+        // Alternate who goes first, so that neither side always gets the quieter machine.
+        for (const side of round % 2 === 0 ? opts.sides : [...opts.sides].reverse()) {
+          signal.throwIfAborted();
+          log(`round ${round + 1}/${opts.rounds}`);
+          runs.push(await measure(side, { ...opts, ltProfile }, fixture, { hashesPath, sources, nofile }, signal));
+        }
       }
-    }
-    // A side with a failed round (no sample at all) gets no row: its problems are printed instead.
-    const figures = opts.sides.flatMap((side) => {
-      const mine = runs.filter((r) => r.side === side);
-      return mine.every((r) => r.figure) ? [medianFigure(mine.map((r) => r.figure!))] : [];
-    });
-    process.stdout.write(`\n${opts.connections} connections, ${opts.decoys} decoys, median of ${opts.rounds} round(s) (${new Date().toISOString()}; ${machine.nproc} cores, shared with other work)\n`);
-    process.stdout.write(`${formatConnectionsTable(figures)}\n`);
-    for (const r of runs) if (!r.figure) process.stdout.write(`${r.side}: FAILED: ${r.problems.join('; ')}\n`);
-    for (const r of runs) if (r.figure) process.stdout.write(`  ${r.side} round: ${r.figure.held}/${r.figure.target} held, ${r.figure.handshakesPerS.toFixed(0)} handshakes/s, ${r.figure.cpuUsPerHandshake?.toFixed(0) ?? '-'} us CPU each\n`);
-    for (const f of figures) process.stdout.write(`${f.side}: ${f.seederFdsHeld} descriptors open while holding; load generator CPU ${f.loadgenCpuS.toFixed(1)} s\n`);
+      // A side with a failed round (no sample at all) gets no row: its problems are printed instead.
+      const figures = opts.sides.flatMap((side) => {
+        const mine = runs.filter((r) => r.side === side);
+        return mine.every((r) => r.figure) ? [medianFigure(mine.map((r) => r.figure!))] : [];
+      });
+      process.stdout.write(`\n${opts.connections} connections, ${opts.decoys} decoys, median of ${opts.rounds} round(s) (${new Date().toISOString()}; ${machine.nproc} cores, shared with other work)\n`);
+      process.stdout.write(`${formatConnectionsTable(figures)}\n`);
+      for (const r of runs) if (!r.figure) process.stdout.write(`${r.side}: FAILED: ${r.problems.join('; ')}\n`);
+      for (const r of runs) if (r.figure) process.stdout.write(`  ${r.side} round: ${r.figure.held}/${r.figure.target} held, ${r.figure.handshakesPerS.toFixed(0)} handshakes/s, ${r.figure.cpuUsPerHandshake?.toFixed(0) ?? '-'} us CPU each\n`);
+      for (const f of figures) process.stdout.write(`${f.side}: ${f.seederFdsHeld} descriptors open while holding; load generator CPU ${f.loadgenCpuS.toFixed(1)} s\n`);
 
+      docs.push({ ltProfile, figures, runs });
+      allOk &&= runs.every((r) => r.figure?.status === 'ok');
+    }
     if (opts.jsonOut) {
-      const doc = { benchmark: 'connections', date: new Date().toISOString(), machine, options: { ...opts, help: undefined }, portRange: [portLo, portHi], figures, runs };
+      const doc = { benchmark: 'connections', date: new Date().toISOString(), machine, options: { ...opts, help: undefined }, portRange: [portLo, portHi], comparisons: docs };
       writeFileSync(opts.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
       log(`figures written to ${opts.jsonOut}`);
     }
-    return runs.every((r) => r.figure?.status === 'ok') ? 0 : 1;
+    return allOk ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -139,7 +147,7 @@ function limited(nofile: number, cmd: string, args: readonly string[]): [string,
   return ['prlimit', [`--nofile=${nofile}:${nofile}`, '--', cmd, ...args]];
 }
 
-function startSeeder(side: Side, opts: ConnectionsBenchOptions, fixture: ConnectionsFixture, nofile: number): Child {
+function startSeeder(side: Side, opts: ConnectionsBenchOptions & { ltProfile: LtProfile }, fixture: ConnectionsFixture, nofile: number): Child {
   if (side === 'counterseed') {
     // Through bin/counterseed, as operators start it (compile cache, the launcher's V8 and malloc settings for seed).
     const [cmd, args] = limited(nofile, LAUNCHER, ['--data', fixture.dataDir, 'seed', '--bind', HOST, '--port', '0',
@@ -155,7 +163,7 @@ function startSeeder(side: Side, opts: ConnectionsBenchOptions, fixture: Connect
 }
 
 /** One seeder, fresh: start, ramp up, hold, stop. Failures become problems, not exceptions. */
-async function measure(side: Side, opts: ConnectionsBenchOptions, fixture: ConnectionsFixture,
+async function measure(side: Side, opts: ConnectionsBenchOptions & { ltProfile: LtProfile }, fixture: ConnectionsFixture,
   ctx: { hashesPath: string; sources: readonly string[]; nofile: number }, signal: AbortSignal): Promise<SideRun> {
   const problems: string[] = [];
   let ready: unknown = null;

@@ -1,13 +1,17 @@
 /**
  * Issue 4 benchmark: N active decoys (default 100,000) on one node, side by side with
- * libtorrent 2.0.8's high_performance_seed preset holding the same torrents.
+ * libtorrent 2.0.8 holding the same torrents, under BOTH of its presets (high_performance_seed and
+ * min_memory_usage: issue 15 item 16 found that each benchmark picked the one that looked worse).
  *
  *   bash scripts/netns-run.sh node bench/many-decoys.bench.ts [N]
  *
  * counterseed: a child process opens the store, loads every active decoy, serves them on one
  * port and schedules each for DHT announce (to a local DHT of 20 of our nodes in this process).
  * "Ready" = seeder listening + every decoy routable + every decoy in the announce heap.
- * libtorrent: one session, every torrent added in seed mode; "ready" = every torrent seeding.
+ * libtorrent: one session, every torrent added in seed mode; "ready" = every torrent seeding; its
+ * torrent_info objects are parsed before the clock starts. Both sides announce every decoy to the
+ * SAME local DHT of 20 nodes, so "while announcing" is the same work: besides CPU per second, the
+ * table gives CPU per 1,000 DHT queries the 20 nodes received from that side in the same window.
  * Figures: time to ready, RSS at ready (and peak), CPU ms per second at idle and while announcing.
  * The child runs with the settings bin/counterseed gives `seed` (compile cache, small young
  * generation, pinned mmap threshold); a second run under plain `node` shows what they save.
@@ -84,8 +88,12 @@ async function main(): Promise<void> {
     const seedEnv = { ...process.env, ...SEED_ENV };
     const seedArgs = [...SEED_FLAGS, CHILD];
     execFileSync(NODE, [...seedArgs, '--warm-compile-cache'], { env: seedEnv, stdio: 'inherit' });
-    const cs = await runChild(NODE, [...seedArgs, spec], seedEnv);
-    const csQueries = received;
+    // Queries the local DHT received from one side between its busy-start and busy-end marks.
+    let markAt = 0;
+    let windowQueries = 0;
+    const onMark = (m: string) => { if (m === 'busy-start') markAt = received; else if (m === 'busy-end') windowQueries = received - markAt; };
+    const cs = await runChild(NODE, [...seedArgs, spec], seedEnv, onMark);
+    const csQueries = windowQueries;
     // The same node under plain `node`: types stripped at start-up, V8 and glibc defaults.
     const plainEnv = { ...process.env };
     for (const k of Object.keys(SEED_ENV)) delete plainEnv[k];
@@ -95,19 +103,31 @@ async function main(): Promise<void> {
     // compile cache is warmed as `npm install` warms it (a cold one cost ~8 MB more RSS at ready).
     warmCompileCache(ROOT);
     const cli = await runCli(['seed', '--data', data, '--bind', HOST, '--port', '0', '--dht', 'true', '--dht-port', '0', '--dht-bootstrap', `${HOST}:${routers[0]!.address.port}`]);
+    const ltRun = async (profile: string) => {
+      const f = await runChild('/usr/bin/python3', [join(import.meta.dirname, 'lib/many_decoys_lt.py'),
+        JSON.stringify({ infos: join(dir, 'infos.bin'), payload: payloadFile, saveDir: ltDir, n: N, profile, dht: `${HOST}:${routers[0]!.address.port}` })], process.env, onMark);
+      return { ...f, queries: windowQueries };
+    };
+    const ltFast = await ltRun('high_performance_seed');
+    const ltSmall = await ltRun('min_memory_usage');
     for (const r of routers) await r.stop();
-    const lt = await runChild('/usr/bin/python3', [join(import.meta.dirname, 'lib/many_decoys_lt.py'), JSON.stringify({ infos: join(dir, 'infos.bin'), payload: payloadFile, saveDir: ltDir, n: N })]);
+    const lt = ltFast;
 
-    const row = (label: string, a: number, b: number, unit: string) =>
-      console.log(`${label.padEnd(34)} ${`${a.toFixed(1)} ${unit}`.padStart(14)} ${`${b.toFixed(1)} ${unit}`.padStart(14)} ${(a / b).toFixed(3).padStart(8)}`);
+    const cell = (v: number, unit: string) => `${v.toFixed(1)} ${unit}`.padStart(14);
+    const row = (label: string, a: number, b: number, c: number, unit: string) =>
+      console.log(`${label.padEnd(34)} ${cell(a, unit)} ${cell(b, unit)} ${(a / b).toFixed(3).padStart(8)} ${cell(c, unit)} ${(a / c).toFixed(3).padStart(8)}`);
+    const perK = (cpuMsPerS: number, queries: number) => (queries > 0 ? (cpuMsPerS * 10) / (queries / 1000) : Number.NaN);
     console.log(`\n${N} active decoys, one node (${new Date().toISOString()}, 2 cores shared with other work)`);
-    console.log(`${'figure'.padEnd(34)} ${'counterseed'.padStart(14)} ${'libtorrent'.padStart(14)} ${'ratio'.padStart(8)}`);
-    row('time to ready (servable+scheduled)', cs.readyMs, lt.readyMs, 'ms');
-    row('RSS at ready', cs.rssMb, lt.rssMb, 'MB');
-    row('peak RSS', cs.peakRssMb, lt.peakRssMb, 'MB');
-    row('CPU at idle', cs.idleCpuMsPerS, lt.idleCpuMsPerS, 'ms/s');
-    row('CPU while announcing (cs: DHT)', cs.busyCpuMsPerS, lt.busyCpuMsPerS, 'ms/s');
-    console.log(`counterseed: ${cs.extra}; DHT queries received by the 20 local nodes: ${csQueries}`);
+    console.log(`${'figure'.padEnd(34)} ${'counterseed'.padStart(14)} ${'lt hi-perf'.padStart(14)} ${'ratio'.padStart(8)} ${'lt min-mem'.padStart(14)} ${'ratio'.padStart(8)}`);
+    row('time to ready (servable+scheduled)', cs.readyMs, ltFast.readyMs, ltSmall.readyMs, 'ms');
+    row('RSS at ready', cs.rssMb, ltFast.rssMb, ltSmall.rssMb, 'MB');
+    row('peak RSS', cs.peakRssMb, ltFast.peakRssMb, ltSmall.peakRssMb, 'MB');
+    row('CPU at idle', cs.idleCpuMsPerS, ltFast.idleCpuMsPerS, ltSmall.idleCpuMsPerS, 'ms/s');
+    row('CPU while announcing to the DHT', cs.busyCpuMsPerS, ltFast.busyCpuMsPerS, ltSmall.busyCpuMsPerS, 'ms/s');
+    row('CPU per 1,000 DHT queries', perK(cs.busyCpuMsPerS, csQueries), perK(ltFast.busyCpuMsPerS, ltFast.queries), perK(ltSmall.busyCpuMsPerS, ltSmall.queries), 'ms');
+    console.log(`DHT queries the 20 local nodes received in each 10 s announcing window: counterseed ${csQueries}, libtorrent hi-perf ${ltFast.queries}, min-mem ${ltSmall.queries}`);
+    console.log(`counterseed: ${cs.extra}`);
+    console.log(`libtorrent min_memory_usage: ${ltSmall.extra}`);
     console.log(`\ncounterseed under plain node (no compile cache, V8/glibc defaults): ready ${plain.readyMs.toFixed(0)} ms (x${(plain.readyMs / lt.readyMs).toFixed(3)}), RSS at ready ${plain.rssMb.toFixed(1)} MB (x${(plain.rssMb / lt.rssMb).toFixed(3)}), peak ${plain.peakRssMb.toFixed(1)} MB (x${(plain.peakRssMb / lt.peakRssMb).toFixed(3)}); ${plain.extra.split(';')[0]}`);
     console.log(`\nthe real process (bin/counterseed seed, /proc/PID/status): ready ${cli.readyMs.toFixed(0)} ms after spawn (x${(cli.readyMs / lt.readyMs).toFixed(3)}), RSS at ready ${cli.rssAtReadyMb.toFixed(1)} MB (x${(cli.rssAtReadyMb / lt.rssMb).toFixed(3)}), RSS 10 s later ${cli.rssLaterMb.toFixed(1)} MB (x${(cli.rssLaterMb / lt.rssMb).toFixed(3)}), peak ${cli.peakMb.toFixed(1)} MB (x${(cli.peakMb / lt.peakRssMb).toFixed(3)})`);
     console.log(`libtorrent: ${lt.extra}`);
@@ -147,13 +167,17 @@ function runCli(args: string[]): Promise<{ readyMs: number; rssAtReadyMb: number
   });
 }
 
-/** Runs a measuring child; it prints one JSON line of Figures last. */
-function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Figures> {
+/** Runs a measuring child; it prints busy-start/busy-end marks (passed to onMark as they come) and one JSON line of Figures last. */
+function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, onMark?: (mark: string) => void): Promise<Figures> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
     const timer = setTimeout(() => p.kill('SIGKILL'), 15 * 60_000);
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.stdout.on('data', (d: Buffer) => {
+      const text = d.toString();
+      for (const m of text.match(/^busy-(start|end)$/gm) ?? []) onMark?.(m);
+      out += text;
+    });
     p.on('close', (code) => {
       clearTimeout(timer);
       const last = out.trim().split('\n').pop() ?? '';

@@ -15,7 +15,7 @@ import { assertIsolated, describeMachine, formatMachine } from './lib/environmen
 import { buildFixture } from './lib/fixture.ts';
 import { formatRatio, formatTable, ratio, summarise, type Figure } from './lib/figures.ts';
 import { runLoad, type LoadSample } from './lib/load.ts';
-import { BenchOptionError, parseServeBenchOptions, USAGE, type ServeBenchOptions } from './lib/options.ts';
+import { BenchOptionError, parseServeBenchOptions, USAGE, type LtProfile, type ServeBenchOptions } from './lib/options.ts';
 import { SEEDER_KINDS, startSeeder, type SeederKind } from './lib/seeders.ts';
 import { defaultPayloadPath } from '../src/payload/index.ts';
 
@@ -78,39 +78,47 @@ async function main(argv: string[]): Promise<number> {
     const fixture = await buildFixture({ root, cli: CLI, video: defaultPayloadPath(), sizeBytes, decoys: opts.decoys }, { signal });
     const slots = Math.max(MIN_SLOTS, ...opts.levels);
     process.stdout.write(`setup: ${opts.decoys} decoys x ${opts.sizeMiB} MiB, levels N=${opts.levels.join(',')}, ${opts.rounds} round(s), ${slots} upload slots each, ` +
-      `downloaders ${opts.crypto === 'plain' ? 'plaintext' : 'MSE RC4'}, TCP only, libtorrent profile ${opts.ltProfile}\n`);
+      `downloaders ${opts.crypto === 'plain' ? 'plaintext' : 'MSE RC4'}, TCP only, libtorrent profile(s) ${opts.ltProfiles.join(' and ')}\n`);
 
-    const runs: Run[] = [];
-    let idx = 0;
-    for (const n of opts.levels) {
-      for (let round = 0; round < opts.rounds; round++) {
-        // Alternate which seeder goes first so neither always gets the warmer machine.
-        const order = idx++ % 2 === 0 ? SEEDER_KINDS : [...SEEDER_KINDS].reverse();
-        for (const kind of order) {
-          signal.throwIfAborted();
-          runs.push(await measure(kind, n, round, opts, { fixture, slots, dlRoot }, signal));
+    // One same-run comparison per libtorrent preset (issue 15 item 16: one preset alone flattered one side).
+    const docs: object[] = [];
+    let failedAny = false;
+    for (const ltProfile of opts.ltProfiles) {
+      process.stdout.write(`\n--- libtorrent ${ltProfile} ---\n`);
+      const runs: Run[] = [];
+      let idx = 0;
+      for (const n of opts.levels) {
+        for (let round = 0; round < opts.rounds; round++) {
+          // Alternate which seeder goes first so neither always gets the warmer machine.
+          const order = idx++ % 2 === 0 ? SEEDER_KINDS : [...SEEDER_KINDS].reverse();
+          for (const kind of order) {
+            signal.throwIfAborted();
+            runs.push(await measure(kind, n, round, { ...opts, ltProfile }, { fixture, slots, dlRoot }, signal));
+          }
         }
       }
-    }
 
-    const figures: Figure[] = [];
-    for (const n of opts.levels) {
-      for (const kind of SEEDER_KINDS) {
-        const mine = runs.filter((r) => r.n === n && r.seeder === kind);
-        figures.push(summarise(kind, n, mine.flatMap((r) => (r.sample ? [r.sample] : [])), mine.flatMap((r) => r.problems)));
+      const figures: Figure[] = [];
+      for (const n of opts.levels) {
+        for (const kind of SEEDER_KINDS) {
+          const mine = runs.filter((r) => r.n === n && r.seeder === kind);
+          figures.push(summarise(kind, n, mine.flatMap((r) => (r.sample ? [r.sample] : [])), mine.flatMap((r) => r.problems)));
+        }
       }
-    }
-    const ratios = opts.levels.map((n) => ratio(figures.find((f) => f.n === n && f.seeder === 'counterseed')!, figures.find((f) => f.n === n && f.seeder === 'libtorrent')!));
-    process.stdout.write(`\n${formatTable(figures)}\n\n${ratios.map(formatRatio).join('\n')}\n`);
-    const failed = figures.filter((f) => f.status === 'failed');
-    for (const f of failed) process.stdout.write(`FAILED N=${f.n} ${f.seeder}: ${f.problems.slice(0, 5).join('; ') || `${f.ok}/${f.total} complete`}\n`);
+      const ratios = opts.levels.map((n) => ratio(figures.find((f) => f.n === n && f.seeder === 'counterseed')!, figures.find((f) => f.n === n && f.seeder === 'libtorrent')!));
+      process.stdout.write(`\n${formatTable(figures)}\n\n${ratios.map(formatRatio).join('\n')}\n`);
+      const failed = figures.filter((f) => f.status === 'failed');
+      for (const f of failed) process.stdout.write(`FAILED N=${f.n} ${f.seeder}: ${f.problems.slice(0, 5).join('; ') || `${f.ok}/${f.total} complete`}\n`);
 
+      docs.push({ ltProfile, figures, ratios, runs });
+      failedAny ||= failed.length > 0;
+    }
     if (opts.jsonOut) {
-      const doc = { benchmark: 'serve', date: new Date().toISOString(), machine, options: { ...opts, help: undefined }, slots, figures, ratios, runs };
+      const doc = { benchmark: 'serve', date: new Date().toISOString(), machine, options: { ...opts, help: undefined }, slots, comparisons: docs };
       writeFileSync(opts.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
       log(`figures written to ${opts.jsonOut}`);
     }
-    return failed.length > 0 ? 1 : 0;
+    return failedAny ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -128,7 +136,7 @@ function requireSpace(dir: string, bytes: number, what: string): void {
 }
 
 /** One seeder, fresh, at one level: start, load, stop; failures become problems, not exceptions. */
-async function measure(kind: SeederKind, n: number, round: number, opts: ServeBenchOptions,
+async function measure(kind: SeederKind, n: number, round: number, opts: ServeBenchOptions & { ltProfile: LtProfile },
   ctx: { fixture: Awaited<ReturnType<typeof buildFixture>>; slots: number; dlRoot: string }, signal: AbortSignal): Promise<Run> {
   const problems: string[] = [];
   let sample: LoadSample | null = null;

@@ -10,7 +10,7 @@ test('defaults: 10,000 connections from 100 sources against both seeders', () =>
   assert.equal(o.decoys, 1000);
   assert.equal(o.concurrency, 256);
   assert.deepEqual(o.sides, ['counterseed', 'libtorrent']);
-  assert.equal(o.ltProfile, 'high_performance_seed');
+  assert.deepEqual(o.ltProfiles, ['default', 'high_performance_seed']);
 });
 
 test('flags are parsed and bounded, with the reason named', () => {

@@ -3,7 +3,7 @@
  * (a run that asks for a million sockets is a bug in the invocation).
  */
 import { parseArgs } from 'node:util';
-import { BenchOptionError, type LtProfile } from './options.ts';
+import { BenchOptionError, ltProfiles, type LtProfile } from './options.ts';
 
 export type Side = 'counterseed' | 'libtorrent';
 
@@ -20,7 +20,8 @@ export interface ConnectionsBenchOptions {
   readonly rampTimeoutS: number;
   /** Fresh seeders per side; the order alternates between rounds and the table shows medians. */
   readonly rounds: number;
-  readonly ltProfile: LtProfile;
+  /** libtorrent presets to compare against, each in its own same-run comparison (default: both). */
+  readonly ltProfiles: readonly LtProfile[];
   readonly sides: readonly Side[];
   readonly jsonOut: string | undefined;
   readonly help: boolean;
@@ -34,7 +35,7 @@ export const CONNECTIONS_USAGE = `usage: node bench/connections.bench.ts [option
   --hold-s S          how long every connection is held idle once all are open (default 10, 1..300)
   --ramp-timeout-s S  bound on the ramp; what is not open by then counts as failed (default 300)
   --rounds R          repeat each side R times with fresh seeders, alternating who goes first; medians (default 3, 1..10)
-  --lt-profile high_performance_seed|default   libtorrent base settings (default high_performance_seed)
+  --lt-profile high_performance_seed|default|both   libtorrent base settings (default both, one table each)
   --only counterseed|libtorrent   measure one side only (no ratios)
   --json OUT          also write every figure and raw sample as JSON to OUT`;
 
@@ -63,7 +64,7 @@ export function parseConnectionsBenchOptions(argv: readonly string[]): Connectio
         'hold-s': { type: 'string', default: '10' },
         'ramp-timeout-s': { type: 'string', default: '300' },
         rounds: { type: 'string', default: '3' },
-        'lt-profile': { type: 'string', default: 'high_performance_seed' },
+        'lt-profile': { type: 'string', default: 'both' },
         only: { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -78,7 +79,7 @@ export function parseConnectionsBenchOptions(argv: readonly string[]): Connectio
     throw new BenchOptionError(`--sources: ${connections} connections from ${sources} addresses is more than ${MAX_PER_SOURCE} per address (counterseed's per-IP ceiling); raise --sources`);
   }
   const profile = values['lt-profile'];
-  if (profile !== 'high_performance_seed' && profile !== 'default') throw new BenchOptionError(`--lt-profile: expected high_performance_seed or default, got "${profile}"`);
+  if (profile !== 'high_performance_seed' && profile !== 'default' && profile !== 'both') throw new BenchOptionError(`--lt-profile: expected high_performance_seed, default or both, got "${profile}"`);
   const only = values.only;
   if (only !== undefined && only !== 'counterseed' && only !== 'libtorrent') throw new BenchOptionError(`--only: expected counterseed or libtorrent, got "${only}"`);
   return {
@@ -88,7 +89,7 @@ export function parseConnectionsBenchOptions(argv: readonly string[]): Connectio
     holdS: int('hold-s', values['hold-s'], LIMITS.holdS),
     rampTimeoutS: int('ramp-timeout-s', values['ramp-timeout-s'], LIMITS.rampTimeoutS),
     rounds: int('rounds', values.rounds, LIMITS.rounds),
-    ltProfile: profile,
+    ltProfiles: ltProfiles(profile),
     sides: only === undefined ? ['counterseed', 'libtorrent'] : [only],
     jsonOut: values.json,
     help: values.help,

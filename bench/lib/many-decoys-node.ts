@@ -33,9 +33,11 @@ const mu = process.memoryUsage();
 const breakdown = `heap used ${(mu.heapUsed / 2 ** 20).toFixed(0)} MB of ${(mu.heapTotal / 2 ** 20).toFixed(0)} MB, external ${(mu.external / 2 ** 20).toFixed(0)} MB, array buffers ${(mu.arrayBuffers / 2 ** 20).toFixed(0)} MB`;
 
 // Announcing: the scheduler works through the never-announced decoys, paced by the rate limits.
+console.log('busy-start');
 let c0 = cpuMs();
 await sleep(10_000);
 const busy = (cpuMs() - c0) / 10;
+console.log('busy-end');
 const dht = node.dht!.nodes[0]!;
 const extra = `${breakdown}; ${node.info.decoys} decoys; ${sched.stats.announces} announced and ${dht.stats.sent} DHT queries sent in the first ~10 s (rate-limited: 2 q/s per node x 20 nodes)`;
 // Idle: stop the DHT, the seeder keeps serving with no peers.

@@ -18,7 +18,7 @@ test('flags are parsed', () => {
   assert.equal(o.sizeMiB, 8);
   assert.equal(o.rounds, 2);
   assert.equal(o.crypto, 'rc4');
-  assert.equal(o.ltProfile, 'high_performance_seed');
+  assert.deepEqual(o.ltProfiles, ['high_performance_seed']);
   assert.equal(o.jsonOut, 'out.json');
 });
 

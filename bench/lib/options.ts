@@ -26,7 +26,8 @@ export interface ServeBenchOptions {
   /** Pause after the last completion before the final CPU sample. */
   readonly settleS: number;
   readonly crypto: Crypto;
-  readonly ltProfile: LtProfile;
+  /** libtorrent presets to compare against, each in its own same-run comparison (default: both). */
+  readonly ltProfiles: readonly LtProfile[];
   readonly jsonOut: string | undefined;
   readonly help: boolean;
 }
@@ -39,7 +40,7 @@ export const USAGE = `usage: node bench/serve.bench.ts [options]   (inside the n
   --timeout-s S       bound per level, first connect to last completion (default 300)
   --settle-s S        wait after the last completion before the last CPU sample (default 1)
   --crypto plain|rc4  downloaders refuse MSE (plain, default) or require RC4 (rc4)
-  --lt-profile default|high_performance_seed   libtorrent reference settings (default: default)
+  --lt-profile default|high_performance_seed|both   libtorrent reference settings (default: both, one table each)
   --json OUT          also write the figures as JSON to OUT`;
 
 const LIMITS = { sizeMiB: [1, 1024], decoys: [1, 64], n: [1, 256], levels: [1, 16], rounds: [1, 10], timeoutS: [5, 3600], settleS: [0, 30] } as const;
@@ -79,7 +80,7 @@ export function parseServeBenchOptions(argv: readonly string[]): ServeBenchOptio
         'timeout-s': { type: 'string', default: '300' },
         'settle-s': { type: 'string', default: '1' },
         crypto: { type: 'string', default: 'plain' },
-        'lt-profile': { type: 'string', default: 'default' },
+        'lt-profile': { type: 'string', default: 'both' },
         json: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -97,8 +98,13 @@ export function parseServeBenchOptions(argv: readonly string[]): ServeBenchOptio
     timeoutS: num('timeout-s', values['timeout-s'], LIMITS.timeoutS),
     settleS: num('settle-s', values['settle-s'], LIMITS.settleS),
     crypto: oneOf('crypto', values.crypto, ['plain', 'rc4'] as const),
-    ltProfile: oneOf('lt-profile', values['lt-profile'], ['default', 'high_performance_seed'] as const),
+    ltProfiles: ltProfiles(oneOf('lt-profile', values['lt-profile'], ['default', 'high_performance_seed', 'both'] as const)),
     jsonOut: values.json,
     help: values.help,
   };
+}
+
+/** Issue 15 item 16: a benchmark reports libtorrent under both presets unless one is asked for. */
+export function ltProfiles(choice: LtProfile | 'both'): readonly LtProfile[] {
+  return choice === 'both' ? ['default', 'high_performance_seed'] : [choice];
 }

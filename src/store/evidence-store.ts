@@ -13,6 +13,8 @@ export interface DeliveryQuery {
 export interface DecoyQuery {
   readonly status?: DecoyStatus;
   readonly payloadId?: string;
+  /** Content size in bytes (`decoys identify`: a decoy's size nearly identifies it). */
+  readonly size?: number;
   readonly limit?: number;
 }
 

@@ -43,6 +43,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('evidence export', async () => (await import('./evidence.ts')).evidenceExport),
   entry('evidence verify', async () => (await import('./evidence.ts')).evidenceVerify),
   entry('decoys hashes', async () => (await import('./decoys-hashes.ts')).decoysHashes),
+  entry('decoys identify', async () => (await import('./decoys-identify.ts')).decoysIdentify),
   entry('health', async () => (await import('./health.ts')).health),
   entry('validate', async () => (await import('./validate.ts')).validate),
 ];

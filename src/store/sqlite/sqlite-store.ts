@@ -107,6 +107,7 @@ export class SqliteStore implements EvidenceStore {
     const args: (string | number)[] = [];
     if (q.status) { where.push('status = ?'); args.push(q.status); }
     if (q.payloadId) { where.push('payload_id = ?'); args.push(q.payloadId); }
+    if (q.size !== undefined) { where.push('size = ?'); args.push(q.size); }
     const sql = `SELECT * FROM decoys ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(decoyFromRow);
   }
