@@ -99,3 +99,4 @@ mv "$TMP/out.mp4" "$OUT"
 
 ls -l "$OUT"
 sha256sum "$OUT"
+echo "now update DEFAULT_PAYLOAD_ID (src/payload/default-payload.ts) and assets/payloads/README.md if the hash changed, then run: node scripts/render-variants.ts" >&2

@@ -47,14 +47,16 @@ export async function buildDecoys(ctx: Context, input: BuildDecoysInput): Promis
   if (!payloadId) throw new InputError('no payload registered');
   const payload = ctx.payloads.get(payloadId);
   const textPath = transcriptBeside(defaultPayloadPath());
-  const resolve = fileResolver(ctx.variants, textPath ? { textPath } : {});
+  // New variants are registered with the decoys, in one transaction, or not at all (issue 15 item 7).
+  const variants = ctx.variants.batch();
+  const resolve = fileResolver(variants, textPath ? { textPath } : {});
   const specs: DecoySpec[] = input.rows.map((r) => ({ line: r.line, name: r.name, files: [{ size: r.size, ...resolve(r.name, payload.id) }] }));
   // In slices between event-loop turns, so a signal stops a build of thousands of names (issue 15 item 4).
   const built = await buildInSlices(specs, {
     hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}), ...(input.signal ? { signal: input.signal } : {}),
   });
-  const stored = ctx.decoyFiles.insert(built, Date.now());
+  const stored = ctx.decoyFiles.insert(built, Date.now(), undefined, () => variants.commit());
   return { built: stored.length, payload };
 }
 

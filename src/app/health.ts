@@ -1,4 +1,7 @@
 import { inboundByAddress, inboundByDecoy, type AddressHealth, type DecoyHealth } from '../store/sqlite/dht-health.ts';
+
+/** An address's counts per bucket, from the bucket holding `since` to the current one (zeros included). */
+export { bucketSeries } from '../store/sqlite/dht-health.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Context } from './context.ts';
 import { StoreCapabilityError } from './errors.ts';

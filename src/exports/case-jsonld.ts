@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { NAMESPACE_URL, uuidV5 } from '../domain/uuid-v5.ts';
 import type { DecoyFacts, DeliveryObs } from './csv.ts';
 
 /** One exported record, parsed. */
@@ -22,6 +23,28 @@ const CONTEXT = {
   xsd: 'http://www.w3.org/2001/XMLSchema#',
 };
 
+/** The namespace of every counterseed IRI's UUIDv5: itself the UUIDv5 of 'urn:counterseed:' among URLs. */
+const IRI_NAMESPACE = uuidV5(NAMESPACE_URL, 'urn:counterseed:');
+
+/**
+ * Node IRIs that are globally unique and stable across re-exports, so packages from several nodes
+ * (or from a node whose data directory was re-initialised) merge into one graph without two
+ * records landing on one node. Each is `kb:<kind>-<UUIDv5 of a name>` (UCO's
+ * core:UcoThing-identifier-regex-shape accepts UUID versions 0-5); the kind tells the nodes that
+ * share a name apart, so all nodes made from one record carry that record's UUID. The names:
+ *  - what one record of one node says (connection, its facet and protocols, action, provenance):
+ *    `<node key fingerprint>/<seq>/<record hash>`: the hash keeps a re-initialised log that reuses
+ *    the key and restarts at seq 0 apart;
+ *  - what is the same thing wherever it is seen (an IP address, a decoy file): `address/<ip>`,
+ *    `decoy/<infohash>`, so two nodes' packages share these nodes with identical statements;
+ *  - this node's counterseed: `<node key fingerprint>/tool/<version>`.
+ * One UUID per record, not per node: a SHA-1 costs ~2-4 us here, and exports run to 100k+ records.
+ */
+export const caseIri = (kind: string, name: string): string => `kb:${kind}-${uuidV5(IRI_NAMESPACE, name)}`;
+/** The IRI of one part (`connection`, `delivery`, `provenance`, ...) of what record `seq` (hash `hash`) of node `node` says. */
+export const recordIri = (node: string, seq: number, hash: string, part: string): string => caseIri(part, recordName(node, seq, hash));
+const recordName = (node: string, seq: number, hash: string) => `${node}/${seq}/${hash}`;
+
 const int = (n: number) => ({ '@type': 'xsd:integer', '@value': n });
 const time = (ms: number) => ({ '@type': 'xsd:dateTime', '@value': new Date(ms).toISOString() });
 const ref = (id: string) => ({ '@id': id });
@@ -38,16 +61,18 @@ const ref = (id: string) => ({ '@id': id });
  * files already emitted, not the graph.
  */
 export class CaseGraphBuilder {
-  readonly #o: { node: string; decoys: ReadonlyMap<string, DecoyFacts & { size: number }>; exportedAt: number };
+  readonly #o: { node: string; decoys: ReadonlyMap<string, DecoyFacts & { size: number }> };
   readonly #emit: (node: object) => void;
   readonly #tool: string;
-  readonly #addresses = new Set<string>();
-  readonly #files = new Set<string>();
+  /** IRIs of the addresses and decoy files already emitted (by IP, by infohash). */
+  readonly #addresses = new Map<string, string>();
+  readonly #files = new Map<string, string>();
 
-  constructor(o: { node: string; toolVersion: string; decoys: ReadonlyMap<string, DecoyFacts & { size: number }>; exportedAt: number }, emit: (node: object) => void) {
+  /** `exportedAt` is not written: the graph carries the records' own times, so re-exports are identical. */
+  constructor(o: { node: string; toolVersion: string; decoys: ReadonlyMap<string, DecoyFacts & { size: number }>; exportedAt?: number }, emit: (node: object) => void) {
     this.#o = o;
     this.#emit = emit;
-    this.#tool = `kb:tool-counterseed-${o.toolVersion}`;
+    this.#tool = caseIri('tool', `${o.node}/tool/${o.toolVersion}`);
     emit({
       '@id': this.#tool, '@type': 'uco-tool:Tool', 'uco-core:name': 'counterseed', 'uco-tool:version': o.toolVersion,
       'uco-tool:toolType': 'upload-only BitTorrent deterrence seeder', 'uco-core:description': `node key fingerprint (SHA-256 of Ed25519 public key) ${o.node}`,
@@ -55,13 +80,15 @@ export class CaseGraphBuilder {
   }
 
   #address(ip: string): string {
-    const id = `kb:address-${ip.replaceAll(':', '-')}`;
-    if (!this.#addresses.has(id)) {
-      this.#addresses.add(id);
+    let id = this.#addresses.get(ip);
+    if (id === undefined) {
+      const uuid = uuidV5(IRI_NAMESPACE, `address/${ip}`);
+      id = `kb:address-${uuid}`;
+      this.#addresses.set(ip, id);
       const v6 = isIP(ip) === 6;
       this.#emit({
         '@id': id, '@type': v6 ? 'uco-observable:IPv6Address' : 'uco-observable:IPv4Address',
-        'uco-core:hasFacet': [{ '@id': `${id}-facet`, '@type': v6 ? 'uco-observable:IPv6AddressFacet' : 'uco-observable:IPv4AddressFacet', 'uco-observable:addressValue': ip }],
+        'uco-core:hasFacet': [{ '@id': `kb:address-facet-${uuid}`, '@type': v6 ? 'uco-observable:IPv6AddressFacet' : 'uco-observable:IPv4AddressFacet', 'uco-observable:addressValue': ip }],
       });
     }
     return id;
@@ -73,38 +100,45 @@ export class CaseGraphBuilder {
     const o = this.#o;
     const d = r.obs as unknown as DeliveryObs;
     const decoy = o.decoys.get(d.infoHash);
-    const file = `kb:decoy-${d.infoHash}`;
-    if (!this.#files.has(file)) {
-      this.#files.add(file);
+    let file = this.#files.get(d.infoHash);
+    if (file === undefined) {
+      const uuid = uuidV5(IRI_NAMESPACE, `decoy/${d.infoHash}`);
+      const part = (p: string) => `kb:decoy-${p}-${uuid}`;
+      file = `kb:decoy-${uuid}`;
+      this.#files.set(d.infoHash, file);
       this.#emit({
         '@id': file, '@type': 'uco-observable:File',
         'uco-core:hasFacet': [
-          { '@id': `${file}-file`, '@type': 'uco-observable:FileFacet', 'uco-observable:fileName': decoy?.name ?? null, 'uco-observable:sizeInBytes': decoy ? int(decoy.size) : null },
-          { '@id': `${file}-content`, '@type': 'uco-observable:ContentDataFacet', 'uco-observable:hash': decoy ? [{
-            '@id': `${file}-sha256`, '@type': 'uco-types:Hash', 'uco-types:hashMethod': { '@type': 'uco-vocabulary:HashNameVocab', '@value': 'SHA256' },
+          { '@id': part('file'), '@type': 'uco-observable:FileFacet', 'uco-observable:fileName': decoy?.name ?? null, 'uco-observable:sizeInBytes': decoy ? int(decoy.size) : null },
+          { '@id': part('content'), '@type': 'uco-observable:ContentDataFacet', 'uco-observable:hash': decoy ? [{
+            // UCO 1.4.0 wants the plain string (types:Hash's shape warns on a HashNameVocab-typed literal).
+            '@id': part('sha256'), '@type': 'uco-types:Hash', 'uco-types:hashMethod': 'SHA256',
             'uco-types:hashValue': { '@type': 'xsd:hexBinary', '@value': decoy.contentSha256 },
           }] : [] },
         ],
       });
     }
-    const conn = `kb:connection-${r.seq}`;
+    const uuid = uuidV5(IRI_NAMESPACE, recordName(o.node, r.seq, r.hash));
+    const iri = (part: string) => `kb:${part}-${uuid}`;
+    const conn = iri('connection');
     // Addresses first seen here are emitted before the connection that refers to them.
     const src = this.#address(d.remoteIp);
     const dst = this.#address(d.localIp);
     this.#emit({
       '@id': conn, '@type': 'uco-observable:NetworkConnection',
       'uco-core:hasFacet': [{
-        '@id': `${conn}-facet`, '@type': 'uco-observable:NetworkConnectionFacet',
+        '@id': iri('connection-facet'), '@type': 'uco-observable:NetworkConnectionFacet',
         'uco-observable:src': [ref(src)], 'uco-observable:dst': [ref(dst)],
         'uco-observable:sourcePort': int(d.remotePort), 'uco-observable:destinationPort': int(d.localPort),
         'uco-observable:startTime': time(d.startedAt), 'uco-observable:endTime': time(d.endedAt), 'uco-observable:isActive': false,
-        'uco-observable:protocols': { '@type': 'uco-types:ControlledDictionary', 'uco-types:entry': [
-          { '@id': `${conn}-l4`, '@type': 'uco-types:ControlledDictionaryEntry', 'uco-types:key': 'layer4', 'uco-types:value': d.transport },
-          { '@id': `${conn}-l7`, '@type': 'uco-types:ControlledDictionaryEntry', 'uco-types:key': 'layer7', 'uco-types:value': `bittorrent (${d.encryption})` },
+        // A named node: UCO forbids blank nodes for every UcoThing, dictionaries included.
+        'uco-observable:protocols': { '@id': iri('protocols'), '@type': 'uco-types:ControlledDictionary', 'uco-types:entry': [
+          { '@id': iri('protocols-layer4'), '@type': 'uco-types:ControlledDictionaryEntry', 'uco-types:key': 'layer4', 'uco-types:value': d.transport },
+          { '@id': iri('protocols-layer7'), '@type': 'uco-types:ControlledDictionaryEntry', 'uco-types:key': 'layer7', 'uco-types:value': `bittorrent (${d.encryption})` },
         ] },
       }],
     });
-    const action = `kb:delivery-${r.seq}`;
+    const action = iri('delivery');
     this.#emit({
       '@id': action, '@type': 'uco-action:Action', 'uco-core:name': 'delivery',
       'uco-core:description': `served ${d.bytesServed} bytes of decoy ${d.infoHash} upload-only to ${d.client ?? 'unknown client'}; peer completed: ${d.completed}`,
@@ -112,11 +146,12 @@ export class CaseGraphBuilder {
       'uco-action:object': [ref(file)], 'uco-action:result': [ref(conn)],
     });
     this.#emit({
-      '@id': `kb:provenance-${r.seq}`, '@type': 'case-investigation:ProvenanceRecord',
+      '@id': iri('provenance'), '@type': 'case-investigation:ProvenanceRecord',
       'case-investigation:exhibitNumber': `evidence-log seq ${r.seq}`,
       'uco-core:description': `record ${r.seq} of node ${o.node}, record hash ${r.hash}; see records.ndjson and proofs.json`,
       'uco-core:object': [ref(conn), ref(action)],
-      'uco-core:objectCreatedTime': time(o.exportedAt),
+      // When the record was made, not when it was exported: a re-export says the same (UCO allows one value).
+      'uco-core:objectCreatedTime': time(r.at),
     });
   }
 }

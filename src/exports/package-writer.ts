@@ -13,7 +13,7 @@ import { ExportError } from './errors.ts';
 import { HashedFile } from './hashed-file.ts';
 import { MANIFEST_TYPE, signManifest } from './manifest.ts';
 import { readmeText } from './readme.ts';
-import type { ToolInfo } from './tool-info.ts';
+import { toolJson, type ToolInfo } from './tool-info.ts';
 
 export interface ExportComponents {
   readonly table: EvidenceLogTable;
@@ -135,7 +135,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
     whole('decoys.json', `${JSON.stringify(decoys.map((d) => ({
       id: d.id, info_hash: d.infoHash, name: d.name, size: d.size, content_sha256: d.contentSha256, info_base64: Buffer.from(d.info).toString('base64'),
     })), null, 2)}\n`);
-    whole('tool.json', `${JSON.stringify(c.tool, null, 2)}\n`);
+    whole('tool.json', toolJson(c.tool, seqs));
     whole('README.txt', readmeText({
       node: c.key.fingerprint, records: links.length, deliveries, treeSize: cp.treeSize, selection: JSON.stringify(req.selection), createdAt,
     }));

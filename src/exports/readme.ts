@@ -32,9 +32,12 @@ deliveries.csv   the deliveries for people (RFC 4180). One row per delivery reco
                  leading ' so spreadsheets do not run them.
 decoys.json      the decoys concerned: name, size, content SHA-256 and the bencoded info
                  dictionary (base64); SHA-1 of it is the infohash in the records (BEP 3).
-case.jsonld      the same deliveries in CASE/UCO JSON-LD (NetworkConnection, Action, File,
-                 ProvenanceRecord).
-tool.json        tool name, version, and the configuration with its SHA-256.
+case.jsonld      the same deliveries in CASE/UCO 1.4.0 JSON-LD (NetworkConnection, Action, File,
+                 ProvenanceRecord); IRIs end in a UUIDv5 of node key, seq and record hash, so
+                 packages from several nodes merge without collisions.
+tool.json        node_runs: each start of the node that recorded these records, with its
+                 settings and what it presented (address, port, tracker URLs, peer id);
+                 config: the export command's own settings, with their SHA-256.
 
 Times are UTC, milliseconds. Clock records (kind "clock") say which clock source and sync
 state the node had when the deliveries were recorded.

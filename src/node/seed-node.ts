@@ -128,6 +128,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
     ...(trackerUrls.httpUrl ? { trackerHttp: trackerUrls.httpUrl } : {}), ...(trackerUrls.udpUrl ? { trackerUdp: trackerUrls.udpUrl } : {}),
   };
 
+  (await import('./node-run.ts')).recordNodeRun(ctx.store, s, info); // what this run presents, for exports' tool.json
   let stopping: Promise<void> | undefined;
   return {
     info, bus, recorder, ...(dht ? { dht } : {}),

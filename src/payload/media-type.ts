@@ -22,6 +22,12 @@ export function sniffMediaType(head: Uint8Array, fileName?: string): string {
   return sniffMagic(head) ?? byExtension(fileName) ?? OCTET;
 }
 
+/** The video type the content itself shows (magic numbers only, never the file name), or undefined. */
+export function sniffVideo(head: Uint8Array): string | undefined {
+  const t = sniffMagic(head);
+  return t?.startsWith('video/') ? t : undefined;
+}
+
 function sniffMagic(b: Uint8Array): string | undefined {
   // ISO BMFF (ISO/IEC 14496-12 §4.3): box size, then "ftyp", then the major brand.
   if (ascii(b, 4, 4) === 'ftyp') {
@@ -40,6 +46,12 @@ function sniffMagic(b: Uint8Array): string | undefined {
   // Local file header, or end-of-central-directory of an empty archive (APPNOTE §4.3).
   if (startsWith(b, [0x50, 0x4b, 0x03, 0x04]) || startsWith(b, [0x50, 0x4b, 0x05, 0x06])) return 'application/zip';
   if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'AVI ') return 'video/x-msvideo';
+  // FLV header (Adobe FLV spec §E.2): "FLV", version 1.
+  if (ascii(b, 0, 3) === 'FLV' && b[3] === 1) return 'video/x-flv';
+  // ASF header object GUID 75B22630-668E-11CF-A6D9-00AA0062CE6C (ASF spec §3.1), as WMV uses it.
+  if (startsWith(b, [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c])) return 'video/x-ms-wmv';
+  // MPEG program stream pack header start code (ISO/IEC 13818-1 §2.5.3.3).
+  if (startsWith(b, [0x00, 0x00, 0x01, 0xba])) return 'video/mpeg';
   if (looksLikeText(b)) return 'text/plain; charset=utf-8';
   return undefined;
 }

@@ -15,6 +15,11 @@ export class MemoryPayloadCatalog implements PayloadCatalog {
     return this.#byId.get(id);
   }
 
+  relabelPayload(id: string, label: string): void {
+    const p = this.#byId.get(id);
+    if (p) this.#byId.set(id, { ...p, label });
+  }
+
   listPayloads(): Payload[] {
     return [...this.#byId.values()];
   }

@@ -6,7 +6,7 @@ import type { PayloadCatalog } from './catalog.ts';
 import { ContentStore } from './content-store.ts';
 import { PayloadError } from './errors.ts';
 import { hashFile } from './file-hash.ts';
-import { sniffMediaType } from './media-type.ts';
+import { sniffMediaType, sniffVideo } from './media-type.ts';
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 const MAX_LABEL_CHARS = 255;
@@ -46,7 +46,19 @@ export class PayloadRegistry {
    * label and addedAt are kept) and are not stored again, unless the stored copy was
    * lost or altered, in which case it is restored from this file.
    */
-  add(filePath: string, opts: { label?: string } = {}): Payload {
+  add(filePath: string, opts: { label?: string; videoOnly?: boolean } = {}): Payload {
+    const { payload, registered } = this.stage(filePath, opts);
+    if (!registered) this.register(payload);
+    return payload;
+  }
+
+  /**
+   * The first half of add(): checks the file, stores its bytes under their SHA-256 (an
+   * unregistered stored file is inert: nothing serves or lists it), and returns the
+   * payload with whether it is already registered. register() makes it a payload, so a
+   * caller can register together with what uses it (one transaction), or not at all.
+   */
+  stage(filePath: string, opts: { label?: string; videoOnly?: boolean } = {}): { payload: Payload; registered: boolean } {
     const label = checkLabel(opts.label ?? basename(filePath));
     // stat before open: opening a FIFO or device could block or have side effects.
     const before = statOrThrow(filePath);
@@ -58,18 +70,29 @@ export class PayloadRegistry {
       checkRegularFile(filePath, st, this.#maxBytes);
       const { sha256: id, bytesRead, head } = hashFile(fd, st.size);
       if (bytesRead !== st.size) throw new PayloadError(`payload file ${filePath} changed size while it was being read; try again`);
+      if (opts.videoOnly && sniffVideo(head) === undefined) throw notAVideo(filePath, sniffMediaType(head, filePath));
       const known = this.#catalog.getPayload(id);
       if (known !== undefined) {
         if (!this.#verified.has(id) && !(this.#store.read(id, known.size) instanceof Uint8Array)) this.#store.put(id, fd, st.size);
-        return known;
+        return { payload: known, registered: true };
       }
       if (!(this.#store.read(id, st.size) instanceof Uint8Array)) this.#store.put(id, fd, st.size);
-      const payload: Payload = { id, size: st.size, label, mediaType: sniffMediaType(head, filePath), addedAt: this.#now() };
-      this.#catalog.insertPayload(payload);
-      return payload;
+      return { payload: { id, size: st.size, label, mediaType: sniffMediaType(head, filePath), addedAt: this.#now() }, registered: false };
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** Gives a registered payload another operator label; its id and bytes never change. */
+  relabel(id: string, label: string): Payload {
+    const p = this.get(id);
+    this.#catalog.relabelPayload(p.id, checkLabel(label));
+    return this.get(id);
+  }
+
+  /** Registers a staged payload (a no-op when it already is). */
+  register(p: Payload): void {
+    if (this.#catalog.getPayload(p.id) === undefined) this.#catalog.insertPayload(p);
   }
 
   get(id: string): Payload {
@@ -96,9 +119,17 @@ export class PayloadRegistry {
    * The returned array is shared: callers must not modify it.
    */
   bytes(id: string): Uint8Array {
-    const cached = this.#verified.get(id);
+    return this.#verified.get(id) ?? this.#cached(this.get(id));
+  }
+
+  /** The bytes of a staged, not yet registered payload, checked against its SHA-256 like bytes(). */
+  stagedBytes(p: Payload): Uint8Array {
+    return this.#cached(p);
+  }
+
+  #cached(p: Payload): Uint8Array {
+    const cached = this.#verified.get(p.id);
     if (cached !== undefined) return cached;
-    const p = this.get(id);
     const r = this.#store.read(p.id, p.size);
     if (!(r instanceof Uint8Array)) {
       throw new PayloadError(`payload ${p.id} ${r.problem}; it will not be served. Re-add the original file (${p.label}) to restore it`);
@@ -124,6 +155,11 @@ function checkRegularFile(filePath: string, st: Stats, maxBytes: number): void {
   if (!st.isFile()) throw new PayloadError(`payload path ${filePath} is not a regular file (device, FIFO or socket)`);
   if (st.size === 0) throw new PayloadError(`payload file ${filePath} is empty`);
   if (st.size > maxBytes) throw new PayloadError(`payload file ${filePath} is ${st.size} bytes, over the limit of ${maxBytes} bytes`);
+}
+
+function notAVideo(filePath: string, mediaType: string): PayloadError {
+  return new PayloadError(`${filePath} is not a video (its content looks like ${mediaType}): a payload is a warning video `
+    + '(MP4, MOV, MKV, WebM, AVI, FLV, WMV or MPEG); the text, PDF, image and archive forms of decoys are made from it');
 }
 
 function checkLabel(label: string): string {

@@ -15,6 +15,7 @@ import { openEvidence } from '../evidence/open.ts';
 import { writeExportPackage } from '../exports/package-writer.ts';
 import { toolInfo } from '../exports/tool-info.ts';
 import { openContext } from '../node/context.ts';
+import { nodeRunsOf } from '../node/node-run.ts';
 import { startSeedNode } from '../node/seed-node.ts';
 import { verifyPackage } from '../../verifier/verify.mjs';
 import { startCapture } from './capture.ts';
@@ -108,7 +109,7 @@ export async function runValidation(req: ValidationRequest): Promise<ValidationR
         .map((r) => (JSON.parse(r.text) as { obs: RejectedConnectionObservation }).obs);
       log('exporting the run\'s evidence and verifying it offline');
       exported = await writeExportPackage({
-        table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(settings), now: Date.now,
+        table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(settings, nodeRunsOf(ctx.store)), now: Date.now,
       }, { filter: { from: startedAt }, selection: { validation: new Date(startedAt).toISOString() }, out: exportDir });
       verification = verifyPackage(exportDir, { keyFingerprint: ev.key.fingerprint });
     } finally { ev.detach(); }

@@ -8,6 +8,7 @@ import { writeExportPackage } from '../../exports/package-writer.ts';
 import { toolInfo } from '../../exports/tool-info.ts';
 import { openContext } from '../../node/context.ts';
 import type { LogFilter } from '../../store/sqlite/evidence-log.ts';
+import { nodeRunsOf } from '../../node/node-run.ts';
 import { formatReport, verifyPackage } from '../../../verifier/verify.mjs';
 import { optionalInt, requireString } from '../args.ts';
 import type { Command, ParsedArgs } from '../command.ts';
@@ -72,6 +73,7 @@ export const evidenceExport: Command = {
     case: { type: 'string', arg: 'NAME', doc: 'A named saved filter: with --ip/--decoy/--from/--to it is saved under NAME, alone it re-runs the saved one' },
     from: { type: 'string', arg: 'ISO', doc: `Only records at or after this time (a delivery's time is its start): ${UTC_TIME_HELP}` },
     to: { type: 'string', arg: 'ISO', doc: `Only records before this time: ${UTC_TIME_HELP}` },
+    replace: { type: 'boolean', doc: 'With --case NAME and a filter: replace the filter saved under NAME (without it, a different filter is refused)' },
     out: { type: 'string', arg: 'DIR', doc: 'Output directory (must not exist or be empty)' },
   },
   async run(args, io) {
@@ -85,12 +87,17 @@ export const evidenceExport: Command = {
     if (caseName !== undefined && !/^[\w.-]{1,100}$/.test(caseName)) throw new InputError('--case: 1-100 letters, digits, . _ -');
     let filter: LogFilter = { ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
     if (filter.ip === undefined && filter.decoyId === undefined && caseName === undefined) throw new InputError('one of --ip, --decoy or --case is required');
+    if (args.options.replace === true && (caseName === undefined || Object.keys(filter).length === 0)) throw new InputError('--replace: only with --case NAME and the new filter (--ip/--decoy/--from/--to)');
     const ctx = openContext(io.settings, io.err);
     try {
       const ev = openEvidence(ctx.store, io.settings.dataDir, { create: false });
       try {
         if (caseName !== undefined) {
-          if (Object.keys(filter).length > 0) ev.table.saveCase(caseName, JSON.stringify(filter), Date.now());
+          if (Object.keys(filter).length > 0) {
+            if (!ev.table.saveCase(caseName, JSON.stringify(filter), Date.now(), args.options.replace === true)) {
+              throw new InputError(`case "${caseName}" is saved with another filter (${ev.table.getCase(caseName)}): re-run it with --case ${caseName} alone, or pass --replace to change it`);
+            }
+          }
           else {
             const saved = ev.table.getCase(caseName);
             if (!saved) throw new NotFoundError(`no saved case "${caseName}" (save one with --case ${caseName} --ip IP)`);
@@ -103,7 +110,7 @@ export const evidenceExport: Command = {
           ...(filter.from !== undefined ? { from: new Date(filter.from).toISOString() } : {}), ...(filter.to !== undefined ? { to: new Date(filter.to).toISOString() } : {}),
         };
         const r = await writeExportPackage({
-          table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(io.settings), now: Date.now,
+          table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(io.settings, nodeRunsOf(ctx.store)), now: Date.now,
         }, { filter, selection, out: resolve(out) });
         io.out(`wrote ${r.records} records (${r.deliveries} deliveries) with inclusion proofs against a checkpoint of ${r.treeSize} records to ${out}`);
         io.out(`node key ${ev.key.fingerprint}; check it with: counterseed evidence verify ${out}`);

@@ -1,5 +1,5 @@
 import { withContext } from '../../app/context.ts';
-import { health as healthReport } from '../../app/health.ts';
+import { bucketSeries, health as healthReport } from '../../app/health.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -20,10 +20,8 @@ export const health: Command = {
     const { now, since, bucketMs, addresses, decoys } = h;
     if (args.options.json) { io.out(JSON.stringify({ since, bucketMs, addresses, decoys }, null, 2)); return; }
     io.out(`inbound connections per local address, last ${hours} h, ${bucketMin}-minute buckets (oldest left):`);
-    const nBuckets = Math.ceil((now - since) / bucketMs);
-    const first = Math.floor(since / bucketMs) * bucketMs;
     for (const a of addresses) {
-      const counts = Array.from({ length: nBuckets }, (_, i) => a.buckets.find((b) => b.bucketStart === first + i * bucketMs)?.count ?? 0);
+      const counts = bucketSeries(a.buckets, since, now, bucketMs);
       const quietFor = Math.round((now - a.lastAt) / 60_000);
       io.out(`  ${a.localIp.padEnd(16)} total ${String(a.total).padStart(7)}  last ${quietFor} min ago  ${counts.join(' ')}`);
     }

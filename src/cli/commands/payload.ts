@@ -5,15 +5,16 @@ import { InputError } from '../../domain/errors.ts';
 
 export const payloadAdd: Command = {
   name: 'payload add',
-  summary: 'Register a warning payload file (stored once under its SHA-256, never changed)',
+  summary: 'Register a warning video (stored once under its SHA-256, never changed; re-adding with --label renames it)',
   positionals: 'FILE',
   options: { label: { type: 'string', arg: 'TEXT', doc: 'Operator label (default: the file name)' } },
   async run(args, io) {
     const file = args.positionals[0];
     if (!file || args.positionals.length > 1) throw new InputError('expected exactly one FILE');
     const label = typeof args.options.label === 'string' ? args.options.label : undefined;
-    const p = await withContext(io.settings, io.err, (ctx) => registerPayload(ctx, { file, ...(label === undefined ? {} : { label }) }));
-    io.out(p.id);
+    const { payload, notice } = await withContext(io.settings, io.err, (ctx) => registerPayload(ctx, { file, ...(label === undefined ? {} : { label }) }));
+    if (notice) io.err(`payload ${payload.id.slice(0, 12)}…: ${notice}`);
+    io.out(payload.id);
   },
 };
 

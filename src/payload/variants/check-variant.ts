@@ -18,8 +18,8 @@ export interface CheckResult {
 /**
  * Checks a file of `format` with a real decoder (issue 3 §1): ffmpeg decodes every
  * video frame and image, `unzip -t` tests every CRC, `tar -t` lists the entries, and
- * poppler (`pdfinfo`, `pdftoppm`, from Debian's poppler-utils) parses PDFs and renders
- * their first page, after our own structural check of startxref, the xref table and its objects.
+ * poppler (`pdfinfo`, `pdftoppm`, `pdftotext`, from Debian's poppler-utils) parses PDFs, renders
+ * their first page and extracts their text, after our own structural check of startxref, the xref table and its objects.
  */
 export function checkVariant(format: string, path: string): CheckResult {
   const f = formatByName(format);
@@ -54,7 +54,10 @@ export function checkVariant(format: string, path: string): CheckResult {
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
-        return { checkedBy: 'poppler pdfinfo + pdftoppm (renders page 1), and the xref structure', decoded: `${objects}, ${pages} page(s)` };
+        // The warning is also real text (issue 15 item 14): a reader can select, search and read it aloud.
+        const words = run('pdftotext', ['-q', '-enc', 'UTF-8', path, '-']).split(/\s+/).filter((w) => w !== '').length;
+        if (words === 0) throw new PayloadError(`pdftotext found no text in ${path}`);
+        return { checkedBy: 'poppler pdfinfo + pdftoppm (renders page 1) + pdftotext (extracts the text), and the xref structure', decoded: `${objects}, ${pages} page(s), ${words} words` };
       }
       const text = new TextDecoder('utf-8', { fatal: true }).decode(b);
       if (format === 'html' && !/<\/html>/i.test(text)) throw new PayloadError(`${path}: no </html>`);

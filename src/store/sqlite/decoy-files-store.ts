@@ -24,14 +24,18 @@ export class DecoyFilesStore {
     this.#h = h;
   }
 
-  /** Inserts decoys (status active) and their files, all or nothing; `within` runs in the same transaction. */
-  insert(built: readonly BuiltDecoy[], now: number, within?: (decoys: Decoy[]) => void): Decoy[] {
+  /**
+   * Inserts decoys (status active) and their files, all or nothing; `within` runs in the same
+   * transaction after them, `first` before them (e.g. registering the variants they use).
+   */
+  insert(built: readonly BuiltDecoy[], now: number, within?: (decoys: Decoy[]) => void, first?: () => void): Decoy[] {
     const db = this.#h.database;
     const ins = db.prepare(`INSERT INTO decoys (info_hash, name, payload_id, size, piece_length, piece_count, info, content_sha256, status, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`);
     const seen = db.prepare('SELECT id FROM decoys WHERE info_hash = ?');
     const file = db.prepare('INSERT INTO decoy_files (decoy_id, idx, variant_id, format, size, nonce, path) VALUES (?, ?, ?, ?, ?, ?, ?)');
     return this.#h.transaction(() => {
+      first?.();
       const out = built.map(({ decoy: d, files }) => {
         if (seen.get(d.infoHash)) throw new InputError(`a decoy with infohash ${d.infoHash} (${d.name}) already exists`);
         const r = ins.run(d.infoHash, d.name, d.payloadId, d.size, d.pieceLength, d.pieceCount, d.info, d.contentSha256, now);

@@ -9,8 +9,11 @@ export interface DecoyHealth { readonly decoyId: number; readonly infoHash: stri
  * bucketed in time, so an operator sees when an address or a decoy stops receiving peers.
  */
 export function inboundByAddress(db: DatabaseSync, since: number, bucketMs: number): AddressHealth[] {
-  const rows = db.prepare(`SELECT local_ip, (started_at / ?) * ? AS b, COUNT(*) AS n, MAX(started_at) AS last
-    FROM deliveries WHERE started_at >= ? GROUP BY local_ip, b ORDER BY local_ip, b`).all(bucketMs, bucketMs, since);
+  if (!Number.isSafeInteger(bucketMs) || bucketMs <= 0) throw new RangeError(`bucket length must be a positive whole number of ms, got ${bucketMs}`);
+  // node:sqlite binds a JS number as REAL, and INTEGER / REAL is a real division in SQLite
+  // (every row would be its own bucket), so the width is cast back to INTEGER for the floor division.
+  const rows = db.prepare(`SELECT local_ip, (started_at / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS b, COUNT(*) AS n, MAX(started_at) AS last
+    FROM deliveries WHERE started_at >= ?2 GROUP BY local_ip, b ORDER BY local_ip, b`).all(bucketMs, since);
   const out = new Map<string, { total: number; lastAt: number; buckets: InboundBucket[] }>();
   for (const r of rows) {
     const ip = String(r.local_ip);
@@ -21,6 +24,22 @@ export function inboundByAddress(db: DatabaseSync, since: number, bucketMs: numb
     out.set(ip, a);
   }
   return [...out].map(([localIp, a]) => ({ localIp, ...a }));
+}
+
+/**
+ * An address's counts per bucket, oldest first, from the bucket holding `since` to the one
+ * holding `now`, both included: a window that does not start on a bucket boundary spans
+ * one bucket more than its length divided by the width, and the last is the current one.
+ */
+export function bucketSeries(buckets: readonly InboundBucket[], since: number, now: number, bucketMs: number): number[] {
+  const first = Math.floor(since / bucketMs) * bucketMs;
+  const n = Math.floor(now / bucketMs) - first / bucketMs + 1;
+  const counts = new Array<number>(Math.max(0, n)).fill(0);
+  for (const b of buckets) {
+    const i = (b.bucketStart - first) / bucketMs;
+    if (i >= 0 && i < counts.length) counts[i] = b.count;
+  }
+  return counts;
 }
 
 /** Every active decoy with its inbound connections and swarm presence since `since`; silent decoys first. */

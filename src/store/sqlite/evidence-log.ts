@@ -313,8 +313,12 @@ export class EvidenceLogTable {
     return Number(r.lastInsertRowid);
   }
 
-  saveCase(name: string, filter: string, now: number): void {
+  /** Saves a named filter. False (nothing written) when `name` holds another filter and `replace` is not set: a case's filter never changes silently. */
+  saveCase(name: string, filter: string, now: number, replace = false): boolean {
+    const saved = this.getCase(name);
+    if (saved !== undefined && saved !== filter && !replace) return false;
     this.#db.prepare('INSERT INTO evidence_cases (name, filter, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET filter = excluded.filter').run(name, filter, now);
+    return true;
   }
 
   getCase(name: string): string | undefined {

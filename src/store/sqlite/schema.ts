@@ -7,6 +7,7 @@ import { CORE_002 } from './migrations/core-002.ts';
 import { CORE_003 } from './migrations/core-003.ts';
 import { EVIDENCE_002 } from './migrations/evidence-002.ts';
 import { EVIDENCE_003 } from './migrations/evidence-003.ts';
+import { NODE_RUNS_001 } from './migrations/node-runs-001.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   CORE_003,
   EVIDENCE_002,
   EVIDENCE_003,
+  NODE_RUNS_001,
 ];

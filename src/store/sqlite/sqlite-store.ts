@@ -87,6 +87,9 @@ export class SqliteStore implements EvidenceStore {
     const r = this.#db.prepare('SELECT * FROM payloads WHERE id = ?').get(id);
     return r ? payloadFromRow(r) : undefined;
   }
+  relabelPayload(id: string, label: string): void {
+    this.#db.prepare('UPDATE payloads SET label = ? WHERE id = ?').run(label, id);
+  }
   listPayloads(): Payload[] {
     return this.#db.prepare('SELECT * FROM payloads ORDER BY added_at, id').all().map(payloadFromRow);
   }

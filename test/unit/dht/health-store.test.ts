@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { NewDecoy } from '../../../src/domain/decoy.ts';
-import { inboundByAddress, inboundByDecoy } from '../../../src/store/sqlite/dht-health.ts';
+import { bucketSeries, inboundByAddress, inboundByDecoy } from '../../../src/store/sqlite/dht-health.ts';
 import { querySwarmPresence } from '../../../src/store/sqlite/dht-presence.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { sampleDelivery } from '../../helpers/sample-observations.ts';
@@ -44,4 +49,46 @@ test('health: inbound per local address in time buckets, quiet decoys first', as
   const byDecoy = inboundByDecoy(s.database, 0, 10);
   assert.deepEqual(byDecoy.map((x) => [x.decoyId, x.inbound, x.lastInboundAt]), [[b!.id, 0, null], [a!.id, 6, 2 * HOUR]]);
   await s.close();
+});
+
+test('health: deliveries inside one bucket share its start, whatever their own time (issue 15 item 6)', async () => {
+  const s = new SqliteStore(':memory:');
+  s.insertPayload(payload);
+  const [a] = await s.insertDecoys([decoy(1)], 0);
+  const at = (ms: number, i: number) => sampleDelivery(a!.id, a!.infoHash, { sessionId: `mid-${i}`, startedAt: ms, endedAt: ms + 1, localIp: '198.18.0.2' });
+  // Three deliveries in hour 5 (none on the hour), one in hour 6.
+  await s.appendObservations([at(5 * HOUR + 1, 0), at(5 * HOUR + 1_234_567, 1), at(6 * HOUR - 1, 2), at(6 * HOUR + 17, 3)]);
+  const [addr] = inboundByAddress(s.database, 0, HOUR);
+  assert.deepEqual(addr!.buckets, [{ bucketStart: 5 * HOUR, count: 3 }, { bucketStart: 6 * HOUR, count: 1 }]);
+  assert.equal(addr!.lastAt, 6 * HOUR + 17);
+  assert.throws(() => inboundByAddress(s.database, 0, 0), /positive whole number/);
+  await s.close();
+});
+
+test('health series: one count per bucket from the window\'s first to the current one, both included', () => {
+  const b = (h: number, count: number) => ({ bucketStart: h * HOUR, count });
+  // A 24 h window from 10:30 to 10:30 the next day touches 25 hourly buckets; the last is the current hour.
+  const series = bucketSeries([b(10, 1), b(20, 2), b(34, 3)], 10.5 * HOUR, 34.5 * HOUR, HOUR);
+  assert.equal(series.length, 25);
+  assert.deepEqual([series[0], series[10], series[24]], [1, 2, 3]);
+  assert.equal(series.reduce((x, y) => x + y), 6);
+  // On a boundary the window's start bucket is the first one.
+  assert.deepEqual(bucketSeries([b(3, 4)], 2 * HOUR, 3 * HOUR + 1, HOUR), [0, 4]);
+});
+
+test('health CLI: deliveries of the current hour show in the text series (issue 15 item 6)', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'cs-health-'));
+  try {
+    const s = new SqliteStore(join(data, 'counterseed.db'));
+    s.insertPayload(payload);
+    const [a] = await s.insertDecoys([decoy(1)], 0);
+    const now = Date.now();
+    await s.appendObservations([0, 1, 2].map((i) => sampleDelivery(a!.id, a!.infoHash, { sessionId: `now-${i}`, startedAt: now, endedAt: now + i, localIp: '198.18.0.2' })));
+    await s.close();
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url)), '--data', data, 'health', '--hours', '2'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const row = r.stdout.split('\n').find((l) => l.includes('198.18.0.2'))!;
+    const counts = row.trim().split(/\s+/).slice(-3).map(Number);
+    assert.ok(counts.at(-1) === 3 || (counts.at(-1) === 0 && counts.at(-2) === 3), `series ends ${counts.join(' ')}: the 3 deliveries are missing`);
+  } finally { rmSync(data, { recursive: true, force: true }); }
 });

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { verifyPackage } from '../../../verifier/verify.mjs';
-import { indented, JSONLD_HEAD, JSONLD_SEP, JSONLD_TAIL, jsonLdNode } from '../../../src/exports/case-jsonld.ts';
+import { caseIri, indented, JSONLD_HEAD, JSONLD_SEP, JSONLD_TAIL, jsonLdNode, recordIri } from '../../../src/exports/case-jsonld.ts';
+import { leafHash } from '../../../src/evidence/merkle.ts';
 import { writeExportPackage, type ExportComponents } from '../../../src/exports/package-writer.ts';
 import { toolInfo, type ToolInfo } from '../../../src/exports/tool-info.ts';
 import type { LogFilter } from '../../../src/store/sqlite/evidence-log.ts';
@@ -22,7 +23,11 @@ interface Rec { seq: number; kind: string; obs: Record<string, unknown> }
  */
 function assertPackage(dir: string, wantSeqs: readonly number[]): void {
   const text = (n: string) => readFileSync(join(dir, n), 'utf8');
-  const records = text('records.ndjson').split('\n').slice(0, -1).map((l) => JSON.parse(l) as Rec);
+  const lines = text('records.ndjson').split('\n').slice(0, -1);
+  const records = lines.map((l) => JSON.parse(l) as Rec);
+  const hashOf = new Map(records.map((r, i) => [r.seq, leafHash(Buffer.from(lines[i]!, 'utf8')).toString('hex')]));
+  const node = (JSON.parse(text('manifest.json')) as { node: string }).node;
+  const iri = (r: Rec, part: string) => recordIri(node, r.seq, hashOf.get(r.seq)!, part);
   assert.deepEqual(records.map((r) => r.seq), wantSeqs);
   const proofs = text('proofs.json');
   assert.equal(proofs, `${JSON.stringify(JSON.parse(proofs), null, 1)}\n`);
@@ -37,17 +42,17 @@ function assertPackage(dir: string, wantSeqs: readonly number[]): void {
   assert.equal(graph.filter((n) => n['@type'] === 'uco-observable:NetworkConnection').length, deliveries.length);
   for (const r of deliveries) {
     const d = r.obs as { remoteIp: string; remotePort: number; localIp: string; localPort: number; startedAt: number; endedAt: number; infoHash: string };
-    const c = facet(byId.get(`kb:connection-${r.seq}`));
+    const c = facet(byId.get(iri(r, 'connection')));
     const at = (o: unknown) => (o as { '@id': string }[])[0]!['@id'];
     assert.equal(facet(byId.get(at(c['uco-observable:src']))!)['uco-observable:addressValue'], d.remoteIp);
     assert.equal(facet(byId.get(at(c['uco-observable:dst']))!)['uco-observable:addressValue'], d.localIp);
     assert.deepEqual([c['uco-observable:sourcePort'], c['uco-observable:destinationPort']], [{ '@type': 'xsd:integer', '@value': d.remotePort }, { '@type': 'xsd:integer', '@value': d.localPort }]);
     assert.deepEqual([c['uco-observable:startTime'], c['uco-observable:endTime']], [d.startedAt, d.endedAt].map((ms) => ({ '@type': 'xsd:dateTime', '@value': new Date(ms).toISOString() })));
-    const action = byId.get(`kb:delivery-${r.seq}`)!;
+    const action = byId.get(iri(r, 'delivery'))!;
     assert.equal(byId.get((action['uco-action:instrument'] as { '@id': string })['@id'])?.['@type'], 'uco-tool:Tool');
-    assert.equal(at(action['uco-action:object']), `kb:decoy-${d.infoHash}`);
-    assert.ok(byId.has(`kb:decoy-${d.infoHash}`));
-    assert.match(String(byId.get(`kb:provenance-${r.seq}`)?.['uco-core:description']), new RegExp(`^record ${r.seq} of node [0-9a-f]{64}, record hash [0-9a-f]{64}`));
+    assert.equal(at(action['uco-action:object']), caseIri('decoy', `decoy/${d.infoHash}`));
+    assert.ok(byId.has(caseIri('decoy', `decoy/${d.infoHash}`)));
+    assert.match(String(byId.get(iri(r, 'provenance'))?.['uco-core:description']), new RegExp(`^record ${r.seq} of node [0-9a-f]{64}, record hash [0-9a-f]{64}`));
   }
   const v = verifyPackage(dir);
   assert.deepEqual(v.findings, []);
