@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
-import { NotFoundError } from '../domain/errors.ts';
+import { InputError, NotFoundError } from '../domain/errors.ts';
 import { formatFingerprint } from '../evidence/keys.ts';
 import { openEvidence, type OpenedEvidence } from '../evidence/open.ts';
 import { writeExportPackage } from '../exports/package-writer.ts';
 import { toolInfo } from '../exports/tool-info.ts';
+import { nodeRunsOf } from '../node/node-run.ts';
 import type { LogFilter } from '../store/sqlite/evidence-log.ts';
 import type { Context } from './context.ts';
 
@@ -60,6 +61,8 @@ export interface ExportEvidenceInput {
    * filter (NotFoundError when there is none).
    */
   readonly caseName?: string;
+  /** With `caseName` and a filter: replace the filter saved under that name (without it, a different one is refused). */
+  readonly replace?: boolean;
   readonly now?: () => number;
 }
 
@@ -81,8 +84,12 @@ export function exportEvidence(ctx: Context, input: ExportEvidenceInput): Promis
     let filter: LogFilter = input.filter;
     const caseName = input.caseName;
     if (caseName !== undefined) {
-      if (Object.keys(filter).length > 0) ev.table.saveCase(caseName, JSON.stringify(filter), now());
-      else {
+      if (Object.keys(filter).length > 0) {
+        // A case name is never re-pointed silently.
+        if (!ev.table.saveCase(caseName, JSON.stringify(filter), now(), input.replace === true)) {
+          throw new InputError(`case "${caseName}" is saved with another filter (${ev.table.getCase(caseName)}): re-run it with --case ${caseName} alone, or pass --replace to change it`);
+        }
+      } else {
         const saved = ev.table.getCase(caseName);
         if (!saved) throw new NotFoundError(`no saved case "${caseName}" (save one with --case ${caseName} --ip IP)`);
         filter = JSON.parse(saved) as LogFilter;
@@ -94,7 +101,7 @@ export function exportEvidence(ctx: Context, input: ExportEvidenceInput): Promis
       ...(filter.from !== undefined ? { from: new Date(filter.from).toISOString() } : {}), ...(filter.to !== undefined ? { to: new Date(filter.to).toISOString() } : {}),
     };
     const r = await writeExportPackage({
-      table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(ctx.settings), now,
+      table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(ctx.settings, nodeRunsOf(ctx.store)), now,
     }, { filter, selection, out: resolve(input.out) });
     return { records: r.records, deliveries: r.deliveries, treeSize: r.treeSize, fingerprint: ev.key.fingerprint };
   });

@@ -47,6 +47,9 @@ it('evidence use cases: init, key, checkpoint, export by filter and by saved cas
     const byCase = await exportEvidence(ctx, { out: join(root, 'by-case'), filter: {}, caseName: 'case-7' });
     assert.equal(byCase.deliveries, 2, 'the saved filter');
     await assert.rejects(exportEvidence(ctx, { out: join(root, 'none'), filter: {}, caseName: 'case-8' }), NotFoundError);
+    await assert.rejects(exportEvidence(ctx, { out: join(root, 'other'), filter: { ip: '198.18.0.12' }, caseName: 'case-7' }), /saved with another filter/);
+    const replaced = await exportEvidence(ctx, { out: join(root, 'replaced'), filter: { ip: '198.18.0.12' }, caseName: 'case-7', replace: true });
+    assert.equal(replaced.deliveries, 1);
 
     for (const dir of ['by-ip', 'by-case']) {
       const v = await verifyEvidence({ dir: join(root, dir), keyFingerprint: first.fingerprint }, { offThread: true });
