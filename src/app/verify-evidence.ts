@@ -4,6 +4,8 @@ import { verifyPackage, type VerifyResult } from '../../verifier/verify.mjs';
 import { InterruptedError } from './errors.ts';
 
 export type { VerifyResult } from '../../verifier/verify.mjs';
+/** The verifier's own text report of a result (what a defence expert's run prints). */
+export { formatReport } from '../../verifier/verify.mjs';
 
 export interface VerifyEvidenceInput {
   /** The package directory. */

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { InputError } from '../../domain/errors.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
-import { openContext } from '../../node/context.ts';
+import { withContext } from '../../app/context.ts';
+import { queryDeliveries } from '../../app/deliveries.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -25,22 +26,19 @@ export const deliveries: Command = {
     }
     const decoyId = optionalInt(args, 'decoy', 1, Number.MAX_SAFE_INTEGER);
     const limit = optionalInt(args, 'limit', 1, 10_000_000);
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const rows = await ctx.store.queryDeliveries({
-        ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}),
-        ...(sinceMs !== undefined ? { since: sinceMs } : {}), ...(limit !== undefined ? { limit } : {}),
-      });
-      if (args.options.json) { io.out(JSON.stringify(rows, null, 2)); return; }
-      io.out(['start (UTC)'.padEnd(24), 'remote'.padEnd(22), 'decoy'.padStart(6), 'bytes'.padStart(10), 'done', 'enc'.padEnd(8), 'client'.padEnd(28), 'end reason'].join(' '));
-      for (const d of rows) {
-        io.out([
-          new Date(d.startedAt).toISOString().padEnd(24), `${d.remoteIp}:${d.remotePort}`.padEnd(22), String(d.decoyId).padStart(6),
-          String(d.bytesServed).padStart(10), (d.completed ? 'yes' : d.metadataOnly ? 'meta' : 'no').padEnd(4), d.encryption.padEnd(8),
-          (d.client ?? d.clientVersion ?? '?').slice(0, 28).padEnd(28), d.disconnectReason,
-        ].join(' '));
-      }
-      io.out(`${rows.length} deliveries`);
-    } finally { await ctx.close(); }
+    const rows = await withContext(io.settings, io.err, (ctx) => queryDeliveries(ctx, {
+      ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}),
+      ...(sinceMs !== undefined ? { since: sinceMs } : {}), ...(limit !== undefined ? { limit } : {}),
+    }));
+    if (args.options.json) { io.out(JSON.stringify(rows, null, 2)); return; }
+    io.out(['start (UTC)'.padEnd(24), 'remote'.padEnd(22), 'decoy'.padStart(6), 'bytes'.padStart(10), 'done', 'enc'.padEnd(8), 'client'.padEnd(28), 'end reason'].join(' '));
+    for (const d of rows) {
+      io.out([
+        new Date(d.startedAt).toISOString().padEnd(24), `${d.remoteIp}:${d.remotePort}`.padEnd(22), String(d.decoyId).padStart(6),
+        String(d.bytesServed).padStart(10), (d.completed ? 'yes' : d.metadataOnly ? 'meta' : 'no').padEnd(4), d.encryption.padEnd(8),
+        (d.client ?? d.clientVersion ?? '?').slice(0, 28).padEnd(28), d.disconnectReason,
+      ].join(' '));
+    }
+    io.out(`${rows.length} deliveries`);
   },
 };
