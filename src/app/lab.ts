@@ -1,7 +1,7 @@
 import type { Settings } from '../config/settings.ts';
 import { LabConfigError } from '../lab/errors.ts';
 import { runLab, type LabInit, type LabReport } from '../lab/lab.ts';
-import { withContext } from './context.ts';
+import { withLockedContext } from './context.ts';
 
 export type { LabInit, LabReport } from '../lab/lab.ts';
 
@@ -19,6 +19,6 @@ export interface LabResult { readonly report: LabReport; readonly dataDir: strin
 export async function runLabMode(settings: Settings, init: LabInit, opts: { readonly signal: AbortSignal; readonly log: (m: string) => void }): Promise<LabResult> {
   if (settings.mode !== 'lab') throw new LabConfigError('lab runs in lab mode only');
   const lab = labSettings(settings);
-  const report = await withContext(lab, opts.log, (ctx) => runLab(ctx, init, opts));
+  const report = await withLockedContext(lab, 'lab', opts.log, (ctx) => runLab(ctx, init, opts));
   return { report, dataDir: lab.dataDir };
 }

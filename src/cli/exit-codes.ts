@@ -1,14 +1,18 @@
-import { CounterseedError, InputError, NotFoundError } from '../domain/errors.ts';
+import { BusyError, CounterseedError, InputError, NotFoundError } from '../domain/errors.ts';
 import { EvidenceError } from '../evidence/errors.ts';
 
-/** The exit codes the README documents. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, notFound: 3, internal: 70 } as const;
+/**
+ * The exit codes the README documents: 74 evidence could not be written (sysexits EX_IOERR),
+ * 75 the data directory is held by another node (EX_TEMPFAIL).
+ */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, notFound: 3, internal: 70, evidenceLost: 74, busy: 75 } as const;
 
 /**
  * The one place an error becomes an exit code (issue 16 §1). Use cases throw named errors
  * and never choose a code; the most specific class listed first wins.
  */
 const BY_CLASS: readonly [abstract new (...a: never[]) => Error, number][] = [
+  [BusyError, EXIT.busy],
   [NotFoundError, EXIT.notFound],
   [InputError, EXIT.badInput],
   [EvidenceError, EXIT.internal],
