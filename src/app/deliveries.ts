@@ -1,5 +1,8 @@
 import type { DeliveryObservation } from '../domain/observation.ts';
+import { listDeliveries, type DeliveryListing } from '../evidence/delivery-listing.ts';
 import type { Context } from './context.ts';
+
+export type { ChainState, DeliveryListing, ListedDelivery } from '../evidence/delivery-listing.ts';
 
 export interface DeliveryFilter {
   /** Remote IP address. */
@@ -19,6 +22,14 @@ const filterOf = (f: DeliveryFilter) => ({
 /** Recorded delivery sessions (one per peer connection that reached a decoy), oldest first. */
 export async function queryDeliveries(ctx: Pick<Context, 'store'>, filter: DeliveryFilter = {}): Promise<DeliveryObservation[]> {
   return ctx.store.queryDeliveries(filterOf(filter));
+}
+
+/**
+ * The same sessions, each with whether the evidence chain backs it (chained, altered after it was
+ * chained, not chained), and how many are not backed: what an analyst must see beside the rows.
+ */
+export function checkedDeliveries(ctx: Pick<Context, 'store'>, filter: DeliveryFilter = {}): Promise<DeliveryListing> {
+  return listDeliveries(ctx.store, filterOf(filter));
 }
 
 /** Sessions read per store query by streamDeliveries: a few hundred KB of rows, a few ms of work. */

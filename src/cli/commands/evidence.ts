@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { withContext } from '../../app/context.ts';
-import { exportEvidence, initEvidence, nodeKey, signCheckpoint, type ExportEvidenceInput } from '../../app/evidence.ts';
-import { formatReport, verifyEvidence } from '../../app/verify-evidence.ts';
+import { exportEvidence, initEvidence, nodeKey, publishedCheckpoints, signCheckpoint, type ExportEvidenceInput } from '../../app/evidence.ts';
+import { formatReport, readPublishedCheckpoints, verifyEvidence } from '../../app/verify-evidence.ts';
 import { InputError } from '../../domain/errors.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
 import { optionalInt, requireString } from '../args.ts';
@@ -33,7 +33,17 @@ export const evidenceCheckpoint: Command = {
   summary: 'Sign a checkpoint (Merkle tree head) over every evidence record now',
   async run(_args, io) {
     const cp = await withContext(io.settings, io.err, (ctx) => signCheckpoint(ctx));
-    io.out(JSON.stringify({ tree_size: cp.treeSize, root: cp.root, head: cp.head, at: new Date(cp.at).toISOString(), node: cp.node }));
+    io.out(JSON.stringify({ tree_size: cp.treeSize, root: cp.root, head: cp.head, index: cp.index, index_size: cp.indexSize, at: new Date(cp.at).toISOString(), node: cp.node }));
+  },
+};
+
+export const evidenceCheckpoints: Command = {
+  name: 'evidence checkpoints',
+  summary: 'Print the signed checkpoints from the checkpoint log file, one line each, to publish or give to a witness',
+  options: { last: { type: 'string', arg: 'N', doc: 'Only the newest N' } },
+  async run(args, io) {
+    const last = optionalInt(args, 'last', 1, Number.MAX_SAFE_INTEGER);
+    for (const line of publishedCheckpoints(io.settings.dataDir, last)) io.out(line);
   },
 };
 
@@ -82,6 +92,7 @@ export const evidenceVerify: Command = {
   positionals: 'PATH',
   options: {
     'key-fingerprint': { type: 'string', arg: 'HEX', doc: 'The published node key fingerprint the package must be signed with' },
+    published: { type: 'string', arg: 'FILE', doc: 'Checkpoints published earlier (lines of `evidence checkpoints`): detect a shortened or rewritten log' },
     json: { type: 'boolean', doc: 'JSON output' },
   },
   async run(args, io) {
@@ -92,7 +103,9 @@ export const evidenceVerify: Command = {
     if (typeof kf === 'string' && !/^[0-9a-f]{64}$/i.test(kf.replace(/[\s:]/g, ''))) {
       throw new InputError(`--key-fingerprint: expected the 64 hex digits of a SHA-256 fingerprint (colons or spaces allowed), got ${JSON.stringify(kf)}`);
     }
-    const res = await verifyEvidence({ dir, ...(typeof kf === 'string' ? { keyFingerprint: kf } : {}) });
+    const pf = args.options.published;
+    const published = typeof pf === 'string' ? readPublishedCheckpoints(pf) : [];
+    const res = await verifyEvidence({ dir, ...(typeof kf === 'string' ? { keyFingerprint: kf } : {}), published });
     io.out(args.options.json ? JSON.stringify(res, null, 2) : formatReport(res));
     return res.ok ? 0 : 1;
   },
