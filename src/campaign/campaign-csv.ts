@@ -3,11 +3,9 @@ import { NameListError, type NameListIssue } from '../decoy/errors.ts';
 import { nameProblem } from '../decoy/name-rules.ts';
 import { delimiterIssue, EMPTY_LIST } from '../decoy/list-file.ts';
 import { MAX_FILES_PER_DECOY } from '../decoy/metainfo-multi.ts';
+import type { CampaignItem } from '../domain/campaign.ts';
 
 export const MAX_CAMPAIGN_ROWS = 1_000_000;
-
-/** One torrent to release: a single file, or a folder of files (rows sharing a folder). */
-import type { CampaignItem } from '../store/campaigns.ts';
 
 export type { CampaignItem };
 

@@ -1,19 +1,32 @@
 import { fileResolver } from '../decoy/file-resolver.ts';
-import type { Context } from '../node/context.ts';
-import { DEFAULT_PAYLOAD_ID, defaultPayloadPath } from '../payload/index.ts';
+import type { DecoyHasher } from '../decoy/decoy-hasher.ts';
+import { DEFAULT_PAYLOAD_ID, defaultPayloadPath, type PayloadRegistry } from '../payload/index.ts';
 import { bundledPayloadFor, loadHelpServices, type HelpServices } from '../payload/localized.ts';
-import { transcriptBeside } from '../payload/variants/variant-registry.ts';
+import { transcriptBeside, type VariantRegistry } from '../payload/variants/variant-registry.ts';
 import type { CampaignCatalog } from '../store/campaigns.ts';
+import type { DecoyFilesCatalog } from '../store/decoy-files.ts';
 import type { ReleaseDeps } from './release.ts';
 
 /** Country (ISO 3166-1) -> warning language, for rows that name a country. */
 export const COUNTRY_LANG: Readonly<Record<string, string>> = { NO: 'no', SE: 'sv', DK: 'da', DE: 'de', AT: 'de', CH: 'de', NL: 'nl', BE: 'nl', GB: 'en', UK: 'en', IE: 'en', US: 'en' };
 
 /**
+ * The part of a data directory's context a campaign step uses. The node's Context has
+ * these fields; naming them here keeps campaign/ from importing node/ (issue 16 §5).
+ */
+export interface CampaignHost {
+  readonly payloads: PayloadRegistry;
+  readonly variants: VariantRegistry;
+  readonly decoyFiles: DecoyFilesCatalog;
+  readonly hasher: DecoyHasher;
+  log(msg: string): void;
+}
+
+/**
  * What a campaign step needs from a data directory, shared by `campaign create/tick`
  * and the running seed node, so both release the same decoys for the same row.
  */
-export function campaignDeps(ctx: Context, campaigns: CampaignCatalog, onProgress?: (done: number, total: number) => void): ReleaseDeps & { languageProblem(lang: string): string | undefined } {
+export function campaignDeps(ctx: CampaignHost, campaigns: CampaignCatalog, onProgress?: (done: number, total: number) => void): ReleaseDeps & { languageProblem(lang: string): string | undefined } {
   const defaultText = transcriptBeside(defaultPayloadPath());
   let help: HelpServices | null | undefined;
   const bundled = new Map<string, string | null>();

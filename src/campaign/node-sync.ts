@@ -1,6 +1,6 @@
 import type { Decoy, ServedDecoy } from '../domain/decoy.ts';
-import type { Context } from '../node/context.ts';
-import { campaignDeps } from './campaign-deps.ts';
+import type { CampaignCatalog } from '../store/campaigns.ts';
+import { campaignDeps, type CampaignHost } from './campaign-deps.ts';
 import { LiveDecoySync } from './live-sync.ts';
 import { stepCampaign } from './release.ts';
 
@@ -11,8 +11,14 @@ export interface ServedDecoys {
   decoys(): Iterable<ServedDecoy>;
 }
 
+/** What the timer needs of the store: the campaigns, and a decoy by id. */
+interface CampaignStoreView {
+  readonly campaigns: CampaignCatalog;
+  getDecoy(id: number): Promise<Decoy | undefined>;
+}
+
 /** The seed node's campaign timer: steps every campaign and keeps what the node serves (on every network) in line with the store. */
-export function startCampaignSync(ctx: Context, served: ServedDecoys, o: { intervalMs: number; now: () => number; log: (m: string) => void }): LiveDecoySync {
+export function startCampaignSync(ctx: CampaignHost & { readonly store: CampaignStoreView }, served: ServedDecoys, o: { intervalMs: number; now: () => number; log: (m: string) => void }): LiveDecoySync {
   const store = ctx.store;
   const campaigns = store.campaigns;
   const deps = campaignDeps(ctx, campaigns);

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { loadSettings } from '../config/load.ts';
-import { CounterseedError } from '../domain/errors.ts';
 import { helpText, parseCommandArgs } from './args.ts';
 import type { Command } from './command.ts';
 import { COMMANDS, type CommandEntry } from './commands/index.ts';
+import { exitCodeFor, isUserError } from './exit-codes.ts';
 
 const VERSION = '0.1.0';
 
@@ -74,11 +74,11 @@ export async function main(argv: string[]): Promise<number> {
     const settings = loadSettings({ flags: settingFlags });
     return (await cmd.run(args, { out, err, settings, signal: shutdown.signal })) ?? 0;
   } catch (e) {
-    if (e instanceof CounterseedError) { err(`counterseed ${cmd.name}: ${e.message}`); return e.exitCode; }
+    if (isUserError(e)) err(`counterseed ${cmd.name}: ${e.message}`);
     // A long command stopped by SIGINT/SIGTERM: its work was not committed (each commits all or nothing at its end).
-    if (signalled) { err(`counterseed ${cmd.name}: stopped by ${signalled}; nothing was committed`); return signalled === 'SIGINT' ? 130 : 143; }
-    err(`counterseed ${cmd.name}: internal error: ${(e as Error).stack ?? e}`);
-    return 70;
+    else if (signalled) err(`counterseed ${cmd.name}: stopped by ${signalled}; nothing was committed`);
+    else err(`counterseed ${cmd.name}: internal error: ${(e as Error).stack ?? e}`);
+    return exitCodeFor(e, signalled);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -50,3 +50,18 @@ export function toServedDecoy(d: Decoy | ServedDecoy): ServedDecoy {
     infoLength: 'info' in d ? d.info.length : d.infoLength,
   };
 }
+
+/** What must be stored per decoy file to recompute its bytes: O(metadata). */
+export interface StoredFile {
+  readonly variantId: string;
+  readonly format: string;
+  readonly size: number;
+  readonly nonce: Uint8Array;
+  readonly path?: readonly string[];
+}
+
+/** A decoy made by the decoy factory, with the per-file parameters its bytes are computed from. */
+export interface BuiltDecoy {
+  readonly decoy: NewDecoy;
+  readonly files: readonly StoredFile[];
+}

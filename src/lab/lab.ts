@@ -5,7 +5,8 @@ import { DEFAULT_PAYLOAD_ID, defaultPayloadPath } from '../payload/index.ts';
 import { transcriptBeside } from '../payload/variants/variant-registry.ts';
 import { httpAnnounce } from '../bittorrent/tracker/client/http-client.ts';
 import type { Context } from '../node/context.ts';
-import { startSeedNode } from '../node/seed-node.ts';
+import { startSeedNode, type SeedNode } from '../node/seed-node.ts';
+import type { Decoy } from '../domain/decoy.ts';
 import { sampleNames } from './sample-names.ts';
 import { simulateDownload, type SimDownloadInit, type SimDownloadResult } from './sim-downloader.ts';
 import { runSimulatedSwarm, type SwarmSummary } from './swarm.ts';
@@ -55,6 +56,18 @@ export async function runLab(ctx: Context, init: LabInit, opts: { signal: AbortS
   }
   const since = Date.now();
   const node = await startSeedNode(ctx, { log: opts.log, signal: opts.signal });
+  // Stopped however the run ends: an abort while waiting for the first announces, or a failing
+  // swarm, must not leave the seeder and the tracker listening (issue 16, start and stop).
+  try {
+    return await driveLab(ctx, node, active, since, init, opts);
+  } finally {
+    await node.stop();
+  }
+}
+
+/** Simulated downloaders against a started node, then the counts the store recorded since `since`. */
+async function driveLab(ctx: Context, node: SeedNode, active: readonly Decoy[], since: number, init: LabInit, opts: { signal: AbortSignal; log: (m: string) => void }): Promise<LabReport> {
+  const { store } = ctx;
   const tracker = node.info.trackerHttp;
   const totals: SwarmSummary = { attempted: 0, ok: 0, failed: 0, bytes: 0 };
   const failures: Record<string, number> = {};

@@ -1,15 +1,8 @@
 import type { Decoy } from '../domain/decoy.ts';
 
-/** One row of a campaign's name list (campaign/campaign-csv.ts parses it). */
-export interface CampaignItem {
-  /** First line of the item: release order. */
-  readonly seq: number;
-  /** info.name: the file name, or the folder. */
-  readonly name: string;
-  readonly files: readonly { readonly name: string; readonly size: number | null; readonly path: readonly string[] | null }[];
-  /** Language (no, en, de, sv, da, nl ...) or country (NO, DE ...) for the warning; null = campaign default. */
-  readonly lang: string | null;
-}
+// Defined in domain/ (campaign/ parses it, the store keeps it).
+import type { CampaignItem } from '../domain/campaign.ts';
+export type { CampaignItem };
 
 export interface CampaignRow {
   readonly id: number; readonly name: string; readonly perDay: number; readonly ttlDays: number;

@@ -1,19 +1,8 @@
 import type { Decoy, NewDecoy } from '../domain/decoy.ts';
 
-/** One file of a factory-built decoy: enough to recompute every byte from its payload variant. */
-export interface StoredFile {
-  readonly variantId: string;
-  readonly format: string;
-  readonly size: number;
-  readonly nonce: Uint8Array;
-  readonly path?: readonly string[];
-}
-
-/** A decoy from the factory, before it has an id, with the parameters of its files. */
-export interface BuiltDecoy {
-  readonly decoy: NewDecoy;
-  readonly files: readonly StoredFile[];
-}
+// Defined in domain/ (the factory builds them, the store keeps them; neither imports the other).
+import type { BuiltDecoy, StoredFile } from '../domain/decoy.ts';
+export type { BuiltDecoy, StoredFile };
 
 /**
  * Per-decoy parameters of factory-built decoys. Synchronous: a serving node reads them when a

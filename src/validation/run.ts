@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../config/load.ts';
+import type { Settings } from '../config/settings.ts';
 import { buildTorrentFile } from '../decoy/index.ts';
 import type { Decoy } from '../domain/decoy.ts';
 import type { DeliveryObservation, RejectedConnectionObservation } from '../domain/observation.ts';
@@ -17,7 +18,6 @@ import { openContext } from '../node/context.ts';
 import { nodeRunsOf } from '../node/node-run.ts';
 import { startSeedNode } from '../node/seed-node.ts';
 import { verifyPackage } from '../../verifier/verify.mjs';
-import { decoysBuild } from '../cli/commands/decoys.ts';
 import { startCapture } from './capture.ts';
 import type { ClientName } from './clients/types.ts';
 import { compareRun, DEFAULT_TOLERANCE } from './compare.ts';
@@ -35,6 +35,12 @@ export interface ValidationRequest {
   readonly clients: readonly ClientName[];
   readonly signal?: AbortSignal;
   readonly log: (m: string) => void;
+  /**
+   * Builds one decoy per row of the name list `namesFile` (CSV name,size) in the run's data
+   * directory: the application's build-decoys use case, passed in so validation/ imports neither
+   * app/ nor cli/ (issue 16 §5).
+   */
+  readonly buildDecoys: (settings: Settings, namesFile: string) => Promise<void>;
 }
 
 /** Decoy sizes: a few MB each (several pieces, hundreds of blocks), distinct per download. */
@@ -59,7 +65,7 @@ export async function runValidation(req: ValidationRequest): Promise<ValidationR
   // Neutral placeholder names only; sizes differ so every decoy is unique.
   const names = jobsPlan.map((j) => `validation-video-${String(j.index + 1).padStart(4, '0')}.mp4,${DECOY_BASE_SIZE + j.index * 100_003}`);
   writeFileSync(join(req.out, 'names.csv'), `${names.join('\n')}\n`);
-  await decoysBuild.run({ options: { names: join(req.out, 'names.csv') }, positionals: [] }, { out: log, err: log, settings, signal: req.signal ?? new AbortController().signal });
+  await req.buildDecoys(settings, join(req.out, 'names.csv'));
 
   const ctx = openContext(settings, log);
   let report: ValidationReport;

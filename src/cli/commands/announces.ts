@@ -1,4 +1,5 @@
-import { openContext } from '../../node/context.ts';
+import { queryAnnounces } from '../../app/announces.ts';
+import { withContext } from '../../app/context.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 import { InputError } from '../../domain/errors.ts';
@@ -16,14 +17,11 @@ export const announces: Command = {
     const ih = args.options.infohash;
     if (ih !== undefined && (typeof ih !== 'string' || !isInfoHashHex(ih.toLowerCase()))) throw new InputError('--infohash: expected 40 hex characters');
     const limit = optionalInt(args, 'limit', 1, 10_000_000);
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const rows = await ctx.store.queryAnnounces({ ...(typeof ih === 'string' ? { infoHash: ih.toLowerCase() } : {}), ...(limit ? { limit } : {}) });
-      if (args.options.json) { io.out(JSON.stringify(rows, null, 2)); return; }
-      for (const a of rows) {
-        io.out(`${new Date(a.at).toISOString()}  ${a.protocol.padEnd(4)} ${`${a.remoteIp}:${a.announcedPort}`.padEnd(22)} ${a.event.padEnd(9)} left=${a.left} downloaded=${a.downloaded}  ${a.infoHash}${a.decoyId === null ? ' (not ours)' : ''}`);
-      }
-      io.out(`${rows.length} announces`);
-    } finally { await ctx.close(); }
+    const rows = await withContext(io.settings, io.err, (ctx) => queryAnnounces(ctx, { ...(typeof ih === 'string' ? { infoHash: ih.toLowerCase() } : {}), ...(limit ? { limit } : {}) }));
+    if (args.options.json) { io.out(JSON.stringify(rows, null, 2)); return; }
+    for (const a of rows) {
+      io.out(`${new Date(a.at).toISOString()}  ${a.protocol.padEnd(4)} ${`${a.remoteIp}:${a.announcedPort}`.padEnd(22)} ${a.event.padEnd(9)} left=${a.left} downloaded=${a.downloaded}  ${a.infoHash}${a.decoyId === null ? ' (not ours)' : ''}`);
+    }
+    io.out(`${rows.length} announces`);
   },
 };

@@ -1,25 +1,9 @@
-import { parseCampaignCsv } from '../../campaign/campaign-csv.ts';
-import { stepCampaign } from '../../campaign/release.ts';
-import { campaignDeps } from '../../campaign/campaign-deps.ts';
-import { NameListError, type NameListIssue } from '../../decoy/errors.ts';
-import { readListFile } from '../../decoy/list-file.ts';
-import { extensionIssues } from '../../decoy/file-resolver.ts';
-import { minSize } from '../../payload/variants/layout.ts';
+import { createCampaign, listCampaigns, readCampaignList, showCampaign, tickCampaigns, type CampaignSummary } from '../../app/campaigns.ts';
+import { withContext } from '../../app/context.ts';
 import { InputError } from '../../domain/errors.ts';
-import { openContext, type Context } from '../../node/context.ts';
-import type { CampaignCatalog, CampaignCounts, CampaignRow } from '../../store/campaigns.ts';
 import { optionalInt, requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from './campaign-progress.ts';
-
-function deps(ctx: Context, campaigns: CampaignCatalog): ReturnType<typeof campaignDeps> {
-  const bar = progressBar('building decoys');
-  return campaignDeps(ctx, campaigns, (d, t) => bar.update(d, t));
-}
-
-function campaignStore(ctx: Context): CampaignCatalog {
-  return ctx.store.campaigns;
-}
 
 export const campaignCreate: Command = {
   name: 'campaign create',
@@ -39,31 +23,14 @@ export const campaignCreate: Command = {
     const perDay = optionalInt(args, 'per-day', 1, 1_000_000);
     const ttl = optionalInt(args, 'ttl', 1, 36_500);
     if (perDay === undefined || ttl === undefined) throw new InputError('--per-day and --ttl are required');
-    const items = parseCampaignCsv(readListFile(file));
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const payloadId = typeof args.options.payload === 'string' ? ctx.payloads.get(args.options.payload).id : null;
-      const store = campaignStore(ctx);
-      const now = Date.now();
-      const d = deps(ctx, store);
-      // Every row is checked now, not on the day it is released: sizes must fit the variant.
-      const hybrid = args.options.hybrid === true;
-      const probe: CampaignRow = { id: 0, name, perDay, ttlDays: ttl, payloadId, createdAt: now, hybrid };
-      const issues: NameListIssue[] = [];
-      issues.push(...extensionIssues(items.flatMap((it) => it.files.map((f) => ({ line: it.seq, name: f.name })))));
-      for (const it of items) {
-        const langProblem = it.lang === null ? undefined : d.languageProblem(it.lang);
-        if (langProblem) issues.push({ line: it.seq, message: langProblem });
-      }
-      for (const it of items) for (const f of it.files) {
-        const min = minSize(d.resolve(f.name, d.payloadFor(it.lang, probe)).layout);
-        if (f.size !== null && f.size < min) issues.push({ line: it.seq, message: `${f.name}: size ${f.size} is below the warning variant's ${min} bytes` });
-      }
-      if (issues.length) throw new NameListError(issues);
-      const c = store.create({ name, perDay, ttlDays: ttl, payloadId, createdAt: now, hybrid }, items);
-      const r = stepCampaign(d, c, now);
-      io.out(`campaign ${name}: ${items.length} torrents planned, ${r.released} released today, ${perDay}/day, retired after ${ttl} days`);
-    } finally { await ctx.close(); }
+    const items = readCampaignList(file);
+    const payloadId = typeof args.options.payload === 'string' ? args.options.payload : undefined;
+    const bar = progressBar('building decoys');
+    const r = await withContext(io.settings, io.err, (ctx) => createCampaign(ctx, {
+      name, items, perDay, ttlDays: ttl, hybrid: args.options.hybrid === true, onProgress: (d, t) => bar.update(d, t),
+      ...(payloadId !== undefined ? { payloadId } : {}),
+    }));
+    io.out(`campaign ${name}: ${r.planned} torrents planned, ${r.released} released today, ${perDay}/day, retired after ${ttl} days`);
   },
 };
 
@@ -71,20 +38,15 @@ export const campaignTick: Command = {
   name: 'campaign tick',
   summary: 'Release the decoys due today and retire expired ones, for every campaign (run daily, e.g. from cron)',
   async run(_args, io) {
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const store = campaignStore(ctx);
-      const d = deps(ctx, store);
-      for (const c of store.list()) {
-        const r = stepCampaign(d, c, Date.now());
-        io.out(`${c.name}: released ${r.released}, retired ${r.retired}`);
-      }
-    } finally { await ctx.close(); }
+    const bar = progressBar('building decoys');
+    await withContext(io.settings, io.err, (ctx) => tickCampaigns(ctx, {
+      onProgress: (d, t) => bar.update(d, t), onStep: (s) => io.out(`${s.name}: released ${s.released}, retired ${s.retired}`),
+    }));
   },
 };
 
-function line(c: CampaignRow, n: CampaignCounts): string {
-  return `${c.name.padEnd(24)} planned ${String(n.planned).padStart(7)}  active ${String(n.active).padStart(7)}  retired ${String(n.retired).padStart(7)}  deliveries ${String(n.deliveries).padStart(8)}  (${c.perDay}/day, ttl ${c.ttlDays} d${c.hybrid ? ', hybrid v1+v2' : ''})`;
+function line(c: CampaignSummary): string {
+  return `${c.name.padEnd(24)} planned ${String(c.planned).padStart(7)}  active ${String(c.active).padStart(7)}  retired ${String(c.retired).padStart(7)}  deliveries ${String(c.deliveries).padStart(8)}  (${c.perDay}/day, ttl ${c.ttlDays} d${c.hybrid ? ', hybrid v1+v2' : ''})`;
 }
 
 export const campaignList: Command = {
@@ -92,13 +54,9 @@ export const campaignList: Command = {
   summary: 'List campaigns with planned, active and retired decoys and deliveries so far',
   options: { json: { type: 'boolean', doc: 'JSON output' } },
   async run(args, io) {
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const store = campaignStore(ctx);
-      const all = store.list().map((c) => ({ ...c, ...store.counts(c.id) }));
-      if (args.options.json) io.out(JSON.stringify(all, null, 2));
-      else for (const c of all) io.out(line(c, c));
-    } finally { await ctx.close(); }
+    const all = await withContext(io.settings, io.err, (ctx) => listCampaigns(ctx));
+    if (args.options.json) io.out(JSON.stringify(all, null, 2));
+    else for (const c of all) io.out(line(c));
   },
 };
 
@@ -110,12 +68,7 @@ export const campaignShow: Command = {
   async run(args, io) {
     const name = args.positionals[0];
     if (!name) throw new InputError('expected a campaign NAME');
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const store = campaignStore(ctx);
-      const c = store.get(name);
-      const n = store.counts(c.id);
-      io.out(args.options.json ? JSON.stringify({ ...c, ...n }, null, 2) : line(c, n));
-    } finally { await ctx.close(); }
+    const c = await withContext(io.settings, io.err, (ctx) => showCampaign(ctx, name));
+    io.out(args.options.json ? JSON.stringify(c, null, 2) : line(c));
   },
 };

@@ -1,18 +1,8 @@
-import { renameSync, writeFileSync } from 'node:fs';
-import { hashDecoys, hashesCsv, hashesVics } from '../../exports/decoy-hashes.ts';
-import { toolInfo } from '../../exports/tool-info.ts';
-import { openContext } from '../../node/context.ts';
+import { withContext } from '../../app/context.ts';
+import { writeHashList } from '../../app/decoy-hashes.ts';
 import { requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from './campaign-progress.ts';
-
-function writeAtomically(path: string, text: string): void {
-  writeFileSync(`${path}.part`, text);
-  renameSync(`${path}.part`, path);
-}
-
-/** FILE.csv -> FILE.vics.json; anything else gets .vics.json appended. */
-export const vicsPath = (csv: string) => csv.replace(/\.csv$/i, '') + '.vics.json';
 
 export const decoysHashes: Command = {
   name: 'decoys hashes',
@@ -20,16 +10,8 @@ export const decoysHashes: Command = {
   options: { out: { type: 'string', arg: 'FILE', doc: 'CSV output file; the VICS JSON goes beside it' } },
   async run(args, io) {
     const out = requireString(args, 'out', 'decoys hashes');
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const decoys = await ctx.store.listDecoys();
-      const bar = progressBar('hashing decoys');
-      const rows = await hashDecoys(decoys, (d) => ctx.sourceFor(d), { signal: io.signal, onProgress: (d, t) => bar.update(d, t) });
-      const mediaType = new Map(decoys.map((d) => [d.id, ctx.payloads.get(d.payloadId).mediaType]));
-      // Written beside and renamed into place: an interrupted or failed run leaves no half-written list.
-      writeAtomically(out, hashesCsv(rows));
-      writeAtomically(vicsPath(out), `${JSON.stringify(hashesVics(rows, { version: toolInfo({}).version, mimeType: (r) => mediaType.get(r.id) ?? 'application/octet-stream' }), null, 2)}\n`);
-      io.out(`hashed ${rows.length} decoys (${new Set(rows.map((r) => r.sha256)).size} distinct contents): ${out}, ${vicsPath(out)}`);
-    } finally { await ctx.close(); }
+    const bar = progressBar('hashing decoys');
+    const r = await withContext(io.settings, io.err, (ctx) => writeHashList(ctx, { out, signal: io.signal, onProgress: (d, t) => bar.update(d, t) }));
+    io.out(`hashed ${r.decoys} decoys (${r.distinctContents} distinct contents): ${r.csv}, ${r.vics}`);
   },
 };

@@ -1,6 +1,6 @@
-import { identifyFile } from '../../decoy/identify.ts';
+import { withContext } from '../../app/context.ts';
+import { identifyDecoyFile } from '../../app/identify.ts';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
-import { openContext } from '../../node/context.ts';
 import type { Command } from '../command.ts';
 
 export const decoysIdentify: Command = {
@@ -11,33 +11,23 @@ export const decoysIdentify: Command = {
   async run(args, io) {
     const file = args.positionals[0];
     if (!file || args.positionals.length > 1) throw new InputError('expected exactly one FILE');
-    const ctx = openContext(io.settings, io.err);
-    try {
-      let r;
-      try {
-        r = await identifyFile(file, (size) => ctx.store.listDecoys({ size }), { signal: io.signal });
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code || e instanceof TypeError) throw new InputError(`cannot read ${file}: ${code ?? (e as Error).message}`);
-        throw e;
+    const r = await withContext(io.settings, io.err, (ctx) => identifyDecoyFile(ctx, { file, signal: io.signal }));
+    if (args.options.json) {
+      io.out(JSON.stringify({
+        file, size: r.size, sha256: r.sha256, exact: r.exact.map((d) => d.id),
+        candidates: r.bySize.map((m) => ({ decoyId: m.decoy.id, name: m.decoy.name, infoHash: m.decoy.infoHash, status: m.decoy.status, pieces: m.pieceCount, piecesMatching: m.piecesMatching })),
+      }, null, 2));
+    } else {
+      io.out(`${file}: ${r.size} bytes, SHA-256 ${r.sha256}`);
+      for (const d of r.exact) io.out(`IS decoy ${d.id} "${d.name}" (infohash ${d.infoHash}, ${d.status}, created ${new Date(d.createdAt).toISOString()}): its content exactly`);
+      for (const m of r.bySize) {
+        if (r.exact.includes(m.decoy)) continue;
+        io.out(`same size as decoy ${m.decoy.id} "${m.decoy.name}" (infohash ${m.decoy.infoHash}): ${m.piecesMatching} of ${m.pieceCount} pieces match${m.piecesMatching > 0 ? ' (an incomplete or damaged copy of it)' : ' (no piece: not its content)'}`);
       }
-      if (args.options.json) {
-        io.out(JSON.stringify({
-          file, size: r.size, sha256: r.sha256, exact: r.exact.map((d) => d.id),
-          candidates: r.bySize.map((m) => ({ decoyId: m.decoy.id, name: m.decoy.name, infoHash: m.decoy.infoHash, status: m.decoy.status, pieces: m.pieceCount, piecesMatching: m.piecesMatching })),
-        }, null, 2));
-      } else {
-        io.out(`${file}: ${r.size} bytes, SHA-256 ${r.sha256}`);
-        for (const d of r.exact) io.out(`IS decoy ${d.id} "${d.name}" (infohash ${d.infoHash}, ${d.status}, created ${new Date(d.createdAt).toISOString()}): its content exactly`);
-        for (const m of r.bySize) {
-          if (r.exact.includes(m.decoy)) continue;
-          io.out(`same size as decoy ${m.decoy.id} "${m.decoy.name}" (infohash ${m.decoy.infoHash}): ${m.piecesMatching} of ${m.pieceCount} pieces match${m.piecesMatching > 0 ? ' (an incomplete or damaged copy of it)' : ' (no piece: not its content)'}`);
-        }
-      }
-      if (r.exact.length > 0) return 0;
-      if (r.bySize.some((m) => m.piecesMatching > 0)) return 1;
-      if (!args.options.json) throw new NotFoundError(`${file} is not a decoy of this data directory (${r.bySize.length === 0 ? `no decoy has ${r.size} bytes` : 'no piece matches a decoy of its size'})`);
-      return 3;
-    } finally { await ctx.close(); }
+    }
+    if (r.exact.length > 0) return 0;
+    if (r.bySize.some((m) => m.piecesMatching > 0)) return 1;
+    if (!args.options.json) throw new NotFoundError(`${file} is not a decoy of this data directory (${r.bySize.length === 0 ? `no decoy has ${r.size} bytes` : 'no piece matches a decoy of its size'})`);
+    return 3;
   },
 };

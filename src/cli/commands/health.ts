@@ -1,5 +1,5 @@
-import { openContext } from '../../node/context.ts';
-import { bucketSeries } from '../../store/health.ts';
+import { withContext } from '../../app/context.ts';
+import { bucketSeries, health as healthReport } from '../../app/health.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -16,26 +16,20 @@ export const health: Command = {
     const hours = optionalInt(args, 'hours', 1, 24 * 366) ?? 24;
     const bucketMin = optionalInt(args, 'bucket', 1, 24 * 60) ?? 60;
     const decoyLimit = optionalInt(args, 'decoys', 1, 1_000_000) ?? 20;
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const now = Date.now();
-      const since = now - hours * 3_600_000;
-      const bucketMs = bucketMin * 60_000;
-      const addresses = await ctx.store.health.inboundByAddress(since, bucketMs);
-      const decoys = await ctx.store.health.inboundByDecoy(since, decoyLimit);
-      if (args.options.json) { io.out(JSON.stringify({ since, bucketMs, addresses, decoys }, null, 2)); return; }
-      io.out(`inbound connections per local address, last ${hours} h, ${bucketMin}-minute buckets (oldest left):`);
-      for (const a of addresses) {
-        const counts = bucketSeries(a.buckets, since, now, bucketMs);
-        const quietFor = Math.round((now - a.lastAt) / 60_000);
-        io.out(`  ${a.localIp.padEnd(16)} total ${String(a.total).padStart(7)}  last ${quietFor} min ago  ${counts.join(' ')}`);
-      }
-      if (addresses.length === 0) io.out('  (no inbound connections in this window: check every address)');
-      io.out(`quietest ${decoys.length} active decoys (inbound connections / DHT swarm presence, weak):`);
-      for (const d of decoys) {
-        const last = d.lastInboundAt === null ? 'never' : new Date(d.lastInboundAt).toISOString();
-        io.out(`  decoy ${String(d.decoyId).padStart(7)} ${d.infoHash}  in ${String(d.inbound).padStart(6)}  presence ${String(d.presence).padStart(6)}  last ${last}`);
-      }
-    } finally { await ctx.close(); }
+    const h = await withContext(io.settings, io.err, (ctx) => healthReport(ctx, { hours, bucketMinutes: bucketMin, decoys: decoyLimit }));
+    const { now, since, bucketMs, addresses, decoys } = h;
+    if (args.options.json) { io.out(JSON.stringify({ since, bucketMs, addresses, decoys }, null, 2)); return; }
+    io.out(`inbound connections per local address, last ${hours} h, ${bucketMin}-minute buckets (oldest left):`);
+    for (const a of addresses) {
+      const counts = bucketSeries(a.buckets, since, now, bucketMs);
+      const quietFor = Math.round((now - a.lastAt) / 60_000);
+      io.out(`  ${a.localIp.padEnd(16)} total ${String(a.total).padStart(7)}  last ${quietFor} min ago  ${counts.join(' ')}`);
+    }
+    if (addresses.length === 0) io.out('  (no inbound connections in this window: check every address)');
+    io.out(`quietest ${decoys.length} active decoys (inbound connections / DHT swarm presence, weak):`);
+    for (const d of decoys) {
+      const last = d.lastInboundAt === null ? 'never' : new Date(d.lastInboundAt).toISOString();
+      io.out(`  decoy ${String(d.decoyId).padStart(7)} ${d.infoHash}  in ${String(d.inbound).padStart(6)}  presence ${String(d.presence).padStart(6)}  last ${last}`);
+    }
   },
 };

@@ -1,9 +1,6 @@
+import { runLabMode } from '../../app/lab.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
-import { InputError } from '../../domain/errors.ts';
-import { openContext } from '../../node/context.ts';
-import { withDataDirLock } from '../../node/data-dir-lock.ts';
-import { runLab } from '../../lab/lab.ts';
 
 export const lab: Command = {
   name: 'lab',
@@ -17,7 +14,6 @@ export const lab: Command = {
     sources: { type: 'string', arg: 'N', doc: 'Distinct 127.x.y.z source addresses (default 40)' },
   },
   async run(args, io) {
-    if (io.settings.mode !== 'lab') throw new InputError('lab runs in lab mode only');
     const init = {
       durationS: optionalInt(args, 'duration', 1, 86_400) ?? 20,
       downloaders: optionalInt(args, 'downloaders', 1, 100_000) ?? 200,
@@ -25,30 +21,14 @@ export const lab: Command = {
       decoys: optionalInt(args, 'decoys', 1, 100_000) ?? 20,
       sources: optionalInt(args, 'sources', 1, 60_000) ?? 40,
     };
-    // Lab defaults: loopback, ephemeral ports, a built-in tracker with a short interval. A 5 s interval
-    // makes the simulated downloaders announce 360 times as often as real ones (1800 s), from a few
-    // 127.x /24s: per source, they would pass the flood budget and be counted in aggregates, so the
-    // lab allows 1,000 records per second per source (the global budget stays).
-    const settings = {
-      ...io.settings, bind: '127.0.0.1', port: io.settings.port === 6881 ? 0 : io.settings.port, trackerServerPort: 0, announceIntervalS: 5, trackers: [],
-      recordsPerSourcePerSecond: Math.max(io.settings.recordsPerSourcePerSecond, 1000),
-      // Every simulated downloader is in 127.0.1.0/24 and up to 256 run at once: the per-/24 limit must not refuse them.
-      maxConnectionsPerPrefix: Math.max(io.settings.maxConnectionsPerPrefix, io.settings.maxConnections),
-    };
-    // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
-    return withDataDirLock(settings.dataDir, 'lab', async () => {
-      const ctx = openContext(settings, io.err);
-      try {
-        const r = await runLab(ctx, init, { signal: io.signal, log: io.err });
-        io.out([
-          `lab finished: ${r.swarm.ok}/${r.swarm.attempted} simulated downloads completed (${(r.swarm.bytes / 1e6).toFixed(1)} MB) against ${r.decoys} decoys`,
-          `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,
-          ...Object.entries(r.failures).map(([why, n]) => `  ${n} simulated downloads did not finish: ${why}`),
-          `data directory: ${settings.dataDir}`,
-          `next: bin/counterseed deliveries --data ${settings.dataDir} --limit 20   (and: bin/counterseed evidence export --ip IP --out DIR)`,
-        ].join('\n'));
-        return r.deliveriesRecorded > 0 ? 0 : 1;
-      } finally { await ctx.close(); }
-    });
+    const { report: r, dataDir } = await runLabMode(io.settings, init, { signal: io.signal, log: io.err });
+    io.out([
+      `lab finished: ${r.swarm.ok}/${r.swarm.attempted} simulated downloads completed (${(r.swarm.bytes / 1e6).toFixed(1)} MB) against ${r.decoys} decoys`,
+      `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,
+      ...Object.entries(r.failures).map(([why, n]) => `  ${n} simulated downloads did not finish: ${why}`),
+      `data directory: ${dataDir}`,
+      `next: bin/counterseed deliveries --data ${dataDir} --limit 20   (and: bin/counterseed evidence export --ip IP --out DIR)`,
+    ].join('\n'));
+    return r.deliveriesRecorded > 0 ? 0 : 1;
   },
 };

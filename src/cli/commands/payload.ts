@@ -1,7 +1,7 @@
-import { openContext } from '../../node/context.ts';
+import { withContext } from '../../app/context.ts';
+import { listPayloads, registerPayload } from '../../app/payloads.ts';
 import type { Command } from '../command.ts';
 import { InputError } from '../../domain/errors.ts';
-import { addWarningVideo } from '../../payload/index.ts';
 
 export const payloadAdd: Command = {
   name: 'payload add',
@@ -11,13 +11,10 @@ export const payloadAdd: Command = {
   async run(args, io) {
     const file = args.positionals[0];
     if (!file || args.positionals.length > 1) throw new InputError('expected exactly one FILE');
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const label = typeof args.options.label === 'string' ? args.options.label : undefined;
-      const { payload, notice } = addWarningVideo(ctx.payloads, file, label === undefined ? {} : { label });
-      if (notice) io.err(`payload ${payload.id.slice(0, 12)}…: ${notice}`);
-      io.out(payload.id);
-    } finally { await ctx.close(); }
+    const label = typeof args.options.label === 'string' ? args.options.label : undefined;
+    const { payload, notice } = await withContext(io.settings, io.err, (ctx) => registerPayload(ctx, { file, ...(label === undefined ? {} : { label }) }));
+    if (notice) io.err(`payload ${payload.id.slice(0, 12)}…: ${notice}`);
+    io.out(payload.id);
   },
 };
 
@@ -26,11 +23,8 @@ export const payloadList: Command = {
   summary: 'List registered payloads',
   options: { json: { type: 'boolean', doc: 'JSON output' } },
   async run(args, io) {
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const list = ctx.payloads.list();
-      if (args.options.json) io.out(JSON.stringify(list, null, 2));
-      else for (const p of list) io.out(`${p.id}  ${String(p.size).padStart(10)}  ${p.mediaType.padEnd(16)} ${p.label}`);
-    } finally { await ctx.close(); }
+    const list = await withContext(io.settings, io.err, (ctx) => listPayloads(ctx));
+    if (args.options.json) io.out(JSON.stringify(list, null, 2));
+    else for (const p of list) io.out(`${p.id}  ${String(p.size).padStart(10)}  ${p.mediaType.padEnd(16)} ${p.label}`);
   },
 };

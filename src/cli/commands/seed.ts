@@ -1,12 +1,10 @@
-import { openContext } from '../../node/context.ts';
-import { compactHeap } from '../../node/compact-heap.ts';
-import { withDataDirLock } from '../../node/data-dir-lock.ts';
-import { startSeedNode } from '../../node/seed-node.ts';
-import type { RecorderReport } from '../../observation/recorder.ts';
+import { withLockedContext } from '../../app/context.ts';
+import { serveUntil, type RecorderReport } from '../../app/node.ts';
 import type { Command } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
 
 /** Exit code when observations or drop counts could not be written before exit (sysexits EX_IOERR); see README. */
-export const EXIT_EVIDENCE_LOST = 74;
+export const EXIT_EVIDENCE_LOST = EXIT.evidenceLost;
 
 const byKind = (r: Readonly<Record<string, number>>) => Object.entries(r).map(([k, n]) => `${k} ${n}`).join(', ');
 const total = (r: Readonly<Record<string, number>>) => Object.values(r).reduce((a, b) => a + b, 0);
@@ -34,26 +32,19 @@ export const seed: Command = {
     'campaignTickS', 'networks'],
   async run(_args, io) {
     // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
-    return withDataDirLock(io.settings.dataDir, 'seed', async () => {
-      const ctx = openContext(io.settings, io.err);
-      try {
-        if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
-        // SIGINT/SIGTERM during start-up stops what has started (nothing stays bound) and ends cleanly.
-        const node = await startSeedNode(ctx, { signal: io.signal }).catch((e: unknown) => { if (io.signal.aborted) return undefined; throw e; });
-        if (!node) { io.err('stopped during start-up'); return 0; }
-        // The load's garbage is gone; give its freed heap pages back before serving (~20 MB with 100,000 decoys).
-        compactHeap();
-        // One machine-readable line for scripts and tests, then human-readable lines on stderr.
-        io.out(`ready ${JSON.stringify({ peerPort: node.info.peerPort, peerHost: node.info.peerHost, trackerHttp: node.info.trackerHttp, trackerUdp: node.info.trackerUdp, decoys: node.info.decoys })}`);
-        io.err(`serving ${node.info.decoys} decoys on ${node.info.peerHost}:${node.info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
-        if (!io.signal.aborted) await new Promise<void>((r) => io.signal.addEventListener('abort', () => r(), { once: true }));
-        io.err('stopping: announcing stopped, closing connections, writing observations…');
-        const report = await node.stop();
-        for (const line of stopLines(report)) io.err(line);
-        const lost = total(report.unwritten) + total(report.countersUnwritten) > 0;
-        if (lost) return EXIT_EVIDENCE_LOST;
-        return 0;
-      } finally { await ctx.close(); }
+    return withLockedContext(io.settings, 'seed', io.err, async (ctx) => {
+      if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
+      const report = await serveUntil(ctx, {
+        signal: io.signal,
+        onReady: (info) => {
+          // One machine-readable line for scripts and tests, then human-readable lines on stderr.
+          io.out(`ready ${JSON.stringify({ peerPort: info.peerPort, peerHost: info.peerHost, trackerHttp: info.trackerHttp, trackerUdp: info.trackerUdp, decoys: info.decoys })}`);
+          io.err(`serving ${info.decoys} decoys on ${info.peerHost}:${info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
+        },
+        onStopping: () => io.err('stopping: announcing stopped, closing connections, writing observations…'),
+      });
+      for (const line of stopLines(report)) io.err(line);
+      return total(report.unwritten) + total(report.countersUnwritten) > 0 ? EXIT_EVIDENCE_LOST : 0;
     });
   },
 };

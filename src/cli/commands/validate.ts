@@ -1,12 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ALL_CLIENTS, isolationProblem, MAX_DOWNLOADS, validateWithClients, ValidationError, type ClientName } from '../../app/validate.ts';
 import { InputError } from '../../domain/errors.ts';
-import type { ClientName } from '../../validation/clients/types.ts';
-import { ValidationError } from '../../validation/errors.ts';
-import { isolationProblem } from '../../validation/isolation.ts';
-import { ALL_CLIENTS, MAX_DOWNLOADS } from '../../validation/plan.ts';
-import { runValidation } from '../../validation/run.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -39,9 +34,7 @@ export const validate: Command = {
       const argv = [process.execPath, ...process.execArgv, MAIN, 'validate', '--out', out, '--downloads', String(downloads), '--clients', clients.join(',')];
       return await reexec(argv, outerTimeoutMs(downloads), io.signal);
     }
-    if (existsSync(out) && readdirSync(out).length > 0) throw new InputError(`--out: ${out} exists and is not empty`);
-    mkdirSync(out, { recursive: true });
-    const report = await runValidation({ out, downloads, clients, signal: io.signal, log: io.err });
+    const report = await validateWithClients({ out, downloads, clients, signal: io.signal, log: io.err });
     const c = report.comparison;
     io.out(`${report.ok ? 'PASS' : 'FAIL'}: ${report.downloads.filter((d) => d.ok).length}/${report.downloads.length} downloads, ${c.deliveries} deliveries, ${c.connections} captured connections, ${c.mismatches.length} mismatches, evidence export ${report.evidence.verified ? 'verifies' : 'does NOT verify'}`);
     io.out(`report: ${join(out, 'report.md')} and ${join(out, 'report.json')}`);

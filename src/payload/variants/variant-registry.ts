@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Payload } from '../../domain/payload.ts';
+import type { VariantCatalog, VariantRow } from '../../domain/variant.ts';
 import { PayloadError } from '../errors.ts';
 import type { PayloadRegistry } from '../registry.ts';
 import { bundledVariants, type BundledVariants } from './bundled-variants.ts';
@@ -12,9 +13,6 @@ import type { PaddingLayout } from './layout.ts';
 import { makeVariant } from './make-variant.ts';
 import { paddingLayout } from './padding.ts';
 import { ToolMissingError } from './tools.ts';
-
-/** The persistence variants need: store/variant-catalog.ts. */
-import type { VariantCatalog, VariantRow } from '../../store/variant-catalog.ts';
 
 export type { VariantCatalog, VariantRow };
 

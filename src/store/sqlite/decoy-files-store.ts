@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Decoy } from '../../domain/decoy.ts';
+import type { BuiltDecoy, Decoy, StoredFile } from '../../domain/decoy.ts';
 import { InputError } from '../../domain/errors.ts';
-import type { BuiltDecoy, DecoyFilesCatalog, StoredFile } from '../decoy-files.ts';
+import type { DecoyFilesCatalog } from '../decoy-files.ts';
 
 /** What the decoy-files store needs from SqliteStore: its connection and its transactions. */
 export interface SqliteHandle {

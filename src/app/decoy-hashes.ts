@@ -1,0 +1,27 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { hashDecoys, hashesCsv, hashesVics } from '../exports/decoy-hashes.ts';
+import { toolInfo } from '../exports/tool-info.ts';
+import type { Context } from './context.ts';
+import type { Progress } from './decoys.ts';
+
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.part`, text);
+  renameSync(`${path}.part`, path);
+}
+
+/** FILE.csv -> FILE.vics.json; anything else gets .vics.json appended. */
+export const vicsPath = (csv: string) => csv.replace(/\.csv$/i, '') + '.vics.json';
+
+export interface HashListResult { readonly decoys: number; readonly distinctContents: number; readonly csv: string; readonly vics: string }
+
+/** Every decoy's content MD5, SHA-1, SHA-256, size and name, as CSV at `out` and Project VIC VICS JSON beside it. */
+/** Stops between decoys or reads when `signal` aborts (rejecting with its reason); nothing is written then. */
+export async function writeHashList(ctx: Context, input: { readonly out: string; readonly signal?: AbortSignal; readonly onProgress?: Progress }): Promise<HashListResult> {
+  const decoys = await ctx.store.listDecoys();
+  const rows = await hashDecoys(decoys, (d) => ctx.sourceFor(d), { ...(input.signal ? { signal: input.signal } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
+  const mediaType = new Map(decoys.map((d) => [d.id, ctx.payloads.get(d.payloadId).mediaType]));
+  // Written beside and renamed into place: an interrupted or failed run leaves no half-written list.
+  writeAtomically(input.out, hashesCsv(rows));
+  writeAtomically(vicsPath(input.out), `${JSON.stringify(hashesVics(rows, { version: toolInfo({}).version, mimeType: (r) => mediaType.get(r.id) ?? 'application/octet-stream' }), null, 2)}\n`);
+  return { decoys: rows.length, distinctContents: new Set(rows.map((r) => r.sha256)).size, csv: input.out, vics: vicsPath(input.out) };
+}

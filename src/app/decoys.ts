@@ -1,0 +1,127 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { buildTorrentFile, magnetLink, parseNameList, type NameRow } from '../decoy/index.ts';
+import type { DecoySpec } from '../decoy/factory.ts';
+import { buildInSlices } from '../decoy/build-in-slices.ts';
+import { extensionIssues, fileResolver } from '../decoy/file-resolver.ts';
+import { NameListError } from '../decoy/errors.ts';
+import { readListFile } from '../decoy/list-file.ts';
+import { decoyPieceLayers } from '../decoy/v2-hashes.ts';
+import type { Decoy, DecoyStatus } from '../domain/decoy.ts';
+import { InputError, NotFoundError } from '../domain/errors.ts';
+import type { Payload } from '../domain/payload.ts';
+import { defaultPayloadPath } from '../payload/index.ts';
+import { transcriptBeside } from '../payload/variants/variant-registry.ts';
+import type { Context } from './context.ts';
+import { InterruptedError } from './errors.ts';
+
+export type Progress = (done: number, total: number) => void;
+
+/**
+ * Reads and checks an operator's name list (one name per line, or CSV name[,size]) before any
+ * data directory is opened: a bad list touches nothing. Every bad row is reported with its line.
+ */
+export function readNameList(file: string): NameRow[] {
+  const rows = parseNameList(readListFile(file));
+  const badExtensions = extensionIssues(rows);
+  if (badExtensions.length > 0) throw new NameListError(badExtensions);
+  return rows;
+}
+
+export interface BuildDecoysInput {
+  /** The operator's checked name list (readNameList). */
+  readonly rows: readonly NameRow[];
+  /** Registered payload id; the first registered payload (the built-in warning video) when absent. */
+  readonly payloadId?: string;
+  readonly onProgress?: Progress;
+  /** Stops the build before anything is stored; the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+export interface BuildDecoysResult { readonly built: number; readonly payload: Payload }
+
+/** One unique decoy per name; format by extension, exact size if given; all or nothing. */
+export async function buildDecoys(ctx: Context, input: BuildDecoysInput): Promise<BuildDecoysResult> {
+  const payloadId = input.payloadId ?? ctx.payloads.list()[0]?.id;
+  if (!payloadId) throw new InputError('no payload registered');
+  const payload = ctx.payloads.get(payloadId);
+  const textPath = transcriptBeside(defaultPayloadPath());
+  // New variants are registered with the decoys, in one transaction, or not at all (issue 15 item 7).
+  const variants = ctx.variants.batch();
+  const resolve = fileResolver(variants, textPath ? { textPath } : {});
+  const specs: DecoySpec[] = input.rows.map((r) => ({ line: r.line, name: r.name, files: [{ size: r.size, ...resolve(r.name, payload.id) }] }));
+  // In slices between event-loop turns, so a signal stops a build of thousands of names (issue 15 item 4).
+  const built = await buildInSlices(specs, {
+    hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(),
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}), ...(input.signal ? { signal: input.signal } : {}),
+  });
+  const stored = ctx.decoyFiles.insert(built, Date.now(), undefined, () => variants.commit());
+  return { built: stored.length, payload };
+}
+
+/** Decoys without their info dicts (those are served, not listed). */
+export type DecoySummary = Omit<Decoy, 'info'>;
+
+export async function listDecoys(ctx: Context, filter: { readonly status?: DecoyStatus } = {}): Promise<DecoySummary[]> {
+  const list = await ctx.store.listDecoys(filter.status ? { status: filter.status } : {});
+  return list.map(({ info: _info, ...d }) => d);
+}
+
+export interface ExportDecoysInput {
+  readonly dir: string;
+  readonly trackers: readonly string[];
+  /** x.pe peer hints for magnets (BEP 9), HOST:PORT. */
+  readonly peers: readonly string[];
+}
+
+/** Writes DIR/<infohash>.torrent for every active decoy and DIR/magnets.txt. */
+export async function exportDecoys(ctx: Context, input: ExportDecoysInput): Promise<{ readonly written: number }> {
+  mkdirSync(input.dir, { recursive: true });
+  const list = await ctx.store.listDecoys({ status: 'active' });
+  const trackers = [...input.trackers];
+  const magnets: string[] = [];
+  for (const d of list) {
+    // Hybrid (BEP 52) decoys carry `piece layers` next to the info dict, recomputed from their virtual bytes.
+    const pieceLayers = decoyPieceLayers(d, ctx.sourceFor(d));
+    writeFileSync(join(input.dir, `${d.infoHash}.torrent`), buildTorrentFile({ info: d.info, announce: trackers, createdBy: 'counterseed', creationDate: d.createdAt, ...(pieceLayers ? { pieceLayers } : {}) }));
+    magnets.push(magnetLink({ infoHash: d.infoHash, name: d.name, size: d.size, trackers, peers: [...input.peers] }));
+  }
+  writeFileSync(join(input.dir, 'magnets.txt'), magnets.length ? `${magnets.join('\n')}\n` : '');
+  return { written: list.length };
+}
+
+/** Bytes written per write(2) when materialising a decoy. */
+const WRITE_CHUNK = 4 * 1024 * 1024;
+
+export interface WriteDecoyInput {
+  readonly id: number;
+  /** Output file; written to `${out}.part`, then renamed. */
+  readonly out: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: Progress;
+}
+
+/** Materialises one decoy's content (for examiners); its SHA-256 must equal the record's. */
+export async function writeDecoy(ctx: Context, input: WriteDecoyInput): Promise<{ readonly sha256: string; readonly decoy: Decoy }> {
+  const decoy = await ctx.store.getDecoy(input.id);
+  if (!decoy) throw new NotFoundError(`no decoy with id ${input.id}`);
+  const src = ctx.sourceFor(decoy);
+  const tmp = `${input.out}.part`;
+  const fd = openSync(tmp, 'w', 0o644);
+  const sha = createHash('sha256');
+  try {
+    for (let o = 0; o < src.length; o += WRITE_CHUNK) {
+      if (input.signal?.aborted) throw new InterruptedError();
+      const chunk = src.read(o, Math.min(WRITE_CHUNK, src.length - o));
+      sha.update(chunk);
+      for (let w = 0; w < chunk.length;) w += writeSync(fd, chunk, w, chunk.length - w);
+      input.onProgress?.(Math.min(src.length, o + WRITE_CHUNK), src.length);
+    }
+    fsyncSync(fd);
+  } finally { closeSync(fd); }
+  const digest = sha.digest('hex');
+  if (digest !== decoy.contentSha256) throw new Error(`decoy ${decoy.id}: written bytes hash to ${digest}, the record says ${decoy.contentSha256}`);
+  renameSync(tmp, input.out);
+  return { sha256: digest, decoy };
+}
