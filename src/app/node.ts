@@ -6,8 +6,8 @@ import type { Context } from './context.ts';
 export type { SeedNode, SeedNodeInfo } from '../node/seed-node.ts';
 
 /** Starts the node on this data directory (the composition root, src/node/seed-node.ts). */
-export async function startNode(ctx: Context, opts: { log?: (m: string) => void } = {}): Promise<SeedNode> {
-  const node = await startSeedNode(ctx, opts.log ? { log: opts.log } : {});
+export async function startNode(ctx: Context, opts: { log?: (m: string) => void; signal?: AbortSignal } = {}): Promise<SeedNode> {
+  const node = await startSeedNode(ctx, { ...(opts.log ? { log: opts.log } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   // The load's garbage is gone; give its freed heap pages back before serving (~20 MB with 100,000 decoys).
   compactHeap();
   return node;
@@ -18,15 +18,17 @@ export type { RecorderReport } from '../observation/recorder.ts';
 /**
  * Serves every active decoy until `signal` aborts, then stops the node (announces `stopped`,
  * closes every session, writes every observation) and returns what was written, dropped or could
- * not be written. `onReady` runs once the node serves, `onStopping` once the signal fired.
+ * not be written (undefined when the signal fired during start-up). `onReady` runs once the node serves, `onStopping` once the signal fired.
  * Open `ctx` with withLockedContext: a node is the one writer of its data directory.
  */
 export async function serveUntil(ctx: Context, input: {
   readonly signal: AbortSignal;
   readonly onReady?: (info: SeedNodeInfo) => void;
   readonly onStopping?: () => void;
-}): Promise<RecorderReport> {
-  const node = await startNode(ctx);
+}): Promise<RecorderReport | undefined> {
+  // SIGINT/SIGTERM during start-up stops what has started (nothing stays bound): undefined, nothing served.
+  const node = await startNode(ctx, { signal: input.signal }).catch((e: unknown) => { if (input.signal.aborted) return undefined; throw e; });
+  if (!node) return undefined;
   input.onReady?.(node.info);
   if (!input.signal.aborted) await new Promise<void>((r) => input.signal.addEventListener('abort', () => r(), { once: true }));
   input.onStopping?.();

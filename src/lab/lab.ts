@@ -55,7 +55,7 @@ export async function runLab(ctx: Context, init: LabInit, opts: { signal: AbortS
     opts.log(`lab: built ${built.length} unique sample decoys from the default warning payload`);
   }
   const since = Date.now();
-  const node = await startSeedNode(ctx, { log: opts.log, signal: opts.signal });
+  const node = await startSeedNode(ctx, { log: opts.log });
   // Stopped however the run ends: an abort while waiting for the first announces, or a failing
   // swarm, must not leave the seeder and the tracker listening (issue 16, start and stop).
   try {
@@ -77,6 +77,8 @@ async function driveLab(ctx: Context, node: SeedNode, active: readonly Decoy[], 
 
     const deadline = AbortSignal.any([opts.signal, AbortSignal.timeout(init.durationS * 1000)]);
     await node.announced({ signal: deadline });
+    // The announces may all be done before an abort is looked at: a stopped lab ends here, whatever the timing.
+    opts.signal.throwIfAborted();
     const sources = Array.from({ length: init.sources }, (_, i) => `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`);
     // Each simulated downloader finds the seeder the way a real client would: announce, then connect to a returned peer.
     const viaTracker = async (d: SimDownloadInit): Promise<SimDownloadResult> => {

@@ -43,6 +43,7 @@ export const seed: Command = {
         },
         onStopping: () => io.err('stopping: announcing stopped, closing connections, writing observations…'),
       });
+      if (!report) { io.err('stopped during start-up'); return 0; }
       for (const line of stopLines(report)) io.err(line);
       return total(report.unwritten) + total(report.countersUnwritten) > 0 ? EXIT_EVIDENCE_LOST : 0;
     });
