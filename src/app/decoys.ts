@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { buildTorrentFile, magnetLink, parseNameList, type NameRow } from '../decoy/index.ts';
@@ -15,6 +15,7 @@ import { defaultPayloadPath } from '../payload/index.ts';
 import { transcriptBeside } from '../payload/variants/variant-registry.ts';
 import type { Context } from './context.ts';
 import { InterruptedError } from './errors.ts';
+import { checkOutputFile, makeDir } from './paths.ts';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -77,7 +78,7 @@ export interface ExportDecoysInput {
 
 /** Writes DIR/<infohash>.torrent for every active decoy and DIR/magnets.txt. */
 export async function exportDecoys(ctx: Context, input: ExportDecoysInput): Promise<{ readonly written: number }> {
-  mkdirSync(input.dir, { recursive: true });
+  makeDir(input.dir);
   const list = await ctx.store.listDecoys({ status: 'active' });
   const trackers = [...input.trackers];
   const magnets: string[] = [];
@@ -106,22 +107,29 @@ export interface WriteDecoyInput {
 export async function writeDecoy(ctx: Context, input: WriteDecoyInput): Promise<{ readonly sha256: string; readonly decoy: Decoy }> {
   const decoy = await ctx.store.getDecoy(input.id);
   if (!decoy) throw new NotFoundError(`no decoy with id ${input.id}`);
+  checkOutputFile(input.out);
   const src = ctx.sourceFor(decoy);
   const tmp = `${input.out}.part`;
   const fd = openSync(tmp, 'w', 0o644);
   const sha = createHash('sha256');
+  // Nothing half-written: any failure (interrupted, disk full, a wrong hash) removes the .part file.
   try {
-    for (let o = 0; o < src.length; o += WRITE_CHUNK) {
-      if (input.signal?.aborted) throw new InterruptedError();
-      const chunk = src.read(o, Math.min(WRITE_CHUNK, src.length - o));
-      sha.update(chunk);
-      for (let w = 0; w < chunk.length;) w += writeSync(fd, chunk, w, chunk.length - w);
-      input.onProgress?.(Math.min(src.length, o + WRITE_CHUNK), src.length);
-    }
-    fsyncSync(fd);
-  } finally { closeSync(fd); }
-  const digest = sha.digest('hex');
-  if (digest !== decoy.contentSha256) throw new Error(`decoy ${decoy.id}: written bytes hash to ${digest}, the record says ${decoy.contentSha256}`);
-  renameSync(tmp, input.out);
-  return { sha256: digest, decoy };
+    try {
+      for (let o = 0; o < src.length; o += WRITE_CHUNK) {
+        if (input.signal?.aborted) throw new InterruptedError();
+        const chunk = src.read(o, Math.min(WRITE_CHUNK, src.length - o));
+        sha.update(chunk);
+        for (let w = 0; w < chunk.length;) w += writeSync(fd, chunk, w, chunk.length - w);
+        input.onProgress?.(Math.min(src.length, o + WRITE_CHUNK), src.length);
+      }
+      fsyncSync(fd);
+    } finally { closeSync(fd); }
+    const digest = sha.digest('hex');
+    if (digest !== decoy.contentSha256) throw new Error(`decoy ${decoy.id}: written bytes hash to ${digest}, the record says ${decoy.contentSha256}`);
+    renameSync(tmp, input.out);
+    return { sha256: digest, decoy };
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }

@@ -6,6 +6,7 @@ import { writeExportPackage } from '../exports/package-writer.ts';
 import { toolInfo } from '../exports/tool-info.ts';
 import { nodeRunsOf } from '../node/node-run.ts';
 import type { LogFilter } from '../store/sqlite/evidence-log.ts';
+import { probeOutputDir } from './paths.ts';
 import type { Context } from './context.ts';
 
 /** Runs `use` with the data directory's evidence log open, and detaches it whatever happens. */
@@ -80,6 +81,7 @@ export interface ExportEvidenceResult {
  */
 export function exportEvidence(ctx: Context, input: ExportEvidenceInput): Promise<ExportEvidenceResult> {
   const now = input.now ?? Date.now;
+  probeOutputDir(input.out);
   return withEvidence(ctx, { create: false }, async (ev) => {
     let filter: LogFilter = input.filter;
     const caseName = input.caseName;

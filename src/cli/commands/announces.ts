@@ -7,6 +7,7 @@ import { isInfoHashHex } from '../../domain/info-hash.ts';
 
 export const announces: Command = {
   name: 'announces',
+  data: 'existing',
   summary: 'Show announces the built-in tracker received (with the downloaded/left values clients report)',
   options: {
     infohash: { type: 'string', arg: 'HEX', doc: 'Only this infohash' },

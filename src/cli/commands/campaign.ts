@@ -7,6 +7,7 @@ import { progressBar } from './campaign-progress.ts';
 
 export const campaignCreate: Command = {
   name: 'campaign create',
+  data: 'create',
   summary: 'Create a campaign from a CSV (name,size,language,folder); releases N decoys a day, retires them after TTL days',
   positionals: 'NAME',
   options: {
@@ -36,6 +37,7 @@ export const campaignCreate: Command = {
 
 export const campaignTick: Command = {
   name: 'campaign tick',
+  data: 'existing',
   summary: 'Release the decoys due today and retire expired ones, for every campaign (run daily, e.g. from cron)',
   async run(_args, io) {
     const bar = progressBar('building decoys');
@@ -51,6 +53,7 @@ function line(c: CampaignSummary): string {
 
 export const campaignList: Command = {
   name: 'campaign list',
+  data: 'existing',
   summary: 'List campaigns with planned, active and retired decoys and deliveries so far',
   options: { json: { type: 'boolean', doc: 'JSON output' } },
   async run(args, io) {
@@ -62,6 +65,7 @@ export const campaignList: Command = {
 
 export const campaignShow: Command = {
   name: 'campaign show',
+  data: 'existing',
   summary: 'Show one campaign: planned, active, retired, deliveries',
   positionals: 'NAME',
   options: { json: { type: 'boolean', doc: 'JSON output' } },

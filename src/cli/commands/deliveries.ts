@@ -7,6 +7,7 @@ import type { Command } from '../command.ts';
 
 export const deliveries: Command = {
   name: 'deliveries',
+  data: 'existing',
   summary: 'Show recorded delivery sessions (one per peer connection that reached a decoy)',
   options: {
     ip: { type: 'string', arg: 'IP', doc: 'Only this remote IP address' },

@@ -12,9 +12,11 @@ import { nodeRunsOf } from '../../node/node-run.ts';
 import { formatReport, verifyPackage } from '../../../verifier/verify.mjs';
 import { optionalInt, requireString } from '../args.ts';
 import type { Command, ParsedArgs } from '../command.ts';
+import { probeOutputDir } from '../../app/paths.ts';
 
 export const init: Command = {
   name: 'init',
+  data: 'create',
   summary: 'Create the data directory, database and the node\'s Ed25519 evidence key; print the key fingerprint to publish',
   async run(_args, io) {
     const ctx = openContext(io.settings, io.err);
@@ -29,6 +31,7 @@ export const init: Command = {
 
 export const evidenceKey: Command = {
   name: 'evidence key',
+  data: 'existing',
   summary: 'Print the node key fingerprint (and with --pem the public key)',
   options: { pem: { type: 'boolean', doc: 'Also print the public key (SubjectPublicKeyInfo PEM)' } },
   async run(args, io) {
@@ -44,6 +47,7 @@ export const evidenceKey: Command = {
 
 export const evidenceCheckpoint: Command = {
   name: 'evidence checkpoint',
+  data: 'existing',
   summary: 'Sign a checkpoint (Merkle tree head) over every evidence record now',
   async run(_args, io) {
     const ctx = openContext(io.settings, io.err);
@@ -66,6 +70,7 @@ function parseTime(args: ParsedArgs, name: string): number | undefined {
 
 export const evidenceExport: Command = {
   name: 'evidence export',
+  data: 'existing',
   summary: 'Write a verifiable evidence package for one IP, one decoy or a named case',
   options: {
     ip: { type: 'string', arg: 'IP', doc: 'Records whose remote address is IP' },
@@ -88,6 +93,8 @@ export const evidenceExport: Command = {
     let filter: LogFilter = { ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
     if (filter.ip === undefined && filter.decoyId === undefined && caseName === undefined) throw new InputError('one of --ip, --decoy or --case is required');
     if (args.options.replace === true && (caseName === undefined || Object.keys(filter).length === 0)) throw new InputError('--replace: only with --case NAME and the new filter (--ip/--decoy/--from/--to)');
+    // `--out /proc/x` made the package writer's recursive mkdir spin forever (issue 15 item 8).
+    probeOutputDir(out);
     const ctx = openContext(io.settings, io.err);
     try {
       const ev = openEvidence(ctx.store, io.settings.dataDir, { create: false });

@@ -5,6 +5,7 @@ import type { Command } from '../command.ts';
 
 export const health: Command = {
   name: 'health',
+  data: 'existing',
   summary: 'Inbound peer connections per local address and per decoy over time: see when an address or a decoy stops receiving peers',
   options: {
     hours: { type: 'string', arg: 'N', doc: 'Look back N hours (default 24)' },

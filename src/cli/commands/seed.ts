@@ -4,6 +4,7 @@ import type { Command } from '../command.ts';
 
 export const seed: Command = {
   name: 'seed',
+  data: 'create',
   summary: 'Serve every active decoy upload-only on one port until SIGINT/SIGTERM; record every delivery',
   settings: ['bind', 'port', 'trackers', 'trackerServerPort', 'announceIntervalS', 'maxConnections', 'maxConnectionsPerIp',
     'uploadSlots', 'uploadRate', 'handshakeTimeoutMs', 'idleTimeoutMs', 'maxRequestQueue', 'allowPlaintext', 'peerIdPrefix', 'clientVersion',
