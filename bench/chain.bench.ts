@@ -1,9 +1,11 @@
 // Chaining throughput (issue 5): observation inserts with and without the hash chain, in the same run.
 // Usage: node bench/chain.bench.ts [records=100000] [batch=5000]. File-backed SQLite, WAL, synchronous=FULL (production settings).
 // The chained run includes what chaining costs a running node: the chain links, and a signed checkpoint
-// (Merkle frontier + Ed25519) every 10,000 records, the default --checkpoint-every. Batches of 1,024 rows
-// or more are hashed on the chain worker thread while the main thread inserts their rows
-// (src/evidence/chain/); CPU rates count every thread of the process, so they include the worker's.
+// (Merkle frontier + Ed25519) every 10,000 records, the default --checkpoint-every. A node runs exactly
+// this on its evidence writer thread (src/observation/writer-thread.ts): inserts, record texts, hashes,
+// links and frontier, one record after the other, in one transaction per batch. Target (issue 16.4):
+// chained delivery ingest >= 50,000 records/s on this machine. The chain runs in one thread, so the CPU
+// rate is what the writer thread does with a core of its own; on a loaded machine the wall rate is lower.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,8 +44,6 @@ type Mode = 'reference' | 'chained';
 async function ingest(mode: Mode, kind: Kind): Promise<[number, number]> {
   const { store, dir } = freshStore();
   const ev = mode === 'reference' ? undefined : openEvidence(store, dir);
-  // A running node's worker is up after its first large batch; the first batches of a cold start are hashed inline.
-  if (ev && !(await ev.hasher.warmUp())) throw new Error(`the chain worker did not start: ${ev.hasher.workerFailure?.message}`);
   const batches: Observation[][] = [];
   for (let i = 0; i < N; i += BATCH) batches.push(Array.from({ length: Math.min(BATCH, N - i) }, (_, k) => record(kind, i + k)));
   const c0 = process.cpuUsage();
@@ -56,7 +56,6 @@ async function ingest(mode: Mode, kind: Kind): Promise<[number, number]> {
   const s = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
   const cpuS = (c.user + c.system) / 1e6;
-  if (ev?.hasher.workerFailure) throw new Error(`the chain worker failed, batches went inline: ${ev.hasher.workerFailure.message}`);
   if (ev && (ev.table.count() !== N || checkpoints !== Math.floor(N / CHECKPOINT_EVERY) || ev.table.latestCheckpoint()?.treeSize !== checkpoints * CHECKPOINT_EVERY)) {
     throw new Error('chain incomplete');
   }
@@ -76,7 +75,7 @@ function encodeOnly(): number {
 }
 
 const fmt = (x: number) => `${Math.round(x).toLocaleString('en-US').padStart(10)} records/s`;
-const verdict = (x: number) => (x >= 100_000 ? '>= 100,000: meets the target' : '< 100,000: misses the target');
+const verdict = (x: number) => (x >= 50_000 ? '>= 50,000: meets the target' : '< 50,000: misses the target');
 console.log(`chain bench: ${N} records per run, batches of ${BATCH}, node ${process.version}, file SQLite (WAL, synchronous=FULL), ${cpus().length} cores`);
 for (const kind of ['delivery', 'swarm-presence'] as const) {
   // Alternate the modes so machine load hits each alike; report the best of 3 for each.
@@ -89,7 +88,7 @@ for (const kind of ['delivery', 'swarm-presence'] as const) {
     const c = best('chained', i);
     const stage = 1 / (1 / c - 1 / r);
     console.log(`[${label}] reference (inserts, no chain)                    ${fmt(r)}`);
-    console.log(`[${label}] chained (chain + checkpoints in the insert tx)    ${fmt(c)}   ratio ${(c / r).toFixed(2)}${label === 'wall' ? `   ingest with chaining ${verdict(c)}` : ''}`);
+    console.log(`[${label}] chained (chain + checkpoints in the insert tx)    ${fmt(c)}   ratio ${(c / r).toFixed(2)}   ${label === 'wall' ? 'ingest with chaining' : 'one core\'s worth (the writer thread given a core)'} ${verdict(c)}`);
     console.log(`[${label}] time chaining adds, as a rate (1/(1/chained - 1/ref)) ${fmt(stage)}`);
   }
 }

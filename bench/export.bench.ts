@@ -36,7 +36,6 @@ const dir = mkdtempSync(join(tmpdir(), 'cs-bench-export-'));
 try {
   const store = benchStore(dir);
   const ev = openEvidence(store, dir);
-  await ev.hasher.warmUp();
   let t = performance.now();
   for (let i = 0; i < N; i += 5000) await store.appendObservations(Array.from({ length: Math.min(5000, N - i) }, (_, k) => benchDelivery(i + k, ip(i + k))));
   ev.log.checkpoint('manual');

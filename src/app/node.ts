@@ -1,5 +1,6 @@
 import { compactHeap } from '../node/compact-heap.ts';
 import { startSeedNode, type SeedNode, type SeedNodeInfo } from '../node/seed-node.ts';
+import type { RecorderReport } from '../observation/recorder.ts';
 import type { Context } from './context.ts';
 
 export type { SeedNode, SeedNodeInfo } from '../node/seed-node.ts';
@@ -12,7 +13,8 @@ export async function startNode(ctx: Context, opts: { log?: (m: string) => void 
   return node;
 }
 
-export interface ServeResult { readonly written: number; readonly dropped: number }
+/** What the recorder wrote, dropped, quarantined and could not write before the node stopped. */
+export type ServeResult = RecorderReport;
 
 /**
  * Serves every active decoy until `signal` aborts, then stops the node (announces `stopped`,
@@ -28,6 +30,5 @@ export async function serveUntil(ctx: Context, input: {
   input.onReady?.(node.info);
   if (!input.signal.aborted) await new Promise<void>((r) => input.signal.addEventListener('abort', () => r(), { once: true }));
   input.onStopping?.();
-  await node.stop();
-  return { written: node.recorder.written, dropped: node.bus.droppedTotal };
+  return node.stop();
 }

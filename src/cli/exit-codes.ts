@@ -2,7 +2,7 @@ import { CounterseedError, InputError, NotFoundError } from '../domain/errors.ts
 import { EvidenceError } from '../evidence/errors.ts';
 
 /** The exit codes the README documents. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, notFound: 3, internal: 70, environment: 74 } as const;
+export const EXIT = { ok: 0, failed: 1, badInput: 2, notFound: 3, internal: 70, environment: 74, busy: 75 } as const;
 
 /** An error from the operating system (fs, net): it carries a code such as ENOENT and often a path or port. */
 interface OsError extends Error { code: string; syscall?: string; path?: string; dest?: string; address?: string; port?: number }
@@ -12,7 +12,7 @@ const isOsError = (e: unknown): e is OsError => e instanceof Error && typeof (e 
 /**
  * OS errors by code: the exit code and what to say (issue 15 item 8: they exited 70 with a stack
  * trace). 2 = the path given is the wrong kind of thing, 3 = it does not exist, 74 (sysexits
- * EX_IOERR) = the system refused: permissions, a read-only or full disk, a port in use.
+ * EX_IOERR) = the system refused: permissions, a read-only or full disk; 75 (EX_TEMPFAIL) = a port in use.
  */
 const OS_ERRORS: Record<string, [number, string]> = {
   ENOENT: [EXIT.notFound, 'does not exist'],
@@ -27,7 +27,8 @@ const OS_ERRORS: Record<string, [number, string]> = {
   EDQUOT: [EXIT.environment, 'disk quota exceeded'],
   EIO: [EXIT.environment, 'input/output error'],
   EMFILE: [EXIT.environment, 'too many open files (raise ulimit -n)'],
-  EADDRINUSE: [EXIT.environment, 'already in use (another counterseed or client?); choose another port'],
+  // The same code as BusyError (src/domain/errors.ts): a port or data directory another process holds.
+  EADDRINUSE: [EXIT.busy, 'already in use (another counterseed or client?); choose another port'],
   EADDRNOTAVAIL: [EXIT.environment, 'this address is not on this machine'],
 };
 

@@ -35,6 +35,9 @@ export const SETTINGS = {
 
   queueCapacity: intSetting('observation.queueCapacity', '--observation-queue', 200_000, 1000, 10_000_000, 'Observations buffered before they are written; overflow is counted, never silent'),
   flushIntervalMs: intSetting('observation.flushIntervalMs', '--flush-interval', 250, 10, 60_000, 'How often buffered observations are written to the store, ms'),
+  // Issue 17, item 5: a kill -9 loses at most this much of an open session (plus one flush interval).
+  progressIntervalMs: intSetting('observation.progressIntervalMs', '--progress-interval', 5000, 100, 600_000, 'An open delivery session that served something is recorded (session-progress) at most this long afterwards, ms: what a kill -9 can lose of it'),
+  progressBytes: intSetting('observation.progressBytes', '--progress-bytes', 4 * 1024 * 1024, 16 * 1024, 1024 ** 3, 'An open delivery session is also recorded each time it has served this many more bytes'),
   checkpointEvery: intSetting('evidence.checkpointEvery', '--checkpoint-every', 10_000, 1, 100_000_000, 'Sign a checkpoint (Merkle tree head) after this many new evidence records'),
   checkpointIntervalS: intSetting('evidence.checkpointInterval', '--checkpoint-interval', 300, 1, 86_400, 'Sign a checkpoint at least this often while records arrive, seconds (and always at clean shutdown)'),
   clockCheckIntervalS: intSetting('evidence.clockCheckInterval', '--clock-check-interval', 300, 5, 86_400, 'How often the clock source and sync state (and, in live mode, the NTP offset) are checked, seconds'),

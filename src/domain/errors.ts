@@ -19,3 +19,12 @@ export class NotFoundError extends CounterseedError {
   override name = 'NotFoundError';
   constructor(message: string) { super(message, 3); }
 }
+
+/**
+ * Something the command needs is held by someone else (a data directory another node writes, a port
+ * in use): retrying later may work. Exit code 75 is EX_TEMPFAIL (sysexits.h).
+ */
+export class BusyError extends CounterseedError {
+  override name = 'BusyError';
+  constructor(message: string, options?: ErrorOptions) { super(message, 75, options); }
+}

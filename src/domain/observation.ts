@@ -4,7 +4,8 @@ import type { InfoHashHex } from './info-hash.ts';
  * Observations are evidence: a typed event log, timestamped where they happen (UTC ms),
  * never dropped silently (cf. libtorrent alerts).
  */
-export type Observation = DeliveryObservation | TrackerAnnounceObservation | RejectedConnectionObservation | SwarmPresenceObservation;
+export type Observation = DeliveryObservation | TrackerAnnounceObservation | RejectedConnectionObservation | SwarmPresenceObservation
+  | SessionProgressObservation | UncleanShutdownObservation;
 
 export type Encryption = 'none' | 'mse-rc4' | 'mse-plaintext';
 
@@ -48,6 +49,67 @@ export interface DeliveryObservation {
   /** The session fetched metadata (or nothing) but no piece data: typical of DHT crawlers and indexers. */
   readonly metadataOnly: boolean;
   readonly disconnectReason: string;
+}
+
+/**
+ * A delivery session's state while it is still open (issue 17, item 5), so that a kill -9 loses at
+ * most the last progress interval of it, not the whole session: `open` when both handshakes are
+ * done, `progress` every few seconds or megabytes while something changed, and `interrupted`,
+ * written by the next start after an unclean stop, for a session whose last record was open or
+ * progress and which has no delivery record (the counters are those of its last progress record).
+ * The session's `delivery` record stays the one final account of it; these never replace it.
+ */
+export interface SessionProgressObservation {
+  readonly kind: 'session-progress';
+  readonly phase: 'open' | 'progress' | 'interrupted';
+  /** When this record was made (for `interrupted`: when the restarted node wrote it). */
+  readonly at: number;
+  /** When the counters below were taken: `at`, except for `interrupted` (the last progress record's instant). */
+  readonly progressAt: number;
+  readonly sessionId: string;
+  readonly decoyId: number;
+  readonly infoHash: InfoHashHex;
+  readonly remoteIp: string;
+  readonly remotePort: number;
+  readonly localIp: string;
+  readonly localPort: number;
+  readonly encryption: Encryption;
+  readonly startedAt: number;
+  readonly peerId: string;
+  readonly client: string | null;
+  readonly clientVersion: string | null;
+  readonly listenPort: number | null;
+  readonly bytesServed: number;
+  readonly blocksServed: number;
+  /**
+   * Content byte ranges (coalesced) served since the session's previous session-progress record, so
+   * that a long session's records grow with what it was served, not with its square (a peer asking
+   * for every other block would otherwise repeat an ever longer list). In an `interrupted` record:
+   * the union of all its earlier records' ranges, i.e. everything the session is known to have got.
+   */
+  readonly newRanges: readonly ByteRange[];
+  readonly metadataPiecesServed: number;
+  /** Pieces the peer reported having, as far as known at `progressAt`. */
+  readonly peerPieces: number | null;
+}
+
+/**
+ * The node's own statement, written first at the start that follows an unclean stop (kill -9, power
+ * loss, crash): the previous run never marked itself stopped. Names what the log held when the
+ * previous run died, and how many sessions it left open (each gets an `interrupted` progress record).
+ */
+export interface UncleanShutdownObservation {
+  readonly kind: 'unclean-shutdown';
+  readonly at: number;
+  /** Start instant and process id of the run that did not stop cleanly. */
+  readonly runStartedAt: number;
+  readonly runPid: number;
+  /** Sequence number of the last evidence record in the log at detection (null: the log was empty). */
+  readonly lastSeq: number | null;
+  /** That record's hash (hex), which pins it: the verifier checks record lastSeq hashes to it. */
+  readonly lastHash: string | null;
+  /** Sessions open according to their last progress records (an `interrupted` record each follows). */
+  readonly openSessions: number;
 }
 
 /** An announce received by the built-in tracker (HTTP or UDP). */

@@ -9,7 +9,12 @@ export interface CheckpointerInit {
   tickMs?: number;
 }
 
-/** Periodic signed checkpoints (every N records or T ms), plus one at clean shutdown. */
+/**
+ * Signed checkpoints: one at start, one soon after the first records of the run (at the first tick
+ * that sees them, within tickMs), then every N records or T ms, and one at clean shutdown. The first
+ * two exist because a node killed before its first periodic checkpoint (300 s by default) left
+ * nothing of the run signed (issue 17, defect 6).
+ */
 export class Checkpointer {
   readonly #log: EvidenceLog;
   readonly #init: Required<CheckpointerInit>;
@@ -18,6 +23,7 @@ export class Checkpointer {
   #timer: NodeJS.Timeout | undefined;
   #lastCount = 0;
   #lastAt: number;
+  #firstRecordsSigned = false;
 
   constructor(c: { log: EvidenceLog; now: () => number; onError: (e: Error) => void }, init: CheckpointerInit) {
     this.#log = c.log;
@@ -27,8 +33,9 @@ export class Checkpointer {
     this.#lastAt = c.now();
   }
 
+  /** Signs the start checkpoint (over everything written before, e.g. an unclean-shutdown record), then ticks. */
   start(): void {
-    this.#lastCount = this.#log.appended;
+    this.#take('start');
     this.#timer = setInterval(() => this.tick(), this.#init.tickMs);
     this.#timer.unref();
   }
@@ -37,10 +44,11 @@ export class Checkpointer {
   tick(): void {
     const added = this.#log.appended - this.#lastCount;
     if (added <= 0) return;
+    if (!this.#firstRecordsSigned) { this.#firstRecordsSigned = true; this.#take('periodic'); return; }
     if (added >= this.#init.everyRecords || this.#now() - this.#lastAt >= this.#init.intervalMs) this.#take('periodic');
   }
 
-  #take(reason: 'periodic' | 'shutdown'): void {
+  #take(reason: 'start' | 'periodic' | 'shutdown'): void {
     try {
       this.#lastCount = this.#log.appended;
       this.#lastAt = this.#now();

@@ -4,8 +4,8 @@ import { CHECKPOINT_TYPE, signCheckpoint, type SignedCheckpoint } from './checkp
 import { EvidenceError } from './errors.ts';
 import { FrontierStack } from './chain/frontier-stack.ts';
 import { emptyFrontier, frontierFromBytes, frontierRoot, frontierToBytes, HASH_LEN, type Frontier } from './merkle.ts';
-import type { AppendCompletion, PendingRow } from '../store/sqlite/record-tables/row-writer.ts';
-import type { ChainBatch, ChainResult } from './chain/chain-hasher.ts';
+import type { WrittenRow } from '../store/sqlite/record-tables/row-writer.ts';
+import { chainRecords } from './chain/chain-records.ts';
 import { GENESIS_PREV, isHex64, type ClockStatement } from './record.ts';
 
 export interface EvidenceLogComponents {
@@ -13,14 +13,7 @@ export interface EvidenceLogComponents {
   readonly key: NodeKey;
   /** Runs fn in one write transaction (SqliteStore.transaction). */
   readonly transaction: <T>(fn: () => T) => T;
-  /** Computes record hashes and the Merkle frontier (chain-hasher.ts). */
-  readonly hasher: Chainer;
   readonly now: () => number;
-}
-
-/** What the log needs of a hasher (ChainHasher): a batch's hashes, computed while its rows are inserted. */
-export interface Chainer {
-  begin(b: ChainBatch): { wait(): ChainResult; abandon(): void };
 }
 
 export type CheckpointReason = 'periodic' | 'shutdown' | 'export' | 'manual' | 'start';
@@ -56,27 +49,21 @@ export class EvidenceLog {
   get appended(): number { return this.#appended; }
 
   /**
-   * Starts chaining rows about to be written, inside their write transaction (the store's append
-   * hook): the hasher works on their values while the caller inserts them (on a worker thread for
-   * large batches), and the completion links the written rows to their hashes in the same
-   * transaction. The record is made from the values as stored, so it can be re-derived from the row.
+   * Chains rows just inserted, inside their write transaction (the store's append hook): the records
+   * are made from the values as stored (so each can be re-derived from its row), hashed one after the
+   * other onto the head read from the database, and linked to their rows before the transaction
+   * commits. A throw rolls the rows back with their links.
    */
-  beginAppend(rows: readonly PendingRow[]): AppendCompletion {
-    const { table, hasher } = this.#c;
+  chain(written: readonly WrittenRow[]): void {
+    const { table } = this.#c;
     const head = table.head();
     const seq = head ? head.seq + 1 : 0;
     const prev = head ? head.hash.toString('hex') : GENESIS_PREV;
-    // The hasher returns a new frontier: if this transaction rolls back, the kept one still describes the database.
-    const job = hasher.begin({ node: this.node, seq, prev, frontier: this.#frontierAt(seq, head?.hash), rows });
-    return {
-      written: (written) => {
-        const { hashes, frontier } = job.wait();
-        table.insertRuns(seq, written, hashes);
-        if (written.length > 0) this.#live = { frontier, head: Buffer.from(hashes.subarray(hashes.length - HASH_LEN)) };
-        this.#appended += written.length;
-      },
-      cancel: () => job.abandon(),
-    };
+    // chainRecords returns a new frontier: if this transaction rolls back, the kept one still describes the database.
+    const { hashes, frontier } = chainRecords({ node: this.node, seq, prev, frontier: this.#frontierAt(seq, head?.hash), rows: written });
+    table.insertRuns(seq, written, hashes);
+    if (written.length > 0) this.#live = { frontier, head: Buffer.from(hashes.subarray(hashes.length - HASH_LEN)) };
+    this.#appended += written.length;
   }
 
   /** The frontier over [0, size) whose last leaf is `head`: the kept one when it matches, else rebuilt from the database. */
@@ -98,7 +85,7 @@ export class EvidenceLog {
   /** Writes and chains the node's own statements (clock records) in a transaction of their own. */
   append(batch: readonly ClockStatement[]): void {
     const { table, transaction } = this.#c;
-    transaction(() => table.writeRows(batch, (pending) => [this.beginAppend(pending)]));
+    transaction(() => table.writeRows(batch, (rows) => this.chain(rows)));
   }
 
   /**

@@ -5,10 +5,11 @@ import { Checkpointer } from './checkpointer.ts';
 import { ClockMonitor, probeClock } from './clock.ts';
 import { openEvidence } from './open.ts';
 import { querySntp } from './sntp.ts';
+import { recordUncleanShutdowns } from './unclean-shutdown.ts';
 
 export interface NodeEvidence {
   readonly fingerprint: string;
-  /** Call after the recorder has written everything: final clock state, shutdown checkpoint. */
+  /** Call after the recorder has written everything: final clock state, shutdown checkpoint, run marked stopped. */
   stop(): Promise<void>;
 }
 
@@ -23,8 +24,10 @@ export async function startNodeEvidence(
   if (!(c.store instanceof SqliteStore)) { c.log('evidence: this store has no tamper-evident log; observations are not chained'); return undefined; }
   const s = c.settings;
   const now = c.now ?? Date.now;
-  const ev = openEvidence(c.store, s.dataDir, { now, log: c.log });
+  const ev = openEvidence(c.store, s.dataDir, { now });
   if (ev.keyCreated) c.log(`evidence: generated node key ${ev.key.fingerprint} (publish this fingerprint)`);
+  // First records of the run, before the clock's: what an unclean stop of the previous run lost.
+  const run = await recordUncleanShutdowns(c.store, () => ev.table.head(), { now, pid: process.pid, log: c.log });
   const clock = new ClockMonitor({
     record: (st) => ev.log.append([st]), probe: () => probeClock(), now, warn: c.log,
     measure: (signal) => querySntp({ host: s.ntpServer, timeoutMs: 3000, signal }),
@@ -38,6 +41,7 @@ export async function startNodeEvidence(
     async stop() {
       await clock.stop();
       checkpointer.stop();
+      run.markStopped();
       ev.detach();
     },
   };

@@ -3,7 +3,6 @@ import { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { EvidenceError } from './errors.ts';
 import { EvidenceLog } from './evidence-log.ts';
-import { ChainHasher } from './chain/chain-hasher.ts';
 import { loadNodeKey, loadOrCreateNodeKey, type NodeKey } from './keys.ts';
 
 export interface OpenedEvidence {
@@ -12,9 +11,7 @@ export interface OpenedEvidence {
   readonly key: NodeKey;
   /** The key was generated just now (first use of this data directory). */
   readonly keyCreated: boolean;
-  /** Hashes the chain: large batches on a worker thread (src/evidence/chain/). */
-  readonly hasher: ChainHasher;
-  /** Stops chaining observations the store appends (and stops the hasher's worker). */
+  /** Stops chaining observations the store appends. */
   detach(): void;
 }
 
@@ -22,7 +19,7 @@ export interface OpenedEvidence {
  * Opens the evidence log of a data directory and hooks it into the store's append transaction,
  * so every observation written from now on is chained. The key is generated on first use.
  */
-export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?: () => number; create?: boolean; log?: (m: string) => void } = {}): OpenedEvidence {
+export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?: () => number; create?: boolean } = {}): OpenedEvidence {
   if (!(store instanceof SqliteStore)) throw new EvidenceError('the tamper-evident log needs the SQLite store');
   let key: NodeKey;
   let keyCreated = false;
@@ -34,14 +31,7 @@ export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?
     ({ key, created: keyCreated } = loadOrCreateNodeKey(dataDir));
   }
   const table = new EvidenceLogTable(store.database);
-  // Batches of 1,024 rows or more are hashed on a worker thread while their rows are inserted; smaller ones inline.
-  // A 5,000-row batch takes the worker ~25 ms; a worker that has not answered in 5 s is given up (the
-  // main thread is blocked meanwhile) and chaining goes on in the main thread, with nothing lost.
-  const hasher = new ChainHasher({
-    timeoutMs: 5000,
-    onWorkerFailure: (e) => opts.log?.(`evidence: the chain worker failed (${e.message}); chaining continues in the main thread`),
-  });
-  const log = new EvidenceLog({ table, key, hasher, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now });
-  const unhook = store.addAppendHook((_batch, rows) => log.beginAppend(rows));
-  return { log, table, key, keyCreated, hasher, detach: () => { unhook(); void hasher.close(); } };
+  const log = new EvidenceLog({ table, key, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now });
+  const unhook = store.addAppendHook((rows) => log.chain(rows));
+  return { log, table, key, keyCreated, detach: unhook };
 }

@@ -41,6 +41,13 @@ tool.json        node_runs: each start of the node that recorded these records, 
 
 Times are UTC, milliseconds. Clock records (kind "clock") say which clock source and sync
 state the node had when the deliveries were recorded.
+Session-progress records (kind "session-progress") record a delivery session while it was
+open: "open" when the handshakes were done, "progress" every few seconds while data was
+served, with the totals so far and the byte ranges served since the previous record
+(newRanges). A session's "delivery" record is its final account. A session whose node stopped
+uncleanly (crash, power loss) has no delivery record; the node's next start then wrote an
+"interrupted" record carrying the counters of the session's last progress record (taken at
+progressAt) and the union of its records' ranges, right after an "unclean-shutdown" record (docs/crash-recovery.md in counterseed).
 
 How to verify
 -------------

@@ -66,7 +66,8 @@ export function toolJson(tool: ToolInfo, seqs: readonly number[]): string {
     ...own,
     config_of: 'the export command that wrote this package; the node that recorded the records ran with node_runs[].settings',
     node_runs_note: 'a run holds the records from its first_seq (the log size once the node was listening) to the next run\'s first_seq; '
-      + 'the clock record a node writes as it opens its log comes just before, so it counts with the run before it, or in records_before_first_run, '
+      + 'the records a node writes as it opens its log (after an unclean stop, the unclean-shutdown and interrupted session records; then its clock record) '
+      + 'come just before, so they count with the run before it, or in records_before_first_run, '
       + 'which also counts records from before node runs were kept',
     node_runs: used, records_before_first_run: before,
   }, null, 2)}\n`;

@@ -6,10 +6,14 @@ import type { TrackerServer } from '../bittorrent/tracker/server/tracker-server.
 import { Seeder } from '../bittorrent/seeder/seeder.ts';
 import { TorrentIndex } from '../bittorrent/seeder/torrent-index.ts';
 import { ObservationBus } from '../observation/bus.ts';
-import { ObservationRecorder } from '../observation/recorder.ts';
-import { startNodeEvidence } from '../evidence/node-evidence.ts';
+import { ObservationRecorder, type RecorderReport } from '../observation/recorder.ts';
+import { startInlineWriter, type EvidenceWriter } from '../observation/evidence-writer.ts';
+import { ThreadWriter } from '../observation/thread-writer.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { DhtService } from '../bittorrent/dht/dht-service.ts';
 import type { Context } from './context.ts';
+import type { Settings } from '../config/settings.ts';
+import { BusyError, InputError } from '../domain/errors.ts';
 import { startCampaignSync } from '../campaign/node-sync.ts';
 
 export interface SeedNodeInfo {
@@ -31,20 +35,23 @@ export interface SeedNode {
   readonly dht?: DhtService;
   /** Runs one campaign step and serves/stops decoys accordingly (the timer does this every campaign.tickInterval). */
   syncCampaigns(): Promise<void>;
-  /** Stops announcing (event=stopped), closes every peer connection, writes every observation. */
-  stop(): Promise<void>;
+  /** Stops announcing (event=stopped), closes every peer connection, writes every observation, or reports what it could not. */
+  stop(): Promise<RecorderReport>;
 }
 
 /**
  * THE composition root for a running node: every collaborator is built and wired here,
  * in dependency order, and torn down in reverse.
  */
-export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => void } = {}): Promise<SeedNode> {
+export async function startSeedNode(ctx: Context, opts: {
+  log?: (m: string) => void;
+  /** 'inline' writes evidence on this thread even for a file database (bench/event-loop.bench.ts's comparison only). */
+  evidenceWriter?: 'thread' | 'inline';
+} = {}): Promise<SeedNode> {
   const s = ctx.settings;
   const log = opts.log ?? ctx.log;
   const now = Date.now;
   const bus = new ObservationBus({ capacity: s.queueCapacity });
-  const recorder = new ObservationRecorder({ bus, store: ctx.store, log }, { flushIntervalMs: s.flushIntervalMs });
   const publish = (o: Observation) => { bus.publish(o); };
 
   const index = new TorrentIndex({ sourceFor: (d) => ctx.sourceFor(d), loadInfo: (d) => ctx.decoyInfo(d.id) });
@@ -62,34 +69,21 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   for (const id of payloadIds) ctx.payloadSource(id);
 
   const peerId = new Uint8Array(Buffer.concat([Buffer.from(s.peerIdPrefix, 'latin1'), randomBytes(12)]));
-  const seederInit = {
-    host: s.bind, port: s.port, peerId, clientVersion: s.clientVersion,
-    maxConnections: s.maxConnections, maxConnectionsPerIp: s.maxConnectionsPerIp, uploadSlots: s.uploadSlots,
-    uploadRate: s.uploadRate, unchokeRotationMs: s.unchokeRotationMs, handshakeTimeoutMs: s.handshakeTimeoutMs,
-    idleTimeoutMs: s.idleTimeoutMs, maxRequestQueue: s.maxRequestQueue, allowPlaintext: s.allowPlaintext,
-  };
-  const seeder = new Seeder(seederInit, { index, publish, now, log });
-
-  // Evidence first: every observation is chained, the clock recorded and checkpoints signed from the first byte served.
-  const evidence = await startNodeEvidence({ store: ctx.store, settings: s, log });
+  // Ports first, then the evidence: nothing, not even a clock record, is written by a node that
+  // cannot serve (issue 17, item 10). Connections accepted meanwhile wait on the bus for the recorder.
+  const ports = await bindPorts(s, { index, peerId, publish, now, log });
+  const { listening, trackerUrls, dht } = ports;
+  // Evidence next: an earlier unclean stop recorded, the clock recorded and a start checkpoint signed
+  // (startNodeEvidence) before the first observation is written.
+  // A file database is written by the evidence writer thread, so serving never waits for a write (issue 16.4).
+  let writer: EvidenceWriter;
+  try {
+    writer = ctx.store instanceof SqliteStore && ctx.store.path !== ':memory:' && opts.evidenceWriter !== 'inline'
+      ? await ThreadWriter.start({ dbPath: ctx.store.path, settings: s, log })
+      : await startInlineWriter({ store: ctx.store, settings: s, log });
+  } catch (e) { await ports.close(); throw e; }
+  const recorder = new ObservationRecorder({ bus, writer, log }, { flushIntervalMs: s.flushIntervalMs });
   recorder.start();
-  const listening = await seeder.start();
-  // Every further address this node owns gets a listener on the same port number, same index.
-  const extraSeeders = s.addresses.filter((a) => a !== s.bind).map((host) => new Seeder({ ...seederInit, host, port: listening.port }, { index, publish, now, log }));
-  for (const x of extraSeeders) await x.start();
-
-  let tracker: TrackerServer | undefined;
-  let trackerUrls: { httpUrl?: string; udpUrl?: string } = {};
-  if (s.trackerServerPort >= 0) {
-    // Tracker code is loaded only when used: its node:http costs a DHT-only node ~10 MB of RSS.
-    const { TrackerServer } = await import('../bittorrent/tracker/server/tracker-server.ts');
-    tracker = new TrackerServer({
-      host: s.bind, httpPort: s.trackerServerPort, udpPort: s.trackerServerPort,
-      lookup: (hex) => index.get(hex)?.decoy.id ?? null,
-      onAnnounce: publish, intervalSeconds: s.announceIntervalS, now,
-    });
-    trackerUrls = await tracker.start();
-  }
 
   const announceTo = [...s.trackers, ...(trackerUrls.httpUrl ? [trackerUrls.httpUrl] : [])];
   let scheduler: AnnounceScheduler | undefined;
@@ -103,15 +97,7 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
     scheduler.start();
   }
 
-  // A DHT node per address; every active decoy scheduled for announce (new ones first).
-  let dht: DhtService | undefined;
-  if (s.dhtEnabled) {
-    dht = new DhtService({
-      mode: s.mode, addresses: [listening.host, ...s.addresses.filter((a) => a !== s.bind)].map((host) => ({ host, peerPort: listening.port })),
-      port: s.dhtPort, bootstrap: s.dhtBootstrap, publicBootstrap: s.dhtPublicBootstrap, readOnly: s.dhtReadOnly,
-      cycleMs: s.dhtCycleS * 1000, jitter: s.dhtJitterPercent / 100, queriesPerSecond: s.dhtQueryRate, perNodePerSecond: s.dhtPerNodeRate,
-    }, { now, decoyFor: (hex) => index.get(hex)?.decoy.id ?? null, publish, log });
-    await dht.start();
+  if (dht) {
     dht.reserve(index.size);
     for (const d of index.decoys()) dht.add(d.infoHash, d.id);
   }
@@ -129,23 +115,99 @@ export async function startSeedNode(ctx: Context, opts: { log?: (m: string) => v
   };
 
   (await import('./node-run.ts')).recordNodeRun(ctx.store, s, info); // what this run presents, for exports' tool.json
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<RecorderReport> | undefined;
   return {
     info, bus, recorder, ...(dht ? { dht } : {}),
     announced: (o = {}) => scheduler?.whenAllAnnounced(o) ?? Promise.resolve(),
     syncCampaigns: async () => { await campaigns?.syncNow(); },
     stop() {
-      stopping ??= (async () => {
+      stopping ??= (async (): Promise<RecorderReport> => {
         await campaigns?.stop();
         await scheduler?.stop({ deadlineMs: 3000 }).catch((e: Error) => log(`announce stop: ${e.message}`));
-        await dht?.stop();
-        for (const x of extraSeeders) await x.stop();
-        await seeder.stop();
-        await tracker?.stop();
-        await recorder.stop();
-        await evidence?.stop();
+        await ports.close();
+        const report = await recorder.stop();
+        await writer.stop();
+        return report;
       })();
       return stopping;
     },
   };
+}
+
+/** Everything a node listens on: the peer port on each address, the built-in tracker, the DHT nodes. */
+interface BoundPorts {
+  readonly seeder: Seeder;
+  readonly extraSeeders: readonly Seeder[];
+  readonly listening: { host: string; port: number };
+  readonly tracker: TrackerServer | undefined;
+  readonly trackerUrls: { httpUrl?: string; udpUrl?: string };
+  readonly dht: DhtService | undefined;
+  /** Stops listening, in reverse order of binding (closes every peer connection). */
+  close(): Promise<void>;
+}
+
+/**
+ * Binds every port the node needs, or none: on a failure, what was bound is closed again, a port in
+ * use is reported as BusyError (exit 75) naming it, an address this host lacks as InputError (exit 2).
+ */
+async function bindPorts(s: Settings, c: { index: TorrentIndex; peerId: Uint8Array; publish: (o: Observation) => void; now: () => number; log: (m: string) => void }): Promise<BoundPorts> {
+  const { index, publish, now, log } = c;
+  const opened: { stop(): Promise<void> }[] = [];
+  const close = async () => { for (const x of opened.reverse()) await x.stop(); opened.length = 0; };
+  const bind = async <T>(what: string, x: { stop(): Promise<void> }, start: () => Promise<T>): Promise<T> => {
+    try {
+      const r = await start();
+      opened.push(x);
+      return r;
+    } catch (e) {
+      await close();
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES') throw new BusyError(`${what}: ${code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`, { cause: e });
+      if (code === 'EADDRNOTAVAIL') throw new InputError(`${what}: this host has no such address`, { cause: e });
+      throw e;
+    }
+  };
+  const seederInit = {
+    host: s.bind, port: s.port, peerId: c.peerId, clientVersion: s.clientVersion,
+    maxConnections: s.maxConnections, maxConnectionsPerIp: s.maxConnectionsPerIp, uploadSlots: s.uploadSlots,
+    uploadRate: s.uploadRate, unchokeRotationMs: s.unchokeRotationMs, handshakeTimeoutMs: s.handshakeTimeoutMs,
+    idleTimeoutMs: s.idleTimeoutMs, maxRequestQueue: s.maxRequestQueue, allowPlaintext: s.allowPlaintext,
+    progress: { intervalMs: s.progressIntervalMs, bytes: s.progressBytes },
+  };
+  const seeder = new Seeder(seederInit, { index, publish, now, log });
+  const listening = await bind(`peer port ${s.bind}:${s.port}`, seeder, () => seeder.start());
+  // Every further address this node owns gets a listener on the same port number, same index.
+  const extraSeeders: Seeder[] = [];
+  for (const host of s.addresses.filter((a) => a !== s.bind)) {
+    const x = new Seeder({ ...seederInit, host, port: listening.port }, { index, publish, now, log });
+    await bind(`peer port ${host}:${listening.port}`, x, () => x.start());
+    extraSeeders.push(x);
+  }
+
+  let tracker: TrackerServer | undefined;
+  let trackerUrls: { httpUrl?: string; udpUrl?: string } = {};
+  if (s.trackerServerPort >= 0) {
+    // Tracker code is loaded only when used: its node:http costs a DHT-only node ~10 MB of RSS.
+    const { TrackerServer } = await import('../bittorrent/tracker/server/tracker-server.ts');
+    const t = new TrackerServer({
+      host: s.bind, httpPort: s.trackerServerPort, udpPort: s.trackerServerPort,
+      lookup: (hex) => index.get(hex)?.decoy.id ?? null,
+      onAnnounce: publish, intervalSeconds: s.announceIntervalS, now,
+    });
+    trackerUrls = await bind(`tracker port ${s.bind}:${s.trackerServerPort}`, t, () => t.start());
+    tracker = t;
+  }
+
+  // A DHT node per address.
+  let dht: DhtService | undefined;
+  if (s.dhtEnabled) {
+    const d = new DhtService({
+      mode: s.mode, addresses: [listening.host, ...s.addresses.filter((a) => a !== s.bind)].map((host) => ({ host, peerPort: listening.port })),
+      port: s.dhtPort, bootstrap: s.dhtBootstrap, publicBootstrap: s.dhtPublicBootstrap, readOnly: s.dhtReadOnly,
+      cycleMs: s.dhtCycleS * 1000, jitter: s.dhtJitterPercent / 100, queriesPerSecond: s.dhtQueryRate, perNodePerSecond: s.dhtPerNodeRate,
+    }, { now, decoyFor: (hex) => index.get(hex)?.decoy.id ?? null, publish, log });
+    await bind(`DHT port ${s.dhtPort === -1 ? listening.port : s.dhtPort}`, d, () => d.start());
+    dht = d;
+  }
+  return { seeder, extraSeeders, listening, tracker, trackerUrls, dht, close };
 }

@@ -9,7 +9,9 @@ export class ObservationBus {
   readonly capacity: number;
   #queue: Observation[] = [];
   #dropped = 0;
+  /** Drops not yet taken by the recorder (takeDropped), and all drops since the start, by kind. */
   #droppedByKind: Record<string, number> = {};
+  readonly #droppedTotalByKind: Record<string, number> = {};
   #onPublish: (() => void) | undefined;
 
   constructor(init: { capacity: number }) {
@@ -18,8 +20,7 @@ export class ObservationBus {
 
   publish(o: Observation): boolean {
     if (this.#queue.length >= this.capacity) {
-      this.#dropped++;
-      this.#droppedByKind[o.kind] = (this.#droppedByKind[o.kind] ?? 0) + 1;
+      this.#drop(o);
       return false;
     }
     this.#queue.push(o);
@@ -37,9 +38,28 @@ export class ObservationBus {
     return this.#queue.splice(0, max);
   }
 
-  /** Puts a batch back at the front (the store failed to take it). May exceed capacity transiently; never drops. */
-  requeue(batch: Observation[]): void {
-    this.#queue = batch.concat(this.#queue);
+  /**
+   * Puts a batch back at the front (the store failed to take it), oldest first. The queue stays within
+   * capacity: what arrived meanwhile and no longer fits is dropped, newest first, and counted.
+   */
+  requeue(batch: readonly Observation[]): void {
+    const queue = batch.concat(this.#queue);
+    for (let i = this.capacity; i < queue.length; i++) this.#drop(queue[i]!);
+    if (queue.length > this.capacity) queue.length = this.capacity;
+    this.#queue = queue;
+  }
+
+  #drop(o: Observation): void {
+    this.#dropped++;
+    this.#droppedByKind[o.kind] = (this.#droppedByKind[o.kind] ?? 0) + 1;
+    this.#droppedTotalByKind[o.kind] = (this.#droppedTotalByKind[o.kind] ?? 0) + 1;
+  }
+
+  /** Queued observations by kind (what would be lost if the process ended now). */
+  queuedByKind(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const o of this.#queue) out[o.kind] = (out[o.kind] ?? 0) + 1;
+    return out;
   }
 
   /** Returns and resets the drop counts since the last call. */
@@ -51,6 +71,8 @@ export class ObservationBus {
 
   get size(): number { return this.#queue.length; }
   get droppedTotal(): number { return this.#dropped; }
+  /** Every drop since the start, by kind. */
+  get droppedTotalByKind(): Readonly<Record<string, number>> { return this.#droppedTotalByKind; }
 
   /** One listener (the recorder) may ask to be nudged when something arrives. */
   onPublish(fn: (() => void) | undefined): void { this.#onPublish = fn; }

@@ -38,9 +38,15 @@ export interface EvidenceStore {
   /** How many decoys are active (listServedDecoys would return), for sizing structures before loading them. */
   countServedDecoys(): Promise<number>;
 
-  /** Appends a batch atomically: either every observation is stored or none. */
-  appendObservations(batch: readonly Observation[]): Promise<void>;
-  /** Keeps an observation the store refused as a row, verbatim, so it is neither lost nor blocking. */
+  /**
+   * Appends a batch atomically, with `counters` (added to the named counters) in the same transaction:
+   * either every observation and every count is stored, or none.
+   */
+  appendObservations(batch: readonly Observation[], counters?: Readonly<Record<string, number>>): Promise<void>;
+  /**
+   * Keeps an observation the store refused as a row, verbatim, so it is neither lost nor blocking, and
+   * adds 1 to `observations.quarantined.<kind>` in the same transaction.
+   */
   quarantineObservation(o: Observation, error: string): Promise<void>;
   queryDeliveries(q?: DeliveryQuery): Promise<DeliveryObservation[]>;
   queryAnnounces(q?: { infoHash?: string; limit?: number }): Promise<TrackerAnnounceObservation[]>;

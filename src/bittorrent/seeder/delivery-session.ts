@@ -1,4 +1,4 @@
-import type { DeliveryObservation, Encryption } from '../../domain/observation.ts';
+import type { DeliveryObservation, Encryption, SessionProgressObservation } from '../../domain/observation.ts';
 import type { PieceSource } from '../../domain/piece-source.ts';
 import { uuidV7 } from '../../domain/uuid-v7.ts';
 import { WireError } from '../wire/errors.ts';
@@ -10,6 +10,7 @@ import { MAX_REQUEST_LENGTH } from '../wire/constants.ts';
 import { parseClient } from '../wire/peer-id.ts';
 import type { Chokeable, Choker } from './choker.ts';
 import { PeerPieces } from './peer-pieces.ts';
+import { ProgressSchedule, type ProgressPolicy } from './progress-schedule.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { RangeSet } from './range-set.ts';
 import { pieceSize, type ServedTorrent } from './served-torrent.ts';
@@ -41,13 +42,15 @@ export interface DeliverySessionInit {
   startedAt: number;
   maxRequestQueue: number;
   clientVersion: string;
+  /** When to record the open session (session-progress); absent: only the final delivery record. */
+  progress?: ProgressPolicy;
 }
 
 export interface DeliverySessionComponents {
   link: PeerLink;
   choker: Choker;
   limiter: RateLimiter;
-  publish(o: DeliveryObservation): void;
+  publish(o: DeliveryObservation | SessionProgressObservation): void;
   now(): number;
 }
 
@@ -64,6 +67,8 @@ export class DeliverySession implements Chokeable {
   readonly #i: DeliverySessionInit;
   readonly #c: DeliverySessionComponents;
   readonly #served = new RangeSet();
+  /** Ranges served since the last session-progress record (its newRanges). */
+  #servedSinceRecord = new RangeSet();
   readonly #peerPieces: PeerPieces;
   #queue: Req[] = [];
   #choked = true;
@@ -81,11 +86,13 @@ export class DeliverySession implements Chokeable {
   /** Resolved on the first request and kept: the node-wide LRU lookup is not per block. */
   #source: PieceSource | undefined;
   #requestsWhileChoked = 0;
+  readonly #progress: ProgressSchedule | undefined;
 
   constructor(init: DeliverySessionInit, components: DeliverySessionComponents) {
     this.#i = init;
     this.#c = components;
     this.#peerPieces = new PeerPieces(init.torrent.decoy.pieceCount);
+    if (init.progress) this.#progress = new ProgressSchedule(init.progress, { emit: () => this.#publishProgress('progress'), bytesServed: () => this.#bytes });
   }
 
   /** After both handshakes: advertise extensions and that we have every piece. */
@@ -107,6 +114,39 @@ export class DeliverySession implements Chokeable {
     }
     // BEP 6: have_all replaces a full bitfield when both sides support the fast extension.
     this.#c.link.send(encodeMessage(this.#i.peerFlags.fast ? { type: 'have-all' } : { type: 'bitfield', bitfield: fullBitfield(decoy.pieceCount) }));
+    // The session exists from here on, in the log too: a kill -9 can no longer make it vanish (issue 17, item 5).
+    if (this.#progress) this.#publishProgress('open');
+  }
+
+  /** The open session's state as a session-progress record (keys sorted, as in finish()). */
+  #publishProgress(phase: 'open' | 'progress'): void {
+    const i = this.#i;
+    const at = this.#c.now();
+    this.#c.publish({
+      kind: 'session-progress',
+      at,
+      blocksServed: this.#blocks,
+      bytesServed: this.#bytes,
+      client: parseClient(i.peer.peerId),
+      clientVersion: this.#clientVersion,
+      decoyId: i.torrent.decoy.id,
+      encryption: i.encryption,
+      infoHash: i.torrent.decoy.infoHash,
+      listenPort: this.#listenPort,
+      localIp: i.localIp,
+      localPort: i.localPort,
+      metadataPiecesServed: this.#metadataPieces,
+      newRanges: this.#servedSinceRecord.toArray(),
+      peerId: Buffer.from(i.peer.peerId).toString('hex'),
+      peerPieces: this.#peerPieces.known ? this.#peerPieces.count : null,
+      phase,
+      progressAt: at,
+      remoteIp: i.remoteIp,
+      remotePort: i.remotePort,
+      sessionId: this.sessionId,
+      startedAt: i.startedAt,
+    });
+    this.#servedSinceRecord = new RangeSet();
   }
 
   /** Handles one peer message; throws WireError for protocol violations. */
@@ -186,6 +226,7 @@ export class DeliverySession implements Chokeable {
     const data = info.subarray(start, Math.min(info.length, start + METADATA_PIECE_SIZE));
     this.#c.link.send(encodeMessage({ type: 'extended', id: this.#peerMetadataId, payload: encodeMetadataData(msg.piece, info.length, data) }));
     this.#metadataPieces++;
+    this.#progress?.changed();
   }
 
   unchoke(): void {
@@ -215,6 +256,7 @@ export class DeliverySession implements Chokeable {
     this.#pumping = true;
     const { link, limiter } = this.#c;
     link.cork();
+    const blocksBefore = this.#blocks;
     try {
       const d = this.#i.torrent.decoy;
       while (!this.#choked && this.#queue.length > 0) {
@@ -235,10 +277,12 @@ export class DeliverySession implements Chokeable {
         this.#bytes += r.length;
         this.#blocks++;
         this.#served.add(offset, offset + r.length);
+        if (this.#progress) this.#servedSinceRecord.add(offset, offset + r.length);
       }
     } finally {
       link.uncork();
       this.#pumping = false;
+      if (this.#blocks !== blocksBefore) this.#progress?.changed();
     }
   }
 
@@ -255,6 +299,7 @@ export class DeliverySession implements Chokeable {
   /** Ends the session once: frees its slot and publishes the delivery observation. */
   finish(reason: string): DeliveryObservation {
     if (this.#finished) return this.#finished;
+    this.#progress?.stop();
     this.#queue = [];
     this.#c.choker.release(this);
     this.#c.limiter.cancel(this.#onTokens);

@@ -9,6 +9,7 @@ import { Framer } from '../wire/framer.ts';
 import { encodeHandshake, makeReserved, reservedFlags, type Handshake } from '../wire/handshake.ts';
 import type { Choker } from './choker.ts';
 import { DeliverySession, type PeerLink } from './delivery-session.ts';
+import type { ProgressPolicy } from './progress-schedule.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TorrentIndex } from './torrent-index.ts';
 
@@ -19,6 +20,8 @@ export interface PeerConnectionInit {
   idleTimeoutMs: number;
   maxRequestQueue: number;
   allowPlaintext: boolean;
+  /** Record open sessions (session-progress, issue 17 item 5); absent: only final delivery records. */
+  progress?: ProgressPolicy;
 }
 
 export interface PeerConnectionComponents {
@@ -153,6 +156,7 @@ export class PeerConnection implements PeerLink {
       remoteIp: this.remoteIp, remotePort: this.remotePort,
       localIp: normalizeIp('address' in local ? local.address : ''), localPort: 'port' in local ? local.port : 0,
       startedAt: this.startedAt, maxRequestQueue: this.#i.maxRequestQueue, clientVersion: this.#i.clientVersion,
+      ...(this.#i.progress ? { progress: this.#i.progress } : {}),
     }, { link: this, choker: this.#c.choker, limiter: this.#c.limiter, publish: (o) => this.#c.publish(o), now: this.#c.now });
     this.#socket.setTimeout(this.#i.idleTimeoutMs);
     this.#session.open();

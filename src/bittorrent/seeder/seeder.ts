@@ -3,6 +3,7 @@ import type { Observation } from '../../domain/observation.ts';
 import { Choker } from './choker.ts';
 import { ConnectionLimits } from './connection-limits.ts';
 import { normalizeIp, PeerConnection } from './peer-connection.ts';
+import type { ProgressPolicy } from './progress-schedule.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { TorrentIndex } from './torrent-index.ts';
 
@@ -22,6 +23,8 @@ export interface SeederInit {
   allowPlaintext: boolean;
   /** Rejected-connection observations per second; the rest are only counted (a flood must not crowd out deliveries). */
   maxRejectionRecordsPerSecond?: number;
+  /** Record open sessions (session-progress, issue 17 item 5); absent: only final delivery records. */
+  progress?: ProgressPolicy;
 }
 
 export interface SeederComponents {

@@ -1,6 +1,7 @@
-import { runLabMode } from '../../app/lab.ts';
+import { labSettings, runLabMode } from '../../app/lab.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
+import { withDataDirLock } from '../../node/data-dir-lock.ts';
 
 export const lab: Command = {
   name: 'lab',
@@ -21,7 +22,8 @@ export const lab: Command = {
       decoys: optionalInt(args, 'decoys', 1, 100_000) ?? 20,
       sources: optionalInt(args, 'sources', 1, 60_000) ?? 40,
     };
-    const { report: r, dataDir } = await runLabMode(io.settings, init, { signal: io.signal, log: io.err });
+    // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
+    const { report: r, dataDir } = await withDataDirLock(labSettings(io.settings).dataDir, 'lab', () => runLabMode(io.settings, init, { signal: io.signal, log: io.err }));
     io.out([
       `lab finished: ${r.swarm.ok}/${r.swarm.attempted} simulated downloads completed (${(r.swarm.bytes / 1e6).toFixed(1)} MB) against ${r.decoys} decoys`,
       `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,

@@ -1,6 +1,24 @@
 import { withContext } from '../../app/context.ts';
 import { serveUntil } from '../../app/node.ts';
+import { withDataDirLock } from '../../node/data-dir-lock.ts';
+import type { RecorderReport } from '../../observation/recorder.ts';
 import type { Command } from '../command.ts';
+
+/** Exit code when observations or drop counts could not be written before exit (sysexits EX_IOERR); see README. */
+export const EXIT_EVIDENCE_LOST = 74;
+
+const byKind = (r: Readonly<Record<string, number>>) => Object.entries(r).map(([k, n]) => `${k} ${n}`).join(', ');
+const total = (r: Readonly<Record<string, number>>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+/** The last line(s) of a run: every loss with its number; "0 dropped" only when nothing was. */
+export function stopLines(r: RecorderReport): string[] {
+  const dropped = total(r.dropped);
+  const lines = [`stopped; ${r.written} observations written, ${dropped} dropped${dropped ? ` (${byKind(r.dropped)}; queue full)` : ''}${r.quarantined ? `, ${r.quarantined} quarantined` : ''}`];
+  const unwritten = total(r.unwritten);
+  if (unwritten > 0) lines.push(`NOT WRITTEN: ${unwritten} observations (${byKind(r.unwritten)}) were still held when the node stopped; the store was failing: ${r.fault ?? 'unknown error'}`);
+  if (total(r.countersUnwritten) > 0) lines.push(`NOT WRITTEN: counters ${byKind(r.countersUnwritten)} could not be stored; these numbers are only here`);
+  return lines;
+}
 
 export const seed: Command = {
   name: 'seed',
@@ -8,14 +26,15 @@ export const seed: Command = {
   summary: 'Serve every active decoy upload-only on one port until SIGINT/SIGTERM; record every delivery',
   settings: ['bind', 'port', 'trackers', 'trackerServerPort', 'announceIntervalS', 'maxConnections', 'maxConnectionsPerIp',
     'uploadSlots', 'uploadRate', 'handshakeTimeoutMs', 'idleTimeoutMs', 'maxRequestQueue', 'allowPlaintext', 'peerIdPrefix', 'clientVersion',
-    'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs',
+    'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs', 'progressIntervalMs', 'progressBytes',
     // Issue 4: several addresses, the DHT.
     'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
     'campaignTickS'],
   async run(_args, io) {
-    await withContext(io.settings, io.err, async (ctx) => {
+    // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
+    return withDataDirLock(io.settings.dataDir, 'seed', () => withContext(io.settings, io.err, async (ctx) => {
       if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
-      const r = await serveUntil(ctx, {
+      const report = await serveUntil(ctx, {
         signal: io.signal,
         onReady: (info) => {
           // One machine-readable line for scripts and tests, then human-readable lines on stderr.
@@ -24,7 +43,9 @@ export const seed: Command = {
         },
         onStopping: () => io.err('stopping: announcing stopped, closing connections, writing observations…'),
       });
-      io.err(`stopped; ${r.written} observations written, ${r.dropped} dropped`);
-    });
+      for (const line of stopLines(report)) io.err(line);
+      const lost = total(report.unwritten) + total(report.countersUnwritten) > 0;
+      return lost ? EXIT_EVIDENCE_LOST : 0;
+    }));
   },
 };

@@ -4,7 +4,7 @@ import { HASH_LEN, leafHashOfText } from '../../evidence/merkle.ts';
 import { MAX_RUN } from './migrations/evidence-003.ts';
 import { GENESIS_PREV, type Recordable } from '../../evidence/record.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
-import { RecordRowWriter, type AppendCompletion, type PendingRow, type WrittenRow } from './record-tables/row-writer.ts';
+import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
 
 export interface StoredCheckpoint {
   readonly id: number;
@@ -116,8 +116,8 @@ export class EvidenceLogTable {
   }
 
   /** Writes recordables the log itself produces (clock statements) into their table: RecordRowWriter.writeAll. */
-  writeRows(items: readonly Recordable[], begin: (pending: readonly PendingRow[]) => readonly AppendCompletion[]): WrittenRow[] {
-    return this.#rows.writeAll(items, begin);
+  writeRows(items: readonly Recordable[], after: (rows: readonly WrittenRow[]) => void): WrittenRow[] {
+    return this.#rows.writeAll(items, after);
   }
 
   /**

@@ -8,6 +8,7 @@ import { CORE_003 } from './migrations/core-003.ts';
 import { EVIDENCE_002 } from './migrations/evidence-002.ts';
 import { EVIDENCE_003 } from './migrations/evidence-003.ts';
 import { NODE_RUNS_001 } from './migrations/node-runs-001.ts';
+import { SESSIONS_001 } from './migrations/sessions-001.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   EVIDENCE_002,
   EVIDENCE_003,
   NODE_RUNS_001,
+  SESSIONS_001,
 ];

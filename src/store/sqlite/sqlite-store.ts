@@ -8,15 +8,12 @@ import type { Payload } from '../../domain/payload.ts';
 import type { DecoyQuery, DeliveryQuery, EvidenceStore } from '../evidence-store.ts';
 import { MIGRATIONS } from './schema.ts';
 import { codecOf } from './record-tables/registry.ts';
-import { RecordRowWriter, type AppendCompletion, type PendingRow } from './record-tables/row-writer.ts';
+import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
 import { decoyFromRow, payloadFromRow } from './rows.ts';
 import { ServedDecoyRow } from './served-decoy-row.ts';
 
-/**
- * Runs inside the append transaction, first with the rows about to be written (before the inserts,
- * so that its work can overlap them), then, through the function it returns, with the rows written.
- */
-export type AppendHook = (batch: readonly Observation[], rows: readonly PendingRow[]) => AppendCompletion | undefined;
+/** Runs inside the append transaction with the rows just written (the evidence chain); a throw rolls the batch back. */
+export type AppendHook = (rows: readonly WrittenRow[]) => void;
 
 /** Page cache of the store's connection (KiB), and during a bulk read. */
 const CACHE_KIB = 16 * 1024;
@@ -29,7 +26,10 @@ export class SqliteStore implements EvidenceStore {
   readonly #rows: RecordRowWriter;
   readonly #appendHooks: AppendHook[] = [];
 
+  readonly #path: string;
+
   constructor(path: string) {
+    this.#path = path;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     // A 16 MiB page cache holds a whole recorder batch (observations + evidence log + indexes, ~7 MB), so
@@ -74,10 +74,18 @@ export class SqliteStore implements EvidenceStore {
       this.#db.exec('COMMIT');
       return r;
     } catch (e) {
-      this.#db.exec('ROLLBACK');
+      // On some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM: https://sqlite.org/lang_transaction.html,
+      // "Response To Errors Within A Transaction") SQLite has already rolled back; a ROLLBACK then fails
+      // with "cannot rollback - no transaction is active", and throwing that would hide the real error.
+      if (this.#db.isTransaction) {
+        try { this.#db.exec('ROLLBACK'); } catch { /* `e` is the error that matters; the connection is rolled back or closed */ }
+      }
       throw e;
     }
   }
+
+  /** The database file (':memory:' for an in-memory store): the evidence writer thread opens its own connection to it. */
+  get path(): string { return this.#path; }
 
   insertPayload(p: Payload): void {
     this.#db.prepare('INSERT OR IGNORE INTO payloads (id, size, label, media_type, added_at) VALUES (?, ?, ?, ?, ?)')
@@ -148,14 +156,21 @@ export class SqliteStore implements EvidenceStore {
     return r ? decoyFromRow(r) : undefined;
   }
 
-  async appendObservations(batch: readonly Observation[]): Promise<void> {
-    if (batch.length === 0) return;
-    this.#tx(() => this.#rows.writeAll(batch, (pending) => this.#appendHooks.map((hook) => hook(batch, pending))));
+  async appendObservations(batch: readonly Observation[], counters: Readonly<Record<string, number>> = {}): Promise<void> {
+    const names = Object.keys(counters);
+    if (batch.length === 0 && names.length === 0) return;
+    this.#tx(() => {
+      if (batch.length > 0) this.#rows.writeAll(batch, (rows) => { for (const hook of this.#appendHooks) hook(rows); });
+      for (const n of names) this.#counter.run(n, counters[n]!);
+    });
   }
 
   async quarantineObservation(o: Observation, error: string): Promise<void> {
-    this.#db.prepare('INSERT INTO observation_quarantine (quarantined_at, kind, error, record) VALUES (?, ?, ?, ?)')
-      .run(Date.now(), o.kind, error, JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+    this.#tx(() => {
+      this.#db.prepare('INSERT INTO observation_quarantine (quarantined_at, kind, error, record) VALUES (?, ?, ?, ?)')
+        .run(Date.now(), o.kind, error, JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+      this.#counter.run(`observations.quarantined.${o.kind}`, 1);
+    });
   }
 
   async queryDeliveries(q: DeliveryQuery = {}): Promise<DeliveryObservation[]> {

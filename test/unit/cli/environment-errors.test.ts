@@ -47,7 +47,7 @@ describe('environment errors: a clear message naming the path or port, a documen
     const port = (server.address() as { port: number }).port;
     try {
       const r = spawnSync(process.execPath, [MAIN, 'seed', '--data', data, '--port', String(port)], { encoding: 'utf8', timeout: 30_000 });
-      assertClean(r, 74, new RegExp(`127\\.0\\.0\\.1:${port}: already in use .*EADDRINUSE`), 'EADDRINUSE');
+      assertClean(r, 75, new RegExp(`127\\.0\\.0\\.1:${port}: address already in use`), 'EADDRINUSE');
     } finally { server.close(); }
   });
 
@@ -82,6 +82,7 @@ describe('the OS error table', () => {
   it('names the path or address:port and picks the documented code', () => {
     assert.deepEqual(describeOsError(err('EACCES', { syscall: 'open', path: '/srv/x' })), { message: 'open /srv/x: permission denied (EACCES)', exitCode: 74 });
     assert.deepEqual(describeOsError(err('EROFS', { syscall: 'mkdir', path: '/ro/x' })), { message: 'mkdir /ro/x: read-only file system (EROFS)', exitCode: 74 });
+    assert.deepEqual(describeOsError(err('EADDRINUSE', { syscall: 'listen', address: '127.0.0.1', port: 6881 })), { message: 'listen 127.0.0.1:6881: already in use (another counterseed or client?); choose another port (EADDRINUSE)', exitCode: 75 });
     assert.equal(describeOsError(err('ENOSPC', { syscall: 'write', path: '/x' }))?.exitCode, 74);
     assert.equal(describeOsError(err('ENOENT', { syscall: 'open', path: '/x' }))?.exitCode, 3);
     assert.equal(describeOsError(err('ENOTDIR', { syscall: 'mkdir', path: '/x' }))?.exitCode, 2);

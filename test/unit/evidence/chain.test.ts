@@ -119,13 +119,24 @@ describe('evidence chain in the observation transaction', () => {
     for (const k of ['delivery', 'tracker-announce', 'rejected-connection', 'swarm-presence', 'clock']) assert.ok(kinds.has(k), `fixture has a ${k} record`);
   });
 
-  it('periodic checkpoints: after N records, and once at stop', async () => {
+  it('checkpoints: at start, after the first records, then after N records, and once at stop', async () => {
     const f = await evidenceFixture();
+    const count = () => f.ev.table.listCheckpoints(100).length;
+    const before = count();
+    const d = (await f.store.queryDeliveries())[0]!;
+    // Records the last checkpoint does not cover yet, as a node killed before its first periodic checkpoint left them.
+    await f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash)]);
     const cp = new Checkpointer({ log: f.ev.log, now: () => 0, onError: (e) => { throw e; } }, { everyRecords: 3, intervalMs: 1e9 });
     cp.start();
-    const count = () => f.ev.table.listCheckpoints(100).length;
+    assert.equal(count(), before + 1, 'a checkpoint at start');
+    assert.equal(f.ev.table.latestCheckpoint()!.reason, 'start');
+    assert.equal(f.ev.table.latestCheckpoint()!.treeSize, f.ev.table.count());
+    cp.tick();
+    assert.equal(count(), before + 1, 'nothing new: no checkpoint');
+    await f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash)]);
+    cp.tick();
+    assert.equal(count(), before + 2, 'the first record of the run is signed at the next tick, not after N records or T ms');
     const n0 = count();
-    const d = (await f.store.queryDeliveries())[0]!;
     await f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash), sampleDelivery(d.decoyId, d.infoHash)]);
     cp.tick();
     assert.equal(count(), n0, '2 < 3 records: no checkpoint yet');

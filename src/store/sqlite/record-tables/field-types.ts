@@ -1,21 +1,19 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import { evidenceCounter } from '../../../domain/observation.ts';
-import type { JsonBytes } from '../../../evidence/chain/json-bytes.ts';
 import { CanonicalEncodingError } from '../../../evidence/errors.ts';
 import { formatRanges, parseRanges } from '../../ranges.ts';
 
 /**
- * How one record field is stored in its column and written in canonical JSON. Each type maps a
- * domain value to an SQL value (toSql), an SQL value back to the domain value (read), and writes an
- * SQL value straight as its canonical JSON bytes (write): the same text canonicalJson() gives for
- * read(v), without building the object (test/unit/store/record-tables.test.ts checks that equality).
- * toSql refuses what the record could not hold exactly, so every stored row can be encoded: a row is
- * written only if its record can be chained.
+ * How one record field is stored in its column. Each type maps a domain value to an SQL value
+ * (toSql) and an SQL value back to the domain value (read); the record's text is canonicalJson() of
+ * the values read (RecordCodec.json). toSql refuses what the record could not hold exactly, and read
+ * refuses what a row could not have been written with, so every stored row can be encoded, a row is
+ * written only if its record can be chained, and a row edited into another spelling of the same value
+ * is refused rather than read as the original.
  */
 export interface FieldType {
   toSql(v: unknown): SQLInputValue;
   read(v: SQLOutputValue | undefined): unknown;
-  write(v: SQLOutputValue | undefined, out: JsonBytes): void;
 }
 
 function safeInt(v: unknown): number {
@@ -29,21 +27,18 @@ function str(v: unknown): string {
 }
 const isNull = (v: unknown) => v === null || v === undefined;
 
-export const INT: FieldType = { toSql: safeInt, read: safeInt, write: (v, out) => out.int(safeInt(v)) };
+export const INT: FieldType = { toSql: safeInt, read: safeInt };
 export const OPT_INT: FieldType = {
   toSql: (v) => (isNull(v) ? null : safeInt(v)), read: (v) => (isNull(v) ? null : safeInt(v)),
-  write: (v, out) => (isNull(v) ? out.raw('null') : out.int(safeInt(v))),
 };
-export const TEXT: FieldType = { toSql: str, read: str, write: (v, out) => out.string(str(v)) };
+export const TEXT: FieldType = { toSql: str, read: str };
 export const OPT_TEXT: FieldType = {
   toSql: (v) => (isNull(v) ? null : str(v)), read: (v) => (isNull(v) ? null : str(v)),
-  write: (v, out) => (isNull(v) ? out.raw('null') : out.string(str(v))),
 };
 /** Booleans as INTEGER 0/1. */
 export const BOOL: FieldType = {
   toSql: (v) => { if (typeof v !== 'boolean') throw new CanonicalEncodingError(`not a boolean: ${String(v)}`); return v ? 1 : 0; },
   read: (v) => boolOf(v),
-  write: (v, out) => out.raw(boolOf(v) ? 'true' : 'false'),
 };
 function boolOf(v: unknown): boolean {
   if (v === 1 || v === 1n) return true;
@@ -54,7 +49,6 @@ function boolOf(v: unknown): boolean {
 export const HEX_BLOB: FieldType = {
   toSql: (v) => { const s = str(v); if (!/^(?:[0-9a-f]{2})*$/.test(s)) throw new CanonicalEncodingError(`not lowercase hex: ${s}`); return Buffer.from(s, 'hex'); },
   read: (v) => { const b = blob(v); return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex'); },
-  write: (v, out) => { out.byte(0x22); out.hex(blob(v)); out.byte(0x22); },
 };
 function blob(v: unknown): Uint8Array {
   if (!(v instanceof Uint8Array)) throw new CanonicalEncodingError('not a stored BLOB');
@@ -62,7 +56,7 @@ function blob(v: unknown): Uint8Array {
 }
 /** Byte counters from peers: exact up to 2^53 - 1, else -1 (evidenceCounter). */
 export const COUNTER: FieldType = {
-  toSql: (v) => (typeof v === 'number' ? evidenceCounter(v) : -1), read: safeInt, write: (v, out) => out.int(safeInt(v)),
+  toSql: (v) => (typeof v === 'number' ? evidenceCounter(v) : -1), read: safeInt,
 };
 /** Half-open byte ranges as "0-16384,32768-49152" in the column, [[0,16384],[32768,49152]] in the record. */
 const RANGES_TEXT = /^(?:(?:0|[1-9]\d{0,15})-(?:0|[1-9]\d{0,15})(?:,(?=.)|$))*$/;
@@ -72,26 +66,10 @@ export const RANGES: FieldType = {
     for (const r of v as unknown[]) if (!Array.isArray(r) || r.length !== 2 || safeInt(r[0]) < 0 || safeInt(r[1]) < 0) throw new CanonicalEncodingError(`bad range ${JSON.stringify(r)}`);
     return formatRanges(v as readonly (readonly [number, number])[]);
   },
-  read: (v) => parseRanges(str(v)).map(([a, b]) => [safeInt(a), safeInt(b)]),
-  write: (v, out) => {
+  read: (v) => {
+    // Only the spelling formatRanges writes: "01-5" or "0-5," would read as a record a row never held.
     const s = str(v);
     if (!RANGES_TEXT.test(s)) throw new CanonicalEncodingError(`bad stored ranges "${s}"`);
-    if (s === '') return out.raw('[]');
-    // "0-16384,32768-49152" -> [[0,16384],[32768,49152]], checking each bound is a safe integer.
-    out.raw('[[');
-    let n = 0;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 0x2d || c === 0x2c) {
-        safeInt(n);
-        n = 0;
-        out.raw(c === 0x2d ? ',' : '],[');
-      } else {
-        n = n * 10 + (c - 0x30);
-        out.byte(c);
-      }
-    }
-    safeInt(n);
-    out.raw(']]');
+    return parseRanges(s).map(([a, b]) => [safeInt(a), safeInt(b)]);
   },
 };

@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue, SQLOutputValue } from 'node:sqlite';
-import { JsonBytes } from '../../../evidence/chain/json-bytes.ts';
+import { canonicalJson } from '../../../evidence/canonical-json.ts';
 import { recordTextOfJson } from '../../../evidence/record.ts';
 import type { FieldType } from './field-types.ts';
 
@@ -32,8 +32,6 @@ export interface RecordTable<O extends { readonly kind: string }> {
 export type AnyRecordTable = RecordTable<{ readonly kind: string }>;
 
 type Value = SQLOutputValue | SQLInputValue;
-/** json()'s buffer: encoding is synchronous, so one serves every codec. */
-const scratch = new JsonBytes();
 
 /** A RecordTable with its statements' SQL and its per-row functions, derived once from the spec. */
 export class RecordCodec {
@@ -43,8 +41,6 @@ export class RecordCodec {
   readonly timeIndex: number;
   readonly #names: readonly string[];
   readonly #types: readonly FieldType[];
-  /** `"name":` prefixes as UTF-8, with the separating comma for all but the first. */
-  readonly #prefixes: readonly Buffer[];
 
   constructor(spec: AnyRecordTable) {
     const names = spec.fields.map((f) => f.name);
@@ -52,7 +48,6 @@ export class RecordCodec {
     this.spec = spec;
     this.#names = names;
     this.#types = spec.fields.map((f) => f.type);
-    this.#prefixes = names.map((n, i) => Buffer.from(`${i === 0 ? '' : ','}${JSON.stringify(n)}:`));
     const cols = spec.fields.map((f) => f.column);
     // Positional parameters: binding by name costs ~6 µs more per 24-column row (bench/chain.bench.ts).
     this.insertSql = `INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
@@ -77,8 +72,16 @@ export class RecordCodec {
 
   /** The domain object (kind included) from stored values. */
   read(row: readonly SQLOutputValue[]): Record<string, unknown> {
-    const o: Record<string, unknown> = { kind: this.spec.kind };
-    for (let i = 0; i < this.#names.length; i++) o[this.#names[i]!] = this.#types[i]!.read(row[i]);
+    return { kind: this.spec.kind, ...this.fields(row) };
+  }
+
+  /**
+   * The record's fields (`obs`: everything but kind) from stored or bound values, built in name
+   * order, which is RFC 8785 key order: canonicalJson then writes them with its native fast path.
+   */
+  fields(row: readonly Value[]): Record<string, unknown> {
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < this.#names.length; i++) o[this.#names[i]!] = this.#types[i]!.read(row[i] as SQLOutputValue);
     return o;
   }
 
@@ -94,20 +97,8 @@ export class RecordCodec {
     return recordTextOfJson(this.spec.kind, row[this.timeIndex], this.json(row), seq, prev, node);
   }
 
-  /** Canonical JSON of the record fields (`obs`), straight from stored or bound values. */
+  /** Canonical JSON of the record fields (`obs`), from stored or bound values: canonical-json.ts, the one writer. */
   json(row: readonly Value[]): string {
-    scratch.reset();
-    this.writeJson(scratch, row);
-    return scratch.text();
-  }
-
-  /** json()'s UTF-8 bytes, appended to `out`. */
-  writeJson(out: JsonBytes, row: readonly Value[]): void {
-    out.byte(0x7b);
-    for (let i = 0; i < this.#prefixes.length; i++) {
-      out.bytes(this.#prefixes[i]!);
-      this.#types[i]!.write(row[i] as SQLOutputValue, out);
-    }
-    out.byte(0x7d);
+    return canonicalJson(this.fields(row));
   }
 }

@@ -15,30 +15,31 @@ export interface WrittenRow extends PendingRow {
   readonly rowId: number;
 }
 
-/** The second step of work begun on rows before their inserts (the evidence chain: EvidenceLog.beginAppend). */
-export interface AppendCompletion {
-  /** After the inserts, inside the transaction: a throw rolls the batch back. */
-  written(rows: readonly WrittenRow[]): void;
-  /** The inserts failed and the batch rolls back: release what the first step started. */
-  cancel(): void;
-}
-
 /**
- * Writes recordables into their kinds' tables (the caller owns the transaction), in two steps so
- * that work on the values (the evidence chain) can start before the inserts: prepare() converts and
- * checks a recordable's values, insert() writes them.
+ * Writes recordables into their kinds' tables (the caller owns the transaction): prepare() converts and
+ * checks a recordable's values, insert() writes them. A value the record could not hold exactly is
+ * refused by prepare(), before anything of the batch is inserted.
  */
 export class RecordRowWriter {
+  readonly #db: DatabaseSync;
   readonly #insert = new Map<string, { codec: RecordCodec; stmt: StatementSync }>();
 
-  constructor(db: DatabaseSync) {
-    for (const [kind, codec] of RECORD_CODECS) this.#insert.set(kind, { codec, stmt: db.prepare(codec.insertSql) });
-  }
+  constructor(db: DatabaseSync) { this.#db = db; }
 
   prepare(o: { readonly kind: string }): PendingRow {
-    const w = this.#insert.get(o.kind);
-    if (!w) throw new InputError(`no table records kind "${o.kind}"`);
+    const w = this.#writerOf(o.kind);
     return { codec: w.codec, kind: o.kind, values: w.codec.toRow(o) };
+  }
+
+  /** A kind's insert statement is prepared on first use: a database at an older schema (a migration test) lacks later kinds' tables. */
+  #writerOf(kind: string): { codec: RecordCodec; stmt: StatementSync } {
+    let w = this.#insert.get(kind);
+    if (w) return w;
+    const codec = RECORD_CODECS.get(kind);
+    if (!codec) throw new InputError(`no table records kind "${kind}"`);
+    w = { codec, stmt: this.#db.prepare(codec.insertSql) };
+    this.#insert.set(kind, w);
+    return w;
   }
 
   insert(p: PendingRow): WrittenRow {
@@ -51,28 +52,14 @@ export class RecordRowWriter {
   }
 
   /**
-   * Writes `items` in order (the caller owns the transaction): `begin` sees the rows before their
-   * inserts and starts what may overlap them, and each completion it returns gets the written rows
-   * after them. A failed insert or completion cancels the completions not yet run, then throws.
+   * Writes `items` in order (the caller owns the transaction), every one checked before the first
+   * insert, then hands the written rows to `after` (the evidence chain), still in the transaction:
+   * a throw anywhere rolls the whole batch back.
    */
-  writeAll(items: readonly { readonly kind: string }[], begin: (pending: readonly PendingRow[]) => readonly (AppendCompletion | undefined)[]): WrittenRow[] {
+  writeAll(items: readonly { readonly kind: string }[], after: (rows: readonly WrittenRow[]) => void): WrittenRow[] {
     const pending = items.map((o) => this.prepare(o));
-    const completions = begin(pending);
-    let rows: WrittenRow[];
-    try {
-      rows = pending.map((p) => this.insert(p));
-    } catch (e) {
-      for (const c of completions) c?.cancel();
-      throw e;
-    }
-    for (let i = 0; i < completions.length; i++) {
-      try {
-        completions[i]?.written(rows);
-      } catch (e) {
-        for (const c of completions.slice(i + 1)) c?.cancel();
-        throw e;
-      }
-    }
+    const rows = pending.map((p) => this.insert(p));
+    after(rows);
     return rows;
   }
 }
