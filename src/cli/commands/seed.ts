@@ -29,7 +29,9 @@ export const seed: Command = {
     'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs', 'progressIntervalMs', 'progressBytes',
     // Issue 4: several addresses, the DHT.
     'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
-    'campaignTickS'],
+    'campaignTickS',
+    // Issue 15 item 11: config docs listed these as flags, and every command called them unknown.
+    'checkpointEvery', 'checkpointIntervalS', 'clockCheckIntervalS', 'ntpServer', 'ntpMaxOffsetMs'],
   async run(_args, io) {
     // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
     return withDataDirLock(io.settings.dataDir, 'seed', () => withContext(io.settings, io.err, async (ctx) => {
