@@ -72,10 +72,19 @@ async function runMain(argv: string[], shutdown: AbortController, stdout: { clos
   if (argv.includes('--version')) { out(VERSION); return 0; }
   const found = findCommand(argv);
   if (!found) {
-    if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') { out(await topHelp()); return 0; }
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') { out(await topHelp()); return 0; }
     const first = argv.find((a, i) => !a.startsWith('-') && !VALUE_FLAGS_BEFORE_COMMAND.has(argv[i - 1] ?? ''));
     const group = await Promise.all(COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.load()));
-    if (group.length > 0) { out(group.map((c) => helpText(c)).join('\n\n')); return argv.includes('--help') ? 0 : 2; }
+    if (group.length > 0) {
+      // "decoys frob": say the subcommand is unknown, and list the group's (issue 15 item 12: all their help was dumped).
+      const firstAt = argv.indexOf(first!);
+      const sub = argv.slice(firstAt + 1).find((a) => !a.startsWith('-'));
+      const listing = [`Commands in "${first}":`, ...group.map((c) => `  ${c.name.padEnd(20)}${c.summary}`), '', `counterseed ${first} <command> --help for details`].join('\n');
+      if (sub !== undefined) { err(`counterseed: unknown subcommand "${first} ${sub}"\n\n${listing}`); return 2; }
+      if (argv.includes('--help') || argv.includes('-h')) { out(listing); return 0; }
+      err(listing);
+      return 2;
+    }
     err(`counterseed: unknown command "${argv.join(' ')}"\n\n${await topHelp()}`);
     return 2;
   }
