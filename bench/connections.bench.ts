@@ -152,6 +152,8 @@ function startSeeder(side: Side, opts: ConnectionsBenchOptions & { ltProfile: Lt
     // Through bin/counterseed, as operators start it (compile cache, the launcher's V8 and malloc settings for seed).
     const [cmd, args] = limited(nofile, LAUNCHER, ['--data', fixture.dataDir, 'seed', '--bind', HOST, '--port', '0',
       '--max-connections', String(Math.min(200_000, opts.connections * 2)), '--max-connections-per-ip', String(MAX_PER_SOURCE),
+      // Every source address is in 127.1.x.0/24 blocks of 254: the per-/24 limit must not be what is measured.
+      '--max-connections-per-prefix', String(Math.min(200_000, opts.connections * 2)),
       '--idle-timeout', String(IDLE_TIMEOUT_S * 1000)]);
     return new Child('counterseed seed', cmd, args);
   }

@@ -4,12 +4,19 @@ export interface VerifyFacts {
   package: string; fingerprint: string | null; expectedFingerprint: string | null; treeSize: number | null; root: string | null;
   checkpointAt: number | null; records: number; deliveries: number; seqs: string | null;
   tool: { name: string; version: string; config_sha256: string } | null;
+  completeness?: string | null; published?: number;
 }
 export interface VerifyResult { ok: boolean; findings: Finding[]; facts: VerifyFacts }
 export const VERIFIER_VERSION: number;
 export const CHECKS: Record<string, string>;
 export const CSV_COLUMNS: string[];
-export function verifyPackage(dir: string, opts?: { keyFingerprint?: string }): VerifyResult;
+/** A published checkpoint: the signed text and its base64 signature (a line of checkpoints.ndjson, or checkpoint.json). */
+export interface Published { text: string; signature: string }
+export function verifyPackage(dir: string, opts?: { keyFingerprint?: string; published?: Published[] }): VerifyResult;
+export function readPublished(path: string): Published[];
+export function verifyConsistency(first: number, second: number, proof: Uint8Array[], firstRoot: Uint8Array, secondRoot: Uint8Array): boolean;
+export function accumulate(entries: [seq: number, at: number, hash: Uint8Array][]): Buffer;
+export function ipKey(ip: string): string | null;
 export function formatReport(res: VerifyResult): string;
 export function canonicalJson(v: unknown): string;
 export function leafHash(data: Uint8Array): Buffer;

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // counterseed offline verifier: checks an evidence export package with Node.js >= 20 and nothing else.
 // Standalone on purpose: it shares no code with counterseed, so it re-derives every hash, signature,
-// proof and CSV cell from the specification in verifier/README.md. Usage: node verify.mjs PATH [--key-fingerprint HEX] [--json]
+// proof and CSV cell from the specification in verifier/README.md.
+// Usage: node verify.mjs PATH [--key-fingerprint HEX] [--published FILE] [--json]
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 
-export const VERIFIER_VERSION = 1;
+export const VERIFIER_VERSION = 2;
 
+const HEX64 = /^[0-9a-f]{64}$/;
 const REQUIRED = ['manifest.json', 'manifest.sig', 'public-key.pem', 'checkpoint.json', 'records.ndjson', 'proofs.json', 'deliveries.csv', 'decoys.json', 'tool.json'];
 // Files read in pieces need constant memory; the bound only stops a runaway file. The exporter allows
 // 1,000,000 records, whose case.jsonld is about 3 GB.
@@ -24,6 +27,8 @@ export const CHECKS = {
   records: 'records are canonical, in order, complete, and name this node',
   chain: 'chain links between consecutive records (prev = hash of the record before)',
   proofs: 'RFC 9162 inclusion proof of every record against the signed checkpoint',
+  completeness: 'no record of the selected IP or decoy up to the checkpoint is left out (signed key index)',
+  consistency: 'earlier published checkpoints are prefixes of this log (RFC 9162 consistency proofs)',
   csv: 'deliveries.csv says exactly what records.ndjson says',
   decoys: 'decoys: SHA-1 of each info dictionary is its infohash, and it holds the name',
   tool: 'configuration hash',
@@ -71,6 +76,63 @@ export function verifyInclusion(leaf, index, size, path, root) {
     sn = Math.floor(sn / 2);
   }
   return sn === 0 && r.equals(root);
+}
+
+const isPowerOf2 = (x) => { while (x > 1 && x % 2 === 0) x /= 2; return x === 1; };
+
+/** RFC 9162 section 2.1.4.2: `proof` shows the tree of `first` leaves (root firstRoot) is a prefix of the tree of `second` (secondRoot). */
+export function verifyConsistency(first, second, proof, firstRoot, secondRoot) {
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 1 || first > second) return false;
+  if (first === second) return proof.length === 0 && firstRoot.equals(secondRoot);
+  const path = isPowerOf2(first) ? [firstRoot, ...proof] : proof.slice();
+  if (path.length === 0) return false;
+  let fn = first - 1;
+  let sn = second - 1;
+  while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && fr.equals(firstRoot) && sr.equals(secondRoot);
+}
+
+/**
+ * The key index (README section 10): an address as one spelling: IPv4 dotted, IPv6 per RFC 5952 (as the WHATWG URL
+ * parser writes it), an IPv4-mapped IPv6 address (::ffff:a.b.c.d) as its IPv4 address.
+ */
+export function ipKey(ip) {
+  const v = isIP(String(ip));
+  if (v === 4) return `ip:${ip}`;
+  if (v !== 6) return null;
+  let h;
+  try { h = String(ip).includes('%') ? String(ip).toLowerCase() : new URL(`http://[${ip}]/`).hostname.slice(1, -1); } catch { return null; } // zoned: as written
+  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+  if (!m) return `ip:${h}`;
+  const hi = parseInt(m[1], 16);
+  const lo = parseInt(m[2], 16);
+  return `ip:${Math.floor(hi / 256)}.${hi % 256}.${Math.floor(lo / 256)}.${lo % 256}`;
+}
+
+/** acc_k = SHA-256(acc_(k-1) || seq u64be || at i64be || record hash), from 32 zero bytes. */
+export function accumulate(entries) {
+  let acc = Buffer.alloc(32);
+  for (const [seq, at, hash] of entries) {
+    const b = Buffer.alloc(16);
+    b.writeBigUInt64BE(BigInt(seq), 0);
+    b.writeBigInt64BE(BigInt(at), 8);
+    acc = sha256(Buffer.concat([acc, b, hash]));
+  }
+  return acc;
 }
 
 /** Key fingerprint: SHA-256 of the raw 32-byte Ed25519 key (the last 32 bytes of its 44-byte SPKI DER). */
@@ -368,7 +430,7 @@ export function verifyPackage(dir, opts = {}) {
   const findings = [];
   let sink = findings; // checks run in a different order than they are reported in: each writes into its own list
   const fail = (check, code, message) => sink.push({ check, code, message });
-  const facts = { package: dir, fingerprint: null, expectedFingerprint: opts.keyFingerprint ?? null, treeSize: null, root: null, checkpointAt: null, records: 0, deliveries: 0, seqs: null, tool: null };
+  const facts = { package: dir, fingerprint: null, expectedFingerprint: opts.keyFingerprint ?? null, treeSize: null, root: null, checkpointAt: null, records: 0, deliveries: 0, seqs: null, tool: null, completeness: null, published: 0 };
   const done = () => ({ ok: findings.length === 0, findings, facts });
 
   const raw = {}; // small files, read whole
@@ -419,7 +481,8 @@ export function verifyPackage(dir, opts = {}) {
     if (!verifySignature(null, Buffer.from(c.text, 'utf8'), key, Buffer.from(String(c.signature), 'base64'))) fail('checkpoint', 'checkpoint-signature-invalid', 'the checkpoint signature does not verify with public-key.pem');
     cp = JSON.parse(c.text);
     if (canonicalJson(cp) !== c.text) fail('checkpoint', 'checkpoint-invalid', 'checkpoint text is not canonical');
-    if (cp.type !== 'counterseed-checkpoint/v1') fail('checkpoint', 'checkpoint-invalid', `unknown checkpoint type ${cp.type}`);
+    if (cp.type !== 'counterseed-checkpoint/v1' && cp.type !== 'counterseed-checkpoint/v2') fail('checkpoint', 'checkpoint-invalid', `unknown checkpoint type ${cp.type}`);
+    if (cp.type === 'counterseed-checkpoint/v2' && !(HEX64.test(cp.index) && Number.isSafeInteger(cp.index_size) && cp.index_size >= 0)) fail('checkpoint', 'checkpoint-invalid', 'a v2 checkpoint needs an index root and index_size');
     if (cp.node !== facts.fingerprint) fail('key', 'key-mismatch', `checkpoint names node ${cp.node} but public-key.pem is ${facts.fingerprint}`);
     if (manifest.checkpoint?.tree_size !== cp.tree_size || manifest.checkpoint?.root !== cp.root) fail('checkpoint', 'checkpoint-mismatch', 'manifest and checkpoint name different tree heads');
     Object.assign(facts, { treeSize: cp.tree_size, root: cp.root, checkpointAt: cp.at });
@@ -447,6 +510,7 @@ export function verifyPackage(dir, opts = {}) {
   const offsets = [];
   const lengths = [];
   const prevs = [];
+  const ats = [];
   const isDelivery = [];
   const hashes = new Slots(32);
   const wantDigests = new Slots(32);
@@ -465,7 +529,8 @@ export function verifyPackage(dir, opts = {}) {
       let canonical = false;
       try { canonical = canonicalJson(r) === text; } catch { /* reported below */ }
       if (!canonical) fail('records', 'record-not-canonical', `line ${line} (seq ${r.seq}) is not in canonical form`);
-      if (r.v !== 1 || !Number.isSafeInteger(r.seq) || typeof r.prev !== 'string' || typeof r.obs !== 'object') { fail('records', 'record-invalid', `line ${line} is not a v1 record`); return; }
+      // v1: the first record schema; v2 (same header) may carry more obs fields, such as network and contentId.
+      if ((r.v !== 1 && r.v !== 2) || !Number.isSafeInteger(r.seq) || !Number.isSafeInteger(r.at) || typeof r.prev !== 'string' || typeof r.obs !== 'object') { fail('records', 'record-invalid', `line ${line} is not a v1 or v2 record`); return; }
       if (r.node !== facts.fingerprint) fail('records', 'record-node-mismatch', `seq ${r.seq} was recorded by node ${r.node}, not ${facts.fingerprint}`);
       const idx = seqs.length;
       const hash = leafHash(bytes);
@@ -473,6 +538,7 @@ export function verifyPackage(dir, opts = {}) {
       lineNos.push(line);
       offsets.push(offset);
       lengths.push(length);
+      ats.push(r.at);
       prevs.push(r.prev.length > 64 ? r.prev.slice(0, 65) : r.prev); // longer than a hash: never equal to one; 16 chars are reported
       hashes.set(idx, hash);
       const delivery = r.kind === 'delivery';
@@ -626,6 +692,9 @@ export function verifyPackage(dir, opts = {}) {
     }
   } catch (e) { fail('proofs', 'proofs-invalid', `proofs.json: ${e.message}`); }
 
+  checkCompleteness(dir, manifest, cp, { fail, facts, ats, hashes, lastBySeq });
+  checkConsistency(dir, manifest, cp, key, facts, opts.published ?? [], fail);
+
   findings.push(...out.decoys);
 
   // CSV against records.
@@ -659,6 +728,128 @@ export function verifyPackage(dir, opts = {}) {
   return done();
 }
 
+/** A small JSON file of the package, listed in the signed manifest (its digest is checked with the others), parsed. */
+function readListed(dir, manifest, name) {
+  if (!(name in (manifest.files ?? {}))) return undefined;
+  const p = join(dir, name);
+  if (statSync(p).size > MAX_WHOLE) throw new Error(`larger than ${MAX_WHOLE} bytes`);
+  return JSON.parse(readFileSync(p, 'utf8'));
+}
+
+/**
+ * completeness.json (README section 10). A v2 package selected by one IP or one decoy must prove that no record of
+ * that key up to the checkpoint is left out: the key's leaf in the signed index, whose accumulator is recomputed
+ * from the records in the package (in the time window) and the links given for the others (outside it).
+ */
+function checkCompleteness(dir, manifest, cp, r) {
+  const fail = (code, message) => r.fail('completeness', code, message);
+  const sel = manifest.selection ?? {};
+  const byKey = (sel.ip !== undefined) !== (sel.decoy !== undefined);
+  try {
+    const c = readListed(dir, manifest, 'completeness.json');
+    if (c === undefined) {
+      if (cp?.type === 'counterseed-checkpoint/v2' && byKey) fail('completeness-missing', 'the package is selected by one IP or decoy against a v2 checkpoint but has no completeness.json');
+      return;
+    }
+    if (!cp || cp.type !== 'counterseed-checkpoint/v2') { fail('completeness-invalid', 'completeness.json needs a v2 checkpoint (with a key index)'); return; }
+    const key = sel.ip !== undefined ? ipKey(sel.ip) : `decoy:${sel.decoy}`;
+    const from = sel.from === undefined ? null : Date.parse(sel.from);
+    const to = sel.to === undefined ? null : Date.parse(sel.to);
+    if (!byKey || c.key !== key) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is ${JSON.stringify(sel)}`); return; }
+    if (c.window?.from !== from || c.window?.to !== to) { fail('completeness-invalid', 'completeness.json is for another time window than the selection'); return; }
+    if (c.tree_size !== cp.tree_size || c.index !== cp.index || c.index_size !== cp.index_size) { fail('completeness-invalid', 'completeness.json is for another checkpoint'); return; }
+    const inWindow = (at) => (from === null || at >= from) && (to === null || at < to);
+    const root = Buffer.from(cp.index, 'hex');
+    const proven = (x) => x && typeof x.leaf === 'object' && x.leaf !== null && Array.isArray(x.path)
+      && verifyInclusion(leafHash(Buffer.from(canonicalJson({ acc: x.leaf.acc, count: x.leaf.count, key: x.leaf.key }), 'utf8')), x.index, cp.index_size, x.path.map((h) => Buffer.from(String(h), 'hex')), root);
+    if (c.leaf) {
+      if (!proven(c.leaf) || c.leaf.leaf.key !== key) { fail('completeness-failed', `the leaf of ${key} is not in the key index the checkpoint signs`); return; }
+      const entries = [];
+      for (const seq of c.inside) {
+        const i = r.lastBySeq.get(seq);
+        if (i === undefined) { fail('completeness-failed', `record ${seq} of ${key} is in the window but not in records.ndjson: it was left out`); continue; }
+        if (!inWindow(r.ats[i])) fail('completeness-failed', `record ${seq} is listed inside the window but its time is outside it`);
+        entries.push([seq, r.ats[i], r.hashes.get(i)]);
+      }
+      for (const [seq, at, hash] of c.outside) {
+        if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(at) || !HEX64.test(hash)) { fail('completeness-invalid', `bad link ${JSON.stringify([seq, at, hash])}`); return; }
+        if (inWindow(at)) fail('completeness-failed', `record ${seq} of ${key} is in the window (at ${new Date(at).toISOString()}) but not in the package: it was left out`);
+        entries.push([seq, at, Buffer.from(hash, 'hex')]);
+      }
+      entries.sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < entries.length; i++) if (entries[i][0] === entries[i - 1][0]) fail('completeness-invalid', `record ${entries[i][0]} is listed twice`);
+      if (entries.length !== c.leaf.leaf.count || hex(accumulate(entries)) !== c.leaf.leaf.acc) {
+        fail('completeness-failed', `the records given for ${key} (${entries.length}) do not reproduce its signed count (${c.leaf.leaf.count}) and accumulator: a record is missing, extra or altered`);
+      }
+      r.facts.completeness = `${key}: ${c.inside.length} record(s) in the window, ${c.outside.length} outside it, of ${c.leaf.leaf.count}`;
+    } else {
+      if (c.inside.length > 0 || c.outside.length > 0) { fail('completeness-invalid', 'an absent key cannot have records'); return; }
+      const ns = c.neighbours ?? [];
+      if (!ns.every(proven)) { fail('completeness-failed', 'a neighbouring leaf is not in the key index the checkpoint signs'); return; }
+      const left = ns.find((x) => x.leaf.key < key);
+      const right = ns.find((x) => x.leaf.key > key);
+      const ok = cp.index_size === 0 ? ns.length === 0
+        : left && right ? right.index === left.index + 1 : right ? right.index === 0 && ns.length === 1 : left ? left.index === cp.index_size - 1 && ns.length === 1 : false;
+      if (!ok) fail('completeness-failed', `the neighbouring leaves do not prove that ${key} has no records`);
+      else r.facts.completeness = `${key}: no records (absence proved by the neighbouring leaves)`;
+    }
+  } catch (e) { fail('completeness-invalid', `completeness.json: ${e.message}`); }
+}
+
+/**
+ * consistency.json: the checkpoints the node had published, each with an RFC 9162 consistency proof to this
+ * package's checkpoint; and the checkpoints the user passes with --published (published by the police unit or held by
+ * a witness): each must be this checkpoint's tree, proved to be a prefix of it, or newer than it. A published
+ * checkpoint over more records than this package's, signed before it, means the log was cut.
+ */
+function checkConsistency(dir, manifest, cp, key, facts, published, fail) {
+  const proved = new Map(); // tree_size -> root, for every checkpoint proved a prefix of this one
+  const bodyOf = (c) => {
+    if (!verifySignature(null, Buffer.from(String(c.text), 'utf8'), key, Buffer.from(String(c.signature), 'base64'))) throw new Error('its signature does not verify with public-key.pem');
+    const b = JSON.parse(c.text);
+    if (canonicalJson(b) !== c.text || (b.type !== 'counterseed-checkpoint/v1' && b.type !== 'counterseed-checkpoint/v2') || b.node !== facts.fingerprint || !Number.isSafeInteger(b.tree_size) || !HEX64.test(b.root)) throw new Error('not a checkpoint of this node');
+    return b;
+  };
+  try {
+    const c = readListed(dir, manifest, 'consistency.json');
+    if (c !== undefined) {
+      if (!cp || c.tree_size !== cp.tree_size || c.root !== cp.root) throw new Error('it is for another checkpoint');
+      for (const p of c.proofs) {
+        let b;
+        try { b = bodyOf(p.checkpoint); } catch (e) { fail('consistency', 'consistency-invalid', `an earlier checkpoint: ${e.message}`); continue; }
+        const path = p.path.map((h) => Buffer.from(String(h), 'hex'));
+        if (b.tree_size > cp.tree_size || !verifyConsistency(b.tree_size, cp.tree_size, path, Buffer.from(b.root, 'hex'), Buffer.from(cp.root, 'hex'))) {
+          fail('consistency', 'consistency-failed', `the log is not an extension of the checkpoint signed ${new Date(b.at).toISOString()} (tree of ${b.tree_size} records): it was rewritten`);
+        } else proved.set(b.tree_size, b.root);
+      }
+    }
+  } catch (e) { fail('consistency', 'consistency-invalid', `consistency.json: ${e.message}`); }
+  if (cp) proved.set(cp.tree_size, cp.root);
+  facts.published = published.length;
+  for (const p of published) {
+    let b;
+    try { b = bodyOf(p); } catch (e) { fail('consistency', 'published-invalid', `a published checkpoint: ${e.message}`); continue; }
+    if (!cp) continue;
+    const when = new Date(b.at).toISOString();
+    if (b.tree_size > cp.tree_size) {
+      if (b.at <= cp.at) fail('consistency', 'log-shortened', `the checkpoint published ${when} covers ${b.tree_size} records, but this package's checkpoint, signed later (${new Date(cp.at).toISOString()}), covers only ${cp.tree_size}: the log was cut`);
+    } else if (proved.get(b.tree_size) !== b.root) {
+      fail('consistency', proved.has(b.tree_size) ? 'log-rewritten' : 'published-not-covered', `the package does not prove that its log extends the checkpoint published ${when} (tree of ${b.tree_size} records): the log may have been rewritten`);
+    }
+  }
+}
+
+/** Published checkpoints from a file: one {"signature","text"} per line (checkpoints.ndjson), or one checkpoint.json. */
+export function readPublished(path) {
+  const text = readFileSync(path, 'utf8');
+  try {
+    const whole = JSON.parse(text);
+    return (Array.isArray(whole) ? whole : [whole]).map((c) => ({ text: String(c.text), signature: String(c.signature) }));
+  } catch {
+    return text.split('\n').filter((l) => l.trim() !== '').map((l) => { const c = JSON.parse(l); return { text: String(c.text), signature: String(c.signature) }; });
+  }
+}
+
 /** A report for people. */
 export function formatReport(res) {
   const f = res.facts;
@@ -669,6 +860,8 @@ export function formatReport(res) {
     f.expectedFingerprint ? `expected:    ${f.expectedFingerprint}` : '             (compare this fingerprint with the one the police unit published, or pass --key-fingerprint)',
     `checkpoint:  ${f.treeSize ?? '?'} records, root ${f.root ?? '?'}${f.checkpointAt ? `, signed ${new Date(f.checkpointAt).toISOString()}` : ''}`,
     `records:     ${f.records} (seq ${f.seqs ?? '-'}), ${f.deliveries} deliveries`,
+    `complete:    ${f.completeness ?? 'not proved for this selection'}`,
+    `published:   ${f.published ? `${f.published} checkpoint(s) given with --published` : 'none given (--published FILE)'}`,
     `tool:        ${f.tool ? `${f.tool.name} ${f.tool.version}, config sha256 ${f.tool.config_sha256}` : '?'}`,
     '',
   ];
@@ -692,11 +885,18 @@ function main(argv) {
   let keyFingerprint;
   const k = args.indexOf('--key-fingerprint');
   if (k >= 0) { keyFingerprint = args[k + 1]; args.splice(k, 2); }
-  if (args.length !== 1 || args[0].startsWith('-') || (k >= 0 && !keyFingerprint)) {
-    process.stderr.write('usage: node verify.mjs PACKAGE_DIR [--key-fingerprint HEX] [--json]\n');
+  let publishedFile;
+  const pf = args.indexOf('--published');
+  if (pf >= 0) { publishedFile = args[pf + 1]; args.splice(pf, 2); }
+  if (args.length !== 1 || args[0].startsWith('-') || (k >= 0 && !keyFingerprint) || (pf >= 0 && !publishedFile)) {
+    process.stderr.write('usage: node verify.mjs PACKAGE_DIR [--key-fingerprint HEX] [--published FILE] [--json]\n');
     return 2;
   }
-  const res = verifyPackage(args[0], { keyFingerprint });
+  let published = [];
+  if (publishedFile !== undefined) {
+    try { published = readPublished(publishedFile); } catch (e) { process.stderr.write(`--published ${publishedFile}: ${e.message}\n`); return 2; }
+  }
+  const res = verifyPackage(args[0], { keyFingerprint, published });
   process.stdout.write(`${json ? JSON.stringify(res, null, 2) : formatReport(res)}\n`);
   return res.ok ? 0 : 1;
 }

@@ -18,9 +18,10 @@ export const SETTINGS = {
   clientVersion: stringSetting('seed.clientVersion', '--client-version', 'counterseed 0.1.0', 'Extended handshake "v" sent to peers (BEP 10)'),
   maxConnections: intSetting('seed.maxConnections', '--max-connections', 5000, 1, 200_000, 'Concurrent peer connections, all decoys together'),
   maxConnectionsPerIp: intSetting('seed.maxConnectionsPerIp', '--max-connections-per-ip', 8, 1, 1000, 'Concurrent peer connections from one IP address'),
+  maxConnectionsPerPrefix: intSetting('seed.maxConnectionsPerPrefix', '--max-connections-per-prefix', 64, 1, 200_000, 'Concurrent peer connections from one source network: a /24 (IPv4) or /48 (IPv6)'),
   uploadSlots: intSetting('seed.uploadSlots', '--upload-slots', 64, 1, 100_000, 'Peers unchoked at once, all decoys together'),
   uploadRate: intSetting('seed.uploadRate', '--upload-rate', 0, 0, 10 * 1024 ** 3, 'Global upload limit in bytes per second; 0 = unlimited'),
-  handshakeTimeoutMs: intSetting('seed.handshakeTimeoutMs', '--handshake-timeout', 10_000, 100, 300_000, 'Time allowed from accept to a complete (MSE +) BitTorrent handshake, ms'),
+  handshakeTimeoutMs: intSetting('seed.handshakeTimeoutMs', '--handshake-timeout', 10_000, 100, 300_000, 'Deadline from accept to a complete (MSE +) BitTorrent handshake, whatever the peer trickles, ms'),
   idleTimeoutMs: intSetting('seed.idleTimeoutMs', '--idle-timeout', 120_000, 1000, 3_600_000, 'A connection that sends nothing for this long is closed, ms'),
   // Transmission refills its request pipeline on a timer and honours reqq, so reqq caps its rate
   // (250 x 16 KiB per refill ~ 4-8 MB/s); 2000 is libtorrent's high_performance_seed value. A queued
@@ -34,6 +35,9 @@ export const SETTINGS = {
   announceIntervalS: intSetting('tracker.announceInterval', '--announce-interval', 1800, 5, 86_400, 'Announce interval the built-in tracker hands out and the minimum our client uses, seconds'),
 
   queueCapacity: intSetting('observation.queueCapacity', '--observation-queue', 200_000, 1000, 10_000_000, 'Observations buffered before they are written; overflow is counted, never silent'),
+  recordsPerSecond: intSetting('observation.recordsPerSecond', '--records-per-second', 200, 1, 1_000_000, 'Refused connections, DHT sightings and tracker announces recorded one by one per second, per producer; the rest are counted in aggregate records'),
+  recordsPerSourcePerSecond: intSetting('observation.recordsPerSourcePerSecond', '--records-per-source', 50, 1, 1_000_000, 'Of those, at most this many per second from one source /24 (IPv4) or /48 (IPv6); the rest are counted in aggregate records'),
+  aggregateBuckets: intSetting('observation.aggregateBuckets', '--aggregate-buckets', 4096, 16, 1_000_000, 'Aggregate counters (kind, reason, source network, second) held open per producer; further sources share one /0 counter'),
   flushIntervalMs: intSetting('observation.flushIntervalMs', '--flush-interval', 250, 10, 60_000, 'How often buffered observations are written to the store, ms'),
   // Issue 17, item 5: a kill -9 loses at most this much of an open session (plus one flush interval).
   progressIntervalMs: intSetting('observation.progressIntervalMs', '--progress-interval', 5000, 100, 600_000, 'An open delivery session that served something is recorded (session-progress) at most this long afterwards, ms: what a kill -9 can lose of it'),

@@ -5,7 +5,7 @@ import type { InfoHashHex } from './info-hash.ts';
  * never dropped silently (cf. libtorrent alerts).
  */
 export type Observation = DeliveryObservation | TrackerAnnounceObservation | RejectedConnectionObservation | SwarmPresenceObservation
-  | SessionProgressObservation | UncleanShutdownObservation;
+  | SessionProgressObservation | UncleanShutdownObservation | AggregateObservation;
 
 export type Encryption = 'none' | 'mse-rc4' | 'mse-plaintext';
 
@@ -160,6 +160,36 @@ export interface SwarmPresenceObservation {
   readonly remotePort: number;
   /** Our address that saw it (a node may own several). */
   readonly localIp: string;
+}
+
+/** Kinds a flood can push past their per-second record budget; their surplus is aggregated. */
+export type AggregatedKind = 'rejected-connection' | 'swarm-presence' | 'tracker-announce';
+
+/**
+ * Events that were counted, not recorded one by one (issue 17, item 4: nothing silently lost): all
+ * events of one kind and reason from one source prefix in one UTC second. A flood beyond a producer's
+ * per-second budget, or an announce for an infohash that is not a decoy, ends here. The sum of
+ * `count` over aggregates plus the individual records equals the events received.
+ * The source is a /24 (IPv4) or /48 (IPv6) network: a flood from one network is one row per second,
+ * and the aggregate names no single address (it is not evidence against one downloader). When the
+ * aggregator's open buckets are full, further sources fall into a /0 bucket (`network` 0.0.0.0 or ::),
+ * so the record rate stays bounded whatever the number of spoofed sources.
+ */
+export interface AggregateObservation {
+  readonly kind: 'aggregate';
+  /** Start of the UTC second the events arrived in, ms (a multiple of 1000). */
+  readonly at: number;
+  /** Kind of the events counted. */
+  readonly observed: AggregatedKind;
+  /** Why they were counted instead of recorded: over the per-second budget, or not about a decoy. */
+  readonly cause: 'rate-cap' | 'unknown-infohash';
+  /** The events' own reason: rejection reason, DHT source, or tracker protocol. */
+  readonly reason: string;
+  /** Network address of the source prefix, e.g. "198.51.100.0" or "2001:db8:1::". */
+  readonly network: string;
+  /** 24 (IPv4) or 48 (IPv6); 0 for the overflow bucket. */
+  readonly prefixLength: number;
+  readonly count: number;
 }
 
 /**

@@ -1,19 +1,25 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical-json.ts';
 
-export const CHECKPOINT_TYPE = 'counterseed-checkpoint/v1';
+export const CHECKPOINT_TYPE_V1 = 'counterseed-checkpoint/v1';
+export const CHECKPOINT_TYPE = 'counterseed-checkpoint/v2';
 
 /**
  * A signed tree head (cf. RFC 9162 section 4.10): the node commits to the first `treeSize`
  * records. `head` is the hash of record treeSize-1, tying the Merkle view to the chain view.
+ * v2 adds the key index (src/evidence/key-index.ts): `index` is the root of the sorted map of
+ * keys ("ip:…", "decoy:…") over every record below tree_size, and `index_size` its number of leaves.
+ * v1 (no index): the node's periodic, start and shutdown checkpoints, and every one before evidence-004.
  */
 export interface CheckpointBody {
-  readonly type: typeof CHECKPOINT_TYPE;
+  readonly type: typeof CHECKPOINT_TYPE | typeof CHECKPOINT_TYPE_V1;
   readonly node: string;
   readonly tree_size: number;
   readonly root: string;
   readonly head: string;
   readonly at: number;
+  readonly index?: string;
+  readonly index_size?: number;
 }
 
 export interface SignedCheckpoint {

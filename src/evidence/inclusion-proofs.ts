@@ -14,9 +14,11 @@ export interface InclusionProofs {
   readonly root: Buffer;
   /** PATH(m) for each index asked for (leaf-to-root order), built when asked: only the distinct nodes are kept. */
   readonly proofs: { get(m: number): Buffer[] | undefined };
+  /** The hash of a node asked for in `nodes` (level 0 = leaves; pos = index within the level). */
+  node(level: number, pos: number): Buffer | undefined;
 }
 
-export function inclusionProofs(leaves: Iterable<Buffer>, size: number, indices: readonly number[]): InclusionProofs {
+export function inclusionProofs(leaves: Iterable<Buffer>, size: number, indices: readonly number[], nodes: readonly (readonly [level: number, pos: number])[] = []): InclusionProofs {
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`bad tree size ${size}`);
   for (const m of indices) if (!Number.isInteger(m) || m < 0 || m >= size) throw new RangeError(`leaf ${m} not in tree of size ${size}`);
 
@@ -33,6 +35,10 @@ export function inclusionProofs(leaves: Iterable<Buffer>, size: number, indices:
     }
   };
   for (const m of indices) for (const k of siblings(m)) needed.set(k, undefined);
+  for (const [l, p] of nodes) {
+    if (l >= levelSize.length || p >= levelSize[l]!) throw new RangeError(`node (${l}, ${p}) not in tree of size ${size}`);
+    needed.set(key(l, p), undefined);
+  }
 
   // The pass: perfect subtree roots, merged as leaves arrive (a binary counter).
   const stack: { level: number; start: number; hash: Buffer }[] = [];
@@ -68,5 +74,5 @@ export function inclusionProofs(leaves: Iterable<Buffer>, size: number, indices:
   }
   const root = size === 0 ? EMPTY_ROOT : foldFrom(0);
   const wanted = new Set(indices);
-  return { root, proofs: { get: (m) => (wanted.has(m) ? [...siblings(m)].map((k) => needed.get(k)!) : undefined) } };
+  return { root, proofs: { get: (m) => (wanted.has(m) ? [...siblings(m)].map((k) => needed.get(k)!) : undefined) }, node: (l, p) => needed.get(key(l, p)) };
 }

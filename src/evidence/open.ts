@@ -3,7 +3,12 @@ import { EvidenceLogTable } from '../store/sqlite/evidence-log.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { EvidenceError } from './errors.ts';
 import { EvidenceLog } from './evidence-log.ts';
+import { CheckpointLog } from './checkpoint-log.ts';
+import { join } from 'node:path';
 import { loadNodeKey, loadOrCreateNodeKey, type NodeKey } from './keys.ts';
+
+/** Every signed checkpoint, one line each, outside the database (checkpoint-log.ts). */
+export const CHECKPOINT_LOG_FILE = 'checkpoints.ndjson';
 
 export interface OpenedEvidence {
   readonly log: EvidenceLog;
@@ -11,6 +16,8 @@ export interface OpenedEvidence {
   readonly key: NodeKey;
   /** The key was generated just now (first use of this data directory). */
   readonly keyCreated: boolean;
+  /** The append-only checkpoint log file in the data directory (CHECKPOINT_LOG_FILE). */
+  readonly published: CheckpointLog;
   /** Stops chaining observations the store appends. */
   detach(): void;
 }
@@ -31,7 +38,8 @@ export function openEvidence(store: EvidenceStore, dataDir: string, opts: { now?
     ({ key, created: keyCreated } = loadOrCreateNodeKey(dataDir));
   }
   const table = new EvidenceLogTable(store.database);
-  const log = new EvidenceLog({ table, key, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now });
+  const published = new CheckpointLog(join(dataDir, CHECKPOINT_LOG_FILE));
+  const log = new EvidenceLog({ table, key, transaction: (fn) => store.transaction(fn), now: opts.now ?? Date.now, published });
   const unhook = store.addAppendHook((rows) => log.chain(rows));
-  return { log, table, key, keyCreated, detach: unhook };
+  return { log, table, key, keyCreated, published, detach: unhook };
 }

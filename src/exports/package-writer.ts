@@ -5,6 +5,9 @@ import { EvidenceError } from '../evidence/errors.ts';
 import type { EvidenceLog } from '../evidence/evidence-log.ts';
 import type { NodeKey } from '../evidence/keys.ts';
 import { inclusionProofs } from '../evidence/inclusion-proofs.ts';
+import type { CheckpointLog } from '../evidence/checkpoint-log.ts';
+import { consistencyNeeds, consistencyProof, verifyConsistency } from '../evidence/consistency.ts';
+import { selectRecords } from './selection.ts';
 import { leafHash } from '../evidence/merkle.ts';
 import type { EvidenceLogTable, LogFilter, LogLink, LogRow } from '../store/sqlite/evidence-log.ts';
 import { CaseGraphBuilder, indented, JSONLD_HEAD, JSONLD_SEP, JSONLD_TAIL, jsonLdNode, type ExportedRecord } from './case-jsonld.ts';
@@ -22,6 +25,8 @@ export interface ExportComponents {
   readonly getDecoy: (id: number) => Promise<Decoy | undefined>;
   readonly tool: ToolInfo;
   readonly now: () => number;
+  /** The checkpoint log file: the package proves the log consistent with every checkpoint in it (consistency.json). */
+  readonly published?: CheckpointLog;
 }
 
 export interface ExportRequest {
@@ -41,7 +46,7 @@ const DERIVE_CHUNK = 2000;
 const VERIFIER = new URL('../../verifier/verify.mjs', import.meta.url);
 
 /** The files of a package, in the order the manifest and the summary list them (manifest.json and manifest.sig follow). */
-const FILE_ORDER = ['records.ndjson', 'proofs.json', 'checkpoint.json', 'public-key.pem', 'deliveries.csv', 'decoys.json', 'case.jsonld', 'tool.json', 'README.txt', 'verify.mjs'] as const;
+const FILE_ORDER = ['records.ndjson', 'proofs.json', 'completeness.json', 'consistency.json', 'checkpoint.json', 'public-key.pem', 'deliveries.csv', 'decoys.json', 'case.jsonld', 'tool.json', 'README.txt', 'verify.mjs'] as const;
 
 interface ParsedRecord { readonly kind: string; readonly at: number; readonly obs: Record<string, unknown> }
 
@@ -58,26 +63,40 @@ interface ParsedRecord { readonly kind: string; readonly at: number; readonly ob
 export async function writeExportPackage(c: ExportComponents, req: ExportRequest): Promise<ExportSummary> {
   if (existsSync(req.out) && readdirSync(req.out).length > 0) throw new ExportError(`${req.out} exists and is not empty`);
   const max = req.maxRecords ?? 1_000_000;
+  // The audit runs first (EvidenceLog.checkpoint): everything up to the checkpoint is chained, indexed and signed.
+  const cp = c.log.checkpoint('export');
+  const { links: picked, completeness } = selectRecords(c.table, cp.body, req.filter, JSON.stringify(req.selection), max);
   // Links only (seq, row, hash): the texts are derived a chunk at a time in each pass below.
-  const picked = c.table.selectLinks(req.filter, max + 1);
-  if (picked.length === 0) throw new ExportError(`no records match ${JSON.stringify(req.selection)}`);
-  if (picked.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);
-  const links = mergeBySeq(picked, c.table.clockLinks(picked[0]!.seq, picked[picked.length - 1]!.seq));
+  const links = picked.length === 0 ? [] : mergeBySeq(picked, c.table.clockLinks(picked[0]!.seq, picked[picked.length - 1]!.seq));
   picked.length = 0;
   const seqs = links.map((r) => r.seq);
   const rowsOf = function* (): Generator<LogRow> {
     for (let i = 0; i < links.length; i += DERIVE_CHUNK) yield* c.table.derive(links.slice(i, i + DERIVE_CHUNK));
   };
 
-  const cp = c.log.checkpoint('export');
+  // Earlier published checkpoints this one must extend (RFC 9162 consistency), from the checkpoint log file.
+  const earlier = new Map<string, { text: string; signature: string; size: number; root: string; at: number }>();
+  for (const p of c.published?.forPackage(cp.treeSize) ?? []) {
+    if (p.body.node === c.key.fingerprint) {
+      earlier.set(p.text, { text: p.text, signature: p.signature, size: p.body.tree_size, root: p.body.root, at: p.body.at });
+    }
+  }
+  const needs = [...earlier.values()].map((p) => consistencyNeeds(p.size));
   // One streaming pass over the log's leaf hashes: memory grows with the records exported, not the log.
   let tree: ReturnType<typeof inclusionProofs>;
   try {
-    tree = inclusionProofs(c.table.hashes(0, cp.treeSize), cp.treeSize, seqs);
+    tree = inclusionProofs(c.table.hashes(0, cp.treeSize), cp.treeSize, [...new Set([...seqs, ...needs.map((x) => x.leaf)])], needs.map((x) => x.node));
   } catch (e) {
     throw new EvidenceError(`the evidence log no longer matches its signed checkpoint: ${(e as Error).message} (records were deleted)`);
   }
   if (tree.root.toString('hex') !== cp.body.root) throw new EvidenceError('the evidence log no longer matches its signed checkpoint');
+  const consistency = [...earlier.values()].map((p) => {
+    const path = consistencyProof(tree, p.size, cp.treeSize);
+    if (!verifyConsistency(p.size, cp.treeSize, path, Buffer.from(p.root, 'hex'), tree.root)) {
+      throw new EvidenceError(`the log is not consistent with the checkpoint published at ${new Date(p.at).toISOString()} (tree of ${p.size} records): it was rewritten`);
+    }
+    return { checkpoint: { text: p.text, signature: p.signature }, path: path.map((h) => h.toString('hex')) };
+  });
 
   // Pass 1: every record against its hash; the decoys its deliveries name (in order of first mention).
   let deliveries = 0;
@@ -130,6 +149,8 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
     proofs.write('\n ]\n}\n');
     jsonld.write(JSONLD_TAIL);
     for (const [name, f] of [['records.ndjson', ndjson], ['proofs.json', proofs], ['deliveries.csv', csv], ['case.jsonld', jsonld]] as const) hashes.set(name, f.close());
+    if (completeness) whole('completeness.json', `${JSON.stringify(completeness, null, 1)}\n`);
+    if (c.published) whole('consistency.json', `${JSON.stringify({ tree_size: cp.treeSize, root: cp.body.root, proofs: consistency }, null, 1)}\n`);
     whole('checkpoint.json', `${JSON.stringify({ text: cp.text, signature: cp.signature }, null, 2)}\n`);
     whole('public-key.pem', c.key.publicPem);
     whole('decoys.json', `${JSON.stringify(decoys.map((d) => ({
@@ -138,6 +159,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
     whole('tool.json', toolJson(c.tool, seqs));
     whole('README.txt', readmeText({
       node: c.key.fingerprint, records: links.length, deliveries, treeSize: cp.treeSize, selection: JSON.stringify(req.selection), createdAt,
+      completeness: completeness?.key, published: c.published ? consistency.length : undefined,
     }));
     if (existsSync(VERIFIER)) whole('verify.mjs', readFileSync(VERIFIER));
 

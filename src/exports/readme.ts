@@ -1,7 +1,7 @@
 import { formatFingerprint } from '../evidence/keys.ts';
 
 /** README.txt of an export package: what each file is and how to check it without counterseed. */
-export function readmeText(o: { node: string; records: number; deliveries: number; treeSize: number; selection: string; createdAt: number }): string {
+export function readmeText(o: { node: string; records: number; deliveries: number; treeSize: number; selection: string; createdAt: number; completeness?: string | undefined; published?: number | undefined }): string {
   return `counterseed evidence export
 ===========================
 
@@ -9,6 +9,8 @@ Created (UTC):      ${new Date(o.createdAt).toISOString()}
 Selection:          ${o.selection}
 Records:            ${o.records} (${o.deliveries} deliveries)
 Signed checkpoint:  tree of ${o.treeSize} records
+Completeness:       ${o.completeness ? `every record of ${o.completeness} in the selection, proved against the checkpoint's key index` : 'not proved for this selection (only by IP or by decoy)'}
+Earlier checkpoints: ${o.published === undefined ? 'none shipped' : `${o.published} published checkpoint(s), each with a consistency proof`}
 Node key:           ${formatFingerprint(o.node)}
                     (SHA-256 of the raw Ed25519 public key in public-key.pem)
 
@@ -23,6 +25,12 @@ records.ndjson   the raw evidence records, one per line, exactly the bytes that 
                  record hash = SHA-256(0x00 || line bytes)   (RFC 9162 leaf hash)
 proofs.json      for every record an RFC 9162 inclusion proof (audit path) against the
                  signed checkpoint: the record is at position seq in the log the node signed.
+completeness.json (selections by one IP or one decoy) the selected key's leaf in the key index
+                 the checkpoint signs, with the links of the key's records outside the time
+                 window: proof that no record of that IP or decoy was left out (or, for a key
+                 with no records, the neighbouring leaves that prove it has none).
+consistency.json the checkpoints the node published earlier (its checkpoints.ndjson), each with
+                 an RFC 9162 consistency proof: this log extends every one of them.
 checkpoint.json  the signed tree head: {text, signature}; signature = Ed25519 over text.
 manifest.json    list of records and SHA-256 of every file; manifest.sig = Ed25519 over it.
 public-key.pem   the node's Ed25519 public key (SubjectPublicKeyInfo).
@@ -52,12 +60,13 @@ progressAt) and the union of its records' ranges, right after an "unclean-shutdo
 How to verify
 -------------
 With Node.js 20 or later and nothing else:
-    node verify.mjs .  [--key-fingerprint HEX]
+    node verify.mjs .  [--key-fingerprint HEX] [--published FILE]
+(FILE: checkpoints the police unit published or a witness holds, one {"signature","text"} per line)
 verify.mjs is the standalone verifier from counterseed's verifier/ directory (zero
 dependencies); with counterseed installed: counterseed evidence verify PATH.
 It checks the manifest signature and file hashes, the checkpoint signature, every record
-hash, the chain links between consecutive records, every inclusion proof, that
-deliveries.csv says exactly what records.ndjson says, the decoys' infohashes and the
+hash, the chain links between consecutive records, every inclusion proof, the completeness
+and consistency proofs, that deliveries.csv says exactly what records.ndjson says, the decoys' infohashes and the
 configuration hash. It exits 0 only if everything holds.
 
 The checks are simple enough to redo by hand: see verifier/README.md.

@@ -1,6 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { infoHashToHex } from '../../domain/info-hash.ts';
-import type { Observation } from '../../domain/observation.ts';
+import type { Observation, SwarmPresenceObservation } from '../../domain/observation.ts';
+import { DEFAULT_FLOOD_GATE, FloodGate, type FloodGateInit } from '../../observation/flood-gate.ts';
 import type { NodeAddress, NodeInfo } from './compact.ts';
 import { DhtQueryError, KrpcDecodeError } from './errors.ts';
 import { decodeKrpc, encodeError, encodeQuery, encodeResponse, KRPC_ERRORS, type KrpcQuery, type KrpcResponse, type QueryArgs } from './krpc.ts';
@@ -33,6 +34,8 @@ export interface DhtNodeInit {
   enforceNodeIds?: boolean;
   /** Fixed node id (tests); otherwise derived from externalIp (BEP 42). */
   nodeId?: NodeId;
+  /** Swarm-presence records per second (overall, per source); the rest are aggregated, so a get_peers flood cannot crowd the store. */
+  presenceRecords?: FloodGateInit;
 }
 
 export interface DhtNodeComponents {
@@ -53,13 +56,12 @@ export interface DhtStats {
   queriesAnswered: number;
   timeouts: number;
   badPackets: number;
-  suppressedObservations: number;
+  /** Swarm-presence events counted in aggregate records instead of recorded one by one. */
+  aggregatedObservations: number;
   /** Times the node took a new BEP 42 id because other nodes agreed on a new external address. */
   idChanges: number;
 }
 
-/** Most swarm-presence records per second; a get_peers flood must not crowd the store. */
-const MAX_PRESENCE_PER_SECOND = 200;
 const CLIENT_VERSION = Uint8Array.from(Buffer.from('CS01', 'latin1'));
 
 /**
@@ -73,7 +75,7 @@ export class DhtNode {
   /** The external address other nodes agreed on (BEP 42), when externalIp was not configured. */
   #learnedIp: string | undefined;
   #warnedIp: string | undefined;
-  readonly stats: DhtStats = { sent: 0, received: 0, queriesAnswered: 0, timeouts: 0, badPackets: 0, suppressedObservations: 0, idChanges: 0 };
+  readonly stats: DhtStats = { sent: 0, received: 0, queriesAnswered: 0, timeouts: 0, badPackets: 0, aggregatedObservations: 0, idChanges: 0 };
   readonly #i: DhtNodeInit;
   readonly #c: DhtNodeComponents;
   readonly #tokens: TokenIssuer;
@@ -84,7 +86,7 @@ export class DhtNode {
   #socket: Socket | undefined;
   #sweep: NodeJS.Timeout | undefined;
   #address: NodeAddress | undefined;
-  #presenceWindow = { second: 0, count: 0 };
+  readonly #presenceGate: FloodGate;
 
   constructor(init: DhtNodeInit, components: DhtNodeComponents) {
     this.#i = init;
@@ -98,6 +100,7 @@ export class DhtNode {
       perSecond: init.queriesPerSecond ?? 1000, perDestinationPerSecond: init.perDestinationPerSecond ?? 2, now: components.now(),
     });
     this.#queue = new SendQueue({ limiter, now: components.now, max: init.maxQueued ?? 8192 });
+    this.#presenceGate = new FloodGate(init.presenceRecords ?? DEFAULT_FLOOD_GATE, { publish: components.publish, now: components.now });
   }
 
   get id(): NodeId { return this.#id; }
@@ -136,6 +139,7 @@ export class DhtNode {
     const s = this.#socket;
     this.#socket = undefined;
     if (s) await new Promise<void>((r) => s.close(() => r()));
+    this.#presenceGate.flush();
   }
 
   /** Sends one query once the rate limits allow; resolves with the reply. */
@@ -278,14 +282,12 @@ export class DhtNode {
     this.recordPresence(q.q === 'announce_peer' ? 'dht-announce-peer' : 'dht-get-peers', hex, decoyId, { ip: from.ip, port }, now);
   }
 
-  /** Records a swarm-presence observation, within the per-second cap (the rest are counted). */
-  recordPresence(source: 'dht-get-peers' | 'dht-announce-peer' | 'dht-peer-list', infoHash: string, decoyId: number | null, who: NodeAddress, now: number): void {
-    const sec = Math.floor(now / 1000);
-    if (sec !== this.#presenceWindow.second) this.#presenceWindow = { second: sec, count: 0 };
-    if (++this.#presenceWindow.count > MAX_PRESENCE_PER_SECOND) { this.stats.suppressedObservations++; return; }
-    this.#c.publish({
+  /** Records a swarm-presence observation within the per-second budget; beyond it, counts it in an aggregate record. */
+  recordPresence(source: SwarmPresenceObservation['source'], infoHash: string, decoyId: number | null, who: NodeAddress, now: number): void {
+    const recorded = this.#presenceGate.offer({
       kind: 'swarm-presence', at: now, strength: 'weak', source, infoHash, decoyId,
       remoteIp: who.ip, remotePort: who.port, localIp: this.externalIp,
-    });
+    }, source);
+    if (!recorded) this.stats.aggregatedObservations++;
   }
 }

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { Observation } from '../../domain/observation.ts';
 import { InputError } from '../../domain/errors.ts';
+import type { FloodGateInit } from '../../observation/flood-gate.ts';
 import { DhtAnnounceScheduler } from './announce-scheduler.ts';
 import { bootstrap, parseNodeAddress, refresh } from './bootstrap.ts';
 import type { NodeAddress } from './compact.ts';
@@ -24,6 +25,8 @@ export interface DhtServiceInit {
   jitter: number;
   queriesPerSecond: number;
   perNodePerSecond: number;
+  /** Swarm-presence records per second, per node; the rest are aggregated. */
+  presenceRecords?: FloodGateInit;
 }
 
 export interface DhtServiceComponents {
@@ -76,6 +79,7 @@ export class DhtService {
       const node = new DhtNode({
         host: a.host, port: i.port === -1 ? a.peerPort : i.port, readOnly: i.readOnly,
         queriesPerSecond: i.queriesPerSecond, perDestinationPerSecond: i.perNodePerSecond,
+        ...(i.presenceRecords && { presenceRecords: i.presenceRecords }),
       }, { now: this.#c.now, decoyFor: this.#c.decoyFor, peerPort: () => a.peerPort, publish: this.#c.publish, log: this.#c.log });
       await node.start();
       const scheduler = new DhtAnnounceScheduler(

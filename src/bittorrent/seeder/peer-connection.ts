@@ -61,6 +61,7 @@ export class PeerConnection implements PeerLink {
   #framer: Framer | undefined;
   #session: DeliverySession | undefined;
   #infoHashHex: string | null = null;
+  #deadline: NodeJS.Timeout | undefined;
 
   constructor(socket: Socket, init: PeerConnectionInit, components: PeerConnectionComponents) {
     this.#socket = socket;
@@ -70,8 +71,12 @@ export class PeerConnection implements PeerLink {
     this.remotePort = socket.remotePort ?? 0;
     this.startedAt = components.now();
     socket.setNoDelay(true);
-    socket.setTimeout(init.handshakeTimeoutMs);
-    socket.on('timeout', () => this.close(this.#session ? 'idle-timeout' : 'handshake-timeout'));
+    // A deadline from accept, not an inactivity timer: a peer trickling one byte a second must not
+    // hold a slot past handshakeTimeoutMs, whether in MSE or the BitTorrent handshake (issue 17, item 7).
+    // The seeder sends its extended handshake without waiting for the peer's, so routing ends it.
+    this.#deadline = setTimeout(() => this.close('handshake-timeout'), init.handshakeTimeoutMs);
+    this.#deadline.unref();
+    socket.on('timeout', () => this.close('idle-timeout'));
     socket.on('error', (e: NodeJS.ErrnoException) => this.close(`socket-error:${e.code ?? e.message}`));
     socket.on('end', () => this.close('peer-closed'));
     socket.on('close', () => this.close('peer-closed'));
@@ -135,9 +140,17 @@ export class PeerConnection implements PeerLink {
   #onBittorrent(bytes: Uint8Array): void {
     const framer = this.#framer!;
     framer.push(bytes);
-    for (let f = framer.next(); f !== undefined && this.#phase !== 'closed'; f = framer.next()) {
-      if (f.kind === 'handshake') this.#route(f.handshake);
-      else this.#session!.onMessage(f.message);
+    // One write for everything a read's frames answer: a peer that floods requests while choked
+    // gets a BEP 6 reject for each, and one write per reject (2,000 per peer) kept the event loop
+    // so busy that 300 such peers made the node miss most new connections (hostile-floods.test.ts).
+    this.#socket.cork();
+    try {
+      for (let f = framer.next(); f !== undefined && this.#phase !== 'closed'; f = framer.next()) {
+        if (f.kind === 'handshake') this.#route(f.handshake);
+        else this.#session!.onMessage(f.message);
+      }
+    } finally {
+      this.#socket.uncork();
     }
   }
 
@@ -158,6 +171,7 @@ export class PeerConnection implements PeerLink {
       startedAt: this.startedAt, maxRequestQueue: this.#i.maxRequestQueue, clientVersion: this.#i.clientVersion,
       ...(this.#i.progress ? { progress: this.#i.progress } : {}),
     }, { link: this, choker: this.#c.choker, limiter: this.#c.limiter, publish: (o) => this.#c.publish(o), now: this.#c.now });
+    clearTimeout(this.#deadline);
     this.#socket.setTimeout(this.#i.idleTimeoutMs);
     this.#session.open();
   }
@@ -171,6 +185,7 @@ export class PeerConnection implements PeerLink {
   close(reason: string): void {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
+    clearTimeout(this.#deadline);
     if (this.#session) this.#session.finish(reason);
     else {
       // Every accepted connection leaves a record, even one closed before its first byte, so the

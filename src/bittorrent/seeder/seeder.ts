@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Observation } from '../../domain/observation.ts';
+import type { Observation, RejectedConnectionObservation } from '../../domain/observation.ts';
+import { DEFAULT_FLOOD_GATE, FloodGate, type FloodGateInit, type FloodGateStats } from '../../observation/flood-gate.ts';
 import { Choker } from './choker.ts';
 import { ConnectionLimits } from './connection-limits.ts';
 import { normalizeIp, PeerConnection } from './peer-connection.ts';
@@ -14,6 +15,8 @@ export interface SeederInit {
   clientVersion: string;
   maxConnections: number;
   maxConnectionsPerIp: number;
+  /** Concurrent connections from one /24 (IPv4) or /48 (IPv6); default: no limit beyond maxConnections. */
+  maxConnectionsPerPrefix?: number;
   uploadSlots: number;
   uploadRate: number;
   unchokeRotationMs: number;
@@ -21,8 +24,8 @@ export interface SeederInit {
   idleTimeoutMs: number;
   maxRequestQueue: number;
   allowPlaintext: boolean;
-  /** Rejected-connection observations per second; the rest are only counted (a flood must not crowd out deliveries). */
-  maxRejectionRecordsPerSecond?: number;
+  /** Rejected connections recorded one by one per second (overall, per source); the rest are aggregated (a flood must not crowd out deliveries). */
+  rejectionRecords?: FloodGateInit;
   /** Record open sessions (session-progress, issue 17 item 5); absent: only final delivery records. */
   progress?: ProgressPolicy;
 }
@@ -46,9 +49,8 @@ export class Seeder {
   readonly #choker: Choker;
   readonly #limiter: RateLimiter;
   readonly #conns = new Set<PeerConnection>();
+  readonly #rejections: FloodGate;
   #server: Server | undefined;
-  #rejectWindow = { second: 0, count: 0 };
-  #suppressedRejections = 0;
 
   constructor(init: SeederInit, components: SeederComponents) {
     this.#i = init;
@@ -56,6 +58,7 @@ export class Seeder {
     this.#limits = new ConnectionLimits(init);
     this.#choker = new Choker({ slots: init.uploadSlots, rotationMs: init.unchokeRotationMs, now: components.now });
     this.#limiter = new RateLimiter(init.uploadRate);
+    this.#rejections = new FloodGate(init.rejectionRecords ?? DEFAULT_FLOOD_GATE, { publish: components.publish, now: components.now });
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -90,11 +93,8 @@ export class Seeder {
     this.#conns.add(conn);
   }
 
-  #recordRejection(o: Observation): void {
-    const sec = Math.floor(this.#c.now() / 1000);
-    if (sec !== this.#rejectWindow.second) this.#rejectWindow = { second: sec, count: 0 };
-    if (++this.#rejectWindow.count <= (this.#i.maxRejectionRecordsPerSecond ?? 200)) this.#c.publish(o);
-    else this.#suppressedRejections++;
+  #recordRejection(o: RejectedConnectionObservation): void {
+    this.#rejections.offer(o, o.reason);
   }
 
   /** Stops accepting, closes every connection (each becomes a delivery observation with reason "shutdown"). */
@@ -106,8 +106,10 @@ export class Seeder {
     this.#choker.stop();
     this.#limiter.stop();
     await closed;
+    this.#rejections.flush();
   }
 
   get connections(): number { return this.#conns.size; }
-  get suppressedRejections(): number { return this.#suppressedRejections; }
+  /** Rejections recorded one by one and counted in aggregates. */
+  get rejectionStats(): Readonly<FloodGateStats> { return this.#rejections.stats; }
 }

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { InputError } from '../../domain/errors.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
 import { openContext } from '../../node/context.ts';
+import { listDeliveries } from '../../evidence/delivery-listing.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -28,20 +29,27 @@ export const deliveries: Command = {
     const limit = optionalInt(args, 'limit', 1, 10_000_000);
     const ctx = openContext(io.settings, io.err);
     try {
-      const rows = await ctx.store.queryDeliveries({
+      const { rows, notBacked } = await listDeliveries(ctx.store, {
         ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}),
         ...(sinceMs !== undefined ? { since: sinceMs } : {}), ...(limit !== undefined ? { limit } : {}),
       });
-      if (args.options.json) { io.out(JSON.stringify(rows, null, 2)); return; }
-      io.out(['start (UTC)'.padEnd(24), 'remote'.padEnd(22), 'decoy'.padStart(6), 'bytes'.padStart(10), 'done', 'enc'.padEnd(8), 'client'.padEnd(28), 'end reason'].join(' '));
-      for (const d of rows) {
+      const bad = notBacked.altered + notBacked.unchained;
+      const warning = `WARNING: ${bad} of ${rows.length} rows are not backed by the evidence chain (${notBacked.altered} altered after they were chained, ${notBacked.unchained} not chained); they are not evidence and no export contains them`;
+      if (args.options.json) {
+        io.out(JSON.stringify(rows.map((r) => ({ ...r.delivery, chain: r.chain })), null, 2));
+        if (bad > 0) io.err(warning);
+        return;
+      }
+      io.out(['start (UTC)'.padEnd(24), 'remote'.padEnd(22), 'decoy'.padStart(6), 'bytes'.padStart(10), 'done', 'enc'.padEnd(8), 'chain'.padEnd(9), 'client'.padEnd(28), 'end reason'].join(' '));
+      for (const { delivery: d, chain } of rows) {
         io.out([
           new Date(d.startedAt).toISOString().padEnd(24), `${d.remoteIp}:${d.remotePort}`.padEnd(22), String(d.decoyId).padStart(6),
           String(d.bytesServed).padStart(10), (d.completed ? 'yes' : d.metadataOnly ? 'meta' : 'no').padEnd(4), d.encryption.padEnd(8),
-          (d.client ?? d.clientVersion ?? '?').slice(0, 28).padEnd(28), d.disconnectReason,
+          (chain === 'chained' ? 'ok' : chain.toUpperCase()).padEnd(9), (d.client ?? d.clientVersion ?? '?').slice(0, 28).padEnd(28), d.disconnectReason,
         ].join(' '));
       }
       io.out(`${rows.length} deliveries`);
+      if (bad > 0) io.out(warning);
     } finally { await ctx.close(); }
   },
 };

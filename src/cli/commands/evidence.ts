@@ -1,15 +1,16 @@
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
 import { formatFingerprint } from '../../evidence/keys.ts';
-import { openEvidence } from '../../evidence/open.ts';
+import { CHECKPOINT_LOG_FILE, openEvidence } from '../../evidence/open.ts';
+import { CheckpointLog, publishedLine } from '../../evidence/checkpoint-log.ts';
 import { writeExportPackage } from '../../exports/package-writer.ts';
 import { toolInfo } from '../../exports/tool-info.ts';
 import { openContext } from '../../node/context.ts';
 import type { LogFilter } from '../../store/sqlite/evidence-log.ts';
 import { nodeRunsOf } from '../../node/node-run.ts';
-import { formatReport, verifyPackage } from '../../../verifier/verify.mjs';
+import { formatReport, readPublished, verifyPackage, type Published } from '../../../verifier/verify.mjs';
 import { optionalInt, requireString } from '../args.ts';
 import type { Command, ParsedArgs } from '../command.ts';
 import { probeOutputDir } from '../../app/paths.ts';
@@ -55,9 +56,20 @@ export const evidenceCheckpoint: Command = {
       const ev = openEvidence(ctx.store, io.settings.dataDir, { create: false });
       try {
         const cp = ev.log.checkpoint('manual');
-        io.out(JSON.stringify({ tree_size: cp.treeSize, root: cp.body.root, head: cp.body.head, at: new Date(cp.body.at).toISOString(), node: cp.body.node }));
+        io.out(JSON.stringify({ tree_size: cp.treeSize, root: cp.body.root, head: cp.body.head, index: cp.body.index, index_size: cp.body.index_size, at: new Date(cp.body.at).toISOString(), node: cp.body.node }));
       } finally { ev.detach(); }
     } finally { await ctx.close(); }
+  },
+};
+
+export const evidenceCheckpoints: Command = {
+  name: 'evidence checkpoints',
+  summary: 'Print the signed checkpoints from the checkpoint log file, one line each, to publish or give to a witness',
+  options: { last: { type: 'string', arg: 'N', doc: 'Only the newest N' } },
+  async run(args, io) {
+    const last = optionalInt(args, 'last', 1, Number.MAX_SAFE_INTEGER);
+    const all = new CheckpointLog(join(io.settings.dataDir, CHECKPOINT_LOG_FILE)).all();
+    for (const c of last === undefined ? all : all.slice(-last)) io.out(publishedLine(c).trimEnd());
   },
 };
 
@@ -117,7 +129,7 @@ export const evidenceExport: Command = {
           ...(filter.from !== undefined ? { from: new Date(filter.from).toISOString() } : {}), ...(filter.to !== undefined ? { to: new Date(filter.to).toISOString() } : {}),
         };
         const r = await writeExportPackage({
-          table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(io.settings, nodeRunsOf(ctx.store)), now: Date.now,
+          table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(io.settings, nodeRunsOf(ctx.store)), now: Date.now, published: ev.published,
         }, { filter, selection, out: resolve(out) });
         io.out(`wrote ${r.records} records (${r.deliveries} deliveries) with inclusion proofs against a checkpoint of ${r.treeSize} records to ${out}`);
         io.out(`node key ${ev.key.fingerprint}; check it with: counterseed evidence verify ${out}`);
@@ -132,6 +144,7 @@ export const evidenceVerify: Command = {
   positionals: 'PATH',
   options: {
     'key-fingerprint': { type: 'string', arg: 'HEX', doc: 'The published node key fingerprint the package must be signed with' },
+    published: { type: 'string', arg: 'FILE', doc: 'Checkpoints published earlier (lines of `evidence checkpoints`): detect a shortened or rewritten log' },
     json: { type: 'boolean', doc: 'JSON output' },
   },
   async run(args, io) {
@@ -142,7 +155,12 @@ export const evidenceVerify: Command = {
     if (typeof kf === 'string' && !/^[0-9a-f]{64}$/i.test(kf.replace(/[\s:]/g, ''))) {
       throw new InputError(`--key-fingerprint: expected the 64 hex digits of a SHA-256 fingerprint (colons or spaces allowed), got ${JSON.stringify(kf)}`);
     }
-    const res = verifyPackage(dir, typeof kf === 'string' ? { keyFingerprint: kf } : {});
+    const pf = args.options.published;
+    let published: Published[] = [];
+    if (typeof pf === 'string') {
+      try { published = readPublished(pf); } catch (e) { throw new InputError(`--published ${pf}: ${(e as Error).message}`); }
+    }
+    const res = verifyPackage(dir, { ...(typeof kf === 'string' ? { keyFingerprint: kf } : {}), published });
     io.out(args.options.json ? JSON.stringify(res, null, 2) : formatReport(res));
     return res.ok ? 0 : 1;
   },

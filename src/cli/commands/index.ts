@@ -40,6 +40,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('init', async () => (await import('./evidence.ts')).init),
   entry('evidence key', async () => (await import('./evidence.ts')).evidenceKey),
   entry('evidence checkpoint', async () => (await import('./evidence.ts')).evidenceCheckpoint),
+  entry('evidence checkpoints', async () => (await import('./evidence.ts')).evidenceCheckpoints),
   entry('evidence export', async () => (await import('./evidence.ts')).evidenceExport),
   entry('evidence verify', async () => (await import('./evidence.ts')).evidenceVerify),
   entry('decoys hashes', async () => (await import('./decoys-hashes.ts')).decoysHashes),

@@ -9,6 +9,8 @@ import { EVIDENCE_002 } from './migrations/evidence-002.ts';
 import { EVIDENCE_003 } from './migrations/evidence-003.ts';
 import { NODE_RUNS_001 } from './migrations/node-runs-001.ts';
 import { SESSIONS_001 } from './migrations/sessions-001.ts';
+import { EVIDENCE_004 } from './migrations/evidence-004.ts';
+import { AGGREGATES_001 } from './migrations/aggregates-001.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -22,4 +24,6 @@ export const MIGRATIONS: readonly Migration[] = [
   EVIDENCE_003,
   NODE_RUNS_001,
   SESSIONS_001,
+  EVIDENCE_004,
+  AGGREGATES_001,
 ];

@@ -83,7 +83,8 @@ describe('evidence chain in the observation transaction', () => {
     const h = await evidenceFixture();
     h.ev.log.checkpoint('manual');
     h.store.database.exec('UPDATE evidence_runs SET count = count - 1, hashes = substr(hashes, 1, 32 * (count - 1)) WHERE first_seq = 4 AND count = 5');
-    assert.equal(h.ev.table.count(), h.ev.log.checkpoint('manual').treeSize - 1);
+    // The checkpoint's audit now counts the runs against the head, so it refuses too (it used to return the old checkpoint).
+    assert.throws(() => h.ev.log.checkpoint('manual'), /gaps: records 8\.\.8 are missing/);
     await assert.rejects(h.exportTo(join(h.dir, 'x'), { ip: '198.18.0.11' }), /gaps: records 8\.\.8 are missing/);
   });
 

@@ -39,7 +39,7 @@ export async function evidenceFixture(opts: { deliveries?: number } = {}): Promi
   return {
     dir, store, ev, infoHashes: [da!.infoHash, db!.infoHash],
     exportTo: (out, filter, selection = { ip: filter.ip ?? '' }) => writeExportPackage(
-      { table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => store.getDecoy(id), tool, now: () => 1_764_000_200_000 },
+      { table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => store.getDecoy(id), tool, now: () => 1_764_000_200_000, published: ev.published },
       { filter, selection, out },
     ),
   };

@@ -31,6 +31,8 @@ function samples(decoyId: number, infoHash: string): (Observation | ClockStateme
   out.push({ ...sampleAnnounce(infoHash, null), left: 2 ** 64 - 1, downloaded: 2 ** 53 - 1, claimedIp: '198.18.0.77' });
   out.push({ ...sampleAnnounce(infoHash, decoyId), event: 'none' });
   out.push({ kind: 'swarm-presence', at: 5, strength: 'weak', source: 'dht-peer-list', infoHash, decoyId: null, remoteIp: '::1', remotePort: 1, localIp: '198.18.0.2' });
+  out.push({ kind: 'aggregate', at: 1_764_000_001_000, observed: 'rejected-connection', cause: 'rate-cap', reason: 'unknown-infohash', network: '198.51.100.0', prefixLength: 24, count: 1999 });
+  out.push({ kind: 'aggregate', at: 0, observed: 'tracker-announce', cause: 'unknown-infohash', reason: 'udp', network: '2001:db8:1::', prefixLength: 48, count: 1 });
   for (const [i, phase] of (['open', 'progress', 'interrupted'] as const).entries()) {
     out.push({ kind: 'session-progress', phase, at: 1_764_000_000_100 + i, progressAt: 1_764_000_000_050 + i, sessionId: `0190-${AWKWARD[i + 1]}`, decoyId, infoHash,
       remoteIp: '198.18.0.11', remotePort: 51000 + i, localIp: '198.18.0.1', localPort: 6881, encryption: 'mse-rc4', startedAt: 1_764_000_000_000,
@@ -45,7 +47,7 @@ function samples(decoyId: number, infoHash: string): (Observation | ClockStateme
 
 describe('record tables: the row is the record', () => {
   it('covers every recordable kind', () => {
-    assert.deepEqual([...RECORD_CODECS.keys()].sort(), ['clock', 'delivery', 'rejected-connection', 'session-progress', 'swarm-presence', 'tracker-announce', 'unclean-shutdown']);
+    assert.deepEqual([...RECORD_CODECS.keys()].sort(), ['aggregate', 'clock', 'delivery', 'rejected-connection', 'session-progress', 'swarm-presence', 'tracker-announce', 'unclean-shutdown']);
   });
 
   it('for every kind: stored values read back as bound, the fast JSON equals canonicalJson, and the row reads back as the observation', async () => {

@@ -9,7 +9,7 @@ import { id20 } from './fixtures.ts';
 
 test('IPv6 loopback: UDP answers in the socket family, HTTP lists peers6 (BEP 7)', async () => {
   const obs: TrackerAnnounceObservation[] = [];
-  const server = new TrackerServer({ host: '::1', httpPort: 0, udpPort: 0, lookup: () => 1, onAnnounce: (o) => obs.push(o) });
+  const server = new TrackerServer({ host: '::1', httpPort: 0, udpPort: 0, lookup: () => 1, onAnnounce: (o) => { if (o.kind === 'tracker-announce') obs.push(o); } });
   const urls = await server.start();
   const client = new UdpTrackerClient({ localAddress: '::1', timeoutsMs: [3000] });
   const req = (port: number): AnnounceRequest => ({ infoHash: id20(600), peerId: id20(port), port, uploaded: 0, downloaded: 0, left: 0, event: 'started', compact: true });

@@ -6,7 +6,8 @@ import { TrackerFailureError, TrackerTimeoutError } from '../../../src/bittorren
 import { UdpTrackerClient } from '../../../src/bittorrent/tracker/client/udp-client.ts';
 import type { AnnounceRequest } from '../../../src/bittorrent/tracker/codec/types.ts';
 import * as udp from '../../../src/bittorrent/tracker/codec/udp.ts';
-import { id20, startLabTracker } from './fixtures.ts';
+import type { AggregateObservation } from '../../../src/domain/observation.ts';
+import { id20, startLabTracker, waitAggregated } from './fixtures.ts';
 
 let clock = Date.now();
 const lab = await startLabTracker({ intervalSeconds: 75 });
@@ -48,13 +49,15 @@ test('UDP announces return the other peers and reuse one connection id', async (
   }
 });
 
-test('unknown infohash over UDP: BEP 15 error, observation recorded, no peer entry', async () => {
+test('unknown infohash over UDP: BEP 15 error, counted in an aggregate (not a row of its own), no peer entry', async () => {
   const client = new UdpTrackerClient({ timeoutsMs: [2000] });
   try {
     const unknown = id20(501);
+    const before = lab.observations.length;
     await assert.rejects(client.announce(lab.udpUrl, { ...req(8100), infoHash: unknown }), (e) => e instanceof TrackerFailureError && /unknown torrent/.test(e.message));
-    const obs = lab.observations.at(-1)!;
-    assert.deepEqual([obs.infoHash, obs.decoyId, obs.protocol], [Buffer.from(unknown).toString('hex'), null, 'udp']);
+    assert.equal(lab.observations.length, before, 'not recorded one by one');
+    const isIt = (a: AggregateObservation) => a.cause === 'unknown-infohash' && a.reason === 'udp' && a.network === '127.0.0.0' && a.prefixLength === 24;
+    assert.equal(await waitAggregated(lab, 1, isIt), 1);
     lab.known.set(Buffer.from(unknown).toString('hex'), 8);
     assert.deepEqual((await client.announce(lab.udpUrl, { ...req(8101), infoHash: unknown })).peers, []);
   } finally {

@@ -1,10 +1,14 @@
 /**
  * Transport-independent tracker logic shared by the HTTP and UDP servers:
- * only counterseed's own decoys are tracked, and every announce (ours or
- * not) becomes a TrackerAnnounceObservation.
+ * only counterseed's own decoys are tracked. Every announce is accounted for
+ * (issue 17, item 8): one for a decoy becomes a TrackerAnnounceObservation
+ * within the per-second budget (overall and per source /24 or /48) and is
+ * counted in an aggregate record beyond it; one for an infohash that is not a
+ * decoy is only counted (a UDP flood of those stored 25,002 rows in 25 s).
  */
 import { infoHashToHex, type InfoHashHex } from '../../../domain/info-hash.ts';
-import { evidenceCounter, type TrackerAnnounceObservation } from '../../../domain/observation.ts';
+import { evidenceCounter, type AggregateObservation, type TrackerAnnounceObservation } from '../../../domain/observation.ts';
+import { DEFAULT_FLOOD_GATE, FloodGate, type FloodGateInit, type FloodGateStats } from '../../../observation/flood-gate.ts';
 import type { AnnouncePeer } from '../codec/http-response.ts';
 import type { AnnounceRequest, ScrapeStats } from '../codec/types.ts';
 import type { Swarm } from './swarm.ts';
@@ -18,9 +22,11 @@ export const UNKNOWN_TORRENT = 'unknown torrent';
 export interface TrackerCoreInit {
   readonly swarm: Swarm;
   lookup(infoHashHex: string): number | null;
-  onAnnounce(obs: TrackerAnnounceObservation): void;
+  onAnnounce(obs: TrackerAnnounceObservation | AggregateObservation): void;
   readonly intervalSeconds: number;
   now(): number;
+  /** Announces recorded one by one per second (overall, per source); default DEFAULT_FLOOD_GATE. */
+  readonly announceRecords?: FloodGateInit;
 }
 
 export interface Remote {
@@ -39,9 +45,18 @@ export class TrackerCore {
   /** Announces for our decoys that the full torrent table could not store. */
   notStored = 0;
 
+  readonly #records: FloodGate;
+
   constructor(init: TrackerCoreInit) {
     this.#init = init;
+    this.#records = new FloodGate(init.announceRecords ?? DEFAULT_FLOOD_GATE, { publish: (o) => this.#observe(o as TrackerAnnounceObservation | AggregateObservation), now: init.now });
   }
+
+  /** Announces recorded one by one and counted in aggregates. */
+  get recordStats(): Readonly<FloodGateStats> { return this.#records.stats; }
+
+  /** Publishes every open aggregate (at stop). */
+  flush(): void { this.#records.flush(); }
 
   /**
    * `family` restricts the peer list (UDP answers in the socket's family, BEP 15);
@@ -51,13 +66,16 @@ export class TrackerCore {
     const now = this.#init.now();
     const hex = infoHashToHex(req.infoHash);
     const decoyId = this.#init.lookup(hex);
-    this.#observe({
+    if (decoyId === null) {
+      this.#records.count('tracker-announce', 'unknown-infohash', protocol, remote.ip, now);
+      return { ok: false, reason: UNKNOWN_TORRENT };
+    }
+    this.#records.offer({
       kind: 'tracker-announce', at: now, protocol, infoHash: hex, decoyId,
       remoteIp: remote.ip, remotePort: remote.port, claimedIp: req.ip ?? null, announcedPort: req.port,
       peerId: Buffer.from(req.peerId).toString('hex'), event: req.event,
       uploaded: evidenceCounter(req.uploaded), downloaded: evidenceCounter(req.downloaded), left: evidenceCounter(req.left),
-    });
-    if (decoyId === null) return { ok: false, reason: UNKNOWN_TORRENT };
+    }, protocol);
     const swarm = this.#init.swarm;
     if (!swarm.announce(hex, { ip: remote.ip, port: req.port, peerId: req.peerId, left: req.left, event: req.event }, now)) this.notStored++;
     const numWant = Math.min(MAX_NUMWANT, req.numWant ?? DEFAULT_NUMWANT);
@@ -76,7 +94,7 @@ export class TrackerCore {
     });
   }
 
-  #observe(obs: TrackerAnnounceObservation): void {
+  #observe(obs: TrackerAnnounceObservation | AggregateObservation): void {
     try {
       this.#init.onAnnounce(obs);
     } catch {

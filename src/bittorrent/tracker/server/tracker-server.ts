@@ -2,7 +2,8 @@
  * The built-in tracker: one swarm table and one announce policy, served over
  * HTTP (BEP 3) and/or UDP (BEP 15). Only counterseed's decoys are tracked.
  */
-import type { TrackerAnnounceObservation } from '../../../domain/observation.ts';
+import type { AggregateObservation, TrackerAnnounceObservation } from '../../../domain/observation.ts';
+import type { FloodGateInit, FloodGateStats } from '../../../observation/flood-gate.ts';
 import { ConnectionIds } from './connection-ids.ts';
 import { HttpTrackerServer, type HttpServerStats } from './http-server.ts';
 import { Swarm } from './swarm.ts';
@@ -18,8 +19,10 @@ export interface TrackerServerInit {
   udpPort?: number;
   /** Returns the decoy id, or null for unknown infohashes (answered with a failure reason, and NOT recorded as a peer). */
   lookup(infoHashHex: string): number | null;
-  /** Every announce, valid or not-ours, is reported here for the evidence store. */
-  onAnnounce(obs: TrackerAnnounceObservation): void;
+  /** Announces for decoys (within the record budget) and aggregate counts of the others, for the evidence store. */
+  onAnnounce(obs: TrackerAnnounceObservation | AggregateObservation): void;
+  /** Announces recorded one by one per second (overall, per source /24 or /48); the rest are aggregated. */
+  announceRecords?: FloodGateInit;
   /** Default 1800; lab uses small values. */
   intervalSeconds?: number;
   now?(): number;
@@ -32,6 +35,7 @@ export interface TrackerServerStats {
   readonly udp: Readonly<UdpServerStats> | null;
   readonly observerErrors: number;
   readonly torrents: number;
+  readonly records: Readonly<FloodGateStats>;
 }
 
 function urlHost(host: string): string {
@@ -60,6 +64,7 @@ export class TrackerServer {
     });
     this.#core = new TrackerCore({
       swarm: this.#swarm, lookup: (h) => init.lookup(h), onAnnounce: (o) => init.onAnnounce(o), intervalSeconds: interval, now: this.#now,
+      ...(init.announceRecords && { announceRecords: init.announceRecords }),
     });
     this.#http = init.httpPort === undefined ? undefined : new HttpTrackerServer({ host: init.host, port: init.httpPort, core: this.#core });
     this.#udp = init.udpPort === undefined ? undefined : new UdpTrackerServer({
@@ -86,6 +91,7 @@ export class TrackerServer {
     clearInterval(this.#sweep);
     this.#sweep = undefined;
     await Promise.all([this.#http?.stop(), this.#udp?.stop()]);
+    this.#core.flush();
   }
 
   stats(): TrackerServerStats {
@@ -94,6 +100,7 @@ export class TrackerServer {
       udp: this.#udp === undefined ? null : { ...this.#udp.stats },
       observerErrors: this.#core.observerErrors,
       torrents: this.#swarm.torrentCount,
+      records: { ...this.#core.recordStats },
     };
   }
 }

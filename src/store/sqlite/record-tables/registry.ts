@@ -1,3 +1,4 @@
+import { AGGREGATES } from './aggregates.ts';
 import { CLOCK_STATEMENTS } from './clock-statements.ts';
 import { DELIVERIES } from './deliveries.ts';
 import { type AnyRecordTable, RecordCodec } from './record-table.ts';
@@ -9,7 +10,7 @@ import { UNCLEAN_SHUTDOWNS } from './unclean-shutdowns.ts';
 
 /** Every recordable kind's table, by kind: the store writes rows through it, the evidence log re-derives records from it. */
 export const RECORD_CODECS: ReadonlyMap<string, RecordCodec> = new Map(
-  ([DELIVERIES, TRACKER_ANNOUNCES, REJECTED_CONNECTIONS, SWARM_PRESENCE, CLOCK_STATEMENTS, SESSION_PROGRESS, UNCLEAN_SHUTDOWNS] as readonly AnyRecordTable[])
+  ([DELIVERIES, TRACKER_ANNOUNCES, REJECTED_CONNECTIONS, SWARM_PRESENCE, AGGREGATES, CLOCK_STATEMENTS, SESSION_PROGRESS, UNCLEAN_SHUTDOWNS] as readonly AnyRecordTable[])
     .map((t) => [t.kind, new RecordCodec(t)]),
 );
 

@@ -1,0 +1,73 @@
+import { hash } from 'node:crypto';
+import { isIP } from 'node:net';
+import { canonicalJson } from './canonical-json.ts';
+import { HASH_LEN } from './merkle.ts';
+
+/**
+ * The key index committed in every signed checkpoint (docs/completeness.md). Each record is filed
+ * under the keys of its table's declared ip and decoy fields: "ip:<address>" and "decoy:<id>". Per
+ * key the index holds the number of records and an accumulator over them in seq order:
+ *
+ *   acc_0 = 32 zero bytes
+ *   acc_k = SHA-256(acc_(k-1) || seq as 8-byte big-endian || at as 8-byte big-endian || record hash)
+ *
+ * so the (seq, time, hash) of every record of the key is committed, in order, by 32 bytes. The
+ * leaves of the map are the canonical JSON {"acc":hex,"count":n,"key":key}, sorted by key, in an
+ * RFC 9162 tree (leaf hash SHA-256(0x00 || text)), whose root is the checkpoint's `index`. A
+ * verifier given a key's leaf, its inclusion path and the links of the key's records can recompute
+ * the accumulator and so check that no record of the key was left out (non-omission); two
+ * neighbouring leaves prove that a key has no records at all (absence).
+ */
+export const ACC_ZERO: Buffer = Buffer.alloc(HASH_LEN);
+
+const stepInput = Buffer.alloc(HASH_LEN + 16 + HASH_LEN);
+
+export function accStep(acc: Uint8Array, seq: number, at: number, recordHash: Uint8Array): Buffer {
+  if (!Number.isSafeInteger(seq) || seq < 0 || !Number.isSafeInteger(at)) throw new RangeError(`bad index entry (seq ${seq}, at ${at})`);
+  stepInput.set(acc, 0);
+  stepInput.writeBigUInt64BE(BigInt(seq), HASH_LEN);
+  stepInput.writeBigInt64BE(BigInt(at), HASH_LEN + 8);
+  stepInput.set(recordHash, HASH_LEN + 16);
+  return hash('sha256', stepInput, 'buffer');
+}
+
+export interface IndexLeaf { readonly key: string; readonly count: number; readonly acc: Buffer }
+
+/** The leaf's bytes: canonical JSON, the one encoding records and checkpoints use. */
+export function indexLeafText(l: IndexLeaf): string {
+  return canonicalJson({ acc: l.acc.toString('hex'), count: l.count, key: l.key });
+}
+
+/**
+ * One spelling per address, so that "ip:X" names one key however the row wrote X: IPv4 as dotted
+ * decimal, IPv6 as the WHATWG URL host serialisation (RFC 5952: lower case, zeros compressed), an
+ * IPv4-mapped IPv6 address (::ffff:a.b.c.d, RFC 4291 section 2.5.5.2) as its IPv4 address.
+ * undefined for text that is not an address (such a record is filed under no ip key).
+ * verifier/verify.mjs ipKey() applies the same rules.
+ */
+export function normaliseIp(ip: string): string | undefined {
+  const v = isIP(ip);
+  if (v === 4) return ip;
+  if (v !== 6) return undefined;
+  // A zoned address (fe80::1%eth0) is no URL host: kept as written, in lower case.
+  let h: string;
+  // The audit must never stop on a value it cannot spell: such a record is filed under no ip key.
+  try { h = ip.includes('%') ? ip.toLowerCase() : new URL(`http://[${ip}]/`).hostname.slice(1, -1); } catch { return undefined; }
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+  if (!mapped) return h;
+  const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+  return `${Math.floor(hi / 256)}.${hi % 256}.${Math.floor(lo / 256)}.${lo % 256}`;
+}
+
+export const ipKey = (ip: string): string | undefined => { const n = normaliseIp(ip); return n === undefined ? undefined : `ip:${n}`; };
+export const decoyKey = (id: number): string => `decoy:${id}`;
+
+/** The keys a record is filed under: its `obs` fields named as the table's ip and decoy fields. */
+export function keysOf(obs: Record<string, unknown>, fields: { readonly ipField?: string; readonly decoyField?: string }): string[] {
+  const keys: string[] = [];
+  const ip = fields.ipField === undefined ? undefined : obs[fields.ipField];
+  if (typeof ip === 'string') { const k = ipKey(ip); if (k) keys.push(k); }
+  const decoy = fields.decoyField === undefined ? undefined : obs[fields.decoyField];
+  if (typeof decoy === 'number' && Number.isSafeInteger(decoy)) keys.push(decoyKey(decoy));
+  return keys;
+}
