@@ -21,6 +21,10 @@ export interface DeliveryQuery {
   readonly decoyId?: number;
   /** UTC ms: sessions that started at or after this instant. */
   readonly since?: number;
+  /** UTC ms: sessions that started before this instant. */
+  readonly to?: number;
+  /** By start time: 'asc' oldest first (default), 'desc' newest first; with `limit`, the first N in this order. */
+  readonly order?: 'asc' | 'desc';
   readonly limit?: number;
 }
 

@@ -179,7 +179,8 @@ export class SqliteStore implements EvidenceStore {
     if (q.ip) { where.push('remote_ip = ?'); args.push(q.ip); }
     if (q.decoyId !== undefined) { where.push('decoy_id = ?'); args.push(q.decoyId); }
     if (q.since !== undefined) { where.push('started_at >= ?'); args.push(q.since); }
-    return codecOf('delivery').query(this.#db, where.join(' AND '), args, 'started_at, id', q.limit ?? -1) as unknown as DeliveryObservation[];
+    if (q.to !== undefined) { where.push('started_at < ?'); args.push(q.to); }
+    return codecOf('delivery').query(this.#db, where.join(' AND '), args, q.order === 'desc' ? 'started_at DESC, id DESC' : 'started_at, id', q.limit ?? -1) as unknown as DeliveryObservation[];
   }
 
   async queryAnnounces(q: AnnounceQuery = {}): Promise<TrackerAnnounceObservation[]> {
