@@ -9,7 +9,7 @@ import type { Command } from '../command.ts';
 export const decoysBuild: Command = {
   name: 'decoys build',
   data: 'create',
-  summary: 'Build one unique decoy per name (one name per line, or CSV name[,size]); format by extension, exact size if given; all or nothing',
+  summary: 'Build one unique decoy per name (one name per line, CSV name[,size], or the campaign CSV name,size,language,folder: a folder is one multi-file decoy); format by extension, exact size if given; all or nothing',
   options: {
     names: { type: 'string', arg: 'FILE', doc: 'Name list supplied by the operator' },
     payload: { type: 'string', arg: 'ID', doc: 'Registered payload id (default: the built-in warning video)' },
