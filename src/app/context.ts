@@ -19,6 +19,7 @@
  */
 import type { Settings } from '../config/settings.ts';
 import { openContext, type Context } from '../node/context.ts';
+import { withDataDirLock } from '../node/data-dir-lock.ts';
 
 export type { Context } from '../node/context.ts';
 
@@ -30,4 +31,12 @@ export async function withContext<T>(settings: Settings, log: (m: string) => voi
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * withContext for the one writer of a data directory (a node, the lab): the directory is locked
+ * before the database is opened and stays locked until it is closed (exit 75 if another node holds it).
+ */
+export function withLockedContext<T>(settings: Settings, holder: string, log: (m: string) => void, use: (ctx: Context) => Promise<T> | T): Promise<T> {
+  return withDataDirLock(settings.dataDir, holder, () => withContext(settings, log, use));
 }

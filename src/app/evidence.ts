@@ -1,7 +1,8 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError, NotFoundError } from '../domain/errors.ts';
 import { formatFingerprint } from '../evidence/keys.ts';
-import { openEvidence, type OpenedEvidence } from '../evidence/open.ts';
+import { CheckpointLog, publishedLine } from '../evidence/checkpoint-log.ts';
+import { CHECKPOINT_LOG_FILE, openEvidence, type OpenedEvidence } from '../evidence/open.ts';
 import { writeExportPackage } from '../exports/package-writer.ts';
 import { toolInfo } from '../exports/tool-info.ts';
 import { nodeRunsOf } from '../node/node-run.ts';
@@ -42,13 +43,18 @@ export function nodeKey(ctx: Context): Promise<NodeKeyInfo> {
   return withEvidence(ctx, { create: false }, keyInfo);
 }
 
-export interface CheckpointInfo { readonly treeSize: number; readonly root: string; readonly head: string; readonly at: number; readonly node: string }
+export interface CheckpointInfo {
+  readonly treeSize: number; readonly root: string; readonly head: string;
+  /** Root and size of the signed key index (checkpoint v2; absent on v1). */
+  readonly index?: string | undefined; readonly indexSize?: number | undefined;
+  readonly at: number; readonly node: string;
+}
 
 /** Signs a checkpoint (Merkle tree head) over every evidence record now. */
 export function signCheckpoint(ctx: Context): Promise<CheckpointInfo> {
   return withEvidence(ctx, { create: false }, (ev) => {
     const cp = ev.log.checkpoint('manual');
-    return { treeSize: cp.treeSize, root: cp.body.root, head: cp.body.head, at: cp.body.at, node: cp.body.node };
+    return { treeSize: cp.treeSize, root: cp.body.root, head: cp.body.head, index: cp.body.index, indexSize: cp.body.index_size, at: cp.body.at, node: cp.body.node };
   });
 }
 
@@ -103,8 +109,17 @@ export function exportEvidence(ctx: Context, input: ExportEvidenceInput): Promis
       ...(filter.from !== undefined ? { from: new Date(filter.from).toISOString() } : {}), ...(filter.to !== undefined ? { to: new Date(filter.to).toISOString() } : {}),
     };
     const r = await writeExportPackage({
-      table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(ctx.settings, nodeRunsOf(ctx.store)), now,
+      table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(ctx.settings, nodeRunsOf(ctx.store)), now, published: ev.published,
     }, { filter, selection, out: resolve(input.out) });
     return { records: r.records, deliveries: r.deliveries, treeSize: r.treeSize, fingerprint: ev.key.fingerprint };
   });
+}
+
+/**
+ * The signed checkpoints from the data directory's checkpoint log, one line each (the newest `last`),
+ * to publish or give to a witness. Reads the file only; the database is not opened.
+ */
+export function publishedCheckpoints(dataDir: string, last?: number): string[] {
+  const all = new CheckpointLog(join(dataDir, CHECKPOINT_LOG_FILE)).all();
+  return (last === undefined ? all : all.slice(-last)).map((c) => publishedLine(c).trimEnd());
 }

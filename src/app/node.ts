@@ -13,19 +13,19 @@ export async function startNode(ctx: Context, opts: { log?: (m: string) => void 
   return node;
 }
 
-/** What the recorder wrote, dropped, quarantined and could not write before the node stopped. */
-export type ServeResult = RecorderReport;
+export type { RecorderReport } from '../observation/recorder.ts';
 
 /**
  * Serves every active decoy until `signal` aborts, then stops the node (announces `stopped`,
- * closes every session, writes every observation). `onReady` runs once the node serves,
- * `onStopping` once the signal fired.
+ * closes every session, writes every observation) and returns what was written, dropped or could
+ * not be written. `onReady` runs once the node serves, `onStopping` once the signal fired.
+ * Open `ctx` with withLockedContext: a node is the one writer of its data directory.
  */
 export async function serveUntil(ctx: Context, input: {
   readonly signal: AbortSignal;
   readonly onReady?: (info: SeedNodeInfo) => void;
   readonly onStopping?: () => void;
-}): Promise<ServeResult> {
+}): Promise<RecorderReport> {
   const node = await startNode(ctx);
   input.onReady?.(node.info);
   if (!input.signal.aborted) await new Promise<void>((r) => input.signal.addEventListener('abort', () => r(), { once: true }));

@@ -1,15 +1,26 @@
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../domain/errors.ts';
-import { verifyPackage, type VerifyResult } from '../../verifier/verify.mjs';
+import { readPublished, verifyPackage, type Published, type VerifyResult } from '../../verifier/verify.mjs';
 import { InterruptedError } from './errors.ts';
 
 export type { VerifyResult } from '../../verifier/verify.mjs';
+/** The verifier's own text report of a result (what a defence expert's run prints). */
+export { formatReport } from '../../verifier/verify.mjs';
 
 export interface VerifyEvidenceInput {
   /** The package directory. */
   readonly dir: string;
   /** The published node key fingerprint the package must be signed with. */
   readonly keyFingerprint?: string;
+  /** Checkpoints published earlier (readPublishedCheckpoints): a shortened or rewritten log is found. */
+  readonly published?: readonly Published[];
+}
+
+export type { Published } from '../../verifier/verify.mjs';
+
+/** Lines of `evidence checkpoints` from a file; InputError when it cannot be read or parsed. */
+export function readPublishedCheckpoints(file: string): Published[] {
+  try { return readPublished(file); } catch (e) { throw new InputError(`--published ${file}: ${(e as Error).message}`); }
 }
 
 export interface VerifyEvidenceOptions {
@@ -33,7 +44,7 @@ const WORKER_HEAP = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 
  */
 export function verifyEvidence(input: VerifyEvidenceInput, opts: VerifyEvidenceOptions = {}): Promise<VerifyResult> {
   if (input.dir === '') return Promise.reject(new InputError('expected a package directory'));
-  const verifierOpts = input.keyFingerprint !== undefined ? { keyFingerprint: input.keyFingerprint } : {};
+  const verifierOpts = { ...(input.keyFingerprint !== undefined ? { keyFingerprint: input.keyFingerprint } : {}), ...(input.published ? { published: [...input.published] } : {}) };
   if (!opts.offThread) return Promise.resolve(verifyPackage(input.dir, verifierOpts));
   if (opts.signal?.aborted) return Promise.reject(new InterruptedError('verification interrupted'));
   // A worker inherits the process's flags, but --input-type (node -e) would stop one started from a file.

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { verifyPackage } from '../../verifier/verify.mjs';
 
-const { dir, opts } = workerData as { dir: string; opts: { keyFingerprint?: string } };
+const { dir, opts } = workerData as { dir: string; opts: Parameters<typeof verifyPackage>[1] };
 try {
   parentPort!.postMessage({ ok: true, result: verifyPackage(dir, opts) });
 } catch (e) {

@@ -1,8 +1,11 @@
-import { CounterseedError, InputError, NotFoundError } from '../domain/errors.ts';
+import { BusyError, CounterseedError, InputError, NotFoundError } from '../domain/errors.ts';
 import { EvidenceError } from '../evidence/errors.ts';
 
-/** The exit codes the README documents. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, notFound: 3, internal: 70, environment: 74, busy: 75 } as const;
+/**
+ * The exit codes the README documents: 74 the system refused (sysexits EX_IOERR), which includes
+ * evidence that could not be written; 75 the data directory or a port is held by another process (EX_TEMPFAIL).
+ */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, notFound: 3, internal: 70, environment: 74, evidenceLost: 74, busy: 75 } as const;
 
 /** An error from the operating system (fs, net): it carries a code such as ENOENT and often a path or port. */
 interface OsError extends Error { code: string; syscall?: string; path?: string; dest?: string; address?: string; port?: number }
@@ -51,6 +54,7 @@ export function describeOsError(e: unknown): { message: string; exitCode: number
  * and never choose a code; the most specific class listed first wins.
  */
 const BY_CLASS: readonly [abstract new (...a: never[]) => Error, number][] = [
+  [BusyError, EXIT.busy],
   [NotFoundError, EXIT.notFound],
   [InputError, EXIT.badInput],
   [EvidenceError, EXIT.internal],

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { InputError } from '../../domain/errors.ts';
-import { openContext } from '../../node/context.ts';
-import { listDeliveries } from '../../evidence/delivery-listing.ts';
+import { withContext } from '../../app/context.ts';
+import { checkedDeliveries } from '../../app/deliveries.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 import { csvLine, RECORD_LIST_OPTIONS, recordWindow, utc } from '../records-output.ts';
@@ -21,9 +21,8 @@ export const deliveries: Command = {
     const window = recordWindow(args);
     const decoyId = optionalInt(args, 'decoy', 1, Number.MAX_SAFE_INTEGER);
     const limit = optionalInt(args, 'limit', 1, 10_000_000);
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const { rows, notBacked } = await listDeliveries(ctx.store, {
+    await withContext(io.settings, io.err, async (ctx) => {
+      const { rows, notBacked } = await checkedDeliveries(ctx, {
         ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}),
         ...(window.from !== undefined ? { since: window.from } : {}), ...(window.to !== undefined ? { to: window.to } : {}),
         order: window.order, ...(limit !== undefined ? { limit } : {}),
@@ -59,6 +58,6 @@ export const deliveries: Command = {
       }
       io.out(`${rows.length} deliveries`);
       if (bad > 0) io.out(warning);
-    } finally { await ctx.close(); }
+    });
   },
 };

@@ -1,32 +1,20 @@
 import { isIP } from 'node:net';
-import { join, resolve } from 'node:path';
-import { InputError, NotFoundError } from '../../domain/errors.ts';
+import { withContext } from '../../app/context.ts';
+import { exportEvidence, initEvidence, nodeKey, publishedCheckpoints, signCheckpoint, type ExportEvidenceInput } from '../../app/evidence.ts';
+import { formatReport, readPublishedCheckpoints, verifyEvidence } from '../../app/verify-evidence.ts';
+import { InputError } from '../../domain/errors.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
-import { formatFingerprint } from '../../evidence/keys.ts';
-import { CHECKPOINT_LOG_FILE, openEvidence } from '../../evidence/open.ts';
-import { CheckpointLog, publishedLine } from '../../evidence/checkpoint-log.ts';
-import { writeExportPackage } from '../../exports/package-writer.ts';
-import { toolInfo } from '../../exports/tool-info.ts';
-import { openContext } from '../../node/context.ts';
-import type { LogFilter } from '../../store/sqlite/evidence-log.ts';
-import { nodeRunsOf } from '../../node/node-run.ts';
-import { formatReport, readPublished, verifyPackage, type Published } from '../../../verifier/verify.mjs';
 import { optionalInt, requireString } from '../args.ts';
 import type { Command, ParsedArgs } from '../command.ts';
-import { probeOutputDir } from '../../app/paths.ts';
 
 export const init: Command = {
   name: 'init',
   data: 'create',
   summary: 'Create the data directory, database and the node\'s Ed25519 evidence key; print the key fingerprint to publish',
   async run(_args, io) {
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const ev = openEvidence(ctx.store, io.settings.dataDir);
-      ev.detach();
-      io.out(`${ev.keyCreated ? 'created' : 'existing'} node key in ${io.settings.dataDir}/keys (private key mode 0600)`);
-      io.out(`fingerprint (SHA-256 of the Ed25519 public key), publish it:\n  ${ev.key.fingerprint}\n  ${formatFingerprint(ev.key.fingerprint)}`);
-    } finally { await ctx.close(); }
+    const k = await withContext(io.settings, io.err, (ctx) => initEvidence(ctx));
+    io.out(`${k.created ? 'created' : 'existing'} node key in ${io.settings.dataDir}/keys (private key mode 0600)`);
+    io.out(`fingerprint (SHA-256 of the Ed25519 public key), publish it:\n  ${k.fingerprint}\n  ${k.fingerprintGrouped}`);
   },
 };
 
@@ -36,13 +24,9 @@ export const evidenceKey: Command = {
   summary: 'Print the node key fingerprint (and with --pem the public key)',
   options: { pem: { type: 'boolean', doc: 'Also print the public key (SubjectPublicKeyInfo PEM)' } },
   async run(args, io) {
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const ev = openEvidence(ctx.store, io.settings.dataDir, { create: false });
-      ev.detach();
-      io.out(ev.key.fingerprint);
-      if (args.options.pem) io.out(ev.key.publicPem.trimEnd());
-    } finally { await ctx.close(); }
+    const k = await withContext(io.settings, io.err, (ctx) => nodeKey(ctx));
+    io.out(k.fingerprint);
+    if (args.options.pem) io.out(k.publicPem.trimEnd());
   },
 };
 
@@ -51,25 +35,19 @@ export const evidenceCheckpoint: Command = {
   data: 'existing',
   summary: 'Sign a checkpoint (Merkle tree head) over every evidence record now',
   async run(_args, io) {
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const ev = openEvidence(ctx.store, io.settings.dataDir, { create: false });
-      try {
-        const cp = ev.log.checkpoint('manual');
-        io.out(JSON.stringify({ tree_size: cp.treeSize, root: cp.body.root, head: cp.body.head, index: cp.body.index, index_size: cp.body.index_size, at: new Date(cp.body.at).toISOString(), node: cp.body.node }));
-      } finally { ev.detach(); }
-    } finally { await ctx.close(); }
+    const cp = await withContext(io.settings, io.err, (ctx) => signCheckpoint(ctx));
+    io.out(JSON.stringify({ tree_size: cp.treeSize, root: cp.root, head: cp.head, index: cp.index, index_size: cp.indexSize, at: new Date(cp.at).toISOString(), node: cp.node }));
   },
 };
 
 export const evidenceCheckpoints: Command = {
   name: 'evidence checkpoints',
+  data: 'existing',
   summary: 'Print the signed checkpoints from the checkpoint log file, one line each, to publish or give to a witness',
   options: { last: { type: 'string', arg: 'N', doc: 'Only the newest N' } },
   async run(args, io) {
     const last = optionalInt(args, 'last', 1, Number.MAX_SAFE_INTEGER);
-    const all = new CheckpointLog(join(io.settings.dataDir, CHECKPOINT_LOG_FILE)).all();
-    for (const c of last === undefined ? all : all.slice(-last)) io.out(publishedLine(c).trimEnd());
+    for (const line of publishedCheckpoints(io.settings.dataDir, last)) io.out(line);
   },
 };
 
@@ -102,39 +80,14 @@ export const evidenceExport: Command = {
     const to = parseTime(args, 'to');
     const caseName = typeof args.options.case === 'string' ? args.options.case : undefined;
     if (caseName !== undefined && !/^[\w.-]{1,100}$/.test(caseName)) throw new InputError('--case: 1-100 letters, digits, . _ -');
-    let filter: LogFilter = { ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+    const filter: ExportEvidenceInput['filter'] = { ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
     if (filter.ip === undefined && filter.decoyId === undefined && caseName === undefined) throw new InputError('one of --ip, --decoy or --case is required');
     if (args.options.replace === true && (caseName === undefined || Object.keys(filter).length === 0)) throw new InputError('--replace: only with --case NAME and the new filter (--ip/--decoy/--from/--to)');
-    // `--out /proc/x` made the package writer's recursive mkdir spin forever (issue 15 item 8).
-    probeOutputDir(out);
-    const ctx = openContext(io.settings, io.err);
-    try {
-      const ev = openEvidence(ctx.store, io.settings.dataDir, { create: false });
-      try {
-        if (caseName !== undefined) {
-          if (Object.keys(filter).length > 0) {
-            if (!ev.table.saveCase(caseName, JSON.stringify(filter), Date.now(), args.options.replace === true)) {
-              throw new InputError(`case "${caseName}" is saved with another filter (${ev.table.getCase(caseName)}): re-run it with --case ${caseName} alone, or pass --replace to change it`);
-            }
-          }
-          else {
-            const saved = ev.table.getCase(caseName);
-            if (!saved) throw new NotFoundError(`no saved case "${caseName}" (save one with --case ${caseName} --ip IP)`);
-            filter = JSON.parse(saved) as LogFilter;
-          }
-        }
-        const selection: Record<string, string | number> = {
-          ...(caseName !== undefined ? { case: caseName } : {}), ...(filter.ip !== undefined ? { ip: filter.ip } : {}),
-          ...(filter.decoyId !== undefined ? { decoy: filter.decoyId } : {}),
-          ...(filter.from !== undefined ? { from: new Date(filter.from).toISOString() } : {}), ...(filter.to !== undefined ? { to: new Date(filter.to).toISOString() } : {}),
-        };
-        const r = await writeExportPackage({
-          table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(io.settings, nodeRunsOf(ctx.store)), now: Date.now, published: ev.published,
-        }, { filter, selection, out: resolve(out) });
-        io.out(`wrote ${r.records} records (${r.deliveries} deliveries) with inclusion proofs against a checkpoint of ${r.treeSize} records to ${out}`);
-        io.out(`node key ${ev.key.fingerprint}; check it with: counterseed evidence verify ${out}`);
-      } finally { ev.detach(); }
-    } finally { await ctx.close(); }
+    const r = await withContext(io.settings, io.err, (ctx) => exportEvidence(ctx, {
+      out, filter, ...(caseName !== undefined ? { caseName } : {}), replace: args.options.replace === true,
+    }));
+    io.out(`wrote ${r.records} records (${r.deliveries} deliveries) with inclusion proofs against a checkpoint of ${r.treeSize} records to ${out}`);
+    io.out(`node key ${r.fingerprint}; check it with: counterseed evidence verify ${out}`);
   },
 };
 
@@ -156,11 +109,8 @@ export const evidenceVerify: Command = {
       throw new InputError(`--key-fingerprint: expected the 64 hex digits of a SHA-256 fingerprint (colons or spaces allowed), got ${JSON.stringify(kf)}`);
     }
     const pf = args.options.published;
-    let published: Published[] = [];
-    if (typeof pf === 'string') {
-      try { published = readPublished(pf); } catch (e) { throw new InputError(`--published ${pf}: ${(e as Error).message}`); }
-    }
-    const res = verifyPackage(dir, { ...(typeof kf === 'string' ? { keyFingerprint: kf } : {}), published });
+    const published = typeof pf === 'string' ? readPublishedCheckpoints(pf) : [];
+    const res = await verifyEvidence({ dir, ...(typeof kf === 'string' ? { keyFingerprint: kf } : {}), published });
     io.out(args.options.json ? JSON.stringify(res, null, 2) : formatReport(res));
     return res.ok ? 0 : 1;
   },

@@ -1,7 +1,6 @@
-import { labSettings, runLabMode } from '../../app/lab.ts';
+import { runLabMode } from '../../app/lab.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
-import { withDataDirLock } from '../../node/data-dir-lock.ts';
 
 export const lab: Command = {
   name: 'lab',
@@ -22,18 +21,7 @@ export const lab: Command = {
       decoys: optionalInt(args, 'decoys', 1, 100_000) ?? 20,
       sources: optionalInt(args, 'sources', 1, 60_000) ?? 40,
     };
-    // Lab defaults (app/lab.ts labSettings): loopback, ephemeral ports, a built-in tracker with a short interval. A 5 s interval
-    // makes the simulated downloaders announce 360 times as often as real ones (1800 s), from a few
-    // 127.x /24s: per source, they would pass the flood budget and be counted in aggregates, so the
-    // lab allows 1,000 records per second per source (the global budget stays).
-    const settings = {
-      ...io.settings,
-      recordsPerSourcePerSecond: Math.max(io.settings.recordsPerSourcePerSecond, 1000),
-      // Every simulated downloader is in 127.0.1.0/24 and up to 256 run at once: the per-/24 limit must not refuse them.
-      maxConnectionsPerPrefix: Math.max(io.settings.maxConnectionsPerPrefix, io.settings.maxConnections),
-    };
-    // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
-    const { report: r, dataDir } = await withDataDirLock(labSettings(settings).dataDir, 'lab', () => runLabMode(settings, init, { signal: io.signal, log: io.err }));
+    const { report: r, dataDir } = await runLabMode(io.settings, init, { signal: io.signal, log: io.err });
     io.out([
       `lab finished: ${r.swarm.ok}/${r.swarm.attempted} simulated downloads completed (${(r.swarm.bytes / 1e6).toFixed(1)} MB) against ${r.decoys} decoys`,
       `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,

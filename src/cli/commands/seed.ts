@@ -1,11 +1,10 @@
-import { withContext } from '../../app/context.ts';
-import { serveUntil } from '../../app/node.ts';
-import { withDataDirLock } from '../../node/data-dir-lock.ts';
-import type { RecorderReport } from '../../observation/recorder.ts';
+import { withLockedContext } from '../../app/context.ts';
+import { serveUntil, type RecorderReport } from '../../app/node.ts';
 import type { Command } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
 
 /** Exit code when observations or drop counts could not be written before exit (sysexits EX_IOERR); see README. */
-export const EXIT_EVIDENCE_LOST = 74;
+export const EXIT_EVIDENCE_LOST = EXIT.evidenceLost;
 
 const byKind = (r: Readonly<Record<string, number>>) => Object.entries(r).map(([k, n]) => `${k} ${n}`).join(', ');
 const total = (r: Readonly<Record<string, number>>) => Object.values(r).reduce((a, b) => a + b, 0);
@@ -36,7 +35,7 @@ export const seed: Command = {
     'checkpointEvery', 'checkpointIntervalS', 'clockCheckIntervalS', 'ntpServer', 'ntpMaxOffsetMs'],
   async run(_args, io) {
     // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
-    return withDataDirLock(io.settings.dataDir, 'seed', () => withContext(io.settings, io.err, async (ctx) => {
+    return withLockedContext(io.settings, 'seed', io.err, async (ctx) => {
       if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
       const report = await serveUntil(ctx, {
         signal: io.signal,
@@ -48,8 +47,7 @@ export const seed: Command = {
         onStopping: () => io.err('stopping: announcing stopped, closing connections, writing observations…'),
       });
       for (const line of stopLines(report)) io.err(line);
-      const lost = total(report.unwritten) + total(report.countersUnwritten) > 0;
-      return lost ? EXIT_EVIDENCE_LOST : 0;
-    }));
+      return total(report.unwritten) + total(report.countersUnwritten) > 0 ? EXIT_EVIDENCE_LOST : 0;
+    });
   },
 };

@@ -33,3 +33,9 @@ it('the cycle finder finds a loop through three folders and ignores a chain', ()
   assert.deepEqual(cycles(g([['a', 'b'], ['b', 'c'], ['c', 'a'], ['c', 'd']])), [['a', 'b', 'c']]);
   assert.deepEqual(cycles(g([['a', 'b'], ['b', 'c'], ['a', 'c']])), []);
 });
+
+it('the CLI is thin: src/cli imports app/, config/ and domain/ only (and evidence/errors.ts for the exit-code table)', () => {
+  const allowed = (to: string) => /^(app|config|domain|cli)\//.test(to) || to === 'evidence/errors.ts';
+  const bad = fileEdges().filter((e) => e.from.startsWith('cli/') && !allowed(e.to)).map((e) => `${e.from} -> ${e.to}`);
+  assert.deepEqual(bad, []);
+});

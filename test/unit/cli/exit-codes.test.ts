@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import { InterruptedError, StoreCapabilityError } from '../../../src/app/errors.ts';
 import { exitCodeFor } from '../../../src/cli/exit-codes.ts';
 import { NameListError } from '../../../src/decoy/errors.ts';
-import { CounterseedError, InputError, NotFoundError } from '../../../src/domain/errors.ts';
+import { BusyError, CounterseedError, InputError, NotFoundError } from '../../../src/domain/errors.ts';
 import { CanonicalEncodingError, EvidenceError } from '../../../src/evidence/errors.ts';
 import { ExportError } from '../../../src/exports/errors.ts';
 import { LabConfigError, LabError } from '../../../src/lab/errors.ts';
@@ -14,7 +14,7 @@ it('maps every named error to the exit code the README documents (2 bad input, 3
   const cases: [unknown, number][] = [
     [new InputError('x'), 2], [new NameListError([{ line: 1, message: 'x' }]), 2], [new PayloadError('x'), 2], [new ExportError('x'), 2],
     [new LabConfigError('x'), 2], [new StoreCapabilityError('x'), 2], [new InterruptedError(), 2],
-    [new NotFoundError('x'), 3],
+    [new NotFoundError('x'), 3], [new BusyError('x'), 75],
     [new EvidenceError('x'), 70], [new CanonicalEncodingError('x'), 70],
     [new ValidationError('x'), 1], [new ValidationError('x', 2), 2], [new LabError('x'), 1], [new CounterseedError('x'), 1],
     [new Error('x'), 70], [new TypeError('x'), 70], ['a string', 70], [undefined, 70],
