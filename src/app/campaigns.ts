@@ -96,3 +96,17 @@ export function showCampaign(ctx: Context, name: string): CampaignSummary {
   const c = store.get(name);
   return { ...c, ...store.counts(c.id) };
 }
+
+/** One campaign with what `campaign show` prints beyond the list line (issue 15 item 12). */
+export interface CampaignDetails extends CampaignSummary {
+  /** The label of the campaign's payload, or null when rows pick theirs by language (or the default). */
+  readonly payloadLabel: string | null;
+  /** Days of releases left at perDay a day (planned / perDay, rounded up). */
+  readonly releaseDaysLeft: number;
+}
+
+export function campaignDetails(ctx: Context, name: string): CampaignDetails {
+  const c = showCampaign(ctx, name);
+  const payloadLabel = c.payloadId === null ? null : (ctx.payloads.list().find((p) => p.id === c.payloadId)?.label ?? null);
+  return { ...c, payloadLabel, releaseDaysLeft: Math.ceil(c.planned / c.perDay) };
+}

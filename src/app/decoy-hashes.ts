@@ -1,12 +1,18 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { checkOutputFile } from './paths.ts';
 import { hashDecoys, hashesCsv, hashesVics } from '../exports/decoy-hashes.ts';
 import { toolInfo } from '../exports/tool-info.ts';
 import type { Context } from './context.ts';
 import type { Progress } from './decoys.ts';
 
 function writeAtomically(path: string, text: string): void {
-  writeFileSync(`${path}.part`, text);
-  renameSync(`${path}.part`, path);
+  try {
+    writeFileSync(`${path}.part`, text);
+    renameSync(`${path}.part`, path);
+  } catch (e) {
+    rmSync(`${path}.part`, { force: true });
+    throw e;
+  }
 }
 
 /** FILE.csv -> FILE.vics.json; anything else gets .vics.json appended. */
@@ -17,6 +23,9 @@ export interface HashListResult { readonly decoys: number; readonly distinctCont
 /** Every decoy's content MD5, SHA-1, SHA-256, size and name, as CSV at `out` and Project VIC VICS JSON beside it. */
 /** Stops between decoys or reads when `signal` aborts (rejecting with its reason); nothing is written then. */
 export async function writeHashList(ctx: Context, input: { readonly out: string; readonly signal?: AbortSignal; readonly onProgress?: Progress }): Promise<HashListResult> {
+  // Checked before hours of hashing, not at the rename after them.
+  checkOutputFile(input.out);
+  checkOutputFile(vicsPath(input.out));
   const decoys = await ctx.store.listDecoys();
   const rows = await hashDecoys(decoys, (d) => ctx.sourceFor(d), { ...(input.signal ? { signal: input.signal } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
   const mediaType = new Map(decoys.map((d) => [d.id, ctx.payloads.get(d.payloadId).mediaType]));

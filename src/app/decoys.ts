@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { buildTorrentFile, magnetLink, parseNameList, type NameRow } from '../decoy/index.ts';
@@ -7,6 +7,8 @@ import { buildInSlices } from '../decoy/build-in-slices.ts';
 import { extensionIssues, fileResolver } from '../decoy/file-resolver.ts';
 import { NameListError } from '../decoy/errors.ts';
 import { readListFile } from '../decoy/list-file.ts';
+import { splitCsvLine } from '../decoy/csv-line.ts';
+import { parseCampaignCsv } from '../campaign/campaign-csv.ts';
 import { decoyPieceLayers } from '../decoy/v2-hashes.ts';
 import type { Decoy, DecoyStatus } from '../domain/decoy.ts';
 import { InputError, NotFoundError } from '../domain/errors.ts';
@@ -15,15 +17,49 @@ import { defaultPayloadPath } from '../payload/index.ts';
 import { transcriptBeside } from '../payload/variants/variant-registry.ts';
 import type { Context } from './context.ts';
 import { InterruptedError } from './errors.ts';
+import { checkOutputFile, makeDir } from './paths.ts';
 
 export type Progress = (done: number, total: number) => void;
 
+/** A row of a name list: one decoy; a campaign CSV's folder rows make one multi-file decoy (`files`). */
+export interface DecoyListRow extends NameRow {
+  /** The files of a folder decoy (BEP 3 multi-file), each with its path inside the folder. */
+  readonly files?: readonly { readonly name: string; readonly size: number | null; readonly path: readonly string[] }[];
+}
+
+/** A campaign CSV: its header names the language column, or a row has more than name,size. */
+const CAMPAIGN_HEADER = /^\s*name\s*,\s*size\s*,\s*lang/i;
+function isCampaignCsv(text: string): boolean {
+  const first = text.replace(/^\ufeff/, '').split(/\r\n|\n|\r/).find((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  if (first === undefined) return false;
+  if (CAMPAIGN_HEADER.test(first)) return true;
+  const parsed = splitCsvLine(first);
+  return !('error' in parsed) && parsed.fields.length > 2;
+}
+
 /**
- * Reads and checks an operator's name list (one name per line, or CSV name[,size]) before any
- * data directory is opened: a bad list touches nothing. Every bad row is reported with its line.
+ * Reads and checks an operator's name list before any data directory is opened: a bad list touches
+ * nothing. Every bad row is reported with its line. Either the build list (one name per line, or
+ * CSV name[,size]) or the campaign CSV (name,size,language,folder: issue 15 item 12, the two were
+ * incompatible); rows with the same folder make one multi-file decoy. A language column is a
+ * campaign's choice of warning video: decoys build takes one payload (--payload), so it refuses one.
  */
-export function readNameList(file: string): NameRow[] {
-  const rows = parseNameList(readListFile(file));
+export function readNameList(file: string): DecoyListRow[] {
+  const text = readListFile(file);
+  if (isCampaignCsv(text)) {
+    const items = parseCampaignCsv(text);
+    const withLang = items.filter((i) => i.lang !== null);
+    if (withLang.length > 0) {
+      throw new NameListError(withLang.map((i) => ({ line: i.seq, message: `language "${i.lang}": decoys build uses one payload (--payload ID); per-language warnings are for counterseed campaign create` })));
+    }
+    const rows: DecoyListRow[] = items.map((i) => (i.files.length === 1 && i.files[0]!.path === null
+      ? { line: i.seq, name: i.name, size: i.files[0]!.size }
+      : { line: i.seq, name: i.name, size: null, files: i.files.map((f) => ({ name: f.name, size: f.size, path: f.path ?? [f.name] })) }));
+    const badExtensions = extensionIssues(rows.flatMap((r) => (r.files ? r.files.map((f) => ({ line: r.line, name: f.name })) : [r])));
+    if (badExtensions.length > 0) throw new NameListError(badExtensions);
+    return rows;
+  }
+  const rows = parseNameList(text);
   const badExtensions = extensionIssues(rows);
   if (badExtensions.length > 0) throw new NameListError(badExtensions);
   return rows;
@@ -31,7 +67,7 @@ export function readNameList(file: string): NameRow[] {
 
 export interface BuildDecoysInput {
   /** The operator's checked name list (readNameList). */
-  readonly rows: readonly NameRow[];
+  readonly rows: readonly DecoyListRow[];
   /** Registered payload id; the first registered payload (the built-in warning video) when absent. */
   readonly payloadId?: string;
   readonly onProgress?: Progress;
@@ -50,7 +86,10 @@ export async function buildDecoys(ctx: Context, input: BuildDecoysInput): Promis
   // New variants are registered with the decoys, in one transaction, or not at all (issue 15 item 7).
   const variants = ctx.variants.batch();
   const resolve = fileResolver(variants, textPath ? { textPath } : {});
-  const specs: DecoySpec[] = input.rows.map((r) => ({ line: r.line, name: r.name, files: [{ size: r.size, ...resolve(r.name, payload.id) }] }));
+  const specs: DecoySpec[] = input.rows.map((r) => ({
+    line: r.line, name: r.name,
+    files: r.files ? r.files.map((f) => ({ size: f.size, ...resolve(f.name, payload.id), path: [...f.path] })) : [{ size: r.size, ...resolve(r.name, payload.id) }],
+  }));
   // In slices between event-loop turns, so a signal stops a build of thousands of names (issue 15 item 4).
   const built = await buildInSlices(specs, {
     hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(),
@@ -77,7 +116,7 @@ export interface ExportDecoysInput {
 
 /** Writes DIR/<infohash>.torrent for every active decoy and DIR/magnets.txt. */
 export async function exportDecoys(ctx: Context, input: ExportDecoysInput): Promise<{ readonly written: number }> {
-  mkdirSync(input.dir, { recursive: true });
+  makeDir(input.dir);
   const list = await ctx.store.listDecoys({ status: 'active' });
   const trackers = [...input.trackers];
   const magnets: string[] = [];
@@ -106,22 +145,29 @@ export interface WriteDecoyInput {
 export async function writeDecoy(ctx: Context, input: WriteDecoyInput): Promise<{ readonly sha256: string; readonly decoy: Decoy }> {
   const decoy = await ctx.store.getDecoy(input.id);
   if (!decoy) throw new NotFoundError(`no decoy with id ${input.id}`);
+  checkOutputFile(input.out);
   const src = ctx.sourceFor(decoy);
   const tmp = `${input.out}.part`;
   const fd = openSync(tmp, 'w', 0o644);
   const sha = createHash('sha256');
+  // Nothing half-written: any failure (interrupted, disk full, a wrong hash) removes the .part file.
   try {
-    for (let o = 0; o < src.length; o += WRITE_CHUNK) {
-      if (input.signal?.aborted) throw new InterruptedError();
-      const chunk = src.read(o, Math.min(WRITE_CHUNK, src.length - o));
-      sha.update(chunk);
-      for (let w = 0; w < chunk.length;) w += writeSync(fd, chunk, w, chunk.length - w);
-      input.onProgress?.(Math.min(src.length, o + WRITE_CHUNK), src.length);
-    }
-    fsyncSync(fd);
-  } finally { closeSync(fd); }
-  const digest = sha.digest('hex');
-  if (digest !== decoy.contentSha256) throw new Error(`decoy ${decoy.id}: written bytes hash to ${digest}, the record says ${decoy.contentSha256}`);
-  renameSync(tmp, input.out);
-  return { sha256: digest, decoy };
+    try {
+      for (let o = 0; o < src.length; o += WRITE_CHUNK) {
+        if (input.signal?.aborted) throw new InterruptedError();
+        const chunk = src.read(o, Math.min(WRITE_CHUNK, src.length - o));
+        sha.update(chunk);
+        for (let w = 0; w < chunk.length;) w += writeSync(fd, chunk, w, chunk.length - w);
+        input.onProgress?.(Math.min(src.length, o + WRITE_CHUNK), src.length);
+      }
+      fsyncSync(fd);
+    } finally { closeSync(fd); }
+    const digest = sha.digest('hex');
+    if (digest !== decoy.contentSha256) throw new Error(`decoy ${decoy.id}: written bytes hash to ${digest}, the record says ${decoy.contentSha256}`);
+    renameSync(tmp, input.out);
+    return { sha256: digest, decoy };
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }

@@ -10,13 +10,18 @@ export interface DeliveryFilter {
   readonly decoyId?: number;
   /** UTC ms: sessions that started at or after this instant. */
   readonly since?: number;
-  /** At most this many sessions, oldest first. */
+  /** UTC ms: sessions that started before this instant. */
+  readonly to?: number;
+  /** By start time: 'asc' oldest first (default), 'desc' newest first (issue 15 item 12). */
+  readonly order?: 'asc' | 'desc';
+  /** At most this many sessions, the first in `order`. */
   readonly limit?: number;
 }
 
 const filterOf = (f: DeliveryFilter) => ({
   ...(f.ip !== undefined ? { ip: f.ip } : {}), ...(f.decoyId !== undefined ? { decoyId: f.decoyId } : {}),
-  ...(f.since !== undefined ? { since: f.since } : {}), ...(f.limit !== undefined ? { limit: f.limit } : {}),
+  ...(f.since !== undefined ? { since: f.since } : {}), ...(f.to !== undefined ? { to: f.to } : {}),
+  ...(f.order !== undefined ? { order: f.order } : {}), ...(f.limit !== undefined ? { limit: f.limit } : {}),
 });
 
 /** Recorded delivery sessions (one per peer connection that reached a decoy), oldest first. */
@@ -44,6 +49,8 @@ export const DELIVERY_PAGE = 1000;
  */
 export async function* streamDeliveries(ctx: Pick<Context, 'store'>, filter: DeliveryFilter = {}, opts: { readonly pageSize?: number } = {}): AsyncGenerator<DeliveryObservation> {
   const pageSize = opts.pageSize ?? DELIVERY_PAGE;
+  // Pages continue from the last start time seen, so they go oldest first.
+  if (filter.order === 'desc') throw new RangeError('streamDeliveries reads oldest first; order desc is not supported');
   if (!(Number.isInteger(pageSize) && pageSize >= 1)) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
   let left = filter.limit ?? Infinity;
   let since = filter.since;

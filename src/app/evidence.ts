@@ -7,6 +7,7 @@ import { writeExportPackage } from '../exports/package-writer.ts';
 import { toolInfo } from '../exports/tool-info.ts';
 import { nodeRunsOf } from '../node/node-run.ts';
 import type { LogFilter } from '../store/evidence-log.ts';
+import { probeOutputDir } from './paths.ts';
 import type { Context } from './context.ts';
 
 /** Runs `use` with the data directory's evidence log open, and detaches it whatever happens. */
@@ -86,6 +87,7 @@ export interface ExportEvidenceResult {
  */
 export function exportEvidence(ctx: Context, input: ExportEvidenceInput): Promise<ExportEvidenceResult> {
   const now = input.now ?? Date.now;
+  probeOutputDir(input.out);
   return withEvidence(ctx, { create: false }, async (ev) => {
     let filter: LogFilter = input.filter;
     const caseName = input.caseName;

@@ -17,7 +17,8 @@ export interface HealthReport {
   readonly since: number;
   readonly bucketMs: number;
   readonly addresses: readonly AddressHealth[];
-  readonly decoys: readonly DecoyHealth[];
+  /** With each decoy's name: an operator knows decoys by name, not infohash (issue 15 item 12). */
+  readonly decoys: readonly (DecoyHealth & { readonly name: string })[];
 }
 
 /** Inbound peer connections per local address and per decoy over time. */
@@ -25,9 +26,7 @@ export async function health(ctx: Context, input: HealthInput): Promise<HealthRe
   const now = input.now ?? Date.now();
   const since = now - input.hours * 3_600_000;
   const bucketMs = input.bucketMinutes * 60_000;
-  return {
-    now, since, bucketMs,
-    addresses: await ctx.store.health.inboundByAddress(since, bucketMs),
-    decoys: await ctx.store.health.inboundByDecoy(since, input.decoys),
-  };
+  const decoys = [];
+  for (const d of await ctx.store.health.inboundByDecoy(since, input.decoys)) decoys.push({ ...d, name: (await ctx.store.getDecoy(d.decoyId))?.name ?? '?' });
+  return { now, since, bucketMs, addresses: await ctx.store.health.inboundByAddress(since, bucketMs), decoys };
 }

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { makeDir } from './paths.ts';
 import { InputError } from '../domain/errors.ts';
 import type { ClientName } from '../validation/clients/types.ts';
 import type { ValidationReport } from '../validation/report.ts';
@@ -27,7 +28,7 @@ export interface ValidateInput {
  */
 export async function validateWithClients(input: ValidateInput): Promise<ValidationReport> {
   if (existsSync(input.out) && readdirSync(input.out).length > 0) throw new InputError(`--out: ${input.out} exists and is not empty`);
-  mkdirSync(input.out, { recursive: true });
+  makeDir(input.out);
   return runValidation({
     ...input,
     // The run's decoys are built by the same use case an operator runs (`decoys build`).

@@ -11,7 +11,7 @@ const flagName = (name: SettingName) => SETTINGS[name].flag.replace(/^--/, '');
 /** Splits argv into the command's own options, its positionals and setting flags (validated later by the table). */
 export function parseCommandArgs(cmd: Command, argv: string[]): { args: ParsedArgs; settingFlags: Partial<Record<SettingName, string | string[]>> } {
   const settingNames = [...GLOBAL_SETTINGS, ...(cmd.settings ?? [])];
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { help: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const n of settingNames) options[flagName(n)] = { type: 'string', multiple: SETTINGS[n].kind === 'list' };
   for (const [k, o] of Object.entries(cmd.options ?? {})) options[k] = { type: o.type, multiple: o.multiple ?? false };
   let parsed;
@@ -34,15 +34,35 @@ export function parseCommandArgs(cmd: Command, argv: string[]): { args: ParsedAr
   return { args: { options: own, positionals: parsed.positionals }, settingFlags };
 }
 
+/** What a setting's flag takes, for help texts (issue 15 item 12: every one said VALUE). */
+export function settingPlaceholder(name: SettingName): string {
+  const s = SETTINGS[name];
+  if (s.kind === 'bool') return 'true|false';
+  if (s.kind === 'enum') return s.doc.match(/\(([^()]*\|[^()]*)\)$/)?.[1]?.replace(/ /g, '') ?? 'VALUE';
+  const byName: Partial<Record<SettingName, string>> = {
+    dataDir: 'DIR', bind: 'IP', addresses: 'IP', trackers: 'URL', dhtBootstrap: 'HOST:PORT', ntpServer: 'HOST',
+    peerIdPrefix: 'PREFIX', clientVersion: 'TEXT', uploadRate: 'BYTES/S',
+  };
+  const known = byName[name];
+  if (known) return known;
+  if (/Port$|^port$|^trackerServerPort$/.test(name)) return 'PORT';
+  if (name.endsWith('Ms')) return 'MS';
+  if (name.endsWith('S')) return 'SECONDS';
+  return 'N';
+}
+
+/** Help lines: the flag column is padded, and a flag longer than the column gets the text on its own line. */
+const helpLine = (flag: string, doc: string) => (flag.length >= 33 ? `${flag}\n${' '.repeat(34)}${doc}` : `${flag.padEnd(34)}${doc}`);
+
 export function helpText(cmd: Command): string {
   const lines = [`Usage: counterseed ${cmd.name}${cmd.positionals ? ` ${cmd.positionals}` : ''} [options]`, '', cmd.summary, '', 'Options:'];
-  for (const [k, o] of Object.entries(cmd.options ?? {})) lines.push(`  --${k}${o.arg ? ` ${o.arg}` : ''}`.padEnd(34) + o.doc + (o.multiple ? ' (repeatable)' : ''));
+  for (const [k, o] of Object.entries(cmd.options ?? {})) lines.push(helpLine(`  --${k}${o.arg ? ` ${o.arg}` : ''}`, o.doc + (o.multiple ? ' (repeatable)' : '')));
   for (const n of [...(cmd.settings ?? []), ...GLOBAL_SETTINGS]) {
     const s = SETTINGS[n];
     const def = Array.isArray(s.default) ? '' : ` [default: ${s.default}]`;
-    lines.push(`  ${s.flag} ${s.kind === 'bool' ? 'true|false' : 'VALUE'}`.padEnd(34) + s.doc + def);
+    lines.push(helpLine(`  ${s.flag} ${settingPlaceholder(n)}`, s.doc + def));
   }
-  lines.push('  --help'.padEnd(34) + 'Show this help');
+  lines.push(helpLine('  -h, --help', 'Show this help'));
   return lines.join('\n');
 }
 

@@ -21,6 +21,12 @@ export interface Command {
   positionals?: string;
   settings?: readonly SettingName[];
   options?: Record<string, OptionSpec>;
+  /**
+   * How the command uses the data directory: 'existing' (it reads or extends a store that must be
+   * there: a typo in --data is refused, exit 3, instead of creating an empty store), 'create' (it
+   * creates the directory if missing), absent (it does not open one).
+   */
+  data?: 'existing' | 'create';
   run(args: ParsedArgs, io: CommandIo): Promise<number | void>;
 }
 

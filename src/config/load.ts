@@ -32,7 +32,7 @@ export function loadSettings(input: LoadInput): Settings {
     try { json = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new InputError(`${file}: not valid JSON: ${(e as Error).message}`); }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError(`${file}: expected a JSON object of settings`);
     const byKey = new Map(Object.entries(SETTINGS).map(([n, s]) => [s.key, n as SettingName]));
-    for (const [k, v] of Object.entries(json)) {
+    for (const [k, v] of flattenKeys(json as Record<string, unknown>, byKey, file)) {
       const name = byKey.get(k);
       if (!name) throw new InputError(`${file}: unknown setting "${k}" (see: counterseed config docs)`);
       if (name !== 'dataDir') pick(name, v, file);
@@ -57,4 +57,26 @@ function checkNetworkSafety(s: Settings): void {
   }
   // Lab mode listens on loopback (or the RFC 2544 test addresses of our own namespaces) only; 0.0.0.0 would expose it.
   if (!isLoopbackOrLab(s.bind)) throw new InputError(`--bind ${s.bind}: lab mode binds loopback addresses only; use --mode live`);
+}
+
+/** Nesting deeper than any key of the settings table (`a.b.c`) is a mistake, and bounds the walk. */
+const MAX_KEY_DEPTH = 4;
+
+/**
+ * config.json's keys, dotted or nested (issue 15 item 11): `{"seed.port": 1}` and
+ * `{"seed": {"port": 1}}` both give `seed.port`. An object is walked only where its path is not
+ * a setting itself; the same key given both ways is refused rather than one silently winning.
+ */
+export function flattenKeys(json: Record<string, unknown>, known: ReadonlyMap<string, unknown>, file: string): [string, unknown][] {
+  const out = new Map<string, unknown>();
+  const walk = (obj: Record<string, unknown>, prefix: string, depth: number) => {
+    for (const [k, v] of Object.entries(obj)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      if (!known.has(key) && typeof v === 'object' && v !== null && !Array.isArray(v) && depth < MAX_KEY_DEPTH) { walk(v as Record<string, unknown>, key, depth + 1); continue; }
+      if (out.has(key)) throw new InputError(`${file}: setting "${key}" is given twice (dotted and nested)`);
+      out.set(key, v);
+    }
+  };
+  walk(json, '', 1);
+  return [...out];
 }

@@ -2,11 +2,29 @@ import type { Decoy, DecoyStatus, NewDecoy, ServedDecoy } from '../domain/decoy.
 import type { DeliveryObservation, Observation, TrackerAnnounceObservation } from '../domain/observation.ts';
 import type { Payload } from '../domain/payload.ts';
 
+/** Tracker announces by infohash, remote IP, decoy, time (UTC ms, from inclusive, to exclusive), without given peer ids. */
+export interface AnnounceQuery {
+  infoHash?: string;
+  ip?: string;
+  decoyId?: number;
+  from?: number;
+  to?: number;
+  /** 40 hex digits each: announces by these peer ids are left out (the node's own, issue 15 item 12). */
+  excludePeerIds?: readonly string[];
+  /** 'asc' oldest first (default), 'desc' newest first: with `limit`, the newest N. */
+  order?: 'asc' | 'desc';
+  limit?: number;
+}
+
 export interface DeliveryQuery {
   readonly ip?: string;
   readonly decoyId?: number;
   /** UTC ms: sessions that started at or after this instant. */
   readonly since?: number;
+  /** UTC ms: sessions that started before this instant. */
+  readonly to?: number;
+  /** By start time: 'asc' oldest first (default), 'desc' newest first; with `limit`, the first N in this order. */
+  readonly order?: 'asc' | 'desc';
   readonly limit?: number;
 }
 
@@ -49,7 +67,7 @@ export interface EvidenceStore {
    */
   quarantineObservation(o: Observation, error: string): Promise<void>;
   queryDeliveries(q?: DeliveryQuery): Promise<DeliveryObservation[]>;
-  queryAnnounces(q?: { infoHash?: string; limit?: number }): Promise<TrackerAnnounceObservation[]>;
+  queryAnnounces(q?: AnnounceQuery): Promise<TrackerAnnounceObservation[]>;
 
   /** Monotonic named counters (e.g. observations dropped under overload). */
   addToCounter(name: string, delta: number): Promise<void>;

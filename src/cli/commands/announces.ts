@@ -1,26 +1,48 @@
+import { isIP } from 'node:net';
 import { queryAnnounces } from '../../app/announces.ts';
 import { withContext } from '../../app/context.ts';
-import { optionalInt } from '../args.ts';
-import type { Command } from '../command.ts';
 import { InputError } from '../../domain/errors.ts';
 import { isInfoHashHex } from '../../domain/info-hash.ts';
+import { optionalInt } from '../args.ts';
+import type { Command } from '../command.ts';
+import { csvLine, RECORD_LIST_OPTIONS, recordWindow, utc } from '../records-output.ts';
+
+const COLUMNS = ['time (UTC)', 'protocol', 'remote', 'announced port', 'event', 'left', 'downloaded', 'uploaded', 'decoy', 'infohash', 'peer id'] as const;
 
 export const announces: Command = {
   name: 'announces',
-  summary: 'Show announces the built-in tracker received (with the downloaded/left values clients report)',
+  data: 'existing',
+  summary: 'Show announces the built-in tracker received (with the downloaded/left values clients report), newest first; the node\'s own announces are left out',
   options: {
-    infohash: { type: 'string', arg: 'HEX', doc: 'Only this infohash' },
-    limit: { type: 'string', arg: 'N', doc: 'At most N rows' },
-    json: { type: 'boolean', doc: 'JSON output' },
+    ip: { type: 'string', arg: 'IP', doc: 'Only this remote IP address' },
+    decoy: { type: 'string', arg: 'ID', doc: 'Only this decoy id' },
+    infohash: { type: 'string', arg: 'HEX', doc: 'Only this infohash (40 hex digits)' },
+    'include-own': { type: 'boolean', doc: 'Also the node\'s own announces to its built-in tracker (two per decoy per start and stop)' },
+    ...RECORD_LIST_OPTIONS,
   },
   async run(args, io) {
-    const ih = args.options.infohash;
+    const { ip, infohash: ih } = args.options;
     if (ih !== undefined && (typeof ih !== 'string' || !isInfoHashHex(ih.toLowerCase()))) throw new InputError('--infohash: expected 40 hex characters');
+    if (ip !== undefined && (typeof ip !== 'string' || isIP(ip) === 0)) throw new InputError(`--ip: not an IP address: ${String(ip)}`);
+    const decoyId = optionalInt(args, 'decoy', 1, Number.MAX_SAFE_INTEGER);
     const limit = optionalInt(args, 'limit', 1, 10_000_000);
-    const rows = await withContext(io.settings, io.err, (ctx) => queryAnnounces(ctx, { ...(typeof ih === 'string' ? { infoHash: ih.toLowerCase() } : {}), ...(limit ? { limit } : {}) }));
+    const window = recordWindow(args);
+    const rows = await withContext(io.settings, io.err, (ctx) => queryAnnounces(ctx, {
+      ...window, ...(typeof ih === 'string' ? { infoHash: ih.toLowerCase() } : {}), ...(typeof ip === 'string' ? { ip } : {}),
+      ...(decoyId !== undefined ? { decoyId } : {}), ...(limit !== undefined ? { limit } : {}), includeOwn: args.options['include-own'] === true,
+    }));
     if (args.options.json) { io.out(JSON.stringify(rows, null, 2)); return; }
+    if (args.options.csv) {
+      io.out(csvLine(['time_utc', 'protocol', 'remote_ip', 'remote_port', 'announced_port', 'event', 'left', 'downloaded', 'uploaded', 'decoy_id', 'info_hash', 'peer_id']));
+      for (const a of rows) io.out(csvLine([utc(a.at), a.protocol, a.remoteIp, a.remotePort, a.announcedPort, a.event, a.left, a.downloaded, a.uploaded, a.decoyId, a.infoHash, a.peerId]));
+      return;
+    }
+    const widths = [24, 8, 40, 14, 9, 12, 12, 12, 6, 40, 0];
+    const line = (f: readonly (string | number)[]) => f.map((v, i) => (i < 3 || i > 8 ? String(v).padEnd(widths[i]!) : String(v).padStart(widths[i]!))).join(' ').trimEnd();
+    io.out(line(COLUMNS));
     for (const a of rows) {
-      io.out(`${new Date(a.at).toISOString()}  ${a.protocol.padEnd(4)} ${`${a.remoteIp}:${a.announcedPort}`.padEnd(22)} ${a.event.padEnd(9)} left=${a.left} downloaded=${a.downloaded}  ${a.infoHash}${a.decoyId === null ? ' (not ours)' : ''}`);
+      io.out(line([utc(a.at), a.protocol, a.remoteIp.includes(':') ? `[${a.remoteIp}]:${a.remotePort}` : `${a.remoteIp}:${a.remotePort}`, a.announcedPort, a.event,
+        a.left, a.downloaded, a.uploaded, a.decoyId ?? 'not ours', a.infoHash, a.peerId]));
     }
     io.out(`${rows.length} announces`);
   },

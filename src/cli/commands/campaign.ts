@@ -1,4 +1,4 @@
-import { createCampaign, listCampaigns, readCampaignList, showCampaign, tickCampaigns, type CampaignSummary } from '../../app/campaigns.ts';
+import { createCampaign, listCampaigns, readCampaignList, campaignDetails, tickCampaigns, type CampaignSummary } from '../../app/campaigns.ts';
 import { withContext } from '../../app/context.ts';
 import { InputError } from '../../domain/errors.ts';
 import { optionalInt, requireString } from '../args.ts';
@@ -7,6 +7,7 @@ import { progressBar } from './campaign-progress.ts';
 
 export const campaignCreate: Command = {
   name: 'campaign create',
+  data: 'create',
   summary: 'Create a campaign from a CSV (name,size,language,folder); releases N decoys a day, retires them after TTL days',
   positionals: 'NAME',
   options: {
@@ -36,6 +37,7 @@ export const campaignCreate: Command = {
 
 export const campaignTick: Command = {
   name: 'campaign tick',
+  data: 'existing',
   summary: 'Release the decoys due today and retire expired ones, for every campaign (run daily, e.g. from cron)',
   async run(_args, io) {
     const bar = progressBar('building decoys');
@@ -51,6 +53,7 @@ function line(c: CampaignSummary): string {
 
 export const campaignList: Command = {
   name: 'campaign list',
+  data: 'existing',
   summary: 'List campaigns with planned, active and retired decoys and deliveries so far',
   options: { json: { type: 'boolean', doc: 'JSON output' } },
   async run(args, io) {
@@ -62,13 +65,23 @@ export const campaignList: Command = {
 
 export const campaignShow: Command = {
   name: 'campaign show',
-  summary: 'Show one campaign: planned, active, retired, deliveries',
+  data: 'existing',
+  summary: 'Show one campaign\'s details: schedule, payload, planned, active, retired decoys and deliveries',
   positionals: 'NAME',
   options: { json: { type: 'boolean', doc: 'JSON output' } },
   async run(args, io) {
     const name = args.positionals[0];
-    if (!name) throw new InputError('expected a campaign NAME');
-    const c = await withContext(io.settings, io.err, (ctx) => showCampaign(ctx, name));
-    io.out(args.options.json ? JSON.stringify(c, null, 2) : line(c));
+    if (!name || args.positionals.length > 1) throw new InputError('expected one campaign NAME');
+    const c = await withContext(io.settings, io.err, (ctx) => campaignDetails(ctx, name));
+    if (args.options.json) { io.out(JSON.stringify(c, null, 2)); return; }
+    // One field per line (issue 15 item 12: show printed the list line).
+    const rows: [string, string | number][] = [
+      ['campaign', `${c.name} (id ${c.id})`], ['created (UTC)', new Date(c.createdAt).toISOString()],
+      ['release', `${c.perDay} decoys a day; each retired after ${c.ttlDays} days`], ['torrents', c.hybrid ? 'hybrid v1+v2 (BEP 52)' : 'v1'],
+      ['payload', c.payloadId === null ? 'by each row\'s language, else the default warning video' : `${c.payloadLabel ?? '?'} (${c.payloadId.slice(0, 12)}…)`],
+      ['planned', `${c.planned} decoys not yet released (${c.releaseDaysLeft} more days of releases)`],
+      ['active', c.active], ['retired', c.retired], ['deliveries', c.deliveries],
+    ];
+    for (const [k, v] of rows) io.out(`${k.padEnd(15)}${v}`);
   },
 };

@@ -6,6 +6,7 @@ import { progressBar } from './campaign-progress.ts';
 
 export const decoysHashes: Command = {
   name: 'decoys hashes',
+  data: 'existing',
   summary: 'Write every decoy\'s content MD5, SHA-1, SHA-256, size and name as CSV (FILE) and Project VIC VICS JSON (FILE minus .csv plus .vics.json)',
   options: { out: { type: 'string', arg: 'FILE', doc: 'CSV output file; the VICS JSON goes beside it' } },
   async run(args, io) {

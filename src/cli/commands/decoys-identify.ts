@@ -5,6 +5,7 @@ import type { Command } from '../command.ts';
 
 export const decoysIdentify: Command = {
   name: 'decoys identify',
+  data: 'existing',
   summary: 'Tell whether FILE (say, found on a seized device) is one of our decoys, and which: by size, content SHA-256 and piece SHA-1s; no hash list needed',
   positionals: 'FILE',
   options: { json: { type: 'boolean', doc: 'JSON output' } },

@@ -8,7 +8,8 @@ import type { Command } from '../command.ts';
 
 export const decoysBuild: Command = {
   name: 'decoys build',
-  summary: 'Build one unique decoy per name (one name per line, or CSV name[,size]); format by extension, exact size if given; all or nothing',
+  data: 'create',
+  summary: 'Build one unique decoy per name (one name per line, CSV name[,size], or the campaign CSV name,size,language,folder: a folder is one multi-file decoy); format by extension, exact size if given; all or nothing',
   options: {
     names: { type: 'string', arg: 'FILE', doc: 'Name list supplied by the operator' },
     payload: { type: 'string', arg: 'ID', doc: 'Registered payload id (default: the built-in warning video)' },
@@ -25,6 +26,7 @@ export const decoysBuild: Command = {
 
 export const decoysList: Command = {
   name: 'decoys list',
+  data: 'existing',
   summary: 'List decoys',
   options: { json: { type: 'boolean', doc: 'JSON output' }, status: { type: 'string', arg: 'active|retired', doc: 'Filter by status' } },
   async run(args, io) {
@@ -39,6 +41,7 @@ export const decoysList: Command = {
 
 export const decoysExport: Command = {
   name: 'decoys export',
+  data: 'existing',
   summary: 'Write DIR/<infohash>.torrent for every active decoy and DIR/magnets.txt',
   settings: ['trackers'],
   options: {
@@ -57,6 +60,7 @@ export const decoysExport: Command = {
 
 export const decoysWrite: Command = {
   name: 'decoys write',
+  data: 'existing',
   summary: 'Materialise one decoy\'s content to a file (for examiners); prints its SHA-256, which must equal the record',
   positionals: 'ID',
   options: { out: { type: 'string', arg: 'FILE', doc: 'Output file (written to FILE.part, then renamed)' } },

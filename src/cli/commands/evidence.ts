@@ -9,6 +9,7 @@ import type { Command, ParsedArgs } from '../command.ts';
 
 export const init: Command = {
   name: 'init',
+  data: 'create',
   summary: 'Create the data directory, database and the node\'s Ed25519 evidence key; print the key fingerprint to publish',
   async run(_args, io) {
     const k = await withContext(io.settings, io.err, (ctx) => initEvidence(ctx));
@@ -19,6 +20,7 @@ export const init: Command = {
 
 export const evidenceKey: Command = {
   name: 'evidence key',
+  data: 'existing',
   summary: 'Print the node key fingerprint (and with --pem the public key)',
   options: { pem: { type: 'boolean', doc: 'Also print the public key (SubjectPublicKeyInfo PEM)' } },
   async run(args, io) {
@@ -30,6 +32,7 @@ export const evidenceKey: Command = {
 
 export const evidenceCheckpoint: Command = {
   name: 'evidence checkpoint',
+  data: 'existing',
   summary: 'Sign a checkpoint (Merkle tree head) over every evidence record now',
   async run(_args, io) {
     const cp = await withContext(io.settings, io.err, (ctx) => signCheckpoint(ctx));
@@ -39,6 +42,7 @@ export const evidenceCheckpoint: Command = {
 
 export const evidenceCheckpoints: Command = {
   name: 'evidence checkpoints',
+  data: 'existing',
   summary: 'Print the signed checkpoints from the checkpoint log file, one line each, to publish or give to a witness',
   options: { last: { type: 'string', arg: 'N', doc: 'Only the newest N' } },
   async run(args, io) {
@@ -56,6 +60,7 @@ function parseTime(args: ParsedArgs, name: string): number | undefined {
 
 export const evidenceExport: Command = {
   name: 'evidence export',
+  data: 'existing',
   summary: 'Write a verifiable evidence package for one IP, one decoy or a named case',
   options: {
     ip: { type: 'string', arg: 'IP', doc: 'Records whose remote address is IP' },

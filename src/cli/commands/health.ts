@@ -5,6 +5,7 @@ import type { Command } from '../command.ts';
 
 export const health: Command = {
   name: 'health',
+  data: 'existing',
   summary: 'Inbound peer connections per local address and per decoy over time: see when an address or a decoy stops receiving peers',
   options: {
     hours: { type: 'string', arg: 'N', doc: 'Look back N hours (default 24)' },
@@ -27,9 +28,10 @@ export const health: Command = {
     }
     if (addresses.length === 0) io.out('  (no inbound connections in this window: check every address)');
     io.out(`quietest ${decoys.length} active decoys (inbound connections / DHT swarm presence, weak):`);
+    io.out(`  ${'decoy'.padStart(7)}  ${'inbound'.padStart(7)}  ${'presence'.padStart(8)}  ${'last inbound (UTC)'.padEnd(24)}  name`);
     for (const d of decoys) {
       const last = d.lastInboundAt === null ? 'never' : new Date(d.lastInboundAt).toISOString();
-      io.out(`  decoy ${String(d.decoyId).padStart(7)} ${d.infoHash}  in ${String(d.inbound).padStart(6)}  presence ${String(d.presence).padStart(6)}  last ${last}`);
+      io.out(`  ${String(d.decoyId).padStart(7)}  ${String(d.inbound).padStart(7)}  ${String(d.presence).padStart(8)}  ${last.padEnd(24)}  ${d.name}`);
     }
   },
 };

@@ -5,7 +5,7 @@ import type { Command } from '../command.ts';
 export const lab: Command = {
   name: 'lab',
   summary: 'Show the whole system on this machine alone: tracker + seeder on loopback, simulated downloaders from many 127.x addresses',
-  settings: ['port', 'uploadSlots', 'uploadRate'],
+  settings: ['port', 'uploadSlots', 'uploadRate', 'queueCapacity', 'flushIntervalMs', 'checkpointEvery', 'checkpointIntervalS', 'clockCheckIntervalS'],
   options: {
     duration: { type: 'string', arg: 'S', doc: 'Run for S seconds (default 20)' },
     downloaders: { type: 'string', arg: 'N', doc: 'Simulated downloads at most (default 200)' },

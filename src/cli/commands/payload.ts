@@ -5,6 +5,7 @@ import { InputError } from '../../domain/errors.ts';
 
 export const payloadAdd: Command = {
   name: 'payload add',
+  data: 'create',
   summary: 'Register a warning video (stored once under its SHA-256, never changed; re-adding with --label renames it)',
   positionals: 'FILE',
   options: { label: { type: 'string', arg: 'TEXT', doc: 'Operator label (default: the file name)' } },
@@ -20,6 +21,7 @@ export const payloadAdd: Command = {
 
 export const payloadList: Command = {
   name: 'payload list',
+  data: 'existing',
   summary: 'List registered payloads',
   options: { json: { type: 'boolean', doc: 'JSON output' } },
   async run(args, io) {

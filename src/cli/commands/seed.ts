@@ -21,6 +21,7 @@ export function stopLines(r: RecorderReport): string[] {
 
 export const seed: Command = {
   name: 'seed',
+  data: 'create',
   summary: 'Serve every active decoy upload-only on one port until SIGINT/SIGTERM; record every delivery',
   settings: ['bind', 'port', 'trackers', 'trackerServerPort', 'announceIntervalS', 'maxConnections', 'maxConnectionsPerIp',
     'uploadSlots', 'uploadRate', 'handshakeTimeoutMs', 'idleTimeoutMs', 'maxRequestQueue', 'allowPlaintext', 'peerIdPrefix', 'clientVersion',
@@ -29,7 +30,9 @@ export const seed: Command = {
     'maxConnectionsPerPrefix', 'recordsPerSecond', 'recordsPerSourcePerSecond', 'aggregateBuckets',
     // Issue 4: several addresses, the DHT.
     'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
-    'campaignTickS', 'networks'],
+    'campaignTickS', 'networks',
+    // Issue 15 item 11: config docs listed these as flags, and every command called them unknown.
+    'checkpointEvery', 'checkpointIntervalS', 'clockCheckIntervalS', 'ntpServer', 'ntpMaxOffsetMs'],
   async run(_args, io) {
     // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
     return withLockedContext(io.settings, 'seed', io.err, async (ctx) => {

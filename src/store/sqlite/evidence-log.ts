@@ -323,14 +323,16 @@ export class EvidenceLogTable implements EvidenceLogTables {
   }
 
   /** Delivery rows matching a query, with their row ids (for chainStatus), ordered by start. */
-  deliveryRows(q: { ip?: string; decoyId?: number; since?: number; limit?: number }): { rowId: number; obs: Record<string, unknown> }[] {
+  deliveryRows(q: { ip?: string; decoyId?: number; since?: number; to?: number; order?: 'asc' | 'desc'; limit?: number }): { rowId: number; obs: Record<string, unknown> }[] {
     const c = RECORD_CODECS.get('delivery')!;
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (q.ip !== undefined) { where.push('remote_ip = ?'); args.push(q.ip); }
     if (q.decoyId !== undefined) { where.push('decoy_id = ?'); args.push(q.decoyId); }
     if (q.since !== undefined) { where.push('started_at >= ?'); args.push(q.since); }
-    const st = this.#db.prepare(`SELECT id, ${c.columns.join(', ')} FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, id LIMIT ?`);
+    if (q.to !== undefined) { where.push('started_at < ?'); args.push(q.to); }
+    const order = q.order === 'desc' ? 'started_at DESC, id DESC' : 'started_at, id';
+    const st = this.#db.prepare(`SELECT id, ${c.columns.join(', ')} FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`);
     st.setReturnArrays(true);
     return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => ({ rowId: Number(r[0]), obs: c.read(r.slice(1)) }));
   }

@@ -5,7 +5,7 @@ import type { Decoy, NewDecoy, ServedDecoy } from '../../domain/decoy.ts';
 import { InputError } from '../../domain/errors.ts';
 import type { DeliveryObservation, Observation, TrackerAnnounceObservation } from '../../domain/observation.ts';
 import type { Payload } from '../../domain/payload.ts';
-import type { DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
+import type { AnnounceQuery, DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
 import type { AppendHook, EvidenceLogBackend } from '../evidence-log.ts';
 import type { Store } from '../store.ts';
 import { CampaignStore } from './campaign-store.ts';
@@ -205,11 +205,22 @@ export class SqliteStore implements Store {
     if (q.ip) { where.push('remote_ip = ?'); args.push(q.ip); }
     if (q.decoyId !== undefined) { where.push('decoy_id = ?'); args.push(q.decoyId); }
     if (q.since !== undefined) { where.push('started_at >= ?'); args.push(q.since); }
-    return codecOf('delivery').query(this.#db, where.join(' AND '), args, 'started_at, id', q.limit ?? -1) as unknown as DeliveryObservation[];
+    if (q.to !== undefined) { where.push('started_at < ?'); args.push(q.to); }
+    return codecOf('delivery').query(this.#db, where.join(' AND '), args, q.order === 'desc' ? 'started_at DESC, id DESC' : 'started_at, id', q.limit ?? -1) as unknown as DeliveryObservation[];
   }
 
-  async queryAnnounces(q: { infoHash?: string; limit?: number } = {}): Promise<TrackerAnnounceObservation[]> {
-    return codecOf('tracker-announce').query(this.#db, q.infoHash ? 'info_hash = ?' : '', q.infoHash ? [q.infoHash] : [], 'at, id', q.limit ?? -1) as unknown as TrackerAnnounceObservation[];
+  async queryAnnounces(q: AnnounceQuery = {}): Promise<TrackerAnnounceObservation[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.infoHash) { where.push('info_hash = ?'); args.push(q.infoHash); }
+    if (q.ip) { where.push('remote_ip = ?'); args.push(q.ip); }
+    if (q.decoyId !== undefined) { where.push('decoy_id = ?'); args.push(q.decoyId); }
+    if (q.from !== undefined) { where.push('at >= ?'); args.push(q.from); }
+    if (q.to !== undefined) { where.push('at < ?'); args.push(q.to); }
+    const own = (q.excludePeerIds ?? []).filter((p) => /^[0-9a-f]{40}$/.test(p));
+    if (own.length > 0) { where.push(`hex(peer_id) NOT IN (${own.map(() => '?').join(', ')})`); args.push(...own.map((p) => p.toUpperCase())); }
+    const order = q.order === 'desc' ? 'at DESC, id DESC' : 'at, id';
+    return codecOf('tracker-announce').query(this.#db, where.join(' AND '), args, order, q.limit ?? -1) as unknown as TrackerAnnounceObservation[];
   }
 
   async addToCounter(name: string, delta: number): Promise<void> {
