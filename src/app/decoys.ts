@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -154,6 +155,9 @@ export async function writeDecoy(ctx: Context, input: WriteDecoyInput): Promise<
   try {
     try {
       for (let o = 0; o < src.length; o += WRITE_CHUNK) {
+        // A turn of the event loop per chunk, so SIGINT/SIGTERM is heard: the loop was synchronous,
+        // and `decoys write` of a large decoy ran to the end whatever the signal (issue 15 item 4).
+        if (input.signal) await setImmediate();
         if (input.signal?.aborted) throw new InterruptedError();
         const chunk = src.read(o, Math.min(WRITE_CHUNK, src.length - o));
         sha.update(chunk);

@@ -13,7 +13,7 @@ import { ValidationError } from '../../../src/validation/errors.ts';
 it('maps every named error to the exit code the README documents (2 bad input, 3 not found, 70 internal)', () => {
   const cases: [unknown, number][] = [
     [new InputError('x'), 2], [new NameListError([{ line: 1, message: 'x' }]), 2], [new PayloadError('x'), 2], [new ExportError('x'), 2],
-    [new LabConfigError('x'), 2], [new StoreCapabilityError('x'), 2], [new InterruptedError(), 2],
+    [new LabConfigError('x'), 2], [new StoreCapabilityError('x'), 2], [new InterruptedError(), 130],
     [new NotFoundError('x'), 3], [new BusyError('x'), 75],
     [new EvidenceError('x'), 70], [new CanonicalEncodingError('x'), 70],
     [new ValidationError('x'), 1], [new ValidationError('x', 2), 2], [new LabError('x'), 1], [new CounterseedError('x'), 1],
@@ -25,6 +25,8 @@ it('maps every named error to the exit code the README documents (2 bad input, 3
 it('a command stopped by SIGINT/SIGTERM exits 128 + signal, unless it threw a named error first', () => {
   assert.equal(exitCodeFor(new Error('aborted'), 'SIGINT'), 130);
   assert.equal(exitCodeFor(new Error('aborted'), 'SIGTERM'), 143);
-  assert.equal(exitCodeFor(new InterruptedError(), 'SIGINT'), 2);
+  // A use case that stopped on the signal (decoys write: it exited 2, as bad input) exits like every long command.
+  assert.equal(exitCodeFor(new InterruptedError(), 'SIGINT'), 130);
+  assert.equal(exitCodeFor(new InterruptedError(), 'SIGTERM'), 143);
   assert.equal(exitCodeFor(new Error('aborted')), 70);
 });

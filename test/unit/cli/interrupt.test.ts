@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
@@ -47,5 +47,20 @@ describe('long commands stop on SIGINT/SIGTERM (issue 15, item 4)', () => {
     assert.match(r.stderr, /stopped by SIGINT/);
     assert.equal(existsSync(out), false);
     assert.equal(existsSync(out.replace(/\.csv$/, '.vics.json')), false);
+  });
+
+  it('decoys write: SIGTERM mid-write exits 143 (it exited 2, as bad input) and leaves no .part file', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'cs-int-'));
+    after(() => rmSync(data, { recursive: true, force: true }));
+    const names = join(data, 'names.csv');
+    // 1 GB of content: still writing when the signal comes.
+    writeFileSync(names, 'holiday-video-0042.mp4,1000000000\n');
+    assert.equal(spawnSync(process.execPath, [MAIN, '--data', data, 'decoys', 'build', '--names', names]).status, 0);
+    const out = join(data, 'decoy.mp4');
+    const r = await interrupt(['--data', data, 'decoys', 'write', '1', '--out', out], 'SIGTERM', /writing decoy 1: /);
+    assert.equal(r.code, 143, r.stderr);
+    assert.match(r.stderr, /stopped by SIGTERM; nothing was committed/);
+    assert.equal(existsSync(out), false);
+    assert.equal(existsSync(`${out}.part`), false);
   });
 });
