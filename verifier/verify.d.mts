@@ -5,6 +5,8 @@ export interface VerifyFacts {
   checkpointAt: number | null; records: number; deliveries: number; seqs: string | null;
   tool: { name: string; version: string; config_sha256: string } | null;
   completeness?: string | null; published?: number;
+  /** manifest.purpose: 'evidence', 'lab' or 'synthetic'; null in packages made before it was recorded. */
+  purpose?: string | null;
 }
 export interface VerifyResult { ok: boolean; findings: Finding[]; facts: VerifyFacts }
 export const VERIFIER_VERSION: number;
@@ -18,6 +20,8 @@ export function verifyConsistency(first: number, second: number, proof: Uint8Arr
 export function accumulate(entries: [seq: number, at: number, hash: Uint8Array][]): Buffer;
 export function ipKey(ip: string): string | null;
 export function formatReport(res: VerifyResult): string;
+export const PURPOSES: string[];
+export function purposeWarning(purpose: string | null | undefined): string | undefined;
 export function canonicalJson(v: unknown): string;
 export function leafHash(data: Uint8Array): Buffer;
 export function verifyInclusion(leaf: Uint8Array, index: number, size: number, path: Uint8Array[], root: Uint8Array): boolean;

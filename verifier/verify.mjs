@@ -430,7 +430,7 @@ export function verifyPackage(dir, opts = {}) {
   const findings = [];
   let sink = findings; // checks run in a different order than they are reported in: each writes into its own list
   const fail = (check, code, message) => sink.push({ check, code, message });
-  const facts = { package: dir, fingerprint: null, expectedFingerprint: opts.keyFingerprint ?? null, treeSize: null, root: null, checkpointAt: null, records: 0, deliveries: 0, seqs: null, tool: null, completeness: null, published: 0 };
+  const facts = { package: dir, fingerprint: null, expectedFingerprint: opts.keyFingerprint ?? null, treeSize: null, root: null, checkpointAt: null, records: 0, deliveries: 0, seqs: null, tool: null, completeness: null, published: 0, purpose: null };
   const done = () => ({ ok: findings.length === 0, findings, facts });
 
   const raw = {}; // small files, read whole
@@ -468,6 +468,11 @@ export function verifyPackage(dir, opts = {}) {
   if (!verifySignature(null, raw['manifest.json'], key, sig)) fail('manifest', 'manifest-signature-invalid', 'manifest.sig is not a valid signature of manifest.json by public-key.pem');
   if (manifest.node !== facts.fingerprint) fail('key', 'key-mismatch', `manifest names node ${manifest.node} but public-key.pem is ${facts.fingerprint}`);
   facts.tool = manifest.tool;
+  // What the recording node's data directory held: 'lab' and 'synthetic' records are simulated, never
+  // evidence. Under the manifest's signature, so no one can turn a lab package into evidence unseen.
+  // Absent in packages made before it was recorded.
+  facts.purpose = manifest.purpose ?? null;
+  if (manifest.purpose !== undefined && !PURPOSES.includes(manifest.purpose)) fail('manifest', 'purpose-invalid', `manifest.json: purpose ${JSON.stringify(manifest.purpose)} is not one of ${PURPOSES.join(', ')}`);
 
   // From here on the checks run in the order the data needs (checkpoint and decoys, then one pass over each big file,
   // hashing it as it goes) and their findings are put back in report order at the end.
@@ -850,10 +855,23 @@ export function readPublished(path) {
   }
 }
 
+/** What a data directory can hold (manifest.purpose); only 'evidence' is evidence. */
+export const PURPOSES = ['evidence', 'lab', 'synthetic'];
+
+/** The warning a package of simulated records carries on its report's first and last lines; undefined for evidence. */
+export function purposeWarning(purpose) {
+  if (purpose === 'lab') return 'LAB DATA: not evidence (simulated downloads recorded by counterseed lab)';
+  if (purpose === 'synthetic') return 'SYNTHETIC DATA: not evidence (generated records)';
+  if (purpose !== null && purpose !== undefined && purpose !== 'evidence') return `UNKNOWN PURPOSE ${JSON.stringify(purpose)}: not evidence`;
+  return undefined;
+}
+
 /** A report for people. */
 export function formatReport(res) {
   const f = res.facts;
+  const warning = purposeWarning(f.purpose);
   const lines = [
+    ...(warning ? [`*** ${warning} ***`, ''] : []),
     `counterseed offline verifier v${VERIFIER_VERSION}`,
     `package:     ${f.package}`,
     `node key:    ${f.fingerprint ?? '?'}`,
@@ -863,6 +881,7 @@ export function formatReport(res) {
     `complete:    ${f.completeness ?? 'not proved for this selection'}`,
     `published:   ${f.published ? `${f.published} checkpoint(s) given with --published` : 'none given (--published FILE)'}`,
     `tool:        ${f.tool ? `${f.tool.name} ${f.tool.version}, config sha256 ${f.tool.config_sha256}` : '?'}`,
+    `purpose:     ${f.purpose ?? 'not recorded (package made before the manifest named it)'}${warning ? ` - ${warning}` : ''}`,
     '',
   ];
   for (const [check, doc] of Object.entries(CHECKS)) {
@@ -876,6 +895,7 @@ export function formatReport(res) {
     for (const x of res.findings.slice(0, 200)) lines.push(`  ${x.code}: ${x.message}`);
     if (res.findings.length > 200) lines.push(`  … and ${res.findings.length - 200} more`);
   }
+  if (warning) lines.push(`*** ${warning} ***`);
   return lines.join('\n');
 }
 

@@ -18,14 +18,20 @@
  * - `startNode` is the long-running node; the HTTP layer does not start one per request.
  */
 import type { Settings } from '../config/settings.ts';
-import { openContext, type Context } from '../node/context.ts';
+import { openContext, openSqliteStore, type Context } from '../node/context.ts';
 import { withDataDirLock } from '../node/data-dir-lock.ts';
+import { checkPurpose, type DataUse } from '../node/data-purpose.ts';
 
 export type { Context } from '../node/context.ts';
+export type { DataUse } from '../node/data-purpose.ts';
 
-/** Opens the data directory of `settings`, runs `use`, and closes the store whatever happens. */
-export async function withContext<T>(settings: Settings, log: (m: string) => void, use: (ctx: Context) => Promise<T> | T): Promise<T> {
-  const ctx = openContext(settings, log);
+/**
+ * Opens the data directory of `settings`, runs `use`, and closes the store whatever happens.
+ * `dataUse` (issue 15 item 2): 'evidence' by default, so a command that writes refuses lab and
+ * synthetic data; read-only analysis commands pass 'read' (any purpose, shown on their output).
+ */
+export async function withContext<T>(settings: Settings, log: (m: string) => void, use: (ctx: Context) => Promise<T> | T, dataUse: DataUse = 'evidence'): Promise<T> {
+  const ctx = openContext(settings, log, openSqliteStore, dataUse);
   try {
     return await use(ctx);
   } finally {
@@ -37,6 +43,8 @@ export async function withContext<T>(settings: Settings, log: (m: string) => voi
  * withContext for the one writer of a data directory (a node, the lab): the directory is locked
  * before the database is opened and stays locked until it is closed (exit 75 if another node holds it).
  */
-export function withLockedContext<T>(settings: Settings, holder: string, log: (m: string) => void, use: (ctx: Context) => Promise<T> | T): Promise<T> {
-  return withDataDirLock(settings.dataDir, holder, () => withContext(settings, log, use));
+export async function withLockedContext<T>(settings: Settings, holder: string, log: (m: string) => void, use: (ctx: Context) => Promise<T> | T, dataUse: DataUse = 'evidence'): Promise<T> {
+  // Refused before the lock file is made: nothing is written to a directory of another purpose.
+  checkPurpose(settings.dataDir, dataUse);
+  return withDataDirLock(settings.dataDir, holder, () => withContext(settings, log, use, dataUse));
 }

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { DataPurpose } from '../domain/data-purpose.ts';
 import { InputError, NotFoundError } from '../domain/errors.ts';
 import { formatFingerprint } from '../evidence/keys.ts';
 import { CheckpointLog, publishedLine } from '../evidence/checkpoint-log.ts';
@@ -78,6 +79,8 @@ export interface ExportEvidenceResult {
   readonly deliveries: number;
   readonly treeSize: number;
   readonly fingerprint: string;
+  /** The data directory's purpose, also in the package's signed manifest. */
+  readonly purpose: DataPurpose;
 }
 
 /**
@@ -110,8 +113,8 @@ export function exportEvidence(ctx: Context, input: ExportEvidenceInput): Promis
     };
     const r = await writeExportPackage({
       table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(ctx.settings, nodeRunsOf(ctx.store)), now, published: ev.published,
-    }, { filter, selection, out: resolve(input.out) });
-    return { records: r.records, deliveries: r.deliveries, treeSize: r.treeSize, fingerprint: ev.key.fingerprint };
+    }, { filter, selection, out: resolve(input.out), purpose: ctx.purpose });
+    return { records: r.records, deliveries: r.deliveries, treeSize: r.treeSize, fingerprint: ev.key.fingerprint, purpose: ctx.purpose };
   });
 }
 

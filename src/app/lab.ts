@@ -27,6 +27,7 @@ export interface LabResult { readonly report: LabReport; readonly dataDir: strin
 export async function runLabMode(settings: Settings, init: LabInit, opts: { readonly signal: AbortSignal; readonly log: (m: string) => void }): Promise<LabResult> {
   if (settings.mode !== 'lab') throw new LabConfigError('lab runs in lab mode only');
   const lab = labSettings(settings);
-  const report = await withLockedContext(lab, 'lab', opts.log, (ctx) => runLab(ctx, init, opts));
+  // 'lab': an evidence directory is refused (DataPurposeError, exit 77) before anything is written there.
+  const report = await withLockedContext(lab, 'lab', opts.log, (ctx) => runLab(ctx, init, opts), 'lab');
   return { report, dataDir: lab.dataDir };
 }

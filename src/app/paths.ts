@@ -59,3 +59,13 @@ export function probeOutputDir(dir: string): void {
   makeDir(dir);
   rmdirSync(dir);
 }
+
+/**
+ * The lab's own data directory when --data is not given (issue 15 item 2): beside the evidence
+ * one, never it: $XDG_DATA_HOME/counterseed-lab or ~/.local/share/counterseed-lab. COUNTERSEED_DATA
+ * names the evidence directory and is not used by the lab.
+ */
+export function defaultLabDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_DATA_HOME || `${env.HOME ?? '.'}/.local/share`;
+  return `${base}/counterseed-lab`;
+}

@@ -27,6 +27,11 @@ export interface Command {
    * creates the directory if missing), absent (it does not open one).
    */
   data?: 'existing' | 'create';
+  /**
+   * The command writes lab data: without --data it uses the lab's own directory
+   * (~/.local/share/counterseed-lab), never the evidence one, and COUNTERSEED_DATA is not used.
+   */
+  labData?: boolean;
   run(args: ParsedArgs, io: CommandIo): Promise<number | void>;
 }
 

@@ -1,11 +1,16 @@
+import { DataPurposeError } from '../domain/data-purpose.ts';
 import { BusyError, CounterseedError, InputError, NotFoundError } from '../domain/errors.ts';
+import { InterruptedError } from '../app/errors.ts';
 import { EvidenceError } from '../evidence/errors.ts';
 
 /**
- * The exit codes the README documents: 74 the system refused (sysexits EX_IOERR), which includes
- * evidence that could not be written; 75 the data directory or a port is held by another process (EX_TEMPFAIL).
+ * The exit codes the README documents: 73 a node stopped with observations it could not write
+ * (evidence lost; issue 15: it shared 74 with "the system refused", so a script could not tell a
+ * refused command, which did nothing, from a node that ran and lost records); 74 the system refused
+ * (sysexits EX_IOERR); 75 the data directory or a port is held by another process (EX_TEMPFAIL);
+ * 77 the data directory's purpose forbids the command (EX_NOPERM: lab data and real evidence never mix).
  */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, notFound: 3, internal: 70, environment: 74, evidenceLost: 74, busy: 75 } as const;
+export const EXIT = { ok: 0, failed: 1, badInput: 2, notFound: 3, internal: 70, evidenceLost: 73, environment: 74, busy: 75, wrongPurpose: 77 } as const;
 
 /** An error from the operating system (fs, net): it carries a code such as ENOENT and often a path or port. */
 interface OsError extends Error { code: string; syscall?: string; path?: string; dest?: string; address?: string; port?: number }
@@ -54,6 +59,7 @@ export function describeOsError(e: unknown): { message: string; exitCode: number
  * and never choose a code; the most specific class listed first wins.
  */
 const BY_CLASS: readonly [abstract new (...a: never[]) => Error, number][] = [
+  [DataPurposeError, EXIT.wrongPurpose],
   [BusyError, EXIT.busy],
   [NotFoundError, EXIT.notFound],
   [InputError, EXIT.badInput],
@@ -66,6 +72,8 @@ const BY_CLASS: readonly [abstract new (...a: never[]) => Error, number][] = [
  * committed nothing. Anything else is an internal error (70).
  */
 export function exitCodeFor(e: unknown, signalled?: NodeJS.Signals): number {
+  // A use case that stopped on the signal: the shell's code for that signal, as for every long command.
+  if (e instanceof InterruptedError) return signalled === 'SIGTERM' ? 143 : 130;
   for (const [cls, code] of BY_CLASS) if (e instanceof cls) return code;
   // Other named errors (ValidationError, LabError) carry the outcome their module chose (default 1).
   if (e instanceof CounterseedError) return e.exitCode;

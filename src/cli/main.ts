@@ -3,8 +3,9 @@ import { loadSettings } from '../config/load.ts';
 import { helpText, parseCommandArgs } from './args.ts';
 import type { Command } from './command.ts';
 import { COMMANDS, type CommandEntry } from './commands/index.ts';
-import { makeDir, requireDataDir } from '../app/paths.ts';
+import { defaultLabDataDir, makeDir, requireDataDir } from '../app/paths.ts';
 import { describeOsError, exitCodeFor, isUserError } from './exit-codes.ts';
+import { InterruptedError } from '../app/errors.ts';
 
 const VERSION = '0.1.0';
 
@@ -97,6 +98,8 @@ async function runMain(argv: string[], shutdown: AbortController, stdout: { clos
   try {
     const { args, settingFlags } = parseCommandArgs(cmd, rest);
     if (args.options.help) { out(helpText(cmd)); return 0; }
+    // The lab's data directory is its own unless --data names one (issue 15 item 2).
+    if (cmd.labData && settingFlags.dataDir === undefined) settingFlags.dataDir = defaultLabDataDir();
     const settings = loadSettings({ flags: settingFlags });
     if (cmd.data === 'existing') requireDataDir(settings.dataDir);
     else if (cmd.data === 'create') makeDir(settings.dataDir, 0o700);
@@ -105,10 +108,10 @@ async function runMain(argv: string[], shutdown: AbortController, stdout: { clos
     // The reader went away: nothing more to say, and nobody to say it to.
     if (stdout.closed) return 0;
     const os = describeOsError(e);
-    if (isUserError(e)) err(`counterseed ${cmd.name}: ${e.message}`);
-    else if (os) err(`counterseed ${cmd.name}: ${os.message}`);
     // A long command stopped by SIGINT/SIGTERM: its work was not committed (each commits all or nothing at its end).
-    else if (signalled) err(`counterseed ${cmd.name}: stopped by ${signalled}; nothing was committed`);
+    if (signalled && (e instanceof InterruptedError || !isUserError(e)) && !os) err(`counterseed ${cmd.name}: stopped by ${signalled}; nothing was committed`);
+    else if (isUserError(e)) err(`counterseed ${cmd.name}: ${e.message}`);
+    else if (os) err(`counterseed ${cmd.name}: ${os.message}`);
     else err(`counterseed ${cmd.name}: internal error: ${(e as Error).stack ?? e}`);
     return exitCodeFor(e, signalled);
   } finally {

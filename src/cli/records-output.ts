@@ -1,3 +1,4 @@
+import { purposeBanner, type DataPurpose } from '../domain/data-purpose.ts';
 import { InputError } from '../domain/errors.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../domain/utc-time.ts';
 import type { OptionSpec, ParsedArgs } from './command.ts';
@@ -39,3 +40,12 @@ const csvField = (v: unknown) => {
 export const csvLine = (fields: readonly unknown[]) => fields.map(csvField).join(',');
 
 export const utc = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Lab and synthetic records are never evidence (issue 15 item 2): a table or summary of them starts
+ * with this line (none for evidence); JSON carries a `purpose` field and CSV a `purpose` column.
+ */
+export function purposeLines(p: DataPurpose): string[] {
+  const b = purposeBanner(p);
+  return b ? [b] : [];
+}

@@ -1,4 +1,5 @@
 import { sign, type KeyObject } from 'node:crypto';
+import type { DataPurpose } from '../domain/data-purpose.ts';
 import { canonicalJson } from '../evidence/canonical-json.ts';
 
 export const MANIFEST_TYPE = 'counterseed-export/v1';
@@ -7,6 +8,12 @@ export const MANIFEST_TYPE = 'counterseed-export/v1';
 export interface Manifest {
   readonly type: typeof MANIFEST_TYPE;
   readonly node: string;
+  /**
+   * What the node's data directory holds (issue 15 item 2): `evidence`, or `lab`/`synthetic` for
+   * simulated records that are never evidence. Signed with the rest, so it cannot be changed unseen.
+   * Absent in packages made before it existed.
+   */
+  readonly purpose: DataPurpose;
   readonly created_at: number;
   readonly tool: { readonly name: string; readonly version: string; readonly config_sha256: string };
   readonly selection: Record<string, string | number>;

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DataPurpose } from '../domain/data-purpose.ts';
 import type { Decoy } from '../domain/decoy.ts';
 import { EvidenceError } from '../evidence/errors.ts';
 import type { EvidenceLog } from '../evidence/evidence-log.ts';
@@ -34,6 +35,11 @@ export interface ExportRequest {
   /** How the selection was asked for, recorded in the manifest ({ ip }, { decoy }, { case, ... }). */
   readonly selection: Record<string, string | number>;
   readonly out: string;
+  /**
+   * The data directory's purpose, in the signed manifest: a lab package can never pass as evidence.
+   * Every caller with a Context passes ctx.purpose (app/evidence.ts); 'evidence' when absent (tests, benchmarks).
+   */
+  readonly purpose?: DataPurpose;
   /** Refuse selections larger than this (default 1,000,000: the verifier keeps ~100 bytes per record). */
   readonly maxRecords?: number;
 }
@@ -159,13 +165,13 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
     whole('tool.json', toolJson(c.tool, seqs));
     whole('README.txt', readmeText({
       node: c.key.fingerprint, records: links.length, deliveries, treeSize: cp.treeSize, selection: JSON.stringify(req.selection), createdAt,
-      completeness: completeness?.key, published: c.published ? consistency.length : undefined,
+      completeness: completeness?.key, published: c.published ? consistency.length : undefined, purpose: req.purpose ?? 'evidence',
     }));
     if (existsSync(VERIFIER)) whole('verify.mjs', readFileSync(VERIFIER));
 
     const names = FILE_ORDER.filter((n) => hashes.has(n));
     const manifest = signManifest({
-      type: MANIFEST_TYPE, node: c.key.fingerprint, created_at: createdAt,
+      type: MANIFEST_TYPE, node: c.key.fingerprint, purpose: req.purpose ?? 'evidence', created_at: createdAt,
       tool: { name: c.tool.name, version: c.tool.version, config_sha256: c.tool.config_sha256 },
       selection: req.selection, checkpoint: { tree_size: cp.treeSize, root: cp.body.root },
       records: seqs, deliveries,

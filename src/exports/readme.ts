@@ -1,8 +1,10 @@
+import { purposeBanner, type DataPurpose } from '../domain/data-purpose.ts';
 import { formatFingerprint } from '../evidence/keys.ts';
 
 /** README.txt of an export package: what each file is and how to check it without counterseed. */
-export function readmeText(o: { node: string; records: number; deliveries: number; treeSize: number; selection: string; createdAt: number; completeness?: string | undefined; published?: number | undefined }): string {
-  return `counterseed evidence export
+export function readmeText(o: { node: string; records: number; deliveries: number; treeSize: number; selection: string; createdAt: number; completeness?: string | undefined; published?: number | undefined; purpose?: DataPurpose }): string {
+  const banner = o.purpose === undefined ? undefined : purposeBanner(o.purpose);
+  return `${banner ? `${banner.toUpperCase()} (manifest.json: "purpose": "${o.purpose}")\n\n` : ''}counterseed evidence export
 ===========================
 
 Created (UTC):      ${new Date(o.createdAt).toISOString()}

@@ -11,6 +11,7 @@ import { sampleNames } from './sample-names.ts';
 import { simulateDownload, type SimDownloadInit, type SimDownloadResult } from './sim-downloader.ts';
 import { runSimulatedSwarm, type SwarmSummary } from './swarm.ts';
 import { infoHashFromHex } from '../domain/info-hash.ts';
+import { DataPurposeError } from '../domain/data-purpose.ts';
 
 export interface LabInit {
   durationS: number;
@@ -40,6 +41,8 @@ export interface LabReport {
  * from many 127.x.y.z addresses and download, so the evidence store fills up.
  */
 export async function runLab(ctx: Context, init: LabInit, opts: { signal: AbortSignal; log: (m: string) => void }): Promise<LabReport> {
+  // Lab data never mixes with real evidence (issue 15 item 2): only a directory opened for the lab.
+  if (ctx.purpose !== 'lab') throw new DataPurposeError(`${ctx.settings.dataDir} holds ${ctx.purpose} data: the lab runs only in a lab data directory`);
   const { store } = ctx;
   let active = await store.listDecoys({ status: 'active' });
   if (active.length < init.decoys) {

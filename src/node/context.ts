@@ -11,10 +11,13 @@ import { VariantRegistry } from '../payload/variants/variant-registry.ts';
 import type { DecoyFilesCatalog } from '../store/decoy-files.ts';
 import type { Store } from '../store/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openPurpose, type DataPurpose, type DataUse } from './data-purpose.ts';
 
 /** The long-lived state of one data directory: store, payloads, and where decoy bytes come from. */
 export interface Context {
   readonly settings: Settings;
+  /** What the directory holds (its PURPOSE file): lab and synthetic records are never evidence. */
+  readonly purpose: DataPurpose;
   readonly store: Store;
   readonly payloads: PayloadRegistry;
   /** Container variants of payloads, and their padding layouts (issue 3). */
@@ -43,9 +46,12 @@ export function openSqliteStore(settings: Settings): Store {
 /**
  * Opens a data directory. THE place that chooses the store: `openStore` (SQLite by default; a
  * PostgreSQL store later) is the only code that knows which implementation runs.
+ * Also THE place a directory's purpose is checked (node/data-purpose.ts), before the store is
+ * opened: `use` 'evidence' (the default, a live command), 'lab' or 'read' (read-only analysis).
  */
-export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`), openStore: (s: Settings) => Store = openSqliteStore): Context {
+export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`), openStore: (s: Settings) => Store = openSqliteStore, use: DataUse = 'evidence'): Context {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  const purpose = openPurpose(settings.dataDir, use);
   const store = openStore(settings);
   const payloads = new PayloadRegistry({ dir: settings.dataDir, catalog: store });
   ensureDefaultPayload(payloads);
@@ -56,7 +62,7 @@ export function openContext(settings: Settings, log: (msg: string) => void = (m)
   // flat however many decoys a node serves (each entry is a few hundred bytes).
   const decoySources = new Map<number, PieceSource>();
   return {
-    settings, store, payloads, variants, decoyFiles, hasher: new DecoyHasher(), log,
+    settings, purpose, store, payloads, variants, decoyFiles, hasher: new DecoyHasher(), log,
     payloadSource(payloadId) {
       // Registered payloads only: bytes() re-verifies the SHA-256 before the first use.
       let s = sources.get(payloadId);

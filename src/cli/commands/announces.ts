@@ -5,7 +5,7 @@ import { InputError } from '../../domain/errors.ts';
 import { isInfoHashHex } from '../../domain/info-hash.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
-import { csvLine, RECORD_LIST_OPTIONS, recordWindow, utc } from '../records-output.ts';
+import { csvLine, purposeLines, RECORD_LIST_OPTIONS, recordWindow, utc } from '../records-output.ts';
 
 const COLUMNS = ['time (UTC)', 'protocol', 'remote', 'announced port', 'event', 'left', 'downloaded', 'uploaded', 'decoy', 'infohash', 'peer id'] as const;
 
@@ -27,18 +27,19 @@ export const announces: Command = {
     const decoyId = optionalInt(args, 'decoy', 1, Number.MAX_SAFE_INTEGER);
     const limit = optionalInt(args, 'limit', 1, 10_000_000);
     const window = recordWindow(args);
-    const rows = await withContext(io.settings, io.err, (ctx) => queryAnnounces(ctx, {
+    const { rows, purpose } = await withContext(io.settings, io.err, async (ctx) => ({ purpose: ctx.purpose, rows: await queryAnnounces(ctx, {
       ...window, ...(typeof ih === 'string' ? { infoHash: ih.toLowerCase() } : {}), ...(typeof ip === 'string' ? { ip } : {}),
       ...(decoyId !== undefined ? { decoyId } : {}), ...(limit !== undefined ? { limit } : {}), includeOwn: args.options['include-own'] === true,
-    }));
-    if (args.options.json) { io.out(JSON.stringify(rows, null, 2)); return; }
+    }) }), 'read');
+    if (args.options.json) { io.out(JSON.stringify(rows.map((a) => ({ ...a, purpose })), null, 2)); return; }
     if (args.options.csv) {
-      io.out(csvLine(['time_utc', 'protocol', 'remote_ip', 'remote_port', 'announced_port', 'event', 'left', 'downloaded', 'uploaded', 'decoy_id', 'info_hash', 'peer_id']));
-      for (const a of rows) io.out(csvLine([utc(a.at), a.protocol, a.remoteIp, a.remotePort, a.announcedPort, a.event, a.left, a.downloaded, a.uploaded, a.decoyId, a.infoHash, a.peerId]));
+      io.out(csvLine(['time_utc', 'protocol', 'remote_ip', 'remote_port', 'announced_port', 'event', 'left', 'downloaded', 'uploaded', 'decoy_id', 'info_hash', 'peer_id', 'purpose']));
+      for (const a of rows) io.out(csvLine([utc(a.at), a.protocol, a.remoteIp, a.remotePort, a.announcedPort, a.event, a.left, a.downloaded, a.uploaded, a.decoyId, a.infoHash, a.peerId, purpose]));
       return;
     }
     const widths = [24, 8, 40, 14, 9, 12, 12, 12, 6, 40, 0];
     const line = (f: readonly (string | number)[]) => f.map((v, i) => (i < 3 || i > 8 ? String(v).padEnd(widths[i]!) : String(v).padStart(widths[i]!))).join(' ').trimEnd();
+    for (const l of purposeLines(purpose)) io.out(l);
     io.out(line(COLUMNS));
     for (const a of rows) {
       io.out(line([utc(a.at), a.protocol, a.remoteIp.includes(':') ? `[${a.remoteIp}]:${a.remotePort}` : `${a.remoteIp}:${a.remotePort}`, a.announcedPort, a.event,

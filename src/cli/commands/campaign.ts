@@ -4,6 +4,7 @@ import { InputError } from '../../domain/errors.ts';
 import { optionalInt, requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from './campaign-progress.ts';
+import { purposeLines } from '../records-output.ts';
 
 export const campaignCreate: Command = {
   name: 'campaign create',
@@ -57,9 +58,10 @@ export const campaignList: Command = {
   summary: 'List campaigns with planned, active and retired decoys and deliveries so far',
   options: { json: { type: 'boolean', doc: 'JSON output' } },
   async run(args, io) {
-    const all = await withContext(io.settings, io.err, (ctx) => listCampaigns(ctx));
-    if (args.options.json) io.out(JSON.stringify(all, null, 2));
-    else for (const c of all) io.out(line(c));
+    const { all, purpose } = await withContext(io.settings, io.err, async (ctx) => ({ purpose: ctx.purpose, all: await listCampaigns(ctx) }), 'read');
+    if (args.options.json) { io.out(JSON.stringify(all.map((c) => ({ ...c, purpose })), null, 2)); return; }
+    for (const l of purposeLines(purpose)) io.out(l);
+    for (const c of all) io.out(line(c));
   },
 };
 
@@ -72,8 +74,9 @@ export const campaignShow: Command = {
   async run(args, io) {
     const name = args.positionals[0];
     if (!name || args.positionals.length > 1) throw new InputError('expected one campaign NAME');
-    const c = await withContext(io.settings, io.err, (ctx) => campaignDetails(ctx, name));
-    if (args.options.json) { io.out(JSON.stringify(c, null, 2)); return; }
+    const { c, purpose } = await withContext(io.settings, io.err, async (ctx) => ({ purpose: ctx.purpose, c: await campaignDetails(ctx, name) }), 'read');
+    if (args.options.json) { io.out(JSON.stringify({ ...c, purpose }, null, 2)); return; }
+    for (const l of purposeLines(purpose)) io.out(l);
     // One field per line (issue 15 item 12: show printed the list line).
     const rows: [string, string | number][] = [
       ['campaign', `${c.name} (id ${c.id})`], ['created (UTC)', new Date(c.createdAt).toISOString()],

@@ -3,6 +3,7 @@ import { writeHashList } from '../../app/decoy-hashes.ts';
 import { requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from './campaign-progress.ts';
+import { purposeLines } from '../records-output.ts';
 
 export const decoysHashes: Command = {
   name: 'decoys hashes',
@@ -12,7 +13,9 @@ export const decoysHashes: Command = {
   async run(args, io) {
     const out = requireString(args, 'out', 'decoys hashes');
     const bar = progressBar('hashing decoys');
-    const r = await withContext(io.settings, io.err, (ctx) => writeHashList(ctx, { out, signal: io.signal, onProgress: (d, t) => bar.update(d, t) }));
+    // A lab directory's hash list is made (for trying the command) but says it is lab data.
+    const { r, purpose } = await withContext(io.settings, io.err, async (ctx) => ({ purpose: ctx.purpose, r: await writeHashList(ctx, { out, signal: io.signal, onProgress: (d, t) => bar.update(d, t) }) }), 'read');
+    for (const l of purposeLines(purpose)) io.out(`${l}: these are lab decoys; never add this list to a real hash set`);
     io.out(`hashed ${r.decoys} decoys (${r.distinctContents} distinct contents): ${r.csv}, ${r.vics}`);
   },
 };

@@ -2,6 +2,7 @@ import { withContext } from '../../app/context.ts';
 import { identifyDecoyFile } from '../../app/identify.ts';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
 import type { Command } from '../command.ts';
+import { purposeLines } from '../records-output.ts';
 
 export const decoysIdentify: Command = {
   name: 'decoys identify',
@@ -12,13 +13,14 @@ export const decoysIdentify: Command = {
   async run(args, io) {
     const file = args.positionals[0];
     if (!file || args.positionals.length > 1) throw new InputError('expected exactly one FILE');
-    const r = await withContext(io.settings, io.err, (ctx) => identifyDecoyFile(ctx, { file, signal: io.signal }));
+    const { r, purpose } = await withContext(io.settings, io.err, async (ctx) => ({ purpose: ctx.purpose, r: await identifyDecoyFile(ctx, { file, signal: io.signal }) }), 'read');
     if (args.options.json) {
       io.out(JSON.stringify({
-        file, size: r.size, sha256: r.sha256, exact: r.exact.map((d) => d.id),
+        purpose, file, size: r.size, sha256: r.sha256, exact: r.exact.map((d) => d.id),
         candidates: r.bySize.map((m) => ({ decoyId: m.decoy.id, name: m.decoy.name, infoHash: m.decoy.infoHash, status: m.decoy.status, pieces: m.pieceCount, piecesMatching: m.piecesMatching })),
       }, null, 2));
     } else {
+      for (const l of purposeLines(purpose)) io.out(l);
       io.out(`${file}: ${r.size} bytes, SHA-256 ${r.sha256}`);
       for (const d of r.exact) io.out(`IS decoy ${d.id} "${d.name}" (infohash ${d.infoHash}, ${d.status}, created ${new Date(d.createdAt).toISOString()}): its content exactly`);
       for (const m of r.bySize) {

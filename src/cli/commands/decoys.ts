@@ -5,6 +5,7 @@ import { InputError } from '../../domain/errors.ts';
 import { progressBar } from './campaign-progress.ts';
 import { requireString } from '../args.ts';
 import type { Command } from '../command.ts';
+import { purposeLines } from '../records-output.ts';
 
 export const decoysBuild: Command = {
   name: 'decoys build',
@@ -32,8 +33,9 @@ export const decoysList: Command = {
   async run(args, io) {
     const status = args.options.status;
     if (status !== undefined && status !== 'active' && status !== 'retired') throw new InputError('--status: expected active or retired');
-    const list = await withContext(io.settings, io.err, (ctx) => listDecoys(ctx, status ? { status } : {}));
-    if (args.options.json) { io.out(JSON.stringify(list, null, 2)); return; }
+    const { list, purpose } = await withContext(io.settings, io.err, async (ctx) => ({ purpose: ctx.purpose, list: await listDecoys(ctx, status ? { status } : {}) }), 'read');
+    if (args.options.json) { io.out(JSON.stringify(list.map((d) => ({ ...d, purpose })), null, 2)); return; }
+    for (const l of purposeLines(purpose)) io.out(l);
     for (const d of list) io.out(`${String(d.id).padStart(6)}  ${d.infoHash}  ${String(d.size).padStart(10)}  ${d.status.padEnd(7)}  ${d.name}`);
     io.out(`${list.length} decoys`);
   },
@@ -69,7 +71,8 @@ export const decoysWrite: Command = {
     if (!idText || args.positionals.length > 1 || !/^[1-9][0-9]{0,15}$/.test(idText)) throw new InputError('expected exactly one decoy ID (a positive integer)');
     const out = requireString(args, 'out', 'decoys write');
     const bar = progressBar(`writing decoy ${idText}`);
-    const r = await withContext(io.settings, io.err, (ctx) => writeDecoy(ctx, { id: Number(idText), out, signal: io.signal, onProgress: (d, t) => bar.update(d, t) }));
+    // Read-only: an examiner may materialise a lab decoy too (its content is the same warning).
+    const r = await withContext(io.settings, io.err, (ctx) => writeDecoy(ctx, { id: Number(idText), out, signal: io.signal, onProgress: (d, t) => bar.update(d, t) }), 'read');
     io.out(`${r.sha256}  ${out}`);
   },
 };

@@ -4,7 +4,7 @@ import { withContext } from '../../app/context.ts';
 import { checkedDeliveries } from '../../app/deliveries.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
-import { csvLine, RECORD_LIST_OPTIONS, recordWindow, utc } from '../records-output.ts';
+import { csvLine, purposeLines, RECORD_LIST_OPTIONS, recordWindow, utc } from '../records-output.ts';
 
 export const deliveries: Command = {
   name: 'deliveries',
@@ -29,8 +29,9 @@ export const deliveries: Command = {
       });
       const bad = notBacked.altered + notBacked.unchained;
       const warning = `WARNING: ${bad} of ${rows.length} rows are not backed by the evidence chain (${notBacked.altered} altered after they were chained, ${notBacked.unchained} not chained); they are not evidence and no export contains them`;
+      const purpose = ctx.purpose;
       if (args.options.json) {
-        io.out(JSON.stringify(rows.map((r) => ({ ...r.delivery, chain: r.chain })), null, 2));
+        io.out(JSON.stringify(rows.map((r) => ({ ...r.delivery, chain: r.chain, purpose })), null, 2));
         if (bad > 0) io.err(warning);
         return;
       }
@@ -40,14 +41,15 @@ export const deliveries: Command = {
       const done = (d: (typeof rows)[number]['delivery']) => (d.completed ? 'yes' : d.metadataOnly ? 'meta' : 'no');
       const chainOf = (c: string) => (c === 'chained' ? 'ok' : c.toUpperCase());
       if (args.options.csv) {
-        io.out(csvLine(['start_utc', 'end_utc', 'remote_ip', 'remote_port', 'decoy_id', 'decoy_name', 'info_hash', 'bytes_served', 'completed', 'encryption', 'chain', 'client', 'end_reason']));
+        io.out(csvLine(['start_utc', 'end_utc', 'remote_ip', 'remote_port', 'decoy_id', 'decoy_name', 'info_hash', 'bytes_served', 'completed', 'encryption', 'chain', 'client', 'end_reason', 'purpose']));
         for (const { delivery: d, chain } of rows) {
           io.out(csvLine([utc(d.startedAt), utc(d.endedAt), d.remoteIp, d.remotePort, d.decoyId, names.get(d.decoyId), d.infoHash,
-            d.bytesServed, done(d), d.encryption, chainOf(chain), d.client ?? d.clientVersion ?? '', d.disconnectReason]));
+            d.bytesServed, done(d), d.encryption, chainOf(chain), d.client ?? d.clientVersion ?? '', d.disconnectReason, purpose]));
         }
         if (bad > 0) io.err(warning);
         return;
       }
+      for (const l of purposeLines(purpose)) io.out(l);
       io.out(['start (UTC)'.padEnd(24), 'end (UTC)'.padEnd(24), 'remote'.padEnd(22), 'decoy'.padStart(6), 'bytes'.padStart(10), 'done', 'enc'.padEnd(8), 'chain'.padEnd(9), 'client'.padEnd(28), 'end reason'.padEnd(16), 'decoy name'].join(' '));
       for (const { delivery: d, chain } of rows) {
         io.out([
@@ -58,6 +60,6 @@ export const deliveries: Command = {
       }
       io.out(`${rows.length} deliveries`);
       if (bad > 0) io.out(warning);
-    });
+    }, 'read');
   },
 };

@@ -6,6 +6,7 @@ import { InputError } from '../../domain/errors.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
 import { optionalInt, requireString } from '../args.ts';
 import type { Command, ParsedArgs } from '../command.ts';
+import { purposeLines } from '../records-output.ts';
 
 export const init: Command = {
   name: 'init',
@@ -24,7 +25,7 @@ export const evidenceKey: Command = {
   summary: 'Print the node key fingerprint (and with --pem the public key)',
   options: { pem: { type: 'boolean', doc: 'Also print the public key (SubjectPublicKeyInfo PEM)' } },
   async run(args, io) {
-    const k = await withContext(io.settings, io.err, (ctx) => nodeKey(ctx));
+    const k = await withContext(io.settings, io.err, (ctx) => nodeKey(ctx), 'read');
     io.out(k.fingerprint);
     if (args.options.pem) io.out(k.publicPem.trimEnd());
   },
@@ -85,7 +86,9 @@ export const evidenceExport: Command = {
     if (args.options.replace === true && (caseName === undefined || Object.keys(filter).length === 0)) throw new InputError('--replace: only with --case NAME and the new filter (--ip/--decoy/--from/--to)');
     const r = await withContext(io.settings, io.err, (ctx) => exportEvidence(ctx, {
       out, filter, ...(caseName !== undefined ? { caseName } : {}), replace: args.options.replace === true,
-    }));
+    }), 'read');
+    // A lab directory's package is made (to try the verifier) and says, in its signed manifest, that it is not evidence.
+    for (const l of purposeLines(r.purpose)) io.out(`${l}: the package's signed manifest says purpose "${r.purpose}"`);
     io.out(`wrote ${r.records} records (${r.deliveries} deliveries) with inclusion proofs against a checkpoint of ${r.treeSize} records to ${out}`);
     io.out(`node key ${r.fingerprint}; check it with: counterseed evidence verify ${out}`);
   },

@@ -2,6 +2,7 @@ import { withContext } from '../../app/context.ts';
 import { bucketSeries, health as healthReport } from '../../app/health.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
+import { purposeLines } from '../records-output.ts';
 
 export const health: Command = {
   name: 'health',
@@ -17,9 +18,10 @@ export const health: Command = {
     const hours = optionalInt(args, 'hours', 1, 24 * 366) ?? 24;
     const bucketMin = optionalInt(args, 'bucket', 1, 24 * 60) ?? 60;
     const decoyLimit = optionalInt(args, 'decoys', 1, 1_000_000) ?? 20;
-    const h = await withContext(io.settings, io.err, (ctx) => healthReport(ctx, { hours, bucketMinutes: bucketMin, decoys: decoyLimit }));
+    const { h, purpose } = await withContext(io.settings, io.err, async (ctx) => ({ purpose: ctx.purpose, h: await healthReport(ctx, { hours, bucketMinutes: bucketMin, decoys: decoyLimit }) }), 'read');
     const { now, since, bucketMs, addresses, decoys } = h;
-    if (args.options.json) { io.out(JSON.stringify({ since, bucketMs, addresses, decoys }, null, 2)); return; }
+    if (args.options.json) { io.out(JSON.stringify({ purpose, since, bucketMs, addresses, decoys }, null, 2)); return; }
+    for (const l of purposeLines(purpose)) io.out(l);
     io.out(`inbound connections per local address, last ${hours} h, ${bucketMin}-minute buckets (oldest left):`);
     for (const a of addresses) {
       const counts = bucketSeries(a.buckets, since, now, bucketMs);

@@ -4,7 +4,8 @@ import type { Command } from '../command.ts';
 
 export const lab: Command = {
   name: 'lab',
-  summary: 'Show the whole system on this machine alone: tracker + seeder on loopback, simulated downloaders from many 127.x addresses',
+  labData: true,
+  summary: 'Show the whole system on this machine alone: tracker + seeder on loopback, simulated downloaders from many 127.x addresses; its own data directory (~/.local/share/counterseed-lab unless --data), never one of real evidence',
   settings: ['port', 'uploadSlots', 'uploadRate', 'queueCapacity', 'flushIntervalMs', 'checkpointEvery', 'checkpointIntervalS', 'clockCheckIntervalS'],
   options: {
     duration: { type: 'string', arg: 'S', doc: 'Run for S seconds (default 20)' },
@@ -23,10 +24,11 @@ export const lab: Command = {
     };
     const { report: r, dataDir } = await runLabMode(io.settings, init, { signal: io.signal, log: io.err });
     io.out([
+      'LAB DATA - simulated, not evidence',
       `lab finished: ${r.swarm.ok}/${r.swarm.attempted} simulated downloads completed (${(r.swarm.bytes / 1e6).toFixed(1)} MB) against ${r.decoys} decoys`,
       `evidence recorded: ${r.deliveriesRecorded} delivery sessions from ${r.uniqueIps} IP addresses, ${r.announcesRecorded} tracker announces`,
       ...Object.entries(r.failures).map(([why, n]) => `  ${n} simulated downloads did not finish: ${why}`),
-      `data directory: ${dataDir}`,
+      `data directory: ${dataDir} (PURPOSE lab: live commands such as seed refuse it)`,
       `next: bin/counterseed deliveries --data ${dataDir} --limit 20   (and: bin/counterseed evidence export --ip IP --out DIR)`,
     ].join('\n'));
     return r.deliveriesRecorded > 0 ? 0 : 1;

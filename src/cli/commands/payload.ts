@@ -25,7 +25,7 @@ export const payloadList: Command = {
   summary: 'List registered payloads',
   options: { json: { type: 'boolean', doc: 'JSON output' } },
   async run(args, io) {
-    const list = await withContext(io.settings, io.err, (ctx) => listPayloads(ctx));
+    const list = await withContext(io.settings, io.err, (ctx) => listPayloads(ctx), 'read');
     if (args.options.json) io.out(JSON.stringify(list, null, 2));
     else for (const p of list) io.out(`${p.id}  ${String(p.size).padStart(10)}  ${p.mediaType.padEnd(16)} ${p.label}`);
   },

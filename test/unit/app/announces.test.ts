@@ -52,7 +52,7 @@ describe('announces: filters, newest first, without the node\'s own', () => {
     assert.match(table.stdout.split('\n')[0]!, /^time \(UTC\) +protocol +remote/);
     assert.match(table.stdout, /3 announces\n$/);
     const csv = run('--csv', '--from', '2026-12-06T12:00:01Z', '--to', '2026-12-06T12:00:03Z').stdout.trim().split('\n');
-    assert.equal(csv[0], 'time_utc,protocol,remote_ip,remote_port,announced_port,event,left,downloaded,uploaded,decoy_id,info_hash,peer_id');
+    assert.equal(csv[0], 'time_utc,protocol,remote_ip,remote_port,announced_port,event,left,downloaded,uploaded,decoy_id,info_hash,peer_id,purpose');
     assert.deepEqual(csv.slice(1).map((l) => l.split(',')[0]), ['2026-12-06T12:00:02.000Z', '2026-12-06T12:00:01.000Z']);
     assert.equal(run('--csv', '--since', '2026-12-06T12:00:02Z').stdout.trim().split('\n').length, 3);
     assert.equal(run('--since', '2026-12-06T12:00:02Z', '--from', '2026-12-06T12:00:02Z').status, 2);

@@ -102,9 +102,10 @@ describe('seed: crashes, restarts, a second writer, a taken port', { timeout: 12
       assert.match(second.stderr, /data directory .* is in use by another node \(seed, pid \d+/);
       assert.doesNotMatch(second.stderr, /\n\s+at /, 'no stack trace');
       assert.equal(count(data, 'evidence_runs'), before);
+      // The lab is refused even before the lock: this is a directory of real evidence (issue 15 item 2, exit 77).
       const lab = cli('--data', data, 'lab', '--duration', '1');
-      assert.equal(lab.status, 75, lab.stderr);
-      assert.match(lab.stderr, /is in use by another node/);
+      assert.equal(lab.status, 77, lab.stderr);
+      assert.match(lab.stderr, /holds real evidence/);
 
       restarted.child.kill('SIGTERM');
       assert.equal(await restarted.exited, 0, restarted.stderr());

@@ -38,7 +38,7 @@ it('lab --duration 10 through the real CLI: its printed counts are the store\'s,
   assert.ok(finished && recorded, r.stdout);
   const [ok, attempted, decoys] = finished.slice(1).map(Number) as [number, number, number];
   const [deliveries, ips, announces] = recorded.slice(1).map(Number) as [number, number, number];
-  assert.match(r.stdout, new RegExp(`data directory: ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+  assert.match(r.stdout, new RegExp(`data directory: ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(PURPOSE lab`));
   assert.ok(ok > 0 && ok <= attempted, `${ok}/${attempted}`);
   assert.ok(deliveries >= ok, `every completed download is at least one delivery session: ${deliveries} < ${ok}`);
 

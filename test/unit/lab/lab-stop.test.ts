@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../../src/config/load.ts';
 import { runLab } from '../../../src/lab/lab.ts';
-import { openContext } from '../../../src/node/context.ts';
+import { openContext, openSqliteStore } from '../../../src/node/context.ts';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -27,7 +27,7 @@ async function canBind(port: number): Promise<boolean> {
 test('runLab stops its node when the run fails after start-up (here: the swarm refuses its configuration)', async () => {
   const data = mkdtempSync(join(tmpdir(), 'cs-lab-stop-'));
   const [port, trackerPort] = [await freePort(), await freePort()];
-  const ctx = openContext(loadSettings({ flags: { dataDir: data, port: String(port), trackerServerPort: String(trackerPort), announceIntervalS: '5' }, env: {} }), () => {});
+  const ctx = openContext(loadSettings({ flags: { dataDir: data, port: String(port), trackerServerPort: String(trackerPort), announceIntervalS: '5' }, env: {} }), () => {}, openSqliteStore, 'lab');
   try {
     // No source addresses: the swarm refuses its configuration (LabConfigError) after the node has started.
     await assert.rejects(runLab(ctx, { durationS: 5, downloaders: 1, concurrency: 1, decoys: 1, sources: 0 }, {
