@@ -12,9 +12,10 @@ export const PURPOSE_FILE = 'PURPOSE';
  * - 'evidence': a live command (seed, decoys build, campaign, init...): refuses lab and synthetic
  *   directories and claims an unclaimed one as evidence;
  * - 'lab': `counterseed lab`: refuses anything but an empty, new or lab directory and claims it as lab;
+ * - 'synthetic': a data generator (`counterseed synth`), the same as lab for its own purpose;
  * - 'read': a read-only analysis command: any purpose, writes no PURPOSE file.
  */
-export type DataUse = 'evidence' | 'lab' | 'read';
+export type DataUse = DataPurpose | 'read';
 
 /** Files that show a directory already holds a store or a node key, made before PURPOSE files existed. */
 const STORE_MARKS = ['counterseed.db', 'keys'];
@@ -54,13 +55,12 @@ export function openPurpose(dir: string, use: DataUse): DataPurpose {
 /** openPurpose without the claim: refuses a directory `use` may not touch, returns what it holds (undefined: unclaimed). */
 export function checkPurpose(dir: string, use: DataUse): DataPurpose | undefined {
   const found = existsSync(dir) ? readPurpose(dir) : undefined;
-  if (use === 'lab' && found !== undefined && found !== 'lab') {
+  if (use === 'read' || found === undefined || found === use) return found;
+  if (use === 'lab') {
     throw new DataPurposeError(`${describe(dir, found)}; \`counterseed lab\` never writes there. Run lab without --data (it uses its own directory, ~/.local/share/counterseed-lab) or give it an empty or lab directory`);
   }
-  if (use === 'evidence' && found !== undefined && found !== 'evidence') {
-    throw new DataPurposeError(`${describe(dir, found)}, not evidence: live commands (seed, campaign, decoys build...) refuse it. Give --data a directory for real evidence (counterseed init --data DIR); read-only commands (deliveries, announces, evidence export...) still read it, marked ${found.toUpperCase()}`);
-  }
-  return found;
+  if (use === 'synthetic') throw new DataPurposeError(`${describe(dir, found)}; synthetic data is never written there: give an empty or synthetic directory`);
+  throw new DataPurposeError(`${describe(dir, found)}, not evidence: live commands (seed, campaign, decoys build...) refuse it. Give --data a directory for real evidence (counterseed init --data DIR); read-only commands (deliveries, announces, evidence export...) still read it, marked ${found.toUpperCase()}`);
 }
 
 function claim(dir: string, purpose: DataPurpose): void {

@@ -57,6 +57,13 @@ describe('a data directory says what it holds: evidence, lab or synthetic (issue
     const synth = tmp();
     writeFileSync(join(synth, PURPOSE_FILE), 'synthetic\n');
     assert.throws(() => openPurpose(synth, 'lab'), DataPurposeError, 'lab data and synthetic data are not mixed either');
+    // A generator (counterseed synth) claims its own directories the same way, and never an evidence one.
+    const gen = tmp();
+    assert.equal(openPurpose(gen, 'synthetic'), 'synthetic');
+    assert.equal(purposeOf(gen), 'synthetic\n');
+    const ev = tmp();
+    writeFileSync(join(ev, PURPOSE_FILE), 'evidence\n');
+    assert.throws(() => openPurpose(ev, 'synthetic'), DataPurposeError);
   });
 
   it('read-only commands read any purpose and write no PURPOSE file; a store without one reads as evidence', async () => {
