@@ -28,11 +28,18 @@ export interface DeliveryQuery {
   readonly limit?: number;
 }
 
+/** A decoy retired by hand (`decoys retire`): when and why. */
+export interface DecoyRetirement { readonly decoyId: number; readonly retiredAt: number; readonly reason: string }
+
 export interface DecoyQuery {
   readonly status?: DecoyStatus;
   readonly payloadId?: string;
   /** Content size in bytes (`decoys identify`: a decoy's size nearly identifies it). */
   readonly size?: number;
+  /** 40 lowercase hex digits (`decoys retire INFOHASH`). */
+  readonly infoHash?: string;
+  /** The exact torrent name (`decoys retire NAME`). */
+  readonly name?: string;
   readonly limit?: number;
 }
 
@@ -55,6 +62,14 @@ export interface EvidenceStore {
   listServedDecoys(q: { afterId: number; limit: number }): Promise<ServedDecoy[]>;
   /** How many decoys are active (listServedDecoys would return), for sizing structures before loading them. */
   countServedDecoys(): Promise<number>;
+  /**
+   * Retires the given decoys by hand, all in one transaction: each active one becomes retired and
+   * gets a retirement row (when, why); ones already retired are left as they are. Returns the ids
+   * it retired. A running node stops serving them at its next decoy sync.
+   */
+  retireDecoys(ids: readonly number[], now: number, reason: string): Promise<number[]>;
+  /** Hand retirements, oldest first (of one decoy with `decoyId`). */
+  decoyRetirements(q?: { readonly decoyId?: number }): Promise<DecoyRetirement[]>;
 
   /**
    * Appends a batch atomically, with `counters` (added to the named counters) in the same transaction:

@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('decoys list', async () => (await import('./decoys.ts')).decoysList),
   entry('decoys export', async () => (await import('./decoys.ts')).decoysExport),
   entry('decoys write', async () => (await import('./decoys.ts')).decoysWrite),
+  entry('decoys retire', async () => (await import('./decoys-retire.ts')).decoysRetire),
   entry('campaign create', async () => (await import('./campaign.ts')).campaignCreate),
   entry('campaign list', async () => (await import('./campaign.ts')).campaignList),
   entry('campaign show', async () => (await import('./campaign.ts')).campaignShow),

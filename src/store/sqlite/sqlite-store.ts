@@ -5,7 +5,7 @@ import type { Decoy, NewDecoy, ServedDecoy } from '../../domain/decoy.ts';
 import { InputError } from '../../domain/errors.ts';
 import type { DeliveryObservation, Observation, TrackerAnnounceObservation } from '../../domain/observation.ts';
 import type { Payload } from '../../domain/payload.ts';
-import type { AnnounceQuery, DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
+import type { AnnounceQuery, DecoyQuery, DecoyRetirement, DeliveryQuery } from '../evidence-store.ts';
 import type { AppendHook, EvidenceLogBackend } from '../evidence-log.ts';
 import type { Store } from '../store.ts';
 import { CampaignStore } from './campaign-store.ts';
@@ -143,6 +143,8 @@ export class SqliteStore implements Store {
     if (q.status) { where.push('status = ?'); args.push(q.status); }
     if (q.payloadId) { where.push('payload_id = ?'); args.push(q.payloadId); }
     if (q.size !== undefined) { where.push('size = ?'); args.push(q.size); }
+    if (q.infoHash !== undefined) { where.push('info_hash = ?'); args.push(q.infoHash); }
+    if (q.name !== undefined) { where.push('name = ?'); args.push(q.name); }
     const sql = `SELECT * FROM decoys ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(decoyFromRow);
   }
@@ -169,6 +171,23 @@ export class SqliteStore implements Store {
       out.push(new ServedDecoyRow(Number(r[0]), String(r[1]), payloadId, Number(r[3]), Number(r[4]), Number(r[5]), Number(r[6])));
     }
     return out;
+  }
+
+  async retireDecoys(ids: readonly number[], now: number, reason: string): Promise<number[]> {
+    const retire = this.#db.prepare("UPDATE decoys SET status = 'retired' WHERE id = ? AND status = 'active'");
+    const record = this.#db.prepare('INSERT INTO decoy_retirements (decoy_id, retired_at, reason) VALUES (?, ?, ?)');
+    return this.#tx(() => ids.filter((id) => {
+      if (Number(retire.run(id).changes) === 0) return false;
+      record.run(id, now, reason);
+      return true;
+    }));
+  }
+
+  async decoyRetirements(q: { readonly decoyId?: number } = {}): Promise<DecoyRetirement[]> {
+    const rows = q.decoyId === undefined
+      ? this.#db.prepare('SELECT * FROM decoy_retirements ORDER BY id').all()
+      : this.#db.prepare('SELECT * FROM decoy_retirements WHERE decoy_id = ? ORDER BY id').all(q.decoyId);
+    return rows.map((r) => ({ decoyId: Number(r.decoy_id), retiredAt: Number(r.retired_at), reason: String(r.reason) }));
   }
 
   /** The exact info dict, synchronously: the seeder answers BEP 9 requests from inside its frame loop. */

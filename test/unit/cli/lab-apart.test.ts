@@ -72,7 +72,7 @@ describe('lab data never mixes with real evidence (issue 15 item 2)', () => {
   });
 
   it('live commands refuse the lab directory (exit 77): seed, decoys build, campaign create, init, payload add', () => {
-    for (const args of [['seed'], ['decoys', 'build', '--names', names], ['campaign', 'create', 'x', '--names', names, '--per-day', '1', '--ttl', '1'], ['campaign', 'tick'], ['payload', 'add', names], ['init'], ['decoys', 'export', '--out', join(root, 'torrents')]]) {
+    for (const args of [['seed'], ['decoys', 'build', '--names', names], ['campaign', 'create', 'x', '--names', names, '--per-day', '1', '--ttl', '1'], ['campaign', 'tick'], ['payload', 'add', names], ['init'], ['decoys', 'export', '--out', join(root, 'torrents')], ['decoys', 'retire', '1']]) {
       const r = cli([...args, '--data', labDir]);
       assert.equal(r.code, 77, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /holds lab data \(its PURPOSE file says lab\), not evidence: live commands/);

@@ -69,6 +69,21 @@ export function storeContract(f: StoreFactory): void {
       assert.equal(s.decoyInfoSync(999_999), undefined);
     }));
 
+    it('decoys retired by hand: by id, all in one go, recorded with when and why; no longer served; found by infohash and name', withStore(async (s) => {
+      const [a, b, c] = await s.insertDecoys([newDecoy(1), newDecoy(2), newDecoy(3)], 1000);
+      assert.deepEqual((await s.listDecoys({ infoHash: b!.infoHash })).map((d) => d.id), [b!.id]);
+      assert.deepEqual((await s.listDecoys({ name: c!.name })).map((d) => d.id), [c!.id]);
+      assert.deepEqual(await s.retireDecoys([a!.id, c!.id], 5000, 'lab sample'), [a!.id, c!.id]);
+      assert.deepEqual(await s.retireDecoys([a!.id, b!.id], 6000, 'again'), [b!.id], 'an already retired decoy is left as it is');
+      assert.deepEqual((await s.listDecoys({ status: 'active' })).map((d) => d.id), []);
+      assert.equal(await s.countServedDecoys(), 0);
+      assert.deepEqual(await s.decoyRetirements(), [
+        { decoyId: a!.id, retiredAt: 5000, reason: 'lab sample' }, { decoyId: c!.id, retiredAt: 5000, reason: 'lab sample' }, { decoyId: b!.id, retiredAt: 6000, reason: 'again' },
+      ]);
+      assert.deepEqual(await s.decoyRetirements({ decoyId: c!.id }), [{ decoyId: c!.id, retiredAt: 5000, reason: 'lab sample' }]);
+      assert.deepEqual(await s.retireDecoys([999_999], 7000, 'x'), [], 'an unknown id retires nothing');
+    }));
+
     it('served decoys: every active one once, compact, in id order, a page at a time', withStore(async (s) => {
       const made = await s.insertDecoys(Array.from({ length: 7 }, (_, i) => newDecoy(i + 1)), 1000);
       assert.equal(await s.countServedDecoys(), 7);
