@@ -1,5 +1,5 @@
 import { withContext } from '../../app/context.ts';
-import { listPayloads, registerPayload } from '../../app/payloads.ts';
+import { payloadEntries, registerPayload } from '../../app/payloads.ts';
 import type { Command } from '../command.ts';
 import { InputError } from '../../domain/errors.ts';
 
@@ -22,11 +22,22 @@ export const payloadAdd: Command = {
 export const payloadList: Command = {
   name: 'payload list',
   data: 'existing',
-  summary: 'List registered payloads',
-  options: { json: { type: 'boolean', doc: 'JSON output' } },
+  summary: 'List the warning videos registered with payload add; with --variants also the container variants decoy builds derived from them',
+  options: {
+    json: { type: 'boolean', doc: 'JSON output (each payload with its kind: registered, or variant with its sourceId and format)' },
+    variants: { type: 'boolean', doc: 'Also list the derived variants, each under the payload it was made from' },
+  },
   async run(args, io) {
-    const list = await withContext(io.settings, io.err, (ctx) => listPayloads(ctx), 'read');
-    if (args.options.json) io.out(JSON.stringify(list, null, 2));
-    else for (const p of list) io.out(`${p.id}  ${String(p.size).padStart(10)}  ${p.mediaType.padEnd(16)} ${p.label}`);
+    const list = await withContext(io.settings, io.err, (ctx) => payloadEntries(ctx, { variants: args.options.variants === true }), 'read');
+    if (args.options.json) { io.out(JSON.stringify(list, null, 2)); return; }
+    io.out(`${'payload (SHA-256)'.padEnd(64)}  ${'bytes'.padStart(10)}  ${'media type'.padEnd(16)} label`);
+    for (const p of list) {
+      if (p.kind === 'registered') {
+        const n = p.variantFormats.length;
+        io.out(`${p.id}  ${String(p.size).padStart(10)}  ${p.mediaType.padEnd(16)} ${p.label}${n ? `   (${n} derived variant${n > 1 ? 's' : ''}: ${p.variantFormats.join(', ')})` : ''}`);
+      } else io.out(`  ${p.id}  ${String(p.size).padStart(10)}  ${p.mediaType.padEnd(16)} variant ${p.format} of ${p.sourceId.slice(0, 12)}…`);
+    }
+    const registered = list.filter((p) => p.kind === 'registered').length;
+    io.out(`${registered} registered payload${registered === 1 ? '' : 's'}${args.options.variants ? `, ${list.length - registered} derived variants` : ''}`);
   },
 };

@@ -112,6 +112,6 @@ test('decoys build that fails after making variants leaves none registered (all 
   assert.deepEqual((JSON.parse(list.stdout) as { label: string }[]).map((p) => p.label), ['warning-no-en.mp4']);
   writeFileSync(names, 'name,size\nholiday-video-0001.zip,\ngarden-party-0002.txt,\n');
   assert.equal(cli('--data', data, 'decoys', 'build', '--names', names).status, 0);
-  const after = JSON.parse(cli('--data', data, 'payload', 'list', '--json').stdout) as { label: string }[];
+  const after = JSON.parse(cli('--data', data, 'payload', 'list', '--json', '--variants').stdout) as { label: string }[];
   assert.deepEqual(after.map((p) => p.label).sort(), ['warning-no-en.mp4', 'warning-no-en.txt', 'warning-no-en.zip']);
 });
