@@ -10,7 +10,7 @@ import { NameListError } from '../decoy/errors.ts';
 import { readListFile } from '../decoy/list-file.ts';
 import { splitCsvLine } from '../decoy/csv-line.ts';
 import { parseCampaignCsv } from '../campaign/campaign-csv.ts';
-import { decoyPieceLayers } from '../decoy/v2-hashes.ts';
+import { decoyPieceLayers, PAD_FORMAT } from '../decoy/v2-hashes.ts';
 import type { Decoy, DecoyStatus } from '../domain/decoy.ts';
 import { InputError, NotFoundError } from '../domain/errors.ts';
 import type { Payload } from '../domain/payload.ts';
@@ -101,11 +101,21 @@ export async function buildDecoys(ctx: Context, input: BuildDecoysInput): Promis
 }
 
 /** Decoys without their info dicts (those are served, not listed). */
-export type DecoySummary = Omit<Decoy, 'info'>;
+export type DecoySummary = Omit<Decoy, 'info'> & {
+  /**
+   * A folder (multi-file) decoy's files: path inside the torrent and size, pad files (BEP 47) left
+   * out (issue 15 item 12: only the folder's name was shown). Absent for a single-file decoy.
+   */
+  readonly files?: readonly { readonly path: readonly string[]; readonly size: number }[];
+};
 
 export async function listDecoys(ctx: Context, filter: { readonly status?: DecoyStatus } = {}): Promise<DecoySummary[]> {
   const list = await ctx.store.listDecoys(filter.status ? { status: filter.status } : {});
-  return list.map(({ info: _info, ...d }) => d);
+  return list.map(({ info: _info, ...d }) => {
+    const files = ctx.decoyFiles.files(d.id);
+    if (!files?.some((f) => f.path !== undefined)) return d;
+    return { ...d, files: files.filter((f) => f.format !== PAD_FORMAT).map((f) => ({ path: f.path ?? [], size: f.size })) };
+  });
 }
 
 export interface ExportDecoysInput {

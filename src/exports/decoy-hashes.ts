@@ -13,7 +13,18 @@ export interface DecoyHashes {
   readonly md5: string;
   readonly sha1: string;
   readonly sha256: string;
+  /**
+   * A file of a multi-file (folder) decoy: its path inside the torrent. Such a decoy has one row per
+   * file, named `<decoy name>/<path>`, with that file's size and hashes: a file found on a device is
+   * one file, never the folder's concatenated bytes (issue 15 item 12: the folder was the FileName).
+   */
+  readonly file?: readonly string[];
+  /** The file's media type, when it differs from the decoy's payload (the files of a folder). */
+  readonly mediaType?: string;
 }
+
+/** One file of a multi-file decoy, to hash on its own. */
+export interface DecoyFileSource { readonly path: readonly string[]; readonly source: PieceSource; readonly mediaType?: string }
 
 /** Yields to the event loop between decoys and between 1 MiB reads, so SIGINT/SIGTERM stop a long run. */
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -28,13 +39,17 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
  */
 export async function hashDecoys(
   decoys: readonly Decoy[], sourceFor: (d: Decoy) => PieceSource,
-  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; hasher?: ContentHasher } = {},
+  opts: {
+    signal?: AbortSignal; onProgress?: (done: number, total: number) => void; hasher?: ContentHasher;
+    /** The files of a multi-file decoy (pad files left out); undefined for a single-file one. */
+    filesOf?: (d: Decoy) => readonly DecoyFileSource[] | undefined;
+  } = {},
 ): Promise<DecoyHashes[]> {
   const hasher = opts.hasher ?? new ContentHasher();
   const done = new Map<string, ContentDigests>();
   const sources = decoys.map((d) => sourceFor(d));
   const order = decoys.map((_, i) => i).sort((a, b) => fillOrder(sources[a]!) - fillOrder(sources[b]!) || a - b);
-  const out: DecoyHashes[] = new Array(decoys.length);
+  const out: DecoyHashes[][] = new Array(decoys.length);
   let n = 0;
   opts.onProgress?.(0, decoys.length);
   for (const i of order) {
@@ -47,11 +62,21 @@ export async function hashDecoys(
       if (h.sha256 !== d.contentSha256) throw new EvidenceError(`decoy ${d.id} (${d.name}): content SHA-256 ${h.sha256} differs from the recorded ${d.contentSha256}`);
       done.set(d.contentSha256, h);
     }
-    out[i] = { id: d.id, name: d.name, infoHash: d.infoHash, size: d.size, ...h };
+    const files = opts.filesOf?.(d);
+    if (files === undefined) out[i] = [{ id: d.id, name: d.name, infoHash: d.infoHash, size: d.size, ...h }];
+    else {
+      // The whole content was checked against the record above; each file is then hashed on its own.
+      const rows: DecoyHashes[] = [];
+      for (const f of files) {
+        const fh = await hasher.digests(f.source, { ...(opts.signal ? { signal: opts.signal } : {}), yieldEvery: tick });
+        rows.push({ id: d.id, name: [d.name, ...f.path].join('/'), infoHash: d.infoHash, size: f.source.length, ...fh, file: f.path, ...(f.mediaType ? { mediaType: f.mediaType } : {}) });
+      }
+      out[i] = rows;
+    }
     opts.onProgress?.(++n, decoys.length);
     if (n % 64 === 0) { await tick(); opts.signal?.throwIfAborted(); }
   }
-  return out;
+  return out.flat();
 }
 
 export const HASH_CSV_COLUMNS = ['decoy_id', 'name', 'size', 'md5', 'sha1', 'sha256', 'info_hash'] as const;
@@ -82,7 +107,8 @@ export function hashesVics(rows: readonly DecoyHashes[], o: { version: string; m
         return {
           MediaID: ++id, Category: 0, MD5: r.md5.toUpperCase(), SHA1: r.sha1.toUpperCase(), MediaSize: r.size,
           MimeType: o.mimeType?.(r) ?? 'application/octet-stream',
-          MediaFiles: group.map((g) => ({ FileName: g.name })),
+          // A file of a folder decoy: its own name, and the folder it sits in (the torrent's name and subfolders).
+          MediaFiles: group.map((g) => (g.file ? { FileName: g.file.at(-1)!, FilePath: g.name.slice(0, -g.file.at(-1)!.length - 1) } : { FileName: g.name })),
         };
       }),
     }],

@@ -36,7 +36,11 @@ export const decoysList: Command = {
     const { list, purpose } = await withContext(io.settings, io.err, async (ctx) => ({ purpose: ctx.purpose, list: await listDecoys(ctx, status ? { status } : {}) }), 'read');
     if (args.options.json) { io.out(JSON.stringify(list.map((d) => ({ ...d, purpose })), null, 2)); return; }
     for (const l of purposeLines(purpose)) io.out(l);
-    for (const d of list) io.out(`${String(d.id).padStart(6)}  ${d.infoHash}  ${String(d.size).padStart(10)}  ${d.status.padEnd(7)}  ${d.name}`);
+    for (const d of list) {
+      io.out(`${String(d.id).padStart(6)}  ${d.infoHash}  ${String(d.size).padStart(10)}  ${d.status.padEnd(7)}  ${d.name}${d.files ? `/  (folder of ${d.files.length} files)` : ''}`);
+      // A folder decoy: each file on a line of its own, under the folder.
+      for (const f of d.files ?? []) io.out(`${''.padStart(6)}  ${''.padEnd(40)}  ${String(f.size).padStart(10)}  ${''.padEnd(7)}  ${[d.name, ...f.path].join('/')}`);
+    }
     io.out(`${list.length} decoys`);
   },
 };
