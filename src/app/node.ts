@@ -2,8 +2,9 @@ import { compactHeap } from '../node/compact-heap.ts';
 import { startSeedNode, type SeedNode, type SeedNodeInfo } from '../node/seed-node.ts';
 import type { RecorderReport } from '../observation/recorder.ts';
 import type { Context } from './context.ts';
+import type { NodeStatus } from '../node/seed-node.ts';
 
-export type { SeedNode, SeedNodeInfo } from '../node/seed-node.ts';
+export type { NodeStatus, SeedNode, SeedNodeInfo } from '../node/seed-node.ts';
 
 /** Starts the node on this data directory (the composition root, src/node/seed-node.ts). */
 export async function startNode(ctx: Context, opts: { log?: (m: string) => void; signal?: AbortSignal } = {}): Promise<SeedNode> {
@@ -25,12 +26,19 @@ export async function serveUntil(ctx: Context, input: {
   readonly signal: AbortSignal;
   readonly onReady?: (info: SeedNodeInfo) => void;
   readonly onStopping?: () => void;
+  /** Called every `statusEveryMs` while the node serves (issue 15 item 12: a periodic status line). */
+  readonly onStatus?: (s: NodeStatus) => void;
+  readonly statusEveryMs?: number;
 }): Promise<RecorderReport | undefined> {
   // SIGINT/SIGTERM during start-up stops what has started (nothing stays bound): undefined, nothing served.
   const node = await startNode(ctx, { signal: input.signal }).catch((e: unknown) => { if (input.signal.aborted) return undefined; throw e; });
   if (!node) return undefined;
   input.onReady?.(node.info);
-  if (!input.signal.aborted) await new Promise<void>((r) => input.signal.addEventListener('abort', () => r(), { once: true }));
+  const every = input.statusEveryMs ?? 0;
+  const timer = input.onStatus && every > 0 ? setInterval(() => input.onStatus!(node.status()), every) : undefined;
+  try {
+    if (!input.signal.aborted) await new Promise<void>((r) => input.signal.addEventListener('abort', () => r(), { once: true }));
+  } finally { clearInterval(timer); }
   input.onStopping?.();
   return node.stop();
 }

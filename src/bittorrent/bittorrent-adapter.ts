@@ -194,6 +194,9 @@ export class BitTorrentAdapter implements NetworkAdapter {
     return { network: this.network, contentId: d.infoHash, link: magnetLink({ infoHash: d.infoHash, name: d.name, size: d.size, trackers: this.#announceTo }) };
   }
 
+  /** The node's peer id (hex), known before start(): its own announces can be told apart from the first. */
+  get peerIdHex(): string { return Buffer.from(this.#peerId).toString('hex'); }
+
   /** Where the node listens; only after start(). */
   get info(): BitTorrentInfo {
     if (!this.#listening) throw new Error('the BitTorrent adapter has not started');

@@ -1,3 +1,4 @@
+import { ObservationTally } from '../observation/tally.ts';
 import type { Observation } from '../domain/observation.ts';
 import { BitTorrentAdapter } from '../bittorrent/bittorrent-adapter.ts';
 import type { DhtService } from '../bittorrent/dht/dht-service.ts';
@@ -37,8 +38,24 @@ export interface SeedNode {
   /** Runs one campaign step and serves/stops decoys accordingly (the timer does this every campaign.tickInterval). */
   syncCampaigns(): Promise<void>;
   health(): AdapterHealth[];
+  /** Totals since start, for the periodic status line. */
+  status(): NodeStatus;
   /** Stops announcing (event=stopped), closes every peer connection, writes every observation, or reports what it could not. */
   stop(): Promise<RecorderReport>;
+}
+
+/** What a running node has done since it started (`seed`'s periodic status line). */
+export interface NodeStatus {
+  /** Open peer connections now, every network. */
+  readonly connections: number;
+  /** Delivery sessions that ended, and the bytes they were served. */
+  readonly deliveries: number;
+  readonly bytesServed: number;
+  /** Tracker announces from peers (the node's own left out). */
+  readonly announces: number;
+  /** Observations dropped (queue full) and written to the store. */
+  readonly dropped: number;
+  readonly written: number;
 }
 
 export interface SeedNodeOptions {
@@ -63,10 +80,14 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
   const log = opts.log ?? ctx.log;
   const now = Date.now;
   const bus = new ObservationBus({ capacity: s.queueCapacity });
-  const publish = (o: Observation) => { bus.publish(o); };
+  const tally = new ObservationTally();
+  const publish = (o: Observation) => { tally.count(o); bus.publish(o); };
   const adapters = new AdapterSet(s.networks, { ...BUILT_IN_NETWORKS, ...opts.networks }, {
     settings: s, sourceFor: (d) => ctx.sourceFor(d), decoyInfo: (id) => ctx.decoyInfo(id), publish, now, log,
   });
+
+  // The node's own announces to its built-in tracker are not peers' (they start with the adapters).
+  tally.ignorePeerId(adapters.find(BitTorrentAdapter)?.peerIdHex ?? '');
 
   // Paged, compact load: 100,000 decoys never sit in memory with their info dicts at once, and a page
   // of 250 rows dies young in a small new space (pages of 10,000 outlived scavenges: the old space grew
@@ -136,6 +157,10 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
     announced: (o = {}) => bt?.announced(o) ?? Promise.resolve(),
     syncCampaigns: async () => { await campaigns?.syncNow(); },
     health: () => adapters.health(),
+    status: () => ({
+      connections: adapters.health().reduce((n, h) => n + h.connections, 0), deliveries: tally.deliveries, bytesServed: tally.bytesServed,
+      announces: tally.announces, dropped: bus.droppedTotal, written: recorder!.written,
+    }),
     stop: async () => { await started.stop(); return report!; },
   };
 }

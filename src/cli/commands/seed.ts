@@ -1,5 +1,5 @@
 import { withLockedContext } from '../../app/context.ts';
-import { serveUntil, type RecorderReport } from '../../app/node.ts';
+import { serveUntil, type NodeStatus, type RecorderReport } from '../../app/node.ts';
 import type { Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -19,6 +19,20 @@ export function stopLines(r: RecorderReport): string[] {
   return lines;
 }
 
+/** The periodic status line: what the node did since it started. */
+export function statusLine(s: NodeStatus): string {
+  return `status: ${s.connections} connections, ${s.deliveries} deliveries (${(s.bytesServed / 1e6).toFixed(1)} MB served), ${s.announces} announces, ${s.dropped} dropped, ${s.written} observations written`;
+}
+
+/**
+ * Every seed log line starts with its UTC time, ISO 8601 with Z (issue 15 item 12: the log had no
+ * times). A log line that already ends a record (stdout's `ready {...}`) is not touched.
+ */
+export const stamped = (write: (t: string) => void, now: () => number = Date.now) => (m: string) => {
+  const at = new Date(now()).toISOString();
+  write(m.split('\n').map((l) => `${at} ${l}`).join('\n'));
+};
+
 export const seed: Command = {
   name: 'seed',
   data: 'create',
@@ -30,24 +44,26 @@ export const seed: Command = {
     'maxConnectionsPerPrefix', 'recordsPerSecond', 'recordsPerSourcePerSecond', 'aggregateBuckets',
     // Issue 4: several addresses, the DHT.
     'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
-    'campaignTickS', 'networks',
+    'campaignTickS', 'networks', 'statusIntervalS',
     // Issue 15 item 11: config docs listed these as flags, and every command called them unknown.
     'checkpointEvery', 'checkpointIntervalS', 'clockCheckIntervalS', 'ntpServer', 'ntpMaxOffsetMs'],
   async run(_args, io) {
+    const log = stamped(io.err);
     // One data directory, one writer: locked before the database is opened (exit 75 if another node holds it).
-    return withLockedContext(io.settings, 'seed', io.err, async (ctx) => {
-      if (io.settings.mode === 'live') io.err('LIVE MODE: external trackers will be contacted and peers on the internet served.');
+    return withLockedContext(io.settings, 'seed', log, async (ctx) => {
+      if (io.settings.mode === 'live') log('LIVE MODE: external trackers will be contacted and peers on the internet served.');
       const report = await serveUntil(ctx, {
         signal: io.signal,
         onReady: (info) => {
           // One machine-readable line for scripts and tests, then human-readable lines on stderr.
           io.out(`ready ${JSON.stringify({ peerPort: info.peerPort, peerHost: info.peerHost, trackerHttp: info.trackerHttp, trackerUdp: info.trackerUdp, decoys: info.decoys })}`);
-          io.err(`serving ${info.decoys} decoys on ${info.peerHost}:${info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
+          log(`serving ${info.decoys} decoys on ${info.peerHost}:${info.peerPort} (${io.settings.mode} mode); stop with Ctrl-C`);
         },
-        onStopping: () => io.err('stopping: announcing stopped, closing connections, writing observations…'),
+        onStopping: () => log('stopping: announcing stopped, closing connections, writing observations…'),
+        onStatus: (s) => log(statusLine(s)), statusEveryMs: io.settings.statusIntervalS * 1000,
       });
-      if (!report) { io.err('stopped during start-up'); return 0; }
-      for (const line of stopLines(report)) io.err(line);
+      if (!report) { log('stopped during start-up'); return 0; }
+      for (const line of stopLines(report)) log(line);
       return total(report.unwritten) + total(report.countersUnwritten) > 0 ? EXIT_EVIDENCE_LOST : 0;
     });
   },

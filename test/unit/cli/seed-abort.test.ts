@@ -23,7 +23,8 @@ it('seed: a shutdown signal during start-up ends the command cleanly, with nothi
       settings: loadSettings({ flags: { dataDir: data, port: String(port) }, env: {} }),
     });
     assert.deepEqual(out, [], 'never ready');
-    assert.ok(err.includes('stopped during start-up'), err.join('\n'));
+    // Log lines start with their UTC time (issue 15 item 12).
+    assert.ok(err.some((l) => /^\S+Z stopped during start-up$/.test(l)), err.join('\n'));
     const again = createServer();
     await new Promise<void>((resolve, reject) => { again.once('error', reject); again.listen(port, '127.0.0.1', () => resolve()); });
     await new Promise<void>((r) => again.close(() => r()));

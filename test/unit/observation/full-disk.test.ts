@@ -139,7 +139,7 @@ it('seed: SIGTERM while the disk is still full says what could not be written, w
       const m = /NOT WRITTEN: (\d+) observations \(tracker-announce (\d+)\).*database or disk is full/.exec(stderr);
       assert.ok(m, stderr);
       assert.ok(Number(m[1]) >= 200 && Number(m[1]) === Number(m[2]), stderr);
-      assert.match(stderr, /^stopped; \d+ observations written, 0 dropped$/m);
+      assert.match(stderr, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z stopped; \d+ observations written, 0 dropped$/m);
       assert.ok(!/cannot rollback/.test(stderr));
     } finally {
       if (child && child.exitCode === null) child.kill('SIGKILL');
