@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { withLockedContext } from '../../../src/app/context.ts';
 import { defaultLabDataDir } from '../../../src/app/paths.ts';
 import { loadSettings } from '../../../src/config/load.ts';
@@ -12,7 +12,9 @@ import { openContext, openSqliteStore } from '../../../src/node/context.ts';
 import { checkPurpose, openPurpose, PURPOSE_FILE, readPurpose } from '../../../src/node/data-purpose.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'cs-purpose-'));
+const made: string[] = [];
+const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'cs-purpose-')); made.push(d); return d; };
+after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
 const purposeOf = (dir: string) => readFileSync(join(dir, PURPOSE_FILE), 'utf8');
 /** A data directory made before PURPOSE files: a store, no PURPOSE. */
 async function legacyStore(): Promise<string> {
