@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolvePresentation } from '../config/client-profiles.ts';
+import { deploymentSeed } from '../config/deployment-seed.ts';
 import type { Settings } from '../config/settings.ts';
+import type { Presentation } from '../domain/presentation.ts';
 import type { ServedDecoy } from '../domain/decoy.ts';
 import type { PieceSource } from '../domain/piece-source.ts';
 import { BytesPieceSource } from '../decoy/piece-source.ts';
@@ -15,6 +18,8 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 /** The long-lived state of one data directory: store, payloads, and where decoy bytes come from. */
 export interface Context {
   readonly settings: Settings;
+  /** What this deployment presents (issue 10 item 3): from its settings and its deployment seed. */
+  readonly presentation: Presentation;
   readonly store: Store;
   readonly payloads: PayloadRegistry;
   /** Container variants of payloads, and their padding layouts (issue 3). */
@@ -46,6 +51,7 @@ export function openSqliteStore(settings: Settings): Store {
  */
 export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`), openStore: (s: Settings) => Store = openSqliteStore): Context {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  const presentation = resolvePresentation(settings, deploymentSeed(settings.dataDir));
   const store = openStore(settings);
   const payloads = new PayloadRegistry({ dir: settings.dataDir, catalog: store });
   ensureDefaultPayload(payloads);
@@ -56,7 +62,7 @@ export function openContext(settings: Settings, log: (msg: string) => void = (m)
   // flat however many decoys a node serves (each entry is a few hundred bytes).
   const decoySources = new Map<number, PieceSource>();
   return {
-    settings, store, payloads, variants, decoyFiles, hasher: new DecoyHasher(), log,
+    settings, presentation, store, payloads, variants, decoyFiles, hasher: new DecoyHasher(), log,
     payloadSource(payloadId) {
       // Registered payloads only: bytes() re-verifies the SHA-256 before the first use.
       let s = sources.get(payloadId);

@@ -1,5 +1,5 @@
 import type { Observation } from '../domain/observation.ts';
-import { BitTorrentAdapter } from '../bittorrent/bittorrent-adapter.ts';
+import { BitTorrentAdapter, type PresentedClient } from '../bittorrent/bittorrent-adapter.ts';
 import type { DhtService } from '../bittorrent/dht/dht-service.ts';
 import type { AdapterFactory, AdapterHealth } from '../network/network-adapter.ts';
 import { startInOrder, type Startable } from '../network/startable.ts';
@@ -22,6 +22,8 @@ export interface SeedNodeInfo {
   trackerUdp?: string;
   decoys: number;
   peerId: string;
+  /** What the node showed peers besides its peer id (issue 10 item 3). */
+  client?: PresentedClient;
 }
 
 export interface SeedNode {
@@ -65,7 +67,7 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
   const bus = new ObservationBus({ capacity: s.queueCapacity });
   const publish = (o: Observation) => { bus.publish(o); };
   const adapters = new AdapterSet(s.networks, { ...BUILT_IN_NETWORKS, ...opts.networks }, {
-    settings: s, sourceFor: (d) => ctx.sourceFor(d), decoyInfo: (id) => ctx.decoyInfo(id), publish, now, log,
+    settings: s, presentation: ctx.presentation, sourceFor: (d) => ctx.sourceFor(d), decoyInfo: (id) => ctx.decoyInfo(id), publish, now, log,
   });
 
   // Paged, compact load: 100,000 decoys never sit in memory with their info dicts at once, and a page
