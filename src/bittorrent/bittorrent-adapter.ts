@@ -10,6 +10,7 @@ import { startInOrder, type Startable, type StartedParts } from '../network/star
 import { DhtService } from './dht/dht-service.ts';
 import { Seeder, type SeederInit } from './seeder/seeder.ts';
 import { TorrentIndex } from './seeder/torrent-index.ts';
+import { PRESENTED_NUMWANT } from './tracker/client/presented-announce.ts';
 import { makeReserved } from './wire/handshake.ts';
 import { makeOwnPeerId } from './wire/own-peer-id.ts';
 import { ADVERTISED_EXTENSIONS } from './wire/presented-handshake.ts';
@@ -156,6 +157,9 @@ export class BitTorrentAdapter implements NetworkAdapter {
         const { AnnounceScheduler } = await import('./tracker/client/scheduler.ts');
         const scheduler = new AnnounceScheduler({
           peerId: this.#peerId, port: this.#listening!.port, localAddress: s.bind, minIntervalMs: s.announceIntervalS * 1000,
+          // As the presented client announces (issue 10 item 3): its numwant (UDP too), its HTTP query and headers.
+          numWant: PRESENTED_NUMWANT[this.#wire.handshakeStyle],
+          presented: { style: this.#wire.handshakeStyle, userAgent: this.#wire.userAgent },
           onResult: (r) => { if (!r.ok) this.#c.log(`announce to ${r.tracker} failed: ${r.error}`); },
         });
         for (const d of this.#index.decoys()) scheduler.add({ infoHash: infoHashFromHex(d.infoHash), trackers: this.#announceTo });

@@ -11,6 +11,8 @@ interface Release {
   readonly v: string;
   /** `created by` its torrent creator writes. */
   readonly createdBy: string;
+  /** HTTP User-Agent of its tracker announces. */
+  readonly userAgent: string;
 }
 
 interface ClientProfile {
@@ -24,7 +26,7 @@ interface ClientProfile {
 }
 
 const qb = (version: string): Release => ({
-  version, peerIdPrefix: `-qB${version.replace(/\./g, '').padEnd(4, '0')}-`, v: `qBittorrent/${version}`, createdBy: `qBittorrent v${version}`,
+  version, peerIdPrefix: `-qB${version.replace(/\./g, '').padEnd(4, '0')}-`, v: `qBittorrent/${version}`, createdBy: `qBittorrent v${version}`, userAgent: `qBittorrent/${version}`,
 });
 
 /**
@@ -49,6 +51,7 @@ const qb = (version: string): Release => ({
  * (peer-msgs.c sendLtepHandshake; with PEX on, as by default, `m` also has ut_pex 1), then have_all.
  * transmission-create 3.00 writes `created by` "Transmission/3.00 (bb6b5a062e)", `creation date`,
  * `encoding` "UTF-8", and chooses 32 KiB pieces below 50 MiB (makemeta.c bestPieceSize, measured).
+ * Tracker announces of both: tracker/client/presented-announce.ts.
  */
 export const PROFILES: Readonly<Record<ClientProfileName, ClientProfile>> = {
   qbittorrent: {
@@ -58,7 +61,7 @@ export const PROFILES: Readonly<Record<ClientProfileName, ClientProfile>> = {
   },
   transmission: {
     // Only the release whose every answer was captured here; 4.x sends other keys (yourip, ipv4).
-    releases: [{ version: '3.00', peerIdPrefix: '-TR3000-', v: 'Transmission 3.00', createdBy: 'Transmission/3.00 (bb6b5a062e)' }],
+    releases: [{ version: '3.00', peerIdPrefix: '-TR3000-', v: 'Transmission 3.00', createdBy: 'Transmission/3.00 (bb6b5a062e)', userAgent: 'Transmission/3.00' }],
     peerIdStyle: 'transmission', handshakeStyle: 'transmission', reqq: 512, dhtBit: false, pieceSize: 'transmission', encodingKey: true,
   },
 };
@@ -87,6 +90,8 @@ export function resolvePresentation(s: Settings, seed: Uint8Array): Presentation
       peerIdPrefix: s.peerIdPrefix || r.peerIdPrefix,
       peerIdStyle: p.peerIdStyle,
       clientVersion: s.clientVersion || r.v,
+      // libtorrent sends its user_agent as `v` too: an operator's `v` is then its User-Agent.
+      userAgent: p.handshakeStyle === 'libtorrent' && s.clientVersion ? s.clientVersion : r.userAgent,
       handshakeStyle: p.handshakeStyle,
       reqq: s.advertisedRequestQueue || p.reqq,
       // Transmission sets 0x01 only with its DHT on, and then sends a PORT message we do not send.

@@ -27,6 +27,8 @@ export interface WirePresentation {
   readonly peerIdStyle: PeerIdStyle;
   /** BEP 10 `v`. */
   readonly clientVersion: string;
+  /** HTTP User-Agent of tracker announces (libtorrent: its `v`; Transmission: "Transmission/3.00"). */
+  readonly userAgent: string;
   readonly handshakeStyle: HandshakeStyle;
   /** BEP 10 `reqq` advertised (the seed still accepts up to seed.maxRequestQueue). */
   readonly reqq: number;
