@@ -57,6 +57,10 @@ export interface PresentedClient {
   /** Whose extended handshake layout was sent, and its `m` (extension name -> id). */
   readonly handshakeStyle: string;
   readonly extensions: Readonly<Record<string, number>>;
+  /** `v` of DHT queries, hex; null when none is sent. */
+  readonly dhtVersion: string | null;
+  /** HTTP User-Agent of tracker announces. */
+  readonly userAgent: string;
 }
 
 /**
@@ -185,6 +189,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
           port: s.dhtPort, bootstrap: s.dhtBootstrap, publicBootstrap: s.dhtPublicBootstrap, readOnly: s.dhtReadOnly,
           cycleMs: s.dhtCycleS * 1000, jitter: s.dhtJitterPercent / 100, queriesPerSecond: s.dhtQueryRate, perNodePerSecond: s.dhtPerNodeRate,
           presenceRecords: this.#records(),
+          ...(this.#wire.dhtVersion !== null ? { version: new Uint8Array(Buffer.from(this.#wire.dhtVersion, 'latin1')) } : {}),
         }, { now: this.#c.now, decoyFor: (hex) => this.#index.get(hex)?.decoy.id ?? null, publish: this.#c.publish, log: this.#c.log });
         // Kept before start: a second address's bind can fail after the first node is up, and stop() must close it.
         this.#dht = dht;
@@ -241,6 +246,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
       profile: w.profile, reserved: Buffer.from(makeReserved({ extended: true, fast: true, dht: w.dhtBit })).toString('hex'),
       clientVersion: w.clientVersion, reqq: w.reqq, handshakeStyle: w.handshakeStyle,
       extensions: Object.fromEntries(ADVERTISED_EXTENSIONS[w.handshakeStyle]),
+      dhtVersion: w.dhtVersion === null ? null : Buffer.from(w.dhtVersion, 'latin1').toString('hex'), userAgent: w.userAgent,
     };
   }
 

@@ -13,6 +13,8 @@ interface Release {
   readonly createdBy: string;
   /** HTTP User-Agent of its tracker announces. */
   readonly userAgent: string;
+  /** `v` of its DHT queries (latin1), or null for none. */
+  readonly dhtVersion: string | null;
 }
 
 interface ClientProfile {
@@ -25,8 +27,10 @@ interface ClientProfile {
   readonly encodingKey: boolean;
 }
 
-const qb = (version: string): Release => ({
+/** A qBittorrent release and the libtorrent 2.0 tiny version its builds bundle (DHT `v` "LT" 2 <tiny>). */
+const qb = (version: string, ltTiny: number): Release => ({
   version, peerIdPrefix: `-qB${version.replace(/\./g, '').padEnd(4, '0')}-`, v: `qBittorrent/${version}`, createdBy: `qBittorrent v${version}`, userAgent: `qBittorrent/${version}`,
+  dhtVersion: `LT\x02${String.fromCharCode(ltTiny)}`,
 });
 
 /**
@@ -51,17 +55,19 @@ const qb = (version: string): Release => ({
  * (peer-msgs.c sendLtepHandshake; with PEX on, as by default, `m` also has ut_pex 1), then have_all.
  * transmission-create 3.00 writes `created by` "Transmission/3.00 (bb6b5a062e)", `creation date`,
  * `encoding` "UTF-8", and chooses 32 KiB pieces below 50 MiB (makemeta.c bestPieceSize, measured).
- * Tracker announces of both: tracker/client/presented-announce.ts.
+ * Tracker announces of both: tracker/client/presented-announce.ts. DHT: libtorrent 2.0.8's get_peers
+ * carried `v` "LT\x02\x08" (captured, bootstrap to a loopback socket only); Transmission 3.00 starts
+ * jech's dht with no version (tr-dht.c dht_init(..., NULL)), so its queries carry no `v`.
  */
 export const PROFILES: Readonly<Record<ClientProfileName, ClientProfile>> = {
   qbittorrent: {
     // Releases on libtorrent 2.0 from 2024-2025; any one is common among downloaders.
-    releases: ['4.6.7', '5.0.3', '5.0.4', '5.0.5', '5.1.0'].map(qb),
+    releases: [qb('4.6.7', 10), qb('5.0.3', 10), qb('5.0.4', 11), qb('5.0.5', 11), qb('5.1.0', 11)],
     peerIdStyle: 'libtorrent', handshakeStyle: 'libtorrent', reqq: 2000, dhtBit: true, pieceSize: 'libtorrent', encodingKey: false,
   },
   transmission: {
     // Only the release whose every answer was captured here; 4.x sends other keys (yourip, ipv4).
-    releases: [{ version: '3.00', peerIdPrefix: '-TR3000-', v: 'Transmission 3.00', createdBy: 'Transmission/3.00 (bb6b5a062e)', userAgent: 'Transmission/3.00' }],
+    releases: [{ version: '3.00', peerIdPrefix: '-TR3000-', v: 'Transmission 3.00', createdBy: 'Transmission/3.00 (bb6b5a062e)', userAgent: 'Transmission/3.00', dhtVersion: null }],
     peerIdStyle: 'transmission', handshakeStyle: 'transmission', reqq: 512, dhtBit: false, pieceSize: 'transmission', encodingKey: true,
   },
 };
@@ -96,6 +102,7 @@ export function resolvePresentation(s: Settings, seed: Uint8Array): Presentation
       reqq: s.advertisedRequestQueue || p.reqq,
       // Transmission sets 0x01 only with its DHT on, and then sends a PORT message we do not send.
       dhtBit: p.dhtBit,
+      dhtVersion: r.dhtVersion,
     },
     torrent: {
       createdBy, creationDate: s.creationDate, spreadDays: s.creationDateSpreadDays, encodingKey: p.encodingKey,

@@ -34,6 +34,8 @@ export interface WirePresentation {
   readonly reqq: number;
   /** reserved[7] & 0x01 (BEP 5) in the BitTorrent handshake. */
   readonly dhtBit: boolean;
+  /** `v` of DHT queries, latin1 (libtorrent: "LT" + major + tiny version bytes); null: none, as Transmission. */
+  readonly dhtVersion: string | null;
 }
 
 /** What an exported .torrent carries beside the info dictionary, and how pieces are sized. */
