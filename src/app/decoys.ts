@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { buildTorrentFile, magnetLink, parseNameList, type NameRow } from '../decoy/index.ts';
 import { presentedTorrentFields } from '../decoy/torrent-presentation.ts';
-import { seededFills } from '../payload/variants/padding-bytes.ts';
+import { seededPadding } from '../payload/variants/padding-bytes.ts';
 import type { DecoySpec } from '../decoy/factory.ts';
 import { buildInSlices } from '../decoy/build-in-slices.ts';
 import { extensionIssues, fileResolver } from '../decoy/file-resolver.ts';
@@ -88,7 +88,7 @@ export async function buildDecoys(ctx: Context, input: BuildDecoysInput): Promis
   // New variants are registered with the decoys, in one transaction, or not at all (issue 15 item 7).
   const variants = ctx.variants.batch();
   const p = ctx.presentation;
-  const resolve = fileResolver(variants, { ...(textPath ? { textPath } : {}), ...(p.padding === 'seed' ? { fill: seededFills(p.choiceKey) } : {}) });
+  const resolve = fileResolver(variants, { ...(textPath ? { textPath } : {}), ...(p.padding === 'seed' ? { padding: seededPadding(p.choiceKey) } : {}) });
   const specs: DecoySpec[] = input.rows.map((r) => ({
     line: r.line, name: r.name,
     files: r.files ? r.files.map((f) => ({ size: f.size, ...resolve(f.name, payload.id), path: [...f.path] })) : [{ size: r.size, ...resolve(r.name, payload.id) }],

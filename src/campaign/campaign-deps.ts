@@ -1,7 +1,7 @@
 import { fileResolver } from '../decoy/file-resolver.ts';
 import type { DecoyHasher } from '../decoy/decoy-hasher.ts';
 import type { Presentation } from '../domain/presentation.ts';
-import { seededFills } from '../payload/variants/padding-bytes.ts';
+import { seededPadding } from '../payload/variants/padding-bytes.ts';
 import { DEFAULT_PAYLOAD_ID, defaultPayloadPath, type PayloadRegistry } from '../payload/index.ts';
 import { bundledPayloadFor, loadHelpServices, type HelpServices } from '../payload/localized.ts';
 import { transcriptBeside, type VariantRegistry } from '../payload/variants/variant-registry.ts';
@@ -38,13 +38,13 @@ export function campaignDeps(ctx: CampaignHost, campaigns: CampaignCatalog, onPr
   const textFor = new Map<string, string | undefined>();
   const resolvers = new Map<string | undefined, ReturnType<typeof fileResolver>>();
   const p = ctx.presentation;
-  const fill = p?.padding === 'seed' ? seededFills(p.choiceKey) : undefined;
+  const padding = p?.padding === 'seed' ? seededPadding(p.choiceKey) : undefined;
   return {
     campaigns, decoyFiles: ctx.decoyFiles,
     resolve(fileName, sourceId) {
       const t = textFor.has(sourceId) ? textFor.get(sourceId) : defaultText;
       let r = resolvers.get(t);
-      if (!r) { r = fileResolver(ctx.variants, { ...(t ? { textPath: t } : {}), ...(fill ? { fill } : {}) }); resolvers.set(t, r); }
+      if (!r) { r = fileResolver(ctx.variants, { ...(t ? { textPath: t } : {}), ...(padding ? { padding } : {}) }); resolvers.set(t, r); }
       return r(fileName, sourceId);
     },
     payloadFor(lang, c) {

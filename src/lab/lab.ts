@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildVirtualDecoys } from '../decoy/factory.ts';
 import { fileResolver } from '../decoy/file-resolver.ts';
-import { seededFills } from '../payload/variants/padding-bytes.ts';
+import { seededPadding } from '../payload/variants/padding-bytes.ts';
 import { DEFAULT_PAYLOAD_ID, defaultPayloadPath } from '../payload/index.ts';
 import { transcriptBeside } from '../payload/variants/variant-registry.ts';
 import { httpAnnounce } from '../bittorrent/tracker/client/http-client.ts';
@@ -49,7 +49,7 @@ export async function runLab(ctx: Context, init: LabInit, opts: { signal: AbortS
     // The decoy factory, as in production: a variant per extension, unique padded bytes per decoy.
     const textPath = transcriptBeside(defaultPayloadPath());
     const p = ctx.presentation;
-    const resolve = fileResolver(ctx.variants, { ...(textPath ? { textPath } : {}), ...(p.padding === 'seed' ? { fill: seededFills(p.choiceKey) } : {}) });
+    const resolve = fileResolver(ctx.variants, { ...(textPath ? { textPath } : {}), ...(p.padding === 'seed' ? { padding: seededPadding(p.choiceKey) } : {}) });
     const built = buildVirtualDecoys(names.map((name, i) => ({ line: i + 1, name, files: [{ size: null, ...resolve(name, DEFAULT_PAYLOAD_ID) }] })),
       { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), pieceSize: p.torrent.pieceSize });
     ctx.decoyFiles.insert(built, Date.now());

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { PayloadError } from '../errors.ts';
+import { MAX_MP4_SHIFT } from './mp4-shift.ts';
 
 const all = (except: (b: number) => boolean = () => false) => Array.from({ length: 256 }, (_, b) => b).filter((b) => !except(b));
 
@@ -32,25 +33,37 @@ export const SAFE_FILLS: Readonly<Record<string, readonly number[]>> = {
  * format's classic one (`mp4~a7`). Decoys built before issue 10 keep their plain key (`mp4`), so
  * their bytes are recomputed as they were built.
  */
-export function formatKey(format: string, fill: number | undefined): string {
-  return fill === undefined ? format : `${format}~${fill.toString(16).padStart(2, '0')}`;
+export function formatKey(format: string, padding: Padding | undefined): string {
+  if (padding === undefined) return format;
+  const fill = `${format}~${padding.fill.toString(16).padStart(2, '0')}`;
+  return padding.shift === undefined ? fill : `${fill}~${padding.shift.toString(16).padStart(4, '0')}`;
 }
 
-export function parseFormatKey(key: string): { format: string; fill?: number } {
-  const m = /^([a-z0-9]+)~([0-9a-f]{2})$/.exec(key);
+/** A deployment's padding of one format: its padding byte, and for MP4-family files the shift (mp4-shift.ts). */
+export interface Padding { readonly fill: number; readonly shift?: number }
+
+/** Formats whose variant a deployment shifts with a `free` box after `ftyp`. */
+export const SHIFTED_FORMATS: ReadonlySet<string> = new Set(['mp4', 'm4v', 'mov', '3gp']);
+
+export function parseFormatKey(key: string): { format: string; fill?: number; shift?: number } {
+  const m = /^([a-z0-9]+)~([0-9a-f]{2})(?:~([0-9a-f]{4}))?$/.exec(key);
   if (!m) return { format: key };
   const format = m[1]!;
   const fill = parseInt(m[2]!, 16);
   if (!SAFE_FILLS[format]?.includes(fill)) throw new PayloadError(`padding byte 0x${m[2]} is not one ${format} readers skip`);
-  return { format, fill };
+  if (m[3] === undefined) return { format, fill };
+  const shift = parseInt(m[3], 16);
+  if (!SHIFTED_FORMATS.has(format) || shift < 8 || shift > MAX_MP4_SHIFT) throw new PayloadError(`format key ${key}: no such shift for ${format}`);
+  return { format, fill, shift };
 }
 
-/** Per-deployment padding bytes: one per format, drawn with the deployment's choice key. */
-export function seededFills(choiceKey: Uint8Array): (format: string) => number | undefined {
+/** Per-deployment padding: a byte per format, and a shift per MP4-family format, drawn with the deployment's choice key. */
+export function seededPadding(choiceKey: Uint8Array): (format: string) => Padding | undefined {
   return (format) => {
     const safe = SAFE_FILLS[format];
     if (!safe) return undefined; // BEP 47 pad files stay zeros.
     const h = createHmac('sha256', choiceKey).update(`padding/${format}`).digest();
-    return safe[h.readUInt32BE(0) % safe.length];
+    const fill = safe[h.readUInt32BE(0) % safe.length]!;
+    return SHIFTED_FORMATS.has(format) ? { fill, shift: 8 + (h.readUInt32BE(4) % (MAX_MP4_SHIFT - 7)) } : { fill };
   };
 }

@@ -1,5 +1,6 @@
 import { PayloadError } from '../errors.ts';
 import { NONCE_BYTES, PAD_LAYOUT, simpleLayout, type PaddingLayout } from './layout.ts';
+import { shiftMp4 } from './mp4-shift.ts';
 import { parseFormatKey } from './padding-bytes.ts';
 import { zipLayout } from './zip-padding.ts';
 
@@ -12,9 +13,9 @@ const raw = (nonce: Uint8Array) => nonce;
  * checked with a real decoder in test/unit/payload/variants-decode.test.ts.
  */
 export function paddingLayout(key: string, variant: Uint8Array): PaddingLayout {
-  const { format, fill } = parseFormatKey(key);
-  const layout = classicLayout(format, variant);
-  // Issue 10 item 3: the same layout with the deployment's padding byte, stored under its key.
+  const { format, fill, shift } = parseFormatKey(key);
+  // Issue 10 item 3: the deployment's shifted MP4 and its padding byte, stored under its key.
+  const layout = classicLayout(format, shift === undefined ? variant : shiftMp4(variant, shift, fill ?? 0));
   return fill === undefined ? layout : { ...layout, format: key, fill };
 }
 
