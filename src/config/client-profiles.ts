@@ -55,7 +55,8 @@ const qb = (version: string, ltTiny: number): Release => ({
  * (peer-msgs.c sendLtepHandshake; with PEX on, as by default, `m` also has ut_pex 1), then have_all.
  * transmission-create 3.00 writes `created by` "Transmission/3.00 (bb6b5a062e)", `creation date`,
  * `encoding` "UTF-8", and chooses 32 KiB pieces below 50 MiB (makemeta.c bestPieceSize, measured).
- * Tracker announces of both: tracker/client/presented-announce.ts. DHT: libtorrent 2.0.8's get_peers
+ * Tracker announces of both: tracker/client/presented-announce.ts. MSE step 4: libtorrent sent a
+ * random len(PadD) (231, 52, 335, 199), Transmission 3.00 always 0 (mse/responder.ts `padD`). DHT: libtorrent 2.0.8's get_peers
  * carried `v` "LT\x02\x08" (captured, bootstrap to a loopback socket only); Transmission 3.00 starts
  * jech's dht with no version (tr-dht.c dht_init(..., NULL)), so its queries carry no `v`.
  */

@@ -1,8 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { TorrentPresentation } from '../domain/presentation.ts';
 
-
-
 /**
  * The fields of an exported .torrent outside its info dictionary, as the deployment presents them
  * (issue 10 item 3): the profile's `created by` (or none), its `encoding`, and a `creation date`
@@ -24,5 +22,3 @@ function spreadDate(key: Uint8Array, infoHash: string, builtAt: number, days: nu
   const offsetS = Number(h.readBigUInt64BE(0) % BigInt(days * 86_400));
   return Math.max(0, builtAt - offsetS * 1000 - (builtAt % 1000));
 }
-
-

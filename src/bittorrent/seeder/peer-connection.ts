@@ -131,7 +131,11 @@ export class PeerConnection implements PeerLink {
       this.#onBittorrent(buf);
     } else {
       this.#phase = 'mse';
-      this.#mse = new MseResponder({ resolveReq2: (h) => this.#c.index.resolveReq2(h), allowPlaintext: this.#i.allowPlaintext });
+      this.#mse = new MseResponder({
+        resolveReq2: (h) => this.#c.index.resolveReq2(h), allowPlaintext: this.#i.allowPlaintext,
+        // Transmission 3.00 sends no PadD; libtorrent a random one (issue 10 item 3).
+        padD: this.#i.presented?.handshakeStyle === 'transmission' ? 'none' : 'random',
+      });
       this.#onMse(buf);
     }
   }
