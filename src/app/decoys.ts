@@ -3,6 +3,8 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync, writ
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { buildTorrentFile, magnetLink, parseNameList, type NameRow } from '../decoy/index.ts';
+import { presentedTorrentFields } from '../decoy/torrent-presentation.ts';
+import { seededPadding } from '../payload/variants/padding-bytes.ts';
 import type { DecoySpec } from '../decoy/factory.ts';
 import { buildInSlices } from '../decoy/build-in-slices.ts';
 import { extensionIssues, fileResolver } from '../decoy/file-resolver.ts';
@@ -86,14 +88,15 @@ export async function buildDecoys(ctx: Context, input: BuildDecoysInput): Promis
   const textPath = transcriptBeside(defaultPayloadPath());
   // New variants are registered with the decoys, in one transaction, or not at all (issue 15 item 7).
   const variants = ctx.variants.batch();
-  const resolve = fileResolver(variants, textPath ? { textPath } : {});
+  const p = ctx.presentation;
+  const resolve = fileResolver(variants, { ...(textPath ? { textPath } : {}), ...(p.padding === 'seed' ? { padding: seededPadding(p.choiceKey) } : {}) });
   const specs: DecoySpec[] = input.rows.map((r) => ({
     line: r.line, name: r.name,
     files: r.files ? r.files.map((f) => ({ size: f.size, ...resolve(f.name, payload.id), path: [...f.path] })) : [{ size: r.size, ...resolve(r.name, payload.id) }],
   }));
   // In slices between event-loop turns, so a signal stops a build of thousands of names (issue 15 item 4).
   const built = await buildInSlices(specs, {
-    hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(),
+    hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), pieceSize: p.torrent.pieceSize,
     ...(input.onProgress ? { onProgress: input.onProgress } : {}), ...(input.signal ? { signal: input.signal } : {}),
   });
   const stored = ctx.decoyFiles.insert(built, Date.now(), undefined, () => variants.commit());
@@ -134,7 +137,7 @@ export async function exportDecoys(ctx: Context, input: ExportDecoysInput): Prom
   for (const d of list) {
     // Hybrid (BEP 52) decoys carry `piece layers` next to the info dict, recomputed from their virtual bytes.
     const pieceLayers = decoyPieceLayers(d, ctx.sourceFor(d));
-    writeFileSync(join(input.dir, `${d.infoHash}.torrent`), buildTorrentFile({ info: d.info, announce: trackers, createdBy: 'counterseed', creationDate: d.createdAt, ...(pieceLayers ? { pieceLayers } : {}) }));
+    writeFileSync(join(input.dir, `${d.infoHash}.torrent`), buildTorrentFile({ info: d.info, announce: trackers, ...presentedTorrentFields(ctx.presentation.torrent, ctx.presentation.choiceKey, d), ...(pieceLayers ? { pieceLayers } : {}) }));
     magnets.push(magnetLink({ infoHash: d.infoHash, name: d.name, size: d.size, trackers, peers: [...input.peers] }));
   }
   writeFileSync(join(input.dir, 'magnets.txt'), magnets.length ? `${magnets.join('\n')}\n` : '');

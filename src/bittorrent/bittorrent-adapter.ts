@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { resolvePresentation } from '../config/client-profiles.ts';
 import type { Decoy, ServedDecoy } from '../domain/decoy.ts';
+import type { WirePresentation } from '../domain/presentation.ts';
 import { BusyError, InputError } from '../domain/errors.ts';
 import { infoHashFromHex } from '../domain/info-hash.ts';
 import { magnetLink } from '../decoy/magnet.ts';
@@ -8,6 +10,10 @@ import { startInOrder, type Startable, type StartedParts } from '../network/star
 import { DhtService } from './dht/dht-service.ts';
 import { Seeder, type SeederInit } from './seeder/seeder.ts';
 import { TorrentIndex } from './seeder/torrent-index.ts';
+import { PRESENTED_NUMWANT } from './tracker/client/presented-announce.ts';
+import { makeReserved } from './wire/handshake.ts';
+import { makeOwnPeerId } from './wire/own-peer-id.ts';
+import { ADVERTISED_EXTENSIONS } from './wire/presented-handshake.ts';
 import type { AnnounceScheduler } from './tracker/client/scheduler.ts';
 import type { TrackerServer } from './tracker/server/tracker-server.ts';
 
@@ -34,6 +40,27 @@ export interface BitTorrentInfo {
   readonly trackerUdp?: string;
   /** Our BEP 20 peer id, hex. */
   readonly peerId: string;
+  /** What peers were shown besides the peer id (issue 10 item 3), so the evidence says what they saw. */
+  readonly client: PresentedClient;
+}
+
+/** The client-identifying values a node sent, as recorded with its run (node_runs.presented, tool.json). */
+export interface PresentedClient {
+  /** The client profile these values copy. */
+  readonly profile: string;
+  /** The BitTorrent handshake's reserved bytes, hex. */
+  readonly reserved: string;
+  /** BEP 10 `v`. */
+  readonly clientVersion: string;
+  /** BEP 10 `reqq`. */
+  readonly reqq: number;
+  /** Whose extended handshake layout was sent, and its `m` (extension name -> id). */
+  readonly handshakeStyle: string;
+  readonly extensions: Readonly<Record<string, number>>;
+  /** `v` of DHT queries, hex; null when none is sent. */
+  readonly dhtVersion: string | null;
+  /** HTTP User-Agent of tracker announces. */
+  readonly userAgent: string;
 }
 
 /**
@@ -49,6 +76,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
   readonly #c: AdapterComponents;
   readonly #index: TorrentIndex;
   readonly #peerId: Uint8Array;
+  readonly #wire: WirePresentation;
   readonly #seeders: Seeder[] = [];
   #listening: { host: string; port: number } | undefined;
   #trackerUrls: { httpUrl?: string; udpUrl?: string } = {};
@@ -60,7 +88,8 @@ export class BitTorrentAdapter implements NetworkAdapter {
   constructor(c: AdapterComponents) {
     this.#c = c;
     this.#index = new TorrentIndex({ sourceFor: (d) => c.sourceFor(d), loadInfo: (d) => c.decoyInfo(d.id) });
-    this.#peerId = new Uint8Array(Buffer.concat([Buffer.from(c.settings.peerIdPrefix, 'latin1'), randomBytes(12)]));
+    this.#wire = (c.presentation ?? resolvePresentation(c.settings, randomBytes(32))).wire;
+    this.#peerId = makeOwnPeerId(this.#wire.peerIdPrefix, this.#wire.peerIdStyle);
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -87,7 +116,8 @@ export class BitTorrentAdapter implements NetworkAdapter {
       name: `bittorrent seeder ${host}`,
       start: async () => {
         const init: SeederInit = {
-          host, port: port(), peerId: this.#peerId, clientVersion: s.clientVersion,
+          host, port: port(), peerId: this.#peerId, clientVersion: this.#wire.clientVersion,
+          presented: { handshakeStyle: this.#wire.handshakeStyle, reqq: this.#wire.reqq, dhtBit: this.#wire.dhtBit },
           maxConnections: s.maxConnections, maxConnectionsPerIp: s.maxConnectionsPerIp, maxConnectionsPerPrefix: s.maxConnectionsPerPrefix, uploadSlots: s.uploadSlots, rejectionRecords: this.#records(),
           uploadRate: s.uploadRate, unchokeRotationMs: s.unchokeRotationMs, handshakeTimeoutMs: s.handshakeTimeoutMs,
           idleTimeoutMs: s.idleTimeoutMs, maxRequestQueue: s.maxRequestQueue, allowPlaintext: s.allowPlaintext,
@@ -131,6 +161,9 @@ export class BitTorrentAdapter implements NetworkAdapter {
         const { AnnounceScheduler } = await import('./tracker/client/scheduler.ts');
         const scheduler = new AnnounceScheduler({
           peerId: this.#peerId, port: this.#listening!.port, localAddress: s.bind, minIntervalMs: s.announceIntervalS * 1000,
+          // As the presented client announces (issue 10 item 3): its numwant (UDP too), its HTTP query and headers.
+          numWant: PRESENTED_NUMWANT[this.#wire.handshakeStyle],
+          presented: { style: this.#wire.handshakeStyle, userAgent: this.#wire.userAgent },
           onResult: (r) => { if (!r.ok) this.#c.log(`announce to ${r.tracker} failed: ${r.error}`); },
         });
         for (const d of this.#index.decoys()) scheduler.add({ infoHash: infoHashFromHex(d.infoHash), trackers: this.#announceTo });
@@ -156,6 +189,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
           port: s.dhtPort, bootstrap: s.dhtBootstrap, publicBootstrap: s.dhtPublicBootstrap, readOnly: s.dhtReadOnly,
           cycleMs: s.dhtCycleS * 1000, jitter: s.dhtJitterPercent / 100, queriesPerSecond: s.dhtQueryRate, perNodePerSecond: s.dhtPerNodeRate,
           presenceRecords: this.#records(),
+          ...(this.#wire.dhtVersion !== null ? { version: new Uint8Array(Buffer.from(this.#wire.dhtVersion, 'latin1')) } : {}),
         }, { now: this.#c.now, decoyFor: (hex) => this.#index.get(hex)?.decoy.id ?? null, publish: this.#c.publish, log: this.#c.log });
         // Kept before start: a second address's bind can fail after the first node is up, and stop() must close it.
         this.#dht = dht;
@@ -201,12 +235,23 @@ export class BitTorrentAdapter implements NetworkAdapter {
   get info(): BitTorrentInfo {
     if (!this.#listening) throw new Error('the BitTorrent adapter has not started');
     return {
-      peerHost: this.#listening.host, peerPort: this.#listening.port, peerId: Buffer.from(this.#peerId).toString('hex'),
+      peerHost: this.#listening.host, peerPort: this.#listening.port, peerId: Buffer.from(this.#peerId).toString('hex'), client: this.presentedClient(),
       ...(this.#trackerUrls.httpUrl ? { trackerHttp: this.#trackerUrls.httpUrl } : {}), ...(this.#trackerUrls.udpUrl ? { trackerUdp: this.#trackerUrls.udpUrl } : {}),
     };
   }
 
   get dht(): DhtService | undefined { return this.#dht; }
+
+  /** The values this adapter sends to every peer, beside its peer id. */
+  presentedClient(): PresentedClient {
+    const w = this.#wire;
+    return {
+      profile: w.profile, reserved: Buffer.from(makeReserved({ extended: true, fast: true, dht: w.dhtBit })).toString('hex'),
+      clientVersion: w.clientVersion, reqq: w.reqq, handshakeStyle: w.handshakeStyle,
+      extensions: Object.fromEntries(ADVERTISED_EXTENSIONS[w.handshakeStyle]),
+      dhtVersion: w.dhtVersion === null ? null : Buffer.from(w.dhtVersion, 'latin1').toString('hex'), userAgent: w.userAgent,
+    };
+  }
 
   /** Resolves once every decoy has been announced to every tracker at least once (no-op without trackers). */
   announced(o: { signal?: AbortSignal } = {}): Promise<void> {

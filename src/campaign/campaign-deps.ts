@@ -1,5 +1,7 @@
 import { fileResolver } from '../decoy/file-resolver.ts';
 import type { DecoyHasher } from '../decoy/decoy-hasher.ts';
+import type { Presentation } from '../domain/presentation.ts';
+import { seededPadding } from '../payload/variants/padding-bytes.ts';
 import { DEFAULT_PAYLOAD_ID, defaultPayloadPath, type PayloadRegistry } from '../payload/index.ts';
 import { bundledPayloadFor, loadHelpServices, type HelpServices } from '../payload/localized.ts';
 import { transcriptBeside, type VariantRegistry } from '../payload/variants/variant-registry.ts';
@@ -19,6 +21,8 @@ export interface CampaignHost {
   readonly variants: VariantRegistry;
   readonly decoyFiles: DecoyFilesCatalog;
   readonly hasher: DecoyHasher;
+  /** The deployment's padding bytes and piece-size rule (issue 10 item 3); classic ones when absent. */
+  readonly presentation?: Presentation;
   log(msg: string): void;
 }
 
@@ -33,12 +37,14 @@ export function campaignDeps(ctx: CampaignHost, campaigns: CampaignCatalog, onPr
   // Archive and document variants carry the transcript of their own payload's language.
   const textFor = new Map<string, string | undefined>();
   const resolvers = new Map<string | undefined, ReturnType<typeof fileResolver>>();
+  const p = ctx.presentation;
+  const padding = p?.padding === 'seed' ? seededPadding(p.choiceKey) : undefined;
   return {
     campaigns, decoyFiles: ctx.decoyFiles,
     resolve(fileName, sourceId) {
       const t = textFor.has(sourceId) ? textFor.get(sourceId) : defaultText;
       let r = resolvers.get(t);
-      if (!r) { r = fileResolver(ctx.variants, t ? { textPath: t } : {}); resolvers.set(t, r); }
+      if (!r) { r = fileResolver(ctx.variants, { ...(t ? { textPath: t } : {}), ...(padding ? { padding } : {}) }); resolvers.set(t, r); }
       return r(fileName, sourceId);
     },
     payloadFor(lang, c) {
@@ -50,7 +56,7 @@ export function campaignDeps(ctx: CampaignHost, campaigns: CampaignCatalog, onPr
       return `no warning payload for language or country "${lang}" (bundled: ${help ? help.payloads.map((p) => p.lang).join(', ') : 'none'}; `
         + `or register one: counterseed payload add FILE --label warning-<language>.mp4)`;
     },
-    factory: { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), ...(onProgress ? { onProgress } : {}) },
+    factory: { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), ...(p ? { pieceSize: p.torrent.pieceSize } : {}), ...(onProgress ? { onProgress } : {}) },
   };
 
   /** The payload for a row's language or country code, or null when there is none (no silent fallback here). */

@@ -41,7 +41,7 @@ export function settingPlaceholder(name: SettingName): string {
   if (s.kind === 'enum') return s.doc.match(/\(([^()]*\|[^()]*)\)$/)?.[1]?.replace(/ /g, '') ?? 'VALUE';
   const byName: Partial<Record<SettingName, string>> = {
     dataDir: 'DIR', bind: 'IP', addresses: 'IP', trackers: 'URL', dhtBootstrap: 'HOST:PORT', ntpServer: 'HOST',
-    peerIdPrefix: 'PREFIX', clientVersion: 'TEXT', uploadRate: 'BYTES/S',
+    peerIdPrefix: 'PREFIX', clientVersion: 'TEXT', createdBy: 'TEXT', advertisedRequestQueue: 'N', creationDateSpreadDays: 'DAYS', uploadRate: 'BYTES/S',
   };
   const known = byName[name];
   if (known) return known;

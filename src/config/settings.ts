@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { CLIENT_PROFILES, CREATION_DATE_POLICIES, PIECE_SIZE_POLICIES } from '../domain/presentation.ts';
 import { boolSetting, enumSetting, intSetting, listSetting, stringSetting, type Setting } from './setting.ts';
 
 const trackerUrl = (s: string) => (/^(https?|udp):\/\/[^\s]+$/.test(s) ? undefined : 'not an http(s):// or udp:// tracker URL');
@@ -14,8 +15,17 @@ export const SETTINGS = {
 
   bind: stringSetting('seed.bind', '--bind', '127.0.0.1', 'Address the peer port (and built-in tracker) listens on', undefined, ipAddress),
   port: intSetting('seed.port', '--port', 6881, 0, 65535, 'TCP port that serves every decoy; 0 picks a free port'),
-  peerIdPrefix: stringSetting('seed.peerIdPrefix', '--peer-id-prefix', '-CS0010-', 'BEP 20 peer id prefix (8 bytes) sent to peers', undefined, /^.{8}$/),
-  clientVersion: stringSetting('seed.clientVersion', '--client-version', 'counterseed 0.1.0', 'Extended handshake "v" sent to peers (BEP 10)'),
+  // Issue 10 item 3: nothing a filter could key on is a constant. Empty values come from the client
+  // profile (config/client-profiles.ts), drawn from the deployment seed unless set here.
+  clientProfile: enumSetting('presentation.profile', '--client-profile', ['auto', ...CLIENT_PROFILES] as const, 'auto', 'The common client the node and its .torrent files look like, as a whole (peer id, extended handshake, reqq, created by, piece sizes); auto: drawn from the deployment seed'),
+  peerIdPrefix: stringSetting('seed.peerIdPrefix', '--peer-id-prefix', '', 'BEP 20 peer id prefix (8 bytes) sent to peers and trackers; empty: the profile\'s', undefined, /^(.{8})?$/),
+  clientVersion: stringSetting('seed.clientVersion', '--client-version', '', 'Extended handshake "v" sent to peers (BEP 10); empty: the profile\'s'),
+  advertisedRequestQueue: intSetting('seed.advertisedRequestQueue', '--reqq', 0, 0, 20_000, 'Extended handshake "reqq" (BEP 10); 0: the profile\'s (the seed accepts max(this, seed.maxRequestQueue))'),
+  createdBy: stringSetting('torrent.createdBy', '--created-by', '', '"created by" of exported .torrent files; empty: the profile\'s torrent creator, "-": left out', undefined, /^.{0,200}$/),
+  creationDate: enumSetting('torrent.creationDate', '--creation-date', CREATION_DATE_POLICIES, 'spread', '"creation date" of exported .torrent files: spread (a fixed per-decoy point up to torrent.creationDateSpreadDays before the build), build (the build time), omit'),
+  creationDateSpreadDays: intSetting('torrent.creationDateSpreadDays', '--creation-date-spread', 45, 0, 3650, 'For creationDate spread: how many days before the build a decoy\'s creation date may fall'),
+  pieceSizePolicy: enumSetting('torrent.pieceSize', '--piece-size', ['profile', ...PIECE_SIZE_POLICIES] as const, 'profile', 'How piece length follows size, as a torrent creator chooses it: libtorrent (qBittorrent), transmission, mktorrent (256 KiB), pieces-2000 (counterseed\'s old rule); profile: the client profile\'s. Applies to decoys built from now on'),
+  padding: enumSetting('decoy.padding', '--padding', ['seed', 'zero'] as const, 'seed', 'Padding bytes of decoys built from now on: seed (one byte per format drawn from the deployment seed among those its readers skip), zero (zeros; spaces in text)'),
   maxConnections: intSetting('seed.maxConnections', '--max-connections', 5000, 1, 200_000, 'Concurrent peer connections, all decoys together'),
   maxConnectionsPerIp: intSetting('seed.maxConnectionsPerIp', '--max-connections-per-ip', 8, 1, 1000, 'Concurrent peer connections from one IP address'),
   maxConnectionsPerPrefix: intSetting('seed.maxConnectionsPerPrefix', '--max-connections-per-prefix', 64, 1, 200_000, 'Concurrent peer connections from one source network: a /24 (IPv4) or /48 (IPv6)'),
@@ -26,7 +36,7 @@ export const SETTINGS = {
   // Transmission refills its request pipeline on a timer and honours reqq, so reqq caps its rate
   // (250 x 16 KiB per refill ~ 4-8 MB/s); 2000 is libtorrent's high_performance_seed value. A queued
   // request costs ~50 bytes (blocks are read when sent), so a large queue is cheap.
-  maxRequestQueue: intSetting('seed.maxRequestQueue', '--max-request-queue', 2000, 1, 20_000, 'Outstanding block requests per peer (advertised as reqq); more is a flood'),
+  maxRequestQueue: intSetting('seed.maxRequestQueue', '--max-request-queue', 2000, 1, 20_000, 'Outstanding block requests per peer accepted (at least the advertised reqq); more is a flood'),
   unchokeRotationMs: intSetting('seed.unchokeRotationMs', '--unchoke-rotation', 30_000, 1000, 600_000, 'An unchoked peer yields its slot to waiting peers after this long, ms'),
   allowPlaintext: boolSetting('seed.allowPlaintext', '--allow-plaintext', true, 'Accept unencrypted BitTorrent handshakes (MSE is always offered)'),
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { infoHashToHex } from '../domain/info-hash.ts';
+import type { PieceSizePolicy } from '../domain/presentation.ts';
 import { minSize, NONCE_BYTES, PAD_LAYOUT, type PaddingLayout } from '../payload/variants/layout.ts';
 import { DecoyHasher, MAX_DECOY_SIZE } from './decoy-hasher.ts';
 import { NameListError, type NameListIssue } from './errors.ts';
@@ -49,6 +50,8 @@ export interface FactoryOptions {
   readonly sizeTaken?: (size: number, variantId: string) => boolean;
   /** Called after each decoy, for progress bars. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** How piece length follows size (issue 10 item 3: a torrent creator's rule, not ours); pieces-2000 when absent. */
+  readonly pieceSize?: PieceSizePolicy;
 }
 
 /**
@@ -87,7 +90,7 @@ export function buildVirtualDecoys(specs: readonly DecoySpec[], opts: FactoryOpt
   let done = 0;
   for (const i of order) {
     const spec = specs[i]!;
-    const pieceLength = choosePieceLength(total(resolved[i]!));
+    const pieceLength = choosePieceLength(total(resolved[i]!), opts.pieceSize);
     const multi = resolved[i]!.length > 1 || resolved[i]![0]?.path !== undefined;
     const files = spec.hybrid && multi ? withPadFiles(treeOrder(resolved[i]!), pieceLength) : resolved[i]!;
     const size = total(files);

@@ -1,6 +1,7 @@
 import type { PaddingLayout } from '../payload/variants/layout.ts';
 import { extname } from 'node:path';
 import { formatByExtension, formatForName, VARIANT_FORMATS } from '../payload/variants/formats.ts';
+import { formatKey, type Padding } from '../payload/variants/padding-bytes.ts';
 import type { NameListIssue } from './errors.ts';
 
 /** The part of VariantRegistry the factory callers use. */
@@ -12,13 +13,14 @@ export interface VariantSource {
 /**
  * Maps a decoy file name to the variant its extension calls for (issue 3 §1), with
  * the operator's fallback format for unknown extensions. Variants are made on first
- * use and then looked up.
+ * use and then looked up. `padding` gives the deployment's padding per format (absent: the classic one).
  */
-export function fileResolver(variants: VariantSource, opts: { fallbackFormat?: string; textPath?: string } = {}) {
+export function fileResolver(variants: VariantSource, opts: { fallbackFormat?: string; textPath?: string; padding?: (format: string) => Padding | undefined } = {}) {
   return (fileName: string, sourceId: string): { variantId: string; layout: PaddingLayout } => {
     const format = formatForName(fileName, opts.fallbackFormat);
     const variantId = variants.ensure(sourceId, format, opts.textPath ? { textPath: opts.textPath } : {});
-    return { variantId, layout: variants.layout(variantId, format) };
+    // Issue 10 item 3: the deployment's padding (byte, MP4 shift) for this format, kept in the stored format key.
+    return { variantId, layout: variants.layout(variantId, formatKey(format, opts.padding?.(format))) };
   };
 }
 

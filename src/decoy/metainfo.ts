@@ -37,7 +37,10 @@ export interface TorrentFileParams {
   readonly info: Uint8Array;
   /** Tracker announce URLs; none for a trackerless (DHT/magnet) torrent. */
   readonly announce?: readonly string[];
-  readonly createdBy: string;
+  /** `created by`; absent: no such key (libtorrent's create_torrent writes none). */
+  readonly createdBy?: string;
+  /** `encoding` (transmission-create writes "UTF-8"). */
+  readonly encoding?: string;
   /** UTC ms; written as whole seconds (the `creation date` convention). */
   readonly creationDate?: number;
   readonly comment?: string;
@@ -52,7 +55,7 @@ const INFO_KEY = new TextEncoder().encode('4:info');
  * per tracker (BEP 12), so clients try them all. The info dictionary is appended as
  * the exact given bytes, not re-encoded, so the file's infohash is ours by
  * construction. That keeps the file canonical because "info" sorts after every other
- * key written here (announce, announce-list, comment, created by, creation date).
+ * key written here (announce, announce-list, comment, created by, creation date, encoding).
  */
 export function buildTorrentFile(p: TorrentFileParams): Uint8Array {
   try {
@@ -71,6 +74,7 @@ export function buildTorrentFile(p: TorrentFileParams): Uint8Array {
     comment: p.comment,
     'created by': p.createdBy,
     'creation date': p.creationDate === undefined ? undefined : Math.floor(p.creationDate / 1000),
+    encoding: p.encoding,
   });
   // "piece layers" sorts after "info": it follows the info bytes (BEP 52).
   const layers = p.pieceLayers && p.pieceLayers.size > 0 ? encode({ 'piece layers': p.pieceLayers }) : undefined;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildVirtualDecoys } from '../decoy/factory.ts';
 import { fileResolver } from '../decoy/file-resolver.ts';
+import { seededPadding } from '../payload/variants/padding-bytes.ts';
 import { DEFAULT_PAYLOAD_ID, defaultPayloadPath } from '../payload/index.ts';
 import { transcriptBeside } from '../payload/variants/variant-registry.ts';
 import { httpAnnounce } from '../bittorrent/tracker/client/http-client.ts';
@@ -50,9 +51,10 @@ export async function runLab(ctx: Context, init: LabInit, opts: { signal: AbortS
     const names = sampleNames(init.decoys + existing.size).filter((n) => !existing.has(n)).slice(0, init.decoys - active.length);
     // The decoy factory, as in production: a variant per extension, unique padded bytes per decoy.
     const textPath = transcriptBeside(defaultPayloadPath());
-    const resolve = fileResolver(ctx.variants, textPath ? { textPath } : {});
+    const p = ctx.presentation;
+    const resolve = fileResolver(ctx.variants, { ...(textPath ? { textPath } : {}), ...(p.padding === 'seed' ? { padding: seededPadding(p.choiceKey) } : {}) });
     const built = buildVirtualDecoys(names.map((name, i) => ({ line: i + 1, name, files: [{ size: null, ...resolve(name, DEFAULT_PAYLOAD_ID) }] })),
-      { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken() });
+      { hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), pieceSize: p.torrent.pieceSize });
     ctx.decoyFiles.insert(built, Date.now());
     active = await store.listDecoys({ status: 'active' });
     opts.log(`lab: built ${built.length} unique sample decoys from the default warning payload`);

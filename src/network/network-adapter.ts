@@ -3,6 +3,7 @@ import type { Decoy, ServedDecoy } from '../domain/decoy.ts';
 import type { Observation } from '../domain/observation.ts';
 import type { PieceSource } from '../domain/piece-source.ts';
 import type { Startable } from './startable.ts';
+import type { Presentation } from '../domain/presentation.ts';
 
 /** How one network names a decoy: what a client of that network asks for, and the link that opens it. */
 export interface DecoyAddress {
@@ -50,6 +51,8 @@ export interface NetworkAdapter extends Startable {
 /** What the composition root gives every adapter: settings, decoy bytes, and where observations go. */
 export interface AdapterComponents {
   readonly settings: Settings;
+  /** What the node presents to peers (issue 10 item 3); drawn from a fresh seed when absent (tests). */
+  readonly presentation?: Presentation;
   /** A decoy's content, computed from its payload (nothing stored per decoy). */
   sourceFor(d: ServedDecoy): PieceSource;
   /** A decoy's stored metadata blob (BitTorrent: its exact bencoded info dict). */

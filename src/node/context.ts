@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolvePresentation } from '../config/client-profiles.ts';
+import { deploymentSeed } from '../config/deployment-seed.ts';
 import type { Settings } from '../config/settings.ts';
+import type { Presentation } from '../domain/presentation.ts';
 import type { ServedDecoy } from '../domain/decoy.ts';
 import type { PieceSource } from '../domain/piece-source.ts';
 import { BytesPieceSource } from '../decoy/piece-source.ts';
@@ -18,6 +21,8 @@ export interface Context {
   readonly settings: Settings;
   /** What the directory holds (its PURPOSE file): lab and synthetic records are never evidence. */
   readonly purpose: DataPurpose;
+  /** What this deployment presents (issue 10 item 3): from its settings and its deployment seed. */
+  readonly presentation: Presentation;
   readonly store: Store;
   readonly payloads: PayloadRegistry;
   /** Container variants of payloads, and their padding layouts (issue 3). */
@@ -52,6 +57,7 @@ export function openSqliteStore(settings: Settings): Store {
 export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`), openStore: (s: Settings) => Store = openSqliteStore, use: DataUse = 'evidence'): Context {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
   const purpose = openPurpose(settings.dataDir, use);
+  const presentation = resolvePresentation(settings, deploymentSeed(settings.dataDir));
   const store = openStore(settings);
   const payloads = new PayloadRegistry({ dir: settings.dataDir, catalog: store });
   ensureDefaultPayload(payloads);
@@ -62,7 +68,7 @@ export function openContext(settings: Settings, log: (msg: string) => void = (m)
   // flat however many decoys a node serves (each entry is a few hundred bytes).
   const decoySources = new Map<number, PieceSource>();
   return {
-    settings, purpose, store, payloads, variants, decoyFiles, hasher: new DecoyHasher(), log,
+    settings, purpose, presentation, store, payloads, variants, decoyFiles, hasher: new DecoyHasher(), log,
     payloadSource(payloadId) {
       // Registered payloads only: bytes() re-verifies the SHA-256 before the first use.
       let s = sources.get(payloadId);

@@ -1,6 +1,6 @@
 import { ObservationTally } from '../observation/tally.ts';
 import type { Observation } from '../domain/observation.ts';
-import { BitTorrentAdapter } from '../bittorrent/bittorrent-adapter.ts';
+import { BitTorrentAdapter, type PresentedClient } from '../bittorrent/bittorrent-adapter.ts';
 import type { DhtService } from '../bittorrent/dht/dht-service.ts';
 import type { AdapterFactory, AdapterHealth } from '../network/network-adapter.ts';
 import { startInOrder, type Startable } from '../network/startable.ts';
@@ -23,6 +23,8 @@ export interface SeedNodeInfo {
   trackerUdp?: string;
   decoys: number;
   peerId: string;
+  /** What the node showed peers besides its peer id (issue 10 item 3). */
+  client?: PresentedClient;
 }
 
 export interface SeedNode {
@@ -83,7 +85,7 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
   const tally = new ObservationTally();
   const publish = (o: Observation) => { tally.count(o); bus.publish(o); };
   const adapters = new AdapterSet(s.networks, { ...BUILT_IN_NETWORKS, ...opts.networks }, {
-    settings: s, sourceFor: (d) => ctx.sourceFor(d), decoyInfo: (id) => ctx.decoyInfo(id), publish, now, log,
+    settings: s, presentation: ctx.presentation, sourceFor: (d) => ctx.sourceFor(d), decoyInfo: (id) => ctx.decoyInfo(id), publish, now, log,
   });
 
   // The node's own announces to its built-in tracker are not peers' (they start with the adapters).

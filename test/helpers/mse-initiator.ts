@@ -96,6 +96,9 @@ export class MseInitiator {
   #method: 'rc4' | 'plaintext' = 'rc4';
   #padD = 0;
 
+  /** len(PadD) the responder sent (known once its step 4 arrived). */
+  get padDLength(): number { return this.#padD; }
+
   constructor(o: MseInitiatorOptions) {
     this.#o = o;
     this.#x = fromBytes(o.privateKey ?? randomBytes(20));

@@ -25,6 +25,8 @@ export interface DhtNodeInit {
   externalIp?: string;
   /** BEP 43: send `ro=1`, answer no queries, stay out of other nodes' tables. */
   readOnly?: boolean;
+  /** `v` of our queries: the presented client's (libtorrent "LT" + version bytes); none when absent (issue 10 item 3). */
+  version?: Uint8Array;
   queriesPerSecond?: number;
   perDestinationPerSecond?: number;
   queryTimeoutMs?: number;
@@ -62,7 +64,6 @@ export interface DhtStats {
   idChanges: number;
 }
 
-const CLIENT_VERSION = Uint8Array.from(Buffer.from('CS01', 'latin1'));
 
 /**
  * A Mainline DHT node (BEP 5) on one UDP socket: answers ping/find_node/get_peers/announce_peer,
@@ -153,7 +154,7 @@ export class DhtNode {
           if (!socket) { reject(new DhtQueryError('closed')); return; }
           if (this.#tx.full) { reject(new DhtQueryError('queue-full', 'too many outstanding queries')); return; }
           const t = this.#tx.open({ to, deadline: this.#c.now() + this.#timeoutMs, resolve, reject });
-          const packet = encodeQuery(t, method, this.id, args, { readOnly: this.readOnly, version: CLIENT_VERSION });
+          const packet = encodeQuery(t, method, this.id, args, { readOnly: this.readOnly, ...(this.#i.version ? { version: this.#i.version } : {}) });
           this.stats.sent++;
           socket.send(packet, to.port, to.ip);
         },

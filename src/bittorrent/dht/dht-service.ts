@@ -21,6 +21,8 @@ export interface DhtServiceInit {
   bootstrap: readonly string[];
   publicBootstrap: boolean;
   readOnly: boolean;
+  /** `v` of our DHT queries, as the presented client sends it; none when absent. */
+  version?: Uint8Array;
   cycleMs: number;
   jitter: number;
   queriesPerSecond: number;
@@ -77,7 +79,7 @@ export class DhtService {
     const i = this.#i;
     for (const a of i.addresses) {
       const node = new DhtNode({
-        host: a.host, port: i.port === -1 ? a.peerPort : i.port, readOnly: i.readOnly,
+        host: a.host, port: i.port === -1 ? a.peerPort : i.port, readOnly: i.readOnly, ...(i.version ? { version: i.version } : {}),
         queriesPerSecond: i.queriesPerSecond, perDestinationPerSecond: i.perNodePerSecond,
         ...(i.presenceRecords && { presenceRecords: i.presenceRecords }),
       }, { now: this.#c.now, decoyFor: this.#c.decoyFor, peerPort: () => a.peerPort, publish: this.#c.publish, log: this.#c.log });

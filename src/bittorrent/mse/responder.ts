@@ -35,6 +35,11 @@ export interface MseResponderOptions {
   allowPlaintext?: boolean;
   /** Private DH key source, injectable for tests; default random. */
   privateKey?: Uint8Array;
+  /**
+   * len(PadD) of step 4 as the presented client sends it (issue 10 item 3): random 0..512 as
+   * libtorrent does (default), or always 0 as Transmission 3.00 does (both captured on loopback).
+   */
+  padD?: 'random' | 'none';
 }
 
 export interface MseResult {
@@ -201,7 +206,7 @@ export class MseResponder {
     const initial = concatBytes([ia, after]);
 
     // Step 4: ENCRYPT(VC, crypto_select, len(PadD), PadD), always RC4 with keyB.
-    const padD = randomInt(0, MAX_PAD + 1);
+    const padD = this.#opts.padD === 'none' ? 0 : randomInt(0, MAX_PAD + 1);
     const msg = new Uint8Array(VC_BYTES + 4 + 2 + padD);
     const view = new DataView(msg.buffer);
     view.setUint32(VC_BYTES, rc4 ? CRYPTO_RC4 : CRYPTO_PLAINTEXT);

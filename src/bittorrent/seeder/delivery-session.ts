@@ -2,7 +2,9 @@ import type { DeliveryObservation, Encryption, SessionProgressObservation } from
 import type { PieceSource } from '../../domain/piece-source.ts';
 import { uuidV7 } from '../../domain/uuid-v7.ts';
 import { WireError } from '../wire/errors.ts';
-import { decodeExtendedHandshake, encodeExtendedHandshake } from '../wire/extended.ts';
+import { decodeExtendedHandshake } from '../wire/extended.ts';
+import { encodePresentedHandshake, utMetadataId } from '../wire/presented-handshake.ts';
+import type { HandshakeStyle } from '../../domain/presentation.ts';
 import type { Handshake } from '../wire/handshake.ts';
 import { encodeMessage, encodePieceHeader, type Message } from '../wire/messages.ts';
 import { decodeMetadataMessage, encodeMetadataData, encodeMetadataReject, METADATA_PIECE_SIZE, metadataPieceCount, UnknownMetadataMessageError, type MetadataMessage } from '../wire/metadata.ts';
@@ -14,9 +16,6 @@ import { ProgressSchedule, type ProgressPolicy } from './progress-schedule.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { RangeSet } from './range-set.ts';
 import { pieceSize, type ServedTorrent } from './served-torrent.ts';
-
-/** Our local extended message id for ut_metadata (BEP 10: ids are chosen by the receiver). */
-export const UT_METADATA_ID = 1;
 
 /** How the session writes to its peer; the connection owns the socket and any MSE cipher. */
 export interface PeerLink {
@@ -40,8 +39,14 @@ export interface DeliverySessionInit {
   localIp: string;
   localPort: number;
   startedAt: number;
+  /** Outstanding requests accepted before a peer is a flood (at least `reqq`). */
   maxRequestQueue: number;
+  /** BEP 10 `v` we send. */
   clientVersion: string;
+  /** Whose extended handshake we send (issue 10 item 3); libtorrent's when absent. */
+  handshakeStyle?: HandshakeStyle;
+  /** BEP 10 `reqq` we advertise; maxRequestQueue when absent. */
+  reqq?: number;
   /** When to record the open session (session-progress); absent: only the final delivery record. */
   progress?: ProgressPolicy;
 }
@@ -77,6 +82,9 @@ export class DeliverySession implements Chokeable {
   #blocks = 0;
   #metadataPieces = 0;
   #peerMetadataId = 0;
+  /** The id peers send ut_metadata requests on: the one the presented client uses. */
+  readonly #utMetadataId: number;
+  readonly #requestLimit: number;
   #listenPort: number | null = null;
   #clientVersion: string | null = null;
   #pumping = false;
@@ -92,6 +100,9 @@ export class DeliverySession implements Chokeable {
     this.#i = init;
     this.#c = components;
     this.#peerPieces = new PeerPieces(init.torrent.decoy.pieceCount);
+    this.#utMetadataId = utMetadataId(init.handshakeStyle ?? 'libtorrent');
+    // A peer that honours the reqq we advertise is never a flood.
+    this.#requestLimit = Math.max(init.maxRequestQueue, init.reqq ?? 0);
     if (init.progress) this.#progress = new ProgressSchedule(init.progress, { emit: () => this.#publishProgress('progress'), bytesServed: () => this.#bytes });
   }
 
@@ -101,14 +112,11 @@ export class DeliverySession implements Chokeable {
     if (this.#i.peerFlags.extended) {
       this.#c.link.send(encodeMessage({
         type: 'extended', id: 0,
-        payload: encodeExtendedHandshake({
-          // No ut_pex: we do not relay third parties' addresses.
-          m: new Map([['ut_metadata', UT_METADATA_ID]]),
-          metadataSize: decoy.infoLength,
-          uploadOnly: true,
-          v: this.#i.clientVersion,
-          yourip: ipBytes(this.#i.remoteIp),
-          reqq: this.#i.maxRequestQueue,
+        // As the client we present would: its keys, extension ids and reqq (issue 10 item 3). We serve
+        // ut_metadata only and relay no third party's address (no PEX message is ever sent).
+        payload: encodePresentedHandshake({
+          style: this.#i.handshakeStyle ?? 'libtorrent', v: this.#i.clientVersion, reqq: this.#i.reqq ?? this.#i.maxRequestQueue,
+          metadataSize: decoy.infoLength, yourip: ipBytes(this.#i.remoteIp), listenPort: this.#i.localPort,
         }),
       }));
     }
@@ -186,12 +194,12 @@ export class DeliverySession implements Chokeable {
     if (r.length === 0 || r.length > MAX_REQUEST_LENGTH || r.begin + r.length > size) throw new WireError('bad-request:range', `${r.index}/${r.begin}+${r.length}`);
     if (this.#choked) {
       // A few requests may cross our choke on the wire; a stream of them is abuse.
-      if (++this.#requestsWhileChoked > 4 * this.#i.maxRequestQueue) throw new WireError('requests-while-choked');
+      if (++this.#requestsWhileChoked > 4 * this.#requestLimit) throw new WireError('requests-while-choked');
       // BEP 6: a fast peer gets an explicit reject; others are silently ignored (BEP 3 semantics).
       if (this.#i.peerFlags.fast) this.#c.link.send(encodeMessage({ type: 'reject', index: r.index, begin: r.begin, length: r.length }));
       return;
     }
-    if (this.#queue.length >= this.#i.maxRequestQueue) throw new WireError('request-flood', `more than ${this.#i.maxRequestQueue} outstanding requests`);
+    if (this.#queue.length >= this.#requestLimit) throw new WireError('request-flood', `more than ${this.#requestLimit} outstanding requests`);
     this.#queue.push({ index: r.index, begin: r.begin, length: r.length });
     this.#pump();
   }
@@ -204,7 +212,7 @@ export class DeliverySession implements Chokeable {
       if (h.v !== undefined) this.#clientVersion = h.v;
       return;
     }
-    if (id !== UT_METADATA_ID) return; // An extension we did not advertise: ignore (BEP 10).
+    if (id !== this.#utMetadataId) return; // Not ut_metadata: ignored (BEP 10), nothing a peer sends is kept.
     let msg: MetadataMessage;
     try {
       msg = decodeMetadataMessage(payload);

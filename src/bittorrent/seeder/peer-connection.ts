@@ -6,6 +6,7 @@ import { MseError } from '../mse/errors.ts';
 import { MseResponder, type MseResult } from '../mse/responder.ts';
 import { WireError } from '../wire/errors.ts';
 import { Framer } from '../wire/framer.ts';
+import type { HandshakeStyle } from '../../domain/presentation.ts';
 import { encodeHandshake, makeReserved, reservedFlags, type Handshake } from '../wire/handshake.ts';
 import type { Choker } from './choker.ts';
 import { DeliverySession, type PeerLink } from './delivery-session.ts';
@@ -13,9 +14,19 @@ import type { ProgressPolicy } from './progress-schedule.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TorrentIndex } from './torrent-index.ts';
 
+/** The client-specific parts of what a seed sends; libtorrent's handshake and the settings' reqq when absent. */
+export interface PresentedWire {
+  readonly handshakeStyle: HandshakeStyle;
+  readonly reqq: number;
+  /** reserved[7] & 0x01: libtorrent sets it whether or not its DHT runs. */
+  readonly dhtBit: boolean;
+}
+
 export interface PeerConnectionInit {
   peerId: Uint8Array;
   clientVersion: string;
+  /** Whose BEP 10 handshake and reserved bits we send, and the reqq we advertise (issue 10 item 3). */
+  presented?: PresentedWire;
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
   maxRequestQueue: number;
@@ -120,7 +131,11 @@ export class PeerConnection implements PeerLink {
       this.#onBittorrent(buf);
     } else {
       this.#phase = 'mse';
-      this.#mse = new MseResponder({ resolveReq2: (h) => this.#c.index.resolveReq2(h), allowPlaintext: this.#i.allowPlaintext });
+      this.#mse = new MseResponder({
+        resolveReq2: (h) => this.#c.index.resolveReq2(h), allowPlaintext: this.#i.allowPlaintext,
+        // Transmission 3.00 sends no PadD; libtorrent a random one (issue 10 item 3).
+        padD: this.#i.presented?.handshakeStyle === 'transmission' ? 'none' : 'random',
+      });
       this.#onMse(buf);
     }
   }
@@ -162,13 +177,15 @@ export class PeerConnection implements PeerLink {
     const torrent = this.#c.index.get(hex);
     if (!torrent) return this.close('unknown-infohash');
     const flags = reservedFlags(h.reserved);
-    this.send(encodeHandshake({ reserved: makeReserved({ extended: true, fast: true }), infoHash: h.infoHash, peerId: this.#i.peerId }));
+    const presented = this.#i.presented;
+    this.send(encodeHandshake({ reserved: makeReserved({ extended: true, fast: true, dht: presented?.dhtBit ?? false }), infoHash: h.infoHash, peerId: this.#i.peerId }));
     const local = this.#socket.address();
     this.#session = new DeliverySession({
       torrent, peer: h, peerFlags: flags, encryption: this.#encryption(),
       remoteIp: this.remoteIp, remotePort: this.remotePort,
       localIp: normalizeIp('address' in local ? local.address : ''), localPort: 'port' in local ? local.port : 0,
       startedAt: this.startedAt, maxRequestQueue: this.#i.maxRequestQueue, clientVersion: this.#i.clientVersion,
+      ...(presented ? { handshakeStyle: presented.handshakeStyle, reqq: presented.reqq } : {}),
       ...(this.#i.progress ? { progress: this.#i.progress } : {}),
     }, { link: this, choker: this.#c.choker, limiter: this.#c.limiter, publish: (o) => this.#c.publish(o), now: this.#c.now });
     clearTimeout(this.#deadline);

@@ -3,7 +3,7 @@ import type { Observation, RejectedConnectionObservation } from '../../domain/ob
 import { DEFAULT_FLOOD_GATE, FloodGate, type FloodGateInit, type FloodGateStats } from '../../observation/flood-gate.ts';
 import { Choker } from './choker.ts';
 import { ConnectionLimits } from './connection-limits.ts';
-import { normalizeIp, PeerConnection } from './peer-connection.ts';
+import { normalizeIp, PeerConnection, type PresentedWire } from './peer-connection.ts';
 import type { ProgressPolicy } from './progress-schedule.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { TorrentIndex } from './torrent-index.ts';
@@ -13,6 +13,8 @@ export interface SeederInit {
   port: number;
   peerId: Uint8Array;
   clientVersion: string;
+  /** Whose BEP 10 handshake and reserved bits we send, and the reqq we advertise (issue 10 item 3). */
+  presented?: PresentedWire;
   maxConnections: number;
   maxConnectionsPerIp: number;
   /** Concurrent connections from one /24 (IPv4) or /48 (IPv6); default: no limit beyond maxConnections. */

@@ -11,6 +11,7 @@ export const decoysBuild: Command = {
   name: 'decoys build',
   data: 'create',
   summary: 'Build one unique decoy per name (one name per line, CSV name[,size], or the campaign CSV name,size,language,folder: a folder is one multi-file decoy); format by extension, exact size if given; all or nothing',
+  settings: ['clientProfile', 'pieceSizePolicy', 'padding'],
   options: {
     names: { type: 'string', arg: 'FILE', doc: 'Name list supplied by the operator' },
     payload: { type: 'string', arg: 'ID', doc: 'Registered payload id (default: the built-in warning video)' },
@@ -49,7 +50,7 @@ export const decoysExport: Command = {
   name: 'decoys export',
   data: 'existing',
   summary: 'Write DIR/<infohash>.torrent for every active decoy and DIR/magnets.txt',
-  settings: ['trackers'],
+  settings: ['trackers', 'clientProfile', 'createdBy', 'creationDate', 'creationDateSpreadDays'],
   options: {
     out: { type: 'string', arg: 'DIR', doc: 'Output directory (created if missing)' },
     peer: { type: 'string', multiple: true, arg: 'HOST:PORT', doc: 'Add x.pe peer hints to magnets (BEP 9)' },

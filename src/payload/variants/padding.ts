@@ -1,5 +1,7 @@
 import { PayloadError } from '../errors.ts';
 import { NONCE_BYTES, PAD_LAYOUT, simpleLayout, type PaddingLayout } from './layout.ts';
+import { shiftMp4 } from './mp4-shift.ts';
+import { parseFormatKey } from './padding-bytes.ts';
 import { zipLayout } from './zip-padding.ts';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -10,7 +12,14 @@ const raw = (nonce: Uint8Array) => nonce;
  * Container-specific ignorable padding per format (issue 3 §3). Every entry is
  * checked with a real decoder in test/unit/payload/variants-decode.test.ts.
  */
-export function paddingLayout(format: string, variant: Uint8Array): PaddingLayout {
+export function paddingLayout(key: string, variant: Uint8Array): PaddingLayout {
+  const { format, fill, shift } = parseFormatKey(key);
+  // Issue 10 item 3: the deployment's shifted MP4 and its padding byte, stored under its key.
+  const layout = classicLayout(format, shift === undefined ? variant : shiftMp4(variant, shift, fill ?? 0));
+  return fill === undefined ? layout : { ...layout, format: key, fill };
+}
+
+function classicLayout(format: string, variant: Uint8Array): PaddingLayout {
   switch (format) {
     case 'pad':
       return PAD_LAYOUT;

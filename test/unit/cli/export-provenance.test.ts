@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { infoHashFromHex } from '../../../src/domain/info-hash.ts';
 import { jsonLdQuads, validateCaseQuads } from '../../helpers/case-shacl.ts';
+import { decodeExtendedHandshake } from '../../../src/bittorrent/wire/extended.ts';
 import { RawPeer } from '../../helpers/raw-peer.ts';
 import { evidenceFixture } from '../evidence/fixture.ts';
 
@@ -16,7 +17,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], 
 
 interface ToolJson {
   config: { port: number }; config_of: string; records_before_first_run: number;
-  node_runs: { first_seq: number; records: number; started_at: string; settings: { port: number; trackerServerPort: number }; presented: { peerPort: number; trackerHttp?: string; peerId: string } }[];
+  node_runs: { first_seq: number; records: number; started_at: string; settings: { port: number; trackerServerPort: number }; presented: { peerPort: number; trackerHttp?: string; peerId: string; client: { reserved: string; clientVersion: string; reqq: number; extensions: Record<string, number> } } }[];
 }
 
 describe('evidence export: what a package says about how its records were made (issue 15, item 10)', () => {
@@ -30,6 +31,7 @@ describe('evidence export: what a package says about how its records were made (
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let ready: { peerPort: number; trackerHttp: string };
     let presentedPeerId = '';
+    let shown: { reserved: string; v: string | undefined; reqq: number | undefined; m: Record<string, number> } | undefined;
     try {
       const line = await new Promise<string>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error('seed did not become ready')), 15_000);
@@ -38,8 +40,10 @@ describe('evidence export: what a package says about how its records were made (
       ready = JSON.parse(line.slice(6)) as typeof ready;
       const peer = await RawPeer.connect(ready.peerPort);
       await peer.sendHandshake(infoHashFromHex(decoy!.infoHash), new Uint8Array(Buffer.from('-LT2080-abcdefghijkl', 'latin1')));
+      const ext = decodeExtendedHandshake((await peer.waitFor('extended')).payload);
       await peer.waitFor('have-all');
       presentedPeerId = Buffer.from(peer.handshake!.peerId).toString('hex');
+      shown = { reserved: Buffer.from(peer.handshake!.reserved).toString('hex'), v: ext.v, reqq: ext.reqq, m: Object.fromEntries(ext.m) };
       peer.send({ type: 'interested' });
       await peer.waitFor('unchoke');
       peer.send({ type: 'request', index: 0, begin: 0, length: Math.min(16384, decoy!.size) });
@@ -63,6 +67,10 @@ describe('evidence export: what a package says about how its records were made (
     assert.equal(run.presented.peerPort, ready.peerPort, 'the package agrees with its deliveries.csv');
     assert.equal(run.presented.trackerHttp, ready.trackerHttp);
     assert.equal(run.presented.peerId, presentedPeerId, 'the peer id the node sent in its handshake');
+    // Issue 10 item 3: the client values the peer saw are the ones the record names.
+    const c = run.presented.client;
+    assert.deepEqual({ reserved: c.reserved, v: c.clientVersion, reqq: c.reqq, m: c.extensions }, shown);
+    assert.doesNotMatch(JSON.stringify(c) + Buffer.from(presentedPeerId, 'hex').toString('latin1'), /counterseed|CS0010/i);
     assert.deepEqual([run.settings.port, run.settings.trackerServerPort], [0, 0]);
     assert.equal(tool.config.port, 6881, 'config stays the exporter\'s own settings (its hash is in the manifest)');
     assert.match(tool.config_of, /export command/);

@@ -45,6 +45,18 @@ for (const how of ['whole', 'random', 'bytes'] as Chunking[]) {
   });
 }
 
+test('PadD as the presented client sends it: random 0..512 (libtorrent), always 0 (Transmission 3.00), both captured (issue 10 item 3)', () => {
+  const lengths = (padD?: 'random' | 'none') => Array.from({ length: 12 }, () => {
+    const init = new MseInitiator({ infoHash: INFO, cryptoProvide: 0x02 });
+    const out = pump(init, new MseResponder({ resolveReq2, ...(padD ? { padD } : {}) }), 'whole');
+    roundTrip(out, true);
+    return init.padDLength;
+  });
+  assert.deepEqual(lengths('none'), new Array(12).fill(0));
+  const random = lengths();
+  assert.ok(random.every((n) => n >= 0 && n <= 512) && new Set(random).size > 1, `random PadD lengths: ${random.join(' ')}`);
+});
+
 test('RC4 handshake without IA gives an empty initial', () => {
   const out = pump(new MseInitiator({ infoHash: INFO, cryptoProvide: 0x02 }), new MseResponder({ resolveReq2 }), 'random');
   assert.equal(out.responder.initial.length, 0);

@@ -8,6 +8,8 @@ import { VARIANT_FORMATS } from '../../../src/payload/variants/formats.ts';
 import { makeVariant } from '../../../src/payload/variants/make-variant.ts';
 import { checkVariant } from '../../../src/payload/variants/check-variant.ts';
 import { paddingLayout } from '../../../src/payload/variants/padding.ts';
+import { formatKey, parseFormatKey, SAFE_FILLS, SHIFTED_FORMATS } from '../../../src/payload/variants/padding-bytes.ts';
+import { MAX_MP4_SHIFT } from '../../../src/payload/variants/mp4-shift.ts';
 import { minSize } from '../../../src/payload/variants/layout.ts';
 import { VirtualPieceSource } from '../../../src/decoy/virtual-source.ts';
 
@@ -33,8 +35,26 @@ for (const f of VARIANT_FORMATS) {
       const padded = checkVariant(f.format, out);
       assert.equal(padded.decoded, plain.decoded, `${f.format} +${extra}`);
     }
+    // Issue 10 item 3: the same with a deployment's padding byte, the highest and a middle one its readers skip,
+    // and for MP4-family files the video moved by a `free` box (chunk offsets patched).
+    const safe = SAFE_FILLS[f.format]!;
+    for (const fill of new Set([safe[safe.length - 1]!, safe[safe.length >> 1]!])) {
+      const shift = SHIFTED_FORMATS.has(f.format) ? MAX_MP4_SHIFT - fill : undefined;
+      const seeded = paddingLayout(formatKey(f.format, { fill, ...(shift !== undefined ? { shift } : {}) }), new Uint8Array(readFileSync(variantPath)));
+      assert.equal(seeded.fill, fill);
+      const s = new VirtualPieceSource([{ layout: seeded, size: minSize(seeded) + 1_000_003, nonce: new Uint8Array(32).fill(0x5a) }]);
+      const out = join(dir, `decoy-fill-${fill}.${f.format}`);
+      writeSource(s, out);
+      assert.equal(checkVariant(f.format, out).decoded, plain.decoded, `${f.format} fill 0x${fill.toString(16)}`);
+    }
   });
 }
+
+test('a padding byte a format\'s readers would parse is refused in a stored format key', () => {
+  assert.throws(() => paddingLayout('pdf~41', new Uint8Array(0)), /not one pdf readers skip/);
+  assert.throws(() => paddingLayout('flv~09', new Uint8Array(0)), /not one flv readers skip/);
+  assert.equal(parseFormatKey('mp4').fill, undefined, 'decoys built before issue 10 keep the classic padding');
+});
 
 test('a corrupted variant fails its check', () => {
   const p = join(dir, 'broken.zip');

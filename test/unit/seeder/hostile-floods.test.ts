@@ -10,6 +10,7 @@ import { infoHashFromHex } from '../../../src/domain/info-hash.ts';
 import type { AggregateObservation, Observation, RejectedConnectionObservation } from '../../../src/domain/observation.ts';
 import { RawPeer } from '../../helpers/raw-peer.ts';
 import { testDecoy } from '../../helpers/test-decoy.ts';
+import { makeOwnPeerId } from '../../../src/bittorrent/wire/own-peer-id.ts';
 
 const PEER_ID = new Uint8Array(Buffer.from('-TR3000-abcdefghijkl', 'latin1'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -20,7 +21,7 @@ async function startSeeder(overrides: Partial<SeederInit> = {}, size = 100_000) 
   index.add(t.decoy);
   const observations: Observation[] = [];
   const seeder = new Seeder({
-    host: '127.0.0.1', port: 0, peerId: new Uint8Array(Buffer.from('-CS0010-000000000000', 'latin1')), clientVersion: 'counterseed test',
+    host: '127.0.0.1', port: 0, peerId: makeOwnPeerId('-qB5030-', 'libtorrent'), clientVersion: 'qBittorrent/5.0.3',
     maxConnections: 2000, maxConnectionsPerIp: 100, uploadSlots: 4, uploadRate: 0, unchokeRotationMs: 30_000,
     handshakeTimeoutMs: 2000, idleTimeoutMs: 10_000, maxRequestQueue: 50, allowPlaintext: true, ...overrides,
   }, { index, publish: (o) => observations.push(o), now: Date.now });

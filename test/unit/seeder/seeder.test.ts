@@ -10,6 +10,7 @@ import { infoHashFromHex } from '../../../src/domain/info-hash.ts';
 import type { DeliveryObservation, Observation } from '../../../src/domain/observation.ts';
 import { RawPeer } from '../../helpers/raw-peer.ts';
 import { testDecoy } from '../../helpers/test-decoy.ts';
+import { makeOwnPeerId } from '../../../src/bittorrent/wire/own-peer-id.ts';
 
 const PEER_ID = new Uint8Array(Buffer.from('-TR3000-abcdefghijkl', 'latin1'));
 const BLOCK = 16384;
@@ -22,7 +23,7 @@ async function startSeeder(overrides: Partial<SeederInit> = {}) {
   index.add({ ...compact, infoLength: info.length });
   const observations: Observation[] = [];
   const seeder = new Seeder({
-    host: '127.0.0.1', port: 0, peerId: new Uint8Array(Buffer.from('-CS0010-000000000000', 'latin1')), clientVersion: 'counterseed test',
+    host: '127.0.0.1', port: 0, peerId: makeOwnPeerId('-qB5030-', 'libtorrent'), clientVersion: 'qBittorrent/5.0.3',
     maxConnections: 100, maxConnectionsPerIp: 10, uploadSlots: 4, uploadRate: 0, unchokeRotationMs: 30_000,
     handshakeTimeoutMs: 2000, idleTimeoutMs: 10_000, maxRequestQueue: 50, allowPlaintext: true, ...overrides,
   }, { index, publish: (o) => observations.push(o), now: Date.now });
@@ -67,13 +68,14 @@ describe('seeder over loopback', () => {
     peer.send({ type: 'extended', id: 0, payload: new Uint8Array(Buffer.from('d1:md11:ut_metadatai3ee1:pi51413e1:v16:Transmission 3.0e')) });
     const ext = await peer.waitFor('extended');
     const h = decodeExtendedHandshake(ext.payload);
-    assert.equal(h.m.get('ut_metadata'), 1);
-    assert.equal(h.m.has('ut_pex'), false, 'we never relay third-party addresses');
+    // Issue 10 item 3: without a presented profile the seed answers as libtorrent 2.0 does (its ids, its keys).
+    assert.deepEqual(Object.fromEntries(h.m), { lt_donthave: 7, share_mode: 8, upload_only: 3, ut_holepunch: 4, ut_metadata: 2, ut_pex: 1 });
     assert.equal(h.metadataSize, s.decoy.info.length);
     assert.equal(h.uploadOnly, true);
-    assert.equal(h.v, 'counterseed test');
+    assert.equal(h.v, 'qBittorrent/5.0.3');
     assert.deepEqual([...(h.yourip ?? [])], [127, 0, 0, 1]);
     assert.equal(h.reqq, 50);
+    assert.deepEqual([...peer.handshake!.reserved], [0, 0, 0, 0, 0, 0x10, 0, 0x04]);
     await peer.waitFor('have-all');
     assert.deepEqual(new Uint8Array(peer.handshake!.infoHash), s.infoHash);
 
@@ -102,6 +104,8 @@ describe('seeder over loopback', () => {
     assert.deepEqual(keys, [...keys].sort(), 'record keys in canonical order (evidence fast path)');
     // Upload-only: nothing we sent asks for data.
     assert.equal(peer.received.some((m) => m.type === 'interested' || m.type === 'request'), false);
+    // ut_pex is advertised as libtorrent does, but no third party's address is ever relayed: no extended message beyond the handshake.
+    assert.deepEqual(peer.received.filter((m) => m.type === 'extended').map((m) => m.type === 'extended' && m.id), [0]);
   });
 
   it('serves the info dict over BEP 9 and tags a metadata-only session', async () => {
@@ -109,7 +113,7 @@ describe('seeder over loopback', () => {
     await peer.sendHandshake(s.infoHash, PEER_ID);
     peer.send({ type: 'extended', id: 0, payload: new Uint8Array(Buffer.from('d1:md11:ut_metadatai3eee')) });
     await peer.waitFor('extended');
-    peer.send({ type: 'extended', id: 1, payload: encodeMetadataRequest(0) });
+    peer.send({ type: 'extended', id: 2, payload: encodeMetadataRequest(0) }); // 2: our ut_metadata id, libtorrent's
     await peer.waitUntil(() => peer.received.filter((m) => m.type === 'extended').length >= 2, 5000, 'metadata');
     const msg = peer.received.filter((m) => m.type === 'extended')[1] as { id: number; payload: Uint8Array };
     assert.equal(msg.id, 3, 'replies on the id the peer chose');
@@ -159,6 +163,36 @@ describe('seeder over loopback', () => {
     const r = await peer.waitFor('reject');
     assert.deepEqual([r.index, r.begin, r.length], [1, 0, BLOCK]);
     peer.close();
+  });
+});
+
+describe('seeder presenting Transmission 3.00 (issue 10 item 3)', () => {
+  it('answers byte for byte as transmission-daemon 3.00 did on loopback: reserved bits, BEP 10 keys and ids, reqq, p', async () => {
+    const s = await startSeeder({
+      peerId: makeOwnPeerId('-TR3000-', 'transmission'), clientVersion: 'Transmission 3.00',
+      presented: { handshakeStyle: 'transmission', reqq: 512, dhtBit: false },
+    });
+    try {
+      const peer = await RawPeer.connect(s.port);
+      await peer.sendHandshake(s.infoHash, PEER_ID);
+      const ext = await peer.waitFor('extended');
+      // Captured from Transmission 3.00 (bb6b5a062e) with PEX off; PEX on (its default) adds ut_pex 1 to m.
+      const want = `d1:ei1e1:md11:ut_metadatai3e6:ut_pexi1ee13:metadata_sizei${s.decoy.info.length}e1:pi${s.port}e4:reqqi512e11:upload_onlyi1e1:v17:Transmission 3.00e`;
+      assert.equal(Buffer.from(ext.payload).toString('latin1'), want);
+      assert.deepEqual([...peer.handshake!.reserved], [0, 0, 0, 0, 0, 0x10, 0, 0x04]);
+      const id = Buffer.from(peer.handshake!.peerId).toString('latin1');
+      assert.match(id, /^-TR3000-[0-9a-z]{12}$/);
+      // tr_peerIdInit: the 12 characters after the prefix sum to a multiple of 36 (base-36 digits).
+      assert.equal([...id.slice(8)].reduce((n, c) => n + parseInt(c, 36), 0) % 36, 0);
+      await peer.waitFor('have-all');
+      // Transmission's ut_metadata id is 3: a request on it is answered.
+      peer.send({ type: 'extended', id: 0, payload: new Uint8Array(Buffer.from('d1:md11:ut_metadatai9eee')) });
+      peer.send({ type: 'extended', id: 3, payload: encodeMetadataRequest(0) });
+      await peer.waitUntil(() => peer.received.some((m) => m.type === 'extended' && m.id === 9), 5000, 'metadata reply');
+      peer.close();
+    } finally {
+      await s.seeder.stop();
+    }
   });
 });
 
@@ -222,7 +256,7 @@ describe('seeder against hostile peers', () => {
     await peer.waitFor('have-all');
     peer.socket.pause();
     // 4 x pieces + 8 replies at most; the 13th request here is over the cap for a 1-piece info dict.
-    for (let i = 0; i < 20; i++) peer.send({ type: 'extended', id: 1, payload: new Uint8Array(Buffer.from('d8:msg_typei0e5:piecei0ee')) });
+    for (let i = 0; i < 20; i++) peer.send({ type: 'extended', id: 2, payload: new Uint8Array(Buffer.from('d8:msg_typei0e5:piecei0ee')) });
     peer.socket.resume();
     await peer.waitClosed();
     assert.equal(await reasonFor(peer.localPort), 'protocol:metadata-flood');

@@ -6,6 +6,7 @@ import { infoHashFromHex } from '../../../src/domain/info-hash.ts';
 import type { Observation, SessionProgressObservation } from '../../../src/domain/observation.ts';
 import { RawPeer } from '../../helpers/raw-peer.ts';
 import { testDecoy } from '../../helpers/test-decoy.ts';
+import { makeOwnPeerId } from '../../../src/bittorrent/wire/own-peer-id.ts';
 
 const BLOCK = 16384;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,7 +19,7 @@ describe('session-progress records', () => {
     index.add({ ...t.decoy, infoLength: t.decoy.info.length });
     const seen: Observation[] = [];
     const seeder = new Seeder({
-      host: '127.0.0.1', port: 0, peerId: new Uint8Array(Buffer.from('-CS0010-000000000000', 'latin1')), clientVersion: 'counterseed test',
+      host: '127.0.0.1', port: 0, peerId: makeOwnPeerId('-qB5030-', 'libtorrent'), clientVersion: 'qBittorrent/5.0.3',
       maxConnections: 10, maxConnectionsPerIp: 10, uploadSlots: 4, uploadRate: 0, unchokeRotationMs: 30_000,
       handshakeTimeoutMs: 2000, idleTimeoutMs: 10_000, maxRequestQueue: 50, allowPlaintext: true,
       progress: { intervalMs: 300, bytes: 3 * BLOCK },

@@ -5,16 +5,20 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { brotliDecompressSync, gunzipSync, inflateSync, zstdDecompressSync } from 'node:zlib';
 import { TrackerCodecError } from '../codec/errors.ts';
 import { buildAnnounceUrl, decodeAnnounceResponse } from '../codec/http.ts';
 import type { AnnounceRequest, AnnounceResponse } from '../codec/types.ts';
 import { TrackerFailureError, TrackerRequestError, TrackerTimeoutError } from './errors.ts';
+import { presentedAnnounceUrl, presentedHeaders, type PresentedAnnounce } from './presented-announce.ts';
 
 /** Tracker responses are small; 1 MiB holds ~170k compact peers. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1 << 20;
 export const DEFAULT_HTTP_TIMEOUT_MS = 15_000;
 
 export interface HttpAnnounceOptions {
+  /** Announce as this client does: its query, headers and content encodings (issue 10 item 3). */
+  readonly presented?: PresentedAnnounce;
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
   readonly maxResponseBytes?: number;
@@ -22,7 +26,8 @@ export interface HttpAnnounceOptions {
 }
 
 export async function httpAnnounce(tracker: string, req: AnnounceRequest, opts: HttpAnnounceOptions = {}): Promise<AnnounceResponse> {
-  const url = new URL(buildAnnounceUrl(tracker, req));
+  const p = opts.presented;
+  const url = new URL(p ? presentedAnnounceUrl(tracker, req, p.style) : buildAnnounceUrl(tracker, req));
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TrackerRequestError(`not an HTTP tracker: ${tracker}`);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
@@ -32,9 +37,10 @@ export async function httpAnnounce(tracker: string, req: AnnounceRequest, opts: 
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const r = send(url, {
       method: 'GET', signal, agent: false,
-      headers: { 'accept-encoding': 'identity', connection: 'close' },
+      ...(p ? { setHost: false, headers: presentedHeaders(p, url.host).flat() } : { headers: { 'accept-encoding': 'identity', connection: 'close' } }),
       ...(opts.localAddress !== undefined && { localAddress: opts.localAddress }),
-    }, (res) => readBody(res, opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES).then(resolve, reject));
+    }, (res) => readBody(res, opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)
+      .then((b) => decodeContent(b, res.headers['content-encoding'], opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)).then(resolve, reject));
     r.on('error', (e) => reject(timeout.aborted && !(opts.signal?.aborted ?? false) ? new TrackerTimeoutError(`no answer from ${tracker} in ${timeoutMs} ms`) : e));
     r.end();
   });
@@ -47,6 +53,27 @@ export async function httpAnnounce(tracker: string, req: AnnounceRequest, opts: 
   }
   if (!decoded.ok) throw new TrackerFailureError(tracker, decoded.failure);
   return decoded.response;
+}
+
+/**
+ * A presented client accepts compressed answers, so a tracker may send one: decoded here, bounded
+ * to the same size as a plain body (a small bomb cannot grow past it).
+ */
+function decodeContent(b: Uint8Array, encoding: string | undefined, max: number): Uint8Array {
+  const e = (encoding ?? 'identity').trim().toLowerCase();
+  try {
+    switch (e) {
+      case 'identity': return b;
+      case 'gzip': case 'x-gzip': return new Uint8Array(gunzipSync(b, { maxOutputLength: max }));
+      case 'deflate': return new Uint8Array(inflateSync(b, { maxOutputLength: max }));
+      case 'br': return new Uint8Array(brotliDecompressSync(b, { maxOutputLength: max }));
+      case 'zstd': return new Uint8Array(zstdDecompressSync(b, { maxOutputLength: max }));
+      default: throw new TrackerRequestError(`response in an unknown content encoding: ${e}`);
+    }
+  } catch (err) {
+    if (err instanceof TrackerRequestError) throw err;
+    throw new TrackerRequestError(`bad ${e} response body: ${(err as Error).message}`);
+  }
 }
 
 function readBody(res: IncomingMessage, max: number): Promise<Uint8Array> {

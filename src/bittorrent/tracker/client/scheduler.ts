@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { infoHashToHex, type InfoHashHex } from '../../../domain/info-hash.ts';
 import type { AnnounceEvent, AnnounceResponse } from '../codec/types.ts';
 import { createAnnouncer, type Announcer } from './announcer.ts';
+import type { PresentedAnnounce } from './presented-announce.ts';
 import { DueHeap, type HeapItem } from './due-heap.ts';
 import { UdpTrackerClient } from './udp-client.ts';
 
@@ -39,6 +40,8 @@ export interface AnnounceSchedulerInit {
   httpTimeoutMs?: number;
   /** Replaces the built-in HTTP/UDP announcer (tests, instrumentation). */
   announce?: Announcer;
+  /** HTTP announces as this client writes them (issue 10 item 3). */
+  presented?: PresentedAnnounce;
 }
 
 interface Job extends HeapItem {
@@ -102,6 +105,7 @@ export class AnnounceScheduler {
         udp: this.#udp,
         ...(init.localAddress !== undefined && { localAddress: init.localAddress }),
         ...(init.httpTimeoutMs !== undefined && { httpTimeoutMs: init.httpTimeoutMs }),
+        ...(init.presented !== undefined && { presented: init.presented }),
       });
     }
   }
