@@ -1,4 +1,4 @@
-import { PG_MIGRATIONS } from './migrations/index.ts';
+import { PARTITIONED_TABLES, PG_MIGRATIONS } from './migrations/index.ts';
 import type { PgMigration } from './migrations/migration.ts';
 import type { SyncConnection } from './sync-connection.ts';
 
@@ -31,4 +31,11 @@ export function migrate(conn: SyncConnection, migrations: readonly PgMigration[]
     }
     return done;
   } finally { conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]); }
+}
+
+const MONTH_MS = 31 * 86_400_000;
+
+/** Creates the month partitions of `now` and of the month after it, for every partitioned observation table. */
+export function ensureMonths(conn: SyncConnection, now: number): void {
+  for (const t of PARTITIONED_TABLES) for (const at of [now, now + MONTH_MS]) conn.query('SELECT cs_ensure_month_partition($1, $2)', [t, at]);
 }

@@ -17,7 +17,7 @@ import { decoyFromRow, payloadFromRow } from '../sqlite/rows.ts';
 import { RunMarkersTable } from '../sqlite/run-markers.ts';
 import { ServedDecoyRow } from '../sqlite/served-decoy-row.ts';
 import { SqliteVariantCatalog } from '../sqlite/variant-catalog.ts';
-import { migrate } from './migrate.ts';
+import { ensureMonths, migrate } from './migrate.ts';
 import { PgDatabase } from './pg-database.ts';
 import { SyncConnection } from './sync-connection.ts';
 
@@ -52,6 +52,7 @@ export class PostgresStore implements Store {
     try {
       if (opts.schema !== undefined) this.#conn.query(`CREATE SCHEMA IF NOT EXISTS "${opts.schema.replace(/"/g, '""')}"`);
       migrate(this.#conn);
+      ensureMonths(this.#conn, Date.now());
     } catch (e) { void this.#conn.close(); throw e; }
     this.#pg = new PgDatabase(this.#conn);
     this.#pg.learnShape();
