@@ -11,6 +11,8 @@ export interface CentreServerOptions {
   readonly db: CentreDb;
   readonly host?: string;
   readonly port?: number;
+  /** Called when an authenticated batch is about to be stored (logging, tests). */
+  readonly onBatch?: (fingerprint: string, records: number) => void;
 }
 
 /**
@@ -21,15 +23,17 @@ export interface CentreServerOptions {
 export class CentreServer {
   readonly #db: CentreDb;
   readonly #server: Server;
+  readonly #onBatch: CentreServerOptions['onBatch'];
 
-  private constructor(db: CentreDb) {
+  private constructor(db: CentreDb, onBatch: CentreServerOptions['onBatch']) {
     this.#db = db;
+    this.#onBatch = onBatch;
     this.#server = createServer((req, res) => { void this.#handle(req, res); });
     this.#server.requestTimeout = 120_000;
   }
 
   static async start(o: CentreServerOptions): Promise<CentreServer> {
-    const s = new CentreServer(o.db);
+    const s = new CentreServer(o.db, o.onBatch);
     await new Promise<void>((resolve, reject) => {
       s.#server.once('error', reject);
       s.#server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => { s.#server.off('error', reject); resolve(); });
@@ -59,6 +63,7 @@ export class CentreServer {
       if (!verifyBody(body, sig, key)) { await this.#db.refuse(fp, 'bad-signature'); return reply(401, { error: 'the request is not signed by the key it names', reason: 'bad-signature' }); }
       let batch: ShipBatch;
       try { batch = parseBatchJson(body); } catch (e) { await this.#db.refuse(fp, 'bad-request'); return reply(400, { error: (e as Error).message, reason: 'bad-request' }); }
+      this.#onBatch?.(fp, batch.records.length);
       const result = await this.#db.ingest(fp, batch);
       reply(200, { ...result, gaps: await this.#db.gaps(fp) });
     } catch (e) {
