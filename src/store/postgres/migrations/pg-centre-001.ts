@@ -9,7 +9,8 @@ import type { PgMigration } from './migration.ts';
  * - centre_records: one row per (node, seq), partitioned by month of the record's time, BRIN on
  *   time, B-tree on (ip, time). The primary key holds the partition key (PostgreSQL requires it);
  *   a record's time is part of its hashed text, so one (node, seq) is always one (node, seq, at),
- *   and the ingest refuses a second text for a seq it holds.
+ *   and the ingest refuses a second text for a seq it holds. Lookups by (node, seq) use the
+ *   primary key's prefix: no index of their own (each index costs ingest throughput).
  * - centre_checkpoints: signed checkpoints, 'pending' until the node's contiguous records reach
  *   their tree size and the root over them matches, then 'verified'.
  * - centre_refusals: requests refused per presented key fingerprint (unknown key, bad signature,
@@ -46,7 +47,6 @@ export const PG_CENTRE_001: PgMigration = {
   CREATE TABLE centre_records_default PARTITION OF centre_records DEFAULT;
   CREATE INDEX centre_records_time_brin ON centre_records USING brin (at);
   CREATE INDEX centre_records_ip_time ON centre_records (ip, at);
-  CREATE INDEX centre_records_node_seq ON centre_records (node_id, seq);
 
   CREATE TABLE centre_checkpoints (
     node_id BIGINT NOT NULL REFERENCES centre_nodes(id),
