@@ -10,6 +10,7 @@ const ipAddress = /^[0-9a-fA-F:.]+$/;
  */
 export const SETTINGS = {
   dataDir: stringSetting('dataDir', '--data', defaultDataDir(), 'Directory holding the database, payloads and keys', 'COUNTERSEED_DATA'),
+  store: stringSetting('store', '--store', '', 'Where records and catalogs are kept: empty = SQLite in the data directory (every serving node); postgres://user@host:port/database = the centre\'s PostgreSQL store (read and manage; a seed node keeps its own SQLite store and ships to the centre)', 'COUNTERSEED_STORE', /^(?:|postgres(?:ql)?:\/\/\S+)$/),
   mode: enumSetting('mode', '--mode', ['lab', 'live'] as const, 'lab', 'lab: loopback only, nothing public is contacted. live: external trackers allowed; must be set explicitly', 'COUNTERSEED_MODE'),
 
   bind: stringSetting('seed.bind', '--bind', '127.0.0.1', 'Address the peer port (and built-in tracker) listens on', undefined, ipAddress),

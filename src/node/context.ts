@@ -10,6 +10,7 @@ import { ensureDefaultPayload, PayloadRegistry } from '../payload/index.ts';
 import { VariantRegistry } from '../payload/variants/variant-registry.ts';
 import type { DecoyFilesCatalog } from '../store/decoy-files.ts';
 import type { Store } from '../store/store.ts';
+import { PostgresStore } from '../store/postgres/postgres-store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 /** The long-lived state of one data directory: store, payloads, and where decoy bytes come from. */
@@ -40,11 +41,17 @@ export function openSqliteStore(settings: Settings): Store {
   return new SqliteStore(join(settings.dataDir, 'counterseed.db'));
 }
 
+/** The store the settings name: PostgreSQL for a postgres:// `store` (the centre), else SQLite in the data directory. */
+export function openConfiguredStore(settings: Settings): Store {
+  return settings.store === '' ? openSqliteStore(settings) : new PostgresStore({ url: settings.store });
+}
+
 /**
- * Opens a data directory. THE place that chooses the store: `openStore` (SQLite by default; a
- * PostgreSQL store later) is the only code that knows which implementation runs.
+ * Opens a data directory. THE place that chooses the store: `openStore` (the `store` setting:
+ * SQLite by default, PostgreSQL for postgres://) is the only code that knows which implementation runs.
+ * Payloads and keys stay in the data directory either way.
  */
-export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`), openStore: (s: Settings) => Store = openSqliteStore): Context {
+export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`), openStore: (s: Settings) => Store = openConfiguredStore): Context {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
   const store = openStore(settings);
   const payloads = new PayloadRegistry({ dir: settings.dataDir, catalog: store });

@@ -8,6 +8,8 @@ import { ObservationRecorder, type RecorderReport } from '../observation/recorde
 import { startInlineWriter, type EvidenceWriter } from '../observation/evidence-writer.ts';
 import { ThreadWriter } from '../observation/thread-writer.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { PostgresStore } from '../store/postgres/postgres-store.ts';
+import { InputError } from '../domain/errors.ts';
 import type { Context } from './context.ts';
 import { AdapterSet, BUILT_IN_NETWORKS } from './adapters.ts';
 import { startCampaignSync } from '../campaign/node-sync.ts';
@@ -59,6 +61,9 @@ export interface SeedNodeOptions {
  * observation written. stop() tears the node down in the same reverse order.
  */
 export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): Promise<SeedNode> {
+  // A serving node records into its own SQLite store (the outbox) and ships to the centre (docs/centre.md):
+  // peers must never wait on a network round trip to the database.
+  if (ctx.store instanceof PostgresStore) throw new InputError('a seed node keeps its own SQLite store (leave --store empty) and ships its records to the centre; --store postgres:// is for the centre');
   const s = ctx.settings;
   const log = opts.log ?? ctx.log;
   const now = Date.now;

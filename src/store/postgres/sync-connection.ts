@@ -1,4 +1,5 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { CounterseedError } from '../../domain/errors.ts';
 
 /** A query's result: rows as objects, or as arrays when asked. */
 export interface SyncResult { readonly rows: unknown[]; readonly rowCount: number; readonly command: string }
@@ -7,6 +8,15 @@ export interface SyncResult { readonly rows: unknown[]; readonly rowCount: numbe
 export class PgError extends Error {
   readonly code: string | undefined;
   constructor(message: string, code: string | undefined) { super(message); this.name = 'PgError'; this.code = code; }
+}
+
+/**
+ * PostgreSQL cannot be reached (refused, unknown host, no answer in time): the environment, not the
+ * input. Exit code 74 (EX_IOERR, as the README's table has it for a system that refused).
+ */
+export class StoreUnavailableError extends CounterseedError {
+  override name = 'StoreUnavailableError';
+  constructor(message: string) { super(message, 74); }
 }
 
 /** How long one statement may take before the store gives up on the connection (a lost server must not hang the caller for ever). */
@@ -40,9 +50,9 @@ export class SyncConnection {
   get isOpen(): boolean { return this.#open; }
 
   query(sql: string, params: readonly unknown[] = [], arrays = false): SyncResult {
-    if (!this.#open) throw new PgError('the PostgreSQL connection is closed', undefined);
+    if (!this.#open) throw new StoreUnavailableError('the PostgreSQL connection is closed');
     const m = this.#call({ sql, params, arrays }) as { rows?: unknown[]; rowCount?: number; command?: string; error?: string; code?: string };
-    if (m.error !== undefined) throw new PgError(m.error, m.code);
+    if (m.error !== undefined) throw m.code?.startsWith('08') ? new StoreUnavailableError(m.error) : new PgError(m.error, m.code);
     return { rows: m.rows!, rowCount: m.rowCount!, command: m.command ?? '' };
   }
 
@@ -52,7 +62,7 @@ export class SyncConnection {
     if (Atomics.wait(this.#signal, 0, 0, QUERY_TIMEOUT_MS) === 'timed-out') {
       this.#open = false;
       void this.#worker.terminate();
-      throw new PgError(`PostgreSQL did not answer within ${QUERY_TIMEOUT_MS / 1000} s; the connection is closed`, undefined);
+      throw new StoreUnavailableError(`PostgreSQL did not answer within ${QUERY_TIMEOUT_MS / 1000} s; the connection is closed`);
     }
     const got = receiveMessageOnPort(this.#port);
     if (!got) throw new PgError('the PostgreSQL worker signalled without a reply', undefined);
