@@ -19,6 +19,8 @@ export interface ShipperOptions {
   /** Each request's time limit (default 60 s). */
   readonly timeoutMs?: number;
   readonly onError?: (e: Error) => void;
+  /** After each answered request. */
+  readonly onShipped?: (r: ShipResult) => void;
 }
 
 export interface ShipResult { readonly sent: number; readonly acked: number; readonly gaps: readonly Gap[] }
@@ -98,6 +100,7 @@ export class Shipper {
       try {
         const learning = this.#acked === undefined;
         const r = await this.shipOnce(signal);
+        this.#o.onShipped?.(r);
         backoff = Math.min(250, max);
         if (!learning && (r.sent === 0 || r.acked >= this.#o.log.count())) await sleep(r.sent === 0 ? idle : 0, undefined, { signal }).catch(() => undefined);
       } catch (e) {

@@ -60,6 +60,7 @@ export const SETTINGS = {
   dhtPerNodeRate: intSetting('dht.perNodeRate', '--dht-per-node-rate', 2, 1, 20, 'Outgoing DHT queries per second to any one node (peers ban ~50 messages in 10 s)'),
   networks: listSetting('node.networks', '--network', 'Network a seed node serves decoys on (repeatable; started in this order, stopped in reverse). Known: bittorrent',
     (v) => (/^[a-z][a-z0-9-]{0,31}$/.test(v) ? undefined : 'not a network name'), ['bittorrent']),
+  centreUrl: stringSetting('centre.url', '--centre', '', 'The centre this seed node ships its evidence records to (http(s)://host:port; docs/centre.md); empty = none. Lab mode: loopback or 198.18.0.0/15 only', 'COUNTERSEED_CENTRE', /^(?:|https?:\/\/\S+)$/),
   campaignTickS: intSetting('campaign.tickInterval', '--campaign-tick', 300, 1, 86_400, 'A running seed steps every campaign (daily release, TTL retirement) and picks up new or retired decoys this often, seconds'),
 } as const satisfies Record<string, Setting<unknown>>;
 

@@ -11,6 +11,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { PostgresStore } from '../store/postgres/postgres-store.ts';
 import { InputError } from '../domain/errors.ts';
 import type { Context } from './context.ts';
+import { centreShipping } from './centre-shipping.ts';
 import { AdapterSet, BUILT_IN_NETWORKS } from './adapters.ts';
 import { startCampaignSync } from '../campaign/node-sync.ts';
 import { MemoryReclaimer } from './memory-reclaimer.ts';
@@ -122,6 +123,8 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
       start: async () => { campaigns = startCampaignSync(ctx, adapters, { intervalMs: s.campaignTickS * 1000, now, log }); },
       stop: async () => { await campaigns?.stop(); },
     },
+    // Issue 12: the evidence records go to the centre, if one is set, from this node's store (the outbox).
+    ...(s.centreUrl !== '' ? [centreShipping({ url: s.centreUrl, dataDir: s.dataDir, store: ctx.store, log })] : []),
     // Defect 10: the garbage a flood promotes is given back once the flood is over. 16 MB of growth:
     // above the heap's normal swing in serving (bench:serve), below the ~27 MB a request flood leaves.
     {
