@@ -94,6 +94,20 @@ describe('centre: shipped records verified, stored once, acknowledged; gaps; ref
     assert.equal((await db.ingest(fp, { records: good.slice(6), checkpoints: [real] })).checkpointsVerified, 1);
   });
 
+  it('a break far into a large batch abandons the COPY already under way: nothing stored, the next batch goes in', async () => {
+    const n = await node();
+    await n.record(6000);
+    const fp = n.ev.key.fingerprint;
+    const good = records(n, 0, 6000);
+    const bad = good.map((r, i) => (i === 5000 ? { ...r, text: r.text.replace(/"remotePort":\d+/, '"remotePort":1') } : r));
+    for (let k = 0; k < 5; k++) { // more often than the pool has connections: each must come back usable
+      await assert.rejects(db.ingest(fp, { records: bad, checkpoints: [] }), (e: unknown) => e instanceof RefusedBatch && e.reason === 'chain-break');
+    }
+    assert.equal(await db.count(fp), 0);
+    assert.equal((await db.ingest(fp, { records: good, checkpoints: [] })).acked, 6000);
+    assert.equal(await db.count(fp), 6000);
+  });
+
   it('refuses and counts a request from an unknown key, and one not signed by the key it names', async () => {
     const n = await node();
     await n.record(5);
