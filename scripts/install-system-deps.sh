@@ -14,6 +14,7 @@ have ffprobe || need+=(ffmpeg)
 have tshark || need+=(tshark)
 have dumpcap || need+=(tshark)
 have unshare || need+=(util-linux)
+have pg_ctlcluster || need+=(postgresql)
 have ip || need+=(iproute2)
 have mktorrent || need+=(mktorrent)
 have pdfinfo || need+=(poppler-utils)
@@ -37,5 +38,10 @@ fi
 # PostgreSQL is the multi-node store; start the machine's cluster if it is installed but down.
 if have pg_ctlcluster && have pg_isready && ! pg_isready -q -h 127.0.0.1 -p 5432; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || echo "warning: could not start PostgreSQL" >&2
+fi
+# The PostgreSQL tests (store contract, centre) use the database "test"; each test makes its own schema in it.
+if have pg_isready && pg_isready -q -h 127.0.0.1 -p 5432 && have runuser; then
+  runuser -u postgres -- psql -qAtc "SELECT 1 FROM pg_database WHERE datname = 'test'" 2>/dev/null | grep -q 1 \
+    || runuser -u postgres -- createdb test 2>/dev/null || echo "warning: could not create the PostgreSQL database test" >&2
 fi
 echo "system dependencies ok"

@@ -4,7 +4,7 @@ import { InputError } from '../domain/errors.ts';
 import type { Command, ParsedArgs } from './command.ts';
 
 /** Flags every command accepts. */
-export const GLOBAL_SETTINGS: readonly SettingName[] = ['dataDir', 'mode'];
+export const GLOBAL_SETTINGS: readonly SettingName[] = ['dataDir', 'mode', 'store'];
 
 const flagName = (name: SettingName) => SETTINGS[name].flag.replace(/^--/, '');
 

@@ -55,6 +55,9 @@ function checkNetworkSafety(s: Settings): void {
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
     if (!isLoopbackOrLab(host)) throw new InputError(`tracker ${url} is not on loopback; external trackers need --mode live`);
   }
+  if (s.centreUrl !== '' && !isLoopbackOrLab(new URL(s.centreUrl).hostname.replace(/^\[|\]$/g, ''))) {
+    throw new InputError(`centre ${s.centreUrl} is not on loopback; a centre elsewhere needs --mode live`);
+  }
   // Lab mode listens on loopback (or the RFC 2544 test addresses of our own namespaces) only; 0.0.0.0 would expose it.
   if (!isLoopbackOrLab(s.bind)) throw new InputError(`--bind ${s.bind}: lab mode binds loopback addresses only; use --mode live`);
 }

@@ -11,6 +11,7 @@ const ipAddress = /^[0-9a-fA-F:.]+$/;
  */
 export const SETTINGS = {
   dataDir: stringSetting('dataDir', '--data', defaultDataDir(), 'Directory holding the database, payloads and keys', 'COUNTERSEED_DATA'),
+  store: stringSetting('store', '--store', '', 'Where records and catalogs are kept: empty = SQLite in the data directory (every serving node); postgres://user@host:port/database = the centre\'s PostgreSQL store (read and manage; a seed node keeps its own SQLite store and ships to the centre)', 'COUNTERSEED_STORE', /^(?:|postgres(?:ql)?:\/\/\S+)$/),
   mode: enumSetting('mode', '--mode', ['lab', 'live'] as const, 'lab', 'lab: loopback only, nothing public is contacted. live: external trackers allowed; must be set explicitly', 'COUNTERSEED_MODE'),
 
   bind: stringSetting('seed.bind', '--bind', '127.0.0.1', 'Address the peer port (and built-in tracker) listens on', undefined, ipAddress),
@@ -70,6 +71,7 @@ export const SETTINGS = {
   networks: listSetting('node.networks', '--network', 'Network a seed node serves decoys on (repeatable; started in this order, stopped in reverse). Known: bittorrent',
     (v) => (/^[a-z][a-z0-9-]{0,31}$/.test(v) ? undefined : 'not a network name'), ['bittorrent']),
   statusIntervalS: intSetting('seed.statusInterval', '--status-interval', 60, 0, 86_400, 'A running seed logs a status line (connections, deliveries, bytes, dropped, announces) this often, seconds; 0: never'),
+  centreUrl: stringSetting('centre.url', '--centre', '', 'The centre this seed node ships its evidence records to (http(s)://host:port; docs/centre.md); empty = none. Lab mode: loopback or 198.18.0.0/15 only', 'COUNTERSEED_CENTRE', /^(?:|https?:\/\/\S+)$/),
   campaignTickS: intSetting('campaign.tickInterval', '--campaign-tick', 300, 1, 86_400, 'A running seed steps every campaign (daily release, TTL retirement) and picks up new or retired decoys this often, seconds'),
 } as const satisfies Record<string, Setting<unknown>>;
 

@@ -13,6 +13,7 @@ import { ensureDefaultPayload, PayloadRegistry } from '../payload/index.ts';
 import { VariantRegistry } from '../payload/variants/variant-registry.ts';
 import type { DecoyFilesCatalog } from '../store/decoy-files.ts';
 import type { Store } from '../store/store.ts';
+import { PostgresStore } from '../store/postgres/postgres-store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { openPurpose, type DataPurpose, type DataUse } from './data-purpose.ts';
 
@@ -48,13 +49,19 @@ export function openSqliteStore(settings: Settings): Store {
   return new SqliteStore(join(settings.dataDir, 'counterseed.db'));
 }
 
+/** The store the settings name: PostgreSQL for a postgres:// `store` (the centre), else SQLite in the data directory. */
+export function openConfiguredStore(settings: Settings): Store {
+  return settings.store === '' ? openSqliteStore(settings) : new PostgresStore({ url: settings.store });
+}
+
 /**
- * Opens a data directory. THE place that chooses the store: `openStore` (SQLite by default; a
- * PostgreSQL store later) is the only code that knows which implementation runs.
+ * Opens a data directory. THE place that chooses the store: `openStore` (the `store` setting:
+ * SQLite by default, PostgreSQL for postgres://) is the only code that knows which implementation runs.
+ * Payloads and keys stay in the data directory either way.
  * Also THE place a directory's purpose is checked (node/data-purpose.ts), before the store is
  * opened: `use` 'evidence' (the default, a live command), 'lab' or 'read' (read-only analysis).
  */
-export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`), openStore: (s: Settings) => Store = openSqliteStore, use: DataUse = 'evidence'): Context {
+export function openContext(settings: Settings, log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`), openStore: (s: Settings) => Store = openConfiguredStore, use: DataUse = 'evidence'): Context {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
   const purpose = openPurpose(settings.dataDir, use);
   const presentation = resolvePresentation(settings, deploymentSeed(settings.dataDir));

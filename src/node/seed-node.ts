@@ -9,7 +9,10 @@ import { ObservationRecorder, type RecorderReport } from '../observation/recorde
 import { startInlineWriter, type EvidenceWriter } from '../observation/evidence-writer.ts';
 import { ThreadWriter } from '../observation/thread-writer.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { PostgresStore } from '../store/postgres/postgres-store.ts';
+import { InputError } from '../domain/errors.ts';
 import type { Context } from './context.ts';
+import { centreShipping } from './centre-shipping.ts';
 import { AdapterSet, BUILT_IN_NETWORKS } from './adapters.ts';
 import { startCampaignSync } from '../campaign/node-sync.ts';
 import { MemoryReclaimer } from './memory-reclaimer.ts';
@@ -78,6 +81,9 @@ export interface SeedNodeOptions {
  * observation written. stop() tears the node down in the same reverse order.
  */
 export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): Promise<SeedNode> {
+  // A serving node records into its own SQLite store (the outbox) and ships to the centre (docs/centre.md):
+  // peers must never wait on a network round trip to the database.
+  if (ctx.store instanceof PostgresStore) throw new InputError('a seed node keeps its own SQLite store (leave --store empty) and ships its records to the centre; --store postgres:// is for the centre');
   const s = ctx.settings;
   const log = opts.log ?? ctx.log;
   const now = Date.now;
@@ -140,6 +146,8 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
       start: async () => { campaigns = startCampaignSync(ctx, adapters, { intervalMs: s.campaignTickS * 1000, now, log }); },
       stop: async () => { await campaigns?.stop(); },
     },
+    // Issue 12: the evidence records go to the centre, if one is set, from this node's store (the outbox).
+    ...(s.centreUrl !== '' ? [centreShipping({ url: s.centreUrl, dataDir: s.dataDir, store: ctx.store, log })] : []),
     // Defect 10: the garbage a flood promotes is given back once the flood is over. 16 MB of growth:
     // above the heap's normal swing in serving (bench:serve), below the ~27 MB a request flood leaves.
     {

@@ -48,4 +48,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('decoys identify', async () => (await import('./decoys-identify.ts')).decoysIdentify),
   entry('health', async () => (await import('./health.ts')).health),
   entry('validate', async () => (await import('./validate.ts')).validate),
+  entry('centre serve', async () => (await import('./centre.ts')).centreServe),
+  entry('centre register', async () => (await import('./centre.ts')).centreRegister),
+  entry('centre status', async () => (await import('./centre.ts')).centreStatusCommand),
 ];

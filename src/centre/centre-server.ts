@@ -1,0 +1,101 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type CentreDb, RefusedBatch, type ShipBatch } from './centre-db.ts';
+import { BATCH_PATH, NODE_HEADER, SIGNATURE_HEADER, verifyBody } from './protocol.ts';
+
+/** The largest request body accepted: MAX_BATCH_RECORDS records of about 1 KB, with room. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const FINGERPRINT = /^[0-9a-f]{64}$/;
+
+export interface CentreServerOptions {
+  readonly db: CentreDb;
+  readonly host?: string;
+  readonly port?: number;
+  /** Called when an authenticated batch is about to be stored (logging, tests). */
+  readonly onBatch?: (fingerprint: string, records: number) => void;
+}
+
+/**
+ * The centre's intake (issue 12 item 2): authenticates each node by its registered key, hands the
+ * batch to CentreDb (verify, store exactly once, acknowledge), and answers with the acknowledged
+ * size and the node's gaps. A refused request is answered and counted, never half-stored.
+ */
+export class CentreServer {
+  readonly #db: CentreDb;
+  readonly #server: Server;
+  readonly #onBatch: CentreServerOptions['onBatch'];
+
+  private constructor(db: CentreDb, onBatch: CentreServerOptions['onBatch']) {
+    this.#db = db;
+    this.#onBatch = onBatch;
+    this.#server = createServer((req, res) => { void this.#handle(req, res); });
+    this.#server.requestTimeout = 120_000;
+  }
+
+  static async start(o: CentreServerOptions): Promise<CentreServer> {
+    const s = new CentreServer(o.db, o.onBatch);
+    await new Promise<void>((resolve, reject) => {
+      s.#server.once('error', reject);
+      s.#server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => { s.#server.off('error', reject); resolve(); });
+    });
+    return s;
+  }
+
+  get url(): string {
+    const a = this.#server.address() as AddressInfo;
+    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const reply = (status: number, body: unknown) => {
+      if (res.headersSent) return;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    try {
+      if (req.method !== 'POST' || req.url !== BATCH_PATH) return reply(404, { error: 'not found' });
+      const fp = String(req.headers[NODE_HEADER] ?? '');
+      const sig = String(req.headers[SIGNATURE_HEADER] ?? '');
+      if (!FINGERPRINT.test(fp)) return reply(400, { error: `${NODE_HEADER} must be a key fingerprint (64 hex digits)` });
+      const body = await readBody(req);
+      if (body === undefined) return reply(413, { error: `a request body holds at most ${MAX_BODY_BYTES} bytes` });
+      const key = await this.#db.nodeKey(fp);
+      if (!key) { await this.#db.refuse(fp, 'unknown-key'); return reply(403, { error: 'unknown node key', reason: 'unknown-key' }); }
+      if (!verifyBody(body, sig, key)) { await this.#db.refuse(fp, 'bad-signature'); return reply(401, { error: 'the request is not signed by the key it names', reason: 'bad-signature' }); }
+      let batch: ShipBatch;
+      try { batch = parseBatchJson(body); } catch (e) { await this.#db.refuse(fp, 'bad-request'); return reply(400, { error: (e as Error).message, reason: 'bad-request' }); }
+      this.#onBatch?.(fp, batch.records.length);
+      const result = await this.#db.ingest(fp, batch);
+      reply(200, { ...result, gaps: await this.#db.gaps(fp) });
+    } catch (e) {
+      if (e instanceof RefusedBatch) {
+        await this.#db.refuse(String(req.headers[NODE_HEADER] ?? ''), e.reason).catch(() => undefined);
+        return reply(409, { error: e.message, reason: e.reason });
+      }
+      reply(503, { error: `the centre cannot store this batch now: ${(e as Error).message}` });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/** The body, or undefined past MAX_BODY_BYTES (reading stops there). */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of req) {
+    n += (chunk as Buffer).length;
+    if (n > MAX_BODY_BYTES) { req.destroy(); return undefined; }
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts);
+}
+
+function parseBatchJson(body: Buffer): ShipBatch {
+  const b = JSON.parse(body.toString('utf8')) as Partial<ShipBatch>;
+  if (b === null || typeof b !== 'object' || !Array.isArray(b.records) || !Array.isArray(b.checkpoints)) throw new Error('the body is not {records: [], checkpoints: []}');
+  if (b.backlog !== undefined && !Number.isSafeInteger(b.backlog)) throw new Error('backlog is not an integer');
+  return b as ShipBatch;
+}

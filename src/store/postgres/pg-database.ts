@@ -1,0 +1,85 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { translate, type TableShape, type Translated } from './dialect.ts';
+import { PgError, type SyncConnection } from './sync-connection.ts';
+
+type Params = readonly unknown[];
+
+/** What node:sqlite's StatementSync offers that the store's feature modules use. */
+export class PgStatement {
+  readonly #db: PgDatabase;
+  readonly #sql: Translated;
+  #arrays = false;
+
+  constructor(db: PgDatabase, sql: Translated) { this.#db = db; this.#sql = sql; }
+
+  setReturnArrays(on: boolean): void { this.#arrays = on; }
+
+  run(...params: Params): { changes: number; lastInsertRowid: number } {
+    const r = this.#db.query(this.#sql.sql, params, false);
+    const last = r.rows.at(-1) as { id?: number } | undefined;
+    return { changes: r.rowCount, lastInsertRowid: this.#sql.returnsId && last ? Number(last.id) : 0 };
+  }
+
+  get(...params: Params): unknown { return this.#db.query(this.#sql.sql, params, this.#arrays).rows[0]; }
+  all(...params: Params): unknown[] { return this.#db.query(this.#sql.sql, params, this.#arrays).rows; }
+  *iterate(...params: Params): IterableIterator<unknown> { yield* this.all(...params); }
+}
+
+/**
+ * node:sqlite's DatabaseSync, as far as src/store/sqlite/'s feature modules use it, over a
+ * synchronous PostgreSQL connection and the dialect rules of dialect.ts. It lets the PostgreSQL
+ * store share those modules (one copy of the evidence log's SQL, not two drifting apart).
+ */
+export class PgDatabase {
+  readonly #conn: SyncConnection;
+  #shape: TableShape = { withId: new Set(), keys: new Map() };
+  #inTx = false;
+
+  constructor(conn: SyncConnection) { this.#conn = conn; }
+
+  /** Reads which tables have an `id` column and their primary keys (after migrations). */
+  learnShape(): void {
+    const withId = new Set((this.#conn.query(`SELECT DISTINCT table_name FROM information_schema.columns
+      WHERE table_schema = current_schema() AND column_name = 'id'`).rows as { table_name: string }[]).map((r) => r.table_name));
+    const keys = new Map<string, string[]>();
+    const rows = this.#conn.query(`SELECT tc.table_name, kcu.column_name FROM information_schema.table_constraints tc
+      JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema
+      WHERE tc.table_schema = current_schema() AND tc.constraint_type = 'PRIMARY KEY' ORDER BY tc.table_name, kcu.ordinal_position`).rows as { table_name: string; column_name: string }[];
+    for (const r of rows) keys.set(r.table_name, [...(keys.get(r.table_name) ?? []), r.column_name]);
+    this.#shape = { withId, keys };
+  }
+
+  get isOpen(): boolean { return this.#conn.isOpen; }
+  get isTransaction(): boolean { return this.#inTx; }
+
+  query(sql: string, params: Params, arrays: boolean): { rows: unknown[]; rowCount: number } {
+    return this.#conn.query(sql, params, arrays);
+  }
+
+  prepare(sql: string): PgStatement { return new PgStatement(this, translate(sql, this.#shape)); }
+
+  /** Runs statements without parameters (`;`-separated, as SQLite's exec); tracks the transaction state. */
+  exec(sql: string): void {
+    for (const part of sql.split(';').map((s) => s.trim()).filter(Boolean)) {
+      const t = translate(part, this.#shape);
+      if (t.sql === '') continue;
+      const verb = t.sql.split(/\s/)[0]!.toUpperCase();
+      try {
+        const r = this.#conn.query(t.sql);
+        // A COMMIT of a transaction in which a statement failed is a ROLLBACK in PostgreSQL, silently:
+        // SQLite would have committed the statements that succeeded. Never let that pass as a commit.
+        if (verb === 'COMMIT' && r.command === 'ROLLBACK') throw new PgError('the transaction was rolled back: a statement in it failed', '25P02');
+      } finally {
+        if (verb === 'BEGIN') this.#inTx = true;
+        if (verb === 'COMMIT' || verb === 'ROLLBACK' || verb === 'END') this.#inTx = false;
+      }
+    }
+  }
+
+  /** The facade, typed as the modules expect it: they use only what PgDatabase implements. */
+  asSqlite(): DatabaseSync { return this as unknown as DatabaseSync; }
+
+  close(): void { /* the store closes the connection */ }
+}
+
+export { PgError };

@@ -1,0 +1,216 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Decoy, NewDecoy, ServedDecoy } from '../../domain/decoy.ts';
+import { InputError } from '../../domain/errors.ts';
+import type { DeliveryObservation, Observation, TrackerAnnounceObservation } from '../../domain/observation.ts';
+import type { Payload } from '../../domain/payload.ts';
+import type { AnnounceQuery, DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
+import type { AppendHook, EvidenceLogBackend } from '../evidence-log.ts';
+import type { Store } from '../store.ts';
+import { CampaignStore } from '../sqlite/campaign-store.ts';
+import { DecoyFilesStore } from '../sqlite/decoy-files-store.ts';
+import { SqliteHealthQueries } from '../sqlite/dht-health.ts';
+import { EvidenceLogTable } from '../sqlite/evidence-log.ts';
+import { SqliteNodeRuns } from '../sqlite/node-runs.ts';
+import { codecOf } from '../sqlite/record-tables/registry.ts';
+import { RecordRowWriter } from '../sqlite/record-tables/row-writer.ts';
+import { decoyFromRow, payloadFromRow } from '../sqlite/rows.ts';
+import { RunMarkersTable } from '../sqlite/run-markers.ts';
+import { ServedDecoyRow } from '../sqlite/served-decoy-row.ts';
+import { SqliteVariantCatalog } from '../sqlite/variant-catalog.ts';
+import { ensureMonths, migrate } from './migrate.ts';
+import { PgDatabase } from './pg-database.ts';
+import { SyncConnection } from './sync-connection.ts';
+
+export interface PostgresStoreOptions {
+  /** postgres://user@host:port/database */
+  readonly url: string;
+  /** A schema to keep the store's tables in (created if missing); default: the connection's search_path (public). */
+  readonly schema?: string;
+}
+
+/**
+ * The PostgreSQL store (issue 12 item 1): the same contract as the SQLite store, and the same
+ * feature modules (src/store/sqlite/'s evidence log, record tables, campaigns, decoy files, run
+ * markers, health) over PgDatabase, so the chain's SQL exists once. The chain is written in the
+ * same transaction as the rows it covers, as in SQLite. Observation tables are partitioned by
+ * month (pg-partitions-001).
+ */
+export class PostgresStore implements Store {
+  readonly #conn: SyncConnection;
+  readonly #pg: PgDatabase;
+  readonly #db: DatabaseSync;
+  readonly #rows: RecordRowWriter;
+  readonly #appendHooks: AppendHook[] = [];
+  readonly decoyFiles: DecoyFilesStore;
+  readonly variants: SqliteVariantCatalog;
+  readonly campaigns: CampaignStore;
+  readonly health: SqliteHealthQueries;
+  readonly nodeRuns: SqliteNodeRuns;
+
+  constructor(opts: PostgresStoreOptions) {
+    this.#conn = new SyncConnection(opts.url, opts.schema);
+    try {
+      if (opts.schema !== undefined) this.#conn.query(`CREATE SCHEMA IF NOT EXISTS "${opts.schema.replace(/"/g, '""')}"`);
+      migrate(this.#conn);
+      ensureMonths(this.#conn, Date.now());
+    } catch (e) { void this.#conn.close(); throw e; }
+    this.#pg = new PgDatabase(this.#conn);
+    this.#pg.learnShape();
+    this.#db = this.#pg.asSqlite();
+    this.#rows = new RecordRowWriter(this.#db);
+    this.decoyFiles = new DecoyFilesStore(this);
+    this.variants = new SqliteVariantCatalog(this.#db);
+    this.campaigns = new CampaignStore(this);
+    this.health = new SqliteHealthQueries(this.#db);
+    this.nodeRuns = new SqliteNodeRuns(this.#db);
+  }
+
+  /** The connection as the shared feature modules take it (SqliteHandle). */
+  get database(): DatabaseSync { return this.#db; }
+
+  runMarkers(): RunMarkersTable { return new RunMarkersTable(this.#db); }
+
+  evidenceLog(): EvidenceLogBackend {
+    return { tables: new EvidenceLogTable(this.#db), transaction: (fn) => this.transaction(fn), addAppendHook: (hook) => this.addAppendHook(hook) };
+  }
+
+  addAppendHook(hook: AppendHook): () => void {
+    this.#appendHooks.push(hook);
+    return () => { const i = this.#appendHooks.indexOf(hook); if (i >= 0) this.#appendHooks.splice(i, 1); };
+  }
+
+  /** Runs `fn` in one transaction; a throw rolls it back. */
+  transaction<T>(fn: () => T): T {
+    this.#pg.exec('BEGIN');
+    try {
+      const r = fn();
+      this.#pg.exec('COMMIT');
+      return r;
+    } catch (e) {
+      if (this.#pg.isTransaction) {
+        try { this.#pg.exec('ROLLBACK'); } catch { /* `e` is the error that matters */ }
+      }
+      throw e;
+    }
+  }
+
+  insertPayload(p: Payload): void {
+    this.#db.prepare('INSERT OR IGNORE INTO payloads (id, size, label, media_type, added_at) VALUES (?, ?, ?, ?, ?)')
+      .run(p.id, p.size, p.label, p.mediaType, p.addedAt);
+  }
+  getPayload(id: string): Payload | undefined {
+    const r = this.#db.prepare('SELECT * FROM payloads WHERE id = ?').get(id);
+    return r ? payloadFromRow(r) : undefined;
+  }
+  relabelPayload(id: string, label: string): void {
+    this.#db.prepare('UPDATE payloads SET label = ? WHERE id = ?').run(label, id);
+  }
+  listPayloads(): Payload[] {
+    return this.#db.prepare('SELECT * FROM payloads ORDER BY added_at, id').all().map(payloadFromRow);
+  }
+
+  async insertDecoys(decoys: readonly NewDecoy[], now: number): Promise<Decoy[]> {
+    const ins = this.#db.prepare(`INSERT INTO decoys (info_hash, name, payload_id, size, piece_length, piece_count, info, content_sha256, status, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`);
+    const seen = this.#db.prepare('SELECT id FROM decoys WHERE info_hash = ?');
+    return this.transaction(() => decoys.map((d) => {
+      if (seen.get(d.infoHash)) throw new InputError(`a decoy with infohash ${d.infoHash} (${d.name}) already exists`);
+      const r = ins.run(d.infoHash, d.name, d.payloadId, d.size, d.pieceLength, d.pieceCount, d.info, d.contentSha256, now);
+      return { ...d, id: Number(r.lastInsertRowid), status: 'active' as const, createdAt: now };
+    }));
+  }
+
+  async listDecoys(q: DecoyQuery = {}): Promise<Decoy[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.status) { where.push('status = ?'); args.push(q.status); }
+    if (q.payloadId) { where.push('payload_id = ?'); args.push(q.payloadId); }
+    if (q.size !== undefined) { where.push('size = ?'); args.push(q.size); }
+    const sql = `SELECT * FROM decoys ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+    return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(decoyFromRow);
+  }
+
+  async countServedDecoys(): Promise<number> {
+    return Number(this.#db.prepare("SELECT COUNT(*) AS n FROM decoys WHERE status = 'active'").get()!.n);
+  }
+
+  async listServedDecoys(q: { afterId: number; limit: number }): Promise<ServedDecoy[]> {
+    const page = this.#db.prepare(`SELECT id, info_hash, payload_id, size, piece_length, piece_count, length(info)
+      FROM decoys WHERE status = 'active' AND id > ? ORDER BY id LIMIT ?`);
+    page.setReturnArrays(true);
+    return (page.all(q.afterId, q.limit) as unknown as unknown[][])
+      .map((r) => new ServedDecoyRow(Number(r[0]), String(r[1]), String(r[2]), Number(r[3]), Number(r[4]), Number(r[5]), Number(r[6])));
+  }
+
+  decoyInfoSync(id: number): Uint8Array | undefined {
+    const r = this.#db.prepare('SELECT info FROM decoys WHERE id = ?').get(id);
+    return r ? new Uint8Array(r.info as Uint8Array) : undefined;
+  }
+
+  async getDecoy(id: number): Promise<Decoy | undefined> {
+    const r = this.#db.prepare('SELECT * FROM decoys WHERE id = ?').get(id);
+    return r ? decoyFromRow(r) : undefined;
+  }
+
+  async appendObservations(batch: readonly Observation[], counters: Readonly<Record<string, number>> = {}): Promise<void> {
+    const names = Object.keys(counters);
+    if (batch.length === 0 && names.length === 0) return;
+    const counter = this.#counterStatement();
+    this.transaction(() => {
+      if (batch.length > 0) this.#rows.writeAll(batch, (rows) => { for (const hook of this.#appendHooks) hook(rows); });
+      for (const n of names) counter.run(n, counters[n]!);
+    });
+  }
+
+  #counterStatement() {
+    return this.#db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = counters.value + excluded.value');
+  }
+
+  async quarantineObservation(o: Observation, error: string): Promise<void> {
+    this.transaction(() => {
+      this.#db.prepare('INSERT INTO observation_quarantine (quarantined_at, kind, error, record) VALUES (?, ?, ?, ?)')
+        .run(Date.now(), o.kind, error, JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+      this.#counterStatement().run(`observations.quarantined.${o.kind}`, 1);
+    });
+  }
+
+  async queryDeliveries(q: DeliveryQuery = {}): Promise<DeliveryObservation[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.ip) { where.push('remote_ip = ?'); args.push(q.ip); }
+    if (q.decoyId !== undefined) { where.push('decoy_id = ?'); args.push(q.decoyId); }
+    if (q.since !== undefined) { where.push('started_at >= ?'); args.push(q.since); }
+    if (q.to !== undefined) { where.push('started_at < ?'); args.push(q.to); }
+    return codecOf('delivery').query(this.#db, where.join(' AND '), args, q.order === 'desc' ? 'started_at DESC, id DESC' : 'started_at, id', q.limit ?? -1) as unknown as DeliveryObservation[];
+  }
+
+  async queryAnnounces(q: AnnounceQuery = {}): Promise<TrackerAnnounceObservation[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.infoHash) { where.push('info_hash = ?'); args.push(q.infoHash); }
+    if (q.ip) { where.push('remote_ip = ?'); args.push(q.ip); }
+    if (q.decoyId !== undefined) { where.push('decoy_id = ?'); args.push(q.decoyId); }
+    if (q.from !== undefined) { where.push('at >= ?'); args.push(q.from); }
+    if (q.to !== undefined) { where.push('at < ?'); args.push(q.to); }
+    const own = (q.excludePeerIds ?? []).filter((p) => /^[0-9a-f]{40}$/.test(p));
+    if (own.length > 0) { where.push(`hex(peer_id) NOT IN (${own.map(() => '?').join(', ')})`); args.push(...own.map((p) => p.toUpperCase())); }
+    const order = q.order === 'desc' ? 'at DESC, id DESC' : 'at, id';
+    return codecOf('tracker-announce').query(this.#db, where.join(' AND '), args, order, q.limit ?? -1) as unknown as TrackerAnnounceObservation[];
+  }
+
+  async addToCounter(name: string, delta: number): Promise<void> {
+    this.#counterStatement().run(name, delta);
+  }
+
+  async counters(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of this.#db.prepare('SELECT name, value FROM counters ORDER BY name').all()) out[String(r.name)] = Number(r.value);
+    return out;
+  }
+
+  async *servedDecoyPages(pageSize: number): AsyncGenerator<ServedDecoy[]> {
+    for (let afterId = 0, page; (page = await this.listServedDecoys({ afterId, limit: pageSize })).length > 0; afterId = page.at(-1)!.id) yield page;
+  }
+
+  async close(): Promise<void> { await this.#conn.close(); }
+}

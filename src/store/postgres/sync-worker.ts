@@ -1,0 +1,44 @@
+/**
+ * Worker side of SyncConnection (sync-connection.ts): one pg connection, one query at a time. The
+ * main thread waits on `signal` (Atomics.wait) and takes the reply from the port synchronously.
+ */
+import { type MessagePort, workerData } from 'node:worker_threads';
+import pg from 'pg';
+
+interface Req { readonly sql: string; readonly params: readonly unknown[]; readonly arrays: boolean }
+const { url, schema, port, signal } = workerData as { url: string; schema: string | undefined; port: MessagePort; signal: Int32Array };
+
+// Integers come back as JavaScript numbers, like node:sqlite's: every integer the store keeps is a
+// safe integer (the record codecs refuse any other), and SUM over them is numeric in PostgreSQL.
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
+
+const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+let connectError: string | undefined;
+let ready: Promise<unknown> = client.connect()
+  .then(() => (schema === undefined ? undefined : client.query(`SET search_path TO "${schema.replace(/"/g, '""')}"`)))
+  .catch((e: unknown) => { connectError = `cannot connect to PostgreSQL: ${(e as Error).message}`; });
+client.on('error', () => { /* reported by the next query */ });
+
+function reply(m: unknown): void {
+  port.postMessage(m);
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+port.on('message', (req: Req | 'close') => {
+  if (req === 'close') { void client.end().finally(() => { reply({ closed: true }); port.close(); }); return; }
+  ready = ready.then(async () => {
+    if (connectError !== undefined) { reply({ error: connectError, code: '08001' }); return; }
+    try {
+      // Uint8Array from the main thread arrives as Uint8Array; pg sends only a Buffer as bytea.
+      const params = req.params.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
+      const r = await client.query({ text: req.sql, values: params, ...(req.arrays ? { rowMode: 'array' as const } : {}) });
+      const last = Array.isArray(r) ? r.at(-1) : r;
+      reply({ rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0, command: last?.command });
+    } catch (e) {
+      const err = e as { message?: string; code?: string };
+      reply({ error: String(err.message ?? e), code: err.code });
+    }
+  });
+});

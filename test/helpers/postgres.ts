@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * PostgreSQL for tests: the server CI starts (scripts/install-system-deps.sh), trust auth on
+ * loopback. Override with COUNTERSEED_TEST_PG (a postgres:// URL). Each test works in a schema of
+ * its own with a unique name, dropped afterwards, so parallel test files never collide.
+ */
+export const TEST_PG_URL = process.env.COUNTERSEED_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Why PostgreSQL tests cannot run here, or undefined when they can (for `{ skip }`). */
+export async function pgUnavailable(url = TEST_PG_URL): Promise<string | undefined> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return undefined;
+  } catch (e) {
+    return `PostgreSQL is not reachable at ${url} (${(e as Error).message}): start it (scripts/install-system-deps.sh does) or set COUNTERSEED_TEST_PG`;
+  } finally { await c.end().catch(() => undefined); }
+}
+
+export function uniqueSchema(prefix = 'cs_test'): string {
+  return `${prefix}_${process.pid}_${randomBytes(6).toString('hex')}`;
+}
+
+/** Drops a test schema and everything in it. */
+export async function dropSchema(schema: string, url = TEST_PG_URL): Promise<void> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  await c.connect();
+  try { await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`); } finally { await c.end(); }
+}
