@@ -47,4 +47,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('decoys identify', async () => (await import('./decoys-identify.ts')).decoysIdentify),
   entry('health', async () => (await import('./health.ts')).health),
   entry('validate', async () => (await import('./validate.ts')).validate),
+  entry('geo import', async () => (await import('./geo.ts')).geoImport),
+  entry('geo enrich', async () => (await import('./geo.ts')).geoEnrich),
 ];
