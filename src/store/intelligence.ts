@@ -1,4 +1,5 @@
 import type { Enrichment, GeoDatabase } from '../domain/enrichment.ts';
+import type { SyntheticWriter } from './synthetic.ts';
 
 /**
  * The intelligence queries (issue 11): what the analysis use cases need from storage. The SQLite
@@ -124,6 +125,8 @@ export interface IntelligenceStore {
   dossierDeliveries(ip: string, limit: number): DossierDelivery[];
   dossierAnnounces(ip: string, limit: number): DossierAnnounce[];
   dossierPresence(ip: string, limit: number): DossierPresence[];
+  /** Bulk writer for `counterseed synth`; only on a store whose purpose is 'synthetic'. */
+  syntheticWriter(): SyntheticWriter;
   /** Time of the last record of any kind (data end for cohorts). */
   lastActivityAt(): number | undefined;
 }

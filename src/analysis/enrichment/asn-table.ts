@@ -74,10 +74,10 @@ export class AsnTable {
     return new AsnTable(v4, v6, orgs);
   }
 
-  /** Range of IPv4 rows of one AS (for the synthetic workload and tests): [start, end] numbers. */
+  /** The IPv4 ranges of one AS, or of every AS with `asn` = -1 (for the synthetic workload and tests): [start, end] numbers. */
   rangesOfAsn(asn: number): [number, number][] {
     const out: [number, number][] = [];
-    for (let i = 0; i < this.v4Asn.length; i++) if (this.v4Asn[i] === asn) out.push([this.v4Start[i]!, this.v4End[i]!]);
+    for (let i = 0; i < this.v4Asn.length; i++) if (asn === -1 || this.v4Asn[i] === asn) out.push([this.v4Start[i]!, this.v4End[i]!]);
     return out;
   }
 

@@ -49,4 +49,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('validate', async () => (await import('./validate.ts')).validate),
   entry('geo import', async () => (await import('./geo.ts')).geoImport),
   entry('geo enrich', async () => (await import('./geo.ts')).geoEnrich),
+  entry('synth', async () => (await import('./synth.ts')).synth),
 ];

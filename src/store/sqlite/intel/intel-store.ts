@@ -9,6 +9,9 @@ import { dossierAnnounces, dossierDeliveries, dossierPresence, lastActivityAt } 
 import { EnrichmentTables } from './enrichment-tables.ts';
 import { Rollups } from './rollups.ts';
 import { StatsQueries } from './stats-queries.ts';
+import { SqliteSyntheticWriter } from './synthetic-writer.ts';
+import type { SyntheticWriter } from '../../synthetic.ts';
+import { InputError } from '../../../domain/errors.ts';
 
 /** IntelligenceStore over the SQLite store's connection. */
 export class SqliteIntelStore implements IntelligenceStore {
@@ -47,5 +50,9 @@ export class SqliteIntelStore implements IntelligenceStore {
   dossierDeliveries(ip: string, limit: number): DossierDelivery[] { return dossierDeliveries(this.#db, ip, limit); }
   dossierAnnounces(ip: string, limit: number): DossierAnnounce[] { return dossierAnnounces(this.#db, ip, limit); }
   dossierPresence(ip: string, limit: number): DossierPresence[] { return dossierPresence(this.#db, ip, limit); }
+  syntheticWriter(): SyntheticWriter {
+    if (this.purpose() !== 'synthetic') throw new InputError('synthetic records go only into a data directory marked synthetic');
+    return new SqliteSyntheticWriter(this.#db);
+  }
   lastActivityAt(): number | undefined { return lastActivityAt(this.#db); }
 }
