@@ -1,5 +1,5 @@
 import type { GeoDatabase } from '../domain/enrichment.ts';
-import { Enricher } from '../analysis/enrichment/enricher.ts';
+import { Enricher, type IpAssessor } from '../analysis/enrichment/enricher.ts';
 import type { DataPurpose } from '../store/intelligence.ts';
 import type { Context } from './context.ts';
 
@@ -21,11 +21,11 @@ export interface RefreshResult {
  * databases are opened only when there is something to enrich. Enrichment never touches the
  * evidence records or their chain.
  */
-export function refreshIntel(ctx: Context, opts: { now?: number; enricher?: Enricher } = {}): RefreshResult {
+export function refreshIntel(ctx: Context, opts: { now?: number; enricher?: IpAssessor } = {}): RefreshResult {
   const intel = ctx.store.intel;
   const rolled = intel.refreshRollups();
   let enriched = 0;
-  let enricher = opts.enricher;
+  let enricher: IpAssessor | undefined = opts.enricher;
   for (;;) {
     const ips = intel.unenrichedIps(BATCH);
     if (ips.length === 0) break;
@@ -44,7 +44,7 @@ export function refreshIntel(ctx: Context, opts: { now?: number; enricher?: Enri
  * Re-assesses every known address with the databases installed now (after `geo import`): each
  * address gains a history row; the old rows stay (issue 11: re-enrichment keeps the history).
  */
-export function reenrichAll(ctx: Context, opts: { now?: number; enricher?: Enricher } = {}): { enriched: number; databases: readonly GeoDatabase[] } {
+export function reenrichAll(ctx: Context, opts: { now?: number; enricher?: IpAssessor } = {}): { enriched: number; databases: readonly GeoDatabase[] } {
   const intel = ctx.store.intel;
   intel.refreshRollups();
   const enricher = opts.enricher ?? Enricher.open(ctx.settings.dataDir);

@@ -66,6 +66,12 @@ export interface DeviceEvidence {
   readonly clientPorts: number;
 }
 
+export interface DeviceEstimate {
+  /** Addresses by estimated devices: [1, 2, 3-5, 6+]. */
+  readonly distribution: readonly [number, number, number, number];
+  readonly top: readonly DeviceEvidence[];
+}
+
 export interface CohortCount {
   /** Monday of the week of first exposure (or first unexposed contact). */
   readonly cohortWeek: string;
@@ -117,8 +123,12 @@ export interface IntelligenceStore {
   /** Weekly unique IPs by municipality from the week rollup; only without campaign/format/language filters. */
   weeklyIpsByMunicipalityRollup(from: number, to: number): DimensionRow[];
   decoyLifetimes(filter: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[];
-  /** Per address with two or more sessions in the window: distinct peer ids, client versions and listen ports. */
-  deviceEvidence(filter: IntelFilter, limit: number): DeviceEvidence[];
+  /**
+   * Devices behind one IP: per address in the window, distinct (client version, listen port)
+   * pairs of its non-metadata sessions, as a distribution, and the `top` addresses with their
+   * distinct peer ids, client versions and listen ports.
+   */
+  deviceEstimate(filter: IntelFilter, top: number): DeviceEstimate;
 
   cohorts(from: number, to: number, horizonsDays: readonly number[], groupBy: 'none' | 'campaign' | 'language' | 'format', dataEnd: number): CohortCount[];
 

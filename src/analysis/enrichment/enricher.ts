@@ -18,7 +18,13 @@ import { locateDatabases, type DatabaseFiles } from './sources.ts';
  * against Kartverket's 2024 boundaries. No network. Every result lists the SHA-256 of each
  * database it used.
  */
-export class Enricher {
+/** What refreshing the analysis tables needs of an enricher (tests give a hand-made one). */
+export interface IpAssessor {
+  readonly databases: readonly GeoDatabase[];
+  enrich(ip: string, at: number): Enrichment;
+}
+
+export class Enricher implements IpAssessor {
   readonly databases: readonly GeoDatabase[];
   readonly boundaries: Boundaries;
   private readonly shas: readonly string[];

@@ -50,4 +50,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('geo import', async () => (await import('./geo.ts')).geoImport),
   entry('geo enrich', async () => (await import('./geo.ts')).geoEnrich),
   entry('synth', async () => (await import('./synth.ts')).synth),
+  entry('stats', async () => (await import('./stats.ts')).statsCommand),
 ];

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Enrichment, GeoDatabase } from '../../../domain/enrichment.ts';
 import type {
-  ActivityRow, CohortCount, DataPurpose, DecoyLifetime, DeviceEvidence, DimensionRow, DossierAnnounce, DossierDelivery, DossierPresence,
+  ActivityRow, CohortCount, DataPurpose, DecoyLifetime, DeviceEstimate, DimensionRow, DossierAnnounce, DossierDelivery, DossierPresence,
   IntelFilter, IntelligenceStore, IpDimension, Period, StoredEnrichment,
 } from '../../intelligence.ts';
 import { cohorts } from './cohort-queries.ts';
@@ -43,7 +43,7 @@ export class SqliteIntelStore implements IntelligenceStore {
   uniqueIpsBy(filter: IntelFilter, period: Period, dimension: IpDimension): DimensionRow[] { return this.#stats.uniqueIpsBy(filter, period, dimension); }
   weeklyIpsByMunicipalityRollup(from: number, to: number): DimensionRow[] { return this.#stats.weeklyIpsByMunicipalityRollup(from, to); }
   decoyLifetimes(filter: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[] { return this.#stats.decoyLifetimes(filter); }
-  deviceEvidence(filter: IntelFilter, limit: number): DeviceEvidence[] { return this.#stats.deviceEvidence(filter, limit); }
+  deviceEstimate(filter: IntelFilter, top: number): DeviceEstimate { return this.#stats.deviceEstimate(filter, top); }
   cohorts(from: number, to: number, horizonsDays: readonly number[], groupBy: 'none' | 'campaign' | 'language' | 'format', dataEnd: number): CohortCount[] {
     return cohorts(this.#db, from, to, horizonsDays, groupBy, dataEnd);
   }

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import {
   NOT_ENRICHED, NOT_PLACEABLE, OUTSIDE_NORWAY, UNKNOWN,
-  type ActivityRow, type DecoyLifetime, type DeviceEvidence, type DimensionRow, type IntelFilter, type IpDimension, type Period,
+  type ActivityRow, type DecoyLifetime, type DeviceEstimate, type DimensionRow, type IntelFilter, type IpDimension, type Period,
 } from '../../intelligence.ts';
 import { bucketSql, DAY_MS, deliveryFilter, dimsFilter } from './sql-parts.ts';
 
@@ -68,11 +68,14 @@ export class StatsQueries {
       .map((r) => ({ decoyId: Number(r.decoy_id), publishedAt: Number(r.published_at), ...(r.retires_at !== null ? { retiresAt: Number(r.retires_at) } : {}), status: String(r.status) as DecoyLifetime['status'] }));
   }
 
-  deviceEvidence(f: IntelFilter, limit: number): DeviceEvidence[] {
+  deviceEstimate(f: IntelFilter, top: number): DeviceEstimate {
     const p = deliveryFilter(f);
-    return rows(this.#db, `SELECT d.remote_ip AS ip, COUNT(*) AS s, COUNT(DISTINCT d.peer_id) AS pids, COUNT(DISTINCT COALESCE(d.client_version, d.client, '')) AS cv,
+    const perIp = `SELECT d.remote_ip AS ip, COUNT(*) AS s, COUNT(DISTINCT d.peer_id) AS pids, COUNT(DISTINCT COALESCE(d.client_version, d.client, '')) AS cv,
         COUNT(DISTINCT d.listen_port) AS lp, COUNT(DISTINCT COALESCE(d.client_version, d.client, '') || ':' || COALESCE(d.listen_port, '')) AS cp
-      FROM deliveries d ${p.join} WHERE ${p.where.join(' AND ')} AND d.metadata_only = 0 GROUP BY d.remote_ip HAVING s >= 2 ORDER BY cp DESC, s DESC, ip LIMIT ?`, [...p.args, limit])
+      FROM deliveries d ${p.join} WHERE ${p.where.join(' AND ')} AND d.metadata_only = 0 GROUP BY d.remote_ip`;
+    const dist = this.#db.prepare(`SELECT SUM(cp = 1) AS a, SUM(cp = 2) AS b, SUM(cp BETWEEN 3 AND 5) AS c, SUM(cp >= 6) AS e FROM (${perIp})`).get(...p.args)!;
+    const list = rows(this.#db, `${perIp} ORDER BY cp DESC, s DESC, ip LIMIT ?`, [...p.args, top])
       .map((r) => ({ ip: String(r.ip), sessions: Number(r.s), peerIds: Number(r.pids), clientVersions: Number(r.cv), listenPorts: Number(r.lp), clientPorts: Number(r.cp) }));
+    return { distribution: [Number(dist.a ?? 0), Number(dist.b ?? 0), Number(dist.c ?? 0), Number(dist.e ?? 0)], top: list };
   }
 }
