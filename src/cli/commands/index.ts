@@ -51,4 +51,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('geo enrich', async () => (await import('./geo.ts')).geoEnrich),
   entry('synth', async () => (await import('./synth.ts')).synth),
   entry('stats', async () => (await import('./stats.ts')).statsCommand),
+  entry('dossier', async () => (await import('./intel.ts')).dossierCommand),
+  entry('cohorts', async () => (await import('./intel.ts')).cohortsCommand),
 ];
