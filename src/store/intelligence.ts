@@ -107,7 +107,7 @@ export interface IntelligenceStore {
 
   recordDatabases(dbs: readonly GeoDatabase[], at: number): void;
   databases(): GeoDatabase[];
-  /** Addresses in deliveries, announces or swarm presence with no enrichment yet, up to `limit`. */
+  /** Addresses (from deliveries and announces, once rolled up) with no enrichment yet, in the order they were first seen, up to `limit`. */
   unenrichedIps(limit: number): string[];
   /** Every known address after `afterIp` (for re-enrichment with newer databases), up to `limit`. */
   knownIps(afterIp: string, limit: number): string[];
@@ -137,6 +137,6 @@ export interface IntelligenceStore {
   dossierPresence(ip: string, limit: number): DossierPresence[];
   /** Bulk writer for `counterseed synth`; only on a store whose purpose is 'synthetic'. */
   syntheticWriter(): SyntheticWriter;
-  /** Time of the last record of any kind (data end for cohorts). */
+  /** Time of the last delivery or announce, from the rollups (data end for cohorts; refreshRollups first). */
   lastActivityAt(): number | undefined;
 }

@@ -32,6 +32,7 @@ export function dossierPresence(db: DatabaseSync, ip: string, limit: number): Do
 }
 
 export function lastActivityAt(db: DatabaseSync): number | undefined {
-  const r = db.prepare('SELECT MAX(m) AS m FROM (SELECT MAX(ended_at) AS m FROM deliveries UNION ALL SELECT MAX(at) FROM tracker_announces)').get();
+  // From the rollup (kept current by refreshIntel): MAX(ended_at) over deliveries has no index and reads every row.
+  const r = db.prepare('SELECT MAX(last_seen) AS m FROM intel_ip_activity').get();
   return r?.m === null || r?.m === undefined ? undefined : Number(r.m);
 }

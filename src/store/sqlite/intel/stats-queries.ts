@@ -52,14 +52,12 @@ export class StatsQueries {
   }
 
   weeklyIpsByMunicipalityRollup(from: number, to: number): DimensionRow[] {
-    const k = placeKey('municipality');
-    // Weeks are whole: a week counts when its Monday is in [from, to).
+    // Weeks are whole: a week counts when its Monday is in [from, to). Kept by intel-002's triggers.
     const first = Math.ceil(from / DAY_MS);
     const last = Math.ceil(to / DAY_MS);
-    return rows(this.#db, `SELECT date(w.week_day * 86400, 'unixepoch') AS b, ${k.key} AS k, ${k.label} AS label, COUNT(*) AS n
-      FROM intel_ip_week w LEFT JOIN intel_ip_geo g ON g.ip_id = w.ip_id
-      WHERE w.week_day >= ? AND w.week_day < ? GROUP BY w.week_day, k ORDER BY w.week_day, n DESC, k`, [first, last])
-      .map((r) => ({ bucket: String(r.b), key: String(r.k), label: r.label === null ? String(r.k) : String(r.label), ips: Number(r.n) }));
+    return rows(this.#db, `SELECT date(week_day * 86400, 'unixepoch') AS b, place AS k, label, ips AS n FROM intel_week_municipality
+      WHERE week_day >= ? AND week_day < ? AND ips > 0 ORDER BY week_day, ips DESC, place`, [first, last])
+      .map((r) => ({ bucket: String(r.b), key: String(r.k), label: String(r.label), ips: Number(r.n) }));
   }
 
   decoyLifetimes(f: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[] {

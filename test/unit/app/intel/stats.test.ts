@@ -73,6 +73,10 @@ describe('stats on the hand-made fixture (fixture.ts lists the rows)', () => {
     ctx.store.intel.saveEnrichments([{ ...fakeAssessor.enrich(IP.A, Date.now() + 1000), municipalityNumber: '3201', municipalityName: 'Bærum', countyNumber: '32' }]);
     const h = ctx.store.intel.enrichmentHistory(IP.A);
     assert.deepEqual(h.map((e) => e.municipalityNumber), ['0301', '3201']);
+    // The weekly rollup follows the move: A's two weeks leave Oslo for Bærum, and still match the plain query.
+    const week = (b: string) => Object.fromEntries(ctx.store.intel.weeklyIpsByMunicipalityRollup(0, 8.64e15).filter((x) => x.bucket === b).map((x) => [x.key, x.ips]));
+    assert.deepEqual(week('2025-01-06'), { '3201': 1, '4601': 1, '(outside Norway)': 1, '(not placeable)': 1 });
+    assert.deepEqual(week('2025-01-13'), { '3201': 1 });
     assert.equal(ctx.store.intel.enrichmentHistory(IP.D)[0]!.placeable, false);
     // back to Oslo for the other tests
     ctx.store.intel.saveEnrichments([fakeAssessor.enrich(IP.A, Date.now() + 2000)]);
