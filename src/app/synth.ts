@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { setImmediate } from 'node:timers/promises';
 import { AsnTable } from '../analysis/enrichment/asn-table.ts';
 import { locateDatabases } from '../analysis/enrichment/sources.ts';
 import { addressSource } from '../analysis/synthetic/population.ts';
@@ -19,6 +20,8 @@ export interface SynthInput {
   readonly days?: number;
   readonly batch?: number;
   readonly progress?: (written: number) => void;
+  /** SIGINT/SIGTERM: stops between batches, and the half-made directory is removed. */
+  readonly signal?: AbortSignal;
 }
 
 export interface SynthResult {
@@ -69,6 +72,9 @@ export async function synthesize(settings: Settings, input: SynthInput, log: (m:
         deliveries += b.deliveries.length;
         announces += b.announces.length;
         input.progress?.(deliveries);
+        // Let a signal in (the loop is otherwise synchronous), then stop if it came.
+        await setImmediate();
+        input.signal?.throwIfAborted();
       }
       const t1 = performance.now();
       const refresh = refreshIntel(ctx);

@@ -19,7 +19,7 @@ export const synth: Command = {
     const seed = optionalInt(args, 'seed', 0, 2 ** 31 - 1);
     let last = 0;
     const r = await synthesize(io.settings, {
-      out, deliveries: n, ...(seed !== undefined ? { seed } : {}),
+      out, deliveries: n, ...(seed !== undefined ? { seed } : {}), signal: io.signal,
       progress: (w) => { if (w - last >= 1_000_000) { last = w; io.err(`synth: ${w.toLocaleString('en-US')} deliveries written`); } },
     }, io.err);
     io.out(`SYNTHETIC data directory ${out} (PURPOSE: synthetic; never evidence)`);
