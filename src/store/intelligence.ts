@@ -120,6 +120,11 @@ export interface IntelligenceStore {
 
   activity(filter: IntelFilter, period: Period): ActivityRow[];
   uniqueIpsBy(filter: IntelFilter, period: Period, dimension: IpDimension): DimensionRow[];
+  /**
+   * Distinct IPs over the whole window per (country, county), for the public map: country is the
+   * code or NOT_ENRICHED / NOT_PLACEABLE; county is set for Norway only. Each address is in one row.
+   */
+  uniqueIpsByArea(filter: IntelFilter): { readonly country: string; readonly countyNumber: string | null; readonly countyName: string | null; readonly ips: number }[];
   /** Weekly unique IPs by municipality from the week rollup; only without campaign/format/language filters. */
   weeklyIpsByMunicipalityRollup(from: number, to: number): DimensionRow[];
   decoyLifetimes(filter: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[];

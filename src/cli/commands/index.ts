@@ -53,4 +53,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('stats', async () => (await import('./stats.ts')).statsCommand),
   entry('dossier', async () => (await import('./intel.ts')).dossierCommand),
   entry('cohorts', async () => (await import('./intel.ts')).cohortsCommand),
+  entry('map', async () => (await import('./map.ts')).mapCommand),
 ];

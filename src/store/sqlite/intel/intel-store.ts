@@ -41,6 +41,7 @@ export class SqliteIntelStore implements IntelligenceStore {
   refreshRollups(): { deliveries: number; announces: number } { return this.#rollups.refresh(); }
   activity(filter: IntelFilter, period: Period): ActivityRow[] { return this.#stats.activity(filter, period); }
   uniqueIpsBy(filter: IntelFilter, period: Period, dimension: IpDimension): DimensionRow[] { return this.#stats.uniqueIpsBy(filter, period, dimension); }
+  uniqueIpsByArea(filter: IntelFilter): { country: string; countyNumber: string | null; countyName: string | null; ips: number }[] { return this.#stats.uniqueIpsByArea(filter); }
   weeklyIpsByMunicipalityRollup(from: number, to: number): DimensionRow[] { return this.#stats.weeklyIpsByMunicipalityRollup(from, to); }
   decoyLifetimes(filter: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[] { return this.#stats.decoyLifetimes(filter); }
   deviceEstimate(filter: IntelFilter, top: number): DeviceEstimate { return this.#stats.deviceEstimate(filter, top); }

@@ -51,6 +51,15 @@ export class StatsQueries {
       .map((r) => ({ bucket: String(r.b), key: String(r.k), label: r.label === null ? String(r.k) : String(r.label), ips: Number(r.n) }));
   }
 
+  uniqueIpsByArea(f: IntelFilter): { country: string; countyNumber: string | null; countyName: string | null; ips: number }[] {
+    const p = deliveryFilter(f);
+    const country = placeKey('country').key;
+    return rows(this.#db, `SELECT ${country} AS c, CASE WHEN g.country = 'NO' THEN g.county_no END AS k, MAX(g.county_name) AS name, COUNT(DISTINCT d.remote_ip) AS n
+      FROM deliveries d ${p.join} LEFT JOIN intel_ips i ON i.ip = d.remote_ip LEFT JOIN intel_ip_geo g ON g.ip_id = i.ip_id
+      WHERE ${p.where.join(' AND ')} AND d.metadata_only = 0 GROUP BY c, k ORDER BY c, k`, p.args)
+      .map((r) => ({ country: String(r.c), countyNumber: r.k === null ? null : String(r.k), countyName: r.name === null ? null : String(r.name), ips: Number(r.n) }));
+  }
+
   weeklyIpsByMunicipalityRollup(from: number, to: number): DimensionRow[] {
     // Weeks are whole: a week counts when its Monday is in [from, to). Kept by intel-002's triggers.
     const first = Math.ceil(from / DAY_MS);
