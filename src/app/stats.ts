@@ -6,6 +6,8 @@ import {
   NOT_PLACEABLE, type ActivityRow, type DataPurpose, type DeviceEstimate, type DimensionRow, type IntelFilter, type IpDimension, type Period,
 } from '../store/intelligence.ts';
 import type { Context } from './context.ts';
+
+export type { IpDimension, Period } from '../store/intelligence.ts';
 import { refreshIntel } from './intel-refresh.ts';
 
 /** Norway's municipalities in the 2024 numbering (Kartverket; assets/geo). */

@@ -2,7 +2,7 @@ import { withContext } from '../../app/context.ts';
 import { IP_DIMENSIONS, NORWEGIAN_MUNICIPALITIES, stats } from '../../app/stats.ts';
 import { InputError } from '../../domain/errors.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
-import type { IpDimension, Period } from '../../store/intelligence.ts';
+import type { IpDimension, Period } from '../../app/stats.ts';
 import { optionalInt } from '../args.ts';
 import type { Command, ParsedArgs } from '../command.ts';
 import { banner, csvTable, databasesLines, pct, table } from '../intel-output.ts';
