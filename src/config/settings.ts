@@ -41,6 +41,8 @@ export const SETTINGS = {
   unchokeRotationMs: intSetting('seed.unchokeRotationMs', '--unchoke-rotation', 30_000, 1000, 600_000, 'An unchoked peer yields its slot to waiting peers after this long, ms'),
   allowPlaintext: boolSetting('seed.allowPlaintext', '--allow-plaintext', true, 'Accept unencrypted BitTorrent handshakes (MSE is always offered)'),
 
+  mapMinIps: intSetting('map.minIps', '--min-ips', 10, 2, 1_000_000, 'Public map: a cell (country or county) with fewer distinct IPs than this is suppressed, and so is a second one where the first could be worked out from the total'),
+
   trackers: listSetting('tracker.urls', '--tracker', 'External tracker announce URL (repeatable); requires --mode live unless it is a loopback address', trackerUrl),
   trackerServerPort: intSetting('tracker.serverPort', '--tracker-server', -1, -1, 65535, 'Run the built-in HTTP+UDP tracker on this port (-1 = off, 0 = any free port)'),
   announceIntervalS: intSetting('tracker.announceInterval', '--announce-interval', 1800, 5, 86_400, 'Announce interval the built-in tracker hands out and the minimum our client uses, seconds'),

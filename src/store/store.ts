@@ -3,6 +3,7 @@ import type { DecoyFilesCatalog } from './decoy-files.ts';
 import type { EvidenceLogBackend, RunMarkers } from './evidence-log.ts';
 import type { EvidenceStore } from './evidence-store.ts';
 import type { HealthQueries } from './health.ts';
+import type { IntelligenceStore } from './intelligence.ts';
 import type { NodeRunCatalog } from './node-runs.ts';
 import type { PayloadCatalog } from './payload-catalog.ts';
 import type { VariantCatalog } from './variant-catalog.ts';
@@ -21,6 +22,8 @@ export interface Store extends EvidenceStore, PayloadCatalog {
   readonly campaigns: CampaignCatalog;
   /** Inbound connections per address and per decoy over time (`counterseed health`). */
   readonly health: HealthQueries;
+  /** Enrichment, rollups and the analysis queries (issue 11): never evidence, never chained. */
+  readonly intel: IntelligenceStore;
   /** Each start of the node and what it presented (exports' tool.json). */
   readonly nodeRuns: NodeRunCatalog;
   /** The tamper-evident log's tables and the append transaction it hooks into. */

@@ -51,4 +51,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('centre serve', async () => (await import('./centre.ts')).centreServe),
   entry('centre register', async () => (await import('./centre.ts')).centreRegister),
   entry('centre status', async () => (await import('./centre.ts')).centreStatusCommand),
+  entry('geo import', async () => (await import('./geo.ts')).geoImport),
+  entry('geo enrich', async () => (await import('./geo.ts')).geoEnrich),
+  entry('synth', async () => (await import('./synth.ts')).synth),
+  entry('stats', async () => (await import('./stats.ts')).statsCommand),
+  entry('dossier', async () => (await import('./intel.ts')).dossierCommand),
+  entry('cohorts', async () => (await import('./intel.ts')).cohortsCommand),
+  entry('map', async () => (await import('./map.ts')).mapCommand),
 ];

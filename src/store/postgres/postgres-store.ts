@@ -3,6 +3,8 @@ import type { Decoy, NewDecoy, ServedDecoy } from '../../domain/decoy.ts';
 import { InputError } from '../../domain/errors.ts';
 import type { DeliveryObservation, Observation, TrackerAnnounceObservation } from '../../domain/observation.ts';
 import type { Payload } from '../../domain/payload.ts';
+import type { DecoyRetirement } from '../evidence-store.ts';
+import type { IntelligenceStore } from '../intelligence.ts';
 import type { AnnounceQuery, DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
 import type { AppendHook, EvidenceLogBackend } from '../evidence-log.ts';
 import type { Store } from '../store.ts';
@@ -63,6 +65,15 @@ export class PostgresStore implements Store {
     this.campaigns = new CampaignStore(this);
     this.health = new SqliteHealthQueries(this.#db);
     this.nodeRuns = new SqliteNodeRuns(this.#db);
+  }
+
+  /**
+   * The intelligence queries (issue 11) exist on SQLite only so far (sqlite/intel/ uses SQLite's
+   * date functions and triggers): on PostgreSQL every analysis command says so instead of
+   * answering from tables that are not there.
+   */
+  get intel(): IntelligenceStore {
+    throw new InputError('the intelligence queries (stats, dossier, cohorts, map) run on the SQLite store only so far, not on PostgreSQL');
   }
 
   /** The connection as the shared feature modules take it (SqliteHandle). */
@@ -140,6 +151,23 @@ export class PostgresStore implements Store {
     page.setReturnArrays(true);
     return (page.all(q.afterId, q.limit) as unknown as unknown[][])
       .map((r) => new ServedDecoyRow(Number(r[0]), String(r[1]), String(r[2]), Number(r[3]), Number(r[4]), Number(r[5]), Number(r[6])));
+  }
+
+  async retireDecoys(ids: readonly number[], now: number, reason: string): Promise<number[]> {
+    const retire = this.#db.prepare("UPDATE decoys SET status = 'retired' WHERE id = ? AND status = 'active'");
+    const record = this.#db.prepare('INSERT INTO decoy_retirements (decoy_id, retired_at, reason) VALUES (?, ?, ?)');
+    return this.transaction(() => ids.filter((id) => {
+      if (Number(retire.run(id).changes) === 0) return false;
+      record.run(id, now, reason);
+      return true;
+    }));
+  }
+
+  async decoyRetirements(q: { readonly decoyId?: number } = {}): Promise<DecoyRetirement[]> {
+    const rows = q.decoyId === undefined
+      ? this.#db.prepare('SELECT * FROM decoy_retirements ORDER BY id').all()
+      : this.#db.prepare('SELECT * FROM decoy_retirements WHERE decoy_id = ? ORDER BY id').all(q.decoyId);
+    return rows.map((r) => ({ decoyId: Number(r.decoy_id), retiredAt: Number(r.retired_at), reason: String(r.reason) }));
   }
 
   decoyInfoSync(id: number): Uint8Array | undefined {

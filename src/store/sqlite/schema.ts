@@ -12,6 +12,8 @@ import { SESSIONS_001 } from './migrations/sessions-001.ts';
 import { EVIDENCE_004 } from './migrations/evidence-004.ts';
 import { AGGREGATES_001 } from './migrations/aggregates-001.ts';
 import { DECOY_RETIRE_001 } from './migrations/decoy-retire-001.ts';
+import { INTEL_001 } from './migrations/intel-001.ts';
+import { INTEL_002 } from './migrations/intel-002.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -28,4 +30,6 @@ export const MIGRATIONS: readonly Migration[] = [
   EVIDENCE_004,
   AGGREGATES_001,
   DECOY_RETIRE_001,
+  INTEL_001,
+  INTEL_002,
 ];

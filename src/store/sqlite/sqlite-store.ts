@@ -11,6 +11,7 @@ import type { Store } from '../store.ts';
 import { CampaignStore } from './campaign-store.ts';
 import { DecoyFilesStore } from './decoy-files-store.ts';
 import { SqliteHealthQueries } from './dht-health.ts';
+import { SqliteIntelStore } from './intel/intel-store.ts';
 import { SqliteNodeRuns } from './node-runs.ts';
 import { EvidenceLogTable } from './evidence-log.ts';
 import { RunMarkersTable } from './run-markers.ts';
@@ -37,6 +38,7 @@ export class SqliteStore implements Store {
   readonly variants: SqliteVariantCatalog;
   readonly campaigns: CampaignStore;
   readonly health: SqliteHealthQueries;
+  readonly intel: SqliteIntelStore;
   readonly nodeRuns: SqliteNodeRuns;
 
   readonly #path: string;
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
     this.variants = new SqliteVariantCatalog(this.#db);
     this.campaigns = new CampaignStore(this);
     this.health = new SqliteHealthQueries(this.#db);
+    this.intel = new SqliteIntelStore(this.#db);
     this.nodeRuns = new SqliteNodeRuns(this.#db);
   }
 

@@ -1,0 +1,79 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Enrichment, GeoDatabase, NetworkCaveat } from '../../../domain/enrichment.ts';
+import { InputError } from '../../../domain/errors.ts';
+import type { DataPurpose, StoredEnrichment } from '../../intelligence.ts';
+
+/** The data directory's purpose, the geo databases used, and the enrichment history (never updated, only appended). */
+export class EnrichmentTables {
+  readonly #db: DatabaseSync;
+  constructor(db: DatabaseSync) { this.#db = db; }
+
+  purpose(): DataPurpose | undefined {
+    const r = this.#db.prepare('SELECT purpose FROM data_purpose WHERE id = 1').get();
+    return r ? (String(r.purpose) as DataPurpose) : undefined;
+  }
+
+  setPurpose(purpose: DataPurpose, note: string, at: number): void {
+    const now = this.purpose();
+    if (now === purpose) return;
+    if (now !== undefined) throw new InputError(`this data directory holds ${now} data; it cannot become ${purpose}`);
+    this.#db.prepare('INSERT INTO data_purpose (id, purpose, note, set_at) VALUES (1, ?, ?, ?)').run(purpose, note, at);
+  }
+
+  recordDatabases(dbs: readonly GeoDatabase[], at: number): void {
+    const st = this.#db.prepare('INSERT OR IGNORE INTO geo_databases (sha256, name, kind, build_date, source, first_used_at) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const d of dbs) st.run(d.sha256, d.name, d.kind, d.buildDate, d.source, at);
+  }
+
+  databases(): GeoDatabase[] {
+    return this.#db.prepare('SELECT * FROM geo_databases ORDER BY first_used_at, name').all().map((r) => ({
+      sha256: String(r.sha256), name: String(r.name), kind: String(r.kind) as GeoDatabase['kind'], buildDate: String(r.build_date), source: String(r.source),
+    }));
+  }
+
+  unenrichedIps(limit: number): string[] {
+    // Refreshes enrich in ip_id order, a batch per transaction, so every address up to the highest
+    // assessed id has an assessment: the rest is a range scan, not a scan of every address (dossier p95 target).
+    return this.#db.prepare('SELECT ip FROM intel_ips WHERE ip_id > (SELECT COALESCE(MAX(ip_id), 0) FROM intel_ip_geo) ORDER BY ip_id LIMIT ?')
+      .all(limit).map((r) => String(r.ip));
+  }
+
+  knownIps(afterIp: string, limit: number): string[] {
+    return this.#db.prepare('SELECT ip FROM intel_ips WHERE ip > ? ORDER BY ip LIMIT ?').all(afterIp, limit).map((r) => String(r.ip));
+  }
+
+  saveEnrichments(rows: readonly Enrichment[]): void {
+    const id = this.#db.prepare('INSERT INTO intel_ips (ip) VALUES (?) ON CONFLICT(ip) DO UPDATE SET ip = excluded.ip RETURNING ip_id');
+    const hist = this.#db.prepare(`INSERT INTO ip_enrichment (ip_id, enriched_at, placeable, not_placeable, country, region, city, latitude, longitude,
+      county_no, county_name, municipality_no, municipality_name, municipality_method, asn, as_org, caveats, databases)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`);
+    const cur = this.#db.prepare(`INSERT INTO intel_ip_geo (ip_id, enrichment_id, placeable, country, county_no, county_name, municipality_no, municipality_name, asn, as_org, caveats)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ip_id) DO UPDATE SET enrichment_id = excluded.enrichment_id, placeable = excluded.placeable,
+      country = excluded.country, county_no = excluded.county_no, county_name = excluded.county_name, municipality_no = excluded.municipality_no,
+      municipality_name = excluded.municipality_name, asn = excluded.asn, as_org = excluded.as_org, caveats = excluded.caveats`);
+    const n = <T>(v: T | undefined) => v ?? null;
+    for (const e of rows) {
+      const ipId = Number(id.get(e.ip)!.ip_id);
+      const caveats = e.caveats.join(',');
+      const hid = Number(hist.get(ipId, e.enrichedAt, e.placeable ? 1 : 0, n(e.notPlaceable), n(e.country), n(e.region), n(e.city), n(e.latitude), n(e.longitude),
+        n(e.countyNumber), n(e.countyName), n(e.municipalityNumber), n(e.municipalityName), n(e.municipalityMethod), n(e.asn), n(e.asOrg), caveats, e.databases.join(','))!.id);
+      cur.run(ipId, hid, e.placeable ? 1 : 0, n(e.country), n(e.countyNumber), n(e.countyName), n(e.municipalityNumber), n(e.municipalityName), n(e.asn), n(e.asOrg), caveats);
+    }
+  }
+
+  enrichmentHistory(ip: string): StoredEnrichment[] {
+    return this.#db.prepare('SELECT e.* FROM ip_enrichment e JOIN intel_ips i ON i.ip_id = e.ip_id WHERE i.ip = ? ORDER BY e.enriched_at, e.id').all(ip).map((r) => {
+      const o: Record<string, unknown> = {
+        id: Number(r.id), ip, enrichedAt: Number(r.enriched_at), placeable: r.placeable === 1,
+        caveats: String(r.caveats) === '' ? [] : String(r.caveats).split(',') as NetworkCaveat[],
+        databases: String(r.databases).split(',').filter(Boolean),
+      };
+      const opt: [string, string, 'n' | 's'][] = [['notPlaceable', 'not_placeable', 's'], ['country', 'country', 's'], ['region', 'region', 's'], ['city', 'city', 's'],
+        ['latitude', 'latitude', 'n'], ['longitude', 'longitude', 'n'], ['countyNumber', 'county_no', 's'], ['countyName', 'county_name', 's'],
+        ['municipalityNumber', 'municipality_no', 's'], ['municipalityName', 'municipality_name', 's'], ['municipalityMethod', 'municipality_method', 's'],
+        ['asn', 'asn', 'n'], ['asOrg', 'as_org', 's']];
+      for (const [k, c, t] of opt) if (r[c] !== null && r[c] !== undefined) o[k] = t === 'n' ? Number(r[c]) : String(r[c]);
+      return o as unknown as StoredEnrichment;
+    });
+  }
+}
