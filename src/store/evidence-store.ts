@@ -33,6 +33,8 @@ export interface DecoyQuery {
   readonly payloadId?: string;
   /** Content size in bytes (`decoys identify`: a decoy's size nearly identifies it). */
   readonly size?: number;
+  /** Only decoys with a larger id: with `limit`, one page of a listing in id order (decoys export pages through 100,000). */
+  readonly afterId?: number;
   readonly limit?: number;
 }
 
