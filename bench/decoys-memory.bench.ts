@@ -6,7 +6,11 @@
  * Names are neutral placeholders with sizes from 6.5 MB, which gives the issue's ~8 KB .torrent
  * files (799 MB for 100,000).
  *
- *   node bench/decoys-memory.bench.ts     # BENCH_N=100000 BENCH_REF_N=5000 [BENCH_CLI=bin/counterseed]
+ *   npm run bench:decoys-memory     # BENCH_N=100000 BENCH_REF_N=5000 [BENCH_CLI=bin/counterseed]
+ *
+ * Guard: exits 1 when either command's peak at N is more than MAX_RATIO times its peak at the reference
+ * size (before streaming, 100,000 vs 5,000 decoys: build 7.0x, export 10.8x). A quick check:
+ *   BENCH_N=20000 BENCH_REF_N=5000 npm run bench:decoys-memory
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +22,8 @@ const N = Number(process.env.BENCH_N ?? 100_000);
 const REF_N = Number(process.env.BENCH_REF_N ?? 5_000);
 const CLI = resolve(process.env.BENCH_CLI ?? fileURLToPath(new URL('../bin/counterseed', import.meta.url)));
 const TIMEOUT_MS = 60 * 60_000;
+/** Peak at N over peak at the reference size above which memory is taken to grow with N. */
+const MAX_RATIO = Number(process.env.BENCH_MAX_RATIO ?? 1.5);
 
 /** name,size lines: 6.5 MB and up (~400 pieces of 16 KiB: ~8 KB .torrent files, as in the issue's run). */
 export function nameList(n: number): string {
@@ -66,4 +72,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       + `   reference ${fmt(REF_N)} decoys: ${fmt(ref[step].peakMb)} MB peak, ${fmt(ref[step].seconds, 1)} s   ratio ${fmt(big[step].peakMb / ref[step].peakMb, 2)}`);
   }
   console.log(`.torrent files: ${fmt(big.torrentMb)} MB for ${fmt(N)} decoys (${fmt(ref.torrentMb, 1)} MB for ${fmt(REF_N)})`);
+  const grows = (['build', 'export'] as const).filter((step) => big[step].peakMb / ref[step].peakMb > MAX_RATIO);
+  if (grows.length > 0) {
+    console.log(`FAIL: peak memory grows with the number of decoys (${grows.map((s) => `decoys ${s}`).join(', ')}: ratio above ${MAX_RATIO})`);
+    process.exitCode = 1;
+  } else console.log(`ok: neither peak grows more than ${MAX_RATIO}x from ${fmt(REF_N)} to ${fmt(N)} decoys`);
 }
