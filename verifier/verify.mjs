@@ -36,6 +36,21 @@ export const CHECKS = {
 
 // ---------- encodings (README sections 1-3) ----------
 
+// Record schema v2 (README section 2): obs names its P2P network and a network-neutral content id.
+const NETWORK_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const CONTENT_ID = /^(?:btih:[0-9a-f]{40}|btmh:1220[0-9a-f]{64}|ed2k:[0-9a-f]{32})$/;
+
+/** What is wrong with a record's network and content id, or null. v1 records have neither (an aggregate's `network` is an address prefix). */
+function networkStampProblem(r) {
+  const o = r.obs;
+  if (r.v === 1) return o !== null && 'contentId' in o ? 'a v1 record holds a contentId' : null;
+  if (o === null || typeof o.network !== 'string' || !NETWORK_NAME.test(o.network)) return 'a v2 record names no network';
+  if (!(o.contentId === null || (typeof o.contentId === 'string' && CONTENT_ID.test(o.contentId)))) return `a v2 record holds a malformed contentId ${JSON.stringify(o.contentId)}`;
+  // A BitTorrent v1 content id is its infohash, and says so.
+  if (o.network === 'bittorrent' && o.contentId?.startsWith('btih:') && o.contentId !== `btih:${o.infoHash}`) return `contentId ${o.contentId} is not the record's infohash ${o.infoHash}`;
+  return null;
+}
+
 const sha256 = (b) => createHash('sha256').update(b).digest();
 const hex = (b) => Buffer.from(b).toString('hex');
 
@@ -537,6 +552,8 @@ export function verifyPackage(dir, opts = {}) {
       // v1: the first record schema; v2 (same header) may carry more obs fields, such as network and contentId.
       if ((r.v !== 1 && r.v !== 2) || !Number.isSafeInteger(r.seq) || !Number.isSafeInteger(r.at) || typeof r.prev !== 'string' || typeof r.obs !== 'object') { fail('records', 'record-invalid', `line ${line} is not a v1 or v2 record`); return; }
       if (r.node !== facts.fingerprint) fail('records', 'record-node-mismatch', `seq ${r.seq} was recorded by node ${r.node}, not ${facts.fingerprint}`);
+      const stamp = networkStampProblem(r);
+      if (stamp) fail('records', 'record-invalid', `seq ${r.seq}: ${stamp}`);
       const idx = seqs.length;
       const hash = leafHash(bytes);
       seqs.push(r.seq);

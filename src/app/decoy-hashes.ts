@@ -5,6 +5,7 @@ import { PAD_FORMAT } from '../decoy/v2-hashes.ts';
 import { VirtualPieceSource } from '../decoy/virtual-source.ts';
 import { toolInfo } from '../exports/tool-info.ts';
 import type { Context } from './context.ts';
+import { runOffThread } from './off-thread.ts';
 import type { Progress } from './decoys.ts';
 
 function writeAtomically(path: string, text: string): void {
@@ -38,7 +39,14 @@ export interface HashListResult { readonly decoys: number; readonly distinctCont
 
 /** Every decoy's content MD5, SHA-1, SHA-256, size and name, as CSV at `out` and Project VIC VICS JSON beside it. */
 /** Stops between decoys or reads when `signal` aborts (rejecting with its reason); nothing is written then. */
-export async function writeHashList(ctx: Context, input: { readonly out: string; readonly signal?: AbortSignal; readonly onProgress?: Progress }): Promise<HashListResult> {
+export async function writeHashList(ctx: Context, input: { readonly out: string; readonly signal?: AbortSignal; readonly onProgress?: Progress }, opts: { readonly offThread?: boolean } = {}): Promise<HashListResult> {
+  // Hours of hashing at campaign scale: a request handler runs it on a worker thread (off-thread.ts),
+  // which stops at the signal and reports progress as the inline run does.
+  if (opts.offThread) {
+    return runOffThread<HashListResult>(ctx.settings, { kind: 'hash-list', input: { out: input.out } }, {
+      ...(input.signal ? { signal: input.signal } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}), log: (m) => ctx.log(m),
+    });
+  }
   // Checked before hours of hashing, not at the rename after them.
   checkOutputFile(input.out);
   checkOutputFile(vicsPath(input.out));

@@ -6,7 +6,7 @@ import { buildTorrentFile, magnetLink, parseNameList, type NameRow } from '../de
 import { presentedTorrentFields } from '../decoy/torrent-presentation.ts';
 import { seededPadding } from '../payload/variants/padding-bytes.ts';
 import type { DecoySpec } from '../decoy/factory.ts';
-import { buildInSlices } from '../decoy/build-in-slices.ts';
+import { buildEachSlice } from '../decoy/build-in-slices.ts';
 import { extensionIssues, fileResolver } from '../decoy/file-resolver.ts';
 import { NameListError } from '../decoy/errors.ts';
 import { readListFile } from '../decoy/list-file.ts';
@@ -94,13 +94,17 @@ export async function buildDecoys(ctx: Context, input: BuildDecoysInput): Promis
     line: r.line, name: r.name,
     files: r.files ? r.files.map((f) => ({ size: f.size, ...resolve(f.name, payload.id), path: [...f.path] })) : [{ size: r.size, ...resolve(r.name, payload.id) }],
   }));
-  // In slices between event-loop turns, so a signal stops a build of thousands of names (issue 15 item 4).
-  const built = await buildInSlices(specs, {
-    hasher: ctx.hasher, sizeTaken: ctx.decoyFiles.sizeTaken(), pieceSize: p.torrent.pieceSize,
-    ...(input.onProgress ? { onProgress: input.onProgress } : {}), ...(input.signal ? { signal: input.signal } : {}),
-  });
-  const stored = ctx.decoyFiles.insert(built, Date.now(), undefined, () => variants.commit());
-  return { built: stored.length, payload };
+  // In slices between event-loop turns, so a signal stops a build of thousands of names (issue 15 item 4),
+  // each slice stored as it is built in one transaction, so memory does not grow with the list (item 13).
+  const sizeTaken = ctx.decoyFiles.sizeTaken();
+  const batch = ctx.decoyFiles.begin(Date.now(), () => variants.commit());
+  try {
+    await buildEachSlice(specs, {
+      hasher: ctx.hasher, sizeTaken, pieceSize: p.torrent.pieceSize,
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}), ...(input.signal ? { signal: input.signal } : {}),
+    }, (built) => { batch.add(built); });
+    return { built: batch.commit(), payload };
+  } finally { batch.rollback(); }
 }
 
 /** Decoys without their info dicts (those are served, not listed). */
@@ -128,20 +132,43 @@ export interface ExportDecoysInput {
   readonly peers: readonly string[];
 }
 
-/** Writes DIR/<infohash>.torrent for every active decoy and DIR/magnets.txt. */
+/** Decoys read per page by exportDecoys: a page of ~8 KB .torrent files is a few MB (issue 15 item 13). */
+const EXPORT_PAGE = 500;
+
+/**
+ * Writes DIR/<infohash>.torrent for every active decoy and DIR/magnets.txt, a page of decoys at a
+ * time: memory stays that of one page whatever the number of decoys (holding all 100,000 peaked at
+ * 1.45 GB). magnets.txt is written to magnets.txt.part and renamed when complete.
+ */
 export async function exportDecoys(ctx: Context, input: ExportDecoysInput): Promise<{ readonly written: number }> {
   makeDir(input.dir);
-  const list = await ctx.store.listDecoys({ status: 'active' });
   const trackers = [...input.trackers];
-  const magnets: string[] = [];
-  for (const d of list) {
-    // Hybrid (BEP 52) decoys carry `piece layers` next to the info dict, recomputed from their virtual bytes.
-    const pieceLayers = decoyPieceLayers(d, ctx.sourceFor(d));
-    writeFileSync(join(input.dir, `${d.infoHash}.torrent`), buildTorrentFile({ info: d.info, announce: trackers, ...presentedTorrentFields(ctx.presentation.torrent, ctx.presentation.choiceKey, d), ...(pieceLayers ? { pieceLayers } : {}) }));
-    magnets.push(magnetLink({ infoHash: d.infoHash, name: d.name, size: d.size, trackers, peers: [...input.peers] }));
+  const magnetsFile = join(input.dir, 'magnets.txt');
+  const fd = openSync(`${magnetsFile}.part`, 'w', 0o644);
+  let written = 0;
+  try {
+    try {
+      for (let afterId = 0; ;) {
+        const page = await ctx.store.listDecoys({ status: 'active', afterId, limit: EXPORT_PAGE });
+        if (page.length === 0) break;
+        let magnets = '';
+        for (const d of page) {
+          // Hybrid (BEP 52) decoys carry `piece layers` next to the info dict, recomputed from their virtual bytes.
+          const pieceLayers = decoyPieceLayers(d, ctx.sourceFor(d));
+          writeFileSync(join(input.dir, `${d.infoHash}.torrent`), buildTorrentFile({ info: d.info, announce: trackers, ...presentedTorrentFields(ctx.presentation.torrent, ctx.presentation.choiceKey, d), ...(pieceLayers ? { pieceLayers } : {}) }));
+          magnets += `${magnetLink({ infoHash: d.infoHash, name: d.name, size: d.size, trackers, peers: [...input.peers] })}\n`;
+        }
+        writeSync(fd, magnets);
+        written += page.length;
+        afterId = page[page.length - 1]!.id;
+      }
+    } finally { closeSync(fd); }
+    renameSync(`${magnetsFile}.part`, magnetsFile);
+  } catch (e) {
+    rmSync(`${magnetsFile}.part`, { force: true });
+    throw e;
   }
-  writeFileSync(join(input.dir, 'magnets.txt'), magnets.length ? `${magnets.join('\n')}\n` : '');
-  return { written: list.length };
+  return { written };
 }
 
 /** Bytes written per write(2) when materialising a decoy. */

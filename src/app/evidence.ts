@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataPurpose } from '../domain/data-purpose.ts';
 import { InputError, NotFoundError } from '../domain/errors.ts';
@@ -8,6 +9,7 @@ import { writeExportPackage } from '../exports/package-writer.ts';
 import { toolInfo } from '../exports/tool-info.ts';
 import { nodeRunsOf } from '../node/node-run.ts';
 import type { LogFilter } from '../store/evidence-log.ts';
+import { runOffThread } from './off-thread.ts';
 import { probeOutputDir } from './paths.ts';
 import type { Context } from './context.ts';
 
@@ -83,12 +85,36 @@ export interface ExportEvidenceResult {
   readonly purpose: DataPurpose;
 }
 
+export interface ExportEvidenceOptions {
+  /**
+   * Run on a worker thread with its own connection to the data directory (off-thread.ts), so the
+   * caller's event loop keeps serving: 100,000 records take the thread for tens of seconds.
+   * `input.now` is not used then (a function does not cross threads).
+   */
+  readonly offThread?: boolean;
+  /** Stops an off-thread export (terminates the worker, removes what it wrote); rejects with InterruptedError. */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * A verifiable evidence package: records, inclusion proofs against a signed checkpoint, CSV, CASE/UCO.
- * Streams its files to `out`; for 100,000 records the HTTP layer runs it as a job in its own process
- * (see context.ts).
+ * Streams its files to `out`; a request handler runs it with `{ offThread: true }`.
  */
-export function exportEvidence(ctx: Context, input: ExportEvidenceInput): Promise<ExportEvidenceResult> {
+export function exportEvidence(ctx: Context, input: ExportEvidenceInput, opts: ExportEvidenceOptions = {}): Promise<ExportEvidenceResult> {
+  if (opts.offThread) {
+    probeOutputDir(input.out);
+    const out = resolve(input.out);
+    const existed = existsSync(out);
+    const { now: _now, ...plain } = input;
+    return runOffThread<ExportEvidenceResult>(ctx.settings, { kind: 'export-evidence', input: { ...plain, out } }, {
+      ...(opts.signal ? { signal: opts.signal } : {}), log: (m) => ctx.log(m),
+      // probeOutputDir let the export start only in a missing or empty directory: what is there now is its own.
+      afterTerminate: () => {
+        if (!existed) rmSync(out, { recursive: true, force: true });
+        else if (existsSync(out)) for (const f of readdirSync(out)) rmSync(join(out, f), { recursive: true, force: true });
+      },
+    });
+  }
   const now = input.now ?? Date.now;
   probeOutputDir(input.out);
   return withEvidence(ctx, { create: false }, async (ev) => {

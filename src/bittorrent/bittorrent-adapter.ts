@@ -4,10 +4,13 @@ import type { Decoy, ServedDecoy } from '../domain/decoy.ts';
 import type { WirePresentation } from '../domain/presentation.ts';
 import { BusyError, InputError } from '../domain/errors.ts';
 import { infoHashFromHex } from '../domain/info-hash.ts';
+import { btihContentId } from '../domain/content-id.ts';
+import type { Observation } from '../domain/observation.ts';
 import { magnetLink } from '../decoy/magnet.ts';
 import type { AdapterComponents, AdapterHealth, DecoyAddress, NetworkAdapter } from '../network/network-adapter.ts';
 import { startInOrder, type Startable, type StartedParts } from '../network/startable.ts';
 import { DhtService } from './dht/dht-service.ts';
+import { stampBitTorrent } from './network-stamp.ts';
 import { Seeder, type SeederInit } from './seeder/seeder.ts';
 import { TorrentIndex } from './seeder/torrent-index.ts';
 import { PRESENTED_NUMWANT } from './tracker/client/presented-announce.ts';
@@ -84,9 +87,12 @@ export class BitTorrentAdapter implements NetworkAdapter {
   #scheduler: AnnounceScheduler | undefined;
   #dht: DhtService | undefined;
   #parts: StartedParts | undefined;
+  /** Every observation leaves the adapter stamped with its network and content id (network-stamp.ts). */
+  readonly #publish: (o: Observation) => void;
 
   constructor(c: AdapterComponents) {
     this.#c = c;
+    this.#publish = (o) => c.publish(stampBitTorrent(o));
     this.#index = new TorrentIndex({ sourceFor: (d) => c.sourceFor(d), loadInfo: (d) => c.decoyInfo(d.id) });
     this.#wire = (c.presentation ?? resolvePresentation(c.settings, randomBytes(32))).wire;
     this.#peerId = makeOwnPeerId(this.#wire.peerIdPrefix, this.#wire.peerIdStyle);
@@ -123,7 +129,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
           idleTimeoutMs: s.idleTimeoutMs, maxRequestQueue: s.maxRequestQueue, allowPlaintext: s.allowPlaintext,
           progress: { intervalMs: s.progressIntervalMs, bytes: s.progressBytes },
         };
-        seeder = new Seeder(init, { index: this.#index, publish: this.#c.publish, now: this.#c.now, log: this.#c.log });
+        seeder = new Seeder(init, { index: this.#index, publish: this.#publish, now: this.#c.now, log: this.#c.log });
         this.#seeders.push(seeder);
         const listening = await binding(`peer port ${host}:${init.port}`, () => seeder!.start());
         this.#listening ??= listening;
@@ -143,7 +149,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
         tracker = new TrackerServer({
           host: s.bind, httpPort: s.trackerServerPort, udpPort: s.trackerServerPort,
           lookup: (hex) => this.#index.get(hex)?.decoy.id ?? null,
-          onAnnounce: this.#c.publish, intervalSeconds: s.announceIntervalS, now: this.#c.now, announceRecords: this.#records(),
+          onAnnounce: this.#publish, intervalSeconds: s.announceIntervalS, now: this.#c.now, announceRecords: this.#records(),
         });
         this.#trackerUrls = await binding(`tracker port ${s.bind}:${s.trackerServerPort}`, () => tracker!.start({ signal }));
       },
@@ -190,7 +196,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
           cycleMs: s.dhtCycleS * 1000, jitter: s.dhtJitterPercent / 100, queriesPerSecond: s.dhtQueryRate, perNodePerSecond: s.dhtPerNodeRate,
           presenceRecords: this.#records(),
           ...(this.#wire.dhtVersion !== null ? { version: new Uint8Array(Buffer.from(this.#wire.dhtVersion, 'latin1')) } : {}),
-        }, { now: this.#c.now, decoyFor: (hex) => this.#index.get(hex)?.decoy.id ?? null, publish: this.#c.publish, log: this.#c.log });
+        }, { now: this.#c.now, decoyFor: (hex) => this.#index.get(hex)?.decoy.id ?? null, publish: this.#publish, log: this.#c.log });
         // Kept before start: a second address's bind can fail after the first node is up, and stop() must close it.
         this.#dht = dht;
         await binding(`DHT port ${s.dhtPort === -1 ? port : s.dhtPort}`, () => dht.start());
@@ -225,7 +231,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
   decoys(): Iterable<ServedDecoy> { return this.#index.decoys(); }
 
   address(d: Decoy): DecoyAddress {
-    return { network: this.network, contentId: d.infoHash, link: magnetLink({ infoHash: d.infoHash, name: d.name, size: d.size, trackers: this.#announceTo }) };
+    return { network: this.network, contentId: btihContentId(d.infoHash), link: magnetLink({ infoHash: d.infoHash, name: d.name, size: d.size, trackers: this.#announceTo }) };
   }
 
   /** The node's peer id (hex), known before start(): its own announces can be told apart from the first. */

@@ -1,8 +1,10 @@
+import type { NetworkStamp } from './content-id.ts';
 import type { InfoHashHex } from './info-hash.ts';
 
 /**
  * Observations are evidence: a typed event log, timestamped where they happen (UTC ms),
- * never dropped silently (cf. libtorrent alerts).
+ * never dropped silently (cf. libtorrent alerts). Observations about content carry the adapter's
+ * NetworkStamp (`network`, `contentId`); the BitTorrent fields stay where they mean something.
  */
 export type Observation = DeliveryObservation | TrackerAnnounceObservation | RejectedConnectionObservation | SwarmPresenceObservation
   | SessionProgressObservation | UncleanShutdownObservation | AggregateObservation;
@@ -13,7 +15,7 @@ export type Encryption = 'none' | 'mse-rc4' | 'mse-plaintext';
 export type ByteRange = readonly [start: number, end: number];
 
 /** One peer connection that reached a decoy (handshake routed by infohash). */
-export interface DeliveryObservation {
+export interface DeliveryObservation extends NetworkStamp {
   readonly kind: 'delivery';
   readonly sessionId: string;
   readonly decoyId: number;
@@ -59,7 +61,7 @@ export interface DeliveryObservation {
  * progress and which has no delivery record (the counters are those of its last progress record).
  * The session's `delivery` record stays the one final account of it; these never replace it.
  */
-export interface SessionProgressObservation {
+export interface SessionProgressObservation extends NetworkStamp {
   readonly kind: 'session-progress';
   readonly phase: 'open' | 'progress' | 'interrupted';
   /** When this record was made (for `interrupted`: when the restarted node wrote it). */
@@ -113,7 +115,7 @@ export interface UncleanShutdownObservation {
 }
 
 /** An announce received by the built-in tracker (HTTP or UDP). */
-export interface TrackerAnnounceObservation {
+export interface TrackerAnnounceObservation extends NetworkStamp {
   readonly kind: 'tracker-announce';
   readonly at: number;
   readonly protocol: 'http' | 'udp';
@@ -133,7 +135,7 @@ export interface TrackerAnnounceObservation {
 }
 
 /** A connection dropped before it reached a decoy (unknown infohash, bad handshake, limits). */
-export interface RejectedConnectionObservation {
+export interface RejectedConnectionObservation extends NetworkStamp {
   readonly kind: 'rejected-connection';
   readonly at: number;
   readonly remoteIp: string;
@@ -147,7 +149,7 @@ export interface RejectedConnectionObservation {
  * any connection to us. WEAKER than a delivery: nothing was served, and DHT addresses can be spoofed
  * or belong to crawlers, so it is labelled `strength: 'weak'`.
  */
-export interface SwarmPresenceObservation {
+export interface SwarmPresenceObservation extends NetworkStamp {
   readonly kind: 'swarm-presence';
   readonly at: number;
   readonly strength: 'weak';

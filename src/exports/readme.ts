@@ -24,6 +24,8 @@ Files
 records.ndjson   the raw evidence records, one per line, exactly the bytes that were hashed.
                  Canonical JSON (RFC 8785, integers only). Each record holds seq (its position
                  in the node's log), prev (hash of record seq-1) and obs (the observation).
+                 Schema v (1 or 2): a v2 obs also names its P2P network and a network-neutral
+                 contentId (btih:<infohash> for BitTorrent v1; btmh:, ed2k: for others).
                  record hash = SHA-256(0x00 || line bytes)   (RFC 9162 leaf hash)
 proofs.json      for every record an RFC 9162 inclusion proof (audit path) against the
                  signed checkpoint: the record is at position seq in the log the node signed.

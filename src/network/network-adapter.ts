@@ -8,7 +8,7 @@ import type { Presentation } from '../domain/presentation.ts';
 /** How one network names a decoy: what a client of that network asks for, and the link that opens it. */
 export interface DecoyAddress {
   readonly network: string;
-  /** The network's content id (BitTorrent: the v1 infohash; eDonkey: the file's MD4 hash). */
+  /** The network-neutral content id (domain/content-id.ts; BitTorrent: btih:<v1 infohash>; eDonkey: ed2k:<MD4 hash>). */
   readonly contentId: string;
   /** A link a client of that network opens (BitTorrent: magnet, BEP 9; eDonkey: ed2k://). */
   readonly link: string;

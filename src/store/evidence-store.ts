@@ -40,6 +40,8 @@ export interface DecoyQuery {
   readonly infoHash?: string;
   /** The exact torrent name (`decoys retire NAME`). */
   readonly name?: string;
+  /** Only decoys with a larger id: with `limit`, one page of a listing in id order (decoys export pages through 100,000). */
+  readonly afterId?: number;
   readonly limit?: number;
 }
 

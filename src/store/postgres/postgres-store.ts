@@ -137,6 +137,9 @@ export class PostgresStore implements Store {
     if (q.status) { where.push('status = ?'); args.push(q.status); }
     if (q.payloadId) { where.push('payload_id = ?'); args.push(q.payloadId); }
     if (q.size !== undefined) { where.push('size = ?'); args.push(q.size); }
+    if (q.infoHash !== undefined) { where.push('info_hash = ?'); args.push(q.infoHash); }
+    if (q.name !== undefined) { where.push('name = ?'); args.push(q.name); }
+    if (q.afterId !== undefined) { where.push('id > ?'); args.push(q.afterId); }
     const sql = `SELECT * FROM decoys ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(decoyFromRow);
   }

@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { BuiltDecoy, Decoy, StoredFile } from '../../domain/decoy.ts';
 import { InputError } from '../../domain/errors.ts';
-import type { DecoyFilesCatalog } from '../decoy-files.ts';
+import type { DecoyFilesCatalog, DecoyInsertBatch } from '../decoy-files.ts';
 
 /** What the decoy-files store needs from SqliteStore: its connection and its transactions. */
 export interface SqliteHandle {
@@ -30,23 +30,54 @@ export class DecoyFilesStore implements DecoyFilesCatalog {
    * transaction after them, `first` before them (e.g. registering the variants they use).
    */
   insert(built: readonly BuiltDecoy[], now: number, within?: (decoys: Decoy[]) => void, first?: () => void): Decoy[] {
+    const insertOne = this.#inserter(now);
+    return this.#h.transaction(() => {
+      first?.();
+      const out = built.map(insertOne);
+      within?.(out);
+      return out;
+    });
+  }
+
+  /** One IMMEDIATE transaction held open across slices (see DecoyFilesCatalog.begin). */
+  begin(now: number, first?: () => void): DecoyInsertBatch {
+    const db = this.#h.database;
+    const insertOne = this.#inserter(now);
+    let open = true;
+    let n = 0;
+    const rollback = () => {
+      if (!open) return;
+      open = false;
+      // SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR...): see SqliteStore's transaction.
+      if (db.isOpen && db.isTransaction) try { db.exec('ROLLBACK'); } catch { /* the error that got us here is the one that matters */ }
+    };
+    const guarded = <T>(fn: () => T): T => {
+      if (!open) throw new Error('this decoy insert batch is closed');
+      try { return fn(); } catch (e) { rollback(); throw e; }
+    };
+    db.exec('BEGIN IMMEDIATE');
+    guarded(() => first?.());
+    return {
+      add: (built) => guarded(() => { for (const b of built) insertOne(b); n += built.length; return n; }),
+      commit: () => guarded(() => { db.exec('COMMIT'); open = false; return n; }),
+      rollback,
+    };
+  }
+
+  /** Inserts one decoy and its files (the caller holds the transaction). */
+  #inserter(now: number): (b: BuiltDecoy) => Decoy {
     const db = this.#h.database;
     const ins = db.prepare(`INSERT INTO decoys (info_hash, name, payload_id, size, piece_length, piece_count, info, content_sha256, status, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`);
     const seen = db.prepare('SELECT id FROM decoys WHERE info_hash = ?');
     const file = db.prepare('INSERT INTO decoy_files (decoy_id, idx, variant_id, format, size, nonce, path) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    return this.#h.transaction(() => {
-      first?.();
-      const out = built.map(({ decoy: d, files }) => {
-        if (seen.get(d.infoHash)) throw new InputError(`a decoy with infohash ${d.infoHash} (${d.name}) already exists`);
-        const r = ins.run(d.infoHash, d.name, d.payloadId, d.size, d.pieceLength, d.pieceCount, d.info, d.contentSha256, now);
-        const id = Number(r.lastInsertRowid);
-        files.forEach((f, i) => file.run(id, i, f.variantId, f.format, f.size, f.nonce, f.path ? JSON.stringify(f.path) : null));
-        return { ...d, id, status: 'active' as const, createdAt: now };
-      });
-      within?.(out);
-      return out;
-    });
+    return ({ decoy: d, files }) => {
+      if (seen.get(d.infoHash)) throw new InputError(`a decoy with infohash ${d.infoHash} (${d.name}) already exists`);
+      const r = ins.run(d.infoHash, d.name, d.payloadId, d.size, d.pieceLength, d.pieceCount, d.info, d.contentSha256, now);
+      const id = Number(r.lastInsertRowid);
+      files.forEach((f, i) => file.run(id, i, f.variantId, f.format, f.size, f.nonce, f.path ? JSON.stringify(f.path) : null));
+      return { ...d, id, status: 'active' as const, createdAt: now };
+    };
   }
 
   /** The files of a factory-built decoy, or undefined for decoys built without the factory (content = payload). */

@@ -14,6 +14,7 @@ import { AGGREGATES_001 } from './migrations/aggregates-001.ts';
 import { DECOY_RETIRE_001 } from './migrations/decoy-retire-001.ts';
 import { INTEL_001 } from './migrations/intel-001.ts';
 import { INTEL_002 } from './migrations/intel-002.ts';
+import { OBSERVATIONS_NETWORK_001 } from './migrations/observations-network-001.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   DECOY_RETIRE_001,
   INTEL_001,
   INTEL_002,
+  OBSERVATIONS_NETWORK_001,
 ];

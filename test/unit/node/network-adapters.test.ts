@@ -59,7 +59,7 @@ test('a second network plugs in through NetworkAdapter alone: it starts after Bi
       assert.deepEqual(node.health().map((h) => [h.network, h.running, h.decoys]), [['bittorrent', true, 1], ['loopback', true, 1]]);
       assert.match(lb.address(decoy).link, /^loopback:\/\//);
       const bt = node.adapters.adapters[0]!.address(decoy);
-      assert.equal(bt.contentId, decoy.infoHash);
+      assert.equal(bt.contentId, `btih:${decoy.infoHash}`);
       assert.ok(bt.link.startsWith(`magnet:?xt=urn:btih:${decoy.infoHash}&dn=`) && bt.link.includes(`&tr=${encodeURIComponent(node.info.trackerHttp!)}`), bt.link);
       await node.stop();
       stopped = true;

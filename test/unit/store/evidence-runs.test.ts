@@ -79,6 +79,10 @@ describe('evidence runs (evidence-003)', () => {
       db.prepare('INSERT INTO schema_migrations VALUES (?, 1)').run(m.name);
     }
     addDecoy(db);
+    // Rows are written by today's codec, which also binds the v2 columns (observations-network-001, NULL
+    // here: v1 records); they are added for the writes and dropped again before the store migrates.
+    const v2Tables = ['deliveries', 'swarm_presence'];
+    for (const t of v2Tables) db.exec(`ALTER TABLE ${t} ADD COLUMN network TEXT; ALTER TABLE ${t} ADD COLUMN content_id TEXT`);
     db.prepare("INSERT INTO evidence_meta (name, value) VALUES ('node', ?)").run(key.fingerprint);
     const rows = new RecordRowWriter(db);
     const link = db.prepare('INSERT INTO evidence_links (seq, kind, row_id, hash) VALUES (?, ?, ?, ?)');
@@ -104,6 +108,7 @@ describe('evidence runs (evidence-003)', () => {
     chain(delivery(500)); // row 262, after a record of another kind
     rows.write(delivery(501)); // row 263, never chained
     chain(delivery(502)); // row 264: the row ids jump, so a new run
+    for (const t of v2Tables) db.exec(`ALTER TABLE ${t} DROP COLUMN network; ALTER TABLE ${t} DROP COLUMN content_id`);
     db.close();
 
     const store = new SqliteStore(path);

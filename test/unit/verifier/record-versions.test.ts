@@ -51,6 +51,21 @@ function packageOf(v: number, extra: Record<string, unknown>): string {
 describe('record schema versions', () => {
   it('v1 records verify', () => assert.deepEqual(verifyPackage(packageOf(1, {})).findings, []));
   it('v2 records with more obs fields verify', () => assert.deepEqual(verifyPackage(packageOf(2, { contentId: 'btih:' + 'ab'.repeat(20), network: 'bittorrent' })).findings, []));
+  it('a v2 record must name its network and a well-formed content id, the BitTorrent one its infohash; a v1 record has none', () => {
+    const cases: [number, Record<string, unknown>, RegExp][] = [
+      [2, {}, /names no network/],
+      [2, { network: 'BitTorrent', contentId: null }, /names no network/],
+      [2, { network: 'bittorrent', contentId: 'btih:' + 'AB'.repeat(20) }, /malformed contentId/],
+      [2, { network: 'bittorrent', contentId: 'btih:' + 'cd'.repeat(20) }, /is not the record's infohash/],
+      [1, { contentId: 'btih:' + 'ab'.repeat(20) }, /a v1 record holds a contentId/],
+    ];
+    for (const [v, extra, re] of cases) {
+      const r = verifyPackage(packageOf(v, extra));
+      assert.ok(r.findings.some((f) => f.code === 'record-invalid' && re.test(f.message)), `${v} ${JSON.stringify(extra)}: ${JSON.stringify(r.findings)}`);
+    }
+    assert.deepEqual(verifyPackage(packageOf(2, { network: 'ed2k', contentId: null })).findings, [], 'another network, no content');
+  });
+
   it('other versions are refused', () => {
     for (const v of [0, 3]) {
       const r = verifyPackage(packageOf(v, {}));

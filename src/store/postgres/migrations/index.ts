@@ -3,6 +3,7 @@ import { PG_CORE_001 } from './pg-core-001.ts';
 import { PG_PARTITIONS_001 } from './pg-partitions-001.ts';
 import { PG_CENTRE_001 } from './pg-centre-001.ts';
 import { PG_DECOY_RETIRE_001 } from './pg-decoy-retire-001.ts';
+import { PG_OBSERVATIONS_NETWORK_001 } from './pg-observations-network-001.ts';
 
 /** Every PostgreSQL migration, in the order a fresh database applies them. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -10,6 +11,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   PG_PARTITIONS_001,
   PG_CENTRE_001,
   PG_DECOY_RETIRE_001,
+  PG_OBSERVATIONS_NETWORK_001,
 ];
 
 /** Tables partitioned by month (pg-partitions-001, pg-centre-001). */

@@ -1,5 +1,5 @@
 import type { DeliveryObservation } from '../../../domain/observation.ts';
-import { BOOL, HEX_BLOB, INT, OPT_INT, OPT_TEXT, RANGES, TEXT } from './field-types.ts';
+import { BOOL, HEX_BLOB, INT, OPT_CONTENT_ID, OPT_INT, OPT_NETWORK, OPT_TEXT, RANGES, TEXT } from './field-types.ts';
 import type { RecordTable } from './record-table.ts';
 
 /** deliveries (core-001; info_hash from core-003). */
@@ -12,6 +12,7 @@ export const DELIVERIES: RecordTable<DeliveryObservation> = {
     { name: 'client', column: 'client', type: OPT_TEXT },
     { name: 'clientVersion', column: 'client_version', type: OPT_TEXT },
     { name: 'completed', column: 'completed', type: BOOL },
+    { name: 'contentId', column: 'content_id', type: OPT_CONTENT_ID, since: 2 },
     { name: 'decoyId', column: 'decoy_id', type: INT },
     { name: 'disconnectReason', column: 'disconnect_reason', type: TEXT },
     { name: 'encryption', column: 'encryption', type: TEXT },
@@ -22,6 +23,7 @@ export const DELIVERIES: RecordTable<DeliveryObservation> = {
     { name: 'localPort', column: 'local_port', type: INT },
     { name: 'metadataOnly', column: 'metadata_only', type: BOOL },
     { name: 'metadataPiecesServed', column: 'metadata_pieces', type: INT },
+    { name: 'network', column: 'network', type: OPT_NETWORK, since: 2 },
     { name: 'peerId', column: 'peer_id', type: HEX_BLOB },
     { name: 'peerPiecesAtEnd', column: 'pieces_at_end', type: OPT_INT },
     { name: 'peerPiecesAtStart', column: 'pieces_at_start', type: OPT_INT },

@@ -1,4 +1,5 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
+import { isContentId, isNetworkName } from '../../../domain/content-id.ts';
 import { evidenceCounter } from '../../../domain/observation.ts';
 import { CanonicalEncodingError } from '../../../evidence/errors.ts';
 import { formatRanges, parseRanges } from '../../ranges.ts';
@@ -72,4 +73,15 @@ export const RANGES: FieldType = {
     if (!RANGES_TEXT.test(s)) throw new CanonicalEncodingError(`bad stored ranges "${s}"`);
     return parseRanges(s).map(([a, b]) => [safeInt(a), safeInt(b)]);
   },
+};
+
+/** A P2P network's name (domain/content-id.ts NetworkName), or null on rows recorded before records named it. */
+const network = (v: unknown): string => { if (!isNetworkName(v)) throw new CanonicalEncodingError(`not a network name: ${String(v)}`); return v; };
+export const OPT_NETWORK: FieldType = {
+  toSql: (v) => (isNull(v) ? null : network(v)), read: (v) => (isNull(v) ? null : network(v)),
+};
+/** A network-neutral content id (btih:, btmh:, ed2k:), or null. */
+const contentId = (v: unknown): string => { const s = str(v); if (!isContentId(s)) throw new CanonicalEncodingError(`not a content id: ${s}`); return s; };
+export const OPT_CONTENT_ID: FieldType = {
+  toSql: (v) => (isNull(v) ? null : contentId(v)), read: (v) => (isNull(v) ? null : contentId(v)),
 };

@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import { canonicalJson } from '../../../evidence/canonical-json.ts';
-import { recordTextOfJson } from '../../../evidence/record.ts';
+import { RECORD_VERSION, RECORD_VERSION_NETWORK, recordTextOfJson, type RecordVersion } from '../../../evidence/record.ts';
+import { CanonicalEncodingError } from '../../../evidence/errors.ts';
 import type { FieldType } from './field-types.ts';
 
 /** One record field: its name in the record and the domain object, its column, and how it is stored. */
@@ -8,6 +9,11 @@ export interface FieldSpec {
   readonly name: string;
   readonly column: string;
   readonly type: FieldType;
+  /**
+   * The record schema version that added the field (evidence/record.ts): a v2 field is in the record
+   * only when the row's `network` is set, which makes it a v2 record; rows without stay v1.
+   */
+  readonly since?: typeof RECORD_VERSION_NETWORK;
 }
 
 /**
@@ -41,6 +47,11 @@ export class RecordCodec {
   readonly timeIndex: number;
   readonly #names: readonly string[];
   readonly #types: readonly FieldType[];
+  /** Per field: added by record schema v2. */
+  readonly #v2: readonly boolean[];
+  /** Column of the v2 `network` field (-1: this kind's records are always v1). */
+  readonly #networkIndex: number;
+  readonly #contentIdIndex: number;
 
   constructor(spec: AnyRecordTable) {
     const names = spec.fields.map((f) => f.name);
@@ -48,6 +59,9 @@ export class RecordCodec {
     this.spec = spec;
     this.#names = names;
     this.#types = spec.fields.map((f) => f.type);
+    this.#v2 = spec.fields.map((f) => f.since === RECORD_VERSION_NETWORK);
+    this.#networkIndex = spec.fields.findIndex((f) => f.name === 'network' && f.since === RECORD_VERSION_NETWORK);
+    this.#contentIdIndex = spec.fields.findIndex((f) => f.name === 'contentId' && f.since === RECORD_VERSION_NETWORK);
     const cols = spec.fields.map((f) => f.column);
     // Positional parameters: binding by name costs ~6 µs more per 24-column row (bench/chain.bench.ts).
     this.insertSql = `INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
@@ -67,10 +81,19 @@ export class RecordCodec {
   toRow(o: object): SQLInputValue[] {
     const out = new Array<SQLInputValue>(this.#names.length);
     for (let i = 0; i < out.length; i++) out[i] = this.#types[i]!.toSql((o as Record<string, unknown>)[this.#names[i]!]);
+    // A content id without its network would be a v1 row whose content id no record holds.
+    if (this.#contentIdIndex >= 0 && out[this.#contentIdIndex] !== null && out[this.#networkIndex] === null) {
+      throw new CanonicalEncodingError(`${this.spec.table}: content id ${String(out[this.#contentIdIndex])} without a network`);
+    }
     return out;
   }
 
-  /** The domain object (kind included) from stored values. */
+  /** The record schema version of a row: v2 when it names its network (evidence/record.ts). */
+  version(row: readonly Value[]): RecordVersion {
+    return this.#networkIndex >= 0 && row[this.#networkIndex] !== null && row[this.#networkIndex] !== undefined ? RECORD_VERSION_NETWORK : RECORD_VERSION;
+  }
+
+  /** The domain object (kind included) from stored values; a v1 row's has no network or contentId. */
   read(row: readonly SQLOutputValue[]): Record<string, unknown> {
     return { kind: this.spec.kind, ...this.fields(row) };
   }
@@ -81,7 +104,15 @@ export class RecordCodec {
    */
   fields(row: readonly Value[]): Record<string, unknown> {
     const o: Record<string, unknown> = {};
-    for (let i = 0; i < this.#names.length; i++) o[this.#names[i]!] = this.#types[i]!.read(row[i] as SQLOutputValue);
+    const v1 = this.version(row) === RECORD_VERSION;
+    for (let i = 0; i < this.#names.length; i++) {
+      if (v1 && this.#v2[i]) {
+        // A v1 row holds no v2 value: one would be chained nowhere.
+        if (row[i] !== null && row[i] !== undefined) throw new CanonicalEncodingError(`${this.spec.table}: ${this.#names[i]} set on a v1 row`);
+        continue;
+      }
+      o[this.#names[i]!] = this.#types[i]!.read(row[i] as SQLOutputValue);
+    }
     return o;
   }
 
@@ -94,7 +125,7 @@ export class RecordCodec {
 
   /** The chained record text (evidence/record.ts) of a row, from stored or bound values. */
   recordText(row: readonly Value[], seq: number, prev: string, node: string): string {
-    return recordTextOfJson(this.spec.kind, row[this.timeIndex], this.json(row), seq, prev, node);
+    return recordTextOfJson(this.spec.kind, row[this.timeIndex], this.json(row), seq, prev, node, this.version(row));
   }
 
   /** Canonical JSON of the record fields (`obs`), from stored or bound values: canonical-json.ts, the one writer. */

@@ -134,6 +134,34 @@ export function storeContract(f: StoreFactory): void {
       assert.equal(s.decoyFiles.sizeTaken()(4002, VARIANT.id), false, '... and no files');
     }));
 
+    it('decoy files, streamed (begin): slices in one transaction, visible at commit, nothing after a rollback or a failed add; decoys list a page after an id', withStore(async (s) => {
+      const seen: string[] = [];
+      const b = s.decoyFiles.begin(1000, () => { seen.push('first'); });
+      assert.equal(b.add([built(1), built(2)]), 2);
+      assert.equal(b.add([built(3)]), 3);
+      assert.equal(s.decoyFiles.sizeTaken()(4003, VARIANT.id), true, 'slices already added count as taken for the next ones');
+      assert.equal(b.commit(), 3);
+      b.rollback(); // no-op after commit
+      assert.deepEqual(seen, ['first']);
+      const all = await s.listDecoys();
+      assert.equal(all.length, 3);
+      assert.deepEqual(s.decoyFiles.files(all[2]!.id), built(3).files);
+      assert.deepEqual((await s.listDecoys({ afterId: all[0]!.id, limit: 1 })).map((d) => d.id), [all[1]!.id]);
+      assert.deepEqual(await s.listDecoys({ afterId: all[2]!.id }), []);
+      const dropped = s.decoyFiles.begin(1000);
+      dropped.add([built(4)]);
+      dropped.rollback();
+      const dup = s.decoyFiles.begin(1000);
+      dup.add([built(5)]);
+      assert.throws(() => dup.add([built(1)]), /already exists/);
+      assert.throws(() => dup.commit(), /closed/, 'a failed add closes the batch');
+      assert.throws(() => s.decoyFiles.begin(1000, () => { throw new Error('variant not registered'); }), /variant not registered/);
+      assert.equal((await s.listDecoys()).length, 3, 'rolled back, failed and refused batches left nothing');
+      assert.equal(s.decoyFiles.sizeTaken()(4005, VARIANT.id), false);
+      // The store is usable afterwards.
+      assert.equal(s.decoyFiles.insert([built(6)], 1000).length, 1);
+    }));
+
     it('variant catalog: put replaces, get and list by payload', withStore(async (s) => {
       const row = { sourceId: PAYLOAD.id, format: 'zip', variantId: VARIANT.id, checkedBy: 'unzip 6.0', checkedAt: 5 };
       s.variants.putVariant(row);
