@@ -29,6 +29,8 @@ export const SETTINGS = {
   maxRequestQueue: intSetting('seed.maxRequestQueue', '--max-request-queue', 2000, 1, 20_000, 'Outstanding block requests per peer (advertised as reqq); more is a flood'),
   unchokeRotationMs: intSetting('seed.unchokeRotationMs', '--unchoke-rotation', 30_000, 1000, 600_000, 'An unchoked peer yields its slot to waiting peers after this long, ms'),
   allowPlaintext: boolSetting('seed.allowPlaintext', '--allow-plaintext', true, 'Accept unencrypted BitTorrent handshakes (MSE is always offered)'),
+  // Issue 10 item 1: clients at their defaults try uTP first (Transmission 3.00 never falls back to TCP).
+  utp: boolSetting('seed.utp', '--utp', true, 'Also serve over uTP (BEP 29) on UDP at the peer port number, which DHT and tracker announces name; the DHT shares that UDP port when it uses the same number'),
 
   trackers: listSetting('tracker.urls', '--tracker', 'External tracker announce URL (repeatable); requires --mode live unless it is a loopback address', trackerUrl),
   trackerServerPort: intSetting('tracker.serverPort', '--tracker-server', -1, -1, 65535, 'Run the built-in HTTP+UDP tracker on this port (-1 = off, 0 = any free port)'),
