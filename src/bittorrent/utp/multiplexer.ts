@@ -69,7 +69,7 @@ export class UtpMultiplexer {
   }
 
   start(): void {
-    this.#timer = setInterval(() => this.#tick(), this.#i.tickMs);
+    this.#timer = setInterval(() => this.tick(), this.#i.tickMs);
     this.#timer.unref();
   }
 
@@ -156,7 +156,8 @@ export class UtpMultiplexer {
     }), from.port, from.address);
   }
 
-  #tick(): void {
+  /** One step of the shared timer (exposed so tests can drive time). */
+  tick(): void {
     const now = this.#now();
     for (const [s, h] of [...this.#halfOpen]) if (now - h.at >= this.#i.halfOpenTimeoutMs) s.destroy();
     for (const s of [...this.#conns.values()]) {

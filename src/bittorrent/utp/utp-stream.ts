@@ -87,6 +87,12 @@ export class UtpStream extends Duplex {
   #idleMs = 0;
   #idleFired = false;
   #lossRecoverySeq: number | undefined;
+  #dbg = 0;
+  #rx = 0;
+  #implausible = 0;
+  #lastBad = '';
+  #lastAckNr = -1;
+  #dupAcks = 0;
 
   constructor(init: UtpStreamInit, components: UtpStreamComponents) {
     super({ allowHalfOpen: false, readableHighWaterMark: 64 << 10, writableHighWaterMark: 64 << 10 });
@@ -128,7 +134,8 @@ export class UtpStream extends Duplex {
       if (p.seqNr === this.#i.synSeq && this.#state === 'syn-recv') this.sendSynAck();
       return;
     }
-    if (!this.#win.plausibleAck(p.ackNr, this.#seq)) return; // forged or stale: ignore the whole packet (libutp does)
+    this.#rx++;
+    if (!this.#win.plausibleAck(p.ackNr, this.#seq)) { this.#implausible++; this.#lastBad = `${p.type}/${p.ackNr}/${p.seqNr}`; return; } // forged or stale: ignore the whole packet (libutp does)
     this.#lastRecv = now;
     this.#idleFired = false;
     this.#state = 'connected';
@@ -137,7 +144,16 @@ export class UtpStream extends Duplex {
     // BEP 29 wnd_size is u32: a hostile 0xffffffff is clamped by our own bounded window in #flush.
     this.#peerWnd = p.wndSize;
     const flight = this.#win.bytes;
+    // libutp: the same ack_nr three times from packets that ack nothing new means ack_nr + 1 is lost.
+    if (p.ackNr === this.#lastAckNr && p.type === ST_STATE && this.#win.count > 0) this.#dupAcks++;
+    else this.#dupAcks = 0;
+    this.#lastAckNr = p.ackNr;
     const r = this.#win.ack(p.ackNr, p.sack, now);
+    if (this.#dupAcks >= 3) {
+      const o = this.#win.oldest();
+      if (o && !o.fastResent && !r.lost.includes(o)) r.lost.unshift(o);
+      this.#dupAcks = 0;
+    }
     if (r.bytesAcked > 0) this.#cc.onAck(r.bytesAcked, flight);
     if (r.lost.length > 0) {
       // One window cut per loss event: not again until the packets in flight now are acked.
@@ -225,6 +241,7 @@ export class UtpStream extends Duplex {
       this.#seq = seqAdd(this.#seq, 1);
     }
     if (this.#ending && this.#pendingBytes === 0 && !this.#finSent) this.#sendFin(now);
+    this.#releaseWriter();
   }
 
   #sendFin(now: number): void {
@@ -242,7 +259,8 @@ export class UtpStream extends Duplex {
       if (head.length <= need) { parts.push(head); this.#pending.shift(); need -= head.length; }
       else { parts.push(head.subarray(0, need)); this.#pending[0] = head.subarray(need); need = 0; }
     }
-    const out = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    // Always a copy: a packet may be resent long after the writer reused the buffer it wrote.
+    const out = Buffer.concat(parts);
     this.#pendingBytes -= out.length;
     return out;
   }
@@ -263,6 +281,11 @@ export class UtpStream extends Duplex {
   /** Called by the multiplexer's shared timer: retransmission timeout, zero-window probe, idle timeout. */
   tick(now: number): void {
     if (this.#state === 'closed') return;
+    if (process.env.CS_UTP_DEBUG && now - this.#dbg >= 1000) {
+      this.#dbg = now;
+      const o = this.#win.oldest();
+      process.stderr.write(`utp ${this.remotePort} state=${this.#state} seq=${this.#seq} ack=${this.#ack} inflight=${this.#win.bytes}/${this.#win.count} cwnd=${this.#cc.window} peerWnd=${this.#peerWnd} pending=${this.#pendingBytes} cb=${!!this.#writeCb} rto=${this.#win.rtoMs} oldest=${o?.seq}/${o?.sends}/${o ? now - o.sentAt : -1} rx=${this.#rx} bad=${this.#implausible} lastBad=${this.#lastBad} lastAck=${this.#lastAckNr}\n`);
+    }
     const oldest = this.#win.oldest();
     if (oldest && now - oldest.sentAt >= this.#win.rtoMs) {
       if (oldest.sends > this.#i.limits.maxRetransmits) {
@@ -271,9 +294,10 @@ export class UtpStream extends Duplex {
       }
       this.#cc.onTimeout();
       this.#win.backoff();
-      // Resend the oldest unacknowledged packet; the rest follow as acks reopen the window.
-      const first = [...this.#win.unsacked()][0];
-      if (first) this.#resend(first, now, false);
+      // Resend the oldest packet not cumulatively acked, even one the peer acked selectively: its
+      // answer carries the peer's current ack_nr, which a lost ack may have kept from us (and the
+      // timer restarts from this send, never from a packet that will not be resent).
+      this.#resend(oldest, now, false);
     }
     this.#flush();
     if (this.#idleMs > 0 && !this.#idleFired && now - this.#lastRecv >= this.#idleMs) {
