@@ -81,7 +81,9 @@ export function decodePacket(d: Uint8Array): UtpPacket {
     at += 2;
     if (at + len > d.length) throw new UtpPacketError('extension-truncated');
     if (kind === EXT_SACK) {
-      if (len === 0 || len % 4 !== 0) throw new UtpPacketError('sack-length');
+      // BEP 29 says a multiple of 4, but libtorrent sends (span + 7) / 8 bytes: any non-zero length
+      // is read (refusing it dropped every ack after a loss and stalled libtorrent downloads).
+      if (len === 0) throw new UtpPacketError('sack-length');
       sack = d.subarray(at, at + Math.min(len, MAX_SACK_BYTES));
     }
     at += len;

@@ -24,7 +24,8 @@ test('the decoder refuses what BEP 29 does not allow, with a reason', () => {
   assert.equal(reason(Uint8Array.from([0x02, ...ok.subarray(1)])), 'version');
   assert.equal(reason(Uint8Array.from([0x51, ...ok.subarray(1)])), 'type');
   const ext = (kind: number, next: number, len: number, body: number[]) => Uint8Array.from([ok[0]!, kind, ...ok.subarray(2, 20), next, len, ...body]);
-  assert.equal(reason(ext(1, 0, 3, [0, 0, 0])), 'sack-length', 'SACK length is a multiple of 4');
+  assert.equal(reason(ext(1, 0, 0, [])), 'sack-length', 'an empty SACK is refused');
+  assert.equal(reason(ext(1, 0, 3, [1, 0, 0])), 'ok', 'libtorrent sends SACKs of any byte length');
   assert.equal(reason(ext(1, 0, 8, [0, 0, 0])), 'extension-truncated');
   // A chain of extensions longer than MAX_EXTENSIONS is refused, not walked.
   const chain = Uint8Array.from([ok[0]!, 2, ...ok.subarray(2, 20), ...Array.from({ length: 10 }, () => [2, 0]).flat(), 0, 0]);
