@@ -87,10 +87,6 @@ export class UtpStream extends Duplex {
   #idleMs = 0;
   #idleFired = false;
   #lossRecoverySeq: number | undefined;
-  #dbg = 0;
-  #rx = 0;
-  #implausible = 0;
-  #lastBad = '';
   #lastAckNr = -1;
   #dupAcks = 0;
 
@@ -134,8 +130,7 @@ export class UtpStream extends Duplex {
       if (p.seqNr === this.#i.synSeq && this.#state === 'syn-recv') this.sendSynAck();
       return;
     }
-    this.#rx++;
-    if (!this.#win.plausibleAck(p.ackNr, this.#seq)) { this.#implausible++; this.#lastBad = `${p.type}/${p.ackNr}/${p.seqNr}`; return; } // forged or stale: ignore the whole packet (libutp does)
+    if (!this.#win.plausibleAck(p.ackNr, this.#seq)) return; // forged or stale: ignore the whole packet (libutp does)
     this.#lastRecv = now;
     this.#idleFired = false;
     this.#state = 'connected';
@@ -281,11 +276,6 @@ export class UtpStream extends Duplex {
   /** Called by the multiplexer's shared timer: retransmission timeout, zero-window probe, idle timeout. */
   tick(now: number): void {
     if (this.#state === 'closed') return;
-    if (process.env.CS_UTP_DEBUG && now - this.#dbg >= 1000) {
-      this.#dbg = now;
-      const o = this.#win.oldest();
-      process.stderr.write(`utp ${this.remotePort} state=${this.#state} seq=${this.#seq} ack=${this.#ack} inflight=${this.#win.bytes}/${this.#win.count} cwnd=${this.#cc.window} peerWnd=${this.#peerWnd} pending=${this.#pendingBytes} cb=${!!this.#writeCb} rto=${this.#win.rtoMs} oldest=${o?.seq}/${o?.sends}/${o ? now - o.sentAt : -1} rx=${this.#rx} bad=${this.#implausible} lastBad=${this.#lastBad} lastAck=${this.#lastAckNr}\n`);
-    }
     const oldest = this.#win.oldest();
     if (oldest && now - oldest.sentAt >= this.#win.rtoMs) {
       if (oldest.sends > this.#i.limits.maxRetransmits) {
