@@ -7,7 +7,10 @@ export interface InFlight {
   readonly payload: Uint8Array;
   sentAt: number;
   sends: number;
+  /** Acknowledged selectively (SACK): no longer in the network, but not yet cumulatively acked. */
   sacked: boolean;
+  /** Taken as lost (timeout or fast retransmit) and waiting to be resent: not counted in flight. */
+  lost: boolean;
   fastResent: boolean;
 }
 
@@ -27,8 +30,9 @@ export interface AckResult {
 }
 
 /**
- * Packets in flight, oldest first, with RTT (RFC 6298, Karn's rule) and the retransmission timer's
- * value. Bounded by the caller's window: it pushes only while `bytes` is below it.
+ * Packets not yet cumulatively acknowledged, oldest first, with RTT (RFC 6298, Karn's rule) and
+ * the retransmission timer's value. `bytes` counts what is in the network: neither selectively
+ * acked nor taken as lost. Bounded by the caller's window: it sends only while `bytes` is below it.
  */
 export class SendWindow {
   #out: InFlight[] = [];
@@ -42,11 +46,21 @@ export class SendWindow {
   get rtoMs(): number { return this.#rto; }
   get rttMs(): number { return this.#srtt; }
   oldest(): InFlight | undefined { return this.#out[0]; }
-  /** Packets in flight that the peer has not selectively acknowledged. */
-  *unsacked(): Iterable<InFlight> { for (const o of this.#out) if (!o.sacked) yield o; }
+
+  /** The oldest packet still in the network or selectively acked (not waiting for a resend): the RTO runs on it. */
+  timed(): InFlight | undefined {
+    for (const o of this.#out) if (!o.lost) return o;
+    return undefined;
+  }
+
+  /** The oldest packet waiting to be resent. */
+  nextLost(): InFlight | undefined {
+    for (const o of this.#out) if (o.lost) return o;
+    return undefined;
+  }
 
   push(seq: number, type: PacketType, payload: Uint8Array, now: number): InFlight {
-    const o: InFlight = { seq, type, payload, sentAt: now, sends: 1, sacked: false, fastResent: false };
+    const o: InFlight = { seq, type, payload, sentAt: now, sends: 1, sacked: false, lost: false, fastResent: false };
     this.#out.push(o);
     this.#bytes += payload.length;
     return o;
@@ -61,13 +75,16 @@ export class SendWindow {
     return seqDiff(ackNr, seqAdd(first, -1)) >= 0 && seqDiff(ackNr, seqAdd(nextSeq, -1)) <= 0;
   }
 
+  #inNetwork(o: InFlight): boolean { return !o.sacked && !o.lost; }
+
   /** Cumulative ack up to and including ackNr, then the selective ack bitmask (bit 0 = ackNr + 2). */
   ack(ackNr: number, sack: Uint8Array | null, now: number): AckResult {
     let bytesAcked = 0;
     let finAcked = false;
     while (this.#out.length > 0 && seqDiff(this.#out[0]!.seq, ackNr) <= 0) {
       const o = this.#out.shift()!;
-      if (!o.sacked) { bytesAcked += o.payload.length; this.#bytes -= o.payload.length; }
+      if (!o.sacked) bytesAcked += o.payload.length;
+      if (this.#inNetwork(o)) this.#bytes -= o.payload.length;
       if (o.sends === 1) this.#rtt(now - o.sentAt);
       if (o.type === ST_FIN) finAcked = true;
     }
@@ -82,13 +99,14 @@ export class SendWindow {
         const acked = bit >= 0 && bit < sack.length * 8 && (sack[bit >> 3]! & (1 << (bit & 7))) !== 0;
         if (acked) {
           if (!o.sacked) {
+            if (this.#inNetwork(o)) this.#bytes -= o.payload.length;
             o.sacked = true;
+            o.lost = false;
             bytesAcked += o.payload.length;
-            this.#bytes -= o.payload.length;
             if (o.sends === 1) this.#rtt(now - o.sentAt);
           }
           after++;
-        } else if (!o.sacked && after >= DUPLICATE_ACKS && !o.fastResent && bit >= -1) {
+        } else if (!o.sacked && !o.lost && after >= DUPLICATE_ACKS && !o.fastResent && bit >= -1) {
           lost.push(o);
         }
       }
@@ -97,13 +115,29 @@ export class SendWindow {
     return { bytesAcked, lost, finAcked };
   }
 
-  markResent(o: InFlight, now: number, fast: boolean): void {
+  /**
+   * Retransmission timeout: everything still in the network is taken as lost and resent from the
+   * oldest, within the (reset) congestion window, as TCP does from snd_una. A selectively acked
+   * oldest packet is resent too: the answer carries the peer's current ack_nr.
+   */
+  timeout(): void {
+    for (const o of this.#out) {
+      if (this.#inNetwork(o)) { this.#bytes -= o.payload.length; o.lost = true; }
+    }
+    const first = this.#out[0];
+    if (first && first.sacked) { first.sacked = false; first.lost = true; }
+    this.#rto = Math.min(MAX_RTO_MS, this.#rto * 2);
+  }
+
+  /** A packet goes out again (after timeout or fast retransmit): back in the network. */
+  resent(o: InFlight, now: number, fast: boolean): void {
+    if (!this.#inNetwork(o)) this.#bytes += o.payload.length;
+    o.lost = false;
+    o.sacked = false;
     o.sentAt = now;
     o.sends++;
     if (fast) o.fastResent = true;
   }
-
-  backoff(): void { this.#rto = Math.min(MAX_RTO_MS, this.#rto * 2); }
 
   #rtt(sample: number): void {
     const r = Math.max(0, sample);

@@ -50,6 +50,11 @@ type State = 'syn-recv' | 'connected' | 'closed';
 
 /** A peer that shows a zero window: after this long with nothing in flight we send one packet anyway (libutp probes after 15 s). */
 const ZERO_WINDOW_PROBE_MS = 1000;
+/**
+ * Packets sent per flush at most: acks clock out the rest. Sending a whole 1 MiB window at once
+ * overflowed downloaders' UDP receive buffers on loopback (hundreds of losses per burst).
+ */
+const MAX_BURST = 64;
 
 /**
  * One accepted uTP connection (responder side, BEP 29) as a Duplex stream, so that the same MSE and
@@ -87,6 +92,8 @@ export class UtpStream extends Duplex {
   #idleMs = 0;
   #idleFired = false;
   #lossRecoverySeq: number | undefined;
+  /** Counters for health and benchmarks. */
+  readonly stats = { sent: 0, received: 0, fastResends: 0, timeouts: 0 };
   #lastAckNr = -1;
   #dupAcks = 0;
 
@@ -130,6 +137,7 @@ export class UtpStream extends Duplex {
       if (p.seqNr === this.#i.synSeq && this.#state === 'syn-recv') this.sendSynAck();
       return;
     }
+    this.stats.received++;
     if (!this.#win.plausibleAck(p.ackNr, this.#seq)) return; // forged or stale: ignore the whole packet (libutp does)
     this.#lastRecv = now;
     this.#idleFired = false;
@@ -229,10 +237,18 @@ export class UtpStream extends Duplex {
     const window = Math.min(this.#cc.window, this.#peerWnd, lim.maxWindow);
     if (this.#peerWnd < lim.mss) this.#zeroSince ||= now; else this.#zeroSince = 0;
     const probe = this.#zeroSince > 0 && this.#win.count === 0 && now - this.#zeroSince >= ZERO_WINDOW_PROBE_MS;
-    while (this.#pendingBytes > 0 && (this.#win.bytes + Math.min(lim.mss, this.#pendingBytes) <= window || (probe && this.#win.count === 0))) {
+    let burst = MAX_BURST;
+    // Packets taken as lost first, oldest first (go-back from the oldest after a timeout), then new data.
+    for (let o = this.#win.nextLost(); o && burst > 0 && (this.#win.bytes + o.payload.length <= window || this.#win.bytes === 0); o = this.#win.nextLost()) {
+      this.#resend(o, now, false);
+      burst--;
+    }
+    if (this.#win.nextLost()) return;
+    while (burst-- > 0 && this.#pendingBytes > 0 && (this.#win.bytes + Math.min(lim.mss, this.#pendingBytes) <= window || (probe && this.#win.count === 0))) {
       const payload = this.#take(lim.mss);
       this.#win.push(this.#seq, ST_DATA, payload, now);
       this.#c.send(this.#packet(ST_DATA, this.#seq, payload));
+      this.stats.sent++;
       this.#seq = seqAdd(this.#seq, 1);
     }
     if (this.#ending && this.#pendingBytes === 0 && !this.#finSent) this.#sendFin(now);
@@ -261,7 +277,8 @@ export class UtpStream extends Duplex {
   }
 
   #resend(o: InFlight, now: number, fast: boolean): void {
-    this.#win.markResent(o, now, fast);
+    this.#win.resent(o, now, fast);
+    if (fast) this.stats.fastResends++;
     this.#c.send(this.#packet(o.type, o.seq, o.payload));
   }
 
@@ -276,18 +293,15 @@ export class UtpStream extends Duplex {
   /** Called by the multiplexer's shared timer: retransmission timeout, zero-window probe, idle timeout. */
   tick(now: number): void {
     if (this.#state === 'closed') return;
-    const oldest = this.#win.oldest();
-    if (oldest && now - oldest.sentAt >= this.#win.rtoMs) {
-      if (oldest.sends > this.#i.limits.maxRetransmits) {
+    const timed = this.#win.timed();
+    if (timed && now - timed.sentAt >= this.#win.rtoMs) {
+      if (timed.sends > this.#i.limits.maxRetransmits) {
         this.destroy(Object.assign(new Error('utp retransmission timeout'), { code: 'ETIMEDOUT' }));
         return;
       }
       this.#cc.onTimeout();
-      this.#win.backoff();
-      // Resend the oldest packet not cumulatively acked, even one the peer acked selectively: its
-      // answer carries the peer's current ack_nr, which a lost ack may have kept from us (and the
-      // timer restarts from this send, never from a packet that will not be resent).
-      this.#resend(oldest, now, false);
+      this.stats.timeouts++;
+      this.#win.timeout();
     }
     this.#flush();
     if (this.#idleMs > 0 && !this.#idleFired && now - this.#lastRecv >= this.#idleMs) {
