@@ -54,7 +54,7 @@ const ZERO_WINDOW_PROBE_MS = 1000;
  * Packets sent per flush at most: acks clock out the rest. Sending a whole 1 MiB window at once
  * overflowed downloaders' UDP receive buffers on loopback (hundreds of losses per burst).
  */
-const MAX_BURST = 64;
+const MAX_BURST = 16;
 
 /**
  * One accepted uTP connection (responder side, BEP 29) as a Duplex stream, so that the same MSE and
