@@ -183,3 +183,20 @@ test('hostile bytes never throw out of the multiplexer', () => {
   }
   assert.ok(h.mux.stats.badPackets > 0);
 });
+
+test('after a timeout every packet in flight is resent from the oldest as acks reopen the window (go-back, not one per RTO)', () => {
+  const h = harness();
+  const { stream, serverSeq, next } = h.connect(A, 100);
+  stream.write(Buffer.alloc(4 * 1380));
+  const first = h.out.filter((o) => o.p.type === ST_DATA).map((o) => o.p.seqNr);
+  assert.equal(first.length, 4);
+  h.out.length = 0;
+  h.clock.now += 1000;
+  h.mux.tick();
+  const afterTimeout = h.out.filter((o) => o.p.type === ST_DATA).map((o) => o.p.seqNr);
+  assert.deepEqual(afterTimeout, [serverSeq], 'the window is back to one packet: the oldest goes first');
+  h.out.length = 0;
+  h.send(A, { type: ST_STATE, connectionId: 101, seqNr: next, ackNr: serverSeq });
+  const resent = h.out.filter((o) => o.p.type === ST_DATA).map((o) => o.p.seqNr);
+  assert.deepEqual(resent.slice(0, 2), [(serverSeq + 1) & 0xffff, (serverSeq + 2) & 0xffff], 'the ack clocks out the next lost packets at once, in order');
+});
