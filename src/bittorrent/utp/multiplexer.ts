@@ -56,7 +56,6 @@ export class UtpMultiplexer {
   readonly #conns = new Map<string, UtpStream>();
   readonly #halfOpen = new Map<UtpStream, { key: string; ip: string; at: number }>();
   readonly #halfOpenPerIp = new Map<string, number>();
-  readonly #t0 = process.hrtime.bigint();
   #resetWindow = 0;
   #resetsInWindow = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -83,7 +82,8 @@ export class UtpMultiplexer {
   get halfOpen(): number { return this.#halfOpen.size; }
 
   #now(): number { return this.#c.nowMs?.() ?? Date.now(); }
-  #nowUs(): number { return Number((process.hrtime.bigint() - this.#t0) / 1000n) >>> 0; }
+  /** uTP timestamps: microseconds, wrapping at 2^32 (BEP 29); a monotonic clock, so wall-clock steps cannot fake delay. */
+  #nowUs(): number { return (performance.now() * 1000) >>> 0; }
 
   /** One datagram from the UDP port. Never throws. */
   onDatagram(msg: Uint8Array, from: { address: string; port: number }): void {

@@ -37,6 +37,8 @@ export interface AckResult {
 export class SendWindow {
   #out: InFlight[] = [];
   #bytes = 0;
+  /** Packets waiting for a resend: lets the common case (none) skip the scan on every ack. */
+  #lost = 0;
   #srtt = 0;
   #rttvar = 0;
   #rto = 1000;
@@ -55,6 +57,7 @@ export class SendWindow {
 
   /** The oldest packet waiting to be resent. */
   nextLost(): InFlight | undefined {
+    if (this.#lost === 0) return undefined;
     for (const o of this.#out) if (o.lost) return o;
     return undefined;
   }
@@ -83,6 +86,7 @@ export class SendWindow {
     let finAcked = false;
     while (this.#out.length > 0 && seqDiff(this.#out[0]!.seq, ackNr) <= 0) {
       const o = this.#out.shift()!;
+      if (o.lost) this.#lost--;
       if (!o.sacked) bytesAcked += o.payload.length;
       if (this.#inNetwork(o)) this.#bytes -= o.payload.length;
       if (o.sends === 1) this.#rtt(now - o.sentAt);
@@ -101,7 +105,7 @@ export class SendWindow {
           if (!o.sacked) {
             if (this.#inNetwork(o)) this.#bytes -= o.payload.length;
             o.sacked = true;
-            o.lost = false;
+            if (o.lost) { o.lost = false; this.#lost--; }
             bytesAcked += o.payload.length;
             if (o.sends === 1) this.#rtt(now - o.sentAt);
           }
@@ -122,17 +126,17 @@ export class SendWindow {
    */
   timeout(): void {
     for (const o of this.#out) {
-      if (this.#inNetwork(o)) { this.#bytes -= o.payload.length; o.lost = true; }
+      if (this.#inNetwork(o)) { this.#bytes -= o.payload.length; o.lost = true; this.#lost++; }
     }
     const first = this.#out[0];
-    if (first && first.sacked) { first.sacked = false; first.lost = true; }
+    if (first && first.sacked) { first.sacked = false; first.lost = true; this.#lost++; }
     this.#rto = Math.min(MAX_RTO_MS, this.#rto * 2);
   }
 
   /** A packet goes out again (after timeout or fast retransmit): back in the network. */
   resent(o: InFlight, now: number, fast: boolean): void {
     if (!this.#inNetwork(o)) this.#bytes += o.payload.length;
-    o.lost = false;
+    if (o.lost) { o.lost = false; this.#lost--; }
     o.sacked = false;
     o.sentAt = now;
     o.sends++;
