@@ -21,7 +21,9 @@ export interface UtpLimits {
 }
 
 export const DEFAULT_UTP_LIMITS: UtpLimits = {
-  mss: 1380, maxWindow: 1 << 20, recvBuffer: 1 << 20, reorderPackets: 128, sendBuffer: 256 << 10, maxRetransmits: 6,
+  // Downloaders send us requests and small messages only: 64 KiB of receive buffer is plenty, and
+  // an out-of-order storm over thousands of connections stays small.
+  mss: 1380, maxWindow: 1 << 20, recvBuffer: 64 << 10, reorderPackets: 64, sendBuffer: 256 << 10, maxRetransmits: 6,
 };
 
 export interface UtpStreamInit {
@@ -186,6 +188,8 @@ export class UtpStream extends Duplex {
       this.#sendControl(ST_STATE);
       return;
     }
+    // A peer that ignores our advertised window gets its in-order data dropped too (it resends).
+    if (this.readableLength + p.payload.length > lim.recvBuffer) return;
     this.#deliver(p.seqNr, p.payload);
     for (let next = seqAdd(this.#ack, 1), held = this.#reorder.get(next); held !== undefined; next = seqAdd(this.#ack, 1), held = this.#reorder.get(next)) {
       this.#reorder.delete(next);

@@ -200,3 +200,13 @@ test('after a timeout every packet in flight is resent from the oldest as acks r
   const resent = h.out.filter((o) => o.p.type === ST_DATA).map((o) => o.p.seqNr);
   assert.deepEqual(resent.slice(0, 2), [(serverSeq + 1) & 0xffff, (serverSeq + 2) & 0xffff], 'the ack clocks out the next lost packets at once, in order');
 });
+
+test('a peer that ignores our advertised window cannot grow the unread buffer past it', () => {
+  const h = harness();
+  const { stream, serverSeq, next } = h.connect(A, 110);
+  // Nobody reads (paused): in-order data beyond the receive buffer is dropped, not queued.
+  for (let k = 0; k < 200; k++) h.send(A, { type: ST_DATA, connectionId: 111, seqNr: (next + k) & 0xffff, ackNr: (serverSeq - 1) & 0xffff, payload: new Uint8Array(1300) });
+  assert.ok(stream.readableLength <= DEFAULT_UTP_LIMITS.recvBuffer, `unread ${stream.readableLength}`);
+  assert.ok(stream.readableLength > DEFAULT_UTP_LIMITS.recvBuffer / 2);
+  assert.equal(h.out.at(-1)!.p.wndSize <= 1300, true, 'and the advertised window says it is full');
+});
