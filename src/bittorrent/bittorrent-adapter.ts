@@ -105,8 +105,11 @@ export class BitTorrentAdapter implements NetworkAdapter {
         if (s.utp) utp = await this.#startUtp(seeder, listening);
       },
       stop: async () => {
+        // The seeder closes its sessions first (recorded with reason "shutdown"), uTP ones included;
+        // then the multiplexer drops what is left (half-open) and ignores further datagrams.
+        const stopped = seeder?.stop();
         utp?.mux.stop();
-        await seeder?.stop();
+        await stopped;
         await utp?.endpoint.close();
       },
     };

@@ -59,6 +59,7 @@ export class UtpMultiplexer {
   #resetWindow = 0;
   #resetsInWindow = 0;
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
   readonly stats: UtpStats = { badPackets: 0, refusedSyns: 0, resetsSent: 0, unknownConnection: 0, accepted: 0 };
 
   constructor(init: UtpMultiplexerInit, components: UtpMultiplexerComponents) {
@@ -73,6 +74,7 @@ export class UtpMultiplexer {
   }
 
   stop(): void {
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     for (const s of [...this.#conns.values()]) s.destroy();
@@ -87,6 +89,7 @@ export class UtpMultiplexer {
 
   /** One datagram from the UDP port. Never throws. */
   onDatagram(msg: Uint8Array, from: { address: string; port: number }): void {
+    if (this.#stopped) return;
     let p: UtpPacket;
     try { p = decodePacket(msg); } catch (e) {
       if (e instanceof UtpPacketError) { this.stats.badPackets++; return; }

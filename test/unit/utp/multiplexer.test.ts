@@ -210,3 +210,14 @@ test('a peer that ignores our advertised window cannot grow the unread buffer pa
   assert.ok(stream.readableLength > DEFAULT_UTP_LIMITS.recvBuffer / 2);
   assert.equal(h.out.at(-1)!.p.wndSize <= 1300, true, 'and the advertised window says it is full');
 });
+
+test('a stopped multiplexer closes its connections and ignores further datagrams', () => {
+  const h = harness();
+  const { stream } = h.connect(A, 120);
+  h.mux.stop();
+  assert.equal(stream.destroyed, true);
+  h.out.length = 0;
+  h.send(A, { type: ST_SYN, connectionId: 500, seqNr: 1, ackNr: 0 });
+  assert.equal(h.out.length, 0);
+  assert.equal(h.mux.size, 0);
+});
