@@ -70,12 +70,15 @@ export class SendWindow {
   }
 
   /**
-   * True when ack_nr names a packet we could have sent: between the one before our oldest in-flight
-   * packet and our newest. A forged or stale ack_nr outside that range is ignored, never trusted.
+   * True when ack_nr names a packet we could have sent: never one we have not sent yet, and at most
+   * `staleBy` packets older than the one before our oldest in-flight packet. A peer's DATA packet can
+   * carry an ack_nr older than what its later acks already told us (it was sent while our packets
+   * were crossing it): refusing those dropped a downloader's requests and stalled it for a minute.
+   * The half-open check passes staleBy 0: only the ack of our random first seq_nr confirms a SYN.
    */
-  plausibleAck(ackNr: number, nextSeq: number): boolean {
+  plausibleAck(ackNr: number, nextSeq: number, staleBy: number): boolean {
     const first = this.#out[0]?.seq ?? nextSeq;
-    return seqDiff(ackNr, seqAdd(first, -1)) >= 0 && seqDiff(ackNr, seqAdd(nextSeq, -1)) <= 0;
+    return seqDiff(ackNr, seqAdd(first, -1 - staleBy)) >= 0 && seqDiff(ackNr, seqAdd(nextSeq, -1)) <= 0;
   }
 
   #inNetwork(o: InFlight): boolean { return !o.sacked && !o.lost; }

@@ -57,6 +57,8 @@ const ZERO_WINDOW_PROBE_MS = 1000;
  * overflowed downloaders' UDP receive buffers on loopback (hundreds of losses per burst).
  */
 const MAX_BURST = 16;
+/** How much older than our oldest packet in flight a peer's ack_nr may be: more than a full window of packets (1 MiB / 1,380 B). */
+const STALE_ACK_PACKETS = 1024;
 
 /**
  * One accepted uTP connection (responder side, BEP 29) as a Duplex stream, so that the same MSE and
@@ -140,7 +142,8 @@ export class UtpStream extends Duplex {
       return;
     }
     this.stats.received++;
-    if (!this.#win.plausibleAck(p.ackNr, this.#seq)) return; // forged or stale: ignore the whole packet (libutp does)
+    // Forged, or older than anything in flight could explain: ignore the whole packet (libutp and libtorrent do).
+    if (!this.#win.plausibleAck(p.ackNr, this.#seq, this.#state === 'connected' ? STALE_ACK_PACKETS : 0)) return;
     this.#lastRecv = now;
     this.#idleFired = false;
     this.#state = 'connected';

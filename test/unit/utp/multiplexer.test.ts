@@ -221,3 +221,18 @@ test('a stopped multiplexer closes its connections and ignores further datagrams
   assert.equal(h.out.length, 0);
   assert.equal(h.mux.size, 0);
 });
+
+test('a request sent while our data was crossing it (an older ack_nr) is still received', async () => {
+  const h = harness();
+  const { stream, serverSeq, next } = h.connect(A, 130);
+  const got: number[] = [];
+  stream.on('data', (c: Buffer) => got.push(...c));
+  stream.write(Buffer.alloc(3 * 1380));
+  const last = h.out.filter((o) => o.p.type === ST_DATA).at(-1)!.p.seqNr;
+  h.send(A, { type: ST_STATE, connectionId: 131, seqNr: next, ackNr: last });
+  assert.equal(stream.inFlight, 0);
+  // Sent by the peer before it had our data: its ack_nr is older than anything in flight.
+  h.send(A, { type: ST_DATA, connectionId: 131, seqNr: next, ackNr: (serverSeq - 1) & 0xffff, payload: Uint8Array.of(42) });
+  await tickOver();
+  assert.deepEqual(got.slice(-1), [42]);
+});
