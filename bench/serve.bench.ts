@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     const fixture = await buildFixture({ root, cli: CLI, video: defaultPayloadPath(), sizeBytes, decoys: opts.decoys }, { signal });
     const slots = Math.max(MIN_SLOTS, ...opts.levels);
     process.stdout.write(`setup: ${opts.decoys} decoys x ${opts.sizeMiB} MiB, levels N=${opts.levels.join(',')}, ${opts.rounds} round(s), ${slots} upload slots each, ` +
-      `downloaders ${opts.crypto === 'plain' ? 'plaintext' : 'MSE RC4'}, TCP only, libtorrent profile(s) ${opts.ltProfiles.join(' and ')}\n`);
+      `downloaders ${opts.crypto === 'plain' ? 'plaintext' : 'MSE RC4'}, ${process.env.COUNTERSEED_BENCH_TRANSPORT === 'utp' ? 'uTP only (both seeders speak uTP)' : 'TCP only'}, libtorrent profile(s) ${opts.ltProfiles.join(' and ')}\n`);
 
     // One same-run comparison per libtorrent preset (issue 15 item 16: one preset alone flattered one side).
     const docs: object[] = [];

@@ -82,7 +82,10 @@ def session_settings(addr, crypto):
         'listen_interfaces': f'{addr}:0',
         'outgoing_interfaces': addr,
         'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
-        'enable_incoming_utp': False, 'enable_outgoing_utp': False,
+        # bench:serve compares TCP with TCP; bench:utp (COUNTERSEED_BENCH_TRANSPORT=utp) uTP with uTP:
+        # the downloaders then connect over uTP only (INTEROP-NOTES: never compare uTP with TCP).
+        **({'enable_outgoing_tcp': False, 'enable_incoming_tcp': False} if os.environ.get('COUNTERSEED_BENCH_TRANSPORT') == 'utp'
+           else {'enable_incoming_utp': False, 'enable_outgoing_utp': False}),
         # A few threads per session: N sessions share 2 cores with the seeder.
         'aio_threads': 2, 'hashing_threads': 1,
         'alert_mask': lt.alert_category.error | lt.alert_category.status | lt.alert_category.connect,

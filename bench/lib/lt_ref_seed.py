@@ -38,7 +38,8 @@ def session_settings(spec):
         'listen_interfaces': f"{spec['bind']}:0",
         'outgoing_interfaces': spec['bind'],
         'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
-        'enable_incoming_utp': False, 'enable_outgoing_utp': False,
+        # TCP only for bench:serve; uTP on (its default) for bench:utp, whose downloaders speak uTP only.
+        **({} if os.environ.get('COUNTERSEED_BENCH_TRANSPORT') == 'utp' else {'enable_incoming_utp': False, 'enable_outgoing_utp': False}),
         # Accept whatever the downloaders offer (plaintext or MSE), like counterseed.
         'in_enc_policy': lt.enc_policy.enabled, 'out_enc_policy': lt.enc_policy.enabled,
         'unchoke_slots_limit': slots,

@@ -17,6 +17,8 @@ import { PRESENTED_NUMWANT } from './tracker/client/presented-announce.ts';
 import { makeReserved } from './wire/handshake.ts';
 import { makeOwnPeerId } from './wire/own-peer-id.ts';
 import { ADVERTISED_EXTENSIONS } from './wire/presented-handshake.ts';
+import { openOwnUdp, UdpPort, type OpenUdp } from './udp/udp-port.ts';
+import { DEFAULT_MUX, UtpMultiplexer } from './utp/multiplexer.ts';
 import type { AnnounceScheduler } from './tracker/client/scheduler.ts';
 import type { TrackerServer } from './tracker/server/tracker-server.ts';
 
@@ -86,6 +88,8 @@ export class BitTorrentAdapter implements NetworkAdapter {
   #announceTo: string[] = [];
   #scheduler: AnnounceScheduler | undefined;
   #dht: DhtService | undefined;
+  /** UDP peer ports (uTP), by bound address: the DHT attaches to the one with its number. */
+  readonly #udp = new Map<string, UdpPort>();
   #parts: StartedParts | undefined;
   /** Every observation leaves the adapter stamped with its network and content id (network-stamp.ts). */
   readonly #publish: (o: Observation) => void;
@@ -118,6 +122,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
   #seederPart(host: string, port: () => number): Startable {
     const s = this.#c.settings;
     let seeder: Seeder | undefined;
+    let utp: { mux: UtpMultiplexer; endpoint: { close(): Promise<void> } } | undefined;
     return {
       name: `bittorrent seeder ${host}`,
       start: async () => {
@@ -133,10 +138,39 @@ export class BitTorrentAdapter implements NetworkAdapter {
         this.#seeders.push(seeder);
         const listening = await binding(`peer port ${host}:${init.port}`, () => seeder!.start());
         this.#listening ??= listening;
+        if (s.utp) utp = await this.#startUtp(seeder, listening);
       },
-      stop: async () => { await seeder?.stop(); },
+      stop: async () => {
+        // The seeder closes its sessions first (recorded with reason "shutdown"), uTP ones included;
+        // then the multiplexer drops what is left (half-open) and ignores further datagrams.
+        const stopped = seeder?.stop();
+        utp?.mux.stop();
+        await stopped;
+        await utp?.endpoint.close();
+      },
     };
   }
+
+  /** uTP on UDP at the TCP port's number and address (BEP 29): accepted streams go to the same seeder. */
+  async #startUtp(seeder: Seeder, at: { host: string; port: number }): Promise<{ mux: UtpMultiplexer; endpoint: { close(): Promise<void> } }> {
+    const port = await binding(`uTP port ${at.host}:${at.port} (udp)`, () => UdpPort.bind(at.host, at.port, this.#c.log));
+    const mux = new UtpMultiplexer({ ...DEFAULT_MUX, localIp: at.host, localPort: at.port }, {
+      send: (d, p, ip) => port.send(d, p, ip), onAccept: (st) => seeder.acceptStream(st), nowMs: this.#c.now, log: this.#c.log,
+    });
+    const endpoint = port.attach('utp', (msg, from) => mux.onDatagram(msg, from));
+    const a = port.address();
+    const key = `${a.address}|${a.port}`;
+    this.#udp.set(key, port);
+    mux.start();
+    return { mux, endpoint: { close: async () => { this.#udp.delete(key); await endpoint.close(); } } };
+  }
+
+  /** The DHT's UDP port: the uTP port when the numbers and addresses match (one socket, demultiplexed), else its own. */
+  readonly #openUdp: OpenUdp = async (host, port, onMessage) => {
+    const shared = this.#udp.get(`${host}|${port}`);
+    if (shared && !shared.has('krpc')) return shared.attach('krpc', onMessage);
+    return openOwnUdp(host, port, onMessage);
+  };
 
   #trackerPart(): Startable {
     const s = this.#c.settings;
@@ -196,7 +230,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
           cycleMs: s.dhtCycleS * 1000, jitter: s.dhtJitterPercent / 100, queriesPerSecond: s.dhtQueryRate, perNodePerSecond: s.dhtPerNodeRate,
           presenceRecords: this.#records(),
           ...(this.#wire.dhtVersion !== null ? { version: new Uint8Array(Buffer.from(this.#wire.dhtVersion, 'latin1')) } : {}),
-        }, { now: this.#c.now, decoyFor: (hex) => this.#index.get(hex)?.decoy.id ?? null, publish: this.#publish, log: this.#c.log });
+        }, { now: this.#c.now, decoyFor: (hex) => this.#index.get(hex)?.decoy.id ?? null, publish: this.#publish, log: this.#c.log, openUdp: this.#openUdp });
         // Kept before start: a second address's bind can fail after the first node is up, and stop() must close it.
         this.#dht = dht;
         await binding(`DHT port ${s.dhtPort === -1 ? port : s.dhtPort}`, () => dht.start());
@@ -270,7 +304,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
       network: this.network, running: this.#parts !== undefined, decoys: this.#index.size,
       connections: this.#seeders.reduce((n, x) => n + x.connections, 0),
       listening: [
-        ...(l ? [`tcp ${l.host}:${l.port}`] : []),
+        ...(l ? [`tcp ${l.host}:${l.port}`] : []), ...[...this.#udp.keys()].map((k) => `utp ${k.replace('|', ':')}`),
         ...(this.#trackerUrls.httpUrl ? [`http ${this.#trackerUrls.httpUrl}`] : []), ...(this.#trackerUrls.udpUrl ? [`udp ${this.#trackerUrls.udpUrl}`] : []),
       ],
     };

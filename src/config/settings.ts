@@ -40,6 +40,8 @@ export const SETTINGS = {
   maxRequestQueue: intSetting('seed.maxRequestQueue', '--max-request-queue', 2000, 1, 20_000, 'Outstanding block requests per peer accepted (at least the advertised reqq); more is a flood'),
   unchokeRotationMs: intSetting('seed.unchokeRotationMs', '--unchoke-rotation', 30_000, 1000, 600_000, 'An unchoked peer yields its slot to waiting peers after this long, ms'),
   allowPlaintext: boolSetting('seed.allowPlaintext', '--allow-plaintext', true, 'Accept unencrypted BitTorrent handshakes (MSE is always offered)'),
+  // Issue 10 item 1: clients at their defaults try uTP first (Transmission 3.00 never falls back to TCP).
+  utp: boolSetting('seed.utp', '--utp', true, 'Also serve over uTP (BEP 29) on UDP at the peer port number, which DHT and tracker announces name; the DHT shares that UDP port when it uses the same number'),
 
   mapMinIps: intSetting('map.minIps', '--min-ips', 10, 2, 1_000_000, 'Public map: a cell (country or county) with fewer distinct IPs than this is suppressed, and so is a second one where the first could be worked out from the total'),
 

@@ -11,6 +11,9 @@ export type Observation = DeliveryObservation | TrackerAnnounceObservation | Rej
 
 export type Encryption = 'none' | 'mse-rc4' | 'mse-plaintext';
 
+/** How the peer connection ran: TCP, or uTP over UDP (BEP 29). */
+export type Transport = 'tcp' | 'utp';
+
 /** Half-open byte range [start, end) of the decoy's content. */
 export type ByteRange = readonly [start: number, end: number];
 
@@ -24,7 +27,7 @@ export interface DeliveryObservation extends NetworkStamp {
   readonly remotePort: number;
   readonly localIp: string;
   readonly localPort: number;
-  readonly transport: 'tcp';
+  readonly transport: Transport;
   readonly encryption: Encryption;
   readonly startedAt: number;
   readonly endedAt: number;

@@ -57,7 +57,7 @@ async function runOne(job: DownloadJob, client: ClientName, opts: { signal?: Abo
     opts.log(`download ${job.index + 1}: ${client} from ${clientIp}, decoy ${job.decoyId}`);
     // plaintext: capture can decode every message (aria2 ignores it and uses MSE/RC4; see types.ts).
     const r = await DRIVERS[client]({
-      torrentFile: job.torrentFile, outDir, bindIp: clientIp, plaintext: true, timeoutMs: DOWNLOAD_TIMEOUT_MS,
+      torrentFile: job.torrentFile, outDir, bindIp: clientIp, plaintext: true, tcpOnly: true, timeoutMs: DOWNLOAD_TIMEOUT_MS,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const contentMatches = r.sha256 === job.expectedSha256;

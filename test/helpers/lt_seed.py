@@ -48,6 +48,7 @@ def main():
     ap.add_argument('--data', required=True, help='directory holding <info.name> of each torrent')
     ap.add_argument('--content', help='one file that is the content of every torrent')
     ap.add_argument('--encryption', choices=['enabled', 'forced', 'disabled'], default='enabled')
+    ap.add_argument('--utp', action='store_true', help="speak uTP too (libtorrent's default)")
     ap.add_argument('torrents', nargs='+')
     a = ap.parse_args()
 
@@ -58,8 +59,8 @@ def main():
         'listen_interfaces': f'{a.bind}:{a.port}',
         'outgoing_interfaces': a.bind,
         'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
-        # TCP only: counterseed speaks TCP, and uTP on loopback is slow.
-        'enable_incoming_utp': False, 'enable_outgoing_utp': False,
+        # TCP only unless --utp: the harness's capture decodes TCP (--utp: the uTP reference for time to first piece).
+        **({} if a.utp else {'enable_incoming_utp': False, 'enable_outgoing_utp': False}),
         'in_enc_policy': enc, 'out_enc_policy': enc,
         # Every torrent active: no queueing of seeds.
         'active_downloads': -1, 'active_seeds': -1, 'active_limit': -1, 'active_checking': -1,

@@ -35,7 +35,9 @@ for (const client of ['libtorrent', 'aria2', 'transmission'] as const satisfies 
         try {
           outcome = await DRIVERS[client]({
             ...(mode === 'torrent' ? { torrentFile: swarm.torrentFile } : { magnet: swarm.magnet }),
-            outDir: join(dir, 'download'), bindIp: clientIp, timeoutMs: TIMEOUT_MS,
+            // TCP only: this checks the harness against its TCP capture (and Transmission 3.00 with uTP on
+            // cannot fetch from a TCP-only seeder, INTEROP-NOTES).
+            outDir: join(dir, 'download'), bindIp: clientIp, timeoutMs: TIMEOUT_MS, tcpOnly: true,
           }).catch((e: Error) => { throw new Error(`${e.message}\n=== reference swarm ===\n${swarm.describe()}`, { cause: e }); });
         } finally {
           connections = await capture.stop();
@@ -55,3 +57,20 @@ for (const client of ['libtorrent', 'aria2', 'transmission'] as const satisfies 
     });
   }
 }
+
+// Issue 10's reference for time to the first piece: libtorrent at its defaults (uTP first) against a
+// libtorrent seeder that speaks uTP; test/interop/libtorrent.test.ts prints the same figure against counterseed.
+test('reference: libtorrent downloads from lt_seed.py over uTP (time to first piece)', { timeout: TIMEOUT_MS + 60_000 }, async () => {
+  assertIsolated();
+  const dir = mkdtempSync(join(tmpdir(), 'cs-reference-utp-'));
+  const swarm = await startReferenceSwarm({ dir, ip: addressFor('reference-seeder'), name: 'holiday-video-0042.mp4', size: SIZE, trackerPort: 6970, utp: true });
+  try {
+    const outcome = await DRIVERS.libtorrent({ torrentFile: swarm.torrentFile, outDir: join(dir, 'download'), bindIp: addressFor('libtorrent'), timeoutMs: TIMEOUT_MS });
+    assert.equal(outcome.sha256, swarm.contentSha256);
+    assert.equal(outcome.transport, 'utp', `libtorrent reports uTP\n${outcome.log}`);
+    console.log(`# reference libtorrent seeder: transport ${outcome.transport}, first piece after ${outcome.firstPieceMs} ms`);
+  } finally {
+    await swarm.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

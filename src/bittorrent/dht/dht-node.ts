@@ -1,4 +1,4 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { openOwnUdp, type DatagramSource, type OpenUdp, type UdpEndpoint } from '../udp/udp-port.ts';
 import { infoHashToHex } from '../../domain/info-hash.ts';
 import type { Observation, SwarmPresenceObservation } from '../../domain/observation.ts';
 import { DEFAULT_FLOOD_GATE, FloodGate, type FloodGateInit } from '../../observation/flood-gate.ts';
@@ -50,6 +50,8 @@ export interface DhtNodeComponents {
   /** Metrics hook: every query that arrives (the testbed counts what each node receives). */
   onQuery?(from: NodeAddress, method: string, now: number): void;
   log?(msg: string): void;
+  /** Opens the node's UDP port; absent: a socket of its own. The seeder shares its port with uTP this way (issue 10). */
+  openUdp?: OpenUdp;
 }
 
 export interface DhtStats {
@@ -84,7 +86,7 @@ export class DhtNode {
   readonly #tx: Transactions;
   readonly #queue: SendQueue;
   readonly #timeoutMs: number;
-  #socket: Socket | undefined;
+  #socket: UdpEndpoint | undefined;
   #sweep: NodeJS.Timeout | undefined;
   #address: NodeAddress | undefined;
   readonly #presenceGate: FloodGate;
@@ -119,13 +121,7 @@ export class DhtNode {
   get queued(): number { return this.#queue.length; }
 
   async start(): Promise<NodeAddress> {
-    const socket = createSocket({ type: 'udp4', reuseAddr: false });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(this.#i.port, this.#i.host, () => { socket.off('error', reject); resolve(); });
-    });
-    socket.on('error', (e) => this.#c.log?.(`dht socket error: ${e.message}`));
-    socket.on('message', (msg, rinfo) => this.#onPacket(msg, rinfo));
+    const socket = await (this.#c.openUdp ?? openOwnUdp)(this.#i.host, this.#i.port, (msg, rinfo) => this.#onPacket(msg, rinfo));
     this.#socket = socket;
     this.#address = { ip: socket.address().address, port: socket.address().port };
     // One sweep timer for every outstanding query.
@@ -139,7 +135,7 @@ export class DhtNode {
     for (const p of this.#tx.drain()) p.reject(new DhtQueryError('closed'));
     const s = this.#socket;
     this.#socket = undefined;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    if (s) await s.close();
     this.#presenceGate.flush();
   }
 
@@ -169,7 +165,7 @@ export class DhtNode {
     }
   }
 
-  #onPacket(msg: Buffer, rinfo: RemoteInfo): void {
+  #onPacket(msg: Buffer, rinfo: DatagramSource): void {
     this.stats.received++;
     const from: NodeAddress = { ip: rinfo.address, port: rinfo.port };
     let m;

@@ -6,6 +6,7 @@ import { DhtAnnounceScheduler } from './announce-scheduler.ts';
 import { bootstrap, parseNodeAddress, refresh } from './bootstrap.ts';
 import type { NodeAddress } from './compact.ts';
 import { DhtNode } from './dht-node.ts';
+import type { OpenUdp } from '../udp/udp-port.ts';
 
 /** Well-known public routers: used ONLY in live mode with dht.publicBootstrap set. */
 export const PUBLIC_BOOTSTRAP = ['router.bittorrent.com:6881', 'dht.transmissionbt.com:6881', 'router.utorrent.com:6881'] as const;
@@ -36,6 +37,8 @@ export interface DhtServiceComponents {
   decoyFor(infoHashHex: string): number | null;
   publish(o: Observation): void;
   log(msg: string): void;
+  /** Opens each node's UDP port (shared with uTP on the peer port); absent: sockets of their own. */
+  openUdp?: OpenUdp;
 }
 
 /** Lab mode joins only loopback/RFC 2544 nodes; anything public needs live mode, explicitly. */
@@ -82,7 +85,7 @@ export class DhtService {
         host: a.host, port: i.port === -1 ? a.peerPort : i.port, readOnly: i.readOnly, ...(i.version ? { version: i.version } : {}),
         queriesPerSecond: i.queriesPerSecond, perDestinationPerSecond: i.perNodePerSecond,
         ...(i.presenceRecords && { presenceRecords: i.presenceRecords }),
-      }, { now: this.#c.now, decoyFor: this.#c.decoyFor, peerPort: () => a.peerPort, publish: this.#c.publish, log: this.#c.log });
+      }, { now: this.#c.now, decoyFor: this.#c.decoyFor, peerPort: () => a.peerPort, publish: this.#c.publish, log: this.#c.log, ...(this.#c.openUdp && { openUdp: this.#c.openUdp }) });
       await node.start();
       const scheduler = new DhtAnnounceScheduler(
         { peerPort: a.peerPort, cycleMs: i.cycleMs, jitter: i.jitter },

@@ -1,4 +1,4 @@
-import type { DeliveryObservation, Encryption, SessionProgressObservation } from '../../domain/observation.ts';
+import type { DeliveryObservation, Encryption, SessionProgressObservation, Transport } from '../../domain/observation.ts';
 import type { PieceSource } from '../../domain/piece-source.ts';
 import { uuidV7 } from '../../domain/uuid-v7.ts';
 import { WireError } from '../wire/errors.ts';
@@ -34,6 +34,8 @@ export interface DeliverySessionInit {
   peer: Handshake;
   peerFlags: { extended: boolean; fast: boolean };
   encryption: Encryption;
+  /** Absent: TCP. */
+  transport?: Transport;
   remoteIp: string;
   remotePort: number;
   localIp: string;
@@ -341,7 +343,7 @@ export class DeliverySession implements Chokeable {
       servedRanges: this.#served.toArray(),
       sessionId: this.sessionId,
       startedAt: i.startedAt,
-      transport: 'tcp',
+      transport: i.transport ?? 'tcp',
     };
     this.#c.publish(this.#finished);
     return this.#finished;

@@ -1,5 +1,4 @@
-import type { Socket } from 'node:net';
-import type { Encryption, Observation } from '../../domain/observation.ts';
+import type { Encryption, Observation, Transport } from '../../domain/observation.ts';
 import { infoHashToHex } from '../../domain/info-hash.ts';
 import { classifyFirstBytes, CLASSIFY_BYTES } from '../mse/detect.ts';
 import { MseError } from '../mse/errors.ts';
@@ -45,6 +44,28 @@ export interface PeerConnectionComponents {
   onClose(conn: PeerConnection): void;
 }
 
+/**
+ * What a PeerConnection needs of its byte stream: the net.Socket members it uses, which a uTP
+ * stream (src/bittorrent/utp/utp-stream.ts) provides too, so one MSE and peer-wire path serves both.
+ */
+export interface PeerSocket {
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly writableNeedDrain: boolean;
+  readonly writableLength: number;
+  /** Absent on a net.Socket: TCP. */
+  readonly transport?: Transport;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  once(event: 'drain', listener: () => void): unknown;
+  write(bytes: Uint8Array): boolean;
+  cork(): void;
+  uncork(): void;
+  destroy(): unknown;
+  setNoDelay(noDelay: boolean): unknown;
+  setTimeout(ms: number): unknown;
+  address(): { address: string; port: number } | object;
+}
+
 type Phase = 'sniff' | 'mse' | 'bittorrent' | 'closed';
 
 /**
@@ -59,7 +80,7 @@ export const MAX_PENDING_WRITE = 1 << 20;
  * to a DeliverySession. Any error closes it with a recorded reason; nothing here throws out.
  */
 export class PeerConnection implements PeerLink {
-  readonly #socket: Socket;
+  readonly #socket: PeerSocket;
   readonly #i: PeerConnectionInit;
   readonly #c: PeerConnectionComponents;
   readonly remoteIp: string;
@@ -74,7 +95,7 @@ export class PeerConnection implements PeerLink {
   #infoHashHex: string | null = null;
   #deadline: NodeJS.Timeout | undefined;
 
-  constructor(socket: Socket, init: PeerConnectionInit, components: PeerConnectionComponents) {
+  constructor(socket: PeerSocket, init: PeerConnectionInit, components: PeerConnectionComponents) {
     this.#socket = socket;
     this.#i = init;
     this.#c = components;
@@ -181,9 +202,9 @@ export class PeerConnection implements PeerLink {
     this.send(encodeHandshake({ reserved: makeReserved({ extended: true, fast: true, dht: presented?.dhtBit ?? false }), infoHash: h.infoHash, peerId: this.#i.peerId }));
     const local = this.#socket.address();
     this.#session = new DeliverySession({
-      torrent, peer: h, peerFlags: flags, encryption: this.#encryption(),
+      torrent, peer: h, peerFlags: flags, encryption: this.#encryption(), transport: this.#socket.transport ?? 'tcp',
       remoteIp: this.remoteIp, remotePort: this.remotePort,
-      localIp: normalizeIp('address' in local ? local.address : ''), localPort: 'port' in local ? local.port : 0,
+      localIp: normalizeIp('address' in local ? String(local.address) : ''), localPort: 'port' in local ? Number(local.port) : 0,
       startedAt: this.startedAt, maxRequestQueue: this.#i.maxRequestQueue, clientVersion: this.#i.clientVersion,
       ...(presented ? { handshakeStyle: presented.handshakeStyle, reqq: presented.reqq } : {}),
       ...(this.#i.progress ? { progress: this.#i.progress } : {}),

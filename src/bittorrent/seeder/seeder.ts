@@ -1,9 +1,9 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import type { Observation, RejectedConnectionObservation } from '../../domain/observation.ts';
 import { DEFAULT_FLOOD_GATE, FloodGate, type FloodGateInit, type FloodGateStats } from '../../observation/flood-gate.ts';
 import { Choker } from './choker.ts';
 import { ConnectionLimits } from './connection-limits.ts';
-import { normalizeIp, PeerConnection, type PresentedWire } from './peer-connection.ts';
+import { normalizeIp, PeerConnection, type PeerSocket, type PresentedWire } from './peer-connection.ts';
 import type { ProgressPolicy } from './progress-schedule.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { TorrentIndex } from './torrent-index.ts';
@@ -79,7 +79,13 @@ export class Seeder {
     return { host: a.address, port: a.port };
   }
 
-  #accept(socket: Socket): void {
+  /**
+   * Hook for other transports (uTP, issue 10 item 1): an already connected stream on this seeder's
+   * address and port goes through the same admission limits, MSE/PE and peer-wire path as TCP.
+   */
+  acceptStream(stream: PeerSocket): void { this.#accept(stream); }
+
+  #accept(socket: PeerSocket): void {
     const ip = normalizeIp(socket.remoteAddress ?? '');
     const refused = this.#limits.admit(ip);
     if (refused) {

@@ -38,7 +38,7 @@ export const seed: Command = {
   data: 'create',
   summary: 'Serve every active decoy upload-only on one port until SIGINT/SIGTERM; record every delivery',
   settings: ['bind', 'port', 'trackers', 'trackerServerPort', 'announceIntervalS', 'maxConnections', 'maxConnectionsPerIp',
-    'uploadSlots', 'uploadRate', 'handshakeTimeoutMs', 'idleTimeoutMs', 'maxRequestQueue', 'allowPlaintext', 'clientProfile', 'peerIdPrefix', 'clientVersion', 'advertisedRequestQueue',
+    'uploadSlots', 'uploadRate', 'handshakeTimeoutMs', 'idleTimeoutMs', 'maxRequestQueue', 'allowPlaintext', 'utp', 'clientProfile', 'peerIdPrefix', 'clientVersion', 'advertisedRequestQueue',
     'queueCapacity', 'flushIntervalMs', 'unchokeRotationMs', 'progressIntervalMs', 'progressBytes',
     // Issue 17: flood budgets (aggregate records) and per-network connection limits.
     'maxConnectionsPerPrefix', 'recordsPerSecond', 'recordsPerSourcePerSecond', 'aggregateBuckets',

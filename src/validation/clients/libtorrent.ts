@@ -24,10 +24,13 @@ export async function downloadWithLibtorrent(spec: DownloadSpec): Promise<Downlo
     bindIp: spec.bindIp,
     requireEncryption: spec.requireEncryption === true,
     plaintext: spec.plaintext === true,
+    tcpOnly: spec.tcpOnly === true,
     timeoutSec: Math.ceil(spec.timeoutMs / 1000),
   };
   const proc = new ManagedProcess(PYTHON, [SCRIPT, JSON.stringify(args)]);
   let filePath: string;
+  let first: { first_piece_ms?: number; transport?: 'utp' | 'tcp' | 'unknown' } = {};
+  proc.onLine((line) => { if (line.startsWith('{"first_piece_ms"')) first = JSON.parse(line) as typeof first; });
   try {
     // The script enforces timeoutSec itself; the outer wait adds a margin for start-up.
     const m = await proc.waitForLine(/^\{"(?:done|error)":.*\}$/, {
@@ -41,5 +44,8 @@ export async function downloadWithLibtorrent(spec: DownloadSpec): Promise<Downlo
     await proc.stop('SIGTERM', 10_000);
   }
   const { sha256, bytes } = await sha256File(filePath);
-  return { client: 'libtorrent', filePath, sha256, bytes, elapsedMs: Date.now() - started, log: proc.describe() };
+  return {
+    client: 'libtorrent', filePath, sha256, bytes, elapsedMs: Date.now() - started, log: proc.describe(),
+    ...(first.transport ? { transport: first.transport } : {}), ...(first.first_piece_ms !== undefined ? { firstPieceMs: first.first_piece_ms } : {}),
+  };
 }

@@ -69,8 +69,9 @@ function settings(spec: DownloadSpec, rpcPort: number, doneScript: string): Reco
   return {
     // Discovery off: peers only from our tracker (magnets: metadata from our seeder).
     'dht-enabled': false, 'lpd-enabled': false, 'pex-enabled': false, 'port-forwarding-enabled': false,
-    // TCP only: counterseed does not speak uTP (BEP 29).
-    'utp-enabled': false,
+    // uTP at its default (on) unless the run needs TCP only: Transmission 3.00 with uTP on cannot
+    // fetch from a TCP-only seeder (INTEROP-NOTES), so turning it off would hide that failure.
+    ...(spec.tcpOnly === true ? { 'utp-enabled': false } : {}),
     'bind-address-ipv4': spec.bindIp,
     'bind-address-ipv6': '::1',
     'peer-port': PEER_PORT, 'peer-port-random-on-start': false,

@@ -17,6 +17,11 @@ export interface DownloadSpec {
    * obfuscation handshake and has no switch to send a legacy handshake first.
    */
   readonly plaintext?: boolean;
+  /**
+   * Turn the client's uTP off, for runs whose packet capture decodes TCP only (validation). Interop
+   * tests leave it unset: clients run at their defaults, which try uTP first (issue 10 item 4).
+   */
+  readonly tcpOnly?: boolean;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
 }
@@ -27,6 +32,9 @@ export interface DownloadOutcome {
   readonly sha256: string;
   readonly bytes: number;
   readonly elapsedMs: number;
+  /** libtorrent only: the transport of its connection when the first piece completed, and the time to it from adding the torrent. */
+  readonly transport?: 'utp' | 'tcp' | 'unknown';
+  readonly firstPieceMs?: number;
   /** Tail of the client's output, for failure messages. */
   readonly log: string;
 }

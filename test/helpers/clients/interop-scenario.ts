@@ -25,6 +25,12 @@ export const DRIVERS: Record<ClientName, (spec: DownloadSpec) => Promise<Downloa
   libtorrent: downloadWithLibtorrent,
 };
 
+/**
+ * The transport each client uses at its default settings against a seeder that speaks both
+ * (issue 10 item 4): libtorrent and Transmission try uTP first; aria2 speaks TCP only.
+ */
+export const DEFAULT_TRANSPORT: Record<ClientName, 'tcp' | 'utp'> = { transmission: 'utp', aria2: 'tcp', libtorrent: 'utp' };
+
 /** The client name counterseed derives from each peer id (BEP 20). */
 export const CLIENT_PATTERN: Record<ClientName, RegExp> = {
   transmission: /Transmission/,
@@ -136,18 +142,22 @@ export function assertFullDelivery(r: ScenarioResult, o: ScenarioOptions): Deliv
   assert.equal(d.bytesServed, r.decoy.size, `${ctx}: every content byte served exactly once (empty client)\n${dump()}`);
   assert.equal(d.completed, true, `${ctx}: the client reported having every piece\n${dump()}`);
   if (o.requireEncryption) assert.equal(d.encryption, 'mse-rc4', `${ctx}: the client required RC4 (MSE)`);
-
-  // Independent of counterseed: the capture saw this very connection.
-  const fromClient = r.connections.filter((c) => c.srcIp === r.clientIp);
-  const wire = fromClient.filter((c) => c.srcPort === d.remotePort);
-  assert.equal(wire.length, 1, `${ctx}: the recorded source port ${d.remotePort} is one connection on the wire\n${dump()}`);
-  assert.ok(wire[0]!.bytesFromServer >= d.bytesServed, `${ctx}: the wire carried at least the bytes served`);
-  // Every other connection from the client carried no content (metadata or a refused attempt).
-  const heavy = fromClient.filter((c) => c.bytesFromServer >= r.decoy.size);
-  assert.equal(heavy.length, 1, `${ctx}: exactly one connection carried the content\n${dump()}`);
-  // And every session counterseed recorded for the client is a connection on the wire.
-  for (const s of r.deliveries) {
-    assert.ok(fromClient.some((c) => c.srcPort === s.remotePort), `${ctx}: session from port ${s.remotePort} was seen on the wire\n${dump()}`);
+  assert.equal(d.transport, DEFAULT_TRANSPORT[o.client], `${ctx}: the client's default transport, recorded\n${dump()}`);
+  for (const s of r.deliveries) assert.equal(s.remoteIp, r.clientIp, `${ctx}: recorded with the client's address`);
+  // Independent of counterseed: the capture saw this very connection. The capture decodes TCP only;
+  // a uTP session's independent check is the client's own report (libtorrent's transport below).
+  if (d.transport === 'tcp') {
+    const fromClient = r.connections.filter((c) => c.srcIp === r.clientIp);
+    const wire = fromClient.filter((c) => c.srcPort === d.remotePort);
+    assert.equal(wire.length, 1, `${ctx}: the recorded source port ${d.remotePort} is one connection on the wire\n${dump()}`);
+    assert.ok(wire[0]!.bytesFromServer >= d.bytesServed, `${ctx}: the wire carried at least the bytes served`);
+    // Every other connection from the client carried no content (metadata or a refused attempt).
+    const heavy = fromClient.filter((c) => c.bytesFromServer >= r.decoy.size);
+    assert.equal(heavy.length, 1, `${ctx}: exactly one connection carried the content\n${dump()}`);
+    // And every session counterseed recorded for the client is a connection on the wire.
+    for (const s of r.deliveries) {
+      assert.ok(fromClient.some((c) => c.srcPort === s.remotePort), `${ctx}: session from port ${s.remotePort} was seen on the wire\n${dump()}`);
+    }
   }
 
   const metadataServed = r.deliveries.reduce((n, s) => n + s.metadataPiecesServed, 0);

@@ -37,6 +37,8 @@ export interface ReferenceSwarmOptions {
   readonly name: string;
   readonly size: number;
   readonly trackerPort: number;
+  /** The reference seeder speaks uTP too (libtorrent's default); absent: TCP only, as the capture decodes. */
+  readonly utp?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -59,7 +61,7 @@ export async function startReferenceSwarm(o: ReferenceSwarmOptions): Promise<Ref
   const infoHash = infoHashToHex(createHash('sha1').update(encode(asDict(meta.get('info')))).digest());
   const magnet = `magnet:?xt=urn:btih:${infoHash}&dn=${encodeURIComponent(o.name)}&tr=${encodeURIComponent(tracker.announceUrl)}`;
 
-  const seeder = new ManagedProcess(PYTHON, [LT_SEED, '--bind', o.ip, '--port', '0', '--data', dataDir, torrentFile]);
+  const seeder = new ManagedProcess(PYTHON, [LT_SEED, '--bind', o.ip, '--port', '0', '--data', dataDir, ...(o.utp === true ? ['--utp'] : []), torrentFile]);
   let seederPort: number;
   try {
     const m = await seeder.waitForLine(/^ready (\{.*\})$/, { timeoutMs: 30_000, ...(o.signal ? { signal: o.signal } : {}) });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +9,18 @@ import { loadSettings } from '../../../src/config/load.ts';
 import { runLab } from '../../../src/lab/lab.ts';
 import { openContext, openSqliteStore } from '../../../src/node/context.ts';
 
+/** A port number free for TCP and for UDP: the peer port serves uTP on UDP at the same number (issue 10). */
 async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  for (let attempt = 0; ; attempt++) {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const port = (s.address() as { port: number }).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    const u = createSocket('udp4');
+    const udpFree = await new Promise<boolean>((r) => { u.once('error', () => r(false)); u.bind(port, '127.0.0.1', () => r(true)); });
+    await new Promise<void>((r) => { try { u.close(() => r()); } catch { r(); } });
+    if (udpFree || attempt >= 20) return port;
+  }
 }
 
 async function canBind(port: number): Promise<boolean> {

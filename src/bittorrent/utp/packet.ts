@@ -1,0 +1,145 @@
+/**
+ * uTP packet codec (BEP 29). Pure and bounded: a datagram is either a well-formed packet or a
+ * UtpPacketError with a reason; nothing here allocates more than the datagram's own size.
+ *
+ * Header, 20 bytes, big-endian:
+ *   0       4       8               16              24              32
+ *   | type  | ver   | extension     | connection_id                 |
+ *   | timestamp_microseconds                                        |
+ *   | timestamp_difference_microseconds                             |
+ *   | wnd_size                                                      |
+ *   | seq_nr                        | ack_nr                        |
+ * then a chain of extensions <next:u8><len:u8><len bytes>, then the payload.
+ */
+
+export const UTP_VERSION = 1;
+export const HEADER_BYTES = 20;
+
+/** BEP 29 packet types. */
+export const ST_DATA = 0;
+export const ST_FIN = 1;
+export const ST_STATE = 2;
+export const ST_RESET = 3;
+export const ST_SYN = 4;
+export type PacketType = typeof ST_DATA | typeof ST_FIN | typeof ST_STATE | typeof ST_RESET | typeof ST_SYN;
+
+/** BEP 29 extension 1: selective ACK. */
+export const EXT_SACK = 1;
+/**
+ * Extensions we walk before refusing the packet. libutp sends at most two (SACK, and the obsolete
+ * extension bits 2); a chain of 255 one-byte extensions would be legal bytes and useless work.
+ */
+export const MAX_EXTENSIONS = 4;
+/**
+ * SACK bitmask bytes we read: BEP 29 says a multiple of 4; 32 bytes cover 256 packets past ack_nr,
+ * which is more than our reorder window (libtorrent sends at most ~32 bytes too).
+ */
+export const MAX_SACK_BYTES = 32;
+/** Largest datagram we parse: one Ethernet-sized or loopback jumbo uTP packet; anything larger is refused. */
+export const MAX_DATAGRAM = 65_507;
+
+export interface UtpPacket {
+  type: PacketType;
+  connectionId: number;
+  timestampUs: number;
+  timestampDiffUs: number;
+  wndSize: number;
+  seqNr: number;
+  ackNr: number;
+  /** Selective ACK bitmask (bit 0 of byte 0 = ack_nr + 2), when the packet carried one. */
+  sack: Uint8Array | null;
+  payload: Uint8Array;
+}
+
+export class UtpPacketError extends Error {
+  readonly reason: string;
+  constructor(reason: string) { super(`utp packet: ${reason}`); this.reason = reason; }
+}
+
+/** First-byte test for a shared UDP port: uTP is type<<4 | version 1 with type 0..4; bencoded KRPC starts with 'd' (0x64). */
+export function looksLikeUtp(first: number): boolean {
+  return (first & 0x0f) === UTP_VERSION && first >> 4 <= ST_SYN;
+}
+
+export function decodePacket(d: Uint8Array): UtpPacket {
+  if (d.length < HEADER_BYTES) throw new UtpPacketError('short');
+  if (d.length > MAX_DATAGRAM) throw new UtpPacketError('oversized');
+  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const b0 = d[0]!;
+  if ((b0 & 0x0f) !== UTP_VERSION) throw new UtpPacketError('version');
+  const type = b0 >> 4;
+  if (type > ST_SYN) throw new UtpPacketError('type');
+  let next = d[1]!;
+  let at = HEADER_BYTES;
+  let sack: Uint8Array | null = null;
+  for (let n = 0; next !== 0; n++) {
+    if (n >= MAX_EXTENSIONS) throw new UtpPacketError('extensions');
+    if (at + 2 > d.length) throw new UtpPacketError('extension-truncated');
+    const kind = next;
+    next = d[at]!;
+    const len = d[at + 1]!;
+    at += 2;
+    if (at + len > d.length) throw new UtpPacketError('extension-truncated');
+    if (kind === EXT_SACK) {
+      // BEP 29 says a multiple of 4, but libtorrent sends (span + 7) / 8 bytes: any non-zero length
+      // is read (refusing it dropped every ack after a loss and stalled libtorrent downloads).
+      if (len === 0) throw new UtpPacketError('sack-length');
+      sack = d.subarray(at, at + Math.min(len, MAX_SACK_BYTES));
+    }
+    at += len;
+  }
+  return {
+    type: type as PacketType,
+    connectionId: v.getUint16(2),
+    timestampUs: v.getUint32(4),
+    timestampDiffUs: v.getUint32(8),
+    wndSize: v.getUint32(12),
+    seqNr: v.getUint16(16),
+    ackNr: v.getUint16(18),
+    sack,
+    payload: d.subarray(at),
+  };
+}
+
+export interface PacketFields {
+  type: PacketType;
+  connectionId: number;
+  timestampUs: number;
+  timestampDiffUs: number;
+  wndSize: number;
+  seqNr: number;
+  ackNr: number;
+  sack?: Uint8Array | null;
+  payload?: Uint8Array;
+}
+
+export function encodePacket(p: PacketFields): Buffer {
+  const sack = p.sack && p.sack.length > 0 ? p.sack : null;
+  const payload = p.payload ?? EMPTY;
+  const ext = sack ? 2 + sack.length : 0;
+  const out = Buffer.allocUnsafe(HEADER_BYTES + ext + payload.length);
+  out[0] = (p.type << 4) | UTP_VERSION;
+  out[1] = sack ? EXT_SACK : 0;
+  out.writeUInt16BE(p.connectionId & 0xffff, 2);
+  out.writeUInt32BE(p.timestampUs >>> 0, 4);
+  out.writeUInt32BE(p.timestampDiffUs >>> 0, 8);
+  out.writeUInt32BE(Math.max(0, Math.min(p.wndSize, 0xffffffff)) >>> 0, 12);
+  out.writeUInt16BE(p.seqNr & 0xffff, 16);
+  out.writeUInt16BE(p.ackNr & 0xffff, 18);
+  if (sack) {
+    out[20] = 0;
+    out[21] = sack.length;
+    out.set(sack, 22);
+  }
+  out.set(payload, HEADER_BYTES + ext);
+  return out;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Sequence numbers are 16-bit and wrap: a - b in [-32768, 32767]. */
+export function seqDiff(a: number, b: number): number {
+  return ((((a - b) & 0xffff) + 0x8000) & 0xffff) - 0x8000;
+}
+
+export function seqAdd(a: number, n: number): number { return (a + n) & 0xffff; }

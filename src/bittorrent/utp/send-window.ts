@@ -1,0 +1,158 @@
+import { seqAdd, seqDiff, ST_FIN, type PacketType } from './packet.ts';
+
+/** A packet we sent and the peer has not acknowledged yet. */
+export interface InFlight {
+  readonly seq: number;
+  readonly type: PacketType;
+  readonly payload: Uint8Array;
+  sentAt: number;
+  sends: number;
+  /** Acknowledged selectively (SACK): no longer in the network, but not yet cumulatively acked. */
+  sacked: boolean;
+  /** Taken as lost (timeout or fast retransmit) and waiting to be resent: not counted in flight. */
+  lost: boolean;
+  fastResent: boolean;
+}
+
+/** BEP 29 / libutp: a packet with this many selectively acked packets after it is taken as lost. */
+export const DUPLICATE_ACKS = 3;
+/** RTO bounds, ms: libutp uses max(rtt + 4 * rtt_var, 1000); we allow 500 (loopback and LAN downloaders). */
+export const MIN_RTO_MS = 500;
+export const MAX_RTO_MS = 60_000;
+
+export interface AckResult {
+  /** Payload bytes newly acknowledged, cumulatively or selectively. */
+  bytesAcked: number;
+  /** Packets to resend now (fast retransmit). */
+  lost: InFlight[];
+  /** Our FIN was acknowledged. */
+  finAcked: boolean;
+}
+
+/**
+ * Packets not yet cumulatively acknowledged, oldest first, with RTT (RFC 6298, Karn's rule) and
+ * the retransmission timer's value. `bytes` counts what is in the network: neither selectively
+ * acked nor taken as lost. Bounded by the caller's window: it sends only while `bytes` is below it.
+ */
+export class SendWindow {
+  #out: InFlight[] = [];
+  #bytes = 0;
+  /** Packets waiting for a resend: lets the common case (none) skip the scan on every ack. */
+  #lost = 0;
+  #srtt = 0;
+  #rttvar = 0;
+  #rto = 1000;
+
+  get bytes(): number { return this.#bytes; }
+  get count(): number { return this.#out.length; }
+  get rtoMs(): number { return this.#rto; }
+  get rttMs(): number { return this.#srtt; }
+  oldest(): InFlight | undefined { return this.#out[0]; }
+
+  /** The oldest packet still in the network or selectively acked (not waiting for a resend): the RTO runs on it. */
+  timed(): InFlight | undefined {
+    for (const o of this.#out) if (!o.lost) return o;
+    return undefined;
+  }
+
+  /** The oldest packet waiting to be resent. */
+  nextLost(): InFlight | undefined {
+    if (this.#lost === 0) return undefined;
+    for (const o of this.#out) if (o.lost) return o;
+    return undefined;
+  }
+
+  push(seq: number, type: PacketType, payload: Uint8Array, now: number): InFlight {
+    const o: InFlight = { seq, type, payload, sentAt: now, sends: 1, sacked: false, lost: false, fastResent: false };
+    this.#out.push(o);
+    this.#bytes += payload.length;
+    return o;
+  }
+
+  /**
+   * True when ack_nr names a packet we could have sent: never one we have not sent yet, and at most
+   * `staleBy` packets older than the one before our oldest in-flight packet. A peer's DATA packet can
+   * carry an ack_nr older than what its later acks already told us (it was sent while our packets
+   * were crossing it): refusing those dropped a downloader's requests and stalled it for a minute.
+   * The half-open check passes staleBy 0: only the ack of our random first seq_nr confirms a SYN.
+   */
+  plausibleAck(ackNr: number, nextSeq: number, staleBy: number): boolean {
+    const first = this.#out[0]?.seq ?? nextSeq;
+    return seqDiff(ackNr, seqAdd(first, -1 - staleBy)) >= 0 && seqDiff(ackNr, seqAdd(nextSeq, -1)) <= 0;
+  }
+
+  #inNetwork(o: InFlight): boolean { return !o.sacked && !o.lost; }
+
+  /** Cumulative ack up to and including ackNr, then the selective ack bitmask (bit 0 = ackNr + 2). */
+  ack(ackNr: number, sack: Uint8Array | null, now: number): AckResult {
+    let bytesAcked = 0;
+    let finAcked = false;
+    while (this.#out.length > 0 && seqDiff(this.#out[0]!.seq, ackNr) <= 0) {
+      const o = this.#out.shift()!;
+      if (o.lost) this.#lost--;
+      if (!o.sacked) bytesAcked += o.payload.length;
+      if (this.#inNetwork(o)) this.#bytes -= o.payload.length;
+      if (o.sends === 1) this.#rtt(now - o.sentAt);
+      if (o.type === ST_FIN) finAcked = true;
+    }
+    const lost: InFlight[] = [];
+    if (sack && this.#out.length > 0) {
+      const base = seqAdd(ackNr, 2);
+      let after = 0;
+      // Walk newest to oldest, counting selectively acked packets after each unacked one.
+      for (let i = this.#out.length - 1; i >= 0; i--) {
+        const o = this.#out[i]!;
+        const bit = seqDiff(o.seq, base);
+        const acked = bit >= 0 && bit < sack.length * 8 && (sack[bit >> 3]! & (1 << (bit & 7))) !== 0;
+        if (acked) {
+          if (!o.sacked) {
+            if (this.#inNetwork(o)) this.#bytes -= o.payload.length;
+            o.sacked = true;
+            if (o.lost) { o.lost = false; this.#lost--; }
+            bytesAcked += o.payload.length;
+            if (o.sends === 1) this.#rtt(now - o.sentAt);
+          }
+          after++;
+        } else if (!o.sacked && !o.lost && after >= DUPLICATE_ACKS && !o.fastResent && bit >= -1) {
+          lost.push(o);
+        }
+      }
+      lost.reverse();
+    }
+    return { bytesAcked, lost, finAcked };
+  }
+
+  /**
+   * Retransmission timeout: everything still in the network is taken as lost and resent from the
+   * oldest, within the (reset) congestion window, as TCP does from snd_una. A selectively acked
+   * oldest packet is resent too: the answer carries the peer's current ack_nr.
+   */
+  timeout(): void {
+    for (const o of this.#out) {
+      if (this.#inNetwork(o)) { this.#bytes -= o.payload.length; o.lost = true; this.#lost++; }
+    }
+    const first = this.#out[0];
+    if (first && first.sacked) { first.sacked = false; first.lost = true; this.#lost++; }
+    this.#rto = Math.min(MAX_RTO_MS, this.#rto * 2);
+  }
+
+  /** A packet goes out again (after timeout or fast retransmit): back in the network. */
+  resent(o: InFlight, now: number, fast: boolean): void {
+    if (!this.#inNetwork(o)) this.#bytes += o.payload.length;
+    if (o.lost) { o.lost = false; this.#lost--; }
+    o.sacked = false;
+    o.sentAt = now;
+    o.sends++;
+    if (fast) o.fastResent = true;
+  }
+
+  #rtt(sample: number): void {
+    const r = Math.max(0, sample);
+    if (this.#srtt === 0) { this.#srtt = r; this.#rttvar = r / 2; }
+    else {
+      this.#rttvar += (Math.abs(this.#srtt - r) - this.#rttvar) / 4;
+      this.#srtt += (r - this.#srtt) / 8;
+    }
+    this.#rto = Math.min(MAX_RTO_MS, Math.max(MIN_RTO_MS, this.#srtt + 4 * this.#rttvar));
+  }
+}

@@ -1,0 +1,357 @@
+import { Duplex } from 'node:stream';
+import { Ledbat } from './ledbat.ts';
+import {
+  encodePacket, seqAdd, seqDiff, ST_DATA, ST_FIN, ST_RESET, ST_STATE, ST_SYN, type PacketType, type UtpPacket,
+} from './packet.ts';
+import { SendWindow, type InFlight } from './send-window.ts';
+
+export interface UtpLimits {
+  /** Payload bytes per DATA packet (a 1,400-byte uTP packet fits any path MTU we will meet). */
+  mss: number;
+  /** Bounded send window: bytes in flight per connection, whatever cwnd or the peer's wnd_size say. */
+  maxWindow: number;
+  /** Bytes of not-yet-delivered incoming data we hold (reorder buffer plus unread); advertised as wnd_size. */
+  recvBuffer: number;
+  /** Out-of-order packets held at most (BEP 29 has no limit; an out-of-order storm must not grow memory). */
+  reorderPackets: number;
+  /** Bytes the application may queue for sending before write() reports backpressure. */
+  sendBuffer: number;
+  /** Retransmissions of one packet before the connection is given up (libutp: 4 for data). */
+  maxRetransmits: number;
+}
+
+export const DEFAULT_UTP_LIMITS: UtpLimits = {
+  // Downloaders send us requests and small messages only: 64 KiB of receive buffer is plenty, and
+  // an out-of-order storm over thousands of connections stays small.
+  mss: 1380, maxWindow: 1 << 20, recvBuffer: 64 << 10, reorderPackets: 64, sendBuffer: 256 << 10, maxRetransmits: 6,
+};
+
+export interface UtpStreamInit {
+  remoteIp: string;
+  remotePort: number;
+  localIp: string;
+  localPort: number;
+  /** Connection id the peer's SYN carried: we send with it; the peer sends with it + 1 (BEP 29). */
+  synConnectionId: number;
+  synSeq: number;
+  /** Our first sequence number (random). */
+  seq: number;
+  limits: UtpLimits;
+}
+
+export interface UtpStreamComponents {
+  send(datagram: Buffer): void;
+  nowMs(): number;
+  /** Microsecond clock for uTP timestamps (wraps at 2^32). */
+  nowUs(): number;
+  /** Called once when the connection is gone (the multiplexer forgets it). */
+  onClose(s: UtpStream): void;
+}
+
+type State = 'syn-recv' | 'connected' | 'closed';
+
+/** A peer that shows a zero window: after this long with nothing in flight we send one packet anyway (libutp probes after 15 s). */
+const ZERO_WINDOW_PROBE_MS = 1000;
+/**
+ * Packets sent per flush at most: acks clock out the rest. Sending a whole 1 MiB window at once
+ * overflowed downloaders' UDP receive buffers on loopback (hundreds of losses per burst).
+ */
+const MAX_BURST = 16;
+/** How much older than our oldest packet in flight a peer's ack_nr may be: more than a full window of packets (1 MiB / 1,380 B). */
+const STALE_ACK_PACKETS = 1024;
+
+/**
+ * One accepted uTP connection (responder side, BEP 29) as a Duplex stream, so that the same MSE and
+ * peer-wire layers run on it as on a TCP socket. It exposes the few net.Socket members they use
+ * (remoteAddress, address(), setTimeout/'timeout', setNoDelay). The multiplexer feeds it packets and
+ * calls tick() on one shared timer: no timer per connection.
+ */
+export class UtpStream extends Duplex {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly transport = 'utp' as const;
+  readonly #i: UtpStreamInit;
+  readonly #c: UtpStreamComponents;
+  readonly #cc: Ledbat;
+  readonly #win = new SendWindow();
+  readonly #sendId: number;
+  #state: State = 'syn-recv';
+  /** Next sequence number we send. */
+  #seq: number;
+  /** Last in-order sequence number received. */
+  #ack: number;
+  readonly #reorder = new Map<number, Uint8Array>();
+  #reorderBytes = 0;
+  #eofSeq: number | undefined;
+  #eofPushed = false;
+  #peerWnd = 0;
+  #replyMicro = 0;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #writeCb: ((e?: Error | null) => void) | undefined;
+  #finSent = false;
+  #ending = false;
+  #lastRecv: number;
+  #zeroSince = 0;
+  #idleMs = 0;
+  #idleFired = false;
+  #lossRecoverySeq: number | undefined;
+  /** Counters for health and benchmarks. */
+  readonly stats = { sent: 0, received: 0, fastResends: 0, timeouts: 0 };
+  #lastAckNr = -1;
+  #dupAcks = 0;
+
+  constructor(init: UtpStreamInit, components: UtpStreamComponents) {
+    super({ allowHalfOpen: false, readableHighWaterMark: 64 << 10, writableHighWaterMark: 64 << 10 });
+    this.#i = init;
+    this.#c = components;
+    this.remoteAddress = init.remoteIp;
+    this.remotePort = init.remotePort;
+    this.#sendId = init.synConnectionId;
+    this.#seq = init.seq;
+    this.#ack = init.synSeq;
+    this.#cc = new Ledbat({ mss: init.limits.mss, maxWindow: init.limits.maxWindow, initialWindow: 4 * init.limits.mss });
+    this.#lastRecv = components.nowMs();
+  }
+
+  /** Connection id of the packets the peer sends us (SYN's + 1). */
+  get recvId(): number { return (this.#i.synConnectionId + 1) & 0xffff; }
+  get confirmed(): boolean { return this.#state === 'connected'; }
+  get isClosed(): boolean { return this.#state === 'closed'; }
+  get inFlight(): number { return this.#win.bytes; }
+  get cwnd(): number { return this.#cc.window; }
+  get reorderHeld(): number { return this.#reorder.size; }
+
+  // --- the net.Socket members PeerConnection uses ---
+  address(): { address: string; port: number; family: string } {
+    return { address: this.#i.localIp, port: this.#i.localPort, family: this.#i.localIp.includes(':') ? 'IPv6' : 'IPv4' };
+  }
+  setNoDelay(_noDelay?: boolean): this { return this; }
+  setTimeout(ms: number): this { this.#idleMs = ms; this.#idleFired = false; return this; }
+
+  /** Answer to the SYN (and to a retransmitted SYN): a STATE packet carrying our first seq_nr. */
+  sendSynAck(): void { this.#sendControl(ST_STATE); }
+
+  onPacket(p: UtpPacket): void {
+    if (this.#state === 'closed') return;
+    const now = this.#c.nowMs();
+    if (p.type === ST_RESET) { this.destroy(Object.assign(new Error('utp reset by peer'), { code: 'ECONNRESET' })); return; }
+    if (p.type === ST_SYN) {
+      // The peer did not get our STATE: send it again (same seq_nr, nothing consumed).
+      if (p.seqNr === this.#i.synSeq && this.#state === 'syn-recv') this.sendSynAck();
+      return;
+    }
+    this.stats.received++;
+    // Forged, or older than anything in flight could explain: ignore the whole packet (libutp and libtorrent do).
+    if (!this.#win.plausibleAck(p.ackNr, this.#seq, this.#state === 'connected' ? STALE_ACK_PACKETS : 0)) return;
+    this.#lastRecv = now;
+    this.#idleFired = false;
+    this.#state = 'connected';
+    this.#replyMicro = (this.#c.nowUs() - p.timestampUs) >>> 0;
+    this.#cc.sample(p.timestampDiffUs, this.#c.nowUs());
+    // BEP 29 wnd_size is u32: a hostile 0xffffffff is clamped by our own bounded window in #flush.
+    this.#peerWnd = p.wndSize;
+    const flight = this.#win.bytes;
+    // libutp: the same ack_nr three times from packets that ack nothing new means ack_nr + 1 is lost.
+    if (p.ackNr === this.#lastAckNr && p.type === ST_STATE && this.#win.count > 0) this.#dupAcks++;
+    else this.#dupAcks = 0;
+    this.#lastAckNr = p.ackNr;
+    const r = this.#win.ack(p.ackNr, p.sack, now);
+    if (this.#dupAcks >= 3) {
+      const o = this.#win.oldest();
+      if (o && !o.fastResent && !r.lost.includes(o)) r.lost.unshift(o);
+      this.#dupAcks = 0;
+    }
+    if (r.bytesAcked > 0) this.#cc.onAck(r.bytesAcked, flight);
+    if (r.lost.length > 0) {
+      // One window cut per loss event: not again until the packets in flight now are acked.
+      if (this.#lossRecoverySeq === undefined || seqDiff(p.ackNr, this.#lossRecoverySeq) >= 0) {
+        this.#cc.onLoss();
+        this.#lossRecoverySeq = seqAdd(this.#seq, -1);
+      }
+      for (const o of r.lost) this.#resend(o, now, true);
+    }
+    if (p.type === ST_DATA || p.type === ST_FIN) this.#receive(p);
+    this.#flush();
+    this.#releaseWriter();
+  }
+
+  #receive(p: UtpPacket): void {
+    const lim = this.#i.limits;
+    const d = seqDiff(p.seqNr, this.#ack);
+    if (p.type === ST_FIN) this.#eofSeq ??= p.seqNr;
+    if (d <= 0) { this.#sendControl(ST_STATE); return; } // duplicate: our ack was lost, say it again
+    if (d > lim.reorderPackets) return; // beyond the reorder window: dropped, the peer will resend
+    if (d > 1) {
+      if (!this.#reorder.has(p.seqNr) && this.#reorderBytes + p.payload.length <= lim.recvBuffer) {
+        // Copied: the datagram's buffer is not ours to keep.
+        this.#reorder.set(p.seqNr, Uint8Array.prototype.slice.call(p.payload));
+        this.#reorderBytes += p.payload.length;
+      }
+      this.#sendControl(ST_STATE);
+      return;
+    }
+    // A peer that ignores our advertised window gets its in-order data dropped too (it resends).
+    if (this.readableLength + p.payload.length > lim.recvBuffer) return;
+    this.#deliver(p.seqNr, p.payload);
+    for (let next = seqAdd(this.#ack, 1), held = this.#reorder.get(next); held !== undefined; next = seqAdd(this.#ack, 1), held = this.#reorder.get(next)) {
+      this.#reorder.delete(next);
+      this.#reorderBytes -= held.length;
+      this.#deliver(next, held);
+    }
+    this.#sendControl(ST_STATE);
+    if (this.#eofSeq !== undefined && !this.#eofPushed && seqDiff(this.#ack, this.#eofSeq) >= 0) { this.#eofPushed = true; this.push(null); }
+  }
+
+  #deliver(seq: number, payload: Uint8Array): void {
+    this.#ack = seq;
+    if (payload.length > 0 && seq !== this.#eofSeq && !this.#eofPushed) this.push(Buffer.from(payload));
+  }
+
+  /** Selective ACK of what the reorder buffer holds (bit 0 = ack_nr + 2), or null. */
+  #sack(): Uint8Array | null {
+    if (this.#reorder.size === 0) return null;
+    const bytes = Math.min(32, Math.ceil(this.#i.limits.reorderPackets / 32) * 4);
+    const mask = new Uint8Array(bytes);
+    let any = false;
+    for (const seq of this.#reorder.keys()) {
+      const bit = seqDiff(seq, seqAdd(this.#ack, 2));
+      if (bit >= 0 && bit < bytes * 8) { mask[bit >> 3]! |= 1 << (bit & 7); any = true; }
+    }
+    return any ? mask : null;
+  }
+
+  #advertised(): number {
+    return Math.max(0, this.#i.limits.recvBuffer - this.#reorderBytes - this.readableLength);
+  }
+
+  #packet(type: PacketType, seq: number, payload?: Uint8Array): Buffer {
+    return encodePacket({
+      type, connectionId: this.#sendId, timestampUs: this.#c.nowUs(), timestampDiffUs: this.#replyMicro,
+      wndSize: this.#advertised(), seqNr: seq, ackNr: this.#ack, sack: type === ST_STATE ? this.#sack() : null, payload,
+    });
+  }
+
+  #sendControl(type: typeof ST_STATE | typeof ST_RESET): void {
+    this.#c.send(this.#packet(type, this.#seq));
+  }
+
+  /** Sends queued data while the window allows: min(LEDBAT cwnd, peer's wnd_size, our bound). */
+  #flush(): void {
+    if (this.#state !== 'connected') return;
+    const lim = this.#i.limits;
+    const now = this.#c.nowMs();
+    const window = Math.min(this.#cc.window, this.#peerWnd, lim.maxWindow);
+    if (this.#peerWnd < lim.mss) this.#zeroSince ||= now; else this.#zeroSince = 0;
+    const probe = this.#zeroSince > 0 && this.#win.count === 0 && now - this.#zeroSince >= ZERO_WINDOW_PROBE_MS;
+    let burst = MAX_BURST;
+    // Packets taken as lost first, oldest first (go-back from the oldest after a timeout), then new data.
+    for (let o = this.#win.nextLost(); o && burst > 0 && (this.#win.bytes + o.payload.length <= window || this.#win.bytes === 0); o = this.#win.nextLost()) {
+      this.#resend(o, now, false);
+      burst--;
+    }
+    if (this.#win.nextLost()) return;
+    while (burst-- > 0 && this.#pendingBytes > 0 && (this.#win.bytes + Math.min(lim.mss, this.#pendingBytes) <= window || (probe && this.#win.count === 0))) {
+      const payload = this.#take(lim.mss);
+      this.#win.push(this.#seq, ST_DATA, payload, now);
+      this.#c.send(this.#packet(ST_DATA, this.#seq, payload));
+      this.stats.sent++;
+      this.#seq = seqAdd(this.#seq, 1);
+    }
+    if (this.#ending && this.#pendingBytes === 0 && !this.#finSent) this.#sendFin(now);
+    this.#releaseWriter();
+  }
+
+  #sendFin(now: number): void {
+    this.#finSent = true;
+    this.#win.push(this.#seq, ST_FIN, new Uint8Array(0), now);
+    this.#c.send(this.#packet(ST_FIN, this.#seq));
+    this.#seq = seqAdd(this.#seq, 1);
+  }
+
+  #take(n: number): Buffer {
+    const parts: Buffer[] = [];
+    let need = n;
+    while (need > 0 && this.#pending.length > 0) {
+      const head = this.#pending[0]!;
+      if (head.length <= need) { parts.push(head); this.#pending.shift(); need -= head.length; }
+      else { parts.push(head.subarray(0, need)); this.#pending[0] = head.subarray(need); need = 0; }
+    }
+    // Always a copy: a packet may be resent long after the writer reused the buffer it wrote.
+    const out = Buffer.concat(parts);
+    this.#pendingBytes -= out.length;
+    return out;
+  }
+
+  #resend(o: InFlight, now: number, fast: boolean): void {
+    this.#win.resent(o, now, fast);
+    if (fast) this.stats.fastResends++;
+    this.#c.send(this.#packet(o.type, o.seq, o.payload));
+  }
+
+  #releaseWriter(): void {
+    if (this.#writeCb && this.#pendingBytes < this.#i.limits.sendBuffer) {
+      const cb = this.#writeCb;
+      this.#writeCb = undefined;
+      cb();
+    }
+  }
+
+  /** Called by the multiplexer's shared timer: retransmission timeout, zero-window probe, idle timeout. */
+  tick(now: number): void {
+    if (this.#state === 'closed') return;
+    const timed = this.#win.timed();
+    if (timed && now - timed.sentAt >= this.#win.rtoMs) {
+      if (timed.sends > this.#i.limits.maxRetransmits) {
+        this.destroy(Object.assign(new Error('utp retransmission timeout'), { code: 'ETIMEDOUT' }));
+        return;
+      }
+      this.#cc.onTimeout();
+      this.stats.timeouts++;
+      this.#win.timeout();
+    }
+    this.#flush();
+    if (this.#idleMs > 0 && !this.#idleFired && now - this.#lastRecv >= this.#idleMs) {
+      this.#idleFired = true;
+      this.emit('timeout');
+    }
+  }
+
+  override _read(): void { /* data is pushed as packets arrive */ }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    if (this.#state === 'closed') { cb(new Error('utp connection closed')); return; }
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    this.#flush();
+    if (this.#pendingBytes < this.#i.limits.sendBuffer) cb();
+    else this.#writeCb = cb;
+  }
+
+  override _final(cb: (e?: Error | null) => void): void {
+    this.#ending = true;
+    this.#flush();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
+    if (this.#state !== 'closed') {
+      // Best effort goodbye: a FIN after what was sent (a reset peer gets nothing).
+      if (this.#state === 'connected' && !this.#finSent && (err as NodeJS.ErrnoException | null)?.code !== 'ECONNRESET') {
+        this.#c.send(this.#packet(ST_FIN, this.#seq));
+        this.#finSent = true;
+      }
+      this.#state = 'closed';
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#reorder.clear();
+      this.#reorderBytes = 0;
+      const w = this.#writeCb;
+      this.#writeCb = undefined;
+      w?.();
+      this.#c.onClose(this);
+    }
+    cb(err);
+  }
+}
+

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { test } from 'node:test';
+import { UdpPort } from '../../../src/bittorrent/udp/udp-port.ts';
+import { encodePacket, ST_SYN } from '../../../src/bittorrent/utp/packet.ts';
+
+test('one UDP port serves the DHT and uTP: datagrams are told apart by their first byte', async () => {
+  const port = await UdpPort.bind('127.0.0.1', 0);
+  const got: string[] = [];
+  let done!: () => void;
+  const all = new Promise<void>((r) => { done = r; });
+  const seen = () => { if (got.length === 2) done(); };
+  const krpc = port.attach('krpc', (m) => { got.push(`krpc:${m.toString('latin1', 0, 1)}`); seen(); });
+  const utp = port.attach('utp', (m) => { got.push(`utp:${m[0]! >> 4}`); seen(); });
+  assert.throws(() => port.attach('utp', () => {}), /already has a utp consumer/);
+  const client = createSocket('udp4');
+  const to = port.address();
+  client.send(Buffer.from('d1:ad2:id20:aaaaaaaaaaaaaaaaaaaae1:q4:ping1:t2:aa1:y1:qe'), to.port, '127.0.0.1');
+  client.send(Buffer.from([0xff, 0, 0]), to.port, '127.0.0.1'); // neither: dropped
+  client.send(encodePacket({ type: ST_SYN, connectionId: 1, timestampUs: 0, timestampDiffUs: 0, wndSize: 0, seqNr: 1, ackNr: 0 }), to.port, '127.0.0.1');
+  await all;
+  assert.deepEqual(got.sort(), ['krpc:d', `utp:${ST_SYN}`]);
+  // The socket stays open while one consumer is attached, and closes with the last.
+  await krpc.close();
+  assert.equal(port.has('krpc'), false);
+  assert.equal(port.has('utp'), true);
+  await utp.close();
+  await new Promise<void>((r) => client.close(() => r()));
+  assert.throws(() => port.address(), 'closed with its last consumer');
+});
