@@ -33,7 +33,8 @@ export async function httpAnnounce(tracker: string, req: AnnounceRequest, opts: 
     const r = send(url, {
       method: 'GET', signal, agent: false,
       headers: { 'accept-encoding': 'identity', connection: 'close' },
-      ...(opts.localAddress !== undefined && { localAddress: opts.localAddress }),
+      // A host name resolves in the local address's family (AAAA for an IPv6 announce, issue 10 item 2).
+      ...(opts.localAddress !== undefined && { localAddress: opts.localAddress, family: opts.localAddress.includes(':') ? 6 : 4 }),
     }, (res) => readBody(res, opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES).then(resolve, reject));
     r.on('error', (e) => reject(timeout.aborted && !(opts.signal?.aborted ?? false) ? new TrackerTimeoutError(`no answer from ${tracker} in ${timeoutMs} ms`) : e));
     r.end();

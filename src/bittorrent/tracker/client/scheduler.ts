@@ -32,8 +32,10 @@ export interface AnnounceSchedulerInit {
   /** Our uploaded counter per torrent for the announce. */
   uploaded?(infoHash: Uint8Array): number;
   onResult?(r: AnnounceResult): void;
-  /** Binds HTTP and UDP sockets to the seeder's address. */
+  /** Binds HTTP and UDP sockets to the seeder's address; an IPv6 one announces over IPv6 (AAAA for host names). */
   localAddress?: string;
+  /** BEP 7: our IPv6 address, told to HTTP trackers we announce to over IPv4 (`ipv6=`). */
+  ipv6?: string;
   /** Per-try UDP timeouts (see UdpTrackerClient). */
   udpTimeoutsMs?: readonly number[];
   httpTimeoutMs?: number;
@@ -262,6 +264,7 @@ export class AnnounceScheduler {
       const r = await this.#announce(j.tracker, {
         infoHash: j.infoHash, peerId: this.#init.peerId, port: this.#init.port,
         uploaded, downloaded: 0, left: 0, event, compact: true, key: this.#key,
+        ...(this.#init.ipv6 !== undefined && { ipv6: this.#init.ipv6 }),
         ...(this.#init.numWant !== undefined && { numWant: this.#init.numWant }),
       }, { signal });
       this.#report({ ...base, ok: true, interval: r.interval, peers: r.peers.length });
