@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { normalizeIp, parseIp } from '../domain/ip-address.ts';
 import { boolSetting, enumSetting, intSetting, listSetting, stringSetting, type Setting } from './setting.ts';
 
 const trackerUrl = (s: string) => (/^(https?|udp):\/\/[^\s]+$/.test(s) ? undefined : 'not an http(s):// or udp:// tracker URL');
@@ -47,7 +47,7 @@ export const SETTINGS = {
   clockCheckIntervalS: intSetting('evidence.clockCheckInterval', '--clock-check-interval', 300, 5, 86_400, 'How often the clock source and sync state (and, in live mode, the NTP offset) are checked, seconds'),
   ntpServer: stringSetting('evidence.ntpServer', '--ntp-server', 'pool.ntp.org', 'NTP server whose offset is measured and recorded; live mode only (lab mode never contacts it)'),
   ntpMaxOffsetMs: intSetting('evidence.ntpMaxOffsetMs', '--ntp-max-offset', 500, 1, 3_600_000, 'Warn (and record) when the measured NTP offset exceeds this, ms'),
-  addresses: listSetting('seed.addresses', '--address', 'A further local address this node owns (repeatable): the peer port, and the DHT node if enabled, listen and announce on each one', (v) => (ipAddress.test(v) ? undefined : 'not an IP address')),
+  addresses: listSetting('seed.addresses', '--address', 'A further local address this node owns (repeatable), IPv4 or IPv6: the peer port, and the DHT node if enabled, listen and announce on each one; the first address of the family --bind is not also runs the built-in tracker and announces to trackers over that family (give the node\'s IPv6 address to reach IPv6 downloaders)', (v) => (normalizeIp(v) !== null ? undefined : 'not an IP address')),
   dhtEnabled: boolSetting('dht.enabled', '--dht', false, 'Run a Mainline DHT node (BEP 5) on each address and announce every active decoy to it'),
   dhtPort: intSetting('dht.port', '--dht-port', -1, -1, 65535, 'UDP port of the DHT node (-1 = same number as the peer port, 0 = any free port)'),
   dhtBootstrap: listSetting('dht.bootstrap', '--dht-bootstrap', 'IPv4 host:port of a DHT node to join through (repeatable); lab mode: loopback and 198.18/15 only', (v) => (/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/.test(v) ? undefined : 'not an IPv4 host:port')),
@@ -70,7 +70,16 @@ function defaultDataDir(): string {
   return `${base}/counterseed`;
 }
 
+/**
+ * Loopback, or the test ranges lab namespaces put on their `lo`: RFC 2544's 198.18.0.0/15 and, for
+ * IPv6, RFC 3849's documentation prefix 2001:db8::/32 (issue 10 item 2). Any spelling of the address.
+ */
 export function isLoopbackOrLab(host: string): boolean {
-  if (isIP(host) === 4) return host.startsWith('127.') || host.startsWith('198.18.') || host.startsWith('198.19.');
-  return host === '::1' || host === 'localhost';
+  if (host === 'localhost') return true;
+  const p = parseIp(host);
+  if (p === null) return false;
+  const b = p.bytes;
+  if (p.family === 4) return b[0] === 127 || (b[0] === 198 && (b[1] === 18 || b[1] === 19));
+  const loopback = b.every((x, i) => x === (i === 15 ? 1 : 0));
+  return loopback || (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x0d && b[3] === 0xb8);
 }
