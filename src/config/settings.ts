@@ -1,4 +1,4 @@
-import { normalizeIp, parseIp } from '../domain/ip-address.ts';
+import { isLabAddress, normalizeIp } from '../domain/ip-address.ts';
 import { boolSetting, enumSetting, intSetting, listSetting, stringSetting, type Setting } from './setting.ts';
 
 const trackerUrl = (s: string) => (/^(https?|udp):\/\/[^\s]+$/.test(s) ? undefined : 'not an http(s):// or udp:// tracker URL');
@@ -50,7 +50,7 @@ export const SETTINGS = {
   addresses: listSetting('seed.addresses', '--address', 'A further local address this node owns (repeatable), IPv4 or IPv6: the peer port, and the DHT node if enabled, listen and announce on each one; the first address of the family --bind is not also runs the built-in tracker and announces to trackers over that family (give the node\'s IPv6 address to reach IPv6 downloaders)', (v) => (normalizeIp(v) !== null ? undefined : 'not an IP address')),
   dhtEnabled: boolSetting('dht.enabled', '--dht', false, 'Run a Mainline DHT node (BEP 5) on each address and announce every active decoy to it'),
   dhtPort: intSetting('dht.port', '--dht-port', -1, -1, 65535, 'UDP port of the DHT node (-1 = same number as the peer port, 0 = any free port)'),
-  dhtBootstrap: listSetting('dht.bootstrap', '--dht-bootstrap', 'IPv4 host:port of a DHT node to join through (repeatable); lab mode: loopback and 198.18/15 only', (v) => (/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/.test(v) ? undefined : 'not an IPv4 host:port')),
+  dhtBootstrap: listSetting('dht.bootstrap', '--dht-bootstrap', 'host:port (IPv4) or [host]:port (IPv6) of a DHT node to join through (repeatable); each address\'s DHT node joins through those of its family; lab mode: loopback, 198.18/15 and 2001:db8::/32 only', (v) => (/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/.test(v) ? undefined : 'not an IPv4 host:port or [IPv6]:port')),
   dhtPublicBootstrap: boolSetting('dht.publicBootstrap', '--dht-public-bootstrap', false, 'Join the public DHT through the well-known bootstrap routers; live mode only, never on by default'),
   dhtReadOnly: boolSetting('dht.readOnly', '--dht-read-only', false, 'BEP 43 read-only DHT node: queries only, answers none (other nodes keep it out of their tables)'),
   dhtCycleS: intSetting('dht.announceCycle', '--dht-cycle', 1800, 60, 86_400, 'Every active decoy is re-announced to the DHT once per cycle, seconds'),
@@ -70,16 +70,7 @@ function defaultDataDir(): string {
   return `${base}/counterseed`;
 }
 
-/**
- * Loopback, or the test ranges lab namespaces put on their `lo`: RFC 2544's 198.18.0.0/15 and, for
- * IPv6, RFC 3849's documentation prefix 2001:db8::/32 (issue 10 item 2). Any spelling of the address.
- */
+/** Loopback or a lab namespace's test addresses (domain/ip-address.ts isLabAddress), or "localhost". */
 export function isLoopbackOrLab(host: string): boolean {
-  if (host === 'localhost') return true;
-  const p = parseIp(host);
-  if (p === null) return false;
-  const b = p.bytes;
-  if (p.family === 4) return b[0] === 127 || (b[0] === 198 && (b[1] === 18 || b[1] === 19));
-  const loopback = b.every((x, i) => x === (i === 15 ? 1 : 0));
-  return loopback || (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x0d && b[3] === 0xb8);
+  return host === 'localhost' || isLabAddress(host);
 }

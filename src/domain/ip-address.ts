@@ -139,3 +139,16 @@ export function socketIp(text: string): string {
 export function ipFamily(text: string): IpFamily | null {
   return parseIp(text)?.family ?? null;
 }
+
+/**
+ * Loopback, or the test ranges lab namespaces put on their `lo`: RFC 2544's 198.18.0.0/15 and, for
+ * IPv6, RFC 3849's documentation prefix 2001:db8::/32 (issue 10 item 2). Any spelling of the address.
+ */
+export function isLabAddress(text: string): boolean {
+  const p = parseIp(text);
+  if (p === null) return false;
+  const b = p.bytes;
+  if (p.family === 4) return b[0] === 127 || (b[0] === 198 && (b[1] === 18 || b[1] === 19));
+  const loopback = b.every((x, i) => x === (i === 15 ? 1 : 0));
+  return loopback || (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x0d && b[3] === 0xb8);
+}
