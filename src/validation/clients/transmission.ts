@@ -71,8 +71,9 @@ function settings(spec: DownloadSpec, rpcPort: number, doneScript: string): Reco
     'dht-enabled': false, 'lpd-enabled': false, 'pex-enabled': false, 'port-forwarding-enabled': false,
     // TCP only: counterseed does not speak uTP (BEP 29).
     'utp-enabled': false,
-    'bind-address-ipv4': spec.bindIp,
-    'bind-address-ipv6': '::1',
+    // An IPv6 client address (issue 10 item 2) binds the IPv6 side; IPv4 then stays at its default.
+    'bind-address-ipv4': spec.bindIp.includes(':') ? '0.0.0.0' : spec.bindIp,
+    'bind-address-ipv6': spec.bindIp.includes(':') ? spec.bindIp : '::1',
     'peer-port': PEER_PORT, 'peer-port-random-on-start': false,
     'download-dir': spec.outDir,
     'incomplete-dir-enabled': false,
