@@ -118,18 +118,33 @@ export class DhtService {
     }, REFRESH_MS);
   }
 
-  /** Makes room for `n` decoys in every address's scheduler (before adding a node's decoys at start). */
+  /**
+   * Makes room for `n` decoys (before adding a node's decoys at start): each address gets its share
+   * (see add), with a little slack for the uneven split.
+   */
   reserve(n: number): void {
-    for (const p of this.#per) p.scheduler.reserve(n);
+    for (const group of this.#groups()) for (const p of group) p.scheduler.reserve(Math.ceil((n / group.length) * 1.05) + 64);
   }
 
-  /** Schedules a decoy on every address; new decoys go first. */
+  /**
+   * Schedules a decoy (new decoys go first) on ONE address of each family, chosen by its infohash:
+   * one address can cover only so many decoys in a cycle under the per-destination politeness and
+   * the query rate (docs/scale.md), so k addresses of a family cover k times as many. Each family's
+   * DHT is a network of its own (BEP 32), so every decoy is announced once in each.
+   */
   add(infoHashHex: string, decoyId: number): void {
-    for (const p of this.#per) p.scheduler.add(infoHashHex, decoyId);
+    const spread = parseInt(infoHashHex.slice(0, 8), 16);
+    for (const group of this.#groups()) group[spread % group.length]!.scheduler.add(infoHashHex, decoyId);
   }
 
   remove(infoHashHex: string): void {
     for (const p of this.#per) p.scheduler.remove(infoHashHex);
+  }
+
+  /** The address nodes grouped by family, in address order. */
+  #groups(): PerAddress[][] {
+    const v4 = this.#per.filter((p) => p.node.family === 4), v6 = this.#per.filter((p) => p.node.family === 6);
+    return [v4, v6].filter((g) => g.length > 0);
   }
 
   async whenAllAnnounced(o: { signal?: AbortSignal } = {}): Promise<void> {

@@ -70,6 +70,9 @@ test('an IPv6 downloader\'s get_peers finds the node\'s IPv6 peer address; an IP
   const seeker4 = plain4[5]!;
   const r4 = await lookup(seeker4, target, 'get_peers', { seeds: seeker4.table.closest(target, 16) });
   assert.ok(r4.peers.some((p) => p.ip === '127.0.0.1' && p.port === PEER_PORT), `peers over IPv4: ${JSON.stringify(r4.peers)}`);
+  // Asked directly, our IPv6 node lists itself and records the sighting with RFC 5952 addresses.
+  const direct = await seeker6.query(service.nodes[1]!.address, 'get_peers', { infoHash: target });
+  assert.ok(direct.values.some((p) => p.ip === '::1' && p.port === PEER_PORT), JSON.stringify(direct.values));
   assert.ok(observations.some((o) => o.kind === 'swarm-presence' && o.remoteIp === '::1' && o.localIp === '::1'), 'IPv6 sightings recorded with RFC 5952 addresses');
 });
 
@@ -107,4 +110,22 @@ test('compact IPv6 nodes and values (BEP 32): 38 and 18 bytes, RFC 5952 text', (
   assert.ok(reply.y === 'r');
   assert.deepEqual((reply as KrpcResponse).values, [{ ip: '198.18.0.2', port: 1 }, { ip: '2001:db8::2', port: 2 }]);
   assert.throws(() => decodeNodes(new Uint8Array(37), 8, 6), /nodes6/);
+});
+
+test('decoys are spread over the addresses of a family (one announce each), and announced once in each family', async () => {
+  const svc = new DhtService({
+    mode: 'lab', addresses: [{ host: '127.0.0.1', peerPort: 1 }, { host: '127.0.0.2', peerPort: 1 }, { host: '::1', peerPort: 1 }], port: 0,
+    bootstrap: [], publicBootstrap: false, readOnly: false, cycleMs: 60_000, jitter: 0.1, queriesPerSecond: 10, perNodePerSecond: 1,
+  }, { now: Date.now, decoyFor: () => 1, publish: () => {}, log: () => {} });
+  await svc.start();
+  try {
+    svc.reserve(1000);
+    for (let i = 0; i < 1000; i++) svc.add(Buffer.from(randomBytes(20)).toString('hex'), i + 1);
+    const [a, b, v6] = svc.schedulers.map((s) => s.scheduled);
+    assert.equal(a! + b!, 1000, 'each decoy on exactly one IPv4 address');
+    assert.ok(a! > 400 && b! > 400, `an even split: ${a} / ${b}`);
+    assert.equal(v6, 1000, 'and every decoy on the (only) IPv6 address');
+  } finally {
+    await svc.stop();
+  }
 });
