@@ -23,7 +23,13 @@ const settings = loadSettings({ env: {}, flags: {
 } });
 const ctx = openContext(settings, (m) => process.stderr.write(`${m}\n`));
 let failures = 0;
-const node = await startSeedNode(ctx, { log: (m) => { if (/announce to .* failed/.test(m)) failures++; else process.stderr.write(`${m}\n`); } });
+const failureKinds = new Map<string, number>();
+const node = await startSeedNode(ctx, { log: (m) => {
+  if (!/announce to .* failed/.test(m)) { process.stderr.write(`${m}\n`); return; }
+  failures++;
+  const kind = m.replace(/info_hash=[^&\s]*/g, '');
+  if (failureKinds.has(kind) || failureKinds.size < 8) failureKinds.set(kind, (failureKinds.get(kind) ?? 0) + 1);
+} });
 const readyMs = performance.now() - t0;
 compactHeap();
 const rssAtReadyMb = status('VmRSS');
@@ -39,5 +45,5 @@ await node.stop();
 await ctx.close();
 console.log(JSON.stringify({
   decoys: node.info.decoys, readyMs, allAnnouncedMs, rssAtReadyMb, rssAllAnnouncedMb, peakAtAllAnnouncedMb, steadyRssMb, peakRssMb,
-  trackerFailures: failures, dhtAnnounces: dht, dhtSeconds: (performance.now() - t0 - readyMs) / 1000,
+  trackerFailures: failures, failureKinds: Object.fromEntries(failureKinds), dhtAnnounces: dht, dhtSeconds: (performance.now() - t0 - readyMs) / 1000,
 }));

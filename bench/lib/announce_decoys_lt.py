@@ -52,6 +52,7 @@ ready_ms = None
 want = len(infos) * len(spec['trackers'])
 deadline = time.monotonic() + spec['timeoutS']
 failures = 0
+errors = {}
 while len(answered) < want and time.monotonic() < deadline:
     ses.wait_for_alert(200)
     for a in ses.pop_alerts():
@@ -59,11 +60,14 @@ while len(answered) < want and time.monotonic() < deadline:
             added += 1
             if added == len(infos): ready_ms = (time.monotonic() - t0) * 1000; rss_ready = status('VmRSS')
         elif isinstance(a, (lt.tracker_reply_alert, lt.tracker_error_alert)):
-            if isinstance(a, lt.tracker_error_alert): failures += 1
+            if isinstance(a, lt.tracker_error_alert):
+                failures += 1
+                m = f"{a.tracker_url()}: {a.error.message()} {a.error_message()}".strip()
+                if m in errors or len(errors) < 8: errors[m] = errors.get(m, 0) + 1
             answered.add((str(a.handle.info_hash()), a.tracker_url()))
 all_ms = (time.monotonic() - t0) * 1000
 rss_all, peak_all = status('VmRSS'), status('VmHWM')
 time.sleep(spec['steadyS'])
 print(json.dumps({'decoys': len(infos), 'readyMs': ready_ms or all_ms, 'allAnnouncedMs': all_ms, 'rssAtReadyMb': rss_ready if ready_ms else rss_all,
                   'rssAllAnnouncedMb': rss_all, 'peakAtAllAnnouncedMb': peak_all, 'steadyRssMb': status('VmRSS'), 'peakRssMb': status('VmHWM'),
-                  'trackerFailures': failures, 'answered': len(answered), 'wanted': want}), flush=True)
+                  'trackerFailures': failures, 'failureKinds': errors, 'answered': len(answered), 'wanted': want}), flush=True)
