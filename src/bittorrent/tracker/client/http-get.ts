@@ -2,11 +2,11 @@
  * One plain-HTTP GET for tracker announces, on a bare TCP socket: an HTTP/1.0 request (so the
  * answer is never chunked, RFC 9112 section 7.1) and a bounded read until the server closes.
  *
- * Why not node:http: a first announce round of 100,000 decoys made node:http's request, parser
- * and response objects (~15 KB of heap each, most outliving a young-generation collection while
- * 16 announces were in flight) grow V8's heap to 550-630 MB before a full collection ran (issue 10
- * item 5; target: the round costs no more than the node's RSS without trackers). A socket and
- * a few buffers per announce stay young and die young.
+ * Why not node:http: its request, parser and response objects outlive young-generation collections
+ * while 16 announces are in flight, so 10,000 announces grew V8's heap to 171 MB (54 MB live) before
+ * a full collection ran; a first round of 100,000 decoys peaked at 550-630 MB (issue 10 item 5,
+ * target: peak RSS <= 1/10 of libtorrent's doing the same). A socket and a few buffers per announce
+ * die young: 79 MB, and 18 MB under bin/counterseed's --max-semi-space-size=2 (docs/scale.md).
  */
 import { connect } from 'node:net';
 import { TrackerRequestError } from './errors.ts';
