@@ -150,6 +150,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
             ...(family === 4 && v6 !== undefined && { ipv6: v6 }),
             onResult: (r) => { if (!r.ok) this.#c.log(`announce to ${r.tracker} failed: ${r.error}`); },
           });
+          scheduler.reserve(this.#index.size);
           for (const d of this.#index.decoys()) scheduler.add({ infoHash: infoHashFromHex(d.infoHash), trackers });
           scheduler.start();
           this.#announcers.push({ scheduler, trackers });
