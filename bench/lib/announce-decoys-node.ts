@@ -33,7 +33,7 @@ const node = await startSeedNode(ctx, { log: (m) => {
 const readyMs = performance.now() - t0;
 compactHeap();
 const rssAtReadyMb = status('VmRSS');
-await node.announced({ signal: AbortSignal.timeout(spec.timeoutS * 1000) });
+const timedOut = await node.announced({ signal: AbortSignal.timeout(spec.timeoutS * 1000) }).then(() => false, () => true);
 const allAnnouncedMs = performance.now() - t0;
 const rssAllAnnouncedMb = status('VmRSS');
 const peakAtAllAnnouncedMb = status('VmHWM');
@@ -45,5 +45,5 @@ await node.stop();
 await ctx.close();
 console.log(JSON.stringify({
   decoys: node.info.decoys, readyMs, allAnnouncedMs, rssAtReadyMb, rssAllAnnouncedMb, peakAtAllAnnouncedMb, steadyRssMb, peakRssMb,
-  trackerFailures: failures, failureKinds: Object.fromEntries(failureKinds), dhtAnnounces: dht, dhtSeconds: (performance.now() - t0 - readyMs) / 1000,
+  timedOut, trackerFailures: failures, failureKinds: Object.fromEntries(failureKinds), dhtAnnounces: dht, dhtSeconds: (performance.now() - t0 - readyMs) / 1000,
 }));
