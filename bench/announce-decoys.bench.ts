@@ -139,10 +139,11 @@ function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
     const timer = setTimeout(() => p.kill('SIGKILL'), (TIMEOUT_S + 600) * 1000);
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    // The figures line ends a side's run: libtorrent's session teardown (a `stopped` for every torrent) is not waited for.
+    p.stdout.on('data', (d: Buffer) => { out += d.toString(); if (/^\{"decoys".*\}\s*$/m.test(out)) p.kill('SIGKILL'); });
     p.on('close', (code) => {
       clearTimeout(timer);
-      const last = out.trim().split('\n').pop() ?? '';
+      const last = out.trim().split('\n').filter((l) => l.startsWith('{"decoys"')).pop() ?? '';
       try { resolve(JSON.parse(last) as Figures); } catch { reject(new Error(`${cmd} exited ${code}: ${out.slice(-2000)}`)); }
     });
   });
