@@ -19,6 +19,7 @@ have ip || need+=(iproute2)
 have mktorrent || need+=(mktorrent)
 have pdfinfo || need+=(poppler-utils)
 have unzip || need+=(unzip)
+have opentracker || need+=(opentracker)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs CMD inside a fresh network namespace that has only `lo`, with the
-# RFC 2544 benchmarking addresses 198.18.0.1..198.18.0.40/32 added to it.
+# RFC 2544 benchmarking addresses 198.18.0.1..198.18.0.40/32 and the IPv6
+# documentation addresses 2001:db8::1..40/128 added to it.
 # Nothing a test starts can reach any other network from there: real
 # BitTorrent clients that try a public bootstrap node get "network unreachable".
 #
@@ -40,5 +41,15 @@ while [ "$i" -le 40 ]; do
   ip addr add "198.18.0.$i/32" dev lo
   i=$((i + 1))
 done
+# IPv6 (issue 10 item 2): the documentation prefix 2001:db8::/32 (RFC 3849), 2001:db8::1..40 (the
+# digits read as hex), without duplicate address detection so they are usable at once. Skipped
+# quietly when the kernel has IPv6 off; the IPv6 interop tests then say so and skip.
+if [ -e /proc/net/if_inet6 ]; then
+  i=1
+  while [ "$i" -le 40 ]; do
+    ip -6 addr add "2001:db8::$i/128" dev lo nodad 2>/dev/null || true
+    i=$((i + 1))
+  done
+fi
 
 exec "$@"

@@ -123,16 +123,20 @@ export function verifyConsistency(first, second, proof, firstRoot, secondRoot) {
 
 /**
  * The key index (README section 10): an address as one spelling: IPv4 dotted, IPv6 per RFC 5952 (as the WHATWG URL
- * parser writes it), an IPv4-mapped IPv6 address (::ffff:a.b.c.d) as its IPv4 address.
+ * parser writes it), an IPv4-mapped IPv6 address (::ffff:a.b.c.d) as its IPv4 address, a zoned address
+ * (fe80::1%eth0) as its canonical address, then % and the zone in lower case.
  */
 export function ipKey(ip) {
   const v = isIP(String(ip));
   if (v === 4) return `ip:${ip}`;
   if (v !== 6) return null;
+  const pct = String(ip).indexOf('%');
+  const bare = pct < 0 ? String(ip) : String(ip).slice(0, pct);
+  const zone = pct < 0 ? '' : `%${String(ip).slice(pct + 1).toLowerCase()}`;
   let h;
-  try { h = String(ip).includes('%') ? String(ip).toLowerCase() : new URL(`http://[${ip}]/`).hostname.slice(1, -1); } catch { return null; } // zoned: as written
+  try { h = new URL(`http://[${bare}]/`).hostname.slice(1, -1); } catch { return null; }
   const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
-  if (!m) return `ip:${h}`;
+  if (!m || zone !== '') return `ip:${h}${zone}`;
   const hi = parseInt(m[1], 16);
   const lo = parseInt(m[2], 16);
   return `ip:${Math.floor(hi / 256)}.${hi % 256}.${Math.floor(lo / 256)}.${lo % 256}`;

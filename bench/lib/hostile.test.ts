@@ -39,7 +39,9 @@ test('hostile floods against a real node (small, low budgets): the ledger accoun
       }
       assert.deepEqual(ledger.reasons(110), { 'unknown-infohash': sent.unknown });
       const stray = ledger.outsideRanges([110, 120, 140, 160]);
-      assert.ok(Object.keys(stray).every((k) => k === 'tracker_announces') && (stray.tracker_announces ?? 0) <= 1, `only the node's own announce to its tracker: ${JSON.stringify(stray)}`);
+      // The node's own `started` and, at stop, `stopped` to its tracker; the stopped is counted in an aggregate
+      // instead when it lands in a second whose budget the last flood used up (timing, not a defect).
+      assert.ok(Object.keys(stray).every((k) => k === 'tracker_announces') && (stray.tracker_announces ?? 0) <= 2, `only the node's own announces to its tracker: ${JSON.stringify(stray)}`);
     } finally {
       ledger.close();
     }

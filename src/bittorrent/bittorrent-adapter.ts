@@ -6,6 +6,7 @@ import { BusyError, InputError } from '../domain/errors.ts';
 import { infoHashFromHex } from '../domain/info-hash.ts';
 import { btihContentId } from '../domain/content-id.ts';
 import type { Observation } from '../domain/observation.ts';
+import { ipFamily, type IpFamily } from '../domain/ip-address.ts';
 import { magnetLink } from '../decoy/magnet.ts';
 import type { AdapterComponents, AdapterHealth, DecoyAddress, NetworkAdapter } from '../network/network-adapter.ts';
 import { startInOrder, type Startable, type StartedParts } from '../network/startable.ts';
@@ -85,8 +86,12 @@ export class BitTorrentAdapter implements NetworkAdapter {
   readonly #seeders: Seeder[] = [];
   #listening: { host: string; port: number } | undefined;
   #trackerUrls: { httpUrl?: string; udpUrl?: string } = {};
+  /** The built-in tracker's HTTP URL on each host it listens on. */
+  #trackerHttpByHost = new Map<string, string>();
+  /** Every tracker URL a magnet link names (external ones and the built-in tracker's, IPv4 and IPv6). */
   #announceTo: string[] = [];
-  #scheduler: AnnounceScheduler | undefined;
+  /** One announcer per address family the node has (issue 10 item 2): trackers list the address an announce came from. */
+  #announcers: { scheduler: AnnounceScheduler; trackers: string[] }[] = [];
   #dht: DhtService | undefined;
   /** UDP peer ports (uTP), by bound address: the DHT attaches to the one with its number. */
   readonly #udp = new Map<string, UdpPort>();
@@ -181,11 +186,13 @@ export class BitTorrentAdapter implements NetworkAdapter {
         // Tracker code is loaded only when used: its node:http costs a DHT-only node ~10 MB of RSS.
         const { TrackerServer } = await import('./tracker/server/tracker-server.ts');
         tracker = new TrackerServer({
-          host: s.bind, httpPort: s.trackerServerPort, udpPort: s.trackerServerPort,
+          host: s.bind, extraHosts: this.#familyHosts().filter((h) => h !== s.bind), httpPort: s.trackerServerPort, udpPort: s.trackerServerPort,
           lookup: (hex) => this.#index.get(hex)?.decoy.id ?? null,
           onAnnounce: this.#publish, intervalSeconds: s.announceIntervalS, now: this.#c.now, announceRecords: this.#records(),
         });
-        this.#trackerUrls = await binding(`tracker port ${s.bind}:${s.trackerServerPort}`, () => tracker!.start({ signal }));
+        const started = await binding(`tracker port ${s.bind}:${s.trackerServerPort}`, () => tracker!.start({ signal }));
+        this.#trackerUrls = { ...(started.httpUrl !== undefined && { httpUrl: started.httpUrl }), ...(started.udpUrl !== undefined && { udpUrl: started.udpUrl }) };
+        for (const u of started.urls) if (u.httpUrl !== undefined) this.#trackerHttpByHost.set(u.host, u.httpUrl);
       },
       stop: async () => { await tracker?.stop(); },
     };
@@ -196,25 +203,45 @@ export class BitTorrentAdapter implements NetworkAdapter {
     return {
       name: 'bittorrent announcer',
       start: async () => {
-        this.#announceTo = [...s.trackers, ...(this.#trackerUrls.httpUrl ? [this.#trackerUrls.httpUrl] : [])];
+        const hosts = this.#familyHosts();
+        const v6 = hosts.find((h) => ipFamily(h) === 6);
+        const builtIn = [...this.#trackerHttpByHost.values()];
+        this.#announceTo = [...s.trackers, ...builtIn];
         if (this.#announceTo.length === 0) return;
         const { AnnounceScheduler } = await import('./tracker/client/scheduler.ts');
-        const scheduler = new AnnounceScheduler({
-          peerId: this.#peerId, port: this.#listening!.port, localAddress: s.bind, minIntervalMs: s.announceIntervalS * 1000,
-          // As the presented client announces (issue 10 item 3): its numwant (UDP too), its HTTP query and headers.
-          numWant: PRESENTED_NUMWANT[this.#wire.handshakeStyle],
-          presented: { style: this.#wire.handshakeStyle, userAgent: this.#wire.userAgent },
-          onResult: (r) => { if (!r.ok) this.#c.log(`announce to ${r.tracker} failed: ${r.error}`); },
-        });
-        for (const d of this.#index.decoys()) scheduler.add({ infoHash: infoHashFromHex(d.infoHash), trackers: this.#announceTo });
-        scheduler.start();
-        this.#scheduler = scheduler;
+        for (const host of hosts) {
+          const family = ipFamily(host);
+          // An external tracker named by a host name is announced to over each family (A and AAAA);
+          // one named by an address only over that address's family; the built-in one on this host.
+          const trackers = [...s.trackers.filter((t) => reachableOver(t, family)), ...(this.#trackerHttpByHost.has(host) ? [this.#trackerHttpByHost.get(host)!] : [])];
+          if (trackers.length === 0) continue;
+          const scheduler = new AnnounceScheduler({
+            peerId: this.#peerId, port: this.#listening!.port, localAddress: host, minIntervalMs: s.announceIntervalS * 1000,
+            ...(family === 4 && v6 !== undefined && { ipv6: v6 }),
+            // As the presented client announces (issue 10 item 3): its numwant (UDP too), its HTTP query and headers.
+            numWant: PRESENTED_NUMWANT[this.#wire.handshakeStyle],
+            presented: { style: this.#wire.handshakeStyle, userAgent: this.#wire.userAgent },
+            onResult: (r) => { if (!r.ok) this.#c.log(`announce to ${r.tracker} failed: ${r.error}`); },
+          });
+          scheduler.reserve(this.#index.size);
+          for (const d of this.#index.decoys()) scheduler.add({ infoHash: infoHashFromHex(d.infoHash), trackers });
+          scheduler.start();
+          this.#announcers.push({ scheduler, trackers });
+        }
       },
       stop: async () => {
-        await this.#scheduler?.stop({ deadlineMs: 3000 }).catch((e: Error) => this.#c.log(`announce stop: ${e.message}`));
-        this.#scheduler = undefined;
+        const all = this.#announcers;
+        this.#announcers = [];
+        await Promise.all(all.map(({ scheduler }) => scheduler.stop({ deadlineMs: 3000 }).catch((e: Error) => this.#c.log(`announce stop: ${e.message}`))));
       },
     };
+  }
+
+  /** The bind address, then the first further address of the other family, if any: where the tracker listens and announces go from. */
+  #familyHosts(): string[] {
+    const s = this.#c.settings;
+    const other = s.addresses.find((a) => ipFamily(a) !== null && ipFamily(a) !== ipFamily(s.bind));
+    return other === undefined ? [s.bind] : [s.bind, other];
   }
 
   #dhtPart(): Startable {
@@ -252,13 +279,13 @@ export class BitTorrentAdapter implements NetworkAdapter {
   addDecoy(d: Decoy | ServedDecoy): void {
     this.#index.add(d);
     const t = this.#index.get(d.infoHash);
-    if (t) this.#scheduler?.add({ infoHash: t.infoHash, trackers: this.#announceTo });
+    if (t) for (const a of this.#announcers) a.scheduler.add({ infoHash: t.infoHash, trackers: a.trackers });
     this.#dht?.add(d.infoHash, d.id);
   }
 
   removeDecoy(d: ServedDecoy): void {
     this.#index.remove(d.infoHash);
-    this.#scheduler?.remove(Buffer.from(d.infoHash, 'hex'));
+    for (const a of this.#announcers) a.scheduler.remove(Buffer.from(d.infoHash, 'hex'));
     this.#dht?.remove(d.infoHash);
   }
 
@@ -294,8 +321,8 @@ export class BitTorrentAdapter implements NetworkAdapter {
   }
 
   /** Resolves once every decoy has been announced to every tracker at least once (no-op without trackers). */
-  announced(o: { signal?: AbortSignal } = {}): Promise<void> {
-    return this.#scheduler?.whenAllAnnounced(o) ?? Promise.resolve();
+  async announced(o: { signal?: AbortSignal } = {}): Promise<void> {
+    await Promise.all(this.#announcers.map((a) => a.scheduler.whenAllAnnounced(o)));
   }
 
   health(): AdapterHealth {
@@ -309,4 +336,12 @@ export class BitTorrentAdapter implements NetworkAdapter {
       ],
     };
   }
+}
+
+/** Whether a tracker URL can be reached over `family`: a host name over either, an address over its own. */
+function reachableOver(url: string, family: IpFamily | null): boolean {
+  let host: string;
+  try { host = new URL(url).hostname.replace(/^\[|\]$/g, ''); } catch { return false; }
+  const f = ipFamily(host);
+  return f === null || f === family;
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SETTINGS, type SettingName } from '../config/settings.ts';
 import { InputError } from '../domain/errors.ts';
+import { normalizeIpInput } from '../domain/ip-address.ts';
 import type { Command, ParsedArgs } from './command.ts';
 
 /** Flags every command accepts. */
@@ -77,4 +78,16 @@ export function optionalInt(args: ParsedArgs, name: string, min: number, max: nu
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new InputError(`--${name}: expected an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
   return Number(v);
+}
+
+/**
+ * An `--ip` filter in any spelling of the address (2001:DB8:0::1, [2001:db8::1], ::ffff:198.18.0.2),
+ * as the one spelling records are stored in (domain/ip-address.ts), so that every spelling finds them.
+ */
+export function optionalIp(args: ParsedArgs, name: string): string | undefined {
+  const v = args.options[name];
+  if (v === undefined) return undefined;
+  const ip = typeof v === 'string' ? normalizeIpInput(v) : null;
+  if (ip === null) throw new InputError(`--${name}: not an IP address: ${String(v)}`);
+  return ip;
 }

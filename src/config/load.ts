@@ -60,6 +60,7 @@ function checkNetworkSafety(s: Settings): void {
   }
   // Lab mode listens on loopback (or the RFC 2544 test addresses of our own namespaces) only; 0.0.0.0 would expose it.
   if (!isLoopbackOrLab(s.bind)) throw new InputError(`--bind ${s.bind}: lab mode binds loopback addresses only; use --mode live`);
+  for (const a of s.addresses) if (!isLoopbackOrLab(a)) throw new InputError(`--address ${a}: lab mode binds loopback addresses only; use --mode live`);
 }
 
 /** Nesting deeper than any key of the settings table (`a.b.c`) is a mistake, and bounds the walk. */

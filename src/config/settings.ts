@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { CLIENT_PROFILES, CREATION_DATE_POLICIES, PIECE_SIZE_POLICIES } from '../domain/presentation.ts';
+import { isLabAddress, normalizeIp } from '../domain/ip-address.ts';
 import { boolSetting, enumSetting, intSetting, listSetting, stringSetting, type Setting } from './setting.ts';
 
 const trackerUrl = (s: string) => (/^(https?|udp):\/\/[^\s]+$/.test(s) ? undefined : 'not an http(s):// or udp:// tracker URL');
@@ -62,10 +63,10 @@ export const SETTINGS = {
   clockCheckIntervalS: intSetting('evidence.clockCheckInterval', '--clock-check-interval', 300, 5, 86_400, 'How often the clock source and sync state (and, in live mode, the NTP offset) are checked, seconds'),
   ntpServer: stringSetting('evidence.ntpServer', '--ntp-server', 'pool.ntp.org', 'NTP server whose offset is measured and recorded; live mode only (lab mode never contacts it)'),
   ntpMaxOffsetMs: intSetting('evidence.ntpMaxOffsetMs', '--ntp-max-offset', 500, 1, 3_600_000, 'Warn (and record) when the measured NTP offset exceeds this, ms'),
-  addresses: listSetting('seed.addresses', '--address', 'A further local address this node owns (repeatable): the peer port, and the DHT node if enabled, listen and announce on each one', (v) => (ipAddress.test(v) ? undefined : 'not an IP address')),
+  addresses: listSetting('seed.addresses', '--address', 'A further local address this node owns (repeatable), IPv4 or IPv6: the peer port, and a DHT node if enabled, listen on each one; each decoy is announced in the DHT from one address of each family, spread by infohash (docs/scale.md); the first address of the family --bind is not also runs the built-in tracker and announces to trackers over that family (give the node\'s IPv6 address to reach IPv6 downloaders)', (v) => (normalizeIp(v) !== null ? undefined : 'not an IP address')),
   dhtEnabled: boolSetting('dht.enabled', '--dht', false, 'Run a Mainline DHT node (BEP 5) on each address and announce every active decoy to it'),
   dhtPort: intSetting('dht.port', '--dht-port', -1, -1, 65535, 'UDP port of the DHT node (-1 = same number as the peer port, 0 = any free port)'),
-  dhtBootstrap: listSetting('dht.bootstrap', '--dht-bootstrap', 'IPv4 host:port of a DHT node to join through (repeatable); lab mode: loopback and 198.18/15 only', (v) => (/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/.test(v) ? undefined : 'not an IPv4 host:port')),
+  dhtBootstrap: listSetting('dht.bootstrap', '--dht-bootstrap', 'host:port (IPv4) or [host]:port (IPv6) of a DHT node to join through (repeatable); each address\'s DHT node joins through those of its family; lab mode: loopback, 198.18/15 and 2001:db8::/32 only', (v) => (/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/.test(v) ? undefined : 'not an IPv4 host:port or [IPv6]:port')),
   dhtPublicBootstrap: boolSetting('dht.publicBootstrap', '--dht-public-bootstrap', false, 'Join the public DHT through the well-known bootstrap routers; live mode only, never on by default'),
   dhtReadOnly: boolSetting('dht.readOnly', '--dht-read-only', false, 'BEP 43 read-only DHT node: queries only, answers none (other nodes keep it out of their tables)'),
   dhtCycleS: intSetting('dht.announceCycle', '--dht-cycle', 1800, 60, 86_400, 'Every active decoy is re-announced to the DHT once per cycle, seconds'),
@@ -87,7 +88,7 @@ function defaultDataDir(): string {
   return `${base}/counterseed`;
 }
 
+/** Loopback or a lab namespace's test addresses (domain/ip-address.ts isLabAddress), or "localhost". */
 export function isLoopbackOrLab(host: string): boolean {
-  if (isIP(host) === 4) return host.startsWith('127.') || host.startsWith('198.18.') || host.startsWith('198.19.');
-  return host === '::1' || host === 'localhost';
+  return host === 'localhost' || isLabAddress(host);
 }

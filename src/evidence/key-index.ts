@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { isIP } from 'node:net';
+import { normalizeIp } from '../domain/ip-address.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { HASH_LEN } from './merkle.ts';
 
@@ -39,24 +39,12 @@ export function indexLeafText(l: IndexLeaf): string {
 }
 
 /**
- * One spelling per address, so that "ip:X" names one key however the row wrote X: IPv4 as dotted
- * decimal, IPv6 as the WHATWG URL host serialisation (RFC 5952: lower case, zeros compressed), an
- * IPv4-mapped IPv6 address (::ffff:a.b.c.d, RFC 4291 section 2.5.5.2) as its IPv4 address.
- * undefined for text that is not an address (such a record is filed under no ip key).
- * verifier/verify.mjs ipKey() applies the same rules.
+ * One spelling per address, so that "ip:X" names one key however the row wrote X: the project's one
+ * normaliser (domain/ip-address.ts: RFC 5952, IPv4-mapped as IPv4). undefined for text that is not an
+ * address (such a record is filed under no ip key). verifier/verify.mjs ipKey() applies the same rules.
  */
 export function normaliseIp(ip: string): string | undefined {
-  const v = isIP(ip);
-  if (v === 4) return ip;
-  if (v !== 6) return undefined;
-  // A zoned address (fe80::1%eth0) is no URL host: kept as written, in lower case.
-  let h: string;
-  // The audit must never stop on a value it cannot spell: such a record is filed under no ip key.
-  try { h = ip.includes('%') ? ip.toLowerCase() : new URL(`http://[${ip}]/`).hostname.slice(1, -1); } catch { return undefined; }
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
-  if (!mapped) return h;
-  const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
-  return `${Math.floor(hi / 256)}.${hi % 256}.${Math.floor(lo / 256)}.${lo % 256}`;
+  return normalizeIp(ip) ?? undefined;
 }
 
 export const ipKey = (ip: string): string | undefined => { const n = normaliseIp(ip); return n === undefined ? undefined : `ip:${n}`; };

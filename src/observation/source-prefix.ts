@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { formatIPv6, parseIp } from '../domain/ip-address.ts';
 
 /**
  * The source network an address belongs to for limits and aggregates: its /24 (IPv4) or /48 (IPv6).
@@ -13,27 +13,10 @@ export interface SourcePrefix {
 }
 
 export function sourcePrefix(ip: string): SourcePrefix {
-  const v4 = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
-  if (isIPv4(v4)) return { network: `${v4.slice(0, v4.lastIndexOf('.'))}.0`, length: 24 };
-  if (isIPv6(ip)) {
-    const g = ipv6Groups(ip);
-    return { network: `${g[0]!.toString(16)}:${g[1]!.toString(16)}:${g[2]!.toString(16)}::`, length: 48 };
-  }
-  return { network: ip, length: 0 };
-}
-
-/** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a dotted IPv4 tail read as two groups). */
-function ipv6Groups(ip: string): number[] {
-  const zone = ip.indexOf('%');
-  let s = zone < 0 ? ip : ip.slice(0, zone);
-  const tail = s.lastIndexOf(':');
-  if (s.includes('.', tail)) {
-    const [a, b, c, d] = s.slice(tail + 1).split('.').map(Number) as [number, number, number, number];
-    s = `${s.slice(0, tail + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, rest] = s.includes('::') ? s.split('::') as [string, string] : [s, undefined];
-  const h = head === '' ? [] : head.split(':');
-  const r = rest === undefined || rest === '' ? [] : rest.split(':');
-  const groups = [...h, ...new Array<string>(rest === undefined ? 0 : 8 - h.length - r.length).fill('0'), ...r];
-  return groups.map((x) => parseInt(x, 16));
+  const p = parseIp(ip);
+  if (p === null) return { network: ip, length: 0 };
+  if (p.family === 4) return { network: `${p.bytes[0]}.${p.bytes[1]}.${p.bytes[2]}.0`, length: 24 };
+  const net = new Uint8Array(16);
+  net.set(p.bytes.subarray(0, 6));
+  return { network: formatIPv6(net), length: 48 };
 }

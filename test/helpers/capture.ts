@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { startCapture as startDumpcap } from '../../src/validation/capture.ts';
 import { addressFor } from './netns.ts';
+import { socketIp } from '../../src/domain/ip-address.ts';
 
 const TSHARK = '/usr/bin/tshark';
 /** Enough for Ethernet/loopback + IPv4 + TCP with options. */
@@ -80,7 +81,8 @@ function tshark(args: readonly string[], timeoutMs: number, signal?: AbortSignal
 
 /** Parses a capture file into the TCP connections opened to `serverPort`. */
 export async function readConnections(file: string, serverPort: number, signal?: AbortSignal): Promise<TcpConnection[]> {
-  const fields = ['frame.time_epoch', 'tcp.stream', 'ip.src', 'tcp.srcport', 'ip.dst', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.len'];
+  // ipv6.src/ipv6.dst last: an IPv6 packet has empty ip.src/ip.dst (issue 10 item 2, IPv6 downloads).
+  const fields = ['frame.time_epoch', 'tcp.stream', 'ip.src', 'tcp.srcport', 'ip.dst', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.len', 'ipv6.src', 'ipv6.dst'];
   const args = ['-r', file, '-n', '-Y', 'tcp', '-T', 'fields', '-E', 'separator=,', ...fields.flatMap((f) => ['-e', f])];
   const stdout = await tshark(args, 120_000, signal);
   return parseTsharkFields(stdout, serverPort);
@@ -95,7 +97,10 @@ export function parseTsharkFields(text: string, serverPort: number): TcpConnecti
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     if (++rows > MAX_PACKETS) throw new CaptureError(`more than ${MAX_PACKETS} packets`);
-    const [time, stream, src, sport, dst, dport, syn, ack, len] = line.split(',');
+    const [time, stream, src4, sport, dst4, dport, syn, ack, len, src6, dst6] = line.split(',');
+    // Addresses in the one spelling records use (RFC 5952), whichever family the packet has.
+    const src = src4 || src6 ? socketIp((src4 || src6)!) : undefined;
+    const dst = dst4 || dst6 ? socketIp((dst4 || dst6)!) : undefined;
     if (time === undefined || stream === undefined || src === undefined || dst === undefined || len === undefined) {
       throw new CaptureError(`malformed tshark row: ${line}`);
     }

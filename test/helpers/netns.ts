@@ -35,6 +35,24 @@ export function addressFor(role: Role): string {
   return ADDRESSES[role];
 }
 
+/**
+ * The IPv6 address of a role (issue 10 item 2): 2001:db8::N for the role's 198.18.0.N (RFC 3849
+ * documentation prefix; scripts/netns-run.sh adds 2001:db8::1..40 to lo).
+ */
+export function address6For(role: Role): string {
+  return `2001:db8::${ADDRESSES[role].split('.')[3]}`;
+}
+
+/** Why IPv6 tests cannot run here (the kernel has IPv6 off, or the addresses are missing), or null. */
+export function ipv6Problem(): string | null {
+  const lo = networkInterfaces()['lo'] ?? [];
+  for (const role of ['seeder', 'transmission', 'aria2', 'libtorrent'] as const) {
+    const ip = address6For(role);
+    if (!lo.some((a) => a.family === 'IPv6' && a.address === ip)) return `${ip} (${role}) is not assigned to lo`;
+  }
+  return null;
+}
+
 /** Further client addresses for tests that need many: n in 1..20 gives 198.18.0.(20+n). */
 export function extraClientAddress(n: number): string {
   if (!Number.isInteger(n) || n < 1 || n > 20) throw new RangeError(`extra client index must be 1..20, got ${n}`);

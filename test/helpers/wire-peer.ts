@@ -20,8 +20,8 @@ export class WirePeer {
 
   private constructor(socket: Socket) { this.socket = socket; }
 
-  static async download(port: number, decoy: { infoHash: string; size: number; pieceLength: number }, peerId: string): Promise<WirePeer> {
-    const socket = connect({ host: '127.0.0.1', port });
+  static async download(port: number, decoy: { infoHash: string; size: number; pieceLength: number }, peerId: string, host = '127.0.0.1'): Promise<WirePeer> {
+    const socket = connect({ host, port });
     const p = new WirePeer(socket);
     const { wire } = p;
     await new Promise<void>((res, rej) => { socket.once('connect', res); socket.once('error', rej); });

@@ -1,6 +1,7 @@
 import { grown, infoHashKey } from '../columns/grow.ts';
 import { Key20Slots } from '../columns/key20-slots.ts';
 import { ClosestCache } from './closest-cache.ts';
+import type { IpFamily } from '../../domain/ip-address.ts';
 import { COMPACT_NODE, decodeNodes, encodeNodes, type NodeAddress, type NodeInfo } from './compact.ts';
 import { lookup, type LookupPort, type Responder } from './lookup.ts';
 import type { NodeId } from './node-id.ts';
@@ -22,6 +23,8 @@ export interface DhtAnnouncerInit {
 
 export interface DhtAnnouncerComponents {
   node: LookupPort & {
+    /** IPv4 or IPv6 (BEP 32): the family of the nodes cached per decoy; default 4. */
+    readonly family?: IpFamily;
     readonly table: { closest(target: NodeId, count?: number): RoutingEntry[] };
     recordPresence(source: 'dht-peer-list', infoHash: string, decoyId: number | null, who: NodeAddress, now: number): void;
   };
@@ -64,7 +67,8 @@ export class DhtAnnounceScheduler {
   #announcedAt = new Float64Array(0);
   readonly #bySlot = new Key20Slots(() => this.#hash);
   readonly #heap = new SlotHeap(() => this.#due);
-  readonly #closest = new ClosestCache();
+  readonly #closest: ClosestCache;
+  readonly #family: IpFamily;
   /** Tokens of the last announce, kept only when a cycle is shorter than their TTL (tests, short cycles). */
   readonly #tokens = new Map<number, (Uint8Array | undefined)[]>();
   #running = 0;
@@ -78,6 +82,8 @@ export class DhtAnnounceScheduler {
   constructor(init: DhtAnnouncerInit, components: DhtAnnouncerComponents) {
     this.#i = { cycleMs: 30 * 60_000, jitter: 0.1, concurrency: 32, tokenTtlMs: 4 * 60_000, ...init };
     this.#c = components;
+    this.#family = components.node.family ?? 4;
+    this.#closest = new ClosestCache(this.#family);
   }
 
   get scheduled(): number { return this.#bySlot.size; }
@@ -198,7 +204,7 @@ export class DhtAnnounceScheduler {
     let peers: readonly NodeAddress[] = [];
     let result: { closest: Uint8Array | null; tokens: (Uint8Array | undefined)[] | null } | undefined;
     try {
-      const cached = cachedNodes ? decodeNodes(cachedNodes, K) : [];
+      const cached = cachedNodes ? decodeNodes(cachedNodes, K, this.#family) : [];
       if (cachedTokens && now - lastAt < this.#i.tokenTtlMs) {
         this.stats.tokenReuses++;
         closest = cached.map((node, i) => ({ node, ...(cachedTokens[i] ? { token: cachedTokens[i] } : {}) }));
@@ -219,7 +225,7 @@ export class DhtAnnounceScheduler {
       const acked = await this.#announceTo(target, closest, signal);
       this.#recordPeers(hex, decoyId, peers);
       result = {
-        closest: acked.length > 0 ? encodeNodes(acked.slice(0, K).map((x) => x.node)) : closest.length > 0 ? encodeNodes(closest.slice(0, K).map((x) => x.node)) : null,
+        closest: acked.length > 0 ? encodeNodes(acked.slice(0, K).map((x) => x.node), this.#family) : closest.length > 0 ? encodeNodes(closest.slice(0, K).map((x) => x.node), this.#family) : null,
         tokens: this.#i.cycleMs < this.#i.tokenTtlMs ? acked.slice(0, K).map((x) => x.token) : null,
       };
       if (acked.length === 0) this.stats.failures++;
@@ -264,4 +270,5 @@ export class DhtAnnounceScheduler {
   }
 }
 
+/** Per decoy and IPv4 node (an IPv6 node's cache holds 38-byte entries, BEP 32). */
 export const CACHE_BYTES_PER_DECOY = K * COMPACT_NODE;

@@ -1,3 +1,4 @@
+import { ipFamily, normalizeIp } from '../../domain/ip-address.ts';
 import type { NodeAddress, NodeInfo } from './compact.ts';
 import { lookup, type LookupPort } from './lookup.ts';
 import { K } from './routing-table.ts';
@@ -33,9 +34,10 @@ export async function refresh(node: BootstrapPort, o: { signal?: AbortSignal } =
   return node.table.size;
 }
 
-/** Parses "host:port" bootstrap entries (IPv4). */
+/** Parses "a.b.c.d:port" (IPv4) and "[v6]:port" (IPv6, BEP 32) bootstrap entries; the address in its one spelling. */
 export function parseNodeAddress(s: string): NodeAddress {
-  const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(s);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new RangeError(`not an IPv4 host:port: ${s}`);
-  return { ip: m[1]!, port: Number(m[2]) };
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3}|\[[^\]]{2,64}\]):(\d{1,5})$/.exec(s);
+  const ip = m ? normalizeIp(m[1]!.replace(/^\[|\]$/g, '')) : null;
+  if (!m || ip === null || (m[1]!.startsWith('[') !== (ipFamily(ip) === 6)) || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new RangeError(`not an IPv4 host:port or [IPv6]:port: ${s}`);
+  return { ip, port: Number(m[2]) };
 }

@@ -1,5 +1,6 @@
 import { openOwnUdp, type DatagramSource, type OpenUdp, type UdpEndpoint } from '../udp/udp-port.ts';
 import { infoHashToHex } from '../../domain/info-hash.ts';
+import { ipFamily, type IpFamily, socketIp } from '../../domain/ip-address.ts';
 import type { Observation, SwarmPresenceObservation } from '../../domain/observation.ts';
 import { DEFAULT_FLOOD_GATE, FloodGate, type FloodGateInit } from '../../observation/flood-gate.ts';
 import type { NodeAddress, NodeInfo } from './compact.ts';
@@ -47,6 +48,11 @@ export interface DhtNodeComponents {
   /** The TCP peer port serving our decoys, returned to get_peers for our infohashes. */
   peerPort(): number | null;
   publish(o: Observation): void;
+  /**
+   * BEP 32: the closest nodes of the other address family's table (this node's sibling on the same
+   * host), for queries whose `want` asks for both; absent: only this node's own family is served.
+   */
+  closestOther?(target: NodeId, count: number): NodeInfo[];
   /** Metrics hook: every query that arrives (the testbed counts what each node receives). */
   onQuery?(from: NodeAddress, method: string, now: number): void;
   log?(msg: string): void;
@@ -90,10 +96,13 @@ export class DhtNode {
   #sweep: NodeJS.Timeout | undefined;
   #address: NodeAddress | undefined;
   readonly #presenceGate: FloodGate;
+  /** IPv4 (BEP 5) or IPv6 (BEP 32), from the bound host: one routing table per family, on its own socket. */
+  readonly family: IpFamily;
 
   constructor(init: DhtNodeInit, components: DhtNodeComponents) {
     this.#i = init;
     this.#c = components;
+    this.family = ipFamily(init.host) ?? 4;
     this.#id = init.nodeId ?? bep42NodeId(init.externalIp ?? init.host);
     this.#table = new RoutingTable(this.#id);
     this.#tokens = new TokenIssuer({ now: components.now });
@@ -123,7 +132,7 @@ export class DhtNode {
   async start(): Promise<NodeAddress> {
     const socket = await (this.#c.openUdp ?? openOwnUdp)(this.#i.host, this.#i.port, (msg, rinfo) => this.#onPacket(msg, rinfo));
     this.#socket = socket;
-    this.#address = { ip: socket.address().address, port: socket.address().port };
+    this.#address = { ip: socketIp(socket.address().address), port: socket.address().port };
     // One sweep timer for every outstanding query.
     this.#sweep = setInterval(() => this.#expire(), Math.max(50, Math.min(250, this.#timeoutMs / 4)));
     return this.#address;
@@ -167,7 +176,7 @@ export class DhtNode {
 
   #onPacket(msg: Buffer, rinfo: DatagramSource): void {
     this.stats.received++;
-    const from: NodeAddress = { ip: rinfo.address, port: rinfo.port };
+    const from: NodeAddress = { ip: socketIp(rinfo.address), port: rinfo.port };
     let m;
     try { m = decodeKrpc(msg); } catch (e) {
       this.stats.badPackets++;
@@ -179,8 +188,9 @@ export class DhtNode {
     if (!p) return;
     if (m.y === 'e') { p.reject(new DhtQueryError('error-reply', `${m.code} ${m.message}`)); return; }
     this.#learn({ id: m.id, ...from });
-    if (m.ip) this.#echoed(from.ip, m.ip.ip);
-    p.resolve(m);
+    if (m.ip && ipFamily(m.ip.ip) === this.family) this.#echoed(from.ip, m.ip.ip);
+    // BEP 32: an IPv6 node walks `nodes6`; a lookup only ever sees nodes it can reach on this socket.
+    p.resolve(this.family === 6 ? { ...m, nodes: m.nodes6 ?? [] } : m);
   }
 
   /**
@@ -210,6 +220,7 @@ export class DhtNode {
   }
 
   #learn(n: NodeInfo): void {
+    if (ipFamily(n.ip) !== this.family) return;
     if (this.#i.enforceNodeIds && !isBep42Valid(n.id, n.ip)) return;
     this.table.seen(n, this.#c.now());
   }
@@ -235,12 +246,12 @@ export class DhtNode {
         return encodeResponse(q.t, this.id, {}, from);
       case 'find_node':
         if (!q.target) return encodeError(q.t, KRPC_ERRORS.protocol, 'find_node needs target');
-        return encodeResponse(q.t, this.id, { nodes: this.#closest(q.target) }, from);
+        return encodeResponse(q.t, this.id, this.#nodesFor(q, q.target), from);
       case 'get_peers': {
         if (!q.infoHash) return encodeError(q.t, KRPC_ERRORS.protocol, 'get_peers needs info_hash');
         const values = this.#peersFor(q.infoHash, now);
         const token = this.#tokens.issue(from.ip);
-        return encodeResponse(q.t, this.id, values.length > 0 ? { values, token, nodes: this.#closest(q.infoHash) } : { token, nodes: this.#closest(q.infoHash) }, from);
+        return encodeResponse(q.t, this.id, values.length > 0 ? { values, token, ...this.#nodesFor(q, q.infoHash) } : { token, ...this.#nodesFor(q, q.infoHash) }, from);
       }
       case 'announce_peer': {
         if (!q.infoHash || !q.token) return encodeError(q.t, KRPC_ERRORS.protocol, 'announce_peer needs info_hash and token');
@@ -259,6 +270,19 @@ export class DhtNode {
 
   #closest(target: NodeId): NodeInfo[] {
     return this.table.closest(target, K).map((e) => ({ id: e.id, ip: e.ip, port: e.port }));
+  }
+
+  /** BEP 32: `nodes` and/or `nodes6` as `want` asks; without `want`, this node's own family. */
+  #nodesFor(q: KrpcQuery, target: NodeId): { nodes?: NodeInfo[]; nodes6?: NodeInfo[] } {
+    const own = this.family === 4 ? 'n4' : 'n6';
+    const want = q.want && q.want.length > 0 ? q.want : [own];
+    const pick = (w: 'n4' | 'n6'): NodeInfo[] | undefined => {
+      if (!want.includes(w)) return undefined;
+      if (w === own) return this.#closest(target);
+      return this.#c.closestOther?.(target, K) ?? [];
+    };
+    const nodes = pick('n4'), nodes6 = pick('n6');
+    return { ...(nodes ? { nodes } : {}), ...(nodes6 ? { nodes6 } : {}) };
   }
 
   /** Announced peers, and ourselves first when the infohash is one of our decoys. */

@@ -1,10 +1,11 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { Observation } from '../../domain/observation.ts';
 import { InputError } from '../../domain/errors.ts';
+import { ipFamily, isLabAddress } from '../../domain/ip-address.ts';
 import type { FloodGateInit } from '../../observation/flood-gate.ts';
 import { DhtAnnounceScheduler } from './announce-scheduler.ts';
 import { bootstrap, parseNodeAddress, refresh } from './bootstrap.ts';
-import type { NodeAddress } from './compact.ts';
+import type { NodeAddress, NodeInfo } from './compact.ts';
 import { DhtNode } from './dht-node.ts';
 import type { OpenUdp } from '../udp/udp-port.ts';
 
@@ -41,13 +42,13 @@ export interface DhtServiceComponents {
   openUdp?: OpenUdp;
 }
 
-/** Lab mode joins only loopback/RFC 2544 nodes; anything public needs live mode, explicitly. */
+/** Lab mode joins only loopback, RFC 2544 and 2001:db8::/32 nodes; anything public needs live mode, explicitly. */
 export function checkDhtNetworkSafety(init: Pick<DhtServiceInit, 'mode' | 'bootstrap' | 'publicBootstrap'>): void {
   if (init.mode === 'live') return;
   if (init.publicBootstrap) throw new InputError('--dht-public-bootstrap contacts public DHT routers; it needs --mode live');
   for (const b of init.bootstrap) {
     const { ip } = parseNodeAddress(b);
-    if (!(ip.startsWith('127.') || ip.startsWith('198.18.') || ip.startsWith('198.19.'))) {
+    if (!isLabAddress(ip)) {
       throw new InputError(`--dht-bootstrap ${b} is not a loopback/lab address; lab mode runs a local DHT only (use --mode live)`);
     }
   }
@@ -81,11 +82,16 @@ export class DhtService {
   async start(): Promise<NodeAddress[]> {
     const i = this.#i;
     for (const a of i.addresses) {
-      const node = new DhtNode({
+      const node: DhtNode = new DhtNode({
         host: a.host, port: i.port === -1 ? a.peerPort : i.port, readOnly: i.readOnly, ...(i.version ? { version: i.version } : {}),
         queriesPerSecond: i.queriesPerSecond, perDestinationPerSecond: i.perNodePerSecond,
         ...(i.presenceRecords && { presenceRecords: i.presenceRecords }),
-      }, { now: this.#c.now, decoyFor: this.#c.decoyFor, peerPort: () => a.peerPort, publish: this.#c.publish, log: this.#c.log, ...(this.#c.openUdp && { openUdp: this.#c.openUdp }) });
+      }, {
+        now: this.#c.now, decoyFor: this.#c.decoyFor, peerPort: () => a.peerPort, publish: this.#c.publish, log: this.#c.log,
+        ...(this.#c.openUdp && { openUdp: this.#c.openUdp }),
+        // BEP 32 `want`: the sibling node of the other family on this host serves the other table.
+        closestOther: (target, count): NodeInfo[] => this.#per.find((p) => p.node.family !== node.family)?.node.table.closest(target, count).map((e) => ({ id: e.id, ip: e.ip, port: e.port })) ?? [],
+      });
       await node.start();
       const scheduler = new DhtAnnounceScheduler(
         { peerPort: a.peerPort, cycleMs: i.cycleMs, jitter: i.jitter },
@@ -105,30 +111,46 @@ export class DhtService {
     const i = this.#i;
     const entry = [...i.bootstrap.map(parseNodeAddress), ...(i.publicBootstrap ? await resolvePublic(this.#c.log) : [])];
     if (i.publicBootstrap) this.#c.log(`LIVE MODE: joining the public DHT through ${PUBLIC_BOOTSTRAP.join(', ')}`);
-    // Our own nodes (several addresses) know each other too.
-    await Promise.all(this.#per.map(({ node }) => bootstrap(node, [...entry, ...own.filter((o) => o !== node.address)], { signal: this.#stop.signal })));
+    // Our own nodes (several addresses) know each other too; each node joins through nodes of its own family (BEP 32).
+    const sameFamily = (node: DhtNode, list: readonly NodeAddress[]) => list.filter((a) => ipFamily(a.ip) === node.family);
+    await Promise.all(this.#per.map(({ node }) => bootstrap(node, sameFamily(node, [...entry, ...own.filter((o) => o !== node.address)]), { signal: this.#stop.signal })));
     if (this.#stop.signal.aborted) return;
     for (const p of this.#per) p.scheduler.start();
     this.#refresh = setInterval(() => {
       for (const p of this.#per) {
-        const entryAgain = p.node.table.size < 8 ? bootstrap(p.node, entry, { signal: this.#stop.signal }) : refresh(p.node, { signal: this.#stop.signal });
+        const entryAgain = p.node.table.size < 8 ? bootstrap(p.node, sameFamily(p.node, entry), { signal: this.#stop.signal }) : refresh(p.node, { signal: this.#stop.signal });
         entryAgain.catch((e: Error) => this.#c.log(`dht refresh: ${e.message}`));
       }
     }, REFRESH_MS);
   }
 
-  /** Makes room for `n` decoys in every address's scheduler (before adding a node's decoys at start). */
+  /**
+   * Makes room for `n` decoys (before adding a node's decoys at start): each address gets its share
+   * (see add), with a little slack for the uneven split.
+   */
   reserve(n: number): void {
-    for (const p of this.#per) p.scheduler.reserve(n);
+    for (const group of this.#groups()) for (const p of group) p.scheduler.reserve(Math.ceil((n / group.length) * 1.05) + 64);
   }
 
-  /** Schedules a decoy on every address; new decoys go first. */
+  /**
+   * Schedules a decoy (new decoys go first) on ONE address of each family, chosen by its infohash:
+   * one address can cover only so many decoys in a cycle under the per-destination politeness and
+   * the query rate (docs/scale.md), so k addresses of a family cover k times as many. Each family's
+   * DHT is a network of its own (BEP 32), so every decoy is announced once in each.
+   */
   add(infoHashHex: string, decoyId: number): void {
-    for (const p of this.#per) p.scheduler.add(infoHashHex, decoyId);
+    const spread = parseInt(infoHashHex.slice(0, 8), 16);
+    for (const group of this.#groups()) group[spread % group.length]!.scheduler.add(infoHashHex, decoyId);
   }
 
   remove(infoHashHex: string): void {
     for (const p of this.#per) p.scheduler.remove(infoHashHex);
+  }
+
+  /** The address nodes grouped by family, in address order. */
+  #groups(): PerAddress[][] {
+    const v4 = this.#per.filter((p) => p.node.family === 4), v6 = this.#per.filter((p) => p.node.family === 6);
+    return [v4, v6].filter((g) => g.length > 0);
   }
 
   async whenAllAnnounced(o: { signal?: AbortSignal } = {}): Promise<void> {

@@ -1,5 +1,5 @@
 import { type BDict, type BValue, BencodeError, decode, encode, getBytes, getDict, getInt, isDict } from '../../bencode/index.ts';
-import { COMPACT_PEER, decodeNodes, decodePeer, encodeNodes, encodePeer, type NodeAddress, type NodeInfo } from './compact.ts';
+import { COMPACT_PEER, COMPACT_PEER6, decodeNodes, decodePeer, encodeNodes, encodePeer, type NodeAddress, type NodeInfo } from './compact.ts';
 import { KrpcDecodeError } from './errors.ts';
 import { ID_LENGTH, type NodeId } from './node-id.ts';
 
@@ -31,13 +31,19 @@ export interface KrpcQuery {
   readonly impliedPort: boolean;
   /** BEP 43: the sender is read-only and must not be put in routing tables. */
   readonly readOnly: boolean;
+  /** BEP 32 `want`: the node families asked for ("n4", "n6"); absent: the family the query came over. */
+  readonly want?: readonly ('n4' | 'n6')[];
 }
 
 export interface KrpcResponse {
   readonly y: 'r';
   readonly t: Uint8Array;
   readonly id: NodeId;
+  /** BEP 5 `nodes` (IPv4). */
   readonly nodes: readonly NodeInfo[];
+  /** BEP 32 `nodes6` (IPv6). */
+  readonly nodes6?: readonly NodeInfo[];
+  /** Peers of either family (6-byte IPv4 and 18-byte IPv6 entries, BEP 32). */
   readonly values: readonly NodeAddress[];
   readonly token?: Uint8Array;
   /** BEP 42: our address as the responder sees it. */
@@ -93,31 +99,48 @@ function decodeQuery(root: BDict, t: Uint8Array): KrpcQuery {
   if (token !== undefined && token.length > MAX_TOKEN) throw new KrpcDecodeError('token-too-long');
   const target = id20(a, 'target', false);
   const infoHash = id20(a, 'info_hash', false);
+  const want = decodeWant(a.get('want'));
   return {
     y: 'q', t, q: Buffer.from(q).toString('latin1'), id: id20(a, 'id', true),
     ...(target ? { target } : {}), ...(infoHash ? { infoHash } : {}), ...(port !== undefined ? { port } : {}), ...(token ? { token } : {}),
     impliedPort: getInt(a, 'implied_port') === 1,
     readOnly: getInt(root, 'ro') === 1,
+    ...(want ? { want } : {}),
   };
+}
+
+/** BEP 32 `want`: a short list of "n4"/"n6"; anything else in it is ignored, a non-list is refused. */
+function decodeWant(v: BValue | undefined): ('n4' | 'n6')[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length > 8) throw new KrpcDecodeError('bad-want');
+  const out = new Set<'n4' | 'n6'>();
+  for (const w of v) {
+    const s = w instanceof Uint8Array ? Buffer.from(w).toString('latin1') : '';
+    if (s === 'n4' || s === 'n6') out.add(s);
+  }
+  return [...out];
 }
 
 function decodeResponse(root: BDict, t: Uint8Array): KrpcResponse {
   const r = getDict(root, 'r');
   if (r === undefined) throw new KrpcDecodeError('missing-response');
   const nodesRaw = getBytes(r, 'nodes');
+  const nodes6Raw = getBytes(r, 'nodes6');
   const token = getBytes(r, 'token');
   if (token !== undefined && token.length > MAX_TOKEN) throw new KrpcDecodeError('token-too-long');
   const ipRaw = getBytes(root, 'ip');
   return {
     y: 'r', t, id: id20(r, 'id', true),
-    nodes: nodesRaw ? decodeNodes(nodesRaw, MAX_NODES) : [],
+    nodes: nodesRaw ? decodeNodes(nodesRaw, MAX_NODES, 4) : [],
+    nodes6: nodes6Raw ? decodeNodes(nodes6Raw, MAX_NODES, 6) : [],
     values: decodeValues(r.get('values')),
     ...(token ? { token } : {}),
-    ...(ipRaw && ipRaw.length === COMPACT_PEER ? { ip: decodePeer(ipRaw) } : {}),
+    ...(ipRaw && ipRaw.length === COMPACT_PEER ? { ip: decodePeer(ipRaw, 0, 4) } : {}),
+    ...(ipRaw && ipRaw.length === COMPACT_PEER6 ? { ip: decodePeer(ipRaw, 0, 6) } : {}),
   };
 }
 
-/** `values` is a list of compact peer strings; IPv6 (18-byte, BEP 32) entries are skipped. */
+/** `values` is a list of compact peer strings: 6-byte IPv4 (BEP 5) or 18-byte IPv6 (BEP 32); other lengths are skipped. */
 function decodeValues(v: BValue | undefined): NodeAddress[] {
   if (v === undefined) return [];
   if (!Array.isArray(v)) throw new KrpcDecodeError('bad-values');
@@ -125,7 +148,10 @@ function decodeValues(v: BValue | undefined): NodeAddress[] {
   const out: NodeAddress[] = [];
   for (const item of v) {
     if (!(item instanceof Uint8Array)) throw new KrpcDecodeError('bad-values');
-    if (item.length === COMPACT_PEER) { const p = decodePeer(item); if (p.port !== 0) out.push(p); }
+    const family = item.length === COMPACT_PEER ? 4 : item.length === COMPACT_PEER6 ? 6 : 0;
+    if (family === 0) continue;
+    const p = decodePeer(item, 0, family);
+    if (p.port !== 0) out.push(p);
   }
   return out;
 }
@@ -145,6 +171,8 @@ export interface QueryArgs {
   readonly port?: number;
   readonly token?: Uint8Array;
   readonly impliedPort?: boolean;
+  /** BEP 32: ask for these node families. */
+  readonly want?: readonly ('n4' | 'n6')[];
 }
 
 export function encodeQuery(t: Uint8Array, method: string, id: NodeId, args: QueryArgs = {}, o: { readOnly?: boolean; version?: Uint8Array } = {}): Uint8Array {
@@ -153,6 +181,7 @@ export function encodeQuery(t: Uint8Array, method: string, id: NodeId, args: Que
     a: {
       id, target: args.target, info_hash: args.infoHash, port: args.port, token: args.token,
       implied_port: args.impliedPort === undefined ? undefined : args.impliedPort ? 1 : 0,
+      want: args.want ? [...args.want] : undefined,
     },
     ro: o.readOnly ? 1 : undefined,
     v: o.version?.subarray(0, MAX_VERSION),
@@ -161,6 +190,8 @@ export function encodeQuery(t: Uint8Array, method: string, id: NodeId, args: Que
 
 export interface ResponseBody {
   readonly nodes?: readonly NodeInfo[];
+  /** BEP 32: IPv6 nodes. */
+  readonly nodes6?: readonly NodeInfo[];
   readonly values?: readonly NodeAddress[];
   readonly token?: Uint8Array;
 }
@@ -171,7 +202,8 @@ export function encodeResponse(t: Uint8Array, id: NodeId, body: ResponseBody, to
     t, y: 'r',
     r: {
       id, token: body.token,
-      nodes: body.nodes ? encodeNodes(body.nodes) : undefined,
+      nodes: body.nodes ? encodeNodes(body.nodes, 4) : undefined,
+      nodes6: body.nodes6 ? encodeNodes(body.nodes6, 6) : undefined,
       values: body.values ? body.values.map((p) => encodePeer(p)) : undefined,
     },
     ip: to ? encodePeer(to) : undefined,

@@ -12,6 +12,7 @@ import { DeliverySession, type PeerLink } from './delivery-session.ts';
 import type { ProgressPolicy } from './progress-schedule.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TorrentIndex } from './torrent-index.ts';
+import { socketIp } from '../../domain/ip-address.ts';
 
 /** The client-specific parts of what a seed sends; libtorrent's handshake and the settings' reqq when absent. */
 export interface PresentedWire {
@@ -236,7 +237,7 @@ export class PeerConnection implements PeerLink {
   }
 }
 
-/** "::ffff:1.2.3.4" (dual-stack sockets) -> "1.2.3.4". */
+/** A socket's address in the one spelling (domain/ip-address.ts): "::ffff:1.2.3.4" (dual-stack sockets) -> "1.2.3.4", IPv6 per RFC 5952. */
 export function normalizeIp(ip: string): string {
-  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+  return socketIp(ip);
 }

@@ -37,7 +37,8 @@ export class UdpPort {
   }
 
   static async bind(host: string, port: number, log?: (m: string) => void): Promise<UdpPort> {
-    const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', reuseAddr: false });
+    // ipv6Only: an IPv6 node on "::" must not also take IPv4 datagrams (they belong to the IPv4 node's table).
+    const socket = createSocket(isIP(host) === 6 ? { type: 'udp6', ipv6Only: true, reuseAddr: false } : { type: 'udp4', reuseAddr: false });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => { socket.off('error', reject); resolve(); });

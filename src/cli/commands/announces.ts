@@ -1,9 +1,8 @@
-import { isIP } from 'node:net';
 import { queryAnnounces } from '../../app/announces.ts';
 import { withContext } from '../../app/context.ts';
 import { InputError } from '../../domain/errors.ts';
 import { isInfoHashHex } from '../../domain/info-hash.ts';
-import { optionalInt } from '../args.ts';
+import { optionalInt, optionalIp } from '../args.ts';
 import type { Command } from '../command.ts';
 import { csvLine, purposeLines, RECORD_LIST_OPTIONS, recordWindow, utc } from '../records-output.ts';
 
@@ -21,14 +20,14 @@ export const announces: Command = {
     ...RECORD_LIST_OPTIONS,
   },
   async run(args, io) {
-    const { ip, infohash: ih } = args.options;
+    const { infohash: ih } = args.options;
     if (ih !== undefined && (typeof ih !== 'string' || !isInfoHashHex(ih.toLowerCase()))) throw new InputError('--infohash: expected 40 hex characters');
-    if (ip !== undefined && (typeof ip !== 'string' || isIP(ip) === 0)) throw new InputError(`--ip: not an IP address: ${String(ip)}`);
+    const ip = optionalIp(args, 'ip');
     const decoyId = optionalInt(args, 'decoy', 1, Number.MAX_SAFE_INTEGER);
     const limit = optionalInt(args, 'limit', 1, 10_000_000);
     const window = recordWindow(args);
     const { rows, purpose } = await withContext(io.settings, io.err, async (ctx) => ({ purpose: ctx.purpose, rows: await queryAnnounces(ctx, {
-      ...window, ...(typeof ih === 'string' ? { infoHash: ih.toLowerCase() } : {}), ...(typeof ip === 'string' ? { ip } : {}),
+      ...window, ...(typeof ih === 'string' ? { infoHash: ih.toLowerCase() } : {}), ...(ip !== undefined ? { ip } : {}),
       ...(decoyId !== undefined ? { decoyId } : {}), ...(limit !== undefined ? { limit } : {}), includeOwn: args.options['include-own'] === true,
     }) }), 'read');
     if (args.options.json) { io.out(JSON.stringify(rows.map((a) => ({ ...a, purpose })), null, 2)); return; }

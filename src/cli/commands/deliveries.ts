@@ -1,8 +1,6 @@
-import { isIP } from 'node:net';
-import { InputError } from '../../domain/errors.ts';
 import { withContext } from '../../app/context.ts';
 import { checkedDeliveries } from '../../app/deliveries.ts';
-import { optionalInt } from '../args.ts';
+import { optionalInt, optionalIp } from '../args.ts';
 import type { Command } from '../command.ts';
 import { csvLine, purposeLines, RECORD_LIST_OPTIONS, recordWindow, utc } from '../records-output.ts';
 
@@ -16,14 +14,13 @@ export const deliveries: Command = {
     ...RECORD_LIST_OPTIONS,
   },
   async run(args, io) {
-    const ip = args.options.ip;
-    if (ip !== undefined && (typeof ip !== 'string' || isIP(ip) === 0)) throw new InputError(`--ip: not an IP address: ${String(ip)}`);
+    const ip = optionalIp(args, 'ip');
     const window = recordWindow(args);
     const decoyId = optionalInt(args, 'decoy', 1, Number.MAX_SAFE_INTEGER);
     const limit = optionalInt(args, 'limit', 1, 10_000_000);
     await withContext(io.settings, io.err, async (ctx) => {
       const { rows, notBacked } = await checkedDeliveries(ctx, {
-        ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}),
+        ...(ip !== undefined ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}),
         ...(window.from !== undefined ? { since: window.from } : {}), ...(window.to !== undefined ? { to: window.to } : {}),
         order: window.order, ...(limit !== undefined ? { limit } : {}),
       });

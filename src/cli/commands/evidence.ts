@@ -1,10 +1,9 @@
-import { isIP } from 'node:net';
 import { withContext } from '../../app/context.ts';
 import { exportEvidence, initEvidence, nodeKey, publishedCheckpoints, signCheckpoint, type ExportEvidenceInput } from '../../app/evidence.ts';
 import { formatReport, readPublishedCheckpoints, verifyEvidence } from '../../app/verify-evidence.ts';
 import { InputError } from '../../domain/errors.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
-import { optionalInt, requireString } from '../args.ts';
+import { optionalInt, optionalIp, requireString } from '../args.ts';
 import type { Command, ParsedArgs } from '../command.ts';
 import { purposeLines } from '../records-output.ts';
 
@@ -74,14 +73,13 @@ export const evidenceExport: Command = {
   },
   async run(args, io) {
     const out = requireString(args, 'out', 'evidence export');
-    const ip = args.options.ip;
-    if (ip !== undefined && (typeof ip !== 'string' || isIP(ip) === 0)) throw new InputError(`--ip: not an IP address: ${String(ip)}`);
+    const ip = optionalIp(args, 'ip');
     const decoyId = optionalInt(args, 'decoy', 1, Number.MAX_SAFE_INTEGER);
     const from = parseTime(args, 'from');
     const to = parseTime(args, 'to');
     const caseName = typeof args.options.case === 'string' ? args.options.case : undefined;
     if (caseName !== undefined && !/^[\w.-]{1,100}$/.test(caseName)) throw new InputError('--case: 1-100 letters, digits, . _ -');
-    const filter: ExportEvidenceInput['filter'] = { ...(typeof ip === 'string' ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+    const filter: ExportEvidenceInput['filter'] = { ...(ip !== undefined ? { ip } : {}), ...(decoyId !== undefined ? { decoyId } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
     if (filter.ip === undefined && filter.decoyId === undefined && caseName === undefined) throw new InputError('one of --ip, --decoy or --case is required');
     if (args.options.replace === true && (caseName === undefined || Object.keys(filter).length === 0)) throw new InputError('--replace: only with --case NAME and the new filter (--ip/--decoy/--from/--to)');
     const r = await withContext(io.settings, io.err, (ctx) => exportEvidence(ctx, {

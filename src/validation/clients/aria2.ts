@@ -30,7 +30,8 @@ export async function downloadWithAria2(spec: DownloadSpec): Promise<DownloadOut
     `--dir=${spec.outDir}`,
     `--interface=${spec.bindIp}`,
     `--listen-port=${LISTEN_PORT}`,
-    '--disable-ipv6=true',
+    // An IPv6 client address needs aria2's IPv6 (its default); an IPv4 one keeps it off as before.
+    ...(spec.bindIp.includes(':') ? [] : ['--disable-ipv6=true']),
     // Discovery off: peers come only from our tracker (and metadata from our seeder).
     '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
     '--seed-time=0',

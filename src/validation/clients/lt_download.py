@@ -38,8 +38,10 @@ def main():
     # plaintext: no MSE at all (enc_policy.disabled), so captures decode every message.
     plain = bool(spec.get('plaintext'))
     policy = lt.enc_policy.forced if forced else (lt.enc_policy.disabled if plain else lt.enc_policy.enabled)
+    # An IPv6 address is written in brackets in listen_interfaces (issue 10 item 2).
+    host = f"[{spec['bindIp']}]" if ':' in spec['bindIp'] else spec['bindIp']
     settings = {
-        'listen_interfaces': f"{spec['bindIp']}:6881",
+        'listen_interfaces': f"{host}:6881",
         'outgoing_interfaces': spec['bindIp'],
         'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
         # tcpOnly: for captures that decode TCP only (validation); otherwise libtorrent's default, uTP first.

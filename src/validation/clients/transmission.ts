@@ -72,8 +72,9 @@ function settings(spec: DownloadSpec, rpcPort: number, doneScript: string): Reco
     // uTP at its default (on) unless the run needs TCP only: Transmission 3.00 with uTP on cannot
     // fetch from a TCP-only seeder (INTEROP-NOTES), so turning it off would hide that failure.
     ...(spec.tcpOnly === true ? { 'utp-enabled': false } : {}),
-    'bind-address-ipv4': spec.bindIp,
-    'bind-address-ipv6': '::1',
+    // An IPv6 client address (issue 10 item 2) binds the IPv6 side; IPv4 then stays at its default.
+    'bind-address-ipv4': spec.bindIp.includes(':') ? '0.0.0.0' : spec.bindIp,
+    'bind-address-ipv6': spec.bindIp.includes(':') ? spec.bindIp : '::1',
     'peer-port': PEER_PORT, 'peer-port-random-on-start': false,
     'download-dir': spec.outDir,
     'incomplete-dir-enabled': false,

@@ -43,6 +43,15 @@ describe('settings table', () => {
     assert.doesNotThrow(() => loadSettings({ flags: { dataDir: dir, trackers: ['http://198.18.0.2:6969/announce'] }, env: {} }));
   });
 
+  it('lab mode: IPv6 loopback and the documentation prefix 2001:db8::/32 in any spelling; no public or wildcard IPv6 address', () => {
+    const dir = dataDir();
+    for (const a of ['::1', '0:0:0:0:0:0:0:1', '2001:db8::2', '2001:0DB8:0:0::2']) assert.doesNotThrow(() => loadSettings({ flags: { dataDir: dir, addresses: [a] }, env: {} }), a);
+    assert.doesNotThrow(() => loadSettings({ flags: { dataDir: dir, trackers: ['http://[2001:db8::1]:6969/announce'] }, env: {} }));
+    for (const a of ['::', '2001:db9::2', '2a01:79c::1', '0.0.0.0']) assert.throws(() => loadSettings({ flags: { dataDir: dir, addresses: [a] }, env: {} }), /lab mode binds loopback/, a);
+    assert.throws(() => loadSettings({ flags: { dataDir: dir, trackers: ['udp://[2a01:79c::1]:6969'] }, env: {} }), /--mode live/);
+    assert.throws(() => loadSettings({ flags: { dataDir: dir, addresses: ['example.org'] }, env: {} }), /not an IP address/);
+  });
+
   it('documents every setting once', () => {
     const md = settingsMarkdown();
     for (const s of Object.values(SETTINGS)) assert.equal(md.split(`\`${s.key}\``).length - 1, 1, s.key);

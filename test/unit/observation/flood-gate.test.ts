@@ -18,14 +18,15 @@ function gate(init: FloodGateInit) {
 }
 
 describe('source prefix', () => {
+  // The network in the one spelling of domain/ip-address.ts (RFC 5952), like every other address.
   it('is the /24 of an IPv4 address and the /48 of an IPv6 address', () => {
     assert.deepEqual(sourcePrefix('198.51.100.77'), { network: '198.51.100.0', length: 24 });
     assert.deepEqual(sourcePrefix('::ffff:198.51.100.77'), { network: '198.51.100.0', length: 24 });
     assert.deepEqual(sourcePrefix('2001:db8:1:2::5'), { network: '2001:db8:1::', length: 48 });
     assert.deepEqual(sourcePrefix('2001:0db8:0001:ffff:0:0:0:1'), { network: '2001:db8:1::', length: 48 });
-    assert.deepEqual(sourcePrefix('::1'), { network: '0:0:0::', length: 48 });
-    assert.deepEqual(sourcePrefix('2001:db8::1.2.3.4'), { network: '2001:db8:0::', length: 48 });
-    assert.deepEqual(sourcePrefix('fe80::1%lo'), { network: 'fe80:0:0::', length: 48 });
+    assert.deepEqual(sourcePrefix('::1'), { network: '::', length: 48 });
+    assert.deepEqual(sourcePrefix('2001:db8::1.2.3.4'), { network: '2001:db8::', length: 48 });
+    assert.deepEqual(sourcePrefix('fe80::1%lo'), { network: 'fe80::', length: 48 });
     assert.deepEqual(sourcePrefix('not-an-ip'), { network: 'not-an-ip', length: 0 });
   });
 });

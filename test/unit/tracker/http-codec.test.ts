@@ -124,3 +124,9 @@ test('scrape response keys are raw 20-byte infohashes', () => {
   assert.deepEqual(decodeScrapeResponse(body), files);
   rejects(() => decodeScrapeResponse(encodeFailure('no')), 'failure');
 });
+
+test('BEP 7: an announce over IPv4 can tell the tracker our IPv6 address (ipv6=)', () => {
+  const url = new URL(buildAnnounceUrl('http://198.18.0.1:6969/announce', { ...REQ, ipv6: '2001:db8::2' }));
+  assert.equal(url.searchParams.get('ipv6'), '2001:db8::2');
+  assert.equal(new URL(buildAnnounceUrl('http://198.18.0.1:6969/announce', REQ)).searchParams.get('ipv6'), null);
+});

@@ -1,15 +1,15 @@
 /**
- * One HTTP(S) announce (BEP 3). node:http rather than fetch so the socket can
- * be bound to the seeder's address (`localAddress`), which matters when
- * several loopback addresses are in use.
+ * One HTTP(S) announce (BEP 3). Sockets are bound to the seeder's address (`localAddress`), which
+ * matters when several addresses are in use; plain HTTP goes over a bare socket (http-get.ts, why
+ * there), HTTPS through node:https.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { brotliDecompressSync, gunzipSync, inflateSync, zstdDecompressSync } from 'node:zlib';
 import { TrackerCodecError } from '../codec/errors.ts';
 import { buildAnnounceUrl, decodeAnnounceResponse } from '../codec/http.ts';
 import type { AnnounceRequest, AnnounceResponse } from '../codec/types.ts';
 import { TrackerFailureError, TrackerRequestError, TrackerTimeoutError } from './errors.ts';
+import { decodeContent, httpGet, type HttpGetOptions } from './http-get.ts';
 import { presentedAnnounceUrl, presentedHeaders, type PresentedAnnounce } from './presented-announce.ts';
 
 /** Tracker responses are small; 1 MiB holds ~170k compact peers. */
@@ -30,20 +30,22 @@ export async function httpAnnounce(tracker: string, req: AnnounceRequest, opts: 
   const url = new URL(p ? presentedAnnounceUrl(tracker, req, p.style) : buildAnnounceUrl(tracker, req));
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TrackerRequestError(`not an HTTP tracker: ${tracker}`);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = opts.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout]);
-  signal.throwIfAborted();
-  const body = await new Promise<Uint8Array>((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const r = send(url, {
-      method: 'GET', signal, agent: false,
-      ...(p ? { setHost: false, headers: presentedHeaders(p, url.host).flat() } : { headers: { 'accept-encoding': 'identity', connection: 'close' } }),
-      ...(opts.localAddress !== undefined && { localAddress: opts.localAddress }),
-    }, (res) => readBody(res, opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)
-      .then((b) => decodeContent(b, res.headers['content-encoding'], opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)).then(resolve, reject));
-    r.on('error', (e) => reject(timeout.aborted && !(opts.signal?.aborted ?? false) ? new TrackerTimeoutError(`no answer from ${tracker} in ${timeoutMs} ms`) : e));
-    r.end();
-  });
+  opts.signal?.throwIfAborted();
+  const get = { localAddress: opts.localAddress, maxBodyBytes: opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, ...(p ? { headers: presentedHeaders(p, url.host) } : {}) };
+  const attempt = url.protocol === 'http:' ? httpGet(url, get) : httpsGet(url, get);
+  // One timer, cleared when the announce settles, and a listener removed then (an AbortSignal.timeout
+  // per request would keep every finished request reachable for the whole time-out).
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = (): void => attempt.destroy(opts.signal!.reason instanceof Error ? opts.signal!.reason : new TrackerRequestError('aborted'));
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let body: Uint8Array;
+  try {
+    timer = setTimeout(() => attempt.destroy(new TrackerTimeoutError(`no answer from ${tracker} in ${timeoutMs} ms`)), timeoutMs);
+    body = await attempt.done;
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
   let decoded;
   try {
     decoded = decodeAnnounceResponse(body);
@@ -55,25 +57,19 @@ export async function httpAnnounce(tracker: string, req: AnnounceRequest, opts: 
   return decoded.response;
 }
 
-/**
- * A presented client accepts compressed answers, so a tracker may send one: decoded here, bounded
- * to the same size as a plain body (a small bomb cannot grow past it).
- */
-function decodeContent(b: Uint8Array, encoding: string | undefined, max: number): Uint8Array {
-  const e = (encoding ?? 'identity').trim().toLowerCase();
-  try {
-    switch (e) {
-      case 'identity': return b;
-      case 'gzip': case 'x-gzip': return new Uint8Array(gunzipSync(b, { maxOutputLength: max }));
-      case 'deflate': return new Uint8Array(inflateSync(b, { maxOutputLength: max }));
-      case 'br': return new Uint8Array(brotliDecompressSync(b, { maxOutputLength: max }));
-      case 'zstd': return new Uint8Array(zstdDecompressSync(b, { maxOutputLength: max }));
-      default: throw new TrackerRequestError(`response in an unknown content encoding: ${e}`);
-    }
-  } catch (err) {
-    if (err instanceof TrackerRequestError) throw err;
-    throw new TrackerRequestError(`bad ${e} response body: ${(err as Error).message}`);
-  }
+/** HTTPS through node:https (rare for trackers; the plain-HTTP path is http-get.ts), in httpGet's shape. */
+function httpsGet(url: URL, o: HttpGetOptions): { done: Promise<Uint8Array>; destroy(reason: Error): void } {
+  let r: ClientRequest | undefined;
+  const done = new Promise<Uint8Array>((resolve, reject) => {
+    r = httpsRequest(url, {
+      method: 'GET', agent: false,
+      ...(o.headers !== undefined ? { setHost: false, headers: o.headers.flat() } : { headers: { 'accept-encoding': 'identity', connection: 'close' } }),
+      ...(o.localAddress !== undefined && { localAddress: o.localAddress, family: o.localAddress.includes(':') ? 6 : 4 }),
+    }, (res) => readBody(res, o.maxBodyBytes).then((b) => decodeContent(b, res.headers['content-encoding'], o.maxBodyBytes)).then(resolve, reject));
+    r.on('error', reject);
+    r.end();
+  });
+  return { done, destroy: (reason) => r?.destroy(reason) };
 }
 
 function readBody(res: IncomingMessage, max: number): Promise<Uint8Array> {

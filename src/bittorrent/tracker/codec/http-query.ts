@@ -146,6 +146,7 @@ export function buildAnnounceUrl(base: string, req: AnnounceRequest): string {
   if (req.numWant !== undefined) q.push(`numwant=${integer(req.numWant)}`);
   if (req.key !== undefined) q.push(`key=${percentEncodeText(req.key)}`);
   if (req.ip !== undefined) q.push(`ip=${percentEncodeText(req.ip)}`);
+  if (req.ipv6 !== undefined) q.push(`ipv6=${percentEncodeText(req.ipv6)}`);
   if (req.trackerId !== undefined) q.push(`trackerid=${percentEncodeText(req.trackerId)}`);
   const sep = !b.includes('?') ? '?' : b.endsWith('?') || b.endsWith('&') ? '' : '&';
   return `${b}${sep}${q.join('&')}`;

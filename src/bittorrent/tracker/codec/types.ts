@@ -28,6 +28,8 @@ export interface AnnounceRequest {
   readonly key?: string;
   /** The address the client claims (BEP 3 `ip`); recorded, never trusted. */
   readonly ip?: string;
+  /** BEP 7 `ipv6`: the client's IPv6 address, told to a tracker it announces to over IPv4. */
+  readonly ipv6?: string;
   /** BEP 3 `trackerid` echoed back from a previous response. */
   readonly trackerId?: string;
 }

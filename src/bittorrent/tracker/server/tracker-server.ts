@@ -14,6 +14,12 @@ export const DEFAULT_INTERVAL_SECONDS = 1800;
 
 export interface TrackerServerInit {
   host: string;
+  /**
+   * Further addresses served with the same swarm table, on the same port numbers (issue 10 item 2:
+   * the node's IPv6 address beside its IPv4 one, so that IPv6 clients announce over IPv6 and get
+   * `peers6`, BEP 7).
+   */
+  extraHosts?: readonly string[];
   /** 0 = ephemeral; undefined = disabled. */
   httpPort?: number;
   udpPort?: number;
@@ -38,6 +44,15 @@ export interface TrackerServerStats {
   readonly records: Readonly<FloodGateStats>;
 }
 
+export interface TrackerUrls { httpUrl?: string; udpUrl?: string }
+
+/** Counters added up over every host's listener. */
+function sumStats<T extends object>(zero: T, all: readonly T[]): T {
+  const out: Record<string, number> = { ...zero as Record<string, number> };
+  for (const s of all) for (const [k, v] of Object.entries(s)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
+  return out as T;
+}
+
 function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -47,8 +62,9 @@ export class TrackerServer {
   readonly #swarm: Swarm;
   readonly #core: TrackerCore;
   readonly #now: () => number;
-  readonly #http: HttpTrackerServer | undefined;
-  readonly #udp: UdpTrackerServer | undefined;
+  readonly #http: HttpTrackerServer[] = [];
+  readonly #udp: UdpTrackerServer[] = [];
+  readonly #hosts: readonly string[];
   #sweep: NodeJS.Timeout | undefined;
 
   constructor(init: TrackerServerInit) {
@@ -66,17 +82,33 @@ export class TrackerServer {
       swarm: this.#swarm, lookup: (h) => init.lookup(h), onAnnounce: (o) => init.onAnnounce(o), intervalSeconds: interval, now: this.#now,
       ...(init.announceRecords && { announceRecords: init.announceRecords }),
     });
-    this.#http = init.httpPort === undefined ? undefined : new HttpTrackerServer({ host: init.host, port: init.httpPort, core: this.#core });
-    this.#udp = init.udpPort === undefined ? undefined : new UdpTrackerServer({
-      host: init.host, port: init.udpPort, core: this.#core, connectionIds: new ConnectionIds({ now: this.#now }),
-    });
+    this.#hosts = [init.host, ...(init.extraHosts ?? []).filter((h) => h !== init.host)];
   }
 
-  async start(opts: { signal?: AbortSignal } = {}): Promise<{ httpUrl?: string; udpUrl?: string }> {
-    const out: { httpUrl?: string; udpUrl?: string } = {};
+  /**
+   * Listens on every host; the first host's URLs are `httpUrl`/`udpUrl`, every host's are in `urls`.
+   * Further hosts take the port numbers the first one bound (which matters when 0 asked for any).
+   */
+  async start(opts: { signal?: AbortSignal } = {}): Promise<TrackerUrls & { urls: readonly (TrackerUrls & { host: string })[] }> {
+    const urls: (TrackerUrls & { host: string })[] = [];
+    let httpPort = this.#init.httpPort, udpPort = this.#init.udpPort;
     try {
-      if (this.#http !== undefined) out.httpUrl = `http://${urlHost(this.#init.host)}:${(await this.#http.start(opts)).port}/announce`;
-      if (this.#udp !== undefined) out.udpUrl = `udp://${urlHost(this.#init.host)}:${(await this.#udp.start(opts)).port}`;
+      for (const host of this.#hosts) {
+        const u: TrackerUrls & { host: string } = { host };
+        if (httpPort !== undefined) {
+          const http = new HttpTrackerServer({ host, port: httpPort, core: this.#core });
+          this.#http.push(http);
+          httpPort = (await http.start(opts)).port;
+          u.httpUrl = `http://${urlHost(host)}:${httpPort}/announce`;
+        }
+        if (udpPort !== undefined) {
+          const udp = new UdpTrackerServer({ host, port: udpPort, core: this.#core, connectionIds: new ConnectionIds({ now: this.#now }) });
+          this.#udp.push(udp);
+          udpPort = (await udp.start(opts)).port;
+          u.udpUrl = `udp://${urlHost(host)}:${udpPort}`;
+        }
+        urls.push(u);
+      }
     } catch (e) {
       await this.stop();
       throw e;
@@ -84,20 +116,21 @@ export class TrackerServer {
     const intervalMs = (this.#init.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
     this.#sweep = setInterval(() => this.#swarm.sweep(this.#now()), intervalMs);
     this.#sweep.unref();
-    return out;
+    const first = urls[0]!;
+    return { ...(first.httpUrl !== undefined && { httpUrl: first.httpUrl }), ...(first.udpUrl !== undefined && { udpUrl: first.udpUrl }), urls };
   }
 
   async stop(): Promise<void> {
     clearInterval(this.#sweep);
     this.#sweep = undefined;
-    await Promise.all([this.#http?.stop(), this.#udp?.stop()]);
+    await Promise.all([...this.#http.map((h) => h.stop()), ...this.#udp.map((u) => u.stop())]);
     this.#core.flush();
   }
 
   stats(): TrackerServerStats {
     return {
-      http: this.#http === undefined ? null : { ...this.#http.stats },
-      udp: this.#udp === undefined ? null : { ...this.#udp.stats },
+      http: this.#init.httpPort === undefined ? null : sumStats({ announces: 0, scrapes: 0, rejected: 0, internalErrors: 0 }, this.#http.map((h) => h.stats)),
+      udp: this.#init.udpPort === undefined ? null : sumStats({ connects: 0, announces: 0, scrapes: 0, dropped: 0, errors: 0, internalErrors: 0 }, this.#udp.map((u) => u.stats)),
       observerErrors: this.#core.observerErrors,
       torrents: this.#swarm.torrentCount,
       records: { ...this.#core.recordStats },

@@ -1,0 +1,49 @@
+/**
+ * Child of bench/announce-decoys.bench.ts: a real seed node over every active decoy, announcing to
+ * the trackers and the local DHT it is given. Samples its own RSS every 250 ms and prints one JSON
+ * line: time to ready, time until every decoy was announced to every tracker, peak RSS (VmHWM),
+ * RSS when all were announced and 10 s later (steady), and DHT announces made meanwhile.
+ */
+import { readFileSync } from 'node:fs';
+import { loadSettings } from '../../src/config/load.ts';
+import { compactHeap } from '../../src/node/compact-heap.ts';
+import { openContext } from '../../src/node/context.ts';
+import { startSeedNode } from '../../src/node/seed-node.ts';
+
+if (process.argv[2] === '--warm-compile-cache') process.exit(0);
+
+const spec = JSON.parse(process.argv[2]!) as { data: string; bind: string; trackers: string[]; dhtBootstrap?: string; steadyS: number; timeoutS: number };
+const status = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const t0 = performance.now();
+const settings = loadSettings({ env: {}, flags: {
+  dataDir: spec.data, bind: spec.bind, port: '0', trackers: spec.trackers,
+  ...(spec.dhtBootstrap ? { dhtEnabled: 'true', dhtBootstrap: [spec.dhtBootstrap], dhtPort: '0' } : {}),
+} });
+const ctx = openContext(settings, (m) => process.stderr.write(`${m}\n`));
+let failures = 0;
+const failureKinds = new Map<string, number>();
+const node = await startSeedNode(ctx, { log: (m) => {
+  if (!/announce to .* failed/.test(m)) { process.stderr.write(`${m}\n`); return; }
+  failures++;
+  const kind = m.replace(/info_hash=[^&\s]*/g, '');
+  if (failureKinds.has(kind) || failureKinds.size < 8) failureKinds.set(kind, (failureKinds.get(kind) ?? 0) + 1);
+} });
+const readyMs = performance.now() - t0;
+compactHeap();
+const rssAtReadyMb = status('VmRSS');
+const timedOut = await node.announced({ signal: AbortSignal.timeout(spec.timeoutS * 1000) }).then(() => false, () => true);
+const allAnnouncedMs = performance.now() - t0;
+const rssAllAnnouncedMb = status('VmRSS');
+const peakAtAllAnnouncedMb = status('VmHWM');
+await sleep(spec.steadyS * 1000);
+const steadyRssMb = status('VmRSS');
+const dht = node.dht?.schedulers.reduce((n, s) => n + s.stats.announces, 0) ?? 0;
+const peakRssMb = status('VmHWM');
+await node.stop();
+await ctx.close();
+console.log(JSON.stringify({
+  decoys: node.info.decoys, readyMs, allAnnouncedMs, rssAtReadyMb, rssAllAnnouncedMb, peakAtAllAnnouncedMb, steadyRssMb, peakRssMb,
+  timedOut, trackerFailures: failures, failureKinds: Object.fromEntries(failureKinds), dhtAnnounces: dht, dhtSeconds: (performance.now() - t0 - readyMs) / 1000,
+}));

@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""libtorrent 2.0.8 side of bench/announce-decoys.bench.ts: one session (default settings plus
+isolation and "no active limits"), N torrents (the same info dicts counterseed serves) added in
+seed mode, each with the same two trackers (HTTP and UDP opentracker) and the DHT on, bootstrapped
+to the local DHT only. "All announced" = every torrent got a reply or an error from both trackers
+(announce_to_all_trackers/tiers on, so both are announced to, as counterseed does).
+Samples RSS every 250 ms; prints one JSON line with the same fields as announce-decoys-node.ts."""
+import json, os, resource, sys, threading, time
+import libtorrent as lt
+
+spec = json.loads(sys.argv[1])
+raw = open(spec['infos'], 'rb').read()
+infos, pos = [], 0
+while pos < len(raw):
+    nl = raw.index(b'\n', pos)
+    ln = int(raw[pos:nl]); infos.append(raw[nl + 1:nl + 1 + ln]); pos = nl + 1 + ln
+infos = infos[:spec['n']]
+
+def status(key):
+    for line in open('/proc/self/status'):
+        if line.startswith(key + ':'): return int(line.split()[1]) / 1024
+
+names = []
+for info in infos:
+    d = lt.bdecode(b'd4:info' + info + b'e')
+    p = os.path.join(spec['saveDir'], d[b'info'][b'name'].decode())
+    if not os.path.exists(p): os.symlink(spec['payload'], p)
+tis = [lt.torrent_info(lt.bdecode(b'd4:info' + info + b'e')) for info in infos]
+
+pack = {'listen_interfaces': f"{spec['bind']}:0", 'outgoing_interfaces': spec['bind'],
+        'enable_dht': bool(spec.get('dht')), 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
+        'dht_restrict_routing_ips': False, 'dht_restrict_search_ips': False, 'dht_enforce_node_id': False,
+        'announce_to_all_trackers': True, 'announce_to_all_tiers': True,
+        'active_seeds': -1, 'active_limit': -1, 'active_downloads': -1, 'active_tracker_limit': -1, 'active_dht_limit': -1,
+        'alert_queue_size': 1_000_000, 'alert_mask': lt.alert_category.status | lt.alert_category.error | lt.alert_category.tracker}
+ses = lt.session(pack, 0)  # no default plugins: no PEX
+if spec.get('dht'):
+    h, p = spec['dht'].split(':'); ses.add_dht_node((h, int(p)))
+t0 = time.monotonic()
+for ti in tis:
+    atp = lt.add_torrent_params()
+    atp.ti = ti
+    atp.save_path = spec['saveDir']
+    atp.trackers = spec['trackers']
+    atp.tracker_tiers = list(range(len(spec['trackers'])))
+    atp.flags = (atp.flags | lt.torrent_flags.seed_mode) & ~lt.torrent_flags.paused & ~lt.torrent_flags.auto_managed
+    ses.async_add_torrent(atp)
+
+answered = set()
+added = 0
+ready_ms = None
+want = len(infos) * len(spec['trackers'])
+deadline = time.monotonic() + spec['timeoutS']
+failures = 0
+errors = {}
+while len(answered) < want and time.monotonic() < deadline:
+    ses.wait_for_alert(200)
+    for a in ses.pop_alerts():
+        if isinstance(a, lt.add_torrent_alert):
+            added += 1
+            if added == len(infos): ready_ms = (time.monotonic() - t0) * 1000; rss_ready = status('VmRSS')
+        elif isinstance(a, (lt.tracker_reply_alert, lt.tracker_error_alert)):
+            if isinstance(a, lt.tracker_error_alert):
+                failures += 1
+                m = f"{a.tracker_url()}: {a.error.message()} {a.error_message()}".strip()
+                if m in errors or len(errors) < 8: errors[m] = errors.get(m, 0) + 1
+            answered.add((str(a.handle.info_hash()), a.tracker_url()))
+all_ms = (time.monotonic() - t0) * 1000
+rss_all, peak_all = status('VmRSS'), status('VmHWM')
+time.sleep(spec['steadyS'])
+print(json.dumps({'decoys': len(infos), 'readyMs': ready_ms or all_ms, 'allAnnouncedMs': all_ms, 'rssAtReadyMb': rss_ready if ready_ms else rss_all,
+                  'rssAllAnnouncedMb': rss_all, 'peakAtAllAnnouncedMb': peak_all, 'steadyRssMb': status('VmRSS'), 'peakRssMb': status('VmHWM'),
+                  'trackerFailures': failures, 'failureKinds': errors, 'answered': len(answered), 'wanted': want}), flush=True)
