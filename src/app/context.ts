@@ -18,7 +18,7 @@
  * - `startNode` is the long-running node; the HTTP layer does not start one per request.
  */
 import type { Settings } from '../config/settings.ts';
-import { openContext, openSqliteStore, type Context } from '../node/context.ts';
+import { openContext, type Context } from '../node/context.ts';
 import { withDataDirLock } from '../node/data-dir-lock.ts';
 import { checkPurpose, type DataUse } from '../node/data-purpose.ts';
 
@@ -31,7 +31,7 @@ export type { DataUse } from '../node/data-purpose.ts';
  * synthetic data; read-only analysis commands pass 'read' (any purpose, shown on their output).
  */
 export async function withContext<T>(settings: Settings, log: (m: string) => void, use: (ctx: Context) => Promise<T> | T, dataUse: DataUse = 'evidence'): Promise<T> {
-  const ctx = openContext(settings, log, openSqliteStore, dataUse);
+  const ctx = openContext(settings, log, undefined, dataUse);
   try {
     return await use(ctx);
   } finally {
