@@ -18,6 +18,8 @@ have ip || need+=(iproute2)
 have mktorrent || need+=(mktorrent)
 have pdfinfo || need+=(poppler-utils)
 have unzip || need+=(unzip)
+# Headless browser for test/browser (issue 13), driven by playwright-core.
+have chromium || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -47,4 +47,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('decoys identify', async () => (await import('./decoys-identify.ts')).decoysIdentify),
   entry('health', async () => (await import('./health.ts')).health),
   entry('validate', async () => (await import('./validate.ts')).validate),
+  entry('serve', async () => (await import('./serve.ts')).serveCommand),
+  entry('users add', async () => (await import('./users.ts')).usersAdd),
+  entry('users list', async () => (await import('./users.ts')).usersList),
+  entry('users disable', async () => (await import('./users.ts')).usersDisable),
+  entry('users reset', async () => (await import('./users.ts')).usersReset),
 ];

@@ -11,6 +11,7 @@ import { NODE_RUNS_001 } from './migrations/node-runs-001.ts';
 import { SESSIONS_001 } from './migrations/sessions-001.ts';
 import { EVIDENCE_004 } from './migrations/evidence-004.ts';
 import { AGGREGATES_001 } from './migrations/aggregates-001.ts';
+import { WEB_001 } from './migrations/web-001.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   SESSIONS_001,
   EVIDENCE_004,
   AGGREGATES_001,
+  WEB_001,
 ];
