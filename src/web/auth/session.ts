@@ -31,7 +31,7 @@ export function sessions(deps: WebDeps): MiddlewareHandler<Env> {
     c.set('session', active?.session);
     c.set('token', active ? token : undefined);
     if (!SAFE.has(c.req.method)) {
-      if (crossOrigin(c.req.header('origin'), c.req.header('referer'), c.req.header('host'))) return c.json({ error: 'cross-origin request refused (CSRF)' }, 403);
+      if (crossOrigin(c.req.header('origin'), c.req.header('referer'), new URL(c.req.url).host)) return c.json({ error: 'cross-origin request refused (CSRF)' }, 403);
       if (!NO_SESSION_POSTS.has(c.req.path) && active) {
         let presented = c.req.header(CSRF_HEADER);
         if (presented === undefined && (c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
