@@ -15,5 +15,5 @@ export function explorerPage(spec: Spec, actor: Actor | undefined, csrf: string 
 <td>${(op.parameters ?? []).map((p) => html`<code>${p.name}</code> (${p.in}${p.required ? ', required' : ''}) `)}${op.requestBody ? 'JSON body' : ''}</td></tr>`));
   return page('API explorer', actor, csrf, html`<p>OpenAPI 3.1 document: <a href="/api/openapi.json">/api/openapi.json</a>. State-changing calls need the session cookie and the
 <code>X-CSRF-Token</code> header from <code>GET /api/me</code>.</p>
-<table><thead><tr><th style="width:5rem">method</th><th>path</th><th>summary</th><th style="width:7rem">tag</th><th>parameters</th></tr></thead><tbody>${rows}</tbody></table>`);
+<table><thead><tr><th>method</th><th>path</th><th>summary</th><th>tag</th><th>parameters</th></tr></thead><tbody>${rows}</tbody></table>`);
 }

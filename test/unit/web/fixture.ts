@@ -32,6 +32,8 @@ export interface WebFixture {
   readonly gov: SqliteGovernanceStore;
   readonly app: ReturnType<typeof createWebApp>;
   readonly decoyIds: number[];
+  /** Another app over the same data directory (a server in a browser test). */
+  createApp(): ReturnType<typeof createWebApp>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function webFixture(opts: { loginPerMinute?: number; now?: () => nu
   const app = createWebApp({ ctx, g, loginPerMinute: opts.loginPerMinute ?? 1000 });
   return {
     root, ctx, g, gov, app, decoyIds,
+    createApp: () => createWebApp({ ctx, g, loginPerMinute: opts.loginPerMinute ?? 1000 }),
     async close() { gov.close(); await ctx.close(); rmSync(root, { recursive: true, force: true }); },
   };
 }
