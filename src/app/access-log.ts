@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { InputError } from '../domain/errors.ts';
 import { canonicalJson } from '../evidence/canonical-json.ts';
 import type { AccessEntry } from '../store/governance.ts';
@@ -68,4 +69,37 @@ export function verifyAccessLog(entries: Iterable<AccessEntry>): AccessLogVerdic
     if (problems.length >= 100) break;
   }
   return { ok: problems.length === 0, entries: n, head: prev, problems };
+}
+
+/** Longest line accepted from an exported log: an entry is a few hundred bytes; 64 KiB bounds a hostile file. */
+const MAX_LINE = 64 * 1024;
+
+/**
+ * Verifies an exported access log (JSON lines, from GET /api/access-log/export or
+ * `counterseed access-log export`) without the database: the offline check an auditor runs.
+ */
+export function verifyAccessLogFile(path: string): AccessLogVerdict {
+  const text = readFileSync(path, 'utf8');
+  const entries: AccessEntry[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line === '') continue;
+    if (line.length > MAX_LINE) throw new InputError(`${path}:${i + 1}: line longer than ${MAX_LINE} characters`);
+    let e: unknown;
+    try { e = JSON.parse(line); } catch { throw new InputError(`${path}:${i + 1}: not JSON`); }
+    const o = e as Record<string, unknown>;
+    const ok = typeof o === 'object' && o !== null && Number.isSafeInteger(o.seq) && Number.isSafeInteger(o.at)
+      && ['user', 'action', 'what', 'purpose', 'prevHash', 'hash'].every((k) => typeof o[k] === 'string');
+    if (!ok) throw new InputError(`${path}:${i + 1}: not an access-log entry`);
+    entries.push(o as unknown as AccessEntry);
+  }
+  return verifyAccessLog(entries);
+}
+
+/** Writes the whole log as JSON lines to `out` (the auditor's export, from the CLI). */
+export function exportAccessLog(g: Governance, out: string): { entries: number; head: string } {
+  const lines: string[] = [];
+  let head = GENESIS;
+  for (const e of allAccessEntries(g)) { lines.push(JSON.stringify(e)); head = e.hash; }
+  writeFileSync(out, lines.length ? `${lines.join('\n')}\n` : '', { flag: 'wx', mode: 0o600 });
+  return { entries: lines.length, head };
 }

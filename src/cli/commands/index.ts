@@ -52,4 +52,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('users list', async () => (await import('./users.ts')).usersList),
   entry('users disable', async () => (await import('./users.ts')).usersDisable),
   entry('users reset', async () => (await import('./users.ts')).usersReset),
+  entry('access-log export', async () => (await import('./access-log.ts')).accessLogExport),
+  entry('access-log verify', async () => (await import('./access-log.ts')).accessLogVerify),
 ];

@@ -55,3 +55,22 @@ it('serve refuses a host name that is not an address', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--host must be an IP address/);
 });
+
+it('access-log export writes JSON lines that access-log verify accepts, and an edited line is caught', async () => {
+  const { SqliteGovernanceStore } = await import('../../../src/store/sqlite/governance-store.ts');
+  const { recordAccess } = await import('../../../src/app/access-log.ts');
+  const gov = new SqliteGovernanceStore(join(data, 'counterseed.db'));
+  for (let i = 0; i < 3; i++) recordAccess({ gov, now: Date.now }, { id: 1, username: 'anna', role: 'analyst' }, 'consult', `deliveries ip=198.18.0.${i}`, 'case-9');
+  gov.close();
+  const file = join(root, 'log.jsonl');
+  const ex = cli(['access-log', 'export', '--out', file]);
+  assert.equal(ex.status, 0, ex.stderr);
+  assert.match(ex.stdout, /^3 entries, head [0-9a-f]{64}/);
+  const ok = spawnSync(process.execPath, [MAIN, 'access-log', 'verify', file], { encoding: 'utf8' });
+  assert.deepEqual([ok.status, ok.stdout.startsWith('ok: 3 entries')], [0, true], ok.stdout + ok.stderr);
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('198.18.0.1', '198.18.0.9'));
+  const bad = spawnSync(process.execPath, [MAIN, 'access-log', 'verify', file], { encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stdout, /entry 2: content does not match its hash/);
+});
