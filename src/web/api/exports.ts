@@ -51,6 +51,6 @@ export function exportRoutes(app: OpenAPIHono<Env>): void {
   }), (c) => {
     const id = c.req.valid('param').id;
     const dir = exportPackageDir(c.get('deps').g, c.get('actor')!, id);
-    return c.body(new Uint8Array(tarDirectory(dir, `evidence-${id}`)), 200, { 'content-type': 'application/x-tar', 'content-disposition': `attachment; filename="evidence-${id}.tar"` }) as never;
+    return c.body(tarDirectory(dir, `evidence-${id}`) as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/x-tar', 'content-disposition': `attachment; filename="evidence-${id}.tar"` }) as never;
   });
 }
