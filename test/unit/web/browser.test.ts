@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
+import { nodeKey } from '../../../src/app/evidence.ts';
 import { EXPORT_KIND } from '../../../src/app/export-requests.ts';
+import { verifyEvidence } from '../../../src/app/verify-evidence.ts';
 import { PASSWORD, USERS, webFixture, type WebFixture } from './fixture.ts';
 
 /**
@@ -52,7 +55,7 @@ after(async () => {
   rmSync(profile, { recursive: true, force: true });
 });
 
-it('browser: log in, search deliveries, find the access-log entry as auditor, a role denied, a CSRF attempt rejected', { skip, timeout: 180_000 }, async () => {
+it('browser: log in, search deliveries, a CSRF attempt rejected, four-eyes export downloaded and verified, the access-log entry found as auditor, a role denied', { skip, timeout: 180_000 }, async () => {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
   try {
@@ -97,8 +100,34 @@ it('browser: log in, search deliveries, find the access-log entry as auditor, a 
     assert.equal((await forged).status(), 403);
     assert.equal(f.g.gov.approvals.list({ limit: 100 }).filter((r) => r.kind === EXPORT_KIND).length, before, 'no request was created');
 
+    // Four-eyes in the browser: the analyst requests a package, a supervisor approves, the analyst downloads it.
+    await page.goto(`${base}/exports`);
+    await page.fill('main input[name=ip]', '198.18.0.12');
+    await page.fill('main input[name=purpose]', 'case-browser-2');
+    await Promise.all([page.waitForURL(/\/exports$/), page.click('main form button')]);
+    assert.match((await page.locator('tbody tr', { hasText: 'case-browser-2' }).textContent())!, /pending/);
+    const logout = () => Promise.all([page.waitForURL(/\/login$/), page.click('header form button')]);
+    await logout();
+    await login(USERS.supervisor);
+    await page.goto(`${base}/exports`);
+    await shot('approvals');
+    await Promise.all([page.waitForURL(/\/exports$/), page.locator('tbody tr', { hasText: 'case-browser-2' }).locator('button', { hasText: 'Approve' }).click()]);
+    assert.match((await page.locator('tbody tr', { hasText: 'case-browser-2' }).textContent())!, /done/);
+    await logout();
+    await login(USERS.analyst);
+    await page.goto(`${base}/exports`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('tbody tr', { hasText: 'case-browser-2' }).locator('a', { hasText: 'download' }).click()]);
+    const tarFile = join(shots, 'package.tar');
+    await download.saveAs(tarFile);
+    const unpacked = mkdtempSync(join(tmpdir(), 'cs-web-dl-'));
+    execFileSync('tar', ['-xf', tarFile, '-C', unpacked]);
+    const [pkgDir] = readdirSync(unpacked);
+    const verdict = await verifyEvidence({ dir: join(unpacked, pkgDir!), keyFingerprint: (await nodeKey(f.ctx)).fingerprint });
+    assert.deepEqual([verdict.ok, verdict.facts.deliveries], [true, 5], 'the downloaded package verifies');
+    rmSync(unpacked, { recursive: true, force: true });
+
     await page.goto(`${base}/`);
-    await Promise.all([page.waitForURL(/\/login$/), page.click('header form button')]);
+    await logout();
 
     await login(USERS.auditor);
     await page.goto(`${base}/audit`);
