@@ -35,7 +35,13 @@ export function requestExport(g: Governance, actor: Actor, input: { filter: Expo
 
 /** Analysts see their own requests; supervisors see every request (to approve them). */
 export function listExportRequests(g: Governance, actor: Actor, limit = 100): ExportRequestView[] {
-  if (actor.role === 'supervisor') return g.gov.approvals.list({ limit }).map((r) => view(g, r));
+  if (actor.role === 'supervisor') {
+    const all = g.gov.approvals.list({ limit }).map((r) => view(g, r));
+    // Other people's filters name IPs: the supervisor's review is a consultation too (LED Art. 25).
+    const ips = [...new Set(all.flatMap((r) => (r.filter.ip !== undefined ? [r.filter.ip] : [])))];
+    if (ips.length > 0) recordAccess(g, actor, 'consult', `export requests: ${all.length} shown, IPs ${ips.slice(0, 20).join(',')}${ips.length > 20 ? ` +${ips.length - 20}` : ''}`, 'four-eyes review');
+    return all;
+  }
   requirePermission(actor, 'export:request');
   return g.gov.approvals.list({ requestedBy: actor.id, limit }).map((r) => view(g, r));
 }
@@ -50,7 +56,9 @@ function visible(g: Governance, actor: Actor, id: number): ApprovalRequest {
 
 export function getExportRequest(g: Governance, actor: Actor, id: number): ExportRequestView {
   if (actor.role !== 'supervisor') requirePermission(actor, 'export:request');
-  return view(g, visible(g, actor, id));
+  const r = view(g, visible(g, actor, id));
+  if (actor.role === 'supervisor' && r.filter.ip !== undefined) recordAccess(g, actor, 'consult', `export request ${id}: ip=${r.filter.ip}`, 'four-eyes review');
+  return r;
 }
 
 /**

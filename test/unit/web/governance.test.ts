@@ -75,3 +75,13 @@ it('four-eyes: the requester cannot approve; a second supervisor approves; only 
   const actions = log.entries.map((e) => `${e.user}:${e.action}`);
   for (const want of [`${USERS.analyst}:request`, `${USERS.supervisor}:approve`, `${USERS.analyst}:disclose`]) assert.ok(actions.includes(want), `${want} in ${actions.join(',')}`);
 });
+
+it("a supervisor's review of export requests, which name IPs, is logged as a consultation", async () => {
+  const sven = await loginAs(f.app, USERS.supervisor2);
+  assert.equal((await call(f.app, 'GET', '/api/exports', sven)).status, 200);
+  const entries = [...(await import('../../../src/app/access-log.ts')).allAccessEntries(f.g)];
+  const review = entries.filter((e) => e.user === USERS.supervisor2 && e.action === 'consult');
+  assert.equal(review.length, 1);
+  assert.match(review[0]!.what, /198\.18\.0\.11/);
+  assert.equal(review[0]!.purpose, 'four-eyes review');
+});
