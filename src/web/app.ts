@@ -43,7 +43,7 @@ export function createWebApp(deps: WebDeps): OpenAPIHono<Env> {
   // The API's description is for logged-in users too: anonymous clients reach only login and the public map.
   app.use('/api/openapi.json', guard('any'));
   app.doc31('/api/openapi.json', OPENAPI);
-  app.get('/api/docs', guard('any'), (c) => c.html(explorerPage(app.getOpenAPI31Document(OPENAPI) as never, c.get('actor'), c.get('session')?.csrfToken)));
+  app.get('/api/docs', guard('any'), (c) => c.html(explorerPage(app.getOpenAPI31Document(OPENAPI) as never, c.get('actor'), c.get('session')?.csrfToken, deps.banner)));
   pageRoutes(app, throttle);
   app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'no such route' }, 404) : c.html('<!doctype html><title>Not found</title><h1>404: not found</h1>', 404)));
   app.onError(onError(deps.ctx.log));

@@ -9,6 +9,8 @@ export interface WebDeps {
   readonly g: Governance;
   /** Login attempts per client address per minute before 429 (beside the per-account lockout). */
   readonly loginPerMinute?: number;
+  /** Shown on every page when the data directory is not real evidence (lab, synthetic). */
+  readonly banner?: string;
 }
 
 /** Hono's per-request variables: set by the session middleware. */

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { withContext } from '../app/context.ts';
+import { createDemoAccounts, purposeBanner, type DemoAccount } from '../app/demo.ts';
 import { withGovernance } from '../app/governance.ts';
 import type { Settings } from '../config/settings.ts';
 import { createWebApp } from './app.ts';
@@ -11,6 +12,9 @@ export interface ServeOptions {
   readonly signal: AbortSignal;
   /** Called once the socket listens, with the URL. */
   readonly onListening?: (url: string) => void;
+  /** Lab data only: make demo accounts (fresh passwords) and pass them to `onDemo` before serving. */
+  readonly demo?: boolean;
+  readonly onDemo?: (accounts: readonly DemoAccount[]) => void;
 }
 
 /**
@@ -19,7 +23,9 @@ export interface ServeOptions {
  */
 export function serveWeb(settings: Settings, log: (m: string) => void, opts: ServeOptions): Promise<void> {
   return withContext(settings, log, (ctx) => withGovernance(settings, async (g) => {
-    const app = createWebApp({ ctx, g });
+    if (opts.demo) opts.onDemo?.(await createDemoAccounts(g, settings.dataDir));
+    const banner = purposeBanner(settings.dataDir);
+    const app = createWebApp({ ctx, g, ...(banner ? { banner } : {}) });
     const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', () => resolve());

@@ -20,29 +20,29 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const csrfInput = (token: string | undefined) => html`<input type="hidden" name="${CSRF_FIELD}" value="${token ?? ''}">`;
 
-function loginForm(error?: string): string {
+function loginForm(banner: string | undefined, error?: string): string {
   return page('Log in', undefined, undefined, html`${error ? html`<p class="err">${error}</p>` : ''}
 <form method="post" action="/login"><label>User <input name="username" autocomplete="username" required maxlength="64"></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
 <label>Code (if your account has a second factor) <input name="totp" inputmode="numeric" maxlength="10" autocomplete="one-time-code"></label>
-<button>Log in</button></form>`);
+<button>Log in</button></form>`, banner);
 }
 
 /** Server-rendered pages. Each calls the same use cases as the API. */
 export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void {
   app.get('/assets/app.css', (c) => c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }));
-  app.get('/map', guard('public'), (c) => c.html(mapPage()));
-  app.get('/login', guard('public'), (c) => c.html(loginForm()));
+  app.get('/map', guard('public'), (c) => c.html(mapPage(c.get('deps').banner)));
+  app.get('/login', guard('public'), (c) => c.html(loginForm(c.get('deps').banner)));
   app.post('/login', guard('public'), async (c) => {
     const { g } = c.get('deps');
     const f = await c.req.parseBody();
-    if (!throttle.allow(clientAddress(c), g.now())) return c.html(loginForm('Too many login attempts from this address: wait a minute.'), 429);
+    if (!throttle.allow(clientAddress(c), g.now())) return c.html(loginForm(c.get('deps').banner, 'Too many login attempts from this address: wait a minute.'), 429);
     try {
       const s = await login(g, { username: String(f.username ?? '').slice(0, 64), password: String(f.password ?? '').slice(0, 1025), ...(str(f.totp) ? { totp: String(f.totp) } : {}) });
       setSessionCookie(c, s.token, Math.floor(SESSION_MS / 1000));
       return c.redirect(may(s.actor.role, 'overview') ? '/' : may(s.actor.role, 'audit') ? '/audit' : '/api/docs', 303);
     } catch (e) {
-      if (e instanceof Error && (e.name === 'AuthenticationError' || e.name === 'LockedError')) return c.html(loginForm(e.message), e.name === 'LockedError' ? 429 : 401);
+      if (e instanceof Error && (e.name === 'AuthenticationError' || e.name === 'LockedError')) return c.html(loginForm(c.get('deps').banner, e.message), e.name === 'LockedError' ? 429 : 401);
       throw e;
     }
   });
@@ -57,7 +57,7 @@ export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void
     const card = (label: string, n: number, note = '') => html`<div class="card">${label}<b>${n}</b><span class="note">${note}</span></div>`;
     return c.html(page('Overview', c.get('actor'), c.get('session')?.csrfToken, html`<p class="note">As of ${iso(o.at)}.</p><div class="cards">
 ${card('Inbound connections today', o.inboundToday, 'since 00:00 UTC')}${card('Inbound connections, 7 days', o.inboundWeek)}
-${card('Decoys served', o.decoysServed)}${card('Campaigns', o.campaigns, `${o.activeCampaigns} active`)}${card('Payloads', o.payloads)}</div>`));
+${card('Decoys served', o.decoysServed)}${card('Campaigns', o.campaigns, `${o.activeCampaigns} active`)}${card('Payloads', o.payloads)}</div>`, c.get('deps').banner));
   });
 
   app.get('/deliveries', guard(['consult']), async (c) => {
@@ -74,7 +74,7 @@ ${card('Decoys served', o.decoysServed)}${card('Campaigns', o.campaigns, `${o.ac
     }
     return c.html(page('Deliveries', actor, c.get('session')?.csrfToken, html`<form method="get" action="/deliveries">
 <label>Remote IP <input name="ip" value="${q.ip ?? ''}" maxlength="45"></label><label>Decoy id <input name="decoy" value="${q.decoy ?? ''}" maxlength="9"></label>
-<label>Purpose or case reference (required, logged) <input name="purpose" required minlength="3" maxlength="500" value="${q.purpose ?? ''}"></label><button>Search</button></form>${result}`));
+<label>Purpose or case reference (required, logged) <input name="purpose" required minlength="3" maxlength="500" value="${q.purpose ?? ''}"></label><button>Search</button></form>${result}`, c.get('deps').banner));
   });
 
   app.get('/audit', guard(['audit']), (c) => {
@@ -82,7 +82,7 @@ ${card('Decoys served', o.decoysServed)}${card('Campaigns', o.campaigns, `${o.ac
     const p = accessLogPage(c.get('deps').g, Number.isSafeInteger(after) && after >= 0 ? after : 0, 100);
     const rows = p.entries.map((e) => html`<tr><td>${e.seq}</td><td>${iso(e.at)}</td><td>${e.user}</td><td>${e.action}</td><td>${name(e.what)}</td><td>${name(e.purpose)}</td><td><code>${e.hash.slice(0, 16)}</code></td></tr>`);
     return c.html(page('Access log', c.get('actor'), c.get('session')?.csrfToken, html`<p>${p.total} entries, hash-chained. <a href="/api/access-log/verify">verify the chain</a> · <a href="/api/access-log/export">export (JSON lines)</a></p>
-<table><thead><tr><th>#</th><th>time (UTC)</th><th>user</th><th>action</th><th>what</th><th>purpose</th><th>hash</th></tr></thead><tbody>${rows}</tbody></table>${p.next !== null ? html`<p><a href="/audit?after=${p.next}">next page</a></p>` : ''}`));
+<table><thead><tr><th>#</th><th>time (UTC)</th><th>user</th><th>action</th><th>what</th><th>purpose</th><th>hash</th></tr></thead><tbody>${rows}</tbody></table>${p.next !== null ? html`<p><a href="/audit?after=${p.next}">next page</a></p>` : ''}`, c.get('deps').banner));
   });
 
   app.get('/exports', guard(['export:request', 'approve']), (c) => {
@@ -95,7 +95,7 @@ ${card('Decoys served', o.decoysServed)}${card('Campaigns', o.campaigns, `${o.ac
     const form = may(actor.role, 'export:request') ? html`<h2>Request an evidence package</h2><form method="post" action="/exports">${csrfInput(csrf)}
 <label>Remote IP <input name="ip" maxlength="45"></label><label>Purpose or case reference (required) <input name="purpose" required minlength="3" maxlength="500"></label><button>Request</button></form>` : '';
     return c.html(page(actor.role === 'supervisor' ? 'Approvals' : 'Exports', actor, csrf, html`<p class="note">A package leaves the system only after a supervisor other than the requester approves it.</p>
-<table><thead><tr><th>#</th><th>requested (UTC)</th><th>by</th><th>filter</th><th>purpose</th><th>status</th><th></th></tr></thead><tbody>${rows}</tbody></table>${form}`));
+<table><thead><tr><th>#</th><th>requested (UTC)</th><th>by</th><th>filter</th><th>purpose</th><th>status</th><th></th></tr></thead><tbody>${rows}</tbody></table>${form}`, c.get('deps').banner));
   });
   app.post('/exports', guard(['export:request']), async (c) => {
     const f = await c.req.parseBody();

@@ -74,3 +74,31 @@ it('access-log export writes JSON lines that access-log verify accepts, and an e
   assert.equal(bad.status, 1);
   assert.match(bad.stdout, /entry 2: content does not match its hash/);
 });
+
+it('serve --demo is refused on a data directory that may hold evidence, and on lab data prints accounts that log in, with a LAB banner', async () => {
+  const { writeFileSync } = await import('node:fs');
+  assert.equal(cli(['init']).status, 0, 'init (again) is harmless');
+  const refused = cli(['serve', '--port', '0', '--demo']);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /demo accounts are for lab data only/);
+  writeFileSync(join(data, 'PURPOSE'), 'lab\n');
+  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--demo', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const out = await new Promise<string>((res, rej) => {
+      let text = '';
+      const t = setTimeout(() => rej(new Error(`no serving line: ${text}`)), 60_000);
+      child.stdout.on('data', (b: Buffer) => { text += b; if (/serving http/.test(text)) { clearTimeout(t); res(text); } });
+      child.once('exit', (code) => rej(new Error(`exited ${code}`)));
+    });
+    const url = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1]!;
+    const m = /demo account: demo-analyst \/ (\S+) \(analyst\)/.exec(out);
+    assert.ok(m, out);
+    const login = await fetch(`${url}api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'demo-analyst', password: m[1] }) });
+    assert.equal(login.status, 200);
+    assert.match(await (await fetch(`${url}login`)).text(), /LAB DATA/);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(join(data, 'PURPOSE'), { force: true });
+  }
+});
