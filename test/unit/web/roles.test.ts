@@ -39,6 +39,8 @@ const ROUTES: readonly { method: string; path: string; allow: 'public' | 'any' |
   { method: 'GET', path: '/assets/app.css', allow: 'public' },
   { method: 'GET', path: '/', allow: ['operator', 'analyst', 'supervisor'] },
   { method: 'GET', path: '/deliveries', allow: ['analyst'] },
+  { method: 'GET', path: '/campaigns', allow: ['operator'] },
+  { method: 'GET', path: '/health', allow: ['operator'] },
   { method: 'GET', path: '/audit', allow: ['auditor'] },
   { method: 'GET', path: '/exports', allow: ['analyst', 'supervisor'] },
   { method: 'POST', path: '/exports', allow: ['analyst'] },

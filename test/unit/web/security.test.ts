@@ -76,6 +76,11 @@ it('XSS: hostile decoy names and parameters come out escaped on every page that 
   const audit = await (await call(f.app, 'GET', '/audit', aud)).text();
   assert.ok(!audit.includes('<script>alert(2)'), 'the logged purpose is escaped on the audit page');
   assert.ok(audit.includes(esc(purpose)));
+  // The operator's node-health page lists the quietest decoys by name.
+  const olga = await loginAs(f.app, USERS.operator);
+  const healthPage = await (await call(f.app, 'GET', '/health', olga)).text();
+  for (const n of HOSTILE_NAMES) assert.ok(healthPage.includes(`<bdi>${esc(n)}</bdi>`), `health page: ${n.slice(0, 40)}`);
+  assert.ok(!healthPage.includes('<script>alert'));
   const csp = res.headers.get('content-security-policy') ?? '';
   assert.match(csp, /script-src 'self'/, 'and no inline script would run anyway');
 });
