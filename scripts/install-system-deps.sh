@@ -20,6 +20,8 @@ have mktorrent || need+=(mktorrent)
 have pdfinfo || need+=(poppler-utils)
 have unzip || need+=(unzip)
 have opentracker || need+=(opentracker)
+# Headless browser for test/browser (issue 13), driven by playwright-core.
+have chromium || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

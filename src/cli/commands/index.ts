@@ -58,4 +58,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('dossier', async () => (await import('./intel.ts')).dossierCommand),
   entry('cohorts', async () => (await import('./intel.ts')).cohortsCommand),
   entry('map', async () => (await import('./map.ts')).mapCommand),
+  entry('serve', async () => (await import('./serve.ts')).serveCommand),
+  entry('users add', async () => (await import('./users.ts')).usersAdd),
+  entry('users list', async () => (await import('./users.ts')).usersList),
+  entry('users disable', async () => (await import('./users.ts')).usersDisable),
+  entry('users reset', async () => (await import('./users.ts')).usersReset),
+  entry('access-log export', async () => (await import('./access-log.ts')).accessLogExport),
+  entry('access-log verify', async () => (await import('./access-log.ts')).accessLogVerify),
 ];

@@ -15,6 +15,7 @@ import { DECOY_RETIRE_001 } from './migrations/decoy-retire-001.ts';
 import { INTEL_001 } from './migrations/intel-001.ts';
 import { INTEL_002 } from './migrations/intel-002.ts';
 import { OBSERVATIONS_NETWORK_001 } from './migrations/observations-network-001.ts';
+import { WEB_001 } from './migrations/web-001.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   INTEL_001,
   INTEL_002,
   OBSERVATIONS_NETWORK_001,
+  WEB_001,
 ];

@@ -34,7 +34,8 @@ it('the cycle finder finds a loop through three folders and ignores a chain', ()
 });
 
 it('the CLI is thin: src/cli imports app/, config/ and domain/ only (and evidence/errors.ts for the exit-code table)', () => {
-  const allowed = (to: string) => /^(app|config|domain|cli)\//.test(to) || to === 'evidence/errors.ts';
+  // serve is the one command that loads the web skin (an edge like cli/, over the same app/ use cases).
+  const allowed = (to: string) => /^(app|config|domain|cli)\//.test(to) || to === 'evidence/errors.ts' || to === 'web/serve.ts';
   const bad = fileEdges().filter((e) => e.from.startsWith('cli/') && !allowed(e.to)).map((e) => `${e.from} -> ${e.to}`);
   assert.deepEqual(bad, []);
 });

@@ -1,0 +1,114 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { login, logout, SESSION_MS } from '../../app/accounts.ts';
+import { accessLogPage } from '../../app/access-log.ts';
+import { searchDeliveries } from '../../app/consultations.ts';
+import { approveExport, listExportRequests, rejectExport, requestExport } from '../../app/export-requests.ts';
+import { may } from '../../app/governance.ts';
+import { overview } from '../../app/overview.ts';
+import { InputError } from '../../domain/errors.ts';
+import { clientAddress } from '../api/auth.ts';
+import { clearSessionCookie, setSessionCookie } from '../auth/cookies.ts';
+import { guard } from '../auth/guard.ts';
+import { CSRF_FIELD } from '../auth/session.ts';
+import type { LoginThrottle } from '../auth/throttle.ts';
+import type { Env } from '../env.ts';
+import { html, name, type Raw } from './html.ts';
+import { CSS, page } from './layout.ts';
+import { mapPage } from './map.ts';
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const csrfInput = (token: string | undefined) => html`<input type="hidden" name="${CSRF_FIELD}" value="${token ?? ''}">`;
+
+function loginForm(banner: string | undefined, error?: string): string {
+  return page('Log in', undefined, undefined, html`${error ? html`<p class="err">${error}</p>` : ''}
+<form method="post" action="/login"><label>User <input name="username" autocomplete="username" required maxlength="64"></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
+<label>Code (if your account has a second factor) <input name="totp" inputmode="numeric" maxlength="10" autocomplete="one-time-code"></label>
+<button>Log in</button></form>`, banner);
+}
+
+/** Server-rendered pages. Each calls the same use cases as the API. */
+export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void {
+  app.get('/assets/app.css', (c) => c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }));
+  app.get('/map', guard('public'), (c) => c.html(mapPage(c.get('deps').banner)));
+  app.get('/login', guard('public'), (c) => c.html(loginForm(c.get('deps').banner)));
+  app.post('/login', guard('public'), async (c) => {
+    const { g } = c.get('deps');
+    const f = await c.req.parseBody();
+    if (!throttle.allow(clientAddress(c), g.now())) return c.html(loginForm(c.get('deps').banner, 'Too many login attempts from this address: wait a minute.'), 429);
+    try {
+      const s = await login(g, { username: String(f.username ?? '').slice(0, 64), password: String(f.password ?? '').slice(0, 1025), ...(str(f.totp) ? { totp: String(f.totp) } : {}) });
+      setSessionCookie(c, s.token, Math.floor(SESSION_MS / 1000));
+      return c.redirect(may(s.actor.role, 'overview') ? '/' : may(s.actor.role, 'audit') ? '/audit' : '/api/docs', 303);
+    } catch (e) {
+      if (e instanceof Error && (e.name === 'AuthenticationError' || e.name === 'LockedError')) return c.html(loginForm(c.get('deps').banner, e.message), e.name === 'LockedError' ? 429 : 401);
+      throw e;
+    }
+  });
+  app.post('/logout', guard('any'), (c) => {
+    logout(c.get('deps').g, c.get('token'));
+    clearSessionCookie(c);
+    return c.redirect('/login', 303);
+  });
+
+  app.get('/', guard(['overview']), async (c) => {
+    const o = await overview(c.get('deps').ctx, c.get('actor')!, c.get('deps').g.now());
+    const card = (label: string, n: number, note = '') => html`<div class="card">${label}<b>${n}</b><span class="note">${note}</span></div>`;
+    return c.html(page('Overview', c.get('actor'), c.get('session')?.csrfToken, html`<p class="note">As of ${iso(o.at)}.</p><div class="cards">
+${card('Inbound connections today', o.inboundToday, 'since 00:00 UTC')}${card('Inbound connections, 7 days', o.inboundWeek)}
+${card('Decoys served', o.decoysServed)}${card('Campaigns', o.campaigns, `${o.activeCampaigns} active`)}${card('Payloads', o.payloads)}</div>`, c.get('deps').banner));
+  });
+
+  app.get('/deliveries', guard(['consult']), async (c) => {
+    const q = c.req.query();
+    const actor = c.get('actor')!;
+    let result: Raw = html``;
+    if (q.purpose !== undefined) {
+      const ip = str(q.ip), decoy = str(q.decoy);
+      if (decoy !== undefined && !/^\d{1,9}$/.test(decoy)) throw new InputError('decoy must be a number');
+      const r = await searchDeliveries(c.get('deps').ctx, c.get('deps').g, actor, { ...(ip ? { ip } : {}), ...(decoy ? { decoyId: Number(decoy) } : {}), ...(str(q.cursor) ? { cursor: q.cursor! } : {}), limit: 100, purpose: q.purpose });
+      const rows = r.deliveries.map((d) => html`<tr><td>${iso(d.startedAt)}</td><td>${d.remoteIp}</td><td>${d.decoyId}</td><td>${d.decoyName === null ? '?' : name(d.decoyName)}</td><td>${d.bytesServed}</td><td>${d.client ?? ''}</td></tr>`);
+      const next = r.next ? html`<p><a href="/deliveries?${new URLSearchParams({ ...(ip ? { ip } : {}), ...(decoy ? { decoy } : {}), purpose: q.purpose, cursor: r.next }).toString()}">next page</a></p>` : '';
+      result = html`<p>${r.deliveries.length} sessions (this consultation is in the access log).</p><table><thead><tr><th>started (UTC)</th><th>remote IP</th><th>decoy</th><th>decoy name</th><th>bytes</th><th>client</th></tr></thead><tbody>${rows}</tbody></table>${next}`;
+    }
+    return c.html(page('Deliveries', actor, c.get('session')?.csrfToken, html`<form method="get" action="/deliveries">
+<label>Remote IP <input name="ip" value="${q.ip ?? ''}" maxlength="45"></label><label>Decoy id <input name="decoy" value="${q.decoy ?? ''}" maxlength="9"></label>
+<label>Purpose or case reference (required, logged) <input name="purpose" required minlength="3" maxlength="500" value="${q.purpose ?? ''}"></label><button>Search</button></form>${result}`, c.get('deps').banner));
+  });
+
+  app.get('/audit', guard(['audit']), (c) => {
+    const after = Number(c.req.query('after') ?? 0);
+    const p = accessLogPage(c.get('deps').g, Number.isSafeInteger(after) && after >= 0 ? after : 0, 100);
+    const rows = p.entries.map((e) => html`<tr><td>${e.seq}</td><td>${iso(e.at)}</td><td>${e.user}</td><td>${e.action}</td><td>${name(e.what)}</td><td>${name(e.purpose)}</td><td><code>${e.hash.slice(0, 16)}</code></td></tr>`);
+    return c.html(page('Access log', c.get('actor'), c.get('session')?.csrfToken, html`<p>${p.total} entries, hash-chained. <a href="/api/access-log/verify">verify the chain</a> · <a href="/api/access-log/export">export (JSON lines)</a></p>
+<table><thead><tr><th>#</th><th>time (UTC)</th><th>user</th><th>action</th><th>what</th><th>purpose</th><th>hash</th></tr></thead><tbody>${rows}</tbody></table>${p.next !== null ? html`<p><a href="/audit?after=${p.next}">next page</a></p>` : ''}`, c.get('deps').banner));
+  });
+
+  app.get('/exports', guard(['export:request', 'approve']), (c) => {
+    const actor = c.get('actor')!, csrf = c.get('session')?.csrfToken;
+    const reqs = listExportRequests(c.get('deps').g, actor);
+    const rows = reqs.map((r) => html`<tr><td>${r.id}</td><td>${iso(r.requestedAt)}</td><td>${r.requestedByName}</td><td>${JSON.stringify(r.filter)}</td><td>${name(r.purpose)}</td><td>${r.status}</td><td>${
+      actor.role === 'supervisor' && r.status === 'pending' && r.requestedBy !== actor.id
+        ? html`<form method="post" action="/exports/${r.id}/approve">${csrfInput(csrf)}<button>Approve</button></form><form method="post" action="/exports/${r.id}/reject">${csrfInput(csrf)}<button>Reject</button></form>`
+        : r.status === 'done' && r.requestedBy === actor.id ? html`<a href="/api/exports/${r.id}/package">download</a>` : ''}</td></tr>`);
+    const form = may(actor.role, 'export:request') ? html`<h2>Request an evidence package</h2><form method="post" action="/exports">${csrfInput(csrf)}
+<label>Remote IP <input name="ip" maxlength="45"></label><label>Purpose or case reference (required) <input name="purpose" required minlength="3" maxlength="500"></label><button>Request</button></form>` : '';
+    return c.html(page(actor.role === 'supervisor' ? 'Approvals' : 'Exports', actor, csrf, html`<p class="note">A package leaves the system only after a supervisor other than the requester approves it.</p>
+<table><thead><tr><th>#</th><th>requested (UTC)</th><th>by</th><th>filter</th><th>purpose</th><th>status</th><th></th></tr></thead><tbody>${rows}</tbody></table>${form}`, c.get('deps').banner));
+  });
+  app.post('/exports', guard(['export:request']), async (c) => {
+    const f = await c.req.parseBody();
+    const ip = str(f.ip);
+    requestExport(c.get('deps').g, c.get('actor')!, { filter: ip ? { ip } : {}, purpose: String(f.purpose ?? '') });
+    return c.redirect('/exports', 303);
+  });
+  app.post('/exports/:id{[0-9]+}/approve', guard(['approve']), async (c) => {
+    await approveExport(c.get('deps').ctx, c.get('deps').g, c.get('actor')!, Number(c.req.param('id')));
+    return c.redirect('/exports', 303);
+  });
+  app.post('/exports/:id{[0-9]+}/reject', guard(['approve']), (c) => {
+    rejectExport(c.get('deps').g, c.get('actor')!, Number(c.req.param('id')));
+    return c.redirect('/exports', 303);
+  });
+}

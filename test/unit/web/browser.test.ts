@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { serve, type ServerType } from '@hono/node-server';
+import { nodeKey } from '../../../src/app/evidence.ts';
+import { EXPORT_KIND } from '../../../src/app/export-requests.ts';
+import { verifyEvidence } from '../../../src/app/verify-evidence.ts';
+import { PASSWORD, USERS, webFixture, type WebFixture } from './fixture.ts';
+
+/**
+ * End to end in headless Chromium (issue 13 tests): Debian's chromium driven by playwright-core,
+ * the app served on 127.0.0.1 only. CI installs chromium (scripts/install-system-deps.sh).
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (scripts/install-system-deps.sh installs it)`;
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let f: WebFixture;
+let server: ServerType;
+let evil: Server;
+let base = '';
+let evilBase = '';
+const shots = mkdtempSync(join(tmpdir(), 'cs-web-shots-'));
+const profile = mkdtempSync(join(tmpdir(), 'cs-web-chromium-'));
+
+const listen = (s: { once(e: string, cb: (...a: unknown[]) => void): unknown; address(): AddressInfo | string | null }) => new Promise<number>((resolve, reject) => {
+  s.once('listening', () => resolve((s.address() as AddressInfo).port));
+  s.once('error', reject);
+});
+
+before(async () => {
+  if (skip) return;
+  f = await webFixture();
+  server = serve({ fetch: f.createApp().fetch, port: 0, hostname: '127.0.0.1' });
+  base = `http://127.0.0.1:${await listen(server as never)}`;
+  // Another origin (another port on the same host: same-site, so SameSite does not help here):
+  // a page that posts an export request to the app as soon as it loads.
+  evil = createServer((_req, res) => {
+    res.setHeader('content-type', 'text/html');
+    res.end(`<form id="f" method="post" action="${base}/exports"><input name="ip" value="198.18.0.12"><input name="purpose" value="forged-request"></form><script>document.getElementById('f').submit()</script>`);
+  }).listen(0, '127.0.0.1');
+  evilBase = `http://127.0.0.1:${await listen(evil as never)}`;
+});
+
+after(async () => {
+  if (skip) return;
+  server.close();
+  evil.close();
+  await f.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+it('browser: log in, search deliveries, a CSRF attempt rejected, four-eyes export downloaded and verified, the access-log entry found as auditor, a role denied', { skip, timeout: 180_000 }, async () => {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  try {
+    const page = browser.pages()[0] ?? await browser.newPage();
+    const shot = async (name: string) => {
+      const file = join(shots, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      assert.ok(statSync(file).size > 1000, `${name} screenshot is not empty`);
+    };
+    const login = async (user: string) => {
+      await page.goto(`${base}/login`);
+      await page.fill('input[name=username]', user);
+      await page.fill('input[name=password]', PASSWORD);
+      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('main form button')]);
+    };
+
+    // Anonymous: only the login page and the public map.
+    await page.goto(`${base}/deliveries`);
+    assert.equal(new URL(page.url()).pathname, '/login');
+    await page.goto(`${base}/map`);
+    assert.equal(await page.locator('svg').count(), 1);
+    await shot('public-map');
+
+    await login(USERS.analyst);
+    assert.equal(new URL(page.url()).pathname, '/');
+    await shot('overview');
+    await page.goto(`${base}/deliveries`);
+    await page.fill('input[name=ip]', '198.18.0.11');
+    await page.fill('input[name=purpose]', 'case-browser-1');
+    await Promise.all([page.waitForURL(/purpose=/), page.click('main form button')]);
+    const rows = await page.locator('tbody tr').count();
+    assert.ok(rows >= 5, `${rows} rows`);
+    // Hostile decoy names are text in the page, never markup.
+    assert.ok((await page.locator('tbody td bdi').first().textContent())!.length > 0);
+    assert.equal(await page.locator('tbody img, tbody script').count(), 0);
+    await shot('deliveries');
+
+    // CSRF: a page on another origin auto-submits a form to the app while the analyst is logged in.
+    const before = f.g.gov.approvals.list({ limit: 100 }).filter((r) => r.kind === EXPORT_KIND).length;
+    const forged = page.waitForResponse((r) => r.url() === `${base}/exports` && r.request().method() === 'POST');
+    await page.goto(evilBase);
+    assert.equal((await forged).status(), 403);
+    assert.equal(f.g.gov.approvals.list({ limit: 100 }).filter((r) => r.kind === EXPORT_KIND).length, before, 'no request was created');
+
+    // Four-eyes in the browser: the analyst requests a package, a supervisor approves, the analyst downloads it.
+    await page.goto(`${base}/exports`);
+    await page.fill('main input[name=ip]', '198.18.0.12');
+    await page.fill('main input[name=purpose]', 'case-browser-2');
+    await Promise.all([page.waitForURL(/\/exports$/), page.click('main form button')]);
+    assert.match((await page.locator('tbody tr', { hasText: 'case-browser-2' }).textContent())!, /pending/);
+    const logout = () => Promise.all([page.waitForURL(/\/login$/), page.click('header form button')]);
+    await logout();
+    await login(USERS.supervisor);
+    await page.goto(`${base}/exports`);
+    await shot('approvals');
+    await Promise.all([page.waitForURL(/\/exports$/), page.locator('tbody tr', { hasText: 'case-browser-2' }).locator('button', { hasText: 'Approve' }).click()]);
+    assert.match((await page.locator('tbody tr', { hasText: 'case-browser-2' }).textContent())!, /done/);
+    await logout();
+    await login(USERS.analyst);
+    await page.goto(`${base}/exports`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('tbody tr', { hasText: 'case-browser-2' }).locator('a', { hasText: 'download' }).click()]);
+    const tarFile = join(shots, 'package.tar');
+    await download.saveAs(tarFile);
+    const unpacked = mkdtempSync(join(tmpdir(), 'cs-web-dl-'));
+    execFileSync('tar', ['-xf', tarFile, '-C', unpacked]);
+    const [pkgDir] = readdirSync(unpacked);
+    const verdict = await verifyEvidence({ dir: join(unpacked, pkgDir!), keyFingerprint: (await nodeKey(f.ctx)).fingerprint });
+    assert.deepEqual([verdict.ok, verdict.facts.deliveries], [true, 5], 'the downloaded package verifies');
+    rmSync(unpacked, { recursive: true, force: true });
+
+    await page.goto(`${base}/`);
+    await logout();
+
+    await login(USERS.auditor);
+    await page.goto(`${base}/audit`);
+    const entry = page.locator('tbody tr', { hasText: 'case-browser-1' });
+    assert.ok(await entry.count() >= 1, 'the search is in the access log');
+    assert.match((await entry.first().textContent())!, /anna.*consult.*198\.18\.0\.11/s);
+    await shot('audit');
+
+    const denied = await page.goto(`${base}/deliveries`);
+    assert.equal(denied?.status(), 403, 'an auditor cannot search deliveries');
+    await shot('denied');
+  } finally {
+    await browser.close();
+  }
+});
