@@ -9,7 +9,8 @@ export const CHECKPOINT_TYPE = 'counterseed-checkpoint/v2';
  * records. `head` is the hash of record treeSize-1, tying the Merkle view to the chain view.
  * v2 adds the key index (src/evidence/key-index.ts): `index` is the root of the sorted map of
  * keys ("ip:…", "decoy:…") over every record below tree_size, and `index_size` its number of leaves.
- * v1 (no index): the node's periodic, start and shutdown checkpoints, and every one before evidence-004.
+ * v1 (no index): every checkpoint signed before evidence-004, and the node's own ones until issue 17's
+ * incremental audit (every checkpoint is v2 since).
  */
 export interface CheckpointBody {
   readonly type: typeof CHECKPOINT_TYPE | typeof CHECKPOINT_TYPE_V1;

@@ -28,6 +28,10 @@ export interface LogRow {
   /** The record's canonical text: re-derived from its row, and checked against `hash`. */
   readonly text: string;
   readonly hash: Buffer;
+  /** The record's `at` (UTC ms), as in its text. */
+  readonly at: number;
+  /** The keys the record is filed under in the key index (key-index.ts keysOf of the derived record). */
+  readonly keys: readonly string[];
 }
 
 export interface LogFilter {
@@ -94,6 +98,8 @@ export interface EvidenceLogTables {
   linksAt(seqs: readonly number[]): LogLink[];
   /** Counts every chained kind's rows against its links up to `size` (a deleted or planted row throws, with its record). */
   checkRows(size: number, opts?: { rows: boolean }): void;
+  /** The number of rows in each record kind's table (chained or not). */
+  rowCounts(): Map<string, number>;
   /** Delivery rows matching a query, with their row ids (for chainStatus), ordered by start. */
   deliveryRows(q: { ip?: string; decoyId?: number; since?: number; limit?: number }): { rowId: number; obs: Record<string, unknown> }[];
   /** Whether each row is chained and still matches its link. */

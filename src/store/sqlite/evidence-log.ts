@@ -3,7 +3,9 @@ import { EvidenceError } from '../../evidence/errors.ts';
 import { HASH_LEN, leafHashOfText } from '../../evidence/merkle.ts';
 import { MAX_RUN } from './migrations/evidence-003.ts';
 import { GENESIS_PREV, type Recordable } from '../../evidence/record.ts';
+import { keysOf } from '../../evidence/key-index.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
+import type { RecordCodec } from './record-tables/record-table.ts';
 import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
 import { EvidenceIndexTable } from './evidence-index.ts';
 import type { ChainedRow, EvidenceLogTables, LogFilter, LogLink, LogRow, StoredCheckpoint } from '../evidence-log.ts';
@@ -252,10 +254,15 @@ export class EvidenceLogTable implements EvidenceLogTables {
 
   #derive(l: Link, prev: string, row?: SQLOutputValue[]): LogRow {
     let text: string;
+    let at: number;
+    let keys: string[];
     if (l.rowId === null) {
       const r = (this.#legacyText ??= this.#db.prepare('SELECT record FROM evidence_legacy WHERE seq = ?')).get(l.seq);
       if (!r) throw new EvidenceError(`record ${l.seq}: its stored text is gone`);
       text = String(r.record);
+      const rec = JSON.parse(text) as { at: number; obs: Record<string, unknown> };
+      at = rec.at;
+      keys = keysOf(rec.obs, this.keyFields(l.kind));
     } else {
       const c = RECORD_CODECS.get(l.kind);
       const node = this.node();
@@ -263,11 +270,14 @@ export class EvidenceLogTable implements EvidenceLogTables {
       const values = row ?? this.#rowById.get(l.kind)!.get(l.rowId) as unknown as SQLOutputValue[] | undefined;
       if (!values) throw new EvidenceError(`record ${l.seq}: its ${c.spec.table} row ${l.rowId} is gone`);
       text = c.recordText(values, l.seq, prev, node);
+      // From the values the text was written from: once the text matches its link, these are the record's.
+      at = values[c.timeIndex] as number;
+      keys = keysOfRow(c, values);
     }
     if (!leafHashOfText(text).equals(l.hash)) {
       throw new EvidenceError(`record ${l.seq} (${l.kind}${l.rowId === null ? '' : ` row ${l.rowId}`}) no longer matches its chained hash: its row was changed after it was chained`);
     }
-    return { seq: l.seq, kind: l.kind, text, hash: l.hash };
+    return { seq: l.seq, kind: l.kind, text, hash: l.hash, at, keys };
   }
 
   /** The record fields a kind's table declares as its ip and decoy (what the key index files it under). */
@@ -306,6 +316,15 @@ export class EvidenceLogTable implements EvidenceLogTables {
       throw new EvidenceError(`log is corrupt: the chain's head is record ${size - 1} but its runs hold ${this.count()} records`);
     }
     if (!opts.rows) return;
+    // SQLite gives a new row the id of a deleted last row: two runs of a kind then claim that id.
+    const reused = this.#db.prepare(`SELECT kind, first_seq, first_row_id, prev_seq, prev_row_id FROM (SELECT kind, first_seq, first_row_id,
+      LAG(first_row_id + count) OVER w AS prev_end, LAG(first_seq) OVER w AS prev_seq, LAG(first_row_id) OVER w AS prev_row_id
+      FROM evidence_runs WHERE first_row_id IS NOT NULL WINDOW w AS (PARTITION BY kind ORDER BY first_row_id, first_seq)) WHERE prev_end > first_row_id LIMIT 1`).get();
+    if (reused) {
+      const id = Number(reused.first_row_id);
+      const table = RECORD_CODECS.get(String(reused.kind))?.spec.table ?? String(reused.kind);
+      throw new EvidenceError(`record ${Number(reused.prev_seq) + id - Number(reused.prev_row_id)} (${String(reused.kind)}): its ${table} row ${id} is gone: the row was deleted and its id reused by record ${Number(reused.first_seq)}`);
+    }
     for (const [kind, c] of RECORD_CODECS) {
       const t = c.spec.table;
       const inRun = `(SELECT COUNT(*) FROM ${t} WHERE id >= r.first_row_id AND id < r.first_row_id + r.count)`;
@@ -320,6 +339,13 @@ export class EvidenceLogTable implements EvidenceLogTables {
         }
       }
     }
+  }
+
+  /** The number of rows in each record kind's table (COUNT(*): SQLite counts b-tree pages' cells, not rows one by one). */
+  rowCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [kind, c] of RECORD_CODECS) out.set(kind, Number(this.#db.prepare(`SELECT COUNT(*) AS n FROM ${c.spec.table}`).get()!.n));
+    return out;
   }
 
   /** Delivery rows matching a query, with their row ids (for chainStatus), ordered by start. */
@@ -392,6 +418,18 @@ export class EvidenceLogTable implements EvidenceLogTables {
     const r = this.#db.prepare('SELECT filter FROM evidence_cases WHERE name = ?').get(name);
     return r ? String(r.filter) : undefined;
   }
+}
+
+/** keysOf() of a row's ip and decoy fields, read as its record holds them (without building the whole record). */
+function keysOfRow(c: RecordCodec, values: readonly SQLOutputValue[]): string[] {
+  const { ipField, decoyField, fields } = c.spec;
+  const obs: Record<string, unknown> = {};
+  for (const name of [ipField, decoyField]) {
+    if (name === undefined) continue;
+    const i = fields.findIndex((f) => f.name === name);
+    obs[name] = fields[i]!.type.read(values[i]);
+  }
+  return keysOf(obs, c.spec);
 }
 
 function checkpointFromRow(r: Record<string, unknown>): StoredCheckpoint {
