@@ -97,7 +97,7 @@ export class EvidenceLog {
    * Signs a tree head over every record so far, after the audit (audit.ts): the log must still hold
    * what was published (the checkpoint log file) and what the last checkpoint signed, the chain's
    * runs every record up to the head, the records since the last checkpoint must re-derive from
-   * their rows, and the key index is extended with them and signed (counterseed-checkpoint/v2).
+   * their rows, and the key index is extended with them and signed (counterseed-checkpoint/v3).
    * Every checkpoint is audited, the node's own (`periodic`, `start`, `shutdown`) as well as those
    * an export or an operator asks for; the latter also count every table's rows against the chain
    * (a row deleted long before the last checkpoint), which reads every record table and so grows
@@ -117,14 +117,15 @@ export class EvidenceLog {
       const head = table.head();
       const size = head ? head.seq + 1 : 0;
       this.#checkAnchors(size, last && lastBody ? { ...last, body: lastBody } : undefined);
-      if (last && last.treeSize === size && lastBody?.index !== undefined && !opts.force) {
+      if (last && last.treeSize === size && lastBody?.type === CHECKPOINT_TYPE && !opts.force) {
         table.checkRows(size, { rows: allRows });
         return { cp: { ...parseStored(last.text, last.signature), treeSize: last.treeSize }, fresh: false, index: kept };
       }
       const audited = table.latestIndexedCheckpoint();
       const body = audited ? JSON.parse(audited.text) as CheckpointBody : undefined;
-      const signedIndex = body?.index !== undefined && body.index_size !== undefined ? { root: body.index, size: body.index_size } : undefined;
-      const index = audit(table, audited?.treeSize ?? 0, size, signedIndex, { rows: allRows, ...(kept ? { kept } : {}) });
+      // An index signed in a v2 checkpoint has no time keys: it is rebuilt from record 0.
+      const current = body?.type === CHECKPOINT_TYPE && body.index !== undefined && body.index_size !== undefined ? { root: body.index, size: body.index_size } : undefined;
+      const index = audit(table, current ? audited!.treeSize : 0, size, current, { rows: allRows, ...(kept ? { kept } : {}) });
       const f = this.#frontierAt(size, head?.hash);
       const signed = signCheckpoint({
         type: CHECKPOINT_TYPE, node: key.fingerprint, tree_size: size, root: frontierRoot(f).toString('hex'),

@@ -61,12 +61,42 @@ export function normaliseIp(ip: string): string | undefined {
 
 export const ipKey = (ip: string): string | undefined => { const n = normaliseIp(ip); return n === undefined ? undefined : `ip:${n}`; };
 export const decoyKey = (id: number): string => `decoy:${id}`;
+/**
+ * "net:<network address>": where a v3 index files the aggregate records of a source network (its
+ * /24 or /48, observation/source-prefix.ts), apart from "ip:" keys, so that a host whose address
+ * is a network address (198.51.100.0) keeps a key of its own. An export by IP includes its network's key.
+ */
+export const networkKeyOf = (network: string): string | undefined => { const n = normaliseIp(network); return n === undefined ? undefined : `net:${n}`; };
 
-/** The keys a record is filed under: its `obs` fields named as the table's ip and decoy fields. */
-export function keysOf(obs: Record<string, unknown>, fields: { readonly ipField?: string; readonly decoyField?: string }): string[] {
+/** Records are filed under the UTC hour of their `at` from checkpoint v3 on (1970..9999: four-digit years, so the key's text sorts as its time). */
+const MAX_TIME_KEYED = Date.UTC(10_000, 0, 1);
+const HOUR_MS = 3_600_000;
+
+/**
+ * "time:YYYY-MM-DDTHH": the UTC hour of a record's `at`. Time keys sort by their hour, so the keys
+ * of a time window are consecutive leaves of the sorted map, and a window's proof is that run of
+ * leaves with one neighbour at each end (docs/completeness.md). undefined before 1970 or after 9999.
+ */
+export function timeKey(at: number): string | undefined {
+  if (!Number.isSafeInteger(at) || at < 0 || at >= MAX_TIME_KEYED) return undefined;
+  return `time:${new Date(Math.floor(at / HOUR_MS) * HOUR_MS).toISOString().slice(0, 13)}`;
+}
+
+/** The keys a record is filed under (checkpoint v3): keysOf() and the UTC hour of its `at` (timeKey). */
+export function recordKeys(obs: Record<string, unknown>, fields: { readonly ipField?: string; readonly decoyField?: string; readonly networkField?: string }, at: number): string[] {
+  const keys = keysOf(obs, fields);
+  const t = timeKey(at);
+  if (t !== undefined) keys.push(t);
+  return keys;
+}
+
+/** The keys a record is filed under by its `obs` fields named as the table's ip and decoy fields. */
+export function keysOf(obs: Record<string, unknown>, fields: { readonly ipField?: string; readonly decoyField?: string; readonly networkField?: string }): string[] {
   const keys: string[] = [];
   const ip = fields.ipField === undefined ? undefined : obs[fields.ipField];
   if (typeof ip === 'string') { const k = ipKey(ip); if (k) keys.push(k); }
+  const net = fields.networkField === undefined ? undefined : obs[fields.networkField];
+  if (typeof net === 'string') { const k = networkKeyOf(net); if (k) keys.push(k); }
   const decoy = fields.decoyField === undefined ? undefined : obs[fields.decoyField];
   if (typeof decoy === 'number' && Number.isSafeInteger(decoy)) keys.push(decoyKey(decoy));
   return keys;

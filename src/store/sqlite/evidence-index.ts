@@ -64,6 +64,12 @@ export class EvidenceIndexTable implements EvidenceIndex {
     return Number(this.#db.prepare('SELECT COUNT(*) AS n FROM evidence_index_keys WHERE key < ?').get(key)!.n);
   }
 
+  /** The keys from `lo` to `hi` (inclusive), sorted. */
+  between(lo: string, hi: string): StoredKey[] {
+    return this.#db.prepare('SELECT id, key, count, acc FROM evidence_index_keys WHERE key >= ? AND key <= ? ORDER BY key').all(lo, hi)
+      .map((r) => ({ id: Number(r.id), key: String(r.key), count: Number(r.count), acc: toBuf(r.acc) }));
+  }
+
   /** The records filed under a key: (seq, at) in seq order. */
   records(keyId: number): [seq: number, at: number][] {
     return this.#db.prepare('SELECT seq, at FROM evidence_index_records WHERE key_id = ? ORDER BY seq').all(keyId)

@@ -3,7 +3,7 @@ import { EvidenceError } from '../../evidence/errors.ts';
 import { HASH_LEN, leafHashOfText } from '../../evidence/merkle.ts';
 import { MAX_RUN } from './migrations/evidence-003.ts';
 import { GENESIS_PREV, type Recordable } from '../../evidence/record.ts';
-import { keysOf } from '../../evidence/key-index.ts';
+import { recordKeys } from '../../evidence/key-index.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
 import type { RecordCodec } from './record-tables/record-table.ts';
 import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
@@ -245,6 +245,16 @@ export class EvidenceLogTable implements EvidenceLogTables {
     return out;
   }
 
+  /** The links of every record of `kind` below `toSeq`, from the chain's runs (a run's kind is what derives its records). */
+  kindLinks(kind: string, toSeq: number): LogLink[] {
+    const out: LogLink[] = [];
+    for (const r of this.#db.prepare('SELECT * FROM evidence_runs WHERE kind = ? AND first_seq < ? ORDER BY first_seq').iterate(kind, toSeq)) {
+      const run = runFromRow(r);
+      for (let k = 0; k < run.count && run.firstSeq + k < toSeq; k++) out.push(linkOf(run, k));
+    }
+    return out;
+  }
+
   #prevOf(seq: number): string {
     if (seq === 0) return GENESIS_PREV;
     const r = this.#hashAt.get(seq - 1);
@@ -262,7 +272,7 @@ export class EvidenceLogTable implements EvidenceLogTables {
       text = String(r.record);
       const rec = JSON.parse(text) as { at: number; obs: Record<string, unknown> };
       at = rec.at;
-      keys = keysOf(rec.obs, this.keyFields(l.kind));
+      keys = recordKeys(rec.obs, this.keyFields(l.kind), at);
     } else {
       const c = RECORD_CODECS.get(l.kind);
       const node = this.node();
@@ -272,7 +282,7 @@ export class EvidenceLogTable implements EvidenceLogTables {
       text = c.recordText(values, l.seq, prev, node);
       // From the values the text was written from: once the text matches its link, these are the record's.
       at = values[c.timeIndex] as number;
-      keys = keysOfRow(c, values);
+      keys = keysOfRow(c, values, at);
     }
     if (!leafHashOfText(text).equals(l.hash)) {
       throw new EvidenceError(`record ${l.seq} (${l.kind}${l.rowId === null ? '' : ` row ${l.rowId}`}) no longer matches its chained hash: its row was changed after it was chained`);
@@ -281,9 +291,11 @@ export class EvidenceLogTable implements EvidenceLogTables {
   }
 
   /** The record fields a kind's table declares as its ip and decoy (what the key index files it under). */
-  keyFields(kind: string): { readonly ipField?: string; readonly decoyField?: string } {
+  keyFields(kind: string): { readonly ipField?: string; readonly decoyField?: string; readonly networkField?: string } {
     const spec = RECORD_CODECS.get(kind)?.spec;
-    return spec ? { ...(spec.ipField ? { ipField: spec.ipField } : {}), ...(spec.decoyField ? { decoyField: spec.decoyField } : {}) } : {};
+    return spec ? {
+      ...(spec.ipField ? { ipField: spec.ipField } : {}), ...(spec.decoyField ? { decoyField: spec.decoyField } : {}), ...(spec.networkField ? { networkField: spec.networkField } : {}),
+    } : {};
   }
 
   /** The links of records `seqs` (ascending), read from the chain's runs; a seq the chain does not hold throws. */
@@ -420,16 +432,16 @@ export class EvidenceLogTable implements EvidenceLogTables {
   }
 }
 
-/** keysOf() of a row's ip and decoy fields, read as its record holds them (without building the whole record). */
-function keysOfRow(c: RecordCodec, values: readonly SQLOutputValue[]): string[] {
-  const { ipField, decoyField, fields } = c.spec;
+/** recordKeys() of a row's ip and decoy fields and time, read as its record holds them (without building the whole record). */
+function keysOfRow(c: RecordCodec, values: readonly SQLOutputValue[], at: number): string[] {
+  const { ipField, decoyField, networkField, fields } = c.spec;
   const obs: Record<string, unknown> = {};
-  for (const name of [ipField, decoyField]) {
+  for (const name of [ipField, decoyField, networkField]) {
     if (name === undefined) continue;
     const i = fields.findIndex((f) => f.name === name);
     obs[name] = fields[i]!.type.read(values[i]);
   }
-  return keysOf(obs, c.spec);
+  return recordKeys(obs, c.spec, at);
 }
 
 function checkpointFromRow(r: Record<string, unknown>): StoredCheckpoint {

@@ -23,10 +23,10 @@ async function twoPeriodic() {
 }
 
 describe('the audit before every checkpoint', () => {
-  it('periodic checkpoints are v2: they sign the key index, and only the keys they touched are rehashed', async () => {
+  it('periodic checkpoints are v3: they sign the key index, and only the keys they touched are rehashed', async () => {
     const { f } = await twoPeriodic();
     const cp = f.ev.log.checkpoint('periodic');
-    assert.equal(cp.body.type, 'counterseed-checkpoint/v2');
+    assert.equal(cp.body.type, 'counterseed-checkpoint/v3');
     assert.equal(cp.body.index_size, f.ev.table.index.size());
     // Another process reads the index from the database, hashes every leaf, and must reach the same root.
     const other = openEvidence(f.store, f.dir);
