@@ -25,10 +25,17 @@ const stepInput = Buffer.alloc(HASH_LEN + 16 + HASH_LEN);
 export function accStep(acc: Uint8Array, seq: number, at: number, recordHash: Uint8Array): Buffer {
   if (!Number.isSafeInteger(seq) || seq < 0 || !Number.isSafeInteger(at)) throw new RangeError(`bad index entry (seq ${seq}, at ${at})`);
   stepInput.set(acc, 0);
-  stepInput.writeBigUInt64BE(BigInt(seq), HASH_LEN);
-  stepInput.writeBigInt64BE(BigInt(at), HASH_LEN + 8);
+  writeInt64BE(stepInput, seq, HASH_LEN);
+  writeInt64BE(stepInput, at, HASH_LEN + 8);
   stepInput.set(recordHash, HASH_LEN + 16);
   return hash('sha256', stepInput, 'buffer');
+}
+
+/** A safe integer as 8 bytes, big-endian two's complement (what writeBigInt64BE writes, without a BigInt per call). */
+function writeInt64BE(b: Buffer, n: number, at: number): void {
+  const hi = Math.floor(n / 2 ** 32);
+  b.writeInt32BE(hi, at);
+  b.writeUInt32BE(n - hi * 2 ** 32, at + 4);
 }
 
 export interface IndexLeaf { readonly key: string; readonly count: number; readonly acc: Buffer }
@@ -79,8 +86,13 @@ const HOUR_MS = 3_600_000;
  */
 export function timeKey(at: number): string | undefined {
   if (!Number.isSafeInteger(at) || at < 0 || at >= MAX_TIME_KEYED) return undefined;
-  return `time:${new Date(Math.floor(at / HOUR_MS) * HOUR_MS).toISOString().slice(0, 13)}`;
+  const hour = Math.floor(at / HOUR_MS);
+  // Records come in time order, nearly: the last hour's text is kept (toISOString costs ~1 µs).
+  if (hour !== lastHour) { lastHour = hour; lastHourKey = `time:${new Date(hour * HOUR_MS).toISOString().slice(0, 13)}`; }
+  return lastHourKey;
 }
+let lastHour = -1;
+let lastHourKey = '';
 
 /** The keys a record is filed under (checkpoint v3): keysOf() and the UTC hour of its `at` (timeKey). */
 export function recordKeys(obs: Record<string, unknown>, fields: { readonly ipField?: string; readonly decoyField?: string; readonly networkField?: string }, at: number): string[] {
