@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { sign } from 'node:crypto';
+import { canonicalJson } from '../../../src/evidence/canonical-json.ts';
 import { describe, it } from 'node:test';
 import { Checkpointer } from '../../../src/evidence/checkpointer.ts';
 import { IndexLeaves } from '../../../src/evidence/index-leaves.ts';
@@ -105,5 +107,26 @@ describe('IndexLeaves (the key index leaf hashes kept between checkpoints)', () 
     }
     assert.equal(leaves.hashOf('ip:zz'), undefined);
     assert.throws(() => IndexLeaves.fromSorted([{ key: 'b', hash: h('1') }, { key: 'a', hash: h('2') }]), /out of order/);
+  });
+});
+
+describe('a log whose newest signed index is v2 (no time or net keys)', () => {
+  it('has its index rebuilt from record 0 at the next checkpoint, which is v3 and files every record under its hour', async () => {
+    const { f } = await twoPeriodic();
+    const v3 = f.ev.log.checkpoint('manual');
+    // As a node before this change signed it: the same tree, type v2 (its index had no time: keys).
+    const body = { ...v3.body, type: 'counterseed-checkpoint/v2' };
+    const text = canonicalJson(body);
+    const last = f.ev.table.latestCheckpoint()!;
+    f.ev.table.insertCheckpoint({ treeSize: last.treeSize, at: body.at, reason: 'manual', text, signature: sign(null, Buffer.from(text), f.ev.key.privateKey), frontier: last.frontier });
+    f.store.database.exec("DELETE FROM evidence_index_records WHERE key_id IN (SELECT id FROM evidence_index_keys WHERE key LIKE 'time:%'); DELETE FROM evidence_index_keys WHERE key LIKE 'time:%'");
+    const d = (await f.store.queryDeliveries())[0]!;
+    await f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash, { remoteIp: '198.18.1.30' })]);
+    const cp = f.ev.log.checkpoint('periodic');
+    assert.equal(cp.body.type, 'counterseed-checkpoint/v3');
+    const hours = f.ev.table.index.between('time:', 'time;');
+    assert.equal(hours.reduce((n, k) => n + k.count, 0), cp.treeSize, 'every record is under its hour');
+    const other = openEvidence(f.store, f.dir);
+    try { assert.equal(other.log.checkpoint('manual', { force: true }).body.index, cp.body.index); } finally { other.detach(); }
   });
 });
