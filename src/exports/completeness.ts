@@ -99,15 +99,18 @@ function keyRecords(table: EvidenceLogTables, stored: StoredKey, f: LogFilter): 
   return { inside, insideAt, outside };
 }
 
-/** One key's proof: its leaf and records, or (absent) the neighbouring leaves. */
-export function proveKey(table: EvidenceLogTables, cp: CheckpointBody, key: string, f: LogFilter): { links: LogLink[]; ats: number[]; proof: KeyProof } {
-  const stored = table.index.get(key);
-  const pos = table.index.position(key);
-  const proven = provenLeaves(table, cp, stored ? [pos] : [pos - 1, pos]);
-  if (!stored) return { links: [], ats: [], proof: { key, leaf: null, inside: [], outside: [], neighbours: [...proven.values()].sort((a, b) => a.index - b.index) } };
-  const { inside, insideAt, outside } = keyRecords(table, stored, f);
-  return { links: inside, ats: insideAt, proof: { key, leaf: proven.get(pos)!, inside: inside.map((l) => l.seq), outside, neighbours: [] } };
+/** Keys' proofs (each its leaf and records, or, absent, the neighbouring leaves), from one pass over the index's leaves. */
+export function proveKeys(table: EvidenceLogTables, cp: CheckpointBody, keys: readonly string[], f: LogFilter): { links: LogLink[]; ats: number[]; proof: KeyProof }[] {
+  const found = keys.map((key) => ({ key, stored: table.index.get(key), pos: table.index.position(key) }));
+  const proven = provenLeaves(table, cp, found.flatMap(({ stored, pos }) => (stored ? [pos] : [pos - 1, pos])));
+  return found.map(({ key, stored, pos }) => {
+    if (!stored) return { links: [], ats: [], proof: { key, leaf: null, inside: [], outside: [], neighbours: [pos - 1, pos].flatMap((i) => proven.get(i) ?? []) } };
+    const { inside, insideAt, outside } = keyRecords(table, stored, f);
+    return { links: inside, ats: insideAt, proof: { key, leaf: proven.get(pos)!, inside: inside.map((l) => l.seq), outside, neighbours: [] } };
+  });
 }
+
+const proveKey = (table: EvidenceLogTables, cp: CheckpointBody, key: string, f: LogFilter) => proveKeys(table, cp, [key], f)[0]!;
 
 function head(cp: CheckpointBody, f: LogFilter) {
   if (cp.index === undefined || cp.index_size === undefined) throw new EvidenceError('the checkpoint has no key index');
@@ -123,6 +126,15 @@ export function selectByKey(table: EvidenceLogTables, cp: CheckpointBody, key: s
   const { links, ats, proof } = proveKey(table, cp, key, f);
   if (links.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);
   return { links, ats, proof: { ...head(cp, f), ...proof } };
+}
+
+/** By one IP: its key and its network's key (aggregate records), proved in one pass over the index. */
+export function selectByIp(table: EvidenceLogTables, cp: CheckpointBody, key: string, net: string | undefined, f: LogFilter, max: number): { links: LogLink[]; ats: number[]; proof: CompletenessProof } {
+  const [ip, n] = proveKeys(table, cp, net === undefined ? [key] : [key, net], f);
+  if (ip!.links.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);
+  if (!n) return { links: ip!.links, ats: ip!.ats, proof: { ...head(cp, f), ...ip!.proof } };
+  const links = [...ip!.links, ...n.links].sort((a, b) => a.seq - b.seq);
+  return { links, ats: [...ip!.ats, ...n.ats], proof: { ...head(cp, f), ...ip!.proof, network: n.proof } };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { CheckpointBody } from '../evidence/checkpoint.ts';
 import { networkKeyOf } from '../evidence/key-index.ts';
 import { sourcePrefix } from '../observation/source-prefix.ts';
 import type { EvidenceLogTables, LogFilter, LogLink } from '../store/evidence-log.ts';
-import { ipKeyOf, proveKey, selectByIpAndDecoy, selectByKey, selectByTime, selectionKey, type CompletenessProof } from './completeness.ts';
+import { ipKeyOf, selectByIp, selectByIpAndDecoy, selectByKey, selectByTime, selectionKey, type CompletenessProof } from './completeness.ts';
 import { ExportError } from './errors.ts';
 
 /** Records of this kind are shown in every export whose time span holds them: they say what the node lost (docs/crash-recovery.md). */
@@ -27,12 +27,7 @@ export function selectRecords(table: EvidenceLogTables, cp: CheckpointBody, f: L
   if (f.kinds && f.kinds.length > 0) {
     sel = { links: table.selectLinks(f, max + 1).filter((l) => l.seq < cp.tree_size), ats: [] };
   } else if (key !== undefined && f.ip !== undefined) {
-    const ip = selectByKey(table, cp, key, f, max);
-    const net = networkKey(f.ip);
-    if (net !== undefined) {
-      const n = proveKey(table, cp, net, f);
-      sel = { links: mergeLinks(ip.links, n.links), ats: [...ip.ats, ...n.ats], proof: { ...ip.proof, network: n.proof } };
-    } else sel = ip;
+    sel = selectByIp(table, cp, key, networkKey(f.ip), f, max);
   } else if (key !== undefined) {
     sel = selectByKey(table, cp, key, f, max);
   } else if (f.ip !== undefined && f.decoyId !== undefined) {
