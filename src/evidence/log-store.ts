@@ -92,7 +92,7 @@ export interface EvidenceLogTables {
   /** Saves a named filter. False (nothing written) when `name` holds another filter and `replace` is not set: a case's filter never changes silently. */
   saveCase(name: string, filter: string, now: number, replace?: boolean): boolean;
   getCase(name: string): string | undefined;
-  /** The key index every audited checkpoint commits to (evidence-004; evidence/audit.ts writes it). */
+  /** The key index every checkpoint commits to (evidence-004; evidence/audit.ts writes it). */
   readonly index: EvidenceIndex;
   /** The record fields a kind's table declares as its ip and decoy (what the key index files it under). */
   keyFields(kind: string): { readonly ipField?: string; readonly decoyField?: string; readonly networkField?: string };
