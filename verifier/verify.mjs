@@ -505,8 +505,8 @@ export function verifyPackage(dir, opts = {}) {
     if (!verifySignature(null, Buffer.from(c.text, 'utf8'), key, Buffer.from(String(c.signature), 'base64'))) fail('checkpoint', 'checkpoint-signature-invalid', 'the checkpoint signature does not verify with public-key.pem');
     cp = JSON.parse(c.text);
     if (canonicalJson(cp) !== c.text) fail('checkpoint', 'checkpoint-invalid', 'checkpoint text is not canonical');
-    if (cp.type !== 'counterseed-checkpoint/v1' && cp.type !== 'counterseed-checkpoint/v2') fail('checkpoint', 'checkpoint-invalid', `unknown checkpoint type ${cp.type}`);
-    if (cp.type === 'counterseed-checkpoint/v2' && !(HEX64.test(cp.index) && Number.isSafeInteger(cp.index_size) && cp.index_size >= 0)) fail('checkpoint', 'checkpoint-invalid', 'a v2 checkpoint needs an index root and index_size');
+    if (cp.type !== 'counterseed-checkpoint/v1' && !INDEXED.includes(cp.type)) fail('checkpoint', 'checkpoint-invalid', `unknown checkpoint type ${cp.type}`);
+    if (INDEXED.includes(cp.type) && !(HEX64.test(cp.index) && Number.isSafeInteger(cp.index_size) && cp.index_size >= 0)) fail('checkpoint', 'checkpoint-invalid', 'a v2 or v3 checkpoint needs an index root and index_size');
     if (cp.node !== facts.fingerprint) fail('key', 'key-mismatch', `checkpoint names node ${cp.node} but public-key.pem is ${facts.fingerprint}`);
     if (manifest.checkpoint?.tree_size !== cp.tree_size || manifest.checkpoint?.root !== cp.root) fail('checkpoint', 'checkpoint-mismatch', 'manifest and checkpoint name different tree heads');
     Object.assign(facts, { treeSize: cp.tree_size, root: cp.root, checkpointAt: cp.at });
@@ -762,64 +762,148 @@ function readListed(dir, manifest, name) {
   return JSON.parse(readFileSync(p, 'utf8'));
 }
 
+/** Checkpoints that sign a key index (v3: also "time:" keys, so every selection kind has a proof). */
+const INDEXED = ['counterseed-checkpoint/v2', 'counterseed-checkpoint/v3'];
+const HOUR = 3600000;
+/** "time:YYYY-MM-DDTHH", the UTC hour of `at` a v3 index files a record under (1970..9999), else null. */
+export function timeKey(at) {
+  if (!Number.isSafeInteger(at) || at < 0 || at >= Date.UTC(10000, 0, 1)) return null;
+  return `time:${new Date(Math.floor(at / HOUR) * HOUR).toISOString().slice(0, 13)}`;
+}
+/** "net:" and the address of an address's /24 (IPv4) or /48 (IPv6) network, where a v3 index files the aggregate records of floods from it. */
+export function networkKey(ip) {
+  const k = ipKey(ip);
+  if (!k) return null;
+  const a = k.slice(3);
+  if (isIP(a) === 4) return `net:${a.slice(0, a.lastIndexOf('.'))}.0`;
+  if (a.includes('%')) return null;
+  const [head, tail] = a.includes('::') ? a.split('::') : [a, undefined];
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === undefined || tail === '' ? [] : tail.split(':');
+  const g = [...h, ...new Array(tail === undefined ? 0 : 8 - h.length - t.length).fill('0'), ...t];
+  return `net:${ipKey(`${g.slice(0, 3).map((x) => parseInt(x, 16).toString(16)).join(':')}::`).slice(3)}`;
+}
+
 /**
- * completeness.json (README section 10). A v2 package selected by one IP or one decoy must prove that no record of
- * that key up to the checkpoint is left out: the key's leaf in the signed index, whose accumulator is recomputed
- * from the records in the package (in the time window) and the links given for the others (outside it).
+ * completeness.json (README section 10). A package against an indexed checkpoint must prove that no record of its
+ * selection up to the checkpoint is left out: for each key of the selection, its leaf in the signed index, whose
+ * accumulator is recomputed from the records in the package (in the time window) and the links given for the
+ * others (outside it); for a key with no records, the neighbouring leaves. By IP: also the IP's network key. By IP
+ * and decoy: the IP's key, its records of other decoys given as texts. By time (v3): every "time:" key of the
+ * window's hours, a run of consecutive leaves with a neighbour at each end.
  */
 function checkCompleteness(dir, manifest, cp, r) {
   const fail = (code, message) => r.fail('completeness', code, message);
   const sel = manifest.selection ?? {};
-  const byKey = (sel.ip !== undefined) !== (sel.decoy !== undefined);
+  const hasIp = sel.ip !== undefined;
+  const hasDecoy = sel.decoy !== undefined;
+  const indexed = cp && INDEXED.includes(cp.type);
+  // v2 proved selections by one IP or one decoy; v3 proves every selection.
+  const required = indexed && (cp.type === 'counterseed-checkpoint/v3' || hasIp !== hasDecoy);
   try {
     const c = readListed(dir, manifest, 'completeness.json');
     if (c === undefined) {
-      if (cp?.type === 'counterseed-checkpoint/v2' && byKey) fail('completeness-missing', 'the package is selected by one IP or decoy against a v2 checkpoint but has no completeness.json');
+      if (required) fail('completeness-missing', `the package's selection ${JSON.stringify(sel)} against a ${cp.type} checkpoint needs completeness.json`);
       return;
     }
-    if (!cp || cp.type !== 'counterseed-checkpoint/v2') { fail('completeness-invalid', 'completeness.json needs a v2 checkpoint (with a key index)'); return; }
-    const key = sel.ip !== undefined ? ipKey(sel.ip) : `decoy:${sel.decoy}`;
+    if (!indexed) { fail('completeness-invalid', 'completeness.json needs a checkpoint with a key index (v2 or v3)'); return; }
     const from = sel.from === undefined ? null : Date.parse(sel.from);
     const to = sel.to === undefined ? null : Date.parse(sel.to);
-    if (!byKey || c.key !== key) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is ${JSON.stringify(sel)}`); return; }
     if (c.window?.from !== from || c.window?.to !== to) { fail('completeness-invalid', 'completeness.json is for another time window than the selection'); return; }
     if (c.tree_size !== cp.tree_size || c.index !== cp.index || c.index_size !== cp.index_size) { fail('completeness-invalid', 'completeness.json is for another checkpoint'); return; }
     const inWindow = (at) => (from === null || at >= from) && (to === null || at < to);
     const root = Buffer.from(cp.index, 'hex');
-    const proven = (x) => x && typeof x.leaf === 'object' && x.leaf !== null && Array.isArray(x.path)
+    const proven = (x) => x && typeof x.leaf === 'object' && x.leaf !== null && Array.isArray(x.path) && Number.isSafeInteger(x.index)
       && verifyInclusion(leafHash(Buffer.from(canonicalJson({ acc: x.leaf.acc, count: x.leaf.count, key: x.leaf.key }), 'utf8')), x.index, cp.index_size, x.path.map((h) => Buffer.from(String(h), 'hex')), root);
-    if (c.leaf) {
-      if (!proven(c.leaf) || c.leaf.leaf.key !== key) { fail('completeness-failed', `the leaf of ${key} is not in the key index the checkpoint signs`); return; }
-      const entries = [];
-      for (const seq of c.inside) {
-        const i = r.lastBySeq.get(seq);
-        if (i === undefined) { fail('completeness-failed', `record ${seq} of ${key} is in the window but not in records.ndjson: it was left out`); continue; }
-        if (!inWindow(r.ats[i])) fail('completeness-failed', `record ${seq} is listed inside the window but its time is outside it`);
-        entries.push([seq, r.ats[i], r.hashes.get(i)]);
-      }
-      for (const [seq, at, hash] of c.outside) {
-        if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(at) || !HEX64.test(hash)) { fail('completeness-invalid', `bad link ${JSON.stringify([seq, at, hash])}`); return; }
-        if (inWindow(at)) fail('completeness-failed', `record ${seq} of ${key} is in the window (at ${new Date(at).toISOString()}) but not in the package: it was left out`);
-        entries.push([seq, at, Buffer.from(hash, 'hex')]);
-      }
-      entries.sort((a, b) => a[0] - b[0]);
-      for (let i = 1; i < entries.length; i++) if (entries[i][0] === entries[i - 1][0]) fail('completeness-invalid', `record ${entries[i][0]} is listed twice`);
-      if (entries.length !== c.leaf.leaf.count || hex(accumulate(entries)) !== c.leaf.leaf.acc) {
-        fail('completeness-failed', `the records given for ${key} (${entries.length}) do not reproduce its signed count (${c.leaf.leaf.count}) and accumulator: a record is missing, extra or altered`);
-      }
-      r.facts.completeness = `${key}: ${c.inside.length} record(s) in the window, ${c.outside.length} outside it, of ${c.leaf.leaf.count}`;
-    } else {
-      if (c.inside.length > 0 || c.outside.length > 0) { fail('completeness-invalid', 'an absent key cannot have records'); return; }
-      const ns = c.neighbours ?? [];
-      if (!ns.every(proven)) { fail('completeness-failed', 'a neighbouring leaf is not in the key index the checkpoint signs'); return; }
-      const left = ns.find((x) => x.leaf.key < key);
-      const right = ns.find((x) => x.leaf.key > key);
-      const ok = cp.index_size === 0 ? ns.length === 0
-        : left && right ? right.index === left.index + 1 : right ? right.index === 0 && ns.length === 1 : left ? left.index === cp.index_size - 1 && ns.length === 1 : false;
-      if (!ok) fail('completeness-failed', `the neighbouring leaves do not prove that ${key} has no records`);
-      else r.facts.completeness = `${key}: no records (absence proved by the neighbouring leaves)`;
+    const checkKey = (p, key, other) => checkKeyProof(p, key, other, { inWindow, proven, fail, r, indexSize: cp.index_size });
+    if (!hasIp && !hasDecoy) {
+      if (cp.type !== 'counterseed-checkpoint/v3' || c.key !== null || !c.time) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is ${JSON.stringify(sel)}`); return; }
+      r.facts.completeness = checkTime(c.time, from, to, { checkKey, proven, fail, indexSize: cp.index_size });
+      return;
     }
+    const key = hasIp ? ipKey(sel.ip) : `decoy:${sel.decoy}`;
+    if (c.key !== key || (hasIp && hasDecoy && c.decoy !== sel.decoy)) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is ${JSON.stringify(sel)}`); return; }
+    const other = hasIp && hasDecoy ? { decoy: sel.decoy, texts: c.other } : undefined;
+    if (hasIp && hasDecoy && !Array.isArray(c.other)) { fail('completeness-invalid', 'completeness.json for an IP and a decoy needs the texts of the IP\'s other records'); return; }
+    const facts = [checkKey(c, key, other)];
+    const net = hasIp && !hasDecoy && cp.type === 'counterseed-checkpoint/v3' ? networkKey(sel.ip) : null;
+    if (net !== null) {
+      if (!c.network || c.network.key !== net) fail('completeness-missing', `completeness.json has no proof for ${net}, the network of ${sel.ip} (its aggregate records)`);
+      else facts.push(checkKey(c.network, net));
+    }
+    if (facts.every((x) => x !== null)) r.facts.completeness = facts.join('; ');
   } catch (e) { fail('completeness-invalid', `completeness.json: ${e.message}`); }
+}
+
+/** One key's proof: its leaf reproduced from the package's records, the texts in `other` and the links outside the window; or its absence. */
+function checkKeyProof(c, key, other, { inWindow, proven, fail, r, indexSize }) {
+  if (!c || !Array.isArray(c.inside) || !Array.isArray(c.outside)) { fail('completeness-invalid', `the proof for ${key} is incomplete`); return null; }
+  if (c.leaf) {
+    if (!proven(c.leaf) || c.leaf.leaf.key !== key) { fail('completeness-failed', `the leaf of ${key} is not in the key index the checkpoint signs`); return null; }
+    const entries = [];
+    const missing = [];
+    for (const seq of c.inside) {
+      const i = r.lastBySeq.get(seq);
+      if (i === undefined) { missing.push(seq); continue; }
+      if (!inWindow(r.ats[i])) fail('completeness-failed', `record ${seq} is listed inside the window but its time is outside it`);
+      entries.push([seq, r.ats[i], r.hashes.get(i)]);
+    }
+    if (missing.length > 0) fail('completeness-failed', `${missing.length === 1 ? `record ${missing[0]}` : `${missing.length} records (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`} of ${key} in the window not in records.ndjson: left out`);
+    for (const text of other?.texts ?? []) {
+      const rec = JSON.parse(String(text));
+      if (canonicalJson(rec) !== text || !Number.isSafeInteger(rec.seq) || !Number.isSafeInteger(rec.at)) { fail('completeness-invalid', `a record of ${key} given as text is not a canonical record`); return null; }
+      if (rec.obs?.decoyId === other.decoy) fail('completeness-failed', `record ${rec.seq} of ${key} is of decoy ${other.decoy} (at ${new Date(rec.at).toISOString()}) but not in the package: it was left out`);
+      if (!inWindow(rec.at)) fail('completeness-failed', `record ${rec.seq} is given as another decoy's record in the window but its time is outside it`);
+      entries.push([rec.seq, rec.at, leafHash(Buffer.from(text, 'utf8'))]);
+    }
+    for (const [seq, at, hash] of c.outside) {
+      if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(at) || !HEX64.test(hash)) { fail('completeness-invalid', `bad link ${JSON.stringify([seq, at, hash])}`); return null; }
+      if (inWindow(at)) fail('completeness-failed', `record ${seq} of ${key} is in the window (at ${new Date(at).toISOString()}) but not in the package: it was left out`);
+      entries.push([seq, at, Buffer.from(hash, 'hex')]);
+    }
+    entries.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < entries.length; i++) if (entries[i][0] === entries[i - 1][0]) fail('completeness-invalid', `record ${entries[i][0]} is listed twice`);
+    if (entries.length !== c.leaf.leaf.count || hex(accumulate(entries)) !== c.leaf.leaf.acc) {
+      fail('completeness-failed', `the records given for ${key} (${entries.length}) do not reproduce its signed count (${c.leaf.leaf.count}) and accumulator: a record is missing, extra or altered`);
+      return null;
+    }
+    const others = other ? `, ${other.texts.length} of other decoys` : '';
+    return `${key}: ${c.inside.length} record(s) in the window${others}, ${c.outside.length} outside it, of ${c.leaf.leaf.count}`;
+  }
+  if (c.inside.length > 0 || c.outside.length > 0 || (other?.texts ?? []).length > 0) { fail('completeness-invalid', 'an absent key cannot have records'); return null; }
+  const ns = c.neighbours ?? [];
+  if (!ns.every(proven)) { fail('completeness-failed', 'a neighbouring leaf is not in the key index the checkpoint signs'); return null; }
+  const left = ns.find((x) => x.leaf.key < key);
+  const right = ns.find((x) => x.leaf.key > key);
+  const ok = indexSize === 0 ? ns.length === 0
+    : left && right ? right.index === left.index + 1 : right ? right.index === 0 && ns.length === 1 : left ? left.index === indexSize - 1 && ns.length === 1 : false;
+  if (!ok) { fail('completeness-failed', `the neighbouring leaves do not prove that ${key} has no records`); return null; }
+  return `${key}: no records (absence proved by the neighbouring leaves)`;
+}
+
+/** A time window's proof: every "time:" key of its hours, consecutive leaves, with the leaves just before and after them. */
+function checkTime(t, from, to, { checkKey, proven, fail, indexSize }) {
+  const lo = from === null ? 'time:' : timeKey(Math.max(0, from)) ?? 'time;';
+  const hi = to === null ? 'time;' : timeKey(Math.max(0, to - 1)) ?? 'time;';
+  const leaves = Array.isArray(t.leaves) ? t.leaves : [];
+  let index = null;
+  for (const p of leaves) {
+    const key = p?.leaf?.leaf?.key;
+    if (typeof key !== 'string' || !key.startsWith('time:') || key < lo || key > hi) { fail('completeness-invalid', `the time proof holds ${key}, outside ${lo}..${hi}`); return null; }
+    if (!proven(p.leaf)) { fail('completeness-failed', `the leaf of ${key} is not in the key index the checkpoint signs`); return null; }
+    if (index !== null && p.leaf.index !== index + 1) { fail('completeness-failed', `the hour keys of the window are not consecutive leaves at ${key}: one was left out`); return null; }
+    index = p.leaf.index;
+  }
+  const { before, after } = t;
+  if ((before && !proven(before)) || (after && !proven(after))) { fail('completeness-failed', 'a leaf next to the window\'s hour keys is not in the key index the checkpoint signs'); return null; }
+  const start = leaves.length > 0 ? leaves[0].leaf.index : after ? after.index : before ? before.index + 1 : 0;
+  const end = start + leaves.length;
+  const bounded = (before ? before.index === start - 1 && before.leaf.key < lo : start === 0) && (after ? after.index === end && after.leaf.key > hi : end === indexSize);
+  if (!bounded) { fail('completeness-failed', `the leaves around the window's hour keys (${lo}..${hi}) do not prove that none was left out`); return null; }
+  const facts = leaves.map((p) => checkKey(p, p.leaf.leaf.key));
+  if (facts.some((x) => x === null)) return null;
+  const records = leaves.reduce((n, p) => n + p.inside.length, 0);
+  return `time window: ${records} record(s) in ${leaves.length} hour key(s) ${lo}..${hi}`;
 }
 
 /**
@@ -833,7 +917,7 @@ function checkConsistency(dir, manifest, cp, key, facts, published, fail) {
   const bodyOf = (c) => {
     if (!verifySignature(null, Buffer.from(String(c.text), 'utf8'), key, Buffer.from(String(c.signature), 'base64'))) throw new Error('its signature does not verify with public-key.pem');
     const b = JSON.parse(c.text);
-    if (canonicalJson(b) !== c.text || (b.type !== 'counterseed-checkpoint/v1' && b.type !== 'counterseed-checkpoint/v2') || b.node !== facts.fingerprint || !Number.isSafeInteger(b.tree_size) || !HEX64.test(b.root)) throw new Error('not a checkpoint of this node');
+    if (canonicalJson(b) !== c.text || (b.type !== 'counterseed-checkpoint/v1' && !INDEXED.includes(b.type)) || b.node !== facts.fingerprint || !Number.isSafeInteger(b.tree_size) || !HEX64.test(b.root)) throw new Error('not a checkpoint of this node');
     return b;
   };
   try {

@@ -48,7 +48,7 @@ export function nodeKey(ctx: Context): Promise<NodeKeyInfo> {
 
 export interface CheckpointInfo {
   readonly treeSize: number; readonly root: string; readonly head: string;
-  /** Root and size of the signed key index (checkpoint v2; absent on v1). */
+  /** Root and size of the signed key index (checkpoint v2 and v3; absent on v1). */
   readonly index?: string | undefined; readonly indexSize?: number | undefined;
   readonly at: number; readonly node: string;
 }

@@ -1,11 +1,18 @@
 import type { EvidenceIndex, EvidenceLogTables } from './log-store.ts';
-import { FrontierStack } from './chain/frontier-stack.ts';
 import { EvidenceError } from './errors.ts';
-import { ACC_ZERO, accStep, indexLeafText, keysOf, type IndexLeaf } from './key-index.ts';
-import { frontierRoot, leafHashOfText } from './merkle.ts';
+import { IndexLeaves } from './index-leaves.ts';
+import { ACC_ZERO, accStep, indexLeafText, type IndexLeaf } from './key-index.ts';
+import { leafHashOfText } from './merkle.ts';
 
 /** The key index after an audit: its root and number of leaves (what the checkpoint signs). */
 export interface IndexHead { readonly root: string; readonly size: number }
+
+/**
+ * What an audit leaves for the next one, kept in the memory of the process that signed `head`
+ * (out of reach of an edit to the database): the index's leaf hashes, and the number of rows of
+ * every record table (EvidenceLogTables.rowCounts) when it was signed.
+ */
+export interface AuditedIndex { readonly head: IndexHead; readonly leaves: IndexLeaves; readonly rowCounts: ReadonlyMap<string, number> }
 
 /** Index entries written at a time: memory stays bounded by the keys touched, not the records audited. */
 const FLUSH_EVERY = 20_000;
@@ -13,24 +20,33 @@ const FLUSH_EVERY = 20_000;
 /**
  * The audit that runs before every checkpoint (issue 17, item 1). It walks the chain, not the rows:
  *
- * 1. the chain's runs hold every record up to the head, and (with `rows`) every table's rows are
- *    counted against them (EvidenceLogTables.checkRows), so a row deleted anywhere, also before the
- *    last checkpoint, is refused with its record number;
+ * 1. the chain's runs hold every record up to the head, and every table's rows are counted against
+ *    them (EvidenceLogTables.checkRows), so a row deleted anywhere, also before the last
+ *    checkpoint, is refused with its record number. That reads every record table; with `rows`
+ *    false and a kept state, each table's row count (SQLite counts a b-tree's pages, not its rows)
+ *    must instead have grown by exactly its records since the kept state, and only a shortfall
+ *    runs the full count, to name the record;
  * 2. every record in [from, to), the records added since the last checkpoint, is re-derived from its
  *    row and must hash to its link (a row gone or changed is refused with the record number);
- * 3. those records are filed in the key index, and the index's root over its leaves as they were
- *    is compared with the root the last checkpoint signed (`signed`): an index edited in the
- *    database is refused before it is signed again.
+ * 3. those records are filed in the key index, starting from the index as the last checkpoint
+ *    signed it (`signed`): the leaves of the keys they touch must still be the signed ones, and
+ *    only those leaves are hashed again; an index edited in the database is refused before it is
+ *    signed again.
  *
  * Incremental: the last checkpoint's tree_size is the audited-up-to position and its `index` root
  * the audited per-key state, both under the node's signature, so each record is derived once.
- * Runs inside the checkpoint's write transaction: a refusal leaves the index as it was.
+ * `kept` is the caller's state from when it signed `signed`; without it (first checkpoint of a
+ * process, or another process signed since) the leaves are read from the database and their root
+ * must be the signed one, and the rows are counted in full. Runs inside the checkpoint's write transaction: a refusal
+ * leaves the index as it was. Returns the new head with its leaf hashes.
  */
-export function audit(table: EvidenceLogTables, from: number, to: number, signed: IndexHead | undefined, opts: { rows: boolean }): IndexHead {
-  table.checkRows(to, opts);
+export function audit(table: EvidenceLogTables, from: number, to: number, signed: IndexHead | undefined, opts: { rows: boolean; kept?: AuditedIndex }): AuditedIndex {
+  const kept = opts.kept && signed && opts.kept.head.root === signed.root && opts.kept.head.size === signed.size ? opts.kept : undefined;
+  const fullRowCount = opts.rows || kept === undefined;
+  table.checkRows(to, { rows: fullRowCount });
   const index = table.index;
-  if (signed === undefined) index.clear(); // no signed index yet (a log from before evidence-004): built from record 0
-  const before = new Map<string, IndexLeaf | undefined>();
+  const leaves = kept ? kept.leaves : signedLeaves(index, signed);
+  const added = new Map<string, number>();
   const state = new Map<string, { id: number; count: number; acc: Buffer }>();
   let entries: [key: string, seq: number, at: number][] = [];
   const flush = () => {
@@ -39,45 +55,62 @@ export function audit(table: EvidenceLogTables, from: number, to: number, signed
   };
   let seq = from;
   for (const r of table.range(from, to)) {
-    const rec = JSON.parse(r.text) as { at: number; obs: Record<string, unknown> };
-    for (const key of keysOf(rec.obs, table.keyFields(r.kind))) {
+    added.set(r.kind, (added.get(r.kind) ?? 0) + 1);
+    for (const key of r.keys) {
       let s = state.get(key);
       if (!s) {
         const stored = index.get(key);
-        before.set(key, stored);
+        const was = leaves.hashOf(key);
+        if (stored ? !was?.equals(indexLeafHash(stored)) : was !== undefined) {
+          throw new EvidenceError(`the key index in the database no longer matches the root signed in the last checkpoint: the entry of ${key} was edited`);
+        }
         s = stored ? { id: stored.id, count: stored.count, acc: stored.acc } : { id: index.addKey(key), count: 0, acc: ACC_ZERO };
         state.set(key, s);
       }
-      s.acc = accStep(s.acc, r.seq, rec.at, r.hash);
+      s.acc = accStep(s.acc, r.seq, r.at, r.hash);
       s.count++;
-      entries.push([key, r.seq, rec.at]);
+      entries.push([key, r.seq, r.at]);
     }
     if (entries.length >= FLUSH_EVERY) flush();
     seq++;
   }
   if (seq !== to) throw new EvidenceError(`log has gaps: expected records up to ${to - 1}, the chain ends at ${seq - 1}`);
   flush();
-  for (const s of state.values()) index.setLeaf(s.id, s.count, s.acc);
-
-  const { old, now } = indexRoots(index, before);
-  if (signed !== undefined && (old.root !== signed.root || old.size !== signed.size)) {
-    throw new EvidenceError('the key index in the database no longer matches the root signed in the last checkpoint: it was edited');
+  const rowCounts = table.rowCounts();
+  if (!fullRowCount) checkRowCounts(table, to, kept.rowCounts, added, rowCounts);
+  const changed = new Map<string, Buffer>();
+  for (const [key, s] of state) {
+    index.setLeaf(s.id, s.count, s.acc);
+    changed.set(key, indexLeafHash({ key, count: s.count, acc: s.acc }));
   }
-  return now;
+  leaves.update(changed);
+  return { head: { root: leaves.root(), size: leaves.size }, leaves, rowCounts };
 }
 
-/** Roots of the index as it is now and as it was before `changed` keys were written (undefined: the key is new). */
-function indexRoots(index: EvidenceIndex, changed: ReadonlyMap<string, IndexLeaf | undefined>): { old: IndexHead; now: IndexHead } {
-  const o = new FrontierStack();
-  const n = new FrontierStack();
-  for (const leaf of index.leaves()) {
-    const h = indexLeafHash(leaf);
-    n.append(h, 0);
-    if (!changed.has(leaf.key)) o.append(h, 0);
-    else { const was = changed.get(leaf.key); if (was) o.append(indexLeafHash(was), 0); }
+/** Each table holds its rows of the kept state plus one per record of its kind since; a shortfall is a deleted row, named by the full count. */
+function checkRowCounts(table: EvidenceLogTables, to: number, was: ReadonlyMap<string, number>, added: ReadonlyMap<string, number>, now: ReadonlyMap<string, number>): void {
+  for (const [kind, n] of now) {
+    const want = (was.get(kind) ?? 0) + (added.get(kind) ?? 0);
+    if (n >= want) continue; // more: rows no record names (written unchained); exports never read them, `deliveries` marks them
+    table.checkRows(to, { rows: true });
+    throw new EvidenceError(`${want - n} ${kind} row(s) deleted since the last checkpoint (not rows of chained records)`);
   }
-  const head = (s: FrontierStack): IndexHead => ({ root: frontierRoot(s.frontier()).toString('hex'), size: s.size });
-  return { old: head(o), now: head(n) };
+}
+
+/**
+ * The leaf hashes of the index as `signed` committed it: every leaf read from the database, hashed,
+ * and checked against the signed root.
+ * With no signed index yet (a log from before evidence-004), the index is built from record 0.
+ */
+function signedLeaves(index: EvidenceIndex, signed: IndexHead | undefined): IndexLeaves {
+  if (signed === undefined) { index.clear(); return IndexLeaves.empty(); }
+  const leaves = IndexLeaves.fromSorted((function* () {
+    for (const l of index.leaves()) yield { key: l.key, hash: indexLeafHash(l) };
+  })());
+  if (leaves.size !== signed.size || leaves.root() !== signed.root) {
+    throw new EvidenceError('the key index in the database no longer matches the root signed in the last checkpoint: it was edited');
+  }
+  return leaves;
 }
 
 export const indexLeafHash = (l: IndexLeaf): Buffer => leafHashOfText(indexLeafText(l));

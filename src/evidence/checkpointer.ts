@@ -1,4 +1,5 @@
 import type { EvidenceLog } from './evidence-log.ts';
+import { EvidenceError } from './errors.ts';
 
 export interface CheckpointerInit {
   /** Checkpoint after this many new records. */
@@ -53,7 +54,11 @@ export class Checkpointer {
       this.#lastCount = this.#log.appended;
       this.#lastAt = this.#now();
       this.#log.checkpoint(reason);
-    } catch (e) { this.#onError(e as Error); }
+    } catch (e) {
+      // The audit refused (a row deleted or changed, an edited index): the node keeps recording, says so
+      // loudly at every attempt, and signs nothing until the log is whole again.
+      this.#onError(e instanceof EvidenceError ? new EvidenceError(`EVIDENCE LOG DAMAGED, nothing is signed until it is resolved: ${e.message}`) : e as Error);
+    }
   }
 
   /** Final checkpoint over everything written (call after the recorder has flushed). */

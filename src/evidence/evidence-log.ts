@@ -1,7 +1,7 @@
 import type { EvidenceLogTables, WrittenRow } from './log-store.ts';
 import type { NodeKey } from './keys.ts';
-import { CHECKPOINT_TYPE, CHECKPOINT_TYPE_V1, signCheckpoint, type CheckpointBody, type SignedCheckpoint } from './checkpoint.ts';
-import { audit } from './audit.ts';
+import { CHECKPOINT_TYPE, signCheckpoint, type CheckpointBody, type SignedCheckpoint } from './checkpoint.ts';
+import { audit, type AuditedIndex } from './audit.ts';
 import type { CheckpointLog } from './checkpoint-log.ts';
 import { EvidenceError } from './errors.ts';
 import { FrontierStack } from './chain/frontier-stack.ts';
@@ -36,6 +36,8 @@ export class EvidenceLog {
    * (a rolled-back batch leaves them disagreeing, and the frontier is rebuilt from the database).
    */
   #live: { frontier: Frontier; head: Buffer | undefined } | undefined;
+  /** The key index's leaf hashes as this instance last signed them (audit.ts: only touched keys are rehashed). */
+  #index: AuditedIndex | undefined;
 
   constructor(c: EvidenceLogComponents) {
     this.#c = c;
@@ -92,51 +94,47 @@ export class EvidenceLog {
   }
 
   /**
-   * Signs a tree head over every record so far. Before that, the log must still hold what was
-   * published (the checkpoint log file) and what the last checkpoint signed, and the chain's runs
-   * must hold every record up to the head.
+   * Signs a tree head over every record so far, after the audit (audit.ts): the log must still hold
+   * what was published (the checkpoint log file) and what the last checkpoint signed, the chain's
+   * runs every record up to the head, the records since the last checkpoint must re-derive from
+   * their rows, and the key index is extended with them and signed (counterseed-checkpoint/v3).
+   * Every checkpoint is audited, the node's own (`periodic`, `start`, `shutdown`) as well as those
+   * an export or an operator asks for; the latter also count every table's rows against the chain
+   * (a row deleted long before the last checkpoint), which reads every record table and so grows
+   * with the log: the node's own count the records only, and check the rows of the new ones.
    *
-   * The checkpoints an export or an operator asks for (`export`, `manual`) are audited (audit.ts):
-   * every row counted against the chain, the records since the last audited checkpoint re-derived
-   * from their rows, the key index extended and checked against the last signed index root; they
-   * sign the index too (counterseed-checkpoint/v2). The node's own (`periodic`, `shutdown`, `start`)
-   * sign the tree only (v1), at the cost they had before the audit existed: auditing every 10,000
-   * records cut chained ingest from ~63,000 to ~14,000 deliveries/s (bench:chain, loaded machine),
-   * far below issue 16's 50,000/s target. The next audited checkpoint audits what they covered.
-   *
-   * Returns the latest checkpoint unchanged when nothing was added and it is of the kind asked for
-   * (unless `force`); every new one is appended to the checkpoint log file.
+   * Returns the latest checkpoint unchanged when nothing was added (unless `force`); every new one
+   * is appended to the checkpoint log file.
    */
   checkpoint(reason: CheckpointReason, opts: { force?: boolean } = {}): SignedCheckpoint & { treeSize: number } {
     const { table, key, now } = this.#c;
+    const allRows = reason === 'export' || reason === 'manual';
+    const kept = this.#index;
+    this.#index = undefined; // kept again only once this checkpoint is committed
     const r = this.#c.transaction(() => {
       const last = table.latestCheckpoint();
       const lastBody = last ? JSON.parse(last.text) as CheckpointBody : undefined;
       const head = table.head();
       const size = head ? head.seq + 1 : 0;
       this.#checkAnchors(size, last && lastBody ? { ...last, body: lastBody } : undefined);
-      const withIndex = reason === 'export' || reason === 'manual';
-      const covers = (b: CheckpointBody | undefined) => b !== undefined && (!withIndex || b.index !== undefined);
-      if (last && last.treeSize === size && covers(lastBody) && !opts.force) {
-        table.checkRows(size, { rows: withIndex });
-        return { cp: { ...parseStored(last.text, last.signature), treeSize: last.treeSize }, fresh: false };
+      if (last && last.treeSize === size && lastBody?.type === CHECKPOINT_TYPE && !opts.force) {
+        table.checkRows(size, { rows: allRows });
+        return { cp: { ...parseStored(last.text, last.signature), treeSize: last.treeSize }, fresh: false, index: kept };
       }
-      let index: { root: string; size: number } | undefined;
-      if (withIndex) {
-        const audited = table.latestIndexedCheckpoint();
-        const body = audited ? JSON.parse(audited.text) as CheckpointBody : undefined;
-        index = audit(table, audited?.treeSize ?? 0, size, body?.index !== undefined && body.index_size !== undefined ? { root: body.index, size: body.index_size } : undefined, { rows: true });
-      } else {
-        table.checkRows(size, { rows: false });
-      }
+      const audited = table.latestIndexedCheckpoint();
+      const body = audited ? JSON.parse(audited.text) as CheckpointBody : undefined;
+      // An index signed in a v2 checkpoint has no time keys: it is rebuilt from record 0.
+      const current = body?.type === CHECKPOINT_TYPE && body.index !== undefined && body.index_size !== undefined ? { root: body.index, size: body.index_size } : undefined;
+      const index = audit(table, current ? audited!.treeSize : 0, size, current, { rows: allRows, ...(kept ? { kept } : {}) });
       const f = this.#frontierAt(size, head?.hash);
       const signed = signCheckpoint({
-        type: index ? CHECKPOINT_TYPE : CHECKPOINT_TYPE_V1, node: key.fingerprint, tree_size: size, root: frontierRoot(f).toString('hex'),
-        head: head ? head.hash.toString('hex') : GENESIS_PREV, at: now(), ...(index ? { index: index.root, index_size: index.size } : {}),
+        type: CHECKPOINT_TYPE, node: key.fingerprint, tree_size: size, root: frontierRoot(f).toString('hex'),
+        head: head ? head.hash.toString('hex') : GENESIS_PREV, at: now(), index: index.head.root, index_size: index.head.size,
       }, key.privateKey);
       table.insertCheckpoint({ treeSize: size, at: signed.body.at, reason, text: signed.text, signature: Buffer.from(signed.signature, 'base64'), frontier: frontierToBytes(f) });
-      return { cp: { ...signed, treeSize: size }, fresh: true };
+      return { cp: { ...signed, treeSize: size }, fresh: true, index };
     });
+    this.#index = r.index;
     if (r.fresh && this.#c.published) {
       try { this.#c.published.append(r.cp); } catch (e) {
         throw new EvidenceError(`checkpoint of ${r.cp.treeSize} records signed and stored, but not appended to ${this.#c.published.path}: ${(e as Error).message}`);

@@ -25,10 +25,17 @@ const stepInput = Buffer.alloc(HASH_LEN + 16 + HASH_LEN);
 export function accStep(acc: Uint8Array, seq: number, at: number, recordHash: Uint8Array): Buffer {
   if (!Number.isSafeInteger(seq) || seq < 0 || !Number.isSafeInteger(at)) throw new RangeError(`bad index entry (seq ${seq}, at ${at})`);
   stepInput.set(acc, 0);
-  stepInput.writeBigUInt64BE(BigInt(seq), HASH_LEN);
-  stepInput.writeBigInt64BE(BigInt(at), HASH_LEN + 8);
+  writeInt64BE(stepInput, seq, HASH_LEN);
+  writeInt64BE(stepInput, at, HASH_LEN + 8);
   stepInput.set(recordHash, HASH_LEN + 16);
   return hash('sha256', stepInput, 'buffer');
+}
+
+/** A safe integer as 8 bytes, big-endian two's complement (what writeBigInt64BE writes, without a BigInt per call). */
+function writeInt64BE(b: Buffer, n: number, at: number): void {
+  const hi = Math.floor(n / 2 ** 32);
+  b.writeInt32BE(hi, at);
+  b.writeUInt32BE(n - hi * 2 ** 32, at + 4);
 }
 
 export interface IndexLeaf { readonly key: string; readonly count: number; readonly acc: Buffer }
@@ -49,12 +56,47 @@ export function normaliseIp(ip: string): string | undefined {
 
 export const ipKey = (ip: string): string | undefined => { const n = normaliseIp(ip); return n === undefined ? undefined : `ip:${n}`; };
 export const decoyKey = (id: number): string => `decoy:${id}`;
+/**
+ * "net:<network address>": where a v3 index files the aggregate records of a source network (its
+ * /24 or /48, observation/source-prefix.ts), apart from "ip:" keys, so that a host whose address
+ * is a network address (198.51.100.0) keeps a key of its own. An export by IP includes its network's key.
+ */
+export const networkKeyOf = (network: string): string | undefined => { const n = normaliseIp(network); return n === undefined ? undefined : `net:${n}`; };
 
-/** The keys a record is filed under: its `obs` fields named as the table's ip and decoy fields. */
-export function keysOf(obs: Record<string, unknown>, fields: { readonly ipField?: string; readonly decoyField?: string }): string[] {
+/** Records are filed under the UTC hour of their `at` from checkpoint v3 on (1970..9999: four-digit years, so the key's text sorts as its time). */
+const MAX_TIME_KEYED = Date.UTC(10_000, 0, 1);
+const HOUR_MS = 3_600_000;
+
+/**
+ * "time:YYYY-MM-DDTHH": the UTC hour of a record's `at`. Time keys sort by their hour, so the keys
+ * of a time window are consecutive leaves of the sorted map, and a window's proof is that run of
+ * leaves with one neighbour at each end (docs/completeness.md). undefined before 1970 or after 9999.
+ */
+export function timeKey(at: number): string | undefined {
+  if (!Number.isSafeInteger(at) || at < 0 || at >= MAX_TIME_KEYED) return undefined;
+  const hour = Math.floor(at / HOUR_MS);
+  // Records come in time order, nearly: the last hour's text is kept (toISOString costs ~1 µs).
+  if (hour !== lastHour) { lastHour = hour; lastHourKey = `time:${new Date(hour * HOUR_MS).toISOString().slice(0, 13)}`; }
+  return lastHourKey;
+}
+let lastHour = -1;
+let lastHourKey = '';
+
+/** The keys a record is filed under (checkpoint v3): keysOf() and the UTC hour of its `at` (timeKey). */
+export function recordKeys(obs: Record<string, unknown>, fields: { readonly ipField?: string; readonly decoyField?: string; readonly networkField?: string }, at: number): string[] {
+  const keys = keysOf(obs, fields);
+  const t = timeKey(at);
+  if (t !== undefined) keys.push(t);
+  return keys;
+}
+
+/** The keys a record is filed under by its `obs` fields named as the table's ip and decoy fields. */
+export function keysOf(obs: Record<string, unknown>, fields: { readonly ipField?: string; readonly decoyField?: string; readonly networkField?: string }): string[] {
   const keys: string[] = [];
   const ip = fields.ipField === undefined ? undefined : obs[fields.ipField];
   if (typeof ip === 'string') { const k = ipKey(ip); if (k) keys.push(k); }
+  const net = fields.networkField === undefined ? undefined : obs[fields.networkField];
+  if (typeof net === 'string') { const k = networkKeyOf(net); if (k) keys.push(k); }
   const decoy = fields.decoyField === undefined ? undefined : obs[fields.decoyField];
   if (typeof decoy === 'number' && Number.isSafeInteger(decoy)) keys.push(decoyKey(decoy));
   return keys;

@@ -28,6 +28,10 @@ export interface LogRow {
   /** The record's canonical text: re-derived from its row, and checked against `hash`. */
   readonly text: string;
   readonly hash: Buffer;
+  /** The record's `at` (UTC ms), as in its text. */
+  readonly at: number;
+  /** The keys the record is filed under in the key index (key-index.ts recordKeys of the derived record). */
+  readonly keys: readonly string[];
 }
 
 export interface LogFilter {
@@ -80,20 +84,24 @@ export interface EvidenceLogTables {
   /** Clock records in effect for seq in [fromSeq, toSeq]: the last one at or before fromSeq and every one up to toSeq. */
   clockRecords(fromSeq: number, toSeq: number): LogRow[];
   clockLinks(fromSeq: number, toSeq: number): LogLink[];
+  /** The links of every record of `kind` below `toSeq`, from the chain's runs, in seq order. */
+  kindLinks(kind: string, toSeq: number): LogLink[];
   latestCheckpoint(): StoredCheckpoint | undefined;
   listCheckpoints(limit: number): StoredCheckpoint[];
   insertCheckpoint(c: Omit<StoredCheckpoint, 'id'>): number;
   /** Saves a named filter. False (nothing written) when `name` holds another filter and `replace` is not set: a case's filter never changes silently. */
   saveCase(name: string, filter: string, now: number, replace?: boolean): boolean;
   getCase(name: string): string | undefined;
-  /** The key index every audited checkpoint commits to (evidence-004; evidence/audit.ts writes it). */
+  /** The key index every checkpoint commits to (evidence-004; evidence/audit.ts writes it). */
   readonly index: EvidenceIndex;
   /** The record fields a kind's table declares as its ip and decoy (what the key index files it under). */
-  keyFields(kind: string): { readonly ipField?: string; readonly decoyField?: string };
+  keyFields(kind: string): { readonly ipField?: string; readonly decoyField?: string; readonly networkField?: string };
   /** The links of these records, in the order given. */
   linksAt(seqs: readonly number[]): LogLink[];
   /** Counts every chained kind's rows against its links up to `size` (a deleted or planted row throws, with its record). */
   checkRows(size: number, opts?: { rows: boolean }): void;
+  /** The number of rows in each record kind's table (chained or not). */
+  rowCounts(): Map<string, number>;
   /** Delivery rows matching a query, with their row ids (for chainStatus), ordered by start. */
   deliveryRows(q: { ip?: string; decoyId?: number; since?: number; limit?: number }): { rowId: number; obs: Record<string, unknown> }[];
   /** Whether each row is chained and still matches its link. */
@@ -120,6 +128,8 @@ export interface EvidenceIndex {
   leaves(): Generator<IndexLeaf>;
   /** Position of `key` in the sorted leaves if present, else where it would go. */
   position(key: string): number;
+  /** The keys from `lo` to `hi` (inclusive), sorted. */
+  between(lo: string, hi: string): StoredKey[];
   /** The records filed under a key: (seq, at) in seq order. */
   records(keyId: number): [seq: number, at: number][];
 }

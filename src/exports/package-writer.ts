@@ -165,7 +165,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
     whole('tool.json', toolJson(c.tool, seqs));
     whole('README.txt', readmeText({
       node: c.key.fingerprint, records: links.length, deliveries, treeSize: cp.treeSize, selection: JSON.stringify(req.selection), createdAt,
-      completeness: completeness?.key, published: c.published ? consistency.length : undefined, purpose: req.purpose ?? 'evidence',
+      completeness: completeness === undefined ? undefined : completeness.key ?? 'time window', published: c.published ? consistency.length : undefined, purpose: req.purpose ?? 'evidence',
     }));
     if (existsSync(VERIFIER)) whole('verify.mjs', readFileSync(VERIFIER));
 

@@ -11,7 +11,7 @@ Created (UTC):      ${new Date(o.createdAt).toISOString()}
 Selection:          ${o.selection}
 Records:            ${o.records} (${o.deliveries} deliveries)
 Signed checkpoint:  tree of ${o.treeSize} records
-Completeness:       ${o.completeness ? `every record of ${o.completeness} in the selection, proved against the checkpoint's key index` : 'not proved for this selection (only by IP or by decoy)'}
+Completeness:       ${o.completeness ? `every record of ${o.completeness} in the selection, proved against the checkpoint's key index` : 'not proved for this selection (a checkpoint before v3, or a selection by record kind)'}
 Earlier checkpoints: ${o.published === undefined ? 'none shipped' : `${o.published} published checkpoint(s), each with a consistency proof`}
 Node key:           ${formatFingerprint(o.node)}
                     (SHA-256 of the raw Ed25519 public key in public-key.pem)
@@ -29,10 +29,12 @@ records.ndjson   the raw evidence records, one per line, exactly the bytes that 
                  record hash = SHA-256(0x00 || line bytes)   (RFC 9162 leaf hash)
 proofs.json      for every record an RFC 9162 inclusion proof (audit path) against the
                  signed checkpoint: the record is at position seq in the log the node signed.
-completeness.json (selections by one IP or one decoy) the selected key's leaf in the key index
-                 the checkpoint signs, with the links of the key's records outside the time
-                 window: proof that no record of that IP or decoy was left out (or, for a key
-                 with no records, the neighbouring leaves that prove it has none).
+completeness.json the selected key's leaf in the key index the checkpoint signs, with the links
+                 of the key's records outside the time window: proof that no record of that IP
+                 or decoy was left out (or, for a key with no records, the neighbouring leaves
+                 that prove it has none). By IP: also the IP's /24 or /48 network key (aggregate
+                 records). By IP and decoy: the IP's proof, with the texts of its records of
+                 other decoys. By time: the leaves of every hour of the window.
 consistency.json the checkpoints the node published earlier (its checkpoints.ndjson), each with
                  an RFC 9162 consistency proof: this log extends every one of them.
 checkpoint.json  the signed tree head: {text, signature}; signature = Ed25519 over text.

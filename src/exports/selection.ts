@@ -1,41 +1,75 @@
 import type { CheckpointBody } from '../evidence/checkpoint.ts';
+import { networkKeyOf } from '../evidence/key-index.ts';
+import { sourcePrefix } from '../observation/source-prefix.ts';
 import type { EvidenceLogTables, LogFilter, LogLink } from '../store/evidence-log.ts';
-import { selectByKey, selectionKey, type CompletenessProof } from './completeness.ts';
+import { ipKeyOf, selectByIp, selectByIpAndDecoy, selectByKey, selectByTime, selectionKey, type CompletenessProof } from './completeness.ts';
 import { ExportError } from './errors.ts';
 
-/** Records re-derived (texts held) at a time while narrowing a selection. */
-const DERIVE_CHUNK = 2000;
+/** Records of this kind are shown in every export whose time span holds them: they say what the node lost (docs/crash-recovery.md). */
+const LOSS_KINDS = ['unclean-shutdown'];
 
 /**
- * The records an export holds, as links (seq, row, hash), up to the checkpoint `cp`:
- * - by one IP or one decoy: from the signed key index, with a completeness proof (completeness.ts);
- * - by IP and decoy together: the IP's records from the key index (a row edited or deleted since is
- *   still found, and refused when derived), narrowed to the decoy by their re-derived records;
- *   inclusion proofs only;
- * - by time only: through the tables' time columns; inclusion proofs only.
+ * The records an export holds, as links (seq, row, hash), up to the checkpoint `cp`, each selection
+ * with its completeness proof (completeness.ts) against the signed key index, which finds the
+ * records, never the rows' filter columns:
+ * - by one IP: the IP's records, and the records filed under its /24 or /48 network (the aggregate
+ *   records of floods from it, issue 17 item 4), each key with its proof;
+ * - by one decoy: the decoy's records;
+ * - by IP and decoy: the IP's records narrowed to the decoy;
+ * - by time only: the records of every hour key of the window.
+ * Every export also holds the unclean-shutdown records within its time span (the window, or the
+ * times of its records where the window is open), found through the chain's runs: a defence expert
+ * sees that the node lost records there. Selections by record kind (no CLI asks for one) have inclusion proofs only.
  */
 export function selectRecords(table: EvidenceLogTables, cp: CheckpointBody, f: LogFilter, asked: string, max: number): { links: LogLink[]; completeness?: CompletenessProof } {
+  let sel: { links: LogLink[]; ats: number[]; proof?: CompletenessProof };
   const key = selectionKey(f);
-  if (key !== undefined) {
-    const { links, proof } = selectByKey(table, cp, key, f, max);
-    return { links, completeness: proof };
-  }
-  let picked: LogLink[];
-  if (f.ip !== undefined && f.decoyId !== undefined && !(f.kinds && f.kinds.length > 0)) {
-    const window = { ...(f.from !== undefined ? { from: f.from } : {}), ...(f.to !== undefined ? { to: f.to } : {}) };
-    const { links: ofIp } = selectByKey(table, cp, selectionKey({ ip: f.ip })!, window, Number.MAX_SAFE_INTEGER);
-    picked = [];
-    for (let i = 0; i < ofIp.length; i += DERIVE_CHUNK) {
-      const chunk = ofIp.slice(i, i + DERIVE_CHUNK);
-      table.derive(chunk).forEach((r, j) => {
-        const field = table.keyFields(r.kind).decoyField;
-        if (field !== undefined && (JSON.parse(r.text) as { obs: Record<string, unknown> }).obs[field] === f.decoyId) picked.push(chunk[j]!);
-      });
-    }
+  if (f.kinds && f.kinds.length > 0) {
+    sel = { links: table.selectLinks(f, max + 1).filter((l) => l.seq < cp.tree_size), ats: [] };
+  } else if (key !== undefined && f.ip !== undefined) {
+    sel = selectByIp(table, cp, key, networkKey(f.ip), f, max);
+  } else if (key !== undefined) {
+    sel = selectByKey(table, cp, key, f, max);
+  } else if (f.ip !== undefined && f.decoyId !== undefined) {
+    sel = selectByIpAndDecoy(table, cp, { ...f, ip: f.ip, decoyId: f.decoyId }, max);
   } else {
-    picked = table.selectLinks(f, max + 1).filter((l) => l.seq < cp.tree_size);
+    sel = selectByTime(table, cp, f, max);
   }
-  if (picked.length === 0) throw new ExportError(`no records match ${asked}`);
-  if (picked.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);
-  return { links: picked };
+  let links = sel.links;
+  // A proved selection with no records is a package too: its proof shows that there are none.
+  if (links.length === 0 && !sel.proof) throw new ExportError(`no records match ${asked}`);
+  if (links.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);
+  if (!(f.kinds && f.kinds.length > 0)) links = mergeLinks(links, lossRecords(table, cp, f, sel.ats));
+  return { links, ...(sel.proof ? { completeness: sel.proof } : {}) };
+}
+
+/** The key of the /24 (IPv4) or /48 (IPv6) network of an address: where its aggregate records are filed. */
+export function networkKey(ip: string): string | undefined {
+  const p = sourcePrefix(ipKeyOf(ip).slice('ip:'.length)); // of the address as its key spells it, as the verifier computes it
+  return p.length === 0 ? undefined : networkKeyOf(p.network);
+}
+
+/** The loss records (LOSS_KINDS) up to the checkpoint whose time is within [from, to), or within the selected records' times where open. */
+function lossRecords(table: EvidenceLogTables, cp: CheckpointBody, f: LogFilter, ats: readonly number[]): LogLink[] {
+  let lo = f.from;
+  let hi = f.to;
+  if ((lo === undefined || hi === undefined) && ats.length > 0) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const at of ats) { if (at < min) min = at; if (at > max) max = at; }
+    lo ??= min;
+    hi ??= max + 1;
+  }
+  if (lo === undefined || hi === undefined) return [];
+  const links = LOSS_KINDS.flatMap((k) => table.kindLinks(k, cp.tree_size));
+  if (links.length === 0) return [];
+  const out: LogLink[] = [];
+  table.derive(links).forEach((r, i) => { if (r.at >= lo && r.at < hi) out.push(links[i]!); });
+  return out;
+}
+
+function mergeLinks(a: readonly LogLink[], b: readonly LogLink[]): LogLink[] {
+  const m = new Map<number, LogLink>();
+  for (const l of [...a, ...b]) m.set(l.seq, l);
+  return [...m.values()].sort((x, y) => x.seq - y.seq);
 }

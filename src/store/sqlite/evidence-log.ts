@@ -3,7 +3,9 @@ import { EvidenceError } from '../../evidence/errors.ts';
 import { HASH_LEN, leafHashOfText } from '../../evidence/merkle.ts';
 import { MAX_RUN } from './migrations/evidence-003.ts';
 import { GENESIS_PREV, type Recordable } from '../../evidence/record.ts';
+import { recordKeys } from '../../evidence/key-index.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
+import type { RecordCodec } from './record-tables/record-table.ts';
 import { RecordRowWriter, type WrittenRow } from './record-tables/row-writer.ts';
 import { EvidenceIndexTable } from './evidence-index.ts';
 import type { ChainedRow, EvidenceLogTables, LogFilter, LogLink, LogRow, StoredCheckpoint } from '../evidence-log.ts';
@@ -11,19 +13,8 @@ import type { ChainedRow, EvidenceLogTables, LogFilter, LogLink, LogRow, StoredC
 export type { ChainedRow, LogFilter, LogLink, LogRow, StoredCheckpoint };
 type Link = LogLink;
 
-/** A run of links (evidence-003): `count` records of one kind from first_seq, rows first_row_id + k. */
-interface Run { readonly firstSeq: number; readonly kind: string; readonly firstRowId: number | null; readonly count: number; readonly hashes: Buffer }
-
-const toBuf = (v: unknown) => Buffer.from(v as Uint8Array);
-const linkFromRow = (r: Record<string, SQLOutputValue>): Link => ({
-  seq: Number(r.seq), kind: String(r.kind), rowId: r.row_id === null ? null : Number(r.row_id), hash: toBuf(r.hash),
-});
-const runFromRow = (r: Record<string, SQLOutputValue>): Run => ({
-  firstSeq: Number(r.first_seq), kind: String(r.kind), firstRowId: r.first_row_id === null ? null : Number(r.first_row_id), count: Number(r.count), hashes: toBuf(r.hashes),
-});
-const linkOf = (run: Run, k: number): Link => ({
-  seq: run.firstSeq + k, kind: run.kind, rowId: run.firstRowId === null ? null : run.firstRowId + k, hash: run.hashes.subarray(HASH_LEN * k, HASH_LEN * (k + 1)),
-});
+import { linkFromRow, linkOf, runFromRow, toBuf, type Run } from './chain-runs.ts';
+import { ChainRowChecks } from './chain-row-checks.ts';
 
 /**
  * SQL for the evidence tables (evidence-001..003). Callers own transactions.
@@ -42,6 +33,7 @@ export class EvidenceLogTable implements EvidenceLogTables {
   readonly #rowById = new Map<string, StatementSync>();
   readonly #rowsInRange = new Map<string, StatementSync>();
   readonly #rows: RecordRowWriter;
+  readonly #checks: ChainRowChecks;
   #node: string | undefined;
   #legacyText: StatementSync | undefined;
   /** The key index every checkpoint commits to (evidence-004). */
@@ -65,6 +57,7 @@ export class EvidenceLogTable implements EvidenceLogTables {
       this.#rowsInRange.set(kind, many);
     }
     this.#rows = new RecordRowWriter(db);
+    this.#checks = new ChainRowChecks(db, { count: () => this.count(), countFrom: (n) => this.countFrom(n), derive: (l) => this.derive(l) });
   }
 
   /** The fingerprint of the node that writes this log (evidence_meta), once set. */
@@ -243,6 +236,16 @@ export class EvidenceLogTable implements EvidenceLogTables {
     return out;
   }
 
+  /** The links of every record of `kind` below `toSeq`, from the chain's runs (a run's kind is what derives its records). */
+  kindLinks(kind: string, toSeq: number): LogLink[] {
+    const out: LogLink[] = [];
+    for (const r of this.#db.prepare('SELECT * FROM evidence_runs WHERE kind = ? AND first_seq < ? ORDER BY first_seq').iterate(kind, toSeq)) {
+      const run = runFromRow(r);
+      for (let k = 0; k < run.count && run.firstSeq + k < toSeq; k++) out.push(linkOf(run, k));
+    }
+    return out;
+  }
+
   #prevOf(seq: number): string {
     if (seq === 0) return GENESIS_PREV;
     const r = this.#hashAt.get(seq - 1);
@@ -252,10 +255,15 @@ export class EvidenceLogTable implements EvidenceLogTables {
 
   #derive(l: Link, prev: string, row?: SQLOutputValue[]): LogRow {
     let text: string;
+    let at: number;
+    let keys: string[];
     if (l.rowId === null) {
       const r = (this.#legacyText ??= this.#db.prepare('SELECT record FROM evidence_legacy WHERE seq = ?')).get(l.seq);
       if (!r) throw new EvidenceError(`record ${l.seq}: its stored text is gone`);
       text = String(r.record);
+      const rec = JSON.parse(text) as { at: number; obs: Record<string, unknown> };
+      at = rec.at;
+      keys = recordKeys(rec.obs, this.keyFields(l.kind), at);
     } else {
       const c = RECORD_CODECS.get(l.kind);
       const node = this.node();
@@ -263,17 +271,22 @@ export class EvidenceLogTable implements EvidenceLogTables {
       const values = row ?? this.#rowById.get(l.kind)!.get(l.rowId) as unknown as SQLOutputValue[] | undefined;
       if (!values) throw new EvidenceError(`record ${l.seq}: its ${c.spec.table} row ${l.rowId} is gone`);
       text = c.recordText(values, l.seq, prev, node);
+      // From the values the text was written from: once the text matches its link, these are the record's.
+      at = values[c.timeIndex] as number;
+      keys = keysOfRow(c, values, at);
     }
     if (!leafHashOfText(text).equals(l.hash)) {
       throw new EvidenceError(`record ${l.seq} (${l.kind}${l.rowId === null ? '' : ` row ${l.rowId}`}) no longer matches its chained hash: its row was changed after it was chained`);
     }
-    return { seq: l.seq, kind: l.kind, text, hash: l.hash };
+    return { seq: l.seq, kind: l.kind, text, hash: l.hash, at, keys };
   }
 
   /** The record fields a kind's table declares as its ip and decoy (what the key index files it under). */
-  keyFields(kind: string): { readonly ipField?: string; readonly decoyField?: string } {
+  keyFields(kind: string): { readonly ipField?: string; readonly decoyField?: string; readonly networkField?: string } {
     const spec = RECORD_CODECS.get(kind)?.spec;
-    return spec ? { ...(spec.ipField ? { ipField: spec.ipField } : {}), ...(spec.decoyField ? { decoyField: spec.decoyField } : {}) } : {};
+    return spec ? {
+      ...(spec.ipField ? { ipField: spec.ipField } : {}), ...(spec.decoyField ? { decoyField: spec.decoyField } : {}), ...(spec.networkField ? { networkField: spec.networkField } : {}),
+    } : {};
   }
 
   /** The links of records `seqs` (ascending), read from the chain's runs; a seq the chain does not hold throws. */
@@ -292,67 +305,14 @@ export class EvidenceLogTable implements EvidenceLogTables {
     return out;
   }
 
-  /**
-   * Row-level completeness of every record table: the runs hold `size` records in all, tiling the
-   * chain, and (unless `rows` is false) every row a run names is still there, counted per run (a
-   * read of every record table's pages, ~0.2 s per 200,000 deliveries on a loaded 2-core machine).
-   * Throws naming the record whose row is gone; the search for it runs only when a count is off.
-   * Rows no run names (written while the log was detached, or forged) are not part of the chain:
-   * exports never read them, and `counterseed deliveries` marks them (chainStatus).
-   */
-  checkRows(size: number, opts: { rows: boolean } = { rows: true }): void {
-    if (this.count() !== size) {
-      this.countFrom(0); // names the gap
-      throw new EvidenceError(`log is corrupt: the chain's head is record ${size - 1} but its runs hold ${this.count()} records`);
-    }
-    if (!opts.rows) return;
-    for (const [kind, c] of RECORD_CODECS) {
-      const t = c.spec.table;
-      const inRun = `(SELECT COUNT(*) FROM ${t} WHERE id >= r.first_row_id AND id < r.first_row_id + r.count)`;
-      const r = this.#db.prepare(`SELECT COALESCE(SUM(r.count), 0) AS want, COALESCE(SUM(${inRun}), 0) AS have FROM evidence_runs r WHERE r.kind = ? AND r.first_row_id IS NOT NULL`).get(kind)!;
-      if (Number(r.want) === Number(r.have)) continue;
-      for (const run of this.#db.prepare(`SELECT r.first_seq, r.first_row_id, r.count, ${inRun} AS n FROM evidence_runs r WHERE r.kind = ? AND r.first_row_id IS NOT NULL ORDER BY r.first_seq`).iterate(kind)) {
-        if (Number(run.n) === Number(run.count)) continue;
-        const first = Number(run.first_row_id);
-        const have = new Set(this.#db.prepare(`SELECT id FROM ${t} WHERE id >= ? AND id < ?`).all(first, first + Number(run.count)).map((x) => Number(x.id)));
-        for (let k = 0; k < Number(run.count); k++) {
-          if (!have.has(first + k)) throw new EvidenceError(`record ${Number(run.first_seq) + k} (${kind}): its ${t} row ${first + k} is gone`);
-        }
-      }
-    }
-  }
+  /** Counts every chained kind's rows against its links up to `size` (chain-row-checks.ts). */
+  checkRows(size: number, opts: { rows: boolean } = { rows: true }): void { this.#checks.checkRows(size, opts); }
 
-  /** Delivery rows matching a query, with their row ids (for chainStatus), ordered by start. */
-  deliveryRows(q: { ip?: string; decoyId?: number; since?: number; to?: number; order?: 'asc' | 'desc'; limit?: number }): { rowId: number; obs: Record<string, unknown> }[] {
-    const c = RECORD_CODECS.get('delivery')!;
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.ip !== undefined) { where.push('remote_ip = ?'); args.push(q.ip); }
-    if (q.decoyId !== undefined) { where.push('decoy_id = ?'); args.push(q.decoyId); }
-    if (q.since !== undefined) { where.push('started_at >= ?'); args.push(q.since); }
-    if (q.to !== undefined) { where.push('started_at < ?'); args.push(q.to); }
-    const order = q.order === 'desc' ? 'started_at DESC, id DESC' : 'started_at, id';
-    const st = this.#db.prepare(`SELECT id, ${c.columns.join(', ')} FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`);
-    st.setReturnArrays(true);
-    return (st.all(...args, q.limit ?? -1) as unknown as SQLOutputValue[][]).map((r) => ({ rowId: Number(r[0]), obs: c.read(r.slice(1)) }));
-  }
+  rowCounts(): Map<string, number> { return this.#checks.rowCounts(); }
 
-  /**
-   * For rows of one kind's table, whether each is chained and still matches its link:
-   * 'chained' (re-derived, hash equal), 'altered' (chained, but the row no longer matches), 'unchained' (no link).
-   */
-  chainStatus(kind: string, rowIds: readonly number[]): Map<number, 'chained' | 'altered' | 'unchained'> {
-    const out = new Map<number, 'chained' | 'altered' | 'unchained'>();
-    const runOf = this.#db.prepare('SELECT * FROM evidence_runs WHERE kind = ? AND first_row_id = (SELECT MAX(first_row_id) FROM evidence_runs WHERE kind = ? AND first_row_id <= ?)');
-    for (const id of rowIds) {
-      const r = runOf.get(kind, kind, id);
-      const run = r ? runFromRow(r) : undefined;
-      if (!run || run.firstRowId === null || id >= run.firstRowId + run.count) { out.set(id, 'unchained'); continue; }
-      const link = linkOf(run, id - run.firstRowId);
-      try { this.derive([link]); out.set(id, 'chained'); } catch { out.set(id, 'altered'); }
-    }
-    return out;
-  }
+  deliveryRows(q: Parameters<ChainRowChecks['deliveryRows']>[0]): { rowId: number; obs: Record<string, unknown> }[] { return this.#checks.deliveryRows(q); }
+
+  chainStatus(kind: string, rowIds: readonly number[]): Map<number, 'chained' | 'altered' | 'unchained'> { return this.#checks.chainStatus(kind, rowIds); }
 
   latestCheckpoint(): StoredCheckpoint | undefined {
     const r = this.#db.prepare('SELECT * FROM evidence_checkpoints ORDER BY tree_size DESC, id DESC LIMIT 1').get();
@@ -392,6 +352,18 @@ export class EvidenceLogTable implements EvidenceLogTables {
     const r = this.#db.prepare('SELECT filter FROM evidence_cases WHERE name = ?').get(name);
     return r ? String(r.filter) : undefined;
   }
+}
+
+/** recordKeys() of a row's ip and decoy fields and time, read as its record holds them (without building the whole record). */
+function keysOfRow(c: RecordCodec, values: readonly SQLOutputValue[], at: number): string[] {
+  const { ipField, decoyField, networkField, fields } = c.spec;
+  const obs: Record<string, unknown> = {};
+  for (const name of [ipField, decoyField, networkField]) {
+    if (name === undefined) continue;
+    const i = fields.findIndex((f) => f.name === name);
+    obs[name] = fields[i]!.type.read(values[i]);
+  }
+  return recordKeys(obs, c.spec, at);
 }
 
 function checkpointFromRow(r: Record<string, unknown>): StoredCheckpoint {

@@ -9,6 +9,7 @@ import { canonicalJson } from '../../../src/evidence/canonical-json.ts';
 import { readPublished, verifyPackage } from '../../../verifier/verify.mjs';
 import { sampleDelivery } from '../../helpers/sample-observations.ts';
 import { evidenceFixture } from './fixture.ts';
+import { openEvidence } from '../../../src/evidence/open.ts';
 
 /**
  * Issue 17, defects 1-4: each failed on e985d46 (an export silently wrote fewer records and
@@ -37,10 +38,8 @@ describe('issue 17 defects: exports and checkpoints walk the chain', () => {
     await assert.rejects(f.exportTo(join(f.dir, 'by-decoy'), { decoyId: victim.decoy }, { decoy: victim.decoy }), gone);
     assert.throws(() => f.ev.log.checkpoint('manual', { force: true }), gone);
     assert.equal(existsSync(join(f.dir, 'by-ip')), false, 'nothing half-written');
-    // The node's periodic checkpoints sign the tree only (v1: no audit, no index; chained ingest keeps its rate): the links are intact, so they sign on.
-    const periodic = f.ev.log.checkpoint('periodic', { force: true });
-    assert.equal(periodic.treeSize, f.ev.table.count());
-    assert.deepEqual([periodic.body.type, periodic.body.index], ['counterseed-checkpoint/v1', undefined]);
+    // The node's own checkpoints are audited too: the table has one row fewer than the node counted when it last signed.
+    assert.throws(() => f.ev.log.checkpoint('periodic', { force: true }), gone);
   });
 
   it('defect 1: a row deleted before its record was audited is refused by the audit walk', async () => {
@@ -72,7 +71,8 @@ describe('issue 17 defects: exports and checkpoints walk the chain', () => {
     assert.equal(s.deliveries, rows.filter((r) => r.decoy === decoy).length);
     const r = verifyPackage(out);
     assert.deepEqual(r.findings, []);
-    assert.equal(r.facts.completeness, null, 'no completeness proof for this selection');
+    const others = rows.filter((x) => x.decoy !== decoy).length;
+    assert.equal(r.facts.completeness, `ip:${IP}: ${rows.length - others} record(s) in the window, ${others} of other decoys, 0 outside it, of ${rows.length}`);
     for (const l of readFileSync(join(out, 'records.ndjson'), 'utf8').split('\n').filter(Boolean)) {
       const rec = JSON.parse(l) as { kind: string; obs: { decoyId?: number; remoteIp?: string } };
       if (rec.kind !== 'clock') assert.deepEqual([rec.obs.remoteIp, rec.obs.decoyId], [IP, decoy]);
@@ -189,8 +189,20 @@ describe('issue 17 defects: exports and checkpoints walk the chain', () => {
     f.store.database.exec("UPDATE evidence_index_keys SET count = count - 1 WHERE key = 'ip:198.18.0.11'");
     await assert.rejects(f.exportTo(join(f.dir, 'y'), { ip: IP }), /key index in the database no longer matches the root signed/);
     const d = (await f.store.queryDeliveries())[0]!;
+    // The node that signed the index keeps its leaf hashes and rehashes only the keys new records touch:
+    // an edit to another key is caught at export (above) and by any other process's checkpoint (below),
+    // and the running node goes on signing the index as it audited it, not as edited.
     await f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash, { remoteIp: '198.18.0.12' })]);
-    assert.throws(() => f.ev.log.checkpoint('manual'), /key index in the database no longer matches the root signed in the last checkpoint/);
+    const before = f.ev.log.checkpoint('periodic');
+    const other = openEvidence(f.store, f.dir);
+    try {
+      assert.throws(() => other.log.checkpoint('manual', { force: true }), /key index in the database no longer matches the root signed in the last checkpoint/);
+    } finally { other.detach(); }
+    // An edit to a key that new records touch is refused by the node's own next checkpoint.
+    f.store.database.exec("UPDATE evidence_index_keys SET count = count + 1 WHERE key = 'ip:198.18.0.12'");
+    await f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash, { remoteIp: '198.18.0.12' })]);
+    assert.throws(() => f.ev.log.checkpoint('periodic'), /the entry of ip:198\.18\.0\.12 was edited/);
+    assert.ok(before.body.index !== undefined);
   });
 
   it('completeness: a package from which the key holder left out a record fails the verifier (the signed index still counts it)', async () => {

@@ -4,8 +4,9 @@ import type { RecordTable } from './record-table.ts';
 
 /**
  * aggregates (aggregates-001): events counted per reason, source prefix and UTC second instead of
- * recorded one by one. The ip field is the prefix's network address: an export for one address finds
- * the aggregates of its /24 or /48 by asking for that network (aggregate-prefix.ts: prefixOf).
+ * recorded one by one. The network field is the prefix's network address; the key index files the
+ * record under "net:<address>", and an export for one address includes the aggregates of its /24 or
+ * /48 (exports/selection.ts, observation/source-prefix.ts).
  */
 export const AGGREGATES: RecordTable<AggregateObservation> = {
   kind: 'aggregate',
@@ -20,5 +21,5 @@ export const AGGREGATES: RecordTable<AggregateObservation> = {
     { name: 'reason', column: 'reason', type: TEXT },
   ],
   timeField: 'at',
-  ipField: 'network',
+  networkField: 'network',
 };

@@ -32,6 +32,8 @@ export interface RecordTable<O extends { readonly kind: string }> {
   /** Field holding the record's UTC ms instant (the record's `at`). */
   readonly timeField: string;
   readonly ipField?: string;
+  /** A source network's address (aggregates): the record is filed under "net:<address>" (evidence/key-index.ts). */
+  readonly networkField?: string;
   readonly decoyField?: string;
 }
 
