@@ -1,29 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { purposeBanner as bannerFor, type DataPurpose } from '../domain/data-purpose.ts';
 import { InputError } from '../domain/errors.ts';
+import { readPurpose } from '../node/data-purpose.ts';
 import type { Role } from '../store/governance.ts';
 import { addUser, resetUser } from './accounts.ts';
 import type { Governance } from './governance.ts';
 
 /**
- * What a data directory holds, from its PURPOSE file (evidence | lab | synthetic, written when the
- * directory is made); undefined when there is none (directories made before the file existed).
+ * What a data directory holds: THE reading of its PURPOSE file (node/data-purpose.ts; a store made
+ * before the file existed counts as evidence); undefined for an empty directory.
  */
-export function dataPurpose(dataDir: string): string | undefined {
-  try {
-    return readFileSync(join(dataDir, 'PURPOSE'), 'utf8').trim().split(/\s+/)[0];
-  } catch {
-    return undefined;
-  }
+export function dataPurpose(dataDir: string): DataPurpose | undefined {
+  return readPurpose(dataDir);
 }
 
 /** The line every page shows for data that is not evidence, so lab data is never taken for real. */
 export function purposeBanner(dataDir: string): string | undefined {
   const p = dataPurpose(dataDir);
-  if (p === 'lab') return 'LAB DATA: simulated downloaders on this machine, not evidence';
-  if (p === 'synthetic') return 'SYNTHETIC DATA: generated for tests and benchmarks, not evidence';
-  return undefined;
+  return p === undefined ? undefined : bannerFor(p);
 }
 
 export interface DemoAccount { readonly username: string; readonly role: Role; readonly password: string }
@@ -36,7 +31,7 @@ const DEMO_ROLES: readonly Role[] = ['analyst', 'supervisor', 'auditor', 'operat
  */
 export async function createDemoAccounts(g: Governance, dataDir: string): Promise<DemoAccount[]> {
   const p = dataPurpose(dataDir);
-  if (p !== 'lab' && p !== 'synthetic') throw new InputError(`demo accounts are for lab data only: ${join(dataDir, 'PURPOSE')} says ${p ?? 'nothing (no PURPOSE file)'}`);
+  if (p !== 'lab' && p !== 'synthetic') throw new InputError(`demo accounts are for lab data only: ${join(dataDir, 'PURPOSE')} says ${p ?? 'nothing (an empty directory)'}`);
   const out: DemoAccount[] = [];
   for (const role of DEMO_ROLES) {
     const username = `demo-${role}`;

@@ -42,5 +42,5 @@ export function serveWeb(settings: Settings, log: (m: string) => void, opts: Ser
     });
     clearInterval(purge);
     await new Promise<void>((resolve) => server.close(() => resolve()));
-  }));
+  }), 'read');
 }

@@ -43,7 +43,7 @@ export class ChainRowChecks {
     // SQLite gives a new row the id of a deleted last row: two runs of a kind then claim that id.
     const reused = this.#db.prepare(`SELECT kind, first_seq, first_row_id, prev_seq, prev_row_id FROM (SELECT kind, first_seq, first_row_id,
       LAG(first_row_id + count) OVER w AS prev_end, LAG(first_seq) OVER w AS prev_seq, LAG(first_row_id) OVER w AS prev_row_id
-      FROM evidence_runs WHERE first_row_id IS NOT NULL WINDOW w AS (PARTITION BY kind ORDER BY first_row_id, first_seq)) WHERE prev_end > first_row_id LIMIT 1`).get();
+      FROM evidence_runs WHERE first_row_id IS NOT NULL WINDOW w AS (PARTITION BY kind ORDER BY first_row_id, first_seq)) AS runs WHERE prev_end > first_row_id LIMIT 1`).get();
     if (reused) {
       const id = Number(reused.first_row_id);
       const table = RECORD_CODECS.get(String(reused.kind))?.spec.table ?? String(reused.kind);
