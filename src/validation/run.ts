@@ -110,7 +110,7 @@ export async function runValidation(req: ValidationRequest): Promise<ValidationR
       log('exporting the run\'s evidence and verifying it offline');
       exported = await writeExportPackage({
         table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(settings, nodeRunsOf(ctx.store)), now: Date.now,
-      }, { filter: { from: startedAt }, selection: { validation: new Date(startedAt).toISOString() }, out: exportDir, purpose: ctx.purpose });
+      }, { filter: { from: startedAt }, selection: { validation: new Date(startedAt).toISOString(), from: new Date(startedAt).toISOString() }, out: exportDir, purpose: ctx.purpose });
       verification = verifyPackage(exportDir, { keyFingerprint: ev.key.fingerprint });
     } finally { ev.detach(); }
 
