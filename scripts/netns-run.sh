@@ -50,6 +50,10 @@ if [ -e /proc/net/if_inet6 ]; then
     ip -6 addr add "2001:db8::$i/128" dev lo nodad 2>/dev/null || true
     i=$((i + 1))
   done
+  # A default IPv6 route into lo, as a host with global IPv6 has one: clients that look for their
+  # global address by routing towards a public one (Transmission 3.00 opens its IPv6 UDP socket,
+  # hence uTP over IPv6, only then) find one. Nothing leaves: the namespace has no other interface.
+  ip -6 route add default dev lo 2>/dev/null || true
 fi
 
 exec "$@"

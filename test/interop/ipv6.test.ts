@@ -17,13 +17,11 @@ for (const client of ['libtorrent', 'aria2', 'transmission'] as const) {
   test(`${client} downloads a decoy from counterseed over IPv6 (.torrent + built-in tracker's peers6)`, { timeout: TIMEOUT_MS + 60_000 }, async (t) => {
     const problem = ipv6Problem();
     if (problem !== null) { t.skip(`no IPv6 in this namespace: ${problem}`); return; }
-    // Transmission 3.00 over IPv6 runs with uTP off. At its default (uTP on) it downloaded nothing here
-    // in CI (peersConnected 0 for 150 s), while libtorrent fetched over uTP on IPv6 from the same node.
-    // The likely cause is isolation, not the seeder: Transmission 3.00 opens its IPv6 UDP socket only
-    // when it finds a global IPv6 address (by routing towards a public one, impossible in a namespace
-    // with only lo), and with uTP failing it drops the TCP fallback (its bug #4033). Not yet confirmed
-    // against its source: an open item of issue 10. Over IPv4 it runs at its default (transmission.test.ts).
-    const o: ScenarioOptions = { client, mode: 'torrent', ipv6: true, timeoutMs: TIMEOUT_MS, ...(client === 'transmission' ? { tcpOnly: true } : {}) };
+    // Transmission 3.00 at its default (uTP on) too: it opens its IPv6 UDP socket, and so speaks uTP
+    // over IPv6, only when it finds a global IPv6 address by routing towards a public one (its
+    // tr-udp.c: `if (tr_globalIPv6(...)) rebind_ipv6(...)`); scripts/netns-run.sh gives the namespace
+    // a default IPv6 route into lo for that (without it, Transmission connected to nobody for 150 s).
+    const o: ScenarioOptions = { client, mode: 'torrent', ipv6: true, timeoutMs: TIMEOUT_MS };
     assertFullDelivery(await runCounterseedScenario(o), o);
   });
 }

@@ -59,8 +59,6 @@ export interface ScenarioOptions {
    * would count as a short delivery.)
    */
   readonly ipv6?: boolean;
-  /** The client with uTP switched off (only where a test says why; clients run at their defaults). */
-  readonly tcpOnly?: boolean;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
 }
@@ -110,7 +108,7 @@ export async function runCounterseedScenario(o: ScenarioOptions): Promise<Scenar
     try {
       outcome = await DRIVERS[o.client]({
         ...(o.mode === 'torrent' ? { torrentFile } : { magnet }),
-        outDir, bindIp: clientIp, requireEncryption: o.requireEncryption === true, tcpOnly: o.tcpOnly === true, timeoutMs: o.timeoutMs, ...sig,
+        outDir, bindIp: clientIp, requireEncryption: o.requireEncryption === true, timeoutMs: o.timeoutMs, ...sig,
       });
     } catch (e) {
       throw new Error(`${(e as Error).message}\n=== seeder ===\n${seed.describe()}`, { cause: e });
@@ -154,7 +152,7 @@ export function assertFullDelivery(r: ScenarioResult, o: ScenarioOptions): Deliv
   assert.equal(d.bytesServed, r.decoy.size, `${ctx}: every content byte served exactly once (empty client)\n${dump()}`);
   assert.equal(d.completed, true, `${ctx}: the client reported having every piece\n${dump()}`);
   if (o.requireEncryption) assert.equal(d.encryption, 'mse-rc4', `${ctx}: the client required RC4 (MSE)`);
-  assert.equal(d.transport, o.tcpOnly === true ? 'tcp' : DEFAULT_TRANSPORT[o.client], `${ctx}: the client's default transport, recorded\n${dump()}`);
+  assert.equal(d.transport, DEFAULT_TRANSPORT[o.client], `${ctx}: the client's default transport, recorded\n${dump()}`);
   for (const s of r.deliveries) assert.equal(s.remoteIp, r.clientIp, `${ctx}: recorded with the client's address`);
   // Independent of counterseed: the capture saw this very connection. The capture decodes TCP only;
   // a uTP session's independent check is the client's own report (libtorrent's transport below).
