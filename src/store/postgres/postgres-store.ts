@@ -8,12 +8,12 @@ import type { IntelligenceStore } from '../intelligence.ts';
 import type { AnnounceQuery, DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
 import type { AppendHook, EvidenceLogBackend } from '../evidence-log.ts';
 import type { Store } from '../store.ts';
+import * as queries from '../sqlite/store-queries.ts';
 import { CampaignStore } from '../sqlite/campaign-store.ts';
 import { DecoyFilesStore } from '../sqlite/decoy-files-store.ts';
 import { SqliteHealthQueries } from '../sqlite/dht-health.ts';
 import { EvidenceLogTable } from '../sqlite/evidence-log.ts';
 import { SqliteNodeRuns } from '../sqlite/node-runs.ts';
-import { codecOf } from '../sqlite/record-tables/registry.ts';
 import { RecordRowWriter } from '../sqlite/record-tables/row-writer.ts';
 import { decoyFromRow, payloadFromRow } from '../sqlite/rows.ts';
 import { RunMarkersTable } from '../sqlite/run-markers.ts';
@@ -131,18 +131,7 @@ export class PostgresStore implements Store {
     }));
   }
 
-  async listDecoys(q: DecoyQuery = {}): Promise<Decoy[]> {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.status) { where.push('status = ?'); args.push(q.status); }
-    if (q.payloadId) { where.push('payload_id = ?'); args.push(q.payloadId); }
-    if (q.size !== undefined) { where.push('size = ?'); args.push(q.size); }
-    if (q.infoHash !== undefined) { where.push('info_hash = ?'); args.push(q.infoHash); }
-    if (q.name !== undefined) { where.push('name = ?'); args.push(q.name); }
-    if (q.afterId !== undefined) { where.push('id > ?'); args.push(q.afterId); }
-    const sql = `SELECT * FROM decoys ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
-    return this.#db.prepare(sql).all(...args, q.limit ?? -1).map(decoyFromRow);
-  }
+  async listDecoys(q: DecoyQuery = {}): Promise<Decoy[]> { return queries.listDecoys(this.#db, q); }
 
   async countServedDecoys(): Promise<number> {
     return Number(this.#db.prepare("SELECT COUNT(*) AS n FROM decoys WHERE status = 'active'").get()!.n);
@@ -157,21 +146,10 @@ export class PostgresStore implements Store {
   }
 
   async retireDecoys(ids: readonly number[], now: number, reason: string): Promise<number[]> {
-    const retire = this.#db.prepare("UPDATE decoys SET status = 'retired' WHERE id = ? AND status = 'active'");
-    const record = this.#db.prepare('INSERT INTO decoy_retirements (decoy_id, retired_at, reason) VALUES (?, ?, ?)');
-    return this.transaction(() => ids.filter((id) => {
-      if (Number(retire.run(id).changes) === 0) return false;
-      record.run(id, now, reason);
-      return true;
-    }));
+    return queries.retireDecoys(this.#db, (fn) => this.transaction(fn), ids, now, reason);
   }
 
-  async decoyRetirements(q: { readonly decoyId?: number } = {}): Promise<DecoyRetirement[]> {
-    const rows = q.decoyId === undefined
-      ? this.#db.prepare('SELECT * FROM decoy_retirements ORDER BY id').all()
-      : this.#db.prepare('SELECT * FROM decoy_retirements WHERE decoy_id = ? ORDER BY id').all(q.decoyId);
-    return rows.map((r) => ({ decoyId: Number(r.decoy_id), retiredAt: Number(r.retired_at), reason: String(r.reason) }));
-  }
+  async decoyRetirements(q: { readonly decoyId?: number } = {}): Promise<DecoyRetirement[]> { return queries.decoyRetirements(this.#db, q); }
 
   decoyInfoSync(id: number): Uint8Array | undefined {
     const r = this.#db.prepare('SELECT info FROM decoys WHERE id = ?').get(id);
@@ -205,29 +183,9 @@ export class PostgresStore implements Store {
     });
   }
 
-  async queryDeliveries(q: DeliveryQuery = {}): Promise<DeliveryObservation[]> {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.ip) { where.push('remote_ip = ?'); args.push(q.ip); }
-    if (q.decoyId !== undefined) { where.push('decoy_id = ?'); args.push(q.decoyId); }
-    if (q.since !== undefined) { where.push('started_at >= ?'); args.push(q.since); }
-    if (q.to !== undefined) { where.push('started_at < ?'); args.push(q.to); }
-    return codecOf('delivery').query(this.#db, where.join(' AND '), args, q.order === 'desc' ? 'started_at DESC, id DESC' : 'started_at, id', q.limit ?? -1) as unknown as DeliveryObservation[];
-  }
+  async queryDeliveries(q: DeliveryQuery = {}): Promise<DeliveryObservation[]> { return queries.queryDeliveries(this.#db, q); }
 
-  async queryAnnounces(q: AnnounceQuery = {}): Promise<TrackerAnnounceObservation[]> {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.infoHash) { where.push('info_hash = ?'); args.push(q.infoHash); }
-    if (q.ip) { where.push('remote_ip = ?'); args.push(q.ip); }
-    if (q.decoyId !== undefined) { where.push('decoy_id = ?'); args.push(q.decoyId); }
-    if (q.from !== undefined) { where.push('at >= ?'); args.push(q.from); }
-    if (q.to !== undefined) { where.push('at < ?'); args.push(q.to); }
-    const own = (q.excludePeerIds ?? []).filter((p) => /^[0-9a-f]{40}$/.test(p));
-    if (own.length > 0) { where.push(`hex(peer_id) NOT IN (${own.map(() => '?').join(', ')})`); args.push(...own.map((p) => p.toUpperCase())); }
-    const order = q.order === 'desc' ? 'at DESC, id DESC' : 'at, id';
-    return codecOf('tracker-announce').query(this.#db, where.join(' AND '), args, order, q.limit ?? -1) as unknown as TrackerAnnounceObservation[];
-  }
+  async queryAnnounces(q: AnnounceQuery = {}): Promise<TrackerAnnounceObservation[]> { return queries.queryAnnounces(this.#db, q); }
 
   async addToCounter(name: string, delta: number): Promise<void> {
     this.#counterStatement().run(name, delta);
