@@ -34,14 +34,18 @@ export class ContentHasher {
   async digests(src: PieceSource, opts: { signal?: AbortSignal; yieldEvery?: () => Promise<void> } = {}): Promise<ContentDigests> {
     opts.signal?.throwIfAborted();
     if (src instanceof VirtualPieceSource && src.files.length === 1 && src.files[0]!.path === undefined) return this.#virtual(src, opts);
-    const hs = ALGORITHMS.map((a) => createHash(a));
-    for (let off = 0; off < src.length; off += CHUNK) {
-      const b = src.read(off, Math.min(CHUNK, src.length - off));
-      for (const h of hs) h.update(b);
-      if (opts.yieldEvery) { await opts.yieldEvery(); opts.signal?.throwIfAborted(); }
-    }
-    const [md5, sha1, sha256] = hs.map((h) => h.digest('hex'));
+    const [md5, sha1, sha256] = await readHashed(src, ALGORITHMS, opts);
     return { md5: md5!, sha1: sha1!, sha256: sha256! };
+  }
+
+  /**
+   * The SHA-256 alone of `src`, every byte read: the check of a folder decoy's whole content against
+   * its record, whose files' own digests then come from digests() (checkpoints). Hashing the whole
+   * content in all three algorithms as well hashed a folder twice (issue 15, item 5).
+   */
+  async sha256(src: PieceSource, opts: { signal?: AbortSignal; yieldEvery?: () => Promise<void> } = {}): Promise<string> {
+    opts.signal?.throwIfAborted();
+    return (await readHashed(src, ['sha256'], opts))[0]!;
   }
 
   async #virtual(src: VirtualPieceSource, opts: { signal?: AbortSignal; yieldEvery?: () => Promise<void> }): Promise<ContentDigests> {
@@ -70,6 +74,17 @@ export class ContentHasher {
     }
     return w;
   }
+}
+
+/** Hex digests of `src` in each algorithm, read in 1 MiB chunks (bounded memory whatever the size). */
+async function readHashed(src: PieceSource, algorithms: readonly string[], opts: { signal?: AbortSignal; yieldEvery?: () => Promise<void> }): Promise<string[]> {
+  const hs = algorithms.map((a) => createHash(a));
+  for (let off = 0; off < src.length; off += CHUNK) {
+    const b = src.read(off, Math.min(CHUNK, src.length - off));
+    for (const h of hs) h.update(b);
+    if (opts.yieldEvery) { await opts.yieldEvery(); opts.signal?.throwIfAborted(); }
+  }
+  return hs.map((h) => h.digest('hex'));
 }
 
 /** Sort key that lets the fill walkers' cursors move forward only: by layout, then by size. */

@@ -47,28 +47,38 @@ export async function hashDecoys(
 ): Promise<DecoyHashes[]> {
   const hasher = opts.hasher ?? new ContentHasher();
   const done = new Map<string, ContentDigests>();
+  const checked = new Set<string>();
   const sources = decoys.map((d) => sourceFor(d));
   const order = decoys.map((_, i) => i).sort((a, b) => fillOrder(sources[a]!) - fillOrder(sources[b]!) || a - b);
   const out: DecoyHashes[][] = new Array(decoys.length);
   let n = 0;
   opts.onProgress?.(0, decoys.length);
+  const hashOpts = { ...(opts.signal ? { signal: opts.signal } : {}), yieldEvery: tick };
+  const mismatch = (d: Decoy, sha256: string) => new EvidenceError(`decoy ${d.id} (${d.name}): content SHA-256 ${sha256} differs from the recorded ${d.contentSha256}`);
   for (const i of order) {
     const d = decoys[i]!;
-    let h = done.get(d.contentSha256);
-    if (!h) {
-      const src = sources[i]!;
-      if (src.length !== d.size) throw new EvidenceError(`decoy ${d.id}: piece source has ${src.length} bytes, decoy says ${d.size}`);
-      h = await hasher.digests(src, { ...(opts.signal ? { signal: opts.signal } : {}), yieldEvery: tick });
-      if (h.sha256 !== d.contentSha256) throw new EvidenceError(`decoy ${d.id} (${d.name}): content SHA-256 ${h.sha256} differs from the recorded ${d.contentSha256}`);
-      done.set(d.contentSha256, h);
-    }
+    const src = sources[i]!;
+    if (src.length !== d.size) throw new EvidenceError(`decoy ${d.id}: piece source has ${src.length} bytes, decoy says ${d.size}`);
     const files = opts.filesOf?.(d);
-    if (files === undefined) out[i] = [{ id: d.id, name: d.name, infoHash: d.infoHash, size: d.size, ...h }];
-    else {
-      // The whole content was checked against the record above; each file is then hashed on its own.
+    if (files === undefined) {
+      let h = done.get(d.contentSha256);
+      if (!h) {
+        h = await hasher.digests(src, hashOpts);
+        if (h.sha256 !== d.contentSha256) throw mismatch(d, h.sha256);
+        done.set(d.contentSha256, h);
+      }
+      out[i] = [{ id: d.id, name: d.name, infoHash: d.infoHash, size: d.size, ...h }];
+    } else {
+      // A folder: its whole content is checked against the record by SHA-256 alone (the list has no
+      // row for it), and each file gets its own digests, from the checkpoints where it is virtual.
+      if (!checked.has(d.contentSha256)) {
+        const sha256 = await hasher.sha256(src, hashOpts);
+        if (sha256 !== d.contentSha256) throw mismatch(d, sha256);
+        checked.add(d.contentSha256);
+      }
       const rows: DecoyHashes[] = [];
       for (const f of files) {
-        const fh = await hasher.digests(f.source, { ...(opts.signal ? { signal: opts.signal } : {}), yieldEvery: tick });
+        const fh = await hasher.digests(f.source, hashOpts);
         rows.push({ id: d.id, name: [d.name, ...f.path].join('/'), infoHash: d.infoHash, size: f.source.length, ...fh, file: f.path, ...(f.mediaType ? { mediaType: f.mediaType } : {}) });
       }
       out[i] = rows;
