@@ -2,6 +2,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { asDict, decode, getBytes, getInt } from '../bencode/index.ts';
 import type { Decoy } from '../domain/decoy.ts';
+import type { PieceSource } from '../domain/piece-source.ts';
+import { ContentHasher } from './content-hasher.ts';
 
 /** How one candidate decoy (same size as the file) compares with the file, piece by piece (BEP 3 SHA-1). */
 export interface PieceMatch {
@@ -11,6 +13,17 @@ export interface PieceMatch {
   readonly piecesMatching: number;
 }
 
+/** One file of a folder (multi-file) decoy, with the source its bytes are recomputed from. */
+export interface FolderFile {
+  readonly decoy: Decoy;
+  /** Its path inside the decoy's folder. */
+  readonly path: readonly string[];
+  /** The variant (container format) of the decoy's payload that the file is made from. */
+  readonly variantId: string;
+  readonly format: string;
+  readonly source: PieceSource;
+}
+
 export interface Identification {
   readonly size: number;
   readonly sha256: string;
@@ -18,6 +31,10 @@ export interface Identification {
   readonly exact: readonly Decoy[];
   /** Every decoy of the file's size (single-file decoys), with its matching pieces. */
   readonly bySize: readonly PieceMatch[];
+  /** Files of folder decoys whose recomputed content equals the file: the file IS that file of that decoy. */
+  readonly inFolder: readonly FolderFile[];
+  /** How many files of folder decoys have the file's size (those in `inFolder` included). */
+  readonly folderFilesOfSize: number;
 }
 
 const CHUNK = 1 << 20;
@@ -29,9 +46,23 @@ const CHUNK = 1 << 20;
  * the file's size, and the file is read once to get its SHA-256 and, for each candidate, the SHA-1
  * of each of its pieces. An exact SHA-256 match identifies the decoy; matching pieces show what part
  * of a decoy an incomplete file holds (pieces never fetched are zeros, and do not match).
+ * A file taken out of a folder decoy is one file of it, not the decoy's content: it is matched
+ * against the folder decoys' files of its size, each recomputed (exact matches only: a folder's
+ * pieces span its files' boundaries).
  * Memory: one 1 MiB buffer and one hash state per candidate piece length, whatever the file size.
  */
-export async function identifyFile(path: string, candidatesOfSize: (size: number) => Promise<readonly Decoy[]>, opts: { signal?: AbortSignal } = {}): Promise<Identification> {
+export async function identifyFile(
+  path: string, candidatesOfSize: (size: number) => Promise<readonly Decoy[]>,
+  opts: {
+    signal?: AbortSignal;
+    /**
+     * The files of folder decoys of this size. A file taken out of a folder decoy is compared with
+     * each by recomputing that file's content SHA-256 (ContentHasher: from checkpoints, not a full read).
+     */
+    folderFilesOfSize?: (size: number) => Promise<readonly FolderFile[]>;
+    hasher?: ContentHasher;
+  } = {},
+): Promise<Identification> {
   const fd = openSync(path, 'r');
   try {
     const st = fstatSync(fd);
@@ -70,7 +101,13 @@ export async function identifyFile(path: string, candidatesOfSize: (size: number
       for (let i = 0; i < pieces!.count; i++) if (mine[i]?.equals(pieces!.hashes.subarray(20 * i, 20 * i + 20))) matching++;
       return { decoy, pieceCount: pieces!.count, piecesMatching: matching };
     });
-    return { size, sha256: digest, exact: bySize.filter((m) => m.decoy.contentSha256 === digest).map((m) => m.decoy), bySize };
+    const folderFiles = (await opts.folderFilesOfSize?.(size)) ?? [];
+    const hasher = opts.hasher ?? new ContentHasher();
+    const inFolder: FolderFile[] = [];
+    for (const f of folderFiles) {
+      if ((await hasher.digests(f.source, opts.signal ? { signal: opts.signal } : {})).sha256 === digest) inFolder.push(f);
+    }
+    return { size, sha256: digest, exact: bySize.filter((m) => m.decoy.contentSha256 === digest).map((m) => m.decoy), bySize, inFolder, folderFilesOfSize: folderFiles.length };
   } finally {
     closeSync(fd);
   }

@@ -85,10 +85,7 @@ export class DecoyFilesStore implements DecoyFilesCatalog {
     this.#get ??= this.#h.database.prepare('SELECT * FROM decoy_files WHERE decoy_id = ? ORDER BY idx');
     const rows = this.#get.all(decoyId);
     if (rows.length === 0) return undefined;
-    return rows.map((r) => {
-      const path = r.path === null ? undefined : parsePath(String(r.path));
-      return { variantId: String(r.variant_id), format: String(r.format), size: Number(r.size), nonce: new Uint8Array(r.nonce as Uint8Array), ...(path ? { path } : {}) };
-    });
+    return rows.map(storedFile);
   }
 
   /** Whether some factory-built file of this variant already has this size (keeps unsized decoys unique). */
@@ -96,6 +93,17 @@ export class DecoyFilesStore implements DecoyFilesCatalog {
     const q = this.#h.database.prepare('SELECT 1 FROM decoy_files WHERE variant_id = ? AND size = ? LIMIT 1');
     return (size, variantId) => q.get(variantId, size) !== undefined;
   }
+
+  /** Files of folder decoys of exactly this size. No index on size alone: a scan, fine for an examiner's look-up. */
+  folderFilesOfSize(size: number): { decoyId: number; file: StoredFile }[] {
+    const rows = this.#h.database.prepare('SELECT * FROM decoy_files WHERE size = ? AND path IS NOT NULL ORDER BY decoy_id, idx LIMIT 1000').all(size);
+    return rows.map((r) => ({ decoyId: Number(r.decoy_id), file: storedFile(r) }));
+  }
+}
+
+function storedFile(r: Record<string, unknown>): StoredFile {
+  const path = r.path === null ? undefined : parsePath(String(r.path));
+  return { variantId: String(r.variant_id), format: String(r.format), size: Number(r.size), nonce: new Uint8Array(r.nonce as Uint8Array), ...(path ? { path } : {}) };
 }
 
 function parsePath(json: string): string[] {
