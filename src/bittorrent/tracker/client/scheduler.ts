@@ -7,58 +7,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AnnounceEvent, AnnounceResponse } from '../codec/types.ts';
+import { ACTIVE, ANNOUNCED, ATTEMPTED, IN_FLIGHT, OWED } from './announce-job-state.ts';
+import { DEFAULT_MAX_CONCURRENT, DEFAULT_STOP_DEADLINE_MS, MAX_TRACKERS, type AnnounceSchedulerInit, type AnnounceTarget } from './announce-scheduler-init.ts';
+import { announceOnce } from './announce-once.ts';
 import { createAnnouncer, type Announcer } from './announcer.ts';
-import type { PresentedAnnounce } from './presented-announce.ts';
 import { grown } from '../../columns/grow.ts';
 import { Key20Slots } from '../../columns/key20-slots.ts';
 import { SlotHeap } from '../../dht/slot-heap.ts';
 import { UdpTrackerClient } from './udp-client.ts';
 
-export interface AnnounceTarget { infoHash: Uint8Array; trackers: readonly string[] }
+export type { AnnounceResult, AnnounceSchedulerInit, AnnounceTarget } from './announce-scheduler-init.ts';
+export { DEFAULT_MAX_CONCURRENT, DEFAULT_STOP_DEADLINE_MS, MAX_TRACKERS } from './announce-scheduler-init.ts';
 
-export interface AnnounceResult {
-  infoHash: Uint8Array; tracker: string; event: AnnounceEvent; ok: boolean; error?: string; interval?: number; peers?: number;
-}
-
-export interface AnnounceSchedulerInit {
-  peerId: Uint8Array;
-  port: number;
-  /** Lower clamp on the tracker's interval (default 60 s); the lab uses small intervals. */
-  minIntervalMs?: number;
-  /** Upper clamp on the tracker's interval (default 1 h). */
-  maxIntervalMs?: number;
-  /** First retry delay after a failure, doubled per failure up to maxIntervalMs (default min(15 s, minIntervalMs)). */
-  backoffBaseMs?: number;
-  maxConcurrent?: number;
-  numWant?: number;
-  /** Our uploaded counter per torrent for the announce. */
-  uploaded?(infoHash: Uint8Array): number;
-  onResult?(r: AnnounceResult): void;
-  /** Binds HTTP and UDP sockets to the seeder's address; an IPv6 one announces over IPv6 (AAAA for host names). */
-  localAddress?: string;
-  /** BEP 7: our IPv6 address, told to HTTP trackers we announce to over IPv4 (`ipv6=`). */
-  ipv6?: string;
-  /** Per-try UDP timeouts (see UdpTrackerClient). */
-  udpTimeoutsMs?: readonly number[];
-  httpTimeoutMs?: number;
-  /** Replaces the built-in HTTP/UDP announcer (tests, instrumentation). */
-  announce?: Announcer;
-  /** HTTP announces as this client writes them (issue 10 item 3). */
-  presented?: PresentedAnnounce;
-}
-
-export const DEFAULT_MAX_CONCURRENT = 16;
-export const DEFAULT_STOP_DEADLINE_MS = 5_000;
 const MAX_BACKOFF_DOUBLINGS = 16;
-/** Distinct tracker URLs one scheduler announces to: an operator lists a handful; the bound keeps job columns small. */
-export const MAX_TRACKERS = 32;
-
-/** Job state bits (one byte per (decoy, tracker) job). */
-const ACTIVE = 1; // the job exists (the decoy lists this tracker)
-const ANNOUNCED = 2; // a `started` was answered: later announces are regular, and shutdown owes a `stopped`
-const ATTEMPTED = 4; // its first announce has been tried (whenAllAnnounced)
-const IN_FLIGHT = 8;
-const OWED = 16; // stop(): this job gets a `stopped`
 
 /**
  * Issue 10 item 5: the first announce round of 100,000 decoys peaked at 550-630 MB. Every (decoy,
@@ -373,28 +334,8 @@ export class AnnounceScheduler {
   }
 
   /** One announce; reports to onResult and returns the response, or null on failure. Never throws. */
-  async #send(infoHash: Uint8Array, tracker: number, event: AnnounceEvent, signal: AbortSignal): Promise<AnnounceResponse | null> {
-    let uploaded = 0;
-    try { uploaded = this.#init.uploaded?.(infoHash) ?? 0; } catch { /* a broken counter must not stop announces */ }
-    const url = this.#trackers[tracker]!;
-    const base = { infoHash, tracker: url, event };
-    try {
-      const r = await this.#announce(url, {
-        infoHash, peerId: this.#init.peerId, port: this.#init.port,
-        uploaded, downloaded: 0, left: 0, event, compact: true, key: this.#key,
-        ...(this.#init.ipv6 !== undefined && { ipv6: this.#init.ipv6 }),
-        ...(this.#init.numWant !== undefined && { numWant: this.#init.numWant }),
-      }, { signal });
-      this.#report({ ...base, ok: true, interval: r.interval, peers: r.peers.length });
-      return r;
-    } catch (e) {
-      this.#report({ ...base, ok: false, error: e instanceof Error ? e.message : String(e) });
-      return null;
-    }
-  }
-
-  #report(r: AnnounceResult): void {
-    try { this.#init.onResult?.(r); } catch { /* observers must not break scheduling */ }
+  #send(infoHash: Uint8Array, tracker: number, event: AnnounceEvent, signal: AbortSignal): Promise<AnnounceResponse | null> {
+    return announceOnce(this.#announce, this.#init, { url: this.#trackers[tracker]!, key: this.#key, infoHash, event, signal });
   }
 
   #notifyWaiters(): void {
