@@ -22,6 +22,15 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
+/** One query on a connection of its own, closed whatever happens (an open client keeps the test process alive). */
+async function query(sql: string): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: TEST_PG_URL });
+  try {
+    await c.connect();
+    return await c.query(sql);
+  } finally { await c.end().catch(() => undefined); }
+}
+
 describe('the CLI against a PostgreSQL store (--store postgres://)', { skip: unavailable }, () => {
   const schema = uniqueSchema('cs_cli');
   const dir = mkdtempSync(join(tmpdir(), 'cs-cli-pg-'));
@@ -29,16 +38,10 @@ describe('the CLI against a PostgreSQL store (--store postgres://)', { skip: una
   after(async () => { await dropSchema(schema); rmSync(dir, { recursive: true, force: true }); });
 
   it('payloads, decoys and deliveries are read from PostgreSQL; a seed node refuses it', async () => {
-    const c = new pg.Client({ connectionString: TEST_PG_URL });
-    await c.connect();
-    await c.query(`CREATE SCHEMA "${schema}"`);
-    await c.end();
+    await query(`CREATE SCHEMA "${schema}"`);
     const list = await cli(['--data', dir, '--store', url, 'payload', 'list']);
     assert.equal(list.code, 0, list.stderr);
-    const c2 = new pg.Client({ connectionString: TEST_PG_URL });
-    await c2.connect();
-    const { rows } = await c2.query(`SELECT id FROM "${schema}".payloads`);
-    await c2.end();
+    const { rows } = await query(`SELECT id FROM "${schema}".payloads`);
     assert.equal(rows.length, 1, 'the default payload was registered in PostgreSQL');
     assert.match(list.stdout, new RegExp(String(rows[0].id)));
     assert.equal((await cli(['--data', dir, '--store', url, 'deliveries'])).code, 0);

@@ -84,7 +84,7 @@ describe('decoys identify: one file taken out of a folder decoy (issue 15, item 
 
   it('a file of the same size with other content is not one: exit 3, saying why', () => {
     const bytes = Buffer.from(content.subarray(0, video!.size));
-    bytes[bytes.length - 1] ^= 1;
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
     const changed = join(data, 'changed.mp4');
     writeFileSync(changed, bytes);
     const r = run('--data', data, 'decoys', 'identify', changed);

@@ -37,15 +37,16 @@ describe('PostgreSQL migrations', { skip: unavailable }, () => {
 
   it('from the previous version: rows and ids survive partitioning, and new ids continue', async () => {
     const { conn, schema } = connect();
-    migrate(conn, PG_MIGRATIONS.slice(0, PG_MIGRATIONS.findIndex((m) => m.name === 'pg-partitions-001')));
-    conn.query(`INSERT INTO payloads (id, size, label, media_type, added_at) VALUES ($1, 1, 'w', 'video/mp4', 1)`, [PAYLOAD.id]);
-    conn.query(`INSERT INTO decoys (info_hash, name, payload_id, size, piece_length, piece_count, info, content_sha256, status, created_at)
-      VALUES ($1, 'holiday-video-0001.mp4', $2, 1, 16384, 1, '\\x01', $2, 'active', 1)`, ['1'.padStart(40, '0'), PAYLOAD.id]);
-    const cols = `session_id, decoy_id, remote_ip, remote_port, local_ip, local_port, transport, encryption, started_at, ended_at, peer_id, bytes_served, blocks_served, served_ranges, completed, metadata_pieces, metadata_only, disconnect_reason, info_hash`;
-    for (const [sid, at] of [['s-old-1', MONTH(2026, 3) + 5], ['s-old-2', MONTH(2026, 4) + 5]] as const) {
-      conn.query(`INSERT INTO deliveries (${cols}) VALUES ($1, 1, '198.18.0.9', 1, '198.18.0.2', 6881, 'tcp', 'none', $2, $2, '\\x00', 0, 0, '', 0, 0, 0, 'done', 'x')`, [sid, at]);
-    }
-    await conn.close();
+    try {
+      migrate(conn, PG_MIGRATIONS.slice(0, PG_MIGRATIONS.findIndex((m) => m.name === 'pg-partitions-001')));
+      conn.query(`INSERT INTO payloads (id, size, label, media_type, added_at) VALUES ($1, 1, 'w', 'video/mp4', 1)`, [PAYLOAD.id]);
+      conn.query(`INSERT INTO decoys (info_hash, name, payload_id, size, piece_length, piece_count, info, content_sha256, status, created_at)
+        VALUES ($1, 'holiday-video-0001.mp4', $2, 1, 16384, 1, '\\x01', $2, 'active', 1)`, ['1'.padStart(40, '0'), PAYLOAD.id]);
+      const cols = `session_id, decoy_id, remote_ip, remote_port, local_ip, local_port, transport, encryption, started_at, ended_at, peer_id, bytes_served, blocks_served, served_ranges, completed, metadata_pieces, metadata_only, disconnect_reason, info_hash`;
+      for (const [sid, at] of [['s-old-1', MONTH(2026, 3) + 5], ['s-old-2', MONTH(2026, 4) + 5]] as const) {
+        conn.query(`INSERT INTO deliveries (${cols}) VALUES ($1, 1, '198.18.0.9', 1, '198.18.0.2', 6881, 'tcp', 'none', $2, $2, '\\x00', 0, 0, '', 0, 0, 0, 'done', 'x')`, [sid, at]);
+      }
+    } finally { await conn.close(); } // a failed step must not leave the connection (and the test run) open
     const store = new PostgresStore({ url: TEST_PG_URL, schema });
     try {
       const old = await store.queryDeliveries();
