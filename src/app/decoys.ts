@@ -76,6 +76,11 @@ export interface BuildDecoysInput {
   readonly onProgress?: Progress;
   /** Stops the build before anything is stored; the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /**
+   * 'refuse': names an active decoy already carries are bad input, nothing is built (issue 15 item 9:
+   * the same list built twice gave every name twice, silently). Absent: allowed (a new decoy, another infohash).
+   */
+  readonly existingNames?: 'refuse' | 'allow';
 }
 
 export interface BuildDecoysResult { readonly built: number; readonly payload: Payload }
@@ -85,6 +90,13 @@ export async function buildDecoys(ctx: Context, input: BuildDecoysInput): Promis
   const payloadId = input.payloadId ?? ctx.payloads.list()[0]?.id;
   if (!payloadId) throw new InputError('no payload registered');
   const payload = ctx.payloads.get(payloadId);
+  if (input.existingNames === 'refuse') {
+    const taken = ctx.decoyFiles.activeNamesAmong(input.rows.map((r) => r.name));
+    if (taken.size > 0) {
+      const shown = [...taken].slice(0, 5).map((n) => `"${n}"`).join(', ');
+      throw new InputError(`${taken.size} name(s) of the list are already active decoys (${shown}${taken.size > 5 ? ', …' : ''}): was this list built before? Nothing was built; --again builds them as new decoys`);
+    }
+  }
   const textPath = transcriptBeside(defaultPayloadPath());
   // New variants are registered with the decoys, in one transaction, or not at all (issue 15 item 7).
   const variants = ctx.variants.batch();

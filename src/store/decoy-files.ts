@@ -28,6 +28,8 @@ export interface DecoyFilesCatalog {
   files(decoyId: number): StoredFile[] | undefined;
   /** Whether some factory-built file of this variant already has this size (keeps unsized decoys unique). */
   sizeTaken(): (size: number, variantId: string) => boolean;
+  /** Which of these names active decoys already carry (`decoys build` of a list built before). */
+  activeNamesAmong(names: readonly string[]): Set<string>;
   /** The files of folder (multi-file) decoys that have exactly this size (`decoys identify` of one file taken out of a folder). */
   folderFilesOfSize(size: number): { decoyId: number; file: StoredFile }[];
 }

@@ -15,13 +15,14 @@ export const decoysBuild: Command = {
   options: {
     names: { type: 'string', arg: 'FILE', doc: 'Name list supplied by the operator' },
     payload: { type: 'string', arg: 'ID', doc: 'Registered payload id (default: the built-in warning video)' },
+    again: { type: 'boolean', doc: 'Also build names that active decoys already carry (new decoys with the same names); refused otherwise' },
   },
   async run(args, io) {
     const file = requireString(args, 'names', 'decoys build');
     const payloadId = typeof args.options.payload === 'string' ? args.options.payload : undefined;
     const rows = readNameList(file);
     const bar = progressBar('building decoys');
-    const r = await withContext(io.settings, io.err, (ctx) => buildDecoys(ctx, { rows, ...(payloadId !== undefined ? { payloadId } : {}), onProgress: (d, t) => bar.update(d, t), signal: io.signal }));
+    const r = await withContext(io.settings, io.err, (ctx) => buildDecoys(ctx, { rows, ...(payloadId !== undefined ? { payloadId } : {}), existingNames: args.options.again ? 'allow' : 'refuse', onProgress: (d, t) => bar.update(d, t), signal: io.signal }));
     io.out(`built ${r.built} decoys from ${file} with payload ${r.payload.id.slice(0, 12)}… (${r.payload.label})`);
   },
 };

@@ -94,6 +94,17 @@ export class DecoyFilesStore implements DecoyFilesCatalog {
     return (size, variantId) => q.get(variantId, size) !== undefined;
   }
 
+  /** Which of these names active decoys carry: 500 names a query (no index on name: one scan of decoys each). */
+  activeNamesAmong(names: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    for (let i = 0; i < names.length; i += 500) {
+      const part = names.slice(i, i + 500);
+      const rows = this.#h.database.prepare(`SELECT DISTINCT name FROM decoys WHERE status = 'active' AND name IN (${part.map(() => '?').join(',')})`).all(...part);
+      for (const r of rows) found.add(String(r.name));
+    }
+    return found;
+  }
+
   /** Files of folder decoys of exactly this size. No index on size alone: a scan, fine for an examiner's look-up. */
   folderFilesOfSize(size: number): { decoyId: number; file: StoredFile }[] {
     const rows = this.#h.database.prepare('SELECT * FROM decoy_files WHERE size = ? AND path IS NOT NULL ORDER BY decoy_id, idx LIMIT 1000').all(size);
