@@ -5,7 +5,7 @@ import { normalizeIpInput } from '../domain/ip-address.ts';
 import type { Command, ParsedArgs } from './command.ts';
 
 /** Flags every command accepts. */
-export const GLOBAL_SETTINGS: readonly SettingName[] = ['dataDir', 'mode', 'store'];
+export const GLOBAL_SETTINGS: readonly SettingName[] = ['dataDir', 'mode', 'store', 'displayTimeZone'];
 
 const flagName = (name: SettingName) => SETTINGS[name].flag.replace(/^--/, '');
 

@@ -26,12 +26,12 @@ async function topHelp(): Promise<string> {
     'Commands:',
     ...all.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
-    'Global options: --data DIR (or COUNTERSEED_DATA), --mode lab|live, --store postgres://… (or COUNTERSEED_STORE), --help, --version',
+    'Global options: --data DIR (or COUNTERSEED_DATA), --mode lab|live, --store postgres://… (or COUNTERSEED_STORE), --tz ZONE (times in tables; or COUNTERSEED_TZ), --help, --version',
   ].join('\n');
 }
 
 /** Global flags that take a value and may stand before the command ("--data DIR decoys build"). */
-const VALUE_FLAGS_BEFORE_COMMAND = new Set(['--data', '--mode', '--store']);
+const VALUE_FLAGS_BEFORE_COMMAND = new Set(['--data', '--mode', '--store', '--tz']);
 
 /** Finds the longest command name at the start of the non-flag words ("decoys build" before "decoys"). */
 function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {

@@ -1,6 +1,8 @@
 import { purposeBanner, type DataPurpose } from '../domain/data-purpose.ts';
 import { InputError } from '../domain/errors.ts';
+import { formatTime, zoneLabel } from '../domain/display-time.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../domain/utc-time.ts';
+import type { Settings } from '../config/settings.ts';
 import type { OptionSpec, ParsedArgs } from './command.ts';
 
 /**
@@ -39,7 +41,18 @@ const csvField = (v: unknown) => {
 };
 export const csvLine = (fields: readonly unknown[]) => fields.map(csvField).join(',');
 
+/** A time for CSV and JSON: always UTC with Z. */
 export const utc = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Times for tables: UTC with Z, or in the zone `--tz` names with its UTC offset (issue 15 item 3).
+ * `label` names the zone for column headers ("start (Europe/Oslo)").
+ */
+export function shownTime(settings: Pick<Settings, 'displayTimeZone'>): { (ms: number): string; label: string; width: number } {
+  const zone = settings.displayTimeZone;
+  // 2026-12-06T02:12:40.000Z is 24 characters; with an offset (+01:00) 29.
+  return Object.assign((ms: number) => formatTime(ms, zone), { label: zoneLabel(zone), width: zone === '' ? 24 : 29 });
+}
 
 /**
  * Lab and synthetic records are never evidence (issue 15 item 2): a table or summary of them starts

@@ -1,3 +1,4 @@
+import { checkTimeZone } from '../domain/display-time.ts';
 import { InputError } from '../domain/errors.ts';
 
 /** One row of the settings table (cf. libtorrent's settings_pack): config files, CLI flags and docs all come from it. */
@@ -71,6 +72,17 @@ export function listSetting(key: string, flag: string, doc: string, check: (s: s
         if (problem) throw new InputError(`${key}: ${problem}: ${v}`);
         return v;
       });
+    },
+  };
+}
+
+/** An IANA time zone name, checked against the runtime's zone database; '' means UTC. */
+export function timeZoneSetting(key: string, flag: string, doc: string, env?: string): Setting<string> {
+  return {
+    key, flag, env, kind: 'string', default: '', doc,
+    parse(raw) {
+      if (typeof raw !== 'string' || raw.length > 64) throw new InputError(`${key}: expected a time zone name, got ${JSON.stringify(raw)}`);
+      return checkTimeZone(raw, key);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { CLIENT_PROFILES, CREATION_DATE_POLICIES, PIECE_SIZE_POLICIES } from '../domain/presentation.ts';
 import { isLabAddress, normalizeIp } from '../domain/ip-address.ts';
-import { boolSetting, enumSetting, intSetting, listSetting, stringSetting, type Setting } from './setting.ts';
+import { boolSetting, enumSetting, intSetting, listSetting, stringSetting, timeZoneSetting, type Setting } from './setting.ts';
 
 const trackerUrl = (s: string) => (/^(https?|udp):\/\/[^\s]+$/.test(s) ? undefined : 'not an http(s):// or udp:// tracker URL');
 const ipAddress = /^[0-9a-fA-F:.]+$/;
@@ -13,6 +13,7 @@ const ipAddress = /^[0-9a-fA-F:.]+$/;
 export const SETTINGS = {
   dataDir: stringSetting('dataDir', '--data', defaultDataDir(), 'Directory holding the database, payloads and keys', 'COUNTERSEED_DATA'),
   store: stringSetting('store', '--store', '', 'Where records and catalogs are kept: empty = SQLite in the data directory (every serving node); postgres://user@host:port/database = the centre\'s PostgreSQL store (read and manage; a seed node keeps its own SQLite store and ships to the centre)', 'COUNTERSEED_STORE', /^(?:|postgres(?:ql)?:\/\/\S+)$/),
+  displayTimeZone: timeZoneSetting('output.timeZone', '--tz', 'Show the times in tables in this IANA time zone (e.g. Europe/Oslo), each with its UTC offset; empty = UTC with Z. CSV, JSON and evidence are always UTC', 'COUNTERSEED_TZ'),
   mode: enumSetting('mode', '--mode', ['lab', 'live'] as const, 'lab', 'lab: loopback only, nothing public is contacted. live: external trackers allowed; must be set explicitly', 'COUNTERSEED_MODE'),
 
   bind: stringSetting('seed.bind', '--bind', '127.0.0.1', 'Address the peer port (and built-in tracker) listens on', undefined, ipAddress),

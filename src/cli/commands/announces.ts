@@ -4,9 +4,9 @@ import { InputError } from '../../domain/errors.ts';
 import { isInfoHashHex } from '../../domain/info-hash.ts';
 import { optionalInt, optionalIp } from '../args.ts';
 import type { Command } from '../command.ts';
-import { csvLine, purposeLines, RECORD_LIST_OPTIONS, recordWindow, utc } from '../records-output.ts';
+import { csvLine, purposeLines, RECORD_LIST_OPTIONS, recordWindow, shownTime, utc } from '../records-output.ts';
 
-const COLUMNS = ['time (UTC)', 'protocol', 'remote', 'announced port', 'event', 'left', 'downloaded', 'uploaded', 'decoy', 'infohash', 'peer id'] as const;
+const COLUMNS = ['time', 'protocol', 'remote', 'announced port', 'event', 'left', 'downloaded', 'uploaded', 'decoy', 'infohash', 'peer id'] as const;
 
 export const announces: Command = {
   name: 'announces',
@@ -36,12 +36,13 @@ export const announces: Command = {
       for (const a of rows) io.out(csvLine([utc(a.at), a.protocol, a.remoteIp, a.remotePort, a.announcedPort, a.event, a.left, a.downloaded, a.uploaded, a.decoyId, a.infoHash, a.peerId, purpose]));
       return;
     }
-    const widths = [24, 8, 40, 14, 9, 12, 12, 12, 6, 40, 0];
+    const at = shownTime(io.settings);
+    const widths = [at.width, 8, 40, 14, 9, 12, 12, 12, 6, 40, 0];
     const line = (f: readonly (string | number)[]) => f.map((v, i) => (i < 3 || i > 8 ? String(v).padEnd(widths[i]!) : String(v).padStart(widths[i]!))).join(' ').trimEnd();
     for (const l of purposeLines(purpose)) io.out(l);
-    io.out(line(COLUMNS));
+    io.out(line([`time (${at.label})`, ...COLUMNS.slice(1)]));
     for (const a of rows) {
-      io.out(line([utc(a.at), a.protocol, a.remoteIp.includes(':') ? `[${a.remoteIp}]:${a.remotePort}` : `${a.remoteIp}:${a.remotePort}`, a.announcedPort, a.event,
+      io.out(line([at(a.at), a.protocol, a.remoteIp.includes(':') ? `[${a.remoteIp}]:${a.remotePort}` : `${a.remoteIp}:${a.remotePort}`, a.announcedPort, a.event,
         a.left, a.downloaded, a.uploaded, a.decoyId ?? 'not ours', a.infoHash, a.peerId]));
     }
     io.out(`${rows.length} announces`);

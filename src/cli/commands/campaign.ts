@@ -4,7 +4,7 @@ import { InputError } from '../../domain/errors.ts';
 import { optionalInt, requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { progressBar } from './campaign-progress.ts';
-import { purposeLines } from '../records-output.ts';
+import { purposeLines, shownTime } from '../records-output.ts';
 
 export const campaignCreate: Command = {
   name: 'campaign create',
@@ -79,7 +79,7 @@ export const campaignShow: Command = {
     for (const l of purposeLines(purpose)) io.out(l);
     // One field per line (issue 15 item 12: show printed the list line).
     const rows: [string, string | number][] = [
-      ['campaign', `${c.name} (id ${c.id})`], ['created (UTC)', new Date(c.createdAt).toISOString()],
+      ['campaign', `${c.name} (id ${c.id})`], [`created (${shownTime(io.settings).label})`, shownTime(io.settings)(c.createdAt)],
       ['release', `${c.perDay} decoys a day; each retired after ${c.ttlDays} days`], ['torrents', c.hybrid ? 'hybrid v1+v2 (BEP 52)' : 'v1'],
       ['payload', c.payloadId === null ? 'by each row\'s language, else the default warning video' : `${c.payloadLabel ?? '?'} (${c.payloadId.slice(0, 12)}…)`],
       ['planned', `${c.planned} decoys not yet released (${c.releaseDaysLeft} more days of releases)`],

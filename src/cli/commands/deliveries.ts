@@ -2,7 +2,7 @@ import { withContext } from '../../app/context.ts';
 import { checkedDeliveries } from '../../app/deliveries.ts';
 import { optionalInt, optionalIp } from '../args.ts';
 import type { Command } from '../command.ts';
-import { csvLine, purposeLines, RECORD_LIST_OPTIONS, recordWindow, utc } from '../records-output.ts';
+import { csvLine, purposeLines, RECORD_LIST_OPTIONS, recordWindow, shownTime, utc } from '../records-output.ts';
 
 export const deliveries: Command = {
   name: 'deliveries',
@@ -47,10 +47,11 @@ export const deliveries: Command = {
         return;
       }
       for (const l of purposeLines(purpose)) io.out(l);
-      io.out(['start (UTC)'.padEnd(24), 'end (UTC)'.padEnd(24), 'remote'.padEnd(22), 'decoy'.padStart(6), 'bytes'.padStart(10), 'done', 'enc'.padEnd(8), 'chain'.padEnd(9), 'client'.padEnd(28), 'end reason'.padEnd(16), 'decoy name'].join(' '));
+      const at = shownTime(io.settings);
+      io.out([`start (${at.label})`.padEnd(at.width), `end (${at.label})`.padEnd(at.width), 'remote'.padEnd(22), 'decoy'.padStart(6), 'bytes'.padStart(10), 'done', 'enc'.padEnd(8), 'chain'.padEnd(9), 'client'.padEnd(28), 'end reason'.padEnd(16), 'decoy name'].join(' '));
       for (const { delivery: d, chain } of rows) {
         io.out([
-          utc(d.startedAt).padEnd(24), (utc(d.endedAt)).padEnd(24), `${d.remoteIp}:${d.remotePort}`.padEnd(22), String(d.decoyId).padStart(6),
+          at(d.startedAt).padEnd(at.width), at(d.endedAt).padEnd(at.width), `${d.remoteIp}:${d.remotePort}`.padEnd(22), String(d.decoyId).padStart(6),
           String(d.bytesServed).padStart(10), done(d).padEnd(4), d.encryption.padEnd(8),
           chainOf(chain).padEnd(9), (d.client ?? d.clientVersion ?? '?').slice(0, 28).padEnd(28), d.disconnectReason.padEnd(16), names.get(d.decoyId),
         ].join(' '));

@@ -2,7 +2,7 @@ import { withContext } from '../../app/context.ts';
 import { bucketSeries, health as healthReport } from '../../app/health.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
-import { purposeLines } from '../records-output.ts';
+import { purposeLines, shownTime } from '../records-output.ts';
 
 export const health: Command = {
   name: 'health',
@@ -30,10 +30,11 @@ export const health: Command = {
     }
     if (addresses.length === 0) io.out('  (no inbound connections in this window: check every address)');
     io.out(`quietest ${decoys.length} active decoys (inbound connections / DHT swarm presence, weak):`);
-    io.out(`  ${'decoy'.padStart(7)}  ${'inbound'.padStart(7)}  ${'presence'.padStart(8)}  ${'last inbound (UTC)'.padEnd(24)}  name`);
+    const at = shownTime(io.settings);
+    io.out(`  ${'decoy'.padStart(7)}  ${'inbound'.padStart(7)}  ${'presence'.padStart(8)}  ${`last inbound (${at.label})`.padEnd(at.width)}  name`);
     for (const d of decoys) {
-      const last = d.lastInboundAt === null ? 'never' : new Date(d.lastInboundAt).toISOString();
-      io.out(`  ${String(d.decoyId).padStart(7)}  ${String(d.inbound).padStart(7)}  ${String(d.presence).padStart(8)}  ${last.padEnd(24)}  ${d.name}`);
+      const last = d.lastInboundAt === null ? 'never' : at(d.lastInboundAt);
+      io.out(`  ${String(d.decoyId).padStart(7)}  ${String(d.inbound).padStart(7)}  ${String(d.presence).padStart(8)}  ${last.padEnd(at.width)}  ${d.name}`);
     }
   },
 };

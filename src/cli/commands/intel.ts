@@ -5,7 +5,7 @@ import { InputError } from '../../domain/errors.ts';
 import { optionalInt } from '../args.ts';
 import type { Command } from '../command.ts';
 import { banner, csvTable, pct, table } from '../intel-output.ts';
-import { utc } from '../records-output.ts';
+import { shownTime, utc } from '../records-output.ts';
 import { INTEL_FILTER_OPTIONS, intelFilter } from './stats.ts';
 
 export const dossierCommand: Command = {
@@ -24,26 +24,27 @@ export const dossierCommand: Command = {
     const d = await withContext(io.settings, io.err, (ctx) => dossier(ctx, { ip, ...(limit !== undefined ? { limit } : {}) }), 'read');
     if (args.options.json) { io.out(JSON.stringify(d, null, 2)); return; }
     banner(d.synthetic, io.out);
-    io.out(`Dossier for ${d.ip} (all times UTC)`);
-    io.out(`  first seen ${d.firstSeen !== undefined ? utc(d.firstSeen) : '-'}, last seen ${d.lastSeen !== undefined ? utc(d.lastSeen) : '-'}, first exposure (completed warning) ${d.firstExposure !== undefined ? utc(d.firstExposure) : 'none'}`);
+    const at = shownTime(io.settings);
+    io.out(`Dossier for ${d.ip} (all times ${at.label})`);
+    io.out(`  first seen ${d.firstSeen !== undefined ? at(d.firstSeen) : '-'}, last seen ${d.lastSeen !== undefined ? at(d.lastSeen) : '-'}, first exposure (completed warning) ${d.firstExposure !== undefined ? at(d.firstExposure) : 'none'}`);
     const e = d.enrichment[d.enrichment.length - 1];
     if (e) io.out(`  assessed: ${e.placeable ? [e.country, e.countyName, e.municipalityName && `${e.municipalityName} (${e.municipalityNumber}, ${e.municipalityMethod})`, e.city].filter(Boolean).join(' / ') : `not placeable: ${e.notPlaceable}`}${e.asn !== undefined ? `; AS${e.asn} ${e.asOrg}` : ''}${e.caveats.length ? `; caveats: ${e.caveats.join(', ')}` : ''}`);
     io.out('');
     io.out(`Deliveries (${d.deliveries.length}):`);
     table(['start', 'end', 'port', 'decoy', 'bytes', 'done', 'client', 'listen', 'peer id', 'evidence seq', 'decoy name'],
-      d.deliveries.map((x) => [utc(x.startedAt), utc(x.endedAt), x.remotePort, x.decoyId, x.bytes, x.completed ? 'yes' : x.metadataOnly ? 'meta' : 'no', x.client ?? '?', x.listenPort ?? '', x.peerId.slice(0, 16), x.evidenceSeq ?? 'UNCHAINED', x.decoyName]), io.out, 2);
+      d.deliveries.map((x) => [at(x.startedAt), at(x.endedAt), x.remotePort, x.decoyId, x.bytes, x.completed ? 'yes' : x.metadataOnly ? 'meta' : 'no', x.client ?? '?', x.listenPort ?? '', x.peerId.slice(0, 16), x.evidenceSeq ?? 'UNCHAINED', x.decoyName]), io.out, 2);
     io.out('');
     io.out(`Tracker announces (${d.announces.length}):`);
-    table(['at', 'decoy', 'port', 'event', 'left', 'evidence seq'], d.announces.map((a) => [utc(a.at), a.decoyId ?? '-', a.port, a.event, a.left, a.evidenceSeq ?? 'UNCHAINED']), io.out, 1);
+    table(['at', 'decoy', 'port', 'event', 'left', 'evidence seq'], d.announces.map((a) => [at(a.at), a.decoyId ?? '-', a.port, a.event, a.left, a.evidenceSeq ?? 'UNCHAINED']), io.out, 1);
     io.out('');
     io.out(`Swarm presence (DHT) (${d.presence.length}):`);
-    table(['at', 'decoy', 'port', 'source', 'evidence seq'], d.presence.map((p) => [utc(p.at), p.decoyId ?? '-', p.port, p.source, p.evidenceSeq ?? 'UNCHAINED']), io.out, 1);
+    table(['at', 'decoy', 'port', 'source', 'evidence seq'], d.presence.map((p) => [at(p.at), p.decoyId ?? '-', p.port, p.source, p.evidenceSeq ?? 'UNCHAINED']), io.out, 1);
     io.out('');
     io.out(`Seen again after the first warning (${d.returnsAfterWarning.length} days):`);
     table(['day', 'days after', 'deliveries', 'announces'], d.returnsAfterWarning.map((r) => [r.day, r.daysAfter, r.deliveries, r.announces]), io.out);
     io.out('');
     io.out('Enrichment history (assessments, not facts):');
-    table(['assessed', 'country', 'county', 'municipality', 'how', 'AS', 'caveats', 'databases'], d.enrichment.map((x) => [utc(x.enrichedAt),
+    table(['assessed', 'country', 'county', 'municipality', 'how', 'AS', 'caveats', 'databases'], d.enrichment.map((x) => [at(x.enrichedAt),
       x.placeable ? x.country : `not placeable: ${x.notPlaceable}`, x.countyName ?? '', x.municipalityName ? `${x.municipalityName} ${x.municipalityNumber}` : '', x.municipalityMethod ?? '',
       x.asn !== undefined ? `AS${x.asn} ${x.asOrg}` : '', x.caveats.join(','), x.databases.map((s) => s.slice(0, 12)).join(' ')]), io.out, 99);
     if (d.truncated) io.out(`(a section reached --limit ${limit ?? 1000}: there is more)`);

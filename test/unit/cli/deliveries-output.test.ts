@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { formatTime } from '../../../src/domain/display-time.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { sampleDelivery } from '../../helpers/sample-observations.ts';
 import { testDecoy } from '../../helpers/test-decoy.ts';
@@ -50,4 +51,20 @@ describe('deliveries output an analyst can use', () => {
     assert.match(csv[0]!, /^start_utc,end_utc,remote_ip,remote_port,decoy_id,decoy_name,/);
     assert.match(csv[1]!, new RegExp(`^${re(base + 3000)},${re(base + 3500)},198\\.18\\.0\\.13,\\d+,1,holiday-video-0042\\.mp4,`));
   });
+
+  it('--tz shows table times in that zone with their offset; CSV stays UTC; a bad zone is exit 2', () => {
+    const oslo = (ms: number) => formatTime(ms, 'Europe/Oslo').replace(/[.+]/g, (c) => `\\${c}`);
+    const t = run('--limit', '1', '--tz', 'Europe/Oslo');
+    assert.equal(t.status, 0, t.stderr);
+    assert.match(t.stdout.split('\n')[0]!, /^start \(Europe\/Oslo\) +end \(Europe\/Oslo\) +remote /);
+    assert.match(t.stdout.split('\n')[1]!, new RegExp(`^${oslo(base + 3000)} ${oslo(base + 3500)} .*holiday-video-0042\\.mp4$`));
+    assert.match(run('--csv', '--limit', '1', '--tz', 'Europe/Oslo').stdout.split('\n')[1]!, new RegExp(`^${re(base + 3000)},`));
+    const env = spawnSync(process.execPath, [MAIN, 'deliveries', '--data', dir, '--limit', '1'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, COUNTERSEED_TZ: 'Europe/Oslo' } });
+    assert.match(env.stdout.split('\n')[1]!, new RegExp(`^${oslo(base + 3000)} `));
+    const bad = run('--tz', 'Mars/Olympus');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /unknown time zone "Mars\/Olympus"/);
+    assert.doesNotMatch(bad.stderr, /    at /);
+  });
 });
+
