@@ -5,6 +5,8 @@ import type { DeliveryObservation, Observation, TrackerAnnounceObservation } fro
 import type { Payload } from '../../domain/payload.ts';
 import type { DecoyRetirement } from '../evidence-store.ts';
 import type { IntelligenceStore } from '../intelligence.ts';
+import type { CaseRegister } from '../cases.ts';
+import type { ReferralStore } from '../referrals.ts';
 import type { AnnounceQuery, DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
 import type { AppendHook, EvidenceLogBackend } from '../evidence-log.ts';
 import type { Store } from '../store.ts';
@@ -74,6 +76,16 @@ export class PostgresStore implements Store {
    */
   get intel(): IntelligenceStore {
     throw new InputError('the intelligence queries (stats, dossier, cohorts, map) run on the SQLite store only so far, not on PostgreSQL');
+  }
+
+  /** Referrals (issue 14 part 4) read the intelligence tables: SQLite only so far, like them. */
+  get referrals(): ReferralStore {
+    throw new InputError('referrals (agencies, retention, due, build) run on the SQLite store only so far, not on PostgreSQL');
+  }
+
+  /** The case register (issue 14 part 5): SQLite only so far (no PostgreSQL migration yet). */
+  get cases(): CaseRegister {
+    throw new InputError('the case register runs on the SQLite store only so far, not on PostgreSQL');
   }
 
   /** The connection as the shared feature modules take it (SqliteHandle). */
