@@ -72,7 +72,7 @@ export interface ReferralPackageRecord {
   readonly ips: number;
 }
 
-export interface ReferredIp { readonly ip: string; readonly coveredTo: number; readonly packageId: number; readonly agency: string; readonly referredAt: number; readonly sha256: string }
+export interface ReferredIp { readonly ip: string; readonly coveredTo: number; readonly package: ReferralPackageRecord }
 
 export interface ReferralStore {
   agencies(): Agency[];

@@ -126,9 +126,10 @@ export class SqliteReferrals implements ReferralStore {
   }
 
   referralsOf(ip: string): ReferredIp[] {
-    return this.#db.prepare(`SELECT r.ip, r.covered_to, p.id, p.agency, p.created_at, p.sha256 FROM referral_ip r JOIN referral_package p ON p.id = r.package_id
+    return this.#db.prepare(`SELECT r.ip, r.covered_to, p.* FROM referral_ip r JOIN referral_package p ON p.id = r.package_id
       WHERE r.ip = ? ORDER BY p.id`).all(ip).map((r) => ({
-      ip: String(r.ip), coveredTo: Number(r.covered_to), packageId: Number(r.id), agency: String(r.agency), referredAt: Number(r.created_at), sha256: String(r.sha256),
+      ip: String(r.ip), coveredTo: Number(r.covered_to),
+      package: { id: Number(r.id), agency: String(r.agency), createdAt: Number(r.created_at), sha256: String(r.sha256), path: String(r.path), ips: Number(r.ips) },
     }));
   }
 }

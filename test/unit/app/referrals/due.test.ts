@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { importAgencies, importRetention } from '../../../../src/app/referral-tables.ts';
+import { jurisdiction, referralsDue } from '../../../../src/app/referrals-due.ts';
+import { DAY, IP, NOW, referralFixture, AGENCY_CSV, RETENTION_CSV } from './fixture.ts';
+
+it('referrals due: ordered and complete on mixed rules (country, country+ASN override, no rule, not placeable, not enriched)', async () => {
+  const { ctx, root, done } = await referralFixture();
+  try {
+    writeFileSync(join(root, 'retention.csv'), RETENTION_CSV);
+    writeFileSync(join(root, 'agencies.csv'), AGENCY_CSV);
+    importRetention(ctx, join(root, 'retention.csv'), NOW);
+    importAgencies(ctx, join(root, 'agencies.csv'), NOW);
+    // H was referred with its last delivery; I was referred before its newer delivery at -5.
+    ctx.store.referrals.recordReferral({ agency: 'Kripos', createdAt: NOW - DAY, sha256: 'a'.repeat(64), path: '/x' }, [{ ip: IP.H, coveredTo: NOW - 10 * DAY }, { ip: IP.I, coveredTo: NOW - 15 * DAY }]);
+
+    const r = referralsDue(ctx, { withinDays: 20, now: NOW });
+    assert.equal(r.horizonDays, 365, 'the longest rule');
+    assert.deepEqual(r.dated.map((x) => [x.ip, x.deadline, x.daysLeft, x.retention?.rule, x.agency ?? null]), [
+      [IP.B, NOW + 1 * DAY, 1, 'country', 'Kripos'],
+      [IP.K, NOW + 4 * DAY, 4, 'country', null],
+      [IP.C, NOW + 5 * DAY, 5, 'country', 'NOA'],
+      [IP.A, NOW + 10 * DAY, 10, 'country+asn', 'Kripos'],
+      [IP.I, NOW + 16 * DAY, 16, 'country', 'Kripos'],
+    ]);
+    assert.equal(r.dated[0]!.retention!.source, 'Norwegian ISPs, 2019-20 (issue 14)');
+    assert.equal(r.dated[3]!.retention!.days, 60, 'the ISP rule overrides the country rule');
+    assert.deepEqual(r.dated.find((x) => x.ip === IP.K)!.unplaced, ['no agency for country']);
+    assert.deepEqual(r.undated.map((x) => [x.ip, x.unplaced]), [
+      [IP.E, ['not placeable']], [IP.D, ['no retention rule']], [IP.F, ['not enriched']],
+    ]);
+    assert.equal(r.truncated, false);
+
+    const week = referralsDue(ctx, { withinDays: 7, now: NOW });
+    assert.deepEqual(week.dated.map((x) => x.ip), [IP.B, IP.K, IP.C]);
+    assert.deepEqual(referralsDue(ctx, { withinDays: 20, now: NOW, agency: 'Kripos' }).dated.map((x) => x.ip), [IP.B, IP.A, IP.I]);
+    const limited = referralsDue(ctx, { withinDays: 20, now: NOW, limit: 2 });
+    assert.deepEqual([limited.dated.map((x) => x.ip), limited.truncated], [[IP.B, IP.K], true]);
+
+    // The clock moves: two days later B has run out and is no longer listed.
+    assert.equal(referralsDue(ctx, { withinDays: 20, now: NOW + 2 * DAY }).dated[0]!.ip, IP.K);
+
+    // Jurisdiction: every address with a delivery in the window, placed or with the reason.
+    const j = jurisdiction(ctx, { from: NOW - 400 * DAY, to: NOW });
+    assert.deepEqual(j.groups.map((g) => [g.agency ?? null, g.countries, g.ips]), [
+      ['Kripos', ['NO'], 5], ['BKA', ['DE'], 1], ['NOA', ['SE'], 1], [null, ['FR'], 3],
+    ]);
+    assert.deepEqual(j.groups[3]!.reasons, { 'not placeable': 1, 'not enriched': 1, 'no agency for country': 1 });
+    assert.equal(j.ips.length, 10, 'J (metadata only) and L (after the window) left out, nothing else');
+  } finally { await done(); }
+});
