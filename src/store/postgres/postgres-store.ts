@@ -5,8 +5,8 @@ import type { DeliveryObservation, Observation, TrackerAnnounceObservation } fro
 import type { Payload } from '../../domain/payload.ts';
 import type { DecoyRetirement } from '../evidence-store.ts';
 import type { IntelligenceStore } from '../intelligence.ts';
-import type { CaseRegister } from '../cases.ts';
-import type { ReferralStore } from '../referrals.ts';
+import { SqliteCases } from '../sqlite/referrals/case-tables.ts';
+import { SqliteReferrals } from '../sqlite/referrals/referral-tables.ts';
 import type { AnnounceQuery, DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
 import type { AppendHook, EvidenceLogBackend } from '../evidence-log.ts';
 import type { Store } from '../store.ts';
@@ -50,6 +50,8 @@ export class PostgresStore implements Store {
   readonly campaigns: CampaignStore;
   readonly health: SqliteHealthQueries;
   readonly nodeRuns: SqliteNodeRuns;
+  readonly referrals: SqliteReferrals;
+  readonly cases: SqliteCases;
 
   constructor(opts: PostgresStoreOptions) {
     this.#conn = new SyncConnection(opts.url, opts.schema);
@@ -67,6 +69,10 @@ export class PostgresStore implements Store {
     this.campaigns = new CampaignStore(this);
     this.health = new SqliteHealthQueries(this.#db);
     this.nodeRuns = new SqliteNodeRuns(this.#db);
+    // The agency and retention tables, referrals made and the case register share SQLite's SQL; the
+    // due list, jurisdiction and build read the intelligence tables, which are SQLite's only so far.
+    this.referrals = new SqliteReferrals(this.#db, 'the due list, jurisdiction and referral build read the intelligence tables, which run on the SQLite store only so far, not on PostgreSQL');
+    this.cases = new SqliteCases(this.#db);
   }
 
   /**
@@ -76,16 +82,6 @@ export class PostgresStore implements Store {
    */
   get intel(): IntelligenceStore {
     throw new InputError('the intelligence queries (stats, dossier, cohorts, map) run on the SQLite store only so far, not on PostgreSQL');
-  }
-
-  /** Referrals (issue 14 part 4) read the intelligence tables: SQLite only so far, like them. */
-  get referrals(): ReferralStore {
-    throw new InputError('referrals (agencies, retention, due, build) run on the SQLite store only so far, not on PostgreSQL');
-  }
-
-  /** The case register (issue 14 part 5): SQLite only so far (no PostgreSQL migration yet). */
-  get cases(): CaseRegister {
-    throw new InputError('the case register runs on the SQLite store only so far, not on PostgreSQL');
   }
 
   /** The connection as the shared feature modules take it (SqliteHandle). */

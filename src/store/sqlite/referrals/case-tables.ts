@@ -22,13 +22,17 @@ export class SqliteCases implements CaseRegister {
   }
 
   list(limit: number, status?: string): CaseSummary[] {
-    return this.#db.prepare(`SELECT c.*,
+    // Positional parameters and no multi-argument MAX(): the same SQL runs on PostgreSQL (store/postgres/dialect.ts).
+    const sql = `SELECT c.*,
         (SELECT COUNT(*) FROM case_link l WHERE l.case_id = c.id) AS links,
         (SELECT COUNT(*) FROM case_entry e WHERE e.case_id = c.id AND e.kind = 'note') AS notes,
-        MAX(c.created_at, COALESCE((SELECT MAX(at) FROM case_entry e WHERE e.case_id = c.id), 0), COALESCE((SELECT MAX(added_at) FROM case_link l WHERE l.case_id = c.id), 0)) AS updated_at
-      FROM case_register c WHERE (:status IS NULL OR c.status = :status) ORDER BY c.created_at DESC, c.id LIMIT :limit`).all({ status: status ?? null, limit }).map((r) => ({
+        (SELECT MAX(at) FROM case_entry e WHERE e.case_id = c.id) AS last_entry,
+        (SELECT MAX(added_at) FROM case_link l WHERE l.case_id = c.id) AS last_link
+      FROM case_register c ${status !== undefined ? 'WHERE c.status = ?' : ''} ORDER BY c.created_at DESC, c.id LIMIT ?`;
+    const rows = status !== undefined ? this.#db.prepare(sql).all(status, limit) : this.#db.prepare(sql).all(limit);
+    return rows.map((r) => ({
       id: String(r.id), title: String(r.title), status: String(r.status), createdAt: Number(r.created_at),
-      links: Number(r.links), notes: Number(r.notes), updatedAt: Number(r.updated_at),
+      links: Number(r.links), notes: Number(r.notes), updatedAt: Math.max(Number(r.created_at), Number(r.last_entry ?? 0), Number(r.last_link ?? 0)),
     }));
   }
 

@@ -1,14 +1,20 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { InputError } from '../../../domain/errors.ts';
 import type {
   Agency, CandidateQuery, ReferralCandidate, ReferralPackageRecord, ReferralStore, ReferredIp, RetentionRule, Unplaced,
 } from '../../referrals.ts';
 
 const DAY_MS = 86_400_000;
 
-/** ReferralStore over the SQLite store's connection (tables: migrations/referrals-001.ts). */
+/**
+ * ReferralStore over the SQLite store's connection (tables: migrations/referrals-001.ts). The
+ * PostgreSQL store runs it too (pg-referrals-001), except `candidates`: it reads the intelligence
+ * tables, so it refuses with `noCandidates` where they are missing.
+ */
 export class SqliteReferrals implements ReferralStore {
   readonly #db: DatabaseSync;
-  constructor(db: DatabaseSync) { this.#db = db; }
+  readonly #noCandidates: string | undefined;
+  constructor(db: DatabaseSync, noCandidates?: string) { this.#db = db; this.#noCandidates = noCandidates; }
 
   #tx<T>(fn: () => T): T {
     this.#db.exec('BEGIN IMMEDIATE');
@@ -64,6 +70,7 @@ export class SqliteReferrals implements ReferralStore {
    * that covers that delivery. Ordered in SQL, so only `limit` rows reach JavaScript.
    */
   candidates(q: CandidateQuery): ReferralCandidate[] {
+    if (this.#noCandidates !== undefined) throw new InputError(this.#noCandidates);
     const rows = this.#db.prepare(`
       WITH last AS (
         SELECT remote_ip AS ip, MAX(started_at) AS last_at FROM deliveries
