@@ -103,7 +103,8 @@ export async function buildReferrals(ctx: Context, input: BuildReferralsInput): 
       const body: Omit<ReferralManifest, 'files'> = {
         type: REFERRAL_TYPE, node: ev.key.fingerprint, purpose: ctx.purpose, created_at: now, clock_at: now,
         agency: { name: agency, contact: row.contact, countries: agencies.filter((a) => a.agency === agency).map((a) => a.country) },
-        caveat: REFERRAL_CAVEAT, ...totalsOf(ips), ips,
+        caveat: REFERRAL_CAVEAT, databases: ctx.store.intel.databases().map((d) => ({ name: d.name, kind: d.kind, build_date: d.buildDate, sha256: d.sha256 })),
+        ...totalsOf(ips), ips,
       };
       writeFileSync(join(dir, 'summary.txt'), referralSummaryText(body), { flag: 'wx' });
       writeFileSync(join(dir, 'public-key.pem'), ev.key.publicPem, { flag: 'wx' });

@@ -66,6 +66,8 @@ export interface ReferralManifest {
   readonly clock_at: number;
   readonly agency: { readonly name: string; readonly contact: string; readonly countries: readonly string[] };
   readonly caveat: string;
+  /** The geolocation and routing databases behind the countries and AS numbers, by the SHA-256 of their files. */
+  readonly databases: readonly { readonly name: string; readonly kind: string; readonly build_date: string; readonly sha256: string }[];
   readonly totals: IpFigures & { readonly ips: number };
   readonly isps: readonly { readonly asn: number | null; readonly org: string | null; readonly ips: number }[];
   readonly ips: readonly ReferralIp[];
@@ -136,6 +138,7 @@ export function referralSummaryText(m: Omit<ReferralManifest, 'files'>): string 
       + `  deadline ${i.deadline === null ? 'unknown (no retention rule)' : `${iso(i.deadline)} (${i.retention!.days} days, ${i.retention!.rule} rule; source: ${i.retention!.source})`}  evidence: ${i.package}`),
     '',
     m.caveat,
+    ...(m.databases.length ? ['Databases behind country and ISP:', ...m.databases.map((d) => `  ${d.kind} ${d.name}, built ${d.build_date}, sha256 ${d.sha256}`)] : []),
     'Check everything with: node verify.mjs .   (no dependencies; compare the node key fingerprint with the one the unit published)',
     ...(m.purpose !== 'evidence' ? ['', `*** ${m.purpose.toUpperCase()} DATA: not evidence ***`] : []),
   ];
