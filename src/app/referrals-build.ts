@@ -42,8 +42,8 @@ export interface BuiltReferral {
 export interface BuildReferralsResult { readonly packages: BuiltReferral[]; readonly now: number }
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'agency';
-/** An address as a folder name (IPv6 colons are not allowed in every file system). */
-const ipFolder = (ip: string) => ip.replace(/:/g, '_');
+/** An address as a folder name (IPv6 colons and zone signs are not allowed in every file system). */
+const ipFolder = (ip: string) => ip.replace(/[^0-9A-Za-z.]/g, '_');
 
 /**
  * `referrals build`: one package per receiving agency for the addresses not yet referred whose

@@ -70,3 +70,20 @@ it('referrals build: one package per agency that the standalone verifier accepts
     assert.equal(listReferrals(ctx, {}).length, 2);
   } finally { await done(); }
 });
+
+it('referrals build: an IPv6 address gets a folder name without colons, and the package verifies', async () => {
+  const { ctx, root, done } = await referralFixture([[IP.V6, -3, false], [IP.V6, -4, false]]);
+  try {
+    writeFileSync(join(root, 'retention.csv'), RETENTION_CSV);
+    writeFileSync(join(root, 'agencies.csv'), AGENCY_CSV);
+    importRetention(ctx, join(root, 'retention.csv'), NOW);
+    importAgencies(ctx, join(root, 'agencies.csv'), NOW);
+    const r = await buildReferrals(ctx, { out: join(root, 'out'), now: NOW });
+    assert.deepEqual(r.packages.map((p) => [p.agency, p.ips, p.deliveries]), [['Kripos', 1, 2]]);
+    assert.ok(existsSync(join(r.packages[0]!.dir, 'evidence', '2001_db8__5', 'manifest.json')));
+    const v = verifyReferral(r.packages[0]!.dir);
+    assert.deepEqual([v.ok, v.findings], [true, []]);
+    const again = await buildReferrals(ctx, { out: join(root, 'again'), now: NOW });
+    assert.deepEqual(again.packages, [], 'referred already: nothing left to refer');
+  } finally { await done(); }
+});

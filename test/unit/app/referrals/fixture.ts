@@ -33,6 +33,8 @@ export const NOW = Date.UTC(2026, 0, 31);
 export const IP = {
   A: '193.0.0.1', B: '193.0.0.2', C: '193.0.0.3', D: '193.0.0.4', E: '192.0.2.1', F: '198.51.100.7', G: '193.0.0.7', H: '193.0.0.8',
   I: '193.0.0.9', J: '193.0.0.10', K: '193.0.0.11', L: '193.0.0.12',
+  /** Placed in Norway by hand; no delivery in the main fixture (build.test.ts gives it one). */
+  V6: '2001:db8::5',
 } as const;
 
 const place = (ip: string, o: Partial<Enrichment>): Enrichment => ({ ip, enrichedAt: NOW - 100 * DAY, placeable: true, caveats: [], databases: [], ...o });
@@ -48,6 +50,7 @@ export const ENRICHMENTS: Enrichment[] = [
   place(IP.J, { country: 'NO', asn: 25400, asOrg: 'Telia Norge AS' }),
   place(IP.K, { country: 'FR', asn: 3215, asOrg: 'Orange S.A.' }),
   place(IP.L, { country: 'NO', asn: 2119, asOrg: 'Telenor Norge AS' }),
+  place(IP.V6, { country: 'NO', asn: 2119, asOrg: 'Telenor Norge AS' }),
 ];
 
 export const RETENTION_CSV = 'country,asn,days,source\nNO,,21,"Norwegian ISPs, 2019-20 (issue 14)"\nNO,AS2119,60,ISP answer 2025\nSE,,180,test source SE\nFR,,365,test source FR\n';
