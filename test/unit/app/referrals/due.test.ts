@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { importAgencies, importRetention } from '../../../../src/app/referral-tables.ts';
 import { jurisdiction, referralsDue } from '../../../../src/app/referrals-due.ts';
+import { sampleDelivery } from '../../../helpers/sample-observations.ts';
 import { DAY, IP, NOW, referralFixture, AGENCY_CSV, RETENTION_CSV } from './fixture.ts';
 
 it('referrals due: ordered and complete on mixed rules (country, country+ASN override, no rule, not placeable, not enriched)', async () => {
@@ -39,15 +40,26 @@ it('referrals due: ordered and complete on mixed rules (country, country+ASN ove
     const limited = referralsDue(ctx, { withinDays: 20, now: NOW, limit: 2 });
     assert.deepEqual([limited.dated.map((x) => x.ip), limited.truncated], [[IP.B, IP.K], true]);
 
+    // The same answer from the week rollup once it is refreshed (addresses found through intel_ip_week)
+    // as from the records beyond its watermark (before any refresh, every delivery is beyond it).
+    const strip = (x: typeof r) => ({ dated: x.dated, undated: x.undated });
+    ctx.store.intel.refreshRollups();
+    assert.deepEqual(strip(referralsDue(ctx, { withinDays: 20, now: NOW })), strip(r));
+    // A delivery the rollup has not reached yet, of an address it has never seen, is found too.
+    const [decoy] = await ctx.store.listDecoys({ limit: 1 });
+    await ctx.store.appendObservations([sampleDelivery(decoy!.id, decoy!.infoHash, { remoteIp: IP.V6, startedAt: NOW - 3 * DAY, endedAt: NOW - 3 * DAY + 1000 })]);
+    assert.deepEqual(referralsDue(ctx, { withinDays: 60, now: NOW }).dated.map((x) => [x.ip, x.deadline]).at(-1), [IP.V6, NOW + 57 * DAY]);
+
     // The clock moves: two days later B has run out and is no longer listed.
     assert.equal(referralsDue(ctx, { withinDays: 20, now: NOW + 2 * DAY }).dated[0]!.ip, IP.K);
+    ctx.store.intel.refreshRollups();
 
-    // Jurisdiction: every address with a delivery in the window, placed or with the reason.
+    // Jurisdiction: every address with a delivery in the window (V6's included), placed or with the reason.
     const j = jurisdiction(ctx, { from: NOW - 400 * DAY, to: NOW });
     assert.deepEqual(j.groups.map((g) => [g.agency ?? null, g.countries, g.ips]), [
-      ['Kripos', ['NO'], 5], ['BKA', ['DE'], 1], ['NOA', ['SE'], 1], [null, ['FR'], 3],
+      ['Kripos', ['NO'], 6], ['BKA', ['DE'], 1], ['NOA', ['SE'], 1], [null, ['FR'], 3],
     ]);
     assert.deepEqual(j.groups[3]!.reasons, { 'not placeable': 1, 'not enriched': 1, 'no agency for country': 1 });
-    assert.equal(j.ips.length, 10, 'J (metadata only) and L (after the window) left out, nothing else');
+    assert.equal(j.ips.length, 11, 'A-I, K and V6; J (metadata only) and L (after the window) left out');
   } finally { await done(); }
 });
