@@ -1,11 +1,17 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { InputError } from '../../../domain/errors.ts';
-import { weekDaySql } from '../intel/sql-parts.ts';
 import type {
   Agency, CandidateQuery, ReferralCandidate, ReferralPackageRecord, ReferralStore, ReferredIp, RetentionRule, Unplaced,
 } from '../../referrals.ts';
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The week (its Monday, days since 1970-01-01, a Thursday) of UTC ms `t`, as intel_ip_week keys
+ * weeks (sql-parts.ts weekDaySql). Computed here in integers: bound as a parameter, `t` is a REAL in
+ * SQLite, and its division does not truncate.
+ */
+const mondayOf = (t: number) => { const day = Math.floor(t / DAY_MS); return day - (((day + 3) % 7) + 7) % 7; };
 
 /**
  * ReferralStore over the SQLite store's connection (tables: migrations/referrals-001.ts). The
@@ -81,7 +87,7 @@ export class SqliteReferrals implements ReferralStore {
     if (this.#noCandidates !== undefined) throw new InputError(this.#noCandidates);
     const rows = this.#db.prepare(`
       WITH seen AS (
-        SELECT i.ip FROM intel_ip_week w JOIN intel_ips i ON i.ip_id = w.ip_id WHERE w.week_day >= ${weekDaySql(':since')}
+        SELECT i.ip FROM intel_ip_week w JOIN intel_ips i ON i.ip_id = w.ip_id WHERE w.week_day >= :sinceWeek
         UNION
         SELECT remote_ip FROM deliveries WHERE id > (SELECT COALESCE(MAX(last_id), 0) FROM intel_watermarks WHERE name = 'deliveries')
       ), last AS (
@@ -107,7 +113,7 @@ export class SqliteReferrals implements ReferralStore {
           OR (days IS NULL AND :undated = 1))
       ORDER BY days IS NULL, deadline, ip
       LIMIT :limit`).all({
-      since: q.since, until: q.until, dfrom: q.deadlineFrom, dto: q.deadlineTo ?? null, undated: q.includeUndated ? 1 : 0, agency: q.agency ?? null, referred: q.includeReferred ? 1 : 0, withAgency: q.withAgency ? 1 : 0, limit: q.limit,
+      since: q.since, sinceWeek: mondayOf(q.since), until: q.until, dfrom: q.deadlineFrom, dto: q.deadlineTo ?? null, undated: q.includeUndated ? 1 : 0, agency: q.agency ?? null, referred: q.includeReferred ? 1 : 0, withAgency: q.withAgency ? 1 : 0, limit: q.limit,
     });
     return rows.map((r) => {
       const unplaced: Unplaced[] = [];

@@ -61,5 +61,12 @@ it('referrals due: ordered and complete on mixed rules (country, country+ASN ove
     ]);
     assert.deepEqual(j.groups[3]!.reasons, { 'not placeable': 1, 'not enriched': 1, 'no agency for country': 1 });
     assert.equal(j.ips.length, 11, 'A-I, K and V6; J (metadata only) and L (after the window) left out');
+
+    // Through the week rollup, with the clock at noon: the horizon starts in the week of W's last
+    // delivery, 13:00 on its first day (the week bound was computed in REAL arithmetic and missed it).
+    const H = 3_600_000;
+    await ctx.store.appendObservations([sampleDelivery(decoy!.id, decoy!.infoHash, { remoteIp: IP.W, startedAt: NOW - 365 * DAY + 13 * H, endedAt: NOW - 365 * DAY + 14 * H })]);
+    ctx.store.intel.refreshRollups();
+    assert.deepEqual(referralsDue(ctx, { withinDays: 1, now: NOW + 12 * H }).dated.map((x) => [x.ip, x.deadline]), [[IP.W, NOW + 13 * H], [IP.B, NOW + DAY]]);
   } finally { await done(); }
 });

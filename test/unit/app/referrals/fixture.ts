@@ -35,6 +35,8 @@ export const IP = {
   I: '193.0.0.9', J: '193.0.0.10', K: '193.0.0.11', L: '193.0.0.12',
   /** Placed in Norway by hand; no delivery in the main fixture (build.test.ts gives it one). */
   V6: '2001:db8::5',
+  /** Placed in France by hand; no delivery in the main fixture (due.test.ts gives it one). */
+  W: '193.0.0.13',
 } as const;
 
 const place = (ip: string, o: Partial<Enrichment>): Enrichment => ({ ip, enrichedAt: NOW - 100 * DAY, placeable: true, caveats: [], databases: [], ...o });
@@ -51,6 +53,7 @@ export const ENRICHMENTS: Enrichment[] = [
   place(IP.K, { country: 'FR', asn: 3215, asOrg: 'Orange S.A.' }),
   place(IP.L, { country: 'NO', asn: 2119, asOrg: 'Telenor Norge AS' }),
   place(IP.V6, { country: 'NO', asn: 2119, asOrg: 'Telenor Norge AS' }),
+  place(IP.W, { country: 'FR', asn: 3215, asOrg: 'Orange S.A.' }),
 ];
 
 export const RETENTION_CSV = 'country,asn,days,source\nNO,,21,"Norwegian ISPs, 2019-20 (issue 14)"\nNO,AS2119,60,ISP answer 2025\nSE,,180,test source SE\nFR,,365,test source FR\n';
