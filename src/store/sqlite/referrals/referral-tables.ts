@@ -80,8 +80,10 @@ export class SqliteReferrals implements ReferralStore {
    * the window's first week, plus those of deliveries the rollup has not reached yet (ids above its
    * watermark), so the answer does not depend on the rollup being fresh; each one's last delivery is
    * then one index seek (deliveries_ip). Why not a GROUP BY over the window's deliveries: the web app
-   * shows this list as alerts, and at 3 million deliveries (load 22) the GROUP BY took 10 s as a table
-   * scan and 19 s through the time index, the rollup 3 s (bench/referrals-due.bench.ts compares them).
+   * shows this list as alerts, and the work should grow with the addresses active in the window, not
+   * with their deliveries. At 3 million deliveries (load ~18) this took 10.1 s wall, 2.5 s CPU for
+   * --within 30, against 11.5 s, 3.05 s for the plain join over every delivery, and 18 s wall for a
+   * GROUP BY through the time index; 7.9 s against 11.9 s for --within 7 (bench/referrals-due.bench.ts).
    */
   candidates(q: CandidateQuery): ReferralCandidate[] {
     if (this.#noCandidates !== undefined) throw new InputError(this.#noCandidates);
