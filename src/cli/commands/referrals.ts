@@ -140,7 +140,8 @@ export const referralsJurisdiction: Command = {
     if (args.options.csv) { csvTable(r.synthetic, header, rows, io.out); return; }
     banner(r.synthetic, io.out);
     io.out(`Jurisdiction of addresses with deliveries from ${utc(r.from)} to ${utc(r.to)} (UTC); country is an IP-geolocation assessment`);
-    table(['agency', 'countries', 'addresses', 'no agency because'], r.groups.map((g) => [g.agency ?? '(none)', g.countries.join(' '), g.ips,
+    const countries = (c: readonly string[]) => (c.length > 12 ? `${c.slice(0, 12).join(' ')} ... (${c.length} countries)` : c.join(' '));
+    table(['agency', 'countries', 'addresses', 'no agency because'], r.groups.map((g) => [g.agency ?? '(none)', countries(g.countries), g.ips,
       Object.entries(g.reasons).map(([k, n]) => `${k}: ${n}`).join('; ')]), io.out, 99);
     const unplaced = r.ips.filter((x) => x.agency === undefined);
     if (args.options.ips) { io.out(''); table(header, rows, io.out, 99); } else if (unplaced.length > 0) {
