@@ -76,6 +76,7 @@ function readCsv<T>(file: string, columns: readonly string[], required: number, 
       errors.push(e.message.startsWith(where) ? e.message : `${where}: ${e.message}`);
     }
   }
+  if (errors.length === 0 && out.length === 0) throw new InputError(`${file}: no rows after the header, nothing imported (an import replaces the whole table; remove rows one at a time instead)`);
   if (errors.length > 0) {
     const shown = errors.slice(0, MAX_SHOWN).join('\n');
     throw new InputError(`${file}: ${errors.length} bad line(s), nothing imported:\n${shown}${errors.length > MAX_SHOWN ? `\n… and ${errors.length - MAX_SHOWN} more` : ''}`);

@@ -33,6 +33,7 @@ it('referral tables: import, edit, and bad input that changes nothing', async ()
     assert.throws(() => importRetention(ctx, file('quote.csv', 'country,asn,days,source\nNO,,21,"open\n'), NOW), /line 2: unterminated quoted field/);
     assert.throws(() => importAgencies(ctx, file('ba.csv', 'country,agency\nNO,\nQQ,Someone\n'), NOW), (e: Error) => /line 2: agency is empty/.test(e.message) && /line 3: country: unknown country code "QQ"/.test(e.message));
     assert.throws(() => importAgencies(ctx, join(root, 'missing.csv'), NOW), NotFoundError);
+    assert.throws(() => importAgencies(ctx, file('empty.csv', 'country,agency,contact\n\n'), NOW), /no rows after the header, nothing imported/);
     assert.deepEqual([listRetention(ctx), listAgencies(ctx)], before, 'nothing changed');
 
     // Row edits.
