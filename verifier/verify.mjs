@@ -3,7 +3,7 @@
 // Standalone on purpose: it shares no code with counterseed, so it re-derives every hash, signature,
 // proof and CSV cell from the specification in verifier/README.md.
 // Usage: node verify.mjs PATH [--key-fingerprint HEX] [--published FILE] [--json]
-// PATH is an evidence package, or a referral package (a folder with referral.json: README section 9).
+// PATH is an evidence package, or a referral package (a folder with referral.json: README, "Referral packages").
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -1005,7 +1005,7 @@ export function formatReport(res) {
   return lines.join('\n');
 }
 
-// ---------- referral packages (README section 9) ----------
+// ---------- referral packages (README, "Referral packages") ----------
 
 /** The checks of a referral package, in report order. */
 export const REFERRAL_CHECKS = {
