@@ -26,3 +26,12 @@ export function canonicalJson(v: unknown): string;
 export function leafHash(data: Uint8Array): Buffer;
 export function verifyInclusion(leaf: Uint8Array, index: number, size: number, path: Uint8Array[], root: Uint8Array): boolean;
 export function csvCell(v: string | number | boolean | null): string;
+export interface ReferralFacts {
+  package: string; fingerprint: string | null; expectedFingerprint: string | null; agency: string | null; purpose: string | null;
+  ips: number; deliveries: number; packages: { ip: string; package: string; ok: boolean; deliveries: number }[];
+}
+export interface ReferralResult { ok: boolean; findings: Finding[]; facts: ReferralFacts }
+export const REFERRAL_CHECKS: Record<string, string>;
+/** A referral package (a folder with referral.json): its signature, every file's hash, each evidence package, and its figures. */
+export function verifyReferral(dir: string, opts?: { keyFingerprint?: string; published?: Published[] }): ReferralResult;
+export function formatReferralReport(res: ReferralResult): string;

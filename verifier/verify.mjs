@@ -3,8 +3,9 @@
 // Standalone on purpose: it shares no code with counterseed, so it re-derives every hash, signature,
 // proof and CSV cell from the specification in verifier/README.md.
 // Usage: node verify.mjs PATH [--key-fingerprint HEX] [--published FILE] [--json]
+// PATH is an evidence package, or a referral package (a folder with referral.json: README, "Referral packages").
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -1004,6 +1005,165 @@ export function formatReport(res) {
   return lines.join('\n');
 }
 
+// ---------- referral packages (README, "Referral packages") ----------
+
+/** The checks of a referral package, in report order. */
+export const REFERRAL_CHECKS = {
+  signature: 'referral.json is canonical and signed (Ed25519) by public-key.pem',
+  files: 'every file in the folder is listed in referral.json with its SHA-256, and none is missing',
+  packages: 'every address\'s evidence package verifies, is signed by the same node, selects that address, and is the one listed',
+  figures: 'per-address deliveries, completions and time span, totals and ISP counts agree with the evidence records',
+};
+
+/** Every file under dir, as relative paths with "/", at most `max` (a referral of 500 addresses has ~7,000). */
+function listTree(dir, max = 1_000_000) {
+  const out = [];
+  const walk = (d, rel) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const r = rel ? `${rel}/${name}` : name;
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p, r);
+      else { out.push(r); if (out.length > max) throw new Error(`more than ${max} files`); }
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+/** Deliveries to `ip` in a package's records.ndjson: count, completed, first and last time. */
+function figuresOf(path, ip) {
+  const f = { deliveries: 0, completed: 0, first: null, last: null };
+  const res = streamFile(path, (c) => eachLine(c, (bytes) => {
+    if (bytes === null || bytes.length === 0) return;
+    const r = JSON.parse(bytes.toString('utf8'));
+    if (r.kind !== 'delivery' || r.obs?.remoteIp !== ip) return;
+    f.deliveries++;
+    if (r.obs.completed === true) f.completed++;
+    if (f.first === null || r.at < f.first) f.first = r.at;
+    if (f.last === null || r.at > f.last) f.last = r.at;
+  }));
+  if (res.error) throw res.error;
+  return f;
+}
+
+const PACKAGE_PATH = /^evidence\/[0-9A-Za-z._-]{1,64}$/;
+
+/** Checks a referral package: its signed referral.json, every file's hash, each evidence package, and the figures it states. */
+export function verifyReferral(dir, opts = {}) {
+  const findings = [];
+  const fail = (check, code, message) => findings.push({ check, code, message });
+  const facts = { package: dir, fingerprint: null, expectedFingerprint: opts.keyFingerprint ?? null, agency: null, purpose: null, ips: 0, deliveries: 0, packages: [] };
+  const done = () => {
+    const order = Object.keys(REFERRAL_CHECKS);
+    findings.sort((a, b) => order.indexOf(a.check) - order.indexOf(b.check));
+    return { ok: findings.length === 0, findings, facts };
+  };
+  let text; let key; let m;
+  try {
+    text = readFileSync(join(dir, 'referral.json'));
+    key = createPublicKey(readFileSync(join(dir, 'public-key.pem')));
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`public-key.pem: key type ${key.asymmetricKeyType}`);
+    facts.fingerprint = fingerprintOf(key);
+    m = JSON.parse(text.toString('utf8'));
+    if (canonicalJson(m) !== text.toString('utf8')) throw new Error('referral.json is not in canonical form');
+    if (m.type !== 'counterseed-referral/v1') throw new Error(`unknown type ${m.type}`);
+  } catch (e) { fail('signature', 'referral-invalid', e.message); return done(); }
+  let sig = Buffer.alloc(0);
+  try { sig = Buffer.from(readFileSync(join(dir, 'referral.sig'), 'utf8').trim(), 'base64'); } catch { /* reported below */ }
+  if (!verifySignature(null, text, key, sig)) fail('signature', 'referral-signature-invalid', 'referral.sig is not a valid signature of referral.json by public-key.pem');
+  if (m.node !== facts.fingerprint) fail('signature', 'key-mismatch', `referral.json names node ${m.node} but public-key.pem is ${facts.fingerprint}`);
+  if (opts.keyFingerprint && opts.keyFingerprint.replace(/[\s:]/g, '').toLowerCase() !== facts.fingerprint) fail('signature', 'unexpected-key', `signed by key ${facts.fingerprint}, not the expected ${opts.keyFingerprint}`);
+  facts.agency = m.agency?.name ?? null;
+  facts.purpose = m.purpose ?? null;
+  if (!PURPOSES.includes(m.purpose)) fail('signature', 'purpose-invalid', `purpose ${JSON.stringify(m.purpose)} is not one of ${PURPOSES.join(', ')}`);
+
+  // Files: the folder holds exactly what referral.json lists.
+  const listed = m.files && typeof m.files === 'object' ? m.files : {};
+  let present = [];
+  try { present = listTree(dir).filter((f) => f !== 'referral.json' && f !== 'referral.sig'); } catch (e) { fail('files', 'file-unreadable', e.message); }
+  for (const f of present) {
+    if (!(f in listed)) { fail('files', 'file-unlisted', `${f} is not listed in referral.json`); continue; }
+    const got = streamFile(join(dir, f), () => {}).digest;
+    if (got !== listed[f]) fail('files', 'file-hash-mismatch', `${f}: SHA-256 ${got} differs from referral.json's ${listed[f]}`);
+  }
+  for (const f of Object.keys(listed)) if (!present.includes(f)) fail('files', 'file-missing', `${f} is listed in referral.json but missing`);
+
+  // Each address: its evidence package, and the figures referral.json states for it.
+  const ips = Array.isArray(m.ips) ? m.ips : [];
+  const seen = new Set();
+  const isps = new Map();
+  const totals = { ips: 0, deliveries: 0, completed: 0, first: null, last: null };
+  for (const e of ips) {
+    if (typeof e?.ip !== 'string' || typeof e.package !== 'string' || !PACKAGE_PATH.test(e.package)) { fail('packages', 'entry-invalid', `an address entry is malformed: ${JSON.stringify(e).slice(0, 200)}`); continue; }
+    if (seen.has(e.ip)) fail('packages', 'duplicate-ip', `${e.ip} is listed twice`);
+    seen.add(e.ip);
+    const pdir = join(dir, e.package);
+    const v = verifyPackage(pdir, { keyFingerprint: facts.fingerprint, published: opts.published ?? [] });
+    facts.packages.push({ ip: e.ip, package: e.package, ok: v.ok, deliveries: v.facts.deliveries });
+    for (const x of v.findings) fail('packages', 'package-not-verified', `${e.package}: ${x.code}: ${x.message}`);
+    let manifest = null;
+    try {
+      const raw = readFileSync(join(pdir, 'manifest.json'));
+      if (sha256(raw).toString('hex') !== e.manifest_sha256) fail('packages', 'package-swapped', `${e.package}: manifest.json is not the one referral.json lists`);
+      manifest = JSON.parse(raw.toString('utf8'));
+    } catch (err) { fail('packages', 'package-unreadable', `${e.package}: ${err.message}`); }
+    if (manifest) {
+      if (manifest.selection?.ip !== e.ip) fail('packages', 'package-selection', `${e.package} selects ${JSON.stringify(manifest.selection)}, not the address ${e.ip}`);
+      if ((manifest.purpose ?? null) !== m.purpose) fail('packages', 'package-purpose', `${e.package} holds ${manifest.purpose} data, the referral says ${m.purpose}`);
+    }
+    let f = null;
+    try { f = figuresOf(join(pdir, 'records.ndjson'), e.ip); } catch (err) { fail('figures', 'records-unreadable', `${e.package}/records.ndjson: ${err.message}`); }
+    if (f) {
+      for (const k of ['deliveries', 'completed', 'first', 'last']) {
+        if (e[k] !== f[k]) fail('figures', 'figure-mismatch', `${e.ip}: referral.json says ${k} ${e[k]}, its evidence records give ${f[k]}`);
+      }
+      totals.ips++; totals.deliveries += f.deliveries; totals.completed += f.completed;
+      if (f.first !== null && (totals.first === null || f.first < totals.first)) totals.first = f.first;
+      if (f.last !== null && (totals.last === null || f.last > totals.last)) totals.last = f.last;
+    }
+    const k = String(e.asn ?? null);
+    isps.set(k, (isps.get(k) ?? 0) + 1);
+  }
+  for (const k of ['ips', 'deliveries', 'completed', 'first', 'last']) {
+    if (m.totals?.[k] !== totals[k]) fail('figures', 'total-mismatch', `totals.${k} is ${m.totals?.[k]}, the addresses' evidence gives ${totals[k]}`);
+  }
+  const stated = new Map((Array.isArray(m.isps) ? m.isps : []).map((i) => [String(i.asn ?? null), i.ips]));
+  if (stated.size !== isps.size || [...isps].some(([k, n]) => stated.get(k) !== n)) fail('figures', 'isp-mismatch', 'the ISP counts do not match the addresses listed');
+  facts.ips = ips.length;
+  facts.deliveries = totals.deliveries;
+  return done();
+}
+
+/** A report for people. */
+export function formatReferralReport(res) {
+  const f = res.facts;
+  const warning = purposeWarning(f.purpose);
+  const lines = [
+    ...(warning ? [`*** ${warning} ***`, ''] : []),
+    `counterseed offline verifier v${VERIFIER_VERSION}: referral package`,
+    `package:     ${f.package}`,
+    `agency:      ${f.agency ?? '?'}`,
+    `node key:    ${f.fingerprint ?? '?'}`,
+    f.expectedFingerprint ? `expected:    ${f.expectedFingerprint}` : '             (compare this fingerprint with the one the police unit published, or pass --key-fingerprint)',
+    `addresses:   ${f.ips}, ${f.deliveries} deliveries in ${f.packages.length} evidence package(s)`,
+    '',
+  ];
+  for (const [check, doc] of Object.entries(REFERRAL_CHECKS)) {
+    const n = res.findings.filter((x) => x.check === check).length;
+    lines.push(`${n === 0 ? '[ ok ]' : '[FAIL]'} ${doc}${n ? ` (${n})` : ''}`);
+  }
+  lines.push('');
+  if (res.ok) lines.push('RESULT: VERIFIED - no sign of alteration.');
+  else {
+    lines.push(`RESULT: NOT VERIFIED - ${res.findings.length} problem(s):`);
+    for (const x of res.findings.slice(0, 200)) lines.push(`  ${x.code}: ${x.message}`);
+    if (res.findings.length > 200) lines.push(`  … and ${res.findings.length - 200} more`);
+  }
+  if (warning) lines.push(`*** ${warning} ***`);
+  return lines.join('\n');
+}
+
 function main(argv) {
   const args = argv.slice();
   const json = args.includes('--json') ? (args.splice(args.indexOf('--json'), 1), true) : false;
@@ -1021,8 +1181,9 @@ function main(argv) {
   if (publishedFile !== undefined) {
     try { published = readPublished(publishedFile); } catch (e) { process.stderr.write(`--published ${publishedFile}: ${e.message}\n`); return 2; }
   }
-  const res = verifyPackage(args[0], { keyFingerprint, published });
-  process.stdout.write(`${json ? JSON.stringify(res, null, 2) : formatReport(res)}\n`);
+  const referral = existsSync(join(args[0], 'referral.json'));
+  const res = referral ? verifyReferral(args[0], { keyFingerprint, published }) : verifyPackage(args[0], { keyFingerprint, published });
+  process.stdout.write(`${json ? JSON.stringify(res, null, 2) : referral ? formatReferralReport(res) : formatReport(res)}\n`);
   return res.ok ? 0 : 1;
 }
 

@@ -80,7 +80,8 @@ async function runMain(argv: string[], shutdown: AbortController, stdout: { clos
       // "decoys frob": say the subcommand is unknown, and list the group's (issue 15 item 12: all their help was dumped).
       const firstAt = argv.indexOf(first!);
       const sub = argv.slice(firstAt + 1).find((a) => !a.startsWith('-'));
-      const listing = [`Commands in "${first}":`, ...group.map((c) => `  ${c.name.padEnd(20)}${c.summary}`), '', `counterseed ${first} <command> --help for details`].join('\n');
+      const pad = Math.max(20, ...group.map((c) => c.name.length + 2));
+      const listing = [`Commands in "${first}":`, ...group.map((c) => `  ${c.name.padEnd(pad)}${c.summary}`), '', `counterseed ${first} <command> --help for details`].join('\n');
       if (sub !== undefined) { err(`counterseed: unknown subcommand "${first} ${sub}"\n\n${listing}`); return 2; }
       if (argv.includes('--help') || argv.includes('-h')) { out(listing); return 0; }
       err(listing);

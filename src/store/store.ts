@@ -1,4 +1,5 @@
 import type { CampaignCatalog } from './campaigns.ts';
+import type { CaseRegister } from './cases.ts';
 import type { DecoyFilesCatalog } from './decoy-files.ts';
 import type { EvidenceLogBackend, RunMarkers } from './evidence-log.ts';
 import type { EvidenceStore } from './evidence-store.ts';
@@ -6,6 +7,7 @@ import type { HealthQueries } from './health.ts';
 import type { IntelligenceStore } from './intelligence.ts';
 import type { NodeRunCatalog } from './node-runs.ts';
 import type { PayloadCatalog } from './payload-catalog.ts';
+import type { ReferralStore } from './referrals.ts';
 import type { VariantCatalog } from './variant-catalog.ts';
 
 /**
@@ -24,6 +26,10 @@ export interface Store extends EvidenceStore, PayloadCatalog {
   readonly health: HealthQueries;
   /** Enrichment, rollups and the analysis queries (issue 11): never evidence, never chained. */
   readonly intel: IntelligenceStore;
+  /** Agencies, retention rules and what was referred (issue 14 part 4): operator tables, never evidence. */
+  readonly referrals: ReferralStore;
+  /** The case register (issue 14 part 5). */
+  readonly cases: CaseRegister;
   /** Each start of the node and what it presented (exports' tool.json). */
   readonly nodeRuns: NodeRunCatalog;
   /** The tamper-evident log's tables and the append transaction it hooks into. */

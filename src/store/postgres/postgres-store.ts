@@ -5,6 +5,8 @@ import type { DeliveryObservation, Observation, TrackerAnnounceObservation } fro
 import type { Payload } from '../../domain/payload.ts';
 import type { DecoyRetirement } from '../evidence-store.ts';
 import type { IntelligenceStore } from '../intelligence.ts';
+import { SqliteCases } from '../sqlite/referrals/case-tables.ts';
+import { SqliteReferrals } from '../sqlite/referrals/referral-tables.ts';
 import type { AnnounceQuery, DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
 import type { AppendHook, EvidenceLogBackend } from '../evidence-log.ts';
 import type { Store } from '../store.ts';
@@ -48,6 +50,8 @@ export class PostgresStore implements Store {
   readonly campaigns: CampaignStore;
   readonly health: SqliteHealthQueries;
   readonly nodeRuns: SqliteNodeRuns;
+  readonly referrals: SqliteReferrals;
+  readonly cases: SqliteCases;
 
   constructor(opts: PostgresStoreOptions) {
     this.#conn = new SyncConnection(opts.url, opts.schema);
@@ -65,6 +69,10 @@ export class PostgresStore implements Store {
     this.campaigns = new CampaignStore(this);
     this.health = new SqliteHealthQueries(this.#db);
     this.nodeRuns = new SqliteNodeRuns(this.#db);
+    // The agency and retention tables, referrals made and the case register share SQLite's SQL; the
+    // due list, jurisdiction and build read the intelligence tables, which are SQLite's only so far.
+    this.referrals = new SqliteReferrals(this.#db, 'the due list, jurisdiction and referral build read the intelligence tables, which run on the SQLite store only so far, not on PostgreSQL');
+    this.cases = new SqliteCases(this.#db);
   }
 
   /**

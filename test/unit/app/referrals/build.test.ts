@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { importAgencies, importRetention } from '../../../../src/app/referral-tables.ts';
+import { buildReferrals } from '../../../../src/app/referrals-build.ts';
+import { referralsDue } from '../../../../src/app/referrals-due.ts';
+import { listReferrals } from '../../../../src/app/referrals-list.ts';
+import { InputError } from '../../../../src/domain/errors.ts';
+import { openEvidence } from '../../../../src/evidence/open.ts';
+import { verifyReferral } from '../../../../verifier/verify.mjs';
+import { sampleDelivery } from '../../../helpers/sample-observations.ts';
+import { AGENCY_CSV, DAY, IP, NOW, RETENTION_CSV, referralFixture } from './fixture.ts';
+
+it('referrals build: one package per agency that the standalone verifier accepts; referrals recorded; tampering caught', async () => {
+  const { ctx, root, done } = await referralFixture();
+  try {
+    writeFileSync(join(root, 'retention.csv'), RETENTION_CSV);
+    writeFileSync(join(root, 'agencies.csv'), AGENCY_CSV);
+    importRetention(ctx, join(root, 'retention.csv'), NOW);
+    importAgencies(ctx, join(root, 'agencies.csv'), NOW);
+
+    const out = join(root, 'referrals');
+    const r = await buildReferrals(ctx, { out, withinDays: 20, now: NOW });
+    // Due within 20 days with an agency: B, C, A, H, I (K has no agency; D no deadline).
+    assert.deepEqual(r.packages.map((p) => [p.agency, p.ips, p.deliveries]), [['Kripos', 4, 7], ['NOA', 1, 1]]);
+    const kripos = r.packages[0]!;
+    const m = JSON.parse(readFileSync(join(kripos.dir, 'referral.json'), 'utf8'));
+    assert.deepEqual(m.ips.map((i: { ip: string }) => i.ip), [IP.B, IP.A, IP.H, IP.I], 'soonest deadline first');
+    assert.deepEqual(m.totals, { ips: 4, deliveries: 7, completed: 7, first: NOW - 70 * DAY, last: NOW - 5 * DAY });
+    assert.deepEqual(m.isps, [{ asn: 25400, org: 'Telia Norge AS', ips: 3 }, { asn: 2119, org: 'Telenor Norge AS', ips: 1 }]);
+    assert.match(readFileSync(join(kripos.dir, 'summary.txt'), 'utf8'), /Referral to Kripos \(kripos@example\.invalid\)[\s\S]*AS25400  Telia Norge AS  3 address/);
+
+    for (const p of r.packages) {
+      const v = verifyReferral(p.dir);
+      assert.deepEqual([v.ok, v.findings], [true, []], p.agency);
+    }
+    // The copy of the verifier inside the package, run as an examiner would.
+    const report = execFileSync(process.execPath, [join(kripos.dir, 'verify.mjs'), kripos.dir], { encoding: 'utf8' });
+    assert.match(report, /referral package[\s\S]*agency:      Kripos[\s\S]*RESULT: VERIFIED/);
+
+    // Recorded: to whom, when, which package; nothing of it is due any more, until a new delivery.
+    assert.deepEqual(listReferrals(ctx, { ip: IP.B }).map((x) => [x.agency, x.sha256, x.createdAt, x.coveredTo]), [['Kripos', kripos.sha256, NOW, NOW - 20 * DAY]]);
+    assert.deepEqual(referralsDue(ctx, { withinDays: 20, now: NOW }).dated.map((x) => x.ip), [IP.K]);
+    const ev = openEvidence(ctx.store, ctx.settings.dataDir, { create: false });
+    const [decoy] = await ctx.store.listDecoys({ limit: 1 });
+    await ctx.store.appendObservations([sampleDelivery(decoy!.id, decoy!.infoHash, { remoteIp: IP.B, startedAt: NOW - 2 * DAY, endedAt: NOW - 2 * DAY + 1000 })]);
+    ev.detach();
+    assert.deepEqual(referralsDue(ctx, { withinDays: 20, now: NOW }).dated.map((x) => x.ip), [IP.K, IP.B], 'a delivery after the referral is due again');
+
+    // Tampering: a summary edited, a figure changed (even re-signed with another key it fails: key or figures).
+    writeFileSync(join(kripos.dir, 'summary.txt'), 'edited\n');
+    assert.ok(verifyReferral(kripos.dir).findings.some((f) => f.code === 'file-hash-mismatch'));
+    const edited = readFileSync(join(kripos.dir, 'referral.json'), 'utf8').replace('"deliveries":7', '"deliveries":8');
+    writeFileSync(join(kripos.dir, 'referral.json'), edited);
+    assert.ok(verifyReferral(kripos.dir).findings.some((f) => f.code === 'referral-signature-invalid'));
+    const noa = r.packages[1]!;
+    const recs = join(noa.dir, 'evidence', IP.C, 'records.ndjson');
+    writeFileSync(recs, readFileSync(recs, 'utf8').replace('"completed":true', '"completed":false'));
+    const v = verifyReferral(noa.dir);
+    assert.ok(v.findings.some((f) => f.code === 'package-not-verified') && v.findings.some((f) => f.code === 'file-hash-mismatch'));
+
+    // All or nothing: an occupied --out is refused before anything is written or recorded.
+    writeFileSync(join(root, 'occupied'), 'x');
+    await assert.rejects(buildReferrals(ctx, { out: join(root, 'occupied'), now: NOW }), InputError);
+    await assert.rejects(buildReferrals(ctx, { out: join(root, 'x'), agency: 'Nobody', now: NOW }), /no agency named "Nobody"/);
+    await assert.rejects(buildReferrals(ctx, { out: join(root, 'y'), now: NOW, maxIps: 1 }), /more than 1 addresses/);
+    assert.equal(existsSync(join(root, 'x')) || existsSync(join(root, 'y')), false);
+    assert.equal(listReferrals(ctx, {}).length, 2);
+  } finally { await done(); }
+});
+
+it('referrals build: an IPv6 address gets a folder name without colons, and the package verifies', async () => {
+  const { ctx, root, done } = await referralFixture([[IP.V6, -3, false], [IP.V6, -4, false]]);
+  try {
+    writeFileSync(join(root, 'retention.csv'), RETENTION_CSV);
+    writeFileSync(join(root, 'agencies.csv'), AGENCY_CSV);
+    importRetention(ctx, join(root, 'retention.csv'), NOW);
+    importAgencies(ctx, join(root, 'agencies.csv'), NOW);
+    const r = await buildReferrals(ctx, { out: join(root, 'out'), now: NOW });
+    assert.deepEqual(r.packages.map((p) => [p.agency, p.ips, p.deliveries]), [['Kripos', 1, 2]]);
+    assert.ok(existsSync(join(r.packages[0]!.dir, 'evidence', '2001_db8__5', 'manifest.json')));
+    const v = verifyReferral(r.packages[0]!.dir);
+    assert.deepEqual([v.ok, v.findings], [true, []]);
+    const again = await buildReferrals(ctx, { out: join(root, 'again'), now: NOW });
+    assert.deepEqual(again.packages, [], 'referred already: nothing left to refer');
+  } finally { await done(); }
+});
