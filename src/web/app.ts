@@ -3,6 +3,7 @@ import { authRoutes } from './api/auth.ts';
 import { consultRoutes } from './api/consult.ts';
 import { exportRoutes } from './api/exports.ts';
 import { operationRoutes } from './api/operations.ts';
+import { retentionRoutes } from './api/retention.ts';
 import { userRoutes } from './api/users.ts';
 import { guard } from './auth/guard.ts';
 import { sessions } from './auth/session.ts';
@@ -40,6 +41,7 @@ export function createWebApp(deps: WebDeps): OpenAPIHono<Env> {
   operationRoutes(app);
   consultRoutes(app);
   exportRoutes(app);
+  retentionRoutes(app);
   userRoutes(app);
   // The API's description is for logged-in users too: anonymous clients reach only login and the public map.
   app.use('/api/openapi.json', guard('any'));
