@@ -13,6 +13,7 @@ import { onError } from './errors.ts';
 import { explorerPage } from './explorer.ts';
 import { operationPages } from './pages/operations.ts';
 import { pageRoutes } from './pages/routes.ts';
+import { retentionPages } from './pages/retention.ts';
 
 const OPENAPI = { openapi: '3.1.0', info: { title: 'counterseed analyst API', version: '0.1.0', description: 'Every route needs a session (POST /api/login) except login itself; consultations of personal data need a purpose and are logged.' } };
 
@@ -49,6 +50,7 @@ export function createWebApp(deps: WebDeps): OpenAPIHono<Env> {
   app.get('/api/docs', guard('any'), (c) => c.html(explorerPage(app.getOpenAPI31Document(OPENAPI) as never, c.get('actor'), c.get('session')?.csrfToken, deps.banner)));
   pageRoutes(app, throttle);
   operationPages(app);
+  retentionPages(app);
   app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'no such route' }, 404) : c.html('<!doctype html><title>Not found</title><h1>404: not found</h1>', 404)));
   app.onError(onError(deps.ctx.log));
   return app;

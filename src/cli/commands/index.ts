@@ -65,4 +65,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('users reset', async () => (await import('./users.ts')).usersReset),
   entry('access-log export', async () => (await import('./access-log.ts')).accessLogExport),
   entry('access-log verify', async () => (await import('./access-log.ts')).accessLogVerify),
+  entry('retention review', async () => (await import('./retention.ts')).retentionReviewCmd),
+  entry('retention run', async () => (await import('./retention.ts')).retentionRunCmd),
+  entry('retention hold', async () => (await import('./retention.ts')).retentionHoldCmd),
+  entry('retention holds', async () => (await import('./retention.ts')).retentionHoldsCmd),
 ];
