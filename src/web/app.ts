@@ -14,6 +14,8 @@ import { explorerPage } from './explorer.ts';
 import { operationPages } from './pages/operations.ts';
 import { pageRoutes } from './pages/routes.ts';
 import { retentionPages } from './pages/retention.ts';
+import { intelPages } from './pages/intel.ts';
+import { intelRoutes } from './api/intel.ts';
 
 const OPENAPI = { openapi: '3.1.0', info: { title: 'counterseed analyst API', version: '0.1.0', description: 'Every route needs a session (POST /api/login) except login itself; consultations of personal data need a purpose and are logged.' } };
 
@@ -43,6 +45,7 @@ export function createWebApp(deps: WebDeps): OpenAPIHono<Env> {
   consultRoutes(app);
   exportRoutes(app);
   retentionRoutes(app);
+  intelRoutes(app);
   userRoutes(app);
   // The API's description is for logged-in users too: anonymous clients reach only login and the public map.
   app.use('/api/openapi.json', guard('any'));
@@ -51,6 +54,7 @@ export function createWebApp(deps: WebDeps): OpenAPIHono<Env> {
   pageRoutes(app, throttle);
   operationPages(app);
   retentionPages(app);
+  intelPages(app);
   app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'no such route' }, 404) : c.html('<!doctype html><title>Not found</title><h1>404: not found</h1>', 404)));
   app.onError(onError(deps.ctx.log));
   return app;

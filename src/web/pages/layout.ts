@@ -10,7 +10,7 @@ table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{border:1px so
 .card b{display:block;font-size:1.6em}.alert{background:#fde2e1;border:1px solid #a00;padding:.5rem .8rem}.banner{margin:0;padding:.4rem 1rem;background:#ffd54a;font-weight:bold}label{display:block;margin:.4rem 0}input{font:inherit}`;
 
 const NAV: readonly [string, string, Parameters<typeof may>[1]][] = [
-  ['/', 'Overview', 'overview'], ['/campaigns', 'Campaigns', 'operate'], ['/health', 'Node health', 'operate'], ['/deliveries', 'Deliveries', 'consult'], ['/exports', 'Exports', 'export:request'],
+  ['/', 'Overview', 'overview'], ['/campaigns', 'Campaigns', 'operate'], ['/health', 'Node health', 'operate'], ['/deliveries', 'Deliveries', 'consult'], ['/dossier', 'Dossier', 'consult'], ['/intel/map', 'Map', 'overview'], ['/intel/deterrence', 'Deterrence', 'overview'], ['/exports', 'Exports', 'export:request'],
   ['/exports', 'Approvals', 'approve'], ['/retention', 'Retention', 'retention'], ['/audit', 'Access log', 'audit'], ['/api/docs', 'API', 'users'],
 ];
 
