@@ -60,7 +60,8 @@ ${d.caveats.map((x) => html`<p class="note">${x}</p>`)}
   app.get('/intel/map', guard(['overview']), (c) => {
     const { ctx, banner } = c.get('deps');
     const end = ctx.store.intel.lastActivityAt();
-    const from = weekParam(c.req.query('week'), end ?? c.get('deps').g.now());
+    // Default: the last complete week of data (the week before the one holding the last activity).
+    const from = weekParam(c.req.query('week'), (end ?? c.get('deps').g.now()) - 7 * DAY);
     const s = stats(ctx, { period: 'week', from, to: from + 7 * DAY, by: ['municipality'] });
     const counts = new Map<string, number>();
     let placed = 0, other = 0;
@@ -71,10 +72,13 @@ ${d.caveats.map((x) => html`<p class="note">${x}</p>`)}
     const week = new Date(from).toISOString().slice(0, 10);
     const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 15);
     const label = new Map((s.ipsBy.municipality ?? []).map((r) => [r.key, r.label]));
+    // A municipality holding a large share is the typical mark of head-office placement (PLACEMENT_CAVEAT): say so beside it.
+    const heavy = top.filter(([, v]) => placed >= 50 && v / placed > 0.2);
     return c.html(page('Internal map: addresses by municipality', c.get('actor'), c.get('session')?.csrfToken, html`${s.synthetic ? html`<p class="alert">SYNTHETIC DATA</p>` : ''}
 <form method="get" action="/intel/map"><label>Week starting (Monday, UTC) <input name="week" type="date" value="${week}"></label><button>Show</button></form>
 <p>Week of ${week} (UTC): ${placed} distinct addresses placed in ${counts.size} municipalities; ${other} outside Norway, not placeable or not assessed. <strong>Every municipality figure is an estimate.</strong></p>
 <p class="note">${PLACEMENT_CAVEAT} Municipalities with fewer than ${FEW} addresses (${few} this week) are hatched: at that size the count is mostly placement error. Internal page: small counts are not suppressed; the public map withholds them.</p>
+${heavy.map(([k, v]) => html`<p class="alert">${label.get(k) ?? k} holds ${pct(v / placed)} of the placed addresses: likely in part addresses placed at an operator's head office, not people living there.</p>`)}
 ${municipalityMap(counts, `Distinct addresses per municipality, week of ${week} (estimate)`)}
 <h2>Most addresses (estimate)</h2><table><thead><tr><th>municipality</th><th>addresses</th></tr></thead><tbody>${top.map(([k, v]) => html`<tr><td>${label.get(k) ?? k} (${k})</td><td>${v}</td></tr>`)}</tbody></table>
 <p class="note">Municipality boundaries © Kartverket (CC BY 4.0). IP geolocation by DB-IP (CC BY 4.0).</p>`, banner));

@@ -34,13 +34,15 @@ function municipalityShapes(): Shape[] {
 export function municipalityMap(counts: ReadonlyMap<string, number>, title: string): Raw {
   const all = municipalityShapes();
   const shown = [...counts.values()].filter((v) => v >= FEW).sort((a, b) => a - b);
-  const breaks = [0.2, 0.4, 0.6, 0.8].map((q) => shown[Math.floor(q * (shown.length - 1))] ?? 0);
+  // Quantile class limits, each once (few municipalities give repeated quantiles).
+  const breaks = [...new Set([0.2, 0.4, 0.6, 0.8].map((q) => shown[Math.floor(q * (shown.length - 1))] ?? FEW))];
   const fill = (v: number) => (v === 0 ? '#fff' : v < FEW ? 'url(#few)' : SHADES[breaks.filter((b) => v > b).length]!);
   const paths = all.map((s) => {
     const v = counts.get(s.no) ?? 0;
     return html`<path d="${s.d}" fill="${fill(v)}" stroke="#555" stroke-width="0.3"><title>${s.name} (${s.no}): ${v} addresses (estimate${v > 0 && v < FEW ? '; fewer than 5: mostly placement error' : ''})</title></path>`;
   });
-  const legend = SHADES.map((c, i) => html`<rect x="330" y="${H - 120 + i * 16}" width="14" height="12" fill="${c}"/><text x="350" y="${H - 110 + i * 16}" font-size="10">${i === 0 ? `${FEW}–${breaks[0]}` : i === 4 ? `> ${breaks[3]}` : `${breaks[i - 1]}–${breaks[i]}`}</text>`);
+  const limits = [FEW, ...breaks];
+  const legend = limits.map((lo, i) => html`<rect x="330" y="${H - 120 + i * 16}" width="14" height="12" fill="${SHADES[i]!}"/><text x="350" y="${H - 110 + i * 16}" font-size="10">${i === limits.length - 1 ? `> ${i === 0 ? FEW - 1 : lo}` : `${i === 0 ? lo : lo + 1}–${limits[i + 1]}`}</text>`);
   return html`<svg class="map" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${title}"><title>${title}</title>
 <defs><pattern id="few" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f3f3f3"/><line x1="0" y1="0" x2="0" y2="6" stroke="#aaa" stroke-width="2"/></pattern></defs>
 <g>${paths}</g>${legend}<rect x="330" y="${H - 36}" width="14" height="12" fill="url(#few)"/><text x="350" y="${H - 26}" font-size="10">1–${FEW - 1}: uncertain</text></svg>`;

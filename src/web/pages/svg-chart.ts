@@ -32,7 +32,7 @@ export function lineChart(input: ChartInput): Raw {
   const X = (x: string) => PAD.left + (xs.length <= 1 ? iw / 2 : (xs.indexOf(x) / (xs.length - 1)) * iw);
   const Y = (y: number) => PAD.top + ih - (y / top) * ih;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((q) => q * top);
-  const every = Math.max(1, Math.ceil(xs.length / 12));
+  const every = Math.max(1, Math.ceil(xs.length / 6));
   const f1 = (n: number) => n.toFixed(1);
   const grid = ticks.map((t) => html`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${f1(Y(t))}" y2="${f1(Y(t))}" stroke="#ddd"/><text x="${PAD.left - 6}" y="${f1(Y(t) + 4)}" font-size="11" text-anchor="end">${fmt(t)}</text>`);
   const xl = xs.map((x, i) => (i % every === 0 ? html`<text x="${f1(X(x))}" y="${H - PAD.bottom + 16}" font-size="11" text-anchor="middle">${x}</text>` : ''));
