@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { exportEvidence, nodeKey, signCheckpoint } from '../../../src/app/evidence.ts';
@@ -69,6 +70,9 @@ it('the chain still verifies after an erasure: the audit counts tombstones as ro
     }
   }
   assert.equal(erased, HOSTILE_NAMES.length);
+  // A package never carries erased content: an export whose proof needs an erased record is refused, naming it.
+  await assert.rejects(exportEvidence(f.ctx, { out: join(f.root, 'pkg-11'), filter: { ip: '198.18.0.11' } }), (e: Error) => e instanceof ErasedRecordError && /was erased on/.test(e.message));
+  assert.equal(existsSync(join(f.root, 'pkg-11')), false, 'nothing half-written');
   const out = join(f.root, 'pkg-12');
   await exportEvidence(f.ctx, { out, filter: { ip: '198.18.0.12' } });
   const v = await verifyEvidence({ dir: out, keyFingerprint: (await nodeKey(f.ctx)).fingerprint });
