@@ -42,8 +42,10 @@ async function time(label: string, n: number, fn: (i: number) => Promise<unknown
   for (let i = 0; i < 3; i++) await fn(i); // warm-up
   const xs: number[] = [];
   for (let i = 0; i < n; i++) { const t = performance.now(); await fn(i); xs.push(performance.now() - t); }
-  return { label, p50: pct(xs, 50), p95: pct(xs, 95) };
+  return shown({ label, p50: pct(xs, 50), p95: pct(xs, 95) });
 }
+/** Each figure as soon as it is measured (a long run that fails later keeps what it measured). */
+function shown(r: Row): Row { console.log(`${r.label.padEnd(62)} ${r.p50.toFixed(1).padStart(9)} ${r.p95.toFixed(1).padStart(9)}`); return r; }
 
 const settings = loadSettings({ flags: { dataDir: DIR }, env: {} });
 const ctx = openContext(settings, () => {}, undefined, 'read');
@@ -90,14 +92,14 @@ try {
   await page.fill('input[name=password]', PASSWORD);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('main form button')]);
   const interactive = async (path: string) => {
-    await page.goto(`${base}${path}`, { waitUntil: 'load' });
+    await page.goto(`${base}${path}`, { waitUntil: 'load', timeout: 120_000 });
     return page.evaluate(() => (globalThis as unknown as { performance: { getEntriesByType(t: string): { domInteractive: number }[] } }).performance.getEntriesByType('navigation')[0]!.domInteractive);
   };
   const browserTime = async (label: string, n: number, path: (i: number) => string): Promise<Row> => {
     for (let i = 0; i < 2; i++) await interactive(path(i));
     const xs: number[] = [];
     for (let i = 0; i < n; i++) xs.push(await interactive(path(i)));
-    return { label, p50: pct(xs, 50), p95: pct(xs, 95) };
+    return shown({ label, p50: pct(xs, 50), p95: pct(xs, 95) });
   };
   const pn = Math.max(5, Math.floor(REQUESTS / 2));
   pages.push(await browserTime('page / overview, interactive (chromium)', pn, () => '/'));

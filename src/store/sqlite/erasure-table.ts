@@ -12,8 +12,16 @@ function personalTable(kind: string): { table: string; ip: string; time: string 
   return { table: c.spec.table, ip: c.column(c.spec.ipField), time: c.column(c.spec.timeField) };
 }
 
-/** The WHERE clause of a selection, with `?1` the cut-off, `?2` the address or NULL, `?3` the held addresses (JSON array). */
-const where = (t: { ip: string; time: string }) => `${t.time} < ?1 AND (?2 IS NULL OR ${t.ip} = ?2) AND ${t.ip} NOT IN (SELECT value FROM json_each(?3))`;
+/**
+ * The WHERE clause of a selection and its arguments: only the conditions it needs, so that a plain
+ * time cut-off stays a range on the table's time index where it has one. `held`: the rows legal holds keep instead.
+ */
+function where(t: { ip: string; time: string }, sel: ErasureSelection, held = false): { sql: string; args: (string | number)[] } {
+  const sql = [`${t.time} < ?`], args: (string | number)[] = [sel.before];
+  if (sel.ip !== undefined) { sql.push(`${t.ip} = ?`); args.push(sel.ip); }
+  if (held || sel.exceptIps.length > 0) { sql.push(`${t.ip} ${held ? '' : 'NOT '}IN (SELECT value FROM json_each(?))`); args.push(JSON.stringify(sel.exceptIps)); }
+  return { sql: sql.join(' AND '), args };
+}
 
 /**
  * Erasure on SQLite: deletes rows, writes tombstones (retention-001), keeps the chain's runs (and
@@ -31,9 +39,10 @@ export class SqliteErasureTable implements ErasureTable {
   due(sel: ErasureSelection): DueCount[] {
     return sel.kinds.map((kind) => {
       const t = personalTable(kind);
-      const r = this.#db.prepare(`SELECT count(*) AS n, min(${t.time}) AS oldest FROM ${t.table} WHERE ${where(t)}`).get(sel.before, sel.ip ?? null, JSON.stringify(sel.exceptIps))!;
-      const held = sel.exceptIps.length === 0 ? 0 : Number(this.#db.prepare(`SELECT count(*) AS n FROM ${t.table} WHERE ${t.time} < ?1 AND (?2 IS NULL OR ${t.ip} = ?2) AND ${t.ip} IN (SELECT value FROM json_each(?3))`)
-        .get(sel.before, sel.ip ?? null, JSON.stringify(sel.exceptIps))!.n);
+      const w = where(t, sel);
+      const r = this.#db.prepare(`SELECT count(*) AS n, min(${t.time}) AS oldest FROM ${t.table} WHERE ${w.sql}`).get(...w.args)!;
+      const h = where(t, sel, true);
+      const held = sel.exceptIps.length === 0 ? 0 : Number(this.#db.prepare(`SELECT count(*) AS n FROM ${t.table} WHERE ${h.sql}`).get(...h.args)!.n);
       return { kind, records: Number(r.n), held, oldest: r.oldest === null ? null : Number(r.oldest) };
     });
   }
@@ -43,16 +52,17 @@ export class SqliteErasureTable implements ErasureTable {
     const out = sel.kinds.map((kind) => {
       const t = personalTable(kind);
       // The run that chains a row: the one of its kind with the greatest first row id at or below it (evidence_runs_row).
+      const w = where(t, sel);
       const pick = this.#db.prepare(`SELECT * FROM (SELECT x.id AS id, x.${t.time} AS at, x.${t.ip} AS ip,
-        (SELECT r.first_seq + (x.id - r.first_row_id) FROM evidence_runs r WHERE r.kind = ?4 AND r.first_row_id <= x.id AND x.id < r.first_row_id + r.count
+        (SELECT r.first_seq + (x.id - r.first_row_id) FROM evidence_runs r WHERE r.kind = ? AND r.first_row_id <= x.id AND x.id < r.first_row_id + r.count
           ORDER BY r.first_row_id DESC LIMIT 1) AS seq
-        FROM ${t.table} x WHERE ${where(t)}) WHERE seq IS NULL OR seq < ?6 ORDER BY id LIMIT ?5`);
+        FROM ${t.table} x WHERE ${w.sql}) WHERE seq IS NULL OR seq < ? ORDER BY id LIMIT ?`);
       const tomb = this.#db.prepare('INSERT INTO evidence_erased (seq, kind, row_id, at, erased_at, erasure) VALUES (?, ?, ?, ?, ?, ?)');
       const del = this.#db.prepare(`DELETE FROM ${t.table} WHERE id = ?`);
       let records = 0, unchained = 0, firstSeq: number | null = null, lastSeq: number | null = null;
       for (let more = true; more;) {
         more = this.#tx(() => {
-          const rows = pick.all(sel.before, sel.ip ?? null, JSON.stringify(sel.exceptIps), kind, batch, sel.belowSeq ?? Number.MAX_SAFE_INTEGER);
+          const rows = pick.all(kind, ...w.args, sel.belowSeq ?? Number.MAX_SAFE_INTEGER, batch);
           for (const r of rows) {
             const seq = r.seq === null ? null : Number(r.seq);
             // A row no run names is not part of the chain (written while the log was detached): it simply goes.
