@@ -3,7 +3,9 @@ import { InputError, NotFoundError } from '../domain/errors.ts';
 import type { Settings } from '../config/settings.ts';
 import type { DueCount } from '../store/erasure.ts';
 import type { ApprovalRequest, LegalHold } from '../store/governance.ts';
+import { openErasure } from '../node/erasure.ts';
 import { recordAccess, requirePurpose } from './access-log.ts';
+import type { Context } from './context.ts';
 import { PermissionError, requirePermission, StateError, type Actor, type Governance } from './governance.ts';
 
 export type { LegalHold } from '../store/governance.ts';
@@ -97,6 +99,11 @@ export function retentionReview(settings: Settings, erasure: ErasureView, g: Gov
     at: now, timeZone: 'UTC', categories, activeHolds: g.gov.holds.active().length, erasedRecords: erasure.count(),
     pendingRequests: reqs.filter((r) => r.status === 'pending').length, approvedErasures: reqs.filter((r) => r.kind === ERASURE_KIND && r.status === 'approved').length,
   };
+}
+
+/** The review over a data directory's store (the web app, the CLI and the overview's alert call this). */
+export function reviewRetention(ctx: Pick<Context, 'store' | 'settings'>, g: Governance, actor: Actor): RetentionReview {
+  return retentionReview(ctx.settings, openErasure(ctx.store), g, actor);
 }
 
 /** Places a legal hold on an address: from now on the erasure job keeps its records. Logged. */

@@ -2,9 +2,8 @@ import { userInfo } from 'node:os';
 import { withContext } from '../../app/context.ts';
 import { runErasure } from '../../app/erasure.ts';
 import { withGovernance, type Actor } from '../../app/governance.ts';
-import { listHolds, placeHold, retentionReview } from '../../app/retention.ts';
+import { listHolds, placeHold, reviewRetention } from '../../app/retention.ts';
 import { InputError } from '../../domain/errors.ts';
-import { openErasure } from '../../node/erasure.ts';
 import type { Command } from '../command.ts';
 
 /** The shell user, as the access log names them (the CLI has no session; whoever runs it holds the data directory). */
@@ -19,7 +18,7 @@ export const retentionReviewCmd: Command = {
   settings: SETTINGS,
   options: { json: { type: 'boolean', doc: 'JSON output' } },
   async run(args, io) {
-    const r = await withContext(io.settings, io.err, (ctx) => withGovernance(io.settings, (g) => retentionReview(ctx.settings, openErasure(ctx.store), g, cliActor())), 'read');
+    const r = await withContext(io.settings, io.err, (ctx) => withGovernance(io.settings, (g) => reviewRetention(ctx, g, cliActor())), 'read');
     if (args.options.json) { io.out(JSON.stringify(r, null, 2)); return; }
     io.out(`retention review at ${new Date(r.at).toISOString()} (UTC)`);
     for (const c of r.categories) io.out(`  ${c.category.padEnd(11)} kept ${String(c.days).padStart(5)} d  due ${String(c.due).padStart(9)}  held ${String(c.held).padStart(7)}  cut-off ${day(c.cutoff)}  oldest due ${day(c.oldestDue)}`);

@@ -1,8 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import {
-  approveRetentionRequest, listHolds, listRetentionRequests, placeHold, rejectRetentionRequest, requestErasure, requestHoldRelease, retentionReview,
+  approveRetentionRequest, listHolds, listRetentionRequests, placeHold, rejectRetentionRequest, requestErasure, requestHoldRelease, reviewRetention,
 } from '../../app/retention.ts';
-import { openErasure } from '../../node/erasure.ts';
 import { guard } from '../auth/guard.ts';
 import type { Env } from '../env.ts';
 import { IdParam, Ip, json, Purpose } from './schemas.ts';
@@ -19,7 +18,7 @@ export function retentionRoutes(app: OpenAPIHono<Env>): void {
     middleware: [guard(['retention'])] as const, responses: json(Review, 'the review'),
   }), (c) => {
     const { ctx, g } = c.get('deps');
-    const r = retentionReview(ctx.settings, openErasure(ctx.store), g, c.get('actor')!);
+    const r = reviewRetention(ctx, g, c.get('actor')!);
     return c.json({ ...r, categories: r.categories.map((x) => ({ ...x })) }, 200);
   });
 

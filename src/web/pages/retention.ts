@@ -1,9 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
-  approveRetentionRequest, listHolds, listRetentionRequests, placeHold, rejectRetentionRequest, requestErasure, requestHoldRelease, retentionReview,
+  approveRetentionRequest, listHolds, listRetentionRequests, placeHold, rejectRetentionRequest, requestErasure, requestHoldRelease, reviewRetention,
 } from '../../app/retention.ts';
 import { may } from '../../app/governance.ts';
-import { openErasure } from '../../node/erasure.ts';
 import { guard } from '../auth/guard.ts';
 import { CSRF_FIELD } from '../auth/session.ts';
 import type { Env } from '../env.ts';
@@ -23,7 +22,7 @@ export function retentionPages(app: OpenAPIHono<Env>): void {
   app.get('/retention', guard(['retention']), (c) => {
     const { ctx, g, banner } = c.get('deps');
     const actor = c.get('actor')!, csrf = c.get('session')?.csrfToken;
-    const r = retentionReview(ctx.settings, openErasure(ctx.store), g, actor);
+    const r = reviewRetention(ctx, g, actor);
     const holds = listHolds(g, actor);
     const reqs = listRetentionRequests(g, actor);
     const due = r.categories.filter((x) => x.due > 0);

@@ -16,8 +16,7 @@ import { html, name, type Raw } from './html.ts';
 import { CSS, page } from './layout.ts';
 import { cachedPublicMap, mapPage } from './map.ts';
 import { weeklyTrends } from './intel.ts';
-import { retentionReview } from '../../app/retention.ts';
-import { openErasure } from '../../node/erasure.ts';
+import { reviewRetention } from '../../app/retention.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -65,7 +64,7 @@ export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void
     // Retention deadlines as alerts (issue 13 §2), for the roles that act on them.
     let alerts: Raw = html``;
     if (may(actor.role, 'retention')) {
-      const r = retentionReview(ctx.settings, openErasure(ctx.store), g, actor);
+      const r = reviewRetention(ctx, g, actor);
       const due = r.categories.filter((x) => x.due > 0);
       if (due.length > 0 || r.pendingRequests > 0) {
         alerts = html`<p class="alert" role="alert">${due.length > 0 ? html`Past the retention period: ${due.map((x) => html`${x.due} ${x.label}; `)}` : ''}${r.pendingRequests > 0 ? html`${r.pendingRequests} retention requests wait for a supervisor. ` : ''}<a href="/retention">Retention</a></p>`;
