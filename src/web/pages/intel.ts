@@ -114,8 +114,9 @@ export function weeklyTrends(ctx: Parameters<typeof weeklyReach>[0], now: number
   const to = mondayOf(end) + 7 * DAY, from = to - 12 * 7 * DAY;
   const s = weeklyReach(ctx, { from, to });
   const pts = (k: 'addresses' | 'placed') => s.weeks.map((w) => ({ x: w.week, y: w[k] }));
-  const chart = lineChart({ title: `Distinct addresses warned per UTC week, 12 weeks to ${new Date(to).toISOString().slice(0, 10)} (the last may be partial)`, yLabel: 'addresses',
+  const chart = lineChart({ title: `Distinct addresses warned per UTC week (the last is partial)`, yLabel: 'addresses',
     series: [{ label: 'all addresses', color: '#c0392b', points: pts('addresses') }, { label: 'placed in Norway (estimate)', color: '#2471a3', points: pts('placed'), dashed: true }] });
-  const m = s.weeks.at(-1);
+  // The last week holds the last activity, so it is partial: the card shows the week before it.
+  const m = s.weeks.at(-2) ?? s.weeks.at(-1);
   return { chart, synthetic: s.synthetic, municipalities: m ? m.municipalities : null, last: m ? m.week : null };
 }
