@@ -1,6 +1,6 @@
 import { openErasure } from '../node/erasure.ts';
 import type { ErasedCount, ErasureTable } from '../store/erasure.ts';
-import { recordAccess } from './access-log.ts';
+import { allAccessEntries, recordAccess } from './access-log.ts';
 import { signCheckpoint } from './evidence.ts';
 import type { Context } from './context.ts';
 import type { Actor, Governance } from './governance.ts';
@@ -77,4 +77,29 @@ export async function runErasure(ctx: Context, g: Governance, opts: { dryRun?: b
     requests.push({ id: r.id, ip, erased: n, status: 'done' });
   }
   return { at, dryRun: opts.dryRun ?? false, categories, requests };
+}
+
+export interface TombstoneCheck { readonly ok: boolean; readonly erasures: number; readonly tombstones: number; readonly problems: readonly string[] }
+
+/**
+ * Every tombstone must belong to an erasure the hash-chained access log records, within the record
+ * numbers that entry names (docs/retention.md, "threat to note"): a row deleted and given a forged
+ * tombstone reads as erased to the evidence audit, but it has no matching erase entry, and the access
+ * log cannot gain one without breaking its chain (verify its head against one noted elsewhere).
+ */
+export function checkTombstones(ctx: Pick<Context, 'store'>, g: Governance, table: ErasureTable = openErasure(ctx.store)): TombstoneCheck {
+  const logged: { what: string; lo: number; hi: number }[] = [];
+  for (const e of allAccessEntries(g)) {
+    if (e.action !== 'erase') continue;
+    const m = /\(records (\d+)\.\.(\d+) now tombstones\)/.exec(e.what);
+    if (m) logged.push({ what: e.what, lo: Number(m[1]), hi: Number(m[2]) });
+  }
+  const problems: string[] = [];
+  const groups = table.byErasure();
+  for (const t of groups) {
+    const entry = logged.find((l) => l.what.startsWith(`${t.erasure}:`) || l.what.startsWith(`${t.erasure} (`));
+    if (!entry) problems.push(`${t.records} tombstones (records ${t.firstSeq}..${t.lastSeq}) name "${t.erasure}", which no erase entry of the access log records: rows deleted outside an erasure?`);
+    else if (t.firstSeq < entry.lo || t.lastSeq > entry.hi) problems.push(`tombstones of "${t.erasure}" span records ${t.firstSeq}..${t.lastSeq}, outside the ${entry.lo}..${entry.hi} its access-log entry names`);
+  }
+  return { ok: problems.length === 0, erasures: groups.length, tombstones: groups.reduce((n, t) => n + t.records, 0), problems };
 }

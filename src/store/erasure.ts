@@ -46,6 +46,8 @@ export interface ErasureTable {
    */
   erase(sel: ErasureSelection, ref: { readonly erasure: string; readonly at: number }, batch?: number): ErasedCount[];
   tombstone(seq: number): Tombstone | undefined;
+  /** Tombstones grouped by erasure: what each erasure left, to check against the access log. */
+  byErasure(): { readonly erasure: string; readonly records: number; readonly firstSeq: number; readonly lastSeq: number }[];
   /** Tombstones in all. */
   count(): number;
 }

@@ -69,4 +69,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('retention run', async () => (await import('./retention.ts')).retentionRunCmd),
   entry('retention hold', async () => (await import('./retention.ts')).retentionHoldCmd),
   entry('retention holds', async () => (await import('./retention.ts')).retentionHoldsCmd),
+  entry('retention verify', async () => (await import('./retention.ts')).retentionVerifyCmd),
 ];

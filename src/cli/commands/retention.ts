@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { withContext } from '../../app/context.ts';
-import { runErasure } from '../../app/erasure.ts';
+import { checkTombstones, runErasure } from '../../app/erasure.ts';
 import { withGovernance, type Actor } from '../../app/governance.ts';
 import { listHolds, placeHold, reviewRetention } from '../../app/retention.ts';
 import { InputError } from '../../domain/errors.ts';
@@ -64,5 +64,17 @@ export const retentionHoldsCmd: Command = {
     const holds = await withGovernance(io.settings, (g) => listHolds(g, cliActor()));
     for (const h of holds) io.out(`${h.id}\t${h.ip}\t${h.caseRef}\t${h.placedBy}\t${new Date(h.placedAt).toISOString()}`);
     if (holds.length === 0) io.out('no active legal holds');
+  },
+};
+
+export const retentionVerifyCmd: Command = {
+  name: 'retention verify',
+  data: 'existing',
+  summary: 'Check that every erased record\'s tombstone belongs to an erasure the access log records, within its record numbers (exit 1 if not)',
+  async run(_args, io) {
+    const v = await withContext(io.settings, io.err, (ctx) => withGovernance(io.settings, (g) => checkTombstones(ctx, g)), 'read');
+    io.out(`${v.ok ? 'ok' : 'FAILED'}: ${v.tombstones} tombstones from ${v.erasures} erasures`);
+    for (const p of v.problems) io.out(`  ${p}`);
+    return v.ok ? 0 : 1;
   },
 };

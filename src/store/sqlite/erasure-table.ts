@@ -107,5 +107,10 @@ export class SqliteErasureTable implements ErasureTable {
     return r ? { seq: Number(r.seq), kind: String(r.kind), rowId: Number(r.row_id), at: Number(r.at), erasedAt: Number(r.erased_at), erasure: String(r.erasure) } : undefined;
   }
 
+  byErasure(): { erasure: string; records: number; firstSeq: number; lastSeq: number }[] {
+    return this.#db.prepare('SELECT erasure, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM evidence_erased GROUP BY erasure ORDER BY lo').all()
+      .map((r) => ({ erasure: String(r.erasure), records: Number(r.n), firstSeq: Number(r.lo), lastSeq: Number(r.hi) }));
+  }
+
   count(): number { return Number(this.#db.prepare('SELECT count(*) AS n FROM evidence_erased').get()!.n); }
 }

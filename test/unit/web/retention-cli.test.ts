@@ -29,6 +29,7 @@ it('retention review | hold | holds | run: what is due, a hold keeps an address,
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, new RegExp(`deliveries: erased ${2 * n} records .*; ${n} kept by legal hold`));
   assert.deepEqual([...new Set((await f.ctx.store.queryDeliveries({})).map((d) => d.remoteIp))], ['198.18.0.11']);
+  assert.match(cli(['retention', 'verify']).stdout, new RegExp(`ok: ${2 * n} tombstones from 1 erasures`));
   const log = accessLogPage(f.g, 0, 100).entries;
   assert.ok(log.some((e) => e.action === 'hold' && e.user.startsWith('cli:') && e.purpose === 'case-9'));
   assert.ok(log.some((e) => e.action === 'erase' && e.user === 'erasure-job' && e.purpose === 'retention period of 1 days (retention.deliveriesDays)'));

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { exportEvidence, nodeKey, signCheckpoint } from '../../../src/app/evidence.ts';
-import { runErasure } from '../../../src/app/erasure.ts';
+import { checkTombstones, runErasure } from '../../../src/app/erasure.ts';
+import type { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import type { Governance } from '../../../src/app/governance.ts';
 import { verifyEvidence } from '../../../src/app/verify-evidence.ts';
 import { ErasedRecordError } from '../../../src/evidence/errors.ts';
@@ -111,4 +112,19 @@ it('the review counts what is due and held, per category, for analysts and super
   assert.equal(r.activeHolds, 1);
   assert.equal(r.erasedRecords, 2 * HOSTILE_NAMES.length);
   for (const u of [USERS.operator, USERS.auditor, USERS.admin]) assert.equal((await call(f.app, 'GET', '/api/retention', await loginAs(f.app, u))).status, 403, u);
+});
+
+it('every tombstone is accounted for by an erase entry of the access log; a forged one (a row deleted outside an erasure) is caught', async () => {
+  const first = checkTombstones(f.ctx, f.g);
+  assert.deepEqual([first.ok, first.erasures, first.tombstones], [true, 2, 2 * HOSTILE_NAMES.length], first.problems.join('; '));
+  // Someone with write access deletes a held address's row and writes a tombstone for it: the evidence audit reads it as erased...
+  const db = (f.ctx.store as SqliteStore).database;
+  const link = f.ctx.store.evidenceLog().tables.selectLinks({ ip: '198.18.0.12' }, 1)[0]!;
+  db.prepare('INSERT INTO evidence_erased (seq, kind, row_id, at, erased_at, erasure) VALUES (?, ?, ?, 0, 0, ?)').run(link.seq, link.kind, link.rowId, 'erasure deliveries 2020-01-01T00:00:00.000Z');
+  db.prepare('DELETE FROM deliveries WHERE id = ?').run(link.rowId);
+  assert.throws(() => f.ctx.store.evidenceLog().tables.derive([link]), ErasedRecordError);
+  // ...but no erase entry of the hash-chained access log names that erasure.
+  const v = checkTombstones(f.ctx, f.g);
+  assert.equal(v.ok, false);
+  assert.match(v.problems.join('\n'), /1 tombstones \(records \d+\.\.\d+\) name "erasure deliveries 2020-01-01T00:00:00.000Z", which no erase entry of the access log records/);
 });
