@@ -2,6 +2,7 @@ import type { DeliveryObservation } from '../domain/observation.ts';
 import { InputError } from '../domain/errors.ts';
 import { recordAccess, requirePurpose } from './access-log.ts';
 import type { Context } from './context.ts';
+import { dossier, type Dossier } from './dossier.ts';
 import { requirePermission, type Actor, type Governance } from './governance.ts';
 
 /** The largest page a request may ask for: a page is read, logged and rendered in a few ms. */
@@ -67,4 +68,16 @@ export async function searchDeliveries(ctx: Pick<Context, 'store'>, g: Governanc
   const ips = [...new Set(shown.map((d) => d.remoteIp))];
   recordAccess(g, actor, 'consult', `deliveries ${filter || '(all)'}${cur ? ' (next page)' : ''}: ${shown.length} rows, IPs ${ips.slice(0, 20).join(',')}${ips.length > 20 ? ` +${ips.length - 20}` : ''}`, purpose);
   return { deliveries: shown.map((d) => ({ ...d, decoyName: names.get(d.decoyId) ?? null })), next };
+}
+
+/**
+ * An analyst's per-IP dossier (issue 11 item 3, issue 13 §2): needs a stated purpose; the
+ * consultation is logged with the address and what the dossier holds before it is returned.
+ */
+export function consultDossier(ctx: Context, g: Governance, actor: Actor, q: { ip: string; purpose?: string; limit?: number }): Dossier {
+  requirePermission(actor, 'consult');
+  const purpose = requirePurpose(q.purpose);
+  const d = dossier(ctx, { ip: q.ip, limit: q.limit ?? 200 });
+  recordAccess(g, actor, 'consult', `dossier ${d.ip}: ${d.deliveries.length} deliveries, ${d.announces.length} announces, ${d.presence.length} presence records, ${d.enrichment.length} enrichments${d.truncated ? ' (truncated)' : ''}`, purpose);
+  return d;
 }

@@ -36,14 +36,14 @@ export function requestExport(g: Governance, actor: Actor, input: { filter: Expo
 /** Analysts see their own requests; supervisors see every request (to approve them). */
 export function listExportRequests(g: Governance, actor: Actor, limit = 100): ExportRequestView[] {
   if (actor.role === 'supervisor') {
-    const all = g.gov.approvals.list({ limit }).map((r) => view(g, r));
+    const all = g.gov.approvals.list({ kinds: [EXPORT_KIND], limit }).map((r) => view(g, r));
     // Other people's filters name IPs: the supervisor's review is a consultation too (LED Art. 25).
     const ips = [...new Set(all.flatMap((r) => (r.filter.ip !== undefined ? [r.filter.ip] : [])))];
     if (ips.length > 0) recordAccess(g, actor, 'consult', `export requests: ${all.length} shown, IPs ${ips.slice(0, 20).join(',')}${ips.length > 20 ? ` +${ips.length - 20}` : ''}`, 'four-eyes review');
     return all;
   }
   requirePermission(actor, 'export:request');
-  return g.gov.approvals.list({ requestedBy: actor.id, limit }).map((r) => view(g, r));
+  return g.gov.approvals.list({ kinds: [EXPORT_KIND], requestedBy: actor.id, limit }).map((r) => view(g, r));
 }
 
 /** A request by id, only for whoever may see it (its requester, or a supervisor): otherwise "not found". */

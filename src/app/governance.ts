@@ -41,15 +41,16 @@ export class StateError extends CounterseedError {
 /**
  * What each role may do (issue 13 §4). A role never gets what it does not need: operators run
  * the machinery and see no IPs, analysts consult personal data (always with a purpose), supervisors
- * approve, auditors read the access log only, admins manage accounts.
+ * approve, auditors read the access log only, admins manage accounts. 'retention' (the review, legal
+ * holds, erasure requests) belongs to those who work with the cases: analysts and supervisors.
  */
 export type Permission =
-  | 'overview' | 'operate' | 'consult' | 'export:request' | 'approve' | 'audit' | 'users';
+  | 'overview' | 'operate' | 'consult' | 'export:request' | 'approve' | 'audit' | 'users' | 'retention';
 
 export const PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   operator: ['overview', 'operate'],
-  analyst: ['overview', 'consult', 'export:request'],
-  supervisor: ['overview', 'approve'],
+  analyst: ['overview', 'consult', 'export:request', 'retention'],
+  supervisor: ['overview', 'approve', 'retention'],
   auditor: ['audit'],
   admin: ['users'],
 };

@@ -45,6 +45,11 @@ export const SETTINGS = {
   // Issue 10 item 1: clients at their defaults try uTP first (Transmission 3.00 never falls back to TCP).
   utp: boolSetting('seed.utp', '--utp', true, 'Also serve over uTP (BEP 29) on UDP at the peer port number, which DHT and tracker announces name; the DHT shares that UDP port when it uses the same number'),
 
+  // Issue 13 §7 (LED Art. 4(1)(e), 5): how long each category of personal record is kept; `retention run` erases what is older, unless under legal hold.
+  retentionDeliveriesDays: intSetting('retention.deliveriesDays', '--retain-deliveries', 730, 1, 36_500, 'Retention: days delivery sessions (and their progress records) are kept before the erasure job removes them (unless under legal hold)'),
+  retentionAnnouncesDays: intSetting('retention.announcesDays', '--retain-announces', 365, 1, 36_500, 'Retention: days tracker announces are kept before the erasure job removes them (unless under legal hold)'),
+  retentionPresenceDays: intSetting('retention.presenceDays', '--retain-presence', 180, 1, 36_500, 'Retention: days DHT swarm-presence records are kept before the erasure job removes them (unless under legal hold)'),
+  retentionRejectedDays: intSetting('retention.rejectedDays', '--retain-rejected', 90, 1, 36_500, 'Retention: days rejected-connection records are kept before the erasure job removes them (unless under legal hold)'),
   mapMinIps: intSetting('map.minIps', '--min-ips', 10, 2, 1_000_000, 'Public map: a cell (country or county) with fewer distinct IPs than this is suppressed, and so is a second one where the first could be worked out from the total'),
 
   trackers: listSetting('tracker.urls', '--tracker', 'External tracker announce URL (repeatable); requires --mode live unless it is a loopback address', trackerUrl),

@@ -10,3 +10,16 @@ export class EvidenceError extends CounterseedError {
 export class CanonicalEncodingError extends EvidenceError {
   override name = 'CanonicalEncodingError';
 }
+
+/**
+ * A chained record that was erased under the retention rules (docs/retention.md): its row is gone,
+ * its leaf hash stays in the chain. Not tampering: the tombstone says when and by which erasure.
+ */
+export class ErasedRecordError extends EvidenceError {
+  override name = 'ErasedRecordError';
+  readonly seq: number;
+  constructor(seq: number, kind: string, erasedAt: number, erasure: string) {
+    super(`record ${seq} (${kind}) was erased on ${new Date(erasedAt).toISOString()} (${erasure}): its content is gone, its hash stays in the chain`);
+    this.seq = seq;
+  }
+}

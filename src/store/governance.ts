@@ -55,7 +55,7 @@ export type RequestStatus = 'pending' | 'approved' | 'rejected' | 'done' | 'fail
 /** A request that needs a second person's approval (four-eyes, issue 13 §5). */
 export interface ApprovalRequest {
   readonly id: number;
-  /** evidence-export today; legal-hold-release and early-erasure later. */
+  /** evidence-export, legal-hold-release or erasure (app/retention.ts). */
   readonly kind: string;
   readonly requestedBy: number;
   readonly requestedAt: number;
@@ -96,9 +96,31 @@ export interface AccessLogTable {
 export interface ApprovalCatalog {
   add(r: Pick<ApprovalRequest, 'kind' | 'requestedBy' | 'requestedAt' | 'params' | 'purpose'>): ApprovalRequest;
   get(id: number): ApprovalRequest | undefined;
-  list(q: { requestedBy?: number; status?: RequestStatus; limit: number }): ApprovalRequest[];
+  /** Newest first; `kinds`: only requests of these kinds. */
+  list(q: { requestedBy?: number; status?: RequestStatus; kinds?: readonly string[]; limit: number }): ApprovalRequest[];
   /** Sets the decision only if the request is still in status `from`; false otherwise (a lost race). */
   decide(id: number, from: RequestStatus, to: RequestStatus, by: number | null, at: number | null, result?: string | null): boolean;
+}
+
+/** A legal hold (issue 13 §7): while active, nothing recorded about `ip` is erased, whatever its age. */
+export interface LegalHold {
+  readonly id: number;
+  /** Normalised address (RFC 5952; IPv4-mapped as IPv4). */
+  readonly ip: string;
+  readonly caseRef: string;
+  readonly placedBy: string;
+  readonly placedAt: number;
+  readonly releasedBy: string | null;
+  readonly releasedAt: number | null;
+}
+
+export interface LegalHoldCatalog {
+  place(h: Pick<LegalHold, 'ip' | 'caseRef' | 'placedBy' | 'placedAt'>): LegalHold;
+  get(id: number): LegalHold | undefined;
+  /** Holds not released, oldest first. */
+  active(): LegalHold[];
+  /** False when the hold was already released (a lost race). */
+  release(id: number, by: string, at: number): boolean;
 }
 
 export interface GovernanceStore {
@@ -106,5 +128,6 @@ export interface GovernanceStore {
   readonly sessions: SessionCatalog;
   readonly accessLog: AccessLogTable;
   readonly approvals: ApprovalCatalog;
+  readonly holds: LegalHoldCatalog;
   close(): void;
 }

@@ -3,6 +3,7 @@ import { authRoutes } from './api/auth.ts';
 import { consultRoutes } from './api/consult.ts';
 import { exportRoutes } from './api/exports.ts';
 import { operationRoutes } from './api/operations.ts';
+import { retentionRoutes } from './api/retention.ts';
 import { userRoutes } from './api/users.ts';
 import { guard } from './auth/guard.ts';
 import { sessions } from './auth/session.ts';
@@ -12,6 +13,9 @@ import { onError } from './errors.ts';
 import { explorerPage } from './explorer.ts';
 import { operationPages } from './pages/operations.ts';
 import { pageRoutes } from './pages/routes.ts';
+import { retentionPages } from './pages/retention.ts';
+import { intelPages } from './pages/intel.ts';
+import { intelRoutes } from './api/intel.ts';
 
 const OPENAPI = { openapi: '3.1.0', info: { title: 'counterseed analyst API', version: '0.1.0', description: 'Every route needs a session (POST /api/login) except login itself; consultations of personal data need a purpose and are logged.' } };
 
@@ -40,6 +44,8 @@ export function createWebApp(deps: WebDeps): OpenAPIHono<Env> {
   operationRoutes(app);
   consultRoutes(app);
   exportRoutes(app);
+  retentionRoutes(app);
+  intelRoutes(app);
   userRoutes(app);
   // The API's description is for logged-in users too: anonymous clients reach only login and the public map.
   app.use('/api/openapi.json', guard('any'));
@@ -47,6 +53,8 @@ export function createWebApp(deps: WebDeps): OpenAPIHono<Env> {
   app.get('/api/docs', guard('any'), (c) => c.html(explorerPage(app.getOpenAPI31Document(OPENAPI) as never, c.get('actor'), c.get('session')?.csrfToken, deps.banner)));
   pageRoutes(app, throttle);
   operationPages(app);
+  retentionPages(app);
+  intelPages(app);
   app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'no such route' }, 404) : c.html('<!doctype html><title>Not found</title><h1>404: not found</h1>', 404)));
   app.onError(onError(deps.ctx.log));
   return app;

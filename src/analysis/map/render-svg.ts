@@ -56,7 +56,7 @@ ${m.attribution.map((a, i) => `<text x="20" y="${H - 50 + i * 14}" font-size="10
  * Kartverket TopoJSON follows. Read as given, each county is "the whole Earth minus the county"
  * (area ~4π). Each polygon whose area exceeds a hemisphere gets its rings reversed.
  */
-function windForD3<P>(f: Feature<Geometry, P>): Feature<Geometry, P> {
+export function windForD3<P>(f: Feature<Geometry, P>): Feature<Geometry, P> {
   const fix = (rings: Position[][]): Position[][] => {
     const poly: Polygon = { type: 'Polygon', coordinates: rings };
     return geoArea(poly) > 2 * Math.PI ? rings.map((r) => [...r].reverse()) : rings;

@@ -77,4 +77,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('cases link', async () => (await import('./cases.ts')).casesLink),
   entry('cases note', async () => (await import('./cases.ts')).casesNote),
   entry('cases status', async () => (await import('./cases.ts')).casesStatus),
+  entry('retention review', async () => (await import('./retention.ts')).retentionReviewCmd),
+  entry('retention run', async () => (await import('./retention.ts')).retentionRunCmd),
+  entry('retention hold', async () => (await import('./retention.ts')).retentionHoldCmd),
+  entry('retention holds', async () => (await import('./retention.ts')).retentionHoldsCmd),
+  entry('retention verify', async () => (await import('./retention.ts')).retentionVerifyCmd),
 ];

@@ -1,5 +1,6 @@
 import { runLabMode } from '../../app/lab.ts';
 import { optionalInt } from '../args.ts';
+import { offerWebApp } from './lab-web.ts';
 import type { Command } from '../command.ts';
 
 export const lab: Command = {
@@ -13,6 +14,8 @@ export const lab: Command = {
     concurrency: { type: 'string', arg: 'N', doc: 'Simultaneous downloaders (default 16)' },
     decoys: { type: 'string', arg: 'N', doc: 'Sample decoys to serve (default 20)' },
     sources: { type: 'string', arg: 'N', doc: 'Distinct 127.x.y.z source addresses (default 40)' },
+    web: { type: 'boolean', doc: 'Then serve the web app on the lab data with printed demo accounts, until Ctrl-C (default when the output is a terminal)' },
+    'no-web': { type: 'boolean', doc: 'Do not offer the web app at the end' },
   },
   async run(args, io) {
     const init = {
@@ -31,6 +34,9 @@ export const lab: Command = {
       `data directory: ${dataDir} (PURPOSE lab: live commands such as seed refuse it)`,
       `next: bin/counterseed deliveries --data ${dataDir} --limit 20   (and: bin/counterseed evidence export --ip IP --out DIR)`,
     ].join('\n'));
-    return r.deliveriesRecorded > 0 ? 0 : 1;
+    if (r.deliveriesRecorded === 0) return 1;
+    const web = args.options['no-web'] === true ? false : args.options.web === true || process.stdout.isTTY === true;
+    if (web && !io.signal.aborted) return offerWebApp(dataDir, io.signal, io.out);
+    return 0;
   },
 };

@@ -51,13 +51,16 @@ export class ChainRowChecks {
     }
     for (const [kind, c] of RECORD_CODECS) {
       const t = c.spec.table;
-      const inRun = `(SELECT COUNT(*) FROM ${t} WHERE id >= r.first_row_id AND id < r.first_row_id + r.count)`;
+      // An erased row (retention-001) counts as there: its tombstone stands for it.
+      const inRun = `((SELECT COUNT(*) FROM ${t} WHERE id >= r.first_row_id AND id < r.first_row_id + r.count)
+        + (SELECT COUNT(*) FROM evidence_erased e WHERE e.kind = r.kind AND e.row_id >= r.first_row_id AND e.row_id < r.first_row_id + r.count))`;
       const r = this.#db.prepare(`SELECT COALESCE(SUM(r.count), 0) AS want, COALESCE(SUM(${inRun}), 0) AS have FROM evidence_runs r WHERE r.kind = ? AND r.first_row_id IS NOT NULL`).get(kind)!;
       if (Number(r.want) === Number(r.have)) continue;
       for (const run of this.#db.prepare(`SELECT r.first_seq, r.first_row_id, r.count, ${inRun} AS n FROM evidence_runs r WHERE r.kind = ? AND r.first_row_id IS NOT NULL ORDER BY r.first_seq`).iterate(kind)) {
         if (Number(run.n) === Number(run.count)) continue;
         const first = Number(run.first_row_id);
-        const have = new Set(this.#db.prepare(`SELECT id FROM ${t} WHERE id >= ? AND id < ?`).all(first, first + Number(run.count)).map((x) => Number(x.id)));
+        const have = new Set(this.#db.prepare(`SELECT id FROM ${t} WHERE id >= ?1 AND id < ?2 UNION SELECT row_id FROM evidence_erased WHERE kind = ?3 AND row_id >= ?1 AND row_id < ?2`)
+          .all(first, first + Number(run.count), kind).map((x) => Number(x.id)));
         for (let k = 0; k < Number(run.count); k++) {
           if (!have.has(first + k)) throw new EvidenceError(`record ${Number(run.first_seq) + k} (${kind}): its ${t} row ${first + k} is gone`);
         }

@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
-import { EvidenceError } from '../../evidence/errors.ts';
+import { ErasedRecordError, EvidenceError } from '../../evidence/errors.ts';
 import { HASH_LEN, leafHashOfText } from '../../evidence/merkle.ts';
 import { MAX_RUN } from './migrations/evidence-003.ts';
 import { GENESIS_PREV, type Recordable } from '../../evidence/record.ts';
@@ -36,6 +36,7 @@ export class EvidenceLogTable implements EvidenceLogTables {
   readonly #checks: ChainRowChecks;
   #node: string | undefined;
   #legacyText: StatementSync | undefined;
+  #tombstone: StatementSync | undefined;
   /** The key index every checkpoint commits to (evidence-004). */
   readonly index: EvidenceIndexTable;
 
@@ -269,7 +270,12 @@ export class EvidenceLogTable implements EvidenceLogTables {
       const node = this.node();
       if (!c || !node) throw new EvidenceError(`record ${l.seq}: no table for kind "${l.kind}"`);
       const values = row ?? this.#rowById.get(l.kind)!.get(l.rowId) as unknown as SQLOutputValue[] | undefined;
-      if (!values) throw new EvidenceError(`record ${l.seq}: its ${c.spec.table} row ${l.rowId} is gone`);
+      if (!values) {
+        // An erasure (retention-001) leaves a tombstone: the record reads as erased, not as tampered.
+        const t = (this.#tombstone ??= this.#db.prepare('SELECT erased_at, erasure FROM evidence_erased WHERE seq = ? AND kind = ? AND row_id = ?')).get(l.seq, l.kind, l.rowId);
+        if (t) throw new ErasedRecordError(l.seq, l.kind, Number(t.erased_at), String(t.erasure));
+        throw new EvidenceError(`record ${l.seq}: its ${c.spec.table} row ${l.rowId} is gone`);
+      }
       text = c.recordText(values, l.seq, prev, node);
       // From the values the text was written from: once the text matches its link, these are the record's.
       at = values[c.timeIndex] as number;

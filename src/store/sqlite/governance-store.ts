@@ -1,8 +1,9 @@
 import { DatabaseSync } from 'node:sqlite';
 import type {
   AccessEntry, AccessLogTable, Account, AccountCatalog, AccountPatch, ApprovalCatalog, ApprovalRequest,
-  GovernanceStore, RequestStatus, Role, SessionCatalog, SessionRow,
+  GovernanceStore, LegalHold, LegalHoldCatalog, RequestStatus, Role, SessionCatalog, SessionRow,
 } from '../governance.ts';
+import { RETENTION_001 } from './migrations/retention-001.ts';
 import { WEB_001 } from './migrations/web-001.ts';
 
 type Row = Record<string, unknown>;
@@ -24,6 +25,11 @@ const request = (r: Row): ApprovalRequest => ({
   decidedBy: numOrNull(r.decided_by), decidedAt: numOrNull(r.decided_at), result: r.result === null ? null : str(r.result),
 });
 
+const hold = (r: Row): LegalHold => ({
+  id: Number(r.id), ip: str(r.ip), caseRef: str(r.case_ref), placedBy: str(r.placed_by), placedAt: Number(r.placed_at),
+  releasedBy: r.released_by === null ? null : str(r.released_by), releasedAt: numOrNull(r.released_at),
+});
+
 const PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
   passwordHash: 'password_hash', totpSecret: 'totp_secret', disabled: 'disabled', failedLogins: 'failed_logins', lockedUntil: 'locked_until', role: 'role',
 };
@@ -43,8 +49,10 @@ export class SqliteGovernanceStore implements GovernanceStore {
     if (this.#owns) this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
     // The SQLite store applies web-001 with every migration; a bare connection (tests) applies it here.
     this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT');
-    if (this.#db.prepare('SELECT 1 FROM schema_migrations WHERE name = ?').get(WEB_001.name) === undefined) {
-      this.#tx(() => { this.#db.exec(WEB_001.sql); this.#db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(WEB_001.name, Date.now()); });
+    for (const m of [WEB_001, RETENTION_001]) {
+      if (this.#db.prepare('SELECT 1 FROM schema_migrations WHERE name = ?').get(m.name) === undefined) {
+        this.#tx(() => { this.#db.exec(m.sql); this.#db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(m.name, Date.now()); });
+      }
     }
   }
 
@@ -98,11 +106,18 @@ export class SqliteGovernanceStore implements GovernanceStore {
     add: (r) => request(this.#db.prepare("INSERT INTO web_requests (kind, requested_by, requested_at, params, purpose, status) VALUES (?, ?, ?, ?, ?, 'pending') RETURNING *")
       .get(r.kind, r.requestedBy, r.requestedAt, r.params, r.purpose) as Row),
     get: (id) => { const r = this.#db.prepare('SELECT * FROM web_requests WHERE id = ?').get(id); return r ? request(r as Row) : undefined; },
-    list: (q) => this.#db.prepare('SELECT * FROM web_requests WHERE (?1 IS NULL OR requested_by = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY id DESC LIMIT ?3')
-      .all(q.requestedBy ?? null, q.status ?? null, q.limit).map((r) => request(r as Row)),
+    list: (q) => this.#db.prepare('SELECT * FROM web_requests WHERE (?1 IS NULL OR requested_by = ?1) AND (?2 IS NULL OR status = ?2) AND (?4 IS NULL OR kind IN (SELECT value FROM json_each(?4))) ORDER BY id DESC LIMIT ?3')
+      .all(q.requestedBy ?? null, q.status ?? null, q.limit, q.kinds ? JSON.stringify(q.kinds) : null).map((r) => request(r as Row)),
     decide: (id, from, to, by, at, result = null) => Number(this.#db.prepare(
       'UPDATE web_requests SET status = ?, decided_by = coalesce(?, decided_by), decided_at = coalesce(?, decided_at), result = ? WHERE id = ? AND status = ?',
     ).run(to, by, at, result, id, from).changes) === 1,
+  };
+
+  readonly holds: LegalHoldCatalog = {
+    place: (h) => hold(this.#db.prepare('INSERT INTO web_legal_holds (ip, case_ref, placed_by, placed_at) VALUES (?, ?, ?, ?) RETURNING *').get(h.ip, h.caseRef, h.placedBy, h.placedAt) as Row),
+    get: (id) => { const r = this.#db.prepare('SELECT * FROM web_legal_holds WHERE id = ?').get(id); return r ? hold(r as Row) : undefined; },
+    active: () => this.#db.prepare('SELECT * FROM web_legal_holds WHERE released_at IS NULL ORDER BY id').all().map((r) => hold(r as Row)),
+    release: (id, by, at) => Number(this.#db.prepare('UPDATE web_legal_holds SET released_by = ?, released_at = ? WHERE id = ? AND released_at IS NULL').run(by, at, id).changes) === 1,
   };
 
   /** For tests of tamper detection only: the raw connection. */

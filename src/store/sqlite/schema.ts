@@ -17,6 +17,7 @@ import { INTEL_002 } from './migrations/intel-002.ts';
 import { OBSERVATIONS_NETWORK_001 } from './migrations/observations-network-001.ts';
 import { WEB_001 } from './migrations/web-001.ts';
 import { REFERRALS_001 } from './migrations/referrals-001.ts';
+import { RETENTION_001 } from './migrations/retention-001.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   OBSERVATIONS_NETWORK_001,
   WEB_001,
   REFERRALS_001,
+  RETENTION_001,
 ];

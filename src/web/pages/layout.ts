@@ -7,11 +7,11 @@ header{background:#15325b;color:#fff;padding:.5rem 1rem;display:flex;gap:1rem;al
 header a{color:#fff}header form{margin-left:auto}main{padding:1rem;max-width:80rem}
 table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{border:1px solid #ccc;padding:.25rem .4rem;text-align:left;overflow-wrap:anywhere}
 .note{color:#555;font-size:.9em}.err{color:#a00}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#fff;border:1px solid #ddd;padding:.7rem 1rem;min-width:10rem}
-.card b{display:block;font-size:1.6em}.banner{margin:0;padding:.4rem 1rem;background:#ffd54a;font-weight:bold}label{display:block;margin:.4rem 0}input{font:inherit}`;
+.card b{display:block;font-size:1.6em}.alert{background:#fde2e1;border:1px solid #a00;padding:.5rem .8rem}.banner{margin:0;padding:.4rem 1rem;background:#ffd54a;font-weight:bold}label{display:block;margin:.4rem 0}input{font:inherit}`;
 
 const NAV: readonly [string, string, Parameters<typeof may>[1]][] = [
-  ['/', 'Overview', 'overview'], ['/campaigns', 'Campaigns', 'operate'], ['/health', 'Node health', 'operate'], ['/deliveries', 'Deliveries', 'consult'], ['/exports', 'Exports', 'export:request'],
-  ['/exports', 'Approvals', 'approve'], ['/audit', 'Access log', 'audit'], ['/api/docs', 'API', 'users'],
+  ['/', 'Overview', 'overview'], ['/campaigns', 'Campaigns', 'operate'], ['/health', 'Node health', 'operate'], ['/deliveries', 'Deliveries', 'consult'], ['/dossier', 'Dossier', 'consult'], ['/intel/map', 'Map', 'overview'], ['/intel/deterrence', 'Deterrence', 'overview'], ['/exports', 'Exports', 'export:request'],
+  ['/exports', 'Approvals', 'approve'], ['/retention', 'Retention', 'retention'], ['/audit', 'Access log', 'audit'], ['/api/docs', 'API', 'users'],
 ];
 
 /** Every page: the nav for the actor's role, the time zone, and a logout form carrying the CSRF token. */

@@ -1,13 +1,31 @@
+import { publicMap, MAP_ATTRIBUTION, type PublicMap } from '../../app/public-map.ts';
+import type { Context } from '../../app/context.ts';
 import { html } from './html.ts';
 import { page } from './layout.ts';
 
+/** How long the public map is kept: it is reachable without logging in, so no visitor can make the server recount more often. */
+export const PUBLIC_MAP_TTL_MS = 10 * 60_000;
+let cached: { at: number; k: number; map: PublicMap; ctx: Context } | undefined;
+
+/** The public map's data (issue 11 item 5: countries, Norwegian counties, cells under k withheld), recomputed at most every 10 minutes. */
+export function cachedPublicMap(ctx: Context, k: number, now: number): PublicMap {
+  if (!cached || cached.ctx !== ctx || cached.k !== k || now - cached.at > PUBLIC_MAP_TTL_MS) cached = { at: now, k, ctx, map: publicMap(ctx, { k }) };
+  return cached.map;
+}
+
 /**
- * The public map (issue 13 §8), reachable without logging in. A placeholder until the intelligence
- * branch gives counts by country and county (small cells suppressed): it shows no IPs and no data.
+ * The public map (issue 13 §8), reachable without logging in: counts of distinct addresses by
+ * country and by county, cells under k withheld; never an address, municipality or coordinate.
+ * The drawing is the same static SVG `counterseed map` writes (GET /map.svg), so it can be published on its own.
  */
-export function mapPage(banner?: string): string {
-  return page('Public map', undefined, undefined, html`<p>Counts of warnings delivered, by country and county, will be shown here.
-Small cells are suppressed; no IP address is ever shown on this page.</p>
-<svg width="320" height="160" viewBox="0 0 320 160" role="img" aria-label="map placeholder"><rect x="1" y="1" width="318" height="158" fill="#e8eef6" stroke="#15325b"/><text x="160" y="85" text-anchor="middle" font-size="14">map: data not yet published</text></svg>
-<p class="note">Map and geographic data attribution will be listed here with the data.</p>`, banner);
+export function mapPage(m: PublicMap, banner?: string): string {
+  const countries = m.countries.slice(0, 20).map((c) => html`<tr><td>${c.label}</td><td>${c.ips === null ? `fewer than ${m.k} (withheld)` : c.ips}</td></tr>`);
+  const counties = m.norwayCounties.map((c) => html`<tr><td>${c.label}</td><td>${c.ips === null ? `fewer than ${m.k} (withheld)` : c.ips}</td></tr>`);
+  return page('Public map', undefined, undefined, html`${m.synthetic ? html`<p class="alert">SYNTHETIC DATA: not real figures</p>` : ''}
+<p>Distinct IP addresses that received a warning, by country and, within Norway, by county. A cell with fewer than ${m.k} addresses is withheld (and a second one where the first could be worked out from a total). No IP address is ever shown on this page. Location is an IP-geolocation estimate.</p>
+<img src="/map.svg" alt="Map of Norway's counties shaded by distinct addresses warned; withheld counties hatched" width="640" height="900">
+<h2>By county (Norway)</h2><table><thead><tr><th>county</th><th>addresses</th></tr></thead><tbody>${counties}</tbody></table>
+<h2>By country</h2><table><thead><tr><th>country</th><th>addresses</th></tr></thead><tbody>${countries}</tbody></table>
+<p>${m.notPlaced} addresses could not be placed and are counted nowhere on the map. <a href="/api/public-map">GeoJSON</a></p>
+<p class="note">Attribution: ${MAP_ATTRIBUTION.join('; ')}.</p>`, banner);
 }

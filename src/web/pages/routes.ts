@@ -14,7 +14,9 @@ import type { LoginThrottle } from '../auth/throttle.ts';
 import type { Env } from '../env.ts';
 import { html, name, type Raw } from './html.ts';
 import { CSS, page } from './layout.ts';
-import { mapPage } from './map.ts';
+import { cachedPublicMap, mapPage } from './map.ts';
+import { weeklyTrends } from './intel.ts';
+import { reviewRetention } from '../../app/retention.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -31,7 +33,8 @@ function loginForm(banner: string | undefined, error?: string): string {
 /** Server-rendered pages. Each calls the same use cases as the API. */
 export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void {
   app.get('/assets/app.css', (c) => c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }));
-  app.get('/map', guard('public'), (c) => c.html(mapPage(c.get('deps').banner)));
+  app.get('/map', guard('public'), (c) => c.html(mapPage(cachedPublicMap(c.get('deps').ctx, c.get('deps').ctx.settings.mapMinIps, c.get('deps').g.now()), c.get('deps').banner)));
+  app.get('/map.svg', guard('public'), (c) => c.body(cachedPublicMap(c.get('deps').ctx, c.get('deps').ctx.settings.mapMinIps, c.get('deps').g.now()).svg, 200, { 'content-type': 'image/svg+xml; charset=utf-8' }));
   app.get('/login', guard('public'), (c) => c.html(loginForm(c.get('deps').banner)));
   app.post('/login', guard('public'), async (c) => {
     const { g } = c.get('deps');
@@ -53,11 +56,26 @@ export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void
   });
 
   app.get('/', guard(['overview']), async (c) => {
-    const o = await overview(c.get('deps').ctx, c.get('actor')!, c.get('deps').g.now());
-    const card = (label: string, n: number, note = '') => html`<div class="card">${label}<b>${n}</b><span class="note">${note}</span></div>`;
-    return c.html(page('Overview', c.get('actor'), c.get('session')?.csrfToken, html`<p class="note">As of ${iso(o.at)}.</p><div class="cards">
+    const { ctx, g } = c.get('deps');
+    const actor = c.get('actor')!;
+    const o = await overview(ctx, actor, g.now());
+    const t = weeklyTrends(ctx, g.now());
+    const card = (label: string, n: number | string, note = '') => html`<div class="card">${label}<b>${n}</b><span class="note">${note}</span></div>`;
+    // Retention deadlines as alerts (issue 13 §2), for the roles that act on them.
+    let alerts: Raw = html``;
+    if (may(actor.role, 'retention')) {
+      const r = reviewRetention(ctx, g, actor);
+      const due = r.categories.filter((x) => x.due > 0);
+      if (due.length > 0 || r.pendingRequests > 0) {
+        alerts = html`<p class="alert" role="alert">${due.length > 0 ? html`Past the retention period: ${due.map((x) => html`${x.due} ${x.label}; `)}` : ''}${r.pendingRequests > 0 ? html`${r.pendingRequests} retention requests wait for a supervisor. ` : ''}<a href="/retention">Retention</a></p>`;
+      }
+    }
+    return c.html(page('Overview', actor, c.get('session')?.csrfToken, html`${alerts}<p class="note">As of ${iso(o.at)}.</p><div class="cards">
 ${card('Inbound connections today', o.inboundToday, 'since 00:00 UTC')}${card('Inbound connections, 7 days', o.inboundWeek)}
-${card('Decoys served', o.decoysServed)}${card('Campaigns', o.campaigns, `${o.activeCampaigns} active`)}${card('Payloads', o.payloads)}</div>`, c.get('deps').banner));
+${card('Decoys served', o.decoysServed)}${card('Campaigns', o.campaigns, `${o.activeCampaigns} active`)}${card('Payloads', o.payloads)}
+${t.municipalities !== null ? card('Municipalities reached', t.municipalities, `week ${t.last}; estimate (IP geolocation)`) : ''}</div>
+<h2>Trends${t.synthetic ? ' (SYNTHETIC DATA)' : ''}</h2>${t.chart}
+<p class="note">Distinct addresses are IP addresses, not people (CGNAT shares one, dynamic addressing gives one many): an estimate of reach. <a href="/intel/map">Internal map</a> · <a href="/intel/deterrence">Deterrence curves</a></p>`, c.get('deps').banner));
   });
 
   app.get('/deliveries', guard(['consult']), async (c) => {
@@ -65,15 +83,23 @@ ${card('Decoys served', o.decoysServed)}${card('Campaigns', o.campaigns, `${o.ac
     const actor = c.get('actor')!;
     let result: Raw = html``;
     if (q.purpose !== undefined) {
-      const ip = str(q.ip), decoy = str(q.decoy);
+      const ip = str(q.ip), decoy = str(q.decoy), since = str(q.since), to = str(q.to);
       if (decoy !== undefined && !/^\d{1,9}$/.test(decoy)) throw new InputError('decoy must be a number');
-      const r = await searchDeliveries(c.get('deps').ctx, c.get('deps').g, actor, { ...(ip ? { ip } : {}), ...(decoy ? { decoyId: Number(decoy) } : {}), ...(str(q.cursor) ? { cursor: q.cursor! } : {}), limit: 100, purpose: q.purpose });
-      const rows = r.deliveries.map((d) => html`<tr><td>${iso(d.startedAt)}</td><td>${d.remoteIp}</td><td>${d.decoyId}</td><td>${d.decoyName === null ? '?' : name(d.decoyName)}</td><td>${d.bytesServed}</td><td>${d.client ?? ''}</td></tr>`);
-      const next = r.next ? html`<p><a href="/deliveries?${new URLSearchParams({ ...(ip ? { ip } : {}), ...(decoy ? { decoy } : {}), purpose: q.purpose, cursor: r.next }).toString()}">next page</a></p>` : '';
+      const day = (v: string | undefined, k: string) => {
+        if (v === undefined) return undefined;
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new InputError(`${k} must be a date, YYYY-MM-DD`);
+        return Date.parse(`${v}T00:00:00Z`);
+      };
+      const sinceMs = day(since, 'from'), toMs = day(to, 'to');
+      const r = await searchDeliveries(c.get('deps').ctx, c.get('deps').g, actor, { ...(ip ? { ip } : {}), ...(decoy ? { decoyId: Number(decoy) } : {}),
+        ...(sinceMs !== undefined ? { since: sinceMs } : {}), ...(toMs !== undefined ? { to: toMs + 86_400_000 } : {}), ...(str(q.cursor) ? { cursor: q.cursor! } : {}), limit: 100, purpose: q.purpose });
+      const rows = r.deliveries.map((d) => html`<tr><td>${iso(d.startedAt)}</td><td><a href="/dossier?${new URLSearchParams({ ip: d.remoteIp, purpose: q.purpose! }).toString()}">${d.remoteIp}</a></td><td>${d.decoyId}</td><td>${d.decoyName === null ? '?' : name(d.decoyName)}</td><td>${d.bytesServed}</td><td>${d.client ?? ''}</td></tr>`);
+      const next = r.next ? html`<p><a href="/deliveries?${new URLSearchParams({ ...(ip ? { ip } : {}), ...(decoy ? { decoy } : {}), ...(since ? { since } : {}), ...(to ? { to } : {}), purpose: q.purpose, cursor: r.next }).toString()}">next page</a></p>` : '';
       result = html`<p>${r.deliveries.length} sessions (this consultation is in the access log).</p><table><thead><tr><th>started (UTC)</th><th>remote IP</th><th>decoy</th><th>decoy name</th><th>bytes</th><th>client</th></tr></thead><tbody>${rows}</tbody></table>${next}`;
     }
     return c.html(page('Deliveries', actor, c.get('session')?.csrfToken, html`<form method="get" action="/deliveries">
 <label>Remote IP <input name="ip" value="${q.ip ?? ''}" maxlength="45"></label><label>Decoy id <input name="decoy" value="${q.decoy ?? ''}" maxlength="9"></label>
+<label>From (UTC day) <input name="since" type="date" value="${q.since ?? ''}"></label><label>To (UTC day, inclusive) <input name="to" type="date" value="${q.to ?? ''}"></label>
 <label>Purpose or case reference (required, logged) <input name="purpose" required minlength="3" maxlength="500" value="${q.purpose ?? ''}"></label><button>Search</button></form>${result}`, c.get('deps').banner));
   });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
 import { nodeKey } from '../../../src/app/evidence.ts';
+import { runErasure } from '../../../src/app/erasure.ts';
 import { EXPORT_KIND } from '../../../src/app/export-requests.ts';
 import { verifyEvidence } from '../../../src/app/verify-evidence.ts';
 import { PASSWORD, USERS, webFixture, type WebFixture } from './fixture.ts';
@@ -55,7 +56,7 @@ after(async () => {
   rmSync(profile, { recursive: true, force: true });
 });
 
-it('browser: log in, search deliveries, a CSRF attempt rejected, four-eyes export downloaded and verified, the access-log entry found as auditor, a role denied', { skip, timeout: 180_000 }, async () => {
+it('browser: log in, search deliveries, a CSRF attempt rejected, four-eyes export downloaded and verified, a dossier, a legal hold blocking erasure, four-eyes release and erasure, each found in the access log as auditor, a role denied', { skip, timeout: 180_000 }, async () => {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
   try {
@@ -76,11 +77,17 @@ it('browser: log in, search deliveries, a CSRF attempt rejected, four-eyes expor
     await page.goto(`${base}/deliveries`);
     assert.equal(new URL(page.url()).pathname, '/login');
     await page.goto(`${base}/map`);
-    assert.equal(await page.locator('svg').count(), 1);
+    // The map is drawn (the SVG image loaded) from the stored data, cells under k withheld.
+    assert.ok(await page.locator('main img').evaluate((i) => { const img = i as unknown as { complete: boolean; naturalWidth: number }; return img.complete && img.naturalWidth > 0; }), 'map drawn');
+    assert.match((await page.locator('main').textContent())!, /fewer than 10 \(withheld\)/);
+    assert.doesNotMatch((await page.locator('main').textContent())!, /198\.18\./, 'no address on the public page');
     await shot('public-map');
 
     await login(USERS.analyst);
     assert.equal(new URL(page.url()).pathname, '/');
+    // The trend chart has its series drawn with points (non-empty chart).
+    assert.ok(await page.locator('svg.chart polyline.series').count() >= 2);
+    assert.ok(await page.locator('svg.chart circle').count() >= 2, 'points plotted');
     await shot('overview');
     await page.goto(`${base}/deliveries`);
     await page.fill('input[name=ip]', '198.18.0.11');
@@ -126,6 +133,52 @@ it('browser: log in, search deliveries, a CSRF attempt rejected, four-eyes expor
     assert.deepEqual([verdict.ok, verdict.facts.deliveries], [true, 5], 'the downloaded package verifies');
     rmSync(unpacked, { recursive: true, force: true });
 
+    // A dossier: a logged consultation (the auditor finds it below).
+    await page.goto(`${base}/dossier`);
+    await page.fill('main input[name=ip]', '198.18.0.13');
+    await page.fill('main input[name=purpose]', 'case-browser-3');
+    await Promise.all([page.waitForURL(/purpose=/), page.click('main form button')]);
+    assert.match((await page.locator('main h2', { hasText: 'Deliveries' }).textContent())!, /Deliveries \(5/);
+    await shot('dossier');
+
+    // Legal hold blocks erasure: hold .13, then an early erasure of it is refused.
+    await page.goto(`${base}/retention`);
+    const form = (action: string) => page.locator(`main form[action="${action}"]`);
+    await form('/retention/holds').locator('input[name=ip]').fill('198.18.0.13');
+    await form('/retention/holds').locator('input[name=caseRef]').fill('case-hold-1');
+    await Promise.all([page.waitForURL(/\/retention$/), form('/retention/holds').locator('button').click()]);
+    assert.match((await page.locator('tbody tr', { hasText: 'case-hold-1' }).textContent())!, /198\.18\.0\.13/);
+    await form('/retention/erasures').locator('input[name=ip]').fill('198.18.0.13');
+    await form('/retention/erasures').locator('input[name=purpose]').fill('subject-request-9');
+    const [refused] = await Promise.all([page.waitForResponse((r) => r.url() === `${base}/retention/erasures`), form('/retention/erasures').locator('button').click()]);
+    assert.equal(refused.status(), 409);
+    assert.match((await page.locator('body').textContent())!, /under legal hold/);
+    // Ask to release the hold; a supervisor approves (four-eyes); then the erasure is asked for and approved.
+    await page.goto(`${base}/retention`);
+    const holdRow = page.locator('tbody tr', { hasText: 'case-hold-1' });
+    await holdRow.locator('input[name=purpose]').fill('case-hold-1 closed');
+    await Promise.all([page.waitForURL(/\/retention$/), holdRow.locator('button').click()]);
+    const decide = async (text: string) => {
+      await logout();
+      await login(USERS.supervisor);
+      await page.goto(`${base}/retention`);
+      await Promise.all([page.waitForURL(/\/retention$/), page.locator('tbody tr', { hasText: text }).locator('button', { hasText: 'Approve' }).click()]);
+      await shot(`retention-${text.replace(/\W+/g, '-')}`);
+      await logout();
+      await login(USERS.analyst);
+    };
+    await decide('case-hold-1 closed');
+    await page.goto(`${base}/retention`);
+    await form('/retention/erasures').locator('input[name=ip]').fill('198.18.0.13');
+    await form('/retention/erasures').locator('input[name=purpose]').fill('subject-request-9');
+    await Promise.all([page.waitForURL(/\/retention$/), form('/retention/erasures').locator('button').click()]);
+    await decide('subject-request-9');
+    // The erasure job (cron, `counterseed retention run`) carries it out.
+    const run = await runErasure(f.ctx, f.g);
+    assert.deepEqual(run.requests.map((r) => [r.ip, r.erased]), [['198.18.0.13', 5]]);
+    await page.goto(`${base}/dossier?ip=198.18.0.13&purpose=case-browser-4`);
+    assert.match((await page.locator('main h2', { hasText: 'Deliveries' }).textContent())!, /Deliveries \(0/);
+
     await page.goto(`${base}/`);
     await logout();
 
@@ -134,6 +187,10 @@ it('browser: log in, search deliveries, a CSRF attempt rejected, four-eyes expor
     const entry = page.locator('tbody tr', { hasText: 'case-browser-1' });
     assert.ok(await entry.count() >= 1, 'the search is in the access log');
     assert.match((await entry.first().textContent())!, /anna.*consult.*198\.18\.0\.11/s);
+    assert.match((await page.locator('tbody tr', { hasText: 'case-browser-3' }).first().textContent())!, /anna.*consult.*dossier 198\.18\.0\.13/s, 'the dossier view is logged');
+    assert.match((await page.locator('tbody tr', { hasText: 'subject-request-9' }).filter({ hasText: 'erase' }).first().textContent())!,
+      /erasure-job.*erase.*requested by anna, approved by sven.*5 records of 198\.18\.0\.13/s, 'the erasure is audited');
+    assert.ok(await page.locator('tbody tr', { hasText: 'case-hold-1 closed' }).filter({ hasText: 'release' }).count() >= 1, 'the release is audited');
     await shot('audit');
 
     const denied = await page.goto(`${base}/deliveries`);

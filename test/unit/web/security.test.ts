@@ -76,6 +76,14 @@ it('XSS: hostile decoy names and parameters come out escaped on every page that 
   const audit = await (await call(f.app, 'GET', '/audit', aud)).text();
   assert.ok(!audit.includes('<script>alert(2)'), 'the logged purpose is escaped on the audit page');
   assert.ok(audit.includes(esc(purpose)));
+  // The dossier lists the address's deliveries with their decoy names; its purpose and the retention page's case references are echoed.
+  const dossierPage = await (await call(f.app, 'GET', `/dossier?ip=198.18.0.11&purpose=${encodeURIComponent(purpose)}`, anna)).text();
+  for (const n of HOSTILE_NAMES) assert.ok(dossierPage.includes(`<bdi>${esc(n)}</bdi>`), `dossier: ${n.slice(0, 40)}`);
+  assert.ok(!dossierPage.includes('<script>alert') && !dossierPage.includes('<img src=x'), 'dossier: no live markup');
+  assert.equal((await call(f.app, 'POST', '/api/holds', anna, { ip: '198.18.0.12', caseRef: '<img src=x onerror=alert(4)>' })).status, 200);
+  const retentionPage = await (await call(f.app, 'GET', '/retention', anna)).text();
+  assert.ok(!retentionPage.includes('<img src=x') && retentionPage.includes(esc('<img src=x onerror=alert(4)>')), 'retention: the case reference is escaped');
+  assert.equal((await call(f.app, 'GET', `/intel/map?week=${encodeURIComponent('"><script>')}`, anna)).status, 400, 'a hostile week parameter is bad input');
   // The operator's node-health page lists the quietest decoys by name.
   const olga = await loginAs(f.app, USERS.operator);
   const healthPage = await (await call(f.app, 'GET', '/health', olga)).text();

@@ -66,6 +66,22 @@ export function governanceContract(impl: { name: string; open(): Promise<{ gov: 
         const done = gov.approvals.get(r.id)!;
         assert.deepEqual([done.status, done.decidedBy, done.decidedAt, done.result], ['done', s.id, 8, '/pkg']);
         assert.equal(gov.approvals.list({ status: 'pending', limit: 10 }).length, 0);
+        const e = gov.approvals.add({ kind: 'erasure', requestedBy: a.id, requestedAt: 9, params: '{"ip":"198.18.0.1"}', purpose: 'case-2' });
+        assert.deepEqual(gov.approvals.list({ kinds: ['erasure', 'legal-hold-release'], limit: 10 }).map((x) => x.id), [e.id], 'listed by kind');
+        assert.deepEqual(gov.approvals.list({ kinds: ['evidence-export'], limit: 10 }).map((x) => x.id), [r.id]);
+      } finally { await dispose(); }
+    });
+
+    it('legal holds: placed, active until released, released once (a second release loses)', async () => {
+      const { gov, dispose } = await impl.open();
+      try {
+        const h = gov.holds.place({ ip: '198.18.0.1', caseRef: 'case-1', placedBy: 'anna', placedAt: 5 });
+        gov.holds.place({ ip: '198.18.0.2', caseRef: 'case-2', placedBy: 'anna', placedAt: 6 });
+        assert.deepEqual(gov.holds.active().map((x) => x.ip), ['198.18.0.1', '198.18.0.2']);
+        assert.equal(gov.holds.release(h.id, 'siri', 7), true);
+        assert.equal(gov.holds.release(h.id, 'sven', 8), false, 'already released');
+        assert.deepEqual([gov.holds.get(h.id)!.releasedBy, gov.holds.get(h.id)!.releasedAt], ['siri', 7]);
+        assert.deepEqual(gov.holds.active().map((x) => x.ip), ['198.18.0.2']);
       } finally { await dispose(); }
     });
   });
