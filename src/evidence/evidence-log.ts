@@ -125,7 +125,7 @@ export class EvidenceLog {
    * Signs a tree head over every record so far, after the audit (audit.ts): the log must still hold
    * what was published (the checkpoint log file) and what the last checkpoint signed, the chain's
    * runs every record up to the head, the records since the last checkpoint must re-derive from
-   * their rows, and the key index is extended with them and signed (counterseed-checkpoint/v3).
+   * their rows, and the key index is extended with them and signed (counterseed-checkpoint/v4).
    * Every checkpoint is audited, the node's own (`periodic`, `start`, `shutdown`) as well as those
    * an export or an operator asks for; the latter also count every table's rows against the chain
    * (a row deleted long before the last checkpoint), which reads every record table and so grows
@@ -205,7 +205,7 @@ export class EvidenceLog {
     }
     const audited = t.latestIndexedCheckpoint();
     const body = audited ? JSON.parse(audited.text) as CheckpointBody : undefined;
-    // An index signed in an older checkpoint type has other keys (v2: no time keys): it is rebuilt from record 0.
+    // An index signed in an older checkpoint type has other keys (v2: no time keys, v3: hour keys): it is rebuilt from record 0.
     const current = body?.type === CHECKPOINT_TYPE && body.index !== undefined && body.index_size !== undefined ? { root: body.index, size: body.index_size } : undefined;
     if (!current && !inTx) return { kind: 'rebuild' };
     const from = current ? audited!.treeSize : 0;
