@@ -1,7 +1,9 @@
 /**
  * Writes an evidence package from this version of counterseed, for test/fixtures/packages/ (issue 16,
  * item 3: packages exported by earlier versions must keep verifying). Usage:
- *   node scripts/make-fixture-package.ts OUT_DIR
+ *   node scripts/make-fixture-package.ts OUT_DIR [decoy|time]
+ * `decoy` (default) selects the decoy; `time` a window inside one hour that leaves records out on
+ * both sides, so the package's completeness proof holds time-key leaves with inside and outside records.
  * Deterministic apart from the node key and session ids: fixed clock, placeholder names, 198.18.0.0/15
  * (RFC 2544 benchmarking) addresses. Records: a clock statement (v1: names no network) and BitTorrent
  * observations stamped as the adapter stamps them (record schema v2: network and content id).
@@ -19,7 +21,8 @@ import { sampleAnnounce, sampleDelivery } from '../test/helpers/sample-observati
 import { testDecoy } from '../test/helpers/test-decoy.ts';
 
 const out = process.argv[2];
-if (!out) { console.error('usage: node scripts/make-fixture-package.ts OUT_DIR'); process.exit(2); }
+const by = process.argv[3] ?? 'decoy';
+if (!out || (by !== 'decoy' && by !== 'time')) { console.error('usage: node scripts/make-fixture-package.ts OUT_DIR [decoy|time]'); process.exit(2); }
 const T0 = 1_765_000_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'cs-fixture-'));
 const store = new SqliteStore(join(dir, 'counterseed.db'));
@@ -37,7 +40,8 @@ const obs: Observation[] = ([
 await store.appendObservations(obs);
 const r = await writeExportPackage({
   table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => store.getDecoy(id), tool: toolInfo({ mode: 'lab', port: 6881 }), now: () => T0 + 200_000, published: ev.published,
-}, { filter: { decoyId: decoy!.id }, selection: { decoy: decoy!.id }, out: resolve(out) });
+}, by === 'decoy' ? { filter: { decoyId: decoy!.id }, selection: { decoy: decoy!.id }, out: resolve(out) }
+  : { filter: { from: T0 + 500, to: T0 + 2500 }, selection: { from: new Date(T0 + 500).toISOString(), to: new Date(T0 + 2500).toISOString() }, out: resolve(out) });
 ev.detach();
 await store.close();
 console.log(`${resolve(out)}: ${r.records} records (${r.deliveries} deliveries), tree of ${r.treeSize}`);

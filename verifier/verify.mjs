@@ -507,7 +507,7 @@ export function verifyPackage(dir, opts = {}) {
     cp = JSON.parse(c.text);
     if (canonicalJson(cp) !== c.text) fail('checkpoint', 'checkpoint-invalid', 'checkpoint text is not canonical');
     if (cp.type !== 'counterseed-checkpoint/v1' && !INDEXED.includes(cp.type)) fail('checkpoint', 'checkpoint-invalid', `unknown checkpoint type ${cp.type}`);
-    if (INDEXED.includes(cp.type) && !(HEX64.test(cp.index) && Number.isSafeInteger(cp.index_size) && cp.index_size >= 0)) fail('checkpoint', 'checkpoint-invalid', 'a v2 or v3 checkpoint needs an index root and index_size');
+    if (INDEXED.includes(cp.type) && !(HEX64.test(cp.index) && Number.isSafeInteger(cp.index_size) && cp.index_size >= 0)) fail('checkpoint', 'checkpoint-invalid', 'a v2, v3 or v4 checkpoint needs an index root and index_size');
     if (cp.node !== facts.fingerprint) fail('key', 'key-mismatch', `checkpoint names node ${cp.node} but public-key.pem is ${facts.fingerprint}`);
     if (manifest.checkpoint?.tree_size !== cp.tree_size || manifest.checkpoint?.root !== cp.root) fail('checkpoint', 'checkpoint-mismatch', 'manifest and checkpoint name different tree heads');
     Object.assign(facts, { treeSize: cp.tree_size, root: cp.root, checkpointAt: cp.at });
@@ -763,13 +763,19 @@ function readListed(dir, manifest, name) {
   return JSON.parse(readFileSync(p, 'utf8'));
 }
 
-/** Checkpoints that sign a key index (v3: also "time:" keys, so every selection kind has a proof). */
-const INDEXED = ['counterseed-checkpoint/v2', 'counterseed-checkpoint/v3'];
-const HOUR = 3600000;
-/** "time:YYYY-MM-DDTHH", the UTC hour of `at` a v3 index files a record under (1970..9999), else null. */
-export function timeKey(at) {
+/** Checkpoints that sign a key index (v3 and v4: also "time:" keys, so every selection kind has a proof). */
+const INDEXED = ['counterseed-checkpoint/v2', 'counterseed-checkpoint/v3', 'counterseed-checkpoint/v4'];
+/** Indexes with "time:" and "net:" keys: the UTC hour of a record (v3) or its minute (v4). */
+const TIME_KEYED = { 'counterseed-checkpoint/v3': 'hour', 'counterseed-checkpoint/v4': 'minute' };
+const UNIT_MS = { hour: 3600000, minute: 60000 };
+/**
+ * The "time:" key an index files a record of time `at` under (1970..9999), else null: "time:YYYY-MM-DDTHH:MM",
+ * its UTC minute (v4), or "time:YYYY-MM-DDTHH", its UTC hour (v3).
+ */
+export function timeKey(at, unit = 'minute') {
   if (!Number.isSafeInteger(at) || at < 0 || at >= Date.UTC(10000, 0, 1)) return null;
-  return `time:${new Date(Math.floor(at / HOUR) * HOUR).toISOString().slice(0, 13)}`;
+  const ms = UNIT_MS[unit];
+  return `time:${new Date(Math.floor(at / ms) * ms).toISOString().slice(0, unit === 'hour' ? 13 : 16)}`;
 }
 /** "net:" and the address of an address's /24 (IPv4) or /48 (IPv6) network, where a v3 index files the aggregate records of floods from it. */
 export function networkKey(ip) {
@@ -790,8 +796,8 @@ export function networkKey(ip) {
  * selection up to the checkpoint is left out: for each key of the selection, its leaf in the signed index, whose
  * accumulator is recomputed from the records in the package (in the time window) and the links given for the
  * others (outside it); for a key with no records, the neighbouring leaves. By IP: also the IP's network key. By IP
- * and decoy: the IP's key, its records of other decoys given as texts. By time (v3): every "time:" key of the
- * window's hours, a run of consecutive leaves with a neighbour at each end.
+ * and decoy: the IP's key, its records of other decoys given as texts. By time (v3, v4): every "time:" key of the
+ * window's hours (v3) or minutes (v4), a run of consecutive leaves with a neighbour at each end.
  */
 function checkCompleteness(dir, manifest, cp, r) {
   const fail = (code, message) => r.fail('completeness', code, message);
@@ -799,15 +805,16 @@ function checkCompleteness(dir, manifest, cp, r) {
   const hasIp = sel.ip !== undefined;
   const hasDecoy = sel.decoy !== undefined;
   const indexed = cp && INDEXED.includes(cp.type);
-  // v2 proved selections by one IP or one decoy; v3 proves every selection.
-  const required = indexed && (cp.type === 'counterseed-checkpoint/v3' || hasIp !== hasDecoy);
+  // v2 proved selections by one IP or one decoy; v3 and v4 prove every selection.
+  const unit = cp ? TIME_KEYED[cp.type] : undefined;
+  const required = indexed && (unit !== undefined || hasIp !== hasDecoy);
   try {
     const c = readListed(dir, manifest, 'completeness.json');
     if (c === undefined) {
       if (required) fail('completeness-missing', `the package's selection ${JSON.stringify(sel)} against a ${cp.type} checkpoint needs completeness.json`);
       return;
     }
-    if (!indexed) { fail('completeness-invalid', 'completeness.json needs a checkpoint with a key index (v2 or v3)'); return; }
+    if (!indexed) { fail('completeness-invalid', 'completeness.json needs a checkpoint with a key index (v2, v3 or v4)'); return; }
     const from = sel.from === undefined ? null : Date.parse(sel.from);
     const to = sel.to === undefined ? null : Date.parse(sel.to);
     if (c.window?.from !== from || c.window?.to !== to) { fail('completeness-invalid', 'completeness.json is for another time window than the selection'); return; }
@@ -818,8 +825,8 @@ function checkCompleteness(dir, manifest, cp, r) {
       && verifyInclusion(leafHash(Buffer.from(canonicalJson({ acc: x.leaf.acc, count: x.leaf.count, key: x.leaf.key }), 'utf8')), x.index, cp.index_size, x.path.map((h) => Buffer.from(String(h), 'hex')), root);
     const checkKey = (p, key, other) => checkKeyProof(p, key, other, { inWindow, proven, fail, r, indexSize: cp.index_size });
     if (!hasIp && !hasDecoy) {
-      if (cp.type !== 'counterseed-checkpoint/v3' || c.key !== null || !c.time) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is ${JSON.stringify(sel)}`); return; }
-      r.facts.completeness = checkTime(c.time, from, to, { checkKey, proven, fail, indexSize: cp.index_size });
+      if (unit === undefined || c.key !== null || !c.time) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is ${JSON.stringify(sel)}`); return; }
+      r.facts.completeness = checkTime(c.time, from, to, unit, { checkKey, proven, fail, indexSize: cp.index_size });
       return;
     }
     const key = hasIp ? ipKey(sel.ip) : `decoy:${sel.decoy}`;
@@ -827,7 +834,7 @@ function checkCompleteness(dir, manifest, cp, r) {
     const other = hasIp && hasDecoy ? { decoy: sel.decoy, texts: c.other } : undefined;
     if (hasIp && hasDecoy && !Array.isArray(c.other)) { fail('completeness-invalid', 'completeness.json for an IP and a decoy needs the texts of the IP\'s other records'); return; }
     const facts = [checkKey(c, key, other)];
-    const net = hasIp && !hasDecoy && cp.type === 'counterseed-checkpoint/v3' ? networkKey(sel.ip) : null;
+    const net = hasIp && !hasDecoy && unit !== undefined ? networkKey(sel.ip) : null;
     if (net !== null) {
       if (!c.network || c.network.key !== net) fail('completeness-missing', `completeness.json has no proof for ${net}, the network of ${sel.ip} (its aggregate records)`);
       else facts.push(checkKey(c.network, net));
@@ -882,29 +889,29 @@ function checkKeyProof(c, key, other, { inWindow, proven, fail, r, indexSize }) 
   return `${key}: no records (absence proved by the neighbouring leaves)`;
 }
 
-/** A time window's proof: every "time:" key of its hours, consecutive leaves, with the leaves just before and after them. */
-function checkTime(t, from, to, { checkKey, proven, fail, indexSize }) {
-  const lo = from === null ? 'time:' : timeKey(Math.max(0, from)) ?? 'time;';
-  const hi = to === null ? 'time;' : timeKey(Math.max(0, to - 1)) ?? 'time;';
+/** A time window's proof: every "time:" key of its hours (v3) or minutes (v4), consecutive leaves, with the leaves just before and after them. */
+function checkTime(t, from, to, unit, { checkKey, proven, fail, indexSize }) {
+  const lo = from === null ? 'time:' : timeKey(Math.max(0, from), unit) ?? 'time;';
+  const hi = to === null ? 'time;' : timeKey(Math.max(0, to - 1), unit) ?? 'time;';
   const leaves = Array.isArray(t.leaves) ? t.leaves : [];
   let index = null;
   for (const p of leaves) {
     const key = p?.leaf?.leaf?.key;
     if (typeof key !== 'string' || !key.startsWith('time:') || key < lo || key > hi) { fail('completeness-invalid', `the time proof holds ${key}, outside ${lo}..${hi}`); return null; }
     if (!proven(p.leaf)) { fail('completeness-failed', `the leaf of ${key} is not in the key index the checkpoint signs`); return null; }
-    if (index !== null && p.leaf.index !== index + 1) { fail('completeness-failed', `the hour keys of the window are not consecutive leaves at ${key}: one was left out`); return null; }
+    if (index !== null && p.leaf.index !== index + 1) { fail('completeness-failed', `the ${unit} keys of the window are not consecutive leaves at ${key}: one was left out`); return null; }
     index = p.leaf.index;
   }
   const { before, after } = t;
-  if ((before && !proven(before)) || (after && !proven(after))) { fail('completeness-failed', 'a leaf next to the window\'s hour keys is not in the key index the checkpoint signs'); return null; }
+  if ((before && !proven(before)) || (after && !proven(after))) { fail('completeness-failed', `a leaf next to the window's ${unit} keys is not in the key index the checkpoint signs`); return null; }
   const start = leaves.length > 0 ? leaves[0].leaf.index : after ? after.index : before ? before.index + 1 : 0;
   const end = start + leaves.length;
   const bounded = (before ? before.index === start - 1 && before.leaf.key < lo : start === 0) && (after ? after.index === end && after.leaf.key > hi : end === indexSize);
-  if (!bounded) { fail('completeness-failed', `the leaves around the window's hour keys (${lo}..${hi}) do not prove that none was left out`); return null; }
+  if (!bounded) { fail('completeness-failed', `the leaves around the window's ${unit} keys (${lo}..${hi}) do not prove that none was left out`); return null; }
   const facts = leaves.map((p) => checkKey(p, p.leaf.leaf.key));
   if (facts.some((x) => x === null)) return null;
   const records = leaves.reduce((n, p) => n + p.inside.length, 0);
-  return `time window: ${records} record(s) in ${leaves.length} hour key(s) ${lo}..${hi}`;
+  return `time window: ${records} record(s) in ${leaves.length} ${unit} key(s) ${lo}..${hi}`;
 }
 
 /**

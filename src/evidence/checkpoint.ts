@@ -3,7 +3,8 @@ import { canonicalJson } from './canonical-json.ts';
 
 export const CHECKPOINT_TYPE_V1 = 'counterseed-checkpoint/v1';
 export const CHECKPOINT_TYPE_V2 = 'counterseed-checkpoint/v2';
-export const CHECKPOINT_TYPE = 'counterseed-checkpoint/v3';
+export const CHECKPOINT_TYPE_V3 = 'counterseed-checkpoint/v3';
+export const CHECKPOINT_TYPE = 'counterseed-checkpoint/v4';
 
 /**
  * A signed tree head (cf. RFC 9162 section 4.10): the node commits to the first `treeSize`
@@ -13,11 +14,14 @@ export const CHECKPOINT_TYPE = 'counterseed-checkpoint/v3';
  * v3 has the same fields; its index also files every record under the UTC hour of its time
  * ("time:2026-12-06T07"), so that a selection by time has a completeness proof too. A log whose
  * newest index is v2 has its index rebuilt from record 0 at its first v3 checkpoint.
+ * v4 has the same fields; its index files records under the UTC minute ("time:2026-12-06T07:42"),
+ * not the hour, so that a window's proof carries the links of at most two minutes' records outside
+ * it, not two hours'. An index signed in v3 is rebuilt from record 0 at the first v4 checkpoint.
  * v1 (no index): every checkpoint signed before evidence-004, and the node's own ones until issue 17's
  * incremental audit (every checkpoint is audited and indexed since).
  */
 export interface CheckpointBody {
-  readonly type: typeof CHECKPOINT_TYPE | typeof CHECKPOINT_TYPE_V2 | typeof CHECKPOINT_TYPE_V1;
+  readonly type: typeof CHECKPOINT_TYPE | typeof CHECKPOINT_TYPE_V3 | typeof CHECKPOINT_TYPE_V2 | typeof CHECKPOINT_TYPE_V1;
   readonly node: string;
   readonly tree_size: number;
   readonly root: string;

@@ -43,7 +43,7 @@ export class Checkpointer {
 
   /** One check; public so tests drive it without timers. */
   tick(): void {
-    const added = this.#log.appended - this.#lastCount;
+    const added = this.#log.records - this.#lastCount;
     if (added <= 0) return;
     if (!this.#firstRecordsSigned) { this.#firstRecordsSigned = true; this.#take('periodic'); return; }
     if (added >= this.#init.everyRecords || this.#now() - this.#lastAt >= this.#init.intervalMs) this.#take('periodic');
@@ -51,7 +51,7 @@ export class Checkpointer {
 
   #take(reason: 'start' | 'periodic' | 'shutdown'): void {
     try {
-      this.#lastCount = this.#log.appended;
+      this.#lastCount = this.#log.records;
       this.#lastAt = this.#now();
       this.#log.checkpoint(reason);
     } catch (e) {

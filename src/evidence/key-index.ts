@@ -63,26 +63,28 @@ export const decoyKey = (id: number): string => `decoy:${id}`;
  */
 export const networkKeyOf = (network: string): string | undefined => { const n = normaliseIp(network); return n === undefined ? undefined : `net:${n}`; };
 
-/** Records are filed under the UTC hour of their `at` from checkpoint v3 on (1970..9999: four-digit years, so the key's text sorts as its time). */
+/** Records are filed under the UTC minute of their `at` from checkpoint v4 on (v3: the hour; 1970..9999: four-digit years, so the key's text sorts as its time). */
 const MAX_TIME_KEYED = Date.UTC(10_000, 0, 1);
-const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 /**
- * "time:YYYY-MM-DDTHH": the UTC hour of a record's `at`. Time keys sort by their hour, so the keys
- * of a time window are consecutive leaves of the sorted map, and a window's proof is that run of
- * leaves with one neighbour at each end (docs/completeness.md). undefined before 1970 or after 9999.
+ * "time:YYYY-MM-DDTHH:MM": the UTC minute of a record's `at`. Time keys sort by their minute, so the
+ * keys of a time window are consecutive leaves of the sorted map, and a window's proof is that run of
+ * leaves with one neighbour at each end (docs/completeness.md). A minute, not an hour (v3): a window
+ * carries the links of the records of its first and last key that fall outside it, and an hour of a
+ * busy node held up to a million of them. undefined before 1970 or after 9999.
  */
 export function timeKey(at: number): string | undefined {
   if (!Number.isSafeInteger(at) || at < 0 || at >= MAX_TIME_KEYED) return undefined;
-  const hour = Math.floor(at / HOUR_MS);
-  // Records come in time order, nearly: the last hour's text is kept (toISOString costs ~1 µs).
-  if (hour !== lastHour) { lastHour = hour; lastHourKey = `time:${new Date(hour * HOUR_MS).toISOString().slice(0, 13)}`; }
-  return lastHourKey;
+  const minute = Math.floor(at / MINUTE_MS);
+  // Records come in time order, nearly: the last minute's text is kept (toISOString costs ~1 µs).
+  if (minute !== lastMinute) { lastMinute = minute; lastMinuteKey = `time:${new Date(minute * MINUTE_MS).toISOString().slice(0, 16)}`; }
+  return lastMinuteKey;
 }
-let lastHour = -1;
-let lastHourKey = '';
+let lastMinute = -1;
+let lastMinuteKey = '';
 
-/** The keys a record is filed under (checkpoint v3): keysOf() and the UTC hour of its `at` (timeKey). */
+/** The keys a record is filed under (checkpoint v4): keysOf() and the UTC minute of its `at` (timeKey). */
 export function recordKeys(obs: Record<string, unknown>, fields: { readonly ipField?: string; readonly decoyField?: string; readonly networkField?: string }, at: number): string[] {
   const keys = keysOf(obs, fields);
   const t = timeKey(at);

@@ -145,6 +145,12 @@ export interface EvidenceLogBackend {
   transaction<T>(fn: () => T): T;
   /** Runs `hook` inside every appendObservations transaction; returns its removal. */
   addAppendHook(hook: AppendHook): () => void;
+  /**
+   * The same tables on a read-only connection of their own, read in one read transaction at a time
+   * (`read`): a consistent snapshot that never holds the writer's lock. Checkpoint audits read there
+   * (evidence-log.ts). A store without one audits inside its write transaction.
+   */
+  readonly snapshot?: { readonly table: EvidenceLogTables; read<T>(fn: () => T): T };
 }
 
 /** A run of a node on this data directory, as its run marker keeps it. */

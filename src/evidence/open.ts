@@ -37,7 +37,7 @@ export function openEvidence(store: EvidenceLogSource, dataDir: string, opts: { 
   const backend = store.evidenceLog();
   const table = backend.tables;
   const published = new CheckpointLog(join(dataDir, CHECKPOINT_LOG_FILE));
-  const log = new EvidenceLog({ table, key, transaction: (fn) => backend.transaction(fn), now: opts.now ?? Date.now, published });
+  const log = new EvidenceLog({ table, key, transaction: (fn) => backend.transaction(fn), now: opts.now ?? Date.now, published, ...(backend.snapshot ? { snapshot: backend.snapshot } : {}) });
   const unhook = backend.addAppendHook((rows) => log.chain(rows));
   return { log, table, key, keyCreated, published, detach: unhook };
 }

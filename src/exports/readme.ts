@@ -34,7 +34,7 @@ completeness.json the selected key's leaf in the key index the checkpoint signs,
                  or decoy was left out (or, for a key with no records, the neighbouring leaves
                  that prove it has none). By IP: also the IP's /24 or /48 network key (aggregate
                  records). By IP and decoy: the IP's proof, with the texts of its records of
-                 other decoys. By time: the leaves of every hour of the window.
+                 other decoys. By time: the leaves of every minute of the window.
 consistency.json the checkpoints the node published earlier (its checkpoints.ndjson), each with
                  an RFC 9162 consistency proof: this log extends every one of them.
 checkpoint.json  the signed tree head: {text, signature}; signature = Ed25519 over text.

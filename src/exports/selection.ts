@@ -16,7 +16,7 @@ const LOSS_KINDS = ['unclean-shutdown'];
  *   records of floods from it, issue 17 item 4), each key with its proof;
  * - by one decoy: the decoy's records;
  * - by IP and decoy: the IP's records narrowed to the decoy;
- * - by time only: the records of every hour key of the window.
+ * - by time only: the records of every minute key of the window.
  * Every export also holds the unclean-shutdown records within its time span (the window, or the
  * times of its records where the window is open), found through the chain's runs: a defence expert
  * sees that the node lost records there. Selections by record kind (no CLI asks for one) have inclusion proofs only.

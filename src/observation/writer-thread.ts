@@ -1,14 +1,16 @@
 // The evidence writer thread (thread-writer.ts starts it): it owns the SQLite connection that writes
 // observations, and does everything of an append on its own, synchronously, in one transaction per
 // batch: rows, record texts, hashes, chain links and the Merkle frontier (SqliteStore.appendObservations
-// with the EvidenceLog hook). It also takes the clock records and signs the checkpoints
-// (startNodeEvidence), so no evidence write, and no fsync, ever runs on the thread that serves peers.
+// with the EvidenceLog hook). It also takes the clock records, and starts the checkpoint thread
+// (checkpoint-thread.ts), which audits and signs the checkpoints: no evidence write, and no fsync,
+// ever runs on the thread that serves peers, and no audit on the thread that ingests.
 import { isMainThread, type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { Settings } from '../config/settings.ts';
 import type { Observation } from '../domain/observation.ts';
 import { startNodeEvidence } from '../evidence/node-evidence.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { faultMessage, writeBatch } from './batch-writer.ts';
+import { CheckpointThread } from './checkpoint-thread.ts';
 import type { FromWriter, ToWriter } from './thread-writer.ts';
 
 // Imported on the main thread (npm install's prepare step warms the compile cache with it), it does nothing.
@@ -18,7 +20,12 @@ async function run(port: MessagePort, { dbPath, settings }: { dbPath: string; se
   const post = (m: FromWriter) => port.postMessage(m);
   try {
     const store = new SqliteStore(dbPath);
-    const evidence = await startNodeEvidence({ store, settings, log: (message) => post({ type: 'log', message }) });
+    const log = (message: string) => post({ type: 'log', message });
+    const evidence = await startNodeEvidence({
+      store, settings, log,
+      // The audit before each checkpoint reads a snapshot on a thread of its own: this thread only ingests.
+      checkpoints: (checkpoints) => CheckpointThread.start({ dbPath, dataDir: settings.dataDir, checkpoints, log }),
+    });
     /** The batch being received: the main thread posts it in chunks, so that no single post holds its event loop long. */
     let batch: Observation[] = [];
     let queue = Promise.resolve();

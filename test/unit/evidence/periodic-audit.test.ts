@@ -25,10 +25,10 @@ async function twoPeriodic() {
 }
 
 describe('the audit before every checkpoint', () => {
-  it('periodic checkpoints are v3: they sign the key index, and only the keys they touched are rehashed', async () => {
+  it('periodic checkpoints are v4: they sign the key index, and only the keys they touched are rehashed', async () => {
     const { f } = await twoPeriodic();
     const cp = f.ev.log.checkpoint('periodic');
-    assert.equal(cp.body.type, 'counterseed-checkpoint/v3');
+    assert.equal(cp.body.type, 'counterseed-checkpoint/v4');
     assert.equal(cp.body.index_size, f.ev.table.index.size());
     // Another process reads the index from the database, hashes every leaf, and must reach the same root.
     const other = openEvidence(f.store, f.dir);
@@ -110,23 +110,27 @@ describe('IndexLeaves (the key index leaf hashes kept between checkpoints)', () 
   });
 });
 
-describe('a log whose newest signed index is v2 (no time or net keys)', () => {
-  it('has its index rebuilt from record 0 at the next checkpoint, which is v3 and files every record under its hour', async () => {
-    const { f } = await twoPeriodic();
-    const v3 = f.ev.log.checkpoint('manual');
-    // As a node before this change signed it: the same tree, type v2 (its index had no time: keys).
-    const body = { ...v3.body, type: 'counterseed-checkpoint/v2' };
-    const text = canonicalJson(body);
-    const last = f.ev.table.latestCheckpoint()!;
-    f.ev.table.insertCheckpoint({ treeSize: last.treeSize, at: body.at, reason: 'manual', text, signature: sign(null, Buffer.from(text), f.ev.key.privateKey), frontier: last.frontier });
-    f.store.database.exec("DELETE FROM evidence_index_records WHERE key_id IN (SELECT id FROM evidence_index_keys WHERE key LIKE 'time:%'); DELETE FROM evidence_index_keys WHERE key LIKE 'time:%'");
-    const d = (await f.store.queryDeliveries())[0]!;
-    await f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash, { remoteIp: '198.18.1.30' })]);
-    const cp = f.ev.log.checkpoint('periodic');
-    assert.equal(cp.body.type, 'counterseed-checkpoint/v3');
-    const hours = f.ev.table.index.between('time:', 'time;');
-    assert.equal(hours.reduce((n, k) => n + k.count, 0), cp.treeSize, 'every record is under its hour');
-    const other = openEvidence(f.store, f.dir);
-    try { assert.equal(other.log.checkpoint('manual', { force: true }).body.index, cp.body.index); } finally { other.detach(); }
+for (const [old, keys] of [['v2', 'no time or net keys'], ['v3', 'hour keys']] as const) {
+  describe(`a log whose newest signed index is ${old} (${keys})`, () => {
+    it('has its index rebuilt from record 0 at the next checkpoint, which is v4 and files every record under its minute', async () => {
+      const { f } = await twoPeriodic();
+      const now = f.ev.log.checkpoint('manual');
+      // As a node before this change signed it: the same tree, an older type, and (v3) an hour key for every record.
+      const body = { ...now.body, type: `counterseed-checkpoint/${old}` };
+      const text = canonicalJson(body);
+      const last = f.ev.table.latestCheckpoint()!;
+      f.ev.table.insertCheckpoint({ treeSize: last.treeSize, at: body.at, reason: 'manual', text, signature: sign(null, Buffer.from(text), f.ev.key.privateKey), frontier: last.frontier });
+      f.store.database.exec("DELETE FROM evidence_index_records WHERE key_id IN (SELECT id FROM evidence_index_keys WHERE key LIKE 'time:%'); DELETE FROM evidence_index_keys WHERE key LIKE 'time:%'");
+      if (old === 'v3') f.store.database.exec(`INSERT INTO evidence_index_keys (key, count, acc) VALUES ('time:2025-11-24T16', ${last.treeSize}, zeroblob(32))`);
+      const d = (await f.store.queryDeliveries())[0]!;
+      await f.store.appendObservations([sampleDelivery(d.decoyId, d.infoHash, { remoteIp: '198.18.1.30' })]);
+      const cp = f.ev.log.checkpoint('periodic');
+      assert.equal(cp.body.type, 'counterseed-checkpoint/v4');
+      const minutes = f.ev.table.index.between('time:', 'time;');
+      assert.ok(minutes.every((k) => /^time:\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(k.key)), minutes.map((k) => k.key).join());
+      assert.equal(minutes.reduce((n, k) => n + k.count, 0), cp.treeSize, 'every record is under its minute');
+      const other = openEvidence(f.store, f.dir);
+      try { assert.equal(other.log.checkpoint('manual', { force: true }).body.index, cp.body.index); } finally { other.detach(); }
+    });
   });
-});
+}
