@@ -13,7 +13,11 @@ export interface ShipperOptions {
   readonly log: EvidenceLogTables;
   /** Records per request (default 5,000). */
   readonly batchSize?: number;
-  /** Pause when everything is shipped (default 1 s), and the longest pause after failures (default 30 s). */
+  /**
+   * Pause when everything is shipped (default 1 s), and the longest pause after failures (default 5 s:
+   * catch-up after an outage must run at >= 10x real time (issue 12), so the node must notice the
+   * centre's return within a small part of the outage; one request per 5 s per node costs nothing).
+   */
   readonly idleMs?: number;
   readonly maxBackoffMs?: number;
   /** Each request's time limit (default 60 s). */
@@ -94,7 +98,7 @@ export class Shipper {
    */
   async run(signal: AbortSignal): Promise<void> {
     const idle = this.#o.idleMs ?? 1000;
-    const max = this.#o.maxBackoffMs ?? 30_000;
+    const max = this.#o.maxBackoffMs ?? 5_000;
     let backoff = Math.min(250, max);
     while (!signal.aborted) {
       try {
@@ -107,7 +111,7 @@ export class Shipper {
         if (signal.aborted) break;
         this.#o.onError?.(e as Error);
         // A refused batch stays refused until an operator acts (registers the key, looks at the fork): wait long.
-        await sleep(e instanceof ShipRefused ? max : backoff, undefined, { signal }).catch(() => undefined);
+        await sleep(e instanceof ShipRefused ? Math.max(max, 30_000) : backoff, undefined, { signal }).catch(() => undefined);
         backoff = Math.min(backoff * 2, max);
       }
     }

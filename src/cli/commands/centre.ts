@@ -1,4 +1,5 @@
-import { centreStatus, registerCentreNode, serveCentre } from '../../app/centre.ts';
+import { centreStatus, registerCentreNode, serveCentre, shipToCentre, verifyCentre } from '../../app/centre.ts';
+import { withContext } from '../../app/context.ts';
 import type { Command } from '../command.ts';
 
 export const centreServe: Command = {
@@ -43,5 +44,29 @@ export const centreStatusCommand: Command = {
     }
     if (st.nodes.length === 0) io.out('(no node registered: counterseed centre register --key FILE)');
     for (const r of st.refusals) io.out(`refused: ${r.count} request(s) from key ${r.fingerprint.slice(0, 16)} (${r.reason})`);
+  },
+};
+
+export const centreShip: Command = {
+  name: 'centre ship',
+  data: 'existing',
+  summary: 'Ship this data directory\'s evidence records to the centre until it has acknowledged all of them, then exit (a stopped node; a running seed ships by itself)',
+  settings: ['centreUrl'],
+  async run(_args, io) {
+    const r = await withContext(io.settings, io.err, (ctx) => shipToCentre(ctx, { url: io.settings.centreUrl, signal: io.signal }), 'read');
+    io.out(`the centre has acknowledged all ${r.acked} records of this node (${r.requests} requests)`);
+  },
+};
+
+export const centreVerify: Command = {
+  name: 'centre verify',
+  summary: 'Re-verify every node\'s chain as the centre stores it (hashes, links, no gap, every checkpoint\'s signature and root); exit 1 on any problem',
+  options: { node: { type: 'string', multiple: true, arg: 'FINGERPRINT', doc: 'Only this node (repeatable)' }, json: { type: 'boolean', doc: 'JSON output' } },
+  async run(args, io) {
+    const node = args.options.node;
+    const reports = await verifyCentre(io.settings, { fingerprints: Array.isArray(node) ? node : typeof node === 'string' ? [node] : [] });
+    if (args.options.json) io.out(JSON.stringify(reports, null, 2));
+    else for (const r of reports) io.out(`${r.fingerprint.slice(0, 16)}  ${String(r.records).padStart(10)} records  ${String(r.checkpoints).padStart(5)} checkpoints  ${r.problem === null ? 'verifies' : `PROBLEM: ${r.problem}`}`);
+    return reports.every((r) => r.problem === null) ? 0 : 1;
   },
 };
