@@ -9,7 +9,7 @@ import { SyncConnection } from '../store/postgres/sync-connection.ts';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
-import { copyField } from './copy-rows.ts';
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows } from './copy-binary.ts';
 import { readShippedRecord, type ShippedRecord } from './shipped-record.ts';
 
 /** Bounds of one shipped batch (a request is refused beyond them, whole). */
@@ -48,8 +48,8 @@ interface NodeRow { id: number; size: number; head: Buffer | null; frontier: Buf
 
 const hex = (b: Buffer) => b.toString('hex');
 const COPY_COLUMNS = ['node_id', 'seq', 'at', 'kind', 'ip', 'decoy_id', 'prev', 'hash', 'text'] as const;
-/** COPY data is written in pieces of about this many characters (1 MiB: a few hundred records). */
-const COPY_CHUNK_CHARS = 1 << 20;
+/** COPY data is written in pieces of about this many bytes (1 MiB: about a thousand records). */
+const COPY_CHUNK_BYTES = 1 << 20;
 const MONTH_CACHE_MAX = 1000;
 
 /**
@@ -147,9 +147,10 @@ export class CentreDb {
       stored.set(Number(r.seq), { hash: r.hash as Buffer, prev: r.prev as Buffer });
     }
     await this.#ensureMonths(client, records);
-    const copy = client.query(copyStreams.from(`COPY centre_records (${COPY_COLUMNS.join(', ')}) FROM STDIN`));
+    const copy = client.query(copyStreams.from(`COPY centre_records (${COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`));
+    copy.write(BINARY_COPY_HEADER);
     let fresh = 0;
-    let chunk = '';
+    const rows = new BinaryRows();
     try {
       let before = stored.get(first - 1)?.hash;
       for (const [i, raw] of records.entries()) {
@@ -161,16 +162,18 @@ export class CentreDb {
         const s = stored.get(rec.seq);
         if (s && !s.hash.equals(rec.hash)) throw new RefusedBatch('fork', `record ${rec.seq} differs from the one stored for this node: the node presents another history`);
         if (!s) {
-          chunk += `${[node.id, rec.seq, rec.at, rec.kind, rec.ip, rec.decoyId, Buffer.from(rec.prev, 'hex'), rec.hash, rec.text].map(copyField).join('\t')}\n`;
+          rows.row(COPY_COLUMNS.length).bigint(node.id).bigint(rec.seq).bigint(rec.at).text(rec.kind).text(rec.ip).bigint(rec.decoyId)
+            .bytes(before ?? Buffer.from(rec.prev, 'hex')).bytes(rec.hash).text(rec.text);
           fresh++;
         }
         hashes.push(rec.hash);
         before = rec.hash;
-        if (chunk.length >= COPY_CHUNK_CHARS) { if (!copy.write(chunk)) await once(copy, 'drain'); chunk = ''; }
+        if (rows.length >= COPY_CHUNK_BYTES && !copy.write(rows.take())) await once(copy, 'drain');
       }
       const after = stored.get(last + 1);
       if (after && hex(after.prev) !== hex(before!)) throw new RefusedBatch('chain-break', `the stored record ${last + 1} does not link to record ${last}`);
-      copy.end(chunk);
+      copy.write(rows.take());
+      copy.end(BINARY_COPY_TRAILER);
       await finished(copy);
     } catch (e) {
       copy.destroy();

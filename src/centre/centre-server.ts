@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CentreDb, RefusedBatch, type ShipBatch } from './centre-db.ts';
+import { BatchFormatError, decodeBatch } from './batch-codec.ts';
+import { type CentreDb, MAX_BATCH_CHECKPOINTS, MAX_BATCH_RECORDS, RefusedBatch, type ShipBatch } from './centre-db.ts';
 import { BATCH_PATH, NODE_HEADER, SIGNATURE_HEADER, verifyBody } from './protocol.ts';
 
 /** The largest request body accepted: MAX_BATCH_RECORDS records of about 1 KB, with room. */
@@ -62,7 +63,11 @@ export class CentreServer {
       if (!key) { await this.#db.refuse(fp, 'unknown-key'); return reply(403, { error: 'unknown node key', reason: 'unknown-key' }); }
       if (!verifyBody(body, sig, key)) { await this.#db.refuse(fp, 'bad-signature'); return reply(401, { error: 'the request is not signed by the key it names', reason: 'bad-signature' }); }
       let batch: ShipBatch;
-      try { batch = parseBatchJson(body); } catch (e) { await this.#db.refuse(fp, 'bad-request'); return reply(400, { error: (e as Error).message, reason: 'bad-request' }); }
+      try { batch = decodeBatch(body, { maxRecords: MAX_BATCH_RECORDS, maxCheckpoints: MAX_BATCH_CHECKPOINTS }); } catch (e) {
+        if (!(e instanceof BatchFormatError)) throw e;
+        await this.#db.refuse(fp, 'bad-request');
+        return reply(400, { error: e.message, reason: 'bad-request' });
+      }
       this.#onBatch?.(fp, batch.records.length);
       const result = await this.#db.ingest(fp, batch);
       reply(200, { ...result, gaps: await this.#db.gaps(fp) });
@@ -91,11 +96,4 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     parts.push(chunk as Buffer);
   }
   return Buffer.concat(parts);
-}
-
-function parseBatchJson(body: Buffer): ShipBatch {
-  const b = JSON.parse(body.toString('utf8')) as Partial<ShipBatch>;
-  if (b === null || typeof b !== 'object' || !Array.isArray(b.records) || !Array.isArray(b.checkpoints)) throw new Error('the body is not {records: [], checkpoints: []}');
-  if (b.backlog !== undefined && !Number.isSafeInteger(b.backlog)) throw new Error('backlog is not an integer');
-  return b as ShipBatch;
 }

@@ -1,13 +1,13 @@
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 
 /**
- * How a node talks to the centre (docs/centre.md): one request, POST /v1/batch, whose JSON body
- * is a ShipBatch (centre-db.ts), sent with the node's key fingerprint and an Ed25519 signature by
+ * How a node talks to the centre (docs/centre.md): one request, POST /v2/batch, whose body is a
+ * batch (batch-codec.ts: a JSON header line, then the records' texts, one per line), sent with the node's key fingerprint and an Ed25519 signature by
  * the node's evidence key over this context string and the SHA-256 of the body. The centre knows
  * the registered keys: a request signed by an unknown key, or not signed by the key it names, is
  * refused and counted. An empty batch asks for the acknowledged size only.
  */
-export const BATCH_PATH = '/v1/batch';
+export const BATCH_PATH = '/v2/batch';
 export const NODE_HEADER = 'x-counterseed-node';
 export const SIGNATURE_HEADER = 'x-counterseed-signature';
 const CONTEXT = 'counterseed-ship/v1\n';
