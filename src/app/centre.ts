@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { type Settings, isLoopbackOrLab } from '../config/settings.ts';
-import { InputError } from '../domain/errors.ts';
+import { InputError, NotFoundError } from '../domain/errors.ts';
+import { AssignmentFormatError } from '../centre/assignment.ts';
+import { assignCampaign, UnknownNodeError, unassignCampaign } from '../centre/assignments-db.ts';
+import { readListFile } from '../decoy/list-file.ts';
+import { readCampaignList } from './campaigns.ts';
 import { CentreDb, type NodeStatus } from '../centre/centre-db.ts';
 import { CentreServer } from '../centre/centre-server.ts';
 import { CentreRefusedError, CentreUnavailableError } from '../centre/errors.ts';
@@ -100,4 +104,41 @@ export async function shipToCentre(ctx: Context, o: { url: string; signal: Abort
     if (stalled >= MAX_STALLED_REQUESTS) throw new CentreUnavailableError(`centre ${o.url} acknowledges ${acked} of ${records} records and no more`);
     last = acked;
   }
+}
+
+export interface AssignInput {
+  /** The node: its label, its fingerprint or the fingerprint's first 8+ hex digits. */
+  readonly node: string;
+  readonly campaign: string;
+  /** The campaign list (CSV name,size,language,folder), checked here as `campaign create` checks it. */
+  readonly listFile: string;
+  readonly perDay: number;
+  readonly ttlDays: number;
+  readonly payloadId?: string;
+  readonly hybrid: boolean;
+}
+
+/** Assigns a campaign to a node (issue 12 item 4): the node creates it at its next pull. */
+export async function assignCentreCampaign(s: Settings, a: AssignInput): Promise<void> {
+  readCampaignList(a.listFile); // every row checked before anything is stored
+  const list = readListFile(a.listFile);
+  const db = await CentreDb.open(centreStore(s));
+  try {
+    await assignCampaign(db.pool, a.node, { campaign: a.campaign, list, perDay: a.perDay, ttlDays: a.ttlDays, payloadId: a.payloadId ?? null, hybrid: a.hybrid });
+  } catch (e) {
+    if (e instanceof UnknownNodeError) throw new NotFoundError(e.message);
+    if (e instanceof AssignmentFormatError) throw new InputError(e.message);
+    throw e;
+  } finally { await db.close(); }
+}
+
+/** Takes a campaign off a node's assignment (the node keeps what it created until it expires or is retired there). */
+export async function unassignCentreCampaign(s: Settings, o: { node: string; campaign: string }): Promise<void> {
+  const db = await CentreDb.open(centreStore(s));
+  try {
+    if (!await unassignCampaign(db.pool, o.node, o.campaign)) throw new NotFoundError(`campaign ${o.campaign} is not assigned to ${o.node}`);
+  } catch (e) {
+    if (e instanceof UnknownNodeError) throw new NotFoundError(e.message);
+    throw e;
+  } finally { await db.close(); }
 }

@@ -11,6 +11,7 @@ import { finished } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
 import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows } from './copy-binary.ts';
 import { readShippedRecord, type ShippedRecord } from './shipped-record.ts';
+import type { NodeHealthReport } from './assignment.ts';
 
 /** Bounds of one shipped batch (a request is refused beyond them, whole). */
 export const MAX_BATCH_RECORDS = 20_000;
@@ -36,6 +37,8 @@ export type Gap = readonly [from: number, to: number];
 export interface NodeStatus {
   readonly fingerprint: string; readonly label: string; readonly acked: number; readonly lastContact: number | null;
   readonly backlog: number | null; readonly gaps: Gap[]; readonly checkpointsVerified: number; readonly checkpointsPending: number;
+  /** Campaigns assigned to the node, and what it reported at its last pull of them (issue 12 item 4). */
+  readonly assigned: string[]; readonly lastPull: number | null; readonly health: NodeHealthReport | null;
 }
 
 /** The batch was refused, whole, for a reason the sender must see (a broken chain, a checkpoint that does not match). */
@@ -263,14 +266,16 @@ export class CentreDb {
 
   /** Per node: acknowledged size, last contact, the backlog it reported, gaps, checkpoints. */
   async status(): Promise<NodeStatus[]> {
-    const nodes = (await this.#pool.query(`SELECT n.fingerprint, n.label, n.size, n.last_contact, n.backlog,
+    const nodes = (await this.#pool.query(`SELECT n.fingerprint, n.label, n.size, n.last_contact, n.backlog, n.last_pull, n.health,
+        ARRAY(SELECT a.campaign::text FROM centre_assignments a WHERE a.node_id = n.id ORDER BY a.campaign) AS assigned,
         (SELECT count(*) FROM centre_checkpoints c WHERE c.node_id = n.id AND c.status = 'verified') AS v,
         (SELECT count(*) FROM centre_checkpoints c WHERE c.node_id = n.id AND c.status = 'pending') AS p
       FROM centre_nodes n ORDER BY n.label, n.fingerprint`)).rows;
     const out: NodeStatus[] = [];
     for (const n of nodes) {
       out.push({ fingerprint: n.fingerprint, label: n.label, acked: Number(n.size), lastContact: n.last_contact === null ? null : Number(n.last_contact),
-        backlog: n.backlog === null ? null : Number(n.backlog), gaps: await this.gaps(n.fingerprint), checkpointsVerified: Number(n.v), checkpointsPending: Number(n.p) });
+        backlog: n.backlog === null ? null : Number(n.backlog), gaps: await this.gaps(n.fingerprint), checkpointsVerified: Number(n.v), checkpointsPending: Number(n.p),
+        assigned: (n.assigned as string[]).map(String), lastPull: n.last_pull === null ? null : Number(n.last_pull), health: n.health === null ? null : JSON.parse(String(n.health)) as NodeHealthReport });
     }
     return out;
   }

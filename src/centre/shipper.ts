@@ -78,7 +78,7 @@ export class Shipper {
     const timeout = AbortSignal.timeout(this.#o.timeoutMs ?? 60_000);
     const res = await fetch(new URL(BATCH_PATH, this.#o.url), {
       method: 'POST', body,
-      headers: { 'content-type': BATCH_CONTENT_TYPE, [NODE_HEADER]: this.#o.key.fingerprint, [SIGNATURE_HEADER]: signBody(body, this.#o.key.privateKey) },
+      headers: { 'content-type': BATCH_CONTENT_TYPE, [NODE_HEADER]: this.#o.key.fingerprint, [SIGNATURE_HEADER]: signBody(BATCH_PATH, body, this.#o.key.privateKey) },
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
     const answer = await res.json() as IngestResult & { gaps: Gap[]; error?: string; reason?: string };
