@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CentreDb } from '../../src/centre/centre-db.ts';
+import { assignCampaign } from '../../src/centre/assignments-db.ts';
 import { verifyStoredChain } from '../../src/centre/verify-chain.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { ManagedProcess } from '../helpers/clients/proc.ts';
@@ -43,6 +44,8 @@ const PEER_PORT = 6881;
 const TRACKER_PORT = 6969;
 /** Announces per second per node from the load generator: records to ship. */
 const ANNOUNCE_GAP_MS = 15;
+/** The one name of the campaign the centre assigns to node 1 (a neutral placeholder). */
+const CAMPAIGN_DECOY = 'holiday-video-0051.mp4';
 
 /** The test database through the PostgreSQL unix socket (COUNTERSEED_TEST_PG names the database and user). */
 function socketUrl(): string {
@@ -129,9 +132,10 @@ before(async () => {
   if (unavailable) return;
   assertIsolated(); // before any veth exists: afterwards the test namespace has more than lo
   db = await CentreDb.open(PG, schema);
-  for (let i = 1; i <= NODES; i++) {
-    const ns = await NodeNamespace.create(i);
-    spaces.push(ns);
+  for (let i = 1; i <= NODES; i++) spaces.push(await NodeNamespace.create(i));
+  // Each node's data directory, decoy and key, made side by side.
+  nodes.push(...await Promise.all(spaces.map(async (ns, k): Promise<Node> => {
+    const i = k + 1;
     const dir = join(work, `node-${i}`);
     const cli = new CounterseedCli(dir);
     writeFileSync(join(work, `names-${i}.txt`), `holiday-video-004${i}.mp4\n`);
@@ -139,9 +143,11 @@ before(async () => {
     await cli.buildDecoys(join(work, `names-${i}.txt`));
     const [decoy] = await cli.listDecoys();
     const [fingerprint, ...pem] = (await cli.run(['evidence', 'key', '--pem'])).trim().split('\n');
-    await db.registerNode(pem.join('\n') + '\n', `node-${i}`);
-    nodes.push({ i, ns, dir, cli, fingerprint: fingerprint!, decoy: decoy!, seed: null, tracker: '' });
-  }
+    await db!.registerNode(pem.join('\n') + '\n', `node-${i}`);
+    return { i, ns, dir, cli, fingerprint: fingerprint!, decoy: decoy!, seed: null, tracker: '' };
+  })));
+  // Node 1 gets a campaign from the centre: it pulls it at start, builds its decoy and serves it.
+  await assignCampaign(db.pool, 'node-1', { campaign: 'spring', list: `${CAMPAIGN_DECOY}\n`, perDay: 5, ttlDays: 30, payloadId: null, hybrid: false });
 });
 
 after(async () => {
@@ -161,6 +167,10 @@ test('testbed: 3 nodes in their own namespaces, centre away 60 s, a node killed 
   const status = async () => new Map((await db!.status()).map((s) => [s.fingerprint, s]));
   await until(async () => [...(await status()).values()].every((s) => s.acked > 0), 60_000, 'every node shipping its first records through its own link');
   note('every node ships');
+  await until(async () => (await status()).get(nodes[0]!.fingerprint)?.health?.campaigns.includes('spring') === true, 60_000, 'node 1 running its assigned campaign');
+  const campaignDecoy = (await nodes[0]!.cli.listDecoys()).find((d) => d.name === CAMPAIGN_DECOY);
+  assert.ok(campaignDecoy, 'node 1 built the assigned campaign\'s decoy');
+  note('node 1 runs the assigned campaign');
 
   // 1. The centre goes away for 60 s. The nodes serve real clients and record meanwhile.
   await centre.stop('SIGKILL');
@@ -177,6 +187,14 @@ test('testbed: 3 nodes in their own namespaces, centre away 60 s, a node killed 
     const exported = await n.cli.exportDecoys(join(work, `export-${n.i}`), [n.tracker]);
     const outcome = await downloadWithAria2({ torrentFile: exported.torrents.get(n.decoy.infoHash)!, outDir: out, bindIp: extraClientAddress(n.i), requireEncryption: false, timeoutMs: 50_000 });
     note(`aria2 got node ${n.i}'s decoy`);
+    if (n.i === 1) {
+      // The decoy of the campaign the centre assigned: served by node 1 as well.
+      const out2 = join(work, 'download-campaign');
+      mkdirSync(out2);
+      const got = await downloadWithAria2({ torrentFile: exported.torrents.get(campaignDecoy.infoHash)!, outDir: out2, bindIp: extraClientAddress(4), requireEncryption: false, timeoutMs: 50_000 });
+      assert.equal(got.sha256, campaignDecoy.contentSha256, 'aria2 downloaded the assigned campaign\'s decoy from node 1');
+      note('aria2 got node 1\'s campaign decoy');
+    }
     return outcome;
   }));
   const outcomes = await downloads;
@@ -232,7 +250,7 @@ test('testbed: 3 nodes in their own namespaces, centre away 60 s, a node killed 
 
   // 4. Every record of every node at the centre exactly once; every chain verifies there and in a package.
   const st = await status();
-  for (const n of nodes) {
+  await Promise.all(nodes.map(async (n) => {
     const local = localHashes(n.dir);
     const s = st.get(n.fingerprint)!;
     assert.ok(local.length > 500, `node ${n.i} recorded a real load (${local.length} records; ${sent.get(n.i) ?? 0} announces sent)`);
@@ -251,7 +269,7 @@ test('testbed: 3 nodes in their own namespaces, centre away 60 s, a node killed 
     const pkg = join(work, `package-${n.i}`);
     await n.cli.run(['evidence', 'export', '--decoy', String(n.decoy.id), '--out', pkg]);
     await n.cli.run(['evidence', 'verify', pkg, '--key-fingerprint', n.fingerprint]);
-  }
+  }));
   assert.deepEqual(await db!.refusals(), [], 'no request was refused');
   const seconds = (Date.now() - started) / 1000;
   note(`done in ${seconds.toFixed(0)} s; records per node: ${nodes.map((n) => st.get(n.fingerprint)!.acked).join(', ')}`);
