@@ -44,8 +44,11 @@ export function applyAssignment(ctx: Context, assigned: readonly CampaignAssignm
   return out;
 }
 
-function healthReport(adapters: readonly AdapterHealth[], last: AppliedAssignment | undefined, now: number): NodeHealthReport {
-  return { at: now, adapters, campaigns: last?.campaigns ?? [], problems: last?.problems ?? [] };
+const DAY_MS = 86_400_000;
+
+async function healthReport(ctx: Context, adapters: readonly AdapterHealth[], last: AppliedAssignment | undefined, now: number): Promise<NodeHealthReport> {
+  const inbound = (await ctx.store.health.inboundByAddress(now - DAY_MS, DAY_MS)).map((a) => ({ localIp: a.localIp, total: a.total, lastAt: a.lastAt }));
+  return { at: now, adapters, inbound, campaigns: last?.campaigns ?? [], problems: last?.problems ?? [] };
 }
 
 /** One pull and apply (`centre pull`): the report sent says what this node runs after the previous apply. */
@@ -55,7 +58,7 @@ export async function pullFromCentre(ctx: Context, o: { url: string; adapters?: 
   if (!key) throw new InputError(`no node key in ${ctx.settings.dataDir}/keys: the centre knows a node by its key`);
   let assigned: CampaignAssignment[];
   try {
-    assigned = await pullAssignment({ url: o.url, key, health: healthReport(o.adapters ?? [], o.last, Date.now()), ...(o.signal ? { signal: o.signal } : {}) });
+    assigned = await pullAssignment({ url: o.url, key, health: await healthReport(ctx, o.adapters ?? [], o.last, Date.now()), ...(o.signal ? { signal: o.signal } : {}) });
   } catch (e) { throw new CentreUnavailableError(`centre ${o.url}: ${(e as Error).message}`, { cause: e }); }
   return applyAssignment(ctx, assigned);
 }

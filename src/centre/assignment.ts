@@ -22,6 +22,8 @@ export interface CampaignAssignment {
 export interface NodeHealthReport {
   readonly at: number;
   readonly adapters: readonly AdapterHealth[];
+  /** Inbound peer connections (deliveries started) per local address over the last 24 hours, as `counterseed health` counts them. */
+  readonly inbound: readonly { readonly localIp: string; readonly total: number; readonly lastAt: number }[];
   /** Assigned campaigns the node runs. */
   readonly campaigns: readonly string[];
   /** Assigned campaigns it could not create, and why (a payload it does not hold, a list it refuses). */
@@ -58,8 +60,8 @@ export function checkHealthReport(body: Buffer): NodeHealthReport {
   if (body.length > MAX_HEALTH_CHARS) throw new AssignmentFormatError(`a health report holds at most ${MAX_HEALTH_CHARS} bytes`);
   let h: Partial<NodeHealthReport>;
   try { h = JSON.parse(body.toString('utf8')) as Partial<NodeHealthReport>; } catch { throw new AssignmentFormatError('the health report is not JSON'); }
-  if (h === null || typeof h !== 'object' || !Number.isSafeInteger(h.at) || !Array.isArray(h.adapters) || !Array.isArray(h.campaigns) || !Array.isArray(h.problems)) {
-    throw new AssignmentFormatError('the health report is not {at, adapters, campaigns, problems}');
+  if (h === null || typeof h !== 'object' || !Number.isSafeInteger(h.at) || !Array.isArray(h.adapters) || !Array.isArray(h.inbound) || !Array.isArray(h.campaigns) || !Array.isArray(h.problems)) {
+    throw new AssignmentFormatError('the health report is not {at, adapters, inbound, campaigns, problems}');
   }
   return h as NodeHealthReport;
 }

@@ -49,6 +49,7 @@ export const centreStatusCommand: Command = {
       const pulled = n.lastPull === null ? 'never pulled its assignment' : `pulled ${new Date(n.lastPull).toISOString()}`;
       io.out(`  ${n.label}: ${pulled}; assigned: ${n.assigned.length === 0 ? 'nothing' : n.assigned.join(', ')}${n.health ? `; runs: ${n.health.campaigns.join(', ') || 'none'}` : ''}`);
       for (const a of n.health?.adapters ?? []) io.out(`    ${a.network}: ${a.connections} inbound connection(s) on ${a.listening.join(', ') || '(not listening)'}; ${a.decoys} decoys${a.running ? '' : '; NOT RUNNING'}`);
+      for (const a of n.health?.inbound ?? []) io.out(`    inbound on ${a.localIp}: ${a.total} connection(s) in the 24 h before the pull, last ${new Date(a.lastAt).toISOString()}`);
       for (const p of n.health?.problems ?? []) io.out(`    problem: ${p}`);
     }
     if (st.nodes.length === 0) io.out('(no node registered: counterseed centre register --key FILE)');

@@ -29,7 +29,7 @@ function start(args: string[], ready: RegExp): { child: ChildProcess; line: Prom
   return { child, line, out };
 }
 
-interface Status { nodes: { label: string; assigned: string[]; lastPull: number | null; health: { campaigns: string[]; problems: string[]; adapters: { network: string; decoys: number; connections: number; listening: string[] }[] } | null }[] }
+interface Status { nodes: { label: string; assigned: string[]; lastPull: number | null; health: { campaigns: string[]; problems: string[]; inbound: unknown[]; adapters: { network: string; decoys: number; connections: number; listening: string[] }[] } | null }[] }
 
 describe('assignment: the centre assigns a campaign, the running node pulls it, builds and serves its decoys, and reports its health', { skip: unavailable }, () => {
   const schema = uniqueSchema('cs_assign');
@@ -81,6 +81,7 @@ describe('assignment: the centre assigns a campaign, the running node pulls it, 
     assert.ok(n!.lastPull !== null, 'the node pulled');
     assert.deepEqual(n!.health!.campaigns, ['spring'], `the node reports running the campaign\n${seed.out.join('\n')}`);
     assert.deepEqual(n!.health!.problems, []);
+    assert.deepEqual(n!.health!.inbound, [], 'no peer has connected yet');
     const bt = n!.health!.adapters.find((a) => a.network === 'bittorrent')!;
     assert.equal(bt.decoys, 2, 'the node serves the campaign\'s two decoys');
     assert.equal(bt.connections, 0);
