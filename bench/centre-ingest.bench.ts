@@ -1,7 +1,8 @@
 // Centre ingest (issue 12, benchmarks): records shipped by a node over loopback HTTP and stored at the
 // centre with everything the centre does to them (request signature, record parse, SHA-256 leaf hash,
 // chain links, Merkle frontier, checkpoint signature and root, COPY into the partitioned table, the
-// node's row updated), next to a plain COPY of the same rows into the same table in the same run.
+// node's row updated), next to plain COPYs (text and binary format) of the same rows into the same
+// table in the same run.
 // Target: >= 100,000 records/s with chain verification.
 // Usage: node bench/centre-ingest.bench.ts [records=200000] [batch=20000] [postgres url]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,10 @@ import pg from 'pg';
 import { CentreDb } from '../src/centre/centre-db.ts';
 import { CentreServer } from '../src/centre/centre-server.ts';
 import { copyRows } from '../src/centre/copy-rows.ts';
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows } from '../src/centre/copy-binary.ts';
+import copyStreams from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { readShippedRecord } from '../src/centre/shipped-record.ts';
 import { Shipper } from '../src/centre/shipper.ts';
 import { openEvidence } from '../src/evidence/open.ts';
@@ -22,7 +27,7 @@ const URL_ = process.argv[4] ?? process.env.COUNTERSEED_TEST_PG ?? 'postgres://p
 const CHECKPOINT_EVERY = 50_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-bench-centre-'));
-const schemas = [`cs_bench_centre_${process.pid}`, `cs_bench_copy_${process.pid}`];
+const schemas = [`cs_bench_centre_${process.pid}`, `cs_bench_copy_${process.pid}`, `cs_bench_copyb_${process.pid}`];
 const admin = new pg.Client({ connectionString: URL_ });
 await admin.connect();
 try {
@@ -44,9 +49,12 @@ try {
   const shipper = new Shipper({ url: server.url, key: ev.key, log: log as typeof ev.table, batchSize: BATCH });
   await shipper.shipOnce();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let verified = 0;
   while ((shipper.acked ?? 0) < N) await shipper.shipOnce();
   const centreMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuUsPerRecord = (cpu.user + cpu.system) / N;
   const st = (await db.status())[0]!;
   verified = st.checkpointsVerified;
   await server.close();
@@ -67,13 +75,32 @@ try {
   client.release();
   await ref.close();
 
+  // Reference 2: the same rows COPYed in PostgreSQL's binary format (what the centre now writes), same batches.
+  const refB = await CentreDb.open(URL_, schemas[2]);
+  await refB.registerNode(ev.key.publicPem, 'bench');
+  const clientB = await refB.pool.connect();
+  const t2 = performance.now();
+  for (let i = 0; i < N; i += BATCH) {
+    await clientB.query('BEGIN');
+    const w = new BinaryRows();
+    for (const r of rows.slice(i, i + BATCH)) w.row(9).bigint(r[0]).bigint(r[1]).bigint(r[2]).text(r[3]).text(r[4]).bigint(r[5]).bytes(r[6]).bytes(r[7]).text(r[8]);
+    await pipeline(Readable.from([BINARY_COPY_HEADER, w.take(), BINARY_COPY_TRAILER]), clientB.query(copyStreams.from('COPY centre_records (node_id, seq, at, kind, ip, decoy_id, prev, hash, text) FROM STDIN (FORMAT binary)')));
+    await clientB.query('COMMIT');
+  }
+  const copyBMs = performance.now() - t2;
+  clientB.release();
+  await refB.close();
+
   const centreRate = N / (centreMs / 1000);
   const copyRate = N / (copyMs / 1000);
+  const copyBRate = N / (copyBMs / 1000);
   console.log(`centre ingest, ${N} delivery records in batches of ${BATCH}, ${BENCH_DECOY.name} (loopback HTTP, PostgreSQL at ${new URL(URL_).host})`);
   console.log(`  centre, verified (signature, parse, hash, links, frontier, ${verified} checkpoints): ${Math.round(centreRate).toLocaleString('en')} records/s (${(centreMs / 1000).toFixed(2)} s)`);
-  console.log(`  reference, plain COPY of the same rows:                       ${Math.round(copyRate).toLocaleString('en')} records/s (${(copyMs / 1000).toFixed(2)} s)`);
+  console.log(`  reference, plain COPY of the same rows (text format):         ${Math.round(copyRate).toLocaleString('en')} records/s (${(copyMs / 1000).toFixed(2)} s)`);
+  console.log(`  reference, plain COPY of the same rows (binary format):       ${Math.round(copyBRate).toLocaleString('en')} records/s (${(copyBMs / 1000).toFixed(2)} s)`);
+  console.log(`  this process's CPU during the centre run (shipper and centre): ${cpuUsPerRecord.toFixed(1)} us per record`);
   console.log(`  machine load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
-  console.log(`  ratio centre / COPY: ${(centreRate / copyRate).toFixed(2)}; target >= 100,000 records/s: ${centreRate >= 100_000 ? 'met' : 'NOT met'}`);
+  console.log(`  ratio centre / COPY text: ${(centreRate / copyRate).toFixed(2)}; centre / COPY binary: ${(centreRate / copyBRate).toFixed(2)}; target >= 100,000 records/s: ${centreRate >= 100_000 ? 'met' : 'NOT met'}`);
   ev.detach();
   await store.close();
 } finally {

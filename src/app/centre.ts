@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { type Settings, isLoopbackOrLab } from '../config/settings.ts';
-import { InputError } from '../domain/errors.ts';
+import { InputError, NotFoundError } from '../domain/errors.ts';
+import { AssignmentFormatError } from '../centre/assignment.ts';
+import { assignCampaign, UnknownNodeError, unassignCampaign } from '../centre/assignments-db.ts';
+import { readListFile } from '../decoy/list-file.ts';
+import { readCampaignList } from './campaigns.ts';
 import { CentreDb, type NodeStatus } from '../centre/centre-db.ts';
 import { CentreServer } from '../centre/centre-server.ts';
+import { CentreRefusedError, CentreUnavailableError } from '../centre/errors.ts';
+import { Shipper, ShipRefused } from '../centre/shipper.ts';
+import { type ChainReport, verifyStoredChain } from '../centre/verify-chain.ts';
+import { loadNodeKey } from '../evidence/keys.ts';
+import type { Context } from '../node/context.ts';
 
 /** Use cases of the centre (issue 12, docs/centre.md): serve the intake, register node keys, show the nodes. */
 
@@ -50,4 +59,86 @@ export interface CentreStatus { readonly nodes: NodeStatus[]; readonly refusals:
 export async function centreStatus(s: Settings): Promise<CentreStatus> {
   const db = await CentreDb.open(centreStore(s));
   try { return { nodes: await db.status(), refusals: await db.refusals() }; } finally { await db.close(); }
+}
+
+/** Re-verifies every node's stored chain at the centre (or the named ones): hashes, links, contiguity, every checkpoint. */
+export async function verifyCentre(s: Settings, o: { fingerprints?: readonly string[] } = {}): Promise<ChainReport[]> {
+  const db = await CentreDb.open(centreStore(s));
+  try {
+    const fps = o.fingerprints && o.fingerprints.length > 0 ? o.fingerprints : (await db.status()).map((n) => n.fingerprint);
+    const out: ChainReport[] = [];
+    for (const fp of fps) out.push(await verifyStoredChain(db.pool, fp));
+    return out;
+  } finally { await db.close(); }
+}
+
+export interface ShipOutcome { readonly records: number; readonly acked: number; readonly requests: number }
+
+/** Requests without progress before `centre ship` gives up (the centre answers but acknowledges nothing new). */
+const MAX_STALLED_REQUESTS = 3;
+
+/**
+ * Ships this data directory's chained records to the centre until it has acknowledged every one,
+ * then returns (issue 12): for a node that is stopped (a running seed ships by itself), e.g. to hand
+ * over the records a node wrote at its shutdown, or before a node is retired. Nothing is changed
+ * locally: the node's store is only read.
+ */
+export async function shipToCentre(ctx: Context, o: { url: string; signal: AbortSignal; batchSize?: number }): Promise<ShipOutcome> {
+  if (o.url === '') throw new InputError('centre ship: give the centre with --centre http(s)://host:port (or COUNTERSEED_CENTRE)');
+  const key = loadNodeKey(ctx.settings.dataDir);
+  if (!key) throw new InputError(`no node key in ${ctx.settings.dataDir}/keys: the centre knows a node by its key`);
+  const log = ctx.store.evidenceLog().tables;
+  const shipper = new Shipper({ url: o.url, key, log, batchSize: o.batchSize ?? 5000 });
+  let requests = 0;
+  let stalled = 0;
+  for (let last = -1; ;) {
+    try { await shipper.shipOnce(o.signal); } catch (e) {
+      if (e instanceof ShipRefused) throw new CentreRefusedError(`centre ${o.url} refused this node's records: ${e.message} (${e.reason})`);
+      throw new CentreUnavailableError(`centre ${o.url}: ${(e as Error).message}`, { cause: e });
+    }
+    requests++;
+    const acked = shipper.acked ?? 0;
+    const records = log.count();
+    if (acked >= records) return { records, acked, requests };
+    stalled = acked === last ? stalled + 1 : 0;
+    if (stalled >= MAX_STALLED_REQUESTS) throw new CentreUnavailableError(`centre ${o.url} acknowledges ${acked} of ${records} records and no more`);
+    last = acked;
+  }
+}
+
+export interface AssignInput {
+  /** The node: its label, its fingerprint or the fingerprint's first 8+ hex digits. */
+  readonly node: string;
+  readonly campaign: string;
+  /** The campaign list (CSV name,size,language,folder), checked here as `campaign create` checks it. */
+  readonly listFile: string;
+  readonly perDay: number;
+  readonly ttlDays: number;
+  readonly payloadId?: string;
+  readonly hybrid: boolean;
+}
+
+/** Assigns a campaign to a node (issue 12 item 4): the node creates it at its next pull. */
+export async function assignCentreCampaign(s: Settings, a: AssignInput): Promise<void> {
+  readCampaignList(a.listFile); // every row checked before anything is stored
+  const list = readListFile(a.listFile);
+  const db = await CentreDb.open(centreStore(s));
+  try {
+    await assignCampaign(db.pool, a.node, { campaign: a.campaign, list, perDay: a.perDay, ttlDays: a.ttlDays, payloadId: a.payloadId ?? null, hybrid: a.hybrid });
+  } catch (e) {
+    if (e instanceof UnknownNodeError) throw new NotFoundError(e.message);
+    if (e instanceof AssignmentFormatError) throw new InputError(e.message);
+    throw e;
+  } finally { await db.close(); }
+}
+
+/** Takes a campaign off a node's assignment (the node keeps what it created until it expires or is retired there). */
+export async function unassignCentreCampaign(s: Settings, o: { node: string; campaign: string }): Promise<void> {
+  const db = await CentreDb.open(centreStore(s));
+  try {
+    if (!await unassignCampaign(db.pool, o.node, o.campaign)) throw new NotFoundError(`campaign ${o.campaign} is not assigned to ${o.node}`);
+  } catch (e) {
+    if (e instanceof UnknownNodeError) throw new NotFoundError(e.message);
+    throw e;
+  } finally { await db.close(); }
 }

@@ -2,6 +2,7 @@ import { compactHeap } from '../node/compact-heap.ts';
 import { startSeedNode, type SeedNode, type SeedNodeInfo } from '../node/seed-node.ts';
 import type { RecorderReport } from '../observation/recorder.ts';
 import type { Context } from './context.ts';
+import { assignmentLoop } from './centre-assignment.ts';
 import type { NodeStatus } from '../node/seed-node.ts';
 
 export type { NodeStatus, SeedNode, SeedNodeInfo } from '../node/seed-node.ts';
@@ -36,9 +37,13 @@ export async function serveUntil(ctx: Context, input: {
   input.onReady?.(node.info);
   const every = input.statusEveryMs ?? 0;
   const timer = input.onStatus && every > 0 ? setInterval(() => input.onStatus!(node.status()), every) : undefined;
+  // Issue 12 item 4: a node with a centre pulls the campaigns assigned to it and reports its health.
+  const pulling = new AbortController();
+  const pull = ctx.settings.centreUrl === '' ? undefined
+    : assignmentLoop(ctx, { url: ctx.settings.centreUrl, health: () => node.health(), onCreated: () => node.syncCampaigns(), signal: pulling.signal, log: ctx.log });
   try {
     if (!input.signal.aborted) await new Promise<void>((r) => input.signal.addEventListener('abort', () => r(), { once: true }));
-  } finally { clearInterval(timer); }
+  } finally { clearInterval(timer); pulling.abort(); await pull; }
   input.onStopping?.();
   return node.stop();
 }

@@ -9,8 +9,9 @@ import { SyncConnection } from '../store/postgres/sync-connection.ts';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
-import { copyField } from './copy-rows.ts';
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows } from './copy-binary.ts';
 import { readShippedRecord, type ShippedRecord } from './shipped-record.ts';
+import type { NodeHealthReport } from './assignment.ts';
 
 /** Bounds of one shipped batch (a request is refused beyond them, whole). */
 export const MAX_BATCH_RECORDS = 20_000;
@@ -36,6 +37,8 @@ export type Gap = readonly [from: number, to: number];
 export interface NodeStatus {
   readonly fingerprint: string; readonly label: string; readonly acked: number; readonly lastContact: number | null;
   readonly backlog: number | null; readonly gaps: Gap[]; readonly checkpointsVerified: number; readonly checkpointsPending: number;
+  /** Campaigns assigned to the node, and what it reported at its last pull of them (issue 12 item 4). */
+  readonly assigned: string[]; readonly lastPull: number | null; readonly health: NodeHealthReport | null;
 }
 
 /** The batch was refused, whole, for a reason the sender must see (a broken chain, a checkpoint that does not match). */
@@ -48,8 +51,8 @@ interface NodeRow { id: number; size: number; head: Buffer | null; frontier: Buf
 
 const hex = (b: Buffer) => b.toString('hex');
 const COPY_COLUMNS = ['node_id', 'seq', 'at', 'kind', 'ip', 'decoy_id', 'prev', 'hash', 'text'] as const;
-/** COPY data is written in pieces of about this many characters (1 MiB: a few hundred records). */
-const COPY_CHUNK_CHARS = 1 << 20;
+/** COPY data is written in pieces of about this many bytes (1 MiB: about a thousand records). */
+const COPY_CHUNK_BYTES = 1 << 20;
 const MONTH_CACHE_MAX = 1000;
 
 /**
@@ -147,9 +150,10 @@ export class CentreDb {
       stored.set(Number(r.seq), { hash: r.hash as Buffer, prev: r.prev as Buffer });
     }
     await this.#ensureMonths(client, records);
-    const copy = client.query(copyStreams.from(`COPY centre_records (${COPY_COLUMNS.join(', ')}) FROM STDIN`));
+    const copy = client.query(copyStreams.from(`COPY centre_records (${COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`));
+    copy.write(BINARY_COPY_HEADER);
     let fresh = 0;
-    let chunk = '';
+    const rows = new BinaryRows();
     try {
       let before = stored.get(first - 1)?.hash;
       for (const [i, raw] of records.entries()) {
@@ -161,16 +165,18 @@ export class CentreDb {
         const s = stored.get(rec.seq);
         if (s && !s.hash.equals(rec.hash)) throw new RefusedBatch('fork', `record ${rec.seq} differs from the one stored for this node: the node presents another history`);
         if (!s) {
-          chunk += `${[node.id, rec.seq, rec.at, rec.kind, rec.ip, rec.decoyId, Buffer.from(rec.prev, 'hex'), rec.hash, rec.text].map(copyField).join('\t')}\n`;
+          rows.row(COPY_COLUMNS.length).bigint(node.id).bigint(rec.seq).bigint(rec.at).text(rec.kind).text(rec.ip).bigint(rec.decoyId)
+            .bytes(before ?? Buffer.from(rec.prev, 'hex')).bytes(rec.hash).text(rec.text);
           fresh++;
         }
         hashes.push(rec.hash);
         before = rec.hash;
-        if (chunk.length >= COPY_CHUNK_CHARS) { if (!copy.write(chunk)) await once(copy, 'drain'); chunk = ''; }
+        if (rows.length >= COPY_CHUNK_BYTES && !copy.write(rows.take())) await once(copy, 'drain');
       }
       const after = stored.get(last + 1);
       if (after && hex(after.prev) !== hex(before!)) throw new RefusedBatch('chain-break', `the stored record ${last + 1} does not link to record ${last}`);
-      copy.end(chunk);
+      copy.write(rows.take());
+      copy.end(BINARY_COPY_TRAILER);
       await finished(copy);
     } catch (e) {
       copy.destroy();
@@ -260,14 +266,16 @@ export class CentreDb {
 
   /** Per node: acknowledged size, last contact, the backlog it reported, gaps, checkpoints. */
   async status(): Promise<NodeStatus[]> {
-    const nodes = (await this.#pool.query(`SELECT n.fingerprint, n.label, n.size, n.last_contact, n.backlog,
+    const nodes = (await this.#pool.query(`SELECT n.fingerprint, n.label, n.size, n.last_contact, n.backlog, n.last_pull, n.health,
+        ARRAY(SELECT a.campaign::text FROM centre_assignments a WHERE a.node_id = n.id ORDER BY a.campaign) AS assigned,
         (SELECT count(*) FROM centre_checkpoints c WHERE c.node_id = n.id AND c.status = 'verified') AS v,
         (SELECT count(*) FROM centre_checkpoints c WHERE c.node_id = n.id AND c.status = 'pending') AS p
       FROM centre_nodes n ORDER BY n.label, n.fingerprint`)).rows;
     const out: NodeStatus[] = [];
     for (const n of nodes) {
       out.push({ fingerprint: n.fingerprint, label: n.label, acked: Number(n.size), lastContact: n.last_contact === null ? null : Number(n.last_contact),
-        backlog: n.backlog === null ? null : Number(n.backlog), gaps: await this.gaps(n.fingerprint), checkpointsVerified: Number(n.v), checkpointsPending: Number(n.p) });
+        backlog: n.backlog === null ? null : Number(n.backlog), gaps: await this.gaps(n.fingerprint), checkpointsVerified: Number(n.v), checkpointsPending: Number(n.p),
+        assigned: (n.assigned as string[]).map(String), lastPull: n.last_pull === null ? null : Number(n.last_pull), health: n.health === null ? null : JSON.parse(String(n.health)) as NodeHealthReport });
     }
     return out;
   }

@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CentreDb, RefusedBatch, type ShipBatch } from './centre-db.ts';
+import { BatchFormatError, decodeBatch } from './batch-codec.ts';
+import { type CentreDb, MAX_BATCH_CHECKPOINTS, MAX_BATCH_RECORDS, RefusedBatch, type ShipBatch } from './centre-db.ts';
 import { BATCH_PATH, NODE_HEADER, SIGNATURE_HEADER, verifyBody } from './protocol.ts';
+import { ASSIGNMENT_PATH, AssignmentFormatError, checkHealthReport } from './assignment.ts';
+import { assignmentsOf, recordPull } from './assignments-db.ts';
 
 /** The largest request body accepted: MAX_BATCH_RECORDS records of about 1 KB, with room. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -52,7 +55,7 @@ export class CentreServer {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     try {
-      if (req.method !== 'POST' || req.url !== BATCH_PATH) return reply(404, { error: 'not found' });
+      if (req.method !== 'POST' || (req.url !== BATCH_PATH && req.url !== ASSIGNMENT_PATH)) return reply(404, { error: 'not found' });
       const fp = String(req.headers[NODE_HEADER] ?? '');
       const sig = String(req.headers[SIGNATURE_HEADER] ?? '');
       if (!FINGERPRINT.test(fp)) return reply(400, { error: `${NODE_HEADER} must be a key fingerprint (64 hex digits)` });
@@ -60,9 +63,24 @@ export class CentreServer {
       if (body === undefined) return reply(413, { error: `a request body holds at most ${MAX_BODY_BYTES} bytes` });
       const key = await this.#db.nodeKey(fp);
       if (!key) { await this.#db.refuse(fp, 'unknown-key'); return reply(403, { error: 'unknown node key', reason: 'unknown-key' }); }
-      if (!verifyBody(body, sig, key)) { await this.#db.refuse(fp, 'bad-signature'); return reply(401, { error: 'the request is not signed by the key it names', reason: 'bad-signature' }); }
+      if (!verifyBody(req.url, body, sig, key)) { await this.#db.refuse(fp, 'bad-signature'); return reply(401, { error: 'the request is not signed by the key it names', reason: 'bad-signature' }); }
+      if (req.url === ASSIGNMENT_PATH) {
+        // A pull: the node's health report in, its assignment out (it can read nothing else).
+        let health;
+        try { health = checkHealthReport(body); } catch (e) {
+          if (!(e instanceof AssignmentFormatError)) throw e;
+          await this.#db.refuse(fp, 'bad-request');
+          return reply(400, { error: e.message, reason: 'bad-request' });
+        }
+        await recordPull(this.#db.pool, fp, health);
+        return reply(200, { campaigns: await assignmentsOf(this.#db.pool, fp) });
+      }
       let batch: ShipBatch;
-      try { batch = parseBatchJson(body); } catch (e) { await this.#db.refuse(fp, 'bad-request'); return reply(400, { error: (e as Error).message, reason: 'bad-request' }); }
+      try { batch = decodeBatch(body, { maxRecords: MAX_BATCH_RECORDS, maxCheckpoints: MAX_BATCH_CHECKPOINTS }); } catch (e) {
+        if (!(e instanceof BatchFormatError)) throw e;
+        await this.#db.refuse(fp, 'bad-request');
+        return reply(400, { error: e.message, reason: 'bad-request' });
+      }
       this.#onBatch?.(fp, batch.records.length);
       const result = await this.#db.ingest(fp, batch);
       reply(200, { ...result, gaps: await this.#db.gaps(fp) });
@@ -91,11 +109,4 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     parts.push(chunk as Buffer);
   }
   return Buffer.concat(parts);
-}
-
-function parseBatchJson(body: Buffer): ShipBatch {
-  const b = JSON.parse(body.toString('utf8')) as Partial<ShipBatch>;
-  if (b === null || typeof b !== 'object' || !Array.isArray(b.records) || !Array.isArray(b.checkpoints)) throw new Error('the body is not {records: [], checkpoints: []}');
-  if (b.backlog !== undefined && !Number.isSafeInteger(b.backlog)) throw new Error('backlog is not an integer');
-  return b as ShipBatch;
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyObject } from 'node:crypto';
 import type { EvidenceLogTables } from '../evidence/log-store.ts';
 import type { Gap, IngestResult } from './centre-db.ts';
+import { BATCH_CONTENT_TYPE, encodeBatch } from './batch-codec.ts';
 import { BATCH_PATH, NODE_HEADER, SIGNATURE_HEADER, signBody } from './protocol.ts';
 
 export interface ShipperOptions {
@@ -13,7 +14,11 @@ export interface ShipperOptions {
   readonly log: EvidenceLogTables;
   /** Records per request (default 5,000). */
   readonly batchSize?: number;
-  /** Pause when everything is shipped (default 1 s), and the longest pause after failures (default 30 s). */
+  /**
+   * Pause when everything is shipped (default 1 s), and the longest pause after failures (default 5 s:
+   * catch-up after an outage must run at >= 10x real time (issue 12), so the node must notice the
+   * centre's return within a small part of the outage; one request per 5 s per node costs nothing).
+   */
   readonly idleMs?: number;
   readonly maxBackoffMs?: number;
   /** Each request's time limit (default 60 s). */
@@ -54,29 +59,26 @@ export class Shipper {
   /** One request: the next batch after the acknowledged size (an empty one first, to learn it). */
   async shipOnce(signal?: AbortSignal): Promise<ShipResult> {
     const { log } = this.#o;
-    if (this.#acked === undefined) return this.#send({ records: [], checkpoints: [] }, signal);
+    if (this.#acked === undefined) return this.#send(encodeBatch({ first: 0, texts: [], checkpoints: [], backlog: 0 }), 0, signal);
     // Checkpoints are read before records, so that a checkpoint over records sent in this batch is in it.
     const cps = log.listCheckpoints(1000).filter((c) => c.id > this.#sentCheckpoint).sort((a, b) => a.id - b.id);
     const local = log.count();
     const from = this.#acked;
     const to = Math.min(local, from + (this.#o.batchSize ?? 5000));
-    const records: { seq: number; text: string }[] = [];
-    for (const r of log.range(from, to)) records.push({ seq: r.seq, text: r.text });
+    const texts: string[] = [];
+    for (const r of log.range(from, to)) texts.push(r.text);
     const send = cps.filter((c) => c.treeSize <= to).slice(0, 100);
-    const result = await this.#send({
-      records, backlog: local - to,
-      checkpoints: send.map((c) => ({ text: c.text, signature: c.signature.toString('base64') })),
-    }, signal);
+    const body = encodeBatch({ first: from, texts, backlog: local - to, checkpoints: send.map((c) => ({ text: c.text, signature: c.signature.toString('base64') })) });
+    const result = await this.#send(body, texts.length, signal);
     if (send.length > 0) this.#sentCheckpoint = send.at(-1)!.id;
     return result;
   }
 
-  async #send(batch: { records: unknown[]; checkpoints: unknown[]; backlog?: number }, signal?: AbortSignal): Promise<ShipResult> {
-    const body = Buffer.from(JSON.stringify(batch), 'utf8');
+  async #send(body: Buffer, records: number, signal?: AbortSignal): Promise<ShipResult> {
     const timeout = AbortSignal.timeout(this.#o.timeoutMs ?? 60_000);
     const res = await fetch(new URL(BATCH_PATH, this.#o.url), {
       method: 'POST', body,
-      headers: { 'content-type': 'application/json', [NODE_HEADER]: this.#o.key.fingerprint, [SIGNATURE_HEADER]: signBody(body, this.#o.key.privateKey) },
+      headers: { 'content-type': BATCH_CONTENT_TYPE, [NODE_HEADER]: this.#o.key.fingerprint, [SIGNATURE_HEADER]: signBody(BATCH_PATH, body, this.#o.key.privateKey) },
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
     const answer = await res.json() as IngestResult & { gaps: Gap[]; error?: string; reason?: string };
@@ -85,7 +87,7 @@ export class Shipper {
       throw new ShipRefused(res.status, answer.reason ?? 'refused', `centre refused the batch: ${answer.error ?? res.status}`);
     }
     this.#acked = answer.acked;
-    return { sent: batch.records.length, acked: answer.acked, gaps: answer.gaps };
+    return { sent: records, acked: answer.acked, gaps: answer.gaps };
   }
 
   /**
@@ -94,7 +96,7 @@ export class Shipper {
    */
   async run(signal: AbortSignal): Promise<void> {
     const idle = this.#o.idleMs ?? 1000;
-    const max = this.#o.maxBackoffMs ?? 30_000;
+    const max = this.#o.maxBackoffMs ?? 5_000;
     let backoff = Math.min(250, max);
     while (!signal.aborted) {
       try {
@@ -107,7 +109,7 @@ export class Shipper {
         if (signal.aborted) break;
         this.#o.onError?.(e as Error);
         // A refused batch stays refused until an operator acts (registers the key, looks at the fork): wait long.
-        await sleep(e instanceof ShipRefused ? max : backoff, undefined, { signal }).catch(() => undefined);
+        await sleep(e instanceof ShipRefused ? Math.max(max, 30_000) : backoff, undefined, { signal }).catch(() => undefined);
         backoff = Math.min(backoff * 2, max);
       }
     }

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { CentreDb, RefusedBatch } from '../../../src/centre/centre-db.ts';
 import { CentreServer } from '../../../src/centre/centre-server.ts';
 import { Shipper, ShipRefused } from '../../../src/centre/shipper.ts';
+import { verifyStoredChain } from '../../../src/centre/verify-chain.ts';
 import { signCheckpoint } from '../../../src/evidence/checkpoint.ts';
 import { keyFingerprint } from '../../../src/evidence/keys.ts';
 import { testNode, type TestNode } from '../../helpers/centre-node.ts';
@@ -46,6 +47,32 @@ describe('centre: shipped records verified, stored once, acknowledged; gaps; ref
     await s.shipOnce();
     const st = (await db.status()).find((x) => x.fingerprint === n.ev.key.fingerprint)!;
     assert.deepEqual([st.acked, st.checkpointsVerified, st.checkpointsPending, st.gaps.length, st.backlog], [12_010, 2, 0, 0, 0]);
+  });
+
+  it('a node with records keeps its registration (its key verifies them); one without can be deleted', async () => {
+    const n = await node();
+    await n.record(5);
+    const fp = n.ev.key.fingerprint;
+    await db.ingest(fp, { records: records(n, 0, 5), checkpoints: [] });
+    await assert.rejects(db.pool.query('DELETE FROM centre_nodes WHERE fingerprint = $1', [fp]), /has records at the centre/);
+    const idle = await node();
+    const fp2 = idle.ev.key.fingerprint;
+    assert.equal((await db.pool.query('DELETE FROM centre_nodes WHERE fingerprint = $1', [fp2])).rowCount, 1);
+  });
+
+  it('re-verification at the centre (centre verify) finds an altered stored record', async () => {
+    const n = await node();
+    await n.record(50);
+    n.ev.log.checkpoint('manual');
+    const fp = n.ev.key.fingerprint;
+    const cps = n.ev.table.listCheckpoints(10).map((c) => ({ text: c.text, signature: c.signature.toString('base64') }));
+    await db.ingest(fp, { records: records(n, 0, n.ev.table.count()), checkpoints: cps });
+    const ok = await verifyStoredChain(db.pool, fp);
+    assert.equal(ok.problem, null);
+    assert.equal(ok.records, n.ev.table.count());
+    assert.ok(ok.checkpoints >= 1);
+    await db.pool.query(`UPDATE centre_records SET text = replace(text, '"seq":7,', '"seq":7 ,') WHERE seq = 7 AND node_id = (SELECT id FROM centre_nodes WHERE fingerprint = $1)`, [fp]);
+    assert.match((await verifyStoredChain(db.pool, fp)).problem ?? '', /record 7: the stored hash is not the hash of the stored text/);
   });
 
   it('stores each (node, seq) once: a batch sent again changes nothing', async () => {

@@ -5,6 +5,8 @@ import { PG_CENTRE_001 } from './pg-centre-001.ts';
 import { PG_DECOY_RETIRE_001 } from './pg-decoy-retire-001.ts';
 import { PG_OBSERVATIONS_NETWORK_001 } from './pg-observations-network-001.ts';
 import { PG_REFERRALS_001 } from './pg-referrals-001.ts';
+import { PG_CENTRE_002 } from './pg-centre-002.ts';
+import { PG_CENTRE_003 } from './pg-centre-003.ts';
 
 /** Every PostgreSQL migration, in the order a fresh database applies them. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -14,6 +16,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   PG_DECOY_RETIRE_001,
   PG_OBSERVATIONS_NETWORK_001,
   PG_REFERRALS_001,
+  PG_CENTRE_002,
+  PG_CENTRE_003,
 ];
 
 /** Tables partitioned by month (pg-partitions-001, pg-centre-001). */

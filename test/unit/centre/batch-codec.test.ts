@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BatchFormatError, decodeBatch, encodeBatch } from '../../../src/centre/batch-codec.ts';
+
+const bounds = { maxRecords: 3, maxCheckpoints: 1 };
+const texts = ['{"at":1,"kind":"delivery","obs":{"client":"a\\"b\\nc"}}', '{"at":2}'];
+
+test('a batch round-trips: header, then each record text byte for byte on its own line', () => {
+  const cp = { text: '{"tree_size":2}', signature: 'c2ln' };
+  const body = encodeBatch({ first: 7, texts, checkpoints: [cp], backlog: 5 });
+  assert.equal(body.toString('utf8').split('\n').length, 4, 'header + 2 records + the empty rest after the last newline');
+  assert.deepEqual(decodeBatch(body, bounds), { records: [{ seq: 7, text: texts[0] }, { seq: 8, text: texts[1] }], checkpoints: [cp], backlog: 5 });
+  assert.deepEqual(decodeBatch(encodeBatch({ first: 0, texts: [], checkpoints: [], backlog: 0 }), bounds), { records: [], checkpoints: [], backlog: 0 });
+});
+
+test('a text with a raw newline is not canonical JSON and is not sent', () => {
+  assert.throws(() => encodeBatch({ first: 0, texts: ['{"a":\n1}'], checkpoints: [], backlog: 0 }), BatchFormatError);
+});
+
+test('malformed or oversized bodies are refused whole', () => {
+  const ok = encodeBatch({ first: 0, texts, checkpoints: [], backlog: 0 }).toString('utf8');
+  const bad = (s: string) => assert.throws(() => decodeBatch(Buffer.from(s, 'utf8'), bounds), BatchFormatError, s.slice(0, 60));
+  bad('');
+  bad('no header line');
+  bad('[1]\n');
+  bad('{"backlog":0,"checkpoints":[],"count":2,"first":-1}\n');
+  bad('{"backlog":0,"checkpoints":[],"count":4,"first":0}\n');
+  bad('{"backlog":0,"checkpoints":[{},{}],"count":0,"first":0}\n');
+  bad('{"backlog":-1,"checkpoints":[],"count":0,"first":0}\n');
+  bad(ok.replace('"count":2', '"count":3'));
+  bad(`${ok}{"extra":1}\n`);
+  bad(ok.slice(0, -1));
+});
