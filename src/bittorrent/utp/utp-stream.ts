@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import { Ledbat } from './ledbat.ts';
 import {
-  encodePacket, seqAdd, seqDiff, ST_DATA, ST_FIN, ST_RESET, ST_STATE, ST_SYN, type PacketType, type UtpPacket,
+  encodePacket, MAX_SACK_BYTES, seqAdd, seqDiff, ST_DATA, ST_FIN, ST_RESET, ST_STATE, ST_SYN, type PacketType, type UtpPacket,
 } from './packet.ts';
 import { SendWindow, type InFlight } from './send-window.ts';
 
@@ -12,7 +12,11 @@ export interface UtpLimits {
   maxWindow: number;
   /** Bytes of not-yet-delivered incoming data we hold (reorder buffer plus unread); advertised as wnd_size. */
   recvBuffer: number;
-  /** Out-of-order packets held at most (BEP 29 has no limit; an out-of-order storm must not grow memory). */
+  /**
+   * Out-of-order packets held at most (BEP 29 has no limit; an out-of-order storm must not grow
+   * memory). Each held packet is also charged REORDER_ENTRY_BYTES against recvBuffer, so the bytes
+   * held stay within recvBuffer however small the packets.
+   */
   reorderPackets: number;
   /** Bytes the application may queue for sending before write() reports backpressure. */
   sendBuffer: number;
@@ -23,7 +27,13 @@ export interface UtpLimits {
 export const DEFAULT_UTP_LIMITS: UtpLimits = {
   // Downloaders send us requests and small messages only: 64 KiB of receive buffer is plenty, and
   // an out-of-order storm over thousands of connections stays small.
-  mss: 1380, maxWindow: 1 << 20, recvBuffer: 64 << 10, reorderPackets: 64, sendBuffer: 256 << 10, maxRetransmits: 6,
+  // reorderPackets 256: libtorrent pipelines a 17-43-byte request packet per block, over 100 in
+  // flight. With 64, one lost packet made us drop every later one beyond the 64th although our
+  // advertised window had room; each drop cost the downloader a retransmission, and libtorrent
+  // closes a uTP connection when one packet has been sent 3 times unacknowledged (utp_num_resends),
+  // then waits 60 s before reconnecting (min_reconnect_time): the N=8 stall of bench:utp.
+  // 256 is what a 32-byte selective ack can describe (packet.ts MAX_SACK_BYTES).
+  mss: 1380, maxWindow: 1 << 20, recvBuffer: 64 << 10, reorderPackets: 256, sendBuffer: 256 << 10, maxRetransmits: 6,
 };
 
 export interface UtpStreamInit {
@@ -59,6 +69,8 @@ const ZERO_WINDOW_PROBE_MS = 1000;
 const MAX_BURST = 16;
 /** How much older than our oldest packet in flight a peer's ack_nr may be: more than a full window of packets (1 MiB / 1,380 B). */
 const STALE_ACK_PACKETS = 1024;
+/** What one held out-of-order packet costs beyond its payload (Map entry, typed array and its buffer), charged against recvBuffer. */
+const REORDER_ENTRY_BYTES = 160;
 
 /**
  * One accepted uTP connection (responder side, BEP 29) as a Duplex stream, so that the same MSE and
@@ -183,10 +195,11 @@ export class UtpStream extends Duplex {
     if (d <= 0) { this.#sendControl(ST_STATE); return; } // duplicate: our ack was lost, say it again
     if (d > lim.reorderPackets) return; // beyond the reorder window: dropped, the peer will resend
     if (d > 1) {
-      if (!this.#reorder.has(p.seqNr) && this.#reorderBytes + p.payload.length <= lim.recvBuffer) {
+      const cost = p.payload.length + REORDER_ENTRY_BYTES;
+      if (!this.#reorder.has(p.seqNr) && this.#reorderBytes + this.readableLength + cost <= lim.recvBuffer) {
         // Copied: the datagram's buffer is not ours to keep.
         this.#reorder.set(p.seqNr, Uint8Array.prototype.slice.call(p.payload));
-        this.#reorderBytes += p.payload.length;
+        this.#reorderBytes += cost;
       }
       this.#sendControl(ST_STATE);
       return;
@@ -196,7 +209,7 @@ export class UtpStream extends Duplex {
     this.#deliver(p.seqNr, p.payload);
     for (let next = seqAdd(this.#ack, 1), held = this.#reorder.get(next); held !== undefined; next = seqAdd(this.#ack, 1), held = this.#reorder.get(next)) {
       this.#reorder.delete(next);
-      this.#reorderBytes -= held.length;
+      this.#reorderBytes -= held.length + REORDER_ENTRY_BYTES;
       this.#deliver(next, held);
     }
     this.#sendControl(ST_STATE);
@@ -211,14 +224,18 @@ export class UtpStream extends Duplex {
   /** Selective ACK of what the reorder buffer holds (bit 0 = ack_nr + 2), or null. */
   #sack(): Uint8Array | null {
     if (this.#reorder.size === 0) return null;
-    const bytes = Math.min(32, Math.ceil(this.#i.limits.reorderPackets / 32) * 4);
+    const base = seqAdd(this.#ack, 2);
+    let top = -1;
+    for (const seq of this.#reorder.keys()) top = Math.max(top, seqDiff(seq, base));
+    if (top < 0) return null;
+    // BEP 29: a multiple of 4 bytes, as few as cover the newest packet held (at most MAX_SACK_BYTES).
+    const bytes = Math.min(MAX_SACK_BYTES, (Math.floor(top / 32) + 1) * 4);
     const mask = new Uint8Array(bytes);
-    let any = false;
     for (const seq of this.#reorder.keys()) {
-      const bit = seqDiff(seq, seqAdd(this.#ack, 2));
-      if (bit >= 0 && bit < bytes * 8) { mask[bit >> 3]! |= 1 << (bit & 7); any = true; }
+      const bit = seqDiff(seq, base);
+      if (bit >= 0 && bit < bytes * 8) mask[bit >> 3]! |= 1 << (bit & 7);
     }
-    return any ? mask : null;
+    return mask;
   }
 
   #advertised(): number {
