@@ -1,8 +1,10 @@
 import { Duplex } from 'node:stream';
 import { Ledbat } from './ledbat.ts';
 import {
-  encodePacket, MAX_SACK_BYTES, seqAdd, seqDiff, ST_DATA, ST_FIN, ST_RESET, ST_STATE, ST_SYN, type PacketType, type UtpPacket,
+  encodePacket, HEADER_BYTES, MAX_SACK_BYTES, seqAdd, seqDiff, ST_DATA, ST_FIN, ST_RESET, ST_STATE, ST_SYN, writeHeader,
+  type PacketType, type UtpPacket,
 } from './packet.ts';
+import type { PacketPool } from './packet-pool.ts';
 import { SendWindow, type InFlight } from './send-window.ts';
 
 export interface UtpLimits {
@@ -56,6 +58,8 @@ export interface UtpStreamComponents {
   nowUs(): number;
   /** Called once when the connection is gone (the multiplexer forgets it). */
   onClose(s: UtpStream): void;
+  /** Buffers for full-size DATA packets (header + mss bytes), shared by a multiplexer's connections. */
+  pool?: PacketPool;
 }
 
 type State = 'syn-recv' | 'connected' | 'closed';
@@ -69,6 +73,7 @@ const ZERO_WINDOW_PROBE_MS = 1000;
 const MAX_BURST = 16;
 /** How much older than our oldest packet in flight a peer's ack_nr may be: more than a full window of packets (1 MiB / 1,380 B). */
 const STALE_ACK_PACKETS = 1024;
+const EMPTY_BUFFER = Buffer.alloc(0);
 /** What one held out-of-order packet costs beyond its payload (Map entry, typed array and its buffer), charged against recvBuffer. */
 const REORDER_ENTRY_BYTES = 160;
 
@@ -85,7 +90,7 @@ export class UtpStream extends Duplex {
   readonly #i: UtpStreamInit;
   readonly #c: UtpStreamComponents;
   readonly #cc: Ledbat;
-  readonly #win = new SendWindow();
+  readonly #win = new SendWindow((packet) => this.#c.pool?.give(packet));
   readonly #sendId: number;
   #state: State = 'syn-recv';
   /** Next sequence number we send. */
@@ -98,7 +103,10 @@ export class UtpStream extends Duplex {
   #eofPushed = false;
   #peerWnd = 0;
   #replyMicro = 0;
+  /** Bytes written and not yet packetised: chunks from #pendingHead on, the first with #headUsed bytes already taken. */
   #pending: Buffer[] = [];
+  #pendingHead = 0;
+  #headUsed = 0;
   #pendingBytes = 0;
   #writeCb: ((e?: Error | null) => void) | undefined;
   #finSent = false;
@@ -112,6 +120,8 @@ export class UtpStream extends Duplex {
   readonly stats = { sent: 0, received: 0, fastResends: 0, timeouts: 0 };
   #lastAckNr = -1;
   #dupAcks = 0;
+  /** The peer's data needs an ack that no packet sent since has carried (libutp's deferred ack: a DATA packet carries it). */
+  #ackDue = false;
 
   constructor(init: UtpStreamInit, components: UtpStreamComponents) {
     super({ allowHalfOpen: false, readableHighWaterMark: 64 << 10, writableHighWaterMark: 64 << 10 });
@@ -185,6 +195,8 @@ export class UtpStream extends Duplex {
     }
     if (p.type === ST_DATA || p.type === ST_FIN) this.#receive(p);
     this.#flush();
+    // DATA sent just now carried the ack, unless a selective ack must go too (only STATE carries one).
+    if (this.#ackDue) this.#sendControl(ST_STATE);
     this.#releaseWriter();
   }
 
@@ -192,7 +204,7 @@ export class UtpStream extends Duplex {
     const lim = this.#i.limits;
     const d = seqDiff(p.seqNr, this.#ack);
     if (p.type === ST_FIN) this.#eofSeq ??= p.seqNr;
-    if (d <= 0) { this.#sendControl(ST_STATE); return; } // duplicate: our ack was lost, say it again
+    if (d <= 0) { this.#ackDue = true; return; } // duplicate: our ack was lost, say it again
     if (d > lim.reorderPackets) return; // beyond the reorder window: dropped, the peer will resend
     if (d > 1) {
       const cost = p.payload.length + REORDER_ENTRY_BYTES;
@@ -201,7 +213,7 @@ export class UtpStream extends Duplex {
         this.#reorder.set(p.seqNr, Uint8Array.prototype.slice.call(p.payload));
         this.#reorderBytes += cost;
       }
-      this.#sendControl(ST_STATE);
+      this.#ackDue = true;
       return;
     }
     // A peer that ignores our advertised window gets its in-order data dropped too (it resends).
@@ -212,7 +224,7 @@ export class UtpStream extends Duplex {
       this.#reorderBytes -= held.length + REORDER_ENTRY_BYTES;
       this.#deliver(next, held);
     }
-    this.#sendControl(ST_STATE);
+    this.#ackDue = true;
     if (this.#eofSeq !== undefined && !this.#eofPushed && seqDiff(this.#ack, this.#eofSeq) >= 0) { this.#eofPushed = true; this.push(null); }
   }
 
@@ -250,7 +262,17 @@ export class UtpStream extends Duplex {
   }
 
   #sendControl(type: typeof ST_STATE | typeof ST_RESET): void {
+    this.#ackDue = false;
     this.#c.send(this.#packet(type, this.#seq));
+  }
+
+  /** The header of a packet we keep (DATA, FIN): written when first sent and again at each resend. */
+  #stamp(packet: Buffer, type: PacketType, seq: number): void {
+    writeHeader(packet, {
+      type, connectionId: this.#sendId, timestampUs: this.#c.nowUs(), timestampDiffUs: this.#replyMicro,
+      wndSize: this.#advertised(), seqNr: seq, ackNr: this.#ack,
+    });
+    if (this.#reorder.size === 0) this.#ackDue = false;
   }
 
   /** Sends queued data while the window allows: min(LEDBAT cwnd, peer's wnd_size, our bound). */
@@ -263,15 +285,19 @@ export class UtpStream extends Duplex {
     const probe = this.#zeroSince > 0 && this.#win.count === 0 && now - this.#zeroSince >= ZERO_WINDOW_PROBE_MS;
     let burst = MAX_BURST;
     // Packets taken as lost first, oldest first (go-back from the oldest after a timeout), then new data.
-    for (let o = this.#win.nextLost(); o && burst > 0 && (this.#win.bytes + o.payload.length <= window || this.#win.bytes === 0); o = this.#win.nextLost()) {
+    for (let o = this.#win.nextLost(); o && burst > 0 && (this.#win.bytes + o.size <= window || this.#win.bytes === 0); o = this.#win.nextLost()) {
       this.#resend(o, now, false);
       burst--;
     }
     if (this.#win.nextLost()) return;
     while (burst-- > 0 && this.#pendingBytes > 0 && (this.#win.bytes + Math.min(lim.mss, this.#pendingBytes) <= window || (probe && this.#win.count === 0))) {
-      const payload = this.#take(lim.mss);
-      this.#win.push(this.#seq, ST_DATA, payload, now);
-      this.#c.send(this.#packet(ST_DATA, this.#seq, payload));
+      const size = Math.min(lim.mss, this.#pendingBytes);
+      const pool = this.#c.pool;
+      const packet = pool && HEADER_BYTES + size === pool.size ? pool.take() : Buffer.allocUnsafe(HEADER_BYTES + size);
+      this.#takeInto(packet, HEADER_BYTES, size);
+      this.#stamp(packet, ST_DATA, this.#seq);
+      this.#win.push(this.#seq, ST_DATA, packet, size, now);
+      this.#c.send(packet);
       this.stats.sent++;
       this.#seq = seqAdd(this.#seq, 1);
     }
@@ -281,29 +307,38 @@ export class UtpStream extends Duplex {
 
   #sendFin(now: number): void {
     this.#finSent = true;
-    this.#win.push(this.#seq, ST_FIN, new Uint8Array(0), now);
-    this.#c.send(this.#packet(ST_FIN, this.#seq));
+    const packet = Buffer.allocUnsafe(HEADER_BYTES);
+    this.#stamp(packet, ST_FIN, this.#seq);
+    this.#win.push(this.#seq, ST_FIN, packet, 0, now);
+    this.#c.send(packet);
     this.#seq = seqAdd(this.#seq, 1);
   }
 
-  #take(n: number): Buffer {
-    const parts: Buffer[] = [];
+  /** Moves n queued bytes into out at `at`. Always a copy: a packet may be resent long after the writer reused the buffer it wrote. */
+  #takeInto(out: Buffer, at: number, n: number): void {
     let need = n;
-    while (need > 0 && this.#pending.length > 0) {
-      const head = this.#pending[0]!;
-      if (head.length <= need) { parts.push(head); this.#pending.shift(); need -= head.length; }
-      else { parts.push(head.subarray(0, need)); this.#pending[0] = head.subarray(need); need = 0; }
+    while (need > 0) {
+      const head = this.#pending[this.#pendingHead]!;
+      const k = Math.min(need, head.length - this.#headUsed);
+      head.copy(out, at, this.#headUsed, this.#headUsed + k);
+      at += k;
+      need -= k;
+      this.#headUsed += k;
+      if (this.#headUsed === head.length) {
+        this.#pending[this.#pendingHead++] = EMPTY_BUFFER;
+        this.#headUsed = 0;
+      }
     }
-    // Always a copy: a packet may be resent long after the writer reused the buffer it wrote.
-    const out = Buffer.concat(parts);
-    this.#pendingBytes -= out.length;
-    return out;
+    // Compact the queue now and then rather than shift() per chunk.
+    if (this.#pendingHead >= 64 || this.#pendingHead === this.#pending.length) { this.#pending.splice(0, this.#pendingHead); this.#pendingHead = 0; }
+    this.#pendingBytes -= n;
   }
 
   #resend(o: InFlight, now: number, fast: boolean): void {
     this.#win.resent(o, now, fast);
     if (fast) this.stats.fastResends++;
-    this.#c.send(this.#packet(o.type, o.seq, o.payload));
+    this.#stamp(o.packet, o.type, o.seq);
+    this.#c.send(o.packet);
   }
 
   #releaseWriter(): void {
@@ -337,9 +372,17 @@ export class UtpStream extends Duplex {
   override _read(): void { /* data is pushed as packets arrive */ }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this._writev([{ chunk }], cb);
+  }
+
+  /** Corked writes (the seeder corks a block's header and body) arrive together: one flush for them all. */
+  override _writev(chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void): void {
     if (this.#state === 'closed') { cb(new Error('utp connection closed')); return; }
-    this.#pending.push(chunk);
-    this.#pendingBytes += chunk.length;
+    for (const { chunk } of chunks) {
+      if (chunk.length === 0) continue;
+      this.#pending.push(chunk);
+      this.#pendingBytes += chunk.length;
+    }
     this.#flush();
     if (this.#pendingBytes < this.#i.limits.sendBuffer) cb();
     else this.#writeCb = cb;
@@ -360,6 +403,8 @@ export class UtpStream extends Duplex {
       }
       this.#state = 'closed';
       this.#pending = [];
+      this.#pendingHead = 0;
+      this.#headUsed = 0;
       this.#pendingBytes = 0;
       this.#reorder.clear();
       this.#reorderBytes = 0;
