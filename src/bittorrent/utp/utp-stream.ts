@@ -372,14 +372,8 @@ export class UtpStream extends Duplex {
   override _read(): void { /* data is pushed as packets arrive */ }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this._writev([{ chunk }], cb);
-  }
-
-  /** Corked writes (the seeder corks a block's header and body) arrive together: one flush for them all. */
-  override _writev(chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void): void {
     if (this.#state === 'closed') { cb(new Error('utp connection closed')); return; }
-    for (const { chunk } of chunks) {
-      if (chunk.length === 0) continue;
+    if (chunk.length > 0) {
       this.#pending.push(chunk);
       this.#pendingBytes += chunk.length;
     }
