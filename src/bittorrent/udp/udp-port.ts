@@ -19,6 +19,16 @@ export type OpenUdp = (host: string, port: number, onMessage: DatagramHandler) =
 export type UdpConsumer = 'krpc' | 'utp';
 
 /**
+ * Kernel buffer asked for on the shared UDP socket, each way (Transmission asks the same 4 MiB for its
+ * uTP socket, tr-udp.c). Every uTP peer acks every data packet we send, so at 8 downloaders the
+ * socket receives some 30,000 small datagrams a second; the kernel's default (net.core.rmem_default,
+ * 208 KiB, a few hundred datagrams) overflowed whenever the event loop paused for 10 ms, and dropped
+ * 2,500-4,500 of the downloaders' datagrams per bench:utp round, request packets among them.
+ * Linux caps the request at net.core.rmem_max / wmem_max: bind() logs what it got when that is less.
+ */
+export const UDP_SOCKET_BUFFER_BYTES = 4 << 20;
+
+/**
  * One UDP socket shared by the DHT and uTP, as libtorrent does: real clients connect uTP to the
  * port number the tracker and DHT announced, which is the peer port, and by default our DHT listens
  * on that same number. Datagrams are told apart by their first byte: bencoded KRPC is a dictionary
@@ -45,6 +55,14 @@ export class UdpPort {
     });
     // A send to an unreachable address reports here; it must never take the process down.
     socket.on('error', (e) => log?.(`udp ${host}:${port}: ${e.message}`));
+    socket.setRecvBufferSize(UDP_SOCKET_BUFFER_BYTES);
+    socket.setSendBufferSize(UDP_SOCKET_BUFFER_BYTES);
+    // Linux reports twice what it grants (its bookkeeping overhead), capped by the sysctl maximum.
+    const got = socket.getRecvBufferSize();
+    if (got < UDP_SOCKET_BUFFER_BYTES) {
+      log?.(`udp ${host}:${socket.address().port}: receive buffer ${got >> 10} KiB, not ${UDP_SOCKET_BUFFER_BYTES >> 10} KiB ` +
+        `(net.core.rmem_max caps it): uTP peers' packets may be dropped under load; raise it with sysctl -w net.core.rmem_max=${UDP_SOCKET_BUFFER_BYTES}`);
+    }
     return new UdpPort(socket);
   }
 
@@ -71,6 +89,9 @@ export class UdpPort {
   }
 
   has(kind: UdpConsumer): boolean { return this.#handlers[kind] !== undefined; }
+
+  /** The kernel's receive buffer for this socket, in bytes as Linux reports it. */
+  get receiveBufferBytes(): number { return this.#socket.getRecvBufferSize(); }
 
   send(d: Uint8Array, port: number, ip: string): void {
     if (this.#open) this.#socket.send(d, port, ip);

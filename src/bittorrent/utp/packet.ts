@@ -97,7 +97,8 @@ export function decodePacket(d: Uint8Array): UtpPacket {
     seqNr: v.getUint16(16),
     ackNr: v.getUint16(18),
     sack,
-    payload: d.subarray(at),
+    // Most packets a seeder receives are acks: no payload, and no view allocated for one.
+    payload: at === d.length ? EMPTY : d.subarray(at),
   };
 }
 
@@ -118,14 +119,7 @@ export function encodePacket(p: PacketFields): Buffer {
   const payload = p.payload ?? EMPTY;
   const ext = sack ? 2 + sack.length : 0;
   const out = Buffer.allocUnsafe(HEADER_BYTES + ext + payload.length);
-  out[0] = (p.type << 4) | UTP_VERSION;
-  out[1] = sack ? EXT_SACK : 0;
-  out.writeUInt16BE(p.connectionId & 0xffff, 2);
-  out.writeUInt32BE(p.timestampUs >>> 0, 4);
-  out.writeUInt32BE(p.timestampDiffUs >>> 0, 8);
-  out.writeUInt32BE(Math.max(0, Math.min(p.wndSize, 0xffffffff)) >>> 0, 12);
-  out.writeUInt16BE(p.seqNr & 0xffff, 16);
-  out.writeUInt16BE(p.ackNr & 0xffff, 18);
+  writeHeader(out, p, sack ? EXT_SACK : 0);
   if (sack) {
     out[20] = 0;
     out[21] = sack.length;
@@ -133,6 +127,21 @@ export function encodePacket(p: PacketFields): Buffer {
   }
   out.set(payload, HEADER_BYTES + ext);
   return out;
+}
+
+/**
+ * Writes the 20-byte header into out[0..20): the encoder's, and a sender's that keeps each DATA
+ * packet as one buffer (payload after the header) and rewrites the header when it resends it.
+ */
+export function writeHeader(out: Buffer, p: Omit<PacketFields, 'sack' | 'payload'>, firstExtension = 0): void {
+  out[0] = (p.type << 4) | UTP_VERSION;
+  out[1] = firstExtension;
+  out.writeUInt16BE(p.connectionId & 0xffff, 2);
+  out.writeUInt32BE(p.timestampUs >>> 0, 4);
+  out.writeUInt32BE(p.timestampDiffUs >>> 0, 8);
+  out.writeUInt32BE(Math.max(0, Math.min(p.wndSize, 0xffffffff)) >>> 0, 12);
+  out.writeUInt16BE(p.seqNr & 0xffff, 16);
+  out.writeUInt16BE(p.ackNr & 0xffff, 18);
 }
 
 const EMPTY = new Uint8Array(0);

@@ -4,7 +4,10 @@ import { seqAdd, seqDiff, ST_FIN, type PacketType } from './packet.ts';
 export interface InFlight {
   readonly seq: number;
   readonly type: PacketType;
-  readonly payload: Uint8Array;
+  /** The whole datagram, header first: a resend rewrites the header's clock, window and ack fields in place. */
+  readonly packet: Buffer;
+  /** Payload bytes (what the windows count). */
+  readonly size: number;
   sentAt: number;
   sends: number;
   /** Acknowledged selectively (SACK): no longer in the network, but not yet cumulatively acked. */
@@ -42,6 +45,7 @@ export class SendWindow {
   #srtt = 0;
   #rttvar = 0;
   #rto = 1000;
+  readonly #release: ((packet: Buffer) => void) | undefined;
 
   get bytes(): number { return this.#bytes; }
   get count(): number { return this.#out.length; }
@@ -62,10 +66,13 @@ export class SendWindow {
     return undefined;
   }
 
-  push(seq: number, type: PacketType, payload: Uint8Array, now: number): InFlight {
-    const o: InFlight = { seq, type, payload, sentAt: now, sends: 1, sacked: false, lost: false, fastResent: false };
+  /** `release` gets each packet that leaves the window acknowledged after a single transmission (see packet-pool.ts). */
+  constructor(release?: (packet: Buffer) => void) { this.#release = release; }
+
+  push(seq: number, type: PacketType, packet: Buffer, size: number, now: number): InFlight {
+    const o: InFlight = { seq, type, packet, size, sentAt: now, sends: 1, sacked: false, lost: false, fastResent: false };
     this.#out.push(o);
-    this.#bytes += payload.length;
+    this.#bytes += size;
     return o;
   }
 
@@ -90,9 +97,13 @@ export class SendWindow {
     while (this.#out.length > 0 && seqDiff(this.#out[0]!.seq, ackNr) <= 0) {
       const o = this.#out.shift()!;
       if (o.lost) this.#lost--;
-      if (!o.sacked) bytesAcked += o.payload.length;
-      if (this.#inNetwork(o)) this.#bytes -= o.payload.length;
-      if (o.sends === 1) this.#rtt(now - o.sentAt);
+      if (!o.sacked) bytesAcked += o.size;
+      if (this.#inNetwork(o)) this.#bytes -= o.size;
+      if (o.sends === 1) {
+        this.#rtt(now - o.sentAt);
+        // Its one transmission reached the peer, so no send of this buffer is still queued: reusable.
+        this.#release?.(o.packet);
+      }
       if (o.type === ST_FIN) finAcked = true;
     }
     const lost: InFlight[] = [];
@@ -106,10 +117,10 @@ export class SendWindow {
         const acked = bit >= 0 && bit < sack.length * 8 && (sack[bit >> 3]! & (1 << (bit & 7))) !== 0;
         if (acked) {
           if (!o.sacked) {
-            if (this.#inNetwork(o)) this.#bytes -= o.payload.length;
+            if (this.#inNetwork(o)) this.#bytes -= o.size;
             o.sacked = true;
             if (o.lost) { o.lost = false; this.#lost--; }
-            bytesAcked += o.payload.length;
+            bytesAcked += o.size;
             if (o.sends === 1) this.#rtt(now - o.sentAt);
           }
           after++;
@@ -129,7 +140,7 @@ export class SendWindow {
    */
   timeout(): void {
     for (const o of this.#out) {
-      if (this.#inNetwork(o)) { this.#bytes -= o.payload.length; o.lost = true; this.#lost++; }
+      if (this.#inNetwork(o)) { this.#bytes -= o.size; o.lost = true; this.#lost++; }
     }
     const first = this.#out[0];
     if (first && first.sacked) { first.sacked = false; first.lost = true; this.#lost++; }
@@ -138,7 +149,7 @@ export class SendWindow {
 
   /** A packet goes out again (after timeout or fast retransmit): back in the network. */
   resent(o: InFlight, now: number, fast: boolean): void {
-    if (!this.#inNetwork(o)) this.#bytes += o.payload.length;
+    if (!this.#inNetwork(o)) this.#bytes += o.size;
     if (o.lost) { o.lost = false; this.#lost--; }
     o.sacked = false;
     o.sentAt = now;

@@ -1,8 +1,10 @@
 import { Duplex } from 'node:stream';
 import { Ledbat } from './ledbat.ts';
 import {
-  encodePacket, seqAdd, seqDiff, ST_DATA, ST_FIN, ST_RESET, ST_STATE, ST_SYN, type PacketType, type UtpPacket,
+  encodePacket, HEADER_BYTES, MAX_SACK_BYTES, seqAdd, seqDiff, ST_DATA, ST_FIN, ST_RESET, ST_STATE, ST_SYN, writeHeader,
+  type PacketType, type UtpPacket,
 } from './packet.ts';
+import type { PacketPool } from './packet-pool.ts';
 import { SendWindow, type InFlight } from './send-window.ts';
 
 export interface UtpLimits {
@@ -12,7 +14,11 @@ export interface UtpLimits {
   maxWindow: number;
   /** Bytes of not-yet-delivered incoming data we hold (reorder buffer plus unread); advertised as wnd_size. */
   recvBuffer: number;
-  /** Out-of-order packets held at most (BEP 29 has no limit; an out-of-order storm must not grow memory). */
+  /**
+   * Out-of-order packets held at most (BEP 29 has no limit; an out-of-order storm must not grow
+   * memory). Each held packet is also charged REORDER_ENTRY_BYTES against recvBuffer, so the bytes
+   * held stay within recvBuffer however small the packets.
+   */
   reorderPackets: number;
   /** Bytes the application may queue for sending before write() reports backpressure. */
   sendBuffer: number;
@@ -23,7 +29,13 @@ export interface UtpLimits {
 export const DEFAULT_UTP_LIMITS: UtpLimits = {
   // Downloaders send us requests and small messages only: 64 KiB of receive buffer is plenty, and
   // an out-of-order storm over thousands of connections stays small.
-  mss: 1380, maxWindow: 1 << 20, recvBuffer: 64 << 10, reorderPackets: 64, sendBuffer: 256 << 10, maxRetransmits: 6,
+  // reorderPackets 256: libtorrent pipelines a 17-43-byte request packet per block, over 100 in
+  // flight. With 64, one lost packet made us drop every later one beyond the 64th although our
+  // advertised window had room; each drop cost the downloader a retransmission, and libtorrent
+  // closes a uTP connection when one packet has been sent 3 times unacknowledged (utp_num_resends),
+  // then waits 60 s before reconnecting (min_reconnect_time): the N=8 stall of bench:utp.
+  // 256 is what a 32-byte selective ack can describe (packet.ts MAX_SACK_BYTES).
+  mss: 1380, maxWindow: 1 << 20, recvBuffer: 64 << 10, reorderPackets: 256, sendBuffer: 256 << 10, maxRetransmits: 6,
 };
 
 export interface UtpStreamInit {
@@ -46,6 +58,8 @@ export interface UtpStreamComponents {
   nowUs(): number;
   /** Called once when the connection is gone (the multiplexer forgets it). */
   onClose(s: UtpStream): void;
+  /** Buffers for full-size DATA packets (header + mss bytes), shared by a multiplexer's connections. */
+  pool?: PacketPool;
 }
 
 type State = 'syn-recv' | 'connected' | 'closed';
@@ -59,6 +73,9 @@ const ZERO_WINDOW_PROBE_MS = 1000;
 const MAX_BURST = 16;
 /** How much older than our oldest packet in flight a peer's ack_nr may be: more than a full window of packets (1 MiB / 1,380 B). */
 const STALE_ACK_PACKETS = 1024;
+const EMPTY_BUFFER = Buffer.alloc(0);
+/** What one held out-of-order packet costs beyond its payload (Map entry, typed array and its buffer), charged against recvBuffer. */
+const REORDER_ENTRY_BYTES = 160;
 
 /**
  * One accepted uTP connection (responder side, BEP 29) as a Duplex stream, so that the same MSE and
@@ -73,7 +90,7 @@ export class UtpStream extends Duplex {
   readonly #i: UtpStreamInit;
   readonly #c: UtpStreamComponents;
   readonly #cc: Ledbat;
-  readonly #win = new SendWindow();
+  readonly #win = new SendWindow((packet) => this.#c.pool?.give(packet));
   readonly #sendId: number;
   #state: State = 'syn-recv';
   /** Next sequence number we send. */
@@ -86,7 +103,10 @@ export class UtpStream extends Duplex {
   #eofPushed = false;
   #peerWnd = 0;
   #replyMicro = 0;
+  /** Bytes written and not yet packetised: chunks from #pendingHead on, the first with #headUsed bytes already taken. */
   #pending: Buffer[] = [];
+  #pendingHead = 0;
+  #headUsed = 0;
   #pendingBytes = 0;
   #writeCb: ((e?: Error | null) => void) | undefined;
   #finSent = false;
@@ -100,6 +120,8 @@ export class UtpStream extends Duplex {
   readonly stats = { sent: 0, received: 0, fastResends: 0, timeouts: 0 };
   #lastAckNr = -1;
   #dupAcks = 0;
+  /** The peer's data needs an ack that no packet sent since has carried (libutp's deferred ack: a DATA packet carries it). */
+  #ackDue = false;
 
   constructor(init: UtpStreamInit, components: UtpStreamComponents) {
     super({ allowHalfOpen: false, readableHighWaterMark: 64 << 10, writableHighWaterMark: 64 << 10 });
@@ -173,6 +195,8 @@ export class UtpStream extends Duplex {
     }
     if (p.type === ST_DATA || p.type === ST_FIN) this.#receive(p);
     this.#flush();
+    // DATA sent just now carried the ack, unless a selective ack must go too (only STATE carries one).
+    if (this.#ackDue) this.#sendControl(ST_STATE);
     this.#releaseWriter();
   }
 
@@ -180,15 +204,16 @@ export class UtpStream extends Duplex {
     const lim = this.#i.limits;
     const d = seqDiff(p.seqNr, this.#ack);
     if (p.type === ST_FIN) this.#eofSeq ??= p.seqNr;
-    if (d <= 0) { this.#sendControl(ST_STATE); return; } // duplicate: our ack was lost, say it again
+    if (d <= 0) { this.#ackDue = true; return; } // duplicate: our ack was lost, say it again
     if (d > lim.reorderPackets) return; // beyond the reorder window: dropped, the peer will resend
     if (d > 1) {
-      if (!this.#reorder.has(p.seqNr) && this.#reorderBytes + p.payload.length <= lim.recvBuffer) {
+      const cost = p.payload.length + REORDER_ENTRY_BYTES;
+      if (!this.#reorder.has(p.seqNr) && this.#reorderBytes + this.readableLength + cost <= lim.recvBuffer) {
         // Copied: the datagram's buffer is not ours to keep.
         this.#reorder.set(p.seqNr, Uint8Array.prototype.slice.call(p.payload));
-        this.#reorderBytes += p.payload.length;
+        this.#reorderBytes += cost;
       }
-      this.#sendControl(ST_STATE);
+      this.#ackDue = true;
       return;
     }
     // A peer that ignores our advertised window gets its in-order data dropped too (it resends).
@@ -196,10 +221,10 @@ export class UtpStream extends Duplex {
     this.#deliver(p.seqNr, p.payload);
     for (let next = seqAdd(this.#ack, 1), held = this.#reorder.get(next); held !== undefined; next = seqAdd(this.#ack, 1), held = this.#reorder.get(next)) {
       this.#reorder.delete(next);
-      this.#reorderBytes -= held.length;
+      this.#reorderBytes -= held.length + REORDER_ENTRY_BYTES;
       this.#deliver(next, held);
     }
-    this.#sendControl(ST_STATE);
+    this.#ackDue = true;
     if (this.#eofSeq !== undefined && !this.#eofPushed && seqDiff(this.#ack, this.#eofSeq) >= 0) { this.#eofPushed = true; this.push(null); }
   }
 
@@ -211,14 +236,18 @@ export class UtpStream extends Duplex {
   /** Selective ACK of what the reorder buffer holds (bit 0 = ack_nr + 2), or null. */
   #sack(): Uint8Array | null {
     if (this.#reorder.size === 0) return null;
-    const bytes = Math.min(32, Math.ceil(this.#i.limits.reorderPackets / 32) * 4);
+    const base = seqAdd(this.#ack, 2);
+    let top = -1;
+    for (const seq of this.#reorder.keys()) top = Math.max(top, seqDiff(seq, base));
+    if (top < 0) return null;
+    // BEP 29: a multiple of 4 bytes, as few as cover the newest packet held (at most MAX_SACK_BYTES).
+    const bytes = Math.min(MAX_SACK_BYTES, (Math.floor(top / 32) + 1) * 4);
     const mask = new Uint8Array(bytes);
-    let any = false;
     for (const seq of this.#reorder.keys()) {
-      const bit = seqDiff(seq, seqAdd(this.#ack, 2));
-      if (bit >= 0 && bit < bytes * 8) { mask[bit >> 3]! |= 1 << (bit & 7); any = true; }
+      const bit = seqDiff(seq, base);
+      if (bit >= 0 && bit < bytes * 8) mask[bit >> 3]! |= 1 << (bit & 7);
     }
-    return any ? mask : null;
+    return mask;
   }
 
   #advertised(): number {
@@ -233,7 +262,17 @@ export class UtpStream extends Duplex {
   }
 
   #sendControl(type: typeof ST_STATE | typeof ST_RESET): void {
+    this.#ackDue = false;
     this.#c.send(this.#packet(type, this.#seq));
+  }
+
+  /** The header of a packet we keep (DATA, FIN): written when first sent and again at each resend. */
+  #stamp(packet: Buffer, type: PacketType, seq: number): void {
+    writeHeader(packet, {
+      type, connectionId: this.#sendId, timestampUs: this.#c.nowUs(), timestampDiffUs: this.#replyMicro,
+      wndSize: this.#advertised(), seqNr: seq, ackNr: this.#ack,
+    });
+    if (this.#reorder.size === 0) this.#ackDue = false;
   }
 
   /** Sends queued data while the window allows: min(LEDBAT cwnd, peer's wnd_size, our bound). */
@@ -246,15 +285,19 @@ export class UtpStream extends Duplex {
     const probe = this.#zeroSince > 0 && this.#win.count === 0 && now - this.#zeroSince >= ZERO_WINDOW_PROBE_MS;
     let burst = MAX_BURST;
     // Packets taken as lost first, oldest first (go-back from the oldest after a timeout), then new data.
-    for (let o = this.#win.nextLost(); o && burst > 0 && (this.#win.bytes + o.payload.length <= window || this.#win.bytes === 0); o = this.#win.nextLost()) {
+    for (let o = this.#win.nextLost(); o && burst > 0 && (this.#win.bytes + o.size <= window || this.#win.bytes === 0); o = this.#win.nextLost()) {
       this.#resend(o, now, false);
       burst--;
     }
     if (this.#win.nextLost()) return;
     while (burst-- > 0 && this.#pendingBytes > 0 && (this.#win.bytes + Math.min(lim.mss, this.#pendingBytes) <= window || (probe && this.#win.count === 0))) {
-      const payload = this.#take(lim.mss);
-      this.#win.push(this.#seq, ST_DATA, payload, now);
-      this.#c.send(this.#packet(ST_DATA, this.#seq, payload));
+      const size = Math.min(lim.mss, this.#pendingBytes);
+      const pool = this.#c.pool;
+      const packet = pool && HEADER_BYTES + size === pool.size ? pool.take() : Buffer.allocUnsafe(HEADER_BYTES + size);
+      this.#takeInto(packet, HEADER_BYTES, size);
+      this.#stamp(packet, ST_DATA, this.#seq);
+      this.#win.push(this.#seq, ST_DATA, packet, size, now);
+      this.#c.send(packet);
       this.stats.sent++;
       this.#seq = seqAdd(this.#seq, 1);
     }
@@ -264,29 +307,38 @@ export class UtpStream extends Duplex {
 
   #sendFin(now: number): void {
     this.#finSent = true;
-    this.#win.push(this.#seq, ST_FIN, new Uint8Array(0), now);
-    this.#c.send(this.#packet(ST_FIN, this.#seq));
+    const packet = Buffer.allocUnsafe(HEADER_BYTES);
+    this.#stamp(packet, ST_FIN, this.#seq);
+    this.#win.push(this.#seq, ST_FIN, packet, 0, now);
+    this.#c.send(packet);
     this.#seq = seqAdd(this.#seq, 1);
   }
 
-  #take(n: number): Buffer {
-    const parts: Buffer[] = [];
+  /** Moves n queued bytes into out at `at`. Always a copy: a packet may be resent long after the writer reused the buffer it wrote. */
+  #takeInto(out: Buffer, at: number, n: number): void {
     let need = n;
-    while (need > 0 && this.#pending.length > 0) {
-      const head = this.#pending[0]!;
-      if (head.length <= need) { parts.push(head); this.#pending.shift(); need -= head.length; }
-      else { parts.push(head.subarray(0, need)); this.#pending[0] = head.subarray(need); need = 0; }
+    while (need > 0) {
+      const head = this.#pending[this.#pendingHead]!;
+      const k = Math.min(need, head.length - this.#headUsed);
+      head.copy(out, at, this.#headUsed, this.#headUsed + k);
+      at += k;
+      need -= k;
+      this.#headUsed += k;
+      if (this.#headUsed === head.length) {
+        this.#pending[this.#pendingHead++] = EMPTY_BUFFER;
+        this.#headUsed = 0;
+      }
     }
-    // Always a copy: a packet may be resent long after the writer reused the buffer it wrote.
-    const out = Buffer.concat(parts);
-    this.#pendingBytes -= out.length;
-    return out;
+    // Compact the queue now and then rather than shift() per chunk.
+    if (this.#pendingHead >= 64 || this.#pendingHead === this.#pending.length) { this.#pending.splice(0, this.#pendingHead); this.#pendingHead = 0; }
+    this.#pendingBytes -= n;
   }
 
   #resend(o: InFlight, now: number, fast: boolean): void {
     this.#win.resent(o, now, fast);
     if (fast) this.stats.fastResends++;
-    this.#c.send(this.#packet(o.type, o.seq, o.payload));
+    this.#stamp(o.packet, o.type, o.seq);
+    this.#c.send(o.packet);
   }
 
   #releaseWriter(): void {
@@ -321,8 +373,10 @@ export class UtpStream extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     if (this.#state === 'closed') { cb(new Error('utp connection closed')); return; }
-    this.#pending.push(chunk);
-    this.#pendingBytes += chunk.length;
+    if (chunk.length > 0) {
+      this.#pending.push(chunk);
+      this.#pendingBytes += chunk.length;
+    }
     this.#flush();
     if (this.#pendingBytes < this.#i.limits.sendBuffer) cb();
     else this.#writeCb = cb;
@@ -343,6 +397,8 @@ export class UtpStream extends Duplex {
       }
       this.#state = 'closed';
       this.#pending = [];
+      this.#pendingHead = 0;
+      this.#headUsed = 0;
       this.#pendingBytes = 0;
       this.#reorder.clear();
       this.#reorderBytes = 0;

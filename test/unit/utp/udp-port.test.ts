@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { UdpPort } from '../../../src/bittorrent/udp/udp-port.ts';
+import { UDP_SOCKET_BUFFER_BYTES, UdpPort } from '../../../src/bittorrent/udp/udp-port.ts';
 import { encodePacket, ST_SYN } from '../../../src/bittorrent/utp/packet.ts';
 
 test('one UDP port serves the DHT and uTP: datagrams are told apart by their first byte', async () => {
@@ -27,4 +28,23 @@ test('one UDP port serves the DHT and uTP: datagrams are told apart by their fir
   await utp.close();
   await new Promise<void>((r) => client.close(() => r()));
   assert.throws(() => port.address(), 'closed with its last consumer');
+});
+
+test('the shared UDP socket asks for a 4 MiB kernel buffer: the default (208 KiB) overflowed under 8 uTP downloaders', async (t) => {
+  const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+  const logs: string[] = [];
+  const port = await UdpPort.bind('127.0.0.1', 0, (m) => logs.push(m));
+  try {
+    // Linux grants min(asked, rmem_max) and reports twice that.
+    const expected = 2 * Math.min(UDP_SOCKET_BUFFER_BYTES, rmemMax);
+    assert.equal(port.receiveBufferBytes, expected);
+    if (rmemMax < UDP_SOCKET_BUFFER_BYTES) {
+      assert.match(logs.join('\n'), /net\.core\.rmem_max/, 'a capped buffer is reported with the sysctl that raises it');
+      t.diagnostic(`net.core.rmem_max is ${rmemMax}: the buffer is capped, and the log says so`);
+    } else {
+      assert.deepEqual(logs, []);
+    }
+  } finally {
+    await port.close();
+  }
 });
