@@ -56,6 +56,14 @@ export class SyncConnection {
     return { rows: m.rows!, rowCount: m.rowCount!, command: m.command ?? '' };
   }
 
+  /** COPY ... FROM STDIN with `text` (COPY's text format, copy-text.ts) as the data: bulk loads, one round trip. */
+  copyIn(sql: string, text: string): number {
+    if (!this.#open) throw new StoreUnavailableError('the PostgreSQL connection is closed');
+    const m = this.#call({ copy: sql, text }) as { rowCount?: number; error?: string; code?: string };
+    if (m.error !== undefined) throw m.code?.startsWith('08') ? new StoreUnavailableError(m.error) : new PgError(m.error, m.code);
+    return m.rowCount ?? 0;
+  }
+
   #call(req: unknown): unknown {
     Atomics.store(this.#signal, 0, 0);
     this.#port.postMessage(req);

@@ -12,7 +12,9 @@ import * as queries from './store-queries.ts';
 import { CampaignStore } from './campaign-store.ts';
 import { DecoyFilesStore } from './decoy-files-store.ts';
 import { SqliteHealthQueries } from './dht-health.ts';
-import { SqliteIntelStore } from './intel/intel-store.ts';
+import { SQLITE_INTEL } from './intel/intel-dialect.ts';
+import { IntelStore } from './intel/intel-store.ts';
+import { SqliteSyntheticWriter } from './intel/synthetic-writer.ts';
 import { SqliteNodeRuns } from './node-runs.ts';
 import { EvidenceLogTable } from './evidence-log.ts';
 import { RunMarkersTable } from './run-markers.ts';
@@ -38,7 +40,7 @@ export class SqliteStore implements Store {
   readonly variants: SqliteVariantCatalog;
   readonly campaigns: CampaignStore;
   readonly health: SqliteHealthQueries;
-  readonly intel: SqliteIntelStore;
+  readonly intel: IntelStore;
   readonly nodeRuns: SqliteNodeRuns;
 
   readonly #path: string;
@@ -59,7 +61,7 @@ export class SqliteStore implements Store {
     this.variants = new SqliteVariantCatalog(this.#db);
     this.campaigns = new CampaignStore(this);
     this.health = new SqliteHealthQueries(this.#db);
-    this.intel = new SqliteIntelStore(this.#db);
+    this.intel = new IntelStore(this.#db, SQLITE_INTEL, () => new SqliteSyntheticWriter(this.#db));
     this.nodeRuns = new SqliteNodeRuns(this.#db);
   }
 

@@ -4,6 +4,7 @@ import { PG_PARTITIONS_001 } from './pg-partitions-001.ts';
 import { PG_CENTRE_001 } from './pg-centre-001.ts';
 import { PG_DECOY_RETIRE_001 } from './pg-decoy-retire-001.ts';
 import { PG_OBSERVATIONS_NETWORK_001 } from './pg-observations-network-001.ts';
+import { PG_INTEL_001 } from './pg-intel-001.ts';
 
 /** Every PostgreSQL migration, in the order a fresh database applies them. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -12,6 +13,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   PG_CENTRE_001,
   PG_DECOY_RETIRE_001,
   PG_OBSERVATIONS_NETWORK_001,
+  PG_INTEL_001,
 ];
 
 /** Tables partitioned by month (pg-partitions-001, pg-centre-001). */
