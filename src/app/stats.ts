@@ -24,6 +24,12 @@ export interface StatsInput {
   readonly network?: string;
   /** Unique-IP breakdowns to include. */
   readonly by?: readonly IpDimension[];
+  /**
+   * Estimate devices behind one IP. Off by default: it is a plain per-address query over every
+   * delivery in the window (no rollup can answer it for any window), minutes over a year of
+   * millions, and the rest of `stats` answers from the rollups in about a second.
+   */
+  readonly devices?: boolean;
   /** Addresses listed in the devices-behind-one-IP estimate. */
   readonly top?: number;
   /** Enricher for addresses not yet assessed (default: the installed databases). */
@@ -47,7 +53,8 @@ export interface StatsReport {
   readonly municipalities: readonly MunicipalityReach[];
   /** Addresses that cannot be placed (documentation, private, loopback...): counted, never placed. */
   readonly notPlaceable: readonly { readonly bucket: string; readonly ips: number }[];
-  readonly devices: DeviceEstimate & { readonly method: string };
+  /** When asked for (StatsInput.devices). */
+  readonly devices?: DeviceEstimate & { readonly method: string };
   readonly caveats: readonly string[];
   readonly databases: readonly GeoDatabase[];
 }
@@ -90,7 +97,7 @@ export function stats(ctx: Context, input: StatsInput): StatsReport {
   return {
     purpose, synthetic: purpose === 'synthetic', timeZone: 'UTC', period: input.period, filter: f,
     activity, decoys: decoyBuckets(ctx, f, input.period, activity), ipsBy, municipalities, notPlaceable,
-    devices: { ...intel.deviceEstimate(f, input.top ?? 10), method: DEVICE_METHOD },
+    ...(input.devices ? { devices: { ...intel.deviceEstimate(f, input.top ?? 10), method: DEVICE_METHOD } } : {}),
     caveats: [PLACEMENT_CAVEAT, 'Unique IPs are addresses, not people: CGNAT puts many subscribers behind one address, and dynamic addresses give one subscriber many.'],
     databases: refreshed.databases,
   };

@@ -53,6 +53,8 @@ export async function synthesize(settings: Settings, input: SynthInput, log: (m:
     const ctx = openContext({ ...settings, dataDir: input.out }, log, undefined, 'synthetic');
     try {
       const now = Date.now();
+      // A PostgreSQL store outlives the directory: never add a workload to one that holds records.
+      if ((await ctx.store.queryDeliveries({ limit: 1 })).length > 0) throw new InputError('the store already holds deliveries: synth writes only into an empty store');
       ctx.store.intel.setPurpose('synthetic', `counterseed synth --deliveries ${input.deliveries} --seed ${input.seed ?? 1}`, now);
       const payloadId = ctx.payloads.list()[0]!.id;
       const table = AsnTable.fromCsv(...asnFiles.map((f) => readFileSync(f, 'utf8')));

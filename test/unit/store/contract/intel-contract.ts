@@ -36,7 +36,7 @@ export function intelContract(f: IntelStoreFactory): void {
     after(async () => done());
 
     it('stats per week: deliveries, completed, bytes, metadata-only apart, unique IPs without crawlers', () => {
-      const r = stats(ctx, { period: 'week', enricher: fakeAssessor, by: ['municipality', 'country', 'county', 'asn', 'client'] });
+      const r = stats(ctx, { period: 'week', enricher: fakeAssessor, by: ['municipality', 'country', 'county', 'asn', 'client'], devices: true });
       assert.equal(r.synthetic, true);
       // week of Mon 6 Jan: sessions 1,2,4,5,6 (not metadata-only) = 5; completed 1,4,6 = 3; bytes 100+40+100+10+100 (+0 for #7) = 350;
       // metadata-only #7 = 1; IPs A,B,C,D = 4 (E only has metadata-only sessions).
@@ -62,10 +62,11 @@ export function intelContract(f: IntelStoreFactory): void {
       // Decoy 1 published in week 1, decoy 2 in week 2; neither retired (TTL 90 days).
       assert.deepEqual(r.decoys, [{ bucket: '2025-01-06', published: 1, active: 1, retired: 0 }, { bucket: '2025-01-13', published: 1, active: 2, retired: 0 }]);
       // A: (qB 4.6, 5000) and (Transmission 4.0, 6000) = 2 devices; B, C, D one each.
-      assert.deepEqual(r.devices.distribution, [3, 1, 0, 0]);
+      assert.deepEqual(r.devices?.distribution, [3, 1, 0, 0]);
       assert.equal(r.devices.top[0]!.ip, IP.A);
       assert.equal(r.devices.top[0]!.sessions, 3);
       assert.match(r.devices.method, /client version, listen port/);
+      assert.equal(stats(ctx, { period: 'week', enricher: fakeAssessor }).devices, undefined);
     });
 
     it('stats per year by county: one bucket, every address once', () => {
