@@ -36,6 +36,7 @@ export class SyncConnection {
   readonly #port: MessagePort;
   readonly #signal = new Int32Array(new SharedArrayBuffer(4));
   #open = true;
+  #copying = false;
 
   constructor(url: string, schema?: string) {
     const { port1, port2 } = new MessageChannel();
@@ -56,17 +57,35 @@ export class SyncConnection {
     return { rows: m.rows!, rowCount: m.rowCount!, command: m.command ?? '' };
   }
 
-  /** COPY ... FROM STDIN with `text` (COPY's text format, copy-text.ts) as the data: bulk loads, one round trip. */
-  copyIn(sql: string, text: string): number {
+  /**
+   * Starts COPY ... FROM STDIN with `text` (COPY's text format, copy-text.ts) and returns at once:
+   * the caller builds its next batch while PostgreSQL loads this one (bulk loads, synth). The next
+   * call on this connection waits for it first, and throws its error if it failed.
+   */
+  copyInBackground(sql: string, text: string): void {
+    this.#settle();
     if (!this.#open) throw new StoreUnavailableError('the PostgreSQL connection is closed');
-    const m = this.#call({ copy: sql, text }) as { rowCount?: number; error?: string; code?: string };
+    Atomics.store(this.#signal, 0, 0);
+    this.#port.postMessage({ copy: sql, text });
+    this.#copying = true;
+  }
+
+  /** Waits for a background COPY, if one runs. */
+  #settle(): void {
+    if (!this.#copying) return;
+    this.#copying = false;
+    const m = this.#await() as { error?: string; code?: string };
     if (m.error !== undefined) throw m.code?.startsWith('08') ? new StoreUnavailableError(m.error) : new PgError(m.error, m.code);
-    return m.rowCount ?? 0;
   }
 
   #call(req: unknown): unknown {
+    this.#settle();
     Atomics.store(this.#signal, 0, 0);
     this.#port.postMessage(req);
+    return this.#await();
+  }
+
+  #await(): unknown {
     if (Atomics.wait(this.#signal, 0, 0, QUERY_TIMEOUT_MS) === 'timed-out') {
       this.#open = false;
       void this.#worker.terminate();
