@@ -51,6 +51,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('centre serve', async () => (await import('./centre.ts')).centreServe),
   entry('centre register', async () => (await import('./centre.ts')).centreRegister),
   entry('centre status', async () => (await import('./centre.ts')).centreStatusCommand),
+  entry('centre export', async () => (await import('./centre-export.ts')).centreExport),
   entry('geo import', async () => (await import('./geo.ts')).geoImport),
   entry('geo enrich', async () => (await import('./geo.ts')).geoEnrich),
   entry('synth', async () => (await import('./synth.ts')).synth),
