@@ -37,13 +37,14 @@ export class Rollups {
   refresh(): { deliveries: number; announces: number } {
     const db = this.#db;
     const sql = this.#sql;
-    // PostgreSQL assigns ids before commit: wait until every writer holding a lower id has committed.
-    for (const s of sql.refreshLock) db.exec(s);
     const wd = this.#mark('deliveries');
     const wa = this.#mark('announces');
-    const topD = Number(db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM deliveries').get()!.m);
-    const topA = Number(db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM tracker_announces').get()!.m);
-    if (topD === wd && topA === wa) return { deliveries: 0, announces: 0 };
+    const tops = () => [Number(db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM deliveries').get()!.m), Number(db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM tracker_announces').get()!.m)];
+    // Nothing visible past the marks: nothing to do, and no lock taken (every dossier and stats call refreshes first).
+    if (tops().every((t, i) => t === [wd, wa][i])) return { deliveries: 0, announces: 0 };
+    // PostgreSQL assigns ids before commit: wait until every writer holding a lower id has committed, then read the tops again.
+    for (const s of sql.refreshLock) db.exec(s);
+    const [topD, topA] = tops() as [number, number];
     const newD = 'd.id > ? AND d.id <= ?';
     db.prepare(`INSERT OR IGNORE INTO intel_ips (ip) SELECT DISTINCT d.remote_ip FROM deliveries d WHERE ${newD}`).run(wd, topD);
     db.prepare(`INSERT OR IGNORE INTO intel_ips (ip) SELECT DISTINCT d.remote_ip FROM tracker_announces d WHERE ${newD}`).run(wa, topA);
