@@ -17,7 +17,7 @@ const { url, schema, port, signal } = workerData as { url: string; schema: strin
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
 
-const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, keepAlive: true });
 let connectError: string | undefined;
 let ready: Promise<unknown> = client.connect()
   .then(() => (schema === undefined ? undefined : client.query(`SET search_path TO "${schema.replace(/"/g, '""')}"`)))
