@@ -95,8 +95,8 @@ const [refRows, tr] = time(() => db.prepare(`WITH a AS (
     UNION ALL
     SELECT 0, j.fc, j.last FROM j WHERE j.fc >= ?1 AND j.fc < ?2 AND (j.fx IS NULL OR j.fc < j.fx)),
   h(days) AS (VALUES (1), (7), (30), (90))
-  SELECT b.exposed, h.days, COUNT(*) AS eligible, SUM(CASE WHEN b.last >= b.t0 + h.days * ${DAY} THEN 1 ELSE 0 END) AS returned FROM b CROSS JOIN h
-  WHERE b.t0 + h.days * ${DAY} <= ?3 GROUP BY b.exposed, h.days`).all(y0, y1, dataEnd));
+  SELECT b.exposed, h.days, COUNT(*) AS eligible, SUM(CASE WHEN b.last >= b.t0 + CAST(h.days AS BIGINT) * ${DAY} THEN 1 ELSE 0 END) AS returned FROM b CROSS JOIN h
+  WHERE b.t0 + CAST(h.days AS BIGINT) * ${DAY} <= ?3 GROUP BY b.exposed, h.days`).all(y0, y1, dataEnd));
 const refMap = new Map(refRows.map((r) => [`${Number(r.exposed)}|${Number(r.days)}`, `${Number(r.eligible)}/${Number(r.returned)}`]));
 const agree = c.totals.every((t) => refMap.get(`1|${t.horizonDays}`) === `${t.exposed.eligible}/${t.exposed.returned}` && refMap.get(`0|${t.horizonDays}`) === `${t.comparison.eligible}/${t.comparison.returned}`);
 console.log(`deterrence cohorts, one year, 4 horizons: ${fmt(tc)} (target <= 5 s: ${tc <= 5000 ? 'met' : 'MISSED'}) vs plain GROUP BY remote_ip over deliveries + announces ${fmt(tr)}; ratio ${(tr / tc).toFixed(1)}x; same counts: ${agree}; ${load()}`);
