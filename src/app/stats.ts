@@ -1,9 +1,9 @@
 import type { IpAssessor } from '../analysis/enrichment/enricher.ts';
-import { bucketsBetween } from '../analysis/statistics/buckets.ts';
+import { bucketStart, bucketsBetween } from '../analysis/statistics/buckets.ts';
 import { PLACEMENT_CAVEAT, type GeoDatabase } from '../domain/enrichment.ts';
 import { InputError } from '../domain/errors.ts';
 import {
-  NOT_PLACEABLE, type ActivityRow, type DataPurpose, type DeviceEstimate, type DimensionRow, type IntelFilter, type IpDimension, type Period,
+  NOT_PLACEABLE, type ActivityRow, type DataPurpose, type DeviceEstimate, type DimensionRow, type IntelFilter, type IpDimension, type Period, type RollupPeriod,
 } from '../store/intelligence.ts';
 import type { Context } from './context.ts';
 
@@ -24,6 +24,12 @@ export interface StatsInput {
   readonly network?: string;
   /** Unique-IP breakdowns to include. */
   readonly by?: readonly IpDimension[];
+  /**
+   * Estimate devices behind one IP. Off by default: it is a plain per-address query over every
+   * delivery in the window (no rollup can answer it for any window), minutes over a year of
+   * millions, and the rest of `stats` answers from the rollups in about a second.
+   */
+  readonly devices?: boolean;
   /** Addresses listed in the devices-behind-one-IP estimate. */
   readonly top?: number;
   /** Enricher for addresses not yet assessed (default: the installed databases). */
@@ -47,7 +53,8 @@ export interface StatsReport {
   readonly municipalities: readonly MunicipalityReach[];
   /** Addresses that cannot be placed (documentation, private, loopback...): counted, never placed. */
   readonly notPlaceable: readonly { readonly bucket: string; readonly ips: number }[];
-  readonly devices: DeviceEstimate & { readonly method: string };
+  /** When asked for (StatsInput.devices). */
+  readonly devices?: DeviceEstimate & { readonly method: string };
   readonly caveats: readonly string[];
   readonly databases: readonly GeoDatabase[];
 }
@@ -71,13 +78,14 @@ export function stats(ctx: Context, input: StatsInput): StatsReport {
   if (f.to <= f.from) throw new InputError('--to must be after --from');
   const refreshed = refreshIntel(ctx, input.enricher ? { enricher: input.enricher } : {});
   const intel = ctx.store.intel;
-  const activity = intel.activity(f, input.period);
+  const rollup = rollupPeriod(f, input.period);
+  const activity = rollup ? intel.rollupActivity(rollup, f.from, f.to) : intel.activity(f, input.period);
   const dims = new Set<IpDimension>(input.by ?? []);
   const ipsBy: Partial<Record<IpDimension, readonly DimensionRow[]>> = {};
   for (const d of IP_DIMENSIONS) {
-    // The municipality breakdown is always computed: the number of municipalities reached comes from it.
+    // The municipality and country breakdowns are always computed: municipalities reached and addresses not placeable come from them.
     if (!dims.has(d) && d !== 'municipality' && d !== 'country') continue;
-    ipsBy[d] = d === 'municipality' ? municipalityRows(ctx, f, input.period) : intel.uniqueIpsBy(f, input.period, d);
+    ipsBy[d] = rollup && d !== 'client' ? intel.rollupUniqueIps(rollup, d, f.from, f.to) : intel.uniqueIpsBy(f, input.period, d);
   }
   const reach = new Map<string, number>();
   for (const r of ipsBy.municipality ?? []) if (/^\d{4}$/.test(r.key)) reach.set(r.bucket, (reach.get(r.bucket) ?? 0) + 1);
@@ -89,23 +97,25 @@ export function stats(ctx: Context, input: StatsInput): StatsReport {
   return {
     purpose, synthetic: purpose === 'synthetic', timeZone: 'UTC', period: input.period, filter: f,
     activity, decoys: decoyBuckets(ctx, f, input.period, activity), ipsBy, municipalities, notPlaceable,
-    devices: { ...intel.deviceEstimate(f, input.top ?? 10), method: DEVICE_METHOD },
+    ...(input.devices ? { devices: { ...intel.deviceEstimate(f, input.top ?? 10), method: DEVICE_METHOD } } : {}),
     caveats: [PLACEMENT_CAVEAT, 'Unique IPs are addresses, not people: CGNAT puts many subscribers behind one address, and dynamic addresses give one subscriber many.'],
     databases: refreshed.databases,
   };
 }
 
 /**
- * Unique IPs by municipality. Weekly and unfiltered, it reads the week rollup (issue 11
- * benchmark: a year in <= 1 s on 10 million deliveries; the plain query is the reference in
- * bench/intel.bench.ts); otherwise the plain query over deliveries.
+ * The rollup period that answers this query, if one does: week, month or year, no campaign,
+ * format or language filter, and a window of whole buckets (issue 11 benchmark: weekly unique
+ * IPs by municipality over a year in <= 1 s at 10 million deliveries; the plain queries are the
+ * reference in bench/intel.bench.ts). Otherwise the plain queries over the deliveries answer.
  */
-function municipalityRows(ctx: Context, f: IntelFilter, period: Period): readonly DimensionRow[] {
-  const plain = f.campaignId === undefined && f.format === undefined && f.language === undefined && (f.network === undefined || f.network === 'bittorrent');
-  const weekAligned = (t: number) => t === 0 || t === 8.64e15 || (Math.floor(t / 86_400_000) + 3) % 7 === 0 && t % 86_400_000 === 0;
-  if (period === 'week' && plain && weekAligned(f.from) && weekAligned(f.to)) return ctx.store.intel.weeklyIpsByMunicipalityRollup(f.from, f.to);
-  return ctx.store.intel.uniqueIpsBy(f, period, 'municipality');
+function rollupPeriod(f: IntelFilter, period: Period): RollupPeriod | undefined {
+  if (period === 'day' || !timeOnlyFilter(f)) return undefined;
+  const whole = (t: number) => t === 0 || t === 8.64e15 || bucketStart(t, period) === t;
+  return whole(f.from) && whole(f.to) ? period : undefined;
 }
+
+const timeOnlyFilter = (f: IntelFilter) => f.campaignId === undefined && f.format === undefined && f.language === undefined && (f.network === undefined || f.network === 'bittorrent');
 
 /** Decoys published, active (at any time in the bucket) and retired, per bucket from the first publication to the last activity. */
 function decoyBuckets(ctx: Context, f: IntelFilter, period: Period, activity: readonly ActivityRow[]): DecoyBucket[] {

@@ -45,17 +45,19 @@ export interface SynthResult {
 export async function synthesize(settings: Settings, input: SynthInput, log: (m: string) => void): Promise<SynthResult> {
   if (!Number.isSafeInteger(input.deliveries) || input.deliveries < 1) throw new InputError('--deliveries: a whole number >= 1');
   if (existsSync(input.out)) throw new InputError(`${input.out} exists: synth writes only into a new directory (synthetic records never mix with other data)`);
-  const asnFile = locateDatabases(undefined).asn.find((f) => !f.includes('ipv6'));
-  if (!asnFile) throw new InputError('synth draws addresses from the ASN ranges: install the optional dependency @ip-location-db/asn (npm install)');
+  const asnFiles = locateDatabases(undefined).asn;
+  if (asnFiles.length === 0) throw new InputError('synth draws addresses from the ASN ranges: install the optional dependency @ip-location-db/asn (npm install)');
   mkdirSync(input.out, { recursive: true, mode: 0o700 });
   try {
     // THE purpose check and claim (node/data-purpose.ts): the new directory's PURPOSE file says synthetic.
     const ctx = openContext({ ...settings, dataDir: input.out }, log, undefined, 'synthetic');
     try {
       const now = Date.now();
+      // A PostgreSQL store outlives the directory: never add a workload to one that holds records.
+      if ((await ctx.store.queryDeliveries({ limit: 1 })).length > 0) throw new InputError('the store already holds deliveries: synth writes only into an empty store');
       ctx.store.intel.setPurpose('synthetic', `counterseed synth --deliveries ${input.deliveries} --seed ${input.seed ?? 1}`, now);
       const payloadId = ctx.payloads.list()[0]!.id;
-      const table = AsnTable.fromCsv(readFileSync(asnFile, 'utf8'));
+      const table = AsnTable.fromCsv(...asnFiles.map((f) => readFileSync(f, 'utf8')));
       const seed = input.seed ?? 1;
       const w = syntheticWorkload({ deliveries: input.deliveries, seed, start: input.start ?? Date.UTC(2025, 0, 1), days: input.days ?? 365, payloadId },
         addressSource(table, seededRandom(seed ^ 0x5eed)));
@@ -75,6 +77,7 @@ export async function synthesize(settings: Settings, input: SynthInput, log: (m:
         await setImmediate();
         input.signal?.throwIfAborted();
       }
+      writer.finish();
       const t1 = performance.now();
       const refresh = refreshIntel(ctx);
       const t2 = performance.now();

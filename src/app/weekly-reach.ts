@@ -21,13 +21,13 @@ export interface WeeklyReach {
 }
 
 /**
- * Weekly reach from the week rollup (issue 11's intel-002: kept by triggers, so a year reads in
+ * Weekly reach from the week rollup (issue 11's rollups, intel-003: a year reads in
  * milliseconds at 1,000,000 deliveries where the plain queries behind `stats` take seconds): what
  * the overview's trend and the internal map show. Whole UTC weeks whose Monday is in [from, to).
  */
 export function weeklyReach(ctx: Context, input: { readonly from: number; readonly to: number }): WeeklyReach {
   const refreshed = refreshIntel(ctx);
-  const byPlace = ctx.store.intel.weeklyIpsByMunicipalityRollup(input.from, input.to);
+  const byPlace = ctx.store.intel.rollupUniqueIps('week', 'municipality', input.from, input.to);
   const weeks = new Map<string, { addresses: number; placed: number; municipalities: number }>();
   for (const r of byPlace) {
     const w = weeks.get(r.bucket) ?? { addresses: 0, placed: 0, municipalities: 0 };

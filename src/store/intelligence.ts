@@ -11,6 +11,8 @@ import type { DataPurpose } from '../domain/data-purpose.ts';
 
 export type { DataPurpose };
 export type Period = 'day' | 'week' | 'month' | 'year';
+/** The periods the rollups keep (a day's (bucket, address) pairs would be nearly one per delivery). */
+export type RollupPeriod = Exclude<Period, 'day'>;
 export type IpDimension = 'country' | 'county' | 'municipality' | 'asn' | 'client';
 
 export interface IntelFilter {
@@ -127,8 +129,14 @@ export interface IntelligenceStore {
    * code or NOT_ENRICHED / NOT_PLACEABLE; county is set for Norway only. Each address is in one row.
    */
   uniqueIpsByArea(filter: IntelFilter): { readonly country: string; readonly countyNumber: string | null; readonly countyName: string | null; readonly ips: number }[];
-  /** Weekly unique IPs by municipality from the week rollup; only without campaign/format/language filters. */
-  weeklyIpsByMunicipalityRollup(from: number, to: number): DimensionRow[];
+  /**
+   * Unique IPs per week, month or year from the rollups (issue 11 benchmarks: a year in <= 1 s on
+   * 10 million deliveries), the same rows as uniqueIpsBy without filters: whole buckets whose
+   * first day is in [from, to) only, and no campaign/format/language filter.
+   */
+  rollupUniqueIps(period: RollupPeriod, dimension: Exclude<IpDimension, 'client'>, from: number, to: number): DimensionRow[];
+  /** activity() from the rollups, on the same terms as rollupUniqueIps. */
+  rollupActivity(period: RollupPeriod, from: number, to: number): ActivityRow[];
   decoyLifetimes(filter: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[];
   /**
    * Devices behind one IP: per address in the window, distinct (client version, listen port)

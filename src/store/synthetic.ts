@@ -31,4 +31,6 @@ export interface SyntheticWriter {
   /** One transaction per call. */
   deliveries(rows: readonly SyntheticDelivery[]): void;
   announces(rows: readonly SyntheticAnnounce[]): void;
+  /** After the last batch: rebuilds what the bulk load set aside (indexes), so the store is ready for queries. */
+  finish(): void;
 }

@@ -81,6 +81,15 @@ export class AsnTable {
     return out;
   }
 
+  /** The IPv6 ranges of one AS (-1: every AS): [start, end] numbers, for the synthetic workload. */
+  rangesOfAsnV6(asn: number): [bigint, bigint][] {
+    const out: [bigint, bigint][] = [];
+    for (let i = 0; i < this.v6Asn.length; i++) {
+      if (asn === -1 || this.v6Asn[i] === asn) out.push([(this.v6StartHi[i]! << 64n) | this.v6StartLo[i]!, (this.v6EndHi[i]! << 64n) | this.v6EndLo[i]!]);
+    }
+    return out;
+  }
+
   lookupV4(n: number): AsnHit | undefined {
     const s = this.v4Start;
     let lo = 0;

@@ -1,6 +1,6 @@
 import type { Random } from '../../lab/prng.ts';
 import type { AsnTable } from '../enrichment/asn-table.ts';
-import { numberToIpv4 } from '../enrichment/ip-address.ts';
+import { bigIntToIpv6, numberToIpv4 } from '../enrichment/ip-address.ts';
 
 /**
  * Where synthetic downloaders' addresses come from: real ranges of the bundled ASN data, weighted
@@ -18,6 +18,12 @@ export const NORWEGIAN_ISPS: readonly { asn: number; weight: number; mobile: boo
 ];
 /** Share of addresses drawn from Norwegian ISPs; the rest from any range in the table. */
 export const NORWEGIAN_SHARE = 0.8;
+/**
+ * Share of addresses that are IPv6, where the chosen ISP (or the table) has IPv6 ranges: an
+ * assumption for a plausible mix, not a measurement. A subscriber's IPv6 address is a random
+ * interface id in a random /64 of one of its ISP's ranges.
+ */
+export const IPV6_SHARE = 0.2;
 
 export interface AddressSource {
   /** A fresh address; `mobile` tells whether it came from an operator with a mobile (CGNAT) network. */
@@ -25,9 +31,17 @@ export interface AddressSource {
 }
 
 export function addressSource(table: AsnTable, rand: Random): AddressSource {
-  const isps = NORWEGIAN_ISPS.map((i) => ({ ...i, ranges: table.rangesOfAsn(i.asn) })).filter((i) => i.ranges.length > 0);
+  const isps = NORWEGIAN_ISPS.map((i) => ({ ...i, ranges: table.rangesOfAsn(i.asn), ranges6: table.rangesOfAsnV6(i.asn) })).filter((i) => i.ranges.length > 0);
   const total = isps.reduce((s, i) => s + i.weight, 0);
   const all = table.rangesOfAsn(-1);
+  const all6 = table.rangesOfAsnV6(-1);
+  const u64 = () => (BigInt(Math.floor(rand() * 2 ** 32)) << 32n) | BigInt(Math.floor(rand() * 2 ** 32));
+  const pickIn6 = (ranges: [bigint, bigint][]) => {
+    const [s, e] = ranges[Math.floor(rand() * ranges.length)]!;
+    const nets = ((e - s) >> 64n) + 1n; // the range's /64s
+    const net = (u64() * 2n ** 64n + u64()) % nets;
+    return bigIntToIpv6(((s >> 64n) + net) << 64n | u64());
+  };
   const pickIn = (ranges: [number, number][]) => {
     // Weighted by range size: a /14 holds more subscribers than a /24.
     let sum = 0;
@@ -41,8 +55,10 @@ export function addressSource(table: AsnTable, rand: Random): AddressSource {
       if (isps.length > 0 && rand() < NORWEGIAN_SHARE) {
         let x = rand() * total;
         const isp = isps.find((i) => (x -= i.weight) < 0) ?? isps[0]!;
+        if (isp.ranges6.length > 0 && rand() < IPV6_SHARE) return { ip: pickIn6(isp.ranges6), mobile: isp.mobile, norwegian: true };
         return { ip: numberToIpv4(pickIn(isp.ranges)), mobile: isp.mobile, norwegian: true };
       }
+      if (all6.length > 0 && rand() < IPV6_SHARE) return { ip: pickIn6(all6), mobile: false, norwegian: false };
       const r = all.length > 0 ? all[Math.floor(rand() * all.length)]! : ([0x08080000, 0x0808ffff] as [number, number]);
       return { ip: numberToIpv4(r[0] + Math.floor(rand() * (r[1] - r[0] + 1))), mobile: false, norwegian: false };
     },

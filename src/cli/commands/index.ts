@@ -56,6 +56,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('centre assign', async () => (await import('./centre.ts')).centreAssign),
   entry('centre unassign', async () => (await import('./centre.ts')).centreUnassign),
   entry('centre pull', async () => (await import('./centre.ts')).centrePull),
+  entry('centre export', async () => (await import('./centre-export.ts')).centreExport),
   entry('geo import', async () => (await import('./geo.ts')).geoImport),
   entry('geo enrich', async () => (await import('./geo.ts')).geoEnrich),
   entry('synth', async () => (await import('./synth.ts')).synth),

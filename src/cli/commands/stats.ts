@@ -41,6 +41,7 @@ export const statsCommand: Command = {
     period: { type: 'string', arg: 'day|week|month|year', doc: 'Bucket (default month)' },
     by: { type: 'string', arg: 'DIMS', doc: `Unique IPs broken down by: ${IP_DIMENSIONS.join(',')} (comma-separated)` },
     top: { type: 'string', arg: 'N', doc: 'Rows per bucket in a breakdown table, and addresses in the devices estimate (default 5)' },
+    devices: { type: 'boolean', doc: 'Also estimate devices behind one IP: a plain query over every delivery in the window (minutes over a year of millions)' },
     ...INTEL_FILTER_OPTIONS,
   },
   async run(args, io) {
@@ -50,7 +51,7 @@ export const statsCommand: Command = {
     for (const d of by) if (!IP_DIMENSIONS.includes(d as IpDimension)) throw new InputError(`--by: unknown breakdown "${d}" (expected ${IP_DIMENSIONS.join(', ')})`);
     const top = optionalInt(args, 'top', 1, 10_000) ?? 5;
     const filter = intelFilter(args);
-    const r = await withContext(io.settings, io.err, (ctx) => stats(ctx, { period, by: by as IpDimension[], top, ...filter }), 'read');
+    const r = await withContext(io.settings, io.err, (ctx) => stats(ctx, { period, by: by as IpDimension[], top, devices: args.options.devices === true, ...filter }), 'read');
     if (args.options.json) { io.out(JSON.stringify(r, null, 2)); return; }
     const dec = new Map(r.decoys.map((d) => [d.bucket, d]));
     const mun = new Map(r.municipalities.map((m) => [m.bucket, m]));
@@ -77,11 +78,13 @@ export const statsCommand: Command = {
       }
       table([period, d, 'name', 'unique IPs'], [...perBucket.values()].flat(), io.out, 3);
     }
-    io.out('');
-    const [one, two, few, many] = r.devices.distribution;
-    io.out(`Devices behind one IP (estimate): 1: ${one}, 2: ${two}, 3-5: ${few}, 6+: ${many} addresses.`);
-    io.out(`  Method: ${r.devices.method}`);
-    if (r.devices.top.length > 0) table(['  address', 'sessions', 'peer ids', 'client versions', 'listen ports', 'est. devices'], r.devices.top.map((t) => [`  ${t.ip}`, t.sessions, t.peerIds, t.clientVersions, t.listenPorts, t.clientPorts]), io.out);
+    if (r.devices) {
+      io.out('');
+      const [one, two, few, many] = r.devices.distribution;
+      io.out(`Devices behind one IP (estimate): 1: ${one}, 2: ${two}, 3-5: ${few}, 6+: ${many} addresses.`);
+      io.out(`  Method: ${r.devices.method}`);
+      if (r.devices.top.length > 0) table(['  address', 'sessions', 'peer ids', 'client versions', 'listen ports', 'est. devices'], r.devices.top.map((t) => [`  ${t.ip}`, t.sessions, t.peerIds, t.clientVersions, t.listenPorts, t.clientPorts]), io.out);
+    }
     io.out('');
     for (const c of r.caveats) io.out(`Caveat: ${c}`);
     databasesLines(r.databases, io.out);

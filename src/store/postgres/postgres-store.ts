@@ -21,7 +21,10 @@ import { decoyFromRow, payloadFromRow } from '../sqlite/rows.ts';
 import { RunMarkersTable } from '../sqlite/run-markers.ts';
 import { ServedDecoyRow } from '../sqlite/served-decoy-row.ts';
 import { SqliteVariantCatalog } from '../sqlite/variant-catalog.ts';
+import { IntelStore } from '../sqlite/intel/intel-store.ts';
+import { PG_INTEL } from './intel-dialect.ts';
 import { ensureMonths, migrate } from './migrate.ts';
+import { PgSyntheticWriter } from './synthetic-writer.ts';
 import { PgDatabase } from './pg-database.ts';
 import { SyncConnection } from './sync-connection.ts';
 
@@ -73,16 +76,11 @@ export class PostgresStore implements Store {
     // due list, jurisdiction and build read the intelligence tables, which are SQLite's only so far.
     this.referrals = new SqliteReferrals(this.#db, 'the due list, jurisdiction and referral build read the intelligence tables, which run on the SQLite store only so far, not on PostgreSQL');
     this.cases = new SqliteCases(this.#db);
+    this.intel = new IntelStore(this.#db, PG_INTEL, () => new PgSyntheticWriter(this.#conn));
   }
 
-  /**
-   * The intelligence queries (issue 11) exist on SQLite only so far (sqlite/intel/ uses SQLite's
-   * date functions and triggers): on PostgreSQL every analysis command says so instead of
-   * answering from tables that are not there.
-   */
-  get intel(): IntelligenceStore {
-    throw new InputError('the intelligence queries (stats, dossier, cohorts, map) run on the SQLite store only so far, not on PostgreSQL');
-  }
+  /** The intelligence queries (issue 11): the SQLite store's, over this connection, with PostgreSQL's date arithmetic (pg-intel-001's tables). */
+  readonly intel: IntelligenceStore;
 
   /** The connection as the shared feature modules take it (SqliteHandle). */
   get database(): DatabaseSync { return this.#db; }

@@ -3,9 +3,13 @@
  * main thread waits on `signal` (Atomics.wait) and takes the reply from the port synchronously.
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
 
 interface Req { readonly sql: string; readonly params: readonly unknown[]; readonly arrays: boolean }
+interface CopyReq { readonly copy: string; readonly text: string }
 const { url, schema, port, signal } = workerData as { url: string; schema: string | undefined; port: MessagePort; signal: Int32Array };
 
 // Integers come back as JavaScript numbers, like node:sqlite's: every integer the store keeps is a
@@ -13,7 +17,7 @@ const { url, schema, port, signal } = workerData as { url: string; schema: strin
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
 
-const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, keepAlive: true });
 let connectError: string | undefined;
 let ready: Promise<unknown> = client.connect()
   .then(() => (schema === undefined ? undefined : client.query(`SET search_path TO "${schema.replace(/"/g, '""')}"`)))
@@ -26,10 +30,21 @@ function reply(m: unknown): void {
   Atomics.notify(signal, 0);
 }
 
-port.on('message', (req: Req | 'close') => {
+port.on('message', (req: Req | CopyReq | 'close') => {
   if (req === 'close') { void client.end().finally(() => { reply({ closed: true }); port.close(); }); return; }
   ready = ready.then(async () => {
     if (connectError !== undefined) { reply({ error: connectError, code: '08001' }); return; }
+    if ('copy' in req) {
+      try {
+        const stream = client.query(copyStreams.from(req.copy));
+        await pipeline(Readable.from([req.text]), stream);
+        reply({ rowCount: stream.rowCount });
+      } catch (e) {
+        const err = e as { message?: string; code?: string };
+        reply({ error: String(err.message ?? e), code: err.code });
+      }
+      return;
+    }
     try {
       // Uint8Array from the main thread arrives as Uint8Array; pg sends only a Buffer as bytea.
       const params = req.params.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));

@@ -14,6 +14,7 @@ import { AGGREGATES_001 } from './migrations/aggregates-001.ts';
 import { DECOY_RETIRE_001 } from './migrations/decoy-retire-001.ts';
 import { INTEL_001 } from './migrations/intel-001.ts';
 import { INTEL_002 } from './migrations/intel-002.ts';
+import { INTEL_003 } from './migrations/intel-003.ts';
 import { OBSERVATIONS_NETWORK_001 } from './migrations/observations-network-001.ts';
 import { WEB_001 } from './migrations/web-001.ts';
 import { REFERRALS_001 } from './migrations/referrals-001.ts';
@@ -40,4 +41,5 @@ export const MIGRATIONS: readonly Migration[] = [
   WEB_001,
   REFERRALS_001,
   RETENTION_001,
+  INTEL_003,
 ];

@@ -12,7 +12,9 @@ import * as queries from './store-queries.ts';
 import { CampaignStore } from './campaign-store.ts';
 import { DecoyFilesStore } from './decoy-files-store.ts';
 import { SqliteHealthQueries } from './dht-health.ts';
-import { SqliteIntelStore } from './intel/intel-store.ts';
+import { SQLITE_INTEL } from './intel/intel-dialect.ts';
+import { IntelStore } from './intel/intel-store.ts';
+import { SqliteSyntheticWriter } from './intel/synthetic-writer.ts';
 import { SqliteCases } from './referrals/case-tables.ts';
 import { SqliteReferrals } from './referrals/referral-tables.ts';
 import { SqliteNodeRuns } from './node-runs.ts';
@@ -40,7 +42,7 @@ export class SqliteStore implements Store {
   readonly variants: SqliteVariantCatalog;
   readonly campaigns: CampaignStore;
   readonly health: SqliteHealthQueries;
-  readonly intel: SqliteIntelStore;
+  readonly intel: IntelStore;
   readonly referrals: SqliteReferrals;
   readonly cases: SqliteCases;
   readonly nodeRuns: SqliteNodeRuns;
@@ -64,7 +66,7 @@ export class SqliteStore implements Store {
     this.variants = new SqliteVariantCatalog(this.#db);
     this.campaigns = new CampaignStore(this);
     this.health = new SqliteHealthQueries(this.#db);
-    this.intel = new SqliteIntelStore(this.#db);
+    this.intel = new IntelStore(this.#db, SQLITE_INTEL, () => new SqliteSyntheticWriter(this.#db));
     this.referrals = new SqliteReferrals(this.#db);
     this.cases = new SqliteCases(this.#db);
     this.nodeRuns = new SqliteNodeRuns(this.#db);

@@ -8,6 +8,7 @@ import { PG_REFERRALS_001 } from './pg-referrals-001.ts';
 import { PG_CENTRE_002 } from './pg-centre-002.ts';
 import { PG_CENTRE_003 } from './pg-centre-003.ts';
 import { PG_RETENTION_001 } from './pg-retention-001.ts';
+import { PG_INTEL_001 } from './pg-intel-001.ts';
 
 /** Every PostgreSQL migration, in the order a fresh database applies them. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -20,6 +21,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   PG_CENTRE_002,
   PG_CENTRE_003,
   PG_RETENTION_001,
+  PG_INTEL_001,
 ];
 
 /** Tables partitioned by month (pg-partitions-001, pg-centre-001). */

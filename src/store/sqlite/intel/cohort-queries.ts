@@ -2,6 +2,8 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { CohortCount } from '../../intelligence.ts';
 import { DAY_MS } from './sql-parts.ts';
 
+const PAGE = 50_000;
+
 type Grouping = 'none' | 'campaign' | 'language' | 'format';
 
 /**
@@ -32,12 +34,16 @@ export function cohorts(db: DatabaseSync, from: number, to: number, horizons: re
       if (last >= t0 + h * DAY_MS) a.returned++;
     }
   };
-  const st = db.prepare('SELECT first_exposure_at, first_exposure_decoy, first_contact_at, first_contact_decoy, last_seen FROM intel_ip_activity WHERE first_exposure_at IS NOT NULL OR first_contact_at IS NOT NULL');
+  // Paged by address id (50,000 rows a page): memory stays bounded, and on PostgreSQL each page is one round trip.
+  const st = db.prepare(`SELECT ip_id, first_exposure_at, first_exposure_decoy, first_contact_at, first_contact_decoy, last_seen FROM intel_ip_activity
+    WHERE ip_id > ? AND (first_exposure_at IS NOT NULL OR first_contact_at IS NOT NULL) ORDER BY ip_id LIMIT ${PAGE}`);
   st.setReturnArrays(true);
-  for (const r of st.iterate() as Iterable<unknown[]>) {
-    const [fx, fxd, fc, fcd, last] = r as [number | null, number | null, number | null, number | null, number];
-    if (fx !== null) count(true, fx, fxd, last);
-    if (fc !== null && (fx === null || fc < fx)) count(false, fc, fcd, last);
+  for (let after = 0, page: unknown[][]; (page = st.all(after) as unknown as unknown[][]).length > 0; after = Number(page.at(-1)![0])) {
+    for (const r of page) {
+      const [, fx, fxd, fc, fcd, last] = r.map((v) => (v === null ? null : Number(v))) as [number, number | null, number | null, number | null, number | null, number];
+      if (fx !== null) count(true, fx, fxd, last);
+      if (fc !== null && (fx === null || fc < fx)) count(false, fc, fcd, last);
+    }
   }
   return [...acc.values()]
     .sort((a, b) => a.week - b.week || a.group.localeCompare(b.group) || Number(b.exposed) - Number(a.exposed) || a.h - b.h)

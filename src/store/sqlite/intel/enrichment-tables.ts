@@ -1,12 +1,32 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Enrichment, GeoDatabase, NetworkCaveat } from '../../../domain/enrichment.ts';
 import { InputError } from '../../../domain/errors.ts';
 import type { DataPurpose, StoredEnrichment } from '../../intelligence.ts';
 
-/** The data directory's purpose, the geo databases used, and the enrichment history (never updated, only appended). */
+/** Rows per multi-row statement: 18 parameters a row stays under SQLite's 32,766 and PostgreSQL's 65,535. */
+const CHUNK = 1000;
+const HISTORY_COLUMNS = ['ip_id', 'enriched_at', 'placeable', 'not_placeable', 'country', 'region', 'city', 'latitude', 'longitude',
+  'county_no', 'county_name', 'municipality_no', 'municipality_name', 'municipality_method', 'asn', 'as_org', 'caveats', 'databases'];
+
+/**
+ * The data directory's purpose, the geo databases used, and the enrichment history (never
+ * updated, only appended). Writes are multi-row statements, a thousand addresses each: one
+ * statement per address is a network round trip on PostgreSQL (issue 12: a year of addresses,
+ * about 600,000 at 10 million deliveries, must enrich in minutes, not hours).
+ */
 export class EnrichmentTables {
   readonly #db: DatabaseSync;
+  readonly #full = new Map<string, StatementSync>();
   constructor(db: DatabaseSync) { this.#db = db; }
+
+  /** A statement for `n` rows of `one` (a parenthesised row), kept for the full chunk size only. */
+  #rows(name: string, head: string, one: string, n: number, tail = ''): StatementSync {
+    const make = () => this.#db.prepare(`${head} ${Array.from({ length: n }, () => one).join(', ')} ${tail}`);
+    if (n !== CHUNK) return make();
+    let st = this.#full.get(name);
+    if (!st) { st = make(); this.#full.set(name, st); }
+    return st;
+  }
 
   purpose(): DataPurpose | undefined {
     const r = this.#db.prepare('SELECT purpose FROM data_purpose WHERE id = 1').get();
@@ -42,29 +62,40 @@ export class EnrichmentTables {
     return this.#db.prepare('SELECT ip FROM intel_ips WHERE ip > ? ORDER BY ip LIMIT ?').all(afterIp, limit).map((r) => String(r.ip));
   }
 
-  saveEnrichments(rows: readonly Enrichment[]): void {
-    const id = this.#db.prepare('INSERT INTO intel_ips (ip) VALUES (?) ON CONFLICT(ip) DO UPDATE SET ip = excluded.ip RETURNING ip_id');
-    const hist = this.#db.prepare(`INSERT INTO ip_enrichment (ip_id, enriched_at, placeable, not_placeable, country, region, city, latitude, longitude,
-      county_no, county_name, municipality_no, municipality_name, municipality_method, asn, as_org, caveats, databases)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`);
-    const cur = this.#db.prepare(`INSERT INTO intel_ip_geo (ip_id, enrichment_id, placeable, country, county_no, county_name, municipality_no, municipality_name, asn, as_org, caveats)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ip_id) DO UPDATE SET enrichment_id = excluded.enrichment_id, placeable = excluded.placeable,
-      country = excluded.country, county_no = excluded.county_no, county_name = excluded.county_name, municipality_no = excluded.municipality_no,
-      municipality_name = excluded.municipality_name, asn = excluded.asn, as_org = excluded.as_org, caveats = excluded.caveats`);
-    const n = <T>(v: T | undefined) => v ?? null;
-    for (const e of rows) {
-      const ipId = Number(id.get(e.ip)!.ip_id);
-      const caveats = e.caveats.join(',');
-      const hid = Number(hist.get(ipId, e.enrichedAt, e.placeable ? 1 : 0, n(e.notPlaceable), n(e.country), n(e.region), n(e.city), n(e.latitude), n(e.longitude),
-        n(e.countyNumber), n(e.countyName), n(e.municipalityNumber), n(e.municipalityName), n(e.municipalityMethod), n(e.asn), n(e.asOrg), caveats, e.databases.join(','))!.id);
-      cur.run(ipId, hid, e.placeable ? 1 : 0, n(e.country), n(e.countyNumber), n(e.countyName), n(e.municipalityNumber), n(e.municipalityName), n(e.asn), n(e.asOrg), caveats);
+  /** Puts the ids of these addresses (made if new) into intel_stage_ips, which is emptied first. Inside the caller's transaction. */
+  stageIps(ips: readonly string[]): void {
+    this.#db.exec('DELETE FROM intel_stage_ips');
+    for (let i = 0; i < ips.length; i += CHUNK) {
+      const part = ips.slice(i, i + CHUNK);
+      this.#rows('ips', 'INSERT OR IGNORE INTO intel_ips (ip) VALUES', '(?)', part.length).run(...part);
+      this.#rows('stage', 'INSERT OR IGNORE INTO intel_stage_ips (ip_id) SELECT ip_id FROM intel_ips WHERE ip IN (', '?', part.length, ')')
+        .run(...part);
     }
+  }
+
+  /** Appends the assessments to the history and makes the newest of each address its current one. Call after stageIps(the same addresses). */
+  saveEnrichments(rows: readonly Enrichment[]): void {
+    const before = Number(this.#db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM ip_enrichment').get()!.m);
+    const one = `((SELECT ip_id FROM intel_ips WHERE ip = ?), ${HISTORY_COLUMNS.slice(1).map(() => '?').join(', ')})`;
+    const n = <T>(v: T | undefined) => v ?? null;
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const part = rows.slice(i, i + CHUNK);
+      const args = part.flatMap((e) => [e.ip, e.enrichedAt, e.placeable ? 1 : 0, n(e.notPlaceable), n(e.country), n(e.region), n(e.city), n(e.latitude), n(e.longitude),
+        n(e.countyNumber), n(e.countyName), n(e.municipalityNumber), n(e.municipalityName), n(e.municipalityMethod), n(e.asn), n(e.asOrg), e.caveats.join(','), e.databases.join(',')]);
+      this.#rows('history', `INSERT INTO ip_enrichment (${HISTORY_COLUMNS.join(', ')}) VALUES`, one, part.length).run(...args);
+    }
+    this.#db.prepare(`INSERT INTO intel_ip_geo (ip_id, enrichment_id, placeable, country, county_no, county_name, municipality_no, municipality_name, asn, as_org, caveats)
+      SELECT e.ip_id, e.id, e.placeable, e.country, e.county_no, e.county_name, e.municipality_no, e.municipality_name, e.asn, e.as_org, e.caveats
+      FROM ip_enrichment e WHERE e.id IN (SELECT MAX(id) FROM ip_enrichment WHERE id > ? GROUP BY ip_id)
+      ON CONFLICT (ip_id) DO UPDATE SET enrichment_id = excluded.enrichment_id, placeable = excluded.placeable,
+      country = excluded.country, county_no = excluded.county_no, county_name = excluded.county_name, municipality_no = excluded.municipality_no,
+      municipality_name = excluded.municipality_name, asn = excluded.asn, as_org = excluded.as_org, caveats = excluded.caveats`).run(before);
   }
 
   enrichmentHistory(ip: string): StoredEnrichment[] {
     return this.#db.prepare('SELECT e.* FROM ip_enrichment e JOIN intel_ips i ON i.ip_id = e.ip_id WHERE i.ip = ? ORDER BY e.enriched_at, e.id').all(ip).map((r) => {
       const o: Record<string, unknown> = {
-        id: Number(r.id), ip, enrichedAt: Number(r.enriched_at), placeable: r.placeable === 1,
+        id: Number(r.id), ip, enrichedAt: Number(r.enriched_at), placeable: Number(r.placeable) === 1,
         caveats: String(r.caveats) === '' ? [] : String(r.caveats).split(',') as NetworkCaveat[],
         databases: String(r.databases).split(',').filter(Boolean),
       };

@@ -1,30 +1,41 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Enrichment, GeoDatabase } from '../../../domain/enrichment.ts';
+import { InputError } from '../../../domain/errors.ts';
 import type {
   ActivityRow, CohortCount, DataPurpose, DecoyLifetime, DeviceEstimate, DimensionRow, DossierAnnounce, DossierDelivery, DossierPresence,
-  IntelFilter, IntelligenceStore, IpDimension, Period, StoredEnrichment,
+  IntelFilter, IntelligenceStore, IpDimension, Period, RollupPeriod, StoredEnrichment,
 } from '../../intelligence.ts';
+import type { SyntheticWriter } from '../../synthetic.ts';
 import { cohorts } from './cohort-queries.ts';
 import { dossierAnnounces, dossierDeliveries, dossierPresence, lastActivityAt } from './dossier-queries.ts';
 import { EnrichmentTables } from './enrichment-tables.ts';
+import type { IntelDialect } from './intel-dialect.ts';
 import { Rollups } from './rollups.ts';
 import { StatsQueries } from './stats-queries.ts';
-import { SqliteSyntheticWriter } from './synthetic-writer.ts';
-import type { SyntheticWriter } from '../../synthetic.ts';
-import { InputError } from '../../../domain/errors.ts';
 
-/** IntelligenceStore over the SQLite store's connection. */
-export class SqliteIntelStore implements IntelligenceStore {
+/**
+ * The intelligence queries (store/intelligence.ts) over one store's connection: SQLite's own, or
+ * PostgreSQL's through postgres/pg-database.ts. The SQL is written once, with the date arithmetic
+ * in `dialect`; test/unit/store/contract/intel-contract.ts holds both stores to the same answers.
+ */
+export class IntelStore implements IntelligenceStore {
   readonly #db: DatabaseSync;
   readonly #enrichment: EnrichmentTables;
   readonly #rollups: Rollups;
   readonly #stats: StatsQueries;
+  readonly #writer: () => SyntheticWriter;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, dialect: IntelDialect, syntheticWriter: () => SyntheticWriter) {
     this.#db = db;
     this.#enrichment = new EnrichmentTables(db);
-    this.#rollups = new Rollups(db);
-    this.#stats = new StatsQueries(db);
+    this.#rollups = new Rollups(db, dialect);
+    this.#stats = new StatsQueries(db, dialect);
+    this.#writer = syntheticWriter;
+  }
+
+  #tx<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try { const r = fn(); this.#db.exec('COMMIT'); return r; } catch (e) { if (this.#db.isTransaction) this.#db.exec('ROLLBACK'); throw e; }
   }
 
   purpose(): DataPurpose | undefined { return this.#enrichment.purpose(); }
@@ -34,15 +45,24 @@ export class SqliteIntelStore implements IntelligenceStore {
   unenrichedIps(limit: number): string[] { return this.#enrichment.unenrichedIps(limit); }
   knownIps(afterIp: string, limit: number): string[] { return this.#enrichment.knownIps(afterIp, limit); }
   saveEnrichments(rows: readonly Enrichment[]): void {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try { this.#enrichment.saveEnrichments(rows); this.#db.exec('COMMIT'); } catch (e) { if (this.#db.isTransaction) this.#db.exec('ROLLBACK'); throw e; }
+    if (rows.length === 0) return;
+    // The addresses' rollup pairs leave their old places and join their new ones (rollups.ts).
+    this.#tx(() => {
+      this.#enrichment.stageIps(rows.map((e) => e.ip));
+      this.#rollups.countPairs(Rollups.STAGED_PAIRS, -1);
+      this.#enrichment.saveEnrichments(rows);
+      this.#rollups.countPairs(Rollups.STAGED_PAIRS, 1);
+    });
   }
   enrichmentHistory(ip: string): StoredEnrichment[] { return this.#enrichment.enrichmentHistory(ip); }
-  refreshRollups(): { deliveries: number; announces: number } { return this.#rollups.refresh(); }
+  refreshRollups(): { deliveries: number; announces: number } { return this.#tx(() => this.#rollups.refresh()); }
   activity(filter: IntelFilter, period: Period): ActivityRow[] { return this.#stats.activity(filter, period); }
   uniqueIpsBy(filter: IntelFilter, period: Period, dimension: IpDimension): DimensionRow[] { return this.#stats.uniqueIpsBy(filter, period, dimension); }
   uniqueIpsByArea(filter: IntelFilter): { country: string; countyNumber: string | null; countyName: string | null; ips: number }[] { return this.#stats.uniqueIpsByArea(filter); }
-  weeklyIpsByMunicipalityRollup(from: number, to: number): DimensionRow[] { return this.#stats.weeklyIpsByMunicipalityRollup(from, to); }
+  rollupUniqueIps(period: RollupPeriod, dimension: Exclude<IpDimension, 'client'>, from: number, to: number): DimensionRow[] {
+    return this.#rollups.uniqueIps(period, dimension, from, to);
+  }
+  rollupActivity(period: RollupPeriod, from: number, to: number): ActivityRow[] { return this.#rollups.activity(period, from, to); }
   decoyLifetimes(filter: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[] { return this.#stats.decoyLifetimes(filter); }
   deviceEstimate(filter: IntelFilter, top: number): DeviceEstimate { return this.#stats.deviceEstimate(filter, top); }
   cohorts(from: number, to: number, horizonsDays: readonly number[], groupBy: 'none' | 'campaign' | 'language' | 'format', dataEnd: number): CohortCount[] {
@@ -53,7 +73,7 @@ export class SqliteIntelStore implements IntelligenceStore {
   dossierPresence(ip: string, limit: number): DossierPresence[] { return dossierPresence(this.#db, ip, limit); }
   syntheticWriter(): SyntheticWriter {
     if (this.purpose() !== 'synthetic') throw new InputError('synthetic records go only into a data directory marked synthetic');
-    return new SqliteSyntheticWriter(this.#db);
+    return this.#writer();
   }
   lastActivityAt(): number | undefined { return lastActivityAt(this.#db); }
 }

@@ -1,21 +1,6 @@
-import type { IntelFilter, Period } from '../../intelligence.ts';
+import type { IntelFilter } from '../../intelligence.ts';
 
-export const DAY_MS = 86_400_000;
-
-/** UTC bucket label of a ms column, per period (the labels intelligence.ts documents). */
-export function bucketSql(col: string, period: Period): string {
-  const t = `${col} / 1000, 'unixepoch'`;
-  switch (period) {
-    case 'day': return `strftime('%Y-%m-%d', ${t})`;
-    // 'weekday 1' moves forward to the next Monday (or stays on one): from six days back, that is this week's Monday.
-    case 'week': return `date(${t}, '-6 days', 'weekday 1')`;
-    case 'month': return `strftime('%Y-%m', ${t})`;
-    case 'year': return `strftime('%Y', ${t})`;
-  }
-}
-
-/** Monday on or before the UTC day of `ms`, as days since 1970-01-01 (a Thursday). */
-export const weekDaySql = (col: string) => `((${col} / ${DAY_MS}) - (((${col} / ${DAY_MS}) + 3) % 7))`;
+export { DAY_MS, weekDaySql } from './intel-dialect.ts';
 
 export interface SqlPart { readonly join: string; readonly where: string[]; readonly args: (string | number)[] }
 
@@ -33,7 +18,7 @@ export function deliveryFilter(f: IntelFilter, timeCol = 'd.started_at'): SqlPar
 export function dimsFilter(f: Omit<IntelFilter, 'from' | 'to'>, decoyCol: string): SqlPart {
   const where: string[] = [];
   const args: (string | number)[] = [];
-  if (f.network !== undefined && f.network !== 'bittorrent') where.push('0'); // every delivery so far is BitTorrent
+  if (f.network !== undefined && f.network !== 'bittorrent') where.push('1 = 0'); // every delivery so far is BitTorrent
   const needDims = f.campaignId !== undefined || f.format !== undefined || f.language !== undefined;
   if (f.campaignId !== undefined) { where.push('m.campaign_id = ?'); args.push(f.campaignId); }
   if (f.format !== undefined) { where.push('m.format = ?'); args.push(f.format); }

@@ -5,7 +5,15 @@ import type { IpAssessor } from '../../../../src/analysis/enrichment/enricher.ts
 import { openContext, type Context } from '../../../../src/node/context.ts';
 import { loadSettings } from '../../../../src/config/load.ts';
 import type { Enrichment } from '../../../../src/domain/enrichment.ts';
+import type { Store } from '../../../../src/store/store.ts';
 import type { SyntheticDelivery } from '../../../../src/store/synthetic.ts';
+import type { Settings } from '../../../../src/config/settings.ts';
+
+/** How the suite gets an empty store of the kind under test (the data directory holds PURPOSE and payloads either way). */
+export interface IntelStoreFactory {
+  readonly name: string;
+  open(settings: Settings): { store: Store; dispose(): Promise<void> };
+}
 
 /**
  * A tiny hand-made data directory for the statistics and cohort tests. Every expected value in
@@ -46,9 +54,14 @@ export const fakeAssessor: IpAssessor = {
   enrich: (ip, when) => ({ ip, enrichedAt: when, placeable: false, caveats: [], databases: ['f'.repeat(64)], ...place[ip] }),
 };
 
-export async function fixtureContext(): Promise<{ ctx: Context; done: () => Promise<void> }> {
+export async function fixtureContext(f: IntelStoreFactory): Promise<{ ctx: Context; done: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'cs-intel-'));
-  const ctx = openContext(loadSettings({ flags: { dataDir: join(dir, 'data') }, env: {} }), () => {});
+  let dispose = async () => {};
+  const ctx = openContext(loadSettings({ flags: { dataDir: join(dir, 'data') }, env: {} }), () => {}, (settings) => {
+    const o = f.open(settings);
+    dispose = o.dispose;
+    return o.store;
+  });
   ctx.store.intel.setPurpose('synthetic', 'test fixture', 0);
   const w = ctx.store.intel.syntheticWriter();
   const payloadId = ctx.payloads.list()[0]!.id;
@@ -75,5 +88,6 @@ export async function fixtureContext(): Promise<{ ctx: Context; done: () => Prom
     d(IP.E, 2, at(15, 12), 'metadata', 0, 'crawler', 6881),
   ]);
   w.announces([{ at: at(10, 10), infoHash: '2'.repeat(40), decoyId: 2, remoteIp: IP.B, remotePort: 5001, peerId: new Uint8Array(20), event: 'started', left: 100 }]);
-  return { ctx, done: async () => { await ctx.close(); rmSync(dir, { recursive: true, force: true }); } };
+  w.finish();
+  return { ctx, done: async () => { await ctx.close(); await dispose(); rmSync(dir, { recursive: true, force: true }); } };
 }

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalJson } from '../evidence/canonical-json.ts';
+import { inclusionProofs } from '../evidence/inclusion-proofs.ts';
+import { leafHashOfText } from '../evidence/merkle.ts';
+import { ExportError } from './errors.ts';
+
+export const CENTRE_MANIFEST_TYPE = 'counterseed-centre-export/v1';
+
+/** What the writer needs from the centre's PostgreSQL: a pg Pool or Client (rows with bytea as Buffer). */
+export interface CentreQuery { query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }> }
+
+export interface CentreSelection {
+  readonly ip?: string;
+  /** [from, to) on the record's time (UTC ms). */
+  readonly from?: number;
+  readonly to?: number;
+  /** Node key fingerprints; default every registered node. */
+  readonly nodes?: readonly string[];
+}
+
+export interface CentreNodeSection {
+  readonly node: string;
+  readonly label: string;
+  /** The newest checkpoint the centre verified for the node; absent: nothing of the node can be proven yet (listed, with no records). */
+  readonly checkpoint?: { readonly tree_size: number; readonly root: string };
+  readonly records: number;
+  readonly files: Readonly<Record<string, string>>;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+const VERIFIERS = ['verify.mjs', 'verify-centre.mjs'].map((f) => new URL(`../../verifier/${f}`, import.meta.url));
+
+/**
+ * An evidence package from the centre's PostgreSQL that spans nodes (issue 12 item 5). The centre
+ * holds each node's records as the exact texts the node chained and its signed checkpoints, but
+ * not the node's key: so the package does not pretend to be a node's own export. Per node,
+ * nodes/<fingerprint>/ holds its registered public key, its newest checkpoint that the centre
+ * verified (the node's signature), the selected records (exact texts, chain links kept) and an
+ * RFC 9162 inclusion proof for each against that checkpoint. centre-manifest.json lists the nodes
+ * and the SHA-256 of every file. `node verify-centre.mjs DIR` checks every node's section with the
+ * per-node verifier's own functions (verify.mjs, shipped beside it).
+ *
+ * What it does not prove: that no record was left out (the per-node packages' completeness proofs
+ * need the node's key index, which the centre does not keep yet), and the manifest is unsigned:
+ * the list of nodes is the centre's word, each node's records are that node's.
+ */
+export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, out: string, now: number): Promise<{ nodes: CentreNodeSection[] }> {
+  if (existsSync(out) && readdirSync(out).length > 0) throw new ExportError(`${out} exists and is not empty`);
+  const nodes = (await db.query('SELECT id, fingerprint, label, public_key FROM centre_nodes ORDER BY fingerprint')).rows
+    .filter((n) => sel.nodes === undefined || sel.nodes.includes(String(n.fingerprint)));
+  if (sel.nodes !== undefined) {
+    for (const f of sel.nodes) if (!nodes.some((n) => n.fingerprint === f)) throw new ExportError(`node ${f} is not registered at this centre`);
+  }
+  mkdirSync(join(out, 'nodes'), { recursive: true });
+  const sections: CentreNodeSection[] = [];
+  for (const n of nodes) {
+    const fp = String(n.fingerprint);
+    const cp = (await db.query(`SELECT text, signature, tree_size FROM centre_checkpoints WHERE node_id = $1 AND status = 'verified' ORDER BY tree_size DESC, text LIMIT 1`, [n.id])).rows[0];
+    if (!cp) { sections.push({ node: fp, label: String(n.label), records: 0, files: {} }); continue; }
+    const size = Number(cp.tree_size);
+    const where = ['node_id = $1', 'seq < $2'];
+    const args: unknown[] = [n.id, size];
+    if (sel.ip !== undefined) { args.push(sel.ip); where.push(`ip = $${args.length}`); }
+    if (sel.from !== undefined) { args.push(sel.from); where.push(`at >= $${args.length}`); }
+    if (sel.to !== undefined) { args.push(sel.to); where.push(`at < $${args.length}`); }
+    const picked = (await db.query(`SELECT seq, text FROM centre_records WHERE ${where.join(' AND ')} ORDER BY seq`, args)).rows
+      .map((r) => ({ seq: Number(r.seq), text: String(r.text) }));
+    // Every leaf hash up to the checkpoint (32 bytes a record): the root must be the signed one, so an
+    // edited stored hash fails here, and an edited text fails its own leaf in the verifier.
+    const leaves = (await db.query('SELECT seq, hash FROM centre_records WHERE node_id = $1 AND seq < $2 ORDER BY seq', [n.id, size])).rows;
+    if (leaves.length !== size || leaves.some((r, i) => Number(r.seq) !== i)) throw new ExportError(`node ${fp}: the centre holds ${leaves.length} of the ${size} records its checkpoint covers`);
+    for (const r of picked) if (!leafHashOfText(r.text).equals(leaves[r.seq]!.hash as Buffer)) throw new ExportError(`node ${fp}: record ${r.seq} no longer matches its stored hash`);
+    const tree = inclusionProofs(leaves.map((r) => r.hash as Buffer), size, picked.map((r) => r.seq));
+    const body = JSON.parse(String(cp.text)) as { root: string };
+    if (tree.root.toString('hex') !== body.root) throw new ExportError(`node ${fp}: the stored records no longer match the node's signed checkpoint`);
+    const files: Record<string, string> = {
+      'public-key.pem': String(n.public_key),
+      'checkpoint.json': `${JSON.stringify({ text: String(cp.text), signature: Buffer.from(cp.signature as Uint8Array).toString('base64') }, null, 2)}\n`,
+      'records.ndjson': picked.map((r) => `${r.text}\n`).join(''),
+      'proofs.json': `${JSON.stringify({ tree_size: size, root: body.root, proofs: picked.map((r) => ({ seq: r.seq, path: tree.proofs.get(r.seq)!.map((h) => h.toString('hex')) })) })}\n`,
+    };
+    const dir = join(out, 'nodes', fp);
+    mkdirSync(dir);
+    const digests: Record<string, string> = {};
+    for (const [name, text] of Object.entries(files)) { writeFileSync(join(dir, name), text); digests[name] = sha256(text); }
+    sections.push({ node: fp, label: String(n.label), checkpoint: { tree_size: size, root: body.root }, records: picked.length, files: digests });
+  }
+  const selection = { ...(sel.ip !== undefined ? { ip: sel.ip } : {}), ...(sel.from !== undefined ? { from: new Date(sel.from).toISOString() } : {}),
+    ...(sel.to !== undefined ? { to: new Date(sel.to).toISOString() } : {}), ...(sel.nodes !== undefined ? { nodes: [...sel.nodes] } : {}) };
+  const manifest = { type: CENTRE_MANIFEST_TYPE, created_at: now, selection, nodes: sections };
+  writeFileSync(join(out, 'centre-manifest.json'), canonicalJson(manifest));
+  for (const v of VERIFIERS) copyFileSync(v, join(out, v.pathname.split('/').at(-1)!));
+  return { nodes: sections };
+}

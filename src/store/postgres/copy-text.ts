@@ -1,0 +1,17 @@
+/**
+ * One row of COPY's text format (PostgreSQL docs, COPY "Text Format"): fields separated by tabs,
+ * NULL as \N, bytea as \\x<hex>; backslash, tab, newline and CR escaped.
+ * (src/centre/copy-rows.ts has the same rule for the centre's ingest.)
+ */
+export function copyLine(fields: readonly (string | number | Uint8Array | null)[]): string {
+  let s = '';
+  for (let i = 0; i < fields.length; i++) {
+    const v = fields[i]!;
+    if (i > 0) s += '\t';
+    if (v === null) s += '\\N';
+    else if (typeof v === 'number') s += String(v);
+    else if (v instanceof Uint8Array) s += `\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
+    else s += v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  }
+  return `${s}\n`;
+}
