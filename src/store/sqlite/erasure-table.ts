@@ -91,7 +91,7 @@ export class SqliteErasureTable implements ErasureTable {
     const tables = [...RECORD_CODECS.values()].filter((c) => c.spec.ipField).map((c) => ({ table: c.spec.table, ip: c.column(c.spec.ipField!) }));
     const anyLeft = this.#db.prepare(tables.map((t) => `SELECT 1 FROM ${t.table} WHERE ${t.ip} = ?1`).join(' UNION ALL ') + ' LIMIT 1');
     const idOf = this.#db.prepare('SELECT ip_id FROM intel_ips WHERE ip = ?');
-    const forget = ['DELETE FROM intel_ip_geo WHERE ip_id = ?', 'DELETE FROM ip_enrichment WHERE ip_id = ?', 'DELETE FROM intel_ip_week WHERE ip_id = ?',
+    const forget = ['DELETE FROM intel_ip_geo WHERE ip_id = ?', 'DELETE FROM ip_enrichment WHERE ip_id = ?', 'DELETE FROM intel_ip_bucket WHERE ip_id = ?',
       'DELETE FROM intel_ip_activity WHERE ip_id = ?', 'DELETE FROM intel_ips WHERE ip_id = ?'].map((q) => this.#db.prepare(q));
     this.#tx(() => {
       for (const ip of ips) {
