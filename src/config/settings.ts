@@ -44,6 +44,10 @@ export const SETTINGS = {
   // Issue 10 item 1: clients at their defaults try uTP first (Transmission 3.00 never falls back to TCP).
   utp: boolSetting('seed.utp', '--utp', true, 'Also serve over uTP (BEP 29) on UDP at the peer port number, which DHT and tracker announces name; the DHT shares that UDP port when it uses the same number'),
 
+  // Issue 14 §2: RFC 6302 logging needs exact times; the window absorbs clock differences between two logs.
+  sourcesMatchWindowS: intSetting('sources.matchWindow', '--window', 60, 0, 86_400, 'Cross-matching: an imported record matches a delivery (or another import\'s record) of the same IP when its time is within this many seconds of it; stated in every match output'),
+  riskWeights: stringSetting('risk.weights', '--weights', 'deliveries=1,decoys=2,completions=3,daysActive=2,persistenceDays=1,returnsAfterWarning=5,sourceMatches=4,extraNetworks=3',
+    'Risk score weights, name=weight for every factor (score = sum of weight x log2(1 + value)); their version (a hash of them) is stored with every score', undefined, /^[A-Za-z]+=\d{1,3}(\.\d{1,3})?(,[A-Za-z]+=\d{1,3}(\.\d{1,3})?)*$/),
   mapMinIps: intSetting('map.minIps', '--min-ips', 10, 2, 1_000_000, 'Public map: a cell (country or county) with fewer distinct IPs than this is suppressed, and so is a second one where the first could be worked out from the total'),
 
   trackers: listSetting('tracker.urls', '--tracker', 'External tracker announce URL (repeatable); requires --mode live unless it is a loopback address', trackerUrl),

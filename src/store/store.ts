@@ -6,6 +6,8 @@ import type { HealthQueries } from './health.ts';
 import type { IntelligenceStore } from './intelligence.ts';
 import type { NodeRunCatalog } from './node-runs.ts';
 import type { PayloadCatalog } from './payload-catalog.ts';
+import type { RiskStore } from './risk.ts';
+import type { SourceStore } from './sources.ts';
 import type { VariantCatalog } from './variant-catalog.ts';
 
 /**
@@ -24,6 +26,10 @@ export interface Store extends EvidenceStore, PayloadCatalog {
   readonly health: HealthQueries;
   /** Enrichment, rollups and the analysis queries (issue 11): never evidence, never chained. */
   readonly intel: IntelligenceStore;
+  /** Records from other sources and their cross-matches (issue 14 §1-§2): never evidence, never chained. */
+  readonly sources: SourceStore;
+  /** Explainable risk scores and their reviews (issue 14 §3): assessments, never chained. */
+  readonly risk: RiskStore;
   /** Each start of the node and what it presented (exports' tool.json). */
   readonly nodeRuns: NodeRunCatalog;
   /** The tamper-evident log's tables and the append transaction it hooks into. */

@@ -65,4 +65,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('users reset', async () => (await import('./users.ts')).usersReset),
   entry('access-log export', async () => (await import('./access-log.ts')).accessLogExport),
   entry('access-log verify', async () => (await import('./access-log.ts')).accessLogVerify),
+  entry('sources import', async () => (await import('./sources.ts')).sourcesImport),
+  entry('sources list', async () => (await import('./sources.ts')).sourcesList),
+  entry('sources match', async () => (await import('./sources.ts')).sourcesMatch),
+  entry('sources matches', async () => (await import('./sources.ts')).sourcesMatches),
+  entry('risk score', async () => (await import('./risk.ts')).riskScoreCommand),
+  entry('risk show', async () => (await import('./risk.ts')).riskShow),
+  entry('risk review', async () => (await import('./risk.ts')).riskReview),
 ];

@@ -5,6 +5,8 @@ import type { DeliveryObservation, Observation, TrackerAnnounceObservation } fro
 import type { Payload } from '../../domain/payload.ts';
 import type { DecoyRetirement } from '../evidence-store.ts';
 import type { IntelligenceStore } from '../intelligence.ts';
+import type { RiskStore } from '../risk.ts';
+import type { SourceStore } from '../sources.ts';
 import type { AnnounceQuery, DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
 import type { AppendHook, EvidenceLogBackend } from '../evidence-log.ts';
 import type { Store } from '../store.ts';
@@ -74,6 +76,14 @@ export class PostgresStore implements Store {
    */
   get intel(): IntelligenceStore {
     throw new InputError('the intelligence queries (stats, dossier, cohorts, map) run on the SQLite store only so far, not on PostgreSQL');
+  }
+
+  /** Other sources, cross-matching and risk (issue 14 §1-§3) run on the SQLite store only so far. */
+  get sources(): SourceStore {
+    throw new InputError('other sources (sources import, sources match) run on the SQLite store only so far, not on PostgreSQL');
+  }
+  get risk(): RiskStore {
+    throw new InputError('risk scores (risk score, show, review) run on the SQLite store only so far, not on PostgreSQL');
   }
 
   /** The connection as the shared feature modules take it (SqliteHandle). */

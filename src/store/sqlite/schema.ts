@@ -16,6 +16,7 @@ import { INTEL_001 } from './migrations/intel-001.ts';
 import { INTEL_002 } from './migrations/intel-002.ts';
 import { OBSERVATIONS_NETWORK_001 } from './migrations/observations-network-001.ts';
 import { WEB_001 } from './migrations/web-001.ts';
+import { SOURCES_001 } from './migrations/sources-001.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   INTEL_002,
   OBSERVATIONS_NETWORK_001,
   WEB_001,
+  SOURCES_001,
 ];

@@ -13,6 +13,8 @@ import { CampaignStore } from './campaign-store.ts';
 import { DecoyFilesStore } from './decoy-files-store.ts';
 import { SqliteHealthQueries } from './dht-health.ts';
 import { SqliteIntelStore } from './intel/intel-store.ts';
+import { SqliteRiskStore } from './sources/risk-store.ts';
+import { SqliteSourceStore } from './sources/source-store.ts';
 import { SqliteNodeRuns } from './node-runs.ts';
 import { EvidenceLogTable } from './evidence-log.ts';
 import { RunMarkersTable } from './run-markers.ts';
@@ -39,6 +41,8 @@ export class SqliteStore implements Store {
   readonly campaigns: CampaignStore;
   readonly health: SqliteHealthQueries;
   readonly intel: SqliteIntelStore;
+  readonly sources: SqliteSourceStore;
+  readonly risk: SqliteRiskStore;
   readonly nodeRuns: SqliteNodeRuns;
 
   readonly #path: string;
@@ -60,6 +64,8 @@ export class SqliteStore implements Store {
     this.campaigns = new CampaignStore(this);
     this.health = new SqliteHealthQueries(this.#db);
     this.intel = new SqliteIntelStore(this.#db);
+    this.sources = new SqliteSourceStore(this.#db);
+    this.risk = new SqliteRiskStore(this.#db);
     this.nodeRuns = new SqliteNodeRuns(this.#db);
   }
 
