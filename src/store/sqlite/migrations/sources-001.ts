@@ -8,7 +8,7 @@ export const SOURCES_001: Migration = {
   name: 'sources-001',
   sql: `
   CREATE TABLE source_imports (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused, also after an abandoned import
     source TEXT NOT NULL,             -- who supplied it
     received_at INTEGER NOT NULL,     -- when they supplied it, UTC ms
     imported_at INTEGER NOT NULL,
