@@ -72,9 +72,9 @@ function nextRecord(buf: string, pos: number, line: number, final: boolean): { r
   const nl = buf.indexOf('\n', pos);
   if (nl < 0 && !final) return null;
   const end = nl < 0 ? buf.length : nl;
-  const quote = buf.indexOf('"', pos);
-  if (quote < 0 || quote > end) {
-    let text = buf.slice(pos, end);
+  let text = buf.slice(pos, end);
+  // (Searching the buffer for a quote from `pos` would scan to its end for every record.)
+  if (!text.includes('"')) {
     if (text.endsWith('\r')) text = text.slice(0, -1);
     if (text.length > MAX_RECORD) throw new CsvError(line, `a record longer than ${MAX_RECORD} characters`);
     const next = nl < 0 ? buf.length : nl + 1;

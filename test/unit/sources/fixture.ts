@@ -27,7 +27,7 @@ export const R = '192.0.2.50';
 
 export async function fixtureContext(): Promise<{ ctx: Context; dir: string; file: (name: string, text: string) => string; done: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'cs-sources-'));
-  const ctx = openContext(loadSettings({ flags: { dataDir: join(dir, 'data') }, env: {} }), () => {}, undefined, 'read');
+  const ctx = openContext(loadSettings({ flags: { dataDir: join(dir, 'data') }, env: {} }), () => {}, undefined, 'synthetic');
   ctx.store.intel.setPurpose('synthetic', 'test fixture', 0);
   const w = ctx.store.intel.syntheticWriter();
   const payloadId = ctx.payloads.list()[0]!.id;
