@@ -73,31 +73,39 @@ const isAlive = (pid: number): boolean => {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 };
 
-/** Validated rows of the file, in order; throws RowError-bearing problems through `onProblem`. */
-async function* rowsOf(format: SourceFormat, chunks: AsyncIterable<Uint8Array>, onProblem: (p: RowProblem) => void): AsyncGenerator<SourceRow> {
+/** Validated rows of the file, one array per chunk read; invalid rows go to `onProblem`. */
+async function* rowsOf(format: SourceFormat, chunks: AsyncIterable<Uint8Array>, onProblem: (p: RowProblem) => void): AsyncGenerator<SourceRow[]> {
+  const check = (line: number, get: (f: SourceField) => RawValue, out: SourceRow[]) => {
+    try { out.push(sourceRow(line, get)); } catch (e) {
+      if (!(e instanceof RowError)) throw e;
+      onProblem({ line, message: e.message });
+    }
+  };
   if (format === 'csv') {
     let index: Partial<Record<SourceField, number>> | undefined;
-    for await (const rec of readCsv(chunks)) {
-      if (index === undefined) { index = header(rec.fields, rec.line); continue; }
-      const f = rec.fields;
-      const ix = index;
-      try { yield sourceRow(rec.line, (name) => { const i = ix[name]; return i === undefined ? undefined : f[i]; }); } catch (e) {
-        if (!(e instanceof RowError)) throw e;
-        onProblem({ line: rec.line, message: e.message });
+    for await (const recs of readCsv(chunks)) {
+      const out: SourceRow[] = [];
+      for (const rec of recs) {
+        if (index === undefined) { index = header(rec.fields, rec.line); continue; }
+        const f = rec.fields;
+        const ix = index;
+        check(rec.line, (name) => { const i = ix[name]; return i === undefined ? undefined : f[i]; }, out);
       }
+      yield out;
     }
     if (index === undefined) throw new CsvError(1, 'the file is empty: a header line is needed');
     return;
   }
   const records = format === 'json' ? readJsonArray(chunks) : readNdjson(chunks);
-  for await (const rec of records) {
-    const v = rec.value;
-    const unknown = Object.keys(v).filter((k) => !(SOURCE_FIELDS as readonly string[]).includes(k));
-    if (unknown.length > 0) { onProblem({ line: rec.line, message: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (fields: ${SOURCE_FIELDS.join(', ')})` }); continue; }
-    try { yield sourceRow(rec.line, (name) => v[name] as RawValue); } catch (e) {
-      if (!(e instanceof RowError)) throw e;
-      onProblem({ line: rec.line, message: e.message });
+  for await (const recs of records) {
+    const out: SourceRow[] = [];
+    for (const rec of recs) {
+      const v = rec.value;
+      const unknown = Object.keys(v).filter((k) => !(SOURCE_FIELDS as readonly string[]).includes(k));
+      if (unknown.length > 0) { onProblem({ line: rec.line, message: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (fields: ${SOURCE_FIELDS.join(', ')})` }); continue; }
+      check(rec.line, (name) => v[name] as RawValue, out);
     }
+    yield out;
   }
 }
 
@@ -154,10 +162,10 @@ export async function importSources(ctx: Context, input: SourcesImportInput, now
   try {
     let batch: SourceRow[] = [];
     try {
-      for await (const row of rowsOf(format, hashed(), (p) => { problemCount++; if (problems.length < MAX_LISTED) problems.push(p); })) {
-        rows++;
+      for await (const chunkRows of rowsOf(format, hashed(), (p) => { problemCount++; if (problems.length < MAX_LISTED) problems.push(p); })) {
+        rows += chunkRows.length;
         if (problemCount > 0) continue; // keep validating, store nothing more
-        batch.push(row);
+        for (const row of chunkRows) batch.push(row);
         if (batch.length >= batchSize) { store.addRecords(id, batch); batch = []; }
       }
     } catch (e) {

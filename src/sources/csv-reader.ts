@@ -27,8 +27,11 @@ export interface CsvRecord {
   readonly fields: string[];
 }
 
-/** Records of a CSV byte stream, the header first. */
-export async function* readCsv(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<CsvRecord> {
+/**
+ * Records of a CSV byte stream, the header first, as one array per chunk read (a promise per
+ * chunk, not per record: the import target of 200,000 rows/s).
+ */
+export async function* readCsv(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<CsvRecord[]> {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   let buf = '';
   let line = 1;
@@ -44,24 +47,28 @@ export async function* readCsv(chunks: AsyncIterable<Uint8Array>): AsyncGenerato
   for await (const chunk of chunks) {
     buf += decode(chunk);
     let pos = 0;
+    const out: CsvRecord[] = [];
     for (;;) {
       const r = nextRecord(buf, pos, line, false);
       if (r === null) break;
       pos = r.next;
       line = r.nextLine;
-      if (r.record !== undefined) yield emit(r.record);
+      if (r.record !== undefined) out.push(emit(r.record));
     }
     buf = buf.slice(pos);
+    if (out.length > 0) yield out;
     if (buf.length > MAX_RECORD) throw new CsvError(line, `a record longer than ${MAX_RECORD} characters`);
   }
   buf += decode();
   let pos = 0;
+  const out: CsvRecord[] = [];
   while (pos < buf.length) {
     const r = nextRecord(buf, pos, line, true)!;
     pos = r.next;
     line = r.nextLine;
-    if (r.record !== undefined) yield emit(r.record);
+    if (r.record !== undefined) out.push(emit(r.record));
   }
+  if (out.length > 0) yield out;
 }
 
 /**

@@ -40,7 +40,8 @@ function object(line: number, text: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-export async function* readNdjson(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord> {
+/** Rows as one array per chunk read (a promise per chunk, not per row). */
+export async function* readNdjson(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord[]> {
   let line = 1;
   const dec = decoderFor(() => line);
   let buf = '';
@@ -53,21 +54,24 @@ export async function* readNdjson(chunks: AsyncIterable<Uint8Array>): AsyncGener
   for await (const chunk of chunks) {
     buf += dec.decode(chunk);
     let pos = 0;
+    const out: JsonRecord[] = [];
     for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n', pos)) {
-      yield take(buf.slice(pos, nl));
+      out.push(take(buf.slice(pos, nl)));
       pos = nl + 1;
       line++;
     }
     buf = buf.slice(pos);
+    if (out.length > 0) yield out;
     if (buf.length > MAX_OBJECT) throw new JsonRowError(line, `a row longer than ${MAX_OBJECT} characters`);
   }
   buf += dec.decode();
-  if (buf !== '') yield take(buf);
+  if (buf !== '') yield [take(buf)];
 }
 
 const WS = new Set([' ', '\t', '\n', '\r']);
 
-export async function* readJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord> {
+/** Rows as one array per chunk read. */
+export async function* readJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord[]> {
   let line = 1;
   const dec = decoderFor(() => line);
   // expect: '[' first; then an element or ']'; after an element ',' or ']'; after ',' an element; 'end' after ']'.
@@ -79,6 +83,7 @@ export async function* readJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncGe
   const bad = (what: string) => new JsonRowError(line, what);
   for await (const chunk of chunks) {
     buf += dec.decode(chunk);
+    const out: JsonRecord[] = [];
     for (; pos < buf.length; pos++) {
       const c = buf[pos]!;
       if (c === '\n') line++;
@@ -93,7 +98,7 @@ export async function* readJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncGe
         else if (c === '{' || c === '[') depth++;
         else if (c === '}' || c === ']') {
           if (--depth === 0) {
-            yield { line: startLine, value: object(startLine, buf.slice(start, pos + 1)) };
+            out.push({ line: startLine, value: object(startLine, buf.slice(start, pos + 1)) });
             start = -1;
             expect = 'separator';
           }
@@ -113,6 +118,7 @@ export async function* readJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncGe
       if (c !== '{') throw bad(`a row must be a JSON object, got ${JSON.stringify(c)}`);
       start = pos; startLine = line; depth = 1;
     }
+    if (out.length > 0) yield out;
     // Keep only the open element (if any): memory stays bounded.
     const keepFrom = start >= 0 ? start : pos;
     buf = buf.slice(keepFrom);

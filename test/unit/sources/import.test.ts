@@ -66,7 +66,7 @@ test('bad input changes nothing: invalid rows are listed with their lines; an un
       assert.match(e.message, /line 5: unknown time zone "Europe\/Olso"/);
       return true;
     });
-    // Row 2 was valid and stored in its own slice (batch 1) before the errors: it is gone again.
+    // Nothing of the file is left, not even its valid row 2.
     assert.deepEqual(f.ctx.store.sources.imports(), []);
     assert.deepEqual(f.ctx.store.sources.records(1, 10), []);
 

@@ -8,7 +8,7 @@ async function* chunks(text: string, size: number): AsyncGenerator<Uint8Array> {
   const b = Buffer.from(text);
   for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
 }
-const all = async <T>(g: AsyncGenerator<T>): Promise<T[]> => { const out: T[] = []; for await (const x of g) out.push(x); return out; };
+const all = async <T>(g: AsyncGenerator<T[]>): Promise<T[]> => { const out: T[] = []; for await (const xs of g) out.push(...xs); return out; };
 
 test('CSV: quoted fields with commas, quotes and line breaks; CRLF; line numbers; any chunking', async () => {
   const text = 'a,b,c\r\n1,"x, y",3\r\n"multi\nline","say ""hi""",\n4,5,ø6\n';
@@ -46,7 +46,7 @@ test('NDJSON and JSON arrays: rows with their lines; broken structure refused', 
   const arr = '[\n {"a":"}]"},\n {"a":2}\n]\n';
   for (const size of [1, 3, 100]) assert.deepEqual(await all(readJsonArray(chunks(arr, size))), [{ line: 2, value: { a: '}]' } }, { line: 3, value: { a: 2 } }]);
   assert.deepEqual(await all(readJsonArray(chunks('[]', 1))), []);
-  const bad: [AsyncGenerator<unknown>, RegExp][] = [
+  const bad: [AsyncGenerator<unknown[]>, RegExp][] = [
     [readNdjson(chunks('{"a":1}\n\n{"a":2}\n', 3)), /an empty line/],
     [readNdjson(chunks('{"a":1}\n[1]\n', 3)), /must be a JSON object/],
     [readNdjson(chunks('{"a":1,}\n', 3)), /not JSON/],
