@@ -3,6 +3,7 @@ import { canonicalWeights, FACTOR_DEFINITIONS, factorPoints, parseWeights, riskS
 import { InputError, NotFoundError } from '../domain/errors.ts';
 import { normalizeIpInput } from '../domain/ip-address.ts';
 import type { RiskFactor, RiskRun, RiskScore } from '../store/risk.ts';
+export { RISK_FACTORS } from '../store/risk.ts';
 import type { SourceMatch } from '../store/sources.ts';
 import type { Context } from './context.ts';
 

@@ -1,8 +1,7 @@
 import { userInfo } from 'node:os';
 import { withContext } from '../../app/context.ts';
-import { explainRisk, reviewRisk, scoreRisk, type RiskExplanation } from '../../app/risk.ts';
+import { explainRisk, reviewRisk, RISK_FACTORS, scoreRisk, type RiskExplanation } from '../../app/risk.ts';
 import { InputError } from '../../domain/errors.ts';
-import { RISK_FACTORS } from '../../store/risk.ts';
 import { optionalInt } from '../args.ts';
 import type { Command, CommandIo } from '../command.ts';
 import { table } from '../intel-output.ts';
