@@ -103,7 +103,8 @@ export class SqliteSourceStore implements SourceStore {
       let n = 0;
       n += Number(this.#db.prepare(matchSql.byIp).run(p).changes);
       if (anyPeerId) n += Number(this.#db.prepare(matchSql.byPeerId).run({ run, w: windowMs, up: upTo }).changes);
-      n += Number(this.#db.prepare(matchSql.sourceToSource).run({ run, w: windowMs }).changes);
+      // Two imports are needed for a pair (one import's records are never matched with each other).
+      if (imports.length >= 2) n += Number(this.#db.prepare(matchSql.sourceToSource).run({ run, w: windowMs }).changes);
       this.#db.prepare('UPDATE source_match_runs SET matches = ? WHERE id = ?').run(n, run);
       return matchRunRow(this.#db.prepare('SELECT * FROM source_match_runs WHERE id = ?').get(run) as Row);
     });
