@@ -98,6 +98,7 @@ export async function* readJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncGe
         else if (c === '{' || c === '[') depth++;
         else if (c === '}' || c === ']') {
           if (--depth === 0) {
+            if (pos + 1 - start > MAX_OBJECT) throw new JsonRowError(startLine, `a row longer than ${MAX_OBJECT} characters`);
             out.push({ line: startLine, value: object(startLine, buf.slice(start, pos + 1)) });
             start = -1;
             expect = 'separator';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CsvError, MAX_RECORD, readCsv } from '../../../src/sources/csv-reader.ts';
-import { JsonRowError, readJsonArray, readNdjson } from '../../../src/sources/json-reader.ts';
+import { JsonRowError, MAX_OBJECT, readJsonArray, readNdjson } from '../../../src/sources/json-reader.ts';
 
 /** The text cut into chunks of `size` bytes, so records and characters straddle chunk edges. */
 async function* chunks(text: string, size: number): AsyncGenerator<Uint8Array> {
@@ -56,6 +56,9 @@ test('NDJSON and JSON arrays: rows with their lines; broken structure refused', 
     [readJsonArray(chunks('[{"a":1', 3)), /ends inside a row/],
     [readJsonArray(chunks('[{"a":1}] x', 3)), /text after the closing/],
     [readJsonArray(chunks('[1]', 3)), /must be a JSON object/],
+    // Bounded: a row longer than MAX_OBJECT is refused before it is held whole.
+    [readJsonArray(chunks(`[{"a":"${'x'.repeat(MAX_OBJECT)}"}]`, 4096)), /a row longer than/],
+    [readNdjson(chunks(`{"a":"${'x'.repeat(MAX_OBJECT)}"}\n`, 4096)), /a row longer than/],
   ];
   for (const [g, re] of bad) await assert.rejects(all(g), (e: unknown) => e instanceof JsonRowError && re.test(e.message));
 });
