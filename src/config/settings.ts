@@ -50,6 +50,10 @@ export const SETTINGS = {
   retentionAnnouncesDays: intSetting('retention.announcesDays', '--retain-announces', 365, 1, 36_500, 'Retention: days tracker announces are kept before the erasure job removes them (unless under legal hold)'),
   retentionPresenceDays: intSetting('retention.presenceDays', '--retain-presence', 180, 1, 36_500, 'Retention: days DHT swarm-presence records are kept before the erasure job removes them (unless under legal hold)'),
   retentionRejectedDays: intSetting('retention.rejectedDays', '--retain-rejected', 90, 1, 36_500, 'Retention: days rejected-connection records are kept before the erasure job removes them (unless under legal hold)'),
+  // Issue 14 §2: RFC 6302 logging needs exact times; the window absorbs clock differences between two logs.
+  sourcesMatchWindowS: intSetting('sources.matchWindow', '--window', 60, 0, 86_400, 'Cross-matching: an imported record matches a delivery (or another import\'s record) of the same IP when its time is within this many seconds of it; stated in every match output'),
+  riskWeights: stringSetting('risk.weights', '--weights', 'deliveries=1,decoys=2,completions=3,daysActive=2,persistenceDays=1,returnsAfterWarning=5,sourceMatches=4,extraNetworks=3',
+    'Risk score weights, name=weight for every factor (score = sum of weight x log2(1 + value)); their version (a hash of them) is stored with every score', undefined, /^[A-Za-z]+=\d{1,3}(\.\d{1,3})?(,[A-Za-z]+=\d{1,3}(\.\d{1,3})?)*$/),
   mapMinIps: intSetting('map.minIps', '--min-ips', 10, 2, 1_000_000, 'Public map: a cell (country or county) with fewer distinct IPs than this is suppressed, and so is a second one where the first could be worked out from the total'),
 
   trackers: listSetting('tracker.urls', '--tracker', 'External tracker announce URL (repeatable); requires --mode live unless it is a loopback address', trackerUrl),

@@ -8,6 +8,8 @@ import type { IntelligenceStore } from './intelligence.ts';
 import type { NodeRunCatalog } from './node-runs.ts';
 import type { PayloadCatalog } from './payload-catalog.ts';
 import type { ReferralStore } from './referrals.ts';
+import type { RiskStore } from './risk.ts';
+import type { SourceStore } from './sources.ts';
 import type { VariantCatalog } from './variant-catalog.ts';
 
 /**
@@ -30,6 +32,10 @@ export interface Store extends EvidenceStore, PayloadCatalog {
   readonly referrals: ReferralStore;
   /** The case register (issue 14 part 5). */
   readonly cases: CaseRegister;
+  /** Records from other sources and their cross-matches (issue 14 §1-§2): never evidence, never chained. */
+  readonly sources: SourceStore;
+  /** Explainable risk scores and their reviews (issue 14 §3): assessments, never chained. */
+  readonly risk: RiskStore;
   /** Each start of the node and what it presented (exports' tool.json). */
   readonly nodeRuns: NodeRunCatalog;
   /** The tamper-evident log's tables and the append transaction it hooks into. */

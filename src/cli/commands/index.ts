@@ -88,4 +88,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('retention hold', async () => (await import('./retention.ts')).retentionHoldCmd),
   entry('retention holds', async () => (await import('./retention.ts')).retentionHoldsCmd),
   entry('retention verify', async () => (await import('./retention.ts')).retentionVerifyCmd),
+  entry('sources import', async () => (await import('./sources.ts')).sourcesImport),
+  entry('sources list', async () => (await import('./sources.ts')).sourcesList),
+  entry('sources match', async () => (await import('./sources.ts')).sourcesMatch),
+  entry('sources matches', async () => (await import('./sources.ts')).sourcesMatches),
+  entry('risk score', async () => (await import('./risk.ts')).riskScoreCommand),
+  entry('risk show', async () => (await import('./risk.ts')).riskShow),
+  entry('risk review', async () => (await import('./risk.ts')).riskReview),
 ];

@@ -7,6 +7,8 @@ import type { DecoyRetirement } from '../evidence-store.ts';
 import type { IntelligenceStore } from '../intelligence.ts';
 import { SqliteCases } from '../sqlite/referrals/case-tables.ts';
 import { SqliteReferrals } from '../sqlite/referrals/referral-tables.ts';
+import type { RiskStore } from '../risk.ts';
+import type { SourceStore } from '../sources.ts';
 import type { AnnounceQuery, DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
 import type { AppendHook, EvidenceLogBackend } from '../evidence-log.ts';
 import type { Store } from '../store.ts';
@@ -81,6 +83,14 @@ export class PostgresStore implements Store {
 
   /** The intelligence queries (issue 11): the SQLite store's, over this connection, with PostgreSQL's date arithmetic (pg-intel-001's tables). */
   readonly intel: IntelligenceStore;
+
+  /** Other sources, cross-matching and risk (issue 14 §1-§3) run on the SQLite store only so far. */
+  get sources(): SourceStore {
+    throw new InputError('other sources (sources import, sources match) run on the SQLite store only so far, not on PostgreSQL');
+  }
+  get risk(): RiskStore {
+    throw new InputError('risk scores (risk score, show, review) run on the SQLite store only so far, not on PostgreSQL');
+  }
 
   /** The connection as the shared feature modules take it (SqliteHandle). */
   get database(): DatabaseSync { return this.#db; }

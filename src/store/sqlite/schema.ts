@@ -19,6 +19,7 @@ import { OBSERVATIONS_NETWORK_001 } from './migrations/observations-network-001.
 import { WEB_001 } from './migrations/web-001.ts';
 import { REFERRALS_001 } from './migrations/referrals-001.ts';
 import { RETENTION_001 } from './migrations/retention-001.ts';
+import { SOURCES_001 } from './migrations/sources-001.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -42,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   REFERRALS_001,
   RETENTION_001,
   INTEL_003,
+  SOURCES_001,
 ];

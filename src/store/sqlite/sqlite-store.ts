@@ -17,6 +17,8 @@ import { IntelStore } from './intel/intel-store.ts';
 import { SqliteSyntheticWriter } from './intel/synthetic-writer.ts';
 import { SqliteCases } from './referrals/case-tables.ts';
 import { SqliteReferrals } from './referrals/referral-tables.ts';
+import { SqliteRiskStore } from './sources/risk-store.ts';
+import { SqliteSourceStore } from './sources/source-store.ts';
 import { SqliteNodeRuns } from './node-runs.ts';
 import { EvidenceLogTable } from './evidence-log.ts';
 import { RunMarkersTable } from './run-markers.ts';
@@ -45,6 +47,8 @@ export class SqliteStore implements Store {
   readonly intel: IntelStore;
   readonly referrals: SqliteReferrals;
   readonly cases: SqliteCases;
+  readonly sources: SqliteSourceStore;
+  readonly risk: SqliteRiskStore;
   readonly nodeRuns: SqliteNodeRuns;
 
   readonly #path: string;
@@ -69,6 +73,8 @@ export class SqliteStore implements Store {
     this.intel = new IntelStore(this.#db, SQLITE_INTEL, () => new SqliteSyntheticWriter(this.#db));
     this.referrals = new SqliteReferrals(this.#db);
     this.cases = new SqliteCases(this.#db);
+    this.sources = new SqliteSourceStore(this.#db);
+    this.risk = new SqliteRiskStore(this.#db);
     this.nodeRuns = new SqliteNodeRuns(this.#db);
   }
 

@@ -1,0 +1,92 @@
+import { parseIp, formatIp } from '../domain/ip-address.ts';
+import { parseTimestamp, TimestampError } from './timestamp.ts';
+
+/**
+ * One row of a partner's list (issue 14 §1), validated: what another agency or a seized server's log
+ * says an address did. Never evidence of ours: it is kept apart, with its provenance.
+ */
+export interface SourceRow {
+  /** 1-based line of the file the row starts on. */
+  readonly line: number;
+  /** THE one spelling (domain/ip-address.ts). */
+  readonly ip: string;
+  /** The port the partner saw (RFC 6302: needed to tell CGNAT subscribers apart); null when not given. */
+  readonly port: number | null;
+  /** UTC ms. */
+  readonly at: number;
+  /** The timestamp as the file wrote it, and its zone field: kept so the conversion can be checked. */
+  readonly timestampText: string;
+  readonly timezone: string | null;
+  readonly action: string;
+  /** Lower-case hex (MD5, SHA-1/BTIH or SHA-256), or null. */
+  readonly fileHash: string | null;
+  readonly fileName: string | null;
+  /** The partner's own reference for the row (their case or log line id). */
+  readonly reference: string;
+  /** 40 hex digits (a BitTorrent peer id) when the partner saw one, else null. */
+  readonly peerId: string | null;
+}
+
+/** Every field a file may have; unknown fields are refused (a misspelt "timezone" must not be ignored). */
+export const SOURCE_FIELDS = ['ip', 'port', 'timestamp', 'timezone', 'action', 'file_hash', 'file_name', 'reference', 'peer_id'] as const;
+export type SourceField = (typeof SOURCE_FIELDS)[number];
+export const REQUIRED_FIELDS: readonly SourceField[] = ['ip', 'timestamp', 'action', 'reference'];
+
+const MAX_TEXT = 1024;
+const HASH = /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/;
+const PEER_ID = /^[0-9a-f]{40}$/;
+const PORT = /^\d{1,5}$/;
+
+export class RowError extends Error {
+  override name = 'RowError';
+}
+
+/** A field's value as the reader got it: text (CSV) or a JSON value. Absent and empty mean "not given". */
+export type RawValue = string | number | boolean | null | undefined | object;
+
+function text(field: string, v: RawValue, required: boolean): string | null {
+  if (v === undefined || v === null || v === '') {
+    if (required) throw new RowError(`${field} is missing`);
+    return null;
+  }
+  if (typeof v !== 'string') throw new RowError(`${field} must be text, got ${JSON.stringify(v)}`);
+  if (v.length > MAX_TEXT) throw new RowError(`${field} is longer than ${MAX_TEXT} characters`);
+  if (v.trim() !== v) throw new RowError(`${field} has white space around it`);
+  return v;
+}
+
+function port(v: RawValue): number | null {
+  if (v === undefined || v === null || v === '') return null;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && PORT.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new RowError(`port must be a whole number 1..65535, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** Validates one row (field name -> value). Throws RowError naming the field. */
+export function sourceRow(line: number, get: (f: SourceField) => RawValue): SourceRow {
+  const ipText = text('ip', get('ip'), true)!;
+  const parsed = parseIp(ipText);
+  if (parsed === null) throw new RowError(`ip ${JSON.stringify(ipText)} is not an IP address`);
+  if (parsed.zone !== undefined) throw new RowError(`ip ${JSON.stringify(ipText)} has a zone: a link-local address names no subscriber`);
+  const timestampText = text('timestamp', get('timestamp'), true)!;
+  const timezone = text('timezone', get('timezone'), false);
+  let at: number;
+  try {
+    at = parseTimestamp(timestampText, timezone ?? undefined);
+  } catch (e) {
+    if (e instanceof TimestampError) throw new RowError(e.message);
+    throw e;
+  }
+  const fileHashText = text('file_hash', get('file_hash'), false);
+  const fileHash = fileHashText === null ? null : fileHashText.toLowerCase();
+  if (fileHash !== null && !HASH.test(fileHash)) throw new RowError(`file_hash ${JSON.stringify(fileHashText)} is not 32, 40 or 64 hex digits`);
+  const fileName = text('file_name', get('file_name'), false);
+  if (fileHash === null && fileName === null) throw new RowError('file_hash and file_name are both missing: give one or both');
+  const peerText = text('peer_id', get('peer_id'), false);
+  const peerId = peerText === null ? null : peerText.toLowerCase();
+  if (peerId !== null && !PEER_ID.test(peerId)) throw new RowError(`peer_id ${JSON.stringify(peerText)} is not 40 hex digits`);
+  return {
+    line, ip: formatIp(parsed), port: port(get('port')), at, timestampText, timezone,
+    action: text('action', get('action'), true)!, fileHash, fileName, reference: text('reference', get('reference'), true)!, peerId,
+  };
+}
