@@ -7,7 +7,7 @@ import type {
 const DAY_MS = 86_400_000;
 
 /**
- * The week (its Monday, days since 1970-01-01, a Thursday) of UTC ms `t`, as intel_ip_week keys
+ * The week (its Monday, days since 1970-01-01, a Thursday) of UTC ms `t`, as intel_ip_bucket keys
  * weeks (sql-parts.ts weekDaySql). Computed here in integers: bound as a parameter, `t` is a REAL in
  * SQLite, and its division does not truncate.
  */
@@ -76,7 +76,7 @@ export class SqliteReferrals implements ReferralStore {
    * enrichment, its agency and retention rule (an ISP's rule before its country's), and no referral
    * that covers that delivery. Ordered in SQL, so only `limit` rows reach JavaScript.
    *
-   * The addresses come from the week rollup (intel_ip_week: weeks with a non-metadata delivery) from
+   * The addresses come from the week rollup (intel_ip_bucket, period 'week': weeks with a non-metadata delivery) from
    * the window's first week, plus those of deliveries the rollup has not reached yet (ids above its
    * watermark), so the answer does not depend on the rollup being fresh; each one's last delivery is
    * then one index seek (deliveries_ip). Why not a GROUP BY over the window's deliveries: the web app
@@ -89,7 +89,7 @@ export class SqliteReferrals implements ReferralStore {
     if (this.#noCandidates !== undefined) throw new InputError(this.#noCandidates);
     const rows = this.#db.prepare(`
       WITH seen AS (
-        SELECT i.ip FROM intel_ip_week w JOIN intel_ips i ON i.ip_id = w.ip_id WHERE w.week_day >= :sinceWeek
+        SELECT i.ip FROM intel_ip_bucket w JOIN intel_ips i ON i.ip_id = w.ip_id WHERE w.period = 'week' AND w.bucket >= :sinceWeek
         UNION
         SELECT remote_ip FROM deliveries WHERE id > (SELECT COALESCE(MAX(last_id), 0) FROM intel_watermarks WHERE name = 'deliveries')
       ), last AS (

@@ -40,7 +40,7 @@ it('referrals due: ordered and complete on mixed rules (country, country+ASN ove
     const limited = referralsDue(ctx, { withinDays: 20, now: NOW, limit: 2 });
     assert.deepEqual([limited.dated.map((x) => x.ip), limited.truncated], [[IP.B, IP.K], true]);
 
-    // The same answer from the week rollup once it is refreshed (addresses found through intel_ip_week)
+    // The same answer from the week rollup once it is refreshed (addresses found through the week rollup, intel_ip_bucket)
     // as from the records beyond its watermark (before any refresh, every delivery is beyond it).
     const strip = (x: typeof r) => ({ dated: x.dated, undated: x.undated });
     ctx.store.intel.refreshRollups();
