@@ -15,9 +15,20 @@ describe('canonical JSON (RFC 8785, integers only)', () => {
     assert.equal(canonicalJson({ s: 'a"b\\c\n\u0001\u2028€' }), '{"s":"a\\"b\\\\c\\n\\u0001\u2028€"}');
   });
 
+  it('writes a scalar on its own exactly as JSON.stringify does (the scalar path, issue 16)', () => {
+    const pieces = ['', 'plain ascii 0-9', '"', '\\', '/', '\n', '\u0000', '\u001f', '\u007f', '\u2028', '\ud800', '\udfff', '🎥', 'é', '2001:db8::1', '~'];
+    for (const a of pieces) for (const b of pieces) assert.equal(canonicalJson(a + b), JSON.stringify(a + b), JSON.stringify(a + b));
+    for (let c = 0; c < 0x10000; c++) assert.equal(canonicalJson(String.fromCharCode(c)), JSON.stringify(String.fromCharCode(c)), `U+${c.toString(16)}`);
+    for (const v of [0, 1, -1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, true, false, null]) assert.equal(canonicalJson(v), JSON.stringify(v));
+  });
+
   it('rejects what it cannot encode exactly', () => {
     for (const bad of [1.5, Number.NaN, 2 ** 53, -0, undefined, new Date(0), () => 1]) {
       assert.throws(() => canonicalJson({ x: bad }), /safe integer|cannot encode|plain objects/, String(bad));
+    }
+    // A scalar on its own takes the scalar path (issue 16): the same refusals.
+    for (const bad of [1.5, Number.NaN, 2 ** 53, -0, undefined, () => 1, 1n, Symbol('s')]) {
+      assert.throws(() => canonicalJson(bad), /safe integer|cannot encode/, String(bad));
     }
     let deep: unknown = 1;
     for (let i = 0; i < 12; i++) deep = [deep];
