@@ -979,6 +979,24 @@ export function purposeWarning(purpose) {
   return undefined;
 }
 
+/** The end of every report: one line per check, then the result and its findings (at most 200). */
+function resultLines(res, checks, warning) {
+  const lines = [];
+  for (const [check, doc] of Object.entries(checks)) {
+    const n = res.findings.filter((x) => x.check === check).length;
+    lines.push(`${n === 0 ? '[ ok ]' : '[FAIL]'} ${doc}${n ? ` (${n})` : ''}`);
+  }
+  lines.push('');
+  if (res.ok) lines.push('RESULT: VERIFIED - no sign of alteration.');
+  else {
+    lines.push(`RESULT: NOT VERIFIED - ${res.findings.length} problem(s):`);
+    for (const x of res.findings.slice(0, 200)) lines.push(`  ${x.code}: ${x.message}`);
+    if (res.findings.length > 200) lines.push(`  … and ${res.findings.length - 200} more`);
+  }
+  if (warning) lines.push(`*** ${warning} ***`);
+  return lines;
+}
+
 /** A report for people. */
 export function formatReport(res) {
   const f = res.facts;
@@ -997,19 +1015,7 @@ export function formatReport(res) {
     `purpose:     ${f.purpose ?? 'not recorded (package made before the manifest named it)'}${warning ? ` - ${warning}` : ''}`,
     '',
   ];
-  for (const [check, doc] of Object.entries(CHECKS)) {
-    const n = res.findings.filter((x) => x.check === check).length;
-    lines.push(`${n === 0 ? '[ ok ]' : '[FAIL]'} ${doc}${n ? ` (${n})` : ''}`);
-  }
-  lines.push('');
-  if (res.ok) lines.push('RESULT: VERIFIED - no sign of alteration.');
-  else {
-    lines.push(`RESULT: NOT VERIFIED - ${res.findings.length} problem(s):`);
-    for (const x of res.findings.slice(0, 200)) lines.push(`  ${x.code}: ${x.message}`);
-    if (res.findings.length > 200) lines.push(`  … and ${res.findings.length - 200} more`);
-  }
-  if (warning) lines.push(`*** ${warning} ***`);
-  return lines.join('\n');
+  return [...lines, ...resultLines(res, CHECKS, warning)].join('\n');
 }
 
 // ---------- referral packages (README, "Referral packages") ----------
@@ -1156,19 +1162,7 @@ export function formatReferralReport(res) {
     `addresses:   ${f.ips}, ${f.deliveries} deliveries in ${f.packages.length} evidence package(s)`,
     '',
   ];
-  for (const [check, doc] of Object.entries(REFERRAL_CHECKS)) {
-    const n = res.findings.filter((x) => x.check === check).length;
-    lines.push(`${n === 0 ? '[ ok ]' : '[FAIL]'} ${doc}${n ? ` (${n})` : ''}`);
-  }
-  lines.push('');
-  if (res.ok) lines.push('RESULT: VERIFIED - no sign of alteration.');
-  else {
-    lines.push(`RESULT: NOT VERIFIED - ${res.findings.length} problem(s):`);
-    for (const x of res.findings.slice(0, 200)) lines.push(`  ${x.code}: ${x.message}`);
-    if (res.findings.length > 200) lines.push(`  … and ${res.findings.length - 200} more`);
-  }
-  if (warning) lines.push(`*** ${warning} ***`);
-  return lines.join('\n');
+  return [...lines, ...resultLines(res, REFERRAL_CHECKS, warning)].join('\n');
 }
 
 function main(argv) {
