@@ -1,7 +1,7 @@
 /**
  * One row of COPY's text format (PostgreSQL docs, COPY "Text Format"): fields separated by tabs,
  * NULL as \N, bytea as \\x<hex>; backslash, tab, newline and CR escaped.
- * (src/centre/copy-rows.ts has the same rule for the centre's ingest.)
+ * The centre's COPY of shipped rows (src/centre/copy-rows.ts) writes its rows with it too.
  */
 export function copyLine(fields: readonly (string | number | Uint8Array | null)[]): string {
   let s = '';
