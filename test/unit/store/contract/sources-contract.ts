@@ -41,6 +41,8 @@ export function sourcesContract(factory: StoreFactory): void {
         s.addRecords(dead, [{ line: 2, ip: '203.0.113.7', port: null, at: 1, timestampText: 't', timezone: null, action: 'a', fileHash: null, fileName: 'f', reference: 'r', peerId: null }]);
         assert.deepEqual(s.imports().map((i) => i.id), [r.import.id], 'a loading import is read by nothing');
         assert.equal(s.removeAbandoned((pid) => pid === process.pid), 1);
+        assert.throws(() => s.addRecords(dead, [{ line: 2, ip: '203.0.113.7', port: null, at: 1, timestampText: 't', timezone: null, action: 'a', fileHash: null, fileName: 'f', reference: 'r', peerId: null }]),
+          'rows of no import are refused');
         assert.deepEqual([s.records(dead, 10), s.records(r.import.id + 1, 10)], [[], []], 'nothing of the bad file, nothing of the dead import');
         assert.deepEqual(s.imports().map((i) => i.id), [r.import.id]);
       } finally { await f.done(); }
