@@ -36,7 +36,7 @@ export const RISK_MATCHES = `
 export const RISK_ROWS = `SELECT b.*, COALESCE(r.n, 0) AS returns_after_warning, COALESCE(m.n, 0) AS source_matches
   FROM risk_base b LEFT JOIN risk_returns r ON r.ip = b.ip LEFT JOIN risk_matches m ON m.ip = b.ip`;
 
-export const runRow = (r: Row): RiskRun => ({
+const runRow = (r: Row): RiskRun => ({
   id: Number(r.id), at: Number(r.at), weightsVersion: String(r.weights_version), weights: String(r.weights), deliveriesUpTo: Number(r.deliveries_up_to),
   matchRunId: r.match_run_id === null ? null : Number(r.match_run_id), ips: Number(r.ips),
 });
