@@ -3,7 +3,7 @@ import type { SourceRow } from '../sources/source-row.ts';
 /**
  * Records from other sources (issue 14 §1-§2): partner agencies' lists, seized servers' logs. Kept
  * apart from first-party evidence (their own tables, never chained), each import with its
- * provenance. SQLite: sqlite/sources/ (migration sources-001).
+ * provenance. SQLite: sqlite/sources/ (migration sources-001); PostgreSQL: the same SQL, postgres/pg-sources.ts (pg-sources-001).
  */
 
 /** Admiralty/NATO grading (STANAG 2511): source reliability A (completely reliable) .. F (cannot be judged). */

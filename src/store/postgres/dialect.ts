@@ -14,6 +14,8 @@
  * 5. `CAST(x AS INTEGER)` is 64-bit in SQLite: `CAST(x AS BIGINT)`.
  * 6. An INSERT into a table with an `id` column returns it (`RETURNING id`): SQLite's lastInsertRowid.
  * 7. `BEGIN IMMEDIATE` is `BEGIN`; PRAGMAs (SQLite's page cache, WAL) mean nothing here and are skipped.
+ * 8. Named parameters `:name` (bound from one object, as node:sqlite binds them) become `$n`, one
+ *    number per name in order of first use; `::` (a PostgreSQL cast) is not a parameter.
  */
 
 export interface TableShape {
@@ -23,7 +25,12 @@ export interface TableShape {
   readonly keys: ReadonlyMap<string, readonly string[]>;
 }
 
-export interface Translated { readonly sql: string; readonly returnsId: boolean }
+export interface Translated {
+  readonly sql: string;
+  readonly returnsId: boolean;
+  /** Rule 8: the name bound to $1, $2, ... (absent when the statement has no named parameters). */
+  readonly names?: readonly string[];
+}
 
 export function translate(sqliteSql: string, shape: TableShape): Translated {
   let sql = sqliteSql.trim();
@@ -48,12 +55,16 @@ export function translate(sqliteSql: string, shape: TableShape): Translated {
   }
   const into = /^INSERT INTO (\w+)/i.exec(sql);
   const returnsId = !!into && shape.withId.has(into[1]!.toLowerCase()) && !/\bRETURNING\b/i.test(sql);
-  sql = numberParameters(sql) + suffix + (returnsId ? ' RETURNING id' : '');
-  return { sql, returnsId };
+  const names: string[] = [];
+  sql = numberParameters(sql, names) + suffix + (returnsId ? ' RETURNING id' : '');
+  return names.length > 0 ? { sql, returnsId, names } : { sql, returnsId };
 }
 
-/** `?` -> $1, $2, ... in order; `?N` -> $N; quoted strings and identifiers are left alone. */
-export function numberParameters(sql: string): string {
+/**
+ * `?` -> $1, $2, ... in order; `?N` -> $N; `:name` -> $k, the names collected in `names` (index k - 1);
+ * quoted strings and identifiers are left alone.
+ */
+export function numberParameters(sql: string, names: string[] = []): string {
   let out = '';
   let next = 0;
   for (let i = 0; i < sql.length; i++) {
@@ -66,6 +77,12 @@ export function numberParameters(sql: string): string {
     } else if (ch === '?') {
       const m = /^\d+/.exec(sql.slice(i + 1));
       if (m) { out += `$${m[0]}`; i += m[0].length; } else out += `$${++next}`;
+    } else if (ch === ':' && sql[i - 1] !== ':' && sql[i + 1] !== ':' && /^[A-Za-z_]\w*/.test(sql.slice(i + 1, i + 65))) {
+      const name = /^[A-Za-z_]\w*/.exec(sql.slice(i + 1))![0];
+      let k = names.indexOf(name);
+      if (k < 0) k = names.push(name) - 1;
+      out += `$${k + 1}`;
+      i += name.length;
     } else out += ch;
   }
   return out;

@@ -14,14 +14,28 @@ export class PgStatement {
 
   setReturnArrays(on: boolean): void { this.#arrays = on; }
 
+  /** Named parameters (dialect.ts rule 8) come as one object, keyed with or without the `:`, as node:sqlite takes them. */
+  #bind(params: Params): Params {
+    const names = this.#sql.names;
+    if (names === undefined) return params;
+    const o = params[0];
+    if (params.length !== 1 || o === null || typeof o !== 'object' || o instanceof Uint8Array) throw new Error(`named parameters (${names.join(', ')}) are bound from one object`);
+    const byName = o as Record<string, unknown>;
+    return names.map((n) => {
+      const v = n in byName ? byName[n] : byName[`:${n}`];
+      if (v === undefined) throw new Error(`no value for the named parameter :${n}`);
+      return v;
+    });
+  }
+
   run(...params: Params): { changes: number; lastInsertRowid: number } {
-    const r = this.#db.query(this.#sql.sql, params, false);
+    const r = this.#db.query(this.#sql.sql, this.#bind(params), false);
     const last = r.rows.at(-1) as { id?: number } | undefined;
     return { changes: r.rowCount, lastInsertRowid: this.#sql.returnsId && last ? Number(last.id) : 0 };
   }
 
-  get(...params: Params): unknown { return this.#db.query(this.#sql.sql, params, this.#arrays).rows[0]; }
-  all(...params: Params): unknown[] { return this.#db.query(this.#sql.sql, params, this.#arrays).rows; }
+  get(...params: Params): unknown { return this.#db.query(this.#sql.sql, this.#bind(params), this.#arrays).rows[0]; }
+  all(...params: Params): unknown[] { return this.#db.query(this.#sql.sql, this.#bind(params), this.#arrays).rows; }
   *iterate(...params: Params): IterableIterator<unknown> { yield* this.all(...params); }
 }
 

@@ -7,8 +7,6 @@ import type { DecoyRetirement } from '../evidence-store.ts';
 import type { IntelligenceStore } from '../intelligence.ts';
 import { SqliteCases } from '../sqlite/referrals/case-tables.ts';
 import { SqliteReferrals } from '../sqlite/referrals/referral-tables.ts';
-import type { RiskStore } from '../risk.ts';
-import type { SourceStore } from '../sources.ts';
 import type { AnnounceQuery, DecoyQuery, DeliveryQuery } from '../evidence-store.ts';
 import type { AppendHook, EvidenceLogBackend } from '../evidence-log.ts';
 import type { Store } from '../store.ts';
@@ -25,6 +23,8 @@ import { ServedDecoyRow } from '../sqlite/served-decoy-row.ts';
 import { SqliteVariantCatalog } from '../sqlite/variant-catalog.ts';
 import { IntelStore } from '../sqlite/intel/intel-store.ts';
 import { PG_INTEL } from './intel-dialect.ts';
+import { PgRiskStore } from './pg-risk.ts';
+import { PgSourceStore } from './pg-sources.ts';
 import { ensureMonths, migrate } from './migrate.ts';
 import { PgSyntheticWriter } from './synthetic-writer.ts';
 import { PgDatabase } from './pg-database.ts';
@@ -57,6 +57,10 @@ export class PostgresStore implements Store {
   readonly nodeRuns: SqliteNodeRuns;
   readonly referrals: SqliteReferrals;
   readonly cases: SqliteCases;
+  /** Other sources and cross-matching (issue 14 §1-§2; pg-sources-001): SQLite's SQL, imported rows by COPY. */
+  readonly sources: PgSourceStore;
+  /** Explainable risk (issue 14 §3; pg-sources-001): SQLite's SQL, scores stored by COPY. */
+  readonly risk: PgRiskStore;
 
   constructor(opts: PostgresStoreOptions) {
     this.#conn = new SyncConnection(opts.url, opts.schema);
@@ -74,23 +78,17 @@ export class PostgresStore implements Store {
     this.campaigns = new CampaignStore(this);
     this.health = new SqliteHealthQueries(this.#db);
     this.nodeRuns = new SqliteNodeRuns(this.#db);
-    // The agency and retention tables, referrals made and the case register share SQLite's SQL; the
-    // due list, jurisdiction and build read the intelligence tables, which are SQLite's only so far.
-    this.referrals = new SqliteReferrals(this.#db, 'the due list, jurisdiction and referral build read the intelligence tables, which run on the SQLite store only so far, not on PostgreSQL');
+    // The agency and retention tables, referrals made, the due list (over pg-intel-001's tables) and
+    // the case register: SQLite's SQL (sqlite/referrals/), through the facade.
+    this.referrals = new SqliteReferrals(this.#db);
     this.cases = new SqliteCases(this.#db);
+    this.sources = new PgSourceStore(this.#db, this.#conn);
+    this.risk = new PgRiskStore(this.#db, this.#conn);
     this.intel = new IntelStore(this.#db, PG_INTEL, () => new PgSyntheticWriter(this.#conn));
   }
 
   /** The intelligence queries (issue 11): the SQLite store's, over this connection, with PostgreSQL's date arithmetic (pg-intel-001's tables). */
   readonly intel: IntelligenceStore;
-
-  /** Other sources, cross-matching and risk (issue 14 §1-§3) run on the SQLite store only so far. */
-  get sources(): SourceStore {
-    throw new InputError('other sources (sources import, sources match) run on the SQLite store only so far, not on PostgreSQL');
-  }
-  get risk(): RiskStore {
-    throw new InputError('risk scores (risk score, show, review) run on the SQLite store only so far, not on PostgreSQL');
-  }
 
   /** The connection as the shared feature modules take it (SqliteHandle). */
   get database(): DatabaseSync { return this.#db; }

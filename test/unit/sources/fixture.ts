@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadSettings } from '../../../src/config/load.ts';
 import { openContext, type Context } from '../../../src/node/context.ts';
 import type { SyntheticDelivery } from '../../../src/store/synthetic.ts';
+import { SQLITE_STORE, type StoreFactory } from '../../helpers/store-factory.ts';
 
 /**
  * A hand-made data directory for the sources and risk tests. Delivery ids are 1.. in the order below
@@ -25,9 +26,14 @@ export const T0 = Date.UTC(2025, 2, 1, 12, 0, 0);
 const at = (day: number, h: number, m = 0) => Date.UTC(2025, 2, day, h, m, 0);
 export const R = '192.0.2.50';
 
-export async function fixtureContext(): Promise<{ ctx: Context; dir: string; file: (name: string, text: string) => string; done: () => Promise<void> }> {
+export async function fixtureContext(f: StoreFactory = SQLITE_STORE): Promise<{ ctx: Context; dir: string; file: (name: string, text: string) => string; done: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'cs-sources-'));
-  const ctx = openContext(loadSettings({ flags: { dataDir: join(dir, 'data') }, env: {} }), () => {}, undefined, 'synthetic');
+  let dispose = async () => {};
+  const ctx = openContext(loadSettings({ flags: { dataDir: join(dir, 'data') }, env: {} }), () => {}, (settings) => {
+    const o = f.open(settings);
+    dispose = o.dispose;
+    return o.store;
+  }, 'synthetic');
   ctx.store.intel.setPurpose('synthetic', 'test fixture', 0);
   const w = ctx.store.intel.syntheticWriter();
   const payloadId = ctx.payloads.list()[0]!.id;
@@ -56,7 +62,7 @@ export async function fixtureContext(): Promise<{ ctx: Context; dir: string; fil
     d(R, 3, at(8, 12), 'metadata', 43005, 8000, 9),
   ]);
   const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
-  return { ctx, dir, file, done: async () => { await ctx.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return { ctx, dir, file, done: async () => { await ctx.close(); await dispose(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 export const GRADE = { source: 'Partner A', reliability: 'B', credibility: '2', importedBy: 'tester' } as const;

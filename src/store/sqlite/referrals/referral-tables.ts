@@ -1,5 +1,4 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { InputError } from '../../../domain/errors.ts';
 import type {
   Agency, CandidateQuery, ReferralCandidate, ReferralPackageRecord, ReferralStore, ReferredIp, RetentionRule, Unplaced,
 } from '../../referrals.ts';
@@ -15,13 +14,12 @@ const mondayOf = (t: number) => { const day = Math.floor(t / DAY_MS); return day
 
 /**
  * ReferralStore over the SQLite store's connection (tables: migrations/referrals-001.ts). The
- * PostgreSQL store runs it too (pg-referrals-001), except `candidates`: it reads the intelligence
- * tables, so it refuses with `noCandidates` where they are missing.
+ * PostgreSQL store runs it too, over its facade (pg-referrals-001; `candidates` reads the
+ * intelligence tables of pg-intel-001): the SQL is written once, for both.
  */
 export class SqliteReferrals implements ReferralStore {
   readonly #db: DatabaseSync;
-  readonly #noCandidates: string | undefined;
-  constructor(db: DatabaseSync, noCandidates?: string) { this.#db = db; this.#noCandidates = noCandidates; }
+  constructor(db: DatabaseSync) { this.#db = db; }
 
   #tx<T>(fn: () => T): T {
     this.#db.exec('BEGIN IMMEDIATE');
@@ -86,7 +84,6 @@ export class SqliteReferrals implements ReferralStore {
    * GROUP BY through the time index; 7.9 s against 11.9 s for --within 7 (bench/referrals-due.bench.ts).
    */
   candidates(q: CandidateQuery): ReferralCandidate[] {
-    if (this.#noCandidates !== undefined) throw new InputError(this.#noCandidates);
     const rows = this.#db.prepare(`
       WITH seen AS (
         SELECT i.ip FROM intel_ip_bucket w JOIN intel_ips i ON i.ip_id = w.ip_id WHERE w.period = 'week' AND w.bucket >= :sinceWeek
@@ -95,7 +92,7 @@ export class SqliteReferrals implements ReferralStore {
       ), last AS (
         SELECT ip, last_at FROM (
           SELECT s.ip, (SELECT MAX(d.started_at) FROM deliveries d
-            WHERE d.remote_ip = s.ip AND d.metadata_only = 0 AND d.started_at >= :since AND d.started_at < :until) AS last_at FROM seen s)
+            WHERE d.remote_ip = s.ip AND d.metadata_only = 0 AND d.started_at >= :since AND d.started_at < :until) AS last_at FROM seen s) AS l
         WHERE last_at IS NOT NULL
       ), c AS (
         SELECT l.ip, l.last_at, g.ip_id IS NOT NULL AS enriched, g.placeable, g.country, g.asn, g.as_org, a.agency,
@@ -110,8 +107,8 @@ export class SqliteReferrals implements ReferralStore {
         WHERE :referred = 1 OR NOT EXISTS (SELECT 1 FROM referral_ip r WHERE r.ip = l.ip AND r.covered_to >= l.last_at)
       )
       SELECT *, last_at + days * ${DAY_MS} AS deadline FROM c
-      WHERE (:agency IS NULL OR agency = :agency) AND (:withAgency = 0 OR agency IS NOT NULL)
-        AND ((days IS NOT NULL AND last_at + days * ${DAY_MS} >= :dfrom AND (:dto IS NULL OR last_at + days * ${DAY_MS} < :dto))
+      WHERE (CAST(:agency AS TEXT) IS NULL OR agency = :agency) AND (:withAgency = 0 OR agency IS NOT NULL)
+        AND ((days IS NOT NULL AND last_at + days * ${DAY_MS} >= :dfrom AND (CAST(:dto AS INTEGER) IS NULL OR last_at + days * ${DAY_MS} < :dto))
           OR (days IS NULL AND :undated = 1))
       ORDER BY days IS NULL, deadline, ip
       LIMIT :limit`).all({
@@ -119,8 +116,8 @@ export class SqliteReferrals implements ReferralStore {
     });
     return rows.map((r) => {
       const unplaced: Unplaced[] = [];
-      if (r.enriched !== 1) unplaced.push('not enriched');
-      else if (r.placeable !== 1) unplaced.push('not placeable');
+      if (Number(r.enriched) !== 1) unplaced.push('not enriched');
+      else if (Number(r.placeable) !== 1) unplaced.push('not placeable');
       else if (r.country === null) unplaced.push('no country');
       else {
         if (r.agency === null) unplaced.push('no agency for country');
@@ -128,9 +125,9 @@ export class SqliteReferrals implements ReferralStore {
       }
       return {
         ip: String(r.ip), lastDelivery: Number(r.last_at),
-        ...(r.country !== null && r.placeable === 1 ? { country: String(r.country) } : {}),
-        ...(r.asn !== null && r.placeable === 1 ? { asn: Number(r.asn) } : {}),
-        ...(r.as_org !== null && r.placeable === 1 ? { asOrg: String(r.as_org) } : {}),
+        ...(r.country !== null && Number(r.placeable) === 1 ? { country: String(r.country) } : {}),
+        ...(r.asn !== null && Number(r.placeable) === 1 ? { asn: Number(r.asn) } : {}),
+        ...(r.as_org !== null && Number(r.placeable) === 1 ? { asOrg: String(r.as_org) } : {}),
         ...(r.agency !== null ? { agency: String(r.agency) } : {}),
         ...(r.days !== null ? { retention: { days: Number(r.days), source: String(r.source), rule: String(r.rule) as 'country' | 'country+asn' }, deadline: Number(r.deadline) } : {}),
         unplaced,

@@ -7,6 +7,7 @@ import type { Enrichment } from '../../../../src/domain/enrichment.ts';
 import { openEvidence } from '../../../../src/evidence/open.ts';
 import { openContext, type Context } from '../../../../src/node/context.ts';
 import { sampleDelivery } from '../../../helpers/sample-observations.ts';
+import { SQLITE_STORE, type StoreFactory } from '../../../helpers/store-factory.ts';
 import { testDecoy } from '../../../helpers/test-decoy.ts';
 
 export const DAY = 86_400_000;
@@ -66,10 +67,15 @@ export const DELIVERIES: [string, number, boolean][] = [
 ];
 
 /** A data directory with a node key and these deliveries chained into its evidence log. */
-export async function referralFixture(deliveries = DELIVERIES): Promise<{ ctx: Context; root: string; done: () => Promise<void> }> {
+export async function referralFixture(deliveries = DELIVERIES, f: StoreFactory = SQLITE_STORE): Promise<{ ctx: Context; root: string; done: () => Promise<void> }> {
   const root = mkdtempSync(join(tmpdir(), 'cs-referrals-'));
   const settings = loadSettings({ flags: { dataDir: join(root, 'data') }, env: {} });
-  const ctx = openContext(settings, () => {});
+  let dispose = async () => {};
+  const ctx = openContext(settings, () => {}, (s) => {
+    const o = f.open(s);
+    dispose = o.dispose;
+    return o.store;
+  });
   await initEvidence(ctx);
   const d = testDecoy({ name: 'holiday-video-0042.mp4', size: 50_000 }).decoy;
   ctx.store.insertPayload({ id: d.payloadId, size: d.size, label: 'a', mediaType: 'video/mp4', addedAt: 1 });
@@ -80,5 +86,5 @@ export async function referralFixture(deliveries = DELIVERIES): Promise<{ ctx: C
   })));
   ev.detach();
   ctx.store.intel.saveEnrichments(ENRICHMENTS);
-  return { ctx, root, done: async () => { await ctx.close(); rmSync(root, { recursive: true, force: true }); } };
+  return { ctx, root, done: async () => { await ctx.close(); await dispose(); rmSync(root, { recursive: true, force: true }); } };
 }

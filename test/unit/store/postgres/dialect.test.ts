@@ -31,4 +31,8 @@ describe('PostgreSQL dialect: each rule of dialect.ts', () => {
     assert.equal(translate('BEGIN IMMEDIATE', shape).sql, 'BEGIN');
     assert.equal(translate('PRAGMA cache_size = -1024', shape).sql, '');
   });
+  it('8. named parameters: one number per name, in order of first use; casts and quoted text left alone', () => {
+    assert.deepEqual(translate("SELECT :b + :a - :b, x::int, ':c' FROM t WHERE d = :a", shape),
+      { sql: "SELECT $1 + $2 - $1, x::int, ':c' FROM t WHERE d = $2", returnsId: false, names: ['b', 'a'] });
+  });
 });

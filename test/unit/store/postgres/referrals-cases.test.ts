@@ -42,5 +42,6 @@ it('referral tables and the case register answer the same on PostgreSQL as on SQ
   const b = exercise(pg);
   assert.deepEqual(b, a);
   assert.equal((a[15] as { updatedAt: number }[])[1]!.updatedAt, 500, 'c1 updated by its status change');
-  assert.throws(() => pg.referrals.candidates({ since: 0, until: 1, deadlineFrom: 0, includeUndated: true, limit: 1 }), /SQLite store only so far/);
+  // The due list runs on PostgreSQL too (referrals-contract.ts holds both stores to the same answers).
+  assert.deepEqual(pg.referrals.candidates({ since: 0, until: 1, deadlineFrom: 0, includeUndated: true, limit: 1 }), []);
 });
