@@ -17,6 +17,7 @@ import { retentionPages } from './pages/retention.ts';
 import { intelPages } from './pages/intel.ts';
 import { intelRoutes } from './api/intel.ts';
 import { casePages } from './pages/cases.ts';
+import { issue14Routes } from './api/issue14.ts';
 import { referralPages } from './pages/referrals.ts';
 import { riskPages } from './pages/risk.ts';
 import { sourcePages } from './pages/sources.ts';
@@ -50,6 +51,7 @@ export function createWebApp(deps: WebDeps): OpenAPIHono<Env> {
   exportRoutes(app);
   retentionRoutes(app);
   intelRoutes(app);
+  issue14Routes(app);
   userRoutes(app);
   // The API's description is for logged-in users too: anonymous clients reach only login and the public map.
   app.use('/api/openapi.json', guard('any'));

@@ -1,7 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { recordAccess } from '../../app/access-log.ts';
-import { listCases, showCase } from '../../app/cases.ts';
-import { requirePermission } from '../../app/governance.ts';
+import { caseList, consultCase } from '../../app/case-consult.ts';
 import { guard } from '../auth/guard.ts';
 import type { Env } from '../env.ts';
 import { iso } from './format.ts';
@@ -15,20 +13,14 @@ import { layoutFor } from './layout.ts';
  */
 export function casePages(app: OpenAPIHono<Env>): void {
   app.get('/cases', guard(['consult']), (c) => {
-    const { ctx } = c.get('deps');
-    requirePermission(c.get('actor')!, 'consult');
-    const rows = listCases(ctx, { limit: 500 }).map((k) => html`<tr><td><a href="/cases/view?${new URLSearchParams({ id: k.id }).toString()}">${k.id}</a></td><td>${name(k.title)}</td><td>${k.status}</td><td>${k.links}</td><td>${k.notes}</td><td>${iso(k.createdAt)}</td><td>${iso(k.updatedAt)}</td></tr>`);
+    const rows = caseList(c.get('deps').ctx, c.get('actor')!).map((k) => html`<tr><td><a href="/cases/view?${new URLSearchParams({ id: k.id }).toString()}">${k.id}</a></td><td>${name(k.title)}</td><td>${k.status}</td><td>${k.links}</td><td>${k.notes}</td><td>${iso(k.createdAt)}</td><td>${iso(k.updatedAt)}</td></tr>`);
     return c.html(layoutFor(c, 'Cases', html`<p class="note">Kept with <code>counterseed cases create|link|note|status</code>. Opening a case shows its addresses and is logged with the case id.</p>
 <table><thead><tr><th>case</th><th>title</th><th>status</th><th>links</th><th>entries</th><th>created (UTC)</th><th>updated (UTC)</th></tr></thead><tbody>${rows}</tbody></table>`));
   });
 
   app.get('/cases/view', guard(['consult']), (c) => {
     const { ctx, g } = c.get('deps');
-    const actor = c.get('actor')!;
-    requirePermission(actor, 'consult');
-    const k = showCase(ctx, c.req.query('id') ?? '');
-    const ips = k.links.filter((l) => l.kind === 'ip').map((l) => l.ref);
-    recordAccess(g, actor, 'consult', `case ${k.id}: ${k.links.length} links, IPs ${ips.slice(0, 20).join(',')}${ips.length > 20 ? ` +${ips.length - 20}` : ''}`, `case ${k.id}`);
+    const k = consultCase(ctx, g, c.get('actor')!, c.req.query('id') ?? '');
     const links = k.links.map((l) => html`<tr><td>${l.kind}</td><td>${l.kind === 'ip' ? html`<a href="/dossier?${new URLSearchParams({ ip: l.ref, purpose: `case ${k.id}` }).toString()}">${l.ref}</a>` : name(l.ref)}</td><td>${iso(l.addedAt)}</td></tr>`);
     return c.html(layoutFor(c, `Case ${k.id}`, html`<p><b>${name(k.title)}</b> · ${k.status} · opened ${iso(k.createdAt)} (UTC). This consultation is in the access log under the case reference.</p>
 <h2>Links</h2><table><thead><tr><th>kind</th><th>what</th><th>added (UTC)</th></tr></thead><tbody>${links}</tbody></table>

@@ -193,3 +193,23 @@ it('every new page escapes the hostile decoy and source names and states UTC', a
     assert.match(p.text, /All times are UTC/, path);
   }
 });
+
+it('the same over the API: JSON from the same use cases, the same roles and access-log entries, CSRF on the review', async () => {
+  const before = lastSeq();
+  const imports = await (await call(f.app, 'GET', '/api/sources', s.analyst)).json() as { imports: { source: string; fileSha256: string; reliability: string }[] };
+  assert.deepEqual(imports.imports.map((i) => i.source), HOSTILE_SOURCES, 'names as given: JSON is not HTML');
+  assert.equal(lastSeq(), before);
+  const w = await (await call(f.app, 'GET', '/api/risk/working?ip=198.18.0.13&purpose=case-api-1', s.supervisor)).json() as { status: string; factors: { factor: string; kind: string; value: number; weight: number }[]; labels: string[] };
+  assert.equal(w.status, 'draft');
+  assert.deepEqual(w.factors.map((x) => x.kind), ['fact', 'fact', 'fact', 'fact', 'fact', 'fact', 'other source', 'fact']);
+  assert.match(logSince(before)[0]!.what, /^risk working 198\.18\.0\.13/);
+  assert.equal((await call(f.app, 'POST', '/api/risk/review', { ...s.supervisor!, csrf: 'wrong' }, { ip: '198.18.0.13', reason: 'checked the records' })).status, 403);
+  const r = await call(f.app, 'POST', '/api/risk/review', s.supervisor, { ip: '198.18.0.13', reason: 'checked the records' });
+  assert.equal(r.status, 200);
+  assert.equal(((await r.json()) as { status: string }).status, 'reviewed');
+  assert.equal(logSince(before).at(-1)!.action, 'review');
+  const alerts = await (await call(f.app, 'GET', '/api/referrals/alerts?within=30', s.analyst)).json() as { withinDays: number };
+  assert.equal(alerts.withinDays, 30);
+  assert.equal((await call(f.app, 'GET', '/api/referrals/due', s.analyst)).status, 400, 'a purpose is required');
+  assert.equal((await call(f.app, 'GET', '/api/cases/case-7', s.operator)).status, 403);
+});
