@@ -58,7 +58,7 @@ ${e.sourceMatches.length > 0 ? html`<h3>Other-source records matched to these de
 <p class="note">${e.formula}. The weights are the run's (stored with it), not today's setting.</p>
 <table><thead><tr><th>factor</th><th>value</th><th>weight</th><th>points</th></tr></thead><tbody>${points}</tbody>
 <tfoot><tr><th colspan="3">score (an estimate for ordering the queue, not a finding)</th><th>${e.score.score.toFixed(3)}</th></tr></tfoot></table>
-<h2>Review</h2>${review ? html`<p>Reviewed by ${review.reviewedBy} at ${iso(review.at)}: “${review.reason}”. Reviewing again replaces it (the access log keeps both).</p>` : html`<p><strong>DRAFT</strong>: no one has reviewed this assessment.</p>`}${form}
+<h2>Review</h2>${review ? html`<p>Reviewed by ${review.reviewedBy} at ${iso(review.at)}: “${review.reason}”. Reviewing again adds a newer review; earlier ones are kept, never changed.</p>` : html`<p><strong>DRAFT</strong>: no one has reviewed this assessment.</p>`}${form}
 <p><a href="/risk?${new URLSearchParams({ purpose: q.purpose ?? '' }).toString()}">back to the queue</a></p>`));
   });
 
