@@ -19,6 +19,7 @@ import { serve } from '@hono/node-server';
 import { addUser } from '../src/app/accounts.ts';
 import { cohorts, computeCohorts } from '../src/app/cohorts.ts';
 import { dueAlerts } from '../src/app/referral-alerts.ts';
+import { consultRisk, consultRiskQueue } from '../src/app/risk-consult.ts';
 import { consultDossier, searchDeliveries } from '../src/app/consultations.ts';
 import { dossier } from '../src/app/dossier.ts';
 import { overview } from '../src/app/overview.ts';
@@ -88,6 +89,19 @@ api.push(await time('use case cohorts (direct, cached by data version)', few, ()
 // The computation the cache saves (issue 13: API p95 <= 100 ms; the cache answers until the data changes).
 api.push(await time('reference: computeCohorts (direct, uncached)', few, () => computeCohorts(ctx, { horizons: [1, 7, 30, 90] }, 'synthetic')));
 
+// The issue 14 pages' API (risk rows only when the directory has a risk run: `counterseed risk score --data DIR`).
+api.push(await time('API  GET /api/referrals/alerts (HTTP)', REQUESTS, () => get('/api/referrals/alerts')));
+api.push(await time('use case dueAlerts (direct)', REQUESTS, () => dueAlerts(ctx, analyst, Date.now())));
+const riskRun = ctx.store.risk.latestRun();
+if (riskRun) {
+  const scored = ctx.store.risk.top(riskRun.id, 200).map((x) => x.ip);
+  const scoredAt = (i: number) => scored[(i * 31) % scored.length]!;
+  api.push(await time('API  GET /api/risk?purpose (HTTP, top 100)', REQUESTS, () => get('/api/risk?purpose=bench')));
+  api.push(await time('use case consultRiskQueue (direct, logged)', REQUESTS, () => consultRiskQueue(ctx, g, analyst, { purpose: 'bench' })));
+  api.push(await time('API  GET /api/risk/working?ip=X (HTTP)', REQUESTS, (i) => get(`/api/risk/working?ip=${encodeURIComponent(scoredAt(i))}&purpose=bench`)));
+  api.push(await time('use case consultRisk ip=X (direct, logged)', REQUESTS, (i) => consultRisk(ctx, g, analyst, { ip: scoredAt(i), purpose: 'bench' })));
+} else console.log('no risk run in this directory: the risk rows are left out (counterseed risk score --data DIR)');
+
 // Pages in a real browser, beside the use cases each page calls, called directly.
 const pages: Row[] = [];
 const { chromium } = await import('playwright-core');
@@ -128,6 +142,7 @@ const ratio = (a: Row, b: Row) => (a.p95 / b.p95).toFixed(2);
 console.log(`dossier API p95 ${api[0]!.p95.toFixed(1)} ms (target <= ${API_P95_MS}: ${api[0]!.p95 <= API_P95_MS ? 'met' : 'MISSED'}); HTTP/direct ${ratio(api[0]!, api[1]!)}`);
 console.log(`deliveries API p95 ${api[3]!.p95.toFixed(1)} ms (target <= ${API_P95_MS}: ${api[3]!.p95 <= API_P95_MS ? 'met' : 'MISSED'}); HTTP/direct ${ratio(api[3]!, api[4]!)}`);
 console.log(`cohorts API p95 ${api[5]!.p95.toFixed(1)} ms (target <= ${API_P95_MS}: ${api[5]!.p95 <= API_P95_MS ? 'met' : 'MISSED'}); HTTP/direct ${ratio(api[5]!, api[6]!)}; HTTP/uncached computation ${ratio(api[5]!, api[7]!)}`);
+for (let i = 8; i + 1 < api.length; i += 2) console.log(`${api[i]!.label.replace(/^API\s+/, '')}: p95 ${api[i]!.p95.toFixed(1)} ms (target <= ${API_P95_MS}: ${api[i]!.p95 <= API_P95_MS ? 'met' : 'MISSED'}); HTTP/direct ${ratio(api[i]!, api[i + 1]!)}`);
 console.log(`overview interactive p95 ${pages[0]!.p95.toFixed(1)} ms (target <= ${PAGE_MS}: ${pages[0]!.p95 <= PAGE_MS ? 'met' : 'MISSED'}); browser/direct ${ratio(pages[0]!, pages[1]!)}`);
 console.log(`dossier interactive p95 ${pages[2]!.p95.toFixed(1)} ms (target <= ${PAGE_MS}: ${pages[2]!.p95 <= PAGE_MS ? 'met' : 'MISSED'}); browser/direct ${ratio(pages[2]!, pages[3]!)}`);
 server.close();
