@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { addUser } from '../src/app/accounts.ts';
 import { cohorts, computeCohorts } from '../src/app/cohorts.ts';
-import { dueAlerts } from '../src/app/referral-alerts.ts';
+import { computeDueAlerts, dueAlerts } from '../src/app/referral-alerts.ts';
 import { consultRisk, consultRiskQueue } from '../src/app/risk-consult.ts';
 import { consultDossier, searchDeliveries } from '../src/app/consultations.ts';
 import { dossier } from '../src/app/dossier.ts';
@@ -70,7 +70,9 @@ await new Promise((r) => server.once('listening', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ username: 'bench-analyst', password: PASSWORD }) });
 const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-const get = async (path: string) => { const r = await fetch(`${base}${path}`, { headers: { cookie } }); if (r.status !== 200) throw new Error(`${path}: ${r.status}`); return r.text(); };
+// A kept-alive socket the server closed while a direct row ran (5 s idle) fails once with ECONNRESET: asked again on a new one.
+const fetchOnce = (path: string) => fetch(`${base}${path}`, { headers: { cookie } }).catch(() => fetch(`${base}${path}`, { headers: { cookie, connection: 'close' } }));
+const get = async (path: string) => { const r = await fetchOnce(path); if (r.status !== 200) throw new Error(`${path}: ${r.status}`); return r.text(); };
 
 // The analysis tables are brought up to date once (the first use case call refreshes them), outside the timings.
 let t = performance.now();
@@ -91,7 +93,8 @@ api.push(await time('reference: computeCohorts (direct, uncached)', few, () => c
 
 // The issue 14 pages' API (risk rows only when the directory has a risk run: `counterseed risk score --data DIR`).
 api.push(await time('API  GET /api/referrals/alerts (HTTP)', REQUESTS, () => get('/api/referrals/alerts')));
-api.push(await time('use case dueAlerts (direct)', REQUESTS, () => dueAlerts(ctx, analyst, Date.now())));
+api.push(await time('use case dueAlerts (direct, reused up to a minute)', REQUESTS, () => dueAlerts(ctx, analyst, Date.now())));
+api.push(await time('reference: computeDueAlerts (direct, uncached)', Math.max(5, Math.floor(REQUESTS / 4)), () => computeDueAlerts(ctx, Date.now(), 7)));
 const riskRun = ctx.store.risk.latestRun();
 if (riskRun) {
   const scored = ctx.store.risk.top(riskRun.id, 200).map((x) => x.ip);
@@ -142,7 +145,7 @@ const ratio = (a: Row, b: Row) => (a.p95 / b.p95).toFixed(2);
 console.log(`dossier API p95 ${api[0]!.p95.toFixed(1)} ms (target <= ${API_P95_MS}: ${api[0]!.p95 <= API_P95_MS ? 'met' : 'MISSED'}); HTTP/direct ${ratio(api[0]!, api[1]!)}`);
 console.log(`deliveries API p95 ${api[3]!.p95.toFixed(1)} ms (target <= ${API_P95_MS}: ${api[3]!.p95 <= API_P95_MS ? 'met' : 'MISSED'}); HTTP/direct ${ratio(api[3]!, api[4]!)}`);
 console.log(`cohorts API p95 ${api[5]!.p95.toFixed(1)} ms (target <= ${API_P95_MS}: ${api[5]!.p95 <= API_P95_MS ? 'met' : 'MISSED'}); HTTP/direct ${ratio(api[5]!, api[6]!)}; HTTP/uncached computation ${ratio(api[5]!, api[7]!)}`);
-for (let i = 8; i + 1 < api.length; i += 2) console.log(`${api[i]!.label.replace(/^API\s+/, '')}: p95 ${api[i]!.p95.toFixed(1)} ms (target <= ${API_P95_MS}: ${api[i]!.p95 <= API_P95_MS ? 'met' : 'MISSED'}); HTTP/direct ${ratio(api[i]!, api[i + 1]!)}`);
+for (let i = 8; i + 1 < api.length; i++) if (api[i]!.label.startsWith('API')) console.log(`${api[i]!.label.replace(/^API\s+/, '')}: p95 ${api[i]!.p95.toFixed(1)} ms (target <= ${API_P95_MS}: ${api[i]!.p95 <= API_P95_MS ? 'met' : 'MISSED'}); HTTP/direct ${ratio(api[i]!, api[i + 1]!)}`);
 console.log(`overview interactive p95 ${pages[0]!.p95.toFixed(1)} ms (target <= ${PAGE_MS}: ${pages[0]!.p95 <= PAGE_MS ? 'met' : 'MISSED'}); browser/direct ${ratio(pages[0]!, pages[1]!)}`);
 console.log(`dossier interactive p95 ${pages[2]!.p95.toFixed(1)} ms (target <= ${PAGE_MS}: ${pages[2]!.p95 <= PAGE_MS ? 'met' : 'MISSED'}); browser/direct ${ratio(pages[2]!, pages[3]!)}`);
 server.close();

@@ -5,6 +5,7 @@ import type { ApprovalRequest } from '../store/governance.ts';
 import { recordAccess, requirePurpose } from './access-log.ts';
 import type { Context } from './context.ts';
 import { PermissionError, requirePermission, StateError, type Actor, type Governance } from './governance.ts';
+import { forgetDueAlerts } from './referral-alerts.ts';
 import { buildReferrals, type BuiltReferral } from './referrals-build.ts';
 
 /**
@@ -88,6 +89,7 @@ export async function approveReferralBuild(ctx: Context, g: Governance, actor: A
       return view(g, g.gov.approvals.get(id)!);
     }
     g.gov.approvals.decide(id, 'approved', 'done', null, null, out);
+    forgetDueAlerts(ctx);
     recordAccess(g, actor, 'consult', `referral build request ${id} built ${built.packages.length} packages: ${ipList(referredIps(out))}`, r.purpose);
     return { ...view(g, g.gov.approvals.get(id)!), packages: built.packages };
   } catch (e) {

@@ -24,7 +24,7 @@ function withinParam(v: string | undefined, fallback: number): number {
 export function dueAlertBlock(a: DueAlerts): Raw {
   if (a.dated === 0 && a.undated === 0) return html`<p class="note">No referral deadline in the next ${a.withinDays} days.</p>`;
   return html`<div class="alert" role="alert"><p><strong>Referrals due</strong>: ${a.dated} addresses not yet referred whose ISP retention runs out within ${a.withinDays} days (UTC); after that the subscriber records are gone.${a.synthetic ? ' SYNTHETIC DATA.' : ''}</p>
-<ul>${a.lines.map((l) => html`<li>${l.agency !== undefined ? name(l.agency) : 'no receiving agency for the country'}: ${l.ips} addresses, soonest ${day(l.soonest)} (${l.daysLeft} days left)</li>`)}</ul>
+<p class="note">Counted at ${iso(a.now)} (reused for up to a minute).</p><ul>${a.lines.map((l) => html`<li>${l.agency !== undefined ? name(l.agency) : 'no receiving agency for the country'}: ${l.ips} addresses, soonest ${day(l.soonest)} (${l.daysLeft} days left)</li>`)}</ul>
 ${a.undated > 0 ? html`<p>${a.undated} more have no deadline (no retention rule, not placed): look at them too.</p>` : ''}<p><a href="/referrals">Referrals</a></p></div>`;
 }
 

@@ -213,3 +213,16 @@ it('the same over the API: JSON from the same use cases, the same roles and acce
   assert.equal((await call(f.app, 'GET', '/api/referrals/due', s.analyst)).status, 400, 'a purpose is required');
   assert.equal((await call(f.app, 'GET', '/api/cases/case-7', s.operator)).status, 403);
 });
+
+it('the deadline alert is reused for up to a minute, equal to counting again, and counted again after it', async () => {
+  const { computeDueAlerts, dueAlerts, ALERT_TTL_MS } = await import('../../../src/app/referral-alerts.ts');
+  const anna = { id: 0, username: 'anna', role: 'analyst' as const };
+  const t = NOW_14 + 3_600_000;
+  const a = dueAlerts(f.ctx, anna, t, 30);
+  assert.equal(dueAlerts(f.ctx, anna, t + ALERT_TTL_MS - 1, 30), a, 'reused within the minute');
+  assert.deepEqual(a, computeDueAlerts(f.ctx, t, 30));
+  const later = dueAlerts(f.ctx, anna, t + ALERT_TTL_MS, 30);
+  assert.notEqual(later, a);
+  assert.equal(later.now, t + ALERT_TTL_MS);
+  assert.throws(() => dueAlerts(f.ctx, { ...anna, role: 'operator' }, t, 30), /may not see referral deadlines/);
+});
