@@ -35,13 +35,13 @@ export function issue14Routes(app: OpenAPIHono<Env>): void {
   });
 
   app.openapi(createRoute({
-    method: 'get', path: '/api/risk', summary: 'The risk queue: the latest run\'s scores, highest first, each a draft until reviewed (needs a purpose, logged)', tags: ['risk'],
+    method: 'get', path: '/api/risk', summary: 'The risk queue: the latest run\'s drafts, highest score first (all=1: reviewed ones too); needs a purpose, logged', tags: ['risk'],
     middleware: [guard(['consult', 'risk:review'])] as const,
-    request: { query: z.object({ purpose: Purpose, drafts: z.enum(['0', '1']).default('0'), limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+    request: { query: z.object({ purpose: Purpose, all: z.enum(['0', '1']).default('0'), limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
     responses: json(Loose('RiskQueue'), 'the run and its scores'),
   }), (c) => {
     const q = c.req.valid('query');
-    return c.json(plain(consultRiskQueue(c.get('deps').ctx, c.get('deps').g, c.get('actor')!, { purpose: q.purpose, draftsOnly: q.drafts === '1', limit: q.limit })), 200);
+    return c.json(plain(consultRiskQueue(c.get('deps').ctx, c.get('deps').g, c.get('actor')!, { purpose: q.purpose, draftsOnly: q.all !== '1', limit: q.limit })), 200);
   });
 
   app.openapi(createRoute({

@@ -25,14 +25,15 @@ export function riskPages(app: OpenAPIHono<Env>): void {
     const q = c.req.query();
     let body: Raw = html``;
     if (q.purpose !== undefined) {
-      const r = consultRiskQueue(ctx, g, actor, { purpose: q.purpose, draftsOnly: q.drafts === '1', limit: 200 });
+      // The queue is the work to do: drafts, highest score first; reviewed ones too when asked for.
+      const r = consultRiskQueue(ctx, g, actor, { purpose: q.purpose, draftsOnly: q.all !== '1', limit: 200 });
       const rows = r.scores.map((s, i) => html`<tr><td>${i + 1}</td><td><a href="${workingHref(s.ip, q.purpose!)}">${s.ip}</a></td><td>${s.score.toFixed(2)}</td>
 <td>${s.values.deliveries}</td><td>${s.values.completions}</td><td>${s.values.daysActive}</td><td>${s.values.returnsAfterWarning}</td><td>${s.values.sourceMatches}</td><td>${status(s.review)}</td></tr>`);
-      body = html`<p>Risk run ${r.run.id} of ${iso(r.run.at)} (UTC): ${r.run.ips} addresses scored with weights version <code>${r.run.weightsVersion}</code>; ${r.scores.length} shown, ${r.drafts} of them drafts. This consultation is in the access log.</p>
+      body = html`<p>Risk run ${r.run.id} of ${iso(r.run.at)} (UTC): ${r.run.ips} addresses scored with weights version <code>${r.run.weightsVersion}</code>; ${r.scores.length} shown${q.all === '1' ? html`, ${r.drafts} of them drafts` : ' (drafts only)'}. This consultation is in the access log.</p>
 <table><thead><tr><th>rank</th><th>IP</th><th>score (assessment)</th><th>deliveries</th><th>completed</th><th>days active</th><th>days back after warning</th><th>other-source matches</th><th>status</th></tr></thead><tbody>${rows}</tbody></table>`;
     }
     return c.html(layoutFor(c, 'Risk queue', html`<p class="note"><strong>Scores are assessments, not findings</strong>: an ordering to decide what a person looks at first. Each is a DRAFT until a person reviews its working and marks it reviewed with a reason. Counts are facts from our records; an IP address may be shared (CGNAT) or reassigned.</p>
-<form method="get" action="/risk">${purposeField(q.purpose)}<label><input type="checkbox" name="drafts" value="1"${q.drafts === '1' ? new Raw(' checked') : ''}> drafts only</label><button>Show the queue</button></form>${body}`));
+<form method="get" action="/risk">${purposeField(q.purpose)}<label><input type="checkbox" name="all" value="1"${q.all === '1' ? new Raw(' checked') : ''}> reviewed ones too</label><button>Show the queue</button></form>${body}`));
   });
 
   app.get('/risk/working', guard(VIEW), (c) => {

@@ -83,6 +83,10 @@ it('browser: the risk queue with a purpose, an address\'s working, a review with
     await shot('risk-working-reviewed');
 
     await Promise.all([page.waitForURL(/\/risk\?purpose=/), page.click('main a', { hasText: 'back to the queue' } as never)]);
+    assert.equal(await page.locator('tbody tr').count(), 2, 'the queue: the drafts left');
+    assert.equal(await page.locator('tbody tr', { hasText: '198.18.0.11' }).count(), 0);
+    await page.check('main input[name=all]');
+    await Promise.all([page.waitForURL(/all=1/), page.click('main form button')]);
     assert.match((await page.locator('tbody tr', { hasText: '198.18.0.11' }).textContent())!, /reviewed by anna/);
     assert.equal(await page.locator('tbody tr', { hasText: 'DRAFT' }).count(), 2);
     await logout();
