@@ -99,8 +99,8 @@ const riskRun = ctx.store.risk.latestRun();
 if (riskRun) {
   const scored = ctx.store.risk.top(riskRun.id, 200).map((x) => x.ip);
   const scoredAt = (i: number) => scored[(i * 31) % scored.length]!;
-  api.push(await time('API  GET /api/risk?purpose (HTTP, top 100)', REQUESTS, () => get('/api/risk?purpose=bench')));
-  api.push(await time('use case consultRiskQueue (direct, logged)', REQUESTS, () => consultRiskQueue(ctx, g, analyst, { purpose: 'bench' })));
+  api.push(await time('API  GET /api/risk?purpose (HTTP, top 100 drafts)', REQUESTS, () => get('/api/risk?purpose=bench')));
+  api.push(await time('use case consultRiskQueue drafts (direct, logged)', REQUESTS, () => consultRiskQueue(ctx, g, analyst, { purpose: 'bench', draftsOnly: true })));
   api.push(await time('API  GET /api/risk/working?ip=X (HTTP)', REQUESTS, (i) => get(`/api/risk/working?ip=${encodeURIComponent(scoredAt(i))}&purpose=bench`)));
   api.push(await time('use case consultRisk ip=X (direct, logged)', REQUESTS, (i) => consultRisk(ctx, g, analyst, { ip: scoredAt(i), purpose: 'bench' })));
 } else console.log('no risk run in this directory: the risk rows are left out (counterseed risk score --data DIR)');
