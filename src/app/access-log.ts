@@ -9,7 +9,7 @@ export type { AccessEntry } from '../store/governance.ts';
 
 /** The prevHash of the first entry. */
 export const GENESIS = '0'.repeat(64);
-export type AccessAction = 'consult' | 'disclose' | 'erase' | 'request' | 'approve' | 'reject' | 'hold' | 'release';
+export type AccessAction = 'consult' | 'disclose' | 'erase' | 'request' | 'approve' | 'reject' | 'hold' | 'release' | 'review';
 
 /** The fields an entry's hash covers, in the evidence's canonical JSON (RFC 8785, src/evidence/canonical-json.ts). */
 const body = (e: Omit<AccessEntry, 'seq' | 'hash'>) => ({ action: e.action, at: e.at, prev: e.prevHash, purpose: e.purpose, user: e.user, what: e.what });

@@ -43,14 +43,16 @@ export class StateError extends CounterseedError {
  * the machinery and see no IPs, analysts consult personal data (always with a purpose), supervisors
  * approve, auditors read the access log only, admins manage accounts. 'retention' (the review, legal
  * holds, erasure requests) belongs to those who work with the cases: analysts and supervisors.
+ * 'risk:review' (issue 14 §3: a person marks a draft risk assessment reviewed, with a reason) is the
+ * analyst's, who assesses, and the supervisor's, who oversees: both see the working to do it.
  */
 export type Permission =
-  | 'overview' | 'operate' | 'consult' | 'export:request' | 'approve' | 'audit' | 'users' | 'retention';
+  | 'overview' | 'operate' | 'consult' | 'export:request' | 'approve' | 'audit' | 'users' | 'retention' | 'risk:review';
 
 export const PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   operator: ['overview', 'operate'],
-  analyst: ['overview', 'consult', 'export:request', 'retention'],
-  supervisor: ['overview', 'approve', 'retention'],
+  analyst: ['overview', 'consult', 'export:request', 'retention', 'risk:review'],
+  supervisor: ['overview', 'approve', 'retention', 'risk:review'],
   auditor: ['audit'],
   admin: ['users'],
 };

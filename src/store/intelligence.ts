@@ -154,4 +154,11 @@ export interface IntelligenceStore {
   syntheticWriter(): SyntheticWriter;
   /** Time of the last delivery or announce, from the rollups (data end for cohorts; refreshRollups first). */
   lastActivityAt(): number | undefined;
+  /**
+   * A token that changes whenever what cohorts() reads changes: the rollups' watermarks (new
+   * deliveries or announces rolled up), the per-address activity rows (erasure removes some), the
+   * decoys and campaign items (their groups). Equal tokens: cohorts() gives the same answer, so it
+   * can be cached (app/cohorts.ts). A few index lookups and one count: milliseconds.
+   */
+  cohortDataVersion(): string;
 }

@@ -16,6 +16,11 @@ import { pageRoutes } from './pages/routes.ts';
 import { retentionPages } from './pages/retention.ts';
 import { intelPages } from './pages/intel.ts';
 import { intelRoutes } from './api/intel.ts';
+import { casePages } from './pages/cases.ts';
+import { issue14Routes } from './api/issue14.ts';
+import { referralPages } from './pages/referrals.ts';
+import { riskPages } from './pages/risk.ts';
+import { sourcePages } from './pages/sources.ts';
 
 const OPENAPI = { openapi: '3.1.0', info: { title: 'counterseed analyst API', version: '0.1.0', description: 'Every route needs a session (POST /api/login) except login itself; consultations of personal data need a purpose and are logged.' } };
 
@@ -46,6 +51,7 @@ export function createWebApp(deps: WebDeps): OpenAPIHono<Env> {
   exportRoutes(app);
   retentionRoutes(app);
   intelRoutes(app);
+  issue14Routes(app);
   userRoutes(app);
   // The API's description is for logged-in users too: anonymous clients reach only login and the public map.
   app.use('/api/openapi.json', guard('any'));
@@ -55,6 +61,10 @@ export function createWebApp(deps: WebDeps): OpenAPIHono<Env> {
   operationPages(app);
   retentionPages(app);
   intelPages(app);
+  sourcePages(app);
+  riskPages(app);
+  referralPages(app);
+  casePages(app);
   app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'no such route' }, 404) : c.html('<!doctype html><title>Not found</title><h1>404: not found</h1>', 404)));
   app.onError(onError(deps.ctx.log));
   return app;

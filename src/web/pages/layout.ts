@@ -1,4 +1,6 @@
+import type { Context } from 'hono';
 import { may, type Actor } from '../../app/governance.ts';
+import type { Env } from '../env.ts';
 import { CSRF_FIELD } from '../auth/session.ts';
 import { html, type Raw } from './html.ts';
 
@@ -10,7 +12,9 @@ table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{border:1px so
 .card b{display:block;font-size:1.6em}.alert{background:#fde2e1;border:1px solid #a00;padding:.5rem .8rem}.banner{margin:0;padding:.4rem 1rem;background:#ffd54a;font-weight:bold}label{display:block;margin:.4rem 0}input{font:inherit}`;
 
 const NAV: readonly [string, string, Parameters<typeof may>[1]][] = [
-  ['/', 'Overview', 'overview'], ['/campaigns', 'Campaigns', 'operate'], ['/health', 'Node health', 'operate'], ['/deliveries', 'Deliveries', 'consult'], ['/dossier', 'Dossier', 'consult'], ['/intel/map', 'Map', 'overview'], ['/intel/deterrence', 'Deterrence', 'overview'], ['/exports', 'Exports', 'export:request'],
+  ['/', 'Overview', 'overview'], ['/campaigns', 'Campaigns', 'operate'], ['/health', 'Node health', 'operate'], ['/deliveries', 'Deliveries', 'consult'], ['/dossier', 'Dossier', 'consult'], ['/intel/map', 'Map', 'overview'], ['/intel/deterrence', 'Deterrence', 'overview'],
+  ['/sources', 'Sources', 'consult'], ['/risk', 'Risk queue', 'consult'], ['/risk', 'Risk review', 'approve'], ['/referrals', 'Referrals', 'export:request'], ['/referrals', 'Referrals', 'approve'], ['/cases', 'Cases', 'consult'],
+  ['/exports', 'Exports', 'export:request'],
   ['/exports', 'Approvals', 'approve'], ['/retention', 'Retention', 'retention'], ['/audit', 'Access log', 'audit'], ['/api/docs', 'API', 'users'],
 ];
 
@@ -27,3 +31,6 @@ export function page(title: string, actor: Actor | undefined, csrf: string | und
 <body>${banner ? html`<p class="banner">${banner}</p>` : ''}<header><strong>counterseed</strong>${nav}${user}</header><main><h1>${title}</h1>${body}
 <p class="note">All times are UTC.</p></main></body></html>`.value;
 }
+
+/** page() for the request's actor, CSRF token and banner. */
+export const layoutFor = (c: Context<Env>, title: string, body: Raw): string => page(title, c.get('actor'), c.get('session')?.csrfToken, body, c.get('deps').banner);

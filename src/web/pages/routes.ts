@@ -17,6 +17,7 @@ import { CSS, page } from './layout.ts';
 import { cachedPublicMap, mapPage } from './map.ts';
 import { weeklyTrends } from './intel.ts';
 import { reviewRetention } from '../../app/retention.ts';
+import { overviewDueAlert } from './referrals.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -70,6 +71,8 @@ export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void
         alerts = html`<p class="alert" role="alert">${due.length > 0 ? html`Past the retention period: ${due.map((x) => html`${x.due} ${x.label}; `)}` : ''}${r.pendingRequests > 0 ? html`${r.pendingRequests} retention requests wait for a supervisor. ` : ''}<a href="/retention">Retention</a></p>`;
       }
     }
+    // Referral deadlines as alerts (issue 14 part 4): counts per agency, soonest first, no address.
+    alerts = html`${alerts}${overviewDueAlert(ctx, actor, g.now())}`;
     return c.html(page('Overview', actor, c.get('session')?.csrfToken, html`${alerts}<p class="note">As of ${iso(o.at)}.</p><div class="cards">
 ${card('Inbound connections today', o.inboundToday, 'since 00:00 UTC')}${card('Inbound connections, 7 days', o.inboundWeek)}
 ${card('Decoys served', o.decoysServed)}${card('Campaigns', o.campaigns, `${o.activeCampaigns} active`)}${card('Payloads', o.payloads)}

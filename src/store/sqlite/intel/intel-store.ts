@@ -68,6 +68,11 @@ export class IntelStore implements IntelligenceStore {
   cohorts(from: number, to: number, horizonsDays: readonly number[], groupBy: 'none' | 'campaign' | 'language' | 'format', dataEnd: number): CohortCount[] {
     return cohorts(this.#db, from, to, horizonsDays, groupBy, dataEnd);
   }
+  cohortDataVersion(): string {
+    const marks = this.#db.prepare('SELECT name, last_id FROM intel_watermarks ORDER BY name').all().map((r) => `${String(r.name)}=${String(r.last_id)}`);
+    const n = (q: string) => String(this.#db.prepare(q).get()?.n ?? 0);
+    return [...marks, n('SELECT COUNT(*) AS n FROM intel_ip_activity'), n('SELECT COALESCE(MAX(id), 0) AS n FROM decoys'), n('SELECT COUNT(*) AS n FROM campaign_items')].join(' ');
+  }
   dossierDeliveries(ip: string, limit: number): DossierDelivery[] { return dossierDeliveries(this.#db, ip, limit); }
   dossierAnnounces(ip: string, limit: number): DossierAnnounce[] { return dossierAnnounces(this.#db, ip, limit); }
   dossierPresence(ip: string, limit: number): DossierPresence[] { return dossierPresence(this.#db, ip, limit); }

@@ -182,6 +182,10 @@ export function intelContract(f: IntelStoreFactory): void {
     it('a second refresh reads only the new records, an IPv6 address among them', () => {
       // Added: F (IPv6, Norway, Oslo) completes decoy 2 on Mon 3 Feb 10:00, and A comes back partially the same day.
       const F = '2001:db8:4600::15';
+      // The cohorts' data version (app/cohorts.ts caches by it): steady while nothing changes, new after a refresh takes in records.
+      stats(ctx, { period: 'month', enricher: fakeAssessor });
+      const v0 = ctx.store.intel.cohortDataVersion();
+      assert.equal(ctx.store.intel.cohortDataVersion(), v0);
       const w = ctx.store.intel.syntheticWriter();
       const row = (n: number, ip: string, completed: boolean, bytes: number) => ({
         sessionId: `later-${n}`, decoyId: 2, infoHash: '2'.repeat(40), remoteIp: ip, remotePort: 50000 + n, localIp: '198.18.0.10', localPort: 6881,
@@ -198,6 +202,7 @@ export function intelContract(f: IntelStoreFactory): void {
       assert.deepEqual(r.activity.at(-1), { bucket: '2025-02', deliveries: 2, completed: 1, bytes: 130, metadataOnly: 0, uniqueIps: 2 });
       assert.deepEqual((r.ipsBy.municipality ?? []).filter((x) => x.bucket === '2025-02').map((x) => [x.key, x.ips]), [['0301', 2]]);
       assertRollupsMatchPlain(ctx);
+      assert.notEqual(ctx.store.intel.cohortDataVersion(), v0);
       const d = dossier(ctx, { ip: '2001:0db8:4600:0000::0015', enricher: assessor });
       assert.equal(d.ip, F);
       assert.deepEqual(d.deliveries.map((x) => [x.startedAt, x.completed]), [[at(34, 10), true]]);
