@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { signCheckpoint } from '../../../src/app/evidence.ts';
 import { join } from 'node:path';
 import { openEvidence } from '../../../src/evidence/open.ts';
-import { SqliteErasureTable } from '../../../src/store/sqlite/erasure-table.ts';
-import type { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { openErasure } from '../../../src/node/erasure.ts';
+import { pgUnavailable } from '../../helpers/postgres.ts';
 import { sampleDelivery } from '../../helpers/sample-observations.ts';
-import { HOSTILE_NAMES, webFixture, type WebFixture } from './fixture.ts';
+import { HOSTILE_NAMES, webFixture, type StoreKind, type WebFixture } from './fixture.ts';
 
+// The same erasure SQL runs on both stores (store/sqlite/erasure-table.ts; the PostgreSQL store over PgDatabase).
+const pgSkip = await pgUnavailable();
+for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`erasure table: ${kind}`, { skip: kind === 'postgres' && pgSkip }, () => {
 let f: WebFixture;
-before(async () => { f = await webFixture(); });
-after(async () => { await f.close(); });
+before(async () => { f = await webFixture({ store: kind }); });
+after(async () => { await f?.close(); });
 
 it('erasure touches only records below the signed tree size, keeps held addresses, and leaves the chain counting tombstones as rows', async () => {
-  const store = f.ctx.store as SqliteStore;
-  const table = new SqliteErasureTable(store.database, (fn) => store.transaction(fn));
+  const store = f.ctx.store;
+  const table = openErasure(store);
   const signed = (await signCheckpoint(f.ctx)).treeSize;
   // A record chained after the checkpoint: the job must not erase it (its content was never audited).
   const [decoy] = await store.listDecoys();
@@ -35,4 +38,5 @@ it('erasure touches only records below the signed tree size, keeps held addresse
   assert.deepEqual([held.records, held.held], [HOSTILE_NAMES.length + 1, HOSTILE_NAMES.length]);
   // The next audited checkpoint (every table's rows counted against the chain) accepts the tombstones.
   assert.ok((await signCheckpoint(f.ctx)).treeSize > signed);
+});
 });

@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import type { DatabaseSync } from 'node:sqlite';
 import { exportEvidence, nodeKey, signCheckpoint } from '../../../src/app/evidence.ts';
 import { checkTombstones, runErasure } from '../../../src/app/erasure.ts';
-import type { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { pgUnavailable } from '../../helpers/postgres.ts';
 import type { Governance } from '../../../src/app/governance.ts';
 import { verifyEvidence } from '../../../src/app/verify-evidence.ts';
 import { ErasedRecordError } from '../../../src/evidence/errors.ts';
-import { call, HOSTILE_NAMES, loginAs, USERS, webFixture, type WebFixture } from './fixture.ts';
+import { call, HOSTILE_NAMES, loginAs, USERS, webFixture, type StoreKind, type WebFixture } from './fixture.ts';
 
+// Retention, legal hold and erasure (docs/retention.md) on both stores: the same tests, the same expectations.
+const pgSkip = await pgUnavailable();
+for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`retention: ${kind}`, { skip: kind === 'postgres' && pgSkip }, () => {
 let f: WebFixture;
-before(async () => { f = await webFixture(); });
-after(async () => { await f.close(); });
+before(async () => { f = await webFixture({ store: kind }); });
+after(async () => { await f?.close(); });
 
 const DAY = 86_400_000;
 const json = async <T>(r: Response | Promise<Response>): Promise<T> => (await r).json() as Promise<T>;
@@ -118,7 +122,8 @@ it('every tombstone is accounted for by an erase entry of the access log; a forg
   const first = checkTombstones(f.ctx, f.g);
   assert.deepEqual([first.ok, first.erasures, first.tombstones], [true, 2, 2 * HOSTILE_NAMES.length], first.problems.join('; '));
   // Someone with write access deletes a held address's row and writes a tombstone for it: the evidence audit reads it as erased...
-  const db = (f.ctx.store as SqliteStore).database;
+  // Both stores expose their connection as node:sqlite's shape (the PostgreSQL one through PgDatabase).
+  const db = (f.ctx.store as unknown as { database: DatabaseSync }).database;
   const link = f.ctx.store.evidenceLog().tables.selectLinks({ ip: '198.18.0.12' }, 1)[0]!;
   db.prepare('INSERT INTO evidence_erased (seq, kind, row_id, at, erased_at, erasure) VALUES (?, ?, ?, 0, 0, ?)').run(link.seq, link.kind, link.rowId, 'erasure deliveries 2020-01-01T00:00:00.000Z');
   db.prepare('DELETE FROM deliveries WHERE id = ?').run(link.rowId);
@@ -127,4 +132,5 @@ it('every tombstone is accounted for by an erase entry of the access log; a forg
   const v = checkTombstones(f.ctx, f.g);
   assert.equal(v.ok, false);
   assert.match(v.problems.join('\n'), /1 tombstones \(records \d+\.\.\d+\) name "erasure deliveries 2020-01-01T00:00:00.000Z", which no erase entry of the access log records/);
+});
 });
