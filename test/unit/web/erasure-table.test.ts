@@ -11,32 +11,32 @@ import { HOSTILE_NAMES, webFixture, type StoreKind, type WebFixture } from './fi
 // The same erasure SQL runs on both stores (store/sqlite/erasure-table.ts; the PostgreSQL store over PgDatabase).
 const pgSkip = await pgUnavailable();
 for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`erasure table: ${kind}`, { skip: kind === 'postgres' && pgSkip }, () => {
-let f: WebFixture;
-before(async () => { f = await webFixture({ store: kind }); });
-after(async () => { await f?.close(); });
+  let f: WebFixture;
+  before(async () => { f = await webFixture({ store: kind }); });
+  after(async () => { await f?.close(); });
 
-it('erasure touches only records below the signed tree size, keeps held addresses, and leaves the chain counting tombstones as rows', async () => {
-  const store = f.ctx.store;
-  const table = openErasure(store);
-  const signed = (await signCheckpoint(f.ctx)).treeSize;
-  // A record chained after the checkpoint: the job must not erase it (its content was never audited).
-  const [decoy] = await store.listDecoys();
-  const ev = openEvidence(store, join(f.root, 'data'), { create: false });
-  await store.appendObservations([sampleDelivery(decoy!.id, decoy!.infoHash, { remoteIp: '198.18.0.13', startedAt: 1_764_000_200_000 })]);
-  ev.detach();
-  const sel = { kinds: ['delivery'], before: 8.64e15, ip: '198.18.0.13', exceptIps: [], belowSeq: signed };
-  assert.deepEqual(table.due(sel).map((d) => d.records), [HOSTILE_NAMES.length + 1], 'due counts by time, whatever the seq');
-  const [done] = table.erase(sel, { erasure: 'test erasure 1', at: 5 });
-  assert.equal(done!.records, HOSTILE_NAMES.length, 'only the records under the signed checkpoint');
-  const left = await store.queryDeliveries({ ip: '198.18.0.13' });
-  assert.deepEqual(left.map((d) => d.startedAt), [1_764_000_200_000]);
-  assert.equal(table.count(), HOSTILE_NAMES.length);
-  const t = table.tombstone(done!.firstSeq!)!;
-  assert.deepEqual([t.kind, t.erasure, t.erasedAt], ['delivery', 'test erasure 1', 5]);
-  // Held addresses are never selected, and their records counted as held.
-  const held = table.due({ kinds: ['delivery'], before: 8.64e15, exceptIps: ['198.18.0.11'] })[0]!;
-  assert.deepEqual([held.records, held.held], [HOSTILE_NAMES.length + 1, HOSTILE_NAMES.length]);
-  // The next audited checkpoint (every table's rows counted against the chain) accepts the tombstones.
-  assert.ok((await signCheckpoint(f.ctx)).treeSize > signed);
-});
+  it('erasure touches only records below the signed tree size, keeps held addresses, and leaves the chain counting tombstones as rows', async () => {
+    const store = f.ctx.store;
+    const table = openErasure(store);
+    const signed = (await signCheckpoint(f.ctx)).treeSize;
+    // A record chained after the checkpoint: the job must not erase it (its content was never audited).
+    const [decoy] = await store.listDecoys();
+    const ev = openEvidence(store, join(f.root, 'data'), { create: false });
+    await store.appendObservations([sampleDelivery(decoy!.id, decoy!.infoHash, { remoteIp: '198.18.0.13', startedAt: 1_764_000_200_000 })]);
+    ev.detach();
+    const sel = { kinds: ['delivery'], before: 8.64e15, ip: '198.18.0.13', exceptIps: [], belowSeq: signed };
+    assert.deepEqual(table.due(sel).map((d) => d.records), [HOSTILE_NAMES.length + 1], 'due counts by time, whatever the seq');
+    const [done] = table.erase(sel, { erasure: 'test erasure 1', at: 5 });
+    assert.equal(done!.records, HOSTILE_NAMES.length, 'only the records under the signed checkpoint');
+    const left = await store.queryDeliveries({ ip: '198.18.0.13' });
+    assert.deepEqual(left.map((d) => d.startedAt), [1_764_000_200_000]);
+    assert.equal(table.count(), HOSTILE_NAMES.length);
+    const t = table.tombstone(done!.firstSeq!)!;
+    assert.deepEqual([t.kind, t.erasure, t.erasedAt], ['delivery', 'test erasure 1', 5]);
+    // Held addresses are never selected, and their records counted as held.
+    const held = table.due({ kinds: ['delivery'], before: 8.64e15, exceptIps: ['198.18.0.11'] })[0]!;
+    assert.deepEqual([held.records, held.held], [HOSTILE_NAMES.length + 1, HOSTILE_NAMES.length]);
+    // The next audited checkpoint (every table's rows counted against the chain) accepts the tombstones.
+    assert.ok((await signCheckpoint(f.ctx)).treeSize > signed);
+  });
 });
