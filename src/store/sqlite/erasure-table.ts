@@ -1,9 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { DueCount, ErasedCount, ErasureSelection, ErasureTable, Tombstone } from '../erasure.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
-import { placeholders } from './governance-tables.ts';
+import { placeholders } from './placeholders.ts';
 
-/** Rows per erasure transaction: a few ms of deletes, so a node writing the same database is held up briefly. */
+/**
+ * Rows per erasure transaction: a few ms of deletes, so a node writing the same database is held up
+ * briefly. Also bounded by the parameters of one statement: a batch's tombstones take 6 each (30,000 < 32,766).
+ */
 const BATCH = 5_000;
 
 /** Tables and columns of the kinds that name a remote address (what erasure can select); fixed by the codecs, never by input. */

@@ -3,6 +3,7 @@ import type {
   AccessEntry, AccessLogTable, Account, AccountCatalog, AccountPatch, ApprovalCatalog, ApprovalRequest,
   GovernanceStore, LegalHold, LegalHoldCatalog, RequestStatus, Role, SessionCatalog, SessionRow,
 } from '../governance.ts';
+import { placeholders } from './placeholders.ts';
 
 type Row = Record<string, unknown>;
 const str = (v: unknown): string => String(v);
@@ -30,9 +31,6 @@ const hold = (r: Row): LegalHold => ({
 const PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
   passwordHash: 'password_hash', totpSecret: 'totp_secret', disabled: 'disabled', failedLogins: 'failed_logins', lockedUntil: 'locked_until', role: 'role',
 };
-
-/** `?, ?, ?` for n values: an IN list of bound parameters (its length is a count, never input text). */
-export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
 export interface GovernanceTablesOptions {
   /** Runs `fn` in one transaction that serialises writers (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN). */
