@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { accessLogPage } from '../../../src/app/access-log.ts';
@@ -64,4 +66,17 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`retention co
     assert.equal(v.status, 0, v.stderr);
     assert.match(v.stdout, /^ok: \d+ entries, head [0-9a-f]{64}/);
   });
+});
+
+it('governance commands with an unreachable PostgreSQL: one line naming it, exit 74, no stack trace', () => {
+  const data = mkdtempSync(join(tmpdir(), 'cs-gov-nopg-'));
+  after(() => rmSync(data, { recursive: true, force: true }));
+  for (const args of [['users', 'add', 'bob', '--role', 'analyst'], ['users', 'list'], ['retention', 'holds'], ['access-log', 'export', '--out', join(data, 'log.jsonl')]]) {
+    const r = spawnSync(process.execPath, [MAIN, ...args, '--data', data, '--store', 'postgres://postgres@127.0.0.1:1/none'], { input: 'correct-horse-battery\n', encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 74, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /cannot connect to PostgreSQL/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  assert.equal(existsSync(join(data, 'log.jsonl')), false, 'nothing written');
+  assert.equal(existsSync(join(data, 'counterseed.db')), false, 'no SQLite store made instead');
 });
