@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import { pgUnavailable } from '../../helpers/postgres.ts';
 import { call, HOSTILE_NAMES, loginAs, USERS, webFixture, type StoreKind, type WebFixture } from './fixture.ts';
 
 const VERIFIER = new URL('../../../verifier/verify.mjs', import.meta.url).pathname;
+const LOG_VERIFIER = new URL('../../../verifier/verify-access-log.mjs', import.meta.url).pathname;
 type Entry = { seq: number; user: string; action: string; what: string; purpose: string };
 
 /**
@@ -67,5 +68,30 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`analyst path
     for (const want of [`${USERS.analyst}:request`, `${USERS.supervisor}:approve`, `${USERS.analyst}:disclose`]) assert.ok(actions.includes(want), `${want} in ${actions.join(',')}`);
     const verified = (await (await call(f.app, 'GET', '/api/access-log/verify', aud)).json()) as { ok: boolean; entries: number };
     assert.equal(verified.ok, true);
+  });
+
+  it('the access log, exported by an auditor, verifies with the standalone verifier/verify-access-log.mjs; an edited or cut-off copy does not', async () => {
+    const aud = await loginAs(f.app, USERS.auditor);
+    const res = await call(f.app, 'GET', '/api/access-log/export', aud);
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    const file = join(tmp, 'access-log.jsonl');
+    writeFileSync(file, text);
+    const run = (path: string, ...extra: string[]) => spawnSync(process.execPath, [LOG_VERIFIER, path, ...extra], { encoding: 'utf8' });
+    const ok = run(file);
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    const head = /head ([0-9a-f]{64})/.exec(ok.stdout)![1]!;
+    assert.equal(head, (JSON.parse(text.trim().split('\n').at(-1)!) as { hash: string }).hash);
+    const lines = text.trim().split('\n');
+    const edited = join(tmp, 'edited.jsonl');
+    writeFileSync(edited, [lines[0]!.replace('case-2026-88', 'case-2026-99'), ...lines.slice(1)].join('\n'));
+    const e = run(edited);
+    assert.equal(e.status, 1);
+    assert.match(e.stdout, /entry 1: content does not match its hash/);
+    const cut = join(tmp, 'cut.jsonl');
+    writeFileSync(cut, lines.slice(0, -1).join('\n'));
+    assert.equal(run(cut).status, 0, 'a shorter log is consistent in itself...');
+    assert.match(run(cut, '--head', head).stdout, /not the head/, '...and caught against the head noted elsewhere');
+    assert.equal(run(join(tmp, 'nope.jsonl')).status, 2);
   });
 });
