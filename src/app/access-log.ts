@@ -4,6 +4,7 @@ import { InputError } from '../domain/errors.ts';
 import { canonicalJson } from '../evidence/canonical-json.ts';
 import type { AccessEntry } from '../store/governance.ts';
 import type { Actor, Governance } from './governance.ts';
+import { parseAccessLog, verifyAccessEntries, type AccessLogVerdict } from '../../verifier/verify-access-log.mjs';
 
 export type { AccessEntry } from '../store/governance.ts';
 
@@ -49,26 +50,17 @@ export function* allAccessEntries(g: Governance, pageSize = 1000): Generator<Acc
   }
 }
 
-export interface AccessLogVerdict { readonly ok: boolean; readonly entries: number; readonly head: string; readonly problems: string[] }
+export type { AccessLogVerdict } from '../../verifier/verify-access-log.mjs';
 
 /**
- * Checks a log (from the database or from an export): each entry's hash recomputes from its
- * content, each links to the previous one, sequence numbers have no gap. An edited entry fails its
- * hash; a deleted one breaks the link and the sequence; a removed tail is caught by comparing `head`
+ * Checks a log (from the database or from an export) with the standalone verifier's own function
+ * (verifier/verify-access-log.mjs, the check an auditor's expert runs): each entry's hash recomputes
+ * from its content, each links to the previous one, sequence numbers have no gap. An edited entry fails
+ * its hash; a deleted one breaks the link and the sequence; a removed tail is caught by comparing `head`
  * with a head noted elsewhere.
  */
 export function verifyAccessLog(entries: Iterable<AccessEntry>): AccessLogVerdict {
-  const problems: string[] = [];
-  let prev = GENESIS, n = 0, expectSeq: number | undefined;
-  for (const e of entries) {
-    n++;
-    if (expectSeq !== undefined && e.seq !== expectSeq) problems.push(`entry ${e.seq}: expected sequence ${expectSeq} (entries missing)`);
-    if (e.prevHash !== prev) problems.push(`entry ${e.seq}: does not link to the previous entry`);
-    if (entryHash(e) !== e.hash) problems.push(`entry ${e.seq}: content does not match its hash (edited)`);
-    prev = e.hash; expectSeq = e.seq + 1;
-    if (problems.length >= 100) break;
-  }
-  return { ok: problems.length === 0, entries: n, head: prev, problems };
+  return verifyAccessEntries(entries);
 }
 
 /** Longest line accepted from an exported log: an entry is a few hundred bytes; 64 KiB bounds a hostile file. */
@@ -79,20 +71,12 @@ const MAX_LINE = 64 * 1024;
  * `counterseed access-log export`) without the database: the offline check an auditor runs.
  */
 export function verifyAccessLogFile(path: string): AccessLogVerdict {
-  const text = readFileSync(path, 'utf8');
-  const entries: AccessEntry[] = [];
-  for (const [i, line] of text.split('\n').entries()) {
-    if (line === '') continue;
-    if (line.length > MAX_LINE) throw new InputError(`${path}:${i + 1}: line longer than ${MAX_LINE} characters`);
-    let e: unknown;
-    try { e = JSON.parse(line); } catch { throw new InputError(`${path}:${i + 1}: not JSON`); }
-    const o = e as Record<string, unknown>;
-    const ok = typeof o === 'object' && o !== null && Number.isSafeInteger(o.seq) && Number.isSafeInteger(o.at)
-      && ['user', 'action', 'what', 'purpose', 'prevHash', 'hash'].every((k) => typeof o[k] === 'string');
-    if (!ok) throw new InputError(`${path}:${i + 1}: not an access-log entry`);
-    entries.push(o as unknown as AccessEntry);
+  let entries;
+  try { entries = parseAccessLog(readFileSync(path, 'utf8'), MAX_LINE); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== undefined) throw e;
+    throw new InputError(`${path}:${(e as Error).message.replace(/^line /, '')}`);
   }
-  return verifyAccessLog(entries);
+  return verifyAccessEntries(entries);
 }
 
 /** Writes the whole log as JSON lines to `out` (the auditor's export, from the CLI). */

@@ -30,3 +30,22 @@ export async function dropSchema(schema: string, url = TEST_PG_URL): Promise<voi
   await c.connect();
   try { await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`); } finally { await c.end(); }
 }
+
+/**
+ * A database of its own on the test server, for tests that open the store by URL as a command does
+ * (`--store postgres://…`: every connection, a worker thread's too, finds the same tables without a
+ * search_path). Named after the test server's database (`test` -> `test_<pid>_<hex>`), dropped by `drop`.
+ */
+export async function createTestDatabase(url = TEST_PG_URL): Promise<{ readonly url: string; drop(): Promise<void> }> {
+  const u = new URL(url);
+  const name = `${u.pathname.slice(1) || 'test'}_${process.pid}_${randomBytes(4).toString('hex')}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+    await c.connect();
+    try { await c.query(sql); } finally { await c.end(); }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  return { url: own.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}

@@ -90,6 +90,21 @@ export class PgDatabase {
     }
   }
 
+  /** Runs `fn` in one transaction; a throw rolls it back (and is the error the caller sees). */
+  transaction<T>(fn: () => T): T {
+    this.exec('BEGIN');
+    try {
+      const r = fn();
+      this.exec('COMMIT');
+      return r;
+    } catch (e) {
+      if (this.#inTx) {
+        try { this.exec('ROLLBACK'); } catch { /* `e` is the error that matters */ }
+      }
+      throw e;
+    }
+  }
+
   /** The facade, typed as the modules expect it: they use only what PgDatabase implements. */
   asSqlite(): DatabaseSync { return this as unknown as DatabaseSync; }
 

@@ -105,19 +105,7 @@ export class PostgresStore implements Store {
   }
 
   /** Runs `fn` in one transaction; a throw rolls it back. */
-  transaction<T>(fn: () => T): T {
-    this.#pg.exec('BEGIN');
-    try {
-      const r = fn();
-      this.#pg.exec('COMMIT');
-      return r;
-    } catch (e) {
-      if (this.#pg.isTransaction) {
-        try { this.#pg.exec('ROLLBACK'); } catch { /* `e` is the error that matters */ }
-      }
-      throw e;
-    }
-  }
+  transaction<T>(fn: () => T): T { return this.#pg.transaction(fn); }
 
   insertPayload(p: Payload): void {
     this.#db.prepare('INSERT OR IGNORE INTO payloads (id, size, label, media_type, added_at) VALUES (?, ?, ?, ?, ?)')

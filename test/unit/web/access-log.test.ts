@@ -53,3 +53,25 @@ it('verify detects an entry rewritten with a recomputed hash: the following link
   assert.ok(v.problems.some((p) => p.startsWith('entry 3: does not link')), v.problems.join('; '));
   gov.close();
 });
+
+it('an exported file that is not an access log is refused with its line; the check is the standalone verifier\'s', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { verifyAccessLogFile } = await import('../../../src/app/access-log.ts');
+  const { verifyAccessEntries } = await import('../../../verifier/verify-access-log.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'cs-alog-'));
+  try {
+    const { gov, g } = logOf(3);
+    const entries = [...allAccessEntries(g)];
+    gov.close();
+    const file = join(dir, 'log.jsonl');
+    writeFileSync(file, `${entries.map((e) => JSON.stringify(e)).join('\n')}\n{not json\n`);
+    assert.throws(() => verifyAccessLogFile(file), (e: Error) => e.name === 'InputError' && e.message === `${file}:4: not JSON`);
+    writeFileSync(file, `${JSON.stringify({ seq: 1, at: 1 })}\n`);
+    assert.throws(() => verifyAccessLogFile(file), /log\.jsonl:1: not an access-log entry/);
+    // The same verdict from the app and from the verifier's own function, on the same entries.
+    assert.deepEqual(verifyAccessLog(entries), verifyAccessEntries(entries));
+    assert.equal(verifyAccessEntries(entries, { head: '0'.repeat(64) }).ok, false, 'a head noted elsewhere that differs fails');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

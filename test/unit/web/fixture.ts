@@ -7,7 +7,9 @@ import { initEvidence } from '../../../src/app/evidence.ts';
 import type { Governance } from '../../../src/app/governance.ts';
 import { loadSettings } from '../../../src/config/load.ts';
 import { openEvidence } from '../../../src/evidence/open.ts';
-import { SqliteGovernanceStore } from '../../../src/store/sqlite/governance-store.ts';
+import { openGovernanceStore } from '../../../src/node/governance.ts';
+import type { GovernanceStore } from '../../../src/store/governance.ts';
+import { createTestDatabase } from '../../helpers/postgres.ts';
 import { createWebApp } from '../../../src/web/app.ts';
 import { sampleDelivery } from '../../helpers/sample-observations.ts';
 import { testDecoy } from '../../helpers/test-decoy.ts';
@@ -29,7 +31,9 @@ export interface WebFixture {
   readonly root: string;
   readonly ctx: Context;
   readonly g: Governance;
-  readonly gov: SqliteGovernanceStore;
+  readonly gov: GovernanceStore;
+  /** Which store the data directory's context and governance run on. */
+  readonly store: StoreKind;
   readonly app: ReturnType<typeof createWebApp>;
   readonly decoyIds: number[];
   /** Another app over the same data directory (a server in a browser test). */
@@ -37,13 +41,20 @@ export interface WebFixture {
   close(): Promise<void>;
 }
 
-/** A data directory with evidence on, hostile-named decoys, deliveries from three IPs, and every role's account. */
-export async function webFixture(opts: { loginPerMinute?: number; now?: () => number } = {}): Promise<WebFixture> {
+export type StoreKind = 'sqlite' | 'postgres';
+
+/**
+ * A data directory with evidence on, hostile-named decoys, deliveries from three IPs, and every role's
+ * account. `store: 'postgres'`: records and governance in a PostgreSQL database made for it (dropped
+ * by close), opened as `serve --store postgres://…` opens them (openContext, openGovernanceStore).
+ */
+export async function webFixture(opts: { loginPerMinute?: number; now?: () => number; store?: StoreKind } = {}): Promise<WebFixture> {
   const root = mkdtempSync(join(tmpdir(), 'cs-web-'));
-  const settings = loadSettings({ flags: { dataDir: join(root, 'data') }, env: {} });
+  const db = opts.store === 'postgres' ? await createTestDatabase() : undefined;
+  const settings = loadSettings({ flags: { dataDir: join(root, 'data'), ...(db ? { store: db.url } : {}) }, env: {} });
   const ctx = openContext(settings, () => {});
   await initEvidence(ctx);
-  const gov = new SqliteGovernanceStore(join(settings.dataDir, 'counterseed.db'));
+  const gov = openGovernanceStore(settings);
   const g: Governance = { gov, now: opts.now ?? Date.now };
   const decoyIds: number[] = [];
   const ev = openEvidence(ctx.store, settings.dataDir, { create: false });
@@ -63,9 +74,9 @@ export async function webFixture(opts: { loginPerMinute?: number; now?: () => nu
   for (const [k, username] of Object.entries(USERS)) await addUser(g, { username, role: roles[k as keyof typeof USERS], password: PASSWORD });
   const app = createWebApp({ ctx, g, loginPerMinute: opts.loginPerMinute ?? 1000 });
   return {
-    root, ctx, g, gov, app, decoyIds,
+    root, ctx, g, gov, store: db ? 'postgres' : 'sqlite', app, decoyIds,
     createApp: () => createWebApp({ ctx, g, loginPerMinute: opts.loginPerMinute ?? 1000 }),
-    async close() { gov.close(); await ctx.close(); rmSync(root, { recursive: true, force: true }); },
+    async close() { gov.close(); await ctx.close(); await db?.drop(); rmSync(root, { recursive: true, force: true }); },
   };
 }
 

@@ -10,6 +10,8 @@ import { PG_CENTRE_003 } from './pg-centre-003.ts';
 import { PG_RETENTION_001 } from './pg-retention-001.ts';
 import { PG_INTEL_001 } from './pg-intel-001.ts';
 import { PG_SOURCES_001 } from './pg-sources-001.ts';
+import { PG_WEB_001 } from './pg-web-001.ts';
+import { PG_RETENTION_002 } from './pg-retention-002.ts';
 
 /** Every PostgreSQL migration, in the order a fresh database applies them. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -24,6 +26,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   PG_RETENTION_001,
   PG_INTEL_001,
   PG_SOURCES_001,
+  PG_WEB_001,
+  PG_RETENTION_002,
 ];
 
 /** Tables partitioned by month (pg-partitions-001, pg-centre-001). */
