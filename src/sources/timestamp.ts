@@ -1,8 +1,10 @@
+import { offsetAt, UnknownZoneError, wallMs, zoneOffsets } from './zone-offset.ts';
+
 /**
  * A partner's timestamp, read without guessing (issue 14 §1): the instant is in UTC ms, and where
  * it came from is exact. Accepted:
  *
- * - ISO 8601 / RFC 3339 with its offset: `2025-03-01T12:00:00Z`, `2025-03-01 12:00:00.250+01:00`;
+ * - ISO 8601 / RFC 3339 (years 0001-9999) with its offset: `2025-03-01T12:00:00Z`, `2025-03-01 12:00:00.250+01:00`;
  * - the same without an offset plus an IANA time zone name (`Europe/Oslo`) in the row's `timezone`
  *   field: the wall-clock time is converted with that zone's rules (the tz database Node ships);
  * - both: the offset must be the one the zone had at that instant, else the row is refused.
@@ -24,10 +26,11 @@ export class TimestampError extends Error {
 export function parseTimestamp(text: string, zone: string | undefined): number {
   const m = ISO.exec(text);
   if (m === null) throw new TimestampError(`timestamp ${JSON.stringify(text)} is not ISO 8601 (YYYY-MM-DDTHH:MM:SS[.fff] with Z or ±HH:MM, or without them and a timezone)`);
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  const ms = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
-  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59) throw new TimestampError(`timestamp ${JSON.stringify(text)} is not a real date and time`);
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]), h = Number(m[4]), mi = Number(m[5]), s = Number(m[6]);
+  // Milliseconds: the first three digits of the fraction (truncated, not rounded).
+  const ms = m[7] === undefined ? 0 : Number(`${m[7]}00`.slice(0, 3));
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59) throw new TimestampError(`timestamp ${JSON.stringify(text)} is not a real date and time`);
+  const wall = wallMs(y, mo, d, h, mi, s, ms);
   const offsetText = m[8];
   const offset = offsetText === undefined ? undefined : offsetText === 'Z' ? 0 : parseOffset(offsetText);
   if (offset !== undefined && Math.abs(offset) > 18 * HOUR) throw new TimestampError(`timestamp ${JSON.stringify(text)}: offset beyond ±18:00`);
@@ -35,20 +38,28 @@ export function parseTimestamp(text: string, zone: string | undefined): number {
     if (offset === undefined) throw new TimestampError(`timestamp ${JSON.stringify(text)} has no offset and the row names no timezone: the instant is unknown`);
     return wall - offset;
   }
-  const zoned = zoneOffsets(zone, wall);
-  if (offset !== undefined) {
-    const at = wall - offset;
-    const actual = offsetAt(zone, at);
-    if (actual !== offset) throw new TimestampError(`timestamp ${JSON.stringify(text)}: offset ${offsetText} is not ${zone}'s offset at that time (${formatOffset(actual)})`);
-    return at;
+  try {
+    if (offset !== undefined) {
+      const at = wall - offset;
+      const actual = offsetAt(zone, at);
+      if (actual !== offset) throw new TimestampError(`timestamp ${JSON.stringify(text)}: offset ${offsetText} is not ${zone}'s offset at that time (${formatOffset(actual)})`);
+      return at;
+    }
+    const zoned = zoneOffsets(zone, wall);
+    if (zoned.length === 0) throw new TimestampError(`timestamp ${JSON.stringify(text)} does not exist in ${zone} (the clocks skipped it): give the offset`);
+    if (zoned.length > 1) throw new TimestampError(`timestamp ${JSON.stringify(text)} happened twice in ${zone} (${zoned.map(formatOffset).join(' and ')}): give the offset`);
+    return wall - zoned[0]!;
+  } catch (e) {
+    if (e instanceof UnknownZoneError) throw new TimestampError(e.message);
+    throw e;
   }
-  if (zoned.length === 0) throw new TimestampError(`timestamp ${JSON.stringify(text)} does not exist in ${zone} (the clocks skipped it): give the offset`);
-  if (zoned.length > 1) throw new TimestampError(`timestamp ${JSON.stringify(text)} happened twice in ${zone} (${zoned.map(formatOffset).join(' and ')}): give the offset`);
-  return wall - zoned[0]!;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysIn(y: number, m: number): number {
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (m !== 2) return MONTH_DAYS[m - 1]!;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
 
 function parseOffset(t: string): number {
@@ -62,40 +73,4 @@ function parseOffset(t: string): number {
 function formatOffset(ms: number): string {
   const a = Math.abs(ms) / 60_000;
   return `${ms < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** True when Node's tz database knows `zone` (an IANA name such as Europe/Oslo, or UTC). */
-export function isKnownZone(zone: string): boolean {
-  try { formatter(zone); return true; } catch { return false; }
-}
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    } catch {
-      throw new TimestampError(`unknown time zone ${JSON.stringify(zone)} (an IANA name such as Europe/Oslo or UTC)`);
-    }
-    // A partner file names a handful of zones; the bound keeps a hostile file from growing the cache.
-    if (formatters.size < 64) formatters.set(zone, f);
-  }
-  return f;
-}
-
-/** The zone's offset from UTC (ms, east positive) at instant `at`. */
-export function offsetAt(zone: string, at: number): number {
-  const p: Record<string, number> = {};
-  for (const x of formatter(zone).formatToParts(new Date(at))) if (x.type !== 'literal') p[x.type] = Number(x.value);
-  const local = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return local - (at - (((at % 1000) + 1000) % 1000));
-}
-
-/** Every offset o with offsetAt(wall - o) = o: one normally, none in a gap, two in an overlap. */
-function zoneOffsets(zone: string, wall: number): number[] {
-  // A zone changes its offset at most once within a day either side (tz data: no two transitions < 1 day apart in practice).
-  const candidates = new Set([offsetAt(zone, wall - 24 * HOUR), offsetAt(zone, wall + 24 * HOUR)]);
-  return [...candidates].filter((o) => offsetAt(zone, wall - o) === o).sort((a, b) => a - b);
 }
