@@ -1,4 +1,4 @@
-import { parseIp, formatIp } from '../domain/ip-address.ts';
+import { formatIp, isCanonicalIPv4, parseIp } from '../domain/ip-address.ts';
 import { parseTimestamp, TimestampError } from './timestamp.ts';
 
 /**
@@ -62,12 +62,18 @@ function port(v: RawValue): number | null {
   return n;
 }
 
-/** Validates one row (field name -> value). Throws RowError naming the field. */
-export function sourceRow(line: number, get: (f: SourceField) => RawValue): SourceRow {
-  const ipText = text('ip', get('ip'), true)!;
+/** THE one spelling of an address that is not already canonical IPv4 text. */
+function ipOf(ipText: string): string {
   const parsed = parseIp(ipText);
   if (parsed === null) throw new RowError(`ip ${JSON.stringify(ipText)} is not an IP address`);
   if (parsed.zone !== undefined) throw new RowError(`ip ${JSON.stringify(ipText)} has a zone: a link-local address names no subscriber`);
+  return formatIp(parsed);
+}
+
+/** Validates one row (field name -> value). Throws RowError naming the field. */
+export function sourceRow(line: number, get: (f: SourceField) => RawValue): SourceRow {
+  const ipText = text('ip', get('ip'), true)!;
+  const ip = isCanonicalIPv4(ipText) ? ipText : ipOf(ipText);
   const timestampText = text('timestamp', get('timestamp'), true)!;
   const timezone = text('timezone', get('timezone'), false);
   let at: number;
@@ -86,7 +92,7 @@ export function sourceRow(line: number, get: (f: SourceField) => RawValue): Sour
   const peerId = peerText === null ? null : peerText.toLowerCase();
   if (peerId !== null && !PEER_ID.test(peerId)) throw new RowError(`peer_id ${JSON.stringify(peerText)} is not 40 hex digits`);
   return {
-    line, ip: formatIp(parsed), port: port(get('port')), at, timestampText, timezone,
+    line, ip, port: port(get('port')), at, timestampText, timezone,
     action: text('action', get('action'), true)!, fileHash, fileName, reference: text('reference', get('reference'), true)!, peerId,
   };
 }
