@@ -2,6 +2,7 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { SourceRow } from '../../../sources/source-row.ts';
 import type { Credibility, MatchRun, NewImport, Reliability, SourceFormat, SourceImport, SourceMatch, SourceStore, StoredSourceRecord } from '../../sources.ts';
 import { matchSql } from './match-sql.ts';
+import { PeerIndex } from './peer-index.ts';
 
 type Row = Record<string, unknown>;
 const str = (v: unknown): string => String(v);
@@ -35,7 +36,8 @@ export class SqliteSourceStore implements SourceStore {
   readonly #db: DatabaseSync;
   #insertMany: StatementSync | undefined;
   #insertOne: StatementSync | undefined;
-  constructor(db: DatabaseSync) { this.#db = db; }
+  readonly #peerIndex: PeerIndex;
+  constructor(db: DatabaseSync) { this.#db = db; this.#peerIndex = new PeerIndex(db); }
 
   #tx<T>(fn: () => T): T {
     this.#db.exec('BEGIN IMMEDIATE');
@@ -72,7 +74,10 @@ export class SqliteSourceStore implements SourceStore {
     this.#insertOne ??= this.#db.prepare(`INSERT INTO source_records ${RECORD_COLUMNS} VALUES ${RECORD_VALUES}`);
     const many = this.#insertMany, one = this.#insertOne;
     const args: SQLInputValue[] = new Array(ROWS_PER_INSERT * 12);
+    let peerRows = 0;
+    for (const r of rows) if (r.peerId !== null) peerRows++;
     this.#tx(() => {
+      this.#peerIndex.beforeSlice(importId, peerRows);
       let i = 0;
       for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
         for (let k = 0; k < ROWS_PER_INSERT; k++) recordValues(importId, rows[i + k]!, args, k * 12);
@@ -87,7 +92,10 @@ export class SqliteSourceStore implements SourceStore {
 
   finishImport(importId: number, fileSha256: string, fileBytes: number, rows: number): SourceImport {
     this.#db.exec('PRAGMA synchronous = FULL');
-    this.#db.prepare("UPDATE source_imports SET status = 'complete', file_sha256 = ?, file_bytes = ?, rows = ? WHERE id = ?").run(fileSha256, fileBytes, rows, importId);
+    this.#tx(() => {
+      this.#peerIndex.ensure(importId);
+      this.#db.prepare("UPDATE source_imports SET status = 'complete', file_sha256 = ?, file_bytes = ?, rows = ? WHERE id = ?").run(fileSha256, fileBytes, rows, importId);
+    });
     return importRow(this.#db.prepare('SELECT * FROM source_imports WHERE id = ?').get(importId) as Row);
   }
 
@@ -96,7 +104,10 @@ export class SqliteSourceStore implements SourceStore {
     // In slices, so a running node's evidence writer never waits long for the database.
     const del = this.#db.prepare('DELETE FROM source_records WHERE id IN (SELECT id FROM source_records WHERE import_id = ? LIMIT 50000)');
     while (Number(del.run(importId).changes) > 0) { /* next slice */ }
-    this.#db.prepare('DELETE FROM source_imports WHERE id = ?').run(importId);
+    this.#tx(() => {
+      this.#db.prepare('DELETE FROM source_imports WHERE id = ?').run(importId);
+      this.#peerIndex.ensure(importId);
+    });
   }
 
   imports(): SourceImport[] {
@@ -112,6 +123,7 @@ export class SqliteSourceStore implements SourceStore {
   }
 
   match(windowMs: number, at: number): MatchRun {
+    this.#tx(() => this.#peerIndex.ensure());
     const upTo = Number(this.#db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM deliveries').get()!.n);
     const imports = this.#db.prepare("SELECT id FROM source_imports WHERE status = 'complete' ORDER BY id").all().map((r) => Number(r.id));
     // The longest session bounds how far before a source time a matching delivery can start, so the
