@@ -25,12 +25,15 @@ export class UnknownZoneError extends Error {
   }
 }
 
-/** `index` numbers the zones kept in `zones` (their hours are cached); -1 for one beyond MAX_ZONES (never cached). */
-interface Zone { readonly format: Intl.DateTimeFormat; readonly index: number }
+/**
+ * `hours`: UTC hour number -> offset ms, for the hours without a transition (years 1-9999 are hours
+ * -17.3 to 70.4 million: small integers, which a Map hashes fast); undefined for a zone beyond MAX_ZONES (never cached).
+ */
+interface Zone { readonly format: Intl.DateTimeFormat; readonly hours: Map<number, number> | undefined }
 
 const zones = new Map<string, Zone>();
-/** (zone index * 2^28 + 2^27 + UTC hour number) -> offset ms. Years 1-9999 are hours -17.3 to 70.4 million, within ±2^27. */
-const hours = new Map<number, number>();
+/** Hours cached over all zones. */
+let cachedHours = 0;
 
 function zoneOf(name: string): Zone {
   let z = zones.get(name);
@@ -42,7 +45,7 @@ function zoneOf(name: string): Zone {
       throw new UnknownZoneError(name);
     }
     const kept = zones.size < MAX_ZONES;
-    z = { format, index: kept ? zones.size : -1 };
+    z = { format, hours: kept ? new Map() : undefined };
     if (kept) zones.set(name, z);
   }
   return z;
@@ -89,16 +92,17 @@ function computeOffset(z: Zone, second: number): number {
 /** The zone's offset from UTC (ms, east positive) at instant `at`. Throws UnknownZoneError. */
 export function offsetAt(zone: string, at: number): number {
   const z = zoneOf(zone);
-  if (z.index < 0) return computeOffset(z, at - (((at % 1000) + 1000) % 1000));
+  const hours = z.hours;
+  if (hours === undefined) return computeOffset(z, at - (((at % 1000) + 1000) % 1000));
   const hour = Math.floor(at / HOUR);
-  const key = z.index * 2 ** 28 + 2 ** 27 + hour;
-  const cached = hours.get(key);
+  const cached = hours.get(hour);
   if (cached !== undefined) return cached;
   const first = computeOffset(z, hour * HOUR);
   const last = computeOffset(z, hour * HOUR + HOUR - 1000);
   if (first !== last) return computeOffset(z, at - (((at % 1000) + 1000) % 1000));
-  if (hours.size >= MAX_CACHED_HOURS) hours.clear();
-  hours.set(key, first);
+  if (cachedHours >= MAX_CACHED_HOURS) { for (const other of zones.values()) other.hours?.clear(); cachedHours = 0; }
+  hours.set(hour, first);
+  cachedHours++;
   return first;
 }
 
