@@ -101,3 +101,15 @@ test('JSON: an array on one line (JSON.stringify without indent) far longer than
   assert.equal(got.length, 3000);
   assert.deepEqual(got[2999], { line: 1, value: rows[2999] });
 });
+
+test('JSON: escapes, nesting and line breaks inside rows, at every chunk edge; the lines of the rows after them', async () => {
+  const text = '[{"a":"q\\"}\\\\","b":[1,{"c":"]"}]},\n {\n  "a": "x\\ny\\\\\\"",\n  "b": {}\n },\n\n {"a":"ø{"}]';
+  const want = [
+    { line: 1, value: { a: 'q"}\\', b: [1, { c: ']' }] } },
+    { line: 2, value: { a: 'x\ny\\"', b: {} } },
+    { line: 7, value: { a: 'ø{' } },
+  ];
+  for (const size of [1, 2, 3, 5, 7, 1000]) assert.deepEqual(await all(readJsonArray(chunks(text, size))), want, `chunk size ${size}`);
+  // A raw line break inside a string is not JSON: the row is refused with its line, and the next row keeps its own.
+  await assert.rejects(all(readJsonArray(chunks('[{"a":"x\ny"},\n{"a":1}]', 2))), (e: unknown) => e instanceof JsonRowError && e.line === 1 && /not JSON/.test(e.message));
+});
