@@ -75,25 +75,29 @@ const isAlive = (pid: number): boolean => {
 
 /** Validated rows of the file, one array per chunk read; invalid rows go to `onProblem`. */
 async function* rowsOf(format: SourceFormat, chunks: AsyncIterable<Uint8Array>, onProblem: (p: RowProblem) => void): AsyncGenerator<SourceRow[]> {
-  const check = (line: number, get: (f: SourceField) => RawValue, out: SourceRow[]) => {
-    try { out.push(sourceRow(line, get)); } catch (e) {
+  const check = (line: number, values: ArrayLike<RawValue>, out: SourceRow[]) => {
+    try { out.push(sourceRow(line, values)); } catch (e) {
       if (!(e instanceof RowError)) throw e;
       onProblem({ line, message: e.message });
     }
   };
   if (format === 'csv') {
-    let index: Partial<Record<SourceField, number>> | undefined;
+    // columns[i]: the CSV column of SOURCE_FIELDS[i], -1 when the header lacks it; undefined until the header is read.
+    let columns: number[] | undefined;
+    let inOrder = false;
+    const values: RawValue[] = new Array(SOURCE_FIELDS.length);
     for await (const recs of readCsv(chunks)) {
       const out: SourceRow[] = [];
       for (const rec of recs) {
-        if (index === undefined) { index = header(rec.fields, rec.line); continue; }
+        if (columns === undefined) { columns = header(rec.fields, rec.line); inOrder = columns.every((c, i) => c === i); continue; }
         const f = rec.fields;
-        const ix = index;
-        check(rec.line, (name) => { const i = ix[name]; return i === undefined ? undefined : f[i]; }, out);
+        if (inOrder) { check(rec.line, f, out); continue; }
+        for (let i = 0; i < columns.length; i++) values[i] = columns[i]! < 0 ? undefined : f[columns[i]!];
+        check(rec.line, values, out);
       }
       yield out;
     }
-    if (index === undefined) throw new CsvError(1, 'the file is empty: a header line is needed');
+    if (columns === undefined) throw new CsvError(1, 'the file is empty: a header line is needed');
     return;
   }
   const records = format === 'json' ? readJsonArray(chunks) : readNdjson(chunks);
@@ -101,25 +105,29 @@ async function* rowsOf(format: SourceFormat, chunks: AsyncIterable<Uint8Array>, 
     const out: SourceRow[] = [];
     for (const rec of recs) {
       const v = rec.value;
-      const unknown = Object.keys(v).filter((k) => !(SOURCE_FIELDS as readonly string[]).includes(k));
-      if (unknown.length > 0) { onProblem({ line: rec.line, message: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (fields: ${SOURCE_FIELDS.join(', ')})` }); continue; }
-      check(rec.line, (name) => v[name] as RawValue, out);
+      let unknown: string[] | undefined;
+      for (const k in v) if (!(FIELD_SET.has(k))) (unknown ??= []).push(k);
+      if (unknown !== undefined) { onProblem({ line: rec.line, message: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (fields: ${SOURCE_FIELDS.join(', ')})` }); continue; }
+      check(rec.line, [v.ip, v.port, v.timestamp, v.timezone, v.action, v.file_hash, v.file_name, v.reference, v.peer_id] as RawValue[], out);
     }
     yield out;
   }
 }
 
-function header(fields: readonly string[], line: number): Partial<Record<SourceField, number>> {
+const FIELD_SET: ReadonlySet<string> = new Set(SOURCE_FIELDS);
+
+/** The header's column of each field, in SOURCE_FIELDS' order (-1: absent). Refuses unknown, doubled and missing required columns. */
+function header(fields: readonly string[], line: number): number[] {
   const index: Partial<Record<SourceField, number>> = {};
   fields.forEach((name, i) => {
-    if (!(SOURCE_FIELDS as readonly string[]).includes(name)) throw new CsvError(line, `unknown column ${JSON.stringify(name)} in the header (columns: ${SOURCE_FIELDS.join(', ')})`);
+    if (!FIELD_SET.has(name)) throw new CsvError(line, `unknown column ${JSON.stringify(name)} in the header (columns: ${SOURCE_FIELDS.join(', ')})`);
     if (index[name as SourceField] !== undefined) throw new CsvError(line, `column ${JSON.stringify(name)} twice in the header`);
     index[name as SourceField] = i;
   });
   const missing = REQUIRED_FIELDS.filter((f) => index[f] === undefined);
   if (missing.length > 0) throw new CsvError(line, `the header lacks ${missing.join(', ')}`);
   if (index.file_hash === undefined && index.file_name === undefined) throw new CsvError(line, 'the header lacks file_hash and file_name: give one or both');
-  return index;
+  return SOURCE_FIELDS.map((f) => index[f] ?? -1);
 }
 
 /**

@@ -23,6 +23,11 @@ const HEXGROUP = /^[0-9a-fA-F]{1,4}$/;
 /** RFC 4007 section 11.2 zone: the characters node:net isIP() accepts, so the verifier keys the same records. */
 const ZONE = /^[0-9A-Za-z.:-]+$/;
 
+/** True for strict dotted-decimal IPv4 text, which is its own canonical spelling (the fast path of bulk imports). */
+export function isCanonicalIPv4(s: string): boolean {
+  return V4.test(s);
+}
+
 /** Network-order bytes of a strict dotted-decimal IPv4 address, or null. */
 export function parseIPv4(s: string): Uint8Array | null {
   if (!V4.test(s)) return null;
@@ -116,6 +121,7 @@ export function formatIp(p: ParsedIp): string {
 
 /** The one spelling of `text`, or null when it is not an IP address. */
 export function normalizeIp(text: string): string | null {
+  if (V4.test(text)) return text;
   const p = parseIp(text);
   return p === null ? null : formatIp(p);
 }

@@ -8,7 +8,10 @@
  * Written here rather than taken from csv-parse 7.0.3: on this machine csv-parse alone read
  * ~100,000 rows/s, half the import target of issue 14 (200,000 rows/s with validation and storage);
  * this reader splits an unquoted record with String.split and walks characters only for quoted ones.
+ * Lines come from the shared chunk loop (chunked-text.ts); a record with a quoted line break spans lines.
  */
+
+import { readLines, type ChunkFailure } from './chunked-text.ts';
 
 export const MAX_RECORD = 64 * 1024;
 
@@ -32,114 +35,80 @@ export interface CsvRecord {
  * chunk, not per record: the import target of 200,000 rows/s).
  */
 export async function* readCsv(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<CsvRecord[]> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  let buf = '';
-  let line = 1;
   let width = -1;
-  const decode = (c?: Uint8Array): string => {
-    try { return c === undefined ? decoder.decode() : decoder.decode(c, { stream: true }); } catch { throw new CsvError(line, 'the file is not UTF-8 text'); }
-  };
-  const emit = (r: CsvRecord): CsvRecord => {
+  // A quoted record still open at a line's end: its lines so far (joined with LF), and the line it starts on.
+  let open: string | undefined;
+  let openLine = 0;
+  const fail = (line: number, why: ChunkFailure) => new CsvError(line, why === 'not-utf8' ? 'the file is not UTF-8 text' : `a record longer than ${MAX_RECORD} characters`);
+  for await (const { first, lines } of readLines(chunks, MAX_RECORD, fail)) {
+    const out: CsvRecord[] = [];
+    for (let k = 0; k < lines.length; k++) {
+      const line = first + k;
+      let text = lines[k]!;
+      let start = line;
+      if (open !== undefined) {
+        text = `${open}\n${text}`;
+        start = openLine;
+        open = undefined;
+      } else if (!text.includes('"')) {
+        if (text.endsWith('\r')) text = text.slice(0, -1);
+        if (text === '') throw new CsvError(line, 'an empty line');
+        out.push(checked({ line, fields: text.split(',') }));
+        continue;
+      }
+      if (text.length > MAX_RECORD) throw new CsvError(start, `a record longer than ${MAX_RECORD} characters`);
+      const fields = quotedRecord(text, start);
+      if (fields === undefined) { open = text; openLine = start; continue; }
+      out.push(checked({ line: start, fields }));
+    }
+    if (out.length > 0) yield out;
+  }
+  if (open !== undefined) throw new CsvError(openLine, 'a quoted field is not closed');
+
+  function checked(r: CsvRecord): CsvRecord {
     if (width < 0) width = r.fields.length;
     else if (r.fields.length !== width) throw new CsvError(r.line, `${r.fields.length} fields where the header has ${width}`);
     return r;
-  };
-  for await (const chunk of chunks) {
-    buf += decode(chunk);
-    let pos = 0;
-    const out: CsvRecord[] = [];
-    for (;;) {
-      const r = nextRecord(buf, pos, line, false);
-      if (r === null) break;
-      pos = r.next;
-      line = r.nextLine;
-      if (r.record !== undefined) out.push(emit(r.record));
-    }
-    buf = buf.slice(pos);
-    if (out.length > 0) yield out;
-    if (buf.length > MAX_RECORD) throw new CsvError(line, `a record longer than ${MAX_RECORD} characters`);
   }
-  buf += decode();
-  let pos = 0;
-  const out: CsvRecord[] = [];
-  while (pos < buf.length) {
-    const r = nextRecord(buf, pos, line, true)!;
-    pos = r.next;
-    line = r.nextLine;
-    if (r.record !== undefined) out.push(emit(r.record));
-  }
-  if (out.length > 0) yield out;
 }
 
 /**
- * The record at `pos`, or null when the buffer ends inside it and more may come (`final` false).
- * `record` is undefined for an empty line (allowed only as the very last line, after the final line break).
+ * The fields of a record with a quote in it, character by character; `text` is its lines so far
+ * (LF between them; a CR before an LF is the line end's). Undefined when a quoted field is still open
+ * at the end: the record goes on on the next line.
  */
-function nextRecord(buf: string, pos: number, line: number, final: boolean): { record?: CsvRecord; next: number; nextLine: number } | null {
-  const nl = buf.indexOf('\n', pos);
-  if (nl < 0 && !final) return null;
-  const end = nl < 0 ? buf.length : nl;
-  let text = buf.slice(pos, end);
-  // (Searching the buffer for a quote from `pos` would scan to its end for every record.)
-  if (!text.includes('"')) {
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    if (text.length > MAX_RECORD) throw new CsvError(line, `a record longer than ${MAX_RECORD} characters`);
-    const next = nl < 0 ? buf.length : nl + 1;
-    if (text === '') {
-      if (next < buf.length || !final) throw new CsvError(line, 'an empty line');
-      return { next, nextLine: line + 1 };
-    }
-    return { record: { line, fields: text.split(',') }, next, nextLine: line + 1 };
-  }
-  return quotedRecord(buf, pos, line, final);
-}
-
-/** Character by character, for a record with a quote in it. */
-function quotedRecord(buf: string, pos: number, line: number, final: boolean): { record: CsvRecord; next: number; nextLine: number } | null {
+function quotedRecord(text: string, line: number): string[] | undefined {
   const fields: string[] = [];
-  let i = pos;
-  let lines = 0;
+  const lineAt = (i: number) => { let n = line; for (let j = text.indexOf('\n'); j >= 0 && j < i; j = text.indexOf('\n', j + 1)) n++; return n; };
+  // The record ends at text.length, or at a CR that is the last character (CRLF).
+  const end = text.endsWith('\r') ? text.length - 1 : text.length;
+  let i = 0;
   for (;;) {
-    if (i - pos > MAX_RECORD) throw new CsvError(line, `a record longer than ${MAX_RECORD} characters`);
-    let field: string;
-    if (buf[i] === '"') {
-      let parts = '';
+    if (text[i] === '"') {
+      let field = '';
       let j = i + 1;
       for (;;) {
-        const q = buf.indexOf('"', j);
-        if (q < 0) {
-          if (!final) return null;
-          throw new CsvError(line, 'a quoted field is not closed');
-        }
-        if (q + 1 >= buf.length && !final) return null;
-        parts += buf.slice(j, q);
-        if (buf[q + 1] === '"') { parts += '"'; j = q + 2; continue; }
+        const q = text.indexOf('"', j);
+        if (q < 0) return undefined;
+        field += text.slice(j, q);
+        if (text[q + 1] === '"') { field += '"'; j = q + 2; continue; }
         i = q + 1;
         break;
       }
-      for (const ch of parts) if (ch === '\n') lines++;
-      field = parts;
-      const c = buf[i];
-      if (c !== ',' && c !== '\n' && c !== '\r' && c !== undefined) throw new CsvError(line + lines, `${JSON.stringify(c)} after a closing quote`);
+      fields.push(field);
+      if (i < end && text[i] !== ',') throw new CsvError(lineAt(i), `${JSON.stringify(text[i])} after a closing quote`);
     } else {
       let j = i;
-      while (j < buf.length && buf[j] !== ',' && buf[j] !== '\n' && buf[j] !== '\r') {
-        if (buf[j] === '"') throw new CsvError(line + lines, 'a quote inside an unquoted field');
+      while (j < end && text[j] !== ',') {
+        const c = text[j];
+        if (c === '"') throw new CsvError(lineAt(j), 'a quote inside an unquoted field');
+        if (c === '\r' || c === '\n') throw new CsvError(lineAt(j), c === '\r' ? 'a carriage return without a line feed' : 'a line break outside quotes');
         j++;
       }
-      if (j >= buf.length && !final) return null;
-      field = buf.slice(i, j);
+      fields.push(text.slice(i, j));
       i = j;
     }
-    fields.push(field);
-    const c = buf[i];
-    if (c === ',') { i++; continue; }
-    if (c === '\r') {
-      if (i + 1 >= buf.length && !final) return null;
-      if (buf[i + 1] !== '\n' && i + 1 < buf.length) throw new CsvError(line + lines, 'a carriage return without a line feed');
-      i++;
-    }
-    if (buf[i] === '\n') i++;
-    return { record: { line, fields }, next: i, nextLine: line + lines + 1 };
+    if (i >= end) return fields;
+    i++; // the comma
   }
 }

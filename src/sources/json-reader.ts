@@ -8,6 +8,8 @@
  *   (string and nesting aware) and checks the commas and brackets between them.
  */
 
+import { readLines, scanChunks, type ChunkFailure } from './chunked-text.ts';
+
 export const MAX_OBJECT = 64 * 1024;
 
 export class JsonRowError extends Error {
@@ -24,15 +26,6 @@ export interface JsonRecord {
   readonly value: Record<string, unknown>;
 }
 
-function decoderFor(lineOf: () => number): { decode(c?: Uint8Array): string } {
-  const d = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  return {
-    decode(c) {
-      try { return c === undefined ? d.decode() : d.decode(c, { stream: true }); } catch { throw new JsonRowError(lineOf(), 'the file is not UTF-8 text'); }
-    },
-  };
-}
-
 function object(line: number, text: string): Record<string, unknown> {
   let v: unknown;
   try { v = JSON.parse(text); } catch (e) { throw new JsonRowError(line, `not JSON: ${(e as Error).message}`); }
@@ -40,32 +33,21 @@ function object(line: number, text: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+const fail = (line: number, why: ChunkFailure) => new JsonRowError(line, why === 'not-utf8' ? 'the file is not UTF-8 text' : `a row longer than ${MAX_OBJECT} characters`);
+
 /** Rows as one array per chunk read (a promise per chunk, not per row). */
 export async function* readNdjson(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord[]> {
-  let line = 1;
-  const dec = decoderFor(() => line);
-  let buf = '';
-  const take = (text: string): JsonRecord => {
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    if (text.length > MAX_OBJECT) throw new JsonRowError(line, `a row longer than ${MAX_OBJECT} characters`);
-    if (text === '') throw new JsonRowError(line, 'an empty line');
-    return { line, value: object(line, text) };
-  };
-  for await (const chunk of chunks) {
-    buf += dec.decode(chunk);
-    let pos = 0;
+  for await (const { first, lines } of readLines(chunks, MAX_OBJECT, fail)) {
     const out: JsonRecord[] = [];
-    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n', pos)) {
-      out.push(take(buf.slice(pos, nl)));
-      pos = nl + 1;
-      line++;
+    for (let k = 0; k < lines.length; k++) {
+      const line = first + k;
+      let text = lines[k]!;
+      if (text.endsWith('\r')) text = text.slice(0, -1);
+      if (text === '') throw new JsonRowError(line, 'an empty line');
+      out.push({ line, value: object(line, text) });
     }
-    buf = buf.slice(pos);
-    if (out.length > 0) yield out;
-    if (buf.length > MAX_OBJECT) throw new JsonRowError(line, `a row longer than ${MAX_OBJECT} characters`);
+    yield out;
   }
-  buf += dec.decode();
-  if (buf !== '') yield [take(buf)];
 }
 
 const WS = new Set([' ', '\t', '\n', '\r']);
@@ -73,17 +55,14 @@ const WS = new Set([' ', '\t', '\n', '\r']);
 /** Rows as one array per chunk read. */
 export async function* readJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord[]> {
   let line = 1;
-  const dec = decoderFor(() => line);
   // expect: '[' first; then an element or ']'; after an element ',' or ']'; after ',' an element; 'end' after ']'.
   let expect: 'open' | 'first' | 'element' | 'separator' | 'end' = 'open';
-  let buf = '';
+  // Where the scan goes on in the text scanChunks hands over (what was left + the new chunk).
   let pos = 0;
-  // Inside an element: where it began, its line, nesting depth, string state.
+  // Inside an element: where it began in that text, its line, nesting depth, string state.
   let start = -1, startLine = 0, depth = 0, inString = false, escaped = false;
   const bad = (what: string) => new JsonRowError(line, what);
-  for await (const chunk of chunks) {
-    buf += dec.decode(chunk);
-    const out: JsonRecord[] = [];
+  const scan = (buf: string, final: boolean, out: JsonRecord[]): number => {
     for (; pos < buf.length; pos++) {
       const c = buf[pos]!;
       if (c === '\n') line++;
@@ -119,15 +98,15 @@ export async function* readJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncGe
       if (c !== '{') throw bad(`a row must be a JSON object, got ${JSON.stringify(c)}`);
       start = pos; startLine = line; depth = 1;
     }
-    if (out.length > 0) yield out;
-    // Keep only the open element (if any): memory stays bounded.
+    if (final) {
+      if (start >= 0) throw new JsonRowError(startLine, 'the file ends inside a row');
+      if (expect !== 'end') throw bad(expect === 'open' ? 'the file is empty' : 'the file ends before the closing ]');
+    }
+    // Only the open element (if any) is carried over: memory stays bounded.
     const keepFrom = start >= 0 ? start : pos;
-    buf = buf.slice(keepFrom);
     pos -= keepFrom;
     if (start >= 0) start = 0;
-    if (buf.length > MAX_OBJECT) throw new JsonRowError(startLine, `a row longer than ${MAX_OBJECT} characters`);
-  }
-  dec.decode();
-  if (start >= 0) throw new JsonRowError(startLine, 'the file ends inside a row');
-  if (expect !== 'end') throw bad(expect === 'open' ? 'the file is empty' : 'the file ends before the closing ]');
+    return keepFrom;
+  };
+  yield* scanChunks(chunks, MAX_OBJECT, scan, (why) => fail(start >= 0 ? startLine : line, why));
 }

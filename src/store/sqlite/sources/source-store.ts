@@ -1,7 +1,8 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { SourceRow } from '../../../sources/source-row.ts';
 import type { Credibility, MatchRun, NewImport, Reliability, SourceFormat, SourceImport, SourceMatch, SourceStore, StoredSourceRecord } from '../../sources.ts';
 import { matchSql } from './match-sql.ts';
+import { PeerIndex } from './peer-index.ts';
 
 type Row = Record<string, unknown>;
 const str = (v: unknown): string => String(v);
@@ -19,10 +20,24 @@ const matchRunRow = (r: Row): MatchRun => ({
   imports: str(r.imports) === '' ? [] : str(r.imports).split(',').map(Number),
 });
 
+const RECORD_COLUMNS = '(import_id, line, ip, port, at, timestamp_text, timezone, action, file_hash, file_name, reference, peer_id)';
+const RECORD_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** 16 x 12 = 192 parameters, far below SQLite's limit (32,766). */
+const ROWS_PER_INSERT = 16;
+
+function recordValues(importId: number, r: SourceRow, to: SQLInputValue[], at: number): void {
+  to[at] = importId; to[at + 1] = r.line; to[at + 2] = r.ip; to[at + 3] = r.port; to[at + 4] = r.at; to[at + 5] = r.timestampText;
+  to[at + 6] = r.timezone; to[at + 7] = r.action; to[at + 8] = r.fileHash; to[at + 9] = r.fileName; to[at + 10] = r.reference;
+  to[at + 11] = r.peerId === null ? null : Buffer.from(r.peerId, 'hex');
+}
+
 /** SourceStore over the SQLite store's connection. Every value is a bound parameter. */
 export class SqliteSourceStore implements SourceStore {
   readonly #db: DatabaseSync;
-  constructor(db: DatabaseSync) { this.#db = db; }
+  #insertMany: StatementSync | undefined;
+  #insertOne: StatementSync | undefined;
+  readonly #peerIndex: PeerIndex;
+  constructor(db: DatabaseSync) { this.#db = db; this.#peerIndex = new PeerIndex(db); }
 
   #tx<T>(fn: () => T): T {
     this.#db.exec('BEGIN IMMEDIATE');
@@ -50,22 +65,37 @@ export class SqliteSourceStore implements SourceStore {
    * Slices are committed with synchronous = NORMAL (WAL: no fsync per slice; issue 14's 200,000 rows/s):
    * a slice lost to a power cut belongs to an import still 'loading', which nothing reads and the next
    * import removes. finishImport commits the 'complete' mark with synchronous = FULL, which syncs the
-   * WAL and every slice before it.
+   * WAL and every slice before it. Rows go ROWS_PER_INSERT to a statement: one call into SQLite per
+   * row was ~40 % of the storing time (bench/sources-import.bench.ts).
    */
   addRecords(importId: number, rows: readonly SourceRow[]): void {
     this.#db.exec('PRAGMA synchronous = NORMAL');
-    const st = this.#db.prepare(`INSERT INTO source_records (import_id, line, ip, port, at, timestamp_text, timezone, action, file_hash, file_name, reference, peer_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#insertMany ??= this.#db.prepare(`INSERT INTO source_records ${RECORD_COLUMNS} VALUES ${Array(ROWS_PER_INSERT).fill(RECORD_VALUES).join(', ')}`);
+    this.#insertOne ??= this.#db.prepare(`INSERT INTO source_records ${RECORD_COLUMNS} VALUES ${RECORD_VALUES}`);
+    const many = this.#insertMany, one = this.#insertOne;
+    const args: SQLInputValue[] = new Array(ROWS_PER_INSERT * 12);
+    let peerRows = 0;
+    for (const r of rows) if (r.peerId !== null) peerRows++;
     this.#tx(() => {
-      for (const r of rows) {
-        st.run(importId, r.line, r.ip, r.port, r.at, r.timestampText, r.timezone, r.action, r.fileHash, r.fileName, r.reference, r.peerId === null ? null : Buffer.from(r.peerId, 'hex'));
+      this.#peerIndex.beforeSlice(importId, peerRows);
+      let i = 0;
+      for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+        for (let k = 0; k < ROWS_PER_INSERT; k++) recordValues(importId, rows[i + k]!, args, k * 12);
+        many.run(...args);
+      }
+      for (; i < rows.length; i++) {
+        recordValues(importId, rows[i]!, args, 0);
+        one.run(...args.slice(0, 12));
       }
     });
   }
 
   finishImport(importId: number, fileSha256: string, fileBytes: number, rows: number): SourceImport {
     this.#db.exec('PRAGMA synchronous = FULL');
-    this.#db.prepare("UPDATE source_imports SET status = 'complete', file_sha256 = ?, file_bytes = ?, rows = ? WHERE id = ?").run(fileSha256, fileBytes, rows, importId);
+    this.#tx(() => {
+      this.#peerIndex.ensure(importId);
+      this.#db.prepare("UPDATE source_imports SET status = 'complete', file_sha256 = ?, file_bytes = ?, rows = ? WHERE id = ?").run(fileSha256, fileBytes, rows, importId);
+    });
     return importRow(this.#db.prepare('SELECT * FROM source_imports WHERE id = ?').get(importId) as Row);
   }
 
@@ -74,7 +104,10 @@ export class SqliteSourceStore implements SourceStore {
     // In slices, so a running node's evidence writer never waits long for the database.
     const del = this.#db.prepare('DELETE FROM source_records WHERE id IN (SELECT id FROM source_records WHERE import_id = ? LIMIT 50000)');
     while (Number(del.run(importId).changes) > 0) { /* next slice */ }
-    this.#db.prepare('DELETE FROM source_imports WHERE id = ?').run(importId);
+    this.#tx(() => {
+      this.#db.prepare('DELETE FROM source_imports WHERE id = ?').run(importId);
+      this.#peerIndex.ensure(importId);
+    });
   }
 
   imports(): SourceImport[] {
@@ -90,6 +123,7 @@ export class SqliteSourceStore implements SourceStore {
   }
 
   match(windowMs: number, at: number): MatchRun {
+    this.#tx(() => this.#peerIndex.ensure());
     const upTo = Number(this.#db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM deliveries').get()!.n);
     const imports = this.#db.prepare("SELECT id FROM source_imports WHERE status = 'complete' ORDER BY id").all().map((r) => Number(r.id));
     // The longest session bounds how far before a source time a matching delivery can start, so the
