@@ -29,22 +29,31 @@ export class Rollups {
   readonly #sql: IntelDialect;
   constructor(db: DatabaseSync, dialect: IntelDialect) { this.#db = db; this.#sql = dialect; }
 
-  #mark(name: string): number {
-    return Number(this.#db.prepare('SELECT last_id FROM intel_watermarks WHERE name = ?').get(name)?.last_id ?? 0);
+  /** The high-water marks and the record tables' highest ids, in one statement (one round trip on PostgreSQL). */
+  #marks(): { wd: number; wa: number; topD: number; topA: number } {
+    const mark = (name: string) => `COALESCE((SELECT last_id FROM intel_watermarks WHERE name = '${name}'), 0)`;
+    const r = this.#db.prepare(`SELECT ${mark('deliveries')} AS wd, ${mark('announces')} AS wa,
+      (SELECT COALESCE(MAX(id), 0) FROM deliveries) AS td, (SELECT COALESCE(MAX(id), 0) FROM tracker_announces) AS ta`).get()!;
+    return { wd: Number(r.wd), wa: Number(r.wa), topD: Number(r.td), topA: Number(r.ta) };
+  }
+
+  /** Nothing recorded past the marks (read outside a transaction: a refresh reads them again inside its own). */
+  upToDate(): boolean {
+    const m = this.#marks();
+    return m.topD === m.wd && m.topA === m.wa;
   }
 
   /** Call inside a transaction. */
   refresh(): { deliveries: number; announces: number } {
     const db = this.#db;
     const sql = this.#sql;
-    const wd = this.#mark('deliveries');
-    const wa = this.#mark('announces');
-    const tops = () => [Number(db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM deliveries').get()!.m), Number(db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM tracker_announces').get()!.m)];
+    const seen = this.#marks();
+    const { wd, wa } = seen;
     // Nothing visible past the marks: nothing to do, and no lock taken (every dossier and stats call refreshes first).
-    if (tops().every((t, i) => t === [wd, wa][i])) return { deliveries: 0, announces: 0 };
+    if (seen.topD === wd && seen.topA === wa) return { deliveries: 0, announces: 0 };
     // PostgreSQL assigns ids before commit: wait until every writer holding a lower id has committed, then read the tops again.
     for (const s of sql.refreshLock) db.exec(s);
-    const [topD, topA] = tops() as [number, number];
+    const { topD, topA } = this.#marks();
     const newD = 'd.id > ? AND d.id <= ?';
     db.prepare(`INSERT OR IGNORE INTO intel_ips (ip) SELECT DISTINCT d.remote_ip FROM deliveries d WHERE ${newD}`).run(wd, topD);
     db.prepare(`INSERT OR IGNORE INTO intel_ips (ip) SELECT DISTINCT d.remote_ip FROM tracker_announces d WHERE ${newD}`).run(wa, topA);
