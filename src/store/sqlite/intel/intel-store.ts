@@ -2,12 +2,12 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Enrichment, GeoDatabase } from '../../../domain/enrichment.ts';
 import { InputError } from '../../../domain/errors.ts';
 import type {
-  ActivityRow, CohortCount, DataPurpose, DecoyLifetime, DeviceEstimate, DimensionRow, DossierAnnounce, DossierDelivery, DossierPresence,
+  ActivityRow, CohortCount, DataPurpose, DecoyLifetime, DeviceEstimate, DimensionRow, DossierAnnounce, DossierDelivery, DossierPresence, DossierRecords,
   IntelFilter, IntelligenceStore, IpDimension, Period, RollupPeriod, StoredEnrichment,
 } from '../../intelligence.ts';
 import type { SyntheticWriter } from '../../synthetic.ts';
 import { cohorts } from './cohort-queries.ts';
-import { dossierAnnounces, dossierDeliveries, dossierPresence, lastActivityAt } from './dossier-queries.ts';
+import { dossierRecords, lastActivityAt } from './dossier-queries.ts';
 import { EnrichmentTables } from './enrichment-tables.ts';
 import type { IntelDialect } from './intel-dialect.ts';
 import { Rollups } from './rollups.ts';
@@ -73,9 +73,10 @@ export class IntelStore implements IntelligenceStore {
   cohorts(from: number, to: number, horizonsDays: readonly number[], groupBy: 'none' | 'campaign' | 'language' | 'format', dataEnd: number): CohortCount[] {
     return cohorts(this.#db, from, to, horizonsDays, groupBy, dataEnd);
   }
-  dossierDeliveries(ip: string, limit: number): DossierDelivery[] { return dossierDeliveries(this.#db, ip, limit); }
-  dossierAnnounces(ip: string, limit: number): DossierAnnounce[] { return dossierAnnounces(this.#db, ip, limit); }
-  dossierPresence(ip: string, limit: number): DossierPresence[] { return dossierPresence(this.#db, ip, limit); }
+  dossierDeliveries(ip: string, limit: number): DossierDelivery[] { return dossierRecords(this.#db, ip, limit).deliveries; }
+  dossierAnnounces(ip: string, limit: number): DossierAnnounce[] { return dossierRecords(this.#db, ip, limit).announces; }
+  dossierPresence(ip: string, limit: number): DossierPresence[] { return dossierRecords(this.#db, ip, limit).presence; }
+  dossierRecords(ip: string, limit: number): DossierRecords { return dossierRecords(this.#db, ip, limit); }
   syntheticWriter(): SyntheticWriter {
     if (this.purpose() !== 'synthetic') throw new InputError('synthetic records go only into a data directory marked synthetic');
     return this.#writer();
