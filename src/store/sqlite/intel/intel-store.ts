@@ -49,9 +49,11 @@ export class IntelStore implements IntelligenceStore {
     // The addresses' rollup pairs leave their old places and join their new ones (rollups.ts).
     this.#tx(() => {
       this.#enrichment.stageIps(rows.map((e) => e.ip));
-      this.#rollups.countPairs(Rollups.STAGED_PAIRS, -1);
+      this.#rollups.stageAssessedPairs();
+      this.#rollups.countPairs('intel_stage_pairs', -1);
       this.#enrichment.saveEnrichments(rows);
-      this.#rollups.countPairs(Rollups.STAGED_PAIRS, 1);
+      this.#rollups.countPairs('intel_stage_pairs', 1);
+      this.#rollups.clearStagedPairs();
     });
   }
   enrichmentHistory(ip: string): StoredEnrichment[] { return this.#enrichment.enrichmentHistory(ip); }

@@ -115,14 +115,23 @@ export class Rollups {
   }
 
   /**
-   * The pairs of the addresses in intel_stage_ips (about to be re-assessed, or just re-assessed).
-   * Written as IN, not as a join: with no statistics on the intel tables (synth's ANALYZE ran while
-   * they were empty) SQLite chose to scan every pair of intel_ip_bucket for each batch of 5,000
-   * addresses, ten times a batch; at 10 million deliveries (~600,000 addresses, millions of pairs)
-   * the first refresh had not finished after 35 minutes. The IN list is probed through
-   * intel_ip_bucket_ip on both stores (test/unit/store/intel-plans.test.ts).
+   * The pairs of the addresses in intel_stage_ips (about to be re-assessed), copied into
+   * intel_stage_pairs once per enrichment batch; countPairs then reads that small table ten times
+   * (five dimensions, out and back in). Before, each of the ten statements selected the pairs from
+   * intel_ip_bucket itself, and with no statistics on the intel tables (synth's ANALYZE runs while
+   * they are empty) SQLite planned that as a scan of every pair, PostgreSQL as a hash join over a
+   * sequential scan: ten full scans per batch of 5,000 addresses, with batches and pairs both
+   * growing with the workload. At 10 million deliveries (~580,000 addresses, millions of pairs)
+   * the first refresh had not finished after 35 minutes. Written as IN, so SQLite probes
+   * intel_ip_bucket_ip (test/unit/store/intel-plans.test.ts). Call inside a transaction.
    */
-  static readonly STAGED_PAIRS = '(SELECT b.period, b.bucket, b.ip_id FROM intel_ip_bucket b WHERE b.ip_id IN (SELECT s.ip_id FROM intel_stage_ips s))';
+  stageAssessedPairs(): void {
+    this.#db.exec('DELETE FROM intel_stage_pairs');
+    this.#db.exec(STAGE_ASSESSED_PAIRS_SQL);
+  }
+
+  /** Empties the work table stageAssessedPairs filled. */
+  clearStagedPairs(): void { this.#db.exec('DELETE FROM intel_stage_pairs'); }
 
   /** Unique IPs per whole bucket whose first day is in [from, to), by dimension, from the rollup. */
   uniqueIps(period: RollupPeriod, dim: PlaceDimension, from: number, to: number): DimensionRow[] {
@@ -144,6 +153,10 @@ export class Rollups {
       .map((r) => ({ bucket: String(r.b), deliveries: Number(r.n), completed: Number(r.c), bytes: Number(r.bytes), metadataOnly: Number(r.meta), uniqueIps: Number(r.ips) }));
   }
 }
+
+/** The statement of Rollups.stageAssessedPairs (exported for its query-plan test). */
+export const STAGE_ASSESSED_PAIRS_SQL = `INSERT INTO intel_stage_pairs (period, bucket, ip_id)
+  SELECT b.period, b.bucket, b.ip_id FROM intel_ip_bucket b WHERE b.ip_id IN (SELECT s.ip_id FROM intel_stage_ips s)`;
 
 /** The statements of Rollups.countPairs (migrations use them to fill the rollup from what exists). */
 export function countPairsSql(pairs: string, sign: 1 | -1): string[] {
