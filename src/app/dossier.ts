@@ -44,9 +44,7 @@ export function dossier(ctx: Context, input: DossierInput): Dossier {
   const limit = input.limit ?? 1000;
   const refreshed = refreshIntel(ctx, input.enricher ? { enricher: input.enricher } : {});
   const intel = ctx.store.intel;
-  const deliveries = intel.dossierDeliveries(ip, limit);
-  const announces = intel.dossierAnnounces(ip, limit);
-  const presence = intel.dossierPresence(ip, limit);
+  const { deliveries, announces, presence } = intel.dossierRecords(ip, limit);
   const times = [...deliveries.flatMap((d) => [d.startedAt, d.endedAt]), ...announces.map((a) => a.at), ...presence.map((p) => p.at)];
   const firstExposure = deliveries.find((d) => d.completed && !d.metadataOnly)?.startedAt;
   const days = new Map<string, { daysAfter: number; deliveries: number; announces: number }>();

@@ -101,6 +101,7 @@ export interface DossierAnnounce {
   readonly evidenceSeq: number | null;
 }
 export interface DossierPresence { readonly at: number; readonly decoyId: number | null; readonly source: string; readonly port: number; readonly evidenceSeq: number | null }
+export interface DossierRecords { readonly deliveries: DossierDelivery[]; readonly announces: DossierAnnounce[]; readonly presence: DossierPresence[] }
 
 export interface StoredEnrichment extends Enrichment { readonly id: number }
 
@@ -150,6 +151,8 @@ export interface IntelligenceStore {
   dossierDeliveries(ip: string, limit: number): DossierDelivery[];
   dossierAnnounces(ip: string, limit: number): DossierAnnounce[];
   dossierPresence(ip: string, limit: number): DossierPresence[];
+  /** The three sections above in one statement (one round trip on PostgreSQL; the dossier use case reads this). */
+  dossierRecords(ip: string, limit: number): DossierRecords;
   /** Bulk writer for `counterseed synth`; only on a store whose purpose is 'synthetic'. */
   syntheticWriter(): SyntheticWriter;
   /** Time of the last delivery or announce, from the rollups (data end for cohorts; refreshRollups first). */

@@ -48,6 +48,31 @@ export function bigIntToIpv6(n: bigint): string {
   return normalizeIp(groups.join(':'))!;
 }
 
+/**
+ * The 32-bit number of an IPv4 address already in normal form (four decimal octets 0-255, no
+ * leading zeros), or -1 for anything else: one pass, no allocation (enrichment's hot path).
+ */
+export function canonicalIpv4Number(s: string): number {
+  let dots = 0;
+  let octet = 0;
+  let digits = 0;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else return -1;
+  }
+  return dots === 3 && digits > 0 ? n * 256 + octet : -1;
+}
+
 /** Four decimal octets 0-255 without leading zeros: already in normal form. */
 function isCanonicalIpv4(s: string): boolean {
   let dots = 0;

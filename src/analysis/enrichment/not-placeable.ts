@@ -37,13 +37,15 @@ const V6: readonly [string, number, string][] = [
 const v4 = V4.map(([net, bits, why]) => ({ start: ipv4ToNumber(net), size: 2 ** (32 - bits), why }));
 const v6 = V6.map(([net, bits, why]) => ({ start: ipv6ToBigInt(net), shift: BigInt(128 - bits), why }));
 
+/** notPlaceableReason of an IPv4 address given as its 32-bit number. */
+export function notPlaceableV4(n: number): string | undefined {
+  for (const r of v4) if (n >= r.start && n < r.start + r.size) return r.why;
+  return undefined;
+}
+
 /** Why an address cannot be placed, or undefined if a database may try. `ip` is normalised. */
 export function notPlaceableReason(ip: string): string | undefined {
-  if (!ip.includes(':')) {
-    const n = ipv4ToNumber(ip);
-    for (const r of v4) if (n >= r.start && n < r.start + r.size) return r.why;
-    return undefined;
-  }
+  if (!ip.includes(':')) return notPlaceableV4(ipv4ToNumber(ip));
   const n = ipv6ToBigInt(ip);
   for (const r of v6) if (n >> r.shift === r.start >> r.shift) return r.why;
   return undefined;

@@ -55,9 +55,13 @@ export class SyncConnection {
 
   get isOpen(): boolean { return this.#open; }
 
-  query(sql: string, params: readonly unknown[] = [], arrays = false): SyncResult {
+  /**
+   * `name`: run it as a named prepared statement (parsed once per connection, and its plan kept
+   * when PostgreSQL finds a generic plan as good); the same name must always carry the same SQL.
+   */
+  query(sql: string, params: readonly unknown[] = [], arrays = false, name?: string): SyncResult {
     if (!this.#open) throw new StoreUnavailableError('the PostgreSQL connection is closed');
-    const m = this.#call({ sql, params, arrays }) as { rows?: unknown[]; rowCount?: number; command?: string; error?: string; code?: string };
+    const m = this.#call({ sql, params, arrays, ...(name !== undefined ? { name } : {}) }) as { rows?: unknown[]; rowCount?: number; command?: string; error?: string; code?: string };
     if (m.error !== undefined) throw m.code?.startsWith('08') ? new StoreUnavailableError(m.error) : new PgError(m.error, m.code);
     return { rows: m.rows!, rowCount: m.rowCount!, command: m.command ?? '' };
   }

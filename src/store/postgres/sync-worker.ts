@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 
-interface Req { readonly sql: string; readonly params: readonly unknown[]; readonly arrays: boolean }
+interface Req { readonly sql: string; readonly params: readonly unknown[]; readonly arrays: boolean; readonly name?: string }
 interface CopyReq { readonly copy: string; readonly text: string }
 const { url, schema, port, signal } = workerData as { url: string; schema: string | undefined; port: MessagePort; signal: Int32Array };
 
@@ -53,7 +53,7 @@ port.on('message', (req: Req | CopyReq | 'close') => {
     try {
       // Uint8Array from the main thread arrives as Uint8Array; pg sends only a Buffer as bytea.
       const params = req.params.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
-      const r = await client.query({ text: req.sql, values: params, ...(req.arrays ? { rowMode: 'array' as const } : {}) });
+      const r = await client.query({ text: req.sql, values: params, ...(req.name !== undefined ? { name: req.name } : {}), ...(req.arrays ? { rowMode: 'array' as const } : {}) });
       const last = Array.isArray(r) ? r.at(-1) : r;
       reply({ rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0, command: last?.command });
     } catch (e) {

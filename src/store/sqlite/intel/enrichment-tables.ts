@@ -28,9 +28,13 @@ export class EnrichmentTables {
     return st;
   }
 
+  /** Set once (setPurpose refuses a change), so a purpose once read is kept: every dossier and stats call asks. */
+  #purpose: DataPurpose | undefined;
   purpose(): DataPurpose | undefined {
+    if (this.#purpose !== undefined) return this.#purpose;
     const r = this.#db.prepare('SELECT purpose FROM data_purpose WHERE id = 1').get();
-    return r ? (String(r.purpose) as DataPurpose) : undefined;
+    this.#purpose = r ? (String(r.purpose) as DataPurpose) : undefined;
+    return this.#purpose;
   }
 
   setPurpose(purpose: DataPurpose, note: string, at: number): void {

@@ -2,12 +2,12 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Enrichment, GeoDatabase } from '../../../domain/enrichment.ts';
 import { InputError } from '../../../domain/errors.ts';
 import type {
-  ActivityRow, CohortCount, DataPurpose, DecoyLifetime, DeviceEstimate, DimensionRow, DossierAnnounce, DossierDelivery, DossierPresence,
+  ActivityRow, CohortCount, DataPurpose, DecoyLifetime, DeviceEstimate, DimensionRow, DossierAnnounce, DossierDelivery, DossierPresence, DossierRecords,
   IntelFilter, IntelligenceStore, IpDimension, Period, RollupPeriod, StoredEnrichment,
 } from '../../intelligence.ts';
 import type { SyntheticWriter } from '../../synthetic.ts';
 import { cohorts } from './cohort-queries.ts';
-import { dossierAnnounces, dossierDeliveries, dossierPresence, lastActivityAt } from './dossier-queries.ts';
+import { dossierRecords, lastActivityAt } from './dossier-queries.ts';
 import { EnrichmentTables } from './enrichment-tables.ts';
 import type { IntelDialect } from './intel-dialect.ts';
 import { Rollups } from './rollups.ts';
@@ -49,13 +49,20 @@ export class IntelStore implements IntelligenceStore {
     // The addresses' rollup pairs leave their old places and join their new ones (rollups.ts).
     this.#tx(() => {
       this.#enrichment.stageIps(rows.map((e) => e.ip));
-      this.#rollups.countPairs(Rollups.STAGED_PAIRS, -1);
+      this.#rollups.stageAssessedPairs();
+      this.#rollups.countPairs('intel_stage_pairs', -1);
       this.#enrichment.saveEnrichments(rows);
-      this.#rollups.countPairs(Rollups.STAGED_PAIRS, 1);
+      this.#rollups.countPairs('intel_stage_pairs', 1);
+      this.#rollups.clearStagedPairs();
     });
   }
   enrichmentHistory(ip: string): StoredEnrichment[] { return this.#enrichment.enrichmentHistory(ip); }
-  refreshRollups(): { deliveries: number; announces: number } { return this.#tx(() => this.#rollups.refresh()); }
+  refreshRollups(): { deliveries: number; announces: number } {
+    // Nothing new (the common case: every dossier and stats call refreshes first): answered
+    // outside a transaction, so a dossier on PostgreSQL costs one round trip here, not three.
+    if (this.#rollups.upToDate()) return { deliveries: 0, announces: 0 };
+    return this.#tx(() => this.#rollups.refresh());
+  }
   activity(filter: IntelFilter, period: Period): ActivityRow[] { return this.#stats.activity(filter, period); }
   uniqueIpsBy(filter: IntelFilter, period: Period, dimension: IpDimension): DimensionRow[] { return this.#stats.uniqueIpsBy(filter, period, dimension); }
   uniqueIpsByArea(filter: IntelFilter): { country: string; countyNumber: string | null; countyName: string | null; ips: number }[] { return this.#stats.uniqueIpsByArea(filter); }
@@ -73,9 +80,10 @@ export class IntelStore implements IntelligenceStore {
     const n = (q: string) => String(this.#db.prepare(q).get()?.n ?? 0);
     return [...marks, n('SELECT COUNT(*) AS n FROM intel_ip_activity'), n('SELECT COALESCE(MAX(id), 0) AS n FROM decoys'), n('SELECT COUNT(*) AS n FROM campaign_items')].join(' ');
   }
-  dossierDeliveries(ip: string, limit: number): DossierDelivery[] { return dossierDeliveries(this.#db, ip, limit); }
-  dossierAnnounces(ip: string, limit: number): DossierAnnounce[] { return dossierAnnounces(this.#db, ip, limit); }
-  dossierPresence(ip: string, limit: number): DossierPresence[] { return dossierPresence(this.#db, ip, limit); }
+  dossierDeliveries(ip: string, limit: number): DossierDelivery[] { return dossierRecords(this.#db, ip, limit).deliveries; }
+  dossierAnnounces(ip: string, limit: number): DossierAnnounce[] { return dossierRecords(this.#db, ip, limit).announces; }
+  dossierPresence(ip: string, limit: number): DossierPresence[] { return dossierRecords(this.#db, ip, limit).presence; }
+  dossierRecords(ip: string, limit: number): DossierRecords { return dossierRecords(this.#db, ip, limit); }
   syntheticWriter(): SyntheticWriter {
     if (this.purpose() !== 'synthetic') throw new InputError('synthetic records go only into a data directory marked synthetic');
     return this.#writer();

@@ -29,22 +29,31 @@ export class Rollups {
   readonly #sql: IntelDialect;
   constructor(db: DatabaseSync, dialect: IntelDialect) { this.#db = db; this.#sql = dialect; }
 
-  #mark(name: string): number {
-    return Number(this.#db.prepare('SELECT last_id FROM intel_watermarks WHERE name = ?').get(name)?.last_id ?? 0);
+  /** The high-water marks and the record tables' highest ids, in one statement (one round trip on PostgreSQL). */
+  #marks(): { wd: number; wa: number; topD: number; topA: number } {
+    const mark = (name: string) => `COALESCE((SELECT last_id FROM intel_watermarks WHERE name = '${name}'), 0)`;
+    const r = this.#db.prepare(`SELECT ${mark('deliveries')} AS wd, ${mark('announces')} AS wa,
+      (SELECT COALESCE(MAX(id), 0) FROM deliveries) AS td, (SELECT COALESCE(MAX(id), 0) FROM tracker_announces) AS ta`).get()!;
+    return { wd: Number(r.wd), wa: Number(r.wa), topD: Number(r.td), topA: Number(r.ta) };
+  }
+
+  /** Nothing recorded past the marks (read outside a transaction: a refresh reads them again inside its own). */
+  upToDate(): boolean {
+    const m = this.#marks();
+    return m.topD === m.wd && m.topA === m.wa;
   }
 
   /** Call inside a transaction. */
   refresh(): { deliveries: number; announces: number } {
     const db = this.#db;
     const sql = this.#sql;
-    const wd = this.#mark('deliveries');
-    const wa = this.#mark('announces');
-    const tops = () => [Number(db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM deliveries').get()!.m), Number(db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM tracker_announces').get()!.m)];
+    const seen = this.#marks();
+    const { wd, wa } = seen;
     // Nothing visible past the marks: nothing to do, and no lock taken (every dossier and stats call refreshes first).
-    if (tops().every((t, i) => t === [wd, wa][i])) return { deliveries: 0, announces: 0 };
+    if (seen.topD === wd && seen.topA === wa) return { deliveries: 0, announces: 0 };
     // PostgreSQL assigns ids before commit: wait until every writer holding a lower id has committed, then read the tops again.
     for (const s of sql.refreshLock) db.exec(s);
-    const [topD, topA] = tops() as [number, number];
+    const { topD, topA } = this.#marks();
     const newD = 'd.id > ? AND d.id <= ?';
     db.prepare(`INSERT OR IGNORE INTO intel_ips (ip) SELECT DISTINCT d.remote_ip FROM deliveries d WHERE ${newD}`).run(wd, topD);
     db.prepare(`INSERT OR IGNORE INTO intel_ips (ip) SELECT DISTINCT d.remote_ip FROM tracker_announces d WHERE ${newD}`).run(wa, topA);
@@ -105,8 +114,24 @@ export class Rollups {
     for (const s of countPairsSql(pairs, sign)) this.#db.exec(s);
   }
 
-  /** The pairs of the addresses in intel_stage_ips (about to be re-assessed, or just re-assessed). */
-  static readonly STAGED_PAIRS = '(SELECT b.period, b.bucket, b.ip_id FROM intel_ip_bucket b JOIN intel_stage_ips s ON s.ip_id = b.ip_id)';
+  /**
+   * The pairs of the addresses in intel_stage_ips (about to be re-assessed), copied into
+   * intel_stage_pairs once per enrichment batch; countPairs then reads that small table ten times
+   * (five dimensions, out and back in). Before, each of the ten statements selected the pairs from
+   * intel_ip_bucket itself, and with no statistics on the intel tables (synth's ANALYZE runs while
+   * they are empty) SQLite planned that as a scan of every pair, PostgreSQL as a hash join over a
+   * sequential scan: ten full scans per batch of 5,000 addresses, with batches and pairs both
+   * growing with the workload. At 10 million deliveries (~580,000 addresses, millions of pairs)
+   * the first refresh had not finished after 35 minutes. Written as IN, so SQLite probes
+   * intel_ip_bucket_ip (test/unit/store/intel-plans.test.ts). Call inside a transaction.
+   */
+  stageAssessedPairs(): void {
+    this.#db.exec('DELETE FROM intel_stage_pairs');
+    this.#db.exec(STAGE_ASSESSED_PAIRS_SQL);
+  }
+
+  /** Empties the work table stageAssessedPairs filled. */
+  clearStagedPairs(): void { this.#db.exec('DELETE FROM intel_stage_pairs'); }
 
   /** Unique IPs per whole bucket whose first day is in [from, to), by dimension, from the rollup. */
   uniqueIps(period: RollupPeriod, dim: PlaceDimension, from: number, to: number): DimensionRow[] {
@@ -128,6 +153,10 @@ export class Rollups {
       .map((r) => ({ bucket: String(r.b), deliveries: Number(r.n), completed: Number(r.c), bytes: Number(r.bytes), metadataOnly: Number(r.meta), uniqueIps: Number(r.ips) }));
   }
 }
+
+/** The statement of Rollups.stageAssessedPairs (exported for its query-plan test). */
+export const STAGE_ASSESSED_PAIRS_SQL = `INSERT INTO intel_stage_pairs (period, bucket, ip_id)
+  SELECT b.period, b.bucket, b.ip_id FROM intel_ip_bucket b WHERE b.ip_id IN (SELECT s.ip_id FROM intel_stage_ips s)`;
 
 /** The statements of Rollups.countPairs (migrations use them to fill the rollup from what exists). */
 export function countPairsSql(pairs: string, sign: 1 | -1): string[] {

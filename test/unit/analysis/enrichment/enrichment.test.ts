@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Topology } from 'topojson-specification';
 import { AsnTable } from '../../../../src/analysis/enrichment/asn-table.ts';
 import { Boundaries } from '../../../../src/analysis/enrichment/boundaries.ts';
+import { CityDb } from '../../../../src/analysis/enrichment/city-db.ts';
 import { Enricher } from '../../../../src/analysis/enrichment/enricher.ts';
 import { ipv4ToNumber, normalizeIp, numberToIpv4 } from '../../../../src/analysis/enrichment/ip-address.ts';
 import { notPlaceableReason } from '../../../../src/analysis/enrichment/not-placeable.ts';
@@ -100,6 +101,25 @@ describe('with the bundled DB-IP and ASN databases', { skip: installed.cityV4 &&
       if (r.country === 'NO') no++;
     }
     assert.ok(no / total >= 0.9, `${no} of ${total} Telenor ranges in Norway`);
+  });
+  it("the enricher's own IPv4 tree walk finds the record mmdb-lib finds, for addresses all over the space", () => {
+    const city = new CityDb(readFileSync(installed.cityV4!));
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0));
+    let found = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const n = i < 256 ? i * 16_777_216 + 1 : i < 512 ? (i - 256) * 16_777_216 + 16_777_215 : rnd();
+      const ip = numberToIpv4(n);
+      const walked = city.lookupV4(n, ip);
+      assert.deepEqual(walked, city.lookup(ip), ip);
+      if (walked) found++;
+    }
+    assert.ok(found > 10_000, `${found} found`);
+  });
+  it('an address in a non-normal form enriches as its normal form', () => {
+    for (const [odd, norm] of [['::ffff:193.213.112.1', '193.213.112.1'], [' 84.208.20.110 ', '84.208.20.110']]) {
+      assert.deepEqual(e.enrich(odd!, 0), e.enrich(norm!, 0));
+    }
   });
   it('a Norwegian address gets a municipality and county; mobile/CGNAT ranges are flagged', () => {
     const r = e.enrich('193.213.112.1', 0); // Telenor, placed at Fornebu (Bærum)

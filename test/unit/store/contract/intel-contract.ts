@@ -179,6 +179,26 @@ export function intelContract(f: IntelStoreFactory): void {
       assert.equal(d.enrichment[0]!.municipalityNumber, '4601');
     });
 
+    it('a dossier on an up-to-date store asks the store four statements (each a round trip on PostgreSQL; issue 11: p95 <= 50 ms)', () => {
+      dossier(ctx, { ip: IP.B, enricher: fakeAssessor });
+      const db = (ctx.store as unknown as { database: { prepare(sql: string): Record<string, (...a: unknown[]) => unknown>; exec(sql: string): void } }).database;
+      const prepare = db.prepare;
+      const exec = db.exec;
+      const sent: string[] = [];
+      db.prepare = function (sql: string) {
+        const st = prepare.call(this, sql);
+        for (const m of ['all', 'get', 'run']) { const f = st[m]!; st[m] = (...a: unknown[]) => { sent.push(sql); return f.apply(st, a); }; }
+        return st;
+      };
+      db.exec = function (sql: string) { sent.push(sql); exec.call(this, sql); };
+      try {
+        const d = dossier(ctx, { ip: IP.B, enricher: fakeAssessor });
+        assert.equal(d.deliveries.length, 1);
+      } finally { delete (db as Partial<typeof db>).prepare; delete (db as Partial<typeof db>).exec; }
+      // Refresh check (marks and tops), addresses to enrich, the record sections (deliveries, announces, swarm presence), enrichment history.
+      assert.equal(sent.length, 4, sent.join('\n---\n'));
+    });
+
     it('a second refresh reads only the new records, an IPv6 address among them', () => {
       // Added: F (IPv6, Norway, Oslo) completes decoy 2 on Mon 3 Feb 10:00, and A comes back partially the same day.
       const F = '2001:db8:4600::15';

@@ -37,3 +37,20 @@ if (!unavailable) {
     } finally { await store.close(); await dropSchema(schema); }
   });
 }
+
+if (!unavailable) {
+  test('PostgreSQL: a statement run again is a named prepared statement, parsed once per connection (dossier planning cost)', async () => {
+    const schema = uniqueSchema();
+    const store = new PostgresStore({ url: TEST_PG_URL, schema });
+    try {
+      const prepared = () => (store.database.prepare('SELECT statement FROM pg_prepared_statements').all() as { statement: string }[])
+        .filter((r) => r.statement.includes('UNION ALL')).length;
+      store.intel.dossierRecords('192.0.2.1', 10);
+      assert.equal(prepared(), 0, 'once: not named');
+      store.intel.dossierRecords('192.0.2.2', 10);
+      assert.equal(prepared(), 1, 'twice: named');
+      for (let i = 3; i < 10; i++) assert.deepEqual(store.intel.dossierRecords(`192.0.2.${i}`, 10), { deliveries: [], announces: [], presence: [] });
+      assert.equal(prepared(), 1, 'and reused');
+    } finally { await store.close(); await dropSchema(schema); }
+  });
+}
