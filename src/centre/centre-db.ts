@@ -20,6 +20,8 @@ export const MAX_BATCH_CHECKPOINTS = 100;
 export interface ShippedCheckpoint { readonly text: string; readonly signature: string }
 export interface ShipBatch {
   readonly records: readonly { readonly seq: number; readonly text: string }[];
+  /** Per record, 0x00 and the text's UTF-8 bytes as received (batch-codec.ts), when the batch came as a body. */
+  readonly leafInputs?: readonly Buffer[];
   readonly checkpoints: readonly ShippedCheckpoint[];
   /** Records the node holds beyond this batch (its backlog), for the health view. */
   readonly backlog?: number;
@@ -119,7 +121,7 @@ export class CentreDb {
     try {
       await client.query('BEGIN');
       const node = (await client.query('SELECT id, size, head, frontier FROM centre_nodes WHERE fingerprint = $1 FOR UPDATE', [fingerprint])).rows[0] as NodeRow;
-      const { hashes, stored } = await this.#verifyAndCopy(client, node, fingerprint, batch.records, first);
+      const { hashes, stored } = await this.#verifyAndCopy(client, node, fingerprint, batch, first);
       const advanced = await this.#advance(client, node, first, hashes);
       const checkpointsVerified = await this.#checkpoints(client, node, key, fingerprint, batch.checkpoints, advanced, now);
       await client.query('UPDATE centre_nodes SET size = $2, head = $3, frontier = $4, last_contact = $5, backlog = $6 WHERE id = $1',
@@ -141,7 +143,9 @@ export class CentreDb {
    * must be the same record (same hash). A refused batch abandons the COPY (CopyFail) and the
    * caller rolls back: nothing of it is stored. Returns every record's hash, in order.
    */
-  async #verifyAndCopy(client: pg.PoolClient, node: NodeRow, fingerprint: string, records: ShipBatch['records'], first: number): Promise<{ hashes: Buffer[]; stored: number }> {
+  async #verifyAndCopy(client: pg.PoolClient, node: NodeRow, fingerprint: string, batch: ShipBatch, first: number): Promise<{ hashes: Buffer[]; stored: number }> {
+    const { records, leafInputs } = batch;
+    if (leafInputs && leafInputs.length !== records.length) throw new RefusedBatch('bad-record', 'the batch holds texts and bytes of different records');
     const hashes: Buffer[] = [];
     if (records.length === 0) return { hashes, stored: 0 };
     const last = first + records.length - 1;
@@ -158,7 +162,8 @@ export class CentreDb {
       let before = stored.get(first - 1)?.hash;
       for (const [i, raw] of records.entries()) {
         let rec: ShippedRecord;
-        try { rec = readShippedRecord(raw.text, first + i, fingerprint); } catch (e) { throw new RefusedBatch('bad-record', (e as Error).message); }
+        const bytes = leafInputs?.[i];
+        try { rec = readShippedRecord(raw.text, first + i, fingerprint, bytes); } catch (e) { throw new RefusedBatch('bad-record', (e as Error).message); }
         if (before && hex(before) !== rec.prev) {
           throw new RefusedBatch('chain-break', i === 0 ? `record ${rec.seq} does not link to the stored record ${rec.seq - 1}` : `record ${rec.seq} does not link to record ${rec.seq - 1}`);
         }
@@ -166,7 +171,8 @@ export class CentreDb {
         if (s && !s.hash.equals(rec.hash)) throw new RefusedBatch('fork', `record ${rec.seq} differs from the one stored for this node: the node presents another history`);
         if (!s) {
           rows.row(COPY_COLUMNS.length).bigint(node.id).bigint(rec.seq).bigint(rec.at).text(rec.kind).text(rec.ip).bigint(rec.decoyId)
-            .bytes(before ?? Buffer.from(rec.prev, 'hex')).bytes(rec.hash).text(rec.text);
+            .bytes(before ?? Buffer.from(rec.prev, 'hex')).bytes(rec.hash);
+          if (bytes) rows.bytes(bytes.subarray(1)); else rows.text(rec.text);
           fresh++;
         }
         hashes.push(rec.hash);
@@ -186,13 +192,24 @@ export class CentreDb {
     return { hashes, stored: fresh };
   }
 
-  /** Makes the month partitions of the batch's records (their time read from the text's first field; the parse checks it). */
+  /**
+   * Makes the month partitions of the batch's records (their time read from the text's first field;
+   * the parse checks it). Records come in time order nearly always: one comparison per record
+   * against the month seen last, a lookup only when the month changes.
+   */
   async #ensureMonths(client: pg.PoolClient, records: ShipBatch['records']): Promise<void> {
+    let lo = 0, hi = -1;
     for (const r of records) {
-      const at = Number(/^\{"at":(\d{1,16}),/.exec(typeof r.text === 'string' ? r.text : '')?.[1] ?? NaN);
-      if (!Number.isSafeInteger(at)) continue;
+      const t = typeof r.text === 'string' ? r.text : '';
+      if (!t.startsWith('{"at":')) continue;
+      let at = 0, k = 6;
+      for (; k < 23 && k < t.length; k++) { const c = t.charCodeAt(k) - 48; if (c < 0 || c > 9) break; at = at * 10 + c; }
+      if (k === 6 || t[k] !== ',' || !Number.isSafeInteger(at)) continue;
+      if (at >= lo && at <= hi) continue;
       const d = new Date(at);
       const month = d.getUTCFullYear() * 12 + d.getUTCMonth();
+      lo = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      hi = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1;
       if (this.#months.has(month)) continue;
       await client.query("SELECT cs_ensure_month_partition('centre_records', $1)", [at]);
       if (this.#months.size < MONTH_CACHE_MAX) this.#months.add(month);
