@@ -41,6 +41,8 @@ export interface NodeStatus {
   readonly backlog: number | null; readonly gaps: Gap[]; readonly checkpointsVerified: number; readonly checkpointsPending: number;
   /** Campaigns assigned to the node, and what it reported at its last pull of them (issue 12 item 4). */
   readonly assigned: string[]; readonly lastPull: number | null; readonly health: NodeHealthReport | null;
+  /** When its key was revoked (every request since is refused), or null. */
+  readonly revokedAt: number | null;
 }
 
 /** The batch was refused, whole, for a reason the sender must see (a broken chain, a checkpoint that does not match). */
@@ -49,7 +51,7 @@ export class RefusedBatch extends Error {
   constructor(reason: string, message: string) { super(message); this.name = 'RefusedBatch'; this.reason = reason; }
 }
 
-interface NodeRow { id: number; size: number; head: Buffer | null; frontier: Buffer }
+interface NodeRow { id: number; size: number; head: Buffer | null; frontier: Buffer; revoked_at: number | null }
 
 const hex = (b: Buffer) => b.toString('hex');
 const COPY_COLUMNS = ['node_id', 'seq', 'at', 'kind', 'ip', 'decoy_id', 'prev', 'hash', 'text'] as const;
@@ -102,6 +104,22 @@ export class CentreDb {
     return key;
   }
 
+  /**
+   * Revokes a node's key (issue 12 item 3): every later request signed by it is refused and counted
+   * (revoked-key); its stored records and checkpoints stay. Returns false if it was revoked already.
+   * Takes the node's row lock, so a batch being stored finishes first and none follows.
+   */
+  async revokeNode(fingerprint: string, reason: string, now = Date.now()): Promise<boolean> {
+    const r = await this.#pool.query('UPDATE centre_nodes SET revoked_at = $2, revoked_reason = $3 WHERE fingerprint = $1 AND revoked_at IS NULL', [fingerprint, now, reason]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  /** When the node's key was revoked, or null. */
+  async revokedAt(fingerprint: string): Promise<number | null> {
+    const r = await this.#pool.query('SELECT revoked_at FROM centre_nodes WHERE fingerprint = $1', [fingerprint]);
+    return r.rows[0]?.revoked_at == null ? null : Number(r.rows[0].revoked_at);
+  }
+
   async refuse(fingerprint: string, reason: string, now = Date.now()): Promise<void> {
     await this.#pool.query(`INSERT INTO centre_refusals (fingerprint, reason, count, last_at) VALUES ($1, $2, 1, $3)
       ON CONFLICT (fingerprint, reason) DO UPDATE SET count = centre_refusals.count + 1, last_at = excluded.last_at`, [fingerprint.slice(0, 64), reason, now]);
@@ -120,7 +138,9 @@ export class CentreDb {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
-      const node = (await client.query('SELECT id, size, head, frontier FROM centre_nodes WHERE fingerprint = $1 FOR UPDATE', [fingerprint])).rows[0] as NodeRow;
+      const node = (await client.query('SELECT id, size, head, frontier, revoked_at FROM centre_nodes WHERE fingerprint = $1 FOR UPDATE', [fingerprint])).rows[0] as NodeRow;
+      // Read under the node's row lock: a batch either committed before the revocation or is refused.
+      if (node.revoked_at !== null) throw new RefusedBatch('revoked-key', `node key ${fingerprint} was revoked at ${new Date(Number(node.revoked_at)).toISOString()}`);
       const { hashes, stored } = await this.#verifyAndCopy(client, node, fingerprint, batch, first);
       const advanced = await this.#advance(client, node, first, hashes);
       const checkpointsVerified = await this.#checkpoints(client, node, key, fingerprint, batch.checkpoints, advanced, now);
@@ -283,7 +303,7 @@ export class CentreDb {
 
   /** Per node: acknowledged size, last contact, the backlog it reported, gaps, checkpoints. */
   async status(): Promise<NodeStatus[]> {
-    const nodes = (await this.#pool.query(`SELECT n.fingerprint, n.label, n.size, n.last_contact, n.backlog, n.last_pull, n.health,
+    const nodes = (await this.#pool.query(`SELECT n.fingerprint, n.label, n.size, n.last_contact, n.backlog, n.last_pull, n.health, n.revoked_at,
         ARRAY(SELECT a.campaign::text FROM centre_assignments a WHERE a.node_id = n.id ORDER BY a.campaign) AS assigned,
         (SELECT count(*) FROM centre_checkpoints c WHERE c.node_id = n.id AND c.status = 'verified') AS v,
         (SELECT count(*) FROM centre_checkpoints c WHERE c.node_id = n.id AND c.status = 'pending') AS p
@@ -292,7 +312,8 @@ export class CentreDb {
     for (const n of nodes) {
       out.push({ fingerprint: n.fingerprint, label: n.label, acked: Number(n.size), lastContact: n.last_contact === null ? null : Number(n.last_contact),
         backlog: n.backlog === null ? null : Number(n.backlog), gaps: await this.gaps(n.fingerprint), checkpointsVerified: Number(n.v), checkpointsPending: Number(n.p),
-        assigned: (n.assigned as string[]).map(String), lastPull: n.last_pull === null ? null : Number(n.last_pull), health: n.health === null ? null : JSON.parse(String(n.health)) as NodeHealthReport });
+        assigned: (n.assigned as string[]).map(String), lastPull: n.last_pull === null ? null : Number(n.last_pull), health: n.health === null ? null : JSON.parse(String(n.health)) as NodeHealthReport,
+        revokedAt: n.revoked_at === null ? null : Number(n.revoked_at) });
     }
     return out;
   }

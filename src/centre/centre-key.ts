@@ -14,7 +14,7 @@ export interface CentreKey { readonly privateKey: KeyObject; readonly publicPem:
  * The centre's key in DATA/keys (created on first use, mode 0600 in a 0700 directory), apart from
  * any node key: a centre is not a node, and a package across nodes must not present the centre's
  * statement (which nodes there are) under a node's name. The operator publishes its fingerprint
- * (`centre status` prints it) so that a verifier can pin it (verify-centre.mjs --centre-key).
+ * (`centre export` prints it) so that a verifier can pin it (verify-centre.mjs --centre-key).
  */
 export function loadOrCreateCentreKey(dataDir: string): CentreKey {
   const dir = join(dataDir, KEY_DIR);
