@@ -58,6 +58,8 @@ const COPY_COLUMNS = ['node_id', 'seq', 'at', 'kind', 'ip', 'decoy_id', 'prev', 
 /** COPY data is written in pieces of about this many bytes (1 MiB: about a thousand records). */
 const COPY_CHUNK_BYTES = 1 << 20;
 const MONTH_CACHE_MAX = 1000;
+/** Bytes of COPY data queued before the ingest waits for PostgreSQL (a 20,000-record batch is ~12 MB). */
+const COPY_MAX_BUFFERED = 32 << 20;
 
 /**
  * The centre's database side (issue 12 item 2): registered node keys, shipped records verified
@@ -69,6 +71,7 @@ export class CentreDb {
   readonly #pool: pg.Pool;
   readonly #keys = new Map<string, KeyObject>();
   readonly #months = new Set<number>();
+  #rootsFromStored = 0;
 
   private constructor(pool: pg.Pool) { this.#pool = pool; }
 
@@ -142,7 +145,7 @@ export class CentreDb {
       // Read under the node's row lock: a batch either committed before the revocation or is refused.
       if (node.revoked_at !== null) throw new RefusedBatch('revoked-key', `node key ${fingerprint} was revoked at ${new Date(Number(node.revoked_at)).toISOString()}`);
       const { hashes, stored } = await this.#verifyAndCopy(client, node, fingerprint, batch, first);
-      const advanced = await this.#advance(client, node, first, hashes);
+      const advanced = await this.#advance(client, node, first, hashes, sizesOf(batch.checkpoints));
       const checkpointsVerified = await this.#checkpoints(client, node, key, fingerprint, batch.checkpoints, advanced, now);
       await client.query('UPDATE centre_nodes SET size = $2, head = $3, frontier = $4, last_contact = $5, backlog = $6 WHERE id = $1',
         [node.id, advanced.size, advanced.head, frontierToBytes(advanced.frontier), now, batch.backlog ?? null]);
@@ -197,7 +200,9 @@ export class CentreDb {
         }
         hashes.push(rec.hash);
         before = rec.hash;
-        if (rows.length >= COPY_CHUNK_BYTES && !copy.write(rows.take())) await once(copy, 'drain');
+        // Written without waiting for PostgreSQL to take each chunk (the batch is in memory already), up to
+        // COPY_MAX_BUFFERED: the checks of the next records overlap with PostgreSQL's insert of these.
+        if (rows.length >= COPY_CHUNK_BYTES && !copy.write(rows.take()) && copy.writableLength > COPY_MAX_BUFFERED) await once(copy, 'drain');
       }
       const after = stored.get(last + 1);
       if (after && hex(after.prev) !== hex(before!)) throw new RefusedBatch('chain-break', `the stored record ${last + 1} does not link to record ${last}`);
@@ -241,10 +246,13 @@ export class CentreDb {
    * old size, then through records stored earlier beyond a gap this batch filled. The frontier is
    * extended leaf by leaf; `roots` keeps the root at every size reached (for pending checkpoints).
    */
-  async #advance(client: pg.PoolClient, node: NodeRow, first: number, hashes: readonly Buffer[]): Promise<{ size: number; head: Buffer | null; frontier: ReturnType<FrontierStack['frontier']>; roots: Map<number, { root: Buffer; head: Buffer }> }> {
+  async #advance(client: pg.PoolClient, node: NodeRow, first: number, hashes: readonly Buffer[], arriving: readonly number[]): Promise<{ size: number; head: Buffer | null; frontier: ReturnType<FrontierStack['frontier']>; roots: Map<number, { root: Buffer; head: Buffer }> }> {
     const stack = new FrontierStack();
     stack.load(node.size === 0 ? emptyFrontier() : frontierFromBytes(node.size, node.frontier));
+    // The sizes of pending checkpoints and of those arriving with this batch (a node ships a checkpoint with
+    // the records it covers): without the latter, each such checkpoint re-read the node's records from 0.
     const wanted = new Set((await client.query("SELECT tree_size FROM centre_checkpoints WHERE node_id = $1 AND status = 'pending'", [node.id])).rows.map((r) => Number(r.tree_size)));
+    for (const size of arriving) wanted.add(size);
     const roots = new Map<number, { root: Buffer; head: Buffer }>();
     let head = node.head;
     // A checkpoint over exactly what was acknowledged before (the node signed at its head after that head was shipped).
@@ -282,7 +290,8 @@ export class CentreDb {
     for (const p of pending) {
       const size = Number(p.tree_size);
       const body = JSON.parse(String(p.text)) as { root: string; head: string };
-      const at = adv.roots.get(size) ?? await rootFromStored(client, node.id, size);
+      let at = adv.roots.get(size);
+      if (!at) { at = await rootFromStored(client, node.id, size); this.#rootsFromStored++; }
       if (hex(at.root) !== body.root || hex(at.head) !== body.head) throw new RefusedBatch('checkpoint-mismatch', `the checkpoint over ${size} records does not match the records received`);
       await client.query("UPDATE centre_checkpoints SET status = 'verified' WHERE node_id = $1 AND tree_size = $2 AND text = $3", [node.id, size, p.text]);
       verified++;
@@ -330,6 +339,9 @@ export class CentreDb {
 
   get pool(): pg.Pool { return this.#pool; }
 
+  /** How many checkpoints were verified by re-reading the node's stored records from 0 (the slow path; tests). */
+  get rootsFromStored(): number { return this.#rootsFromStored; }
+
   async close(): Promise<void> { await this.#pool.end(); }
 }
 
@@ -342,6 +354,15 @@ function firstSeqOf(records: ShipBatch['records']): number {
     if (seq !== (first as number) + i) throw new RefusedBatch('bad-record', `the batch's seqs are not consecutive at ${String(seq)}`);
   }
   return first as number;
+}
+
+/** The tree sizes the batch's checkpoints claim (read leniently: #checkpoints checks each checkpoint properly). */
+function sizesOf(cps: readonly ShippedCheckpoint[]): number[] {
+  const out: number[] = [];
+  for (const cp of cps) {
+    try { const size = (JSON.parse(String(cp?.text)) as { tree_size?: unknown }).tree_size; if (Number.isSafeInteger(size)) out.push(size as number); } catch { /* refused later, with its reason */ }
+  }
+  return out;
 }
 
 /** Root and head over a node's stored records [0, size): for a checkpoint that arrives after the chain passed its size (rare). */
