@@ -57,12 +57,17 @@ try {
   const db = await CentreDb.open(URL_, schemas[0]);
   await db.registerNode(ev.key.publicPem, 'bench');
   const server = await CentreServer.start({ db });
-  const shipper = new Shipper({ url: server.url, key: ev.key, log: log as typeof ev.table, batchSize: BATCH });
+  const shipper = new Shipper({ url: server.url, key: ev.key, log: log as typeof ev.table, batchSize: BATCH, sliceSize: BATCH, idleMs: 5 });
   await shipper.shipOnce();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   let verified = 0;
-  while ((shipper.acked ?? 0) < N) await shipper.shipOnce();
+  // As a node ships (Shipper.run): the next batch is read and encoded while one is at the centre.
+  const done = new AbortController();
+  const running = shipper.run(done.signal);
+  while ((shipper.acked ?? 0) < N) await new Promise((r) => setTimeout(r, 5));
+  done.abort();
+  await running;
   const centreMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const cpuUsPerRecord = (cpu.user + cpu.system) / N;
