@@ -5,6 +5,9 @@ import { writeCentrePackage, type CentreNodeSection, type CentreSelection } from
 import { probeOutputDir } from './paths.ts';
 import type { CentreKey } from '../centre/centre-key.ts';
 
+/** The centre's signing key, made in the data directory on first use (centre/centre-key.ts). */
+export { loadOrCreateCentreKey } from '../centre/centre-key.ts';
+
 export interface CentreExportInput extends CentreSelection {
   /** The centre's PostgreSQL (postgres://...): the `store` setting of the centre. */
   readonly url: string;

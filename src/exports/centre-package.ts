@@ -1,4 +1,4 @@
-import { createHash, sign } from 'node:crypto';
+import { createHash, sign, type KeyObject } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from '../evidence/canonical-json.ts';
@@ -7,7 +7,6 @@ import { leafHashOfText } from '../evidence/merkle.ts';
 import { ExportError } from './errors.ts';
 import type { CheckpointBody } from '../evidence/checkpoint.ts';
 import { centreCompleteness } from './centre-completeness.ts';
-import type { CentreKey } from '../centre/centre-key.ts';
 
 export const CENTRE_MANIFEST_TYPE = 'counterseed-centre-export/v2';
 /** The centre's signature over centre-manifest.json's bytes, and the key that made it. */
@@ -56,7 +55,7 @@ const VERIFIERS = ['verify.mjs', 'verify-centre.mjs'].map((f) => new URL(`../../
  * listed every node it has: the list is the centre's signed word (a node it never registered is
  * not in it).
  */
-export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, out: string, now: number, key: CentreKey): Promise<{ nodes: CentreNodeSection[] }> {
+export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, out: string, now: number, key: { readonly privateKey: KeyObject; readonly publicPem: string; readonly fingerprint: string }): Promise<{ nodes: CentreNodeSection[] }> {
   if (existsSync(out) && readdirSync(out).length > 0) throw new ExportError(`${out} exists and is not empty`);
   const nodes = (await db.query('SELECT id, fingerprint, label, public_key FROM centre_nodes ORDER BY fingerprint')).rows
     .filter((n) => sel.nodes === undefined || sel.nodes.includes(String(n.fingerprint)));

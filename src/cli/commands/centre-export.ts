@@ -1,5 +1,4 @@
-import { exportAcrossNodes } from '../../app/centre-export.ts';
-import { loadOrCreateCentreKey } from '../../centre/centre-key.ts';
+import { exportAcrossNodes, loadOrCreateCentreKey } from '../../app/centre-export.ts';
 import { InputError } from '../../domain/errors.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
 import { optionalIp, requireString } from '../args.ts';
