@@ -1,41 +1,51 @@
 #!/usr/bin/env node
 // Checks an evidence package exported from a counterseed centre across several nodes
-// (centre-manifest.json, type counterseed-centre-export/v1): every node's section, with the
-// per-node verifier's own functions (verify.mjs, beside this file). Plain JavaScript, no
-// dependencies, Node.js 20 or later. Usage: node verify-centre.mjs PACKAGE_DIR [--json]
+// (centre-manifest.json, type counterseed-centre-export/v2): the centre's signature over the
+// manifest (its list of nodes), and every node's section, with the per-node verifier's own
+// functions (verify.mjs, beside this file). Plain JavaScript, no dependencies, Node.js 20 or later.
+// Usage: node verify-centre.mjs PACKAGE_DIR [--centre-key FINGERPRINT|PEM_FILE] [--json]
 // Exit status: 0 = verified, 1 = any problem found, 2 = usage error.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canonicalJson, fingerprintOf, leafHash, verifyInclusion } from './verify.mjs';
+import { canonicalJson, checkKeyProof, checkTime, fingerprintOf, ipKey, leafHash, networkKey, verifyInclusion } from './verify.mjs';
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const FILES = ['public-key.pem', 'checkpoint.json', 'records.ndjson', 'proofs.json'];
+const FILES = ['public-key.pem', 'checkpoint.json', 'records.ndjson', 'proofs.json', 'completeness.json'];
+const CHECKPOINT_V4 = 'counterseed-checkpoint/v4';
 const sha256hex = (b) => createHash('sha256').update(b).digest('hex');
 
 /**
- * Per node: the files are the ones the manifest lists (SHA-256); the public key's fingerprint is
- * the node's; the checkpoint is signed by that key, names that node and the tree head the
- * manifest names; every record is canonical, is that node's, and its leaf hash is included in the
- * checkpoint's tree at its seq (RFC 9162 inclusion proof); consecutive records link (prev).
- * Not checked, because the package does not claim it: that no record was left out.
+ * The manifest: canonical, signed by the centre key in centre-key.pem (centre-manifest.sig over its
+ * bytes), which is the key the manifest names and, with `centreKey` (a fingerprint or a PEM), the
+ * key the verifier was told to expect. A node dropped from the list or the list edited breaks the
+ * signature. Per node: the files are the ones the manifest lists (SHA-256); the public key's
+ * fingerprint is the node's; the checkpoint is signed by that key, names that node and the tree
+ * head the manifest names; every record is canonical, is that node's, and its leaf hash is included
+ * in the checkpoint's tree at its seq (RFC 9162 inclusion proof); consecutive records link (prev);
+ * and completeness.json proves, against the key index the node signed in that checkpoint, that every
+ * record of the selection up to the checkpoint is in the package (verify.mjs's own checks).
  */
-export function verifyCentrePackage(dir) {
+export function verifyCentrePackage(dir, opts = {}) {
   const findings = [];
   const fail = (node, code, message) => findings.push({ node, code, message });
   const nodes = [];
   let manifest;
+  let centre = null;
   try {
     const text = readFileSync(join(dir, 'centre-manifest.json'), 'utf8');
     manifest = JSON.parse(text);
     if (canonicalJson(manifest) !== text) throw new Error('not in canonical form');
-    if (manifest.type !== 'counterseed-centre-export/v1') throw new Error(`unknown type ${manifest.type}`);
+    if (manifest.type !== 'counterseed-centre-export/v2') throw new Error(`unknown type ${manifest.type}`);
     if (!Array.isArray(manifest.nodes)) throw new Error('no list of nodes');
+    centre = checkCentreSignature(dir, text, manifest, opts.centreKey, (code, message) => fail(null, code, message));
   } catch (e) {
     fail(null, 'manifest-invalid', `centre-manifest.json: ${e.message}`);
-    return { ok: false, findings, nodes };
+    return { ok: false, findings, nodes, centre };
   }
+  const sel = manifest.selection ?? {};
+  if ((sel.nodes === undefined) !== (manifest.all_nodes === true)) fail(null, 'manifest-invalid', 'the manifest\'s all_nodes does not match its selection');
   for (const section of manifest.nodes) {
     const fp = section.node;
     const fact = { node: fp, label: section.label, treeSize: section.checkpoint?.tree_size ?? null, records: 0 };
@@ -52,6 +62,7 @@ export function verifyCentrePackage(dir) {
     }
     if (FILES.some((f) => !raw[f])) continue;
     let key;
+    const seen = { lastBySeq: new Map(), ats: [], hashes: new Map() };
     try { key = createPublicKey(raw['public-key.pem']); } catch (e) { fail(fp, 'public-key-invalid', e.message); continue; }
     if (fingerprintOf(key) !== fp) { fail(fp, 'key-mismatch', `public-key.pem is key ${fingerprintOf(key)}, not ${fp}`); continue; }
     let cp;
@@ -83,23 +94,86 @@ export function verifyCentrePackage(dir) {
       if (last && r.seq === last.seq + 1 && r.prev !== last.hash) fail(fp, 'chain-broken', `seq ${r.seq} does not link to seq ${last.seq}`);
       if (last && r.seq <= last.seq) fail(fp, 'record-invalid', `seq ${r.seq} after seq ${last.seq}`);
       last = { seq: r.seq, hash: leaf.toString('hex') };
+      seen.lastBySeq.set(r.seq, seen.ats.length);
+      seen.hashes.set(seen.ats.length, leaf);
+      seen.ats.push(r.at);
       fact.records++;
     }
+    fact.completeness = checkNodeCompleteness(raw['completeness.json'], cp, sel, seen, (code, message) => fail(fp, code, message));
     if (fact.records !== section.records) fail(fp, 'manifest-mismatch', `the manifest lists ${section.records} records, the file holds ${fact.records}`);
   }
-  return { ok: findings.length === 0, findings, nodes };
+  return { ok: findings.length === 0, findings, nodes, centre };
+}
+
+/** The centre's signature over the manifest's bytes; returns the centre key's fingerprint. */
+function checkCentreSignature(dir, text, manifest, pinned, fail) {
+  let key;
+  try { key = createPublicKey(readFileSync(join(dir, 'centre-key.pem'))); } catch (e) { fail('centre-key-invalid', `centre-key.pem: ${e.message}`); return null; }
+  const fp = fingerprintOf(key);
+  let signature;
+  try { signature = Buffer.from(readFileSync(join(dir, 'centre-manifest.sig'), 'utf8').trim(), 'base64'); } catch (e) { fail('centre-signature-missing', `centre-manifest.sig: ${e.message}`); return fp; }
+  if (!verifySignature(null, Buffer.from(text, 'utf8'), key, signature)) fail('centre-signature-invalid', 'centre-manifest.json is not signed by the centre key in centre-key.pem: the list of nodes or the manifest was changed');
+  if (manifest.centre !== fp) fail('centre-key-mismatch', `the manifest names centre key ${manifest.centre}, centre-key.pem is ${fp}`);
+  if (pinned !== undefined) {
+    let want = pinned;
+    if (!HEX64.test(pinned)) { try { want = fingerprintOf(createPublicKey(readFileSync(pinned))); } catch (e) { fail('centre-key-invalid', `--centre-key ${pinned}: ${e.message}`); return fp; } }
+    if (want !== fp) fail('centre-key-mismatch', `the package is signed by centre key ${fp}, not by the expected ${want}`);
+  }
+  return fp;
+}
+
+/**
+ * completeness.json of one node against its v4 checkpoint: by IP, the leaves of the IP's key and its
+ * network's key; by time alone, the run of minute keys of the window with a neighbour at each end;
+ * each key's count and accumulator reproduced from the records in the package and the links of its
+ * records outside the window (verify.mjs checkKeyProof, checkTime).
+ */
+function checkNodeCompleteness(raw, cp, sel, seen, fail) {
+  let c;
+  try { c = JSON.parse(raw.toString('utf8')); } catch (e) { fail('completeness-invalid', `completeness.json: ${e.message}`); return null; }
+  if (cp.type !== CHECKPOINT_V4) { fail('completeness-invalid', `the checkpoint is ${cp.type}, without the minute-keyed index (v4) the proof needs`); return null; }
+  const from = sel.from === undefined ? null : Date.parse(sel.from);
+  const to = sel.to === undefined ? null : Date.parse(sel.to);
+  if (c.window?.from !== from || c.window?.to !== to) { fail('completeness-invalid', 'completeness.json is for another time window than the selection'); return null; }
+  if (c.tree_size !== cp.tree_size || c.index !== cp.index || c.index_size !== cp.index_size) { fail('completeness-invalid', 'completeness.json is for another checkpoint'); return null; }
+  const inWindow = (at) => (from === null || at >= from) && (to === null || at < to);
+  const root = Buffer.from(String(cp.index), 'hex');
+  const proven = (x) => x && typeof x.leaf === 'object' && x.leaf !== null && Array.isArray(x.path) && Number.isSafeInteger(x.index)
+    && verifyInclusion(leafHash(Buffer.from(canonicalJson({ acc: x.leaf.acc, count: x.leaf.count, key: x.leaf.key }), 'utf8')), x.index, cp.index_size, x.path.map((h) => Buffer.from(String(h), 'hex')), root);
+  const ctx = { inWindow, proven, fail, r: seen, indexSize: cp.index_size };
+  const checkKey = (p, key) => checkKeyProof(p, key, undefined, ctx);
+  if (sel.ip === undefined) {
+    if (c.key !== null || !c.time) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is by time`); return null; }
+    return checkTime(c.time, from, to, 'minute', { checkKey, proven, fail: ctx.fail, indexSize: cp.index_size });
+  }
+  const key = ipKey(sel.ip);
+  if (c.key !== key) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is ${key}`); return null; }
+  const facts = [checkKey(c, key)];
+  const net = networkKey(sel.ip);
+  if (net !== null) {
+    if (!c.network || c.network.key !== net) { fail('completeness-missing', `completeness.json has no proof for ${net}, the network of ${sel.ip}`); return null; }
+    facts.push(checkKey(c.network, net));
+  }
+  return facts.every((x) => x !== null) ? facts.join('; ') : null;
 }
 
 function main(argv) {
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
-  if (args.length !== 1 || args[0].startsWith('-')) { process.stderr.write('usage: node verify-centre.mjs PACKAGE_DIR [--json]\n'); return 2; }
-  const res = verifyCentrePackage(args[0]);
+  const k = args.indexOf('--centre-key');
+  const centreKey = k >= 0 ? args[k + 1] : undefined;
+  if (k >= 0) args.splice(k, 2);
+  if (args.length !== 1 || args[0].startsWith('-') || (k >= 0 && !centreKey)) { process.stderr.write('usage: node verify-centre.mjs PACKAGE_DIR [--centre-key FINGERPRINT|PEM_FILE] [--json]\n'); return 2; }
+  const res = verifyCentrePackage(args[0], centreKey === undefined ? {} : { centreKey });
   if (json) process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
   else {
-    for (const n of res.nodes) process.stdout.write(`node ${n.node} (${n.label}): ${n.treeSize === null ? 'no verified checkpoint, no records' : `${n.records} records against its signed tree of ${n.treeSize}`}\n`);
+    process.stdout.write(`centre key ${res.centre ?? '?'}${centreKey === undefined ? ' (not pinned: compare it with the fingerprint the centre published, or pass --centre-key)' : ''}\n`);
+    for (const n of res.nodes) {
+      process.stdout.write(`node ${n.node} (${n.label}): ${n.treeSize === null ? 'no verified checkpoint: nothing of this node is shown' : `${n.records} records against its signed tree of ${n.treeSize}`}\n`);
+      if (n.completeness) process.stdout.write(`  complete: ${n.completeness}\n`);
+    }
     for (const f of res.findings) process.stdout.write(`PROBLEM ${f.node ?? ''} ${f.code}: ${f.message}\n`);
-    process.stdout.write(res.ok ? `VERIFIED: every node's records are in its own signed log (${res.nodes.length} nodes). Not shown: that no record was left out.\n` : `NOT VERIFIED: ${res.findings.length} problem(s)\n`);
+    process.stdout.write(res.ok ? `VERIFIED: the centre signed this list of ${res.nodes.length} node(s); every node's records are in its own signed log, and none of the selection up to each node's checkpoint was left out. Not shown: records after a node's checkpoint.\n` : `NOT VERIFIED: ${res.findings.length} problem(s)\n`);
   }
   return res.ok ? 0 : 1;
 }

@@ -844,7 +844,7 @@ function checkCompleteness(dir, manifest, cp, r) {
 }
 
 /** One key's proof: its leaf reproduced from the package's records, the texts in `other` and the links outside the window; or its absence. */
-function checkKeyProof(c, key, other, { inWindow, proven, fail, r, indexSize }) {
+export function checkKeyProof(c, key, other, { inWindow, proven, fail, r, indexSize }) {
   if (!c || !Array.isArray(c.inside) || !Array.isArray(c.outside)) { fail('completeness-invalid', `the proof for ${key} is incomplete`); return null; }
   if (c.leaf) {
     if (!proven(c.leaf) || c.leaf.leaf.key !== key) { fail('completeness-failed', `the leaf of ${key} is not in the key index the checkpoint signs`); return null; }
@@ -890,7 +890,7 @@ function checkKeyProof(c, key, other, { inWindow, proven, fail, r, indexSize }) 
 }
 
 /** A time window's proof: every "time:" key of its hours (v3) or minutes (v4), consecutive leaves, with the leaves just before and after them. */
-function checkTime(t, from, to, unit, { checkKey, proven, fail, indexSize }) {
+export function checkTime(t, from, to, unit, { checkKey, proven, fail, indexSize }) {
   const lo = from === null ? 'time:' : timeKey(Math.max(0, from), unit) ?? 'time;';
   const hi = to === null ? 'time;' : timeKey(Math.max(0, to - 1), unit) ?? 'time;';
   const leaves = Array.isArray(t.leaves) ? t.leaves : [];

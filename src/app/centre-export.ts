@@ -3,6 +3,10 @@ import pg from 'pg';
 import { InputError } from '../domain/errors.ts';
 import { writeCentrePackage, type CentreNodeSection, type CentreSelection } from '../exports/centre-package.ts';
 import { probeOutputDir } from './paths.ts';
+import type { CentreKey } from '../centre/centre-key.ts';
+
+/** The centre's signing key, made in the data directory on first use (centre/centre-key.ts). */
+export { loadOrCreateCentreKey } from '../centre/centre-key.ts';
 
 export interface CentreExportInput extends CentreSelection {
   /** The centre's PostgreSQL (postgres://...): the `store` setting of the centre. */
@@ -10,13 +14,16 @@ export interface CentreExportInput extends CentreSelection {
   /** A schema holding the centre's tables; default the connection's search_path. */
   readonly schema?: string;
   readonly out: string;
+  /** The centre's key (centre/centre-key.ts): it signs the package's list of nodes. */
+  readonly key: CentreKey;
   readonly now?: () => number;
 }
 
 /**
  * Evidence across nodes from the centre (issue 12 item 5): one package with each selected node's
- * records, its newest verified signed checkpoint and an inclusion proof per record
- * (exports/centre-package.ts); `node verify-centre.mjs DIR` checks every node's chain in it.
+ * records, its newest verified signed checkpoint, an inclusion proof per record and a completeness
+ * proof for the selection, with the node list signed by the centre's key (exports/centre-package.ts);
+ * `node verify-centre.mjs DIR` checks every node's chain in it, and that nothing was left out.
  */
 export async function exportAcrossNodes(input: CentreExportInput): Promise<{ nodes: CentreNodeSection[] }> {
   if (!/^postgres(ql)?:\/\//.test(input.url)) throw new InputError('a centre export reads the centre\'s PostgreSQL: give its postgres:// URL (--store)');
@@ -27,7 +34,7 @@ export async function exportAcrossNodes(input: CentreExportInput): Promise<{ nod
     if (input.schema !== undefined) await client.query(`SET search_path TO "${input.schema.replace(/"/g, '""')}"`);
     // One snapshot: the records, checkpoints and node list read together.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const r = await writeCentrePackage(client, input, resolve(input.out), (input.now ?? Date.now)());
+    const r = await writeCentrePackage(client, input, resolve(input.out), (input.now ?? Date.now)(), input.key);
     await client.query('COMMIT');
     return r;
   } finally { await client.end(); }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Settings, isLoopbackOrLab } from '../config/settings.ts';
 import { InputError, NotFoundError } from '../domain/errors.ts';
 import { AssignmentFormatError } from '../centre/assignment.ts';
-import { assignCampaign, UnknownNodeError, unassignCampaign } from '../centre/assignments-db.ts';
+import { assignCampaign, findNode, UnknownNodeError, unassignCampaign } from '../centre/assignments-db.ts';
 import { readListFile } from '../decoy/list-file.ts';
 import { readCampaignList } from './campaigns.ts';
 import { CentreDb, type NodeStatus } from '../centre/centre-db.ts';
@@ -137,6 +137,24 @@ export async function unassignCentreCampaign(s: Settings, o: { node: string; cam
   const db = await CentreDb.open(centreStore(s));
   try {
     if (!await unassignCampaign(db.pool, o.node, o.campaign)) throw new NotFoundError(`campaign ${o.campaign} is not assigned to ${o.node}`);
+  } catch (e) {
+    if (e instanceof UnknownNodeError) throw new NotFoundError(e.message);
+    throw e;
+  } finally { await db.close(); }
+}
+
+/**
+ * Revokes a node's key at the centre (issue 12 item 3): every later request it signs (batches and
+ * pulls) is refused and counted as revoked-key; its stored records stay, verifiable by the key. For a
+ * node whose key is lost or compromised: a new key is registered as a new node.
+ */
+export async function revokeCentreNode(s: Settings, o: { node: string; reason: string; now?: number }): Promise<{ fingerprint: string; label: string; revoked: boolean }> {
+  const reason = o.reason.trim();
+  if (reason === '' || reason.length > 500) throw new InputError('--reason: 1-500 characters');
+  const db = await CentreDb.open(centreStore(s));
+  try {
+    const n = await findNode(db.pool, o.node);
+    return { fingerprint: n.fingerprint, label: n.label, revoked: await db.revokeNode(n.fingerprint, reason, o.now) };
   } catch (e) {
     if (e instanceof UnknownNodeError) throw new NotFoundError(e.message);
     throw e;

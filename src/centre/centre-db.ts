@@ -20,6 +20,8 @@ export const MAX_BATCH_CHECKPOINTS = 100;
 export interface ShippedCheckpoint { readonly text: string; readonly signature: string }
 export interface ShipBatch {
   readonly records: readonly { readonly seq: number; readonly text: string }[];
+  /** Per record, 0x00 and the text's UTF-8 bytes as received (batch-codec.ts), when the batch came as a body. */
+  readonly leafInputs?: readonly Buffer[];
   readonly checkpoints: readonly ShippedCheckpoint[];
   /** Records the node holds beyond this batch (its backlog), for the health view. */
   readonly backlog?: number;
@@ -39,6 +41,8 @@ export interface NodeStatus {
   readonly backlog: number | null; readonly gaps: Gap[]; readonly checkpointsVerified: number; readonly checkpointsPending: number;
   /** Campaigns assigned to the node, and what it reported at its last pull of them (issue 12 item 4). */
   readonly assigned: string[]; readonly lastPull: number | null; readonly health: NodeHealthReport | null;
+  /** When its key was revoked (every request since is refused), or null. */
+  readonly revokedAt: number | null;
 }
 
 /** The batch was refused, whole, for a reason the sender must see (a broken chain, a checkpoint that does not match). */
@@ -47,13 +51,15 @@ export class RefusedBatch extends Error {
   constructor(reason: string, message: string) { super(message); this.name = 'RefusedBatch'; this.reason = reason; }
 }
 
-interface NodeRow { id: number; size: number; head: Buffer | null; frontier: Buffer }
+interface NodeRow { id: number; size: number; head: Buffer | null; frontier: Buffer; revoked_at: number | null }
 
 const hex = (b: Buffer) => b.toString('hex');
 const COPY_COLUMNS = ['node_id', 'seq', 'at', 'kind', 'ip', 'decoy_id', 'prev', 'hash', 'text'] as const;
 /** COPY data is written in pieces of about this many bytes (1 MiB: about a thousand records). */
 const COPY_CHUNK_BYTES = 1 << 20;
 const MONTH_CACHE_MAX = 1000;
+/** Bytes of COPY data queued before the ingest waits for PostgreSQL (a 20,000-record batch is ~12 MB). */
+const COPY_MAX_BUFFERED = 32 << 20;
 
 /**
  * The centre's database side (issue 12 item 2): registered node keys, shipped records verified
@@ -65,6 +71,7 @@ export class CentreDb {
   readonly #pool: pg.Pool;
   readonly #keys = new Map<string, KeyObject>();
   readonly #months = new Set<number>();
+  #rootsFromStored = 0;
 
   private constructor(pool: pg.Pool) { this.#pool = pool; }
 
@@ -100,6 +107,22 @@ export class CentreDb {
     return key;
   }
 
+  /**
+   * Revokes a node's key (issue 12 item 3): every later request signed by it is refused and counted
+   * (revoked-key); its stored records and checkpoints stay. Returns false if it was revoked already.
+   * Takes the node's row lock, so a batch being stored finishes first and none follows.
+   */
+  async revokeNode(fingerprint: string, reason: string, now = Date.now()): Promise<boolean> {
+    const r = await this.#pool.query('UPDATE centre_nodes SET revoked_at = $2, revoked_reason = $3 WHERE fingerprint = $1 AND revoked_at IS NULL', [fingerprint, now, reason]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  /** When the node's key was revoked, or null. */
+  async revokedAt(fingerprint: string): Promise<number | null> {
+    const r = await this.#pool.query('SELECT revoked_at FROM centre_nodes WHERE fingerprint = $1', [fingerprint]);
+    return r.rows[0]?.revoked_at == null ? null : Number(r.rows[0].revoked_at);
+  }
+
   async refuse(fingerprint: string, reason: string, now = Date.now()): Promise<void> {
     await this.#pool.query(`INSERT INTO centre_refusals (fingerprint, reason, count, last_at) VALUES ($1, $2, 1, $3)
       ON CONFLICT (fingerprint, reason) DO UPDATE SET count = centre_refusals.count + 1, last_at = excluded.last_at`, [fingerprint.slice(0, 64), reason, now]);
@@ -118,9 +141,11 @@ export class CentreDb {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
-      const node = (await client.query('SELECT id, size, head, frontier FROM centre_nodes WHERE fingerprint = $1 FOR UPDATE', [fingerprint])).rows[0] as NodeRow;
-      const { hashes, stored } = await this.#verifyAndCopy(client, node, fingerprint, batch.records, first);
-      const advanced = await this.#advance(client, node, first, hashes);
+      const node = (await client.query('SELECT id, size, head, frontier, revoked_at FROM centre_nodes WHERE fingerprint = $1 FOR UPDATE', [fingerprint])).rows[0] as NodeRow;
+      // Read under the node's row lock: a batch either committed before the revocation or is refused.
+      if (node.revoked_at !== null) throw new RefusedBatch('revoked-key', `node key ${fingerprint} was revoked at ${new Date(Number(node.revoked_at)).toISOString()}`);
+      const { hashes, stored } = await this.#verifyAndCopy(client, node, fingerprint, batch, first);
+      const advanced = await this.#advance(client, node, first, hashes, sizesOf(batch.checkpoints));
       const checkpointsVerified = await this.#checkpoints(client, node, key, fingerprint, batch.checkpoints, advanced, now);
       await client.query('UPDATE centre_nodes SET size = $2, head = $3, frontier = $4, last_contact = $5, backlog = $6 WHERE id = $1',
         [node.id, advanced.size, advanced.head, frontierToBytes(advanced.frontier), now, batch.backlog ?? null]);
@@ -141,7 +166,9 @@ export class CentreDb {
    * must be the same record (same hash). A refused batch abandons the COPY (CopyFail) and the
    * caller rolls back: nothing of it is stored. Returns every record's hash, in order.
    */
-  async #verifyAndCopy(client: pg.PoolClient, node: NodeRow, fingerprint: string, records: ShipBatch['records'], first: number): Promise<{ hashes: Buffer[]; stored: number }> {
+  async #verifyAndCopy(client: pg.PoolClient, node: NodeRow, fingerprint: string, batch: ShipBatch, first: number): Promise<{ hashes: Buffer[]; stored: number }> {
+    const { records, leafInputs } = batch;
+    if (leafInputs && leafInputs.length !== records.length) throw new RefusedBatch('bad-record', 'the batch holds texts and bytes of different records');
     const hashes: Buffer[] = [];
     if (records.length === 0) return { hashes, stored: 0 };
     const last = first + records.length - 1;
@@ -158,7 +185,8 @@ export class CentreDb {
       let before = stored.get(first - 1)?.hash;
       for (const [i, raw] of records.entries()) {
         let rec: ShippedRecord;
-        try { rec = readShippedRecord(raw.text, first + i, fingerprint); } catch (e) { throw new RefusedBatch('bad-record', (e as Error).message); }
+        const bytes = leafInputs?.[i];
+        try { rec = readShippedRecord(raw.text, first + i, fingerprint, bytes); } catch (e) { throw new RefusedBatch('bad-record', (e as Error).message); }
         if (before && hex(before) !== rec.prev) {
           throw new RefusedBatch('chain-break', i === 0 ? `record ${rec.seq} does not link to the stored record ${rec.seq - 1}` : `record ${rec.seq} does not link to record ${rec.seq - 1}`);
         }
@@ -166,12 +194,15 @@ export class CentreDb {
         if (s && !s.hash.equals(rec.hash)) throw new RefusedBatch('fork', `record ${rec.seq} differs from the one stored for this node: the node presents another history`);
         if (!s) {
           rows.row(COPY_COLUMNS.length).bigint(node.id).bigint(rec.seq).bigint(rec.at).text(rec.kind).text(rec.ip).bigint(rec.decoyId)
-            .bytes(before ?? Buffer.from(rec.prev, 'hex')).bytes(rec.hash).text(rec.text);
+            .bytes(before ?? Buffer.from(rec.prev, 'hex')).bytes(rec.hash);
+          if (bytes) rows.bytes(bytes.subarray(1)); else rows.text(rec.text);
           fresh++;
         }
         hashes.push(rec.hash);
         before = rec.hash;
-        if (rows.length >= COPY_CHUNK_BYTES && !copy.write(rows.take())) await once(copy, 'drain');
+        // Written without waiting for PostgreSQL to take each chunk (the batch is in memory already), up to
+        // COPY_MAX_BUFFERED: the checks of the next records overlap with PostgreSQL's insert of these.
+        if (rows.length >= COPY_CHUNK_BYTES && !copy.write(rows.take()) && copy.writableLength > COPY_MAX_BUFFERED) await once(copy, 'drain');
       }
       const after = stored.get(last + 1);
       if (after && hex(after.prev) !== hex(before!)) throw new RefusedBatch('chain-break', `the stored record ${last + 1} does not link to record ${last}`);
@@ -186,13 +217,24 @@ export class CentreDb {
     return { hashes, stored: fresh };
   }
 
-  /** Makes the month partitions of the batch's records (their time read from the text's first field; the parse checks it). */
+  /**
+   * Makes the month partitions of the batch's records (their time read from the text's first field;
+   * the parse checks it). Records come in time order nearly always: one comparison per record
+   * against the month seen last, a lookup only when the month changes.
+   */
   async #ensureMonths(client: pg.PoolClient, records: ShipBatch['records']): Promise<void> {
+    let lo = 0, hi = -1;
     for (const r of records) {
-      const at = Number(/^\{"at":(\d{1,16}),/.exec(typeof r.text === 'string' ? r.text : '')?.[1] ?? NaN);
-      if (!Number.isSafeInteger(at)) continue;
+      const t = typeof r.text === 'string' ? r.text : '';
+      if (!t.startsWith('{"at":')) continue;
+      let at = 0, k = 6;
+      for (; k < 23 && k < t.length; k++) { const c = t.charCodeAt(k) - 48; if (c < 0 || c > 9) break; at = at * 10 + c; }
+      if (k === 6 || t[k] !== ',' || !Number.isSafeInteger(at)) continue;
+      if (at >= lo && at <= hi) continue;
       const d = new Date(at);
       const month = d.getUTCFullYear() * 12 + d.getUTCMonth();
+      lo = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      hi = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1;
       if (this.#months.has(month)) continue;
       await client.query("SELECT cs_ensure_month_partition('centre_records', $1)", [at]);
       if (this.#months.size < MONTH_CACHE_MAX) this.#months.add(month);
@@ -204,10 +246,13 @@ export class CentreDb {
    * old size, then through records stored earlier beyond a gap this batch filled. The frontier is
    * extended leaf by leaf; `roots` keeps the root at every size reached (for pending checkpoints).
    */
-  async #advance(client: pg.PoolClient, node: NodeRow, first: number, hashes: readonly Buffer[]): Promise<{ size: number; head: Buffer | null; frontier: ReturnType<FrontierStack['frontier']>; roots: Map<number, { root: Buffer; head: Buffer }> }> {
+  async #advance(client: pg.PoolClient, node: NodeRow, first: number, hashes: readonly Buffer[], arriving: readonly number[]): Promise<{ size: number; head: Buffer | null; frontier: ReturnType<FrontierStack['frontier']>; roots: Map<number, { root: Buffer; head: Buffer }> }> {
     const stack = new FrontierStack();
     stack.load(node.size === 0 ? emptyFrontier() : frontierFromBytes(node.size, node.frontier));
+    // The sizes of pending checkpoints and of those arriving with this batch (a node ships a checkpoint with
+    // the records it covers): without the latter, each such checkpoint re-read the node's records from 0.
     const wanted = new Set((await client.query("SELECT tree_size FROM centre_checkpoints WHERE node_id = $1 AND status = 'pending'", [node.id])).rows.map((r) => Number(r.tree_size)));
+    for (const size of arriving) wanted.add(size);
     const roots = new Map<number, { root: Buffer; head: Buffer }>();
     let head = node.head;
     // A checkpoint over exactly what was acknowledged before (the node signed at its head after that head was shipped).
@@ -245,7 +290,8 @@ export class CentreDb {
     for (const p of pending) {
       const size = Number(p.tree_size);
       const body = JSON.parse(String(p.text)) as { root: string; head: string };
-      const at = adv.roots.get(size) ?? await rootFromStored(client, node.id, size);
+      let at = adv.roots.get(size);
+      if (!at) { at = await rootFromStored(client, node.id, size); this.#rootsFromStored++; }
       if (hex(at.root) !== body.root || hex(at.head) !== body.head) throw new RefusedBatch('checkpoint-mismatch', `the checkpoint over ${size} records does not match the records received`);
       await client.query("UPDATE centre_checkpoints SET status = 'verified' WHERE node_id = $1 AND tree_size = $2 AND text = $3", [node.id, size, p.text]);
       verified++;
@@ -266,7 +312,7 @@ export class CentreDb {
 
   /** Per node: acknowledged size, last contact, the backlog it reported, gaps, checkpoints. */
   async status(): Promise<NodeStatus[]> {
-    const nodes = (await this.#pool.query(`SELECT n.fingerprint, n.label, n.size, n.last_contact, n.backlog, n.last_pull, n.health,
+    const nodes = (await this.#pool.query(`SELECT n.fingerprint, n.label, n.size, n.last_contact, n.backlog, n.last_pull, n.health, n.revoked_at,
         ARRAY(SELECT a.campaign::text FROM centre_assignments a WHERE a.node_id = n.id ORDER BY a.campaign) AS assigned,
         (SELECT count(*) FROM centre_checkpoints c WHERE c.node_id = n.id AND c.status = 'verified') AS v,
         (SELECT count(*) FROM centre_checkpoints c WHERE c.node_id = n.id AND c.status = 'pending') AS p
@@ -275,7 +321,8 @@ export class CentreDb {
     for (const n of nodes) {
       out.push({ fingerprint: n.fingerprint, label: n.label, acked: Number(n.size), lastContact: n.last_contact === null ? null : Number(n.last_contact),
         backlog: n.backlog === null ? null : Number(n.backlog), gaps: await this.gaps(n.fingerprint), checkpointsVerified: Number(n.v), checkpointsPending: Number(n.p),
-        assigned: (n.assigned as string[]).map(String), lastPull: n.last_pull === null ? null : Number(n.last_pull), health: n.health === null ? null : JSON.parse(String(n.health)) as NodeHealthReport });
+        assigned: (n.assigned as string[]).map(String), lastPull: n.last_pull === null ? null : Number(n.last_pull), health: n.health === null ? null : JSON.parse(String(n.health)) as NodeHealthReport,
+        revokedAt: n.revoked_at === null ? null : Number(n.revoked_at) });
     }
     return out;
   }
@@ -292,6 +339,9 @@ export class CentreDb {
 
   get pool(): pg.Pool { return this.#pool; }
 
+  /** How many checkpoints were verified by re-reading the node's stored records from 0 (the slow path; tests). */
+  get rootsFromStored(): number { return this.#rootsFromStored; }
+
   async close(): Promise<void> { await this.#pool.end(); }
 }
 
@@ -304,6 +354,15 @@ function firstSeqOf(records: ShipBatch['records']): number {
     if (seq !== (first as number) + i) throw new RefusedBatch('bad-record', `the batch's seqs are not consecutive at ${String(seq)}`);
   }
   return first as number;
+}
+
+/** The tree sizes the batch's checkpoints claim (read leniently: #checkpoints checks each checkpoint properly). */
+function sizesOf(cps: readonly ShippedCheckpoint[]): number[] {
+  const out: number[] = [];
+  for (const cp of cps) {
+    try { const size = (JSON.parse(String(cp?.text)) as { tree_size?: unknown }).tree_size; if (Number.isSafeInteger(size)) out.push(size as number); } catch { /* refused later, with its reason */ }
+  }
+  return out;
 }
 
 /** Root and head over a node's stored records [0, size): for a checkpoint that arrives after the chain passed its size (rare). */

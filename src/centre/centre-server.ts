@@ -64,6 +64,8 @@ export class CentreServer {
       const key = await this.#db.nodeKey(fp);
       if (!key) { await this.#db.refuse(fp, 'unknown-key'); return reply(403, { error: 'unknown node key', reason: 'unknown-key' }); }
       if (!verifyBody(req.url, body, sig, key)) { await this.#db.refuse(fp, 'bad-signature'); return reply(401, { error: 'the request is not signed by the key it names', reason: 'bad-signature' }); }
+      // A revoked key: refused and counted (a batch racing the revocation is checked again under the node's row lock).
+      if (await this.#db.revokedAt(fp) !== null) { await this.#db.refuse(fp, 'revoked-key'); return reply(403, { error: 'this node key was revoked at the centre', reason: 'revoked-key' }); }
       if (req.url === ASSIGNMENT_PATH) {
         // A pull: the node's health report in, its assignment out (it can read nothing else).
         let health;
@@ -87,7 +89,7 @@ export class CentreServer {
     } catch (e) {
       if (e instanceof RefusedBatch) {
         await this.#db.refuse(String(req.headers[NODE_HEADER] ?? ''), e.reason).catch(() => undefined);
-        return reply(409, { error: e.message, reason: e.reason });
+        return reply(e.reason === 'revoked-key' ? 403 : 409, { error: e.message, reason: e.reason });
       }
       reply(503, { error: `the centre cannot store this batch now: ${(e as Error).message}` });
     }

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { leafHashOfText } from '../evidence/merkle.ts';
 import { GENESIS_PREV, isHex64 } from '../evidence/record.ts';
 
@@ -25,9 +26,10 @@ export class ShippedRecordError extends Error {
 
 /**
  * Reads a record's header (evidence/record.ts: {"at","kind","node","obs","prev","seq","v"}) and
- * hashes it. Refuses a text that is not one record of `node` at position `seq`.
+ * hashes it. Refuses a text that is not one record of `node` at position `seq`. `leafInput`, when
+ * given, is 0x00 followed by the text's UTF-8 bytes as received (batch-codec.ts): hashed as it is.
  */
-export function readShippedRecord(text: unknown, seq: number, node: string): ShippedRecord {
+export function readShippedRecord(text: unknown, seq: number, node: string, leafInput?: Buffer): ShippedRecord {
   if (typeof text !== 'string' || text.length > MAX_RECORD_CHARS) throw new ShippedRecordError(`record ${seq}: not a record text of at most ${MAX_RECORD_CHARS} characters`);
   let r: { at?: unknown; kind?: unknown; node?: unknown; obs?: Record<string, unknown>; prev?: unknown; seq?: unknown; v?: unknown };
   try { r = JSON.parse(text) as typeof r; } catch { throw new ShippedRecordError(`record ${seq}: not JSON`); }
@@ -39,5 +41,5 @@ export function readShippedRecord(text: unknown, seq: number, node: string): Shi
   if (!Number.isSafeInteger(r.at) || typeof r.kind !== 'string' || typeof r.obs !== 'object' || r.obs === null) throw new ShippedRecordError(`record ${seq}: bad header`);
   const ip = typeof r.obs.remoteIp === 'string' ? r.obs.remoteIp : null;
   const decoyId = Number.isSafeInteger(r.obs.decoyId) ? r.obs.decoyId as number : null;
-  return { seq, at: r.at as number, kind: r.kind, ip, decoyId, prev: r.prev, hash: leafHashOfText(text), text };
+  return { seq, at: r.at as number, kind: r.kind, ip, decoyId, prev: r.prev, hash: leafInput ? hash('sha256', leafInput, 'buffer') : leafHashOfText(text), text };
 }

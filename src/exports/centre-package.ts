@@ -1,12 +1,17 @@
-import { createHash } from 'node:crypto';
+import { createHash, sign, type KeyObject } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from '../evidence/canonical-json.ts';
 import { inclusionProofs } from '../evidence/inclusion-proofs.ts';
 import { leafHashOfText } from '../evidence/merkle.ts';
 import { ExportError } from './errors.ts';
+import type { CheckpointBody } from '../evidence/checkpoint.ts';
+import { centreCompleteness } from './centre-completeness.ts';
 
-export const CENTRE_MANIFEST_TYPE = 'counterseed-centre-export/v1';
+export const CENTRE_MANIFEST_TYPE = 'counterseed-centre-export/v2';
+/** The centre's signature over centre-manifest.json's bytes, and the key that made it. */
+export const CENTRE_SIGNATURE_FILE = 'centre-manifest.sig';
+export const CENTRE_KEY_FILE = 'centre-key.pem';
 
 /** What the writer needs from the centre's PostgreSQL: a pg Pool or Client (rows with bytea as Buffer). */
 export interface CentreQuery { query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }> }
@@ -37,16 +42,20 @@ const VERIFIERS = ['verify.mjs', 'verify-centre.mjs'].map((f) => new URL(`../../
  * holds each node's records as the exact texts the node chained and its signed checkpoints, but
  * not the node's key: so the package does not pretend to be a node's own export. Per node,
  * nodes/<fingerprint>/ holds its registered public key, its newest checkpoint that the centre
- * verified (the node's signature), the selected records (exact texts, chain links kept) and an
- * RFC 9162 inclusion proof for each against that checkpoint. centre-manifest.json lists the nodes
- * and the SHA-256 of every file. `node verify-centre.mjs DIR` checks every node's section with the
- * per-node verifier's own functions (verify.mjs, shipped beside it).
+ * verified (the node's signature), the selected records (exact texts, chain links kept), an
+ * RFC 9162 inclusion proof for each against that checkpoint, and completeness.json: the proof,
+ * against the key index that checkpoint signs, that no record of the selection up to it was left
+ * out (centre-completeness.ts; docs/completeness.md). centre-manifest.json lists the selection, the
+ * nodes (all registered nodes unless the export named some: `all_nodes`) and the SHA-256 of every
+ * file; the centre signs it with its own key (centre-manifest.sig, centre-key.pem), so that a node
+ * dropped from the list or a list edited is found. `node verify-centre.mjs DIR` checks it all with
+ * the per-node verifier's own functions (verify.mjs, shipped beside it).
  *
- * What it does not prove: that no record was left out (the per-node packages' completeness proofs
- * need the node's key index, which the centre does not keep yet), and the manifest is unsigned:
- * the list of nodes is the centre's word, each node's records are that node's.
+ * Not proved: records a node wrote after its checkpoint (or has not shipped), and that the centre
+ * listed every node it has: the list is the centre's signed word (a node it never registered is
+ * not in it).
  */
-export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, out: string, now: number): Promise<{ nodes: CentreNodeSection[] }> {
+export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, out: string, now: number, key: { readonly privateKey: KeyObject; readonly publicPem: string; readonly fingerprint: string }): Promise<{ nodes: CentreNodeSection[] }> {
   if (existsSync(out) && readdirSync(out).length > 0) throw new ExportError(`${out} exists and is not empty`);
   const nodes = (await db.query('SELECT id, fingerprint, label, public_key FROM centre_nodes ORDER BY fingerprint')).rows
     .filter((n) => sel.nodes === undefined || sel.nodes.includes(String(n.fingerprint)));
@@ -60,26 +69,25 @@ export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, 
     const cp = (await db.query(`SELECT text, signature, tree_size FROM centre_checkpoints WHERE node_id = $1 AND status = 'verified' ORDER BY tree_size DESC, text LIMIT 1`, [n.id])).rows[0];
     if (!cp) { sections.push({ node: fp, label: String(n.label), records: 0, files: {} }); continue; }
     const size = Number(cp.tree_size);
-    const where = ['node_id = $1', 'seq < $2'];
-    const args: unknown[] = [n.id, size];
-    if (sel.ip !== undefined) { args.push(sel.ip); where.push(`ip = $${args.length}`); }
-    if (sel.from !== undefined) { args.push(sel.from); where.push(`at >= $${args.length}`); }
-    if (sel.to !== undefined) { args.push(sel.to); where.push(`at < $${args.length}`); }
-    const picked = (await db.query(`SELECT seq, text FROM centre_records WHERE ${where.join(' AND ')} ORDER BY seq`, args)).rows
+    const body = JSON.parse(String(cp.text)) as CheckpointBody;
+    // The selection's records come from the node's signed key index, rebuilt and checked here, not from a column.
+    const { proof, seqs } = await centreCompleteness(db, Number(n.id), fp, body, { ...(sel.ip !== undefined ? { ip: sel.ip } : {}), ...(sel.from !== undefined ? { from: sel.from } : {}), ...(sel.to !== undefined ? { to: sel.to } : {}) });
+    const picked = seqs.length === 0 ? [] : (await db.query('SELECT seq, text FROM centre_records WHERE node_id = $1 AND seq = ANY($2::bigint[]) ORDER BY seq', [n.id, seqs])).rows
       .map((r) => ({ seq: Number(r.seq), text: String(r.text) }));
+    if (picked.length !== seqs.length) throw new ExportError(`node ${fp}: ${seqs.length - picked.length} selected records are gone from the centre`);
     // Every leaf hash up to the checkpoint (32 bytes a record): the root must be the signed one, so an
     // edited stored hash fails here, and an edited text fails its own leaf in the verifier.
     const leaves = (await db.query('SELECT seq, hash FROM centre_records WHERE node_id = $1 AND seq < $2 ORDER BY seq', [n.id, size])).rows;
     if (leaves.length !== size || leaves.some((r, i) => Number(r.seq) !== i)) throw new ExportError(`node ${fp}: the centre holds ${leaves.length} of the ${size} records its checkpoint covers`);
     for (const r of picked) if (!leafHashOfText(r.text).equals(leaves[r.seq]!.hash as Buffer)) throw new ExportError(`node ${fp}: record ${r.seq} no longer matches its stored hash`);
     const tree = inclusionProofs(leaves.map((r) => r.hash as Buffer), size, picked.map((r) => r.seq));
-    const body = JSON.parse(String(cp.text)) as { root: string };
     if (tree.root.toString('hex') !== body.root) throw new ExportError(`node ${fp}: the stored records no longer match the node's signed checkpoint`);
     const files: Record<string, string> = {
       'public-key.pem': String(n.public_key),
       'checkpoint.json': `${JSON.stringify({ text: String(cp.text), signature: Buffer.from(cp.signature as Uint8Array).toString('base64') }, null, 2)}\n`,
       'records.ndjson': picked.map((r) => `${r.text}\n`).join(''),
       'proofs.json': `${JSON.stringify({ tree_size: size, root: body.root, proofs: picked.map((r) => ({ seq: r.seq, path: tree.proofs.get(r.seq)!.map((h) => h.toString('hex')) })) })}\n`,
+      'completeness.json': `${JSON.stringify(proof)}\n`,
     };
     const dir = join(out, 'nodes', fp);
     mkdirSync(dir);
@@ -89,8 +97,11 @@ export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, 
   }
   const selection = { ...(sel.ip !== undefined ? { ip: sel.ip } : {}), ...(sel.from !== undefined ? { from: new Date(sel.from).toISOString() } : {}),
     ...(sel.to !== undefined ? { to: new Date(sel.to).toISOString() } : {}), ...(sel.nodes !== undefined ? { nodes: [...sel.nodes] } : {}) };
-  const manifest = { type: CENTRE_MANIFEST_TYPE, created_at: now, selection, nodes: sections };
-  writeFileSync(join(out, 'centre-manifest.json'), canonicalJson(manifest));
+  const manifest = { type: CENTRE_MANIFEST_TYPE, created_at: now, centre: key.fingerprint, all_nodes: sel.nodes === undefined, selection, nodes: sections };
+  const text = canonicalJson(manifest);
+  writeFileSync(join(out, 'centre-manifest.json'), text);
+  writeFileSync(join(out, CENTRE_KEY_FILE), key.publicPem);
+  writeFileSync(join(out, CENTRE_SIGNATURE_FILE), `${sign(null, Buffer.from(text, 'utf8'), key.privateKey).toString('base64')}\n`);
   for (const v of VERIFIERS) copyFileSync(v, join(out, v.pathname.split('/').at(-1)!));
   return { nodes: sections };
 }

@@ -5,11 +5,14 @@ import type { Startable } from '../network/startable.ts';
 import type { Store } from '../store/store.ts';
 
 /**
- * Records per request from a serving node. The shipper reads and re-derives them from the node's
- * SQLite store on the serving thread; 1,000 is ~10 ms of that (issue 16: event-loop p99 under
- * 20 ms), and still ~50 requests/s of catch-up, far above what a node records.
+ * Records per request from a serving node, and per slice read between event-loop turns. The shipper
+ * reads and re-derives them from the node's SQLite store on the serving thread; a slice of 1,000 is
+ * ~10 ms of that (issue 16: event-loop p99 under 20 ms). A request carries five slices: each request
+ * costs the centre a transaction and its round trips, and catch-up after an outage must run at
+ * >= 10x real time (issue 12).
  */
-const NODE_BATCH = 1000;
+export const NODE_BATCH = 5000;
+export const NODE_SLICE = 1000;
 
 /**
  * The seed node's shipper (issue 12 item 2) as a Startable: ships the node's chained records to the
@@ -26,7 +29,7 @@ export function centreShipping(c: { url: string; dataDir: string; store: Store; 
       if (!key) throw new InputError(`no node key in ${c.dataDir}/keys: the centre knows a node by its key`);
       let down = false;
       const shipper = new Shipper({
-        url: c.url, key, log: c.store.evidenceLog().tables, batchSize: NODE_BATCH,
+        url: c.url, key, log: c.store.evidenceLog().tables, batchSize: NODE_BATCH, sliceSize: NODE_SLICE,
         onError: (e) => { if (!down) c.log(`centre ${c.url}: ${e.message}; records stay in this node's store and are shipped when it answers`); down = true; },
         onShipped: (r) => { if (down) c.log(`centre ${c.url} answers again: ${r.acked} records acknowledged`); down = false; },
       });

@@ -1,4 +1,4 @@
-import { exportAcrossNodes } from '../../app/centre-export.ts';
+import { exportAcrossNodes, loadOrCreateCentreKey } from '../../app/centre-export.ts';
 import { InputError } from '../../domain/errors.ts';
 import { parseUtcTime, UTC_TIME_HELP } from '../../domain/utc-time.ts';
 import { optionalIp, requireString } from '../args.ts';
@@ -22,8 +22,10 @@ export const centreExport: Command = {
     const [from, to] = [time('from'), time('to')];
     const nodes = typeof args.options.node === 'string' ? args.options.node.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : undefined;
     if (ip === undefined && from === undefined && to === undefined && nodes === undefined) throw new InputError('one of --ip, --from/--to or --node is required');
-    const r = await exportAcrossNodes({ url: io.settings.store, out, ...(ip !== undefined ? { ip } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(nodes ? { nodes } : {}) });
+    const key = loadOrCreateCentreKey(io.settings.dataDir);
+    const r = await exportAcrossNodes({ url: io.settings.store, out, key, ...(ip !== undefined ? { ip } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(nodes ? { nodes } : {}) });
     for (const n of r.nodes) io.out(`node ${n.node} (${n.label}): ${n.checkpoint ? `${n.records} records, checkpoint of ${n.checkpoint.tree_size}` : 'no verified checkpoint yet: no records'}`);
-    io.out(`check it with: node ${out}/verify-centre.mjs ${out}`);
+    io.out(`signed by the centre's key ${key.fingerprint} (${io.settings.dataDir}/keys/centre-ed25519.pub.pem): publish it so that a verifier can pin it`);
+    io.out(`check it with: node ${out}/verify-centre.mjs ${out} --centre-key ${key.fingerprint}`);
   },
 };

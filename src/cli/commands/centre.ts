@@ -1,4 +1,4 @@
-import { assignCentreCampaign, centreStatus, registerCentreNode, serveCentre, shipToCentre, unassignCentreCampaign, verifyCentre } from '../../app/centre.ts';
+import { assignCentreCampaign, centreStatus, registerCentreNode, revokeCentreNode, serveCentre, shipToCentre, unassignCentreCampaign, verifyCentre } from '../../app/centre.ts';
 import { pullFromCentre } from '../../app/centre-assignment.ts';
 import { InputError } from '../../domain/errors.ts';
 import { optionalInt, requireString } from '../args.ts';
@@ -43,7 +43,7 @@ export const centreStatusCommand: Command = {
     for (const n of st.nodes) {
       const last = n.lastContact === null ? 'never' : new Date(n.lastContact).toISOString();
       const gaps = n.gaps.length === 0 ? 'none' : n.gaps.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
-      io.out(`${n.fingerprint.slice(0, 16).padEnd(18)} ${n.label.slice(0, 16).padEnd(16)} ${String(n.acked).padStart(10)} ${String(n.backlog ?? '-').padStart(8)}  ${last.padEnd(24)}  ${`${n.checkpointsVerified} ok, ${n.checkpointsPending} wait`.padEnd(11)}  ${gaps}`);
+      io.out(`${n.fingerprint.slice(0, 16).padEnd(18)} ${n.label.slice(0, 16).padEnd(16)} ${String(n.acked).padStart(10)} ${String(n.backlog ?? '-').padStart(8)}  ${last.padEnd(24)}  ${`${n.checkpointsVerified} ok, ${n.checkpointsPending} wait`.padEnd(11)}  ${gaps}${n.revokedAt === null ? '' : `  REVOKED ${new Date(n.revokedAt).toISOString()}`}`);
     }
     for (const n of st.nodes) {
       const pulled = n.lastPull === null ? 'never pulled its assignment' : `pulled ${new Date(n.lastPull).toISOString()}`;
@@ -131,5 +131,18 @@ export const centrePull: Command = {
     io.out(`assigned campaigns here: ${r.campaigns.join(', ') || 'none'}${r.created.length > 0 ? ` (created now: ${r.created.join(', ')})` : ''}`);
     for (const p of r.problems) io.err(`not applied: ${p}`);
     return r.problems.length > 0 ? 1 : 0;
+  },
+};
+
+export const centreRevoke: Command = {
+  name: 'centre revoke',
+  summary: 'Revoke a node\'s key at the centre: every later batch or pull it signs is refused and counted; its stored records stay',
+  options: {
+    node: { type: 'string', arg: 'NODE', doc: 'The node: its label or fingerprint' },
+    reason: { type: 'string', arg: 'TEXT', doc: 'Why (kept with the revocation)' },
+  },
+  async run(args, io) {
+    const r = await revokeCentreNode(io.settings, { node: requireString(args, 'node', 'centre revoke'), reason: requireString(args, 'reason', 'centre revoke') });
+    io.out(r.revoked ? `node ${r.label} (${r.fingerprint}): key revoked; its requests are refused from now on` : `node ${r.label} (${r.fingerprint}) was revoked already`);
   },
 };

@@ -55,6 +55,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('centre verify', async () => (await import('./centre.ts')).centreVerify),
   entry('centre assign', async () => (await import('./centre.ts')).centreAssign),
   entry('centre unassign', async () => (await import('./centre.ts')).centreUnassign),
+  entry('centre revoke', async () => (await import('./centre.ts')).centreRevoke),
   entry('centre pull', async () => (await import('./centre.ts')).centrePull),
   entry('centre export', async () => (await import('./centre-export.ts')).centreExport),
   entry('geo import', async () => (await import('./geo.ts')).geoImport),

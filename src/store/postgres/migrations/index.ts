@@ -7,6 +7,7 @@ import { PG_OBSERVATIONS_NETWORK_001 } from './pg-observations-network-001.ts';
 import { PG_REFERRALS_001 } from './pg-referrals-001.ts';
 import { PG_CENTRE_002 } from './pg-centre-002.ts';
 import { PG_CENTRE_003 } from './pg-centre-003.ts';
+import { PG_CENTRE_004 } from './pg-centre-004.ts';
 import { PG_RETENTION_001 } from './pg-retention-001.ts';
 import { PG_INTEL_001 } from './pg-intel-001.ts';
 import { PG_SOURCES_001 } from './pg-sources-001.ts';
@@ -28,6 +29,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   PG_SOURCES_001,
   PG_WEB_001,
   PG_RETENTION_002,
+  PG_CENTRE_004,
 ];
 
 /** Tables partitioned by month (pg-partitions-001, pg-centre-001). */

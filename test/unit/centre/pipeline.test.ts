@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CentreDb } from '../../../src/centre/centre-db.ts';
+import { CentreServer } from '../../../src/centre/centre-server.ts';
+import { Shipper } from '../../../src/centre/shipper.ts';
+import { testNode, type TestNode } from '../../helpers/centre-node.ts';
+import { dropSchema, pgUnavailable, TEST_PG_URL, uniqueSchema } from '../../helpers/postgres.ts';
+
+const unavailable = await pgUnavailable();
+
+describe('centre: a shipper with two requests in flight (issue 12 catch-up)', { skip: unavailable }, () => {
+  const schema = uniqueSchema('cs_pipeline');
+  let db: CentreDb;
+  let server: CentreServer;
+  let n: TestNode;
+
+  before(async () => {
+    db = await CentreDb.open(TEST_PG_URL, schema);
+    server = await CentreServer.start({ db });
+    n = await testNode(1);
+    await db.registerNode(n.ev.key.publicPem, 'node-1');
+  });
+  after(async () => {
+    await server?.close();
+    await db?.close();
+    await n?.dispose();
+    await dropSchema(schema);
+  });
+
+  it('overlaps its requests and still stores every record once, with every checkpoint verified', async () => {
+    const fp = n.ev.key.fingerprint;
+    await n.record(1500);
+    n.ev.log.checkpoint('manual');
+    await n.record(1000);
+    n.ev.log.checkpoint('manual');
+    // Count the batches being stored at once.
+    const ingest = db.ingest.bind(db);
+    let now = 0, peak = 0;
+    db.ingest = async (...a: Parameters<CentreDb['ingest']>) => { now++; peak = Math.max(peak, now); try { return await ingest(...a); } finally { now--; } };
+    const stop = new AbortController();
+    const errors: Error[] = [];
+    const s = new Shipper({ url: server.url, key: n.ev.key, log: n.ev.table, batchSize: 100, inFlight: 2, idleMs: 20, onError: (e) => errors.push(e) });
+    const running = s.run(stop.signal);
+    for (let i = 0; i < 600 && (s.acked ?? 0) < 2500; i++) await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    await running;
+    assert.deepEqual(errors, []);
+    assert.equal(s.acked, 2500);
+    assert.ok(peak >= 2, `two batches at the centre at once at some point (peak ${peak})`);
+    assert.equal(await db.count(fp), 2500);
+    assert.equal(await db.distinctSeqs(fp), 2500);
+    const st = (await db.status()).find((x) => x.fingerprint === fp)!;
+    assert.deepEqual([st.acked, st.gaps.length, st.checkpointsVerified, st.checkpointsPending], [2500, 0, 2, 0]);
+    assert.deepEqual(await db.refusals(), []);
+  });
+});
