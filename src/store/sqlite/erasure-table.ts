@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { DueCount, ErasedCount, ErasureSelection, ErasureTable, Tombstone } from '../erasure.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
+import { RiskRollup } from './sources/risk-rollup.ts';
 
 /** Rows per erasure transaction: a few ms of deletes, so a node writing the same database is held up briefly. */
 const BATCH = 5_000;
@@ -82,6 +83,8 @@ export class SqliteErasureTable implements ErasureTable {
       return { kind, records, unchained, firstSeq, lastSeq };
     });
     this.#forgetAddresses(touched);
+    // The risk rollup counts deliveries: recount the addresses that lost some.
+    if (touched.size > 0) this.#tx(() => new RiskRollup(this.#db).rebuild(touched));
     return out;
   }
 
