@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { withBatchCache } from './batch-cache.ts';
 import { RiskRollup } from './risk-rollup.ts';
 import type { FactorRecords, FactorValues, RiskFactor, RiskReview, RiskRun, RiskScore, RiskStore } from '../../risk.ts';
 
@@ -37,7 +38,7 @@ export class SqliteRiskStore implements RiskStore {
     const db = this.#db;
     // The catch-up in its own transaction (the first run after an upgrade reads every delivery), then
     // the run in one write transaction, so the rollup cannot move under it.
-    this.#write(() => this.#rollup.refresh());
+    withBatchCache(db, () => this.#write(() => this.#rollup.refresh()));
     return this.#write(() => {
       const up = this.#rollup.refresh();
       const mr = db.prepare('SELECT id FROM source_match_runs ORDER BY id DESC LIMIT 1').get();
