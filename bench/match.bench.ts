@@ -1,8 +1,9 @@
 // Cross-matching against the deliveries (issue 14 §2 benchmark, target <= 60 s at 10,000,000
 // deliveries), beside a plain SQL join on IP and window over the same data in the same run.
-// Usage: node bench/match.bench.ts SYNTH_DIR [rows=deliveries] [--keep]
+// Usage: node bench/match.bench.ts SYNTH_DIR [rows=deliveries] [--keep] [--in-place]
 //   SYNTH_DIR from `counterseed synth --deliveries N --out SYNTH_DIR`; copied to a temporary directory
-//   (removed at the end unless --keep), so SYNTH_DIR is not changed.
+//   (removed at the end unless --keep), so SYNTH_DIR is not changed. --in-place: work on SYNTH_DIR itself
+//   (a copy of your own: 10M deliveries are 4+ GB), removing every import, match and risk run in it first.
 // The partner list is written straight into source_records (one complete import, grade B2): the import
 // itself is bench/sources.bench.ts's figure. Like that bench's list: half the rows are sampled
 // deliveries (their IP; their source port 70 %, another port 10 %, none 20 %; 0-30 s after their
@@ -16,19 +17,21 @@ import { loadSettings } from '../src/config/load.ts';
 import { openContext } from '../src/node/context.ts';
 import { cpu, load } from './lib/sql-figures.ts';
 
-const args = process.argv.slice(2).filter((a) => a !== '--keep');
+const args = process.argv.slice(2).filter((a) => a !== '--keep' && a !== '--in-place');
 const keep = process.argv.includes('--keep');
+const inPlace = process.argv.includes('--in-place');
 const src = args[0];
 if (!src || !existsSync(join(src, 'counterseed.db'))) {
   console.log('usage: node bench/match.bench.ts SYNTH_DIR [rows=deliveries] [--keep]   (make SYNTH_DIR with: counterseed synth --deliveries 1000000 --out SYNTH_DIR)');
   process.exit(2);
 }
 const work = mkdtempSync(join(tmpdir(), 'cs-match-bench-'));
-const data = join(work, 'data');
+const data = inPlace ? src : join(work, 'data');
 try {
-  cpSync(src, data, { recursive: true });
+  if (!inPlace) cpSync(src, data, { recursive: true });
   const db = new DatabaseSync(join(data, 'counterseed.db'));
   db.exec('PRAGMA journal_mode = WAL');
+  if (inPlace) db.exec('DELETE FROM risk_reviews; DELETE FROM risk_scores; DELETE FROM risk_runs; DELETE FROM source_matches; DELETE FROM source_match_runs; DELETE FROM source_records; DELETE FROM source_imports');
   const deliveries = Number(db.prepare('SELECT MAX(id) AS n FROM deliveries').get()!.n);
   const rows = Number(args[1] ?? deliveries);
   // Deterministic pseudo-random numbers in SQL: a multiplicative hash of the row number.
@@ -72,6 +75,6 @@ try {
   db.close();
   await ctx.close();
 } finally {
-  if (keep) console.log(`kept ${data}`);
+  if (keep && !inPlace) console.log(`kept ${data}`);
   else rmSync(work, { recursive: true, force: true });
 }

@@ -1,8 +1,9 @@
 // Scoring of every IP (issue 14 §3 benchmark, target <= 30 s at 10,000,000 deliveries), beside a
 // plain SQL GROUP BY over the same deliveries in the same run.
-// Usage: node bench/risk.bench.ts SYNTH_DIR [new=10000]
+// Usage: node bench/risk.bench.ts SYNTH_DIR [new=10000] [--in-place]
 //   SYNTH_DIR from `counterseed synth --deliveries N --out SYNTH_DIR`; copied to a temporary directory
-//   (removed at the end), so SYNTH_DIR is not changed.
+//   (removed at the end), so SYNTH_DIR is not changed. --in-place: work on SYNTH_DIR itself (a copy of
+//   your own: 10M deliveries are 4+ GB), emptying the rollup and removing an earlier run's new deliveries first.
 // Three figures:
 //   1. the first score after the upgrade: the risk rollup (migration risk-001) is filled from every delivery;
 //   2. a score after `new` more deliveries (copies of the latest, a day later): the target's case, the
@@ -18,17 +19,26 @@ import { loadSettings } from '../src/config/load.ts';
 import { openContext } from '../src/node/context.ts';
 import { cpu, load } from './lib/sql-figures.ts';
 
-const src = process.argv[2];
-const added = Number(process.argv[3] ?? 10_000);
+const inPlace = process.argv.includes('--in-place');
+const args = process.argv.slice(2).filter((a) => a !== '--in-place');
+const src = args[0];
+const added = Number(args[1] ?? 10_000);
 if (!src || !existsSync(join(src, 'counterseed.db')) || !Number.isSafeInteger(added) || added < 0) {
   console.log('usage: node bench/risk.bench.ts SYNTH_DIR [new=10000]   (make SYNTH_DIR with: counterseed synth --deliveries 1000000 --out SYNTH_DIR)');
   process.exit(2);
 }
 const DAY = 86_400_000;
 const work = mkdtempSync(join(tmpdir(), 'cs-risk-bench-'));
-const data = join(work, 'data');
+const data = inPlace ? src : join(work, 'data');
 try {
-  cpSync(src, data, { recursive: true });
+  if (inPlace) {
+    const db = new DatabaseSync(join(data, 'counterseed.db'));
+    db.exec("DELETE FROM deliveries WHERE session_id LIKE '%-bench'");
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'risk_watermark'").get()) {
+      db.exec('DELETE FROM risk_ip_day; DELETE FROM risk_ip_decoy; DELETE FROM risk_ip_network; UPDATE risk_watermark SET last_id = 0');
+    }
+    db.close();
+  } else cpSync(src, data, { recursive: true });
   const ctx = openContext(loadSettings({ flags: { dataDir: data }, env: {} }), () => {}, undefined, 'read');
   const db = new DatabaseSync(join(data, 'counterseed.db'));
   db.exec('PRAGMA busy_timeout = 5000');
