@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { canonicalWeights, parseWeights, riskScore, weightsVersion } from '../../../src/analysis/risk/factors.ts';
 import { scoreRisk } from '../../../src/app/risk.ts';
 import { seededRandom, randomInt } from '../../../src/lab/prng.ts';
 import { openErasure } from '../../../src/node/erasure.ts';
@@ -50,6 +51,13 @@ test('scores from the risk rollup equal the factors counted from the deliveries:
       const plain = db.prepare(PLAIN).all({ up: run.deliveriesUpTo });
       assert.ok(plain.length > 5, label);
       assert.deepEqual(stored.map((r) => ({ ...r })), plain.map((r) => ({ ...r })), label);
+      // The score computed in SQL (riskScoreSql) is exactly the one formula of factors.ts, and what the
+      // row-by-row path (a store without log2 in its SQL) stores.
+      const w = parseWeights(f.ctx.settings.riskWeights);
+      const scores = (id: number) => f.ctx.store.risk.top(id, 10_000).map((x) => [x.ip, x.score, riskScore(w, x.values)]);
+      for (const [ip, sql, js] of scores(run.id)) assert.equal(sql, js, `${label}: ${ip}`);
+      const rowByRow = f.ctx.store.risk.scoreAll({ weights: canonicalWeights(w), weightsVersion: weightsVersion(w), at: 0, score: (v) => riskScore(w, v) });
+      assert.deepEqual(scores(rowByRow.id), scores(run.id), label);
       return run;
     };
     const w = store.intel.syntheticWriter();

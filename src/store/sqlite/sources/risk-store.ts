@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { withBatchCache } from './batch-cache.ts';
 import { RiskRollup } from './risk-rollup.ts';
-import type { FactorRecords, FactorValues, RiskFactor, RiskReview, RiskRun, RiskScore, RiskStore } from '../../risk.ts';
+import type { FactorRecords, FactorValues, RiskFactor, RiskReview, RiskRun, RiskScore, RiskStore, ScoreAllInput } from '../../risk.ts';
 
 type Row = Record<string, unknown>;
 const DAY = 86_400_000;
@@ -22,6 +22,12 @@ const values = (r: Row): FactorValues => ({
   extraNetworks: Number(r.extra_networks),
 });
 
+/** The risk_scores column of each factor. */
+const COLUMN: { readonly [F in RiskFactor]: string } = {
+  deliveries: 'deliveries', decoys: 'decoys', completions: 'completions', daysActive: 'days_active', persistenceDays: 'persistence_days',
+  returnsAfterWarning: 'returns_after_warning', sourceMatches: 'source_matches', extraNetworks: 'extra_networks',
+};
+
 /** RiskStore over the SQLite store's connection. */
 export class SqliteRiskStore implements RiskStore {
   readonly #db: DatabaseSync;
@@ -34,7 +40,7 @@ export class SqliteRiskStore implements RiskStore {
    * run reads the deliveries only once; the score itself is computed by `input.score` (one formula, in
    * analysis/risk/factors.ts).
    */
-  scoreAll(input: { weights: string; weightsVersion: string; at: number; score: (v: FactorValues) => number }): RiskRun {
+  scoreAll(input: ScoreAllInput): RiskRun {
     const db = this.#db;
     // The catch-up in its own transaction (the first run after an upgrade reads every delivery), then
     // the run in one write transaction, so the rollup cannot move under it.
@@ -49,10 +55,18 @@ export class SqliteRiskStore implements RiskStore {
         db.exec('CREATE UNIQUE INDEX temp.risk_matches_ip ON risk_matches(ip)');
         const run = Number(db.prepare('INSERT INTO risk_runs (at, weights_version, weights, deliveries_up_to, match_run_id, ips) VALUES (?, ?, ?, ?, ?, 0) RETURNING id')
           .get(input.at, input.weightsVersion, input.weights, up, matchRunId)!.id);
-        const ins = db.prepare(`INSERT INTO risk_scores (run_id, ip, score, deliveries, decoys, completions, days_active, persistence_days, returns_after_warning,
-          source_matches, extra_networks, first_warning_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        const cols = 'deliveries, decoys, completions, days_active, persistence_days, returns_after_warning, source_matches, extra_networks, first_warning_at';
+        const factors = `SELECT f.*, COALESCE(m.n, 0) AS source_matches FROM (${RiskRollup.FACTORS}) f LEFT JOIN risk_matches m ON m.ip = f.ip`;
+        if (input.scoreSql) {
+          // Every score in one statement: the formula as SQL, the same terms as riskScore (analysis/risk/factors.ts).
+          const ips = Number(db.prepare(`INSERT INTO risk_scores (run_id, ip, score, ${cols})
+            SELECT ${run}, x.ip, ${input.scoreSql((f) => `x.${COLUMN[f]}`)}, ${cols} FROM (${factors}) x WHERE true`).run().changes);
+          db.prepare('UPDATE risk_runs SET ips = ? WHERE id = ?').run(ips, run);
+          return this.run(run)!;
+        }
+        const ins = db.prepare(`INSERT INTO risk_scores (run_id, ip, score, ${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
         let ips = 0;
-        for (const r of db.prepare(`SELECT f.*, COALESCE(m.n, 0) AS source_matches FROM (${RiskRollup.FACTORS}) f LEFT JOIN risk_matches m ON m.ip = f.ip`).iterate()) {
+        for (const r of db.prepare(factors).iterate()) {
           const v = values(r as Row);
           ins.run(run, String(r.ip), input.score(v), v.deliveries, v.decoys, v.completions, v.daysActive, v.persistenceDays, v.returnsAfterWarning,
             v.sourceMatches, v.extraNetworks, r.first_warning_at === null ? null : Number(r.first_warning_at));
