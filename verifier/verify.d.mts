@@ -28,7 +28,8 @@ export function verifyInclusion(leaf: Uint8Array, index: number, size: number, p
 export function csvCell(v: string | number | boolean | null): string;
 export interface ReferralFacts {
   package: string; fingerprint: string | null; expectedFingerprint: string | null; agency: string | null; purpose: string | null;
-  ips: number; deliveries: number; packages: { ip: string; package: string; ok: boolean; deliveries: number }[];
+  /** Each evidence package once, with the addresses that referral.json points to it. */
+  ips: number; deliveries: number; packages: { package: string; ok: boolean; deliveries: number; ips: string[] }[];
 }
 export interface ReferralResult { ok: boolean; findings: Finding[]; facts: ReferralFacts }
 export const REFERRAL_CHECKS: Record<string, string>;

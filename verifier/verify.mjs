@@ -804,10 +804,11 @@ function checkCompleteness(dir, manifest, cp, r) {
   const sel = manifest.selection ?? {};
   const hasIp = sel.ip !== undefined;
   const hasDecoy = sel.decoy !== undefined;
+  const hasIps = sel.ips !== undefined;
   const indexed = cp && INDEXED.includes(cp.type);
   // v2 proved selections by one IP or one decoy; v3 and v4 prove every selection.
   const unit = cp ? TIME_KEYED[cp.type] : undefined;
-  const required = indexed && (unit !== undefined || hasIp !== hasDecoy);
+  const required = indexed && (unit !== undefined || hasIps || hasIp !== hasDecoy);
   try {
     const c = readListed(dir, manifest, 'completeness.json');
     if (c === undefined) {
@@ -824,6 +825,10 @@ function checkCompleteness(dir, manifest, cp, r) {
     const proven = (x) => x && typeof x.leaf === 'object' && x.leaf !== null && Array.isArray(x.path) && Number.isSafeInteger(x.index)
       && verifyInclusion(leafHash(Buffer.from(canonicalJson({ acc: x.leaf.acc, count: x.leaf.count, key: x.leaf.key }), 'utf8')), x.index, cp.index_size, x.path.map((h) => Buffer.from(String(h), 'hex')), root);
     const checkKey = (p, key, other) => checkKeyProof(p, key, other, { inWindow, proven, fail, r, indexSize: cp.index_size });
+    if (hasIps) {
+      r.facts.completeness = checkAddresses(sel, c, unit, { checkKey, fail });
+      return;
+    }
     if (!hasIp && !hasDecoy) {
       if (unit === undefined || c.key !== null || !c.time) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is ${JSON.stringify(sel)}`); return; }
       r.facts.completeness = checkTime(c.time, from, to, unit, { checkKey, proven, fail, indexSize: cp.index_size });
@@ -841,6 +846,29 @@ function checkCompleteness(dir, manifest, cp, r) {
     }
     if (facts.every((x) => x !== null)) r.facts.completeness = facts.join('; ');
   } catch (e) { fail('completeness-invalid', `completeness.json: ${e.message}`); }
+}
+
+/**
+ * Several addresses (a referral's, selection "ips"): for each, in the selection's order, its key's proof and,
+ * with a v3 or v4 checkpoint, its network key's proof, each checked as for a selection by one IP.
+ */
+function checkAddresses(sel, c, unit, { checkKey, fail }) {
+  if (sel.ip !== undefined || sel.decoy !== undefined || !Array.isArray(sel.ips) || sel.ips.length === 0) { fail('completeness-invalid', `the selection ${JSON.stringify(sel)} of several addresses is malformed`); return null; }
+  if (c.key !== null || !Array.isArray(c.ips) || c.ips.length !== sel.ips.length) { fail('completeness-invalid', `completeness.json does not hold one proof for each of the ${sel.ips.length} addresses selected`); return null; }
+  const facts = [];
+  sel.ips.forEach((ip, i) => {
+    const key = typeof ip === 'string' ? ipKey(ip) : null;
+    const p = c.ips[i];
+    if (key === null || p?.key !== key) { fail('completeness-invalid', `proof ${i + 1} is for ${p?.key}, the selection's address ${i + 1} is ${JSON.stringify(ip)}`); facts.push(null); return; }
+    facts.push(checkKey(p, key));
+    const net = unit !== undefined ? networkKey(ip) : null;
+    if (net === null) return;
+    if (!p.network || p.network.key !== net) { fail('completeness-missing', `completeness.json has no proof for ${net}, the network of ${ip} (its aggregate records)`); facts.push(null); }
+    else facts.push(checkKey(p.network, net));
+  });
+  if (!facts.every((x) => x !== null)) return null;
+  const records = new Set(c.ips.flatMap((p) => [...p.inside, ...(p.network?.inside ?? [])])).size;
+  return `${sel.ips.length} addresses and their networks: ${records} record(s) in the window, each address's records proved complete`;
 }
 
 /** One key's proof: its leaf reproduced from the package's records, the texts in `other` and the links outside the window; or its absence. */
@@ -1045,22 +1073,25 @@ function listTree(dir, max = 1_000_000) {
 }
 
 /** Deliveries to `ip` in a package's records.ndjson: count, completed, first and last time. */
-function figuresOf(path, ip) {
-  const f = { deliveries: 0, completed: 0, first: null, last: null };
+function figuresOf(path) {
+  const by = new Map();
   const res = streamFile(path, (c) => eachLine(c, (bytes) => {
     if (bytes === null || bytes.length === 0) return;
     const r = JSON.parse(bytes.toString('utf8'));
-    if (r.kind !== 'delivery' || r.obs?.remoteIp !== ip) return;
+    if (r.kind !== 'delivery' || typeof r.obs?.remoteIp !== 'string') return;
+    let f = by.get(r.obs.remoteIp);
+    if (f === undefined) by.set(r.obs.remoteIp, f = { deliveries: 0, completed: 0, first: null, last: null });
     f.deliveries++;
     if (r.obs.completed === true) f.completed++;
     if (f.first === null || r.at < f.first) f.first = r.at;
     if (f.last === null || r.at > f.last) f.last = r.at;
   }));
   if (res.error) throw res.error;
-  return f;
+  return (ip) => by.get(ip) ?? { deliveries: 0, completed: 0, first: null, last: null };
 }
 
-const PACKAGE_PATH = /^evidence\/[0-9A-Za-z._-]{1,64}$/;
+/** "evidence": one package for every address (selection "ips"); "evidence/<folder>": one package per address (before). */
+const PACKAGE_PATH = /^evidence(\/[0-9A-Za-z._-]{1,64})?$/;
 
 /** Checks a referral package: its signed referral.json, every file's hash, each evidence package, and the figures it states. */
 export function verifyReferral(dir, opts = {}) {
@@ -1107,26 +1138,39 @@ export function verifyReferral(dir, opts = {}) {
   const seen = new Set();
   const isps = new Map();
   const totals = { ips: 0, deliveries: 0, completed: 0, first: null, last: null };
+  // Each evidence package is verified once, however many addresses share it.
+  const packages = new Map();
+  const packageOf = (path) => {
+    let p = packages.get(path);
+    if (p !== undefined) return p;
+    const pdir = join(dir, path);
+    const v = verifyPackage(pdir, { keyFingerprint: facts.fingerprint, published: opts.published ?? [] });
+    for (const x of v.findings) fail('packages', 'package-not-verified', `${path}: ${x.code}: ${x.message}`);
+    p = { path, v, raw: null, manifest: null, figures: null, listed: [] };
+    try {
+      p.raw = readFileSync(join(pdir, 'manifest.json'));
+      p.manifest = JSON.parse(p.raw.toString('utf8'));
+    } catch (err) { fail('packages', 'package-unreadable', `${path}: ${err.message}`); }
+    try { p.figures = figuresOf(join(pdir, 'records.ndjson')); } catch (err) { fail('figures', 'records-unreadable', `${path}/records.ndjson: ${err.message}`); }
+    packages.set(path, p);
+    facts.packages.push({ package: path, ok: v.ok, deliveries: v.facts.deliveries, ips: p.listed });
+    return p;
+  };
   for (const e of ips) {
     if (typeof e?.ip !== 'string' || typeof e.package !== 'string' || !PACKAGE_PATH.test(e.package)) { fail('packages', 'entry-invalid', `an address entry is malformed: ${JSON.stringify(e).slice(0, 200)}`); continue; }
     if (seen.has(e.ip)) fail('packages', 'duplicate-ip', `${e.ip} is listed twice`);
     seen.add(e.ip);
-    const pdir = join(dir, e.package);
-    const v = verifyPackage(pdir, { keyFingerprint: facts.fingerprint, published: opts.published ?? [] });
-    facts.packages.push({ ip: e.ip, package: e.package, ok: v.ok, deliveries: v.facts.deliveries });
-    for (const x of v.findings) fail('packages', 'package-not-verified', `${e.package}: ${x.code}: ${x.message}`);
-    let manifest = null;
-    try {
-      const raw = readFileSync(join(pdir, 'manifest.json'));
-      if (sha256(raw).toString('hex') !== e.manifest_sha256) fail('packages', 'package-swapped', `${e.package}: manifest.json is not the one referral.json lists`);
-      manifest = JSON.parse(raw.toString('utf8'));
-    } catch (err) { fail('packages', 'package-unreadable', `${e.package}: ${err.message}`); }
+    const p = packageOf(e.package);
+    p.listed.push(e.ip);
+    if (p.raw !== null && sha256(p.raw).toString('hex') !== e.manifest_sha256) fail('packages', 'package-swapped', `${e.package}: manifest.json is not the one referral.json lists for ${e.ip}`);
+    const manifest = p.manifest;
     if (manifest) {
-      if (manifest.selection?.ip !== e.ip) fail('packages', 'package-selection', `${e.package} selects ${JSON.stringify(manifest.selection)}, not the address ${e.ip}`);
+      const sel = manifest.selection ?? {};
+      const selects = Array.isArray(sel.ips) ? sel.ips.includes(e.ip) : sel.ip === e.ip;
+      if (!selects) fail('packages', 'package-selection', `${e.package} selects ${JSON.stringify(sel).slice(0, 200)}, not the address ${e.ip}`);
       if ((manifest.purpose ?? null) !== m.purpose) fail('packages', 'package-purpose', `${e.package} holds ${manifest.purpose} data, the referral says ${m.purpose}`);
     }
-    let f = null;
-    try { f = figuresOf(join(pdir, 'records.ndjson'), e.ip); } catch (err) { fail('figures', 'records-unreadable', `${e.package}/records.ndjson: ${err.message}`); }
+    const f = p.figures === null ? null : p.figures(e.ip);
     if (f) {
       for (const k of ['deliveries', 'completed', 'first', 'last']) {
         if (e[k] !== f[k]) fail('figures', 'figure-mismatch', `${e.ip}: referral.json says ${k} ${e[k]}, its evidence records give ${f[k]}`);
@@ -1137,6 +1181,13 @@ export function verifyReferral(dir, opts = {}) {
     }
     const k = String(e.asn ?? null);
     isps.set(k, (isps.get(k) ?? 0) + 1);
+  }
+  // A shared package must select no address the referral does not list (the agency receives only its addresses' records).
+  for (const p of packages.values()) {
+    const sel = p.manifest?.selection;
+    if (!Array.isArray(sel?.ips)) continue;
+    const extra = sel.ips.filter((ip) => !p.listed.includes(ip));
+    if (extra.length > 0) fail('packages', 'package-selection', `${p.path} also selects ${extra.length} address(es) the referral does not list (${extra.slice(0, 5).join(', ')})`);
   }
   for (const k of ['ips', 'deliveries', 'completed', 'first', 'last']) {
     if (m.totals?.[k] !== totals[k]) fail('figures', 'total-mismatch', `totals.${k} is ${m.totals?.[k]}, the addresses' evidence gives ${totals[k]}`);

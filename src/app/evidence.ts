@@ -5,6 +5,7 @@ import { InputError, NotFoundError } from '../domain/errors.ts';
 import { formatFingerprint } from '../evidence/keys.ts';
 import { CheckpointLog, publishedLine } from '../evidence/checkpoint-log.ts';
 import { CHECKPOINT_LOG_FILE, openEvidence, type OpenedEvidence } from '../evidence/open.ts';
+import type { Selection } from '../exports/manifest.ts';
 import { writeExportPackage } from '../exports/package-writer.ts';
 import { toolInfo } from '../exports/tool-info.ts';
 import { nodeRunsOf } from '../node/node-run.ts';
@@ -65,7 +66,7 @@ export interface ExportEvidenceInput {
   /** Output directory; must not exist or be empty. */
   readonly out: string;
   /** Records selected by remote IP, decoy and time (a delivery's time is its start). */
-  readonly filter: Pick<LogFilter, 'ip' | 'decoyId' | 'from' | 'to'>;
+  readonly filter: Pick<LogFilter, 'ip' | 'ips' | 'decoyId' | 'from' | 'to'>;
   /**
    * A named case: with a non-empty filter it is saved under this name, alone it re-runs the saved
    * filter (NotFoundError when there is none).
@@ -132,8 +133,8 @@ export function exportEvidence(ctx: Context, input: ExportEvidenceInput, opts: E
         filter = JSON.parse(saved) as LogFilter;
       }
     }
-    const selection: Record<string, string | number> = {
-      ...(caseName !== undefined ? { case: caseName } : {}), ...(filter.ip !== undefined ? { ip: filter.ip } : {}),
+    const selection: Selection = {
+      ...(caseName !== undefined ? { case: caseName } : {}), ...(filter.ip !== undefined ? { ip: filter.ip } : {}), ...(filter.ips !== undefined ? { ips: filter.ips } : {}),
       ...(filter.decoyId !== undefined ? { decoy: filter.decoyId } : {}),
       ...(filter.from !== undefined ? { from: new Date(filter.from).toISOString() } : {}), ...(filter.to !== undefined ? { to: new Date(filter.to).toISOString() } : {}),
     };

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../domain/errors.ts';
 import { openEvidence } from '../evidence/open.ts';
 import {
-  figuresOf, hashTree, REFERRAL_CAVEAT, REFERRAL_TYPE, referralSummaryText, signReferral, totalsOf, type ReferralIp, type ReferralManifest,
+  figuresByIp, hashTree, REFERRAL_CAVEAT, REFERRAL_TYPE, referralSummaryText, signReferral, totalsOf, type ReferralIp, type ReferralManifest,
 } from '../exports/referral.ts';
 import type { ReferralCandidate } from '../store/referrals.ts';
 import type { Context } from './context.ts';
@@ -12,7 +12,7 @@ import { exportEvidence } from './evidence.ts';
 import { makeDir, probeOutputDir } from './paths.ts';
 import { DAY_MS, horizonDays } from './referrals-due.ts';
 
-/** Addresses one build refers at most: each gets an evidence package (one checkpoint and proof each). */
+/** Addresses one build refers at most (each agency's go into one evidence package, with a completeness proof each). */
 export const DEFAULT_MAX_IPS = 500;
 
 const VERIFIER = new URL('../../verifier/verify.mjs', import.meta.url);
@@ -42,8 +42,6 @@ export interface BuiltReferral {
 export interface BuildReferralsResult { readonly packages: BuiltReferral[]; readonly now: number }
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'agency';
-/** An address as a folder name (IPv6 colons and zone signs are not allowed in every file system). */
-const ipFolder = (ip: string) => ip.replace(/[^0-9A-Za-z.]/g, '_');
 
 /**
  * `referrals build`: one package per receiving agency for the addresses not yet referred whose
@@ -87,18 +85,18 @@ export async function buildReferrals(ctx: Context, input: BuildReferralsInput): 
       used.add(name);
       const dir = join(out, name);
       made.push(dir);
-      makeDir(join(dir, 'evidence'));
-      const ips: ReferralIp[] = [];
-      for (const c of cands) {
-        const pkg = `evidence/${ipFolder(c.ip)}`;
-        await exportEvidence(ctx, { out: join(dir, pkg), filter: { ip: c.ip, to: now }, now: () => now });
-        ips.push({
-          ip: c.ip, country: c.country ?? null, asn: c.asn ?? null, as_org: c.asOrg ?? null, covered_to: c.lastDelivery,
-          deadline: c.deadline ?? null, retention: c.retention ? { days: c.retention.days, source: c.retention.source, rule: c.retention.rule } : null,
-          package: pkg, manifest_sha256: createHash('sha256').update(readFileSync(join(dir, pkg, 'manifest.json'))).digest('hex'),
-          ...(await figuresOf(join(dir, pkg, 'records.ndjson'), c.ip)),
-        });
-      }
+      // One evidence export for all the agency's addresses (one checkpoint, one pass over the key index,
+      // a completeness proof per address): 500 exports of one address each took 36.3 s.
+      const pkg = 'evidence';
+      makeDir(dir);
+      await exportEvidence(ctx, { out: join(dir, pkg), filter: { ips: cands.map((c) => c.ip), to: now }, now: () => now });
+      const manifestSha256 = createHash('sha256').update(readFileSync(join(dir, pkg, 'manifest.json'))).digest('hex');
+      const figures = await figuresByIp(join(dir, pkg, 'records.ndjson'));
+      const ips: ReferralIp[] = cands.map((c) => ({
+        ip: c.ip, country: c.country ?? null, asn: c.asn ?? null, as_org: c.asOrg ?? null, covered_to: c.lastDelivery,
+        deadline: c.deadline ?? null, retention: c.retention ? { days: c.retention.days, source: c.retention.source, rule: c.retention.rule } : null,
+        package: pkg, manifest_sha256: manifestSha256, ...figures(c.ip),
+      }));
       const row = agencies.find((a) => a.agency === agency)!;
       const body: Omit<ReferralManifest, 'files'> = {
         type: REFERRAL_TYPE, node: ev.key.fingerprint, purpose: ctx.purpose, created_at: now, clock_at: now,

@@ -1,5 +1,5 @@
 import type { DataPurpose } from '../domain/data-purpose.ts';
-import { canonicalWeights, FACTOR_DEFINITIONS, factorPoints, parseWeights, riskScore, weightsVersion, type Weights } from '../analysis/risk/factors.ts';
+import { canonicalWeights, FACTOR_DEFINITIONS, factorPoints, parseWeights, riskScore, riskScoreSql, weightsVersion, type Weights } from '../analysis/risk/factors.ts';
 import { InputError, NotFoundError } from '../domain/errors.ts';
 import { normalizeIpInput } from '../domain/ip-address.ts';
 import type { RiskFactor, RiskRun, RiskScore } from '../store/risk.ts';
@@ -30,7 +30,7 @@ function weightsOf(ctx: Context): Weights { return parseWeights(ctx.settings.ris
 export function scoreRisk(ctx: Context, input: RiskScoreInput, now = Date.now()): RiskScoreResult {
   const w = weightsOf(ctx);
   const t0 = performance.now();
-  const run = ctx.store.risk.scoreAll({ weights: canonicalWeights(w), weightsVersion: weightsVersion(w), at: now, score: (v) => riskScore(w, v) });
+  const run = ctx.store.risk.scoreAll({ weights: canonicalWeights(w), weightsVersion: weightsVersion(w), at: now, score: (v) => riskScore(w, v), scoreSql: (col) => riskScoreSql(w, col) });
   const seconds = (performance.now() - t0) / 1000;
   return { run, purpose: ctx.purpose, top: ctx.store.risk.top(run.id, input.top ?? 20), seconds, formula: FORMULA, labels: LABELS };
 }

@@ -36,6 +36,11 @@ export interface LogRow {
 
 export interface LogFilter {
   readonly ip?: string;
+  /**
+   * Several addresses at once (a referral: every address of one agency in one package), each with its
+   * own completeness proof. Only with from/to; exports only (exports/selection.ts).
+   */
+  readonly ips?: readonly string[];
   readonly decoyId?: number;
   /** UTC ms, inclusive. */
   readonly from?: number;

@@ -4,6 +4,9 @@ import { canonicalJson } from '../evidence/canonical-json.ts';
 
 export const MANIFEST_TYPE = 'counterseed-export/v1';
 
+/** How the selection was asked for: { ip }, { decoy }, { case, ... }, { ips: [...] } (a referral), with from/to. */
+export type Selection = Record<string, string | number | readonly string[]>;
+
 /** manifest.json: what the package holds, signed by the node key (manifest.sig) so no file can be swapped, dropped or edited unseen. */
 export interface Manifest {
   readonly type: typeof MANIFEST_TYPE;
@@ -16,7 +19,7 @@ export interface Manifest {
   readonly purpose: DataPurpose;
   readonly created_at: number;
   readonly tool: { readonly name: string; readonly version: string; readonly config_sha256: string };
-  readonly selection: Record<string, string | number>;
+  readonly selection: Selection;
   readonly checkpoint: { readonly tree_size: number; readonly root: string };
   /** Sequence numbers of every record in records.ndjson, ascending. */
   readonly records: readonly number[];

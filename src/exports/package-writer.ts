@@ -15,7 +15,7 @@ import { CaseGraphBuilder, indented, JSONLD_HEAD, JSONLD_SEP, JSONLD_TAIL, jsonL
 import { csvLine, DELIVERY_COLUMNS, deliveryCells, type DecoyFacts, type DeliveryObs } from './csv.ts';
 import { ExportError } from './errors.ts';
 import { HashedFile } from './hashed-file.ts';
-import { MANIFEST_TYPE, signManifest } from './manifest.ts';
+import { MANIFEST_TYPE, signManifest, type Selection } from './manifest.ts';
 import { readmeText } from './readme.ts';
 import { toolJson, type ToolInfo } from './tool-info.ts';
 
@@ -33,7 +33,7 @@ export interface ExportComponents {
 export interface ExportRequest {
   readonly filter: LogFilter;
   /** How the selection was asked for, recorded in the manifest ({ ip }, { decoy }, { case, ... }). */
-  readonly selection: Record<string, string | number>;
+  readonly selection: Selection;
   readonly out: string;
   /**
    * The data directory's purpose, in the signed manifest: a lab package can never pass as evidence.
@@ -165,7 +165,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
     whole('tool.json', toolJson(c.tool, seqs));
     whole('README.txt', readmeText({
       node: c.key.fingerprint, records: links.length, deliveries, treeSize: cp.treeSize, selection: JSON.stringify(req.selection), createdAt,
-      completeness: completeness === undefined ? undefined : completeness.key ?? 'time window', published: c.published ? consistency.length : undefined, purpose: req.purpose ?? 'evidence',
+      completeness: completeness === undefined ? undefined : completeness.key ?? (completeness.ips ? `${completeness.ips.length} addresses` : 'time window'), published: c.published ? consistency.length : undefined, purpose: req.purpose ?? 'evidence',
     }));
     if (existsSync(VERIFIER)) whole('verify.mjs', readFileSync(VERIFIER));
 

@@ -11,7 +11,8 @@ import { canonicalJson } from '../evidence/canonical-json.ts';
  *   referral.sig     Ed25519 signature of referral.json (base64)
  *   public-key.pem   the node key (the same as in every evidence package)
  *   summary.txt      the same for people: counts, time span, ISPs, deadlines
- *   evidence/<ip>/   one evidence package per address, from the exporter, with its proofs
+ *   evidence/        one evidence package for all its addresses, from the exporter (selection "ips"),
+ *                    with a completeness proof per address (packages before had evidence/<ip>/ each)
  *   verify.mjs       the standalone verifier: `node verify.mjs .` checks all of it
  * The per-address figures in referral.json are derived from the evidence packages' records, so the
  * verifier recomputes them; country, ISP and deadline are assessments (enrichment and the
@@ -19,27 +20,29 @@ import { canonicalJson } from '../evidence/canonical-json.ts';
  */
 export const REFERRAL_TYPE = 'counterseed-referral/v1';
 
-export const REFERRAL_CAVEAT = 'Each address is evidenced by its package under evidence/ (records, inclusion proofs, completeness proof, signed checkpoint). '
+export const REFERRAL_CAVEAT = 'The addresses are evidenced by the package under evidence/ (records, inclusion proofs, a completeness proof for each address, signed checkpoint). '
   + 'Country and ISP (AS number) are an assessment from IP geolocation and routing data at the time of the referral, not a fact. '
   + 'The deadline is the last delivery plus the retention period in the referring unit\'s table, with its source; ask the ISP before relying on it.';
 
 /** What an address's evidence package shows about it. */
 export interface IpFigures { readonly deliveries: number; readonly completed: number; readonly first: number | null; readonly last: number | null }
 
-/** Deliveries to `ip` in an evidence package's records.ndjson: count, completed, first and last start (UTC ms). */
-export async function figuresOf(recordsFile: string, ip: string): Promise<IpFigures> {
-  let deliveries = 0; let completed = 0; let first: number | null = null; let last: number | null = null;
+/** Per address, its deliveries in an evidence package's records.ndjson: count, completed, first and last start (UTC ms); one pass over the file. */
+export async function figuresByIp(recordsFile: string): Promise<(ip: string) => IpFigures> {
+  const by = new Map<string, { deliveries: number; completed: number; first: number | null; last: number | null }>();
   const lines = createInterface({ input: createReadStream(recordsFile, 'utf8'), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line === '') continue;
     const r = JSON.parse(line) as { kind: string; at: number; obs: { remoteIp?: string; completed?: boolean } };
-    if (r.kind !== 'delivery' || r.obs.remoteIp !== ip) continue;
-    deliveries++;
-    if (r.obs.completed === true) completed++;
-    if (first === null || r.at < first) first = r.at;
-    if (last === null || r.at > last) last = r.at;
+    if (r.kind !== 'delivery' || typeof r.obs.remoteIp !== 'string') continue;
+    let f = by.get(r.obs.remoteIp);
+    if (f === undefined) by.set(r.obs.remoteIp, f = { deliveries: 0, completed: 0, first: null, last: null });
+    f.deliveries++;
+    if (r.obs.completed === true) f.completed++;
+    if (f.first === null || r.at < f.first) f.first = r.at;
+    if (f.last === null || r.at > f.last) f.last = r.at;
   }
-  return { deliveries, completed, first, last };
+  return (ip) => ({ ...(by.get(ip) ?? { deliveries: 0, completed: 0, first: null, last: null }) });
 }
 
 export interface ReferralIp extends IpFigures {

@@ -2,7 +2,7 @@ import type { CheckpointBody } from '../evidence/checkpoint.ts';
 import { networkKeyOf } from '../evidence/key-index.ts';
 import { sourcePrefix } from '../observation/source-prefix.ts';
 import type { EvidenceLogTables, LogFilter, LogLink } from '../store/evidence-log.ts';
-import { ipKeyOf, selectByIp, selectByIpAndDecoy, selectByKey, selectByTime, selectionKey, type CompletenessProof } from './completeness.ts';
+import { ipKeyOf, selectByIp, selectByIpAndDecoy, selectByIps, selectByKey, selectByTime, selectionKey, type CompletenessProof } from './completeness.ts';
 import { ExportError } from './errors.ts';
 
 /** Records of this kind are shown in every export whose time span holds them: they say what the node lost (docs/crash-recovery.md). */
@@ -12,6 +12,7 @@ const LOSS_KINDS = ['unclean-shutdown'];
  * The records an export holds, as links (seq, row, hash), up to the checkpoint `cp`, each selection
  * with its completeness proof (completeness.ts) against the signed key index, which finds the
  * records, never the rows' filter columns:
+ * - by several IPs: each as by one IP, proved in one pass (a referral's addresses);
  * - by one IP: the IP's records, and the records filed under its /24 or /48 network (the aggregate
  *   records of floods from it, issue 17 item 4), each key with its proof;
  * - by one decoy: the decoy's records;
@@ -24,7 +25,11 @@ const LOSS_KINDS = ['unclean-shutdown'];
 export function selectRecords(table: EvidenceLogTables, cp: CheckpointBody, f: LogFilter, asked: string, max: number): { links: LogLink[]; completeness?: CompletenessProof } {
   let sel: { links: LogLink[]; ats: number[]; proof?: CompletenessProof };
   const key = selectionKey(f);
-  if (f.kinds && f.kinds.length > 0) {
+  if (f.ips !== undefined) {
+    if (f.ip !== undefined || f.decoyId !== undefined || (f.kinds && f.kinds.length > 0)) throw new ExportError('a selection of several addresses takes only a time window');
+    if (f.ips.length === 0 || new Set(f.ips).size !== f.ips.length) throw new ExportError('a selection of several addresses needs at least one, each once');
+    sel = selectByIps(table, cp, f.ips, networkKey, f, max);
+  } else if (f.kinds && f.kinds.length > 0) {
     sel = { links: table.selectLinks(f, max + 1).filter((l) => l.seq < cp.tree_size), ats: [] };
   } else if (key !== undefined && f.ip !== undefined) {
     sel = selectByIp(table, cp, key, networkKey(f.ip), f, max);

@@ -3,6 +3,7 @@ import type { ErasureTable } from '../store/erasure.ts';
 import type { Store } from '../store/store.ts';
 import { PostgresStore } from '../store/postgres/postgres-store.ts';
 import { SqliteErasureTable } from '../store/sqlite/erasure-table.ts';
+import { RiskRollup } from '../store/sqlite/sources/risk-rollup.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 /**
@@ -10,6 +11,9 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
  * Both stores run the same SQL (store/sqlite/erasure-table.ts) over their own connection and transaction.
  */
 export function openErasure(store: Store): ErasureTable {
-  if (store instanceof SqliteStore || store instanceof PostgresStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn));
+  // The risk rollup (SQLite only; PostgreSQL scores from the deliveries, store/postgres/pg-risk.ts) counts
+  // deliveries: the addresses that lost some are recounted.
+  if (store instanceof SqliteStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn), (ips) => new RiskRollup(store.database).rebuild(ips));
+  if (store instanceof PostgresStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn));
   throw new InputError('this store has no erasure table (docs/retention.md)');
 }

@@ -45,12 +45,24 @@ export interface FactorRecords {
   readonly total: number;
 }
 
+export interface ScoreAllInput {
+  readonly weights: string;
+  readonly weightsVersion: string;
+  readonly at: number;
+  readonly score: (v: FactorValues) => number;
+  /**
+   * Optional: the same score as an SQL expression (log2, +, *) over the columns `col` names, for a store
+   * whose SQL has log2 (SQLite) to score in one statement; a store may always use `score` instead.
+   */
+  readonly scoreSql?: (col: (f: RiskFactor) => string) => string;
+}
+
 export interface RiskStore {
   /**
    * Counts every factor for every IP with a delivery (metadata-only sessions left out), scores each
    * with `score`, and stores the run. Returns it.
    */
-  scoreAll(input: { weights: string; weightsVersion: string; at: number; score: (v: FactorValues) => number }): RiskRun;
+  scoreAll(input: ScoreAllInput): RiskRun;
   latestRun(): RiskRun | undefined;
   run(id: number): RiskRun | undefined;
   /** The IP's score in a run. */

@@ -1,8 +1,43 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { FactorValues, RiskRun } from '../risk.ts';
-import { RISK_BASE, RISK_MATCHES, RISK_RETURNS, RISK_ROWS, SqliteRiskStore, values } from '../sqlite/sources/risk-store.ts';
+import type { RiskRun, ScoreAllInput } from '../risk.ts';
+import { RISK_MATCHES, SqliteRiskStore, values } from '../sqlite/sources/risk-store.ts';
 import { copyLine } from './copy-text.ts';
 import type { SyncConnection } from './sync-connection.ts';
+
+const DAY = 86_400_000;
+
+/*
+ * The factors straight from the deliveries, one pass per run. (SQLite scores from its risk rollup,
+ * store/sqlite/sources/risk-rollup.ts, extended from a watermark; it has no PostgreSQL twin yet.)
+ */
+/**
+ * Each factor's count, over one address's deliveries that were not metadata-only (crawlers and
+ * indexers fetch metadata only; they are not downloaders), up to the run's last delivery id.
+ * Days are UTC days. The same definitions are written out in analysis/risk/factors.ts.
+ */
+const RISK_BASE = `
+  SELECT remote_ip AS ip,
+    COUNT(*) AS deliveries,
+    COUNT(DISTINCT decoy_id) AS decoys,
+    SUM(completed) AS completions,
+    COUNT(DISTINCT started_at / ${DAY}) AS days_active,
+    (MAX(started_at) - MIN(started_at)) / ${DAY} AS persistence_days,
+    COUNT(DISTINCT COALESCE(network, 'bittorrent')) - 1 AS extra_networks,
+    MIN(CASE WHEN completed = 1 THEN started_at END) AS first_warning_at
+  FROM deliveries WHERE metadata_only = 0 AND id <= :up GROUP BY remote_ip`;
+/** Distinct UTC days after the day of the first completed delivery (the warning was delivered whole) with a delivery. */
+const RISK_RETURNS = `
+  SELECT d.remote_ip AS ip, COUNT(DISTINCT d.started_at / ${DAY}) AS n
+  FROM risk_base b CROSS JOIN deliveries d
+  WHERE b.first_warning_at IS NOT NULL AND d.remote_ip = b.ip AND d.started_at >= (b.first_warning_at / ${DAY} + 1) * ${DAY}
+    AND d.metadata_only = 0 AND d.id <= :up
+  GROUP BY d.remote_ip`;
+/**
+ * Every scored address with its factor values, over the three results above named risk_base,
+ * risk_returns and risk_matches (SQLite: temporary tables; PostgreSQL, postgres/pg-risk.ts: a WITH).
+ */
+const RISK_ROWS = `SELECT b.*, COALESCE(r.n, 0) AS returns_after_warning, COALESCE(m.n, 0) AS source_matches
+  FROM risk_base b LEFT JOIN risk_returns r ON r.ip = b.ip LEFT JOIN risk_matches m ON m.ip = b.ip`;
 
 /** Scores per COPY: bounds the text held at once. */
 const COPY_SLICE = 50_000;
@@ -21,7 +56,7 @@ export class PgRiskStore extends SqliteRiskStore {
   readonly #conn: SyncConnection;
   constructor(db: DatabaseSync, conn: SyncConnection) { super(db); this.#db = db; this.#conn = conn; }
 
-  override scoreAll(input: { weights: string; weightsVersion: string; at: number; score: (v: FactorValues) => number }): RiskRun {
+  override scoreAll(input: ScoreAllInput): RiskRun {
     const db = this.#db;
     const up = Number((db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM deliveries').get() as { n: number }).n);
     const mr = db.prepare('SELECT id FROM source_match_runs ORDER BY id DESC LIMIT 1').get() as { id: number } | undefined;

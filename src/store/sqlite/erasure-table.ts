@@ -36,10 +36,16 @@ function where(t: { ip: string; time: string }, sel: ErasureSelection, held = fa
 export class SqliteErasureTable implements ErasureTable {
   readonly #db: DatabaseSync;
   readonly #tx: <T>(fn: () => T) => T;
+  readonly #afterErase: ((ips: ReadonlySet<string>) => void) | undefined;
 
-  constructor(db: DatabaseSync, transaction: <T>(fn: () => T) => T) {
+  /**
+   * `afterErase` runs in its own transaction with the addresses that lost records, for a store's
+   * own derived tables (SQLite: the risk rollup counts deliveries, store/sqlite/sources/risk-rollup.ts).
+   */
+  constructor(db: DatabaseSync, transaction: <T>(fn: () => T) => T, afterErase?: (ips: ReadonlySet<string>) => void) {
     this.#db = db;
     this.#tx = transaction;
+    this.#afterErase = afterErase;
   }
 
   due(sel: ErasureSelection): DueCount[] {
@@ -94,6 +100,8 @@ export class SqliteErasureTable implements ErasureTable {
       return { kind, records, unchained, firstSeq, lastSeq };
     });
     this.#forgetAddresses(touched);
+    const after = this.#afterErase;
+    if (touched.size > 0 && after) this.#tx(() => after(touched));
     return out;
   }
 

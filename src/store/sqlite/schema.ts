@@ -20,6 +20,8 @@ import { WEB_001 } from './migrations/web-001.ts';
 import { REFERRALS_001 } from './migrations/referrals-001.ts';
 import { RETENTION_001 } from './migrations/retention-001.ts';
 import { SOURCES_001 } from './migrations/sources-001.ts';
+import { RISK_001 } from './migrations/risk-001.ts';
+import { RISK_002 } from './migrations/risk-002.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -44,4 +46,6 @@ export const MIGRATIONS: readonly Migration[] = [
   RETENTION_001,
   INTEL_003,
   SOURCES_001,
+  RISK_001,
+  RISK_002,
 ];

@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { SourceRow } from '../../../sources/source-row.ts';
 import type { Credibility, MatchRun, NewImport, Reliability, SourceFormat, SourceImport, SourceMatch, SourceStore, StoredSourceRecord } from '../../sources.ts';
+import { withBatchCache } from './batch-cache.ts';
 import { matchSql } from './match-sql.ts';
 import { PeerIndex } from './peer-index.ts';
 
@@ -130,7 +131,7 @@ export class SqliteSourceStore implements SourceStore {
     // (remote_ip, started_at) index finds every candidate: an exact bound, not a guess.
     const maxSession = Number(this.#db.prepare('SELECT COALESCE(MAX(ended_at - started_at), 0) AS n FROM deliveries WHERE id <= ?').get(upTo)!.n);
     const anyPeerId = this.#db.prepare('SELECT 1 FROM source_records WHERE peer_id IS NOT NULL LIMIT 1').get() !== undefined;
-    return this.#tx(() => {
+    return withBatchCache(this.#db, () => this.#tx(() => {
       const run = Number(this.#db.prepare("INSERT INTO source_match_runs (at, window_ms, deliveries_up_to, imports, matches) VALUES (?, ?, ?, ?, 0) RETURNING id")
         .get(at, windowMs, upTo, imports.join(','))!.id);
       const p = { run, w: windowMs, up: upTo, maxdur: maxSession };
@@ -141,7 +142,7 @@ export class SqliteSourceStore implements SourceStore {
       if (imports.length >= 2) n += Number(this.#db.prepare(matchSql.sourceToSource).run({ run, w: windowMs }).changes);
       this.#db.prepare('UPDATE source_match_runs SET matches = ? WHERE id = ?').run(n, run);
       return matchRunRow(this.#db.prepare('SELECT * FROM source_match_runs WHERE id = ?').get(run) as Row);
-    });
+    }));
   }
 
   latestMatchRun(): MatchRun | undefined {

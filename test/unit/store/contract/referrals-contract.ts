@@ -105,6 +105,14 @@ export function referralsContract(factory: StoreFactory): void {
           const v = verifyReferral(p.dir);
           assert.deepEqual([v.ok, v.findings], [true, []], p.agency);
         }
+        // One evidence export for all of an agency's addresses (not one per address), with a completeness proof for each.
+        const ev0 = JSON.parse(readFileSync(join(kripos.dir, 'evidence', 'manifest.json'), 'utf8'));
+        assert.deepEqual(ev0.selection, { ips: [IP.B, IP.A, IP.H, IP.I], to: new Date(NOW).toISOString() });
+        assert.deepEqual(m.ips.map((i: { package: string }) => i.package), ['evidence', 'evidence', 'evidence', 'evidence']);
+        const proof = JSON.parse(readFileSync(join(kripos.dir, 'evidence', 'completeness.json'), 'utf8'));
+        assert.deepEqual(proof.ips.map((p: { key: string }) => p.key), [IP.B, IP.A, IP.H, IP.I].map((ip) => `ip:${ip}`));
+        const kv = verifyReferral(kripos.dir);
+        assert.deepEqual(kv.facts.packages.map((p) => [p.package, p.ok, p.ips.length]), [['evidence', true, 4]]);
         // The copy of the verifier inside the package, run as an examiner would.
         const report = execFileSync(process.execPath, [join(kripos.dir, 'verify.mjs'), kripos.dir], { encoding: 'utf8' });
         assert.match(report, /referral package[\s\S]*agency:      Kripos[\s\S]*RESULT: VERIFIED/);
@@ -125,7 +133,7 @@ export function referralsContract(factory: StoreFactory): void {
         writeFileSync(join(kripos.dir, 'referral.json'), edited);
         assert.ok(verifyReferral(kripos.dir).findings.some((f) => f.code === 'referral-signature-invalid'));
         const noa = r.packages[1]!;
-        const recs = join(noa.dir, 'evidence', IP.C, 'records.ndjson');
+        const recs = join(noa.dir, 'evidence', 'records.ndjson');
         writeFileSync(recs, readFileSync(recs, 'utf8').replace('"completed":true', '"completed":false'));
         const v = verifyReferral(noa.dir);
         assert.ok(v.findings.some((f) => f.code === 'package-not-verified') && v.findings.some((f) => f.code === 'file-hash-mismatch'));
@@ -140,7 +148,7 @@ export function referralsContract(factory: StoreFactory): void {
       } finally { await done(); }
     });
 
-    it('referrals build: an IPv6 address gets a folder name without colons, and the package verifies', async () => {
+    it('referrals build: an IPv6 address is selected in its normal spelling, and the package verifies', async () => {
       const { ctx, root, done } = await referralFixture([[IP.V6, -3, false], [IP.V6, -4, false]], factory);
       try {
         writeFileSync(join(root, 'retention.csv'), RETENTION_CSV);
@@ -149,11 +157,38 @@ export function referralsContract(factory: StoreFactory): void {
         importAgencies(ctx, join(root, 'agencies.csv'), NOW);
         const r = await buildReferrals(ctx, { out: join(root, 'out'), now: NOW });
         assert.deepEqual(r.packages.map((p) => [p.agency, p.ips, p.deliveries]), [['Kripos', 1, 2]]);
-        assert.ok(existsSync(join(r.packages[0]!.dir, 'evidence', '2001_db8__5', 'manifest.json')));
+        assert.deepEqual(JSON.parse(readFileSync(join(r.packages[0]!.dir, 'evidence', 'manifest.json'), 'utf8')).selection.ips, [IP.V6]);
         const v = verifyReferral(r.packages[0]!.dir);
         assert.deepEqual([v.ok, v.findings], [true, []]);
         const again = await buildReferrals(ctx, { out: join(root, 'again'), now: NOW });
         assert.deepEqual(again.packages, [], 'referred already: nothing left to refer');
+      } finally { await done(); }
+    });
+    it('referrals build: the shared evidence package is checked per address; an address left out of the referral or a record left out of the package fails', async () => {
+      const { ctx, root, done } = await referralFixture(undefined, factory);
+      try {
+        writeFileSync(join(root, 'retention.csv'), RETENTION_CSV);
+        writeFileSync(join(root, 'agencies.csv'), AGENCY_CSV);
+        importRetention(ctx, join(root, 'retention.csv'), NOW);
+        importAgencies(ctx, join(root, 'agencies.csv'), NOW);
+        const [kripos] = (await buildReferrals(ctx, { out: join(root, 'out'), withinDays: 20, now: NOW })).packages;
+        const dir = kripos!.dir;
+        assert.deepEqual(verifyReferral(dir).findings, []);
+        // referral.json lists one address fewer than its package selects: the agency would get records it was not referred.
+        const text = readFileSync(join(dir, 'referral.json'), 'utf8');
+        const m = JSON.parse(text);
+        writeFileSync(join(dir, 'referral.json'), JSON.stringify({ ...m, ips: m.ips.slice(1) }));
+        const v1 = verifyReferral(dir);
+        assert.ok(v1.findings.some((f) => f.code === 'package-selection' && f.message.includes(IP.B)), JSON.stringify(v1.findings));
+        writeFileSync(join(dir, 'referral.json'), text);
+        // A record of one address taken out of records.ndjson: that address's completeness proof fails.
+        const recs = join(dir, 'evidence', 'records.ndjson');
+        const lines = readFileSync(recs, 'utf8').split('\n');
+        const i = lines.findIndex((l) => l.includes(`"remoteIp":"${IP.A}"`));
+        assert.ok(i >= 0);
+        writeFileSync(recs, lines.filter((_, j) => j !== i).join('\n'));
+        const v2 = verifyReferral(dir);
+        assert.ok(v2.findings.some((f) => f.code === 'package-not-verified' && /completeness/.test(f.message) && f.message.includes(`ip:${IP.A}`)), JSON.stringify(v2.findings.map((f) => f.message)));
       } finally { await done(); }
     });
   });
