@@ -9,7 +9,10 @@ import type { DatabaseSync } from 'node:sqlite';
 const BATCH_CACHE_KIB = 256 * 1024;
 
 export function withBatchCache<T>(db: DatabaseSync, fn: () => T): T {
-  const before = Number(Object.values(db.prepare('PRAGMA cache_size').get()!)[0]);
+  const row = db.prepare('PRAGMA cache_size').get();
+  // The PostgreSQL facade (store/postgres/pg-database.ts) answers no PRAGMA: its cache is the server's.
+  if (row === undefined) return fn();
+  const before = Number(Object.values(row)[0]);
   db.exec(`PRAGMA cache_size = ${-BATCH_CACHE_KIB}`);
   try { return fn(); } finally { db.exec(`PRAGMA cache_size = ${before}`); }
 }
