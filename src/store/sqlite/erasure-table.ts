@@ -3,6 +3,9 @@ import type { DueCount, ErasedCount, ErasureSelection, ErasureTable, Tombstone }
 import { RECORD_CODECS } from './record-tables/registry.ts';
 
 /** Rows per erasure transaction: a few ms of deletes, so a node writing the same database is held up briefly. */
+/** The counters row holding how many personal records erasures have removed, every kind together. */
+export const ERASED_COUNTER = 'records-erased';
+
 const BATCH = 5_000;
 
 /** Tables and columns of the kinds that name a remote address (what erasure can select); fixed by the codecs, never by input. */
@@ -59,6 +62,8 @@ export class SqliteErasureTable implements ErasureTable {
         FROM ${t.table} x WHERE ${w.sql}) WHERE seq IS NULL OR seq < ? ORDER BY id LIMIT ?`);
       const tomb = this.#db.prepare('INSERT INTO evidence_erased (seq, kind, row_id, at, erased_at, erasure) VALUES (?, ?, ?, ?, ?, ?)');
       const del = this.#db.prepare(`DELETE FROM ${t.table} WHERE id = ?`);
+      // Every erased row counted, chained or not: answers cached by data version (campaign deliveries) see the erasure.
+      const counted = this.#db.prepare(`INSERT INTO counters (name, value) VALUES ('${ERASED_COUNTER}', ?) ON CONFLICT(name) DO UPDATE SET value = counters.value + excluded.value`);
       let records = 0, unchained = 0, firstSeq: number | null = null, lastSeq: number | null = null;
       for (let more = true; more;) {
         more = this.#tx(() => {
@@ -76,6 +81,7 @@ export class SqliteErasureTable implements ErasureTable {
             touched.add(String(r.ip));
             records++;
           }
+          if (rows.length) counted.run(rows.length);
           return rows.length === batch;
         });
       }
