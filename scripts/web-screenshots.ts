@@ -3,7 +3,7 @@
  * the internal map and the public map, in Debian's chromium (playwright-core), on a synthetic data
  * directory. Prints each page's load time (wall, and this process's CPU: the server runs in it).
  *
- *   node scripts/web-screenshots.ts SYNTHETIC_DIR OUT_DIR
+ *   node scripts/web-screenshots.ts SYNTHETIC_DIR OUT_DIR [--only public-map,overview,dossier,internal-map]
  *
  * DIR must be marked synthetic (its PURPOSE says so): the script adds an analyst account and the
  * dossier view is logged in its access log. The dossier shown is the highest-scored address of the
@@ -27,6 +27,8 @@ if (!DIR || !OUT || !existsSync(join(DIR, 'counterseed.db')) || readPurpose(DIR)
   process.exit(2);
 }
 mkdirSync(OUT, { recursive: true });
+// --only: some of the pages (the public map's first drawing at 10,000,000 deliveries takes many minutes).
+const ONLY = process.argv.includes('--only') ? new Set((process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',')) : null;
 const ctx = openContext(loadSettings({ flags: { dataDir: DIR }, env: {} }), () => {}, undefined, 'read');
 const gov = new SqliteGovernanceStore(join(DIR, 'counterseed.db'));
 const g = { gov, now: Date.now };
@@ -43,11 +45,14 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const shot = async (name: string, path: string) => {
+    if (ONLY && !ONLY.has(name)) return;
     const c0 = process.cpuUsage(), t = performance.now();
     await page.goto(`${base}${path}`, { waitUntil: 'load', timeout: 1_800_000 });
     const wall = performance.now() - t, c = process.cpuUsage(c0);
     const file = join(OUT, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    // The whole page, cut at 2,400 px (a dossier with thousands of deliveries runs to 16,000 px).
+    const height = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight);
+    await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.min(height, 2400) } });
     console.log(`${name.padEnd(14)} ${path.padEnd(50)} ${wall.toFixed(0).padStart(8)} ms wall ${((c.user + c.system) / 1000).toFixed(0).padStart(7)} ms CPU  load ${loadavg()[0]!.toFixed(1)}  ${statSync(file).size} bytes`);
   };
   // The public map first, before logging in: it is the page anyone can open.
