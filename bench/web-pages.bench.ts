@@ -23,11 +23,10 @@ import { consultRisk, consultRiskQueue } from '../src/app/risk-consult.ts';
 import { consultDossier, searchDeliveries } from '../src/app/consultations.ts';
 import { dossier } from '../src/app/dossier.ts';
 import { overview } from '../src/app/overview.ts';
-import { retentionReview } from '../src/app/retention.ts';
+import { overviewRetentionReview } from '../src/app/retention-alert.ts';
 import { loadSettings } from '../src/config/load.ts';
 import { openContext } from '../src/node/context.ts';
 import { readPurpose } from '../src/node/data-purpose.ts';
-import { openErasure } from '../src/node/erasure.ts';
 import { SqliteGovernanceStore } from '../src/store/sqlite/governance-store.ts';
 import { createWebApp } from '../src/web/app.ts';
 import { weeklyTrends } from '../src/web/pages/intel.ts';
@@ -127,8 +126,8 @@ try {
   };
   const pn = Math.max(5, Math.floor(REQUESTS / 2));
   pages.push(await browserTime('page / overview, interactive (chromium)', pn, () => '/'));
-  pages.push(await time('its use cases: overview + trends + retention review + referral alert (direct)', pn, async () => {
-    await overview(ctx, analyst, Date.now()); weeklyTrends(ctx, Date.now()); retentionReview(settings, openErasure(ctx.store), g, analyst); dueAlerts(ctx, analyst, Date.now());
+  pages.push(await time('its use cases: overview + trends + retention alert + referral alert (direct)', pn, async () => {
+    await overview(ctx, analyst, Date.now()); weeklyTrends(ctx, Date.now()); overviewRetentionReview(ctx, g, analyst); dueAlerts(ctx, analyst, Date.now());
   }));
   pages.push(await browserTime('page /dossier?ip=X, interactive (chromium)', pn, (i) => `/dossier?ip=${ipAt(i)}&purpose=bench`));
   pages.push(await time('its use case: consultDossier (direct)', pn, (i) => consultDossier(ctx, g, analyst, { ip: ipAt(i), purpose: 'bench' })));

@@ -7,6 +7,7 @@ import { readListFile } from '../decoy/list-file.ts';
 import type { CampaignItem } from '../domain/campaign.ts';
 import { minSize } from '../payload/variants/layout.ts';
 import type { CampaignCatalog, CampaignCounts, CampaignRow } from '../store/campaigns.ts';
+import { campaignDeliveries } from './campaign-deliveries.ts';
 import type { Context } from './context.ts';
 import type { Progress } from './decoys.ts';
 import { StoreCapabilityError } from './errors.ts';
@@ -85,16 +86,24 @@ export function tickCampaigns(ctx: Context, input: { readonly now?: () => number
 
 export type CampaignSummary = CampaignRow & CampaignCounts;
 
+/** Every campaign with its counts; the deliveries come from campaignDeliveries (cached by data version). */
 export function listCampaigns(ctx: Context): CampaignSummary[] {
   const store = campaignStore(ctx);
-  return store.list().map((c) => ({ ...c, ...store.counts(c.id) }));
+  const deliveries = campaignDeliveries(ctx);
+  return store.list().map((c) => ({ ...c, ...store.statusCounts(c.id), deliveries: deliveries.get(c.id) ?? 0 }));
+}
+
+/** Every campaign with its planned, active and retired decoys, without reading deliveries (the overview's need). */
+export function listCampaignStatus(ctx: Context): (CampaignRow & Omit<CampaignCounts, 'deliveries'>)[] {
+  const store = campaignStore(ctx);
+  return store.list().map((c) => ({ ...c, ...store.statusCounts(c.id) }));
 }
 
 /** One campaign; NotFoundError when there is none of that name. */
 export function showCampaign(ctx: Context, name: string): CampaignSummary {
   const store = campaignStore(ctx);
   const c = store.get(name);
-  return { ...c, ...store.counts(c.id) };
+  return { ...c, ...store.statusCounts(c.id), deliveries: campaignDeliveries(ctx).get(c.id) ?? 0 };
 }
 
 /** One campaign with what `campaign show` prints beyond the list line (issue 15 item 12). */

@@ -1,6 +1,6 @@
 import type { Context } from './context.ts';
 import { requirePermission, type Actor } from './governance.ts';
-import { listCampaigns } from './campaigns.ts';
+import { listCampaignStatus } from './campaigns.ts';
 
 /** Counts without personal data: the overview page (issue 13 §2). Times are UTC. */
 export interface Overview {
@@ -22,7 +22,9 @@ export async function overview(ctx: Context, actor: Actor, now = Date.now()): Pr
   // ~300 ms at 1,000,000 deliveries and the overview shows none of it (issue 13: interactive in <= 1 s).
   const addresses = await ctx.store.health.inboundByAddress(now - 7 * 86_400_000, 3_600_000);
   const sum = (since: number) => addresses.reduce((n, a) => n + a.buckets.filter((b) => b.bucketStart >= since).reduce((m, b) => m + b.count, 0), 0);
-  const campaigns = listCampaigns(ctx);
+  // Campaign counts without their deliveries: counting those read every delivery (250-440 ms CPU at
+  // 10,000,000 deliveries) and the overview shows only how many campaigns there are and are active.
+  const campaigns = listCampaignStatus(ctx);
   return {
     at: now, timeZone: 'UTC', inboundToday: sum(dayStart), inboundWeek: sum(now - 7 * 86_400_000),
     decoysServed: await ctx.store.countServedDecoys(), campaigns: campaigns.length,

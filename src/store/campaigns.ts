@@ -21,6 +21,15 @@ export interface CampaignCatalog {
   /** Throws NotFoundError for an unknown name. */
   get(name: string): CampaignRow;
   counts(id: number): CampaignCounts;
+  /** counts(id) without the deliveries (which read every delivery of the campaign's decoys). */
+  statusCounts(id: number): Omit<CampaignCounts, 'deliveries'>;
+  /** Deliveries per campaign id, every campaign in one query (campaigns with none are absent). Reads every delivery of a campaign decoy. */
+  deliveriesByCampaign(): Map<number, number>;
+  /**
+   * Changes whenever deliveriesByCampaign() may answer differently: a new delivery (highest id), an
+   * erasure (the records-erased counter), a decoy released into a campaign. Cheap (no scan).
+   */
+  deliveriesVersion(): string;
   /** Items due by `now`: per_day per started day since creation, minus those released. */
   due(c: CampaignRow, now: number): { id: number; item: CampaignItem }[];
   /** Links released items to their decoys; call inside the transaction that inserted them (DecoyFilesCatalog.insert's `within`). */

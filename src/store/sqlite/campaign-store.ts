@@ -2,6 +2,7 @@ import type { Decoy } from '../../domain/decoy.ts';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
 import type { CampaignCatalog, CampaignCounts, CampaignItem, CampaignRow } from '../campaigns.ts';
 import type { SqliteHandle } from './decoy-files-store.ts';
+import { ERASED_COUNTER } from './erasure-table.ts';
 
 export type { CampaignCounts, CampaignRow };
 
@@ -37,11 +38,25 @@ export class CampaignStore implements CampaignCatalog {
   }
 
   counts(id: number): CampaignCounts {
+    const deliveries = Number(this.#h.database.prepare('SELECT count(*) n FROM deliveries WHERE decoy_id IN (SELECT decoy_id FROM campaign_items WHERE campaign_id = ? AND decoy_id IS NOT NULL)').get(id)!.n);
+    return { ...this.statusCounts(id), deliveries };
+  }
+
+  statusCounts(id: number): Omit<CampaignCounts, 'deliveries'> {
     const db = this.#h.database;
     const planned = Number(db.prepare('SELECT count(*) n FROM campaign_items WHERE campaign_id = ? AND decoy_id IS NULL').get(id)!.n);
     const by = (s: string) => Number(db.prepare('SELECT count(*) n FROM campaign_items i JOIN decoys d ON d.id = i.decoy_id WHERE i.campaign_id = ? AND d.status = ?').get(id, s)!.n);
-    const deliveries = Number(db.prepare('SELECT count(*) n FROM deliveries WHERE decoy_id IN (SELECT decoy_id FROM campaign_items WHERE campaign_id = ? AND decoy_id IS NOT NULL)').get(id)!.n);
-    return { planned, active: by('active'), retired: by('retired'), deliveries };
+    return { planned, active: by('active'), retired: by('retired') };
+  }
+
+  deliveriesByCampaign(): Map<number, number> {
+    const rows = this.#h.database.prepare('SELECT i.campaign_id AS c, count(*) AS n FROM campaign_items i JOIN deliveries d ON d.decoy_id = i.decoy_id WHERE i.decoy_id IS NOT NULL GROUP BY i.campaign_id').all();
+    return new Map(rows.map((r) => [Number(r.c), Number(r.n)]));
+  }
+
+  deliveriesVersion(): string {
+    const n = (q: string) => String(this.#h.database.prepare(q).get()?.n ?? 0);
+    return [n('SELECT COALESCE(MAX(id), 0) AS n FROM deliveries'), n(`SELECT value AS n FROM counters WHERE name = '${ERASED_COUNTER}'`), n('SELECT count(decoy_id) AS n FROM campaign_items')].join(' ');
   }
 
   activeDecoyIds(): Set<number> { return activeDecoyIds(this.#h); }

@@ -3,6 +3,10 @@ import type { DueCount, ErasedCount, ErasureSelection, ErasureTable, Tombstone }
 import { RECORD_CODECS } from './record-tables/registry.ts';
 import { placeholders } from './placeholders.ts';
 
+/** The counters row holding how many personal records erasures have removed, every kind together. */
+export const ERASED_COUNTER = 'records-erased';
+
+
 /**
  * Rows per erasure transaction: a few ms of deletes, so a node writing the same database is held up
  * briefly. Also bounded by the parameters of one statement: a batch's tombstones take 6 each (30,000 < 32,766).
@@ -69,6 +73,8 @@ export class SqliteErasureTable implements ErasureTable {
         (SELECT r.first_seq + (x.id - r.first_row_id) FROM evidence_runs r WHERE r.kind = ? AND r.first_row_id <= x.id AND x.id < r.first_row_id + r.count
           ORDER BY r.first_row_id DESC LIMIT 1) AS seq
         FROM ${t.table} x WHERE ${w.sql}) picked WHERE seq IS NULL OR seq < ? ORDER BY id LIMIT ?`);
+      // Every erased row counted, chained or not: answers cached by data version (campaign deliveries) see the erasure.
+      const counted = this.#db.prepare(`INSERT INTO counters (name, value) VALUES ('${ERASED_COUNTER}', ?) ON CONFLICT(name) DO UPDATE SET value = counters.value + excluded.value`);
       let records = 0, unchained = 0, firstSeq: number | null = null, lastSeq: number | null = null;
       for (let more = true; more;) {
         more = this.#tx(() => {
@@ -94,6 +100,7 @@ export class SqliteErasureTable implements ErasureTable {
             .run(...rows.map((r) => r.id), Math.min(...times), Math.max(...times));
           for (const r of rows) touched.add(r.ip);
           records += rows.length;
+          counted.run(rows.length);
           return rows.length === batch;
         });
       }

@@ -16,7 +16,7 @@ import { html, name, type Raw } from './html.ts';
 import { CSS, page } from './layout.ts';
 import { cachedPublicMap, mapPage } from './map.ts';
 import { weeklyTrends } from './intel.ts';
-import { reviewRetention } from '../../app/retention.ts';
+import { overviewRetentionReview } from '../../app/retention-alert.ts';
 import { overviewDueAlert } from './referrals.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -65,7 +65,7 @@ export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void
     // Retention deadlines as alerts (issue 13 §2), for the roles that act on them.
     let alerts: Raw = html``;
     if (may(actor.role, 'retention')) {
-      const r = reviewRetention(ctx, g, actor);
+      const r = overviewRetentionReview(ctx, g, actor); // reused up to a minute: app/retention-alert.ts
       const due = r.categories.filter((x) => x.due > 0);
       if (due.length > 0 || r.pendingRequests > 0) {
         alerts = html`<p class="alert" role="alert">${due.length > 0 ? html`Past the retention period: ${due.map((x) => html`${x.due} ${x.label}; `)}` : ''}${r.pendingRequests > 0 ? html`${r.pendingRequests} retention requests wait for a supervisor. ` : ''}<a href="/retention">Retention</a></p>`;

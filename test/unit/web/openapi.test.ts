@@ -26,3 +26,13 @@ it('schema failures are 400 with the field named; unknown API routes are 404 JSO
   const nf = await call(f.app, 'GET', '/api/nothing-here', s);
   assert.equal(nf.status, 404);
 });
+
+it('the description is generated once and equals generating it again from the routes', async () => {
+  const s = await loginAs(f.app, USERS.analyst);
+  const first = (await (await call(f.app, 'GET', '/api/openapi.json', s)).json()) as { openapi: '3.1.0'; info: { title: string; version: string } };
+  const again = await (await call(f.app, 'GET', '/api/openapi.json', s)).json();
+  assert.deepEqual(again, first);
+  const fresh = JSON.parse(JSON.stringify(f.app.getOpenAPI31Document({ openapi: first.openapi, info: first.info })));
+  assert.deepEqual(first, fresh, 'the served description is the one the routes give now');
+  assert.ok(Object.keys((first as unknown as { paths: object }).paths).length > 30);
+});

@@ -183,8 +183,13 @@ export function storeContract(f: StoreFactory): void {
       assert.deepEqual(due.map((x) => x.item.seq), [1, 2], 'one a day, two days started');
       const decoys = s.decoyFiles.insert(due.map((_, i) => built(i + 1)), t0, (ds) => s.campaigns.markReleased(ds.map((decoy, i) => ({ itemId: due[i]!.id, decoy })), t0));
       assert.deepEqual(s.campaigns.due(c, t0 + 1.5 * DAY), []);
+      const before = s.campaigns.deliveriesVersion();
+      assert.deepEqual([...s.campaigns.deliveriesByCampaign()], [], 'no delivery yet');
       await s.appendObservations([sampleDelivery(decoys[0]!.id, decoys[0]!.infoHash)]);
       assert.deepEqual(s.campaigns.counts(c.id), { planned: 1, active: 2, retired: 0, deliveries: 1 });
+      assert.deepEqual(s.campaigns.statusCounts(c.id), { planned: 1, active: 2, retired: 0 });
+      assert.deepEqual([...s.campaigns.deliveriesByCampaign()], [[c.id, 1]]);
+      assert.notEqual(s.campaigns.deliveriesVersion(), before, 'a new delivery is a new version');
       const [other] = await s.insertDecoys([newDecoy(50)], t0);
       assert.deepEqual([...s.campaigns.activeDecoyIds()].sort((a, b) => a - b), [...decoys.map((d) => d.id), other!.id]);
       assert.equal(s.campaigns.retireExpired(c, t0 + 2 * DAY), 2);
