@@ -6,7 +6,6 @@ import { placeholders } from './placeholders.ts';
 /** The counters row holding how many personal records erasures have removed, every kind together. */
 export const ERASED_COUNTER = 'records-erased';
 
-
 /**
  * Rows per erasure transaction: a few ms of deletes, so a node writing the same database is held up
  * briefly. Also bounded by the parameters of one statement: a batch's tombstones take 6 each (30,000 < 32,766).
