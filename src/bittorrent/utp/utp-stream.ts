@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import { Ledbat } from './ledbat.ts';
 import {
-  encodePacket, HEADER_BYTES, seqAdd, seqDiff, ST_DATA, ST_FIN, ST_RESET, ST_STATE, ST_SYN, writeHeader,
+  encodePacket, HEADER_BYTES, seqAdd, seqDiff, ST_DATA, ST_FIN, ST_RESET, ST_STATE, ST_SYN, writeHeaderFields,
   type PacketType, type UtpPacket,
 } from './packet.ts';
 import type { PacketPool } from './packet-pool.ts';
@@ -132,8 +132,9 @@ export class UtpStream extends Duplex {
     this.#lastRecv = now;
     this.#idleFired = false;
     this.#state = 'connected';
-    this.#replyMicro = (this.#c.nowUs() - p.timestampUs) >>> 0;
-    this.#cc.sample(p.timestampDiffUs, this.#c.nowUs());
+    const us = this.#c.nowUs();
+    this.#replyMicro = (us - p.timestampUs) >>> 0;
+    this.#cc.sample(p.timestampDiffUs, us);
     // BEP 29 wnd_size is u32: a hostile 0xffffffff is clamped by our own bounded window in #flush.
     this.#peerWnd = p.wndSize;
     const flight = this.#win.bytes;
@@ -154,7 +155,7 @@ export class UtpStream extends Duplex {
         this.#cc.onLoss();
         this.#lossRecoverySeq = seqAdd(this.#seq, -1);
       }
-      for (const o of r.lost) this.#resend(o, now, true);
+      for (const o of r.lost) this.#resend(o, now, true, us);
     }
     if ((p.type === ST_DATA || p.type === ST_FIN) && this.#rx.receive(p)) this.#ackDue = true;
     this.#flush();
@@ -175,12 +176,9 @@ export class UtpStream extends Duplex {
     this.#c.send(this.#packet(type, this.#seq));
   }
 
-  /** The header of a packet we keep (DATA, FIN): written when first sent and again at each resend. */
-  #stamp(packet: Buffer, type: PacketType, seq: number): void {
-    writeHeader(packet, {
-      type, connectionId: this.#sendId, timestampUs: this.#c.nowUs(), timestampDiffUs: this.#replyMicro,
-      wndSize: this.#rx.advertised(), seqNr: seq, ackNr: this.#rx.ack,
-    });
+  /** The header of a packet we keep (DATA, FIN): written when first sent and again at each resend. `us`: the uTP clock now. */
+  #stamp(packet: Buffer, type: PacketType, seq: number, us: number): void {
+    writeHeaderFields(packet, type, 0, this.#sendId, us, this.#replyMicro, this.#rx.advertised(), seq, this.#rx.ack);
     if (this.#rx.held === 0) this.#ackDue = false;
   }
 
@@ -189,13 +187,15 @@ export class UtpStream extends Duplex {
     if (this.#state !== 'connected') return;
     const lim = this.#i.limits;
     const now = this.#c.nowMs();
+    // One uTP timestamp per flush (at most MAX_BURST packets, microseconds apart).
+    const us = this.#c.nowUs();
     const window = Math.min(this.#cc.window, this.#peerWnd, lim.maxWindow);
     if (this.#peerWnd < lim.mss) this.#zeroSince ||= now; else this.#zeroSince = 0;
     const probe = this.#zeroSince > 0 && this.#win.count === 0 && now - this.#zeroSince >= ZERO_WINDOW_PROBE_MS;
     let burst = MAX_BURST;
     // Packets taken as lost first, oldest first (go-back from the oldest after a timeout), then new data.
     for (let o = this.#win.nextLost(); o && burst > 0 && (this.#win.bytes + o.size <= window || this.#win.bytes === 0); o = this.#win.nextLost()) {
-      this.#resend(o, now, false);
+      this.#resend(o, now, false, us);
       burst--;
     }
     if (this.#win.nextLost()) return;
@@ -204,29 +204,29 @@ export class UtpStream extends Duplex {
       const pool = this.#c.pool;
       const packet = pool && HEADER_BYTES + size === pool.size ? pool.take() : Buffer.allocUnsafe(HEADER_BYTES + size);
       this.#pending.takeInto(packet, HEADER_BYTES, size);
-      this.#stamp(packet, ST_DATA, this.#seq);
+      this.#stamp(packet, ST_DATA, this.#seq, us);
       this.#win.push(this.#seq, ST_DATA, packet, size, now);
       this.#c.send(packet);
       this.stats.sent++;
       this.#seq = seqAdd(this.#seq, 1);
     }
-    if (this.#ending && this.#pending.bytes === 0 && !this.#finSent) this.#sendFin(now);
+    if (this.#ending && this.#pending.bytes === 0 && !this.#finSent) this.#sendFin(now, us);
     this.#releaseWriter();
   }
 
-  #sendFin(now: number): void {
+  #sendFin(now: number, us: number): void {
     this.#finSent = true;
     const packet = Buffer.allocUnsafe(HEADER_BYTES);
-    this.#stamp(packet, ST_FIN, this.#seq);
+    this.#stamp(packet, ST_FIN, this.#seq, us);
     this.#win.push(this.#seq, ST_FIN, packet, 0, now);
     this.#c.send(packet);
     this.#seq = seqAdd(this.#seq, 1);
   }
 
-  #resend(o: InFlight, now: number, fast: boolean): void {
+  #resend(o: InFlight, now: number, fast: boolean, us: number): void {
     this.#win.resent(o, now, fast);
     if (fast) this.stats.fastResends++;
-    this.#stamp(o.packet, o.type, o.seq);
+    this.#stamp(o.packet, o.type, o.seq, us);
     this.#c.send(o.packet);
   }
 
