@@ -1,42 +1,16 @@
 import { Duplex } from 'node:stream';
 import { Ledbat } from './ledbat.ts';
 import {
-  encodePacket, HEADER_BYTES, MAX_SACK_BYTES, seqAdd, seqDiff, ST_DATA, ST_FIN, ST_RESET, ST_STATE, ST_SYN, writeHeader,
+  encodePacket, HEADER_BYTES, seqAdd, seqDiff, ST_DATA, ST_FIN, ST_RESET, ST_STATE, ST_SYN, writeHeaderFields,
   type PacketType, type UtpPacket,
 } from './packet.ts';
 import type { PacketPool } from './packet-pool.ts';
+import { ReceiveBuffer } from './receive-buffer.ts';
+import { SendQueue } from './send-queue.ts';
 import { SendWindow, type InFlight } from './send-window.ts';
+import type { UtpLimits } from './utp-limits.ts';
 
-export interface UtpLimits {
-  /** Payload bytes per DATA packet (a 1,400-byte uTP packet fits any path MTU we will meet). */
-  mss: number;
-  /** Bounded send window: bytes in flight per connection, whatever cwnd or the peer's wnd_size say. */
-  maxWindow: number;
-  /** Bytes of not-yet-delivered incoming data we hold (reorder buffer plus unread); advertised as wnd_size. */
-  recvBuffer: number;
-  /**
-   * Out-of-order packets held at most (BEP 29 has no limit; an out-of-order storm must not grow
-   * memory). Each held packet is also charged REORDER_ENTRY_BYTES against recvBuffer, so the bytes
-   * held stay within recvBuffer however small the packets.
-   */
-  reorderPackets: number;
-  /** Bytes the application may queue for sending before write() reports backpressure. */
-  sendBuffer: number;
-  /** Retransmissions of one packet before the connection is given up (libutp: 4 for data). */
-  maxRetransmits: number;
-}
-
-export const DEFAULT_UTP_LIMITS: UtpLimits = {
-  // Downloaders send us requests and small messages only: 64 KiB of receive buffer is plenty, and
-  // an out-of-order storm over thousands of connections stays small.
-  // reorderPackets 256: libtorrent pipelines a 17-43-byte request packet per block, over 100 in
-  // flight. With 64, one lost packet made us drop every later one beyond the 64th although our
-  // advertised window had room; each drop cost the downloader a retransmission, and libtorrent
-  // closes a uTP connection when one packet has been sent 3 times unacknowledged (utp_num_resends),
-  // then waits 60 s before reconnecting (min_reconnect_time): the N=8 stall of bench:utp.
-  // 256 is what a 32-byte selective ack can describe (packet.ts MAX_SACK_BYTES).
-  mss: 1380, maxWindow: 1 << 20, recvBuffer: 64 << 10, reorderPackets: 256, sendBuffer: 256 << 10, maxRetransmits: 6,
-};
+export { DEFAULT_UTP_LIMITS, type UtpLimits } from './utp-limits.ts';
 
 export interface UtpStreamInit {
   remoteIp: string;
@@ -73,9 +47,6 @@ const ZERO_WINDOW_PROBE_MS = 1000;
 const MAX_BURST = 16;
 /** How much older than our oldest packet in flight a peer's ack_nr may be: more than a full window of packets (1 MiB / 1,380 B). */
 const STALE_ACK_PACKETS = 1024;
-const EMPTY_BUFFER = Buffer.alloc(0);
-/** What one held out-of-order packet costs beyond its payload (Map entry, typed array and its buffer), charged against recvBuffer. */
-const REORDER_ENTRY_BYTES = 160;
 
 /**
  * One accepted uTP connection (responder side, BEP 29) as a Duplex stream, so that the same MSE and
@@ -95,19 +66,11 @@ export class UtpStream extends Duplex {
   #state: State = 'syn-recv';
   /** Next sequence number we send. */
   #seq: number;
-  /** Last in-order sequence number received. */
-  #ack: number;
-  readonly #reorder = new Map<number, Uint8Array>();
-  #reorderBytes = 0;
-  #eofSeq: number | undefined;
-  #eofPushed = false;
+  readonly #rx: ReceiveBuffer;
   #peerWnd = 0;
   #replyMicro = 0;
-  /** Bytes written and not yet packetised: chunks from #pendingHead on, the first with #headUsed bytes already taken. */
-  #pending: Buffer[] = [];
-  #pendingHead = 0;
-  #headUsed = 0;
-  #pendingBytes = 0;
+  /** Bytes written and not yet packetised. */
+  readonly #pending = new SendQueue();
   #writeCb: ((e?: Error | null) => void) | undefined;
   #finSent = false;
   #ending = false;
@@ -131,7 +94,7 @@ export class UtpStream extends Duplex {
     this.remotePort = init.remotePort;
     this.#sendId = init.synConnectionId;
     this.#seq = init.seq;
-    this.#ack = init.synSeq;
+    this.#rx = new ReceiveBuffer(init.synSeq, init.limits, (chunk) => { this.push(chunk); }, () => this.readableLength);
     this.#cc = new Ledbat({ mss: init.limits.mss, maxWindow: init.limits.maxWindow, initialWindow: 4 * init.limits.mss });
     this.#lastRecv = components.nowMs();
   }
@@ -142,7 +105,7 @@ export class UtpStream extends Duplex {
   get isClosed(): boolean { return this.#state === 'closed'; }
   get inFlight(): number { return this.#win.bytes; }
   get cwnd(): number { return this.#cc.window; }
-  get reorderHeld(): number { return this.#reorder.size; }
+  get reorderHeld(): number { return this.#rx.held; }
 
   // --- the net.Socket members PeerConnection uses ---
   address(): { address: string; port: number; family: string } {
@@ -169,8 +132,9 @@ export class UtpStream extends Duplex {
     this.#lastRecv = now;
     this.#idleFired = false;
     this.#state = 'connected';
-    this.#replyMicro = (this.#c.nowUs() - p.timestampUs) >>> 0;
-    this.#cc.sample(p.timestampDiffUs, this.#c.nowUs());
+    const us = this.#c.nowUs();
+    this.#replyMicro = (us - p.timestampUs) >>> 0;
+    this.#cc.sample(p.timestampDiffUs, us);
     // BEP 29 wnd_size is u32: a hostile 0xffffffff is clamped by our own bounded window in #flush.
     this.#peerWnd = p.wndSize;
     const flight = this.#win.bytes;
@@ -191,73 +155,19 @@ export class UtpStream extends Duplex {
         this.#cc.onLoss();
         this.#lossRecoverySeq = seqAdd(this.#seq, -1);
       }
-      for (const o of r.lost) this.#resend(o, now, true);
+      for (const o of r.lost) this.#resend(o, now, true, us);
     }
-    if (p.type === ST_DATA || p.type === ST_FIN) this.#receive(p);
+    if ((p.type === ST_DATA || p.type === ST_FIN) && this.#rx.receive(p)) this.#ackDue = true;
     this.#flush();
     // DATA sent just now carried the ack, unless a selective ack must go too (only STATE carries one).
     if (this.#ackDue) this.#sendControl(ST_STATE);
     this.#releaseWriter();
   }
 
-  #receive(p: UtpPacket): void {
-    const lim = this.#i.limits;
-    const d = seqDiff(p.seqNr, this.#ack);
-    if (p.type === ST_FIN) this.#eofSeq ??= p.seqNr;
-    if (d <= 0) { this.#ackDue = true; return; } // duplicate: our ack was lost, say it again
-    if (d > lim.reorderPackets) return; // beyond the reorder window: dropped, the peer will resend
-    if (d > 1) {
-      const cost = p.payload.length + REORDER_ENTRY_BYTES;
-      if (!this.#reorder.has(p.seqNr) && this.#reorderBytes + this.readableLength + cost <= lim.recvBuffer) {
-        // Copied: the datagram's buffer is not ours to keep.
-        this.#reorder.set(p.seqNr, Uint8Array.prototype.slice.call(p.payload));
-        this.#reorderBytes += cost;
-      }
-      this.#ackDue = true;
-      return;
-    }
-    // A peer that ignores our advertised window gets its in-order data dropped too (it resends).
-    if (this.readableLength + p.payload.length > lim.recvBuffer) return;
-    this.#deliver(p.seqNr, p.payload);
-    for (let next = seqAdd(this.#ack, 1), held = this.#reorder.get(next); held !== undefined; next = seqAdd(this.#ack, 1), held = this.#reorder.get(next)) {
-      this.#reorder.delete(next);
-      this.#reorderBytes -= held.length + REORDER_ENTRY_BYTES;
-      this.#deliver(next, held);
-    }
-    this.#ackDue = true;
-    if (this.#eofSeq !== undefined && !this.#eofPushed && seqDiff(this.#ack, this.#eofSeq) >= 0) { this.#eofPushed = true; this.push(null); }
-  }
-
-  #deliver(seq: number, payload: Uint8Array): void {
-    this.#ack = seq;
-    if (payload.length > 0 && seq !== this.#eofSeq && !this.#eofPushed) this.push(Buffer.from(payload));
-  }
-
-  /** Selective ACK of what the reorder buffer holds (bit 0 = ack_nr + 2), or null. */
-  #sack(): Uint8Array | null {
-    if (this.#reorder.size === 0) return null;
-    const base = seqAdd(this.#ack, 2);
-    let top = -1;
-    for (const seq of this.#reorder.keys()) top = Math.max(top, seqDiff(seq, base));
-    if (top < 0) return null;
-    // BEP 29: a multiple of 4 bytes, as few as cover the newest packet held (at most MAX_SACK_BYTES).
-    const bytes = Math.min(MAX_SACK_BYTES, (Math.floor(top / 32) + 1) * 4);
-    const mask = new Uint8Array(bytes);
-    for (const seq of this.#reorder.keys()) {
-      const bit = seqDiff(seq, base);
-      if (bit >= 0 && bit < bytes * 8) mask[bit >> 3]! |= 1 << (bit & 7);
-    }
-    return mask;
-  }
-
-  #advertised(): number {
-    return Math.max(0, this.#i.limits.recvBuffer - this.#reorderBytes - this.readableLength);
-  }
-
   #packet(type: PacketType, seq: number, payload?: Uint8Array): Buffer {
     return encodePacket({
       type, connectionId: this.#sendId, timestampUs: this.#c.nowUs(), timestampDiffUs: this.#replyMicro,
-      wndSize: this.#advertised(), seqNr: seq, ackNr: this.#ack, sack: type === ST_STATE ? this.#sack() : null, payload,
+      wndSize: this.#rx.advertised(), seqNr: seq, ackNr: this.#rx.ack, sack: type === ST_STATE ? this.#rx.sack() : null, payload,
     });
   }
 
@@ -266,13 +176,10 @@ export class UtpStream extends Duplex {
     this.#c.send(this.#packet(type, this.#seq));
   }
 
-  /** The header of a packet we keep (DATA, FIN): written when first sent and again at each resend. */
-  #stamp(packet: Buffer, type: PacketType, seq: number): void {
-    writeHeader(packet, {
-      type, connectionId: this.#sendId, timestampUs: this.#c.nowUs(), timestampDiffUs: this.#replyMicro,
-      wndSize: this.#advertised(), seqNr: seq, ackNr: this.#ack,
-    });
-    if (this.#reorder.size === 0) this.#ackDue = false;
+  /** The header of a packet we keep (DATA, FIN): written when first sent and again at each resend. `us`: the uTP clock now. */
+  #stamp(packet: Buffer, type: PacketType, seq: number, us: number): void {
+    writeHeaderFields(packet, type, 0, this.#sendId, us, this.#replyMicro, this.#rx.advertised(), seq, this.#rx.ack);
+    if (this.#rx.held === 0) this.#ackDue = false;
   }
 
   /** Sends queued data while the window allows: min(LEDBAT cwnd, peer's wnd_size, our bound). */
@@ -280,69 +187,51 @@ export class UtpStream extends Duplex {
     if (this.#state !== 'connected') return;
     const lim = this.#i.limits;
     const now = this.#c.nowMs();
+    // One uTP timestamp per flush (at most MAX_BURST packets, microseconds apart).
+    const us = this.#c.nowUs();
     const window = Math.min(this.#cc.window, this.#peerWnd, lim.maxWindow);
     if (this.#peerWnd < lim.mss) this.#zeroSince ||= now; else this.#zeroSince = 0;
     const probe = this.#zeroSince > 0 && this.#win.count === 0 && now - this.#zeroSince >= ZERO_WINDOW_PROBE_MS;
     let burst = MAX_BURST;
     // Packets taken as lost first, oldest first (go-back from the oldest after a timeout), then new data.
     for (let o = this.#win.nextLost(); o && burst > 0 && (this.#win.bytes + o.size <= window || this.#win.bytes === 0); o = this.#win.nextLost()) {
-      this.#resend(o, now, false);
+      this.#resend(o, now, false, us);
       burst--;
     }
     if (this.#win.nextLost()) return;
-    while (burst-- > 0 && this.#pendingBytes > 0 && (this.#win.bytes + Math.min(lim.mss, this.#pendingBytes) <= window || (probe && this.#win.count === 0))) {
-      const size = Math.min(lim.mss, this.#pendingBytes);
+    while (burst-- > 0 && this.#pending.bytes > 0 && (this.#win.bytes + Math.min(lim.mss, this.#pending.bytes) <= window || (probe && this.#win.count === 0))) {
+      const size = Math.min(lim.mss, this.#pending.bytes);
       const pool = this.#c.pool;
       const packet = pool && HEADER_BYTES + size === pool.size ? pool.take() : Buffer.allocUnsafe(HEADER_BYTES + size);
-      this.#takeInto(packet, HEADER_BYTES, size);
-      this.#stamp(packet, ST_DATA, this.#seq);
+      this.#pending.takeInto(packet, HEADER_BYTES, size);
+      this.#stamp(packet, ST_DATA, this.#seq, us);
       this.#win.push(this.#seq, ST_DATA, packet, size, now);
       this.#c.send(packet);
       this.stats.sent++;
       this.#seq = seqAdd(this.#seq, 1);
     }
-    if (this.#ending && this.#pendingBytes === 0 && !this.#finSent) this.#sendFin(now);
+    if (this.#ending && this.#pending.bytes === 0 && !this.#finSent) this.#sendFin(now, us);
     this.#releaseWriter();
   }
 
-  #sendFin(now: number): void {
+  #sendFin(now: number, us: number): void {
     this.#finSent = true;
     const packet = Buffer.allocUnsafe(HEADER_BYTES);
-    this.#stamp(packet, ST_FIN, this.#seq);
+    this.#stamp(packet, ST_FIN, this.#seq, us);
     this.#win.push(this.#seq, ST_FIN, packet, 0, now);
     this.#c.send(packet);
     this.#seq = seqAdd(this.#seq, 1);
   }
 
-  /** Moves n queued bytes into out at `at`. Always a copy: a packet may be resent long after the writer reused the buffer it wrote. */
-  #takeInto(out: Buffer, at: number, n: number): void {
-    let need = n;
-    while (need > 0) {
-      const head = this.#pending[this.#pendingHead]!;
-      const k = Math.min(need, head.length - this.#headUsed);
-      head.copy(out, at, this.#headUsed, this.#headUsed + k);
-      at += k;
-      need -= k;
-      this.#headUsed += k;
-      if (this.#headUsed === head.length) {
-        this.#pending[this.#pendingHead++] = EMPTY_BUFFER;
-        this.#headUsed = 0;
-      }
-    }
-    // Compact the queue now and then rather than shift() per chunk.
-    if (this.#pendingHead >= 64 || this.#pendingHead === this.#pending.length) { this.#pending.splice(0, this.#pendingHead); this.#pendingHead = 0; }
-    this.#pendingBytes -= n;
-  }
-
-  #resend(o: InFlight, now: number, fast: boolean): void {
+  #resend(o: InFlight, now: number, fast: boolean, us: number): void {
     this.#win.resent(o, now, fast);
     if (fast) this.stats.fastResends++;
-    this.#stamp(o.packet, o.type, o.seq);
+    this.#stamp(o.packet, o.type, o.seq, us);
     this.#c.send(o.packet);
   }
 
   #releaseWriter(): void {
-    if (this.#writeCb && this.#pendingBytes < this.#i.limits.sendBuffer) {
+    if (this.#writeCb && this.#pending.bytes < this.#i.limits.sendBuffer) {
       const cb = this.#writeCb;
       this.#writeCb = undefined;
       cb();
@@ -373,12 +262,9 @@ export class UtpStream extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     if (this.#state === 'closed') { cb(new Error('utp connection closed')); return; }
-    if (chunk.length > 0) {
-      this.#pending.push(chunk);
-      this.#pendingBytes += chunk.length;
-    }
+    this.#pending.push(chunk);
     this.#flush();
-    if (this.#pendingBytes < this.#i.limits.sendBuffer) cb();
+    if (this.#pending.bytes < this.#i.limits.sendBuffer) cb();
     else this.#writeCb = cb;
   }
 
@@ -396,12 +282,8 @@ export class UtpStream extends Duplex {
         this.#finSent = true;
       }
       this.#state = 'closed';
-      this.#pending = [];
-      this.#pendingHead = 0;
-      this.#headUsed = 0;
-      this.#pendingBytes = 0;
-      this.#reorder.clear();
-      this.#reorderBytes = 0;
+      this.#pending.clear();
+      this.#rx.clear();
       const w = this.#writeCb;
       this.#writeCb = undefined;
       w?.();

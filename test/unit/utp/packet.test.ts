@@ -68,3 +68,20 @@ test('sequence numbers compare modulo 2^16, and the first byte tells uTP from KR
   assert.equal(looksLikeUtp((ST_RESET << 4) | 1), true);
   assert.equal(looksLikeUtp(0x64), false, "'d' starts a bencoded KRPC message");
 });
+
+test('the byte-by-byte header writer round-trips extreme fields: u32 timestamps past 2^31, windows clamped to [0, 2^32-1]', async () => {
+  const { writeHeaderFields } = await import('../../../src/bittorrent/utp/packet.ts');
+  const cases: [number, number, number, number, number, number][] = [
+    // connectionId, timestampUs, timestampDiffUs, wndSize, seqNr, ackNr
+    [0xffff, 0xffffffff, 0x80000000, 2 ** 40, 0xffff, 0],
+    [0, 0, 0, -5, 0, 0xffff],
+    [0x1234, 0x89abcdef, 0x01020304, 0xfffffffe, 0x8000, 0x7fff],
+  ];
+  for (const [connectionId, timestampUs, timestampDiffUs, wndSize, seqNr, ackNr] of cases) {
+    const b = Buffer.alloc(20);
+    writeHeaderFields(b, ST_DATA, 0, connectionId, timestampUs, timestampDiffUs, wndSize, seqNr, ackNr);
+    const p = decodePacket(b);
+    assert.deepEqual([p.type, p.connectionId, p.timestampUs, p.timestampDiffUs, p.wndSize, p.seqNr, p.ackNr],
+      [ST_DATA, connectionId, timestampUs, timestampDiffUs, Math.max(0, Math.min(wndSize, 0xffffffff)), seqNr, ackNr]);
+  }
+});

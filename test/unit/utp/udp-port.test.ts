@@ -48,3 +48,17 @@ test('the shared UDP socket asks for a 4 MiB kernel buffer: the default (208 KiB
     await port.close();
   }
 });
+
+test('sends reach an address literal (answered without dns.lookup) and a host name (left to DNS)', async () => {
+  const port = await UdpPort.bind('127.0.0.1', 0);
+  const sink = createSocket('udp4');
+  await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
+  const got: string[] = [];
+  const both = new Promise<void>((r) => sink.on('message', (m) => { got.push(m.toString()); if (got.length === 2) r(); }));
+  port.send(Buffer.from('literal'), sink.address().port, '127.0.0.1');
+  port.send(Buffer.from('name'), sink.address().port, 'localhost');
+  await both;
+  assert.deepEqual(got.sort(), ['literal', 'name']);
+  await port.close();
+  await new Promise<void>((r) => sink.close(() => r()));
+});
