@@ -86,19 +86,30 @@ export class LiveDecoySync {
       d.log(`campaign step failed: ${(e as Error).message}`);
     }
     const active = d.activeIds();
-    const served = new Map<number, ServedDecoy>();
-    for (const decoy of d.index.decoys()) served.set(decoy.id, decoy);
+    // Issue 10 item 5: what is served is read as ids into one typed array, not a Map of the served
+    // decoys: at 1,000,000 decoys that Map was ~300 MB of objects, every tick (the peak RSS of a
+    // node announcing 1,000,000 decoys). The index makes each decoy on the fly; only those to
+    // remove are kept, and ids are found by binary search (test/unit/campaign/live-sync-bound.test.ts).
+    let served = new Float64Array(Math.max(16, active.size));
+    let n = 0;
+    const toRemove: ServedDecoy[] = [];
+    for (const decoy of d.index.decoys()) {
+      if (!active.has(decoy.id)) { toRemove.push(decoy); continue; }
+      if (n === served.length) { const bigger = new Float64Array(n * 2); bigger.set(served); served = bigger; }
+      served[n++] = decoy.id;
+    }
+    served = served.subarray(0, n).sort();
     let removed = 0;
-    for (const [id, decoy] of served) {
-      if (active.has(id)) continue;
+    for (const decoy of toRemove) {
       d.index.remove(decoy.infoHash);
       d.onRemoved?.(decoy);
       removed++;
     }
     let added = 0;
-    for (const id of active) {
+    // Every active decoy served already (the usual tick): nothing to look for.
+    for (const id of n === active.size ? [] : active) {
       if (this.#stopped || added >= MAX_ADDS_PER_SYNC) break;
-      if (served.has(id)) continue;
+      if (includesSorted(served, id)) continue;
       const decoy = await d.getDecoy(id);
       if (!decoy || decoy.status !== 'active') continue;
       d.index.add(decoy);
@@ -108,4 +119,16 @@ export class LiveDecoySync {
     if (step.released || step.retired || added || removed) d.log(`campaigns: released ${step.released}, retired ${step.retired}; now serving +${added} -${removed}`);
     return { ...step, added, removed };
   }
+}
+
+/** Binary search in ascending ids. */
+function includesSorted(ids: Float64Array, id: number): boolean {
+  let lo = 0, hi = ids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = ids[mid]!;
+    if (v === id) return true;
+    if (v < id) lo = mid + 1; else hi = mid - 1;
+  }
+  return false;
 }
