@@ -15,7 +15,7 @@ export interface LiveSyncDeps {
   /** Runs every campaign's step at `now` (daily release, TTL retirement). */
   readonly step?: (now: number) => { released: number; retired: number };
   /** Ids of every active decoy in the store, whoever made them (campaigns, `decoys build`, cron). */
-  readonly activeIds: () => ReadonlySet<number>;
+  readonly activeIds: () => { has(id: number): boolean; readonly size: number } & Iterable<number>;
   readonly getDecoy: (id: number) => Promise<Decoy | undefined>;
   readonly index: ServedIndex;
   /** Start announcing a decoy (tracker scheduler, DHT). */
