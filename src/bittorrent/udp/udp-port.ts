@@ -87,7 +87,8 @@ export class UdpPort {
     if (msg.length === 0) { this.dropped++; return; }
     const b = msg[0]!;
     const h = b === 0x64 ? this.#handlers.krpc : (b & 0x0f) === 1 && b >> 4 <= 4 ? this.#handlers.utp : undefined;
-    if (h) h(msg, { address: r.address, port: r.port });
+    // RemoteInfo is a DatagramSource already: no second object per datagram (every uTP ack is one).
+    if (h) h(msg, r);
     else this.dropped++;
   }
 
