@@ -42,8 +42,8 @@ const STEADY_S = 10;
 /** A side that has not had every answer by then reports how many it had (libtorrent retries timed-out UDP announces for a long time). */
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900);
 const ROOT = join(import.meta.dirname, '..');
-/** As bin/counterseed starts `seed` (checked in bench/many-decoys.bench.ts). */
-const SEED_FLAGS = ['--max-semi-space-size=2'];
+/** As bin/counterseed starts `seed` (checked in bench/many-decoys.bench.ts); BENCH_EXTRA_FLAGS adds V8 flags to try. */
+const SEED_FLAGS = ['--max-semi-space-size=2', ...(process.env.BENCH_EXTRA_FLAGS?.split(' ').filter(Boolean) ?? [])];
 const SEED_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', NODE_COMPILE_CACHE: join(ROOT, 'node_modules/.cache/counterseed-compile') };
 
 /** Sides still running when the other fails are stopped with the bench (by their own pid). */
