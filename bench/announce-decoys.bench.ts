@@ -2,7 +2,12 @@
  * Issue 10 item 5 benchmark: N active decoys on one node announced to trackers (Debian's opentracker,
  * HTTP and UDP) and to a local DHT, side by side with libtorrent 2.0.8 doing the same in the same run.
  *
- *   npm run bench:announce-decoys -- [N] [LT_N]        (N default 100,000; LT_N default N)
+ *   npm run bench:announce-decoys -- [N] [LT_N]        (N default 100,000; LT_N default N; LT_N 0: counterseed only)
+ *
+ * BENCH_CONCURRENT=1 runs both sides at once, libtorrent with its own opentracker on 198.18.0.5.
+ * BENCH_TIMEOUT_S (default 900) is each side's limit for "all announced".
+ * BENCH_STORE=DIR keeps the built store (and libtorrent's info dicts) in DIR and reuses it when N
+ * matches: 1,000,000 decoys take minutes to build, and the store is the same for every run.
  *
  * Inside the namespace (scripts/netns-run.sh): opentracker on 198.18.0.1:6969 (TCP and UDP) with every
  * decoy's infohash whitelisted (Debian builds it with a whitelist), 20 of our DHT nodes on 198.18.0.4,
@@ -13,10 +18,10 @@
  * a second to any one node) over 20 nodes caps both sides at a few announces a second; see docs/scale.md.
  * libtorrent runs at LT_N when given (its largest N that fits); ratios are printed only at equal N.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from '../src/bencode/index.ts';
 import { bootstrap } from '../src/bittorrent/dht/bootstrap.ts';
@@ -30,13 +35,19 @@ const N = Number(process.argv[2] ?? 100_000);
 const LT_N = Number(process.argv[3] ?? N);
 const TRACKER_IP = '198.18.0.1', CS_IP = '198.18.0.2', LT_IP = '198.18.0.3', DHT_IP = '198.18.0.4';
 const TRACKERS = [`http://${TRACKER_IP}:6969/announce`, `udp://${TRACKER_IP}:6969`];
+const LT_TRACKER_IP = '198.18.0.5';
+/** BENCH_CONCURRENT=1: both sides at once (each its own opentracker): half the wall time at 1,000,000, the same CPU contention for both. */
+const CONCURRENT = process.env.BENCH_CONCURRENT === '1';
 const STEADY_S = 10;
 /** A side that has not had every answer by then reports how many it had (libtorrent retries timed-out UDP announces for a long time). */
-const TIMEOUT_S = 900;
+const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900);
 const ROOT = join(import.meta.dirname, '..');
-/** As bin/counterseed starts `seed` (checked in bench/many-decoys.bench.ts). */
-const SEED_FLAGS = ['--max-semi-space-size=2'];
+/** As bin/counterseed starts `seed` (checked in bench/many-decoys.bench.ts); BENCH_EXTRA_FLAGS adds V8 flags to try. */
+const SEED_FLAGS = ['--max-semi-space-size=2', ...(process.env.BENCH_EXTRA_FLAGS?.split(' ').filter(Boolean) ?? [])];
 const SEED_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', NODE_COMPILE_CACHE: join(ROOT, 'node_modules/.cache/counterseed-compile') };
+
+/** Sides still running when the other fails are stopped with the bench (by their own pid). */
+const children: ChildProcess[] = [];
 
 interface Figures {
   decoys: number; readyMs: number; allAnnouncedMs: number; rssAtReadyMb: number; rssAllAnnouncedMb: number;
@@ -47,24 +58,36 @@ async function main(): Promise<void> {
   if (!readFileSync('/proc/net/dev', 'latin1').includes(' lo:') || !/198\.18\.0\.1\b/.test(execFileSync('ip', ['-4', 'addr', 'show', 'lo']).toString())) {
     throw new Error('run inside the lab namespace: npm run bench:announce-decoys');
   }
-  const dir = mkdtempSync(join(tmpdir(), 'cs-announce-'));
+  const kept = process.env.BENCH_STORE;
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'cs-announce-'));
+  mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
-  const procs: { pid: number; kill(s: NodeJS.Signals): boolean }[] = [];
+  const procs: ChildProcess[] = [];
   const routers: DhtNode[] = [];
   try {
     const t0 = performance.now();
-    const { infoHashes, payloadFile } = await buildStore(dir);
+    const { infoHashes, payloadFile } = kept !== undefined && existsSync(join(dir, `built-${N}.json`))
+      ? JSON.parse(readFileSync(join(dir, `built-${N}.json`), 'utf8')) as { infoHashes: string[]; payloadFile: string }
+      : await buildStore(dir);
+    if (kept !== undefined) writeFileSync(join(dir, `built-${N}.json`), JSON.stringify({ infoHashes, payloadFile }));
     console.log(`built and stored ${N} decoys in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     // opentracker (Debian: whitelist build; it chroots into -d, so the whitelist path is relative to it).
-    const otDir = join(dir, 'opentracker');
-    mkdirSync(otDir);
-    chmodSync(otDir, 0o755);
-    writeFileSync(join(otDir, 'whitelist.txt'), `${infoHashes.join('\n')}\n`);
-    const ot = spawn('/usr/bin/opentracker', ['-i', TRACKER_IP, '-p', '6969', '-P', '6969', '-d', otDir, '-w', 'whitelist.txt'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    procs.push(ot as never);
-    await new Promise((r) => setTimeout(r, 1500));
-    if (ot.exitCode !== null) throw new Error(`opentracker exited ${ot.exitCode}`);
+    // Side by side, libtorrent gets an opentracker of its own (same build, same whitelist) on LT_TRACKER_IP.
+    const startTracker = async (ip: string): Promise<void> => {
+      const otDir = join(dir, `opentracker-${ip}`);
+      rmSync(otDir, { recursive: true, force: true });
+      mkdirSync(otDir);
+      chmodSync(otDir, 0o755);
+      writeFileSync(join(otDir, 'whitelist.txt'), `${infoHashes.join('\n')}\n`);
+      const ot = spawn('/usr/bin/opentracker', ['-i', ip, '-p', '6969', '-P', '6969', '-d', otDir, '-w', 'whitelist.txt'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      procs.push(ot);
+      await new Promise((r) => setTimeout(r, 1500));
+      if (ot.exitCode !== null) throw new Error(`opentracker exited ${ot.exitCode}`);
+    };
+    await startTracker(TRACKER_IP);
+    if (CONCURRENT) await startTracker(LT_TRACKER_IP);
+    infoHashes.length = 0;
 
     for (let i = 0; i < 20; i++) {
       const r = new DhtNode({ host: DHT_IP, port: 0 }, { now: Date.now, decoyFor: () => null, peerPort: () => null, publish: () => {} });
@@ -74,13 +97,16 @@ async function main(): Promise<void> {
     await Promise.all(routers.map((r, i) => bootstrap(r, [routers[(i + 1) % routers.length]!.address])));
     const dht = `${DHT_IP}:${routers[0]!.address.port}`;
 
-    const cs = await runChild(process.execPath, [...SEED_FLAGS, join(import.meta.dirname, 'lib/announce-decoys-node.ts'),
+    const runCs = () => runChild(process.execPath, [...SEED_FLAGS, join(import.meta.dirname, 'lib/announce-decoys-node.ts'),
       JSON.stringify({ data: join(dir, 'data'), bind: CS_IP, trackers: TRACKERS, dhtBootstrap: dht, steadyS: STEADY_S, timeoutS: TIMEOUT_S })], { ...process.env, ...SEED_ENV });
-    console.log(`counterseed: ${JSON.stringify(cs)}`);
     const ltDir = join(dir, 'lt');
-    mkdirSync(ltDir);
-    const lt = await runChild('/usr/bin/python3', [join(import.meta.dirname, 'lib/announce_decoys_lt.py'),
-      JSON.stringify({ infos: join(dir, 'infos.bin'), payload: payloadFile, saveDir: ltDir, n: LT_N, bind: LT_IP, trackers: TRACKERS, dht, steadyS: STEADY_S, timeoutS: TIMEOUT_S })]);
+    mkdirSync(ltDir, { recursive: true });
+    const ltTrackers = CONCURRENT ? TRACKERS.map((t) => t.replace(TRACKER_IP, LT_TRACKER_IP)) : TRACKERS;
+    const runLt = () => runChild('/usr/bin/python3', [join(import.meta.dirname, 'lib/announce_decoys_lt.py'),
+      JSON.stringify({ infos: join(dir, 'infos.bin'), payload: payloadFile, saveDir: ltDir, n: LT_N, bind: LT_IP, trackers: ltTrackers, dht, steadyS: STEADY_S, timeoutS: TIMEOUT_S })]);
+    if (LT_N === 0) { console.log(`counterseed: ${JSON.stringify(await runCs())}`); return; }
+    const [cs, lt] = CONCURRENT ? await Promise.all([runCs(), runLt()]) : [await runCs(), await runLt()];
+    console.log(`counterseed: ${JSON.stringify(cs)}`);
     console.log(`libtorrent: ${JSON.stringify(lt)}`);
 
     const same = cs.decoys === lt.decoys;
@@ -88,7 +114,7 @@ async function main(): Promise<void> {
     const row = (label: string, a: number, b: number, unit: string) =>
       console.log(`${label.padEnd(40)} ${cell(a, unit)} ${cell(b, unit)} ${same ? (a / b).toFixed(3).padStart(8) : '     n/a'}`);
     console.log(`\n${cs.decoys} decoys (counterseed) / ${lt.decoys} torrents (libtorrent) announced to opentracker (HTTP + UDP) and a local DHT`);
-    console.log(`(${new Date().toISOString()}, 2 cores shared with other work)`);
+    console.log(`(${new Date().toISOString()}, ${CONCURRENT ? 'both sides at once, each with its own opentracker' : 'one side after the other'}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, 2 cores shared with other work)`);
     console.log(`${'figure'.padEnd(40)} ${'counterseed'.padStart(14)} ${'libtorrent'.padStart(14)} ${'ratio'.padStart(8)}`);
     row('peak RSS (VmHWM, whole run)', cs.peakRssMb, lt.peakRssMb, 'MB');
     row('RSS when all announced to both trackers', cs.rssAllAnnouncedMb, lt.rssAllAnnouncedMb, 'MB');
@@ -99,8 +125,8 @@ async function main(): Promise<void> {
     if (!same) console.log('libtorrent ran at a smaller N (its largest that fits): no ratio is printed, and none is extrapolated.');
   } finally {
     for (const r of routers) await r.stop();
-    for (const p of procs) p.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    for (const p of [...procs, ...children]) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+    if (kept === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -113,30 +139,33 @@ async function buildStore(dir: string): Promise<{ infoHashes: string[]; payloadF
     createHash('sha1').update(payload.subarray(i * pieceLength, (i + 1) * pieceLength)).digest()));
   const contentSha256 = createHash('sha256').update(payload).digest('hex');
   const infoHashes: string[] = [];
-  const infos: Buffer[] = [];
+  const infosFile = join(dir, 'infos.bin');
+  writeFileSync(infosFile, '');
   const BATCH = 50_000;
   for (let start = 0; start < N; start += BATCH) {
     const decoys: NewDecoy[] = [];
+    const infos: Buffer[] = [];
     for (let i = start; i < Math.min(N, start + BATCH); i++) {
       const name = `holiday-video-${String(i).padStart(7, '0')}.mp4`;
       const info = encode({ length: payload.length, name, 'piece length': pieceLength, pieces });
       const infoHash = createHash('sha1').update(info).digest('hex');
       decoys.push({ infoHash, name, payloadId: DEFAULT_PAYLOAD_ID, size: payload.length, pieceLength, pieceCount: pieces.length / 20, info, contentSha256 });
       infoHashes.push(infoHash);
-      if (i < LT_N) infos.push(Buffer.concat([Buffer.from(`${info.length}\n`), info]));
+      infos.push(Buffer.concat([Buffer.from(`${info.length}\n`), info]));
     }
     await ctx.store.insertDecoys(decoys, Date.now());
+    appendFileSync(infosFile, Buffer.concat(infos));
   }
   await ctx.close();
   const payloadFile = join(dir, 'payload.bin');
   writeFileSync(payloadFile, payload);
-  writeFileSync(join(dir, 'infos.bin'), Buffer.concat(infos));
   return { infoHashes, payloadFile };
 }
 
 function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Figures> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+    children.push(p);
     let out = '';
     const timer = setTimeout(() => p.kill('SIGKILL'), (TIMEOUT_S + 600) * 1000);
     // The figures line ends a side's run: libtorrent's session teardown (a `stopped` for every torrent) is not waited for.

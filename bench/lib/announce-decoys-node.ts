@@ -17,6 +17,20 @@ const status = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(read
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const t0 = performance.now();
+/** Where the RSS peaked: sampled every 250 ms with the phase and V8's view (to tell heap from malloc). */
+let phase = 'load';
+let top = { rssMb: 0, atS: 0, phase, heapMb: 0, externalMb: 0 };
+const timeline: string[] = [];
+let lastLog = 0;
+const sampler = setInterval(() => {
+  const rssMb = status('VmRSS'), m = process.memoryUsage(), atS = (performance.now() - t0) / 1000;
+  if (rssMb > top.rssMb) top = { rssMb, atS, phase, heapMb: m.heapTotal / 2 ** 20, externalMb: (m.external + m.arrayBuffers) / 2 ** 20 };
+  if (atS - lastLog >= 30) {
+    lastLog = atS;
+    timeline.push(`${atS.toFixed(0)}s ${phase} rss=${rssMb.toFixed(0)} heap=${(m.heapUsed / 2 ** 20).toFixed(0)}/${(m.heapTotal / 2 ** 20).toFixed(0)} ext=${(m.external / 2 ** 20).toFixed(0)}`);
+    process.stderr.write(`[cs] ${timeline.at(-1)}\n`);
+  }
+}, 250);
 const settings = loadSettings({ env: {}, flags: {
   dataDir: spec.data, bind: spec.bind, port: '0', trackers: spec.trackers,
   ...(spec.dhtBootstrap ? { dhtEnabled: 'true', dhtBootstrap: [spec.dhtBootstrap], dhtPort: '0' } : {}),
@@ -31,13 +45,17 @@ const node = await startSeedNode(ctx, { log: (m) => {
   if (failureKinds.has(kind) || failureKinds.size < 8) failureKinds.set(kind, (failureKinds.get(kind) ?? 0) + 1);
 } });
 const readyMs = performance.now() - t0;
+phase = 'ready';
 compactHeap();
+phase = 'round';
 const rssAtReadyMb = status('VmRSS');
 const timedOut = await node.announced({ signal: AbortSignal.timeout(spec.timeoutS * 1000) }).then(() => false, () => true);
 const allAnnouncedMs = performance.now() - t0;
 const rssAllAnnouncedMb = status('VmRSS');
 const peakAtAllAnnouncedMb = status('VmHWM');
+phase = 'steady';
 await sleep(spec.steadyS * 1000);
+clearInterval(sampler);
 const steadyRssMb = status('VmRSS');
 const dht = node.dht?.schedulers.reduce((n, s) => n + s.stats.announces, 0) ?? 0;
 const peakRssMb = status('VmHWM');
@@ -45,5 +63,5 @@ await node.stop();
 await ctx.close();
 console.log(JSON.stringify({
   decoys: node.info.decoys, readyMs, allAnnouncedMs, rssAtReadyMb, rssAllAnnouncedMb, peakAtAllAnnouncedMb, steadyRssMb, peakRssMb,
-  timedOut, trackerFailures: failures, failureKinds: Object.fromEntries(failureKinds), dhtAnnounces: dht, dhtSeconds: (performance.now() - t0 - readyMs) / 1000,
+  peakSample: top, timedOut, trackerFailures: failures, failureKinds: Object.fromEntries(failureKinds), dhtAnnounces: dht, dhtSeconds: (performance.now() - t0 - readyMs) / 1000,
 }));

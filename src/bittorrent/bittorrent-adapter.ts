@@ -291,6 +291,8 @@ export class BitTorrentAdapter implements NetworkAdapter {
 
   decoys(): Iterable<ServedDecoy> { return this.#index.decoys(); }
 
+  servedIds(): Float64Array { return this.#index.servedIds(); }
+
   address(d: Decoy): DecoyAddress {
     return { network: this.network, contentId: btihContentId(d.infoHash), link: magnetLink({ infoHash: d.infoHash, name: d.name, size: d.size, trackers: this.#announceTo }) };
   }

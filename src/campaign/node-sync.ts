@@ -9,6 +9,7 @@ export interface ServedDecoys {
   addDecoy(d: Decoy): void;
   removeDecoy(d: ServedDecoy): void;
   decoys(): Iterable<ServedDecoy>;
+  servedIds?(): Float64Array;
 }
 
 /** What the timer needs of the store: the campaigns, and a decoy by id. */
@@ -32,7 +33,7 @@ export function startCampaignSync(ctx: CampaignHost & { readonly store: Campaign
     activeIds: () => campaigns.activeDecoyIds(),
     getDecoy: (id) => store.getDecoy(id),
     // LiveDecoySync names a removed decoy by infohash, then hands it to onRemoved: the adapters remove it there.
-    index: { add: (d) => served.addDecoy(d), remove: () => true, decoys: () => served.decoys() },
+    index: { add: (d) => served.addDecoy(d), remove: () => true, decoys: () => served.decoys(), ...(served.servedIds && { servedIds: () => served.servedIds!() }) },
     onRemoved: (d) => served.removeDecoy(d),
     now: o.now, log: o.log,
   }, { intervalMs: o.intervalMs });

@@ -43,6 +43,8 @@ export interface NetworkAdapter extends Startable {
   removeDecoy(d: ServedDecoy): void;
   /** Every decoy served, compact. */
   decoys(): Iterable<ServedDecoy>;
+  /** The served decoys' ids alone, any order (a node may serve 1,000,000: no object per decoy); absent: read from decoys(). */
+  servedIds?(): Float64Array;
   /** The decoy's content id and link on this network. */
   address(d: Decoy): DecoyAddress;
   health(): AdapterHealth;

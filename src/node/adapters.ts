@@ -38,6 +38,7 @@ export class AdapterSet {
   removeDecoy(d: ServedDecoy): void { for (const a of this.adapters) a.removeDecoy(d); }
   /** Every adapter serves the same decoys: the first one's list stands for all. */
   decoys(): Iterable<ServedDecoy> { return this.adapters[0]!.decoys(); }
+  servedIds(): Float64Array { return servedIdsOf(this.adapters[0]!); }
   health(): AdapterHealth[] { return this.adapters.map((a) => a.health()); }
 
   async start(signal: AbortSignal, log: (m: string) => void): Promise<void> {
@@ -49,4 +50,12 @@ export class AdapterSet {
     this.#started = undefined;
     await s?.stop();
   }
+}
+
+/** An index's served ids: its own column copy when it has one, else read from its decoys. */
+export function servedIdsOf(index: { decoys(): Iterable<ServedDecoy>; servedIds?(): Float64Array }): Float64Array {
+  if (index.servedIds) return index.servedIds();
+  const ids: number[] = [];
+  for (const d of index.decoys()) ids.push(d.id);
+  return Float64Array.from(ids);
 }

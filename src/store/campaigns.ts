@@ -2,6 +2,7 @@ import type { Decoy } from '../domain/decoy.ts';
 
 // Defined in domain/ (campaign/ parses it, the store keeps it).
 import type { CampaignItem } from '../domain/campaign.ts';
+import type { SortedIds } from '../domain/sorted-ids.ts';
 export type { CampaignItem };
 
 export interface CampaignRow {
@@ -36,6 +37,6 @@ export interface CampaignCatalog {
   markReleased(pairs: readonly { itemId: number; decoy: Decoy }[], now: number): void;
   /** Retires the campaign's decoys older than its TTL: they stop being announced and served; records stay. Returns how many. */
   retireExpired(c: CampaignRow, now: number): number;
-  /** Ids of every active decoy (any origin): what a running node must serve. */
-  activeDecoyIds(): Set<number>;
+  /** Ids of every active decoy (any origin): what a running node must serve (8 bytes an id). */
+  activeDecoyIds(): SortedIds;
 }

@@ -2,7 +2,7 @@ import { grown, infoHashKey } from '../columns/grow.ts';
 import { Key20Slots } from '../columns/key20-slots.ts';
 import { ClosestCache } from './closest-cache.ts';
 import type { IpFamily } from '../../domain/ip-address.ts';
-import { COMPACT_NODE, decodeNodes, encodeNodes, type NodeAddress, type NodeInfo } from './compact.ts';
+import { COMPACT_PEER, type NodeAddress, type NodeInfo } from './compact.ts';
 import { lookup, type LookupPort, type Responder } from './lookup.ts';
 import type { NodeId } from './node-id.ts';
 import { K, type RoutingEntry } from './routing-table.ts';
@@ -69,6 +69,11 @@ export class DhtAnnounceScheduler {
   readonly #heap = new SlotHeap(() => this.#due);
   readonly #closest: ClosestCache;
   readonly #family: IpFamily;
+  /**
+   * Stands for a cached node's id until it answers (lookup.ts keys nodes by id and address, and skips
+   * our own id): our id with every bit flipped, which no lookup mistakes for us.
+   */
+  readonly #unknownId: NodeId;
   /** Tokens of the last announce, kept only when a cycle is shorter than their TTL (tests, short cycles). */
   readonly #tokens = new Map<number, (Uint8Array | undefined)[]>();
   #running = 0;
@@ -84,6 +89,7 @@ export class DhtAnnounceScheduler {
     this.#c = components;
     this.#family = components.node.family ?? 4;
     this.#closest = new ClosestCache(this.#family);
+    this.#unknownId = components.node.id.map((b) => b ^ 0xff);
   }
 
   get scheduled(): number { return this.#bySlot.size; }
@@ -202,9 +208,10 @@ export class DhtAnnounceScheduler {
     const now = this.#c.now();
     let closest: readonly Responder[];
     let peers: readonly NodeAddress[] = [];
-    let result: { closest: Uint8Array | null; tokens: (Uint8Array | undefined)[] | null } | undefined;
+    let result: { closest: NodeAddress[]; tokens: (Uint8Array | undefined)[] | null } | undefined;
     try {
-      const cached = cachedNodes ? decodeNodes(cachedNodes, K, this.#family) : [];
+      // The cache keeps addresses only: a node's id comes back in its answer (a stand-in until then).
+      const cached: NodeInfo[] = cachedNodes?.map((a) => ({ id: this.#unknownId, ...a })) ?? [];
       if (cachedTokens && now - lastAt < this.#i.tokenTtlMs) {
         this.stats.tokenReuses++;
         closest = cached.map((node, i) => ({ node, ...(cachedTokens[i] ? { token: cachedTokens[i] } : {}) }));
@@ -225,7 +232,7 @@ export class DhtAnnounceScheduler {
       const acked = await this.#announceTo(target, closest, signal);
       this.#recordPeers(hex, decoyId, peers);
       result = {
-        closest: acked.length > 0 ? encodeNodes(acked.slice(0, K).map((x) => x.node), this.#family) : closest.length > 0 ? encodeNodes(closest.slice(0, K).map((x) => x.node), this.#family) : null,
+        closest: (acked.length > 0 ? acked : closest).slice(0, K).map((x) => x.node),
         tokens: this.#i.cycleMs < this.#i.tokenTtlMs ? acked.slice(0, K).map((x) => x.token) : null,
       };
       if (acked.length === 0) this.stats.failures++;
@@ -270,5 +277,5 @@ export class DhtAnnounceScheduler {
   }
 }
 
-/** Per decoy and IPv4 node (an IPv6 node's cache holds 38-byte entries, BEP 32). */
-export const CACHE_BYTES_PER_DECOY = K * COMPACT_NODE;
+/** Per decoy and IPv4 node (an IPv6 node's cache holds 18-byte entries, BEP 32). */
+export const CACHE_BYTES_PER_DECOY = K * COMPACT_PEER;

@@ -105,6 +105,18 @@ export class TorrentIndex {
     for (let s = 0; s < this.#used; s++) if (this.#live[s] === 1) yield this.#decoy(s);
   }
 
+  /**
+   * The live decoys' ids, in slot order, copied from the id column: no object per decoy. Issue 10 item
+   * 5: the campaign tick read them through decoys(), and V8 pretenured the 1,000,000 short-lived
+   * ServedDecoy objects that made (old space 59 MB at the tick with 300,000 decoys, 12-20 MB otherwise).
+   */
+  servedIds(): Float64Array {
+    const out = new Float64Array(this.#byHash.size);
+    let n = 0;
+    for (let s = 0; s < this.#used; s++) if (this.#live[s] === 1) out[n++] = this.#id[s]!;
+    return out;
+  }
+
   *values(): IterableIterator<ServedTorrent> {
     for (let s = 0; s < this.#used; s++) if (this.#live[s] === 1) yield this.#wrap(s);
   }

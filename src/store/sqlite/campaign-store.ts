@@ -1,5 +1,6 @@
 import type { Decoy } from '../../domain/decoy.ts';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
+import { SortedIds } from '../../domain/sorted-ids.ts';
 import type { CampaignCatalog, CampaignCounts, CampaignItem, CampaignRow } from '../campaigns.ts';
 import type { SqliteHandle } from './decoy-files-store.ts';
 import { ERASED_COUNTER } from './erasure-table.ts';
@@ -59,7 +60,7 @@ export class CampaignStore implements CampaignCatalog {
     return [n('SELECT COALESCE(MAX(id), 0) AS n FROM deliveries'), n(`SELECT value AS n FROM counters WHERE name = '${ERASED_COUNTER}'`), n('SELECT count(decoy_id) AS n FROM campaign_items')].join(' ');
   }
 
-  activeDecoyIds(): Set<number> { return activeDecoyIds(this.#h); }
+  activeDecoyIds(): SortedIds { return activeDecoyIds(this.#h); }
 
   /** Items due by `now`: per_day per started day since creation, minus those released. */
   due(c: CampaignRow, now: number): { id: number; item: CampaignItem }[] {
@@ -93,9 +94,12 @@ const row = (r: Record<string, unknown>): CampaignRow => ({
   payloadId: r.payload_id === null ? null : String(r.payload_id), createdAt: Number(r.created_at), hybrid: Number(r.hybrid) === 1,
 });
 
-/** Ids of every active decoy (any origin): what a running node must serve. Light: ids only, no info blobs. */
-export function activeDecoyIds(h: SqliteHandle): Set<number> {
-  const ids = new Set<number>();
-  for (const r of h.database.prepare("SELECT id FROM decoys WHERE status = 'active'").iterate()) ids.add(Number(r.id));
-  return ids;
+/**
+ * Ids of every active decoy (any origin): what a running node must serve. Light: ids only, from the
+ * status index (no info blobs), ascending, 8 bytes each (a Set was ~21: issue 10 item 5, every tick).
+ */
+export function activeDecoyIds(h: SqliteHandle): SortedIds {
+  const q = h.database.prepare("SELECT id FROM decoys WHERE status = 'active' ORDER BY id");
+  q.setReturnArrays(true);
+  return SortedIds.collect((function* () { for (const r of q.iterate() as IterableIterator<unknown[]>) yield Number(r[0]); })());
 }

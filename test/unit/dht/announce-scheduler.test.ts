@@ -81,3 +81,37 @@ it('reserve sizes the scheduler once; adds past the reservation still grow it an
   sched.reserve(10);
   assert.equal(sched.scheduled, 1500, 'a smaller reservation changes nothing');
 });
+
+it('a re-announce asks the cached closest nodes by address alone (the cache keeps no node ids)', async () => {
+  // Eight remote nodes; the routing table offers them once, then nothing: a second announce can only reach them through the cache.
+  const remotes: NodeInfo[] = Array.from({ length: 8 }, (_, i) => ({ id: new Uint8Array(20).fill(i + 1), ip: `198.18.1.${i + 1}`, port: 7000 + i }));
+  let tableCalls = 0;
+  const asked: string[] = [];
+  const node = {
+    id: new Uint8Array(20),
+    table: { closest: () => (tableCalls++ === 0 ? remotes.map((r) => ({ ...r, lastSeen: 0, failures: 0 })) : []) as never },
+    failed() {},
+    recordPresence() {},
+    async query(to: NodeAddress, method: string): Promise<KrpcResponse> {
+      asked.push(`${method}@${to.ip}`);
+      const r = remotes.find((x) => x.ip === to.ip && x.port === to.port)!;
+      return { y: 'r', t: new Uint8Array(2), id: r.id, nodes: [], values: [], ...(method === 'get_peers' ? { token: Uint8Array.of(1) } : {}) };
+    },
+  };
+  let clock = 1_000_000;
+  const sched = new DhtAnnounceScheduler({ peerPort: 6881, cycleMs: 60_000, jitter: 0, tokenTtlMs: 0 }, { node, self: { ip: '198.18.0.2', port: 6881 }, now: () => clock });
+  sched.add(hex(1), 1);
+  sched.start();
+  try {
+    await sched.whenAllAnnounced({ signal: AbortSignal.timeout(10_000) });
+    assert.equal(sched.stats.fullLookups, 1);
+    asked.length = 0;
+    clock += 61_000; // the next cycle: due again
+    sched.start(); // wakes the scheduler as its timer would
+    for (let i = 0; i < 200 && sched.stats.announces < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(sched.stats.announces, 2, JSON.stringify(sched.stats));
+    assert.equal(sched.stats.cachedLookups, 1, `the second announce went through the cache: ${JSON.stringify(sched.stats)} ${asked.join(' ')}`);
+    assert.equal(sched.stats.fullLookups, 1);
+    assert.deepEqual(asked.filter((a) => a.startsWith('announce_peer')).sort(), remotes.map((r) => `announce_peer@${r.ip}`).sort(), 'every cached node announced to again');
+  } finally { await sched.stop(); }
+});

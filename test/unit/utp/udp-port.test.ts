@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { UDP_SOCKET_BUFFER_BYTES, UdpPort } from '../../../src/bittorrent/udp/udp-port.ts';
+import { literalLookup, UDP_SOCKET_BUFFER_BYTES, UdpPort } from '../../../src/bittorrent/udp/udp-port.ts';
 import { encodePacket, ST_SYN } from '../../../src/bittorrent/utp/packet.ts';
 
 test('one UDP port serves the DHT and uTP: datagrams are told apart by their first byte', async () => {
@@ -61,4 +61,24 @@ test('sends reach an address literal (answered without dns.lookup) and a host na
   assert.deepEqual(got.sort(), ['literal', 'name']);
   await port.close();
   await new Promise<void>((r) => sink.close(() => r()));
+});
+
+test('an address literal is resolved at once (no tick per datagram), a host name through dns.lookup', async () => {
+  const got: string[] = [];
+  literalLookup('198.18.0.2', 4, (e, a, f) => got.push(`${e}:${a}:${f}`));
+  literalLookup('2001:db8::2', 6, (e, a, f) => got.push(`${e}:${a}:${f}`));
+  assert.deepEqual(got, ['null:198.18.0.2:4', 'null:2001:db8::2:6'], 'answered synchronously');
+  const named = await new Promise<string>((resolve) => literalLookup('localhost', 4, (e, a, f) => resolve(`${e}:${a}:${f}`)));
+  assert.equal(named, 'null:127.0.0.1:4');
+  // And the port sends through it, both families.
+  for (const [host, type] of [['127.0.0.1', 'udp4'], ['::1', 'udp6']] as const) {
+    const port = await UdpPort.bind(host, 0);
+    const sink = createSocket(type);
+    await new Promise<void>((r) => sink.bind(0, host, r));
+    const received = new Promise<string>((r) => sink.once('message', (m) => r(m.toString())));
+    port.attach('krpc', () => {}).send(Buffer.from('d1:y1:qe'), sink.address().port, host);
+    assert.equal(await received, 'd1:y1:qe');
+    sink.close();
+    await port.close();
+  }
 });
