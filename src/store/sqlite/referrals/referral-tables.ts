@@ -13,6 +13,48 @@ const DAY_MS = 86_400_000;
 const mondayOf = (t: number) => { const day = Math.floor(t / DAY_MS); return day - (((day + 3) % 7) + 7) % 7; };
 
 /**
+ * The candidates statement (ReferralStore.candidates; its parameters are named there).
+ *
+ * Target (issue 13 benchmarks): API p95 <= 100 ms for /api/referrals/due. The addresses seen are
+ * the week rollup's UNION ALL the deliveries above its watermark, made DISTINCT afterwards: with a
+ * plain UNION, SQLite 3.53 (Node 24's) merged the two arms in address order and so read the newest
+ * deliveries through deliveries_ip, every one of the 10,000,000 index entries, even when none is
+ * above the watermark: 320-380 ms CPU for an empty answer (h10's route bench, 2026-12-06), against
+ * 0.4 ms with the rowid range kept. `last` is MATERIALIZED: each address's last delivery is looked
+ * up once, not once for each place the outer query names last_at (SQLite and PostgreSQL both
+ * honour the keyword). test/unit/store/referrals-plan.test.ts holds the plan to this.
+ */
+export const CANDIDATES_SQL = `
+  WITH seen AS (
+    SELECT DISTINCT ip FROM (
+      SELECT i.ip FROM intel_ip_bucket w JOIN intel_ips i ON i.ip_id = w.ip_id WHERE w.period = 'week' AND w.bucket >= :sinceWeek
+      UNION ALL
+      SELECT remote_ip AS ip FROM deliveries WHERE id > (SELECT COALESCE(MAX(last_id), 0) FROM intel_watermarks WHERE name = 'deliveries')) AS u
+  ), last AS MATERIALIZED (
+    SELECT ip, last_at FROM (
+      SELECT s.ip, (SELECT MAX(d.started_at) FROM deliveries d
+        WHERE d.remote_ip = s.ip AND d.metadata_only = 0 AND d.started_at >= :since AND d.started_at < :until) AS last_at FROM seen s) AS l
+    WHERE last_at IS NOT NULL
+  ), c AS (
+    SELECT l.ip, l.last_at, g.ip_id IS NOT NULL AS enriched, g.placeable, g.country, g.asn, g.as_org, a.agency,
+      COALESCE(ra.days, rc.days) AS days, COALESCE(ra.source, rc.source) AS source,
+      CASE WHEN ra.days IS NOT NULL THEN 'country+asn' WHEN rc.days IS NOT NULL THEN 'country' END AS rule
+    FROM last l
+    LEFT JOIN intel_ips i ON i.ip = l.ip
+    LEFT JOIN intel_ip_geo g ON g.ip_id = i.ip_id
+    LEFT JOIN jurisdiction_agency a ON a.country = g.country AND g.placeable = 1
+    LEFT JOIN retention_rule ra ON ra.country = g.country AND ra.asn = g.asn AND g.placeable = 1
+    LEFT JOIN retention_rule rc ON rc.country = g.country AND rc.asn = 0 AND g.placeable = 1
+    WHERE :referred = 1 OR NOT EXISTS (SELECT 1 FROM referral_ip r WHERE r.ip = l.ip AND r.covered_to >= l.last_at)
+  )
+  SELECT *, last_at + days * ${DAY_MS} AS deadline FROM c
+  WHERE (CAST(:agency AS TEXT) IS NULL OR agency = :agency) AND (:withAgency = 0 OR agency IS NOT NULL)
+    AND ((days IS NOT NULL AND last_at + days * ${DAY_MS} >= :dfrom AND (CAST(:dto AS INTEGER) IS NULL OR last_at + days * ${DAY_MS} < :dto))
+      OR (days IS NULL AND :undated = 1))
+  ORDER BY days IS NULL, deadline, ip
+  LIMIT :limit`;
+
+/**
  * ReferralStore over the SQLite store's connection (tables: migrations/referrals-001.ts). The
  * PostgreSQL store runs it too, over its facade (pg-referrals-001; `candidates` reads the
  * intelligence tables of pg-intel-001): the SQL is written once, for both.
@@ -84,34 +126,7 @@ export class SqliteReferrals implements ReferralStore {
    * GROUP BY through the time index; 7.9 s against 11.9 s for --within 7 (bench/referrals-due.bench.ts).
    */
   candidates(q: CandidateQuery): ReferralCandidate[] {
-    const rows = this.#db.prepare(`
-      WITH seen AS (
-        SELECT i.ip FROM intel_ip_bucket w JOIN intel_ips i ON i.ip_id = w.ip_id WHERE w.period = 'week' AND w.bucket >= :sinceWeek
-        UNION
-        SELECT remote_ip FROM deliveries WHERE id > (SELECT COALESCE(MAX(last_id), 0) FROM intel_watermarks WHERE name = 'deliveries')
-      ), last AS (
-        SELECT ip, last_at FROM (
-          SELECT s.ip, (SELECT MAX(d.started_at) FROM deliveries d
-            WHERE d.remote_ip = s.ip AND d.metadata_only = 0 AND d.started_at >= :since AND d.started_at < :until) AS last_at FROM seen s) AS l
-        WHERE last_at IS NOT NULL
-      ), c AS (
-        SELECT l.ip, l.last_at, g.ip_id IS NOT NULL AS enriched, g.placeable, g.country, g.asn, g.as_org, a.agency,
-          COALESCE(ra.days, rc.days) AS days, COALESCE(ra.source, rc.source) AS source,
-          CASE WHEN ra.days IS NOT NULL THEN 'country+asn' WHEN rc.days IS NOT NULL THEN 'country' END AS rule
-        FROM last l
-        LEFT JOIN intel_ips i ON i.ip = l.ip
-        LEFT JOIN intel_ip_geo g ON g.ip_id = i.ip_id
-        LEFT JOIN jurisdiction_agency a ON a.country = g.country AND g.placeable = 1
-        LEFT JOIN retention_rule ra ON ra.country = g.country AND ra.asn = g.asn AND g.placeable = 1
-        LEFT JOIN retention_rule rc ON rc.country = g.country AND rc.asn = 0 AND g.placeable = 1
-        WHERE :referred = 1 OR NOT EXISTS (SELECT 1 FROM referral_ip r WHERE r.ip = l.ip AND r.covered_to >= l.last_at)
-      )
-      SELECT *, last_at + days * ${DAY_MS} AS deadline FROM c
-      WHERE (CAST(:agency AS TEXT) IS NULL OR agency = :agency) AND (:withAgency = 0 OR agency IS NOT NULL)
-        AND ((days IS NOT NULL AND last_at + days * ${DAY_MS} >= :dfrom AND (CAST(:dto AS INTEGER) IS NULL OR last_at + days * ${DAY_MS} < :dto))
-          OR (days IS NULL AND :undated = 1))
-      ORDER BY days IS NULL, deadline, ip
-      LIMIT :limit`).all({
+    const rows = this.#db.prepare(CANDIDATES_SQL).all({
       since: q.since, sinceWeek: mondayOf(q.since), until: q.until, dfrom: q.deadlineFrom, dto: q.deadlineTo ?? null, undated: q.includeUndated ? 1 : 0, agency: q.agency ?? null, referred: q.includeReferred ? 1 : 0, withAgency: q.withAgency ? 1 : 0, limit: q.limit,
     });
     return rows.map((r) => {
