@@ -159,9 +159,9 @@ export interface IntelligenceStore {
   lastActivityAt(): number | undefined;
   /**
    * A token that changes whenever what cohorts() reads changes: the rollups' watermarks (new
-   * deliveries or announces rolled up), the per-address activity rows (erasure removes some), the
+   * deliveries or announces rolled up), the records erased (an erasure removes activity rows), the
    * decoys and campaign items (their groups). Equal tokens: cohorts() gives the same answer, so it
-   * can be cached (app/cohorts.ts). A few index lookups and one count: milliseconds.
+   * can be cached (app/cohorts.ts). Index lookups and a count of campaign items: well under a millisecond.
    */
   cohortDataVersion(): string;
 }

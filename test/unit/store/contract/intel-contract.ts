@@ -3,7 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { cohorts } from '../../../../src/app/cohorts.ts';
 import { dossier } from '../../../../src/app/dossier.ts';
 import { publicMap } from '../../../../src/app/public-map.ts';
+import { PERSONAL_KINDS } from '../../../../src/app/retention.ts';
 import { stats } from '../../../../src/app/stats.ts';
+import { openErasure } from '../../../../src/node/erasure.ts';
 import { wilson } from '../../../../src/analysis/deterrence/intervals.ts';
 import type { Context } from '../../../../src/node/context.ts';
 import type { DimensionRow, IpDimension, RollupPeriod } from '../../../../src/store/intelligence.ts';
@@ -226,6 +228,26 @@ export function intelContract(f: IntelStoreFactory): void {
       const d = dossier(ctx, { ip: '2001:0db8:4600:0000::0015', enricher: assessor });
       assert.equal(d.ip, F);
       assert.deepEqual(d.deliveries.map((x) => [x.startedAt, x.completed]), [[at(34, 10), true]]);
+    });
+
+    it('the cohorts\' data version reads no per-address table, and an erasure still changes it (issue 13: /api/cohorts p95 <= 100 ms)', () => {
+      stats(ctx, { period: 'month', enricher: fakeAssessor });
+      const db = (ctx.store as unknown as { database: { prepare(sql: string): Record<string, (...a: unknown[]) => unknown> } }).database;
+      const prepare = db.prepare;
+      const sent: string[] = [];
+      db.prepare = function (sql: string) { sent.push(sql); return prepare.call(this, sql); };
+      let v0: string;
+      try { v0 = ctx.store.intel.cohortDataVersion(); } finally { delete (db as Partial<typeof db>).prepare; }
+      // Counting intel_ip_activity (580,212 rows at 10,000,000 deliveries) cost 11-18 ms CPU a call.
+      assert.ok(!sent.some((q) => /intel_ip_activity|intel_ip_bucket|deliveries\b/.test(q)), sent.join('\n---\n'));
+      const report = cohorts(ctx, { horizons: [1] });
+      // Erasing every record of D removes its activity row (erasure-table.ts): a new version, and a report without D.
+      openErasure(ctx.store).erase({ kinds: PERSONAL_KINDS, before: 8.64e15, ip: IP.D, exceptIps: [] }, { erasure: 'contract', at: at(40, 0) });
+      assert.notEqual(ctx.store.intel.cohortDataVersion(), v0);
+      const after = cohorts(ctx, { horizons: [1] });
+      assert.notEqual(after, report, 'computed again');
+      const n = (r: typeof report) => r.totals.reduce((k, t) => k + t.exposed.eligible + t.comparison.eligible, 0);
+      assert.ok(n(after) < n(report), `D is gone from the report: ${n(after)} < ${n(report)}`);
     });
   });
 }
