@@ -1,4 +1,5 @@
 import type { Context } from './context.ts';
+import { VersionedCache } from './versioned-cache.ts';
 
 /**
  * Deliveries per campaign, computed once per store and data version.
@@ -11,17 +12,12 @@ import type { Context } from './context.ts';
  * counts are computed again. With a seeder recording into the same store, every new delivery is a
  * new version: the cache helps between deliveries (a quiet centre, a copy, the lab), not during them.
  */
-const CACHE = new WeakMap<object, { readonly version: string; readonly byCampaign: ReadonlyMap<number, number> }>();
+const COUNTS = new VersionedCache<ReadonlyMap<number, number>>(1);
 
 /** Deliveries per campaign id (0 for a campaign with none), equal to computeCampaignDeliveries (test/unit/app/campaign-deliveries.test.ts). */
 export function campaignDeliveries(ctx: Context): ReadonlyMap<number, number> {
   const store = ctx.store.campaigns;
-  const version = store.deliveriesVersion();
-  const hit = CACHE.get(store);
-  if (hit && hit.version === version) return hit.byCampaign;
-  const byCampaign = computeCampaignDeliveries(ctx);
-  CACHE.set(store, { version, byCampaign });
-  return byCampaign;
+  return COUNTS.get(store, '', store.deliveriesVersion(), () => computeCampaignDeliveries(ctx));
 }
 
 /** The counts as they are now (no cache): one grouped query over the campaign decoys' deliveries. */

@@ -3,6 +3,7 @@ import { newcombeDifference, wilson, type Interval } from '../analysis/deterrenc
 import type { CohortCount, DataPurpose } from '../store/intelligence.ts';
 import type { Context } from './context.ts';
 import { refreshIntel } from './intel-refresh.ts';
+import { VersionedCache } from './versioned-cache.ts';
 
 export type CohortGrouping = 'none' | 'campaign' | 'language' | 'format';
 
@@ -56,10 +57,9 @@ export const COHORT_CAVEATS = [
  * Target (issue 13 benchmarks): API p95 <= 100 ms; a year's cohorts take ~0.4-0.6 s at 1,000,000
  * deliveries (one pass over the per-address activity), and the answer only changes when the
  * rollups take in new records, erasure removes an address, or decoys are added: then the version
- * differs and the report is computed again. Bounded: MAX_CACHED inputs per store.
+ * differs and the report is computed again. Bounded: 32 inputs per store.
  */
-const CACHE = new WeakMap<object, Map<string, { readonly version: string; readonly report: CohortReport }>>();
-const MAX_CACHED = 32;
+const REPORTS = new VersionedCache<CohortReport>(32);
 
 /**
  * `counterseed cohorts` (issue 11 item 4): return rates of exposed addresses against the comparison
@@ -71,15 +71,7 @@ export function cohorts(ctx: Context, input: CohortInput = {}): CohortReport {
   const intel = ctx.store.intel;
   const version = `${refreshed.purpose ?? ''} ${intel.cohortDataVersion()}`;
   const key = JSON.stringify([input.from ?? null, input.to ?? null, input.horizons ?? null, input.groupBy ?? 'none']);
-  let byInput = CACHE.get(intel);
-  if (!byInput) { byInput = new Map(); CACHE.set(intel, byInput); }
-  const hit = byInput.get(key);
-  if (hit && hit.version === version) return hit.report;
-  const report = computeCohorts(ctx, input, refreshed.purpose);
-  byInput.delete(key);
-  byInput.set(key, { version, report });
-  if (byInput.size > MAX_CACHED) byInput.delete(byInput.keys().next().value!);
-  return report;
+  return REPORTS.get(intel, key, version, () => computeCohorts(ctx, input, refreshed.purpose));
 }
 
 /** The report computed from the rollups as they are now (no cache; cohorts() refreshes them first). */
