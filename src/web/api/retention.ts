@@ -1,25 +1,29 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import {
-  approveRetentionRequest, listHolds, listRetentionRequests, placeHold, rejectRetentionRequest, requestErasure, requestHoldRelease, reviewRetention,
+  approveRetentionRequest, listHolds, listRetentionRequests, placeHold, rejectRetentionRequest, requestErasure, requestHoldRelease,
 } from '../../app/retention.ts';
+import { retentionReviewReused } from '../../app/retention-alert.ts';
 import { guard } from '../auth/guard.ts';
 import type { Env } from '../env.ts';
 import { IdParam, Ip, json, Purpose } from './schemas.ts';
 
 const Category = z.object({ category: z.string(), label: z.string(), setting: z.string(), days: z.number(), cutoff: z.number(), due: z.number(), held: z.number(), oldestDue: z.number().nullable() });
-const Review = z.object({ at: z.number(), timeZone: z.literal('UTC'), categories: z.array(Category), activeHolds: z.number(), erasedRecords: z.number(), pendingRequests: z.number(), approvedErasures: z.number() }).openapi('RetentionReview');
+const Review = z.object({
+  at: z.number(), timeZone: z.literal('UTC'), categories: z.array(Category), activeHolds: z.number(), erasedRecords: z.number(), pendingRequests: z.number(), approvedErasures: z.number(),
+  reused: z.boolean().openapi({ description: 'true: counted earlier (at `at`, under a minute ago) and reused; ask with fresh=1 to count now' }),
+}).openapi('RetentionReview');
 const Hold = z.object({ id: z.number(), ip: z.string(), caseRef: z.string(), placedBy: z.string(), placedAt: z.number(), releasedBy: z.string().nullable(), releasedAt: z.number().nullable() }).openapi('LegalHold');
 const Request = z.object({ id: z.number(), kind: z.string(), status: z.string(), ip: z.string(), holdId: z.number().nullable(), purpose: z.string(), requestedByName: z.string(), decidedByName: z.string().nullable() }).passthrough().openapi('RetentionRequest');
 
 /** Retention review, legal holds, and the four-eyes requests to release a hold or erase early (issue 13 §5, §7). */
 export function retentionRoutes(app: OpenAPIHono<Env>): void {
   app.openapi(createRoute({
-    method: 'get', path: '/api/retention', summary: 'Periodic review: per category, its retention period, what is due for erasure and what legal holds keep (counts only)', tags: ['retention'],
-    middleware: [guard(['retention'])] as const, responses: json(Review, 'the review'),
+    method: 'get', path: '/api/retention', summary: 'Periodic review: per category, its retention period, what is due for erasure and what legal holds keep (counts only); up to a minute old unless fresh=1, `reused` says which', tags: ['retention'],
+    middleware: [guard(['retention'])] as const, request: { query: z.object({ fresh: z.enum(['0', '1']).optional() }) }, responses: json(Review, 'the review'),
   }), (c) => {
     const { ctx, g } = c.get('deps');
-    const r = reviewRetention(ctx, g, c.get('actor')!);
-    return c.json({ ...r, categories: r.categories.map((x) => ({ ...x })) }, 200);
+    const { review: r, reused } = retentionReviewReused(ctx, g, c.get('actor')!, { fresh: c.req.valid('query').fresh === '1' });
+    return c.json({ ...r, categories: r.categories.map((x) => ({ ...x })), reused }, 200);
   });
 
   app.openapi(createRoute({

@@ -1,7 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
-  approveRetentionRequest, listHolds, listRetentionRequests, placeHold, rejectRetentionRequest, requestErasure, requestHoldRelease, reviewRetention,
+  approveRetentionRequest, listHolds, listRetentionRequests, placeHold, rejectRetentionRequest, requestErasure, requestHoldRelease,
 } from '../../app/retention.ts';
+import { REVIEW_TTL_MS, retentionReviewReused } from '../../app/retention-alert.ts';
 import { may } from '../../app/governance.ts';
 import { guard } from '../auth/guard.ts';
 import { CSRF_FIELD } from '../auth/session.ts';
@@ -22,7 +23,8 @@ export function retentionPages(app: OpenAPIHono<Env>): void {
   app.get('/retention', guard(['retention']), (c) => {
     const { ctx, g, banner } = c.get('deps');
     const actor = c.get('actor')!, csrf = c.get('session')?.csrfToken;
-    const r = reviewRetention(ctx, g, actor);
+    // Up to a minute old unless ?fresh=1 (app/retention-alert.ts: counting costs ~140 ms CPU at 10M deliveries); the page says which.
+    const { review: r, reused } = retentionReviewReused(ctx, g, actor, { fresh: c.req.query('fresh') === '1' });
     const holds = listHolds(g, actor);
     const reqs = listRetentionRequests(g, actor);
     const due = r.categories.filter((x) => x.due > 0);
@@ -35,7 +37,9 @@ export function retentionPages(app: OpenAPIHono<Env>): void {
     const reqRows = reqs.map((q) => html`<tr><td>${q.id}</td><td>${q.kind === 'erasure' ? 'early erasure' : 'release legal hold'}</td><td>${q.ip}</td><td>${name(q.purpose)}</td><td>${q.requestedByName}</td><td>${iso(q.requestedAt)}</td><td>${q.status}${q.result ? html` <span class="note">${q.result}</span>` : ''}</td><td>${
       may(actor.role, 'approve') && q.status === 'pending' && q.requestedBy !== actor.id
         ? html`<form method="post" action="/retention/requests/${q.id}/approve">${csrfInput(csrf)}<button>Approve</button></form><form method="post" action="/retention/requests/${q.id}/reject">${csrfInput(csrf)}<button>Reject</button></form>` : ''}</td></tr>`);
-    return c.html(page('Retention and legal hold', actor, csrf, html`<p class="note">Review of ${iso(r.at)}. ${r.erasedRecords} records erased so far (tombstones: their hashes stay in the evidence chain). Counts only: this table shows no address.</p>
+    return c.html(page('Retention and legal hold', actor, csrf, html`<p class="note">Review of ${iso(r.at)}${reused
+      ? html` (<strong>counted ${Math.round((g.now() - r.at) / 1000)} s ago and reused</strong>: counts are at most ${REVIEW_TTL_MS / 1000} s old; <a href="/retention?fresh=1">count again now</a>)`
+      : ' (counted now)'}. ${r.erasedRecords} records erased so far (tombstones: their hashes stay in the evidence chain). Counts only: this table shows no address.</p>
 ${alert}
 <table><thead><tr><th>category</th><th>kept for</th><th>due if before (UTC)</th><th>due now</th><th>kept by legal hold</th><th>oldest due</th></tr></thead><tbody>${cats}</tbody></table>
 <h2>Legal holds (${holds.length})</h2><p class="note">An address under legal hold is never erased. Releasing a hold needs a supervisor other than the one who asks.</p>

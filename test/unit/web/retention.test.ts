@@ -118,6 +118,23 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`retention: $
     for (const u of [USERS.operator, USERS.auditor, USERS.admin]) assert.equal((await call(f.app, 'GET', '/api/retention', await loginAs(f.app, u))).status, 403, u);
   });
 
+  it('the review is reused for up to a minute and says so, on the API and the page; fresh=1 counts now (issue 13: /api/retention p95 <= 100 ms)', async () => {
+    const anna = await loginAs(f.app, USERS.analyst);
+    type Review = { at: number; reused: boolean; categories: { due: number }[] };
+    const fresh = await json<Review>(call(f.app, 'GET', '/api/retention?fresh=1', anna));
+    assert.equal(fresh.reused, false);
+    const again = await json<Review>(call(f.app, 'GET', '/api/retention', anna));
+    assert.equal(again.reused, true, 'within the minute: reused, and the answer says so');
+    assert.deepEqual({ ...again, reused: false }, fresh, 'the counts of that moment, with its time');
+    const page = await (await call(f.app, 'GET', '/retention', anna)).text();
+    assert.match(page, /counted \d+ s ago and reused/);
+    assert.match(page, /href="\/retention\?fresh=1"/);
+    const recounted = await (await call(f.app, 'GET', '/retention?fresh=1', anna)).text();
+    assert.match(recounted, /\(counted now\)/);
+    assert.doesNotMatch(recounted, /reused/);
+    assert.equal((await call(f.app, 'GET', '/api/retention?fresh=yes', anna)).status, 400, 'fresh is 0 or 1');
+  });
+
   it('every tombstone is accounted for by an erase entry of the access log; a forged one (a row deleted outside an erasure) is caught', async () => {
     const first = checkTombstones(f.ctx, f.g);
     assert.deepEqual([first.ok, first.erasures, first.tombstones], [true, 2, 2 * HOSTILE_NAMES.length], first.problems.join('; '));
