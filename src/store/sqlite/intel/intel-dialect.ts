@@ -24,6 +24,8 @@ export interface IntelDialect {
   greatest(a: string, b: string): string;
   /** Statements run at the start of a rollup refresh, in its transaction, before the high-water marks are read. */
   readonly refreshLock: readonly string[];
+  /** Statements run before a rollup refresh looks for new rows, outside its transaction (the centre's projection of shipped records). */
+  readonly beforeRefresh?: readonly string[];
 }
 
 /** Monday on or before the UTC day of `ms`, as days since 1970-01-01 (a Thursday): plain integer arithmetic, the same in both stores. */
