@@ -4,7 +4,8 @@ import type { PgMigration } from './migration.ts';
  * Shipped records feed the intelligence at the centre (issue 12): the analysis queries read the
  * observation tables (deliveries, tracker_announces), the nodes ship into centre_records. This
  * projects each node's verified, contiguous records (seq < centre_nodes.size) into the observation
- * tables, exactly once: centre_projection keeps per node the seq projected up to, moved in the same
+ * tables, exactly once, whenever the rollups read their marks (cs_intel_marks: stats, dossier, cohorts,
+ * map all refresh first): centre_projection keeps per node the seq projected up to, moved in the same
  * statement as the rows it covers (a plpgsql function is one transaction), so a re-shipped batch
  * (stored once in centre_records), a replay or a restart adds nothing. centre_records stay as they
  * were: they are the evidence; the projected rows are for analysis only.
@@ -76,6 +77,14 @@ export const PG_CENTRE_005: PgMigration = {
       UPDATE centre_projection SET projected = n.size WHERE node_id = n.id;
     END LOOP;
     RETURN total;
+  END $$;
+
+  -- The rollups' high-water marks (sqlite/intel/rollups.ts), read after projecting: one round trip for both.
+  CREATE FUNCTION cs_intel_marks(OUT wd bigint, OUT wa bigint, OUT td bigint, OUT ta bigint) LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM cs_project_centre_records();
+    SELECT COALESCE((SELECT last_id FROM intel_watermarks WHERE name = 'deliveries'), 0), COALESCE((SELECT last_id FROM intel_watermarks WHERE name = 'announces'), 0),
+      (SELECT COALESCE(MAX(id), 0) FROM deliveries), (SELECT COALESCE(MAX(id), 0) FROM tracker_announces) INTO wd, wa, td, ta;
   END $$;
   `,
 };

@@ -24,11 +24,9 @@ export class IntelStore implements IntelligenceStore {
   readonly #rollups: Rollups;
   readonly #stats: StatsQueries;
   readonly #writer: () => SyntheticWriter;
-  readonly #dialect: IntelDialect;
 
   constructor(db: DatabaseSync, dialect: IntelDialect, syntheticWriter: () => SyntheticWriter) {
     this.#db = db;
-    this.#dialect = dialect;
     this.#enrichment = new EnrichmentTables(db);
     this.#rollups = new Rollups(db, dialect);
     this.#stats = new StatsQueries(db, dialect);
@@ -60,7 +58,6 @@ export class IntelStore implements IntelligenceStore {
   }
   enrichmentHistory(ip: string): StoredEnrichment[] { return this.#enrichment.enrichmentHistory(ip); }
   refreshRollups(): { deliveries: number; announces: number } {
-    for (const stmt of this.#dialect.beforeRefresh ?? []) this.#db.exec(stmt);
     // Nothing new (the common case: every dossier and stats call refreshes first): answered
     // outside a transaction, so a dossier on PostgreSQL costs one round trip here, not three.
     if (this.#rollups.upToDate()) return { deliveries: 0, announces: 0 };
