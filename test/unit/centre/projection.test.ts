@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { CentreDb } from '../../../src/centre/centre-db.ts';
@@ -79,6 +83,19 @@ describe('centre: shipped records feed the intelligence (issue 12)', { skip: una
     assert.equal(figures(centre).deliveries, 1200);
     const restarted = new PostgresStore({ url: TEST_PG_URL, schema });
     try { assert.equal(figures(restarted).deliveries, 1200); } finally { await restarted.close(); }
+
+    // The command an operator runs at the centre: `stats --store postgres://…`.
+    const data = mkdtempSync(join(tmpdir(), 'cs-projection-cli-'));
+    try {
+      const cli = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => execFile(process.execPath, ['src/cli/main.ts', '--data', data, ...args],
+        (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr })));
+      assert.equal((await cli(['init'])).code, 0);
+      const store = `${TEST_PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const r = await cli(['--store', store, 'stats', '--period', 'year', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const rows = (JSON.parse(r.stdout) as { activity: { deliveries: number }[] }).activity;
+      assert.equal(rows.reduce((a, x) => a + x.deliveries, 0), 1200, 'stats --store postgres:// counts the shipped deliveries');
+    } finally { rmSync(data, { recursive: true, force: true }); }
 
     // Each row names its node; the evidence table is untouched (one row per shipped record).
     const c = new pg.Client({ connectionString: TEST_PG_URL, options: `-c search_path="${schema}"` });
