@@ -24,7 +24,7 @@ export class CampaignStore implements CampaignCatalog {
       const id = Number(r.lastInsertRowid);
       const ins = db.prepare('INSERT INTO campaign_items (campaign_id, seq, name, files, lang) VALUES (?, ?, ?, ?, ?)');
       for (const it of items) ins.run(id, it.seq, it.name, JSON.stringify(it.files), it.lang);
-      return { ...c, id };
+      return { ...c, id, stoppedAt: null };
     });
   }
 
