@@ -2,7 +2,8 @@
 // Checks an evidence package exported from a counterseed centre across several nodes
 // (centre-manifest.json, type counterseed-centre-export/v2): the centre's signature over the
 // manifest (its list of nodes), and every node's section, with the per-node verifier's own
-// functions (verify.mjs, beside this file). Plain JavaScript, no dependencies, Node.js 20 or later.
+// functions (verify.mjs, beside this file). A package of the first format (v1: no centre signature,
+// no completeness proofs) is still verified, for inclusion only, and the result says what it cannot prove. Plain JavaScript, no dependencies, Node.js 20 or later.
 // Usage: node verify-centre.mjs PACKAGE_DIR [--centre-key FINGERPRINT|PEM_FILE] [--json]
 // Exit status: 0 = verified, 1 = any problem found, 2 = usage error.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
@@ -13,6 +14,13 @@ import { canonicalJson, checkKeyProof, checkTime, fingerprintOf, ipKey, leafHash
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const FILES = ['public-key.pem', 'checkpoint.json', 'records.ndjson', 'proofs.json', 'completeness.json'];
+const V1 = 'counterseed-centre-export/v1';
+const V2 = 'counterseed-centre-export/v2';
+/** What a v1 package cannot prove: said in every result and every report of one. */
+export const V1_LIMITS = [
+  'this is a first-format (counterseed-centre-export/v1) package: it proves inclusion only, NOT completeness (records of the selection may have been left out of it)',
+  'its list of nodes is not signed by the centre: a node\'s whole section could have been removed or added without trace',
+];
 const CHECKPOINT_V4 = 'counterseed-checkpoint/v4';
 const sha256hex = (b) => createHash('sha256').update(b).digest('hex');
 
@@ -33,19 +41,25 @@ export function verifyCentrePackage(dir, opts = {}) {
   const nodes = [];
   let manifest;
   let centre = null;
+  let format = null;
   try {
     const text = readFileSync(join(dir, 'centre-manifest.json'), 'utf8');
     manifest = JSON.parse(text);
     if (canonicalJson(manifest) !== text) throw new Error('not in canonical form');
-    if (manifest.type !== 'counterseed-centre-export/v2') throw new Error(`unknown type ${manifest.type}`);
+    if (manifest.type !== V2 && manifest.type !== V1) throw new Error(`unknown type ${manifest.type}`);
+    format = manifest.type === V1 ? 'v1' : 'v2';
     if (!Array.isArray(manifest.nodes)) throw new Error('no list of nodes');
-    centre = checkCentreSignature(dir, text, manifest, opts.centreKey, (code, message) => fail(null, code, message));
+    // v1 had no centre key: there is nothing to check the list of nodes against (V1_LIMITS says so).
+    if (format === 'v2') centre = checkCentreSignature(dir, text, manifest, opts.centreKey, (code, message) => fail(null, code, message));
+    else if (opts.centreKey !== undefined) fail(null, 'centre-signature-missing', 'a v1 package carries no centre signature: --centre-key cannot be checked');
   } catch (e) {
     fail(null, 'manifest-invalid', `centre-manifest.json: ${e.message}`);
-    return { ok: false, findings, nodes, centre };
+    return { ok: false, findings, nodes, centre, format, limits: [] };
   }
+  const limits = format === 'v1' ? V1_LIMITS : [];
+  const files = format === 'v1' ? FILES.filter((f) => f !== 'completeness.json') : FILES;
   const sel = manifest.selection ?? {};
-  if ((sel.nodes === undefined) !== (manifest.all_nodes === true)) fail(null, 'manifest-invalid', 'the manifest\'s all_nodes does not match its selection');
+  if (format === 'v2' && (sel.nodes === undefined) !== (manifest.all_nodes === true)) fail(null, 'manifest-invalid', 'the manifest\'s all_nodes does not match its selection');
   for (const section of manifest.nodes) {
     const fp = section.node;
     const fact = { node: fp, label: section.label, treeSize: section.checkpoint?.tree_size ?? null, records: 0 };
@@ -54,13 +68,13 @@ export function verifyCentrePackage(dir, opts = {}) {
     if (!section.checkpoint) { if (section.records !== 0) fail(fp, 'manifest-invalid', 'records without a checkpoint'); continue; }
     const ndir = join(dir, 'nodes', fp);
     const raw = {};
-    for (const name of FILES) {
+    for (const name of files) {
       const p = join(ndir, name);
       if (!existsSync(p)) { fail(fp, 'file-missing', `nodes/${fp}/${name} is missing`); continue; }
       raw[name] = readFileSync(p);
       if (sha256hex(raw[name]) !== section.files?.[name]) fail(fp, 'file-digest-mismatch', `nodes/${fp}/${name} is not the file the manifest lists`);
     }
-    if (FILES.some((f) => !raw[f])) continue;
+    if (files.some((f) => !raw[f])) continue;
     let key;
     const seen = { lastBySeq: new Map(), ats: [], hashes: new Map() };
     try { key = createPublicKey(raw['public-key.pem']); } catch (e) { fail(fp, 'public-key-invalid', e.message); continue; }
@@ -99,10 +113,10 @@ export function verifyCentrePackage(dir, opts = {}) {
       seen.ats.push(r.at);
       fact.records++;
     }
-    fact.completeness = checkNodeCompleteness(raw['completeness.json'], cp, sel, seen, (code, message) => fail(fp, code, message));
+    fact.completeness = format === 'v1' ? null : checkNodeCompleteness(raw['completeness.json'], cp, sel, seen, (code, message) => fail(fp, code, message));
     if (fact.records !== section.records) fail(fp, 'manifest-mismatch', `the manifest lists ${section.records} records, the file holds ${fact.records}`);
   }
-  return { ok: findings.length === 0, findings, nodes, centre };
+  return { ok: findings.length === 0, findings, nodes, centre, format, limits };
 }
 
 /** The centre's signature over the manifest's bytes; returns the centre key's fingerprint. */
@@ -167,13 +181,15 @@ function main(argv) {
   const res = verifyCentrePackage(args[0], centreKey === undefined ? {} : { centreKey });
   if (json) process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
   else {
-    process.stdout.write(`centre key ${res.centre ?? '?'}${centreKey === undefined ? ' (not pinned: compare it with the fingerprint the centre published, or pass --centre-key)' : ''}\n`);
+    if (res.format === 'v1') for (const l of res.limits) process.stdout.write(`LIMIT: ${l}\n`);
+    else process.stdout.write(`centre key ${res.centre ?? '?'}${centreKey === undefined ? ' (not pinned: compare it with the fingerprint the centre published, or pass --centre-key)' : ''}\n`);
     for (const n of res.nodes) {
       process.stdout.write(`node ${n.node} (${n.label}): ${n.treeSize === null ? 'no verified checkpoint: nothing of this node is shown' : `${n.records} records against its signed tree of ${n.treeSize}`}\n`);
       if (n.completeness) process.stdout.write(`  complete: ${n.completeness}\n`);
     }
     for (const f of res.findings) process.stdout.write(`PROBLEM ${f.node ?? ''} ${f.code}: ${f.message}\n`);
-    process.stdout.write(res.ok ? `VERIFIED: the centre signed this list of ${res.nodes.length} node(s); every node's records are in its own signed log, and none of the selection up to each node's checkpoint was left out. Not shown: records after a node's checkpoint.\n` : `NOT VERIFIED: ${res.findings.length} problem(s)\n`);
+    if (res.format === 'v1') process.stdout.write(res.ok ? `VERIFIED, INCLUSION ONLY (v1 package): every record shown is in its node's own signed log (${res.nodes.length} node(s)). NOT proven: that no record was left out, and that the list of nodes is the centre's.\n` : `NOT VERIFIED: ${res.findings.length} problem(s)\n`);
+    else process.stdout.write(res.ok ? `VERIFIED: the centre signed this list of ${res.nodes.length} node(s); every node's records are in its own signed log, and none of the selection up to each node's checkpoint was left out. Not shown: records after a node's checkpoint.\n` : `NOT VERIFIED: ${res.findings.length} problem(s)\n`);
   }
   return res.ok ? 0 : 1;
 }

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseCampaignCsv } from '../campaign/campaign-csv.ts';
-import type { CampaignAssignment, NodeHealthReport } from '../centre/assignment.ts';
-import { pullAssignment } from '../centre/assignment-client.ts';
+import type { NodeHealthReport } from '../centre/assignment.ts';
+import { pullAssignment, type PulledAssignment } from '../centre/assignment-client.ts';
 import { CentreUnavailableError } from '../centre/errors.ts';
 import { loadNodeKey } from '../evidence/keys.ts';
 import type { AdapterHealth } from '../network/network-adapter.ts';
 import { InputError } from '../domain/errors.ts';
+import { stopCampaign } from './campaign-stop.ts';
 import { createCampaign } from './campaigns.ts';
 import type { Context } from './context.ts';
 
@@ -16,21 +17,39 @@ export interface AppliedAssignment {
   readonly campaigns: string[];
   /** Created by this pull. */
   readonly created: string[];
+  /** Unassigned campaigns stopped by this pull (their decoys retired here). */
+  readonly stopped: string[];
   /** Assigned campaigns it could not create, with the reason. */
   readonly problems: string[];
 }
 
+/** The reason recorded with each decoy retired because the centre unassigned its campaign. */
+export const UNASSIGNED_REASON = 'campaign unassigned at the centre';
+
 /**
  * Creates, on this node, every assigned campaign it does not have yet (by name), exactly as
  * `campaign create` would from the same list: the node builds the decoys (its own presentation).
- * A campaign the centre no longer assigns keeps running here until it expires or is retired: an
- * assignment hands work out, it does not take evidence-producing work away behind the operator's back.
+ * Stops every campaign the centre unassigned (`centre unassign`): it releases nothing more and its
+ * decoys are retired (a running node stops serving and announcing them at its next decoy sync);
+ * the records stay. A stopped campaign is not restarted by assigning its name again: it is reported
+ * as a problem (assign a new name).
  */
-export function applyAssignment(ctx: Context, assigned: readonly CampaignAssignment[], now = Date.now()): AppliedAssignment {
-  const have = new Set(ctx.store.campaigns.list().map((c) => c.name));
-  const out: AppliedAssignment = { campaigns: [], created: [], problems: [] };
-  for (const a of assigned) {
-    if (!have.has(a.campaign)) {
+export async function applyAssignment(ctx: Context, pulled: PulledAssignment, now = Date.now()): Promise<AppliedAssignment> {
+  const have = new Map(ctx.store.campaigns.list().map((c) => [c.name, c]));
+  const out: AppliedAssignment = { campaigns: [], created: [], stopped: [], problems: [] };
+  for (const name of pulled.unassigned) {
+    const c = have.get(name);
+    if (!c) continue;
+    const retired = await stopCampaign(ctx, c, UNASSIGNED_REASON, now);
+    if (c.stoppedAt == null || retired > 0) out.stopped.push(name);
+  }
+  for (const a of pulled.campaigns) {
+    const c = have.get(a.campaign);
+    if (c && c.stoppedAt != null) {
+      out.problems.push(`${a.campaign}: stopped here at ${new Date(c.stoppedAt).toISOString()} (unassigned); assign it under a new name`);
+      continue;
+    }
+    if (!c) {
       try {
         createCampaign(ctx, { name: a.campaign, items: parseCampaignCsv(a.list), perDay: a.perDay, ttlDays: a.ttlDays, hybrid: a.hybrid, now, ...(a.payloadId !== null ? { payloadId: a.payloadId } : {}) });
         out.created.push(a.campaign);
@@ -56,7 +75,7 @@ export async function pullFromCentre(ctx: Context, o: { url: string; adapters?: 
   if (o.url === '') throw new InputError('give the centre with --centre http(s)://host:port (or COUNTERSEED_CENTRE)');
   const key = loadNodeKey(ctx.settings.dataDir);
   if (!key) throw new InputError(`no node key in ${ctx.settings.dataDir}/keys: the centre knows a node by its key`);
-  let assigned: CampaignAssignment[];
+  let assigned: PulledAssignment;
   try {
     assigned = await pullAssignment({ url: o.url, key, health: await healthReport(ctx, o.adapters ?? [], o.last, Date.now()), ...(o.signal ? { signal: o.signal } : {}) });
   } catch (e) { throw new CentreUnavailableError(`centre ${o.url}: ${(e as Error).message}`, { cause: e }); }
@@ -79,6 +98,10 @@ export async function assignmentLoop(ctx: Context, o: { url: string; health: () 
       last = await pullFromCentre(ctx, { url: o.url, adapters: o.health(), ...(last ? { last } : {}), signal: o.signal });
       failing = false;
       for (const p of last.problems) o.log(`centre assignment not applied: ${p}`);
+      if (last.stopped.length > 0) {
+        o.log(`centre unassigned campaign(s) ${last.stopped.join(', ')}: stopped here, their decoys retired`);
+        if (last.created.length === 0) await o.onCreated();
+      }
       if (last.created.length > 0) {
         o.log(`centre assigned campaign(s) ${last.created.join(', ')}: created here`);
         await o.onCreated();

@@ -132,7 +132,7 @@ export async function assignCentreCampaign(s: Settings, a: AssignInput): Promise
   } finally { await db.close(); }
 }
 
-/** Takes a campaign off a node's assignment (the node keeps what it created until it expires or is retired there). */
+/** Takes a campaign off a node's assignment: the node stops it at its next pull (releases nothing more, retires its decoys; records stay). */
 export async function unassignCentreCampaign(s: Settings, o: { node: string; campaign: string }): Promise<void> {
   const db = await CentreDb.open(centreStore(s));
   try {

@@ -40,7 +40,7 @@ export class AssignmentFormatError extends Error {
   constructor(message: string) { super(message); this.name = 'AssignmentFormatError'; }
 }
 
-const CAMPAIGN_NAME = /^[\w.-]{1,100}$/;
+export const CAMPAIGN_NAME = /^[\w.-]{1,100}$/;
 
 /** Checks one assignment (the centre, before storing it; the node, on receipt). */
 export function checkAssignment(a: unknown): CampaignAssignment {

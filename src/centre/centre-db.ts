@@ -313,7 +313,7 @@ export class CentreDb {
   /** Per node: acknowledged size, last contact, the backlog it reported, gaps, checkpoints. */
   async status(): Promise<NodeStatus[]> {
     const nodes = (await this.#pool.query(`SELECT n.fingerprint, n.label, n.size, n.last_contact, n.backlog, n.last_pull, n.health, n.revoked_at,
-        ARRAY(SELECT a.campaign::text FROM centre_assignments a WHERE a.node_id = n.id ORDER BY a.campaign) AS assigned,
+        ARRAY(SELECT a.campaign::text FROM centre_assignments a WHERE a.node_id = n.id AND a.unassigned_at IS NULL ORDER BY a.campaign) AS assigned,
         (SELECT count(*) FROM centre_checkpoints c WHERE c.node_id = n.id AND c.status = 'verified') AS v,
         (SELECT count(*) FROM centre_checkpoints c WHERE c.node_id = n.id AND c.status = 'pending') AS p
       FROM centre_nodes n ORDER BY n.label, n.fingerprint`)).rows;

@@ -4,7 +4,7 @@ import { BatchFormatError, decodeBatch } from './batch-codec.ts';
 import { type CentreDb, MAX_BATCH_CHECKPOINTS, MAX_BATCH_RECORDS, RefusedBatch, type ShipBatch } from './centre-db.ts';
 import { BATCH_PATH, NODE_HEADER, SIGNATURE_HEADER, verifyBody } from './protocol.ts';
 import { ASSIGNMENT_PATH, AssignmentFormatError, checkHealthReport } from './assignment.ts';
-import { assignmentsOf, recordPull } from './assignments-db.ts';
+import { assignmentsOf, recordPull, unassignedOf } from './assignments-db.ts';
 
 /** The largest request body accepted: MAX_BATCH_RECORDS records of about 1 KB, with room. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -75,7 +75,7 @@ export class CentreServer {
           return reply(400, { error: e.message, reason: 'bad-request' });
         }
         await recordPull(this.#db.pool, fp, health);
-        return reply(200, { campaigns: await assignmentsOf(this.#db.pool, fp) });
+        return reply(200, { campaigns: await assignmentsOf(this.#db.pool, fp), unassigned: await unassignedOf(this.#db.pool, fp) });
       }
       let batch: ShipBatch;
       try { batch = decodeBatch(body, { maxRecords: MAX_BATCH_RECORDS, maxCheckpoints: MAX_BATCH_CHECKPOINTS }); } catch (e) {

@@ -10,6 +10,8 @@ export interface CampaignRow {
   readonly payloadId: string | null; readonly createdAt: number;
   /** Release hybrid v1+v2 torrents (BEP 52 + BEP 47 pad files) instead of v1. */
   readonly hybrid: boolean;
+  /** When the campaign was stopped (it releases nothing more; its decoys were retired then), or null/absent: running. */
+  readonly stoppedAt?: number | null;
 }
 
 export interface CampaignCounts { readonly planned: number; readonly active: number; readonly retired: number; readonly deliveries: number }
@@ -37,6 +39,12 @@ export interface CampaignCatalog {
   markReleased(pairs: readonly { itemId: number; decoy: Decoy }[], now: number): void;
   /** Retires the campaign's decoys older than its TTL: they stop being announced and served; records stay. Returns how many. */
   retireExpired(c: CampaignRow, now: number): number;
+  /**
+   * Stops a campaign for good (campaign-stop-001): it releases nothing more. Returns the ids of its
+   * still-active decoys, for the caller to retire (Store.retireDecoys records when and why). A
+   * campaign stopped already keeps its first stop time.
+   */
+  stop(id: number, now: number, reason: string): number[];
   /** Ids of every active decoy (any origin): what a running node must serve (8 bytes an id). */
   activeDecoyIds(): SortedIds;
 }

@@ -110,7 +110,7 @@ export const centreAssign: Command = {
 
 export const centreUnassign: Command = {
   name: 'centre unassign',
-  summary: 'Take a campaign off a node\'s assignment (what the node created runs until it expires or is retired there)',
+  summary: 'Take a campaign off a node\'s assignment: at its next pull the node stops the campaign (nothing more released, its decoys retired; records stay)',
   positionals: 'CAMPAIGN',
   options: { node: { type: 'string', arg: 'NODE', doc: 'The node: its label or fingerprint' } },
   async run(args, io) {
@@ -129,6 +129,7 @@ export const centrePull: Command = {
   async run(_args, io) {
     const r = await withContext(io.settings, io.err, (ctx) => pullFromCentre(ctx, { url: io.settings.centreUrl, signal: io.signal }));
     io.out(`assigned campaigns here: ${r.campaigns.join(', ') || 'none'}${r.created.length > 0 ? ` (created now: ${r.created.join(', ')})` : ''}`);
+    if (r.stopped.length > 0) io.out(`stopped (unassigned at the centre): ${r.stopped.join(', ')}`);
     for (const p of r.problems) io.err(`not applied: ${p}`);
     return r.problems.length > 0 ? 1 : 0;
   },

@@ -27,4 +27,6 @@ export const PG_INTEL: IntelDialect = {
   // read MAX(id) = 11 and moved its mark past it for ever. SHARE mode waits for every open insert
   // to commit and holds new ones off for the refresh (seconds), so every id up to MAX(id) is final.
   refreshLock: ['LOCK TABLE deliveries, tracker_announces IN SHARE MODE'],
+  // Records shipped by nodes into centre_records become observation rows, once, before the marks are read (pg-centre-005).
+  marksFrom: 'cs_intel_marks()',
 };

@@ -24,7 +24,7 @@ export class CampaignStore implements CampaignCatalog {
       const id = Number(r.lastInsertRowid);
       const ins = db.prepare('INSERT INTO campaign_items (campaign_id, seq, name, files, lang) VALUES (?, ?, ?, ?, ?)');
       for (const it of items) ins.run(id, it.seq, it.name, JSON.stringify(it.files), it.lang);
-      return { ...c, id };
+      return { ...c, id, stoppedAt: null };
     });
   }
 
@@ -62,9 +62,16 @@ export class CampaignStore implements CampaignCatalog {
 
   activeDecoyIds(): SortedIds { return activeDecoyIds(this.#h); }
 
+  stop(id: number, now: number, reason: string): number[] {
+    const db = this.#h.database;
+    db.prepare('UPDATE campaigns SET stopped_at = ?, stopped_reason = ? WHERE id = ? AND stopped_at IS NULL').run(now, reason, id);
+    return db.prepare(`SELECT d.id FROM campaign_items i JOIN decoys d ON d.id = i.decoy_id WHERE i.campaign_id = ? AND d.status = 'active' ORDER BY d.id`).all(id).map((r) => Number(r.id));
+  }
+
   /** Items due by `now`: per_day per started day since creation, minus those released. */
   due(c: CampaignRow, now: number): { id: number; item: CampaignItem }[] {
     const db = this.#h.database;
+    if (c.stoppedAt != null) return [];
     const days = Math.max(0, Math.floor((now - c.createdAt) / DAY_MS)) + 1;
     const released = Number(db.prepare('SELECT count(*) n FROM campaign_items WHERE campaign_id = ? AND decoy_id IS NOT NULL').get(c.id)!.n);
     const n = Math.max(0, c.perDay * days - released);
@@ -92,6 +99,7 @@ export class CampaignStore implements CampaignCatalog {
 const row = (r: Record<string, unknown>): CampaignRow => ({
   id: Number(r.id), name: String(r.name), perDay: Number(r.per_day), ttlDays: Number(r.ttl_days),
   payloadId: r.payload_id === null ? null : String(r.payload_id), createdAt: Number(r.created_at), hybrid: Number(r.hybrid) === 1,
+  stoppedAt: r.stopped_at === null || r.stopped_at === undefined ? null : Number(r.stopped_at),
 });
 
 /**

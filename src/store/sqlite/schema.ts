@@ -22,6 +22,7 @@ import { RETENTION_001 } from './migrations/retention-001.ts';
 import { SOURCES_001 } from './migrations/sources-001.ts';
 import { RISK_001 } from './migrations/risk-001.ts';
 import { RISK_002 } from './migrations/risk-002.ts';
+import { CAMPAIGN_STOP_001 } from './migrations/campaign-stop-001.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -48,4 +49,5 @@ export const MIGRATIONS: readonly Migration[] = [
   SOURCES_001,
   RISK_001,
   RISK_002,
+  CAMPAIGN_STOP_001,
 ];

@@ -99,6 +99,26 @@ describe('assignment: the centre assigns a campaign, the running node pulls it, 
     assert.match(again.stdout, /assigned campaigns here: spring$/m, 'a second pull creates nothing');
     assert.equal((await centre('unassign', 'spring', '--node', 'node-a')).code, 0);
     assert.equal((await centre('unassign', 'spring', '--node', 'node-a')).code, 3, 'not assigned any more');
+    const unassigned = JSON.parse((await centre('status', '--json')).stdout) as Status;
+    assert.deepEqual(unassigned.nodes[0]!.assigned, [], 'the centre no longer lists it');
+
+    // The node's next pull stops the campaign: its decoys are retired (a running node stops serving them at its next sync), nothing more is released.
+    const stop = await cli(['--data', node, 'centre', 'pull', '--centre', url]);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stdout, /assigned campaigns here: none$/m);
+    assert.match(stop.stdout, /stopped \(unassigned at the centre\): spring$/m);
+    const decoys = JSON.parse((await cli(['--data', node, 'decoys', 'list', '--json'])).stdout) as { name: string; status: string }[];
+    assert.deepEqual(decoys.map((d) => d.status), ['retired', 'retired'], 'the campaign\'s decoys are retired');
+    const campaign = JSON.parse((await cli(['--data', node, 'campaign', 'list', '--json'])).stdout) as { name: string; stoppedAt: number | null; active: number }[];
+    assert.equal(campaign[0]!.name, 'spring');
+    assert.ok(campaign[0]!.stoppedAt !== null && campaign[0]!.active === 0, `stopped, no active decoys: ${JSON.stringify(campaign)}`);
+    const quiet = await cli(['--data', node, 'centre', 'pull', '--centre', url]);
+    assert.doesNotMatch(quiet.stdout, /stopped/, 'a second pull stops nothing more');
+    // Assigned again under the same name: not restarted, reported.
+    assert.equal((await centre('assign', 'spring', '--node', 'node-a', '--names', list, '--per-day', '5', '--ttl', '30')).code, 0);
+    const reassigned = await cli(['--data', node, 'centre', 'pull', '--centre', url]);
+    assert.equal(reassigned.code, 1);
+    assert.match(reassigned.stderr, /spring: stopped here .* assign it under a new name/);
     serve.child.kill('SIGTERM');
     await new Promise((r) => serve.child.once('exit', r));
   });

@@ -24,6 +24,12 @@ export interface IntelDialect {
   greatest(a: string, b: string): string;
   /** Statements run at the start of a rollup refresh, in its transaction, before the high-water marks are read. */
   readonly refreshLock: readonly string[];
+  /**
+   * A set-returning function that answers the rollups' high-water marks (wd, wa, td, ta) in place of the
+   * plain query, after work of its own: on PostgreSQL, projecting the centre's shipped records (pg-centre-005),
+   * in the same round trip.
+   */
+  readonly marksFrom?: string;
 }
 
 /** Monday on or before the UTC day of `ms`, as days since 1970-01-01 (a Thursday): plain integer arithmetic, the same in both stores. */

@@ -32,7 +32,7 @@ export class Rollups {
   /** The high-water marks and the record tables' highest ids, in one statement (one round trip on PostgreSQL). */
   #marks(): { wd: number; wa: number; topD: number; topA: number } {
     const mark = (name: string) => `COALESCE((SELECT last_id FROM intel_watermarks WHERE name = '${name}'), 0)`;
-    const r = this.#db.prepare(`SELECT ${mark('deliveries')} AS wd, ${mark('announces')} AS wa,
+    const r = this.#db.prepare(this.#sql.marksFrom ? `SELECT wd, wa, td, ta FROM ${this.#sql.marksFrom}` : `SELECT ${mark('deliveries')} AS wd, ${mark('announces')} AS wa,
       (SELECT COALESCE(MAX(id), 0) FROM deliveries) AS td, (SELECT COALESCE(MAX(id), 0) FROM tracker_announces) AS ta`).get()!;
     return { wd: Number(r.wd), wa: Number(r.wa), topD: Number(r.td), topA: Number(r.ta) };
   }
