@@ -51,10 +51,11 @@ export interface ScoreAllInput {
   readonly at: number;
   readonly score: (v: FactorValues) => number;
   /**
-   * Optional: the same score as an SQL expression (log2, +, *) over the columns `col` names, for a store
-   * whose SQL has log2 (SQLite) to score in one statement; a store may always use `score` instead.
+   * Optional: the same score as an SQL expression (log2, +, *) over the columns `col` names, with log2
+   * spelt by `log2` (default: SQLite's log2()), for a store to score in one statement; a store may
+   * always use `score` instead.
    */
-  readonly scoreSql?: (col: (f: RiskFactor) => string) => string;
+  readonly scoreSql?: (col: (f: RiskFactor) => string, log2?: (x: string) => string) => string;
 }
 
 export interface RiskStore {

@@ -13,6 +13,7 @@ import { PG_INTEL_001 } from './pg-intel-001.ts';
 import { PG_SOURCES_001 } from './pg-sources-001.ts';
 import { PG_WEB_001 } from './pg-web-001.ts';
 import { PG_RETENTION_002 } from './pg-retention-002.ts';
+import { PG_RISK_001 } from './pg-risk-001.ts';
 
 /** Every PostgreSQL migration, in the order a fresh database applies them. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -30,6 +31,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   PG_WEB_001,
   PG_RETENTION_002,
   PG_CENTRE_004,
+  PG_RISK_001,
 ];
 
 /** Tables partitioned by month (pg-partitions-001, pg-centre-001). */
