@@ -7,6 +7,8 @@ import { copyLine } from './copy-text.ts';
 import type { SyncConnection } from './sync-connection.ts';
 
 /** Scores per COPY (the path without scoreSql): bounds the text held at once. */
+/** The longest table of log2 values sent with the scoring statement (8 bytes and ~19 characters each). */
+const MAX_LOG2 = 1_000_000;
 const COPY_SLICE = 50_000;
 const COLS = 'deliveries, decoys, completions, days_active, persistence_days, returns_after_warning, source_matches, extra_networks, first_warning_at';
 /** Every factor per address: the rollup's, with the match run's matches (:mr). */
@@ -21,10 +23,12 @@ const FACTORS = `SELECT f.*, COALESCE(m.n, 0) AS source_matches FROM risk_f f LE
  * visible when its transaction commits, so ids commit out of order: a node's transaction holding id
  * 100 can commit after the centre's ingest committed id 101. A watermark moved to 101 while 100 is in
  * flight would never count 100. So the rollup is extended (refresh) only under
- * `LOCK TABLE deliveries IN SHARE MODE`: that lock waits for every transaction that has written to
- * deliveries (or any of its partitions: the lock recurses) to end, and holds back new writers until
- * the extension commits. Under it every id handed out so far is committed or rolled back for good,
- * and the ids handed out after it are higher: the sequence (pg-partitions-001's deliveries_row_id)
+ * `LOCK TABLE deliveries IN SHARE ROW EXCLUSIVE MODE`: that lock waits for every transaction that has
+ * written to deliveries (or any of its partitions: the lock recurses) to end, and holds back new
+ * writers until the extension commits; readers go on. It is also exclusive of itself, so two scorers
+ * never extend the rollup from the same watermark (SHARE would let both add the same deliveries).
+ * Under it every id handed out so far is committed or rolled back for good, and the ids handed out
+ * after it are higher: the sequence (pg-partitions-001's deliveries_row_id)
  * caches 1 value, so nextval order is time order, and an insert takes its id after its table lock.
  * Writers (nodes, the centre's ingest, counterseed synth) wait for the extension only: a few seconds
  * after a large import, otherwise the deliveries since the last run. The scoring itself then reads
@@ -40,7 +44,7 @@ export class PgRiskStore extends SqliteRiskStore {
   override scoreAll(input: ScoreAllInput): RiskRun {
     const db = this.#db;
     this.#transaction('BEGIN', () => {
-      db.exec('LOCK TABLE deliveries IN SHARE MODE');
+      db.exec('LOCK TABLE deliveries IN SHARE ROW EXCLUSIVE MODE');
       this.#rollup.refresh();
     });
     return this.#transaction('BEGIN ISOLATION LEVEL REPEATABLE READ', () => {
@@ -50,14 +54,16 @@ export class PgRiskStore extends SqliteRiskStore {
       const p = { mr: matchRunId ?? -1 };
       const run = Number((db.prepare('INSERT INTO risk_runs (at, weights_version, weights, deliveries_up_to, match_run_id, ips) VALUES (?, ?, ?, ?, ?, 0) RETURNING id')
         .get(input.at, input.weightsVersion, input.weights, up, matchRunId) as { id: number }).id);
-      // The rollup's factors, once (the scores read them, and the log2 table their distinct values).
+      // The rollup's factors, once (the scores read them, and #log2Values their largest value).
       db.exec(`CREATE TEMP TABLE risk_f ON COMMIT DROP AS ${RiskRollup.FACTORS}`);
       let ips: number;
-      if (input.scoreSql) {
-        this.#log2Table(p);
-        const lookup = (x: string) => `(SELECT l FROM risk_log2 WHERE n = CAST(${x} AS BIGINT))`;
+      const log2 = input.scoreSql ? this.#log2Values(p) : undefined;
+      if (input.scoreSql && log2) {
+        // log2(n) = the n-th element of the array (a PostgreSQL array literal; JavaScript's shortest
+        // decimal of a double reads back as that double): one O(1) subscript per factor and address.
+        const lookup = (x: string) => `(CAST(:lg AS DOUBLE PRECISION[]))[(${x})::int]`;
         ips = db.prepare(`INSERT INTO risk_scores (run_id, ip, score, ${COLS})
-          SELECT ${run}, x.ip, ${input.scoreSql((f) => `x.${COLUMN[f]}`, lookup)}, ${COLS} FROM (${FACTORS}) x`).run(p).changes as number;
+          SELECT ${run}, x.ip, ${input.scoreSql((f) => `x.${COLUMN[f]}`, lookup)}, ${COLS} FROM (${FACTORS}) x`).run({ ...p, lg: `{${log2.join(',')}}` }).changes as number;
       } else {
         const rows = db.prepare(FACTORS).all(p) as Record<string, unknown>[];
         for (let i = 0; i < rows.length; i += COPY_SLICE) {
@@ -77,20 +83,17 @@ export class PgRiskStore extends SqliteRiskStore {
   }
 
   /**
-   * risk_log2 (n, l): l = Math.log2(n) for every 1 + value a factor takes in this run. PostgreSQL's own
-   * logarithms differ from Math.log2 in the last bit (analysis/risk/factors.ts, riskScoreSql), and the
-   * stored score must be riskScore's to the bit; a few thousand distinct values, looked up by key.
+   * [Math.log2(1), Math.log2(2), ..., Math.log2(1 + the largest value a factor takes in this run)], for
+   * the scores in SQL: PostgreSQL's own logarithms differ from Math.log2 in the last bit (riskScoreSql,
+   * analysis/risk/factors.ts), and a stored score must be riskScore's to the bit. Undefined beyond
+   * MAX_LOG2 values (an address with more deliveries than that): the scores are then made in JavaScript.
+   * (A table of the values looked up per factor cost 8.9 s for 56,595 addresses, the planner scanning it.)
    */
-  #log2Table(p: { mr: number }): void {
-    const db = this.#db;
-    const vals = RISK_FACTORS.filter((f) => f !== 'sourceMatches').map((f) => `(${COLUMN[f]})`).join(', ');
-    const rows = db.prepare(`SELECT DISTINCT v FROM (SELECT 1 + v AS v FROM risk_f CROSS JOIN LATERAL (VALUES ${vals}) t(v)
-      UNION SELECT 1 + n FROM (${RISK_MATCHES}) m UNION SELECT 1) u`).all(p) as { v: number | string }[];
-    db.exec('CREATE TEMP TABLE risk_log2 (n BIGINT PRIMARY KEY, l DOUBLE PRECISION NOT NULL) ON COMMIT DROP');
-    let text = '';
-    for (const r of rows) { const n = Number(r.v); text += copyLine([n, Math.log2(n)]); }
-    this.#conn.copyInBackground('COPY risk_log2 (n, l) FROM STDIN', text);
-    db.exec('ANALYZE risk_log2');
+  #log2Values(p: { mr: number }): number[] | undefined {
+    const max = RISK_FACTORS.filter((f) => f !== 'sourceMatches').map((f) => `MAX(${COLUMN[f]})`).join(', ');
+    const r = this.#db.prepare(`SELECT GREATEST(0, (SELECT MAX(n) FROM (${RISK_MATCHES}) m), ${max}) AS n FROM risk_f`).get(p) as { n: number | string | null };
+    const n = 1 + Number(r.n ?? 0);
+    return n > MAX_LOG2 ? undefined : Array.from({ length: n }, (_, i) => Math.log2(i + 1));
   }
 
   #transaction<T>(begin: string, fn: () => T): T {

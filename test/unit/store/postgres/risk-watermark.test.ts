@@ -17,7 +17,7 @@ const INSERT = (sid: string, ip: string) => `INSERT INTO deliveries (session_id,
 /*
  * PostgreSQL's ids commit out of order (postgres/pg-risk.ts): here a writer takes id 11 and commits
  * 2 s later, after id 12 committed. The rollup must not move its watermark past 11 while 11 is in
- * flight, or 11 is never counted. (Fails without the SHARE lock in PgRiskStore.scoreAll: 198.51.100.11
+ * flight, or 11 is never counted. (Fails without the lock in PgRiskStore.scoreAll: 198.51.100.11
  * is missing from both runs.)
  */
 it('PostgreSQL: a delivery whose id commits after a higher one is still counted (the rollup waits for it)', { skip: unavailable, timeout: 60_000 }, async () => {
