@@ -2,7 +2,7 @@
  * Explainable risk assessments (issue 14 §3): per IP, the factor values counted from the records,
  * stored with the weights (and their version) they were scored with, and the human review that
  * turns a draft into a reviewed assessment. Never evidence, never chained.
- * SQLite: sqlite/sources/risk-store.ts (migration sources-001); PostgreSQL: the same SQL, postgres/pg-risk.ts (pg-sources-001).
+ * SQLite: sqlite/sources/risk-store.ts (migrations sources-001, risk-001); PostgreSQL: the same SQL, postgres/pg-risk.ts (pg-sources-001, pg-risk-001).
  */
 
 /** The factors, in display order. Their meaning is in analysis/risk/factors.ts. */

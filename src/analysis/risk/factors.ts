@@ -89,7 +89,7 @@ export const SQL_LOG2 = (x: string): string => `log2(${x})`;
  * `log2` spells log2 of an SQL expression in the store's SQL and must give Math.log2's double for it.
  * SQLite's log2() does. PostgreSQL has no log2, and its log(2, x) (numeric) and ln(x) / ln(2) differ
  * from Math.log2 in the last bit for 7.9% and 23% of the integers 1..200,000 and 1..3,000,000
- * (measured): postgres/pg-risk.ts looks the values up in a table of Math.log2's.
+ * (measured): postgres/pg-risk.ts indexes an array of Math.log2's values instead.
  */
 export function riskScoreSql(w: Weights, col: (f: RiskFactor) => string, log2: (x: string) => string = SQL_LOG2): string {
   return RISK_FACTORS.map((f) => `${w[f]} * ${log2(`1 + ${col(f)}`)}`).join(' + ');
