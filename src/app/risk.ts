@@ -30,7 +30,7 @@ function weightsOf(ctx: Context): Weights { return parseWeights(ctx.settings.ris
 export function scoreRisk(ctx: Context, input: RiskScoreInput, now = Date.now()): RiskScoreResult {
   const w = weightsOf(ctx);
   const t0 = performance.now();
-  const run = ctx.store.risk.scoreAll({ weights: canonicalWeights(w), weightsVersion: weightsVersion(w), at: now, score: (v) => riskScore(w, v), scoreSql: (col) => riskScoreSql(w, col) });
+  const run = ctx.store.risk.scoreAll({ weights: canonicalWeights(w), weightsVersion: weightsVersion(w), at: now, score: (v) => riskScore(w, v), scoreSql: (col, log2) => riskScoreSql(w, col, log2) });
   const seconds = (performance.now() - t0) / 1000;
   return { run, purpose: ctx.purpose, top: ctx.store.risk.top(run.id, input.top ?? 20), seconds, formula: FORMULA, labels: LABELS };
 }

@@ -11,9 +11,9 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
  * Both stores run the same SQL (store/sqlite/erasure-table.ts) over their own connection and transaction.
  */
 export function openErasure(store: Store): ErasureTable {
-  // The risk rollup (SQLite only; PostgreSQL scores from the deliveries, store/postgres/pg-risk.ts) counts
-  // deliveries: the addresses that lost some are recounted.
+  // The risk rollup (store/sqlite/sources/risk-rollup.ts; both stores) counts deliveries: the addresses
+  // that lost some are recounted, in the erasure's transaction.
   if (store instanceof SqliteStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn), (ips) => new RiskRollup(store.database).rebuild(ips));
-  if (store instanceof PostgresStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn));
+  if (store instanceof PostgresStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn), (ips) => new RiskRollup(store.database).rebuild(ips));
   throw new InputError('this store has no erasure table (docs/retention.md)');
 }

@@ -2,7 +2,7 @@
  * Explainable risk assessments (issue 14 §3): per IP, the factor values counted from the records,
  * stored with the weights (and their version) they were scored with, and the human review that
  * turns a draft into a reviewed assessment. Never evidence, never chained.
- * SQLite: sqlite/sources/risk-store.ts (migration sources-001); PostgreSQL: the same SQL, postgres/pg-risk.ts (pg-sources-001).
+ * SQLite: sqlite/sources/risk-store.ts (migrations sources-001, risk-001); PostgreSQL: the same SQL, postgres/pg-risk.ts (pg-sources-001, pg-risk-001).
  */
 
 /** The factors, in display order. Their meaning is in analysis/risk/factors.ts. */
@@ -51,10 +51,11 @@ export interface ScoreAllInput {
   readonly at: number;
   readonly score: (v: FactorValues) => number;
   /**
-   * Optional: the same score as an SQL expression (log2, +, *) over the columns `col` names, for a store
-   * whose SQL has log2 (SQLite) to score in one statement; a store may always use `score` instead.
+   * Optional: the same score as an SQL expression (log2, +, *) over the columns `col` names, with log2
+   * spelt by `log2` (default: SQLite's log2()), for a store to score in one statement; a store may
+   * always use `score` instead.
    */
-  readonly scoreSql?: (col: (f: RiskFactor) => string) => string;
+  readonly scoreSql?: (col: (f: RiskFactor) => string, log2?: (x: string) => string) => string;
 }
 
 export interface RiskStore {

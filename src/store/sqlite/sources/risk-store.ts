@@ -23,7 +23,7 @@ export const values = (r: Row): FactorValues => ({
 });
 
 /** The risk_scores column of each factor. */
-const COLUMN: { readonly [F in RiskFactor]: string } = {
+export const COLUMN: { readonly [F in RiskFactor]: string } = {
   deliveries: 'deliveries', decoys: 'decoys', completions: 'completions', daysActive: 'days_active', persistenceDays: 'persistence_days',
   returnsAfterWarning: 'returns_after_warning', sourceMatches: 'source_matches', extraNetworks: 'extra_networks',
 };
