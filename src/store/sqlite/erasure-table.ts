@@ -1,5 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { DueCount, ErasedCount, ErasureSelection, ErasureTable, Tombstone } from '../erasure.ts';
+import { SQLITE_INTEL } from './intel/intel-dialect.ts';
+import { Rollups } from './intel/rollups.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
 
 /** Rows per erasure transaction: a few ms of deletes, so a node writing the same database is held up briefly. */
@@ -85,7 +87,10 @@ export class SqliteErasureTable implements ErasureTable {
     return out;
   }
 
-  /** Addresses with no record left in any table leave the analysis tables too (enrichment, rollup rows of the address). */
+  /**
+   * The rollups' pairs of the touched addresses follow what is left of their deliveries; addresses
+   * with no record left in any table leave the analysis tables too (enrichment, rollup rows of the address).
+   */
   #forgetAddresses(ips: ReadonlySet<string>): void {
     if (ips.size === 0 || this.#db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'intel_ips'").get() === undefined) return;
     const tables = [...RECORD_CODECS.values()].filter((c) => c.spec.ipField).map((c) => ({ table: c.spec.table, ip: c.column(c.spec.ipField!) }));
@@ -93,7 +98,12 @@ export class SqliteErasureTable implements ErasureTable {
     const idOf = this.#db.prepare('SELECT ip_id FROM intel_ips WHERE ip = ?');
     const forget = ['DELETE FROM intel_ip_geo WHERE ip_id = ?', 'DELETE FROM ip_enrichment WHERE ip_id = ?', 'DELETE FROM intel_ip_bucket WHERE ip_id = ?',
       'DELETE FROM intel_ip_activity WHERE ip_id = ?', 'DELETE FROM intel_ips WHERE ip_id = ?'].map((q) => this.#db.prepare(q));
+    const rollups = new Rollups(this.#db, SQLITE_INTEL);
     this.#tx(() => {
+      // Buckets left with no delivery of an address no longer count it (the public map reads these pairs).
+      rollups.clearStagedPairs();
+      for (const ip of ips) { const id = idOf.get(ip); if (id) rollups.stageErasedPairs(Number(id.ip_id), ip); }
+      rollups.dropStagedPairs();
       for (const ip of ips) {
         if (anyLeft.get(ip) !== undefined) continue;
         const id = idOf.get(ip);

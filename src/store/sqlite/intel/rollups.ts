@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ActivityRow, DimensionRow } from '../../intelligence.ts';
 import { DAY_MS, ROLLUP_PERIODS, type IntelDialect, type RollupPeriod } from './intel-dialect.ts';
 import { placeKey, ROLLUP_DIMENSIONS, type PlaceDimension } from './place-keys.ts';
@@ -129,6 +129,31 @@ export class Rollups {
   stageAssessedPairs(): void {
     this.#db.exec('DELETE FROM intel_stage_pairs');
     this.#db.exec(STAGE_ASSESSED_PAIRS_SQL);
+  }
+
+  /**
+   * After an erasure, with intel_stage_pairs emptied first: stages the pairs of address `ipId`
+   * (`ip`) whose bucket has no non-metadata-only delivery of it left. dropStagedPairs then takes
+   * them away. Call inside a transaction.
+   */
+  stageErasedPairs(ipId: number, ip: string): void {
+    this.#erased ??= ROLLUP_PERIODS.map((p) => this.#db.prepare(`INSERT INTO intel_stage_pairs (period, bucket, ip_id)
+      SELECT b.period, b.bucket, b.ip_id FROM intel_ip_bucket b WHERE b.ip_id = ? AND b.period = '${p}' AND NOT EXISTS (SELECT 1 FROM deliveries d
+        WHERE d.remote_ip = ? AND d.metadata_only = 0 AND ${this.#sql.bucketDay('d.started_at', p)} = b.bucket)`));
+    for (const st of this.#erased) st.run(ipId, ip);
+  }
+  #erased: StatementSync[] | undefined;
+
+  /**
+   * Takes the staged pairs away from intel_ip_bucket and from the counts under each address's place,
+   * so the rollups (and the public map drawn from them) answer as the plain queries over what is left.
+   * Call before the addresses' places are forgotten.
+   */
+  dropStagedPairs(): void {
+    this.countPairs('intel_stage_pairs', -1);
+    this.#db.exec(`DELETE FROM intel_ip_bucket WHERE EXISTS (SELECT 1 FROM intel_stage_pairs s
+      WHERE s.period = intel_ip_bucket.period AND s.bucket = intel_ip_bucket.bucket AND s.ip_id = intel_ip_bucket.ip_id)`);
+    this.clearStagedPairs();
   }
 
   /** Empties the work table stageAssessedPairs filled. */

@@ -294,6 +294,13 @@ export function intelContract(f: IntelStoreFactory): void {
       m = assertMapFromRollup(ctx, 1, assessor);
       assert.deepEqual(shown(m.countries), { NO: 5 });
       assert.deepEqual(shown(m.norwayCounties), { '03': 1, '32': 1, '46': 3 });
+      // B's one delivery erased, its tracker announce kept: B has no delivery left and leaves the map (and the rollups' counts).
+      erasure.erase({ kinds: ['delivery'], before: ALL.to, ip: IP.B, exceptIps: [] }, { erasure: 'map test 3', at: Date.now() });
+      m = assertMapFromRollup(ctx, 1, assessor);
+      assert.deepEqual(shown(m.norwayCounties), { '03': 1, '32': 1, '46': 2 });
+      for (const period of ['week', 'month', 'year'] as RollupPeriod[]) {
+        for (const dim of ['country', 'county'] as const) assert.deepEqual(norm(intel.rollupUniqueIps(period, dim, ALL.from, ALL.to)), norm(intel.uniqueIpsBy(ALL, period, dim)), `${dim} by ${period}`);
+      }
       for (const text of [JSON.stringify(m.geojson), m.svg]) for (const ip of [...Object.values(IP), ...Object.keys(places)]) assert.ok(!text.includes(ip), `${ip} leaked`);
     });
   });
