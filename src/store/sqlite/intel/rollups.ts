@@ -151,8 +151,8 @@ export class Rollups {
    */
   dropStagedPairs(): void {
     this.countPairs('intel_stage_pairs', -1);
-    this.#db.exec(`DELETE FROM intel_ip_bucket WHERE EXISTS (SELECT 1 FROM intel_stage_pairs s
-      WHERE s.period = intel_ip_bucket.period AND s.bucket = intel_ip_bucket.bucket AND s.ip_id = intel_ip_bucket.ip_id)`);
+    // IN, not a correlated EXISTS: that scanned the staged pairs once per pair of the rollup (quadratic; an erasure of 67,000 deliveries at 1M ran past 10 minutes).
+    this.#db.exec('DELETE FROM intel_ip_bucket WHERE (period, bucket, ip_id) IN (SELECT s.period, s.bucket, s.ip_id FROM intel_stage_pairs s)');
     this.clearStagedPairs();
   }
 
