@@ -1,9 +1,10 @@
 import { InputError } from '../domain/errors.ts';
 import type { ErasureTable } from '../store/erasure.ts';
 import type { Store } from '../store/store.ts';
+import { PG_INTEL } from '../store/postgres/intel-dialect.ts';
 import { PostgresStore } from '../store/postgres/postgres-store.ts';
 import { SqliteErasureTable } from '../store/sqlite/erasure-table.ts';
-import { RiskRollup } from '../store/sqlite/sources/risk-rollup.ts';
+import { SQLITE_INTEL } from '../store/sqlite/intel/intel-dialect.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 /**
@@ -11,9 +12,8 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
  * Both stores run the same SQL (store/sqlite/erasure-table.ts) over their own connection and transaction.
  */
 export function openErasure(store: Store): ErasureTable {
-  // The risk rollup (store/sqlite/sources/risk-rollup.ts; both stores) counts deliveries: the addresses
-  // that lost some are recounted, in the erasure's transaction.
-  if (store instanceof SqliteStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn), (ips) => new RiskRollup(store.database).rebuild(ips));
-  if (store instanceof PostgresStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn), (ips) => new RiskRollup(store.database).rebuild(ips));
+  // The rollups an erasure must follow (intelligence pairs, the risk rollup) use the store's date arithmetic.
+  if (store instanceof SqliteStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn), SQLITE_INTEL);
+  if (store instanceof PostgresStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn), PG_INTEL);
   throw new InputError('this store has no erasure table (docs/retention.md)');
 }

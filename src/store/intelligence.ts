@@ -136,6 +136,8 @@ export interface IntelligenceStore {
    * first day is in [from, to) only, and no campaign/format/language filter.
    */
   rollupUniqueIps(period: RollupPeriod, dimension: Exclude<IpDimension, 'client'>, from: number, to: number): DimensionRow[];
+  /** uniqueIpsByArea over all time (no filter) from the rollups: the same rows, without reading the deliveries (refreshRollups first). */
+  rollupUniqueIpsByArea(): { readonly country: string; readonly countyNumber: string | null; readonly countyName: string | null; readonly ips: number }[];
   /** activity() from the rollups, on the same terms as rollupUniqueIps. */
   rollupActivity(period: RollupPeriod, from: number, to: number): ActivityRow[];
   decoyLifetimes(filter: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[];

@@ -1,6 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { DueCount, ErasedCount, ErasureSelection, ErasureTable, Tombstone } from '../erasure.ts';
+import type { IntelDialect } from './intel/intel-dialect.ts';
+import { Rollups } from './intel/rollups.ts';
 import { RECORD_CODECS } from './record-tables/registry.ts';
+import { RiskRollup } from './sources/risk-rollup.ts';
 import { placeholders } from './placeholders.ts';
 
 /** The counters row holding how many personal records erasures have removed, every kind together. */
@@ -39,16 +42,13 @@ function where(t: { ip: string; time: string }, sel: ErasureSelection, held = fa
 export class SqliteErasureTable implements ErasureTable {
   readonly #db: DatabaseSync;
   readonly #tx: <T>(fn: () => T) => T;
-  readonly #afterErase: ((ips: ReadonlySet<string>) => void) | undefined;
+  readonly #intel: IntelDialect;
 
-  /**
-   * `afterErase` runs in its own transaction with the addresses that lost records, for a store's
-   * own derived tables (SQLite: the risk rollup counts deliveries, store/sqlite/sources/risk-rollup.ts).
-   */
-  constructor(db: DatabaseSync, transaction: <T>(fn: () => T) => T, afterErase?: (ips: ReadonlySet<string>) => void) {
+  /** `intel`: the store's date arithmetic for the intelligence rollups (SQLite's or PostgreSQL's). */
+  constructor(db: DatabaseSync, transaction: <T>(fn: () => T) => T, intel: IntelDialect) {
     this.#db = db;
     this.#tx = transaction;
-    this.#afterErase = afterErase;
+    this.#intel = intel;
   }
 
   due(sel: ErasureSelection): DueCount[] {
@@ -106,18 +106,28 @@ export class SqliteErasureTable implements ErasureTable {
       return { kind, records, unchained, firstSeq, lastSeq };
     });
     this.#forgetAddresses(touched);
-    const after = this.#afterErase;
-    if (touched.size > 0 && after) this.#tx(() => after(touched));
+    // The risk rollup counts deliveries: recount the addresses that lost some.
+    if (touched.size > 0) this.#tx(() => new RiskRollup(this.#db).rebuild(touched));
     return out;
   }
 
   /**
-   * Addresses with no record left in any table leave the analysis tables too (enrichment, rollup rows
-   * of the address). Set-based, 1,000 addresses a statement: a networked store pays a few round trips
+   * The rollups' pairs of the touched addresses follow what is left of their deliveries; addresses
+   * with no record left in any table leave the analysis tables too (enrichment, rollup rows of the
+   * address). Set-based, 1,000 addresses a statement: a networked store pays a few round trips
    * per thousand addresses, not two per address (17 s for 5,000 addresses on PostgreSQL before).
    */
   #forgetAddresses(ips: ReadonlySet<string>): void {
+    if (ips.size === 0) return;
     const tables = [...RECORD_CODECS.values()].filter((c) => c.spec.ipField).map((c) => ({ table: c.spec.table, ip: c.column(c.spec.ipField!) }));
+    const rollups = new Rollups(this.#db, this.#intel);
+    this.#tx(() => {
+      // Buckets left with no delivery of an address no longer count it (the public map reads these pairs).
+      const idOf = this.#db.prepare('SELECT ip_id FROM intel_ips WHERE ip = ?');
+      rollups.clearStagedPairs();
+      for (const ip of ips) { const id = idOf.get(ip); if (id) rollups.stageErasedPairs(Number(id.ip_id), ip); }
+      rollups.dropStagedPairs();
+    });
     const noneLeft = tables.map((t) => `NOT EXISTS (SELECT 1 FROM ${t.table} WHERE ${t.ip} = i.ip)`).join(' AND ');
     const all = [...ips];
     for (let k = 0; k < all.length; k += 1000) {

@@ -70,6 +70,7 @@ export class IntelStore implements IntelligenceStore {
   rollupUniqueIps(period: RollupPeriod, dimension: Exclude<IpDimension, 'client'>, from: number, to: number): DimensionRow[] {
     return this.#rollups.uniqueIps(period, dimension, from, to);
   }
+  rollupUniqueIpsByArea(): { country: string; countyNumber: string | null; countyName: string | null; ips: number }[] { return this.#rollups.uniqueIpsByArea(); }
   rollupActivity(period: RollupPeriod, from: number, to: number): ActivityRow[] { return this.#rollups.activity(period, from, to); }
   decoyLifetimes(filter: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[] { return this.#stats.decoyLifetimes(filter); }
   deviceEstimate(filter: IntelFilter, top: number): DeviceEstimate { return this.#stats.deviceEstimate(filter, top); }

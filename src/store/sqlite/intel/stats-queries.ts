@@ -8,6 +8,17 @@ const rows = (db: DatabaseSync, sql: string, args: (string | number)[]) => db.pr
 /** A count of rows meeting `cond` (SUM over a comparison is SQLite-only). */
 const countIf = (cond: string) => `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
 
+export type AreaRow = { country: string; countyNumber: string | null; countyName: string | null; ips: number };
+
+/**
+ * The public map's place of an address from its current assessment `g` (an intel_ip_geo row,
+ * LEFT JOINed): country, and the county in Norway only. THE one definition, for the plain query
+ * below and the rollup's (Rollups.uniqueIpsByArea), so the two always agree; `n` is the count.
+ */
+export const AREA_COLUMNS = `${placeKey('country').key} AS c, CASE WHEN g.country = 'NO' THEN g.county_no END AS k, MAX(g.county_name) AS name`;
+export const areaRow = (r: Record<string, unknown>): AreaRow =>
+  ({ country: String(r.c), countyNumber: r.k === null ? null : String(r.k), countyName: r.name === null ? null : String(r.name), ips: Number(r.n) });
+
 /** The plain statistics queries: straight over deliveries with their indexes, no precomputation (the rollups' reference). */
 export class StatsQueries {
   readonly #db: DatabaseSync;
@@ -32,12 +43,11 @@ export class StatsQueries {
       .map((r) => ({ bucket: String(r.b), key: String(r.k), label: r.label === null ? String(r.k) : String(r.label), ips: Number(r.n) }));
   }
 
-  uniqueIpsByArea(f: IntelFilter): { country: string; countyNumber: string | null; countyName: string | null; ips: number }[] {
+  uniqueIpsByArea(f: IntelFilter): AreaRow[] {
     const p = deliveryFilter(f);
-    return rows(this.#db, `SELECT ${placeKey('country').key} AS c, CASE WHEN g.country = 'NO' THEN g.county_no END AS k, MAX(g.county_name) AS name, COUNT(DISTINCT d.remote_ip) AS n
+    return rows(this.#db, `SELECT ${AREA_COLUMNS}, COUNT(DISTINCT d.remote_ip) AS n
       FROM deliveries d ${p.join} LEFT JOIN intel_ips i ON i.ip = d.remote_ip LEFT JOIN intel_ip_geo g ON g.ip_id = i.ip_id
-      WHERE ${p.where.join(' AND ')} AND d.metadata_only = 0 GROUP BY 1, 2 ORDER BY 1, 2`, p.args)
-      .map((r) => ({ country: String(r.c), countyNumber: r.k === null ? null : String(r.k), countyName: r.name === null ? null : String(r.name), ips: Number(r.n) }));
+      WHERE ${p.where.join(' AND ')} AND d.metadata_only = 0 GROUP BY 1, 2 ORDER BY 1, 2`, p.args).map(areaRow);
   }
 
   decoyLifetimes(f: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[] {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cohorts } from '../../../../src/app/cohorts.ts';
 import { dossier } from '../../../../src/app/dossier.ts';
-import { publicMap } from '../../../../src/app/public-map.ts';
+import { publicMap, type PublicMap } from '../../../../src/app/public-map.ts';
 import { PERSONAL_KINDS } from '../../../../src/app/retention.ts';
+import type { Cell } from '../../../../src/analysis/map/suppress.ts';
 import { stats } from '../../../../src/app/stats.ts';
 import { openErasure } from '../../../../src/node/erasure.ts';
 import { wilson } from '../../../../src/analysis/deterrence/intervals.ts';
@@ -24,6 +25,22 @@ function assertRollupsMatchPlain(ctx: Context): void {
     }
   }
 }
+
+/**
+ * The public map drawn from the rollup (whole time, no filter: the web page's map) is the map of
+ * the plain query over the deliveries (the reference: a window ending 1 ms earlier takes that path).
+ */
+function assertMapFromRollup(ctx: Context, k: number, enricher: typeof fakeAssessor): PublicMap {
+  const fast = publicMap(ctx, { k, enricher });
+  const plain = publicMap(ctx, { k, enricher, filter: { to: ALL.to - 1 } });
+  assert.deepEqual(ctx.store.intel.rollupUniqueIpsByArea(), ctx.store.intel.uniqueIpsByArea(ALL));
+  // The same GeoJSON but for the window it names.
+  const meta = (m: PublicMap) => ({ ...(m.geojson as unknown as { counterseed: object }).counterseed, to: undefined });
+  assert.deepEqual([fast.geojson.features, meta(fast)], [plain.geojson.features, meta(plain)]);
+  assert.deepEqual([fast.countries, fast.norwayCounties, fast.notPlaced, fast.svg], [plain.countries, plain.norwayCounties, plain.notPlaced, plain.svg]);
+  return fast;
+}
+const shown = (cells: readonly Cell[]) => Object.fromEntries(cells.filter((c) => c.ips !== null).map((c) => [c.key, c.ips]));
 
 /**
  * THE intelligence contract (issue 11's queries, issue 12: "the analysis queries run on it and
@@ -248,6 +265,67 @@ export function intelContract(f: IntelStoreFactory): void {
       assert.notEqual(after, report, 'computed again');
       const n = (r: typeof report) => r.totals.reduce((k, t) => k + t.exposed.eligible + t.comparison.eligible, 0);
       assert.ok(n(after) < n(report), `D is gone from the report: ${n(after)} < ${n(report)}`);
+    });
+
+    it('the public map counts from the rollup, not the deliveries, with the same map after new deliveries, a re-assessment and an erasure', () => {
+      const intel = ctx.store.intel;
+      publicMap(ctx, { k: 1, enricher: fakeAssessor });
+      // The map's reads on an up-to-date store: none of them goes over the deliveries (only the refresh check's MAX(id)).
+      const db = (ctx.store as unknown as { database: { prepare(sql: string): unknown } }).database;
+      const prepare = db.prepare;
+      const sent: string[] = [];
+      db.prepare = function (sql: string) { sent.push(sql); return prepare.call(this, sql); };
+      try { publicMap(ctx, { k: 1, enricher: fakeAssessor }); } finally { delete (db as Partial<typeof db>).prepare; }
+      assert.deepEqual(sent.filter((q) => /FROM deliveries [a-z]/.test(q)), [], 'the map read the deliveries');
+
+      // Non-metadata IPs now: A (Oslo 03), B (Vestland 46), C (SE), D (not placeable), F (IPv6, Oslo 03).
+      let m = assertMapFromRollup(ctx, 1, fakeAssessor);
+      assert.deepEqual(shown(m.countries), { NO: 3, SE: 1 });
+      assert.deepEqual(shown(m.norwayCounties), { '03': 2, '46': 1 });
+      // k = 2: Sweden (1) and Vestland (1) withheld, Oslo (2) shown.
+      m = assertMapFromRollup(ctx, 2, fakeAssessor);
+      assert.deepEqual(shown(m.countries), { NO: 3 });
+      assert.deepEqual(shown(m.norwayCounties), { '03': 2 });
+      assert.ok(m.norwayCounties.filter((c) => c.ips === null).every((c) => c.suppressed));
+
+      // New deliveries: G and H in Vestland, and a crawler (metadata-only) in Oslo that stays off the map.
+      const w = intel.syntheticWriter();
+      const row = (n: number, ip: string, metadataOnly: boolean) => ({
+        sessionId: `map-${n}`, decoyId: 2, infoHash: '2'.repeat(40), remoteIp: ip, remotePort: 51000 + n, localIp: '198.18.0.10', localPort: 6881,
+        encryption: 'none', startedAt: at(35, 10), endedAt: at(35, 10) + 60_000, peerId: new Uint8Array(20).fill(120 + n), client: 'qB', clientVersion: 'qB 5.0',
+        listenPort: 7100 + n, bytesServed: metadataOnly ? 0 : 100, piecesAtEnd: 0, completed: !metadataOnly, metadataOnly, disconnectReason: 'peer-closed',
+      });
+      w.deliveries([row(1, '193.0.0.7', false), row(2, '193.0.0.8', false), row(3, '193.0.0.9', true)]);
+      w.finish();
+      const places: Record<string, string> = { '193.0.0.7': '46', '193.0.0.8': '46', '193.0.0.9': '03', '2001:db8:4600::15': '03' };
+      const assessor = { ...fakeAssessor, enrich: (ip: string, when: number) => (places[ip]
+        ? { ip, enrichedAt: when, placeable: true, country: 'NO', countyNumber: places[ip], countyName: places[ip] === '03' ? 'Oslo' : 'Vestland', caveats: [], databases: [] }
+        : fakeAssessor.enrich(ip, when)) };
+      m = assertMapFromRollup(ctx, 2, assessor);
+      assert.deepEqual(shown(m.countries), { NO: 5 });
+      assert.deepEqual(shown(m.norwayCounties), { '03': 2, '46': 3 });
+
+      // A re-assessment moves A to Akershus (32): Oslo drops to 1 and is withheld, with Akershus beside it.
+      intel.saveEnrichments([{ ...fakeAssessor.enrich(IP.A, Date.now() + 3000), countyNumber: '32', countyName: 'Akershus' }]);
+      m = assertMapFromRollup(ctx, 2, assessor);
+      assert.deepEqual(shown(m.norwayCounties), { '46': 3 });
+      assert.deepEqual(shown(assertMapFromRollup(ctx, 1, assessor).norwayCounties), { '03': 1, '32': 1, '46': 3 });
+
+      // Erasure: all of C's records (C leaves the map), and A's January deliveries (A stays: its February one is left).
+      const erasure = openErasure(ctx.store);
+      erasure.erase({ kinds: ['delivery'], before: ALL.to, ip: IP.C, exceptIps: [] }, { erasure: 'map test 1', at: Date.now() });
+      erasure.erase({ kinds: ['delivery'], before: at(32, 0), ip: IP.A, exceptIps: [] }, { erasure: 'map test 2', at: Date.now() });
+      m = assertMapFromRollup(ctx, 1, assessor);
+      assert.deepEqual(shown(m.countries), { NO: 5 });
+      assert.deepEqual(shown(m.norwayCounties), { '03': 1, '32': 1, '46': 3 });
+      // B's one delivery erased, its tracker announce kept: B has no delivery left and leaves the map (and the rollups' counts).
+      erasure.erase({ kinds: ['delivery'], before: ALL.to, ip: IP.B, exceptIps: [] }, { erasure: 'map test 3', at: Date.now() });
+      m = assertMapFromRollup(ctx, 1, assessor);
+      assert.deepEqual(shown(m.norwayCounties), { '03': 1, '32': 1, '46': 2 });
+      for (const period of ['week', 'month', 'year'] as RollupPeriod[]) {
+        for (const dim of ['country', 'county'] as const) assert.deepEqual(norm(intel.rollupUniqueIps(period, dim, ALL.from, ALL.to)), norm(intel.uniqueIpsBy(ALL, period, dim)), `${dim} by ${period}`);
+      }
+      for (const text of [JSON.stringify(m.geojson), m.svg]) for (const ip of [...Object.values(IP), ...Object.keys(places)]) assert.ok(!text.includes(ip), `${ip} leaked`);
     });
   });
 }
