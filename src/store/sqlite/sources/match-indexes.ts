@@ -15,8 +15,11 @@ export const MIN_BULK_RECORDS = 100_000;
  * before it commits, in the same transaction: no reader ever sees the table without them, and a run
  * that fails rolls the drop back with its rows. The definitions are read back from the catalogue, so
  * the indexes come back exactly as the migrations left them.
- * A rebuild sorts every run's rows, not only this one's, so the run drops them only when its records
- * are at least MIN_BULK_RECORDS and 1/4 of the matches stored before it.
+ * A rebuild sorts every run's rows, not only this one's. Measured at 10,000,000 records (4.6 million
+ * matches into an empty table): upkeep about 2 us of CPU per match, the two rebuilds 1.35 us per row in
+ * the table. So a run drops them only when its records are at least MIN_BULK_RECORDS and four times the
+ * matches stored before it (at 0.46 matches per record, the earlier rows are then at most about half
+ * the run's own, and the rebuild still costs less than the upkeep).
  */
 export class MatchIndexes {
   readonly #db: DatabaseSync;
@@ -35,7 +38,7 @@ export class MatchIndexes {
   dropFor(records: number): string[] {
     const stored = Number(this.#db.prepare('SELECT COALESCE(SUM(matches), 0) AS n FROM source_match_runs').get()!.n);
     this.lastDropped = 0;
-    if (records < this.#minRecords || records * 4 < stored) return [];
+    if (records < this.#minRecords || records < stored * 4) return [];
     const list = this.definitions();
     this.lastDropped = list.length;
     for (const i of list) this.#db.exec(`DROP INDEX "${i.name.replace(/"/g, '""')}"`);
