@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { SourceRow } from '../../../sources/source-row.ts';
 import type { Credibility, MatchRun, NewImport, Reliability, SourceFormat, SourceImport, SourceMatch, SourceStore, StoredSourceRecord } from '../../sources.ts';
-import { withBatchCache } from './batch-cache.ts';
+import { withBatchCache, withoutForeignKeyChecks } from './batch-cache.ts';
 import { MatchIndexes, MIN_BULK_RECORDS, SQLITE_MATCH_INDEXES } from './match-indexes.ts';
 import { matchSql } from './match-sql.ts';
 import { PeerIndex } from './peer-index.ts';
@@ -146,7 +146,7 @@ export class SqliteSourceStore implements SourceStore {
     const maxSession = Number(this.#db.prepare('SELECT COALESCE(MAX(ended_at - started_at), 0) AS n FROM deliveries WHERE id <= ?').get(upTo)!.n);
     const anyPeerId = this.#db.prepare('SELECT 1 FROM source_records WHERE peer_id IS NOT NULL LIMIT 1').get() !== undefined;
     const records = Number(this.#db.prepare("SELECT COALESCE(SUM(rows), 0) AS n FROM source_imports WHERE status = 'complete'").get()!.n);
-    return withBatchCache(this.#db, () => this.#tx(() => {
+    return withBatchCache(this.#db, () => withoutForeignKeyChecks(this.#db, () => this.#tx(() => {
       const dropped = this.#matchIndexes.dropFor(records);
       const run = Number(this.#db.prepare("INSERT INTO source_match_runs (at, window_ms, deliveries_up_to, imports, matches) VALUES (?, ?, ?, ?, 0) RETURNING id")
         .get(at, windowMs, upTo, imports.join(','))!.id);
@@ -159,7 +159,7 @@ export class SqliteSourceStore implements SourceStore {
       this.#matchIndexes.rebuild(dropped);
       this.#db.prepare('UPDATE source_match_runs SET matches = ? WHERE id = ?').run(n, run);
       return matchRunRow(this.#db.prepare('SELECT * FROM source_match_runs WHERE id = ?').get(run) as Row);
-    }));
+    })));
   }
 
   latestMatchRun(): MatchRun | undefined {
