@@ -4,6 +4,9 @@ import { SqliteSourceStore } from '../sqlite/sources/source-store.ts';
 import { copyLine } from './copy-text.ts';
 import type { SyncConnection } from './sync-connection.ts';
 
+/** The match table's secondary B-tree indexes and their definitions (match-indexes.ts drops and rebuilds them for a large run). */
+const MATCH_INDEXES = `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS sql FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+  WHERE i.indrelid = 'source_matches'::regclass AND NOT i.indisprimary AND NOT i.indisunique ORDER BY 1`;
 const COPY_RECORDS = 'COPY source_records (import_id, line, ip, port, at, timestamp_text, timezone, action, file_hash, file_name, reference, peer_id) FROM STDIN';
 
 /**
@@ -15,7 +18,7 @@ const COPY_RECORDS = 'COPY source_records (import_id, line, ip, port, at, timest
 export class PgSourceStore extends SqliteSourceStore {
   readonly #db: DatabaseSync;
   readonly #conn: SyncConnection;
-  constructor(db: DatabaseSync, conn: SyncConnection) { super(db); this.#db = db; this.#conn = conn; }
+  constructor(db: DatabaseSync, conn: SyncConnection) { super(db, MATCH_INDEXES); this.#db = db; this.#conn = conn; }
 
   /**
    * One COPY per slice (one statement: all of it or none). It runs while the caller validates the

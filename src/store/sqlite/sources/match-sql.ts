@@ -19,7 +19,7 @@ const byIp = `
     CASE WHEN s.port IS NULL THEN 'ip+time (no port)' WHEN s.port = d.remote_port THEN 'ip+remote-port+time' ELSE 'ip+listen-port+time' END,
     s.id, 'delivery', d.id, d.remote_ip, ${DELTA('s.at', 'd.started_at', 'd.ended_at')}, ${CONTINUITY('s.peer_id', 'd.peer_id')}
   FROM source_records s CROSS JOIN deliveries d
-  WHERE s.import_id IN ${COMPLETE}
+  WHERE +s.import_id IN ${COMPLETE}
     AND d.remote_ip = s.ip
     AND d.started_at BETWEEN s.at - :w - :maxdur AND s.at + :w
     AND d.ended_at >= s.at - :w

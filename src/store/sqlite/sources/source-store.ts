@@ -1,7 +1,8 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { SourceRow } from '../../../sources/source-row.ts';
 import type { Credibility, MatchRun, NewImport, Reliability, SourceFormat, SourceImport, SourceMatch, SourceStore, StoredSourceRecord } from '../../sources.ts';
-import { withBatchCache } from './batch-cache.ts';
+import { withBatchCache, withoutForeignKeyChecks } from './batch-cache.ts';
+import { MatchIndexes, MIN_BULK_RECORDS, SQLITE_MATCH_INDEXES } from './match-indexes.ts';
 import { matchSql } from './match-sql.ts';
 import { PeerIndex } from './peer-index.ts';
 
@@ -38,7 +39,20 @@ export class SqliteSourceStore implements SourceStore {
   #insertMany: StatementSync | undefined;
   #insertOne: StatementSync | undefined;
   readonly #peerIndex: PeerIndex;
-  constructor(db: DatabaseSync) { this.#db = db; this.#peerIndex = new PeerIndex(db); }
+  readonly #matchIndexCatalogue: string;
+  #matchIndexes: MatchIndexes;
+  /** `matchIndexCatalogue`: the query listing the match table's secondary indexes (name, sql) on this database. */
+  constructor(db: DatabaseSync, matchIndexCatalogue = SQLITE_MATCH_INDEXES) {
+    this.#db = db; this.#peerIndex = new PeerIndex(db);
+    this.#matchIndexCatalogue = matchIndexCatalogue;
+    this.#matchIndexes = new MatchIndexes(db, matchIndexCatalogue);
+  }
+
+  /** Imported records from which a match run drops and rebuilds the match table's indexes (tests run small fixtures through that path). */
+  bulkMatchFrom(records = MIN_BULK_RECORDS): MatchIndexes {
+    this.#matchIndexes = new MatchIndexes(this.#db, this.#matchIndexCatalogue, records);
+    return this.#matchIndexes;
+  }
 
   #tx<T>(fn: () => T): T {
     this.#db.exec('BEGIN IMMEDIATE');
@@ -131,7 +145,9 @@ export class SqliteSourceStore implements SourceStore {
     // (remote_ip, started_at) index finds every candidate: an exact bound, not a guess.
     const maxSession = Number(this.#db.prepare('SELECT COALESCE(MAX(ended_at - started_at), 0) AS n FROM deliveries WHERE id <= ?').get(upTo)!.n);
     const anyPeerId = this.#db.prepare('SELECT 1 FROM source_records WHERE peer_id IS NOT NULL LIMIT 1').get() !== undefined;
-    return withBatchCache(this.#db, () => this.#tx(() => {
+    const records = Number(this.#db.prepare("SELECT COALESCE(SUM(rows), 0) AS n FROM source_imports WHERE status = 'complete'").get()!.n);
+    return withBatchCache(this.#db, () => withoutForeignKeyChecks(this.#db, () => this.#tx(() => {
+      const dropped = this.#matchIndexes.dropFor(records);
       const run = Number(this.#db.prepare("INSERT INTO source_match_runs (at, window_ms, deliveries_up_to, imports, matches) VALUES (?, ?, ?, ?, 0) RETURNING id")
         .get(at, windowMs, upTo, imports.join(','))!.id);
       const p = { run, w: windowMs, up: upTo, maxdur: maxSession };
@@ -140,9 +156,10 @@ export class SqliteSourceStore implements SourceStore {
       if (anyPeerId) n += Number(this.#db.prepare(matchSql.byPeerId).run({ run, w: windowMs, up: upTo }).changes);
       // Two imports are needed for a pair (one import's records are never matched with each other).
       if (imports.length >= 2) n += Number(this.#db.prepare(matchSql.sourceToSource).run({ run, w: windowMs }).changes);
+      this.#matchIndexes.rebuild(dropped);
       this.#db.prepare('UPDATE source_match_runs SET matches = ? WHERE id = ?').run(n, run);
       return matchRunRow(this.#db.prepare('SELECT * FROM source_match_runs WHERE id = ?').get(run) as Row);
-    }));
+    })));
   }
 
   latestMatchRun(): MatchRun | undefined {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { importSources, SourceFileError } from '../../../../src/app/sources-import.ts';
 import { latestMatches, matchSources } from '../../../../src/app/sources-match.ts';
+import { SqliteSourceStore } from '../../../../src/store/sqlite/sources/source-store.ts';
 import { fixtureContext, GRADE } from '../../sources/fixture.ts';
 import type { StoreFactory } from '../../../helpers/store-factory.ts';
 
@@ -48,9 +49,15 @@ export function sourcesContract(factory: StoreFactory): void {
       } finally { await f.done(); }
     });
 
-    it('cross-matching: CGNAT ports, time zones, window edges, IPv6 spellings, peer-id continuity (window 60 s)', async () => {
+    // 'bulk': the run drops the match table's indexes and builds them again (match-indexes.ts), as a large run does.
+    for (const mode of ['indexes kept', 'bulk'] as const) it(`cross-matching (${mode}): CGNAT ports, time zones, window edges, IPv6 spellings, peer-id continuity (window 60 s)`, async () => {
       const f = await fixtureContext(factory);
       try {
+        const store = f.ctx.store.sources;
+        assert.ok(store instanceof SqliteSourceStore, 'both stores share the SQLite store\'s SQL');
+        const indexes = store.bulkMatchFrom(mode === 'bulk' ? 0 : Infinity);
+        const before = indexes.definitions();
+        assert.deepEqual(before.map((i) => i.name), ['source_matches_ip', 'source_matches_run']);
         // Delivery 1: 203.0.113.7, remote port 40001, listen 5000, [12:00:00, 12:01:00] on 1 March 2025 UTC.
         await importSources(f.ctx, {
           file: f.file('p.csv', HEADER
@@ -79,6 +86,7 @@ export function sourcesContract(factory: StoreFactory): void {
         });
         const r = matchSources(f.ctx, { windowS: 60 }, Date.UTC(2025, 5, 1));
         assert.equal(r.run.windowMs, 60_000);
+        assert.equal(indexes.lastDropped, mode === 'bulk' ? 2 : 0);
         const got = summary(r.matches);
         const pairs: [string, string][] = [];
         for (const ref of ['PORT', 'OFFSET', 'ZONE', 'EDGE-BEFORE', 'EDGE-AFTER']) pairs.push([ref, 'delivery 1 ip+remote-port+time']);
@@ -112,6 +120,7 @@ export function sourcesContract(factory: StoreFactory): void {
         // The last run can be read again, filtered by IP in any spelling.
         const v6 = latestMatches(f.ctx, { ip: '[2001:0db8::0001]' });
         assert.deepEqual(summary(v6.matches), ['V6 -> delivery 3 ip+remote-port+time']);
+        assert.deepEqual(indexes.definitions(), before, 'the match table keeps its indexes, as they were');
       } finally { await f.done(); }
     });
   });
