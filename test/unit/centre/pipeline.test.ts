@@ -1,33 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CentreDb } from '../../../src/centre/centre-db.ts';
-import { CentreServer } from '../../../src/centre/centre-server.ts';
 import { Shipper } from '../../../src/centre/shipper.ts';
-import { testNode, type TestNode } from '../../helpers/centre-node.ts';
-import { dropSchema, pgUnavailable, TEST_PG_URL, uniqueSchema } from '../../helpers/postgres.ts';
+import { centreWithNodes } from '../../helpers/centre-node.ts';
+import { pgUnavailable } from '../../helpers/postgres.ts';
 
 const unavailable = await pgUnavailable();
 
 describe('centre: a shipper with two requests in flight (issue 12 catch-up)', { skip: unavailable }, () => {
-  const schema = uniqueSchema('cs_pipeline');
-  let db: CentreDb;
-  let server: CentreServer;
-  let n: TestNode;
-
-  before(async () => {
-    db = await CentreDb.open(TEST_PG_URL, schema);
-    server = await CentreServer.start({ db });
-    n = await testNode(1);
-    await db.registerNode(n.ev.key.publicPem, 'node-1');
-  });
-  after(async () => {
-    await server?.close();
-    await db?.close();
-    await n?.dispose();
-    await dropSchema(schema);
-  });
+  const centre = centreWithNodes('cs_pipeline', 1);
 
   it('overlaps its requests and still stores every record once, with every checkpoint verified', async () => {
+    const { db, server } = centre;
+    const n = centre.nodes[0]!;
     const fp = n.ev.key.fingerprint;
     await n.record(1500);
     n.ev.log.checkpoint('manual');

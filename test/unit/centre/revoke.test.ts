@@ -1,34 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { pullAssignment } from '../../../src/centre/assignment-client.ts';
 import { CentreDb, RefusedBatch } from '../../../src/centre/centre-db.ts';
-import { CentreServer } from '../../../src/centre/centre-server.ts';
 import { Shipper, ShipRefused } from '../../../src/centre/shipper.ts';
-import { testNode, type TestNode } from '../../helpers/centre-node.ts';
-import { dropSchema, pgUnavailable, TEST_PG_URL, uniqueSchema } from '../../helpers/postgres.ts';
+import { centreWithNodes } from '../../helpers/centre-node.ts';
+import { pgUnavailable } from '../../helpers/postgres.ts';
 
 const unavailable = await pgUnavailable();
 
 describe('centre: a revoked node key (issue 12 item 3)', { skip: unavailable }, () => {
-  const schema = uniqueSchema('cs_revoke');
-  let db: CentreDb;
-  let server: CentreServer;
-  let n: TestNode;
-
-  before(async () => {
-    db = await CentreDb.open(TEST_PG_URL, schema);
-    server = await CentreServer.start({ db });
-    n = await testNode(1);
-    await db.registerNode(n.ev.key.publicPem, 'node-1');
-  });
-  after(async () => {
-    await server?.close();
-    await db?.close();
-    await n?.dispose();
-    await dropSchema(schema);
-  });
+  const centre = centreWithNodes('cs_revoke', 1);
 
   it('refuses and counts the new records and pulls of a revoked key; what it stored before stays', async () => {
+    const { db, server } = centre;
+    const n = centre.nodes[0]!;
     const fp = n.ev.key.fingerprint;
     await n.record(10);
     const s = new Shipper({ url: server.url, key: n.ev.key, log: n.ev.table, batchSize: 100 });
