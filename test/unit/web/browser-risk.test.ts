@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
-import { PASSWORD, USERS, webFixture, type WebFixture } from './fixture.ts';
+import { CHROMIUM, CHROMIUM_FLAGS, pageSteps, skipWithoutChromium } from './browser-page.ts';
+import { USERS, webFixture, type WebFixture } from './fixture.ts';
 import { addIssue14Data, NOW_14 } from './fixture-issue14.ts';
 
 /**
@@ -14,9 +15,7 @@ import { addIssue14Data, NOW_14 } from './fixture-issue14.ts';
  * purpose, one address's working (facts apart from the assessment), the review with a reason, the
  * queue showing it reviewed, the auditor finding the consultation and the review, an operator denied.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (scripts/install-system-deps.sh installs it)`;
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const skip = skipWithoutChromium;
 
 let f: WebFixture;
 let server: ServerType;
@@ -44,21 +43,10 @@ after(async () => {
 
 it('browser: the risk queue with a purpose, an address\'s working, a review with a reason, the queue updated, the auditor finds both, an operator denied', { skip, timeout: 180_000 }, async () => {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   try {
     const page = browser.pages()[0] ?? await browser.newPage();
-    const shot = async (name: string) => {
-      const file = join(shots, `${name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      assert.ok(statSync(file).size > 1000, `${name} screenshot is not empty`);
-    };
-    const login = async (user: string) => {
-      await page.goto(`${base}/login`);
-      await page.fill('input[name=username]', user);
-      await page.fill('input[name=password]', PASSWORD);
-      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('main form button')]);
-    };
-    const logout = () => Promise.all([page.waitForURL(/\/login$/), page.click('header form button')]);
+    const { shot, login, logout } = pageSteps(page, base, shots);
 
     await login(USERS.analyst);
     // The deadline alert on the overview: counts per agency, the agency's hostile name as text.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,15 +11,14 @@ import { nodeKey } from '../../../src/app/evidence.ts';
 import { runErasure } from '../../../src/app/erasure.ts';
 import { EXPORT_KIND } from '../../../src/app/export-requests.ts';
 import { verifyEvidence } from '../../../src/app/verify-evidence.ts';
-import { PASSWORD, USERS, webFixture, type WebFixture } from './fixture.ts';
+import { CHROMIUM, CHROMIUM_FLAGS, pageSteps, skipWithoutChromium } from './browser-page.ts';
+import { USERS, webFixture, type WebFixture } from './fixture.ts';
 
 /**
  * End to end in headless Chromium (issue 13 tests): Debian's chromium driven by playwright-core,
  * the app served on 127.0.0.1 only. CI installs chromium (scripts/install-system-deps.sh).
  */
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (scripts/install-system-deps.sh installs it)`;
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const skip = skipWithoutChromium;
 
 let f: WebFixture;
 let server: ServerType;
@@ -58,20 +57,10 @@ after(async () => {
 
 it('browser: log in, search deliveries, a CSRF attempt rejected, four-eyes export downloaded and verified, a dossier, a legal hold blocking erasure, four-eyes release and erasure, each found in the access log as auditor, a role denied', { skip, timeout: 180_000 }, async () => {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   try {
     const page = browser.pages()[0] ?? await browser.newPage();
-    const shot = async (name: string) => {
-      const file = join(shots, `${name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      assert.ok(statSync(file).size > 1000, `${name} screenshot is not empty`);
-    };
-    const login = async (user: string) => {
-      await page.goto(`${base}/login`);
-      await page.fill('input[name=username]', user);
-      await page.fill('input[name=password]', PASSWORD);
-      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('main form button')]);
-    };
+    const { shot, login, logout } = pageSteps(page, base, shots);
 
     // Anonymous: only the login page and the public map.
     await page.goto(`${base}/deliveries`);
@@ -113,7 +102,6 @@ it('browser: log in, search deliveries, a CSRF attempt rejected, four-eyes expor
     await page.fill('main input[name=purpose]', 'case-browser-2');
     await Promise.all([page.waitForURL(/\/exports$/), page.click('main form button')]);
     assert.match((await page.locator('tbody tr', { hasText: 'case-browser-2' }).textContent())!, /pending/);
-    const logout = () => Promise.all([page.waitForURL(/\/login$/), page.click('header form button')]);
     await logout();
     await login(USERS.supervisor);
     await page.goto(`${base}/exports`);
