@@ -4,7 +4,8 @@ import type { ApprovalRequest } from '../store/governance.ts';
 import { recordAccess, requirePurpose } from './access-log.ts';
 import type { Context } from './context.ts';
 import { exportEvidence, type ExportEvidenceResult } from './evidence.ts';
-import { PermissionError, requirePermission, StateError, type Actor, type Governance } from './governance.ts';
+import { requirePermission, StateError, type Actor, type Governance } from './governance.ts';
+import { decidePending, refuseOwnRequest } from './four-eyes.ts';
 
 /** What an export request selects: the same filter as `counterseed evidence export`. */
 export interface ExportFilter { readonly ip?: string; readonly decoyId?: number; readonly from?: number; readonly to?: number }
@@ -69,8 +70,8 @@ export function getExportRequest(g: Governance, actor: Actor, id: number): Expor
 export async function approveExport(ctx: Context, g: Governance, actor: Actor, id: number): Promise<ExportRequestView & { readonly export?: ExportEvidenceResult }> {
   requirePermission(actor, 'approve');
   const r = visible(g, actor, id);
-  if (r.requestedBy === actor.id) throw new PermissionError('four-eyes: the requester cannot approve their own request');
-  if (!g.gov.approvals.decide(id, 'pending', 'approved', actor.id, g.now())) throw new StateError(`request ${id} is ${g.gov.approvals.get(id)?.status}, not pending`);
+  refuseOwnRequest(actor, r, 'approve');
+  decidePending(g, actor, id, 'approved');
   recordAccess(g, actor, 'approve', `evidence export request ${id}: ${describe(JSON.parse(r.params) as ExportFilter)}`, r.purpose);
   const out = join(ctx.settings.dataDir, EXPORTS_DIR, String(id));
   try {
@@ -86,8 +87,8 @@ export async function approveExport(ctx: Context, g: Governance, actor: Actor, i
 export function rejectExport(g: Governance, actor: Actor, id: number): ExportRequestView {
   requirePermission(actor, 'approve');
   const r = visible(g, actor, id);
-  if (r.requestedBy === actor.id) throw new PermissionError('four-eyes: the requester cannot decide their own request');
-  if (!g.gov.approvals.decide(id, 'pending', 'rejected', actor.id, g.now())) throw new StateError(`request ${id} is not pending`);
+  refuseOwnRequest(actor, r, 'decide');
+  decidePending(g, actor, id, 'rejected');
   recordAccess(g, actor, 'reject', `evidence export request ${id}`, r.purpose);
   return view(g, g.gov.approvals.get(id)!);
 }

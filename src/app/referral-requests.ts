@@ -4,7 +4,8 @@ import { InputError, NotFoundError } from '../domain/errors.ts';
 import type { ApprovalRequest } from '../store/governance.ts';
 import { recordAccess, requirePurpose } from './access-log.ts';
 import type { Context } from './context.ts';
-import { PermissionError, requirePermission, StateError, type Actor, type Governance } from './governance.ts';
+import { requirePermission, StateError, type Actor, type Governance } from './governance.ts';
+import { decidePending, refuseOwnRequest } from './four-eyes.ts';
 import { forgetDueAlerts } from './referral-alerts.ts';
 import { buildReferrals, type BuiltReferral } from './referrals-build.ts';
 
@@ -77,8 +78,8 @@ function visible(g: Governance, actor: Actor, id: number): ApprovalRequest {
 export async function approveReferralBuild(ctx: Context, g: Governance, actor: Actor, id: number): Promise<ReferralRequestView & { readonly packages?: readonly BuiltReferral[] }> {
   requirePermission(actor, 'approve');
   const r = visible(g, actor, id);
-  if (r.requestedBy === actor.id) throw new PermissionError('four-eyes: the requester cannot approve their own request');
-  if (!g.gov.approvals.decide(id, 'pending', 'approved', actor.id, g.now())) throw new StateError(`request ${id} is ${g.gov.approvals.get(id)?.status}, not pending`);
+  refuseOwnRequest(actor, r, 'approve');
+  decidePending(g, actor, id, 'approved');
   const p = JSON.parse(r.params) as ReferralParams;
   recordAccess(g, actor, 'approve', `referral build request ${id}: ${describe(p)}`, r.purpose);
   const out = join(ctx.settings.dataDir, REFERRALS_DIR, String(id));
@@ -101,8 +102,8 @@ export async function approveReferralBuild(ctx: Context, g: Governance, actor: A
 export function rejectReferralBuild(g: Governance, actor: Actor, id: number): ReferralRequestView {
   requirePermission(actor, 'approve');
   const r = visible(g, actor, id);
-  if (r.requestedBy === actor.id) throw new PermissionError('four-eyes: the requester cannot decide their own request');
-  if (!g.gov.approvals.decide(id, 'pending', 'rejected', actor.id, g.now())) throw new StateError(`request ${id} is not pending`);
+  refuseOwnRequest(actor, r, 'decide');
+  decidePending(g, actor, id, 'rejected');
   recordAccess(g, actor, 'reject', `referral build request ${id}`, r.purpose);
   return view(g, g.gov.approvals.get(id)!);
 }

@@ -6,7 +6,8 @@ import type { ApprovalRequest, LegalHold } from '../store/governance.ts';
 import { openErasure } from '../node/erasure.ts';
 import { recordAccess, requirePurpose } from './access-log.ts';
 import type { Context } from './context.ts';
-import { PermissionError, requirePermission, StateError, type Actor, type Governance } from './governance.ts';
+import { requirePermission, StateError, type Actor, type Governance } from './governance.ts';
+import { decidePending, refuseOwnRequest } from './four-eyes.ts';
 
 export type { LegalHold } from '../store/governance.ts';
 
@@ -181,7 +182,7 @@ function decidable(g: Governance, actor: Actor, id: number): ApprovalRequest {
   requirePermission(actor, 'approve');
   const r = g.gov.approvals.get(id);
   if (!r || (r.kind !== HOLD_RELEASE_KIND && r.kind !== ERASURE_KIND)) throw new NotFoundError(`no retention request ${id}`);
-  if (r.requestedBy === actor.id) throw new PermissionError('four-eyes: the requester cannot decide their own request');
+  refuseOwnRequest(actor, r, 'decide');
   return r;
 }
 
@@ -197,7 +198,7 @@ export function approveRetentionRequest(g: Governance, actor: Actor, id: number)
     const h = holdOn(g, p.ip);
     if (h) throw new StateError(`${p.ip} is under legal hold ${h.id} (case ${h.caseRef}): release the hold before approving its erasure`);
   }
-  if (!g.gov.approvals.decide(id, 'pending', 'approved', actor.id, g.now())) throw new StateError(`request ${id} is ${g.gov.approvals.get(id)?.status}, not pending`);
+  decidePending(g, actor, id, 'approved');
   if (r.kind === HOLD_RELEASE_KIND) {
     const released = g.gov.holds.release(p.holdId!, actor.username, g.now());
     g.gov.approvals.decide(id, 'approved', released ? 'done' : 'failed', null, null, released ? `hold ${p.holdId} released` : `hold ${p.holdId} was already released`);
@@ -210,7 +211,7 @@ export function approveRetentionRequest(g: Governance, actor: Actor, id: number)
 
 export function rejectRetentionRequest(g: Governance, actor: Actor, id: number): RetentionRequestView {
   const r = decidable(g, actor, id);
-  if (!g.gov.approvals.decide(id, 'pending', 'rejected', actor.id, g.now())) throw new StateError(`request ${id} is not pending`);
+  decidePending(g, actor, id, 'rejected');
   recordAccess(g, actor, 'reject', `${r.kind} request ${id} (${params(r).ip})`, r.purpose);
   return view(g, g.gov.approvals.get(id)!);
 }
