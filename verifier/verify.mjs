@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 
-export const VERIFIER_VERSION = 2;
+export const VERIFIER_VERSION = 3;
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const REQUIRED = ['manifest.json', 'manifest.sig', 'public-key.pem', 'checkpoint.json', 'records.ndjson', 'proofs.json', 'deliveries.csv', 'decoys.json', 'tool.json'];
@@ -28,6 +28,7 @@ export const CHECKS = {
   records: 'records are canonical, in order, complete, and name this node',
   chain: 'chain links between consecutive records (prev = hash of the record before)',
   proofs: 'RFC 9162 inclusion proof of every record against the signed checkpoint',
+  erased: 'erased records: each stub is the leaf at its seq in the signed tree, needed by a proof, and stands for no record the package delivers',
   completeness: 'no record of the selected IP or decoy up to the checkpoint is left out (signed key index)',
   consistency: 'earlier published checkpoints are prefixes of this log (RFC 9162 consistency proofs)',
   csv: 'deliveries.csv says exactly what records.ndjson says',
@@ -450,7 +451,7 @@ export function verifyPackage(dir, opts = {}) {
   const findings = [];
   let sink = findings; // checks run in a different order than they are reported in: each writes into its own list
   const fail = (check, code, message) => sink.push({ check, code, message });
-  const facts = { package: dir, fingerprint: null, expectedFingerprint: opts.keyFingerprint ?? null, treeSize: null, root: null, checkpointAt: null, records: 0, deliveries: 0, seqs: null, tool: null, completeness: null, published: 0, purpose: null };
+  const facts = { package: dir, fingerprint: null, expectedFingerprint: opts.keyFingerprint ?? null, treeSize: null, root: null, checkpointAt: null, records: 0, deliveries: 0, seqs: null, tool: null, completeness: null, published: 0, purpose: null, erased: [] };
   const done = () => ({ ok: findings.length === 0, findings, facts });
 
   const raw = {}; // small files, read whole
@@ -482,7 +483,7 @@ export function verifyPackage(dir, opts = {}) {
   try {
     manifest = JSON.parse(raw['manifest.json'].toString('utf8'));
     if (canonicalJson(manifest) !== raw['manifest.json'].toString('utf8')) throw new Error('not in canonical form');
-    if (manifest.type !== 'counterseed-export/v1') throw new Error(`unknown type ${manifest.type}`);
+    if (!EXPORT_TYPES.includes(manifest.type)) throw new Error(`unknown type ${manifest.type}`);
   } catch (e) { fail('manifest', 'manifest-invalid', `manifest.json: ${e.message}`); return done(); }
   const sig = raw['manifest.sig'] ? Buffer.from(raw['manifest.sig'].toString('utf8').trim(), 'base64') : Buffer.alloc(0);
   if (!verifySignature(null, raw['manifest.json'], key, sig)) fail('manifest', 'manifest-signature-invalid', 'manifest.sig is not a valid signature of manifest.json by public-key.pem');
@@ -683,14 +684,19 @@ export function verifyPackage(dir, opts = {}) {
   for (const s of inFile) if (!listedSet.has(s)) fail('records', 'record-unlisted', `seq ${s} is in records.ndjson but not in the signed manifest`);
   if (n > 0) facts.seqs = `${seqs[0]}..${seqs[n - 1]}`;
 
-  // Chain: each record whose predecessor is also exported must point at that predecessor's hash.
+  // Erased records (README section 11): stubs in erased.json, each standing for a record the proofs need whose content was erased.
+  const stubs = readStubs(dir, manifest, cp, fail);
+
+  // Chain: each record whose predecessor is also exported (as a record or a stub) must point at that predecessor's hash.
   for (let i = 0; i < n; i++) {
     const seq = seqs[i];
     const before = lastBySeq.get(seq - 1);
-    if (before !== undefined && prevs[i] !== hex(hashes.get(before))) fail('chain', 'chain-link-broken', `seq ${seq}: prev ${prevs[i].slice(0, 16)}… is not the hash of seq ${seq - 1} (${hex(hashes.get(before)).slice(0, 16)}…)`);
+    const beforeHash = before !== undefined ? hashes.get(before) : stubs.get(seq - 1)?.hash;
+    if (beforeHash !== undefined && prevs[i] !== hex(beforeHash)) fail('chain', 'chain-link-broken', `seq ${seq}: prev ${prevs[i].slice(0, 16)}… is not the hash of ${before === undefined ? 'the stub of erased record' : 'seq'} ${seq - 1} (${hex(beforeHash).slice(0, 16)}…)`);
     if (seq === 0 && prevs[i] !== '0'.repeat(64)) fail('chain', 'chain-link-broken', 'seq 0 must have an all-zero prev');
     if (cp && seq === cp.tree_size - 1 && hex(hashes.get(i)) !== cp.head) fail('chain', 'head-mismatch', `seq ${seq} is the checkpoint's last record but its hash differs from the signed head`);
   }
+  for (const [seq, st] of stubs) if (cp && seq === cp.tree_size - 1 && hex(st.hash) !== cp.head) fail('chain', 'head-mismatch', `the stub of erased record ${seq}, the checkpoint's last record, has a hash that differs from the signed head`);
 
   // Proofs.
   try {
@@ -719,7 +725,10 @@ export function verifyPackage(dir, opts = {}) {
     }
   } catch (e) { fail('proofs', 'proofs-invalid', `proofs.json: ${e.message}`); }
 
-  checkCompleteness(dir, manifest, cp, { fail, facts, ats, hashes, lastBySeq });
+  checkStubs(stubs, { manifest, cp, root, inFile, listedSet, facts, fail });
+  checkCompleteness(dir, manifest, cp, { fail, facts, ats, hashes, lastBySeq, stubs });
+  // A stub only ever stands in where a proof of the selection needs the erased record.
+  for (const [seq, st] of stubs) if (!st.used) fail('erased', 'stub-unneeded', `the stub of erased record ${seq} is needed by no completeness proof of the selection: a package carries only the erased records its proofs go through`);
   checkConsistency(dir, manifest, cp, key, facts, opts.published ?? [], fail);
 
   findings.push(...out.decoys);
@@ -753,6 +762,69 @@ export function verifyPackage(dir, opts = {}) {
   } catch (e) { fail('tool', 'tool-invalid', `tool.json: ${e.message}`); }
 
   return done();
+}
+
+/** Export package types: v2 carries erased records as stubs (erased.json, the manifest's "erased"); v1 never does. */
+const EXPORT_TYPES = ['counterseed-export/v1', 'counterseed-export/v2'];
+
+/** An ISO time for a report line; the raw value where it is not a time. */
+const isoOr = (ms) => { try { return new Date(ms).toISOString(); } catch { return String(ms); } };
+
+/** The report's "erased:" line. */
+function erasedLine(erased) {
+  if (erased.length === 0) return 'none';
+  return `${erased.length} record(s) erased under the retention rules: their content is not in the package, their proofs go through their stubs (seq, time, hash)`;
+}
+
+/**
+ * erased.json (README section 11): the stubs of erased records, by seq: { at, hash, erasedAt, erasure, path, used }.
+ * A v2 package must carry it; a v1 package never does. A stub holds no content: seq, time and leaf hash are what the
+ * chain link, the Merkle path and the key index's accumulator need.
+ */
+function readStubs(dir, manifest, cp, fail) {
+  const stubs = new Map();
+  const v2 = manifest.type === 'counterseed-export/v2';
+  let e;
+  try { e = readListed(dir, manifest, 'erased.json'); } catch (err) { fail('erased', 'stubs-invalid', `erased.json: ${err.message}`); return stubs; }
+  if (e === undefined) {
+    if (v2) fail('erased', 'stubs-missing', 'a counterseed-export/v2 manifest needs erased.json (the stubs of its erased records), and it lists none');
+    return stubs;
+  }
+  if (!v2) { fail('erased', 'stubs-invalid', `erased.json in a ${manifest.type} package: only v2 packages carry erased records`); return stubs; }
+  if (!cp || e?.tree_size !== cp.tree_size || e?.root !== cp.root) fail('erased', 'stubs-invalid', 'erased.json is for a different tree head than checkpoint.json');
+  const list = Array.isArray(e?.stubs) ? e.stubs : [];
+  if (list.length === 0) fail('erased', 'stubs-invalid', 'erased.json holds no stubs');
+  for (const x of list) {
+    const ok = x && Number.isSafeInteger(x.seq) && x.seq >= 0 && Number.isSafeInteger(x.at) && typeof x.hash === 'string' && HEX64.test(x.hash)
+      && x.erased && Number.isSafeInteger(x.erased.at) && typeof x.erased.erasure === 'string' && Array.isArray(x.path) && x.path.every((h) => typeof h === 'string' && HEX64.test(h));
+    if (!ok) { fail('erased', 'stub-invalid', `a stub in erased.json is malformed: ${JSON.stringify(x).slice(0, 200)}`); continue; }
+    if (stubs.has(x.seq)) { fail('erased', 'stub-invalid', `erased record ${x.seq} has two stubs`); continue; }
+    stubs.set(x.seq, { at: x.at, hash: Buffer.from(x.hash, 'hex'), erasedAt: x.erased.at, erasure: x.erased.erasure, path: x.path.map((h) => Buffer.from(h, 'hex')), used: false });
+  }
+  return stubs;
+}
+
+/**
+ * Each stub: the leaf at its seq in the signed tree (its RFC 9162 inclusion proof: the node signed a record there, with
+ * exactly this hash), erased after it was recorded, named in the signed manifest's "erased" list, and never a record
+ * the package delivers (a line of records.ndjson, or a seq of the manifest's "records"): a stub cannot hide a
+ * delivered record. Every stub goes into facts.erased, which the report lists one by one.
+ */
+function checkStubs(stubs, { manifest, cp, root, inFile, listedSet, facts, fail }) {
+  if (manifest.erased !== undefined && (manifest.type !== 'counterseed-export/v2' || !Array.isArray(manifest.erased))) fail('erased', 'stubs-invalid', `the manifest's "erased" list is malformed or in a ${manifest.type} package`);
+  const named = new Set(Array.isArray(manifest.erased) ? manifest.erased : []);
+  for (const [seq, st] of stubs) {
+    if (inFile.has(seq)) fail('erased', 'stub-for-record', `seq ${seq} is a record in records.ndjson and also a stub in erased.json: a stub never stands for a record the package delivers`);
+    if (listedSet.has(seq)) fail('erased', 'stub-for-record', `seq ${seq} is listed in the signed manifest as a record the package delivers, but erased.json carries only a stub for it: its content was taken out`);
+    if (!named.has(seq)) fail('erased', 'stub-unlisted', `the stub of seq ${seq} is not in the signed manifest's list of erased records`);
+    let proved = false;
+    try { proved = cp !== undefined && root !== undefined && verifyInclusion(st.hash, seq, cp.tree_size, st.path, root); } catch { /* reported below */ }
+    if (!proved) fail('erased', 'stub-proof-failed', `the stub of erased record ${seq} is not the leaf at position ${seq} of the signed tree: its hash was altered, or no such record was signed`);
+    if (st.erasedAt < st.at) fail('erased', 'stub-invalid', `the stub of seq ${seq} says it was erased (${isoOr(st.erasedAt)}) before it was recorded (${isoOr(st.at)})`);
+    facts.erased.push({ seq, at: st.at, erasedAt: st.erasedAt, erasure: st.erasure });
+  }
+  for (const seq of named) if (!stubs.has(seq)) fail('erased', 'stub-missing', `the signed manifest lists erased record ${seq}, but erased.json has no stub for it`);
+  facts.erased.sort((a, b) => a.seq - b.seq);
 }
 
 /** A small JSON file of the package, listed in the signed manifest (its digest is checked with the others), parsed. */
@@ -831,7 +903,7 @@ function checkCompleteness(dir, manifest, cp, r) {
     }
     if (!hasIp && !hasDecoy) {
       if (unit === undefined || c.key !== null || !c.time) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is ${JSON.stringify(sel)}`); return; }
-      r.facts.completeness = checkTime(c.time, from, to, unit, { checkKey, proven, fail, indexSize: cp.index_size });
+      r.facts.completeness = checkTime(c.time, from, to, unit, { checkKey, proven, fail, indexSize: cp.index_size, stubs: r.stubs });
       return;
     }
     const key = hasIp ? ipKey(sel.ip) : `decoy:${sel.decoy}`;
@@ -878,9 +950,19 @@ export function checkKeyProof(c, key, other, { inWindow, proven, fail, r, indexS
     if (!proven(c.leaf) || c.leaf.leaf.key !== key) { fail('completeness-failed', `the leaf of ${key} is not in the key index the checkpoint signs`); return null; }
     const entries = [];
     const missing = [];
+    let erased = 0;
     for (const seq of c.inside) {
       const i = r.lastBySeq.get(seq);
-      if (i === undefined) { missing.push(seq); continue; }
+      if (i === undefined) {
+        // An erased record: its stub (seq, time, hash) takes its place in the accumulator; its content is gone.
+        const st = r.stubs?.get(seq);
+        if (st === undefined) { missing.push(seq); continue; }
+        st.used = true;
+        erased++;
+        if (!inWindow(st.at)) fail('completeness-failed', `erased record ${seq} is listed inside the window but its stub's time is outside it`);
+        entries.push([seq, st.at, st.hash]);
+        continue;
+      }
       if (!inWindow(r.ats[i])) fail('completeness-failed', `record ${seq} is listed inside the window but its time is outside it`);
       entries.push([seq, r.ats[i], r.hashes.get(i)]);
     }
@@ -904,7 +986,7 @@ export function checkKeyProof(c, key, other, { inWindow, proven, fail, r, indexS
       return null;
     }
     const others = other ? `, ${other.texts.length} of other decoys` : '';
-    return `${key}: ${c.inside.length} record(s) in the window${others}, ${c.outside.length} outside it, of ${c.leaf.leaf.count}`;
+    return `${key}: ${c.inside.length} record(s) in the window${erased ? ` (${erased} erased)` : ''}${others}, ${c.outside.length} outside it, of ${c.leaf.leaf.count}`;
   }
   if (c.inside.length > 0 || c.outside.length > 0 || (other?.texts ?? []).length > 0) { fail('completeness-invalid', 'an absent key cannot have records'); return null; }
   const ns = c.neighbours ?? [];
@@ -918,7 +1000,7 @@ export function checkKeyProof(c, key, other, { inWindow, proven, fail, r, indexS
 }
 
 /** A time window's proof: every "time:" key of its hours (v3) or minutes (v4), consecutive leaves, with the leaves just before and after them. */
-export function checkTime(t, from, to, unit, { checkKey, proven, fail, indexSize }) {
+export function checkTime(t, from, to, unit, { checkKey, proven, fail, indexSize, stubs }) {
   const lo = from === null ? 'time:' : timeKey(Math.max(0, from), unit) ?? 'time;';
   const hi = to === null ? 'time;' : timeKey(Math.max(0, to - 1), unit) ?? 'time;';
   const leaves = Array.isArray(t.leaves) ? t.leaves : [];
@@ -939,7 +1021,8 @@ export function checkTime(t, from, to, unit, { checkKey, proven, fail, indexSize
   const facts = leaves.map((p) => checkKey(p, p.leaf.leaf.key));
   if (facts.some((x) => x === null)) return null;
   const records = leaves.reduce((n, p) => n + p.inside.length, 0);
-  return `time window: ${records} record(s) in ${leaves.length} ${unit} key(s) ${lo}..${hi}`;
+  const erased = leaves.reduce((n, p) => n + p.inside.filter((q) => stubs?.has(q)).length, 0);
+  return `time window: ${records} record(s)${erased ? ` (${erased} erased)` : ''} in ${leaves.length} ${unit} key(s) ${lo}..${hi}`;
 }
 
 /**
@@ -1008,14 +1091,14 @@ export function purposeWarning(purpose) {
 }
 
 /** The end of every report: one line per check, then the result and its findings (at most 200). */
-function resultLines(res, checks, warning) {
+function resultLines(res, checks, warning, erased = 0) {
   const lines = [];
   for (const [check, doc] of Object.entries(checks)) {
     const n = res.findings.filter((x) => x.check === check).length;
     lines.push(`${n === 0 ? '[ ok ]' : '[FAIL]'} ${doc}${n ? ` (${n})` : ''}`);
   }
   lines.push('');
-  if (res.ok) lines.push('RESULT: VERIFIED - no sign of alteration.');
+  if (res.ok) lines.push(`RESULT: VERIFIED - no sign of alteration.${erased ? ` ${erased} record(s) erased under the retention rules (listed above): erased, not tampered.` : ''}`);
   else {
     lines.push(`RESULT: NOT VERIFIED - ${res.findings.length} problem(s):`);
     for (const x of res.findings.slice(0, 200)) lines.push(`  ${x.code}: ${x.message}`);
@@ -1041,9 +1124,12 @@ export function formatReport(res) {
     `published:   ${f.published ? `${f.published} checkpoint(s) given with --published` : 'none given (--published FILE)'}`,
     `tool:        ${f.tool ? `${f.tool.name} ${f.tool.version}, config sha256 ${f.tool.config_sha256}` : '?'}`,
     `purpose:     ${f.purpose ?? 'not recorded (package made before the manifest named it)'}${warning ? ` - ${warning}` : ''}`,
+    `erased:      ${erasedLine(f.erased ?? [])}`,
+    ...(f.erased ?? []).slice(0, 200).map((e) => `  erased: seq ${e.seq}, recorded ${isoOr(e.at)}, erased ${isoOr(e.erasedAt)} by ${JSON.stringify(e.erasure)}`),
+    ...((f.erased ?? []).length > 200 ? [`  … and ${f.erased.length - 200} more (--json lists them all)`] : []),
     '',
   ];
-  return [...lines, ...resultLines(res, CHECKS, warning)].join('\n');
+  return [...lines, ...resultLines(res, CHECKS, warning, (f.erased ?? []).length)].join('\n');
 }
 
 // ---------- referral packages (README, "Referral packages") ----------

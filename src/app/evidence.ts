@@ -81,6 +81,8 @@ export interface ExportEvidenceResult {
   readonly records: number;
   readonly deliveries: number;
   readonly treeSize: number;
+  /** Records erased under the retention rules that the selection's proofs go through: stubs in erased.json, without content. */
+  readonly erased: number;
   readonly fingerprint: string;
   /** The data directory's purpose, also in the package's signed manifest. */
   readonly purpose: DataPurpose;
@@ -141,7 +143,7 @@ export function exportEvidence(ctx: Context, input: ExportEvidenceInput, opts: E
     const r = await writeExportPackage({
       table: ev.table, log: ev.log, key: ev.key, getDecoy: (id) => ctx.store.getDecoy(id), tool: toolInfo(ctx.settings, nodeRunsOf(ctx.store)), now, published: ev.published,
     }, { filter, selection, out: resolve(input.out), purpose: ctx.purpose });
-    return { records: r.records, deliveries: r.deliveries, treeSize: r.treeSize, fingerprint: ev.key.fingerprint, purpose: ctx.purpose };
+    return { records: r.records, deliveries: r.deliveries, treeSize: r.treeSize, erased: r.erased, fingerprint: ev.key.fingerprint, purpose: ctx.purpose };
   });
 }
 

@@ -18,8 +18,15 @@ export class CanonicalEncodingError extends EvidenceError {
 export class ErasedRecordError extends EvidenceError {
   override name = 'ErasedRecordError';
   readonly seq: number;
-  constructor(seq: number, kind: string, erasedAt: number, erasure: string) {
+  /** The tombstone's facts: the record's time (UTC ms; NaN where not known), when it was erased, and by which erasure. */
+  readonly at: number;
+  readonly erasedAt: number;
+  readonly erasure: string;
+  constructor(seq: number, kind: string, erasedAt: number, erasure: string, at = Number.NaN) {
     super(`record ${seq} (${kind}) was erased on ${new Date(erasedAt).toISOString()} (${erasure}): its content is gone, its hash stays in the chain`);
     this.seq = seq;
+    this.at = at;
+    this.erasedAt = erasedAt;
+    this.erasure = erasure;
   }
 }

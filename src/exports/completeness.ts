@@ -5,6 +5,7 @@ import { inclusionProofs } from '../evidence/inclusion-proofs.ts';
 import { ACC_ZERO, accStep, decoyKey, ipKey, timeKey, type IndexLeaf } from '../evidence/key-index.ts';
 import type { StoredKey } from '../evidence/log-store.ts';
 import type { EvidenceLogTables, LogFilter, LogLink } from '../store/evidence-log.ts';
+import { deriveOrStub, isStub } from './erased-stubs.ts';
 import { ExportError } from './errors.ts';
 
 /** A leaf of the key index with its RFC 9162 inclusion path in the checkpoint's index tree. */
@@ -169,7 +170,8 @@ export function selectByIpAndDecoy(table: EvidenceLogTables, cp: CheckpointBody,
   const other: string[] = [];
   for (let i = 0; i < ofIp.length; i += DERIVE_CHUNK) {
     const chunk = ofIp.slice(i, i + DERIVE_CHUNK);
-    table.derive(chunk).forEach((r, j) => { if (r.keys.includes(want)) { picked.push(chunk[j]!); ats.push(r.at); } else other.push(r.text); });
+    // An erased record's decoy is gone with its content: it stays in the selection as a stub (erased-stubs.ts), reported as erased.
+    deriveOrStub(table, chunk).forEach((r, j) => { if (isStub(r) || r.keys.includes(want)) { picked.push(chunk[j]!); ats.push(r.at); } else other.push(r.text); });
   }
   if (picked.length > max) throw new ExportError(`more than ${max} records match; narrow the selection with --from/--to`);
   return { links: picked, ats, proof: { ...head(cp, f), ...proof, inside: picked.map((l) => l.seq), decoy: f.decoyId, other } };

@@ -9,13 +9,14 @@ import { inclusionProofs } from '../evidence/inclusion-proofs.ts';
 import type { CheckpointLog } from '../evidence/checkpoint-log.ts';
 import { consistencyNeeds, consistencyProof, verifyConsistency } from '../evidence/consistency.ts';
 import { selectRecords } from './selection.ts';
+import { deriveOrStub, isStub, type ErasedStub } from './erased-stubs.ts';
 import { leafHash } from '../evidence/merkle.ts';
 import type { EvidenceLogTables, LogFilter, LogLink, LogRow } from '../store/evidence-log.ts';
 import { CaseGraphBuilder, indented, JSONLD_HEAD, JSONLD_SEP, JSONLD_TAIL, jsonLdNode, type ExportedRecord } from './case-jsonld.ts';
 import { csvLine, DELIVERY_COLUMNS, deliveryCells, type DecoyFacts, type DeliveryObs } from './csv.ts';
 import { ExportError } from './errors.ts';
 import { HashedFile } from './hashed-file.ts';
-import { MANIFEST_TYPE, signManifest, type Selection } from './manifest.ts';
+import { MANIFEST_TYPE, MANIFEST_TYPE_ERASED, signManifest, type Selection } from './manifest.ts';
 import { readmeText } from './readme.ts';
 import { toolJson, type ToolInfo } from './tool-info.ts';
 
@@ -44,7 +45,11 @@ export interface ExportRequest {
   readonly maxRecords?: number;
 }
 
-export interface ExportSummary { readonly records: number; readonly deliveries: number; readonly treeSize: number; readonly files: string[] }
+export interface ExportSummary {
+  readonly records: number; readonly deliveries: number; readonly treeSize: number; readonly files: string[];
+  /** Records the selection's proofs needed that were erased under the retention rules: in erased.json as stubs, without content. */
+  readonly erased: number;
+}
 
 /** Records derived (texts held) at a time in each pass. */
 const DERIVE_CHUNK = 2000;
@@ -52,7 +57,7 @@ const DERIVE_CHUNK = 2000;
 const VERIFIER = new URL('../../verifier/verify.mjs', import.meta.url);
 
 /** The files of a package, in the order the manifest and the summary list them (manifest.json and manifest.sig follow). */
-const FILE_ORDER = ['records.ndjson', 'proofs.json', 'completeness.json', 'consistency.json', 'checkpoint.json', 'public-key.pem', 'deliveries.csv', 'decoys.json', 'case.jsonld', 'tool.json', 'README.txt', 'verify.mjs'] as const;
+const FILE_ORDER = ['records.ndjson', 'proofs.json', 'erased.json', 'completeness.json', 'consistency.json', 'checkpoint.json', 'public-key.pem', 'deliveries.csv', 'decoys.json', 'case.jsonld', 'tool.json', 'README.txt', 'verify.mjs'] as const;
 
 interface ParsedRecord { readonly kind: string; readonly at: number; readonly obs: Record<string, unknown> }
 
@@ -75,9 +80,8 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
   // Links only (seq, row, hash): the texts are derived a chunk at a time in each pass below.
   const links = picked.length === 0 ? [] : mergeBySeq(picked, c.table.clockLinks(picked[0]!.seq, picked[picked.length - 1]!.seq));
   picked.length = 0;
-  const seqs = links.map((r) => r.seq);
-  const rowsOf = function* (): Generator<LogRow> {
-    for (let i = 0; i < links.length; i += DERIVE_CHUNK) yield* c.table.derive(links.slice(i, i + DERIVE_CHUNK));
+  const rowsOf = function* (of: readonly LogLink[]): Generator<LogRow> {
+    for (let i = 0; i < of.length; i += DERIVE_CHUNK) yield* c.table.derive(of.slice(i, i + DERIVE_CHUNK));
   };
 
   // Earlier published checkpoints this one must extend (RFC 9162 consistency), from the checkpoint log file.
@@ -91,7 +95,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
   // One streaming pass over the log's leaf hashes: memory grows with the records exported, not the log.
   let tree: ReturnType<typeof inclusionProofs>;
   try {
-    tree = inclusionProofs(c.table.hashes(0, cp.treeSize), cp.treeSize, [...new Set([...seqs, ...needs.map((x) => x.leaf)])], needs.map((x) => x.node));
+    tree = inclusionProofs(c.table.hashes(0, cp.treeSize), cp.treeSize, [...new Set([...links.map((l) => l.seq), ...needs.map((x) => x.leaf)])], needs.map((x) => x.node));
   } catch (e) {
     throw new EvidenceError(`the evidence log no longer matches its signed checkpoint: ${(e as Error).message} (records were deleted)`);
   }
@@ -105,9 +109,18 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
   });
 
   // Pass 1: every record against its hash; the decoys its deliveries name (in order of first mention).
+  // A record erased under the retention rules becomes a stub (erased-stubs.ts): its proofs go through
+  // its seq, time and hash; its content is gone. Only a completeness proof can need one (a time window
+  // or a key holding an erased record); clock and loss records are never erased.
   let deliveries = 0;
   const decoyIds = new Set<number>();
-  for (const r of rowsOf()) {
+  const stubs: ErasedStub[] = [];
+  for (let k = 0; k < links.length; k += DERIVE_CHUNK) for (const r of deriveOrStub(c.table, links.slice(k, k + DERIVE_CHUNK))) {
+    if (isStub(r)) {
+      if (!completeness) throw new EvidenceError(`record ${r.seq} was erased on ${new Date(r.erased.at).toISOString()} (${r.erased.erasure}) and this selection has no completeness proof to carry it as erased`);
+      stubs.push(r);
+      continue;
+    }
     if (!leafHash(Buffer.from(r.text, 'utf8')).equals(r.hash)) throw new EvidenceError(`stored record ${r.seq} does not match its hash`);
     const j = JSON.parse(r.text) as ParsedRecord;
     if (j.kind !== 'delivery') continue;
@@ -118,6 +131,9 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
   for (const id of decoyIds) { const d = await c.getDecoy(id); if (d) decoys.push(d); }
   const facts = new Map<string, DecoyFacts & { size: number }>(decoys.map((d) => [d.infoHash, { name: d.name, contentSha256: d.contentSha256, size: d.size }]));
   const createdAt = c.now();
+  const erasedSeqs = new Set(stubs.map((s) => s.seq));
+  const live = stubs.length === 0 ? links : links.filter((l) => !erasedSeqs.has(l.seq));
+  const seqs = live.map((r) => r.seq);
 
   // Pass 2: the files.
   const createdDir = !existsSync(req.out);
@@ -139,7 +155,7 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
       jsonld.write(nodes++ === 0 ? jsonLdNode(node) : JSONLD_SEP + jsonLdNode(node));
     });
     let i = 0;
-    for (const r of rowsOf()) {
+    for (const r of rowsOf(live)) {
       ndjson.write(`${r.text}\n`);
       const path = tree.proofs.get(r.seq)!;
       proofs.write((i === 0 ? '' : ',\n') + indented({ seq: r.seq, path: path.map((h) => h.toString('hex')) }, 2));
@@ -155,6 +171,9 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
     proofs.write('\n ]\n}\n');
     jsonld.write(JSONLD_TAIL);
     for (const [name, f] of [['records.ndjson', ndjson], ['proofs.json', proofs], ['deliveries.csv', csv], ['case.jsonld', jsonld]] as const) hashes.set(name, f.close());
+    if (stubs.length > 0) {
+      whole('erased.json', `${JSON.stringify({ tree_size: cp.treeSize, root: cp.body.root, stubs: stubs.map((s) => ({ ...s, path: tree.proofs.get(s.seq)!.map((h) => h.toString('hex')) })) }, null, 1)}\n`);
+    }
     if (completeness) whole('completeness.json', `${JSON.stringify(completeness, null, 1)}\n`);
     if (c.published) whole('consistency.json', `${JSON.stringify({ tree_size: cp.treeSize, root: cp.body.root, proofs: consistency }, null, 1)}\n`);
     whole('checkpoint.json', `${JSON.stringify({ text: cp.text, signature: cp.signature }, null, 2)}\n`);
@@ -164,22 +183,22 @@ export async function writeExportPackage(c: ExportComponents, req: ExportRequest
     })), null, 2)}\n`);
     whole('tool.json', toolJson(c.tool, seqs));
     whole('README.txt', readmeText({
-      node: c.key.fingerprint, records: links.length, deliveries, treeSize: cp.treeSize, selection: JSON.stringify(req.selection), createdAt,
+      node: c.key.fingerprint, records: live.length, erased: stubs.length, deliveries, treeSize: cp.treeSize, selection: JSON.stringify(req.selection), createdAt,
       completeness: completeness === undefined ? undefined : completeness.key ?? (completeness.ips ? `${completeness.ips.length} addresses` : 'time window'), published: c.published ? consistency.length : undefined, purpose: req.purpose ?? 'evidence',
     }));
     if (existsSync(VERIFIER)) whole('verify.mjs', readFileSync(VERIFIER));
 
     const names = FILE_ORDER.filter((n) => hashes.has(n));
     const manifest = signManifest({
-      type: MANIFEST_TYPE, node: c.key.fingerprint, purpose: req.purpose ?? 'evidence', created_at: createdAt,
+      type: stubs.length > 0 ? MANIFEST_TYPE_ERASED : MANIFEST_TYPE, node: c.key.fingerprint, purpose: req.purpose ?? 'evidence', created_at: createdAt,
       tool: { name: c.tool.name, version: c.tool.version, config_sha256: c.tool.config_sha256 },
       selection: req.selection, checkpoint: { tree_size: cp.treeSize, root: cp.body.root },
-      records: seqs, deliveries,
+      records: seqs, ...(stubs.length > 0 ? { erased: stubs.map((s) => s.seq) } : {}), deliveries,
       files: Object.fromEntries(names.map((n) => [n, hashes.get(n)!])),
     }, c.key.privateKey);
     writeFileSync(join(req.out, 'manifest.json'), manifest.text, { flag: 'wx' });
     writeFileSync(join(req.out, 'manifest.sig'), `${manifest.signature}\n`, { flag: 'wx' });
-    return { records: links.length, deliveries, treeSize: cp.treeSize, files: [...names, 'manifest.json', 'manifest.sig'] };
+    return { records: live.length, deliveries, treeSize: cp.treeSize, files: [...names, 'manifest.json', 'manifest.sig'], erased: stubs.length };
   } catch (e) {
     // No half-written package: remove what this export created.
     for (const f of open) { f.abandon(); rmSync(f.path, { force: true }); }

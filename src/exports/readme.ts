@@ -2,7 +2,7 @@ import { purposeBanner, type DataPurpose } from '../domain/data-purpose.ts';
 import { formatFingerprint } from '../evidence/keys.ts';
 
 /** README.txt of an export package: what each file is and how to check it without counterseed. */
-export function readmeText(o: { node: string; records: number; deliveries: number; treeSize: number; selection: string; createdAt: number; completeness?: string | undefined; published?: number | undefined; purpose?: DataPurpose }): string {
+export function readmeText(o: { node: string; records: number; erased?: number; deliveries: number; treeSize: number; selection: string; createdAt: number; completeness?: string | undefined; published?: number | undefined; purpose?: DataPurpose }): string {
   const banner = o.purpose === undefined ? undefined : purposeBanner(o.purpose);
   return `${banner ? `${banner.toUpperCase()} (manifest.json: "purpose": "${o.purpose}")\n\n` : ''}counterseed evidence export
 ===========================
@@ -10,7 +10,9 @@ export function readmeText(o: { node: string; records: number; deliveries: numbe
 Created (UTC):      ${new Date(o.createdAt).toISOString()}
 Selection:          ${o.selection}
 Records:            ${o.records} (${o.deliveries} deliveries)
-Signed checkpoint:  tree of ${o.treeSize} records
+${o.erased ? `Erased records:     ${o.erased}, erased under the retention rules: in erased.json as stubs (seq, time, hash,
+                    erasure), without their content; the proofs go through them
+` : ''}Signed checkpoint:  tree of ${o.treeSize} records
 Completeness:       ${o.completeness ? `every record of ${o.completeness} in the selection, proved against the checkpoint's key index` : 'not proved for this selection (a checkpoint before v3, or a selection by record kind)'}
 Earlier checkpoints: ${o.published === undefined ? 'none shipped' : `${o.published} published checkpoint(s), each with a consistency proof`}
 Node key:           ${formatFingerprint(o.node)}
@@ -29,6 +31,11 @@ records.ndjson   the raw evidence records, one per line, exactly the bytes that 
                  record hash = SHA-256(0x00 || line bytes)   (RFC 9162 leaf hash)
 proofs.json      for every record an RFC 9162 inclusion proof (audit path) against the
                  signed checkpoint: the record is at position seq in the log the node signed.
+erased.json      (only when the selection spans records erased under the retention rules)
+                 one stub per erased record the proofs need: {seq, at, hash, erased: {at,
+                 erasure}, path}. Its content is gone; its hash is still the leaf at position
+                 seq of the signed tree (path), and the key index still counts it. The verifier
+                 reports each as erased, with its erasure reference, and never as a delivered record.
 completeness.json the selected key's leaf in the key index the checkpoint signs, with the links
                  of the key's records outside the time window: proof that no record of that IP
                  or decoy was left out (or, for a key with no records, the neighbouring leaves

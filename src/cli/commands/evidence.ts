@@ -88,6 +88,7 @@ export const evidenceExport: Command = {
     // A lab directory's package is made (to try the verifier) and says, in its signed manifest, that it is not evidence.
     for (const l of purposeLines(r.purpose)) io.out(`${l}: the package's signed manifest says purpose "${r.purpose}"`);
     io.out(`wrote ${r.records} records (${r.deliveries} deliveries) with inclusion proofs against a checkpoint of ${r.treeSize} records to ${out}`);
+    if (r.erased > 0) io.out(`${r.erased} records of the selection were erased under the retention rules: the package carries their stubs (erased.json), not their content`);
     io.out(`node key ${r.fingerprint}; check it with: counterseed evidence verify ${out}`);
   },
 };

@@ -272,8 +272,8 @@ export class EvidenceLogTable implements EvidenceLogTables {
       const values = row ?? this.#rowById.get(l.kind)!.get(l.rowId) as unknown as SQLOutputValue[] | undefined;
       if (!values) {
         // An erasure (retention-001) leaves a tombstone: the record reads as erased, not as tampered.
-        const t = (this.#tombstone ??= this.#db.prepare('SELECT erased_at, erasure FROM evidence_erased WHERE seq = ? AND kind = ? AND row_id = ?')).get(l.seq, l.kind, l.rowId);
-        if (t) throw new ErasedRecordError(l.seq, l.kind, Number(t.erased_at), String(t.erasure));
+        const t = (this.#tombstone ??= this.#db.prepare('SELECT at, erased_at, erasure FROM evidence_erased WHERE seq = ? AND kind = ? AND row_id = ?')).get(l.seq, l.kind, l.rowId);
+        if (t) throw new ErasedRecordError(l.seq, l.kind, Number(t.erased_at), String(t.erasure), Number(t.at));
         throw new EvidenceError(`record ${l.seq}: its ${c.spec.table} row ${l.rowId} is gone`);
       }
       text = c.recordText(values, l.seq, prev, node);

@@ -75,9 +75,16 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`retention: $
       }
     }
     assert.equal(erased, HOSTILE_NAMES.length);
-    // A package never carries erased content: an export whose proof needs an erased record is refused, naming it.
-    await assert.rejects(exportEvidence(f.ctx, { out: join(f.root, 'pkg-11'), filter: { ip: '198.18.0.11' } }), (e: Error) => e instanceof ErasedRecordError && /was erased on/.test(e.message));
-    assert.equal(existsSync(join(f.root, 'pkg-11')), false, 'nothing half-written');
+    // A package never carries erased content: an export whose proof needs an erased record carries its stub
+    // (seq, time, hash, erasure), and the verifier reports it as erased, not as tampered.
+    const pkg11 = join(f.root, 'pkg-11');
+    const r11 = await exportEvidence(f.ctx, { out: pkg11, filter: { ip: '198.18.0.11' } });
+    assert.equal(r11.deliveries, 0);
+    const v11 = await verifyEvidence({ dir: pkg11 });
+    assert.equal(v11.ok, true, JSON.stringify(v11.findings).slice(0, 500));
+    assert.equal(v11.facts.erased!.length, HOSTILE_NAMES.length);
+    assert.ok(v11.facts.erased!.every((e) => /^erasure request \d+$/.test(e.erasure)));
+    assert.equal(existsSync(join(pkg11, 'erased.json')), true);
     const out = join(f.root, 'pkg-12');
     await exportEvidence(f.ctx, { out, filter: { ip: '198.18.0.12' } });
     const v = await verifyEvidence({ dir: out, keyFingerprint: (await nodeKey(f.ctx)).fingerprint });
