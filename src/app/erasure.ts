@@ -1,4 +1,5 @@
 import { openErasure } from '../node/erasure.ts';
+import { erasePackages, type PackageErasure } from './export-erasure.ts';
 import type { ErasedCount, ErasureTable } from '../store/erasure.ts';
 import { allAccessEntries, recordAccess } from './access-log.ts';
 import { signCheckpoint } from './evidence.ts';
@@ -16,6 +17,8 @@ export interface ErasureRun {
   readonly categories: readonly { readonly category: RetentionCategory; readonly cutoff: number; readonly erased: number; readonly held: number; readonly erasure: string }[];
   /** Approved early erasures carried out (request id, address, records). */
   readonly requests: readonly { readonly id: number; readonly ip: string; readonly erased: number; readonly status: 'done' | 'failed'; readonly note?: string }[];
+  /** Approved export packages under web-exports/: each deleted once every personal record in it is past its period (export-erasure.ts). */
+  readonly packages: readonly PackageErasure[];
 }
 
 const sum = (xs: readonly ErasedCount[]) => xs.reduce((n, x) => n + x.records, 0);
@@ -76,7 +79,15 @@ export async function runErasure(ctx: Context, g: Governance, opts: { dryRun?: b
     recordAccess(g, ERASURE_JOB, 'erase', `${erasure} (early; requested by ${requester}, approved by ${approver}): ${n} records of ${ip}${seqs(done)}`, r.purpose);
     requests.push({ id: r.id, ip, erased: n, status: 'done' });
   }
-  return { at, dryRun: opts.dryRun ?? false, categories, requests };
+  // Approved export packages are copies of records: each goes when every personal record in it is past
+  // its period and none is of an address under legal hold (docs/retention.md).
+  const packages = erasePackages(ctx.settings, at, exceptIps, opts.dryRun ?? false);
+  for (const p of packages) {
+    if (!p.erased || opts.dryRun) continue;
+    recordAccess(g, ERASURE_JOB, 'erase', `web export package ${p.id} (evidence export request ${p.id}): deleted, its ${p.records} personal records all past their retention periods`,
+      `retention periods (retention.deliveriesDays, announcesDays, presenceDays, rejectedDays)`);
+  }
+  return { at, dryRun: opts.dryRun ?? false, categories, requests, packages };
 }
 
 export interface TombstoneCheck { readonly ok: boolean; readonly erasures: number; readonly tombstones: number; readonly problems: readonly string[] }
