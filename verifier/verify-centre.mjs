@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Checks an evidence package exported from a counterseed centre across several nodes
-// (centre-manifest.json, type counterseed-centre-export/v2): the centre's signature over the
+// (centre-manifest.json, type counterseed-centre-export/v2, or v3 when a node's section carries erased records as stubs): the centre's signature over the
 // manifest (its list of nodes), and every node's section, with the per-node verifier's own
 // functions (verify.mjs, beside this file). A package of the first format (v1: no centre signature,
 // no completeness proofs) is still verified, for inclusion only, and the result says what it cannot prove. Plain JavaScript, no dependencies, Node.js 20 or later.
@@ -16,6 +16,8 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const FILES = ['public-key.pem', 'checkpoint.json', 'records.ndjson', 'proofs.json', 'completeness.json'];
 const V1 = 'counterseed-centre-export/v1';
 const V2 = 'counterseed-centre-export/v2';
+/** v2 with erased records: a node section may list `erased` seqs, whose stubs are in its erased.json (verify.mjs README section 11). */
+const V3 = 'counterseed-centre-export/v3';
 /** What a v1 package cannot prove: said in every result and every report of one. */
 export const V1_LIMITS = [
   'this is a first-format (counterseed-centre-export/v1) package: it proves inclusion only, NOT completeness (records of the selection may have been left out of it)',
@@ -46,11 +48,11 @@ export function verifyCentrePackage(dir, opts = {}) {
     const text = readFileSync(join(dir, 'centre-manifest.json'), 'utf8');
     manifest = JSON.parse(text);
     if (canonicalJson(manifest) !== text) throw new Error('not in canonical form');
-    if (manifest.type !== V2 && manifest.type !== V1) throw new Error(`unknown type ${manifest.type}`);
-    format = manifest.type === V1 ? 'v1' : 'v2';
+    if (manifest.type !== V3 && manifest.type !== V2 && manifest.type !== V1) throw new Error(`unknown type ${manifest.type}`);
+    format = manifest.type === V1 ? 'v1' : manifest.type === V3 ? 'v3' : 'v2';
     if (!Array.isArray(manifest.nodes)) throw new Error('no list of nodes');
     // v1 had no centre key: there is nothing to check the list of nodes against (V1_LIMITS says so).
-    if (format === 'v2') centre = checkCentreSignature(dir, text, manifest, opts.centreKey, (code, message) => fail(null, code, message));
+    if (format !== 'v1') centre = checkCentreSignature(dir, text, manifest, opts.centreKey, (code, message) => fail(null, code, message));
     else if (opts.centreKey !== undefined) fail(null, 'centre-signature-missing', 'a v1 package carries no centre signature: --centre-key cannot be checked');
   } catch (e) {
     fail(null, 'manifest-invalid', `centre-manifest.json: ${e.message}`);
@@ -59,10 +61,10 @@ export function verifyCentrePackage(dir, opts = {}) {
   const limits = format === 'v1' ? V1_LIMITS : [];
   const files = format === 'v1' ? FILES.filter((f) => f !== 'completeness.json') : FILES;
   const sel = manifest.selection ?? {};
-  if (format === 'v2' && (sel.nodes === undefined) !== (manifest.all_nodes === true)) fail(null, 'manifest-invalid', 'the manifest\'s all_nodes does not match its selection');
+  if (format !== 'v1' && (sel.nodes === undefined) !== (manifest.all_nodes === true)) fail(null, 'manifest-invalid', 'the manifest\'s all_nodes does not match its selection');
   for (const section of manifest.nodes) {
     const fp = section.node;
-    const fact = { node: fp, label: section.label, treeSize: section.checkpoint?.tree_size ?? null, records: 0 };
+    const fact = { node: fp, label: section.label, treeSize: section.checkpoint?.tree_size ?? null, records: 0, erased: [] };
     nodes.push(fact);
     if (!HEX64.test(fp)) { fail(fp, 'manifest-invalid', 'a node is not named by a key fingerprint'); continue; }
     if (!section.checkpoint) { if (section.records !== 0) fail(fp, 'manifest-invalid', 'records without a checkpoint'); continue; }
@@ -76,7 +78,26 @@ export function verifyCentrePackage(dir, opts = {}) {
     }
     if (files.some((f) => !raw[f])) continue;
     let key;
-    const seen = { lastBySeq: new Map(), ats: [], hashes: new Map() };
+    const seen = { lastBySeq: new Map(), ats: [], hashes: new Map(), stubs: new Map() };
+    // Erased records (v3): their stubs, each checked below against the node's signed tree and its key index.
+    if (section.erased !== undefined || section.files?.['erased.json'] !== undefined) {
+      if (format !== 'v3') { fail(fp, 'stubs-invalid', `a ${manifest.type} package carries no erased records`); continue; }
+      const p = join(ndir, 'erased.json');
+      if (!existsSync(p)) { fail(fp, 'file-missing', `nodes/${fp}/erased.json is missing`); continue; }
+      raw['erased.json'] = readFileSync(p);
+      if (sha256hex(raw['erased.json']) !== section.files?.['erased.json']) fail(fp, 'file-digest-mismatch', `nodes/${fp}/erased.json is not the file the manifest lists`);
+      let e;
+      try { e = JSON.parse(raw['erased.json'].toString('utf8')); } catch (err) { fail(fp, 'stubs-invalid', `erased.json: ${err.message}`); continue; }
+      for (const x of Array.isArray(e?.stubs) ? e.stubs : []) {
+        const ok = x && Number.isSafeInteger(x.seq) && x.seq >= 0 && Number.isSafeInteger(x.at) && HEX64.test(String(x.hash)) && x.erased && Number.isSafeInteger(x.erased.at)
+          && typeof x.erased.erasure === 'string' && Array.isArray(x.path) && x.path.every((h) => HEX64.test(String(h)));
+        if (!ok || seen.stubs.has(x.seq)) { fail(fp, 'stub-invalid', `a stub in erased.json is malformed or repeated: ${JSON.stringify(x).slice(0, 200)}`); continue; }
+        seen.stubs.set(x.seq, { at: x.at, hash: Buffer.from(x.hash, 'hex'), erasedAt: x.erased.at, erasure: x.erased.erasure, path: x.path.map((h) => Buffer.from(h, 'hex')), used: false });
+      }
+      const listed = new Set(Array.isArray(section.erased) ? section.erased : []);
+      for (const q of listed) if (!seen.stubs.has(q)) fail(fp, 'stub-missing', `the manifest lists erased record ${q}, but erased.json has no stub for it`);
+      for (const q of seen.stubs.keys()) if (!listed.has(q)) fail(fp, 'stub-unlisted', `the stub of seq ${q} is not in the signed manifest's list of erased records`);
+    }
     try { key = createPublicKey(raw['public-key.pem']); } catch (e) { fail(fp, 'public-key-invalid', e.message); continue; }
     if (fingerprintOf(key) !== fp) { fail(fp, 'key-mismatch', `public-key.pem is key ${fingerprintOf(key)}, not ${fp}`); continue; }
     let cp;
@@ -106,6 +127,9 @@ export function verifyCentrePackage(dir, opts = {}) {
         fail(fp, 'inclusion-proof-invalid', `seq ${r.seq} is not in the node's signed tree at its place`);
       }
       if (last && r.seq === last.seq + 1 && r.prev !== last.hash) fail(fp, 'chain-broken', `seq ${r.seq} does not link to seq ${last.seq}`);
+      const stubBefore = seen.stubs.get(r.seq - 1);
+      if (stubBefore && r.prev !== stubBefore.hash.toString('hex')) fail(fp, 'chain-broken', `seq ${r.seq} does not link to the stub of erased record ${r.seq - 1}`);
+      if (seen.stubs.has(r.seq)) fail(fp, 'stub-for-record', `seq ${r.seq} is a record in records.ndjson and also a stub in erased.json: a stub never stands for a record the package delivers`);
       if (last && r.seq <= last.seq) fail(fp, 'record-invalid', `seq ${r.seq} after seq ${last.seq}`);
       last = { seq: r.seq, hash: leaf.toString('hex') };
       seen.lastBySeq.set(r.seq, seen.ats.length);
@@ -113,7 +137,15 @@ export function verifyCentrePackage(dir, opts = {}) {
       seen.ats.push(r.at);
       fact.records++;
     }
+    for (const [q, st] of seen.stubs) {
+      if (!verifyInclusion(st.hash, q, cp.tree_size, st.path, root)) fail(fp, 'stub-proof-failed', `the stub of erased record ${q} is not the leaf at position ${q} of the node's signed tree: its hash was altered, or no such record was signed`);
+      if (st.erasedAt < st.at) fail(fp, 'stub-invalid', `the stub of seq ${q} says it was erased before it was recorded`);
+    }
     fact.completeness = format === 'v1' ? null : checkNodeCompleteness(raw['completeness.json'], cp, sel, seen, (code, message) => fail(fp, code, message));
+    for (const [q, st] of [...seen.stubs].sort((a, b) => a[0] - b[0])) {
+      if (!st.used) fail(fp, 'stub-unneeded', `the stub of erased record ${q} is needed by no completeness proof of the selection`);
+      fact.erased.push({ seq: q, at: st.at, erasedAt: st.erasedAt, erasure: st.erasure });
+    }
     if (fact.records !== section.records) fail(fp, 'manifest-mismatch', `the manifest lists ${section.records} records, the file holds ${fact.records}`);
   }
   return { ok: findings.length === 0, findings, nodes, centre, format, limits };
@@ -158,7 +190,7 @@ function checkNodeCompleteness(raw, cp, sel, seen, fail) {
   const checkKey = (p, key) => checkKeyProof(p, key, undefined, ctx);
   if (sel.ip === undefined) {
     if (c.key !== null || !c.time) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is by time`); return null; }
-    return checkTime(c.time, from, to, 'minute', { checkKey, proven, fail: ctx.fail, indexSize: cp.index_size });
+    return checkTime(c.time, from, to, 'minute', { checkKey, proven, fail: ctx.fail, indexSize: cp.index_size, stubs: seen.stubs });
   }
   const key = ipKey(sel.ip);
   if (c.key !== key) { fail('completeness-invalid', `completeness.json is for ${c.key}, the selection is ${key}`); return null; }
@@ -186,10 +218,14 @@ function main(argv) {
     for (const n of res.nodes) {
       process.stdout.write(`node ${n.node} (${n.label}): ${n.treeSize === null ? 'no verified checkpoint: nothing of this node is shown' : `${n.records} records against its signed tree of ${n.treeSize}`}\n`);
       if (n.completeness) process.stdout.write(`  complete: ${n.completeness}\n`);
+      for (const e of n.erased ?? []) process.stdout.write(`  erased: seq ${e.seq}, recorded ${new Date(e.at).toISOString()}, erased ${new Date(e.erasedAt).toISOString()} by ${JSON.stringify(e.erasure)}: content not in the package, proofs through its stub\n`);
     }
     for (const f of res.findings) process.stdout.write(`PROBLEM ${f.node ?? ''} ${f.code}: ${f.message}\n`);
     if (res.format === 'v1') process.stdout.write(res.ok ? `VERIFIED, INCLUSION ONLY (v1 package): every record shown is in its node's own signed log (${res.nodes.length} node(s)). NOT proven: that no record was left out, and that the list of nodes is the centre's.\n` : `NOT VERIFIED: ${res.findings.length} problem(s)\n`);
-    else process.stdout.write(res.ok ? `VERIFIED: the centre signed this list of ${res.nodes.length} node(s); every node's records are in its own signed log, and none of the selection up to each node's checkpoint was left out. Not shown: records after a node's checkpoint.\n` : `NOT VERIFIED: ${res.findings.length} problem(s)\n`);
+    else {
+      const erased = res.nodes.reduce((k, n) => k + (n.erased?.length ?? 0), 0);
+      process.stdout.write(res.ok ? `VERIFIED: the centre signed this list of ${res.nodes.length} node(s); every node's records are in its own signed log, and none of the selection up to each node's checkpoint was left out${erased ? ` (${erased} record(s) erased under the retention rules, listed above: erased, not tampered)` : ''}. Not shown: records after a node's checkpoint.\n` : `NOT VERIFIED: ${res.findings.length} problem(s)\n`);
+    }
   }
   return res.ok ? 0 : 1;
 }

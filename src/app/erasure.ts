@@ -1,4 +1,4 @@
-import { openErasure } from '../node/erasure.ts';
+import { openCentreErasure, openErasure } from '../node/erasure.ts';
 import { erasePackages, type PackageErasure } from './export-erasure.ts';
 import type { ErasedCount, ErasureTable } from '../store/erasure.ts';
 import { allAccessEntries, recordAccess } from './access-log.ts';
@@ -17,6 +17,8 @@ export interface ErasureRun {
   readonly categories: readonly { readonly category: RetentionCategory; readonly cutoff: number; readonly erased: number; readonly held: number; readonly erasure: string }[];
   /** Approved early erasures carried out (request id, address, records). */
   readonly requests: readonly { readonly id: number; readonly ip: string; readonly erased: number; readonly status: 'done' | 'failed'; readonly note?: string }[];
+  /** At a centre (PostgreSQL with registered nodes): records shipped by nodes erased (or due), per category and per approved request; absent elsewhere. */
+  readonly centre?: { readonly categories: readonly { readonly category: RetentionCategory; readonly erased: number }[]; readonly requests: readonly { readonly id: number; readonly erased: number }[] };
   /** Approved export packages under web-exports/: each deleted once every personal record in it is past its period (export-erasure.ts). */
   readonly packages: readonly PackageErasure[];
 }
@@ -35,6 +37,12 @@ const seqs = (xs: readonly ErasedCount[]) => {
  */
 export async function runErasure(ctx: Context, g: Governance, opts: { dryRun?: boolean; table?: ErasureTable } = {}): Promise<ErasureRun> {
   const table = opts.table ?? openErasure(ctx.store);
+  // At a centre, the records nodes shipped are erased too (docs/retention.md, "At the centre"): projected
+  // into the analysis tables first, so that the store's own erasure below finds their copies there.
+  const centre = openCentreErasure(ctx.store);
+  if (centre && !opts.dryRun) centre.project();
+  const centreCategories: { category: RetentionCategory; erased: number }[] = [];
+  const centreRequests: { id: number; erased: number }[] = [];
   // Erase only what an audited, signed checkpoint covers: each record's content is checked against
   // its hash, and its hash and key-index entries signed, before the content goes (docs/retention.md).
   // An empty chain (no evidence key: synthetic data) has nothing to sign; its rows are not records.
@@ -49,8 +57,19 @@ export async function runErasure(ctx: Context, g: Governance, opts: { dryRun?: b
     const due = table.due(sel);
     const held = due.reduce((n, d) => n + d.held, 0);
     const erasure = `erasure ${category} ${stamp}`;
-    if (opts.dryRun) return { category, cutoff, erased: due.reduce((n, d) => n + d.records, 0), held, erasure };
+    if (opts.dryRun) {
+      if (centre) centreCategories.push({ category, erased: centre.due(sel) });
+      return { category, cutoff, erased: due.reduce((n, d) => n + d.records, 0), held, erasure };
+    }
     const done = table.erase(sel, { erasure, at });
+    if (centre) {
+      const c = centre.erase(sel, { erasure, at });
+      centreCategories.push({ category, erased: c.records });
+      if (c.records > 0) {
+        recordAccess(g, ERASURE_JOB, 'erase', `${erasure}, centre records: ${c.records} ${CATEGORIES[category].label} of ${c.nodes} node(s) started before ${new Date(cutoff).toISOString()}, now centre tombstones (content gone, leaf hashes kept); addresses under legal hold kept`,
+          `retention period of ${ctx.settings[CATEGORIES[category].setting]} days (retention.${category}Days)`);
+      }
+    }
     const n = sum(done);
     const days = ctx.settings[CATEGORIES[category].setting];
     if (n > 0 || held > 0) {
@@ -73,6 +92,11 @@ export async function runErasure(ctx: Context, g: Governance, opts: { dryRun?: b
     const erasure = `erasure request ${r.id}`;
     const done = table.erase({ kinds: PERSONAL_KINDS, before: 8.64e15, ip, exceptIps, ...(belowSeq !== undefined ? { belowSeq } : {}) }, { erasure, at });
     const n = sum(done);
+    if (centre) {
+      const c = centre.erase({ kinds: PERSONAL_KINDS, before: 8.64e15, ip, exceptIps }, { erasure, at });
+      centreRequests.push({ id: r.id, erased: c.records });
+      if (c.records > 0) recordAccess(g, ERASURE_JOB, 'erase', `${erasure}, centre records: ${c.records} records of ${ip} shipped by ${c.nodes} node(s), now centre tombstones`, r.purpose);
+    }
     const approver = r.decidedBy === null ? '?' : g.gov.accounts.byId(r.decidedBy)?.username ?? '?';
     const requester = g.gov.accounts.byId(r.requestedBy)?.username ?? '?';
     g.gov.approvals.decide(r.id, 'approved', 'done', null, null, `${n} records erased at ${stamp}`);
@@ -87,7 +111,7 @@ export async function runErasure(ctx: Context, g: Governance, opts: { dryRun?: b
     recordAccess(g, ERASURE_JOB, 'erase', `web export package ${p.id} (evidence export request ${p.id}): deleted, its ${p.records} personal records all past their retention periods`,
       `retention periods (retention.deliveriesDays, announcesDays, presenceDays, rejectedDays)`);
   }
-  return { at, dryRun: opts.dryRun ?? false, categories, requests, packages };
+  return { at, dryRun: opts.dryRun ?? false, categories, requests, packages, ...(centre ? { centre: { categories: centreCategories, requests: centreRequests } } : {}) };
 }
 
 export interface TombstoneCheck { readonly ok: boolean; readonly erasures: number; readonly tombstones: number; readonly problems: readonly string[] }

@@ -12,6 +12,8 @@ export interface ChainReport {
   readonly records: number;
   /** Checkpoints whose signature, root and head were checked against the stored records. */
   readonly checkpoints: number;
+  /** Records erased at the centre under the retention rules (tombstones): chained by their stored prev and leaf hash, their text gone. */
+  readonly erased: number;
   /** The first problem found, or null: the chain verifies. */
   readonly problem: string | null;
 }
@@ -28,7 +30,8 @@ const PAGE = 10_000;
  */
 export async function verifyStoredChain(pool: pg.Pool, fingerprint: string): Promise<ChainReport> {
   const node = (await pool.query('SELECT id, public_key FROM centre_nodes WHERE fingerprint = $1', [fingerprint])).rows[0] as { id: number; public_key: string } | undefined;
-  const report = (records: number, checkpoints: number, problem: string | null): ChainReport => ({ fingerprint, records, checkpoints, problem });
+  let erased = 0;
+  const report = (records: number, checkpoints: number, problem: string | null): ChainReport => ({ fingerprint, records, checkpoints, erased, problem });
   if (!node) return report(0, 0, 'the node is not registered');
   const key = createPublicKey(node.public_key);
   const cps = (await pool.query('SELECT tree_size, text, signature FROM centre_checkpoints WHERE node_id = $1 ORDER BY tree_size', [node.id])).rows
@@ -49,11 +52,22 @@ export async function verifyStoredChain(pool: pg.Pool, fingerprint: string): Pro
   const atZero = checkAt(0);
   if (atZero) return report(0, checked, atZero);
   for (let from = 0; ; from += PAGE) {
-    const rows = (await pool.query('SELECT seq, hash, text FROM centre_records WHERE node_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq', [node.id, from, from + PAGE])).rows;
+    const rows = (await pool.query(`SELECT r.seq, r.hash, r.prev, r.text, e.erasure FROM centre_records r LEFT JOIN centre_erased e ON e.node_id = r.node_id AND e.seq = r.seq
+      WHERE r.node_id = $1 AND r.seq >= $2 AND r.seq < $3 ORDER BY r.seq`, [node.id, from, from + PAGE])).rows;
     for (const r of rows) {
       const seq = Number(r.seq);
       if (seq !== stack.size) return report(stack.size, checked, `record ${stack.size} is missing`);
       const text = String(r.text);
+      if (text === '' && r.erasure !== null && r.erasure !== undefined) {
+        // Erased at the centre (pg-centre-erasure-001): its content is gone, its stored prev and leaf hash stay in the chain.
+        if ((r.prev as Buffer).toString('hex') !== prev) return report(seq, checked, `record ${seq} (erased: ${String(r.erasure)}) does not link to record ${seq - 1}`);
+        stack.append(r.hash as Buffer, 0);
+        prev = (r.hash as Buffer).toString('hex');
+        erased++;
+        const bad = checkAt(stack.size);
+        if (bad) return report(stack.size, checked, bad);
+        continue;
+      }
       const hash = leafHashOfText(text);
       if (!hash.equals(r.hash as Buffer)) return report(seq, checked, `record ${seq}: the stored hash is not the hash of the stored text`);
       let head: { seq?: unknown; node?: unknown; prev?: unknown };

@@ -48,15 +48,22 @@ export async function centreCompleteness(db: Query, nodeId: number, fp: string, 
 
   const keys = new Map<string, KeyState>();
   for (let from = 0; from < cp.tree_size; from += CHUNK) {
-    const rows = (await db.query('SELECT seq, hash, text FROM centre_records WHERE node_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq', [nodeId, from, Math.min(cp.tree_size, from + CHUNK)])).rows;
+    // An erased record (pg-centre-erasure-001) has no text: its tombstone holds the keys it was filed under.
+    const rows = (await db.query(`SELECT r.seq, r.hash, r.text, e.at AS erased_record_at, e.keys AS erased_keys FROM centre_records r
+      LEFT JOIN centre_erased e ON e.node_id = r.node_id AND e.seq = r.seq WHERE r.node_id = $1 AND r.seq >= $2 AND r.seq < $3 ORDER BY r.seq`, [nodeId, from, Math.min(cp.tree_size, from + CHUNK)])).rows;
     if (rows.length !== Math.min(cp.tree_size, from + CHUNK) - from) throw new ExportError(`node ${fp}: the centre does not hold every record up to its checkpoint (${cp.tree_size})`);
     for (const [i, r] of rows.entries()) {
       const seq = Number(r.seq);
       const text = String(r.text);
       const hash = r.hash as Buffer;
-      if (seq !== from + i || !leafHashOfText(text).equals(hash)) throw new ExportError(`node ${fp}: record ${from + i} is missing or no longer matches its stored hash`);
-      const rec = JSON.parse(text) as { at: number; kind: string; obs: Record<string, unknown> };
-      for (const key of recordKeys(rec.obs, keyFields(rec.kind), rec.at)) {
+      const erased = r.erased_keys !== null && r.erased_keys !== undefined && text === '';
+      if (seq !== from + i || (!erased && !leafHashOfText(text).equals(hash))) throw new ExportError(`node ${fp}: record ${from + i} is missing or no longer matches its stored hash`);
+      // The tombstone's keys and time are not trusted: the rebuilt index's root must still be the one the node signed (below).
+      const rec = erased ? { at: Number(r.erased_record_at), keys: JSON.parse(String(r.erased_keys)) as string[] } : (() => {
+        const x = JSON.parse(text) as { at: number; kind: string; obs: Record<string, unknown> };
+        return { at: x.at, keys: recordKeys(x.obs, keyFields(x.kind), x.at) };
+      })();
+      for (const key of rec.keys) {
         let s = keys.get(key);
         if (!s) { s = { count: 0, acc: ACC_ZERO, ...(wanted(key) ? { links: [] } : {}) }; keys.set(key, s); }
         s.count++;

@@ -9,6 +9,8 @@ import type { CheckpointBody } from '../evidence/checkpoint.ts';
 import { centreCompleteness } from './centre-completeness.ts';
 
 export const CENTRE_MANIFEST_TYPE = 'counterseed-centre-export/v2';
+/** A package with erased records: a node section carries their stubs (erased.json, `erased`); v3, so that an older verifier says "unknown type". */
+export const CENTRE_MANIFEST_TYPE_ERASED = 'counterseed-centre-export/v3';
 /** The centre's signature over centre-manifest.json's bytes, and the key that made it. */
 export const CENTRE_SIGNATURE_FILE = 'centre-manifest.sig';
 export const CENTRE_KEY_FILE = 'centre-key.pem';
@@ -31,6 +33,8 @@ export interface CentreNodeSection {
   /** The newest checkpoint the centre verified for the node; absent: nothing of the node can be proven yet (listed, with no records). */
   readonly checkpoint?: { readonly tree_size: number; readonly root: string };
   readonly records: number;
+  /** Seqs of the node's records the selection's proofs need that were erased under the retention rules: stubs in erased.json. Absent when none. */
+  readonly erased?: readonly number[];
   readonly files: Readonly<Record<string, string>>;
 }
 
@@ -72,15 +76,23 @@ export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, 
     const body = JSON.parse(String(cp.text)) as CheckpointBody;
     // The selection's records come from the node's signed key index, rebuilt and checked here, not from a column.
     const { proof, seqs } = await centreCompleteness(db, Number(n.id), fp, body, { ...(sel.ip !== undefined ? { ip: sel.ip } : {}), ...(sel.from !== undefined ? { from: sel.from } : {}), ...(sel.to !== undefined ? { to: sel.to } : {}) });
-    const picked = seqs.length === 0 ? [] : (await db.query('SELECT seq, text FROM centre_records WHERE node_id = $1 AND seq = ANY($2::bigint[]) ORDER BY seq', [n.id, seqs])).rows
-      .map((r) => ({ seq: Number(r.seq), text: String(r.text) }));
-    if (picked.length !== seqs.length) throw new ExportError(`node ${fp}: ${seqs.length - picked.length} selected records are gone from the centre`);
+    const rows = seqs.length === 0 ? [] : (await db.query(`SELECT r.seq, r.text, e.at AS erased_record_at, e.erased_at, e.erasure FROM centre_records r
+      LEFT JOIN centre_erased e ON e.node_id = r.node_id AND e.seq = r.seq WHERE r.node_id = $1 AND r.seq = ANY($2::bigint[]) ORDER BY r.seq`, [n.id, seqs])).rows;
+    if (rows.length !== seqs.length) throw new ExportError(`node ${fp}: ${seqs.length - rows.length} selected records are gone from the centre`);
+    // A record erased at the centre (pg-centre-erasure-001) travels as a stub: seq, time, leaf hash, erasure; never content.
+    const isErased = (r: Record<string, unknown>) => r.erasure !== null && r.erasure !== undefined && String(r.text) === '';
+    const picked = rows.filter((r) => !isErased(r)).map((r) => ({ seq: Number(r.seq), text: String(r.text) }));
+    const erasedRows = rows.filter(isErased);
     // Every leaf hash up to the checkpoint (32 bytes a record): the root must be the signed one, so an
     // edited stored hash fails here, and an edited text fails its own leaf in the verifier.
     const leaves = (await db.query('SELECT seq, hash FROM centre_records WHERE node_id = $1 AND seq < $2 ORDER BY seq', [n.id, size])).rows;
     if (leaves.length !== size || leaves.some((r, i) => Number(r.seq) !== i)) throw new ExportError(`node ${fp}: the centre holds ${leaves.length} of the ${size} records its checkpoint covers`);
     for (const r of picked) if (!leafHashOfText(r.text).equals(leaves[r.seq]!.hash as Buffer)) throw new ExportError(`node ${fp}: record ${r.seq} no longer matches its stored hash`);
-    const tree = inclusionProofs(leaves.map((r) => r.hash as Buffer), size, picked.map((r) => r.seq));
+    const tree = inclusionProofs(leaves.map((r) => r.hash as Buffer), size, seqs);
+    const stubs = erasedRows.map((r) => ({
+      seq: Number(r.seq), at: Number(r.erased_record_at), hash: (leaves[Number(r.seq)]!.hash as Buffer).toString('hex'),
+      erased: { at: Number(r.erased_at), erasure: String(r.erasure) }, path: tree.proofs.get(Number(r.seq))!.map((h) => h.toString('hex')),
+    }));
     if (tree.root.toString('hex') !== body.root) throw new ExportError(`node ${fp}: the stored records no longer match the node's signed checkpoint`);
     const files: Record<string, string> = {
       'public-key.pem': String(n.public_key),
@@ -88,16 +100,17 @@ export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, 
       'records.ndjson': picked.map((r) => `${r.text}\n`).join(''),
       'proofs.json': `${JSON.stringify({ tree_size: size, root: body.root, proofs: picked.map((r) => ({ seq: r.seq, path: tree.proofs.get(r.seq)!.map((h) => h.toString('hex')) })) })}\n`,
       'completeness.json': `${JSON.stringify(proof)}\n`,
+      ...(stubs.length > 0 ? { 'erased.json': `${JSON.stringify({ tree_size: size, root: body.root, stubs })}\n` } : {}),
     };
     const dir = join(out, 'nodes', fp);
     mkdirSync(dir);
     const digests: Record<string, string> = {};
     for (const [name, text] of Object.entries(files)) { writeFileSync(join(dir, name), text); digests[name] = sha256(text); }
-    sections.push({ node: fp, label: String(n.label), checkpoint: { tree_size: size, root: body.root }, records: picked.length, files: digests });
+    sections.push({ node: fp, label: String(n.label), checkpoint: { tree_size: size, root: body.root }, records: picked.length, ...(stubs.length > 0 ? { erased: stubs.map((x) => x.seq) } : {}), files: digests });
   }
   const selection = { ...(sel.ip !== undefined ? { ip: sel.ip } : {}), ...(sel.from !== undefined ? { from: new Date(sel.from).toISOString() } : {}),
     ...(sel.to !== undefined ? { to: new Date(sel.to).toISOString() } : {}), ...(sel.nodes !== undefined ? { nodes: [...sel.nodes] } : {}) };
-  const manifest = { type: CENTRE_MANIFEST_TYPE, created_at: now, centre: key.fingerprint, all_nodes: sel.nodes === undefined, selection, nodes: sections };
+  const manifest = { type: sections.some((x) => x.erased) ? CENTRE_MANIFEST_TYPE_ERASED : CENTRE_MANIFEST_TYPE, created_at: now, centre: key.fingerprint, all_nodes: sel.nodes === undefined, selection, nodes: sections };
   const text = canonicalJson(manifest);
   writeFileSync(join(out, 'centre-manifest.json'), text);
   writeFileSync(join(out, CENTRE_KEY_FILE), key.publicPem);

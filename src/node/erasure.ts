@@ -1,6 +1,7 @@
 import { InputError } from '../domain/errors.ts';
 import type { ErasureTable } from '../store/erasure.ts';
 import type { Store } from '../store/store.ts';
+import { PgCentreErasure } from '../store/postgres/centre-erasure.ts';
 import { PG_INTEL } from '../store/postgres/intel-dialect.ts';
 import { PostgresStore } from '../store/postgres/postgres-store.ts';
 import { SqliteErasureTable } from '../store/sqlite/erasure-table.ts';
@@ -16,4 +17,11 @@ export function openErasure(store: Store): ErasureTable {
   if (store instanceof SqliteStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn), SQLITE_INTEL);
   if (store instanceof PostgresStore) return new SqliteErasureTable(store.database, (fn) => store.transaction(fn), PG_INTEL);
   throw new InputError('this store has no erasure table (docs/retention.md)');
+}
+
+/** The erasure of records shipped by nodes, where the store is a centre's PostgreSQL with registered nodes; else undefined. */
+export function openCentreErasure(store: Store): PgCentreErasure | undefined {
+  if (!(store instanceof PostgresStore)) return undefined;
+  const c = new PgCentreErasure(store.database, (fn) => store.transaction(fn));
+  return c.isCentre() ? c : undefined;
 }

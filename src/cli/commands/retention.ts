@@ -40,6 +40,8 @@ export const retentionRunCmd: Command = {
     const verb = dryRun ? 'would erase' : 'erased';
     for (const c of r.categories) io.out(`${c.category}: ${verb} ${c.erased} records started before ${new Date(c.cutoff).toISOString()}; ${c.held} kept by legal hold`);
     for (const q of r.requests) io.out(`request ${q.id} (${q.ip}): ${q.status === 'done' ? `${verb} ${q.erased} records` : `not erased (${q.note ?? 'under legal hold'})`}`);
+    for (const c of r.centre?.categories ?? []) io.out(`centre records, ${c.category}: ${verb} ${c.erased} records shipped by nodes`);
+    for (const q of r.centre?.requests ?? []) io.out(`centre records, request ${q.id}: ${verb} ${q.erased} records shipped by nodes`);
     for (const p of r.packages) io.out(`web export package ${p.id}: ${p.erased ? `${dryRun ? 'would delete' : 'deleted'} (${p.records} personal records, all past their periods)` : `kept (${p.kept})`}`);
   },
 };
