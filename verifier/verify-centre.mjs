@@ -16,7 +16,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const FILES = ['public-key.pem', 'checkpoint.json', 'records.ndjson', 'proofs.json', 'completeness.json'];
 const V1 = 'counterseed-centre-export/v1';
 const V2 = 'counterseed-centre-export/v2';
-/** v2 with erased records: a node section may list `erased` seqs, whose stubs are in its erased.json (verify.mjs README section 11). */
+/** v2 with erased records: a node section may list `erased` seqs, whose stubs are in its erased.json (verify.mjs README section 12). */
 const V3 = 'counterseed-centre-export/v3';
 /** What a v1 package cannot prove: said in every result and every report of one. */
 export const V1_LIMITS = [

@@ -7,7 +7,7 @@ export interface VerifyFacts {
   completeness?: string | null; published?: number;
   /** manifest.purpose: 'evidence', 'lab' or 'synthetic'; null in packages made before it was recorded. */
   purpose?: string | null;
-  /** Records erased under the retention rules whose stubs the package's proofs go through (verifier v3; README section 11). */
+  /** Records erased under the retention rules whose stubs the package's proofs go through (verifier v3; README section 12). */
   erased?: { seq: number; at: number; erasedAt: number; erasure: string }[];
 }
 export interface VerifyResult { ok: boolean; findings: Finding[]; facts: VerifyFacts }

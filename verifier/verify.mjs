@@ -684,7 +684,7 @@ export function verifyPackage(dir, opts = {}) {
   for (const s of inFile) if (!listedSet.has(s)) fail('records', 'record-unlisted', `seq ${s} is in records.ndjson but not in the signed manifest`);
   if (n > 0) facts.seqs = `${seqs[0]}..${seqs[n - 1]}`;
 
-  // Erased records (README section 11): stubs in erased.json, each standing for a record the proofs need whose content was erased.
+  // Erased records (README section 12): stubs in erased.json, each standing for a record the proofs need whose content was erased.
   const stubs = readStubs(dir, manifest, cp, fail);
 
   // Chain: each record whose predecessor is also exported (as a record or a stub) must point at that predecessor's hash.
@@ -777,7 +777,7 @@ function erasedLine(erased) {
 }
 
 /**
- * erased.json (README section 11): the stubs of erased records, by seq: { at, hash, erasedAt, erasure, path, used }.
+ * erased.json (README section 12): the stubs of erased records, by seq: { at, hash, erasedAt, erasure, path, used }.
  * A v2 package must carry it; a v1 package never does. A stub holds no content: seq, time and leaf hash are what the
  * chain link, the Merkle path and the key index's accumulator need.
  */

@@ -9,7 +9,7 @@ import { signManifest, type Manifest } from '../../../src/exports/manifest.ts';
 import { openErasure } from '../../../src/node/erasure.ts';
 import { evidenceFixture } from '../evidence/fixture.ts';
 
-// Erased records inside a package's proofs (issue 13 §7; docs/retention.md, verifier/README.md section 11):
+// Erased records inside a package's proofs (issue 13 §7; docs/retention.md, verifier/README.md section 12):
 // the package carries a stub (seq, at, hash, erasure) where the proofs need an erased record, and the
 // standalone verifier reports the record as erased, never as tampered; a stub cannot hide a delivered record.
 const VERIFIER = new URL('../../../verifier/verify.mjs', import.meta.url).pathname;
