@@ -53,3 +53,60 @@ it('PostgreSQL: a delivery whose id commits after a higher one is still counted 
     }
   } finally { await c.end().catch(() => undefined); await f.done(); }
 });
+
+/*
+ * The extension of the rollup must not hold writers for its length (postgres/pg-risk.ts: 20 s for the
+ * first fill at 1,000,000 deliveries). A second connection holds the rollup's watermark row, so the
+ * scorer stops inside its extension; meanwhile a writer inserts a delivery, with a lock timeout of 3 s.
+ * (Fails with the old LOCK TABLE deliveries IN SHARE ROW EXCLUSIVE MODE around the extension: the
+ * insert times out, 'canceling statement due to lock timeout'.) Then every address's deliveries are
+ * what counting the deliveries gives: none counted twice, none missed.
+ */
+it('PostgreSQL: a writer is not held while the risk rollup is extended, and every delivery is counted once', { skip: unavailable, timeout: 60_000 }, async () => {
+  const f = await fixtureContext(POSTGRES_STORE);
+  const c = new pg.Client({ connectionString: TEST_PG_URL });
+  try {
+    const db = (f.ctx.store as PostgresStore).database;
+    const schema = String((db.prepare('SELECT current_schema() AS s').get() as { s: string }).s);
+    const scorer = Number((db.prepare('SELECT pg_backend_pid() AS p').get() as { p: number }).p);
+    const other = spawn(process.execPath, ['--input-type=module', '-e', `
+      import pg from 'pg';
+      const connect = async () => { const c = new pg.Client({ connectionString: ${JSON.stringify(TEST_PG_URL)} }); await c.connect(); await c.query('SET search_path TO "${schema}"'); return c; };
+      const holder = await connect(), writer = await connect();
+      await holder.query('BEGIN');
+      await holder.query('SELECT last_id FROM risk_watermark WHERE one = 1 FOR UPDATE');
+      console.log('held');
+      // Until the scorer waits for the row: at most 20 s.
+      let waiting = false;
+      for (let i = 0; i < 400 && !waiting; i++) {
+        waiting = (await holder.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [${scorer}])).rowCount === 1;
+        if (!waiting) await new Promise((r) => setTimeout(r, 50));
+      }
+      await writer.query("SET lock_timeout = '3s'");
+      const t0 = performance.now();
+      let insert;
+      try { await writer.query(${JSON.stringify(INSERT('during-extension', '198.51.100.40'))}); insert = 'done'; } catch (e) { insert = e.message; }
+      const ms = performance.now() - t0;
+      await holder.query('COMMIT');
+      await holder.end(); await writer.end();
+      console.log(JSON.stringify({ waiting, insert, ms }));`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    other.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    while (!out.includes('held')) await once(other.stdout, 'data');
+    const first = scoreRisk(f.ctx, { top: 100 });
+    await once(other, 'exit');
+    const seen = JSON.parse(out.trim().split('\n').at(-1)!) as { waiting: boolean; insert: string; ms: number };
+    assert.equal(seen.waiting, true, 'the scorer waited for the watermark row inside its extension');
+    assert.equal(seen.insert, 'done', 'the writer was not held by the extension');
+    assert.ok(seen.ms < 2000, `the insert took ${seen.ms} ms`);
+    assert.equal(first.run.deliveriesUpTo, 10, 'the extension stops at the highest id committed when it began');
+    assert.equal(first.top.some((s) => s.ip === '198.51.100.40'), false);
+    const again = scoreRisk(f.ctx, { top: 100 });
+    assert.equal(again.run.deliveriesUpTo, 11);
+    await c.connect();
+    await c.query(`SET search_path TO "${schema}"`);
+    const truth = (await c.query('SELECT remote_ip AS ip, COUNT(*)::int AS n FROM deliveries WHERE metadata_only = 0 GROUP BY remote_ip ORDER BY 1')).rows.map((r) => [String(r.ip), Number(r.n)]);
+    assert.deepEqual(again.top.map((s) => [s.ip, s.values.deliveries]).sort(), truth.sort());
+    assert.ok(truth.some(([ip, n]) => ip === '198.51.100.40' && n === 1));
+  } finally { await c.end().catch(() => undefined); await f.done(); }
+});
