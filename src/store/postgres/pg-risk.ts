@@ -4,6 +4,7 @@ import type { RiskRun, ScoreAllInput } from '../risk.ts';
 import { COLUMN, RISK_MATCHES, SqliteRiskStore, values } from '../sqlite/sources/risk-store.ts';
 import { RiskRollup } from '../sqlite/sources/risk-rollup.ts';
 import { copyLine } from './copy-text.ts';
+import { PG_BATCH } from './pg-database.ts';
 import type { SyncConnection } from './sync-connection.ts';
 
 /** Scores per COPY (the path without scoreSql): bounds the text held at once. */
@@ -42,7 +43,7 @@ export class PgRiskStore extends SqliteRiskStore {
   readonly #db: DatabaseSync;
   readonly #conn: SyncConnection;
   readonly #rollup: RiskRollup;
-  constructor(db: DatabaseSync, conn: SyncConnection) { super(db); this.#db = db; this.#conn = conn; this.#rollup = new RiskRollup(db); }
+  constructor(db: DatabaseSync, conn: SyncConnection) { super(db, PG_BATCH); this.#db = db; this.#conn = conn; this.#rollup = new RiskRollup(db); }
 
   override scoreAll(input: ScoreAllInput): RiskRun {
     const db = this.#db;
