@@ -14,6 +14,19 @@ const INSERT = (sid: string, ip: string) => `INSERT INTO deliveries (session_id,
   bytes_served, blocks_served, served_ranges, completed, metadata_pieces, metadata_only, disconnect_reason, info_hash)
   VALUES ('${sid}', 1, '${ip}', 40001, '198.18.0.2', 6881, 'tcp', 'none', 1740830400000, 1740830460000, '\\x00', 100, 1, '', 1, 0, 0, 'done', 'x')`;
 
+/** A child process running `body` (an ES module) with `connect()`: a PostgreSQL client of its own on `schema`. */
+const child = (schema: string, body: string) => spawn(process.execPath, ['--input-type=module', '-e', `
+  import pg from 'pg';
+  const connect = async () => { const c = new pg.Client({ connectionString: ${JSON.stringify(TEST_PG_URL)} }); await c.connect(); await c.query('SET search_path TO "${schema}"'); return c; };
+  ${body}`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+
+/** The sources fixture on PostgreSQL, its schema, and a client for the test's own queries. */
+async function pgFixture() {
+  const f = await fixtureContext(POSTGRES_STORE);
+  const db = (f.ctx.store as PostgresStore).database;
+  return { f, db, schema: String((db.prepare('SELECT current_schema() AS s').get() as { s: string }).s), c: new pg.Client({ connectionString: TEST_PG_URL }) };
+}
+
 /*
  * PostgreSQL's ids commit out of order (postgres/pg-risk.ts): here a writer takes id 11 and commits
  * 2 s later, after id 12 committed. The rollup must not move its watermark past 11 while 11 is in
@@ -21,22 +34,16 @@ const INSERT = (sid: string, ip: string) => `INSERT INTO deliveries (session_id,
  * is missing from both runs.)
  */
 it('PostgreSQL: a delivery whose id commits after a higher one is still counted (the rollup waits for it)', { skip: unavailable, timeout: 60_000 }, async () => {
-  const f = await fixtureContext(POSTGRES_STORE);
-  const c = new pg.Client({ connectionString: TEST_PG_URL });
+  const { f, schema, c } = await pgFixture();
   try {
-    const db = (f.ctx.store as PostgresStore).database;
-    const schema = String((db.prepare('SELECT current_schema() AS s').get() as { s: string }).s);
-    const slow = spawn(process.execPath, ['--input-type=module', '-e', `
-      import pg from 'pg';
-      const c = new pg.Client({ connectionString: ${JSON.stringify(TEST_PG_URL)} });
-      await c.connect();
-      await c.query('SET search_path TO "${schema}"');
+    const slow = child(schema, `
+      const c = await connect();
       await c.query('BEGIN');
       await c.query(${JSON.stringify(INSERT('slow-11', '198.51.100.11'))});
       console.log('inserted');
       await new Promise((r) => setTimeout(r, 2000));
       await c.query('COMMIT');
-      await c.end();`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+      await c.end();`);
     const [line] = await once(slow.stdout, 'data') as [Buffer];
     assert.equal(line.toString().trim(), 'inserted');
     await c.connect();
@@ -63,15 +70,10 @@ it('PostgreSQL: a delivery whose id commits after a higher one is still counted 
  * what counting the deliveries gives: none counted twice, none missed.
  */
 it('PostgreSQL: a writer is not held while the risk rollup is extended, and every delivery is counted once', { skip: unavailable, timeout: 60_000 }, async () => {
-  const f = await fixtureContext(POSTGRES_STORE);
-  const c = new pg.Client({ connectionString: TEST_PG_URL });
+  const { f, db, schema, c } = await pgFixture();
   try {
-    const db = (f.ctx.store as PostgresStore).database;
-    const schema = String((db.prepare('SELECT current_schema() AS s').get() as { s: string }).s);
     const scorer = Number((db.prepare('SELECT pg_backend_pid() AS p').get() as { p: number }).p);
-    const other = spawn(process.execPath, ['--input-type=module', '-e', `
-      import pg from 'pg';
-      const connect = async () => { const c = new pg.Client({ connectionString: ${JSON.stringify(TEST_PG_URL)} }); await c.connect(); await c.query('SET search_path TO "${schema}"'); return c; };
+    const other = child(schema, `
       const holder = await connect(), writer = await connect();
       await holder.query('BEGIN');
       await holder.query('SELECT last_id FROM risk_watermark WHERE one = 1 FOR UPDATE');
@@ -89,7 +91,7 @@ it('PostgreSQL: a writer is not held while the risk rollup is extended, and ever
       const ms = performance.now() - t0;
       await holder.query('COMMIT');
       await holder.end(); await writer.end();
-      console.log(JSON.stringify({ waiting, insert, ms }));`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+      console.log(JSON.stringify({ waiting, insert, ms }));`);
     let out = '';
     other.stdout.on('data', (b: Buffer) => { out += b.toString(); });
     while (!out.includes('held')) await once(other.stdout, 'data');
