@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { it } from 'node:test';
 import pg from 'pg';
 import { scoreRisk } from '../../../../src/app/risk.ts';
@@ -110,5 +112,71 @@ it('PostgreSQL: a writer is not held while the risk rollup is extended, and ever
     const truth = (await c.query('SELECT remote_ip AS ip, COUNT(*)::int AS n FROM deliveries WHERE metadata_only = 0 GROUP BY remote_ip ORDER BY 1')).rows.map((r) => [String(r.ip), Number(r.n)]);
     assert.deepEqual(again.top.map((s) => [s.ip, s.values.deliveries]).sort(), truth.sort());
     assert.ok(truth.some(([ip, n]) => ip === '198.51.100.40' && n === 1));
+  } finally { await c.end().catch(() => undefined); await f.done(); }
+});
+
+/*
+ * Two scorers at once on an empty rollup (postgres/pg-risk.ts): both read the same bound, 10; the one
+ * that extends second must start from the watermark the first committed, or every delivery is added
+ * twice. A third connection holds the watermark row until both wait for it, so they do overlap.
+ */
+it('PostgreSQL: two scorers extending the rollup at once add every delivery once', { skip: unavailable, timeout: 90_000 }, async () => {
+  const { f, db, schema, c } = await pgFixture();
+  const src = (p: string) => JSON.stringify(new URL(`../../../../src/${p}`, import.meta.url).href);
+  try {
+    const scorer = Number((db.prepare('SELECT pg_backend_pid() AS p').get() as { p: number }).p);
+    // From a file: the store's synchronous connection (a worker thread) did not start under \`node -e\`.
+    const script = join(f.dir, 'second-scorer.mjs');
+    writeFileSync(script, `
+      import { loadSettings } from ${src('config/load.ts')};
+      import { canonicalWeights, parseWeights, riskScore, riskScoreSql, weightsVersion } from ${src('analysis/risk/factors.ts')};
+      import { PostgresStore } from ${src('store/postgres/postgres-store.ts')};
+      // What scoreRisk (app/risk.ts) asks of the store, on a store of this process's own over the same schema.
+      const w = parseWeights(loadSettings({ flags: { dataDir: ${JSON.stringify(join(f.dir, 'data'))} }, env: {} }).riskWeights);
+      const store = new PostgresStore({ url: ${JSON.stringify(TEST_PG_URL)}, schema: ${JSON.stringify(schema)} });
+      console.log(store.database.prepare('SELECT pg_backend_pid() AS p').get().p);
+      await new Promise((r) => process.stdin.once('data', r));
+      const run = store.risk.scoreAll({ weights: canonicalWeights(w), weightsVersion: weightsVersion(w), at: Date.now(), score: (v) => riskScore(w, v), scoreSql: (col, log2) => riskScoreSql(w, col, log2) });
+      console.log(JSON.stringify(run));
+      process.exit(0);`);
+    const second = spawn(process.execPath, [script], { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'inherit'] });
+    let out2 = '';
+    second.stdout.on('data', (b: Buffer) => { out2 += b.toString(); });
+    const secondExit = once(second, 'exit');
+    while (!out2.includes('\n')) await once(second.stdout, 'data');
+
+    const pids = [scorer, Number(out2.trim())];
+    const holder = child(schema, `
+      const h = await connect();
+      await h.query('BEGIN');
+      await h.query('SELECT last_id FROM risk_watermark WHERE one = 1 FOR UPDATE');
+      console.log('held');
+      // Until both scorers wait for the row: at most 30 s.
+      let waiting = 0;
+      for (let i = 0; i < 600 && waiting < 2; i++) {
+        waiting = (await h.query("SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1) AND wait_event_type = 'Lock'", [${JSON.stringify(pids)}])).rowCount;
+        if (waiting < 2) await new Promise((r) => setTimeout(r, 50));
+      }
+      await h.query('COMMIT');
+      await h.end();
+      console.log(waiting);`);
+    let outH = '';
+    holder.stdout.on('data', (b: Buffer) => { outH += b.toString(); });
+    const holderExit = once(holder, 'exit');
+    while (!outH.includes('held')) await once(holder.stdout, 'data');
+
+    second.stdin.end('go\n');
+    const first = scoreRisk(f.ctx, { top: 100 });
+    await Promise.all([holderExit, secondExit]);
+    assert.equal(outH.trim().split('\n').at(-1), '2', 'both scorers waited for the watermark row at once');
+    const other = JSON.parse(out2.trim().split('\n').at(-1)!) as { deliveriesUpTo: number };
+    assert.equal(first.run.deliveriesUpTo, 10);
+    assert.equal(other.deliveriesUpTo, 10);
+    await c.connect();
+    await c.query(`SET search_path TO "${schema}"`);
+    const truth = (await c.query('SELECT remote_ip AS ip, COUNT(*)::int AS n FROM deliveries WHERE metadata_only = 0 GROUP BY remote_ip')).rows.map((r) => [String(r.ip), Number(r.n)]);
+    assert.deepEqual(first.top.map((s) => [s.ip, s.values.deliveries]).sort(), truth.sort());
+    const rolled = (await c.query('SELECT ip, SUM(deliveries)::int AS n FROM risk_ip_day GROUP BY ip')).rows.map((r) => [String(r.ip), Number(r.n)]);
+    assert.deepEqual(rolled.sort(), truth.sort(), 'the rollup holds every delivery once');
   } finally { await c.end().catch(() => undefined); await f.done(); }
 });
