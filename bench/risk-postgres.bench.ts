@@ -6,10 +6,14 @@
 //   SYNTH_DIR and the database from `counterseed synth --deliveries N --out SYNTH_DIR --store POSTGRES_URL`.
 //   The bench empties the risk rollup first, adds `new` deliveries and two risk runs, and removes them at the end.
 // Three figures:
-//   1. the first score (after the upgrade to pg-risk-001: the rollup is filled from every delivery);
+//   1. the first score (after the upgrade to pg-risk-001: the rollup is filled from every delivery),
+//      with a writer on a connection of its own inserting a delivery every 50 ms meanwhile, as a node or
+//      the centre's projection would: the longest an insert waited says whether the fill holds writers;
 //   2. a score after `new` more deliveries (copies of the latest, a day later): the target's case;
 //   3. the reference: the plain GROUP BY of the factor counts over every delivery (no returns pass, no
 //      matches, nothing stored).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { scoreRisk } from '../src/app/risk.ts';
@@ -53,14 +57,40 @@ try {
   const deliveries = Number((await ref.query('SELECT COUNT(*) AS n FROM deliveries')).rows[0].n);
   console.log(`workload: ${deliveries.toLocaleString('en-US')} synthetic deliveries on PostgreSQL; ${load()}`);
 
-  const first = await measure(storePid, () => scoreRisk(ctx, { top: 1 }));
-  runs.push(first.r.run.id);
-  console.log(`1. first score (fills the risk rollup from every delivery, if the store has one): ${first.r.run.ips.toLocaleString('en-US')} IPs, ${fig(first)}; ${load()}`);
-
   const top = Number((await ref.query('SELECT MAX(id) AS n FROM deliveries')).rows[0].n);
   const cols = (await ref.query(`SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'deliveries' AND column_name <> 'id' ORDER BY ordinal_position`)).rows.map((r) => String(r.c));
   const shifted = cols.map((c) => (c === 'session_id' ? "session_id || '-bench'" : c === 'started_at' || c === 'ended_at' ? `${c} + ${DAY}` : c));
-  await ref.query(`INSERT INTO deliveries (${cols.join(', ')}) SELECT ${shifted.join(', ')} FROM deliveries WHERE id > ${top - added} ORDER BY id`);
+
+  // The writer: one insert every 50 ms (a copy of the latest delivery), until told to stop (at most 10 minutes).
+  const writer = spawn(process.execPath, ['--input-type=module', '-e', `
+    import pg from 'pg';
+    const c = new pg.Client({ connectionString: ${JSON.stringify(url)} });
+    await c.connect();
+    let stop = false;
+    process.stdin.on('data', () => { stop = true; });
+    const waits = [];
+    for (const end = Date.now() + 600_000; !stop && Date.now() < end;) {
+      const t0 = performance.now();
+      await c.query(${JSON.stringify(`INSERT INTO deliveries (${cols.join(', ')}) SELECT ${shifted.join(', ').replace("'-bench'", "$1")} FROM deliveries WHERE id = ${top}`)}, ['-w' + waits.length + '-bench']);
+      waits.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await c.end();
+    waits.sort((a, b) => a - b);
+    console.log(JSON.stringify({ n: waits.length, p50: waits[waits.length >> 1] ?? 0, max: waits.at(-1) ?? 0 }));`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const writerExit = once(writer, 'exit');
+  let writerOut = '';
+  writer.stdout.on('data', (b: Buffer) => { writerOut += b.toString(); });
+  await new Promise((r) => setTimeout(r, 500));
+  const first = await measure(storePid, () => scoreRisk(ctx, { top: 1 }));
+  await new Promise((r) => setTimeout(r, 500));
+  writer.stdin.end('stop\n');
+  await writerExit;
+  const w = JSON.parse(writerOut) as { n: number; p50: number; max: number };
+  runs.push(first.r.run.id);
+  console.log(`1. first score (fills the risk rollup from every delivery, if the store has one): ${first.r.run.ips.toLocaleString('en-US')} IPs, ${fig(first)}; ${load()}`);
+  console.log(`   meanwhile a writer inserted ${w.n} deliveries, one every 50 ms: median wait ${w.p50.toFixed(1)} ms, longest ${w.max.toFixed(1)} ms`);
+  await ref.query(`INSERT INTO deliveries (${cols.join(', ')}) SELECT ${shifted.join(', ')} FROM deliveries WHERE id > ${top - added} AND id <= ${top} ORDER BY id`);
 
   const next = await measure(storePid, () => scoreRisk(ctx, { top: 1 }));
   runs.push(next.r.run.id);

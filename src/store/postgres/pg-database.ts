@@ -1,8 +1,16 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { BatchCapabilities } from '../sqlite/sources/batch-cache.ts';
 import { translate, type TableShape, type Translated } from './dialect.ts';
 import { PgError, type SyncConnection } from './sync-connection.ts';
 
 type Params = readonly unknown[];
+
+/**
+ * What a batch over the facade may not tune (sqlite/sources/batch-cache.ts): PostgreSQL's page cache
+ * is the server's (shared_buffers), not the connection's, and the bulk tables have no foreign keys
+ * (pg-sources-001).
+ */
+export const PG_BATCH: BatchCapabilities = { pageCache: false, foreignKeyChecks: false };
 
 /** Named prepared statements per connection, and distinct statement texts remembered to find the repeated ones. */
 const MAX_NAMED = 64;

@@ -4,6 +4,7 @@ import type { RiskRun, ScoreAllInput } from '../risk.ts';
 import { COLUMN, RISK_MATCHES, SqliteRiskStore, values } from '../sqlite/sources/risk-store.ts';
 import { RiskRollup } from '../sqlite/sources/risk-rollup.ts';
 import { copyLine } from './copy-text.ts';
+import { PG_BATCH } from './pg-database.ts';
 import type { SyncConnection } from './sync-connection.ts';
 
 /** Scores per COPY (the path without scoreSql): bounds the text held at once. */
@@ -22,31 +23,35 @@ const FACTORS = `SELECT f.*, COALESCE(m.n, 0) AS source_matches FROM risk_f f LE
  * The watermark on deliveries.id. PostgreSQL hands out ids when a row is inserted and makes them
  * visible when its transaction commits, so ids commit out of order: a node's transaction holding id
  * 100 can commit after the centre's ingest committed id 101. A watermark moved to 101 while 100 is in
- * flight would never count 100. So the rollup is extended (refresh) only under
- * `LOCK TABLE deliveries IN SHARE ROW EXCLUSIVE MODE`: that lock waits for every transaction that has
- * written to deliveries (or any of its partitions: the lock recurses) to end, and holds back new
- * writers until the extension commits; readers go on. It is also exclusive of itself, so two scorers
- * never extend the rollup from the same watermark (SHARE would let both add the same deliveries).
- * Under it every id handed out so far is committed or rolled back for good, and the ids handed out
- * after it are higher: the sequence (pg-partitions-001's deliveries_row_id)
- * caches 1 value, so nextval order is time order, and an insert takes its id after its table lock.
- * Writers (nodes, the centre's ingest, counterseed synth) wait for the extension only: a few seconds
- * after a large import, otherwise the deliveries since the last run. The scoring itself then reads
- * one REPEATABLE READ snapshot, in which the watermark and the rollup agree, without the lock.
- * An erasure recounts its addresses in its own transaction (node/erasure.ts), which the lock also waits for.
+ * flight would never count 100. So the bound of an extension is read in a transaction of its own
+ * under `LOCK TABLE deliveries IN SHARE MODE`: the lock waits for every transaction that has written
+ * to deliveries (or any of its partitions: the lock recurses) to end, then is let go at once. At that
+ * moment every id handed out so far is committed or rolled back for good, and every id handed out
+ * after it is higher: the sequence (pg-partitions-001's deliveries_row_id) caches 1 value, so nextval
+ * order is time order, and an insert takes its id after its table lock. The highest id then is the
+ * bound: every delivery up to it is visible to every later snapshot, none will appear below it.
+ * Writers (nodes, the centre's projection, counterseed synth) wait for that read only, not for the
+ * extension (20 s for the first fill at 1,000,000 deliveries), which reads deliveries without a lock
+ * on them; before, the extension ran under the lock and held every writer for its length.
+ * The extension holds the rollup's watermark row (RiskRollup.refresh): a second scorer waits and then
+ * starts from the watermark the first committed, so no delivery is added twice; an erasure's recount
+ * (node/erasure.ts, RiskRollup.rebuild) takes the same row, so it runs before or after an extension,
+ * never across it. The scoring itself then reads one REPEATABLE READ snapshot, in which the watermark
+ * and the rollup agree, without any lock.
  */
 export class PgRiskStore extends SqliteRiskStore {
   readonly #db: DatabaseSync;
   readonly #conn: SyncConnection;
   readonly #rollup: RiskRollup;
-  constructor(db: DatabaseSync, conn: SyncConnection) { super(db); this.#db = db; this.#conn = conn; this.#rollup = new RiskRollup(db); }
+  constructor(db: DatabaseSync, conn: SyncConnection) { super(db, PG_BATCH); this.#db = db; this.#conn = conn; this.#rollup = new RiskRollup(db); }
 
   override scoreAll(input: ScoreAllInput): RiskRun {
     const db = this.#db;
-    this.#transaction('BEGIN', () => {
-      db.exec('LOCK TABLE deliveries IN SHARE ROW EXCLUSIVE MODE');
-      this.#rollup.refresh();
+    const committed = this.#transaction('BEGIN', () => {
+      db.exec('LOCK TABLE deliveries IN SHARE MODE');
+      return Number((db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM deliveries').get() as { n: number | string }).n);
     });
+    this.#transaction('BEGIN', () => this.#rollup.refresh(committed));
     return this.#transaction('BEGIN ISOLATION LEVEL REPEATABLE READ', () => {
       const up = this.#rollup.watermark();
       const mr = db.prepare('SELECT id FROM source_match_runs ORDER BY id DESC LIMIT 1').get() as { id: number } | undefined;

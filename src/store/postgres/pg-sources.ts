@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { SourceRow } from '../../sources/source-row.ts';
 import { SqliteSourceStore } from '../sqlite/sources/source-store.ts';
 import { copyLine } from './copy-text.ts';
+import { PG_BATCH } from './pg-database.ts';
 import type { SyncConnection } from './sync-connection.ts';
 
 /** The match table's secondary B-tree indexes and their definitions (match-indexes.ts drops and rebuilds them for a large run). */
@@ -18,7 +19,7 @@ const COPY_RECORDS = 'COPY source_records (import_id, line, ip, port, at, timest
 export class PgSourceStore extends SqliteSourceStore {
   readonly #db: DatabaseSync;
   readonly #conn: SyncConnection;
-  constructor(db: DatabaseSync, conn: SyncConnection) { super(db, MATCH_INDEXES); this.#db = db; this.#conn = conn; }
+  constructor(db: DatabaseSync, conn: SyncConnection) { super(db, MATCH_INDEXES, PG_BATCH); this.#db = db; this.#conn = conn; }
 
   /**
    * One COPY per slice (one statement: all of it or none). It runs while the caller validates the

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { approveExport, exportPackageDir, getExportRequest, listExportRequests, rejectExport, requestExport } from '../../app/export-requests.ts';
 import { guard } from '../auth/guard.ts';
 import type { Env } from '../env.ts';
-import { tarDirectory } from '../tar.ts';
+import { tarAttachment } from '../tar.ts';
 import { IdParam, Instant, Ip, json, Purpose } from './schemas.ts';
 
 export const ExportRequestBody = z.object({ ip: Ip.optional(), decoy: z.number().int().min(1).optional(), from: Instant.optional(), to: Instant.optional(), purpose: Purpose });
@@ -50,7 +50,6 @@ export function exportRoutes(app: OpenAPIHono<Env>): void {
     responses: { 200: { description: 'ustar archive of the package directory', content: { 'application/x-tar': { schema: z.string() } } } },
   }), (c) => {
     const id = c.req.valid('param').id;
-    const dir = exportPackageDir(c.get('deps').g, c.get('actor')!, id);
-    return c.body(tarDirectory(dir, `evidence-${id}`) as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/x-tar', 'content-disposition': `attachment; filename="evidence-${id}.tar"` }) as never;
+    return tarAttachment(c, exportPackageDir(c.get('deps').g, c.get('actor')!, id), `evidence-${id}`) as never;
   });
 }

@@ -7,10 +7,11 @@ import { listReferrals } from '../../app/referrals-list.ts';
 import { InputError } from '../../domain/errors.ts';
 import { guard } from '../auth/guard.ts';
 import type { Env } from '../env.ts';
-import { tarDirectory } from '../tar.ts';
+import { tarAttachment } from '../tar.ts';
 import { csrfInput, day, field, iso, purposeField } from './format.ts';
 import { html, name, type Raw } from './html.ts';
 import { layoutFor } from './layout.ts';
+import { decisionRoutes, requestActions } from './request-pages.ts';
 
 const ROLES = ['export:request', 'approve'] as const;
 
@@ -58,9 +59,7 @@ export function referralPages(app: OpenAPIHono<Env>): void {
     const reqs = listReferralRequests(g, actor).map((r) => html`<tr><td>${r.id}</td><td>${iso(r.requestedAt)}</td><td>${r.requestedByName}</td>
 <td>${r.params.agency !== undefined ? name(r.params.agency) : 'every agency'}; ${r.params.withinDays !== undefined ? `deadline within ${r.params.withinDays} days` : 'every address not yet expired'}</td><td>${name(r.purpose)}</td>
 <td>${r.status}${r.status === 'failed' && r.result ? html` <span class="note">${r.result}</span>` : ''}</td><td>${
-  may(actor.role, 'approve') && r.status === 'pending' && r.requestedBy !== actor.id
-    ? html`<form method="post" action="/referrals/requests/${r.id}/approve">${csrfInput(csrf)}<button>Approve</button></form><form method="post" action="/referrals/requests/${r.id}/reject">${csrfInput(csrf)}<button>Reject</button></form>`
-    : r.status === 'done' && r.requestedBy === actor.id ? html`<a href="/referrals/requests/${r.id}/package">download</a>` : ''}</td></tr>`);
+  requestActions(actor, csrf, r, '/referrals/requests', `/referrals/requests/${r.id}/package`)}</td></tr>`);
     const agencies = [...new Set(listAgencies(ctx).map((a) => a.agency))];
     const form = may(actor.role, 'export:request') ? html`<h2>Ask for referral packages</h2><p class="note">One package per agency: a summary and each address's evidence package with proofs. It leaves the system: a supervisor other than you approves it first.</p>
 <form method="post" action="/referrals/requests">${csrfInput(csrf)}<label>Agency <select name="agency"><option value="">every agency</option>${agencies.map((a) => html`<option value="${a}">${a}</option>`)}</select></label>
@@ -81,17 +80,9 @@ export function referralPages(app: OpenAPIHono<Env>): void {
     });
     return c.redirect('/referrals', 303);
   });
-  app.post('/referrals/requests/:id{[0-9]+}/approve', guard(['approve']), async (c) => {
-    await approveReferralBuild(c.get('deps').ctx, c.get('deps').g, c.get('actor')!, Number(c.req.param('id')));
-    return c.redirect('/referrals', 303);
-  });
-  app.post('/referrals/requests/:id{[0-9]+}/reject', guard(['approve']), (c) => {
-    rejectReferralBuild(c.get('deps').g, c.get('actor')!, Number(c.req.param('id')));
-    return c.redirect('/referrals', 303);
-  });
+  decisionRoutes(app, '/referrals/requests', '/referrals', (d, actor, id) => approveReferralBuild(d.ctx, d.g, actor, id), rejectReferralBuild);
   app.get('/referrals/requests/:id{[0-9]+}/package', guard(['export:request']), (c) => {
     const id = Number(c.req.param('id'));
-    const dir = referralPackageDir(c.get('deps').g, c.get('actor')!, id);
-    return c.body(tarDirectory(dir, `referrals-${id}`) as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/x-tar', 'content-disposition': `attachment; filename="referrals-${id}.tar"` });
+    return tarAttachment(c, referralPackageDir(c.get('deps').g, c.get('actor')!, id), `referrals-${id}`);
   });
 }

@@ -18,6 +18,7 @@ import { cachedPublicMap, mapPage } from './map.ts';
 import { weeklyTrends } from './intel.ts';
 import { overviewRetentionReview } from '../../app/retention-alert.ts';
 import { overviewDueAlert } from './referrals.ts';
+import { decisionRoutes, requestActions } from './request-pages.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -118,9 +119,7 @@ ${t.municipalities !== null ? card('Municipalities reached', t.municipalities, `
     const actor = c.get('actor')!, csrf = c.get('session')?.csrfToken;
     const reqs = listExportRequests(c.get('deps').g, actor);
     const rows = reqs.map((r) => html`<tr><td>${r.id}</td><td>${iso(r.requestedAt)}</td><td>${r.requestedByName}</td><td>${JSON.stringify(r.filter)}</td><td>${name(r.purpose)}</td><td>${r.status}</td><td>${
-      actor.role === 'supervisor' && r.status === 'pending' && r.requestedBy !== actor.id
-        ? html`<form method="post" action="/exports/${r.id}/approve">${csrfInput(csrf)}<button>Approve</button></form><form method="post" action="/exports/${r.id}/reject">${csrfInput(csrf)}<button>Reject</button></form>`
-        : r.status === 'done' && r.requestedBy === actor.id ? html`<a href="/api/exports/${r.id}/package">download</a>` : ''}</td></tr>`);
+      requestActions(actor, csrf, r, '/exports', `/api/exports/${r.id}/package`)}</td></tr>`);
     const form = may(actor.role, 'export:request') ? html`<h2>Request an evidence package</h2><form method="post" action="/exports">${csrfInput(csrf)}
 <label>Remote IP <input name="ip" maxlength="45"></label><label>Purpose or case reference (required) <input name="purpose" required minlength="3" maxlength="500"></label><button>Request</button></form>` : '';
     return c.html(page(actor.role === 'supervisor' ? 'Approvals' : 'Exports', actor, csrf, html`<p class="note">A package leaves the system only after a supervisor other than the requester approves it.</p>
@@ -132,12 +131,5 @@ ${t.municipalities !== null ? card('Municipalities reached', t.municipalities, `
     requestExport(c.get('deps').g, c.get('actor')!, { filter: ip ? { ip } : {}, purpose: String(f.purpose ?? '') });
     return c.redirect('/exports', 303);
   });
-  app.post('/exports/:id{[0-9]+}/approve', guard(['approve']), async (c) => {
-    await approveExport(c.get('deps').ctx, c.get('deps').g, c.get('actor')!, Number(c.req.param('id')));
-    return c.redirect('/exports', 303);
-  });
-  app.post('/exports/:id{[0-9]+}/reject', guard(['approve']), (c) => {
-    rejectExport(c.get('deps').g, c.get('actor')!, Number(c.req.param('id')));
-    return c.redirect('/exports', 303);
-  });
+  decisionRoutes(app, '/exports', '/exports', (d, actor, id) => approveExport(d.ctx, d.g, actor, id), rejectExport);
 }

@@ -26,10 +26,25 @@ export class RiskRollup {
     return Number(this.#db.prepare('SELECT last_id FROM risk_watermark WHERE one = 1').get()!.last_id);
   }
 
-  /** Adds the deliveries after the watermark; returns the new watermark. Call inside a write transaction. */
-  refresh(): number {
-    const from = this.watermark();
-    const to = Number(this.#db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM deliveries').get()!.n);
+  /**
+   * Takes the watermark's row for the rest of the transaction (a write that changes nothing): on
+   * PostgreSQL, where rollup writers run side by side, two refreshes, or a refresh and an erasure's
+   * rebuild, then never work from the same watermark; the one that waited reads the watermark the
+   * other committed. SQLite's write transactions are one at a time already.
+   */
+  #holdWatermark(): number {
+    this.#db.exec('UPDATE risk_watermark SET last_id = last_id WHERE one = 1');
+    return this.watermark();
+  }
+
+  /**
+   * Adds the deliveries after the watermark up to `upTo` (by default the highest id; PostgreSQL's
+   * store passes the highest id committed, postgres/pg-risk.ts); returns that bound. Call inside a
+   * write transaction.
+   */
+  refresh(upTo?: number): number {
+    const from = this.#holdWatermark();
+    const to = upTo ?? Number(this.#db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM deliveries').get()!.n);
     if (to > from) {
       this.#add('id > :from AND id <= :to', { from, to });
       this.#db.prepare('UPDATE risk_watermark SET last_id = ? WHERE one = 1').run(to);
@@ -42,7 +57,7 @@ export class RiskRollup {
    * erasure took some of their deliveries away. Call inside a write transaction.
    */
   rebuild(ips: ReadonlySet<string>): void {
-    const up = this.watermark();
+    const up = this.#holdWatermark();
     // Many addresses (a retention cut-off): start again from nothing, the next score fills it in one pass.
     if (ips.size > REBUILD_ONE_BY_ONE) {
       for (const t of ['risk_ip_day', 'risk_ip_decoy', 'risk_ip_network']) this.#db.exec(`DELETE FROM ${t}`);

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { withBatchCache } from './batch-cache.ts';
+import { SQLITE_BATCH, withBatchCache, type BatchCapabilities } from './batch-cache.ts';
 import { RiskRollup } from './risk-rollup.ts';
 import type { FactorRecords, FactorValues, RiskFactor, RiskReview, RiskRun, RiskScore, RiskStore, ScoreAllInput } from '../../risk.ts';
 
@@ -32,7 +32,9 @@ export const COLUMN: { readonly [F in RiskFactor]: string } = {
 export class SqliteRiskStore implements RiskStore {
   readonly #db: DatabaseSync;
   readonly #rollup: RiskRollup;
-  constructor(db: DatabaseSync) { this.#db = db; this.#rollup = new RiskRollup(db); }
+  readonly #batch: BatchCapabilities;
+  /** `batch`: what the database has that the rollup's fill tunes. */
+  constructor(db: DatabaseSync, batch = SQLITE_BATCH) { this.#db = db; this.#rollup = new RiskRollup(db); this.#batch = batch; }
 
   /**
    * Target (issue 14): every IP of 10,000,000 deliveries scored in <= 30 s. The factors come from the
@@ -44,7 +46,7 @@ export class SqliteRiskStore implements RiskStore {
     const db = this.#db;
     // The catch-up in its own transaction (the first run after an upgrade reads every delivery), then
     // the run in one write transaction, so the rollup cannot move under it.
-    withBatchCache(db, () => this.#write(() => this.#rollup.refresh()));
+    withBatchCache(db, this.#batch, () => this.#write(() => this.#rollup.refresh()));
     return this.#write(() => {
       const up = this.#rollup.refresh();
       const mr = db.prepare('SELECT id FROM source_match_runs ORDER BY id DESC LIMIT 1').get();

@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { SourceRow } from '../../../sources/source-row.ts';
 import type { Credibility, MatchRun, NewImport, Reliability, SourceFormat, SourceImport, SourceMatch, SourceStore, StoredSourceRecord } from '../../sources.ts';
-import { withBatchCache, withoutForeignKeyChecks } from './batch-cache.ts';
+import { SQLITE_BATCH, withBatchCache, withoutForeignKeyChecks, type BatchCapabilities } from './batch-cache.ts';
 import { MatchIndexes, MIN_BULK_RECORDS, SQLITE_MATCH_INDEXES } from './match-indexes.ts';
 import { matchSql } from './match-sql.ts';
 import { PeerIndex } from './peer-index.ts';
@@ -40,10 +40,14 @@ export class SqliteSourceStore implements SourceStore {
   #insertOne: StatementSync | undefined;
   readonly #peerIndex: PeerIndex;
   readonly #matchIndexCatalogue: string;
+  readonly #batch: BatchCapabilities;
   #matchIndexes: MatchIndexes;
-  /** `matchIndexCatalogue`: the query listing the match table's secondary indexes (name, sql) on this database. */
-  constructor(db: DatabaseSync, matchIndexCatalogue = SQLITE_MATCH_INDEXES) {
-    this.#db = db; this.#peerIndex = new PeerIndex(db);
+  /**
+   * `matchIndexCatalogue`: the query listing the match table's secondary indexes (name, sql) on this
+   * database; `batch`: what the database has that a match run tunes.
+   */
+  constructor(db: DatabaseSync, matchIndexCatalogue = SQLITE_MATCH_INDEXES, batch = SQLITE_BATCH) {
+    this.#db = db; this.#peerIndex = new PeerIndex(db); this.#batch = batch;
     this.#matchIndexCatalogue = matchIndexCatalogue;
     this.#matchIndexes = new MatchIndexes(db, matchIndexCatalogue);
   }
@@ -146,7 +150,7 @@ export class SqliteSourceStore implements SourceStore {
     const maxSession = Number(this.#db.prepare('SELECT COALESCE(MAX(ended_at - started_at), 0) AS n FROM deliveries WHERE id <= ?').get(upTo)!.n);
     const anyPeerId = this.#db.prepare('SELECT 1 FROM source_records WHERE peer_id IS NOT NULL LIMIT 1').get() !== undefined;
     const records = Number(this.#db.prepare("SELECT COALESCE(SUM(rows), 0) AS n FROM source_imports WHERE status = 'complete'").get()!.n);
-    return withBatchCache(this.#db, () => withoutForeignKeyChecks(this.#db, () => this.#tx(() => {
+    return withBatchCache(this.#db, this.#batch, () => withoutForeignKeyChecks(this.#db, this.#batch, () => this.#tx(() => {
       const dropped = this.#matchIndexes.dropFor(records);
       const run = Number(this.#db.prepare("INSERT INTO source_match_runs (at, window_ms, deliveries_up_to, imports, matches) VALUES (?, ?, ?, ?, 0) RETURNING id")
         .get(at, windowMs, upTo, imports.join(','))!.id);
