@@ -25,7 +25,7 @@ if (role === 'seeder') {
   const chunk = Buffer.alloc(16 << 10, 7);
   let cpu0: NodeJS.CpuUsage; let t0 = 0;
   const mux = new UtpMultiplexer({ ...DEFAULT_MUX, localIp: '127.0.0.1', localPort: port.address().port }, {
-    send: (d: Buffer, p: number, ip: string) => port.send(d, p, ip),
+    send: (d: Buffer, p: number, ip: string) => port.send(d, p, ip), sender: (p: number, ip: string) => port.sender(p, ip),
     onAccept: (st: UtpStream) => {
       if (t0 === 0) { cpu0 = process.cpuUsage(); t0 = performance.now(); }
       let left = MIB * 64 / K; // 16 KiB chunks
