@@ -42,7 +42,7 @@ if (role === 'seeder') {
     const m = { pkts: msgs.reduce((a, x) => a + x.pkts, 0), acks: msgs.reduce((a, x) => a + x.acks, 0), got: msgs.reduce((a, x) => a + x.got, 0) };
     const c = process.cpuUsage(cpu0); const wall = performance.now() - t0;
     const gb = MIB * 1048576 / 1e9;
-    console.log(JSON.stringify({ MiB: MIB, wallS: +(wall / 1e3).toFixed(2), userS: +(c.user / 1e6).toFixed(3), sysS: +(c.system / 1e6).toFixed(3), cpuSPerGB: +(((c.user + c.system) / 1e6) / gb).toFixed(2), userSPerGB: +((c.user / 1e6) / gb).toFixed(2), recv: m, load: loadavg().map((x) => x.toFixed(1)).join(' ') }));
+    console.log(JSON.stringify({ MiB: MIB, wallS: +(wall / 1e3).toFixed(2), userS: +(c.user / 1e6).toFixed(3), sysS: +(c.system / 1e6).toFixed(3), cpuSPerGB: +(((c.user + c.system) / 1e6) / gb).toFixed(2), userSPerGB: +((c.user / 1e6) / gb).toFixed(2), recv: m, send: port.sendStats, load: loadavg().map((x) => x.toFixed(1)).join(' ') }));
     mux.stop(); void port.close(); for (const c of children) c.kill();
   });
 } else {

@@ -24,7 +24,15 @@ export type UdpConsumer = 'krpc' | 'utp';
 export type DatagramSender = (datagram: Buffer) => void;
 
 /** Datagrams waiting for the end of this event-loop turn, for one destination. */
-interface Destination { readonly port: number; readonly ip: string; readonly out: Buffer[] }
+interface Destination {
+  readonly port: number;
+  readonly ip: string;
+  readonly out: Buffer[];
+  /** How this destination's batches go: a route the kernel refuses GSO on (a path MTU below the segment, EINVAL) steps down to sendmmsg, for it alone. */
+  mode: BatchMode;
+}
+
+type BatchMode = 'gso' | 'mmsg' | 'off';
 
 /** Largest UDP payload: a GSO batch (all its datagrams together) stays under it. */
 const MAX_UDP_PAYLOAD = 65_507;
@@ -74,10 +82,13 @@ export class UdpPort {
   dropped = 0;
   /**
    * The native batch path (udp-batch.ts): 'gso' one sendmsg per run of equal-size datagrams,
-   * 'mmsg' one sendmmsg per run, 'off' Node's socket.send per datagram. It steps down when the
-   * kernel refuses (GSO needs Linux >= 4.18) and never steps back up.
+   * 'mmsg' one sendmmsg per run, 'off' Node's socket.send per datagram. Each destination steps down
+   * on its own when the kernel refuses (GSO needs Linux >= 4.18, and a segment that fits the route's
+   * MTU); the port goes 'off' only if the addon itself refuses its arguments. Nothing steps back up.
    */
-  #mode: 'gso' | 'mmsg' | 'off';
+  #mode: BatchMode;
+  /** Step-downs already logged (one line per kind, not one per peer). */
+  readonly #logged = new Set<string>();
   readonly #addon: UdpBatchAddon | undefined;
   readonly #fd: number;
   readonly #family: 4 | 6;
@@ -120,7 +131,7 @@ export class UdpPort {
   }
 
   /** How this port sends what sender() queues: 'gso', 'mmsg' (native batches) or 'off' (one socket.send each). */
-  get batchMode(): 'gso' | 'mmsg' | 'off' { return this.#mode; }
+  get batchMode(): BatchMode { return this.#mode; }
 
   #dispatch(msg: Buffer, r: RemoteInfo): void {
     if (msg.length === 0) { this.dropped++; return; }
@@ -164,7 +175,7 @@ export class UdpPort {
    */
   sender(port: number, ip: string): DatagramSender {
     if (this.#mode === 'off' || isIP(ip) !== this.#family || ip.includes('%')) return (d) => { this.send(d, port, ip); this.sendStats.single++; };
-    const dest: Destination = { port, ip, out: [] };
+    const dest: Destination = { port, ip, out: [], mode: this.#mode };
     return (d) => {
       if (!this.#open) return;
       if (dest.out.length === 0) this.#due.push(dest);
@@ -181,22 +192,23 @@ export class UdpPort {
     this.#due = [];
     this.#queued = 0;
     for (const dest of due) {
-      if (this.#open) this.#sendAll(dest.out, dest.port, dest.ip);
+      if (this.#open) this.#sendAll(dest);
       dest.out.length = 0;
     }
   }
 
-  /** Sends list in order: runs of datagrams through the addon, the rest (and all, once it is off) through socket.send. */
-  #sendAll(list: Buffer[], port: number, ip: string): void {
+  /** Sends a destination's queue in order: runs of datagrams through the addon, the rest (and all, once off) through socket.send. */
+  #sendAll(dest: Destination): void {
+    const { out: list, port, ip } = dest;
     let i = 0;
     while (i < list.length) {
       const addon = this.#addon;
-      if (this.#mode === 'off' || !addon) {
+      if (this.#mode === 'off' || dest.mode === 'off' || !addon) {
         for (; i < list.length; i++) { this.#socket.send(list[i]!, port, ip); this.sendStats.single++; }
         return;
       }
       // GSO: every datagram of a run but the last has the first one's size, the last at most that.
-      const gso = this.#mode === 'gso';
+      const gso = dest.mode === 'gso';
       const seg = list[i]!.length;
       let j = i + 1;
       let total = seg;
@@ -211,20 +223,25 @@ export class UdpPort {
         sent = addon.send(this.#fd, this.#family, ip, port, run, gso ? seg : 0);
       } catch (e) {
         sent = 0;
-        this.#stepDown('off', (e as Error).message);
+        this.#mode = 'off';
+        this.#say('off', (e as Error).message);
       }
       this.sendStats.batchCalls++;
       if (sent > 0) this.sendStats.batched += sent;
-      if (sent < 0 && -sent !== EAGAIN && -sent !== ENOBUFS) this.#stepDown(gso ? 'mmsg' : 'off', `errno ${-sent}`);
+      if (sent < 0 && -sent !== EAGAIN && -sent !== ENOBUFS) {
+        dest.mode = gso ? 'mmsg' : 'off';
+        this.#say(dest.mode, `errno ${-sent}`);
+      }
       // What the kernel did not take goes through Node's path (libuv queues it when the socket is full).
       for (let k = i + Math.max(0, sent); k < j; k++) { this.#socket.send(list[k]!, port, ip); this.sendStats.single++; }
       i = j;
     }
   }
 
-  #stepDown(to: 'mmsg' | 'off', why: string): void {
-    this.#log?.(`udp: batched send ${this.#mode} failed (${why}); using ${to === 'mmsg' ? 'sendmmsg' : "Node's socket.send"} from now on`);
-    this.#mode = to;
+  #say(to: BatchMode, why: string): void {
+    if (this.#logged.has(`${to}|${why}`)) return;
+    this.#logged.add(`${to}|${why}`);
+    this.#log?.(`udp: a batched send failed (${why}); ${to === 'mmsg' ? 'sendmmsg' : "Node's socket.send"} for that peer from now on${this.#mode === 'off' ? ' (every peer)' : ''}`);
   }
 
   address(): { address: string; port: number } {

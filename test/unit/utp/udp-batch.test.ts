@@ -120,29 +120,40 @@ for (const path of PATHS) {
   });
 }
 
-test('a kernel that refuses UDP GSO: the port steps down to sendmmsg once, says so, and loses nothing', async (t) => {
+test('a route that refuses UDP GSO: that peer steps down to sendmmsg, says so once, and loses nothing; other peers keep GSO', async (t) => {
   if (!addon) { t.skip('native/udp-batch is not built on this machine'); return; }
-  // The real addon, except that a GSO send fails as on a kernel before 4.18 (EINVAL for the unknown option).
-  const noGso: UdpBatchAddon = { maxBatch: addon.maxBatch, send: (fd, f, a, p, d, seg) => seg > 0 && d.length > 1 ? -22 : addon.send(fd, f, a, p, d, seg) };
+  const rx = await receiver();
+  const other = await receiver();
+  // The real addon, except that a GSO send to rx fails as the kernel fails it when the segment exceeds the route's MTU (EINVAL).
+  const noGso: UdpBatchAddon = { maxBatch: addon.maxBatch, send: (fd, f, a, p, d, seg) => seg > 0 && d.length > 1 && p === rx.port ? -22 : addon.send(fd, f, a, p, d, seg) };
   const logs: string[] = [];
   const port = await UdpPort.bind('127.0.0.1', 0, (m) => logs.push(m), noGso);
-  const rx = await receiver();
   try {
     const send = port.sender(rx.port, '127.0.0.1');
     const first = datagrams([1400, 1400, 1400, 20]);
     for (const d of first) send(d);
     await rx.until(first.length);
     assert.deepEqual(rx.got, first, 'the refused batch went out through Node');
-    assert.equal(port.batchMode, 'mmsg');
-    assert.match(logs.join('\n'), /batched send gso failed \(errno 22\); using sendmmsg/);
+    assert.match(logs.join('\n'), /a batched send failed \(errno 22\); sendmmsg for that peer from now on/);
+    const calls = port.sendStats.batchCalls;
     const second = datagrams([1400, 1400, 64]);
     for (const d of second) send(d);
     await rx.until(first.length + second.length);
     assert.deepEqual(rx.got.slice(first.length), second);
-    assert.equal(port.batchMode, 'mmsg', 'sendmmsg works: no further step down');
+    assert.equal(port.sendStats.batchCalls, calls + 1, 'one sendmmsg for the whole batch, no failed GSO try first');
+    // Another peer still gets GSO, and the step-down was logged once.
+    const sendOther = port.sender(other.port, '127.0.0.1');
+    const third = datagrams([1400, 1400, 1400]);
+    for (const d of third) sendOther(d);
+    await other.until(third.length);
+    assert.deepEqual(other.got, third);
+    assert.equal(port.batchMode, 'gso');
+    for (const d of datagrams([1400, 1400])) send(d);
+    await rx.until(first.length + second.length + 2);
     assert.equal(logs.length, 1);
   } finally {
     rx.socket.close();
+    other.socket.close();
     await port.close();
   }
 });
