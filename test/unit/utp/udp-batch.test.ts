@@ -167,3 +167,26 @@ test('arguments the addon refuses never reach the kernel: a TypeError, not a cra
   assert.throws(() => addon.send(0, 4, '127.0.0.1', 9, ['text' as unknown as Buffer], 0), /Buffers/);
   assert.throws(() => addon.send(0, 4, '127.0.0.1', 9, Array.from({ length: 50 }, () => Buffer.alloc(1400)), 1400), /65,507/);
 });
+
+test('IPv6: a port on ::1 batches to an IPv6 peer (AF_INET6 destination), byte for byte', async (t) => {
+  if (!addon) { t.skip('native/udp-batch is not built on this machine'); return; }
+  let port: UdpPort;
+  try { port = await UdpPort.bind('::1', 0, undefined, addon); } catch (e) { t.skip(`no IPv6 loopback here: ${(e as Error).message}`); return; }
+  const rx = createSocket({ type: 'udp6', ipv6Only: true });
+  await new Promise<void>((r) => rx.bind(0, '::1', () => r()));
+  const got: Buffer[] = [];
+  rx.on('message', (m) => got.push(Buffer.from(m)));
+  try {
+    const send = port.sender(rx.address().port, '::1');
+    const sent = datagrams([1400, 1400, 1400, 900]);
+    for (const d of sent) send(d);
+    const deadline = Date.now() + 5000;
+    while (got.length < sent.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(got, sent);
+    assert.equal(port.sendStats.batchCalls, 1);
+    assert.equal(port.sendStats.single, 0, "nothing went through Node's path");
+  } finally {
+    rx.close();
+    await port.close();
+  }
+});
