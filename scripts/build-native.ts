@@ -39,7 +39,8 @@ function main(): void {
   const args = [gyp, 'rebuild', '--silent', ...(existsSync(join(headers, 'include', 'node', 'node_api.h')) ? [`--nodedir=${headers}`] : [])];
   const r = spawnSync(process.execPath, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000, encoding: 'utf8' });
   if (r.status === 0 && existsSync(join(dir, 'build', 'Release', 'udp_batch.node'))) { say('built (batched UDP sends for uTP)'); return; }
-  const why = r.error ? r.error.message : (r.stderr ?? '').trim().split('\n').filter((l) => /error/i.test(l)).slice(0, 2).join('; ') || `exit ${r.status}`;
+  const why = r.error ? r.error.message : (r.stderr ?? '').trim().split('\n').filter((l) => /error/i.test(l)).slice(0, 2).join('; ') ||
+    `node-gyp exit ${r.status}; it needs a C compiler, make and python3`;
   say(`not built (${why}): uTP sends one datagram per call`);
 }
 
