@@ -25,7 +25,7 @@ if (role === 'seeder') {
   const chunk = Buffer.alloc(16 << 10, 7);
   let cpu0: NodeJS.CpuUsage; let t0 = 0;
   const mux = new UtpMultiplexer({ ...DEFAULT_MUX, localIp: '127.0.0.1', localPort: port.address().port }, {
-    send: (d: Buffer, p: number, ip: string) => port.send(d, p, ip),
+    send: (d: Buffer, p: number, ip: string) => port.send(d, p, ip), sender: (p: number, ip: string) => port.sender(p, ip),
     onAccept: (st: UtpStream) => {
       if (t0 === 0) { cpu0 = process.cpuUsage(); t0 = performance.now(); }
       let left = MIB * 64 / K; // 16 KiB chunks
@@ -42,7 +42,7 @@ if (role === 'seeder') {
     const m = { pkts: msgs.reduce((a, x) => a + x.pkts, 0), acks: msgs.reduce((a, x) => a + x.acks, 0), got: msgs.reduce((a, x) => a + x.got, 0) };
     const c = process.cpuUsage(cpu0); const wall = performance.now() - t0;
     const gb = MIB * 1048576 / 1e9;
-    console.log(JSON.stringify({ MiB: MIB, wallS: +(wall / 1e3).toFixed(2), userS: +(c.user / 1e6).toFixed(3), sysS: +(c.system / 1e6).toFixed(3), cpuSPerGB: +(((c.user + c.system) / 1e6) / gb).toFixed(2), userSPerGB: +((c.user / 1e6) / gb).toFixed(2), recv: m, load: loadavg().map((x) => x.toFixed(1)).join(' ') }));
+    console.log(JSON.stringify({ MiB: MIB, wallS: +(wall / 1e3).toFixed(2), userS: +(c.user / 1e6).toFixed(3), sysS: +(c.system / 1e6).toFixed(3), cpuSPerGB: +(((c.user + c.system) / 1e6) / gb).toFixed(2), userSPerGB: +((c.user / 1e6) / gb).toFixed(2), recv: m, send: port.sendStats, load: loadavg().map((x) => x.toFixed(1)).join(' ') }));
     mux.stop(); void port.close(); for (const c of children) c.kill();
   });
 } else {

@@ -160,7 +160,7 @@ export class BitTorrentAdapter implements NetworkAdapter {
   async #startUtp(seeder: Seeder, at: { host: string; port: number }): Promise<{ mux: UtpMultiplexer; endpoint: { close(): Promise<void> } }> {
     const port = await binding(`uTP port ${at.host}:${at.port} (udp)`, () => UdpPort.bind(at.host, at.port, this.#c.log));
     const mux = new UtpMultiplexer({ ...DEFAULT_MUX, localIp: at.host, localPort: at.port }, {
-      send: (d, p, ip) => port.send(d, p, ip), onAccept: (st) => seeder.acceptStream(st), nowMs: this.#c.now, log: this.#c.log,
+      send: (d, p, ip) => port.send(d, p, ip), sender: (p, ip) => port.sender(p, ip), onAccept: (st) => seeder.acceptStream(st), nowMs: this.#c.now, log: this.#c.log,
     });
     const endpoint = port.attach('utp', (msg, from) => mux.onDatagram(msg, from));
     const a = port.address();

@@ -28,6 +28,8 @@ export const DEFAULT_MUX: Omit<UtpMultiplexerInit, 'localIp' | 'localPort'> = {
 
 export interface UtpMultiplexerComponents {
   send(datagram: Buffer, port: number, ip: string): void;
+  /** A sender bound to one peer, made once per connection (UdpPort.sender: batched sends); else send() is used. */
+  sender?(port: number, ip: string): (datagram: Buffer) => void;
   /** A confirmed connection, for the seeder (it may destroy it at once when its limits refuse). */
   onAccept(s: UtpStream): void;
   nowMs?(): number;
@@ -126,11 +128,12 @@ export class UtpMultiplexer {
       this.stats.refusedSyns++;
       return;
     }
+    const out = this.#c.sender?.(from.port, from.address) ?? ((d: Buffer) => this.#c.send(d, from.port, from.address));
     const s = new UtpStream({
       remoteIp: ip, remotePort: from.port, localIp: this.#i.localIp, localPort: this.#i.localPort,
       synConnectionId: p.connectionId, synSeq: p.seqNr, seq: randomInt(0, 0x10000), limits: this.#limits,
     }, {
-      send: (d) => this.#c.send(d, from.port, from.address),
+      send: out,
       nowMs: () => this.#now(), nowUs: () => this.#nowUs(), pool: this.#pool,
       onClose: (x) => { this.#leaveHalfOpen(x); if (this.#conns.get(k) === x) this.#conns.delete(k); },
     });

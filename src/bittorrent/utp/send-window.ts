@@ -20,6 +20,9 @@ export interface InFlight {
 /** What an acked slot of the queue holds until compaction (the packet itself is released at once). */
 const RELEASED: InFlight = { seq: 0, type: ST_FIN, packet: Buffer.alloc(0), size: 0, sentAt: 0, sends: 0, sacked: true, lost: false, fastResent: false };
 
+/** The common ack's answer: nothing lost, no array allocated per ack. */
+const NO_LOSS: readonly InFlight[] = Object.freeze([]);
+
 /** BEP 29 / libutp: a packet with this many selectively acked packets after it is taken as lost. */
 export const DUPLICATE_ACKS = 3;
 /** RTO bounds, ms: libutp uses max(rtt + 4 * rtt_var, 1000); we allow 500 (loopback and LAN downloaders). */
@@ -29,8 +32,8 @@ export const MAX_RTO_MS = 60_000;
 export interface AckResult {
   /** Payload bytes newly acknowledged, cumulatively or selectively. */
   bytesAcked: number;
-  /** Packets to resend now (fast retransmit). */
-  lost: InFlight[];
+  /** Packets to resend now (fast retransmit); NO_LOSS, shared and frozen, when there are none. */
+  lost: readonly InFlight[];
   /** Our FIN was acknowledged. */
   finAcked: boolean;
 }
@@ -119,7 +122,7 @@ export class SendWindow {
     }
     if (this.#head === out.length) { out.length = 0; this.#head = 0; }
     else if (this.#head >= 1024 && this.#head * 2 >= out.length) { out.splice(0, this.#head); this.#head = 0; }
-    const lost: InFlight[] = [];
+    let lost: InFlight[] | undefined;
     if (sack && this.#head < out.length) {
       const base = seqAdd(ackNr, 2);
       let after = 0;
@@ -138,12 +141,12 @@ export class SendWindow {
           }
           after++;
         } else if (!o.sacked && !o.lost && after >= DUPLICATE_ACKS && !o.fastResent && bit >= -1) {
-          lost.push(o);
+          (lost ??= []).push(o);
         }
       }
-      lost.reverse();
+      lost?.reverse();
     }
-    return { bytesAcked, lost, finAcked };
+    return { bytesAcked, lost: lost ?? NO_LOSS, finAcked };
   }
 
   /**

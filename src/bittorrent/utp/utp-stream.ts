@@ -143,19 +143,20 @@ export class UtpStream extends Duplex {
     else this.#dupAcks = 0;
     this.#lastAckNr = p.ackNr;
     const r = this.#win.ack(p.ackNr, p.sack, now);
+    let lost = r.lost;
     if (this.#dupAcks >= 3) {
       const o = this.#win.oldest();
-      if (o && !o.fastResent && !r.lost.includes(o)) r.lost.unshift(o);
+      if (o && !o.fastResent && !lost.includes(o)) lost = [o, ...lost];
       this.#dupAcks = 0;
     }
     if (r.bytesAcked > 0) this.#cc.onAck(r.bytesAcked, flight);
-    if (r.lost.length > 0) {
+    if (lost.length > 0) {
       // One window cut per loss event: not again until the packets in flight now are acked.
       if (this.#lossRecoverySeq === undefined || seqDiff(p.ackNr, this.#lossRecoverySeq) >= 0) {
         this.#cc.onLoss();
         this.#lossRecoverySeq = seqAdd(this.#seq, -1);
       }
-      for (const o of r.lost) this.#resend(o, now, true, us);
+      for (const o of lost) this.#resend(o, now, true, us);
     }
     if ((p.type === ST_DATA || p.type === ST_FIN) && this.#rx.receive(p)) this.#ackDue = true;
     this.#flush();

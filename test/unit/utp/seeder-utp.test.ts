@@ -30,7 +30,7 @@ test('a uTP connection is served through the same seeder and recorded with trans
   const at = await seeder.start();
   const udp = await UdpPort.bind('127.0.0.1', at.port);
   const mux = new UtpMultiplexer({ ...DEFAULT_MUX, localIp: at.host, localPort: at.port }, {
-    send: (d, p, ip) => udp.send(d, p, ip), onAccept: (s) => seeder.acceptStream(s),
+    send: (d, p, ip) => udp.send(d, p, ip), sender: (p, ip) => udp.sender(p, ip), onAccept: (s) => seeder.acceptStream(s),
   });
   const endpoint = udp.attach('utp', (m, from) => mux.onDatagram(m, from));
   mux.start();
