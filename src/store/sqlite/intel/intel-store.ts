@@ -7,6 +7,7 @@ import type {
 } from '../../intelligence.ts';
 import type { SyntheticWriter } from '../../synthetic.ts';
 import { ERASED_COUNTER } from '../erasure-table.ts';
+import { cohortCountsSql } from './cohort-counts-sql.ts';
 import { cohorts } from './cohort-queries.ts';
 import { dossierRecords, lastActivityAt } from './dossier-queries.ts';
 import { EnrichmentTables } from './enrichment-tables.ts';
@@ -25,6 +26,7 @@ export class IntelStore implements IntelligenceStore {
   readonly #rollups: Rollups;
   readonly #stats: StatsQueries;
   readonly #writer: () => SyntheticWriter;
+  readonly #cohortsInSql: boolean;
 
   constructor(db: DatabaseSync, dialect: IntelDialect, syntheticWriter: () => SyntheticWriter) {
     this.#db = db;
@@ -32,6 +34,7 @@ export class IntelStore implements IntelligenceStore {
     this.#rollups = new Rollups(db, dialect);
     this.#stats = new StatsQueries(db, dialect);
     this.#writer = syntheticWriter;
+    this.#cohortsInSql = dialect.cohortsInSql === true;
   }
 
   #tx<T>(fn: () => T): T {
@@ -75,7 +78,7 @@ export class IntelStore implements IntelligenceStore {
   decoyLifetimes(filter: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[] { return this.#stats.decoyLifetimes(filter); }
   deviceEstimate(filter: IntelFilter, top: number): DeviceEstimate { return this.#stats.deviceEstimate(filter, top); }
   cohorts(from: number, to: number, horizonsDays: readonly number[], groupBy: 'none' | 'campaign' | 'language' | 'format', dataEnd: number): CohortCount[] {
-    return cohorts(this.#db, from, to, horizonsDays, groupBy, dataEnd);
+    return (this.#cohortsInSql ? cohortCountsSql : cohorts)(this.#db, from, to, horizonsDays, groupBy, dataEnd);
   }
   /**
    * Target (issue 13 benchmarks): API p95 <= 100 ms for /api/cohorts. Counting intel_ip_activity here
