@@ -61,11 +61,12 @@ export class IntelStore implements IntelligenceStore {
     });
   }
   enrichmentHistory(ip: string): StoredEnrichment[] { return this.#enrichment.enrichmentHistory(ip); }
-  refreshRollups(): { deliveries: number; announces: number } {
+  refreshRollups(): { deliveries: number; announces: number; enrichmentDue: boolean } {
     // Nothing new (the common case: every dossier and stats call refreshes first): answered
     // outside a transaction, so a dossier on PostgreSQL costs one round trip here, not three.
-    if (this.#rollups.upToDate()) return { deliveries: 0, announces: 0 };
-    return this.#tx(() => this.#rollups.refresh());
+    const now = this.#rollups.upToDate();
+    if (now.upToDate) return { deliveries: 0, announces: 0, enrichmentDue: now.enrichmentDue };
+    return { ...this.#tx(() => this.#rollups.refresh()), enrichmentDue: true };
   }
   activity(filter: IntelFilter, period: Period): ActivityRow[] { return this.#stats.activity(filter, period); }
   uniqueIpsBy(filter: IntelFilter, period: Period, dimension: IpDimension): DimensionRow[] { return this.#stats.uniqueIpsBy(filter, period, dimension); }
