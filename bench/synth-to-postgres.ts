@@ -114,7 +114,8 @@ const counts: Record<string, number> = { deliveries: 0 };
 const lanes = await Promise.all(Array.from({ length: LANES + 1 }, () => client()));
 await Promise.all([
   ...Array.from({ length: LANES }, async (_, i) => {
-    counts.deliveries! += await copyTable(lanes[i]!, 'deliveries', [lo + i * step, Math.min(hi, lo + (i + 1) * step)]);
+    const n = await copyTable(lanes[i]!, 'deliveries', [lo + i * step, Math.min(hi, lo + (i + 1) * step)]);
+    counts.deliveries! += n;
     console.log(`deliveries lane ${i + 1} of ${LANES} copied (${since()}; ${load()})`);
   }),
   (async () => {
