@@ -9,17 +9,6 @@ const seqOf = (kind: string, col: string) => `(SELECT r.first_seq + (${col} - r.
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 /**
- * The address's first or last activity from the rollup (intel_ip_activity: deliveries' start and end,
- * announces' times), or no bound when it has none. A bound on the partition key lets PostgreSQL skip
- * the months before (and, for announces, after) the address was active, at run time: each month's
- * (remote_ip, time) index costs a read even when the address is not in it, and at 10,000,000
- * deliveries those reads were most of a dossier's time (issue 11: dossier p95 <= 50 ms). Deliveries
- * get only the lower bound: last_seen is their latest end, and a clock step could put a start after it.
- * The dossier refreshes the rollup first, so the bounds cover every record it could read.
- */
-const seen = (edge: 'first_seen' | 'last_seen') => `COALESCE((SELECT b.${edge} FROM intel_ip_activity b JOIN intel_ips bi ON bi.ip_id = b.ip_id WHERE bi.ip = ?), ${edge === 'first_seen' ? '-' : ''}8640000000000000)`;
-
-/**
  * The three record sections of a dossier in one statement: a UNION ALL of the three per-address
  * index reads, in columns named for no table in particular (one round trip on PostgreSQL instead
  * of three; issue 11: dossier p95 <= 50 ms). Column by section (d = delivery, a = announce, p = swarm presence):
@@ -32,16 +21,16 @@ export function dossierRecords(db: DatabaseSync, ip: string, limit: number): Dos
   const rows = db.prepare(`SELECT * FROM (SELECT 'd' AS s, d.id AS id, d.started_at AS t, d.ended_at AS t2, d.decoy_id AS decoy, k.name AS txt, d.remote_port AS port,
         d.listen_port AS port2, d.bytes_served AS n, d.completed AS f1, d.metadata_only AS f2, d.client AS txt2, d.peer_id AS peer, d.disconnect_reason AS txt3,
         ${seqOf('delivery', 'd.id')} AS seq
-      FROM deliveries d LEFT JOIN decoys k ON k.id = d.decoy_id WHERE d.remote_ip = ? AND d.started_at >= ${seen('first_seen')} ORDER BY d.started_at, d.id LIMIT ?) x
+      FROM deliveries d LEFT JOIN decoys k ON k.id = d.decoy_id WHERE d.remote_ip = ? ORDER BY d.started_at, d.id LIMIT ?) x
     UNION ALL
     SELECT * FROM (SELECT 'a', a.id, a.at, CAST(NULL AS BIGINT), a.decoy_id, a.info_hash, a.announced_port, CAST(NULL AS BIGINT), a.left_bytes, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), a.event, CAST(NULL AS BYTEA), CAST(NULL AS TEXT),
         ${seqOf('tracker-announce', 'a.id')}
-      FROM tracker_announces a WHERE a.remote_ip = ? AND a.at >= ${seen('first_seen')} AND a.at <= ${seen('last_seen')} ORDER BY a.at, a.id LIMIT ?) y
+      FROM tracker_announces a WHERE a.remote_ip = ? ORDER BY a.at, a.id LIMIT ?) y
     UNION ALL
     SELECT * FROM (SELECT 'p', p.id, p.at, CAST(NULL AS BIGINT), p.decoy_id, p.source, p.remote_port, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS BYTEA), CAST(NULL AS TEXT),
         ${seqOf('swarm-presence', 'p.id')}
       FROM swarm_presence p WHERE p.remote_ip = ? ORDER BY p.at, p.id LIMIT ?) z
-    ORDER BY 1, 3, 2`).all(ip, ip, limit, ip, ip, ip, limit, ip, limit);
+    ORDER BY 1, 3, 2`).all(ip, limit, ip, limit, ip, limit);
   const out: { deliveries: DossierDelivery[]; announces: DossierAnnounce[]; presence: DossierPresence[] } = { deliveries: [], announces: [], presence: [] };
   for (const r of rows) {
     if (r.s === 'd') {
