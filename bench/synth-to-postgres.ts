@@ -1,9 +1,9 @@
 // A PostgreSQL store holding the same synthetic workload as a SQLite one (issue 12 benchmark: the
 // intelligence queries on PostgreSQL with 10,000,000 deliveries), copied table by table with COPY
 // instead of synthesised again: `counterseed synth --store postgres://...` makes the same rows
-// (test/unit/store/postgres/synth-same-rows.test.ts) but, on the shared 2-core machine, spends
-// ~20 min generating and loading 10M rows and ~25 min on the first refresh (enrichment and rollups)
-// that the SQLite workload has already done. The analysis tables (intel_*, ip_enrichment) are
+// (test/unit/store/postgres/synth-same-rows.test.ts) but, on the shared 2-core machine, it spent
+// 763 s generating and loading 4M rows and 579-883 s on the first refresh (enrichment and rollups,
+// session 7, load 17-22), work the SQLite workload has already done. This copy: 10M in 21 min at load 22-40. The analysis tables (intel_*, ip_enrichment) are
 // copied too, with their watermarks: the bench then checks every rollup answer against
 // PostgreSQL's own plain query over the copied records.
 // Usage: node bench/synth-to-postgres.ts SYNTH_DIR POSTGRES_URL OUT_DIR
