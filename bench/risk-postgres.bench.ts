@@ -14,13 +14,14 @@
 //      matches, nothing stored).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { scoreRisk } from '../src/app/risk.ts';
 import { loadSettings } from '../src/config/load.ts';
 import { openContext } from '../src/node/context.ts';
 import type { PostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { load } from './lib/sql-figures.ts';
+import { fig, measure } from './lib/pg-cpu.ts';
 
 const [dir, url] = process.argv.slice(2);
 const added = Number(process.argv[4] ?? 10_000);
@@ -29,15 +30,6 @@ if (!dir || !existsSync(dir) || !url?.startsWith('postgres') || !Number.isSafeIn
   process.exit(2);
 }
 const DAY = 86_400_000;
-const TICK = 100; // USER_HZ: /proc/PID/stat counts CPU in 1/100 s
-const backendCpu = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return (Number(f[11]) + Number(f[12])) / TICK; };
-const ownCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-async function measure<T>(pid: number, fn: () => T | Promise<T>): Promise<{ r: T; wall: number; cpu: number; pgCpu: number }> {
-  const w0 = performance.now(); const c0 = ownCpu(); const p0 = backendCpu(pid);
-  const r = await fn();
-  return { r, wall: (performance.now() - w0) / 1000, cpu: ownCpu() - c0, pgCpu: backendCpu(pid) - p0 };
-}
-const fig = (m: { wall: number; cpu: number; pgCpu: number }) => `${m.wall.toFixed(1)} s wall, CPU ${m.cpu.toFixed(1)} s node + ${m.pgCpu.toFixed(1)} s PostgreSQL`;
 
 const ref = new pg.Client({ connectionString: url });
 await ref.connect();

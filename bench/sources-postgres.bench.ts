@@ -9,7 +9,7 @@
 // Usage: node bench/sources-postgres.bench.ts SYNTH_DIR POSTGRES_URL [rows=1000000]
 //   SYNTH_DIR and the database from `counterseed synth --deliveries N --out SYNTH_DIR --store POSTGRES_URL`.
 //   The bench adds an import, a match run and a risk run to that database, and removes them at the end.
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { loadSettings } from '../src/config/load.ts';
 import { randomInt, seededRandom } from '../src/lab/prng.ts';
 import { openContext } from '../src/node/context.ts';
 import type { PostgresStore } from '../src/store/postgres/postgres-store.ts';
+import { fig, measure } from './lib/pg-cpu.ts';
 
 const [dir, url] = process.argv.slice(2);
 const ROWS = Number(process.argv[4] ?? 1_000_000);
@@ -32,16 +33,6 @@ if (!dir || !existsSync(dir) || !url?.startsWith('postgres') || !Number.isSafeIn
 }
 const load = () => `load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
 const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en-US')} rows/s`;
-const TICK = 100; // USER_HZ: /proc/PID/stat counts CPU in 1/100 s
-const backendCpu = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return (Number(f[11]) + Number(f[12])) / TICK; };
-const ownCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-/** Wall s, this process's CPU s, the backend's CPU s of `fn`. */
-async function measure<T>(pid: number, fn: () => T | Promise<T>): Promise<{ r: T; wall: number; cpu: number; pgCpu: number }> {
-  const w0 = performance.now(); const c0 = ownCpu(); const p0 = backendCpu(pid);
-  const r = await fn();
-  return { r, wall: (performance.now() - w0) / 1000, cpu: ownCpu() - c0, pgCpu: backendCpu(pid) - p0 };
-}
-const fig = (m: { wall: number; cpu: number; pgCpu: number }) => `${m.wall.toFixed(1)} s wall, CPU ${m.cpu.toFixed(1)} s node + ${m.pgCpu.toFixed(1)} s PostgreSQL`;
 
 const work = mkdtempSync(join(tmpdir(), 'cs-sources-pg-bench-'));
 const ctx = openContext(loadSettings({ flags: { dataDir: dir, store: url }, env: {} }), () => {}, undefined, 'read');

@@ -120,8 +120,12 @@ export interface IntelligenceStore {
   saveEnrichments(rows: readonly Enrichment[]): void;
   enrichmentHistory(ip: string): StoredEnrichment[];
 
-  /** Extends the rollups with the records added since the last refresh; returns how many records it read. */
-  refreshRollups(): { deliveries: number; announces: number };
+  /**
+   * Extends the rollups with the records added since the last refresh; returns how many records it
+   * read, and `enrichmentDue` false when no address awaits its first assessment (unenrichedIps would
+   * answer none: the caller may skip asking).
+   */
+  refreshRollups(): { deliveries: number; announces: number; enrichmentDue: boolean };
 
   activity(filter: IntelFilter, period: Period): ActivityRow[];
   uniqueIpsBy(filter: IntelFilter, period: Period, dimension: IpDimension): DimensionRow[];

@@ -62,11 +62,11 @@ export function cohorts(db: DatabaseSync, from: number, to: number, horizons: re
     .map((a) => ({ cohortWeek: new Date(a.week * DAY_MS).toISOString().slice(0, 10), group: a.group, exposed: a.exposed, horizonDays: a.h, eligible: a.eligible, returned: a.returned }));
 }
 
-/** Each decoy's campaign, language or format (a few thousand decoys at most). */
+/** Each decoy's campaign, language or format (a few thousand decoys at most); one per decoy, as cohort-counts-sql.ts takes it. */
 function decoyGroups(db: DatabaseSync, groupBy: Grouping): Map<number, string> {
   const out = new Map<number, string>();
   if (groupBy === 'none') return out;
   const col = groupBy === 'campaign' ? 'campaign_id' : groupBy === 'language' ? 'lang' : 'format';
-  for (const r of db.prepare(`SELECT decoy_id, ${col} AS g FROM intel_decoy_dims`).all()) if (r.g !== null) out.set(Number(r.decoy_id), String(r.g));
+  for (const r of db.prepare(`SELECT decoy_id, MIN(${col}) AS g FROM intel_decoy_dims GROUP BY decoy_id`).all()) if (r.g !== null) out.set(Number(r.decoy_id), String(r.g));
   return out;
 }

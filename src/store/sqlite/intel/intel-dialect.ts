@@ -30,6 +30,12 @@ export interface IntelDialect {
    * in the same round trip.
    */
   readonly marksFrom?: string;
+  /**
+   * Count the deterrence cohorts in SQL (cohort-counts-sql.ts) rather than page every address's
+   * activity row to the caller (cohort-queries.ts): for a networked store, where each row crosses
+   * the connection, and whose GROUP BY hashes instead of sorting.
+   */
+  readonly cohortsInSql?: boolean;
 }
 
 /** Monday on or before the UTC day of `ms`, as days since 1970-01-01 (a Thursday): plain integer arithmetic, the same in both stores. */

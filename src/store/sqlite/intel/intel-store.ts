@@ -7,6 +7,7 @@ import type {
 } from '../../intelligence.ts';
 import type { SyntheticWriter } from '../../synthetic.ts';
 import { ERASED_COUNTER } from '../erasure-table.ts';
+import { cohortCountsSql } from './cohort-counts-sql.ts';
 import { cohorts } from './cohort-queries.ts';
 import { dossierRecords, lastActivityAt } from './dossier-queries.ts';
 import { EnrichmentTables } from './enrichment-tables.ts';
@@ -25,6 +26,7 @@ export class IntelStore implements IntelligenceStore {
   readonly #rollups: Rollups;
   readonly #stats: StatsQueries;
   readonly #writer: () => SyntheticWriter;
+  readonly #cohortsInSql: boolean;
 
   constructor(db: DatabaseSync, dialect: IntelDialect, syntheticWriter: () => SyntheticWriter) {
     this.#db = db;
@@ -32,6 +34,7 @@ export class IntelStore implements IntelligenceStore {
     this.#rollups = new Rollups(db, dialect);
     this.#stats = new StatsQueries(db, dialect);
     this.#writer = syntheticWriter;
+    this.#cohortsInSql = dialect.cohortsInSql === true;
   }
 
   #tx<T>(fn: () => T): T {
@@ -58,11 +61,12 @@ export class IntelStore implements IntelligenceStore {
     });
   }
   enrichmentHistory(ip: string): StoredEnrichment[] { return this.#enrichment.enrichmentHistory(ip); }
-  refreshRollups(): { deliveries: number; announces: number } {
+  refreshRollups(): { deliveries: number; announces: number; enrichmentDue: boolean } {
     // Nothing new (the common case: every dossier and stats call refreshes first): answered
     // outside a transaction, so a dossier on PostgreSQL costs one round trip here, not three.
-    if (this.#rollups.upToDate()) return { deliveries: 0, announces: 0 };
-    return this.#tx(() => this.#rollups.refresh());
+    const now = this.#rollups.upToDate();
+    if (now.upToDate) return { deliveries: 0, announces: 0, enrichmentDue: now.enrichmentDue };
+    return { ...this.#tx(() => this.#rollups.refresh()), enrichmentDue: true };
   }
   activity(filter: IntelFilter, period: Period): ActivityRow[] { return this.#stats.activity(filter, period); }
   uniqueIpsBy(filter: IntelFilter, period: Period, dimension: IpDimension): DimensionRow[] { return this.#stats.uniqueIpsBy(filter, period, dimension); }
@@ -75,7 +79,7 @@ export class IntelStore implements IntelligenceStore {
   decoyLifetimes(filter: Omit<IntelFilter, 'from' | 'to'>): DecoyLifetime[] { return this.#stats.decoyLifetimes(filter); }
   deviceEstimate(filter: IntelFilter, top: number): DeviceEstimate { return this.#stats.deviceEstimate(filter, top); }
   cohorts(from: number, to: number, horizonsDays: readonly number[], groupBy: 'none' | 'campaign' | 'language' | 'format', dataEnd: number): CohortCount[] {
-    return cohorts(this.#db, from, to, horizonsDays, groupBy, dataEnd);
+    return (this.#cohortsInSql ? cohortCountsSql : cohorts)(this.#db, from, to, horizonsDays, groupBy, dataEnd);
   }
   /**
    * Target (issue 13 benchmarks): API p95 <= 100 ms for /api/cohorts. Counting intel_ip_activity here
