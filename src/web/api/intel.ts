@@ -4,7 +4,7 @@ import { consultDossier } from '../../app/consultations.ts';
 import { requirePermission } from '../../app/governance.ts';
 import { guard } from '../auth/guard.ts';
 import type { Env } from '../env.ts';
-import { cachedPublicMap } from '../pages/map.ts';
+import { cachedPublicMap } from '../../app/public-map-cache.ts';
 import { Ip, json, Purpose } from './schemas.ts';
 
 const Loose = (name: string) => z.object({}).passthrough().openapi(name);
