@@ -68,10 +68,15 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`browser: ${k
       // Anonymous: only the login page and the public map.
       await page.goto(`${base}/deliveries`);
       assert.equal(new URL(page.url()).pathname, '/login');
-      await page.goto(`${base}/map`);
+      // The first request enriches the addresses (the geo databases opened) and draws the map: ~13 s at load 27.
+      await page.goto(`${base}/map`, { timeout: 180_000 });
       // The map is drawn (the SVG image loaded) from the stored data, cells under k withheld.
       assert.ok(await page.locator('main img').evaluate((i) => { const img = i as unknown as { complete: boolean; naturalWidth: number }; return img.complete && img.naturalWidth > 0; }), 'map drawn');
       assert.match((await page.locator('main').textContent())!, /fewer than 10 \(withheld\)/);
+      // The image is the county drawing: every county a shape, hatched (withheld) here, with the attribution.
+      const drawing = await (await page.request.get(`${base}/map.svg`)).text();
+      assert.ok((drawing.match(/<path [^>]*fill="url\(#hatch\)"/g) ?? []).length >= 10, 'the counties drawn, withheld ones hatched');
+      assert.match(drawing, /Kartverket/);
       assert.doesNotMatch((await page.locator('main').textContent())!, /198\.18\./, 'no address on the public page');
       await shot('public-map');
 
