@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +10,15 @@ import { CHROMIUM, CHROMIUM_FLAGS, pageSteps, skipWithoutChromium } from './brow
 import { pgUnavailable } from '../../helpers/postgres.ts';
 import { USERS, webFixture, type StoreKind, type WebFixture } from './fixture.ts';
 import { addIssue14Data, NOW_14 } from './fixture-issue14.ts';
+import { verifyReferral } from '../../../verifier/verify.mjs';
 
 /**
- * The risk review flow end to end in headless Chromium (issue 13 §2 over issue 14 §3), as
- * browser.test.ts does the rest: the referral alert on the overview, the queue opened with a
- * purpose, one address's working (facts apart from the assessment), the review with a reason, the
- * queue showing it reviewed, the auditor finding the consultation and the review, an operator denied.
+ * The issue 14 pages end to end in headless Chromium (issue 13 §2), on each store, as browser.test.ts
+ * does the rest. The risk review: the referral alert on the overview, the queue opened with a purpose,
+ * one address's working (facts apart from the assessment), the review with a reason, the queue showing
+ * it reviewed, the auditor finding the consultation and the review, an operator denied. Then sources
+ * and cross-matches, a referral package through four-eyes (asked, approved by a supervisor, downloaded
+ * and verified with verifier/verify.mjs), and a case, read-only.
  */
 const skip = skipWithoutChromium;
 
@@ -94,6 +98,68 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`browser risk
       await shot('risk-audit');
     } finally {
       await browser.close();
+    }
+  });
+
+  it('browser: sources and cross-matches with a purpose, a referral package asked for, approved by a supervisor, downloaded and verified, a case read-only', { skip, timeout: 180_000 }, async () => {
+    const { chromium } = await import('playwright-core');
+    const own = mkdtempSync(join(tmpdir(), 'cs-web-ref-chromium-'));
+    const browser = await chromium.launchPersistentContext(own, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+    const unpacked = mkdtempSync(join(tmpdir(), 'cs-web-ref-dl-'));
+    try {
+      const page = browser.pages()[0] ?? await browser.newPage();
+      const { shot, login, logout } = pageSteps(page, base, shots);
+      await login(USERS.analyst);
+
+      // Provenance without a purpose (no address); the matches with one, each with its rule.
+      await page.goto(`${base}/sources`);
+      assert.match((await page.locator('main').textContent())!, /Imported sources \(4\)/);
+      assert.doesNotMatch((await page.locator('main').textContent())!, /198\.18\./);
+      await page.fill('main form[action="/sources"] input[name=purpose]', 'case-browser-src');
+      await Promise.all([page.waitForURL(/purpose=case-browser-src/), page.click('main form[action="/sources"] button')]);
+      assert.match((await page.locator('main').textContent())!, /ip\+remote-port\+time[\s\S]*198\.18\.0\.11:40001/);
+      assert.equal(await page.locator('main script, main img').count(), 0, 'hostile source names are text');
+      await shot('sources-matches');
+
+      // Four-eyes: the analyst asks for the agency's packages; nothing is built until a supervisor approves.
+      await page.goto(`${base}/referrals`);
+      const ask = page.locator('main form[action="/referrals/requests"]');
+      await ask.locator('select[name=agency]').selectOption('Kripos <script>x</script>');
+      await ask.locator('input[name=within]').fill('7');
+      await ask.locator('input[name=purpose]').fill('case-browser-ref');
+      await Promise.all([page.waitForURL(/\/referrals$/), ask.locator('button').click()]);
+      const row = () => page.locator('tbody tr', { hasText: 'case-browser-ref' });
+      assert.match((await row().textContent())!, /pending/);
+      assert.equal(await row().locator('button').count(), 0, 'the requester cannot approve');
+      await logout();
+      await login(USERS.supervisor);
+      await page.goto(`${base}/referrals`);
+      await Promise.all([page.waitForURL(/\/referrals$/), row().locator('button', { hasText: 'Approve' }).click()]);
+      assert.match((await row().textContent())!, /done/);
+      await shot('referrals-approved');
+      await logout();
+      await login(USERS.analyst);
+      await page.goto(`${base}/referrals`);
+      const [download] = await Promise.all([page.waitForEvent('download'), row().locator('a', { hasText: 'download' }).click()]);
+      const tarFile = join(unpacked, 'referrals.tar');
+      await download.saveAs(tarFile);
+      execFileSync('tar', ['-xf', tarFile, '-C', unpacked]);
+      const [top] = readdirSync(unpacked).filter((n) => n.startsWith('referrals-'));
+      const [agencyDir] = readdirSync(join(unpacked, top!));
+      const v = verifyReferral(join(unpacked, top!, agencyDir!));
+      assert.deepEqual([v.ok, v.findings], [true, []], 'the downloaded referral package verifies');
+      assert.match(await page.content(), /<td>3<\/td><td><code>[0-9a-f]{64}<\/code>/, 'the package of three addresses is listed');
+
+      // The case register and a case: read-only, the linked address one click from its dossier.
+      await page.goto(`${base}/cases`);
+      await Promise.all([page.waitForURL(/\/cases\/view\?id=case-7/), page.click('main a[href="/cases/view?id=case-7"]')]);
+      assert.match((await page.locator('main').textContent())!, /198\.18\.0\.11/);
+      assert.equal(await page.locator('main form, main button, main script, main img').count(), 0, 'read-only, hostile title as text');
+      await shot('case');
+    } finally {
+      await browser.close();
+      rmSync(own, { recursive: true, force: true });
+      rmSync(unpacked, { recursive: true, force: true });
     }
   });
 });
