@@ -27,7 +27,7 @@ if (!DIR || !OUT || !existsSync(join(DIR, 'counterseed.db')) || readPurpose(DIR)
   process.exit(2);
 }
 mkdirSync(OUT, { recursive: true });
-// --only: some of the pages (the public map's first drawing at 10,000,000 deliveries takes many minutes).
+// --only: some of the pages.
 const ONLY = process.argv.includes('--only') ? new Set((process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',')) : null;
 const ctx = openContext(loadSettings({ flags: { dataDir: DIR }, env: {} }), () => {}, undefined, 'read');
 const gov = new SqliteGovernanceStore(join(DIR, 'counterseed.db'));
@@ -44,6 +44,20 @@ const { chromium } = await import('playwright-core');
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  /**
+   * Each page must show its drawing, or the script fails (exit 1) rather than leave an empty picture
+   * in docs/: the public map's image loaded with its county shapes, the internal map's municipalities,
+   * the overview's chart with its series.
+   */
+  const drawn: Record<string, () => Promise<string | undefined>> = {
+    'public-map': async () => {
+      const loaded = await page.locator('main img[src="/map.svg"]').evaluate((i) => { const img = i as unknown as { complete: boolean; naturalWidth: number }; return img.complete && img.naturalWidth > 0; });
+      const shapes = ((await (await page.request.get(`${base}/map.svg`)).text()).match(/<path /g) ?? []).length;
+      return loaded && shapes >= 10 ? undefined : `map image loaded: ${loaded}, county shapes: ${shapes}`;
+    },
+    'internal-map': async () => { const n = await page.locator('main svg.map path').count(); return n >= 100 ? undefined : `${n} municipality shapes`; },
+    overview: async () => { const n = await page.locator('main svg.chart polyline.series').count(); return n >= 1 ? undefined : 'no chart series'; },
+  };
   const shot = async (name: string, path: string) => {
     if (ONLY && !ONLY.has(name)) return;
     const c0 = process.cpuUsage(), t = performance.now();
@@ -54,6 +68,8 @@ try {
     const height = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight);
     await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.min(height, 2400) } });
     console.log(`${name.padEnd(14)} ${path.padEnd(50)} ${wall.toFixed(0).padStart(8)} ms wall ${((c.user + c.system) / 1000).toFixed(0).padStart(7)} ms CPU  load ${loadavg()[0]!.toFixed(1)}  ${statSync(file).size} bytes`);
+    const missing = await drawn[name]?.();
+    if (missing !== undefined) { console.error(`${name}: not drawn (${missing}); ${file} is not usable`); process.exitCode = 1; }
   };
   // The public map first, before logging in: it is the page anyone can open.
   await shot('public-map', '/map');

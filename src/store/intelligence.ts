@@ -170,4 +170,10 @@ export interface IntelligenceStore {
    * can be cached (app/cohorts.ts). Index lookups and a count of campaign items: well under a millisecond.
    */
   cohortDataVersion(): string;
+  /**
+   * What the all-time public map reads, as two tokens (app/public-map-cache.ts): `records` changes when
+   * the rollups take in new deliveries or announces (watermarks) or an address is assessed (highest
+   * enrichment id); `erased` when an erasure removes records (the records-erased counter). Index lookups.
+   */
+  publicMapVersion(): { readonly records: string; readonly erased: string };
 }

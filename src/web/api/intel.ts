@@ -4,10 +4,13 @@ import { consultDossier } from '../../app/consultations.ts';
 import { requirePermission } from '../../app/governance.ts';
 import { guard } from '../auth/guard.ts';
 import type { Env } from '../env.ts';
-import { cachedPublicMap } from '../pages/map.ts';
+import { cachedPublicMap } from '../../app/public-map-cache.ts';
+import type { PublicMap } from '../../app/public-map.ts';
 import { Ip, json, Purpose } from './schemas.ts';
 
 const Loose = (name: string) => z.object({}).passthrough().openapi(name);
+/** The kept drawing's GeoJSON as text: ~640 KB (the county boundaries), ~5 ms CPU to serialise again per request. */
+const geojsonText = new WeakMap<PublicMap, string>();
 
 /** The intelligence use cases over HTTP (issue 11 through issue 13): the dossier (logged), cohorts, the public map's GeoJSON. */
 export function intelRoutes(app: OpenAPIHono<Env>): void {
@@ -38,6 +41,9 @@ export function intelRoutes(app: OpenAPIHono<Env>): void {
     responses: { 200: { description: 'RFC 7946 FeatureCollection with a counterseed member (countries, k, attribution)', content: { 'application/geo+json': { schema: Loose('PublicMap') } } } },
   }), (c) => {
     const { ctx, g } = c.get('deps');
-    return c.body(JSON.stringify(cachedPublicMap(ctx, ctx.settings.mapMinIps, g.now()).geojson), 200, { 'content-type': 'application/geo+json' }) as never;
+    const map = cachedPublicMap(ctx, ctx.settings.mapMinIps, g.now());
+    let text = geojsonText.get(map);
+    if (text === undefined) geojsonText.set(map, text = JSON.stringify(map.geojson));
+    return c.body(text, 200, { 'content-type': 'application/geo+json' }) as never;
   });
 }

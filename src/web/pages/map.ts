@@ -1,17 +1,6 @@
-import { publicMap, MAP_ATTRIBUTION, type PublicMap } from '../../app/public-map.ts';
-import type { Context } from '../../app/context.ts';
+import { MAP_ATTRIBUTION, type PublicMap } from '../../app/public-map.ts';
 import { html } from './html.ts';
 import { page } from './layout.ts';
-
-/** How long the public map is kept: it is reachable without logging in, so no visitor can make the server recount more often. */
-export const PUBLIC_MAP_TTL_MS = 10 * 60_000;
-let cached: { at: number; k: number; map: PublicMap; ctx: Context } | undefined;
-
-/** The public map's data (issue 11 item 5: countries, Norwegian counties, cells under k withheld), recomputed at most every 10 minutes. */
-export function cachedPublicMap(ctx: Context, k: number, now: number): PublicMap {
-  if (!cached || cached.ctx !== ctx || cached.k !== k || now - cached.at > PUBLIC_MAP_TTL_MS) cached = { at: now, k, ctx, map: publicMap(ctx, { k }) };
-  return cached.map;
-}
 
 /**
  * The public map (issue 13 §8), reachable without logging in: counts of distinct addresses by

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import { call, loginAs, USERS, webFixture, type WebFixture } from './fixture.ts';
+import { after, before, describe, it } from 'node:test';
+import { pgUnavailable } from '../../helpers/postgres.ts';
+import { call, loginAs, USERS, webFixture, type StoreKind, type WebFixture } from './fixture.ts';
 import { addIssue14Data } from './fixture-issue14.ts';
 
 type Who = 'anonymous' | 'operator' | 'analyst' | 'supervisor' | 'auditor' | 'admin';
@@ -96,36 +97,41 @@ const ROUTES: readonly { method: string; path: string; allow: 'public' | 'any' |
   { method: 'POST', path: '/logout', allow: 'any' },
 ];
 
-let f: WebFixture;
-before(async () => { f = await webFixture(); await addIssue14Data(f); });
-after(async () => { await f.close(); });
+/** The table holds on each store: the same routes, the same answers (`serve --store postgres://…`). */
+const pgSkip = await pgUnavailable();
+for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`roles: ${kind}`, { skip: kind === 'postgres' && pgSkip }, () => {
+  let f: WebFixture;
+  before(async () => { f = await webFixture({ store: kind }); await addIssue14Data(f); });
+  after(async () => { await f?.close(); });
 
-it('the table names every route the app has', () => {
-  const norm = (p: string) => p.replace(/\?.*$/, '').replace(/\/999(?=\/|$)/, '/:id').replace(/\/nobody\//, '/:name/').replace(/\/api\/cases\/case-7$/, '/api/cases/:id');
-  const listed = new Set(ROUTES.map((r) => `${r.method} ${norm(r.path)}`));
-  const have = new Set(f.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/\{[^}]+\}/g, '').replace(/\/:id$/, '/:id')}`));
-  const missing = [...have].filter((r) => !listed.has(r.replace(/\/:id\{\[0-9\]\+\}/, '/:id')));
-  assert.deepEqual(missing, []);
-});
+  it('the table names every route the app has', () => {
+    const norm = (p: string) => p.replace(/\?.*$/, '').replace(/\/999(?=\/|$)/, '/:id').replace(/\/nobody\//, '/:name/').replace(/\/api\/cases\/case-7$/, '/api/cases/:id');
+    const listed = new Set(ROUTES.map((r) => `${r.method} ${norm(r.path)}`));
+    const have = new Set(f.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/\{[^}]+\}/g, '').replace(/\/:id$/, '/:id')}`));
+    const missing = [...have].filter((r) => !listed.has(r.replace(/\/:id\{\[0-9\]\+\}/, '/:id')));
+    assert.deepEqual(missing, []);
+  });
 
-it('every route as every role and anonymous: allowed or denied as the table says', async () => {
-  const problems: string[] = [];
-  for (const who of WHO) {
-    // One login per role (argon2id costs ~0.3 s); the logout routes run last, each with a session of its own.
-    const shared = who === 'anonymous' ? undefined : await loginAs(f.app, USERS[who]);
-    for (const r of ROUTES) {
-      const s = who !== 'anonymous' && r.path.endsWith('/logout') ? await loginAs(f.app, USERS[who]) : shared;
-      const res = await call(f.app, r.method, r.path, s, r.body, r.method === 'POST' && r.body === undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {});
-      const allowed = r.allow === 'public' || (r.allow === 'any' ? who !== 'anonymous' : r.allow.includes(who));
-      const status = res.status;
-      const toLogin = status === 302 && res.headers.get('location') === '/login';
-      // Denial is 401 (API) or a redirect to /login for anonymous, 403 for a logged-in role. A public
-      // login route answers 401 to the wrong password in the table: that is the route working.
-      const denied = who === 'anonymous' && r.allow !== 'public' ? (r.path.startsWith('/api/') ? status === 401 : toLogin) : status === 403;
-      const refused = status === 403 || toLogin || (status === 401 && r.allow !== 'public');
-      if (allowed && refused) problems.push(`${who} ${r.method} ${r.path}: should be allowed, got ${status}`);
+  it('every route as every role and anonymous: allowed or denied as the table says', async () => {
+    const problems: string[] = [];
+    for (const who of WHO) {
+      // One login per role (argon2id costs ~0.3 s); the logout routes run last, each with a session of its own.
+      const shared = who === 'anonymous' ? undefined : await loginAs(f.app, USERS[who]);
+      for (const r of ROUTES) {
+        const s = who !== 'anonymous' && r.path.endsWith('/logout') ? await loginAs(f.app, USERS[who]) : shared;
+        const res = await call(f.app, r.method, r.path, s, r.body, r.method === 'POST' && r.body === undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {});
+        const allowed = r.allow === 'public' || (r.allow === 'any' ? who !== 'anonymous' : r.allow.includes(who));
+        const status = res.status;
+        const toLogin = status === 302 && res.headers.get('location') === '/login';
+        // Denial is 401 (API) or a redirect to /login for anonymous, 403 for a logged-in role. A public
+        // login route answers 401 to the wrong password in the table: that is the route working.
+        const denied = who === 'anonymous' && r.allow !== 'public' ? (r.path.startsWith('/api/') ? status === 401 : toLogin) : status === 403;
+        const refused = status === 403 || toLogin || (status === 401 && r.allow !== 'public');
+        if (allowed && refused) problems.push(`${who} ${r.method} ${r.path}: should be allowed, got ${status}`);
+        if (status >= 500) problems.push(`${who} ${r.method} ${r.path}: server error ${status}`);
       if (!allowed && !denied) problems.push(`${who} ${r.method} ${r.path}: should be denied, got ${status}`);
+      }
     }
-  }
-  assert.deepEqual(problems, []);
+    assert.deepEqual(problems, []);
+  });
 });

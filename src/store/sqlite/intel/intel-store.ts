@@ -93,6 +93,14 @@ export class IntelStore implements IntelligenceStore {
     const n = (q: string) => String(this.#db.prepare(q).get()?.n ?? 0);
     return [...marks, n(`SELECT value AS n FROM counters WHERE name = '${ERASED_COUNTER}'`), n('SELECT COALESCE(MAX(id), 0) AS n FROM decoys'), n('SELECT COUNT(*) AS n FROM campaign_items')].join(' ');
   }
+  /** One statement (one round trip on PostgreSQL: the public map asks on every request). */
+  publicMapVersion(): { readonly records: string; readonly erased: string } {
+    const rows = this.#db.prepare(`SELECT name AS k, last_id AS v FROM intel_watermarks
+      UNION ALL SELECT 'enrichment', COALESCE(MAX(id), 0) FROM ip_enrichment
+      UNION ALL SELECT 'erased', value FROM counters WHERE name = '${ERASED_COUNTER}' ORDER BY 1`).all();
+    const records = rows.filter((r) => r.k !== 'erased').map((r) => `${String(r.k)}=${String(r.v)}`).join(' ');
+    return { records, erased: String(rows.find((r) => r.k === 'erased')?.v ?? 0) };
+  }
   dossierDeliveries(ip: string, limit: number): DossierDelivery[] { return dossierRecords(this.#db, ip, limit).deliveries; }
   dossierAnnounces(ip: string, limit: number): DossierAnnounce[] { return dossierRecords(this.#db, ip, limit).announces; }
   dossierPresence(ip: string, limit: number): DossierPresence[] { return dossierRecords(this.#db, ip, limit).presence; }
