@@ -17,6 +17,7 @@ import { PG_CENTRE_005 } from './pg-centre-005.ts';
 import { PG_CAMPAIGN_STOP_001 } from './pg-campaign-stop-001.ts';
 import { PG_CENTRE_006 } from './pg-centre-006.ts';
 import { PG_RISK_001 } from './pg-risk-001.ts';
+import { PG_INTEL_002 } from './pg-intel-002.ts';
 
 /** Every PostgreSQL migration, in the order a fresh database applies them. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -38,6 +39,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   PG_CAMPAIGN_STOP_001,
   PG_CENTRE_006,
   PG_RISK_001,
+  PG_INTEL_002,
 ];
 
 /** Tables partitioned by month (pg-partitions-001, pg-centre-001). */

@@ -6,35 +6,39 @@ import type {
 const DAY_MS = 86_400_000;
 
 /**
- * The week (its Monday, days since 1970-01-01, a Thursday) of UTC ms `t`, as intel_ip_bucket keys
- * weeks (sql-parts.ts weekDaySql). Computed here in integers: bound as a parameter, `t` is a REAL in
- * SQLite, and its division does not truncate.
- */
-const mondayOf = (t: number) => { const day = Math.floor(t / DAY_MS); return day - (((day + 3) % 7) + 7) % 7; };
-
-/**
  * The candidates statement (ReferralStore.candidates; its parameters are named there).
  *
- * Target (issue 13 benchmarks): API p95 <= 100 ms for /api/referrals/due. The addresses seen are
- * the week rollup's UNION ALL the deliveries above its watermark, made DISTINCT afterwards: with a
- * plain UNION, SQLite 3.53 (Node 24's) merged the two arms in address order and so read the newest
- * deliveries through deliveries_ip, every one of the 10,000,000 index entries, even when none is
- * above the watermark: 320-380 ms CPU for an empty answer (h10's route bench, 2026-12-06), against
- * 0.4 ms with the rowid range kept. `last` is MATERIALIZED: each address's last delivery is looked
- * up once, not once for each place the outer query names last_at (SQLite and PostgreSQL both
- * honour the keyword). test/unit/store/referrals-plan.test.ts holds the plan to this.
+ * Target (issue 13 benchmarks): API p95 <= 100 ms for /api/referrals/due. Each address's last
+ * non-metadata-only delivery comes from the activity rollup (intel_ip_activity.last_delivery_at,
+ * intel-004), read by its time index from the window's start: with the clock inside the data (a live
+ * centre's case) every address active in the retention horizon is listed, and looking each one up in
+ * deliveries_ip, reading its rows to skip metadata-only sessions, cost ~4 s of CPU at 10,000,000
+ * deliveries. deliveries is read only (1) past the rollup's watermark, by id range (`tail`), and (2)
+ * for an address whose rolled-up last delivery is at or after :until (the clock is set before the
+ * end of the data): then its last one before :until is one index seek.
+ *
+ * The tail is found by its rowid range, never through deliveries_ip: with a plain UNION of the two
+ * sources SQLite 3.53 (Node 24's) merged them in address order and read all 10,000,000 entries of
+ * deliveries_ip even when nothing was above the watermark (320-380 ms CPU for an empty answer).
+ * `last` is MATERIALIZED: computed once, not once for each place the outer query names last_at
+ * (SQLite and PostgreSQL both honour the keyword). test/unit/store/referrals-plan.test.ts holds the
+ * plan to this.
  */
 export const CANDIDATES_SQL = `
-  WITH seen AS (
-    SELECT DISTINCT ip FROM (
-      SELECT i.ip FROM intel_ip_bucket w JOIN intel_ips i ON i.ip_id = w.ip_id WHERE w.period = 'week' AND w.bucket >= :sinceWeek
-      UNION ALL
-      SELECT remote_ip AS ip FROM deliveries WHERE id > (SELECT COALESCE(MAX(last_id), 0) FROM intel_watermarks WHERE name = 'deliveries')) AS u
+  WITH above AS MATERIALIZED (
+    SELECT remote_ip, started_at, metadata_only FROM deliveries WHERE id > (SELECT COALESCE(MAX(last_id), 0) FROM intel_watermarks WHERE name = 'deliveries')
+  ), tail AS MATERIALIZED (
+    SELECT remote_ip AS ip, MAX(started_at) AS last_at FROM above WHERE metadata_only = 0 AND started_at >= :since AND started_at < :until GROUP BY remote_ip
+  ), rolled AS MATERIALIZED (
+    SELECT i.ip, CASE WHEN a.last_delivery_at < :until THEN a.last_delivery_at ELSE (SELECT MAX(d.started_at) FROM deliveries d
+        WHERE d.remote_ip = i.ip AND d.metadata_only = 0 AND d.started_at >= :since AND d.started_at < :until) END AS last_at
+    FROM intel_ip_activity a JOIN intel_ips i ON i.ip_id = a.ip_id WHERE a.last_delivery_at >= :since
   ), last AS MATERIALIZED (
-    SELECT ip, last_at FROM (
-      SELECT s.ip, (SELECT MAX(d.started_at) FROM deliveries d
-        WHERE d.remote_ip = s.ip AND d.metadata_only = 0 AND d.started_at >= :since AND d.started_at < :until) AS last_at FROM seen s) AS l
-    WHERE last_at IS NOT NULL
+    SELECT r.ip, CASE WHEN r.last_at IS NULL OR t.last_at > r.last_at THEN t.last_at ELSE r.last_at END AS last_at
+    FROM rolled r LEFT JOIN tail t ON t.ip = r.ip WHERE r.last_at IS NOT NULL OR t.last_at IS NOT NULL
+    UNION ALL
+    SELECT t.ip, t.last_at FROM tail t
+    WHERE NOT EXISTS (SELECT 1 FROM intel_ips i JOIN intel_ip_activity a ON a.ip_id = i.ip_id WHERE i.ip = t.ip AND a.last_delivery_at >= :since)
   ), c AS (
     SELECT l.ip, l.last_at, g.ip_id IS NOT NULL AS enriched, g.placeable, g.country, g.asn, g.as_org, a.agency,
       COALESCE(ra.days, rc.days) AS days, COALESCE(ra.source, rc.source) AS source,
@@ -116,18 +120,14 @@ export class SqliteReferrals implements ReferralStore {
    * enrichment, its agency and retention rule (an ISP's rule before its country's), and no referral
    * that covers that delivery. Ordered in SQL, so only `limit` rows reach JavaScript.
    *
-   * The addresses come from the week rollup (intel_ip_bucket, period 'week': weeks with a non-metadata delivery) from
-   * the window's first week, plus those of deliveries the rollup has not reached yet (ids above its
-   * watermark), so the answer does not depend on the rollup being fresh; each one's last delivery is
-   * then one index seek (deliveries_ip). Why not a GROUP BY over the window's deliveries: the web app
-   * shows this list as alerts, and the work should grow with the addresses active in the window, not
-   * with their deliveries. At 3 million deliveries (load ~18) this took 10.1 s wall, 2.5 s CPU for
-   * --within 30, against 11.5 s, 3.05 s for the plain join over every delivery, and 18 s wall for a
-   * GROUP BY through the time index; 7.9 s against 11.9 s for --within 7 (bench/referrals-due.bench.ts).
+   * Each address's last delivery comes from the activity rollup (CANDIDATES_SQL says how, and what is
+   * read from deliveries), so the answer does not depend on the rollup being fresh, and the work grows
+   * with the addresses active in the window, not with their deliveries (the web app shows this list as
+   * alerts). Figures: bench/README.md, "referrals due".
    */
   candidates(q: CandidateQuery): ReferralCandidate[] {
     const rows = this.#db.prepare(CANDIDATES_SQL).all({
-      since: q.since, sinceWeek: mondayOf(q.since), until: q.until, dfrom: q.deadlineFrom, dto: q.deadlineTo ?? null, undated: q.includeUndated ? 1 : 0, agency: q.agency ?? null, referred: q.includeReferred ? 1 : 0, withAgency: q.withAgency ? 1 : 0, limit: q.limit,
+      since: q.since, until: q.until, dfrom: q.deadlineFrom, dto: q.deadlineTo ?? null, undated: q.includeUndated ? 1 : 0, agency: q.agency ?? null, referred: q.includeReferred ? 1 : 0, withAgency: q.withAgency ? 1 : 0, limit: q.limit,
     });
     return rows.map((r) => {
       const unplaced: Unplaced[] = [];
