@@ -176,6 +176,19 @@ export function rollupErasureContract(f: StoreFactory): void {
           for (const horizon of [365, 30, 9]) assert.deepEqual(fromStore(clock - horizon * DAY, clock), plainLast(clock - horizon * DAY, clock), `clock ${(clock - NOW) / DAY}, horizon ${horizon}`);
         }
         // Within 20 days: B (-20: its -1 is metadata-only), K, C, H, I; A moved to -8 (deadline +52); X left the list.
+        // The due list (its dated rows by the rules' time ranges, its undated ones in address order, cut at the limit)
+        // equals the full list of the window placed, filtered and ordered here.
+        const full = (since: number, until: number) => ctx.store.referrals.candidates({ since, until, deadlineFrom: Number.MIN_SAFE_INTEGER, includeUndated: true, includeReferred: true, limit: 1000 });
+        for (const clock of [NOW, NOW - 12 * DAY, NOW + 5 * DAY]) {
+          for (const within of [0, 7, 20, 400]) {
+            for (const limit of [1000, 6, 2]) {
+              const q = { since: clock - 365 * DAY, until: clock, deadlineFrom: clock, deadlineTo: clock + within * DAY, includeUndated: true, limit };
+              const expected = full(q.since, q.until).filter((c) => c.deadline === undefined || (c.deadline >= q.deadlineFrom && c.deadline < q.deadlineTo))
+                .sort((a, b) => (a.deadline === undefined ? 1 : 0) - (b.deadline === undefined ? 1 : 0) || (a.deadline ?? 0) - (b.deadline ?? 0) || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0)).slice(0, limit);
+              assert.deepEqual(ctx.store.referrals.candidates(q), expected, `clock ${(clock - NOW) / DAY}, within ${within}, limit ${limit}`);
+            }
+          }
+        }
         const due = referralsDue(ctx, { withinDays: 20, now: NOW });
         assert.deepEqual(due.undated.map((x) => x.ip), [R.E, R.F]);
         assert.deepEqual(due.dated.map((x) => [x.ip, (x.lastDelivery - NOW) / DAY]), [[R.B, -20], [R.K, -361], [R.C, -175], [R.H, -10], [R.I, -5]]);
