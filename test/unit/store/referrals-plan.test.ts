@@ -30,7 +30,7 @@ it('referral candidates: last deliveries from the activity rollup, those past it
 
     // The due list (issue 13 target: /api/referrals/due p95 <= 100 ms; 2.0 s of CPU at 10,000,000 deliveries through CANDIDATES_SQL):
     // dated rows from one range of the rollup's time index per rule, driving the rest; never every activity row.
-    const plan = (sql: string, p: Record<string, unknown>) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(p).map((r) => String(r.detail));
+    const plan = (sql: string, p: Record<string, import('node:sqlite').SQLInputValue>) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(p).map((r) => String(r.detail));
     const { undated: _u, referred: _r, ...due } = PARAMS;
     const dated = plan(DATED_SQL, { ...due, dto: 1, undated: 0, referred: 0 });
     assert.ok(dated.some((s) => /^SEARCH x USING COVERING INDEX intel_ip_activity_last_delivery \(last_delivery_at>\? AND last_delivery_at<\?\)/.test(s)), dated.join('\n'));
