@@ -7,7 +7,7 @@
  *   bin/counterseed synth --deliveries 10000000 --out DIR      # the issue's workload
  *   bin/counterseed risk score --data DIR                       # for the risk routes
  *   node bench/match.bench.ts DIR --in-place                    # a partner list and a match run, for /api/sources/matches
- *   node bench/web-routes.bench.ts DIR [requests=20] [--skip /api/a,/api/b] [--only /api/a,/api/b]
+ *   node bench/web-routes.bench.ts DIR [requests=20] [--skip /api/a,/api/b] [--only /api/a,/api/b] [--now 2026-01-01T03:00Z]
  *
  * DIR must be a synthetic data directory (its PURPOSE says so): the bench adds users and writes
  * access-log entries to it. Routes that need an id (an export, a case) or a run (risk, matches) are
@@ -35,6 +35,9 @@ const listArg = (flag: string) => new Set(process.argv.includes(flag) ? (process
 const SKIP = listArg('--skip');
 // --only: just these routes (by path, as in the table).
 const ONLY = listArg('--only');
+// --now TIME: the app's clock (UTC, e.g. 2026-01-01T03:00Z), to ask inside the data as a live centre does (the synthetic data ends months before today).
+const NOW = process.argv.includes('--now') ? Date.parse(process.argv[process.argv.indexOf('--now') + 1] ?? '') : undefined;
+if (NOW !== undefined && !Number.isFinite(NOW)) throw new Error('--now: a UTC time such as 2026-01-01T03:00Z');
 if (!DIR || !existsSync(join(DIR, 'counterseed.db')) || readPurpose(DIR) !== 'synthetic') throw new Error('usage: node bench/web-routes.bench.ts SYNTHETIC_DIR [requests]   (make one: bin/counterseed synth --deliveries N --out DIR)');
 if (!Number.isSafeInteger(REQUESTS) || REQUESTS < 5 || REQUESTS > 10_000) throw new Error('requests must be 5..10000');
 const API_P95_MS = 100;
@@ -58,7 +61,7 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p
 const settings = loadSettings({ flags: { dataDir: DIR }, env: {} });
 const ctx = openContext(settings, () => {}, undefined, 'read');
 const gov = new SqliteGovernanceStore(join(DIR, 'counterseed.db'));
-const g = { gov, now: Date.now };
+const g = { gov, now: NOW === undefined ? Date.now : () => NOW };
 const PASSWORD = 'bench-password-1234';
 const ROLES = ['operator', 'analyst', 'supervisor', 'auditor', 'admin'] as const;
 for (const role of ROLES) if (!gov.accounts.byName(`bench-${role}`)) await addUser(g, { username: `bench-${role}`, role, password: PASSWORD });
@@ -119,6 +122,7 @@ const routes: Route[] = [
 ];
 if (SKIP.size) console.log(`skipped on request: ${[...SKIP].join(', ')}`);
 if (!matchRun) console.log('no match run in this directory: /api/sources/matches is left out (node bench/match.bench.ts DIR --in-place)');
+if (NOW !== undefined) console.log(`the app's clock: ${new Date(NOW).toISOString()}`);
 if (!scored.length) console.log('no risk run in this directory: /api/risk and /api/risk/working are left out (counterseed risk score --data DIR)');
 console.log('left out: /api/exports/{id}, /api/exports/{id}/package, /api/cases/{id} (need an id the directory may not have); POST routes (they change state)');
 

@@ -27,6 +27,9 @@ export const PG_INTEL: IntelDialect = {
   // read MAX(id) = 11 and moved its mark past it for ever. SHARE mode waits for every open insert
   // to commit and holds new ones off for the refresh (seconds), so every id up to MAX(id) is final.
   refreshLock: ['LOCK TABLE deliveries, tracker_announces IN SHARE MODE'],
+  // ROW EXCLUSIVE (what any insert or delete takes) conflicts with the refresh's SHARE: a refresh under
+  // way is waited for, and none starts until the erasure's transaction ends. Writers are not held up.
+  eraseLock: ['LOCK TABLE deliveries, tracker_announces IN ROW EXCLUSIVE MODE'],
   // Records shipped by nodes into centre_records become observation rows, once, before the marks are read (pg-centre-005).
   marksFrom: 'cs_intel_marks()',
   // Cohorts over a year at 10,000,000 deliveries (target <= 5 s): ~580,000 activity rows through the

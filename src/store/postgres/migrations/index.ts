@@ -18,6 +18,7 @@ import { PG_CAMPAIGN_STOP_001 } from './pg-campaign-stop-001.ts';
 import { PG_CENTRE_006 } from './pg-centre-006.ts';
 import { PG_RISK_001 } from './pg-risk-001.ts';
 import { PG_CENTRE_ERASURE_001 } from './pg-centre-erasure-001.ts';
+import { PG_INTEL_002 } from './pg-intel-002.ts';
 
 /** Every PostgreSQL migration, in the order a fresh database applies them. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -40,6 +41,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   PG_CENTRE_006,
   PG_RISK_001,
   PG_CENTRE_ERASURE_001,
+  PG_INTEL_002,
 ];
 
 /** Tables partitioned by month (pg-partitions-001, pg-centre-001). */

@@ -25,6 +25,11 @@ export interface IntelDialect {
   /** Statements run at the start of a rollup refresh, in its transaction, before the high-water marks are read. */
   readonly refreshLock: readonly string[];
   /**
+   * Statements run at the start of an erasure transaction that corrects the rollups, before it reads
+   * their high-water marks: no refresh may move a mark past records the erasure is taking out.
+   */
+  readonly eraseLock: readonly string[];
+  /**
    * A set-returning function that answers the rollups' high-water marks (wd, wa, td, ta) in place of the
    * plain query, after work of its own: on PostgreSQL, projecting the centre's shipped records (pg-centre-005),
    * in the same round trip.
@@ -64,4 +69,5 @@ export const SQLITE_INTEL: IntelDialect = {
   greatest: (a, b) => `MAX(${a}, ${b})`,
   // BEGIN IMMEDIATE already holds SQLite's one write lock: no row can be added below the marks read.
   refreshLock: [],
+  eraseLock: [],
 };

@@ -1,4 +1,4 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { ActivityRow, DimensionRow } from '../../intelligence.ts';
 import { DAY_MS, ROLLUP_PERIODS, type IntelDialect, type RollupPeriod } from './intel-dialect.ts';
 import { placeKey, ROLLUP_DIMENSIONS, type PlaceDimension } from './place-keys.ts';
@@ -20,7 +20,12 @@ const countIf = (cond: string) => `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
  *   (moveAssessed). Exact, and checked against the plain queries (tests, bench/intel.bench.ts).
  * - intel_day_activity: deliveries, completed, bytes and metadata-only sessions per UTC day.
  * - intel_ip_activity: per address its first and last activity, first exposure and first
- *   unexposed contact (cohorts read only this table).
+ *   unexposed contact (cohorts read only this table), and the start of its last non-metadata-only
+ *   delivery (last_delivery_at: the referral due list, referral-tables.ts).
+ *
+ * Erasure deletes records, so it corrects the rollups for what it deleted (eraseDeliveriesSql,
+ * dropErased): the day figures and the pairs lose the erased deliveries, and the touched addresses'
+ * activity rows are computed again from what is left.
  *
  * Every statement is set-based and runs as written on SQLite and PostgreSQL (IntelDialect holds
  * the date arithmetic), so one refresh serves both stores.
@@ -77,39 +82,9 @@ export class Rollups {
     this.countPairs('intel_stage_pairs', 1);
     db.exec('DELETE FROM intel_stage_pairs');
 
-    db.prepare(dayActivitySql(newD)).run(wd, topD);
-
-    // Per address over the new deliveries: first/last time, first exposure (a completed delivery of
-    // the warning, not metadata-only) and first unexposed contact, each with its decoy.
-    const t = 'intel_ip_activity';
-    const earlier = (col: string) => `CASE WHEN excluded.${col}_at < COALESCE(${t}.${col}_at, excluded.${col}_at + 1) THEN excluded.${col}_decoy ELSE ${t}.${col}_decoy END`;
-    const first = (col: string) => sql.least(`COALESCE(${t}.${col}, excluded.${col})`, `COALESCE(excluded.${col}, ${t}.${col})`);
-    // The decoy of each first is found by joining back on (address, time), not by a subquery per
-    // address: on PostgreSQL's partitioned deliveries that subquery probed every month's index for
-    // each address, and at 4 million deliveries this one statement ran past 13 minutes at load 19.
-    // Two deliveries of one address starting in the same millisecond: the lower decoy id is taken.
-    const exposure = 'd.completed = 1 AND d.metadata_only = 0';
-    db.prepare(`WITH a AS (
-          SELECT d.remote_ip, MIN(d.started_at) AS first_seen, MAX(d.ended_at) AS last_seen,
-            MIN(CASE WHEN ${exposure} THEN d.started_at END) AS fx, MIN(CASE WHEN NOT (${exposure}) THEN d.started_at END) AS fc
-          FROM deliveries d WHERE ${newD} GROUP BY d.remote_ip),
-        x AS (SELECT a.remote_ip, MIN(d.decoy_id) AS decoy FROM a JOIN deliveries d ON d.remote_ip = a.remote_ip AND d.started_at = a.fx WHERE ${exposure} GROUP BY a.remote_ip),
-        c AS (SELECT a.remote_ip, MIN(d.decoy_id) AS decoy FROM a JOIN deliveries d ON d.remote_ip = a.remote_ip AND d.started_at = a.fc WHERE NOT (${exposure}) GROUP BY a.remote_ip)
-      INSERT INTO intel_ip_activity (ip_id, first_seen, last_seen, first_exposure_at, first_exposure_decoy, first_contact_at, first_contact_decoy)
-        SELECT i.ip_id, a.first_seen, a.last_seen, a.fx, x.decoy, a.fc, c.decoy
-        FROM a JOIN intel_ips i ON i.ip = a.remote_ip LEFT JOIN x ON x.remote_ip = a.remote_ip LEFT JOIN c ON c.remote_ip = a.remote_ip
-        WHERE true
-        ON CONFLICT (ip_id) DO UPDATE SET
-          first_seen = ${sql.least(`${t}.first_seen`, 'excluded.first_seen')}, last_seen = ${sql.greatest(`${t}.last_seen`, 'excluded.last_seen')},
-          first_exposure_decoy = ${earlier('first_exposure')}, first_exposure_at = ${first('first_exposure_at')},
-          first_contact_decoy = ${earlier('first_contact')}, first_contact_at = ${first('first_contact_at')}`).run(wd, topD);
-    // Announces count as being seen (a return), never as exposure or contact.
-    db.prepare(`INSERT INTO intel_ip_activity (ip_id, first_seen, last_seen)
-        SELECT i.ip_id, a.f, a.l FROM (SELECT d.remote_ip, MIN(d.at) AS f, MAX(d.at) AS l FROM tracker_announces d WHERE ${newD} GROUP BY d.remote_ip) a
-        JOIN intel_ips i ON i.ip = a.remote_ip
-        WHERE true
-        ON CONFLICT (ip_id) DO UPDATE SET first_seen = ${sql.least(`${t}.first_seen`, 'excluded.first_seen')}, last_seen = ${sql.greatest(`${t}.last_seen`, 'excluded.last_seen')}`)
-      .run(wa, topA);
+    db.prepare(dayActivitySql(newD, 1)).run(wd, topD);
+    db.prepare(activitySql(sql, newD)).run(wd, topD);
+    db.prepare(announceActivitySql(sql, newD)).run(wa, topA);
     const mark = db.prepare('INSERT INTO intel_watermarks (name, last_id) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id');
     mark.run('deliveries', topD);
     mark.run('announces', topA);
@@ -141,28 +116,32 @@ export class Rollups {
   }
 
   /**
-   * After an erasure, with intel_stage_pairs emptied first: stages the pairs of address `ipId`
-   * (`ip`) whose bucket has no non-metadata-only delivery of it left. dropStagedPairs then takes
-   * them away. Call inside a transaction.
+   * After an erasure, for the addresses in intel_stage_ips (their ids: the erasure's touched
+   * addresses, a thousand at a time): takes away their (bucket, address) pairs whose bucket has no
+   * non-metadata-only delivery of the address left, from intel_ip_bucket and from the counts under
+   * each address's place (so the rollups, and the public map drawn from them, answer as the plain
+   * queries over what is left), and computes their intel_ip_activity rows again from their
+   * deliveries and announces up to the marks. Call inside a transaction that took the store's
+   * eraseLock, before the addresses' places are forgotten.
+   *
+   * Set-based: a few statements per thousand addresses. One statement per address and period cost
+   * PostgreSQL a round trip each, inside the erasure (erasure-table.ts).
    */
-  stageErasedPairs(ipId: number, ip: string): void {
-    this.#erased ??= ROLLUP_PERIODS.map((p) => this.#db.prepare(`INSERT INTO intel_stage_pairs (period, bucket, ip_id)
-      SELECT b.period, b.bucket, b.ip_id FROM intel_ip_bucket b WHERE b.ip_id = ? AND b.period = '${p}' AND NOT EXISTS (SELECT 1 FROM deliveries d
-        WHERE d.remote_ip = ? AND d.metadata_only = 0 AND ${this.#sql.bucketDay('d.started_at', p)} = b.bucket)`));
-    for (const st of this.#erased) st.run(ipId, ip);
-  }
-  #erased: StatementSync[] | undefined;
-
-  /**
-   * Takes the staged pairs away from intel_ip_bucket and from the counts under each address's place,
-   * so the rollups (and the public map drawn from them) answer as the plain queries over what is left.
-   * Call before the addresses' places are forgotten.
-   */
-  dropStagedPairs(): void {
+  dropErased(): void {
+    const db = this.#db;
+    db.exec('DELETE FROM intel_stage_pairs');
+    for (const p of ROLLUP_PERIODS) db.exec(erasedPairsSql(this.#sql, p));
     this.countPairs('intel_stage_pairs', -1);
     // IN, not a correlated EXISTS: that scanned the staged pairs once per pair of the rollup (quadratic; an erasure of 67,000 deliveries at 1M ran past 10 minutes).
-    this.#db.exec('DELETE FROM intel_ip_bucket WHERE (period, bucket, ip_id) IN (SELECT s.period, s.bucket, s.ip_id FROM intel_stage_pairs s)');
-    this.clearStagedPairs();
+    db.exec('DELETE FROM intel_ip_bucket WHERE (period, bucket, ip_id) IN (SELECT s.period, s.bucket, s.ip_id FROM intel_stage_pairs s)');
+    db.exec('DELETE FROM intel_stage_pairs');
+    // The marks as they stand (not #marks(): on PostgreSQL that first takes in the centre's shipped records).
+    const mark = (name: string) => Number(db.prepare('SELECT COALESCE(MAX(last_id), 0) AS m FROM intel_watermarks WHERE name = ?').get(name)!.m);
+    const wd = mark('deliveries'), wa = mark('announces');
+    const staged = 'd.remote_ip IN (SELECT i.ip FROM intel_stage_ips s JOIN intel_ips i ON i.ip_id = s.ip_id)';
+    db.exec('DELETE FROM intel_ip_activity WHERE ip_id IN (SELECT ip_id FROM intel_stage_ips)');
+    db.prepare(activitySql(this.#sql, `d.id <= ? AND ${staged}`)).run(wd);
+    db.prepare(announceActivitySql(this.#sql, `d.id <= ? AND ${staged}`)).run(wa);
   }
 
   /** Empties the work table stageAssessedPairs filled. */
@@ -223,17 +202,95 @@ function pairsSql(sql: IntelDialect, p: RollupPeriod, into: string, where: strin
     FROM deliveries d JOIN intel_ips i ON i.ip = d.remote_ip WHERE ${where} AND d.metadata_only = 0`;
 }
 
-/** Adds the deliveries `d` meeting `where` to the day activity. */
-function dayActivitySql(where: string): string {
+/** Adds (sign 1) the deliveries `d` meeting `where` to the day activity, or takes them away (sign -1). */
+function dayActivitySql(where: string, sign: 1 | -1): string {
   return `INSERT INTO intel_day_activity (day, deliveries, completed, bytes, metadata_only)
-    SELECT d.started_at / ${DAY_MS}, ${countIf('d.metadata_only = 0')}, ${countIf('d.metadata_only = 0 AND d.completed = 1')}, SUM(d.bytes_served), SUM(d.metadata_only)
+    SELECT d.started_at / ${DAY_MS}, ${sign} * ${countIf('d.metadata_only = 0')}, ${sign} * ${countIf('d.metadata_only = 0 AND d.completed = 1')}, ${sign} * SUM(d.bytes_served), ${sign} * SUM(d.metadata_only)
     FROM deliveries d WHERE ${where} GROUP BY 1
     ON CONFLICT (day) DO UPDATE SET deliveries = intel_day_activity.deliveries + excluded.deliveries, completed = intel_day_activity.completed + excluded.completed,
       bytes = intel_day_activity.bytes + excluded.bytes, metadata_only = intel_day_activity.metadata_only + excluded.metadata_only`;
 }
 
+/** The records `d` of a table the rollup has taken in (ids up to its mark `name`). */
+const rolledUp = (name: 'deliveries' | 'announces') => `d.id <= (SELECT COALESCE(MAX(last_id), 0) FROM intel_watermarks WHERE name = '${name}')`;
+
 /** Statements filling the pairs of `periods` and the day activity from the deliveries already rolled up (for migrations). */
 export function fillFromDeliveriesSql(sql: IntelDialect, periods: readonly RollupPeriod[]): string[] {
-  const upTo = "d.id <= (SELECT COALESCE(MAX(last_id), 0) FROM intel_watermarks WHERE name = 'deliveries')";
-  return [...periods.map((p) => pairsSql(sql, p, 'intel_ip_bucket', upTo)), dayActivitySql(upTo)];
+  return [...periods.map((p) => pairsSql(sql, p, 'intel_ip_bucket', rolledUp('deliveries'))), dayActivitySql(rolledUp('deliveries'), 1)];
+}
+
+/** Statements computing intel_day_activity and intel_ip_activity again from the records already rolled up (for migrations). */
+export function rebuildActivitySql(sql: IntelDialect): string[] {
+  return ['DELETE FROM intel_day_activity', dayActivitySql(rolledUp('deliveries'), 1),
+    'DELETE FROM intel_ip_activity', activitySql(sql, rolledUp('deliveries')), announceActivitySql(sql, rolledUp('announces'))];
+}
+
+/**
+ * Takes the deliveries whose ids are bound as the `n` parameters (about to be erased) out of the day
+ * activity: those the rollup has taken in (ids up to its mark). Then a day left with no delivery goes,
+ * as the plain query has no row for it. Run in the erasure's transaction, after the store's eraseLock
+ * and before the rows are deleted; only the first statement takes the ids.
+ */
+export function eraseDeliveriesSql(n: number): [string, string] {
+  return [dayActivitySql(`d.id IN (${Array.from({ length: n }, () => '?').join(', ')}) AND ${rolledUp('deliveries')}`, -1),
+    'DELETE FROM intel_day_activity WHERE deliveries = 0 AND metadata_only = 0'];
+}
+
+/**
+ * Per address over the deliveries `d` meeting `where`: first and last time, first exposure (a
+ * completed delivery of the warning, not metadata-only) and first unexposed contact, each with its
+ * decoy, and the start of the last non-metadata-only delivery; merged into intel_ip_activity.
+ *
+ * The decoy of each first is found by joining back on (address, time), not by a subquery per
+ * address: on PostgreSQL's partitioned deliveries that subquery probed every month's index for
+ * each address, and at 4 million deliveries this one statement ran past 13 minutes at load 19.
+ * Two deliveries of one address starting in the same millisecond: the lower decoy id is taken.
+ */
+function activitySql(sql: IntelDialect, where: string): string {
+  const t = 'intel_ip_activity';
+  const earlier = (col: string) => `CASE WHEN excluded.${col}_at < COALESCE(${t}.${col}_at, excluded.${col}_at + 1) THEN excluded.${col}_decoy ELSE ${t}.${col}_decoy END`;
+  const first = (col: string) => sql.least(`COALESCE(${t}.${col}, excluded.${col})`, `COALESCE(excluded.${col}, ${t}.${col})`);
+  const last = (col: string) => sql.greatest(`COALESCE(${t}.${col}, excluded.${col})`, `COALESCE(excluded.${col}, ${t}.${col})`);
+  const exposure = 'd.completed = 1 AND d.metadata_only = 0';
+  return `WITH a AS (
+        SELECT d.remote_ip, MIN(d.started_at) AS first_seen, MAX(d.ended_at) AS last_seen,
+          MIN(CASE WHEN ${exposure} THEN d.started_at END) AS fx, MIN(CASE WHEN NOT (${exposure}) THEN d.started_at END) AS fc,
+          MAX(CASE WHEN d.metadata_only = 0 THEN d.started_at END) AS ld
+        FROM deliveries d WHERE ${where} GROUP BY d.remote_ip),
+      x AS (SELECT a.remote_ip, MIN(d.decoy_id) AS decoy FROM a JOIN deliveries d ON d.remote_ip = a.remote_ip AND d.started_at = a.fx WHERE ${exposure} GROUP BY a.remote_ip),
+      c AS (SELECT a.remote_ip, MIN(d.decoy_id) AS decoy FROM a JOIN deliveries d ON d.remote_ip = a.remote_ip AND d.started_at = a.fc WHERE NOT (${exposure}) GROUP BY a.remote_ip)
+    INSERT INTO intel_ip_activity (ip_id, first_seen, last_seen, first_exposure_at, first_exposure_decoy, first_contact_at, first_contact_decoy, last_delivery_at)
+      SELECT i.ip_id, a.first_seen, a.last_seen, a.fx, x.decoy, a.fc, c.decoy, a.ld
+      FROM a JOIN intel_ips i ON i.ip = a.remote_ip LEFT JOIN x ON x.remote_ip = a.remote_ip LEFT JOIN c ON c.remote_ip = a.remote_ip
+      WHERE true
+      ON CONFLICT (ip_id) DO UPDATE SET
+        first_seen = ${sql.least(`${t}.first_seen`, 'excluded.first_seen')}, last_seen = ${sql.greatest(`${t}.last_seen`, 'excluded.last_seen')},
+        first_exposure_decoy = ${earlier('first_exposure')}, first_exposure_at = ${first('first_exposure_at')},
+        first_contact_decoy = ${earlier('first_contact')}, first_contact_at = ${first('first_contact_at')},
+        last_delivery_at = ${last('last_delivery_at')}`;
+}
+
+/** The announces `d` meeting `where` merged into intel_ip_activity: they count as being seen (a return), never as exposure or contact. */
+function announceActivitySql(sql: IntelDialect, where: string): string {
+  const t = 'intel_ip_activity';
+  return `INSERT INTO intel_ip_activity (ip_id, first_seen, last_seen)
+      SELECT i.ip_id, a.f, a.l FROM (SELECT d.remote_ip, MIN(d.at) AS f, MAX(d.at) AS l FROM tracker_announces d WHERE ${where} GROUP BY d.remote_ip) a
+      JOIN intel_ips i ON i.ip = a.remote_ip
+      WHERE true
+      ON CONFLICT (ip_id) DO UPDATE SET first_seen = ${sql.least(`${t}.first_seen`, 'excluded.first_seen')}, last_seen = ${sql.greatest(`${t}.last_seen`, 'excluded.last_seen')}`;
+}
+
+/** Longest bucket of each period in days: a bound on the deliveries' index range (the bucket test itself is exact). */
+const SPAN_DAYS: Record<RollupPeriod, number> = { week: 7, month: 31, year: 366 };
+
+/**
+ * Stages the `period` pairs of the addresses in intel_stage_ips whose bucket holds no
+ * non-metadata-only delivery of the address any more. The time range lets each probe seek
+ * deliveries_ip (remote_ip, started_at) to the bucket instead of reading every delivery of the address.
+ */
+function erasedPairsSql(sql: IntelDialect, period: RollupPeriod): string {
+  return `INSERT INTO intel_stage_pairs (period, bucket, ip_id)
+    SELECT b.period, b.bucket, b.ip_id FROM intel_stage_ips s JOIN intel_ip_bucket b ON b.ip_id = s.ip_id AND b.period = '${period}' JOIN intel_ips i ON i.ip_id = s.ip_id
+    WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.remote_ip = i.ip AND d.metadata_only = 0
+      AND d.started_at >= b.bucket * ${DAY_MS} AND d.started_at < (b.bucket + ${SPAN_DAYS[period]}) * ${DAY_MS} AND ${sql.bucketDay('d.started_at', period)} = b.bucket)`;
 }

@@ -5,36 +5,31 @@ import type {
 
 const DAY_MS = 86_400_000;
 
-/**
- * The week (its Monday, days since 1970-01-01, a Thursday) of UTC ms `t`, as intel_ip_bucket keys
- * weeks (sql-parts.ts weekDaySql). Computed here in integers: bound as a parameter, `t` is a REAL in
- * SQLite, and its division does not truncate.
- */
-const mondayOf = (t: number) => { const day = Math.floor(t / DAY_MS); return day - (((day + 3) % 7) + 7) % 7; };
+/** The deliveries past the rollup's watermark (by rowid range, never through deliveries_ip), and each address's last one in [:since, :until). */
+const TAIL = `above AS MATERIALIZED (
+    SELECT remote_ip, started_at, metadata_only FROM deliveries WHERE id > (SELECT COALESCE(MAX(last_id), 0) FROM intel_watermarks WHERE name = 'deliveries')
+  ), tail AS MATERIALIZED (
+    SELECT remote_ip AS ip, MAX(started_at) AS last_at FROM above WHERE metadata_only = 0 AND started_at >= :since AND started_at < :until GROUP BY remote_ip
+  )`;
 
-/**
- * The candidates statement (ReferralStore.candidates; its parameters are named there).
- *
- * Target (issue 13 benchmarks): API p95 <= 100 ms for /api/referrals/due. The addresses seen are
- * the week rollup's UNION ALL the deliveries above its watermark, made DISTINCT afterwards: with a
- * plain UNION, SQLite 3.53 (Node 24's) merged the two arms in address order and so read the newest
- * deliveries through deliveries_ip, every one of the 10,000,000 index entries, even when none is
- * above the watermark: 320-380 ms CPU for an empty answer (h10's route bench, 2026-12-06), against
- * 0.4 ms with the rowid range kept. `last` is MATERIALIZED: each address's last delivery is looked
- * up once, not once for each place the outer query names last_at (SQLite and PostgreSQL both
- * honour the keyword). test/unit/store/referrals-plan.test.ts holds the plan to this.
- */
-export const CANDIDATES_SQL = `
-  WITH seen AS (
-    SELECT DISTINCT ip FROM (
-      SELECT i.ip FROM intel_ip_bucket w JOIN intel_ips i ON i.ip_id = w.ip_id WHERE w.period = 'week' AND w.bucket >= :sinceWeek
-      UNION ALL
-      SELECT remote_ip AS ip FROM deliveries WHERE id > (SELECT COALESCE(MAX(last_id), 0) FROM intel_watermarks WHERE name = 'deliveries')) AS u
+/** The last delivery in [:since, :until) of address `i` from its rollup row `a`: looked up in deliveries only when the rolled-up one is at or after :until. */
+const ROLLED_LAST = `CASE WHEN a.last_delivery_at < :until THEN a.last_delivery_at ELSE (SELECT MAX(d.started_at) FROM deliveries d
+    WHERE d.remote_ip = i.ip AND d.metadata_only = 0 AND d.started_at >= :since AND d.started_at < :until) END`;
+
+/** Addresses with deliveries past the watermark only (none in the window in the rollup). */
+const TAIL_ONLY = `SELECT t.ip, t.last_at FROM tail t
+    WHERE NOT EXISTS (SELECT 1 FROM intel_ips i JOIN intel_ip_activity a ON a.ip_id = i.ip_id WHERE i.ip = t.ip AND a.last_delivery_at >= :since)`;
+
+/** Each address of `rolled` (from intel_ip_activity a JOIN intel_ips i) with its last delivery, then the filters, the order and the limit. */
+function candidatesSql(rolled: string): string {
+  return `
+  WITH ${TAIL}, rolled AS MATERIALIZED (
+    SELECT i.ip, ${ROLLED_LAST} AS last_at FROM ${rolled}
   ), last AS MATERIALIZED (
-    SELECT ip, last_at FROM (
-      SELECT s.ip, (SELECT MAX(d.started_at) FROM deliveries d
-        WHERE d.remote_ip = s.ip AND d.metadata_only = 0 AND d.started_at >= :since AND d.started_at < :until) AS last_at FROM seen s) AS l
-    WHERE last_at IS NOT NULL
+    SELECT r.ip, CASE WHEN r.last_at IS NULL OR t.last_at > r.last_at THEN t.last_at ELSE r.last_at END AS last_at
+    FROM rolled r LEFT JOIN tail t ON t.ip = r.ip WHERE r.last_at IS NOT NULL OR t.last_at IS NOT NULL
+    UNION ALL
+    ${TAIL_ONLY}
   ), c AS (
     SELECT l.ip, l.last_at, g.ip_id IS NOT NULL AS enriched, g.placeable, g.country, g.asn, g.as_org, a.agency,
       COALESCE(ra.days, rc.days) AS days, COALESCE(ra.source, rc.source) AS source,
@@ -52,6 +47,76 @@ export const CANDIDATES_SQL = `
     AND ((days IS NOT NULL AND last_at + days * ${DAY_MS} >= :dfrom AND (CAST(:dto AS INTEGER) IS NULL OR last_at + days * ${DAY_MS} < :dto))
       OR (days IS NULL AND :undated = 1))
   ORDER BY days IS NULL, deadline, ip
+  LIMIT :limit`;
+}
+
+/**
+ * The candidates statement (ReferralStore.candidates; its parameters are named there): every address
+ * with a non-metadata-only delivery in the window. Each one's last delivery comes from the activity
+ * rollup (intel_ip_activity.last_delivery_at, intel-004), read by its time index from the window's
+ * start; deliveries is read only past the rollup's watermark (`tail`, by id range) and for an address
+ * whose rolled-up last delivery is at or after :until (the clock set before the end of the data): one
+ * index seek. Before, each address's last delivery was looked up in deliveries_ip, reading rows to
+ * skip metadata-only sessions: with the clock inside the data (a live centre's case) ~4-5 s of CPU at
+ * 10,000,000 deliveries. `last` is MATERIALIZED: computed once, not once for each place the outer
+ * query names last_at (SQLite and PostgreSQL both honour the keyword). A plain UNION of the two
+ * sources made SQLite 3.53 (Node 24's) merge them in address order, reading all 10,000,000 entries
+ * of deliveries_ip for an empty answer (320-380 ms CPU). test/unit/store/referrals-plan.test.ts holds
+ * the plans to this.
+ */
+export const CANDIDATES_SQL = candidatesSql('intel_ip_activity a JOIN intel_ips i ON i.ip_id = a.ip_id WHERE a.last_delivery_at >= :since');
+
+/**
+ * The due list's dated rows (a deadline in [:dfrom, :dto), :undated = 0), reading only the addresses
+ * that can have one. Target (issue 13): API p95 <= 100 ms for /api/referrals/due; CANDIDATES_SQL
+ * reads every address active in the window (210,479 at 10,000,000 deliveries, 2.0 s of CPU). An
+ * address whose rule keeps records D days is due when its last delivery is in [:dfrom - D, :dto - D):
+ * one range of the rollup's time index per rule, kept when the rule's place is the address's (at 10M with
+ * five rules, 28,084 of the ranges' 89,714 addresses). Addresses whose last delivery the rollup does not
+ * give as it is (deliveries past the watermark, or at or after :until) are added and checked in full.
+ * The rules drive the ranges and the addresses found drive the rest (CROSS JOIN: SQLite keeps that
+ * order; without it, it scanned every place, or read the whole window's index and probed the addresses
+ * found, and a UNION of the three sources read every activity row).
+ */
+export const DATED_SQL = candidatesSql(`(SELECT DISTINCT ip_id FROM (
+        SELECT x.ip_id FROM retention_rule r CROSS JOIN intel_ip_activity x CROSS JOIN intel_ip_geo g
+        WHERE x.last_delivery_at >= :dfrom - r.days * ${DAY_MS} AND x.last_delivery_at < :dto - r.days * ${DAY_MS}
+          AND g.ip_id = x.ip_id AND g.placeable = 1 AND g.country = r.country AND (r.asn = 0 OR g.asn = r.asn)
+        UNION ALL SELECT ip_id FROM intel_ip_activity WHERE last_delivery_at >= :until
+        UNION ALL SELECT i2.ip_id FROM tail t JOIN intel_ips i2 ON i2.ip = t.ip) u) s
+    CROSS JOIN intel_ip_activity a JOIN intel_ips i ON i.ip_id = a.ip_id WHERE a.ip_id = s.ip_id AND a.last_delivery_at >= :since`);
+
+/** The columns of an undated row of address `ip` (geo `g`, agency `ag`) with last delivery `last`. */
+const undatedColumns = (ip: string, last: string) => `${ip} AS ip, ${last} AS last_at, g.ip_id IS NOT NULL AS enriched, g.placeable, g.country, g.asn, g.as_org, ag.agency,
+      NULL AS days, NULL AS source, NULL AS rule, NULL AS deadline`;
+/** No rule applies to address `ip` (geo `g`), not referred since `last`, and the agency filters. */
+const undatedWhere = (ip: string, last: string) => `NOT EXISTS (SELECT 1 FROM retention_rule r WHERE g.placeable = 1 AND r.country = g.country AND (r.asn = g.asn OR r.asn = 0))
+      AND NOT EXISTS (SELECT 1 FROM referral_ip r WHERE r.ip = ${ip} AND r.covered_to >= ${last})
+      AND (CAST(:agency AS TEXT) IS NULL OR ag.agency = :agency) AND (:withAgency = 0 OR ag.agency IS NOT NULL)`;
+
+/**
+ * The due list's undated rows, in address order, the first :limit: the addresses are read in address
+ * order (intel_ips' index) and the reading stops at :limit, instead of placing and sorting every
+ * address of the window (the same target as DATED_SQL). `last` is evaluated where it is named; its
+ * index seek happens only for an address whose rolled-up last delivery is at or after :until.
+ */
+const UNDATED_LAST = `CASE WHEN t.last_at IS NOT NULL AND (${ROLLED_LAST} IS NULL OR t.last_at > ${ROLLED_LAST}) THEN t.last_at ELSE ${ROLLED_LAST} END`;
+export const UNDATED_SQL = `
+  WITH ${TAIL}
+  SELECT ${undatedColumns('i.ip', UNDATED_LAST)}
+    FROM intel_ips i CROSS JOIN intel_ip_activity a
+    LEFT JOIN tail t ON t.ip = i.ip
+    LEFT JOIN intel_ip_geo g ON g.ip_id = i.ip_id
+    LEFT JOIN jurisdiction_agency ag ON ag.country = g.country AND g.placeable = 1
+    WHERE a.ip_id = i.ip_id AND a.last_delivery_at >= :since AND ${UNDATED_LAST} IS NOT NULL AND ${undatedWhere('i.ip', UNDATED_LAST)}
+  UNION ALL
+  SELECT ${undatedColumns('x.ip', 'x.last_at')}
+    FROM (${TAIL_ONLY}) x
+    LEFT JOIN intel_ips i ON i.ip = x.ip
+    LEFT JOIN intel_ip_geo g ON g.ip_id = i.ip_id
+    LEFT JOIN jurisdiction_agency ag ON ag.country = g.country AND g.placeable = 1
+    WHERE ${undatedWhere('x.ip', 'x.last_at')}
+  ORDER BY 1
   LIMIT :limit`;
 
 /**
@@ -116,19 +181,22 @@ export class SqliteReferrals implements ReferralStore {
    * enrichment, its agency and retention rule (an ISP's rule before its country's), and no referral
    * that covers that delivery. Ordered in SQL, so only `limit` rows reach JavaScript.
    *
-   * The addresses come from the week rollup (intel_ip_bucket, period 'week': weeks with a non-metadata delivery) from
-   * the window's first week, plus those of deliveries the rollup has not reached yet (ids above its
-   * watermark), so the answer does not depend on the rollup being fresh; each one's last delivery is
-   * then one index seek (deliveries_ip). Why not a GROUP BY over the window's deliveries: the web app
-   * shows this list as alerts, and the work should grow with the addresses active in the window, not
-   * with their deliveries. At 3 million deliveries (load ~18) this took 10.1 s wall, 2.5 s CPU for
-   * --within 30, against 11.5 s, 3.05 s for the plain join over every delivery, and 18 s wall for a
-   * GROUP BY through the time index; 7.9 s against 11.9 s for --within 7 (bench/referrals-due.bench.ts).
+   * Each address's last delivery comes from the activity rollup (CANDIDATES_SQL says how, and what is
+   * read from deliveries), so the answer does not depend on the rollup being fresh, and the work grows
+   * with the addresses active in the window, not with their deliveries (the web app shows this list as
+   * alerts). Figures: bench/README.md, "referrals due".
    */
   candidates(q: CandidateQuery): ReferralCandidate[] {
-    const rows = this.#db.prepare(CANDIDATES_SQL).all({
-      since: q.since, sinceWeek: mondayOf(q.since), until: q.until, dfrom: q.deadlineFrom, dto: q.deadlineTo ?? null, undated: q.includeUndated ? 1 : 0, agency: q.agency ?? null, referred: q.includeReferred ? 1 : 0, withAgency: q.withAgency ? 1 : 0, limit: q.limit,
-    });
+    const p = {
+      since: q.since, until: q.until, dfrom: q.deadlineFrom, dto: q.deadlineTo ?? null, undated: q.includeUndated ? 1 : 0, agency: q.agency ?? null, referred: q.includeReferred ? 1 : 0, withAgency: q.withAgency ? 1 : 0, limit: q.limit,
+    };
+    let rows: Record<string, unknown>[];
+    if (q.deadlineTo === undefined || q.includeReferred) rows = this.#run(CANDIDATES_SQL, p);
+    else {
+      // A due list (a deadline window, referred addresses left out): its dated rows, then the first undated ones by address.
+      rows = this.#run(DATED_SQL, { ...p, undated: 0 });
+      if (q.includeUndated && rows.length < q.limit) rows = rows.concat(this.#run(UNDATED_SQL, { ...p, limit: q.limit - rows.length }));
+    }
     return rows.map((r) => {
       const unplaced: Unplaced[] = [];
       if (Number(r.enriched) !== 1) unplaced.push('not enriched');
@@ -148,6 +216,11 @@ export class SqliteReferrals implements ReferralStore {
         unplaced,
       };
     });
+  }
+
+  /** Runs `sql` with the named parameters of `p` it names (node:sqlite refuses unknown names). */
+  #run(sql: string, p: Record<string, string | number | null>): Record<string, unknown>[] {
+    return this.#db.prepare(sql).all(Object.fromEntries(Object.entries(p).filter(([k]) => new RegExp(`:${k}\\b`).test(sql))));
   }
 
   recordReferral(p: Omit<ReferralPackageRecord, 'id' | 'ips'>, ips: readonly { ip: string; coveredTo: number }[]): number {
