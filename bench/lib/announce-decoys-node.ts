@@ -4,7 +4,8 @@
  * line: time to ready, time until every decoy was announced to every tracker, peak RSS (VmHWM),
  * RSS when all were announced and 10 s later (steady), and DHT announces made meanwhile.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadSettings } from '../../src/config/load.ts';
 import { compactHeap } from '../../src/node/compact-heap.ts';
 import { openContext } from '../../src/node/context.ts';
@@ -49,9 +50,25 @@ phase = 'ready';
 compactHeap();
 phase = 'round';
 const rssAtReadyMb = status('VmRSS');
+/**
+ * BENCH_HEAP_PROFILE=FILE: V8's sampling heap profiler over the round, counting objects that died in a
+ * major GC too (not those a scavenge freed): where the garbage that reaches the old space, and so the
+ * peak RSS, is allocated. Written as a .heapprofile (Chrome DevTools) when all are announced.
+ */
+const heapProfile = process.env.BENCH_HEAP_PROFILE;
+const inspector = heapProfile === undefined ? undefined : new Session();
+if (inspector !== undefined) {
+  inspector.connect();
+  await inspector.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+}
 const timedOut = await node.announced({ signal: AbortSignal.timeout(spec.timeoutS * 1000) }).then(() => false, () => true);
 const allAnnouncedMs = performance.now() - t0;
 const rssAllAnnouncedMb = status('VmRSS');
+if (inspector !== undefined) {
+  const { profile } = await inspector.post('HeapProfiler.stopSampling');
+  writeFileSync(heapProfile!, JSON.stringify(profile));
+  inspector.disconnect();
+}
 const peakAtAllAnnouncedMb = status('VmHWM');
 phase = 'steady';
 await sleep(spec.steadyS * 1000);
