@@ -62,7 +62,7 @@ const SEED_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', NODE_COMPILE_CACHE: join(RO
 const children: ChildProcess[] = [];
 
 interface Figures {
-  decoys: number; readyMs: number; allAnnouncedMs: number; rssAtReadyMb: number; rssAllAnnouncedMb: number;
+  decoys: number; cpuS?: number; readyMs: number; allAnnouncedMs: number; rssAtReadyMb: number; rssAllAnnouncedMb: number;
   peakAtAllAnnouncedMb: number; steadyRssMb: number; peakRssMb: number; trackerFailures: number; dhtAnnounces?: number; dhtSeconds?: number;
 }
 
@@ -151,6 +151,7 @@ async function main(): Promise<void> {
     row(`steady RSS (${STEADY_S} s later)`, cs.steadyRssMb, lt.steadyRssMb, 'MB');
     row('time to all announced (from start)', cs.allAnnouncedMs / 1000, lt.allAnnouncedMs / 1000, 's');
     row('time to ready', cs.readyMs / 1000, lt.readyMs / 1000, 's');
+    if (cs.cpuS !== undefined && lt.cpuS !== undefined) row('CPU time, user + sys (whole run)', cs.cpuS, lt.cpuS, 's');
     console.log(`tracker failures: counterseed ${cs.trackerFailures}, libtorrent ${lt.trackerFailures}; counterseed DHT announces meanwhile: ${cs.dhtAnnounces} in ${cs.dhtSeconds?.toFixed(0)} s`);
     const ltAnswers = lt as Figures & { answered?: number; wanted?: number };
     if (ltAnswers.answered !== undefined && ltAnswers.answered < ltAnswers.wanted!) {

@@ -35,6 +35,8 @@ const sampler = setInterval(() => {
 const settings = loadSettings({ env: {}, flags: {
   dataDir: spec.data, bind: spec.bind, port: '0', trackers: spec.trackers,
   ...(spec.dhtBootstrap ? { dhtEnabled: 'true', dhtBootstrap: [spec.dhtBootstrap], dhtPort: '0' } : {}),
+  // BENCH_OLD_SPACE_GROWTH: seed.oldSpaceGrowth for an A/B (0: V8's own factor, as before issue 10's third pass).
+  ...(process.env.BENCH_OLD_SPACE_GROWTH !== undefined && { oldSpaceGrowth: process.env.BENCH_OLD_SPACE_GROWTH }),
 } });
 const ctx = openContext(settings, (m) => process.stderr.write(`${m}\n`));
 let failures = 0;
@@ -79,6 +81,6 @@ const peakRssMb = status('VmHWM');
 await node.stop();
 await ctx.close();
 console.log(JSON.stringify({
-  decoys: node.info.decoys, readyMs, allAnnouncedMs, rssAtReadyMb, rssAllAnnouncedMb, peakAtAllAnnouncedMb, steadyRssMb, peakRssMb,
+  decoys: node.info.decoys, cpuS: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, readyMs, allAnnouncedMs, rssAtReadyMb, rssAllAnnouncedMb, peakAtAllAnnouncedMb, steadyRssMb, peakRssMb,
   peakSample: top, timedOut, trackerFailures: failures, failureKinds: Object.fromEntries(failureKinds), dhtAnnounces: dht, dhtSeconds: (performance.now() - t0 - readyMs) / 1000,
 }));

@@ -89,6 +89,6 @@ while answered_count < want and time.monotonic() < deadline:
 all_ms = (time.monotonic() - t0) * 1000
 rss_all, peak_all = status('VmRSS'), status('VmHWM')
 time.sleep(spec['steadyS'])
-print(json.dumps({'decoys': n, 'readyMs': ready_ms or all_ms, 'allAnnouncedMs': all_ms, 'rssAtReadyMb': rss_ready if ready_ms else rss_all,
+print(json.dumps({'decoys': n, 'cpuS': sum(os.times()[:2]), 'readyMs': ready_ms or all_ms, 'allAnnouncedMs': all_ms, 'rssAtReadyMb': rss_ready if ready_ms else rss_all,
                   'rssAllAnnouncedMb': rss_all, 'peakAtAllAnnouncedMb': peak_all, 'steadyRssMb': status('VmRSS'), 'peakRssMb': status('VmHWM'),
                   'trackerFailures': failures, 'failureKinds': errors, 'answered': answered_count, 'wanted': want}), flush=True)
