@@ -39,8 +39,20 @@ const LT_TRACKER_IP = '198.18.0.5';
 /** BENCH_CONCURRENT=1: both sides at once (each its own opentracker): half the wall time at 1,000,000, the same CPU contention for both. */
 const CONCURRENT = process.env.BENCH_CONCURRENT === '1';
 const STEADY_S = 10;
+/**
+ * BENCH_CS_GO=FILE (with BENCH_CONCURRENT=1): counterseed's side starts when FILE exists (at most
+ * BENCH_CS_GO_MAX_S, default 3600, after libtorrent's), so that libtorrent's long start at 1,000,000
+ * can begin while counterseed's is still being worked on; both still run in the same namespace and run.
+ */
+const CS_GO = process.env.BENCH_CS_GO;
+const CS_GO_MAX_S = Number(process.env.BENCH_CS_GO_MAX_S ?? 3600);
+/** The machine is shared: libtorrent (its RSS grows past 5 GB at 1,000,000) is stopped when MemAvailable drops under this. */
+const MIN_AVAILABLE_MB = Number(process.env.BENCH_MIN_AVAILABLE_MB ?? 4096);
 /** A side that has not had every answer by then reports how many it had (libtorrent retries timed-out UDP announces for a long time). */
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900);
+/** BENCH_END_AT=ISO time: a hard bound for the whole run; each side's limit is cut to end by then (a shared machine's session ends). */
+const END_AT = process.env.BENCH_END_AT === undefined ? Infinity : Date.parse(process.env.BENCH_END_AT);
+const timeoutS = () => Math.max(30, Math.min(TIMEOUT_S, Math.floor((END_AT - Date.now()) / 1000)));
 const ROOT = join(import.meta.dirname, '..');
 /** As bin/counterseed starts `seed` (checked in bench/many-decoys.bench.ts); BENCH_EXTRA_FLAGS adds V8 flags to try. */
 const SEED_FLAGS = ['--max-semi-space-size=2', ...(process.env.BENCH_EXTRA_FLAGS?.split(' ').filter(Boolean) ?? [])];
@@ -50,7 +62,7 @@ const SEED_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', NODE_COMPILE_CACHE: join(RO
 const children: ChildProcess[] = [];
 
 interface Figures {
-  decoys: number; readyMs: number; allAnnouncedMs: number; rssAtReadyMb: number; rssAllAnnouncedMb: number;
+  decoys: number; cpuS?: number; readyMs: number; allAnnouncedMs: number; rssAtReadyMb: number; rssAllAnnouncedMb: number;
   peakAtAllAnnouncedMb: number; steadyRssMb: number; peakRssMb: number; trackerFailures: number; dhtAnnounces?: number; dhtSeconds?: number;
 }
 
@@ -98,14 +110,32 @@ async function main(): Promise<void> {
     const dht = `${DHT_IP}:${routers[0]!.address.port}`;
 
     const runCs = () => runChild(process.execPath, [...SEED_FLAGS, join(import.meta.dirname, 'lib/announce-decoys-node.ts'),
-      JSON.stringify({ data: join(dir, 'data'), bind: CS_IP, trackers: TRACKERS, dhtBootstrap: dht, steadyS: STEADY_S, timeoutS: TIMEOUT_S })], { ...process.env, ...SEED_ENV });
+      JSON.stringify({ data: join(dir, 'data'), bind: CS_IP, trackers: TRACKERS, dhtBootstrap: dht, steadyS: STEADY_S, timeoutS: timeoutS() })], { ...process.env, ...SEED_ENV });
     const ltDir = join(dir, 'lt');
     mkdirSync(ltDir, { recursive: true });
     const ltTrackers = CONCURRENT ? TRACKERS.map((t) => t.replace(TRACKER_IP, LT_TRACKER_IP)) : TRACKERS;
     const runLt = () => runChild('/usr/bin/python3', [join(import.meta.dirname, 'lib/announce_decoys_lt.py'),
-      JSON.stringify({ infos: join(dir, 'infos.bin'), payload: payloadFile, saveDir: ltDir, n: LT_N, bind: LT_IP, trackers: ltTrackers, dht, steadyS: STEADY_S, timeoutS: TIMEOUT_S })]);
+      JSON.stringify({ infos: join(dir, 'infos.bin'), payload: payloadFile, saveDir: ltDir, n: LT_N, bind: LT_IP, trackers: ltTrackers, dht, steadyS: STEADY_S, timeoutS: timeoutS() })]);
     if (LT_N === 0) { console.log(`counterseed: ${JSON.stringify(await runCs())}`); return; }
-    const [cs, lt] = CONCURRENT ? await Promise.all([runCs(), runLt()]) : [await runCs(), await runLt()];
+    const waitGo = async () => {
+      if (CS_GO === undefined) return;
+      const until = performance.now() + CS_GO_MAX_S * 1000;
+      while (!existsSync(CS_GO) && performance.now() < until) await new Promise((r) => setTimeout(r, 2000));
+      console.log(`counterseed side starts (${existsSync(CS_GO) ? CS_GO : 'BENCH_CS_GO_MAX_S'}) at ${new Date().toISOString()}`);
+    };
+    const guard = guardMemory();
+    const settle = <T>(p: Promise<T>) => Promise.allSettled([p]).then((r) => r[0]);
+    const [csSettled, ltSettled] = CONCURRENT
+      ? await Promise.allSettled([waitGo().then(runCs), runLt()])
+      : [await settle(runCs()), await settle(runLt())];
+    clearInterval(guard);
+    if (csSettled.status === 'rejected') throw csSettled.reason;
+    if (ltSettled.status === 'rejected') {
+      console.log(`counterseed: ${JSON.stringify(csSettled.value)}`);
+      console.log(`libtorrent did not finish (${String(ltSettled.reason).slice(0, 300)}); its [lt] lines above say where it was. No ratio.`);
+      return;
+    }
+    const [cs, lt] = [csSettled.value, ltSettled.value];
     console.log(`counterseed: ${JSON.stringify(cs)}`);
     console.log(`libtorrent: ${JSON.stringify(lt)}`);
 
@@ -121,13 +151,32 @@ async function main(): Promise<void> {
     row(`steady RSS (${STEADY_S} s later)`, cs.steadyRssMb, lt.steadyRssMb, 'MB');
     row('time to all announced (from start)', cs.allAnnouncedMs / 1000, lt.allAnnouncedMs / 1000, 's');
     row('time to ready', cs.readyMs / 1000, lt.readyMs / 1000, 's');
+    if (cs.cpuS !== undefined && lt.cpuS !== undefined) row('CPU time, user + sys (whole run)', cs.cpuS, lt.cpuS, 's');
     console.log(`tracker failures: counterseed ${cs.trackerFailures}, libtorrent ${lt.trackerFailures}; counterseed DHT announces meanwhile: ${cs.dhtAnnounces} in ${cs.dhtSeconds?.toFixed(0)} s`);
+    const ltAnswers = lt as Figures & { answered?: number; wanted?: number };
+    if (ltAnswers.answered !== undefined && ltAnswers.answered < ltAnswers.wanted!) {
+      console.log(`libtorrent did NOT reach all announced in its limit: ${ltAnswers.answered} of ${ltAnswers.wanted} (torrent, tracker) answers; its time and RSS rows are where it was then.`);
+    }
+    if ((cs as Figures & { timedOut?: boolean }).timedOut) console.log('counterseed did NOT reach all announced in its limit: its rows are where it was then.');
     if (!same) console.log('libtorrent ran at a smaller N (its largest that fits): no ratio is printed, and none is extrapolated.');
   } finally {
     for (const r of routers) await r.stop();
     for (const p of [...procs, ...children]) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
     if (kept === undefined) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Every 5 s: MemAvailable; under MIN_AVAILABLE_MB the libtorrent child (the last python3 started) is killed by its pid. */
+function guardMemory(): NodeJS.Timeout {
+  return setInterval(() => {
+    const availMb = Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'latin1'))?.[1] ?? 0) / 1024;
+    if (availMb >= MIN_AVAILABLE_MB) return;
+    for (const c of children) {
+      if (c.spawnfile !== '/usr/bin/python3' || c.exitCode !== null || c.signalCode !== null) continue;
+      console.log(`MemAvailable ${availMb.toFixed(0)} MB < ${MIN_AVAILABLE_MB} MB at ${new Date().toISOString()}: libtorrent (pid ${c.pid}) stopped`);
+      c.kill('SIGKILL');
+    }
+  }, 5000);
 }
 
 /** N decoys of the default payload in a fresh store; libtorrent gets the same info dicts. */
@@ -167,7 +216,7 @@ function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
     children.push(p);
     let out = '';
-    const timer = setTimeout(() => p.kill('SIGKILL'), (TIMEOUT_S + 600) * 1000);
+    const timer = setTimeout(() => p.kill('SIGKILL'), (timeoutS() + 600) * 1000);
     // The figures line ends a side's run: libtorrent's session teardown (a `stopped` for every torrent) is not waited for.
     p.stdout.on('data', (d: Buffer) => { out += d.toString(); if (/^\{"decoys".*\}\s*$/m.test(out)) p.kill('SIGKILL'); });
     p.on('close', (code) => {

@@ -4,7 +4,8 @@
  * line: time to ready, time until every decoy was announced to every tracker, peak RSS (VmHWM),
  * RSS when all were announced and 10 s later (steady), and DHT announces made meanwhile.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadSettings } from '../../src/config/load.ts';
 import { compactHeap } from '../../src/node/compact-heap.ts';
 import { openContext } from '../../src/node/context.ts';
@@ -34,6 +35,8 @@ const sampler = setInterval(() => {
 const settings = loadSettings({ env: {}, flags: {
   dataDir: spec.data, bind: spec.bind, port: '0', trackers: spec.trackers,
   ...(spec.dhtBootstrap ? { dhtEnabled: 'true', dhtBootstrap: [spec.dhtBootstrap], dhtPort: '0' } : {}),
+  // BENCH_OLD_SPACE_GROWTH: seed.oldSpaceGrowth for an A/B (0: V8's own factor, as before issue 10's third pass).
+  ...(process.env.BENCH_OLD_SPACE_GROWTH !== undefined && { oldSpaceGrowth: process.env.BENCH_OLD_SPACE_GROWTH }),
 } });
 const ctx = openContext(settings, (m) => process.stderr.write(`${m}\n`));
 let failures = 0;
@@ -49,9 +52,25 @@ phase = 'ready';
 compactHeap();
 phase = 'round';
 const rssAtReadyMb = status('VmRSS');
+/**
+ * BENCH_HEAP_PROFILE=FILE: V8's sampling heap profiler over the round, counting objects that died in a
+ * major GC too (not those a scavenge freed): where the garbage that reaches the old space, and so the
+ * peak RSS, is allocated. Written as a .heapprofile (Chrome DevTools) when all are announced.
+ */
+const heapProfile = process.env.BENCH_HEAP_PROFILE;
+const inspector = heapProfile === undefined ? undefined : new Session();
+if (inspector !== undefined) {
+  inspector.connect();
+  await inspector.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+}
 const timedOut = await node.announced({ signal: AbortSignal.timeout(spec.timeoutS * 1000) }).then(() => false, () => true);
 const allAnnouncedMs = performance.now() - t0;
 const rssAllAnnouncedMb = status('VmRSS');
+if (inspector !== undefined) {
+  const { profile } = await inspector.post('HeapProfiler.stopSampling');
+  writeFileSync(heapProfile!, JSON.stringify(profile));
+  inspector.disconnect();
+}
 const peakAtAllAnnouncedMb = status('VmHWM');
 phase = 'steady';
 await sleep(spec.steadyS * 1000);
@@ -62,6 +81,6 @@ const peakRssMb = status('VmHWM');
 await node.stop();
 await ctx.close();
 console.log(JSON.stringify({
-  decoys: node.info.decoys, readyMs, allAnnouncedMs, rssAtReadyMb, rssAllAnnouncedMb, peakAtAllAnnouncedMb, steadyRssMb, peakRssMb,
+  decoys: node.info.decoys, cpuS: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, readyMs, allAnnouncedMs, rssAtReadyMb, rssAllAnnouncedMb, peakAtAllAnnouncedMb, steadyRssMb, peakRssMb,
   peakSample: top, timedOut, trackerFailures: failures, failureKinds: Object.fromEntries(failureKinds), dhtAnnounces: dht, dhtSeconds: (performance.now() - t0 - readyMs) / 1000,
 }));

@@ -35,6 +35,7 @@ for info in read_infos(spec['n']):
     tis.append(lt.torrent_info(d))
     del d
 n = len(tis)
+print(f"[lt] parsed {n} info dicts: rss={status('VmRSS'):.0f} MB cpu={sum(os.times()[:2]):.0f}s", file=sys.stderr, flush=True)
 
 pack = {'listen_interfaces': f"{spec['bind']}:0", 'outgoing_interfaces': spec['bind'],
         'enable_dht': bool(spec.get('dht')), 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
@@ -66,8 +67,12 @@ want = n * len(spec['trackers'])
 deadline = time.monotonic() + spec['timeoutS']
 failures = 0
 errors = {}
+next_log = time.monotonic()
 while answered_count < want and time.monotonic() < deadline:
     ses.wait_for_alert(200)
+    if time.monotonic() >= next_log:  # progress and RSS over time (a run stopped early still says where it was)
+        next_log += 30
+        print(f"[lt] {time.monotonic() - t0:.0f}s added={added}/{n} answered={answered_count}/{want} rss={status('VmRSS'):.0f} hwm={status('VmHWM'):.0f} cpu={sum(os.times()[:2]):.0f}s", file=sys.stderr, flush=True)
     for a in ses.pop_alerts():
         if isinstance(a, lt.add_torrent_alert):
             added += 1
@@ -84,6 +89,6 @@ while answered_count < want and time.monotonic() < deadline:
 all_ms = (time.monotonic() - t0) * 1000
 rss_all, peak_all = status('VmRSS'), status('VmHWM')
 time.sleep(spec['steadyS'])
-print(json.dumps({'decoys': n, 'readyMs': ready_ms or all_ms, 'allAnnouncedMs': all_ms, 'rssAtReadyMb': rss_ready if ready_ms else rss_all,
+print(json.dumps({'decoys': n, 'cpuS': sum(os.times()[:2]), 'readyMs': ready_ms or all_ms, 'allAnnouncedMs': all_ms, 'rssAtReadyMb': rss_ready if ready_ms else rss_all,
                   'rssAllAnnouncedMb': rss_all, 'peakAtAllAnnouncedMb': peak_all, 'steadyRssMb': status('VmRSS'), 'peakRssMb': status('VmHWM'),
                   'trackerFailures': failures, 'failureKinds': errors, 'answered': answered_count, 'wanted': want}), flush=True)

@@ -39,7 +39,9 @@ export async function startSeeder(kind: SeederKind, init: SeederInit, opts: { si
     ? new Child('counterseed seed', init.launcher, ['--data', init.fixture.dataDir, 'seed', '--bind', init.host, '--port', '0',
       '--upload-slots', String(init.slots), '--max-connections-per-ip', String(Math.min(init.slots, 1000)),
       // The downloaders share 198.18.0.0/24: the per-/24 limit (64 by default) must not cap N.
-      '--max-connections', String(init.slots * 2), '--max-connections-per-prefix', String(init.slots * 2)])
+      '--max-connections', String(init.slots * 2), '--max-connections-per-prefix', String(init.slots * 2),
+      // BENCH_SEED_ARGS: further seed flags for an A/B of one setting (e.g. "--old-space-growth 0").
+      ...(process.env.BENCH_SEED_ARGS?.split(' ').filter(Boolean) ?? [])])
     : new Child('libtorrent reference seeder', init.python, [init.ltSeedScript, JSON.stringify({
       bind: init.host, saveDir: init.fixture.saveDir, torrents: init.fixture.decoys.map((d) => d.torrentPath), slots: init.slots, profile: init.ltProfile,
     })]);

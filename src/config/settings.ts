@@ -29,6 +29,9 @@ export const SETTINGS = {
   creationDateSpreadDays: intSetting('torrent.creationDateSpreadDays', '--creation-date-spread', 45, 0, 3650, 'For creationDate spread: how many days before the build a decoy\'s creation date may fall'),
   pieceSizePolicy: enumSetting('torrent.pieceSize', '--piece-size', ['profile', ...PIECE_SIZE_POLICIES] as const, 'profile', 'How piece length follows size, as a torrent creator chooses it: libtorrent (qBittorrent), transmission, mktorrent (256 KiB), pieces-2000 (counterseed\'s old rule); profile: the client profile\'s. Applies to decoys built from now on'),
   padding: enumSetting('decoy.padding', '--padding', ['seed', 'zero'] as const, 'seed', 'Padding bytes of decoys built from now on: seed (one byte per format drawn from the deployment seed among those its readers skip), zero (zeros; spaces in text)'),
+  // Issue 10 item 5: the garbage an announce round promotes swelled the old space 2-4x between full GCs
+  // (node/old-space-growth.ts; the peak RSS of a node announcing 300,000 decoys, bench/README.md).
+  oldSpaceGrowth: intSetting('seed.oldSpaceGrowth', '--old-space-growth', 20, 0, 300, 'How far V8\'s old space may grow past what the last full GC kept before the next one, percent (at least 8 MB), set once a seed node has started: lower keeps the peak RSS lower for more GC time; 0 = V8\'s own factor (up to 4x)'),
   maxConnections: intSetting('seed.maxConnections', '--max-connections', 5000, 1, 200_000, 'Concurrent peer connections, all decoys together'),
   maxConnectionsPerIp: intSetting('seed.maxConnectionsPerIp', '--max-connections-per-ip', 8, 1, 1000, 'Concurrent peer connections from one IP address'),
   maxConnectionsPerPrefix: intSetting('seed.maxConnectionsPerPrefix', '--max-connections-per-prefix', 64, 1, 200_000, 'Concurrent peer connections from one source network: a /24 (IPv4) or /48 (IPv6)'),

@@ -16,6 +16,7 @@ import { centreShipping } from './centre-shipping.ts';
 import { AdapterSet, BUILT_IN_NETWORKS } from './adapters.ts';
 import { startCampaignSync } from '../campaign/node-sync.ts';
 import { MemoryReclaimer } from './memory-reclaimer.ts';
+import { limitOldSpaceGrowth } from './old-space-growth.ts';
 import type { LiveDecoySync } from '../campaign/live-sync.ts';
 
 /** Where the node's BitTorrent side listens (peerHost '' and peerPort 0 when `node.networks` leaves BitTorrent out). */
@@ -161,6 +162,8 @@ export async function startSeedNode(ctx: Context, opts: SeedNodeOptions = {}): P
   const bt = adapters.find(BitTorrentAdapter);
   const info: SeedNodeInfo = bt ? { ...bt.info, decoys } : { peerHost: '', peerPort: 0, peerId: '', decoys };
   (await import('./node-run.ts')).recordNodeRun(ctx.store, s, info); // what this run presents, for exports' tool.json
+  // Last: every module the node needs is loaded by now, so the changed V8 flag misses no compile cache.
+  limitOldSpaceGrowth(s.oldSpaceGrowth);
   const dht = bt?.dht;
   return {
     info, bus, recorder: recorder!, adapters, ...(dht ? { dht } : {}),

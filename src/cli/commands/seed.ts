@@ -45,6 +45,8 @@ export const seed: Command = {
     // Issue 4: several addresses, the DHT.
     'addresses', 'dhtEnabled', 'dhtPort', 'dhtBootstrap', 'dhtPublicBootstrap', 'dhtReadOnly', 'dhtCycleS', 'dhtJitterPercent', 'dhtQueryRate', 'dhtPerNodeRate',
     'campaignTickS', 'networks', 'statusIntervalS',
+    // Issue 10 item 5: the old space's growth between full GCs (node/old-space-growth.ts).
+    'oldSpaceGrowth',
     // Issue 12: the centre this node ships its evidence to.
     'centreUrl',
     // Issue 15 item 11: config docs listed these as flags, and every command called them unknown.
