@@ -219,17 +219,18 @@ export function rollupErasureContract(f: StoreFactory): void {
         const many = Array.from({ length: 48 }, (_, n) => ({ ip: `193.0.1.${n + 1}`, place: places[n % 4]!, day: -((n * 7) % 190) - 1 - (n % 3 === 0 ? 0 : 0.5) }));
         // P: rolled up at -20.2 (NO's 21 days: due first), then a delivery past the watermark at -3 (due at +18).
         // Q: rolled up at -5 and -19.8: with the clock at -12 its last delivery is -19.8, not the rollup's.
-        const P = '193.0.1.100', Q = '193.0.1.101';
-        ctx.store.intel.saveEnrichments([...many, { ip: P, place: places[1]! }, { ip: Q, place: places[1]! }]
+        // S: due first (-20.5), but referred.
+        const P = '193.0.1.100', Q = '193.0.1.101', S = '193.0.1.102';
+        ctx.store.intel.saveEnrichments([...many, { ip: P, place: places[1]! }, { ip: Q, place: places[1]! }, { ip: S, place: places[1]! }]
           .map((m) => ({ ip: m.ip, enrichedAt: NOW - 100 * DAY, placeable: true, ...m.place, caveats: [], databases: [] })));
         const [decoy] = await ctx.store.listDecoys({ limit: 1 });
         const add = (ip: string, day: number) => sampleDelivery(decoy!.id, decoy!.infoHash, { remoteIp: ip, startedAt: NOW + day * DAY, endedAt: NOW + day * DAY + 1000, metadataOnly: false, completed: true });
         // Pairs of addresses with the same last delivery (n and n + 24 share a day when 7 * 24 % 190 lands on it: ties broken by address).
-        await ctx.store.appendObservations([...many.map((m) => add(m.ip, m.day)), add(many[1]!.ip, -60), add(many[2]!.ip, -120), add(P, -20.2), add(Q, -5), add(Q, -19.8)]);
+        await ctx.store.appendObservations([...many.map((m) => add(m.ip, m.day)), add(many[1]!.ip, -60), add(many[2]!.ip, -120), add(P, -20.2), add(Q, -5), add(Q, -19.8), add(S, -20.5)]);
         ctx.store.intel.refreshRollups();
         // Past the watermark: newer deliveries of some, and one after a clock.
         await ctx.store.appendObservations(many.filter((_, n) => n % 5 === 0).map((m, k) => add(m.ip, -2 - k)).concat([add(many[3]!.ip, -1), add(P, -3)]));
-        for (const m of many.filter((_, n) => n % 9 === 4)) ctx.store.referrals.recordReferral({ agency: 'Kripos', createdAt: NOW, sha256: '0'.repeat(64), path: 'referral-0001.zip' }, [{ ip: m.ip, coveredTo: NOW }]);
+        for (const m of [...many.filter((_, n) => n % 9 === 4), { ip: S }]) ctx.store.referrals.recordReferral({ agency: 'Kripos', createdAt: NOW, sha256: '0'.repeat(64), path: 'referral-0001.zip' }, [{ ip: m.ip, coveredTo: NOW }]);
         for (const clock of [NOW, NOW - 12 * DAY, NOW - 40 * DAY]) {
           const full = ctx.store.referrals.candidates({ since: clock - 365 * DAY, until: clock, deadlineFrom: Number.MIN_SAFE_INTEGER, includeUndated: true, limit: 10_000 });
           for (const within of [0, 7, 30, 200]) {
