@@ -203,6 +203,54 @@ export function rollupErasureContract(f: StoreFactory): void {
       } finally { await done(); }
     });
 
+    // Issue 13 (API p95 <= 100 ms, /api/referrals/due with retention rules): the dated rows are read in deadline order and cut at
+    // the limit. Many addresses under both kinds of rule (an address of AS2119 is covered by NO's rule and by NO AS2119's: the
+    // ISP's wins), deadlines tied to the millisecond, referred addresses, records past the watermark: every limit gives the
+    // first rows of the full list.
+    it('referrals due cut at the limit: the first rows of the full list, with addresses under a country rule and an ISP rule, ties, referrals and records past the watermark', async () => {
+      const { ctx, done } = await referralFixture(DELIVERIES, f);
+      try {
+        const root = ctx.settings.dataDir;
+        writeFileSync(join(root, 'retention.csv'), RETENTION_CSV);
+        writeFileSync(join(root, 'agencies.csv'), AGENCY_CSV);
+        importRetention(ctx, join(root, 'retention.csv'), NOW);
+        importAgencies(ctx, join(root, 'agencies.csv'), NOW);
+        const places = [{ country: 'NO', asn: 2119 }, { country: 'NO', asn: 25400 }, { country: 'SE', asn: 3301 }, { country: 'DE', asn: 3320 }];
+        const many = Array.from({ length: 48 }, (_, n) => ({ ip: `193.0.1.${n + 1}`, place: places[n % 4]!, day: -((n * 7) % 190) - 1 - (n % 3 === 0 ? 0 : 0.5) }));
+        // P: rolled up at -20.2 (NO's 21 days: due first), then a delivery past the watermark at -3 (due at +18).
+        // Q: rolled up at -5 and -19.8: with the clock at -12 its last delivery is -19.8, not the rollup's.
+        // S: due first (-20.5), but referred.
+        const P = '193.0.1.100', Q = '193.0.1.101', S = '193.0.1.102';
+        ctx.store.intel.saveEnrichments([...many, { ip: P, place: places[1]! }, { ip: Q, place: places[1]! }, { ip: S, place: places[1]! }]
+          .map((m) => ({ ip: m.ip, enrichedAt: NOW - 100 * DAY, placeable: true, ...m.place, caveats: [], databases: [] })));
+        const [decoy] = await ctx.store.listDecoys({ limit: 1 });
+        const add = (ip: string, day: number) => sampleDelivery(decoy!.id, decoy!.infoHash, { remoteIp: ip, startedAt: NOW + day * DAY, endedAt: NOW + day * DAY + 1000, metadataOnly: false, completed: true });
+        // Pairs of addresses with the same last delivery (n and n + 24 share a day when 7 * 24 % 190 lands on it: ties broken by address).
+        await ctx.store.appendObservations([...many.map((m) => add(m.ip, m.day)), add(many[1]!.ip, -60), add(many[2]!.ip, -120), add(P, -20.2), add(Q, -5), add(Q, -19.8), add(S, -20.5)]);
+        ctx.store.intel.refreshRollups();
+        // Past the watermark: newer deliveries of some, and one after a clock.
+        await ctx.store.appendObservations(many.filter((_, n) => n % 5 === 0).map((m, k) => add(m.ip, -2 - k)).concat([add(many[3]!.ip, -1), add(P, -3)]));
+        for (const m of [...many.filter((_, n) => n % 9 === 4), { ip: S }]) ctx.store.referrals.recordReferral({ agency: 'Kripos', createdAt: NOW, sha256: '0'.repeat(64), path: 'referral-0001.zip' }, [{ ip: m.ip, coveredTo: NOW }]);
+        for (const clock of [NOW, NOW - 12 * DAY, NOW - 40 * DAY]) {
+          const full = ctx.store.referrals.candidates({ since: clock - 365 * DAY, until: clock, deadlineFrom: Number.MIN_SAFE_INTEGER, includeUndated: true, limit: 10_000 });
+          for (const within of [0, 7, 30, 200]) {
+            for (const agency of [undefined, 'Kripos']) {
+              for (const limit of [1, 2, 3, 5, 8, 13, 40, 1000]) {
+                const q = { since: clock - 365 * DAY, until: clock, deadlineFrom: clock, deadlineTo: clock + within * DAY, includeUndated: false, ...(agency ? { agency } : {}), limit };
+                const expected = full.filter((c) => c.deadline !== undefined && c.deadline >= q.deadlineFrom && c.deadline < q.deadlineTo && (agency === undefined || c.agency === agency))
+                  .sort((a, b) => a.deadline! - b.deadline! || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0)).slice(0, limit);
+                assert.deepEqual(ctx.store.referrals.candidates(q), expected, `clock ${(clock - NOW) / DAY}, within ${within}, agency ${agency}, limit ${limit}`);
+              }
+            }
+          }
+        }
+        // The fixture holds what it says: ISP-rule rows, country-rule rows and ties among the dated rows.
+        const listed = ctx.store.referrals.candidates({ since: NOW - 365 * DAY, until: NOW, deadlineFrom: NOW, deadlineTo: NOW + 200 * DAY, includeUndated: false, limit: 1000 });
+        assert.ok(listed.some((c) => c.retention?.rule === 'country+asn') && listed.some((c) => c.retention?.rule === 'country' && c.country === 'NO'));
+        assert.ok(listed.some((c, i) => i > 0 && c.deadline === listed[i - 1]!.deadline), 'ties');
+      } finally { await done(); }
+    });
+
     it('the erasure corrects the rollups (intelligence and risk) of many addresses with as many statements as of a few (set-based)', async () => {
       const { ctx, done } = await fixtureContext(f);
       try {
