@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { it } from 'node:test';
-import { CANDIDATES_SQL, DATED_SQL, UNDATED_SQL } from '../../../src/store/sqlite/referrals/referral-tables.ts';
+import { CANDIDATES_SQL, DATED_SQL, DUE_LIST_TUNING, SqliteReferrals, UNDATED_SQL } from '../../../src/store/sqlite/referrals/referral-tables.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 
 const PARAMS = { since: 0, until: 1, dfrom: 0, dto: null, undated: 1, agency: null, referred: 0, withAgency: 0, limit: 10 };
@@ -47,6 +47,38 @@ it('referral candidates: last deliveries from the activity rollup, those past it
     const undated = plan(UNDATED_SQL, { since: 0, until: 1, agency: null, withAgency: 0, limit: 10 });
     assert.ok(undated.includes('MERGE (UNION ALL)') && undated.some((s) => /^SCAN i USING COVERING INDEX sqlite_autoindex_intel_ips_1$/.test(s)), undated.join('\n'));
     assert.ok(!undated.some((s) => /^SCAN (deliveries|d|a)\b/.test(s)), undated.join('\n'));
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Session 8 (issue 13, API p95 <= 100 ms): UNDATED_SQL reads the addresses in address order until it has :limit rows, so a window
+// with few or no addresses (the clock after the data) read every address: /api/referrals/due took 1.1-1.3 s of CPU a request at
+// 10,000,000 deliveries (2.3 ms in session 7). A window of few addresses goes through the full statement instead.
+it('referrals due: a window with few addresses is placed and sorted whole, not read in address order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-referrals-few-'));
+  const store = new SqliteStore(join(dir, 'counterseed.db'));
+  try {
+    const db = (store as unknown as { database: DatabaseSync }).database;
+    const seen: string[] = [];
+    const spy = new Proxy(db, {
+      get(target, key) {
+        if (key === 'prepare') return (sql: string) => { seen.push(sql); return target.prepare(sql); };
+        const v = Reflect.get(target, key, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const referrals = new SqliteReferrals(spy);
+    const due = { since: 0, until: 1, deadlineFrom: 1, deadlineTo: 1 + 7 * 86_400_000, includeUndated: true, limit: 10 };
+    assert.deepEqual(referrals.candidates(due), []);
+    assert.ok(seen.includes(CANDIDATES_SQL) && !seen.includes(UNDATED_SQL) && !seen.includes(DATED_SQL), 'an empty window read by address order');
+    // The other way is still there for a window of many addresses (the threshold at -1 stands for one).
+    seen.length = 0;
+    const was = DUE_LIST_TUNING.fewInWindow;
+    DUE_LIST_TUNING.fewInWindow = -1;
+    try { referrals.candidates(due); } finally { DUE_LIST_TUNING.fewInWindow = was; }
+    assert.ok(seen.includes(DATED_SQL) && seen.includes(UNDATED_SQL) && !seen.includes(CANDIDATES_SQL), seen.map((s) => s.slice(0, 60)).join('\n'));
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,12 @@ import type {
 } from '../../referrals.ts';
 
 const DAY_MS = 86_400_000;
+/**
+ * Up to `fewInWindow` addresses in the window, the due list places and sorts them all (about 10 us each
+ * at 10M: 20 ms); above it, it reads by rule ranges and address order (see #fewInWindow). A setting of
+ * the code, not of a deployment: the contract tests set it to -1 to run the rule-range way on small fixtures.
+ */
+export const DUE_LIST_TUNING = { fewInWindow: 2_000 };
 
 /** The deliveries past the rollup's watermark (by rowid range, never through deliveries_ip), and each address's last one in [:since, :until). */
 const TAIL = `above AS MATERIALIZED (
@@ -219,6 +225,7 @@ export class SqliteReferrals implements ReferralStore {
     let rows: Record<string, unknown>[];
     if (q.deadlineTo === undefined || q.includeReferred) rows = this.#run(CANDIDATES_SQL, p);
     else if (q.limit < 1) rows = [];
+    else if (this.#fewInWindow(q.since)) rows = this.#run(CANDIDATES_SQL, p);
     else {
       // A due list (a deadline window, referred addresses left out): its dated rows, then the first undated ones by address.
       rows = this.#run(DATED_SQL, { ...p, undated: 0 });
@@ -243,6 +250,19 @@ export class SqliteReferrals implements ReferralStore {
         unplaced,
       };
     });
+  }
+
+  /**
+   * Whether the rollup holds at most DUE_LIST_TUNING.fewInWindow addresses active since `since` (a bounded count of
+   * its time index). Then the full statement, which places and sorts every address of the window, is
+   * the cheaper way to the due list: UNDATED_SQL reads the addresses in address order until it has
+   * :limit rows, which for a window with few or no addresses means reading every address (1.1-1.3 s
+   * of CPU a request at 10,000,000 deliveries with the clock after the data, against 2.3 ms before
+   * UNDATED_SQL). Both ways give the same answer (the rollup-erasure contract compares them).
+   */
+  #fewInWindow(since: number): boolean {
+    const n = this.#db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM intel_ip_activity WHERE last_delivery_at >= ? LIMIT ?) w').get(since, DUE_LIST_TUNING.fewInWindow + 1);
+    return Number(n?.n ?? 0) <= DUE_LIST_TUNING.fewInWindow;
   }
 
   /** Runs `sql` with the named parameters of `p` it names (node:sqlite refuses unknown names). */

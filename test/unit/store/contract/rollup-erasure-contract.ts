@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { cohorts } from '../../../../src/app/cohorts.ts';
 import { importAgencies, importRetention } from '../../../../src/app/referral-tables.ts';
 import { referralsDue } from '../../../../src/app/referrals-due.ts';
+import { DUE_LIST_TUNING } from '../../../../src/store/sqlite/referrals/referral-tables.ts';
 import { openErasure } from '../../../../src/node/erasure.ts';
 import type { Context } from '../../../../src/node/context.ts';
 import type { RollupPeriod } from '../../../../src/store/intelligence.ts';
@@ -13,6 +14,13 @@ import { sampleDelivery } from '../../../helpers/sample-observations.ts';
 import type { StoreFactory } from '../../../helpers/store-factory.ts';
 import { AGENCY_CSV, DAY, DELIVERIES, IP as R, NOW, referralFixture, RETENTION_CSV } from '../../app/referrals/fixture.ts';
 import { at, fixtureContext, IP } from './intel-fixture.ts';
+
+/** Runs `fn` with the due list's threshold at `few` (-1: always by the rules' ranges and address order), then puts it back. */
+async function withFewInWindow(few: number, fn: () => void | Promise<void>): Promise<void> {
+  const was = DUE_LIST_TUNING.fewInWindow;
+  DUE_LIST_TUNING.fewInWindow = few;
+  try { await fn(); } finally { DUE_LIST_TUNING.fewInWindow = was; }
+}
 
 const ALL = { from: 0, to: 8.64e15 };
 type Db = { prepare(sql: string): { all(...a: unknown[]): Record<string, unknown>[]; get(...a: unknown[]): Record<string, unknown> | undefined } };
@@ -179,16 +187,19 @@ export function rollupErasureContract(f: StoreFactory): void {
         // The due list (its dated rows by the rules' time ranges, its undated ones in address order, cut at the limit)
         // equals the full list of the window placed, filtered and ordered here.
         const full = (since: number, until: number) => ctx.store.referrals.candidates({ since, until, deadlineFrom: Number.MIN_SAFE_INTEGER, includeUndated: true, includeReferred: true, limit: 1000 });
+        // Both ways to the due list: by the rules' ranges and address order (fewInWindow -1), and the full statement for a window of few addresses.
+        for (const few of [-1, DUE_LIST_TUNING.fewInWindow]) await withFewInWindow(few, () => {
         for (const clock of [NOW, NOW - 12 * DAY, NOW + 5 * DAY]) {
           for (const within of [0, 7, 20, 400]) {
             for (const limit of [1000, 6, 2]) {
               const q = { since: clock - 365 * DAY, until: clock, deadlineFrom: clock, deadlineTo: clock + within * DAY, includeUndated: true, limit };
               const expected = full(q.since, q.until).filter((c) => c.deadline === undefined || (c.deadline >= q.deadlineFrom && c.deadline < q.deadlineTo))
                 .sort((a, b) => (a.deadline === undefined ? 1 : 0) - (b.deadline === undefined ? 1 : 0) || (a.deadline ?? 0) - (b.deadline ?? 0) || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0)).slice(0, limit);
-              assert.deepEqual(ctx.store.referrals.candidates(q), expected, `clock ${(clock - NOW) / DAY}, within ${within}, limit ${limit}`);
+              assert.deepEqual(ctx.store.referrals.candidates(q), expected, `fewInWindow ${few}, clock ${(clock - NOW) / DAY}, within ${within}, limit ${limit}`);
             }
           }
         }
+        });
         const due = referralsDue(ctx, { withinDays: 20, now: NOW });
         assert.deepEqual(due.undated.map((x) => x.ip), [R.E, R.F]);
         assert.deepEqual(due.dated.map((x) => [x.ip, (x.lastDelivery - NOW) / DAY]), [[R.B, -20], [R.K, -361], [R.C, -175], [R.H, -10], [R.I, -5]]);
@@ -231,6 +242,7 @@ export function rollupErasureContract(f: StoreFactory): void {
         // Past the watermark: newer deliveries of some, and one after a clock.
         await ctx.store.appendObservations(many.filter((_, n) => n % 5 === 0).map((m, k) => add(m.ip, -2 - k)).concat([add(many[3]!.ip, -1), add(P, -3)]));
         for (const m of [...many.filter((_, n) => n % 9 === 4), { ip: S }]) ctx.store.referrals.recordReferral({ agency: 'Kripos', createdAt: NOW, sha256: '0'.repeat(64), path: 'referral-0001.zip' }, [{ ip: m.ip, coveredTo: NOW }]);
+        for (const few of [-1, DUE_LIST_TUNING.fewInWindow]) await withFewInWindow(few, () => {
         for (const clock of [NOW, NOW - 12 * DAY, NOW - 40 * DAY]) {
           const full = ctx.store.referrals.candidates({ since: clock - 365 * DAY, until: clock, deadlineFrom: Number.MIN_SAFE_INTEGER, includeUndated: true, limit: 10_000 });
           for (const within of [0, 7, 30, 200]) {
@@ -239,11 +251,12 @@ export function rollupErasureContract(f: StoreFactory): void {
                 const q = { since: clock - 365 * DAY, until: clock, deadlineFrom: clock, deadlineTo: clock + within * DAY, includeUndated: false, ...(agency ? { agency } : {}), limit };
                 const expected = full.filter((c) => c.deadline !== undefined && c.deadline >= q.deadlineFrom && c.deadline < q.deadlineTo && (agency === undefined || c.agency === agency))
                   .sort((a, b) => a.deadline! - b.deadline! || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0)).slice(0, limit);
-                assert.deepEqual(ctx.store.referrals.candidates(q), expected, `clock ${(clock - NOW) / DAY}, within ${within}, agency ${agency}, limit ${limit}`);
+                assert.deepEqual(ctx.store.referrals.candidates(q), expected, `fewInWindow ${few}, clock ${(clock - NOW) / DAY}, within ${within}, agency ${agency}, limit ${limit}`);
               }
             }
           }
         }
+        });
         // The fixture holds what it says: ISP-rule rows, country-rule rows and ties among the dated rows.
         const listed = ctx.store.referrals.candidates({ since: NOW - 365 * DAY, until: NOW, deadlineFrom: NOW, deadlineTo: NOW + 200 * DAY, includeUndated: false, limit: 1000 });
         assert.ok(listed.some((c) => c.retention?.rule === 'country+asn') && listed.some((c) => c.retention?.rule === 'country' && c.country === 'NO'));
