@@ -5,7 +5,6 @@
 // the PostgreSQL backends' CPU (read from /proc: same machine), WAL bytes written, load average.
 // Usage: node bench/centre-copy-ceiling.bench.ts [records=200000] [batch=20000] [postgres url] [variant,...]
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +12,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows } from '../src/centre/copy-binary.ts';
 import { benchDelivery, T0 } from './lib/evidence-fixture.ts';
+import { backendCpu } from './lib/pg-cpu.ts';
 
 const N = Number(process.argv[2] ?? 200_000);
 const BATCH = Number(process.argv[3] ?? 20_000);
@@ -63,13 +63,6 @@ const variants: Variant[] = [
   { name: 'segment per batch, texts uncompressed (STORAGE EXTERNAL)', ddl: SEG_DDL('ALTER TABLE t ALTER COLUMN texts SET STORAGE EXTERNAL;'), table: 't', columns: 'node_id, first_seq, last_seq, hashes, lengths, texts', write: segment, perBatch: true },
 ];
 
-/** user+system CPU of a process in ms (Linux /proc/PID/stat, clock ticks of 10 ms). */
-function procCpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) * 10;
-}
-
 async function copy(client: pg.Client, v: Variant, node: number, from: number, to: number): Promise<void> {
   for (let i = from; i < to; i += BATCH) {
     const batch = recs.slice(i, Math.min(to, i + BATCH));
@@ -98,7 +91,7 @@ try {
     const clients = await Promise.all(Array.from({ length: conns }, async () => { const c = new pg.Client({ connectionString: URL_, options: `-c search_path=${SCHEMA}` }); await c.connect(); return c; }));
     const pids = await Promise.all(clients.map(async (c) => Number((await c.query('SELECT pg_backend_pid() AS p')).rows[0].p)));
     const lsn0 = String((await admin.query('SELECT pg_current_wal_lsn() AS l')).rows[0].l);
-    const be0 = pids.map(procCpuMs);
+    const be0 = pids.map(backendCpu);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     // Each connection stores its own node's records (as the centre would for several nodes at once): the same N rows in all.
@@ -106,7 +99,7 @@ try {
     await Promise.all(clients.map((c, k) => copy(c, v, k + 1, k * per, Math.min(N, (k + 1) * per))));
     const wall = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const be = pids.reduce((s, p, k) => s + procCpuMs(p) - be0[k]!, 0) / 1000;
+    const be = pids.reduce((s, p, k) => s + backendCpu(p) - be0[k]!, 0);
     const wal = Number((await admin.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS d', [lsn0])).rows[0].d) / 1e6;
     const size = Number((await admin.query(`SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0) AS s FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')`, [SCHEMA])).rows[0].s) / 1e6;
     for (const c of clients) await c.end();
