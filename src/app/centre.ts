@@ -29,12 +29,16 @@ export function parseListen(listen: string, mode: Settings['mode']): { host: str
   return { host: m[1]!, port };
 }
 
+/** How long after a stored batch `centre serve` starts projecting (several batches of a catch-up are projected together). */
+const CENTRE_PROJECT_AFTER_MS = 5_000;
+
 /** Runs the centre's intake until `signal` aborts; `ready` gets its URL once it listens. */
 export async function serveCentre(s: Settings, o: { listen: string; signal: AbortSignal; ready?: (url: string) => void; log: (m: string) => void }): Promise<void> {
   const { host, port } = parseListen(o.listen, s.mode);
   const db = await CentreDb.open(centreStore(s));
   try {
-    const server = await CentreServer.start({ db, host, port });
+    // Stored records are projected into the analysis tables a few seconds after batches, in bounded transactions (CentreDb.project).
+    const server = await CentreServer.start({ db, host, port, projectAfterMs: CENTRE_PROJECT_AFTER_MS });
     try {
       o.ready?.(server.url);
       if (!o.signal.aborted) await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));

@@ -6,16 +6,15 @@ import { keyFingerprint } from '../evidence/keys.ts';
 import { emptyFrontier, frontierFromBytes, frontierRoot, frontierToBytes, HASH_LEN } from '../evidence/merkle.ts';
 import { ensureMonths, migrate } from '../store/postgres/migrate.ts';
 import { SyncConnection } from '../store/postgres/sync-connection.ts';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
-import copyStreams from 'pg-copy-streams';
-import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows } from './copy-binary.ts';
+import { insertSegment, joinLines, type SegmentRow, type StoredLink, storedLinks } from './segments.ts';
 import { readShippedRecord, type ShippedRecord } from './shipped-record.ts';
 import type { NodeHealthReport } from './assignment.ts';
 
 /** Bounds of one shipped batch (a request is refused beyond them, whole). */
 export const MAX_BATCH_RECORDS = 20_000;
 export const MAX_BATCH_CHECKPOINTS = 100;
+/** Records projected into the analysis tables per transaction (CentreDb.project): a bounded transaction, about a second of PostgreSQL's work. */
+export const PROJECT_CHUNK = 20_000;
 
 export interface ShippedCheckpoint { readonly text: string; readonly signature: string }
 export interface ShipBatch {
@@ -54,12 +53,6 @@ export class RefusedBatch extends Error {
 interface NodeRow { id: number; size: number; head: Buffer | null; frontier: Buffer; revoked_at: number | null }
 
 const hex = (b: Buffer) => b.toString('hex');
-const COPY_COLUMNS = ['node_id', 'seq', 'at', 'kind', 'ip', 'decoy_id', 'prev', 'hash', 'text'] as const;
-/** COPY data is written in pieces of about this many bytes (1 MiB: about a thousand records). */
-const COPY_CHUNK_BYTES = 1 << 20;
-const MONTH_CACHE_MAX = 1000;
-/** Bytes of COPY data queued before the ingest waits for PostgreSQL (a 20,000-record batch is ~12 MB). */
-const COPY_MAX_BUFFERED = 32 << 20;
 
 /**
  * The centre's database side (issue 12 item 2): registered node keys, shipped records verified
@@ -70,7 +63,6 @@ const COPY_MAX_BUFFERED = 32 << 20;
 export class CentreDb {
   readonly #pool: pg.Pool;
   readonly #keys = new Map<string, KeyObject>();
-  readonly #months = new Set<number>();
   #rootsFromStored = 0;
 
   private constructor(pool: pg.Pool) { this.#pool = pool; }
@@ -144,7 +136,7 @@ export class CentreDb {
       const node = (await client.query('SELECT id, size, head, frontier, revoked_at FROM centre_nodes WHERE fingerprint = $1 FOR UPDATE', [fingerprint])).rows[0] as NodeRow;
       // Read under the node's row lock: a batch either committed before the revocation or is refused.
       if (node.revoked_at !== null) throw new RefusedBatch('revoked-key', `node key ${fingerprint} was revoked at ${new Date(Number(node.revoked_at)).toISOString()}`);
-      const { hashes, stored } = await this.#verifyAndCopy(client, node, fingerprint, batch, first);
+      const { hashes, stored } = await this.#verifyAndStore(client, node, fingerprint, batch, first, now);
       const advanced = await this.#advance(client, node, first, hashes, sizesOf(batch.checkpoints));
       const checkpointsVerified = await this.#checkpoints(client, node, key, fingerprint, batch.checkpoints, advanced, now);
       await client.query('UPDATE centre_nodes SET size = $2, head = $3, frontier = $4, last_contact = $5, backlog = $6 WHERE id = $1',
@@ -158,87 +150,61 @@ export class CentreDb {
   }
 
   /**
-   * Reads, hashes and checks each record of the batch and streams the ones not stored yet into a
-   * COPY in the batch's transaction, so that PostgreSQL inserts while this process reads the next
-   * records (issue 12 target: >= 100,000 records/s at the centre; parse-then-COPY reached 0.2-0.36
-   * of a plain COPY). Checks: each record is the node's, at its seq, linked to the one before it
-   * (the stored one for the first) and to the stored one after the last; a record already stored
-   * must be the same record (same hash). A refused batch abandons the COPY (CopyFail) and the
-   * caller rolls back: nothing of it is stored. Returns every record's hash, in order.
+   * Reads, hashes and checks each record of the batch, then stores the records not stored yet as
+   * segment rows (one per run of new records; normally the whole batch is one run) in the batch's
+   * transaction. Checks: each record is the node's, at its seq, linked to the one before it (the
+   * stored one for the first) and to the stored one after the last; a record already stored must be
+   * the same record (same hash): a re-sent batch, or the part of a batch that overlaps what is
+   * stored, is recognised and not stored again. A refused batch stores nothing (the caller rolls
+   * back). Returns every record's hash, in order.
+   *
+   * A segment row holds the records' bytes as received (the body's lines) and their hashes: a row
+   * per batch instead of a row per record writes about 6x fewer bytes (issue 12 target: >= 100,000
+   * records/s at the centre; a row per record capped a plain COPY near 40,000 records/s here).
    */
-  async #verifyAndCopy(client: pg.PoolClient, node: NodeRow, fingerprint: string, batch: ShipBatch, first: number): Promise<{ hashes: Buffer[]; stored: number }> {
+  async #verifyAndStore(client: pg.PoolClient, node: NodeRow, fingerprint: string, batch: ShipBatch, first: number, now: number): Promise<{ hashes: Buffer[]; stored: number }> {
     const { records, leafInputs } = batch;
     if (leafInputs && leafInputs.length !== records.length) throw new RefusedBatch('bad-record', 'the batch holds texts and bytes of different records');
     const hashes: Buffer[] = [];
     if (records.length === 0) return { hashes, stored: 0 };
     const last = first + records.length - 1;
-    const stored = new Map<number, { hash: Buffer; prev: Buffer }>();
-    for (const r of (await client.query('SELECT seq, hash, prev FROM centre_records WHERE node_id = $1 AND seq >= $2 AND seq <= $3', [node.id, first - 1, last + 1])).rows) {
-      stored.set(Number(r.seq), { hash: r.hash as Buffer, prev: r.prev as Buffer });
-    }
-    await this.#ensureMonths(client, records);
-    const copy = client.query(copyStreams.from(`COPY centre_records (${COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`));
-    copy.write(BINARY_COPY_HEADER);
-    let fresh = 0;
-    const rows = new BinaryRows();
-    try {
-      let before = stored.get(first - 1)?.hash;
-      for (const [i, raw] of records.entries()) {
-        let rec: ShippedRecord;
-        const bytes = leafInputs?.[i];
-        try { rec = readShippedRecord(raw.text, first + i, fingerprint, bytes); } catch (e) { throw new RefusedBatch('bad-record', (e as Error).message); }
-        if (before && hex(before) !== rec.prev) {
-          throw new RefusedBatch('chain-break', i === 0 ? `record ${rec.seq} does not link to the stored record ${rec.seq - 1}` : `record ${rec.seq} does not link to record ${rec.seq - 1}`);
-        }
-        const s = stored.get(rec.seq);
-        if (s && !s.hash.equals(rec.hash)) throw new RefusedBatch('fork', `record ${rec.seq} differs from the one stored for this node: the node presents another history`);
-        if (!s) {
-          rows.row(COPY_COLUMNS.length).bigint(node.id).bigint(rec.seq).bigint(rec.at).text(rec.kind).text(rec.ip).bigint(rec.decoyId)
-            .bytes(before ?? Buffer.from(rec.prev, 'hex')).bytes(rec.hash);
-          if (bytes) rows.bytes(bytes.subarray(1)); else rows.text(rec.text);
-          fresh++;
-        }
-        hashes.push(rec.hash);
-        before = rec.hash;
-        // Written without waiting for PostgreSQL to take each chunk (the batch is in memory already), up to
-        // COPY_MAX_BUFFERED: the checks of the next records overlap with PostgreSQL's insert of these.
-        if (rows.length >= COPY_CHUNK_BYTES && !copy.write(rows.take()) && copy.writableLength > COPY_MAX_BUFFERED) await once(copy, 'drain');
+    const stored = new Map<number, StoredLink>();
+    for (const s of await storedLinks(client, node.id, first - 1, last + 2)) stored.set(s.seq, s);
+    const runs: SegmentRow[] = [];
+    let run: { first: number; lines: Uint8Array[]; hashes: Buffer[]; prev: Buffer; minAt: number; maxAt: number } | null = null;
+    const closeRun = () => {
+      if (run) runs.push({ firstSeq: run.first, lastSeq: run.first + run.lines.length - 1, minAt: run.minAt, maxAt: run.maxAt, prev: run.prev, hashes: Buffer.concat(run.hashes), texts: joinLines(run.lines) });
+      run = null;
+    };
+    let before = stored.get(first - 1)?.hash;
+    for (const [i, raw] of records.entries()) {
+      let rec: ShippedRecord;
+      const bytes = leafInputs?.[i];
+      try { rec = readShippedRecord(raw.text, first + i, fingerprint, bytes); } catch (e) { throw new RefusedBatch('bad-record', (e as Error).message); }
+      // A segment keeps one record a line: a text with a raw newline (not canonical JSON; a body's line never has one) is refused.
+      if (!bytes && rec.text.includes('\n')) throw new RefusedBatch('bad-record', `record ${rec.seq}: its text holds a newline (not canonical JSON)`);
+      if (before && hex(before) !== rec.prev) {
+        throw new RefusedBatch('chain-break', i === 0 ? `record ${rec.seq} does not link to the stored record ${rec.seq - 1}` : `record ${rec.seq} does not link to record ${rec.seq - 1}`);
       }
-      const after = stored.get(last + 1);
-      if (after && hex(after.prev) !== hex(before!)) throw new RefusedBatch('chain-break', `the stored record ${last + 1} does not link to record ${last}`);
-      copy.write(rows.take());
-      copy.end(BINARY_COPY_TRAILER);
-      await finished(copy);
-    } catch (e) {
-      copy.destroy();
-      await finished(copy).catch(() => undefined);
-      throw e;
+      const s = stored.get(rec.seq);
+      if (s && !s.hash.equals(rec.hash)) throw new RefusedBatch('fork', `record ${rec.seq} differs from the one stored for this node: the node presents another history`);
+      if (s) closeRun();
+      else {
+        run ??= { first: rec.seq, lines: [], hashes: [], prev: Buffer.from(rec.prev, 'hex'), minAt: rec.at, maxAt: rec.at };
+        run.lines.push(bytes ? bytes.subarray(1) : Buffer.from(rec.text, 'utf8'));
+        run.hashes.push(rec.hash);
+        if (rec.at < run.minAt) run.minAt = rec.at;
+        if (rec.at > run.maxAt) run.maxAt = rec.at;
+      }
+      hashes.push(rec.hash);
+      before = rec.hash;
     }
+    closeRun();
+    const after = stored.get(last + 1);
+    if (after && hex(after.prev) !== hex(before!)) throw new RefusedBatch('chain-break', `the stored record ${last + 1} does not link to record ${last}`);
+    let fresh = 0;
+    for (const r of runs) { await insertSegment(client, node.id, r, now); fresh += r.lastSeq - r.firstSeq + 1; }
     return { hashes, stored: fresh };
-  }
-
-  /**
-   * Makes the month partitions of the batch's records (their time read from the text's first field;
-   * the parse checks it). Records come in time order nearly always: one comparison per record
-   * against the month seen last, a lookup only when the month changes.
-   */
-  async #ensureMonths(client: pg.PoolClient, records: ShipBatch['records']): Promise<void> {
-    let lo = 0, hi = -1;
-    for (const r of records) {
-      const t = typeof r.text === 'string' ? r.text : '';
-      if (!t.startsWith('{"at":')) continue;
-      let at = 0, k = 6;
-      for (; k < 23 && k < t.length; k++) { const c = t.charCodeAt(k) - 48; if (c < 0 || c > 9) break; at = at * 10 + c; }
-      if (k === 6 || t[k] !== ',' || !Number.isSafeInteger(at)) continue;
-      if (at >= lo && at <= hi) continue;
-      const d = new Date(at);
-      const month = d.getUTCFullYear() * 12 + d.getUTCMonth();
-      lo = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-      hi = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1;
-      if (this.#months.has(month)) continue;
-      await client.query("SELECT cs_ensure_month_partition('centre_records', $1)", [at]);
-      if (this.#months.size < MONTH_CACHE_MAX) this.#months.add(month);
-    }
   }
 
   /**
@@ -265,10 +231,9 @@ export class CentreDb {
     if (hashes.length > 0 && first <= node.size) for (let k = stack.size - first; k < hashes.length; k++) add(hashes[k]!);
     if (hashes.length > 0 && first <= node.size) {
       for (;;) {
-        const more = (await client.query('SELECT seq, hash FROM centre_records WHERE node_id = $1 AND seq >= $2 ORDER BY seq LIMIT 10000', [node.id, stack.size])).rows;
-        let n = 0;
-        for (const r of more) { if (Number(r.seq) !== stack.size) break; add(r.hash as Buffer); n++; }
-        if (n < 10_000) break;
+        const from = stack.size;
+        for (const r of await storedLinks(client, node.id, from, from + 10_000)) { if (r.seq !== stack.size) break; add(r.hash); }
+        if (stack.size < from + 10_000) break;
       }
     }
     return { size: stack.size, head, frontier: stack.frontier(), roots };
@@ -303,10 +268,10 @@ export class CentreDb {
   async gaps(fingerprint: string): Promise<Gap[]> {
     const node = (await this.#pool.query('SELECT id, size FROM centre_nodes WHERE fingerprint = $1', [fingerprint])).rows[0] as { id: number; size: number } | undefined;
     if (!node) return [];
-    const r = await this.#pool.query(`SELECT s + 1 AS lo, nxt - 1 AS hi FROM (
-        SELECT seq AS s, lead(seq) OVER (ORDER BY seq) AS nxt FROM centre_records WHERE node_id = $1 AND seq >= $2
-        UNION ALL SELECT $2 - 1, (SELECT MIN(seq) FROM centre_records WHERE node_id = $1 AND seq >= $2)
-      ) x WHERE nxt > s + 1 ORDER BY lo LIMIT 1000`, [node.id, node.size]);
+    // Between the acknowledged size and the first run stored beyond it, and between consecutive runs (segments never overlap).
+    const r = await this.#pool.query(`SELECT lo, hi FROM (
+        SELECT COALESCE(lag(last_seq) OVER (ORDER BY first_seq) + 1, $2) AS lo, first_seq - 1 AS hi FROM centre_segments WHERE node_id = $1 AND last_seq >= $2
+      ) x WHERE hi >= lo ORDER BY lo LIMIT 1000`, [node.id, node.size]);
     return r.rows.map((x) => [Number(x.lo), Number(x.hi)] as const);
   }
 
@@ -329,12 +294,28 @@ export class CentreDb {
 
   /** Records stored for a node, counted (tests and the health view). */
   async count(fingerprint: string): Promise<number> {
-    return Number((await this.#pool.query('SELECT count(*) AS n FROM centre_records r JOIN centre_nodes n ON n.id = r.node_id WHERE n.fingerprint = $1', [fingerprint])).rows[0].n);
+    return Number((await this.#pool.query('SELECT count(*) AS n FROM centre_nodes n, cs_centre_records(n.id, 0, 1099511627776) r WHERE n.fingerprint = $1', [fingerprint])).rows[0].n);
   }
 
   /** Distinct seqs stored for a node (exactly-once checks). */
   async distinctSeqs(fingerprint: string): Promise<number> {
-    return Number((await this.#pool.query('SELECT count(DISTINCT seq) AS n FROM centre_records r JOIN centre_nodes n ON n.id = r.node_id WHERE n.fingerprint = $1', [fingerprint])).rows[0].n);
+    return Number((await this.#pool.query('SELECT count(DISTINCT r.seq) AS n FROM centre_nodes n, cs_centre_records(n.id, 0, 1099511627776) r WHERE n.fingerprint = $1', [fingerprint])).rows[0].n);
+  }
+
+  /**
+   * Projects the nodes' verified records into the analysis tables (cs_project_centre_chunk,
+   * pg-centre-007): at most `chunk` records of one node a transaction, until nothing is left or
+   * `maxChunks` chunks were done. Runs apart from the intake (CentreServer, after batches): a batch is
+   * acknowledged once stored and verified, never held up by the analysis. Returns the records covered.
+   */
+  async project(chunk = PROJECT_CHUNK, maxChunks = Number.POSITIVE_INFINITY): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < maxChunks; i++) {
+      const k = Number((await this.#pool.query('SELECT cs_project_centre_chunk($1) AS k', [chunk])).rows[0].k);
+      if (k === 0) break;
+      total += k;
+    }
+    return total;
   }
 
   get pool(): pg.Pool { return this.#pool; }
@@ -345,7 +326,7 @@ export class CentreDb {
   async close(): Promise<void> { await this.#pool.end(); }
 }
 
-/** The batch's first seq, after checking that its seqs are consecutive (the records themselves are read by #verifyAndCopy). */
+/** The batch's first seq, after checking that its seqs are consecutive (the records themselves are read by #verifyAndStore). */
 function firstSeqOf(records: ShipBatch['records']): number {
   const first = (records[0] as { seq?: unknown } | undefined)?.seq ?? 0;
   for (const [i, r] of records.entries()) {
@@ -370,8 +351,12 @@ async function rootFromStored(client: pg.PoolClient, nodeId: number, size: numbe
   const stack = new FrontierStack();
   let head: Buffer = Buffer.alloc(HASH_LEN);
   for (let from = 0; from < size; from += 10_000) {
-    const rows = (await client.query('SELECT seq, hash FROM centre_records WHERE node_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq', [nodeId, from, Math.min(size, from + 10_000)])).rows;
-    for (const r of rows) { if (Number(r.seq) !== stack.size) throw new RefusedBatch('checkpoint-mismatch', `record ${stack.size} is missing`); stack.append(r.hash as Buffer, 0); head = r.hash as Buffer; }
+    for (const r of await storedLinks(client, nodeId, from, Math.min(size, from + 10_000))) {
+      if (r.seq !== stack.size) throw new RefusedBatch('checkpoint-mismatch', `record ${stack.size} is missing`);
+      stack.append(r.hash, 0);
+      head = r.hash;
+    }
+    if (stack.size !== Math.min(size, from + 10_000)) throw new RefusedBatch('checkpoint-mismatch', `record ${stack.size} is missing`);
   }
   return { root: frontierRoot(stack.frontier()), head };
 }

@@ -16,6 +16,12 @@ export interface CentreServerOptions {
   readonly port?: number;
   /** Called when an authenticated batch is about to be stored (logging, tests). */
   readonly onBatch?: (fingerprint: string, records: number) => void;
+  /**
+   * Project stored records into the analysis tables this many ms after a batch (CentreDb.project, a
+   * bounded transaction per chunk, apart from the batches' acknowledgement); absent: never here (the
+   * rollups' refresh projects what is left, cs_intel_marks).
+   */
+  readonly projectAfterMs?: number;
 }
 
 /**
@@ -27,16 +33,19 @@ export class CentreServer {
   readonly #db: CentreDb;
   readonly #server: Server;
   readonly #onBatch: CentreServerOptions['onBatch'];
+  readonly #projectAfterMs: number | undefined;
+  #projector: { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean } = { timer: null, running: null, again: false };
 
-  private constructor(db: CentreDb, onBatch: CentreServerOptions['onBatch']) {
+  private constructor(db: CentreDb, onBatch: CentreServerOptions['onBatch'], projectAfterMs: number | undefined) {
     this.#db = db;
     this.#onBatch = onBatch;
+    this.#projectAfterMs = projectAfterMs;
     this.#server = createServer((req, res) => { void this.#handle(req, res); });
     this.#server.requestTimeout = 120_000;
   }
 
   static async start(o: CentreServerOptions): Promise<CentreServer> {
-    const s = new CentreServer(o.db, o.onBatch);
+    const s = new CentreServer(o.db, o.onBatch, o.projectAfterMs);
     await new Promise<void>((resolve, reject) => {
       s.#server.once('error', reject);
       s.#server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => { s.#server.off('error', reject); resolve(); });
@@ -86,6 +95,7 @@ export class CentreServer {
       this.#onBatch?.(fp, batch.records.length);
       const result = await this.#db.ingest(fp, batch);
       reply(200, { ...result, gaps: await this.#db.gaps(fp) });
+      if (result.stored > 0) this.#scheduleProjection();
     } catch (e) {
       if (e instanceof RefusedBatch) {
         await this.#db.refuse(String(req.headers[NODE_HEADER] ?? ''), e.reason).catch(() => undefined);
@@ -95,7 +105,27 @@ export class CentreServer {
     }
   }
 
+  /** One projection at a time; batches arriving meanwhile make it run again after it. A failure is retried with the next batch. */
+  #scheduleProjection(): void {
+    const p = this.#projector;
+    if (this.#projectAfterMs === undefined || p.timer) return;
+    if (p.running) { p.again = true; return; }
+    p.timer = setTimeout(() => {
+      p.timer = null;
+      p.running = this.#db.project().then(() => undefined, () => undefined).finally(() => {
+        p.running = null;
+        if (p.again) { p.again = false; this.#scheduleProjection(); }
+      });
+    }, this.#projectAfterMs);
+    p.timer.unref();
+  }
+
   async close(): Promise<void> {
+    const p = this.#projector;
+    if (p.timer) clearTimeout(p.timer);
+    p.timer = null;
+    p.again = false;
+    await p.running;
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }

@@ -52,8 +52,9 @@ export async function verifyStoredChain(pool: pg.Pool, fingerprint: string): Pro
   const atZero = checkAt(0);
   if (atZero) return report(0, checked, atZero);
   for (let from = 0; ; from += PAGE) {
-    const rows = (await pool.query(`SELECT r.seq, r.hash, r.prev, r.text, e.erasure FROM centre_records r LEFT JOIN centre_erased e ON e.node_id = r.node_id AND e.seq = r.seq
-      WHERE r.node_id = $1 AND r.seq >= $2 AND r.seq < $3 ORDER BY r.seq`, [node.id, from, from + PAGE])).rows;
+    // Records as stored (cs_centre_records: the segments' lines and hashes, pg-centre-007).
+    const rows = (await pool.query(`SELECT r.seq, r.hash, r.prev, r.text, e.erasure FROM cs_centre_records($1, $2, $3) r
+      LEFT JOIN centre_erased e ON e.node_id = r.node_id AND e.seq = r.seq ORDER BY r.seq`, [node.id, from, from + PAGE])).rows;
     for (const r of rows) {
       const seq = Number(r.seq);
       if (seq !== stack.size) return report(stack.size, checked, `record ${stack.size} is missing`);

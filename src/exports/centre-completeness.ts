@@ -49,8 +49,8 @@ export async function centreCompleteness(db: Query, nodeId: number, fp: string, 
   const keys = new Map<string, KeyState>();
   for (let from = 0; from < cp.tree_size; from += CHUNK) {
     // An erased record (pg-centre-erasure-001) has no text: its tombstone holds the keys it was filed under.
-    const rows = (await db.query(`SELECT r.seq, r.hash, r.text, e.at AS erased_record_at, e.keys AS erased_keys FROM centre_records r
-      LEFT JOIN centre_erased e ON e.node_id = r.node_id AND e.seq = r.seq WHERE r.node_id = $1 AND r.seq >= $2 AND r.seq < $3 ORDER BY r.seq`, [nodeId, from, Math.min(cp.tree_size, from + CHUNK)])).rows;
+    const rows = (await db.query(`SELECT r.seq, r.hash, r.text, e.at AS erased_record_at, e.keys AS erased_keys FROM cs_centre_records($1, $2, $3) r
+      LEFT JOIN centre_erased e ON e.node_id = r.node_id AND e.seq = r.seq ORDER BY r.seq`, [nodeId, from, Math.min(cp.tree_size, from + CHUNK)])).rows;
     if (rows.length !== Math.min(cp.tree_size, from + CHUNK) - from) throw new ExportError(`node ${fp}: the centre does not hold every record up to its checkpoint (${cp.tree_size})`);
     for (const [i, r] of rows.entries()) {
       const seq = Number(r.seq);

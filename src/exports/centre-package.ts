@@ -76,8 +76,9 @@ export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, 
     const body = JSON.parse(String(cp.text)) as CheckpointBody;
     // The selection's records come from the node's signed key index, rebuilt and checked here, not from a column.
     const { proof, seqs } = await centreCompleteness(db, Number(n.id), fp, body, { ...(sel.ip !== undefined ? { ip: sel.ip } : {}), ...(sel.from !== undefined ? { from: sel.from } : {}), ...(sel.to !== undefined ? { to: sel.to } : {}) });
-    const rows = seqs.length === 0 ? [] : (await db.query(`SELECT r.seq, r.text, e.at AS erased_record_at, e.erased_at, e.erasure FROM centre_records r
-      LEFT JOIN centre_erased e ON e.node_id = r.node_id AND e.seq = r.seq WHERE r.node_id = $1 AND r.seq = ANY($2::bigint[]) ORDER BY r.seq`, [n.id, seqs])).rows;
+    // Records as stored (cs_centre_records: the segments' lines, pg-centre-007), over the span of the selection (seqs are sorted).
+    const rows = seqs.length === 0 ? [] : (await db.query(`SELECT r.seq, r.text, e.at AS erased_record_at, e.erased_at, e.erasure FROM cs_centre_records($1, $3, $4) r
+      LEFT JOIN centre_erased e ON e.node_id = r.node_id AND e.seq = r.seq WHERE r.seq = ANY($2::bigint[]) ORDER BY r.seq`, [n.id, seqs, seqs[0], seqs.at(-1)! + 1])).rows;
     if (rows.length !== seqs.length) throw new ExportError(`node ${fp}: ${seqs.length - rows.length} selected records are gone from the centre`);
     // A record erased at the centre (pg-centre-erasure-001) travels as a stub: seq, time, leaf hash, erasure; never content.
     const isErased = (r: Record<string, unknown>) => r.erasure !== null && r.erasure !== undefined && String(r.text) === '';
@@ -85,7 +86,7 @@ export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, 
     const erasedRows = rows.filter(isErased);
     // Every leaf hash up to the checkpoint (32 bytes a record): the root must be the signed one, so an
     // edited stored hash fails here, and an edited text fails its own leaf in the verifier.
-    const leaves = (await db.query('SELECT seq, hash FROM centre_records WHERE node_id = $1 AND seq < $2 ORDER BY seq', [n.id, size])).rows;
+    const leaves = (await db.query('SELECT seq, hash FROM cs_centre_records($1, 0, $2) ORDER BY seq', [n.id, size])).rows;
     if (leaves.length !== size || leaves.some((r, i) => Number(r.seq) !== i)) throw new ExportError(`node ${fp}: the centre holds ${leaves.length} of the ${size} records its checkpoint covers`);
     for (const r of picked) if (!leafHashOfText(r.text).equals(leaves[r.seq]!.hash as Buffer)) throw new ExportError(`node ${fp}: record ${r.seq} no longer matches its stored hash`);
     const tree = inclusionProofs(leaves.map((r) => r.hash as Buffer), size, seqs);

@@ -258,14 +258,15 @@ test('testbed: 3 nodes in their own namespaces, centre away 60 s, a node killed 
     assert.equal(s.acked, local.length, `node ${n.i}: the centre acknowledges every record`);
     assert.equal(await db!.count(n.fingerprint), local.length, `node ${n.i}: as many records at the centre as on the node`);
     assert.equal(await db!.distinctSeqs(n.fingerprint), local.length, `node ${n.i}: no record twice`);
-    const central = (await db!.pool.query('SELECT r.hash FROM centre_records r JOIN centre_nodes c ON c.id = r.node_id WHERE c.fingerprint = $1 ORDER BY r.seq', [n.fingerprint])).rows.map((r) => (r.hash as Buffer).toString('hex'));
+    const central = (await db!.pool.query('SELECT r.hash FROM centre_nodes c, cs_centre_records(c.id, 0, 1099511627776) r WHERE c.fingerprint = $1 ORDER BY r.seq', [n.fingerprint])).rows.map((r) => (r.hash as Buffer).toString('hex'));
     assert.deepEqual(central, local, `node ${n.i}: the centre holds the node's very records, in order`);
     assert.deepEqual(s.gaps, [], `node ${n.i}: no gap`);
     assert.equal(s.checkpointsPending, 0, `node ${n.i}: every checkpoint shipped is verified`);
     const chain = await verifyStoredChain(db!.pool, n.fingerprint);
     assert.equal(chain.problem, null, `node ${n.i}: the stored chain verifies at the centre`);
     assert.ok(chain.checkpoints >= 2, `node ${n.i}: checkpoints checked against the stored chain (${chain.checkpoints})`);
-    const deliveries = (await db!.pool.query(`SELECT r.text FROM centre_records r JOIN centre_nodes c ON c.id = r.node_id WHERE c.fingerprint = $1 AND r.kind = 'delivery' AND r.ip = $2`, [n.fingerprint, extraClientAddress(n.i)])).rows;
+    const deliveries = (await db!.pool.query(`SELECT r.text FROM centre_nodes c, cs_centre_records(c.id, 0, 1099511627776) r WHERE c.fingerprint = $1 AND r.text <> ''
+      AND (r.text::jsonb) ->> 'kind' = 'delivery' AND (r.text::jsonb) -> 'obs' ->> 'remoteIp' = $2`, [n.fingerprint, extraClientAddress(n.i)])).rows;
     assert.ok(deliveries.some((d) => (JSON.parse(String(d.text)) as { obs: { bytesServed: number } }).obs.bytesServed === n.decoy.size), `node ${n.i}: aria2's full delivery is at the centre`);
     const pkg = join(work, `package-${n.i}`);
     await n.cli.run(['evidence', 'export', '--decoy', String(n.decoy.id), '--out', pkg]);

@@ -73,7 +73,7 @@ describe('centre: shipped records verified, stored once, acknowledged; gaps; ref
     assert.equal(ok.problem, null);
     assert.equal(ok.records, n.ev.table.count());
     assert.ok(ok.checkpoints >= 1);
-    await db.pool.query(`UPDATE centre_records SET text = replace(text, '"seq":7,', '"seq":7 ,') WHERE seq = 7 AND node_id = (SELECT id FROM centre_nodes WHERE fingerprint = $1)`, [fp]);
+    await db.pool.query(`UPDATE centre_segments SET texts = replace(texts, '"seq":7,', '"seq":7 ,') WHERE first_seq <= 7 AND last_seq >= 7 AND node_id = (SELECT id FROM centre_nodes WHERE fingerprint = $1)`, [fp]);
     assert.match((await verifyStoredChain(db.pool, fp)).problem ?? '', /record 7: the stored hash is not the hash of the stored text/);
   });
 

@@ -1,0 +1,75 @@
+import { HASH_LEN } from '../evidence/merkle.ts';
+
+/**
+ * The centre's records are stored in segments (migration pg-centre-007): one row of centre_segments
+ * per verified run [first_seq, last_seq] of a node's records, holding the records' exact texts (one
+ * per line), their leaf hashes (32 bytes each) and the hash before the run. This file holds what the
+ * intake reads and writes of them; everything that reads records reads them through the SQL function
+ * cs_centre_records(node, from, to) (centre-records.ts).
+ */
+
+/** What any pg Pool, PoolClient or Client offers. */
+export interface SegmentQuery { query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }> }
+
+/** A stored record's leaf hash and the hash before it (its chain link), as the intake checks them. */
+export interface StoredLink { readonly seq: number; readonly hash: Buffer; readonly prev: Buffer }
+
+/**
+ * The stored links of node `nodeId` for from <= seq < to, in seq order (seqs not stored are absent).
+ * Reads only the slice of each segment's hashes that the range needs (hashes are stored uncompressed),
+ * never the texts: the intake checks a batch against its stored neighbours in one round trip.
+ */
+export async function storedLinks(db: SegmentQuery, nodeId: number, from: number, to: number): Promise<StoredLink[]> {
+  if (to <= from) return [];
+  // From one seq before the range (the prev of its first record), within the segment.
+  const rows = (await db.query(`SELECT first_seq, last_seq, prev, a, substr(hashes, (a - first_seq)::int * 32 + 1, (b - a + 1)::int * 32) AS h
+    FROM (SELECT first_seq, last_seq, prev, hashes, greatest($2::bigint - 1, first_seq) AS a, least($3::bigint - 1, last_seq) AS b
+          FROM centre_segments WHERE node_id = $1 AND last_seq >= $2 AND first_seq < $3) s ORDER BY first_seq`, [nodeId, from, to])).rows;
+  const out: StoredLink[] = [];
+  for (const r of rows) {
+    const first = Number(r.first_seq), a = Number(r.a), h = r.h as Buffer;
+    const at = (seq: number) => h.subarray((seq - a) * HASH_LEN, (seq - a + 1) * HASH_LEN);
+    for (let seq = Math.max(from, first); seq <= Math.min(to - 1, Number(r.last_seq)); seq++) {
+      out.push({ seq, hash: at(seq), prev: seq === first ? r.prev as Buffer : at(seq - 1) });
+    }
+  }
+  return out;
+}
+
+/** One run of verified records to store as a segment row. */
+export interface SegmentRow {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly minAt: number;
+  readonly maxAt: number;
+  /** The hash before firstSeq, as the first record's text states it (checked against the stored record before, when there is one). */
+  readonly prev: Buffer;
+  /** The records' leaf hashes, 32 bytes each, in seq order. */
+  readonly hashes: Buffer;
+  /** The records' exact texts as received, joined by a newline (UTF-8). */
+  readonly texts: Buffer;
+}
+
+/** Builds a segment's `texts`: each record's bytes as received, a newline between them (no text holds one: the intake checks). */
+export function joinLines(lines: readonly Uint8Array[]): Buffer {
+  let n = Math.max(0, lines.length - 1);
+  for (const l of lines) n += l.length;
+  const out = Buffer.allocUnsafe(n);
+  let at = 0;
+  for (const [i, l] of lines.entries()) {
+    if (i > 0) out[at++] = 10;
+    out.set(l, at);
+    at += l.length;
+  }
+  return out;
+}
+
+/**
+ * Inserts a segment (in the caller's transaction). The table's exclusion constraint refuses a run
+ * that overlaps one stored for the node: a record is never stored twice, whatever the caller does.
+ * Buffers go to PostgreSQL as binary parameters (no hex, no escaping); `texts` is checked there to be UTF-8.
+ */
+export async function insertSegment(db: SegmentQuery, nodeId: number, s: SegmentRow, now: number): Promise<void> {
+  await db.query(`INSERT INTO centre_segments (node_id, first_seq, last_seq, min_at, max_at, prev, hashes, texts, received_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [nodeId, s.firstSeq, s.lastSeq, s.minAt, s.maxAt, s.prev, s.hashes, s.texts, now]);
+}
