@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { ShipBatch, ShippedCheckpoint } from './centre-db.ts';
 
 /**
@@ -54,8 +54,11 @@ export function encodeLines(texts: readonly string[]): Buffer {
  * the centre; re-encoding each text cost ~3 us per record and its garbage).
  */
 export function decodeBatch(body: Buffer, bounds: { maxRecords: number; maxCheckpoints: number }): ShipBatch {
-  if (!isUtf8(body)) throw new BatchFormatError('the body is not UTF-8');
-  const s = body.toString('utf8');
+  // An all-ASCII body (the usual case) is read as latin1, which is the same text without a UTF-8 decoder's
+  // work (~1 us a record at the centre; issue 12 target >= 100,000 records/s); otherwise checked and decoded as UTF-8.
+  const ascii = isAscii(body);
+  if (!ascii && !isUtf8(body)) throw new BatchFormatError('the body is not UTF-8');
+  const s = body.toString(ascii ? 'latin1' : 'utf8');
   const eol = s.indexOf('\n');
   if (eol < 0 || eol > MAX_HEADER_CHARS) throw new BatchFormatError(`the body does not start with a header line of at most ${MAX_HEADER_CHARS} characters`);
   let h: { backlog?: unknown; checkpoints?: unknown; count?: unknown; first?: unknown };
@@ -66,8 +69,7 @@ export function decodeBatch(body: Buffer, bounds: { maxRecords: number; maxCheck
   if (!Number.isSafeInteger(count) || (count as number) < 0 || (count as number) > bounds.maxRecords) throw new BatchFormatError(`header: count is not 0..${bounds.maxRecords}`);
   if (!Number.isSafeInteger(backlog) || (backlog as number) < 0) throw new BatchFormatError('header: backlog is not a count');
   if (!Array.isArray(checkpoints) || checkpoints.length > bounds.maxCheckpoints) throw new BatchFormatError(`header: checkpoints is not a list of at most ${bounds.maxCheckpoints}`);
-  // All ASCII (the usual case: string and byte offsets agree): slice the string; otherwise decode each line from its bytes.
-  const ascii = s.length === body.length;
+  // All ASCII (string and byte offsets agree): slice the string; otherwise decode each line from its bytes.
   const records: { seq: number; text: string }[] = new Array(count as number);
   const leafInputs: Buffer[] = new Array(count as number);
   let at = ascii ? eol + 1 : Buffer.byteLength(s.slice(0, eol + 1), 'utf8');

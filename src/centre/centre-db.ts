@@ -182,8 +182,9 @@ export class CentreDb {
       // A segment keeps one record a line: a text with a raw newline (not canonical JSON; a body's line never has one) is refused.
       if (!bytes && rec.text.includes('\n')) throw new RefusedBatch('bad-record', `record ${rec.seq}: its text holds a newline (not canonical JSON)`);
       // The link, as hex strings: the hash before (computed here, or stored) against the prev the text states.
-      if (before === undefined ? !isHex64(rec.prev) : before !== rec.prev) {
-        throw new RefusedBatch('chain-break', before === undefined ? `record ${rec.seq}: bad prev` : i === 0 ? `record ${rec.seq} does not link to the stored record ${rec.seq - 1}` : `record ${rec.seq} does not link to record ${rec.seq - 1}`);
+      if (before === undefined && !isHex64(rec.prev)) throw new RefusedBatch('bad-record', `record ${rec.seq}: bad prev`);
+      if (before !== undefined && before !== rec.prev) {
+        throw new RefusedBatch('chain-break', i === 0 ? `record ${rec.seq} does not link to the stored record ${rec.seq - 1}` : `record ${rec.seq} does not link to record ${rec.seq - 1}`);
       }
       const s = stored.get(rec.seq);
       if (s && s.hash !== rec.hash) throw new RefusedBatch('fork', `record ${rec.seq} differs from the one stored for this node: the node presents another history`);
