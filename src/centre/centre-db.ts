@@ -175,7 +175,8 @@ export class CentreDb {
     const runs: { from: number; to: number; minAt: number; maxAt: number; prev: string }[] = [];
     let run: (typeof runs)[number] | null = null;
     let before = stored.get(first - 1)?.hash;
-    for (const [i, raw] of records.entries()) {
+    for (let i = 0; i < records.length; i++) {
+      const raw = records[i]!;
       let rec: ShippedRecord;
       const bytes = leafInputs?.[i];
       try { rec = readShippedRecord(raw.text, first + i, fingerprint, bytes); } catch (e) { throw new RefusedBatch('bad-record', (e as Error).message); }
@@ -332,7 +333,8 @@ export class CentreDb {
 /** The batch's first seq, after checking that its seqs are consecutive (the records themselves are read by #verifyAndStore). */
 function firstSeqOf(records: ShipBatch['records']): number {
   const first = (records[0] as { seq?: unknown } | undefined)?.seq ?? 0;
-  for (const [i, r] of records.entries()) {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
     const seq = (r as { seq?: unknown } | null)?.seq;
     if (!Number.isSafeInteger(seq) || (seq as number) < 0) throw new RefusedBatch('bad-record', `record ${i} of the batch has no valid seq`);
     if (seq !== (first as number) + i) throw new RefusedBatch('bad-record', `the batch's seqs are not consecutive at ${String(seq)}`);
