@@ -1,4 +1,9 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
 import { HASH_LEN } from '../evidence/merkle.ts';
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows } from './copy-binary.ts';
 
 /**
  * The centre's records are stored in segments (migration pg-centre-007): one row of centre_segments
@@ -84,11 +89,17 @@ export function segmentTexts(records: readonly { readonly text: string }[], leaf
 }
 
 /**
- * Inserts a segment (in the caller's transaction). The table's exclusion constraint refuses a run
- * that overlaps one stored for the node: a record is never stored twice, whatever the caller does.
- * Buffers go to PostgreSQL as binary parameters (no hex, no escaping); `texts` is checked there to be UTF-8.
+ * Inserts a segment (in the caller's transaction) with a one-row binary COPY: the texts (10-20 MB a
+ * batch) go to the socket as they are, after their length, where a parameter of an INSERT is copied
+ * once more into the driver's message (issue 12 target: >= 100,000 records/s at the centre). The
+ * table's exclusion constraint refuses a run that overlaps one stored for the node: a record is never
+ * stored twice, whatever the caller does. PostgreSQL checks that `texts` is UTF-8.
  */
-export async function insertSegment(db: SegmentQuery, nodeId: number, s: SegmentRow, now: number): Promise<void> {
-  await db.query(`INSERT INTO centre_segments (node_id, first_seq, last_seq, min_at, max_at, prev, hashes, texts, received_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [nodeId, s.firstSeq, s.lastSeq, s.minAt, s.maxAt, s.prev, s.hashes, s.texts, now]);
+export async function insertSegment(client: pg.PoolClient | pg.Client, nodeId: number, s: SegmentRow, now: number): Promise<void> {
+  const head = new BinaryRows(256 + s.hashes.length).row(9).bigint(nodeId).bigint(s.firstSeq).bigint(s.lastSeq).bigint(s.minAt).bigint(s.maxAt).bigint(now)
+    .bytes(s.prev).bytes(s.hashes).take();
+  const textsLength = Buffer.alloc(4);
+  textsLength.writeInt32BE(s.texts.length);
+  await pipeline(Readable.from([BINARY_COPY_HEADER, head, textsLength, s.texts, BINARY_COPY_TRAILER]),
+    client.query(copyStreams.from('COPY centre_segments (node_id, first_seq, last_seq, min_at, max_at, received_at, prev, hashes, texts) FROM STDIN (FORMAT binary)')));
 }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exportAcrossNodes } from '../../../src/app/centre-export.ts';
 import { CentreDb, RefusedBatch } from '../../../src/centre/centre-db.ts';
+import { CentreServer } from '../../../src/centre/centre-server.ts';
+import { Shipper } from '../../../src/centre/shipper.ts';
 import { loadOrCreateCentreKey, type CentreKey } from '../../../src/centre/centre-key.ts';
 import { verifyStoredChain } from '../../../src/centre/verify-chain.ts';
 import { PgCentreErasure } from '../../../src/store/postgres/centre-erasure.ts';
@@ -122,6 +124,36 @@ describe('centre segments (pg-centre-007)', { skip: unavailable }, () => {
     const v = verifyCentrePackage(out) as Result;
     assert.deepEqual(v.findings, []);
     assert.deepEqual([v.ok, v.nodes[0]!.records, v.nodes[0]!.erased.map((e) => e.seq)], [true, 2, [10]]);
+  });
+
+  it('the projection into the analysis tables runs in bounded chunks, a transaction each, and after batches when the server is asked to', async () => {
+    const own = uniqueSchema('cs_segments_proj');
+    const c = await CentreDb.open(TEST_PG_URL, own);
+    try {
+      const n = await testNode(9);
+      nodes.push(n);
+      await c.registerNode(n.ev.key.publicPem, 'node-9');
+      await n.record(30);
+      await c.ingest(n.ev.key.fingerprint, { records: records(n, 0, 30), checkpoints: [] });
+      const projected = async () => Number((await c.pool.query('SELECT COALESCE(max(projected), 0) AS p FROM centre_projection')).rows[0].p);
+      const deliveries = async () => Number((await c.pool.query('SELECT count(*) AS n FROM deliveries')).rows[0].n);
+      assert.equal(await c.project(7, 1), 7, 'one chunk of at most 7 records');
+      assert.deepEqual([await projected(), await deliveries()], [7, 7]);
+      assert.equal(await c.project(7), 23, 'the rest, 7 at a time');
+      assert.deepEqual([await projected(), await deliveries()], [30, 30]);
+      assert.equal(await c.project(7), 0);
+      // CentreServer with projectAfterMs: a stored batch is projected shortly after its answer.
+      const server = await CentreServer.start({ db: c, projectAfterMs: 10 });
+      try {
+        await n.record(20);
+        const shipper = new Shipper({ url: server.url, key: n.ev.key, log: n.ev.table, batchSize: 100, sliceSize: 100 });
+        await shipper.shipOnce(); // learns the acknowledged size (30)
+        await shipper.shipOnce();
+        assert.equal(shipper.acked, 50);
+        for (let i = 0; i < 200 && await projected() < 50; i++) await new Promise((r) => setTimeout(r, 25));
+        assert.deepEqual([await projected(), await deliveries()], [50, 50]);
+      } finally { await server.close(); }
+    } finally { await c.close(); await dropSchema(own); }
   });
 });
 
