@@ -47,9 +47,10 @@ export function encodeLines(texts: readonly string[]): Buffer {
  *
  * Besides each record's text, the batch carries `leafInputs`: for each record a view of the body,
  * 0x00 followed by the record's UTF-8 bytes, which is exactly what the record's RFC 9162 leaf hash is
- * taken over and (without its first byte) what COPY stores. The byte before each line is the
+ * taken over; the segment that stores the records is these views side by side with the newlines put
+ * back (segments.ts segmentTexts). The byte before each line is the
  * newline that ends the line before it; decoding overwrites it with 0x00 in place (the body's
- * signature was checked before, and the body is read once), so the hash and the COPY read the bytes
+ * signature was checked before, and the body is read once), so the hash and the segment read the bytes
  * the node sent without an encode or a copy per record (issue 12 target: >= 100,000 records/s at
  * the centre; re-encoding each text cost ~3 us per record and its garbage).
  */

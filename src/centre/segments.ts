@@ -10,7 +10,7 @@ import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows } from './copy-bina
  * per verified run [first_seq, last_seq] of a node's records, holding the records' exact texts (one
  * per line), their leaf hashes (32 bytes each) and the hash before the run. This file holds what the
  * intake reads and writes of them; everything that reads records reads them through the SQL function
- * cs_centre_records(node, from, to) (centre-records.ts).
+ * cs_centre_records(node, from, to) (migration pg-centre-007).
  */
 
 /** What any pg Pool, PoolClient or Client offers. */

@@ -123,7 +123,7 @@ describe('centre: shipped records verified, stored once, acknowledged; gaps; ref
     assert.equal((await db.ingest(fp, { records: good.slice(6), checkpoints: [real] })).checkpointsVerified, 1);
   });
 
-  it('a break far into a large batch abandons the COPY already under way: nothing stored, the next batch goes in', async () => {
+  it('a break far into a large batch: nothing of it stored, the connections stay usable, the next batch goes in', async () => {
     const n = await node();
     await n.record(6000);
     const fp = n.ev.key.fingerprint;
