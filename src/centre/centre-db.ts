@@ -51,6 +51,19 @@ export class RefusedBatch extends Error {
   constructor(reason: string, message: string) { super(message); this.name = 'RefusedBatch'; this.reason = reason; }
 }
 
+/** A batch's records as #read found them: per record its leaf hash (hex) and time, and the first link that breaks (-1: none). */
+interface ReadBatch {
+  readonly first: number;
+  readonly hashes: string[];
+  readonly ats: number[];
+  /** The prev the first record's text states. */
+  firstPrev: string;
+  /** Index of the first record that does not link to the one before it in the batch, or -1. */
+  breakAt: number;
+  /** The leaf hashes, 32 bytes each, in one buffer. */
+  readonly leaves: Buffer;
+}
+
 interface NodeRow { id: number; size: number; head: Buffer | null; frontier: Buffer; revoked_at: number | null }
 
 const hex = (b: Buffer) => b.toString('hex');
@@ -131,14 +144,15 @@ export class CentreDb {
     const key = await this.nodeKey(fingerprint);
     if (!key) throw new RefusedBatch('unknown-key', `node key ${fingerprint} is not registered`);
     const first = firstSeqOf(batch.records);
+    const read = this.#read(fingerprint, batch, first);
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
       const node = (await client.query('SELECT id, size, head, frontier, revoked_at FROM centre_nodes WHERE fingerprint = $1 FOR UPDATE', [fingerprint])).rows[0] as NodeRow;
       // Read under the node's row lock: a batch either committed before the revocation or is refused.
       if (node.revoked_at !== null) throw new RefusedBatch('revoked-key', `node key ${fingerprint} was revoked at ${new Date(Number(node.revoked_at)).toISOString()}`);
-      const { leaves, stored } = await this.#verifyAndStore(client, node, fingerprint, batch, first, now);
-      const advanced = await this.#advance(client, node, first, leaves, sizesOf(batch.checkpoints));
+      const stored = await this.#store(client, node, batch, read, now);
+      const advanced = await this.#advance(client, node, first, read.leaves, sizesOf(batch.checkpoints));
       const checkpointsVerified = await this.#checkpoints(client, node, key, fingerprint, batch.checkpoints, advanced, now);
       await client.query('UPDATE centre_nodes SET size = $2, head = $3, frontier = $4, last_contact = $5, backlog = $6 WHERE id = $1',
         [node.id, advanced.size, advanced.head, frontierToBytes(advanced.frontier), now, batch.backlog ?? null]);
@@ -151,61 +165,80 @@ export class CentreDb {
   }
 
   /**
-   * Reads, hashes and checks each record of the batch, then stores the records not stored yet as
-   * segment rows (one per run of new records; normally the whole batch is one run) in the batch's
-   * transaction. Checks: each record is the node's, at its seq, linked to the one before it (the
-   * stored one for the first) and to the stored one after the last; a record already stored must be
-   * the same record (same hash): a re-sent batch, or the part of a batch that overlaps what is
-   * stored, is recognised and not stored again. A refused batch stores nothing (the caller rolls
-   * back). Returns every record's leaf hash, in order, 32 bytes each in one buffer.
+   * Reads, hashes and checks each record of the batch on its own, with no database and no lock: each
+   * record is the node's, at its seq, and links to the record before it in the batch (the first
+   * break is noted, and reported in seq order by #store, after the stored records before it). Done
+   * before the batch takes its node's row lock, so that this process reads one batch while
+   * PostgreSQL stores the one before it (issue 12 target: >= 100,000 records/s at the centre).
+   * Returns every record's leaf hash (hex, and 32 bytes each in one buffer) and time.
+   */
+  #read(fingerprint: string, batch: ShipBatch, first: number): ReadBatch {
+    const { records, leafInputs } = batch;
+    if (leafInputs && leafInputs.length !== records.length) throw new RefusedBatch('bad-record', 'the batch holds texts and bytes of different records');
+    const out: ReadBatch = { first, hashes: new Array<string>(records.length), ats: new Array<number>(records.length), firstPrev: '', breakAt: -1, leaves: Buffer.alloc(records.length * HASH_LEN) };
+    for (let i = 0; i < records.length; i++) {
+      let rec: ShippedRecord;
+      const bytes = leafInputs?.[i];
+      try { rec = readShippedRecord(records[i]!.text, first + i, fingerprint, bytes); } catch (e) { throw new RefusedBatch('bad-record', (e as Error).message); }
+      // A segment keeps one record a line: a text with a raw newline (not canonical JSON; a body's line never has one) is refused.
+      if (!bytes && rec.text.includes('\n')) throw new RefusedBatch('bad-record', `record ${rec.seq}: its text holds a newline (not canonical JSON)`);
+      // The link, as hex strings: the hash computed for the record before against the prev this text states.
+      if (i === 0) {
+        if (!isHex64(rec.prev)) throw new RefusedBatch('bad-record', `record ${rec.seq}: bad prev`);
+        out.firstPrev = rec.prev;
+      } else if (out.breakAt < 0 && out.hashes[i - 1] !== rec.prev) out.breakAt = i;
+      out.hashes[i] = rec.hash;
+      out.ats[i] = rec.at;
+      out.leaves.write(rec.hash, i * HASH_LEN, HASH_LEN, 'hex');
+    }
+    return out;
+  }
+
+  /**
+   * Under the node's row lock: checks the batch against the node's stored records and stores the
+   * records not stored yet as segment rows (one per run of new records; normally the whole batch is
+   * one run). Checks, in seq order: the first record links to the stored record before it, the last
+   * to the stored one after it; a record already stored must be the same record (same hash), so a
+   * re-sent batch, or the part of a batch that overlaps what is stored, is recognised and not stored
+   * again; each record links to the one before it (#read). A refused batch stores nothing (the
+   * caller rolls back). Returns how many records were stored.
    *
    * A segment row holds the records' bytes as received (the body's lines) and their hashes: a row
    * per batch instead of a row per record writes about 6x fewer bytes (issue 12 target: >= 100,000
    * records/s at the centre; a row per record capped a plain COPY near 40,000 records/s here).
    */
-  async #verifyAndStore(client: pg.PoolClient, node: NodeRow, fingerprint: string, batch: ShipBatch, first: number, now: number): Promise<{ leaves: Buffer; stored: number }> {
-    const { records, leafInputs } = batch;
-    if (leafInputs && leafInputs.length !== records.length) throw new RefusedBatch('bad-record', 'the batch holds texts and bytes of different records');
-    const leaves = Buffer.alloc(records.length * HASH_LEN);
-    if (records.length === 0) return { leaves, stored: 0 };
-    const last = first + records.length - 1;
+  async #store(client: pg.PoolClient, node: NodeRow, batch: ShipBatch, read: ReadBatch, now: number): Promise<number> {
+    const { first, hashes } = read;
+    const n = hashes.length;
+    if (n === 0) return 0;
+    const last = first + n - 1;
     const stored = new Map<number, { hash: string; prev: string }>();
     for (const s of await storedLinks(client, node.id, first - 1, last + 2)) stored.set(s.seq, { hash: hex(s.hash), prev: hex(s.prev) });
+    const before = stored.get(first - 1);
+    if (before && before.hash !== read.firstPrev) throw new RefusedBatch('chain-break', `record ${first} does not link to the stored record ${first - 1}`);
     // Runs of records not stored yet, as [first index, last index] of the batch: each becomes a segment.
-    const runs: { from: number; to: number; minAt: number; maxAt: number; prev: string }[] = [];
+    const runs: { from: number; to: number; minAt: number; maxAt: number }[] = [];
     let run: (typeof runs)[number] | null = null;
-    let before = stored.get(first - 1)?.hash;
-    for (let i = 0; i < records.length; i++) {
-      const raw = records[i]!;
-      let rec: ShippedRecord;
-      const bytes = leafInputs?.[i];
-      try { rec = readShippedRecord(raw.text, first + i, fingerprint, bytes); } catch (e) { throw new RefusedBatch('bad-record', (e as Error).message); }
-      // A segment keeps one record a line: a text with a raw newline (not canonical JSON; a body's line never has one) is refused.
-      if (!bytes && rec.text.includes('\n')) throw new RefusedBatch('bad-record', `record ${rec.seq}: its text holds a newline (not canonical JSON)`);
-      // The link, as hex strings: the hash before (computed here, or stored) against the prev the text states.
-      if (before === undefined && !isHex64(rec.prev)) throw new RefusedBatch('bad-record', `record ${rec.seq}: bad prev`);
-      if (before !== undefined && before !== rec.prev) {
-        throw new RefusedBatch('chain-break', i === 0 ? `record ${rec.seq} does not link to the stored record ${rec.seq - 1}` : `record ${rec.seq} does not link to record ${rec.seq - 1}`);
-      }
-      const s = stored.get(rec.seq);
-      if (s && s.hash !== rec.hash) throw new RefusedBatch('fork', `record ${rec.seq} differs from the one stored for this node: the node presents another history`);
+    for (let i = 0; i < n; i++) {
+      if (i === read.breakAt) throw new RefusedBatch('chain-break', `record ${first + i} does not link to record ${first + i - 1}`);
+      const s = stored.get(first + i);
+      if (s && s.hash !== hashes[i]) throw new RefusedBatch('fork', `record ${first + i} differs from the one stored for this node: the node presents another history`);
+      const at = read.ats[i]!;
       if (s) run = null;
-      else if (!run) runs.push(run = { from: i, to: i, minAt: rec.at, maxAt: rec.at, prev: rec.prev });
-      else { run.to = i; if (rec.at < run.minAt) run.minAt = rec.at; if (rec.at > run.maxAt) run.maxAt = rec.at; }
-      leaves.write(rec.hash, i * HASH_LEN, HASH_LEN, 'hex');
-      before = rec.hash;
+      else if (!run) runs.push(run = { from: i, to: i, minAt: at, maxAt: at });
+      else { run.to = i; if (at < run.minAt) run.minAt = at; if (at > run.maxAt) run.maxAt = at; }
     }
     const after = stored.get(last + 1);
-    if (after && after.prev !== before) throw new RefusedBatch('chain-break', `the stored record ${last + 1} does not link to record ${last}`);
+    if (after && after.prev !== hashes[n - 1]) throw new RefusedBatch('chain-break', `the stored record ${last + 1} does not link to record ${last}`);
     let fresh = 0;
     for (const r of runs) {
       await insertSegment(client, node.id, {
-        firstSeq: first + r.from, lastSeq: first + r.to, minAt: r.minAt, maxAt: r.maxAt, prev: Buffer.from(r.prev, 'hex'),
-        hashes: leaves.subarray(r.from * HASH_LEN, (r.to + 1) * HASH_LEN), texts: segmentTexts(records, leafInputs, r.from, r.to),
+        firstSeq: first + r.from, lastSeq: first + r.to, minAt: r.minAt, maxAt: r.maxAt, prev: Buffer.from(r.from === 0 ? read.firstPrev : hashes[r.from - 1]!, 'hex'),
+        hashes: read.leaves.subarray(r.from * HASH_LEN, (r.to + 1) * HASH_LEN), texts: segmentTexts(batch.records, batch.leafInputs, r.from, r.to),
       }, now);
       fresh += r.to - r.from + 1;
     }
-    return { leaves, stored: fresh };
+    return fresh;
   }
 
   /**
@@ -330,7 +363,7 @@ export class CentreDb {
   async close(): Promise<void> { await this.#pool.end(); }
 }
 
-/** The batch's first seq, after checking that its seqs are consecutive (the records themselves are read by #verifyAndStore). */
+/** The batch's first seq, after checking that its seqs are consecutive (the records themselves are read by #read). */
 function firstSeqOf(records: ShipBatch['records']): number {
   const first = (records[0] as { seq?: unknown } | undefined)?.seq ?? 0;
   for (let i = 0; i < records.length; i++) {
