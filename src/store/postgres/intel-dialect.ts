@@ -30,7 +30,7 @@ export const PG_INTEL: IntelDialect = {
   // ROW EXCLUSIVE (what any insert or delete takes) conflicts with the refresh's SHARE: a refresh under
   // way is waited for, and none starts until the erasure's transaction ends. Writers are not held up.
   eraseLock: ['LOCK TABLE deliveries, tracker_announces IN ROW EXCLUSIVE MODE'],
-  // Records shipped by nodes into centre_records become observation rows, once, before the marks are read (pg-centre-005).
+  // Records shipped by nodes (centre_segments, pg-centre-007) become observation rows, once, before the marks are read (pg-centre-005; in chunks, pg-centre-007).
   marksFrom: 'cs_intel_marks()',
   // Cohorts over a year at 10,000,000 deliveries (target <= 5 s): ~580,000 activity rows through the
   // synchronous connection took longer than PostgreSQL's hash aggregate of them (cohort-counts-sql.ts).
