@@ -188,9 +188,9 @@ export class UtpMultiplexer {
   #tickSending(): void {
     this.#sendingTimer = undefined;
     const now = this.#now();
-    for (const s of [...this.#sending]) {
-      if (s.isClosed || s.packetsInFlight === 0) { this.#sending.delete(s); continue; }
-      try { s.tick(now); } catch (e) { this.#c.log?.(`utp tick: ${(e as Error).message}`); s.destroy(); }
+    // Deleting from a Set while iterating it is safe (a stream the probe destroys leaves it too).
+    for (const s of this.#sending) {
+      try { if (!s.probeTick(now)) this.#sending.delete(s); } catch (e) { this.#c.log?.(`utp tick: ${(e as Error).message}`); s.destroy(); }
     }
     if (this.#sending.size > 0 && !this.#stopped) {
       this.#sendingTimer = setTimeout(() => this.#tickSending(), this.#i.sendingTickMs);

@@ -280,7 +280,27 @@ export class UtpStream extends Duplex {
     }
   }
 
-  /** Called by the multiplexer's shared timers: retransmission timeout, tail-loss probe, zero-window probe, idle timeout. */
+  /**
+   * The multiplexer's short timer, while this connection has data in flight: the tail-loss probe when
+   * due, nothing else (cheap: a few comparisons per connection every few ms). False once nothing is
+   * in flight: the multiplexer stops ticking it until data goes out again.
+   */
+  probeTick(now: number): boolean {
+    if (this.#state === 'closed' || this.#win.count === 0) return false;
+    this.#probeIfDue(now);
+    return true;
+  }
+
+  #probeIfDue(now: number): void {
+    if (this.#probed || now - this.#progressAt < this.#probeMs()) return;
+    const o = this.#win.oldestInNetwork();
+    if (!o) return;
+    this.#probed = true;
+    this.stats.probes++;
+    this.#resend(o, now, this.#c.nowUs());
+  }
+
+  /** Called by the multiplexer's shared timer: retransmission timeout, tail-loss probe, zero-window probe, idle timeout. */
   tick(now: number): void {
     if (this.#state === 'closed') return;
     const timed = this.#win.timed();
@@ -294,13 +314,8 @@ export class UtpStream extends Duplex {
       this.#win.timeout();
       // Go-back from the oldest, one packet first: no probe until an ack shows progress.
       this.#probed = true;
-    } else if (timed && !this.#probed && now - this.#progressAt >= this.#probeMs()) {
-      const o = this.#win.oldestInNetwork();
-      if (o) {
-        this.#probed = true;
-        this.stats.probes++;
-        this.#resend(o, now, this.#c.nowUs());
-      }
+    } else if (timed) {
+      this.#probeIfDue(now);
     }
     this.#flush();
     if (this.#idleMs > 0 && !this.#idleFired && now - this.#lastRecv >= this.#idleMs) {
