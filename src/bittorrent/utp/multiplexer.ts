@@ -20,10 +20,12 @@ export interface UtpMultiplexerInit {
   /** RESETs we send per second for packets of unknown connections (each is a 20-byte reply: no amplification, but bounded). */
   resetsPerSecond: number;
   tickMs: number;
+  /** The short timer of connections with data in flight (their tail-loss probe, utp-stream.ts MIN_PROBE_MS); it runs only while some have. */
+  sendingTickMs: number;
 }
 
 export const DEFAULT_MUX: Omit<UtpMultiplexerInit, 'localIp' | 'localPort'> = {
-  maxHalfOpen: 256, maxHalfOpenPerIp: 8, halfOpenTimeoutMs: 10_000, maxConnections: 4096, resetsPerSecond: 100, tickMs: 100,
+  maxHalfOpen: 256, maxHalfOpenPerIp: 8, halfOpenTimeoutMs: 10_000, maxConnections: 4096, resetsPerSecond: 100, tickMs: 100, sendingTickMs: 5,
 };
 
 export interface UtpMultiplexerComponents {
@@ -50,7 +52,8 @@ function plainIp(ip: string): string { return ip.startsWith('::ffff:') && ip.inc
 /**
  * Every uTP connection on one UDP port, keyed by (address, port, connection id) as BEP 29 keys
  * them: a packet whose key matches no connection is never routed to another peer's, whatever
- * connection id it forges. One timer drives every connection's retransmissions and timeouts.
+ * connection id it forges. One timer drives every connection's retransmissions and timeouts; a
+ * shorter one, armed only while some connection has data in flight, ticks those (tail-loss probes).
  */
 export class UtpMultiplexer {
   readonly #i: UtpMultiplexerInit;
@@ -62,6 +65,9 @@ export class UtpMultiplexer {
   #resetWindow = 0;
   #resetsInWindow = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Connections with data in flight, and the short timer that ticks them (armed only while there are some). */
+  readonly #sending = new Set<UtpStream>();
+  #sendingTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   readonly stats: UtpStats = { badPackets: 0, refusedSyns: 0, resetsSent: 0, unknownConnection: 0, accepted: 0 };
   /** Free DATA packet buffers kept for reuse: 1,024 x 1,400 B, about 1.4 MB at most. */
@@ -83,6 +89,9 @@ export class UtpMultiplexer {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    if (this.#sendingTimer) clearTimeout(this.#sendingTimer);
+    this.#sendingTimer = undefined;
+    this.#sending.clear();
     for (const s of [...this.#conns.values()]) s.destroy();
   }
 
@@ -135,7 +144,8 @@ export class UtpMultiplexer {
     }, {
       send: out,
       nowMs: () => this.#now(), nowUs: () => this.#nowUs(), pool: this.#pool,
-      onClose: (x) => { this.#leaveHalfOpen(x); if (this.#conns.get(k) === x) this.#conns.delete(k); },
+      onClose: (x) => { this.#leaveHalfOpen(x); this.#sending.delete(x); if (this.#conns.get(k) === x) this.#conns.delete(k); },
+      onSending: (x) => this.#onSending(x),
     });
     // A connection that errors before anyone listens must not crash the process.
     s.on('error', () => {});
@@ -164,6 +174,28 @@ export class UtpMultiplexer {
       type: ST_RESET, connectionId: p.connectionId, timestampUs: this.#nowUs(), timestampDiffUs: 0, wndSize: 0,
       seqNr: randomInt(0, 0x10000), ackNr: seqAdd(p.seqNr, 0),
     }), from.port, from.address);
+  }
+
+  #onSending(s: UtpStream): void {
+    if (this.#stopped) return;
+    this.#sending.add(s);
+    if (!this.#sendingTimer && this.#timer) {
+      this.#sendingTimer = setTimeout(() => this.#tickSending(), this.#i.sendingTickMs);
+      this.#sendingTimer.unref();
+    }
+  }
+
+  #tickSending(): void {
+    this.#sendingTimer = undefined;
+    const now = this.#now();
+    // Deleting from a Set while iterating it is safe (a stream the probe destroys leaves it too).
+    for (const s of this.#sending) {
+      try { if (!s.probeTick(now)) this.#sending.delete(s); } catch (e) { this.#c.log?.(`utp tick: ${(e as Error).message}`); s.destroy(); }
+    }
+    if (this.#sending.size > 0 && !this.#stopped) {
+      this.#sendingTimer = setTimeout(() => this.#tickSending(), this.#i.sendingTickMs);
+      this.#sendingTimer.unref();
+    }
   }
 
   /** One step of the shared timer (exposed so tests can drive time). */

@@ -31,8 +31,9 @@ export const EXT_SACK = 1;
  */
 export const MAX_EXTENSIONS = 4;
 /**
- * SACK bitmask bytes we read: BEP 29 says a multiple of 4; 32 bytes cover 256 packets past ack_nr,
- * which is more than our reorder window (libtorrent sends at most ~32 bytes too).
+ * SACK bitmask bytes we send at most: BEP 29 says a multiple of 4; 32 bytes cover 256 packets past
+ * ack_nr, our reorder window (utp-limits.ts). What we read is bounded by the extension's one-byte
+ * length instead (255 bytes, 2,040 packets; see decodePacket).
  */
 export const MAX_SACK_BYTES = 32;
 /** Largest datagram we parse: one Ethernet-sized or loopback jumbo uTP packet; anything larger is refused. */
@@ -82,8 +83,11 @@ export function decodePacket(d: Uint8Array): UtpPacket {
     if (kind === EXT_SACK) {
       // BEP 29 says a multiple of 4, but libtorrent sends (span + 7) / 8 bytes: any non-zero length
       // is read (refusing it dropped every ack after a loss and stalled libtorrent downloads).
+      // Read whole: libtorrent describes its whole reorder buffer, up to its 1 MiB window (~760
+      // packets, ~95 bytes). Cut at 32 bytes, it hid every loss past the 256th packet in flight,
+      // and the ack of a tail-loss probe sent past it (utp-stream.ts), so such losses waited for the RTO.
       if (len === 0) throw new UtpPacketError('sack-length');
-      sack = d.subarray(at, at + Math.min(len, MAX_SACK_BYTES));
+      sack = d.subarray(at, at + len);
     }
     at += len;
   }

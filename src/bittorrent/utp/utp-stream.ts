@@ -32,6 +32,8 @@ export interface UtpStreamComponents {
   nowUs(): number;
   /** Called once when the connection is gone (the multiplexer forgets it). */
   onClose(s: UtpStream): void;
+  /** Data went out with nothing in flight before: tick() is wanted every few ms until nothing is (the tail-loss probe's timer). */
+  onSending?(s: UtpStream): void;
   /** Buffers for full-size DATA packets (header + mss bytes), shared by a multiplexer's connections. */
   pool?: PacketPool;
 }
@@ -47,6 +49,18 @@ const ZERO_WINDOW_PROBE_MS = 1000;
 const MAX_BURST = 16;
 /** How much older than our oldest packet in flight a peer's ack_nr may be: more than a full window of packets (1 MiB / 1,380 B). */
 const STALE_ACK_PACKETS = 1024;
+/**
+ * Tail-loss probe (after RFC 8985 section 7, TLP): with packets in flight and no ack of anything new
+ * for max(2 x smoothed RTT, this), the oldest packet in the network goes out again, once, instead of
+ * waiting for the RTO (500 ms at least). Its ack shows, by transmission order (send-window.ts ack()),
+ * that everything sent before it and still unacknowledged was lost. A whole tail lost leaves nothing
+ * after it to be acked: on loopback that happened about once per 32 MiB download, when a burst
+ * overflowed the downloader's socket buffer (bench/README.md, issue 10 N=1). RFC 8985 resends the
+ * newest packet, for its selective ack; libtorrent's selective ack reaches only as many packets past
+ * ack_nr as its reorder buffer spans, so a probe far past a lost tail was never acknowledged.
+ * A needless probe costs one packet.
+ */
+export const MIN_PROBE_MS = 10;
 
 /**
  * One accepted uTP connection (responder side, BEP 29) as a Duplex stream, so that the same MSE and
@@ -79,8 +93,12 @@ export class UtpStream extends Duplex {
   #idleMs = 0;
   #idleFired = false;
   #lossRecoverySeq: number | undefined;
-  /** Counters for health and benchmarks. */
-  readonly stats = { sent: 0, received: 0, fastResends: 0, timeouts: 0 };
+  /** When an ack last acknowledged new data, or data went out with nothing in flight: the probe's clock. */
+  #progressAt = 0;
+  /** A tail-loss probe went out since then (one per silence; then the RTO). */
+  #probed = false;
+  /** Counters for health and benchmarks: packets sent new, received, taken as lost on acks, probes, timeouts. */
+  readonly stats = { sent: 0, received: 0, fastResends: 0, probes: 0, timeouts: 0 };
   #lastAckNr = -1;
   #dupAcks = 0;
   /** The peer's data needs an ack that no packet sent since has carried (libutp's deferred ack: a DATA packet carries it). */
@@ -104,6 +122,8 @@ export class UtpStream extends Duplex {
   get confirmed(): boolean { return this.#state === 'connected'; }
   get isClosed(): boolean { return this.#state === 'closed'; }
   get inFlight(): number { return this.#win.bytes; }
+  /** Packets sent and not yet acknowledged (in the network, selectively acked, or waiting for a resend). */
+  get packetsInFlight(): number { return this.#win.count; }
   get cwnd(): number { return this.#cc.window; }
   get reorderHeld(): number { return this.#rx.held; }
 
@@ -145,18 +165,26 @@ export class UtpStream extends Duplex {
     const r = this.#win.ack(p.ackNr, p.sack, now);
     let lost = r.lost;
     if (this.#dupAcks >= 3) {
-      const o = this.#win.oldest();
-      if (o && !o.fastResent && !lost.includes(o)) lost = [o, ...lost];
+      if (this.#win.loseOldestOnDuplicates()) lost++;
       this.#dupAcks = 0;
     }
-    if (r.bytesAcked > 0) this.#cc.onAck(r.bytesAcked, flight);
-    if (lost.length > 0) {
+    if (r.bytesAcked > 0) {
+      this.#cc.onAck(r.bytesAcked, flight);
+      this.#progressAt = now;
+      this.#probed = false;
+    }
+    if (lost > 0) {
+      this.stats.fastResends += lost;
       // One window cut per loss event: not again until the packets in flight now are acked.
       if (this.#lossRecoverySeq === undefined || seqDiff(p.ackNr, this.#lossRecoverySeq) >= 0) {
         this.#cc.onLoss();
         this.#lossRecoverySeq = seqAdd(this.#seq, -1);
       }
-      for (const o of lost) this.#resend(o, now, true, us);
+      // The oldest lost packet goes out at once, whatever the window (TCP's fast retransmit, RFC 5681);
+      // the others from #flush below, oldest first, as the halved window allows: resending them all at
+      // once (up to hundreds after an overflow) overflowed the same socket buffer again.
+      const first = this.#win.nextLost();
+      if (first) this.#resend(first, now, us);
     }
     if ((p.type === ST_DATA || p.type === ST_FIN) && this.#rx.receive(p)) this.#ackDue = true;
     this.#flush();
@@ -196,7 +224,7 @@ export class UtpStream extends Duplex {
     let burst = MAX_BURST;
     // Packets taken as lost first, oldest first (go-back from the oldest after a timeout), then new data.
     for (let o = this.#win.nextLost(); o && burst > 0 && (this.#win.bytes + o.size <= window || this.#win.bytes === 0); o = this.#win.nextLost()) {
-      this.#resend(o, now, false, us);
+      this.#resend(o, now, us);
       burst--;
     }
     if (this.#win.nextLost()) return;
@@ -206,6 +234,7 @@ export class UtpStream extends Duplex {
       const packet = pool && HEADER_BYTES + size === pool.size ? pool.take() : Buffer.allocUnsafe(HEADER_BYTES + size);
       this.#pending.takeInto(packet, HEADER_BYTES, size);
       this.#stamp(packet, ST_DATA, this.#seq, us);
+      if (this.#win.count === 0) this.#startSending(now);
       this.#win.push(this.#seq, ST_DATA, packet, size, now);
       this.#c.send(packet);
       this.stats.sent++;
@@ -219,16 +248,28 @@ export class UtpStream extends Duplex {
     this.#finSent = true;
     const packet = Buffer.allocUnsafe(HEADER_BYTES);
     this.#stamp(packet, ST_FIN, this.#seq, us);
+    if (this.#win.count === 0) this.#startSending(now);
     this.#win.push(this.#seq, ST_FIN, packet, 0, now);
     this.#c.send(packet);
     this.#seq = seqAdd(this.#seq, 1);
   }
 
-  #resend(o: InFlight, now: number, fast: boolean, us: number): void {
-    this.#win.resent(o, now, fast);
-    if (fast) this.stats.fastResends++;
+  #startSending(now: number): void {
+    this.#progressAt = now;
+    this.#probed = false;
+    this.#c.onSending?.(this);
+  }
+
+  #resend(o: InFlight, now: number, us: number): void {
+    this.#win.resent(o, now);
     this.#stamp(o.packet, o.type, o.seq, us);
     this.#c.send(o.packet);
+  }
+
+  /** The probe's delay: twice the smoothed RTT, at least MIN_PROBE_MS (before any RTT sample: none, the RTO acts alone). */
+  #probeMs(): number {
+    const rtt = this.#win.rttMs;
+    return rtt === undefined ? Infinity : Math.max(MIN_PROBE_MS, 2 * rtt);
   }
 
   #releaseWriter(): void {
@@ -239,7 +280,27 @@ export class UtpStream extends Duplex {
     }
   }
 
-  /** Called by the multiplexer's shared timer: retransmission timeout, zero-window probe, idle timeout. */
+  /**
+   * The multiplexer's short timer, while this connection has data in flight: the tail-loss probe when
+   * due, nothing else (cheap: a few comparisons per connection every few ms). False once nothing is
+   * in flight: the multiplexer stops ticking it until data goes out again.
+   */
+  probeTick(now: number): boolean {
+    if (this.#state === 'closed' || this.#win.count === 0) return false;
+    this.#probeIfDue(now);
+    return true;
+  }
+
+  #probeIfDue(now: number): void {
+    if (this.#probed || now - this.#progressAt < this.#probeMs()) return;
+    const o = this.#win.oldestInNetwork();
+    if (!o) return;
+    this.#probed = true;
+    this.stats.probes++;
+    this.#resend(o, now, this.#c.nowUs());
+  }
+
+  /** Called by the multiplexer's shared timer: retransmission timeout, tail-loss probe, zero-window probe, idle timeout. */
   tick(now: number): void {
     if (this.#state === 'closed') return;
     const timed = this.#win.timed();
@@ -251,6 +312,10 @@ export class UtpStream extends Duplex {
       this.#cc.onTimeout();
       this.stats.timeouts++;
       this.#win.timeout();
+      // Go-back from the oldest, one packet first: no probe until an ack shows progress.
+      this.#probed = true;
+    } else if (timed) {
+      this.#probeIfDue(now);
     }
     this.#flush();
     if (this.#idleMs > 0 && !this.#idleFired && now - this.#lastRecv >= this.#idleMs) {

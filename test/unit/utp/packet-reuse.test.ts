@@ -13,7 +13,7 @@ test('a packet goes back to the pool only when acked after a single transmission
   const a = Buffer.alloc(30), b = Buffer.alloc(30);
   w.push(1, ST_DATA, a, 10, 0);
   const ob = w.push(2, ST_DATA, b, 10, 0);
-  w.resent(ob, 5, true); // b is sent twice: its first copy may be acked while the second is still queued
+  w.resent(ob, 5); // b is sent twice: its first copy may be acked while the second is still queued
   w.ack(2, null, 10);
   assert.deepEqual(given, [a]);
   const pool = new PacketPool(30, 1);

@@ -35,7 +35,7 @@ test('a window that never drains stays exact over 70,000 packets: count, bytes, 
   assert.equal(w.bytes, 0);
   assert.equal(w.nextLost()!.seq, seqAdd(acked, 1));
   assert.equal(w.timed(), undefined);
-  w.resent(w.nextLost()!, now, false);
+  w.resent(w.nextLost()!, now);
   assert.equal(w.bytes, 100);
   assert.equal(w.nextLost()!.seq, seqAdd(acked, 2));
   const r = w.ack(seqAdd(next, -1), null, now);
