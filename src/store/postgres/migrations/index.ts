@@ -19,6 +19,7 @@ import { PG_CENTRE_006 } from './pg-centre-006.ts';
 import { PG_RISK_001 } from './pg-risk-001.ts';
 import { PG_CENTRE_ERASURE_001 } from './pg-centre-erasure-001.ts';
 import { PG_INTEL_002 } from './pg-intel-002.ts';
+import { PG_INTEL_003 } from './pg-intel-003.ts';
 
 /** Every PostgreSQL migration, in the order a fresh database applies them. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -42,6 +43,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   PG_RISK_001,
   PG_CENTRE_ERASURE_001,
   PG_INTEL_002,
+  PG_INTEL_003,
 ];
 
 /** Tables partitioned by month (pg-partitions-001, pg-centre-001). */
