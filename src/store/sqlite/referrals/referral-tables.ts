@@ -94,9 +94,10 @@ export const CANDIDATES_SQL = candidatesSql('intel_ip_activity a JOIN intel_ips 
 /**
  * Retention rule k's addresses whose dated row is certain from the rollup alone, its first :limit in
  * deadline order (ties by address, as the list orders them). The rule is bound as :ck, :ak (0 for a
- * country's rule) and :dk days (BIGINT: PostgreSQL types a parameter from its context). Its addresses are one range of intel_ip_activity_place_last (the
- * rule's country; last delivery in [:dfrom - D, :dto - D), in deadline order: deadline = last
- * delivery + D), read from the index alone until :limit are kept: the rule is the address's own (an
+ * country's rule) and :dk days (cast to BIGINT: PostgreSQL types a parameter from its context). Its
+ * addresses are one range of intel_ip_activity_place_last (intel-005; the rule's country, last delivery
+ * in [:dfrom - D, :dto - D), in deadline order: deadline = last delivery + D), read from the index
+ * alone, with a seek into intel_ips each, until :limit are kept: the rule is the address's own (an
  * ISP's rule before its country's); the rolled-up last delivery is before :until and none is past the
  * watermark (then it is the address's last delivery in the window); not referred since; the agency
  * filters. SQLite reads the index in order and sorts only the entries tied at the :limit-th deadline.
