@@ -7,7 +7,7 @@
  *   bin/counterseed synth --deliveries 10000000 --out DIR      # the issue's workload
  *   bin/counterseed risk score --data DIR                       # for the risk routes
  *   node bench/match.bench.ts DIR --in-place                    # a partner list and a match run, for /api/sources/matches
- *   node bench/web-routes.bench.ts DIR [requests=20] [--skip /api/a,/api/b] [--only /api/a,/api/b] [--now 2026-01-01T03:00Z]
+ *   node bench/web-routes.bench.ts DIR [requests=20] [--skip /api/a,/api/b] [--only /api/a,/api/b] [--now 2026-01-01T03:00Z] [--store postgres://…]
  *
  * DIR must be a synthetic data directory (its PURPOSE says so): the bench adds users and writes
  * access-log entries to it. Routes that need an id (an export, a case) or a run (risk, matches) are
@@ -24,9 +24,10 @@ import { addUser } from '../src/app/accounts.ts';
 import { loadSettings } from '../src/config/load.ts';
 import { openContext } from '../src/node/context.ts';
 import { readPurpose } from '../src/node/data-purpose.ts';
-import { SqliteGovernanceStore } from '../src/store/sqlite/governance-store.ts';
+import { openGovernanceStore } from '../src/node/governance.ts';
 import { createWebApp } from '../src/web/app.ts';
 import { weeklyTrends } from '../src/web/pages/intel.ts';
+import { backendCpu } from './lib/pg-cpu.ts';
 
 const DIR = process.argv[2];
 const REQUESTS = Number(process.argv[3] ?? 20);
@@ -38,7 +39,10 @@ const ONLY = listArg('--only');
 // --now TIME: the app's clock (UTC, e.g. 2026-01-01T03:00Z), to ask inside the data as a live centre does (the synthetic data ends months before today).
 const NOW = process.argv.includes('--now') ? Date.parse(process.argv[process.argv.indexOf('--now') + 1] ?? '') : undefined;
 if (NOW !== undefined && !Number.isFinite(NOW)) throw new Error('--now: a UTC time such as 2026-01-01T03:00Z');
-if (!DIR || !existsSync(join(DIR, 'counterseed.db')) || readPurpose(DIR) !== 'synthetic') throw new Error('usage: node bench/web-routes.bench.ts SYNTHETIC_DIR [requests]   (make one: bin/counterseed synth --deliveries N --out DIR)');
+// --store URL: the PostgreSQL store (DIR made by bench/synth-to-postgres.ts); the CPU columns then add the CPU of the store's PostgreSQL
+// backend (bench/lib/pg-cpu.ts; the governance store's own connection, which writes the access log, is not counted).
+const STORE = process.argv.includes('--store') ? process.argv[process.argv.indexOf('--store') + 1] ?? '' : '';
+if (!DIR || (STORE === '' && !existsSync(join(DIR, 'counterseed.db'))) || readPurpose(DIR) !== 'synthetic') throw new Error('usage: node bench/web-routes.bench.ts SYNTHETIC_DIR [requests]   (make one: bin/counterseed synth --deliveries N --out DIR)');
 if (!Number.isSafeInteger(REQUESTS) || REQUESTS < 5 || REQUESTS > 10_000) throw new Error('requests must be 5..10000');
 const API_P95_MS = 100;
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
@@ -47,26 +51,31 @@ const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - 
 /** p50/p95 wall ms and this process's CPU ms per request (server included; wall figures move with the machine's load). */
 async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number; cpu: number; first: { wall: number; cpu: number } }> {
   const c1 = process.cpuUsage();
+  const b1 = pgCpuMs();
   const t1 = performance.now();
   await fn(0);
-  const first = { wall: performance.now() - t1, cpu: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(c1)) };
+  const first = { wall: performance.now() - t1, cpu: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(c1)) + pgCpuMs() - b1 };
   await fn(1); // warm-up
   const xs: number[] = [];
   const c0 = process.cpuUsage();
+  const b0 = pgCpuMs();
   for (let i = 0; i < n; i++) { const t = performance.now(); await fn(i); xs.push(performance.now() - t); }
   const c = process.cpuUsage(c0);
-  return { p50: pct(xs, 50), p95: pct(xs, 95), cpu: (c.user + c.system) / 1000 / n, first };
+  return { p50: pct(xs, 50), p95: pct(xs, 95), cpu: ((c.user + c.system) / 1000 + pgCpuMs() - b0) / n, first };
 }
 
-const settings = loadSettings({ flags: { dataDir: DIR }, env: {} });
+const settings = loadSettings({ flags: { dataDir: DIR, ...(STORE ? { store: STORE } : {}) }, env: {} });
 const ctx = openContext(settings, () => {}, undefined, 'read');
-const gov = new SqliteGovernanceStore(join(DIR, 'counterseed.db'));
+const gov = openGovernanceStore(settings);
 const g = { gov, now: NOW === undefined ? Date.now : () => NOW };
 const PASSWORD = 'bench-password-1234';
 const ROLES = ['operator', 'analyst', 'supervisor', 'auditor', 'admin'] as const;
 for (const role of ROLES) if (!gov.accounts.byName(`bench-${role}`)) await addUser(g, { username: `bench-${role}`, role, password: PASSWORD });
 const db = (ctx.store as unknown as { database: { prepare(q: string): { get(): Record<string, unknown> | undefined; all(): Record<string, unknown>[] } } }).database;
 const deliveries = Number(db.prepare('SELECT count(*) AS n FROM deliveries').get()!.n);
+const pgPid = STORE ? Number(db.prepare('SELECT pg_backend_pid() AS p').get()!.p) : undefined;
+/** The store's PostgreSQL backend's CPU so far (ms, in 10 ms ticks), or 0 on SQLite. */
+function pgCpuMs(): number { return pgPid === undefined ? 0 : backendCpu(pgPid) * 1000; }
 const ips = [...new Set((await ctx.store.queryDeliveries({ limit: 20_000 })).map((d) => d.remoteIp))].filter((_, i) => i % 7 === 0).slice(0, 200);
 const ipAt = (i: number) => ips[(i * 31) % ips.length]!;
 const run = ctx.store.risk.latestRun();

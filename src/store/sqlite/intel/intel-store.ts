@@ -50,13 +50,14 @@ export class IntelStore implements IntelligenceStore {
   knownIps(afterIp: string, limit: number): string[] { return this.#enrichment.knownIps(afterIp, limit); }
   saveEnrichments(rows: readonly Enrichment[]): void {
     if (rows.length === 0) return;
-    // The addresses' rollup pairs leave their old places and join their new ones (rollups.ts).
+    // The addresses' rollup pairs leave their old places and join their new ones, and their activity rows take the new places (rollups.ts).
     this.#tx(() => {
       this.#enrichment.stageIps(rows.map((e) => e.ip));
       this.#rollups.stageAssessedPairs();
       this.#rollups.countPairs('intel_stage_pairs', -1);
       this.#enrichment.saveEnrichments(rows);
       this.#rollups.countPairs('intel_stage_pairs', 1);
+      this.#rollups.placeAssessed();
       this.#rollups.clearStagedPairs();
     });
   }

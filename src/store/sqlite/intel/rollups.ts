@@ -20,8 +20,10 @@ const countIf = (cond: string) => `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
  *   (moveAssessed). Exact, and checked against the plain queries (tests, bench/intel.bench.ts).
  * - intel_day_activity: deliveries, completed, bytes and metadata-only sessions per UTC day.
  * - intel_ip_activity: per address its first and last activity, first exposure and first
- *   unexposed contact (cohorts read only this table), and the start of its last non-metadata-only
- *   delivery (last_delivery_at: the referral due list, referral-tables.ts).
+ *   unexposed contact (cohorts read only this table), the start of its last non-metadata-only
+ *   delivery (last_delivery_at) and its place as retention rules key on it (place_country,
+ *   place_asn: the referral due list, referral-tables.ts). A new row takes its place from
+ *   intel_ip_geo, and each assessment sets it again (PLACE_OF_STAGED_SQL).
  *
  * Erasure deletes records, so it corrects the rollups for what it deleted (eraseDeliveriesSql,
  * dropErased): the day figures and the pairs lose the erased deliveries, and the touched addresses'
@@ -83,8 +85,8 @@ export class Rollups {
     db.exec('DELETE FROM intel_stage_pairs');
 
     db.prepare(dayActivitySql(newD, 1)).run(wd, topD);
-    db.prepare(activitySql(sql, newD)).run(wd, topD);
-    db.prepare(announceActivitySql(sql, newD)).run(wa, topA);
+    db.prepare(activitySql(sql, newD, true)).run(wd, topD);
+    db.prepare(announceActivitySql(sql, newD, true)).run(wa, topA);
     const mark = db.prepare('INSERT INTO intel_watermarks (name, last_id) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id');
     mark.run('deliveries', topD);
     mark.run('announces', topA);
@@ -140,9 +142,12 @@ export class Rollups {
     const wd = mark('deliveries'), wa = mark('announces');
     const staged = 'd.remote_ip IN (SELECT i.ip FROM intel_stage_ips s JOIN intel_ips i ON i.ip_id = s.ip_id)';
     db.exec('DELETE FROM intel_ip_activity WHERE ip_id IN (SELECT ip_id FROM intel_stage_ips)');
-    db.prepare(activitySql(this.#sql, `d.id <= ? AND ${staged}`)).run(wd);
-    db.prepare(announceActivitySql(this.#sql, `d.id <= ? AND ${staged}`)).run(wa);
+    db.prepare(activitySql(this.#sql, `d.id <= ? AND ${staged}`, true)).run(wd);
+    db.prepare(announceActivitySql(this.#sql, `d.id <= ? AND ${staged}`, true)).run(wa);
   }
+
+  /** After the addresses in intel_stage_ips were assessed: their activity rows take their new places (the due list's index). Call inside the assessment's transaction. */
+  placeAssessed(): void { this.#db.exec(PLACE_OF_STAGED_SQL); }
 
   /** Empties the work table stageAssessedPairs filled. */
   clearStagedPairs(): void { this.#db.exec('DELETE FROM intel_stage_pairs'); }
@@ -219,11 +224,37 @@ export function fillFromDeliveriesSql(sql: IntelDialect, periods: readonly Rollu
   return [...periods.map((p) => pairsSql(sql, p, 'intel_ip_bucket', rolledUp('deliveries'))), dayActivitySql(rolledUp('deliveries'), 1)];
 }
 
-/** Statements computing intel_day_activity and intel_ip_activity again from the records already rolled up (for migrations). */
+/**
+ * Statements computing intel_day_activity and intel_ip_activity again from the records already rolled up
+ * (for migrations: intel-004 and pg-intel-002, which ran before the place columns existed, so without them).
+ */
 export function rebuildActivitySql(sql: IntelDialect): string[] {
   return ['DELETE FROM intel_day_activity', dayActivitySql(rolledUp('deliveries'), 1),
-    'DELETE FROM intel_ip_activity', activitySql(sql, rolledUp('deliveries')), announceActivitySql(sql, rolledUp('announces'))];
+    'DELETE FROM intel_ip_activity', activitySql(sql, rolledUp('deliveries'), false), announceActivitySql(sql, rolledUp('announces'), false)];
 }
+
+/** The place columns of intel_ip_activity from an intel_ip_geo row `g`: what retention rules key on (referral-tables.ts joins them the same way). */
+const placeCountry = (g: string) => `CASE WHEN ${g}.placeable = 1 THEN ${g}.country END`;
+const placeAsn = (g: string) => `CASE WHEN ${g}.placeable = 1 THEN ${g}.asn END`;
+const placeOf = (g: string) => `${placeCountry(g)}, ${placeAsn(g)}`;
+/**
+ * A new activity row (a refresh, an erasure's recomputation) takes its address's current place
+ * (activitySql, announceActivitySql); an existing row has it already (each assessment sets it).
+ */
+const PLACE_COLUMNS = ', place_country, place_asn';
+
+/**
+ * Sets the place columns of the activity rows meeting `where` (on intel_ip_activity's columns) from
+ * their addresses' current assessments; rows of addresses never assessed keep NULL. Both stores run
+ * it as written (UPDATE ... FROM).
+ */
+export function fillPlaceSql(where: string): string {
+  return `UPDATE intel_ip_activity SET place_country = ${placeCountry('g')}, place_asn = ${placeAsn('g')}
+    FROM intel_ip_geo g WHERE g.ip_id = intel_ip_activity.ip_id AND ${where}`;
+}
+
+/** The statement of Rollups.placeAssessed (exported for its query-plan test). */
+export const PLACE_OF_STAGED_SQL = fillPlaceSql('intel_ip_activity.ip_id IN (SELECT s.ip_id FROM intel_stage_ips s)');
 
 /**
  * Takes the deliveries whose ids are bound as the `n` parameters (about to be erased) out of the day
@@ -246,7 +277,7 @@ export function eraseDeliveriesSql(n: number): [string, string] {
  * each address, and at 4 million deliveries this one statement ran past 13 minutes at load 19.
  * Two deliveries of one address starting in the same millisecond: the lower decoy id is taken.
  */
-function activitySql(sql: IntelDialect, where: string): string {
+function activitySql(sql: IntelDialect, where: string, place: boolean): string {
   const t = 'intel_ip_activity';
   const earlier = (col: string) => `CASE WHEN excluded.${col}_at < COALESCE(${t}.${col}_at, excluded.${col}_at + 1) THEN excluded.${col}_decoy ELSE ${t}.${col}_decoy END`;
   const first = (col: string) => sql.least(`COALESCE(${t}.${col}, excluded.${col})`, `COALESCE(excluded.${col}, ${t}.${col})`);
@@ -259,9 +290,9 @@ function activitySql(sql: IntelDialect, where: string): string {
         FROM deliveries d WHERE ${where} GROUP BY d.remote_ip),
       x AS (SELECT a.remote_ip, MIN(d.decoy_id) AS decoy FROM a JOIN deliveries d ON d.remote_ip = a.remote_ip AND d.started_at = a.fx WHERE ${exposure} GROUP BY a.remote_ip),
       c AS (SELECT a.remote_ip, MIN(d.decoy_id) AS decoy FROM a JOIN deliveries d ON d.remote_ip = a.remote_ip AND d.started_at = a.fc WHERE NOT (${exposure}) GROUP BY a.remote_ip)
-    INSERT INTO intel_ip_activity (ip_id, first_seen, last_seen, first_exposure_at, first_exposure_decoy, first_contact_at, first_contact_decoy, last_delivery_at)
-      SELECT i.ip_id, a.first_seen, a.last_seen, a.fx, x.decoy, a.fc, c.decoy, a.ld
-      FROM a JOIN intel_ips i ON i.ip = a.remote_ip LEFT JOIN x ON x.remote_ip = a.remote_ip LEFT JOIN c ON c.remote_ip = a.remote_ip
+    INSERT INTO intel_ip_activity (ip_id, first_seen, last_seen, first_exposure_at, first_exposure_decoy, first_contact_at, first_contact_decoy, last_delivery_at${place ? PLACE_COLUMNS : ''})
+      SELECT i.ip_id, a.first_seen, a.last_seen, a.fx, x.decoy, a.fc, c.decoy, a.ld${place ? `, ${placeOf('g')}` : ''}
+      FROM a JOIN intel_ips i ON i.ip = a.remote_ip LEFT JOIN x ON x.remote_ip = a.remote_ip LEFT JOIN c ON c.remote_ip = a.remote_ip${place ? ' LEFT JOIN intel_ip_geo g ON g.ip_id = i.ip_id' : ''}
       WHERE true
       ON CONFLICT (ip_id) DO UPDATE SET
         first_seen = ${sql.least(`${t}.first_seen`, 'excluded.first_seen')}, last_seen = ${sql.greatest(`${t}.last_seen`, 'excluded.last_seen')},
@@ -271,11 +302,11 @@ function activitySql(sql: IntelDialect, where: string): string {
 }
 
 /** The announces `d` meeting `where` merged into intel_ip_activity: they count as being seen (a return), never as exposure or contact. */
-function announceActivitySql(sql: IntelDialect, where: string): string {
+function announceActivitySql(sql: IntelDialect, where: string, place: boolean): string {
   const t = 'intel_ip_activity';
-  return `INSERT INTO intel_ip_activity (ip_id, first_seen, last_seen)
-      SELECT i.ip_id, a.f, a.l FROM (SELECT d.remote_ip, MIN(d.at) AS f, MAX(d.at) AS l FROM tracker_announces d WHERE ${where} GROUP BY d.remote_ip) a
-      JOIN intel_ips i ON i.ip = a.remote_ip
+  return `INSERT INTO intel_ip_activity (ip_id, first_seen, last_seen${place ? PLACE_COLUMNS : ''})
+      SELECT i.ip_id, a.f, a.l${place ? `, ${placeOf('g')}` : ''} FROM (SELECT d.remote_ip, MIN(d.at) AS f, MAX(d.at) AS l FROM tracker_announces d WHERE ${where} GROUP BY d.remote_ip) a
+      JOIN intel_ips i ON i.ip = a.remote_ip${place ? ' LEFT JOIN intel_ip_geo g ON g.ip_id = i.ip_id' : ''}
       WHERE true
       ON CONFLICT (ip_id) DO UPDATE SET first_seen = ${sql.least(`${t}.first_seen`, 'excluded.first_seen')}, last_seen = ${sql.greatest(`${t}.last_seen`, 'excluded.last_seen')}`;
 }

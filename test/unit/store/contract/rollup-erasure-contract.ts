@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { cohorts } from '../../../../src/app/cohorts.ts';
 import { importAgencies, importRetention } from '../../../../src/app/referral-tables.ts';
 import { referralsDue } from '../../../../src/app/referrals-due.ts';
-import { DUE_LIST_TUNING } from '../../../../src/store/sqlite/referrals/referral-tables.ts';
+import { DUE_LIST_DEFAULTS, SqliteReferrals } from '../../../../src/store/sqlite/referrals/referral-tables.ts';
 import { openErasure } from '../../../../src/node/erasure.ts';
 import type { Context } from '../../../../src/node/context.ts';
 import type { RollupPeriod } from '../../../../src/store/intelligence.ts';
@@ -15,12 +15,14 @@ import type { StoreFactory } from '../../../helpers/store-factory.ts';
 import { AGENCY_CSV, DAY, DELIVERIES, IP as R, NOW, referralFixture, RETENTION_CSV } from '../../app/referrals/fixture.ts';
 import { at, fixtureContext, IP } from './intel-fixture.ts';
 
-/** Runs `fn` with the due list's threshold at `few` (-1: always by the rules' ranges and address order), then puts it back. */
-async function withFewInWindow(few: number, fn: () => void | Promise<void>): Promise<void> {
-  const was = DUE_LIST_TUNING.fewInWindow;
-  DUE_LIST_TUNING.fewInWindow = few;
-  try { await fn(); } finally { DUE_LIST_TUNING.fewInWindow = was; }
-}
+/**
+ * Both ways to the due list: the store's referrals, and a view of the same database with the due list's threshold at -1 (always
+ * by the rules' ranges and address order, which the fixtures are too small to reach otherwise).
+ */
+const dueWays = (ctx: Context) => [
+  { few: -1, referrals: new SqliteReferrals(dbOf(ctx) as never, { fewInWindow: -1 }) },
+  { few: DUE_LIST_DEFAULTS.fewInWindow, referrals: ctx.store.referrals },
+];
 
 const ALL = { from: 0, to: 8.64e15 };
 type Db = { prepare(sql: string): { all(...a: unknown[]): Record<string, unknown>[]; get(...a: unknown[]): Record<string, unknown> | undefined } };
@@ -50,6 +52,20 @@ async function plainActivity(ctx: Context): Promise<Map<string, string>> {
     r.ls = Math.max(r.ls, a.at);
   }
   return new Map([...rows].map(([ip, r]) => [ip, [r.fs, r.ls, r.fx, r.fxd, r.fc, r.fcd, r.ld].join(' ')]));
+}
+
+/**
+ * Every activity row's place (intel-005: what the due list's rule ranges read) is its address's current assessment, as the rules key
+ * on it: country and AS number when placeable, else none. Returns how many rows are placed.
+ */
+function assertPlacesFollowAssessments(ctx: Context, what: string): number {
+  const rows = dbOf(ctx).prepare(`SELECT i.ip, a.place_country, a.place_asn, g.ip_id AS g, g.placeable, g.country, g.asn
+    FROM intel_ip_activity a JOIN intel_ips i ON i.ip_id = a.ip_id LEFT JOIN intel_ip_geo g ON g.ip_id = a.ip_id`).all();
+  const n = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? v : Number(v));
+  const got = rows.map((r) => `${String(r.ip)} ${n(r.place_country)} ${n(r.place_asn)}`);
+  const expected = rows.map((r) => (r.g !== null && Number(r.placeable) === 1 ? `${String(r.ip)} ${n(r.country)} ${n(r.asn)}` : `${String(r.ip)} null null`));
+  assert.deepEqual(got, expected, what);
+  return rows.filter((r) => r.place_country !== null).length;
 }
 
 function rolledActivity(ctx: Context): Map<string, string> {
@@ -140,6 +156,7 @@ export function rollupErasureContract(f: StoreFactory): void {
 
         ctx.store.intel.refreshRollups();
         assert.deepEqual(rolledActivity(ctx), await plainActivity(ctx), 'intel_ip_activity');
+        assertPlacesFollowAssessments(ctx, 'places after the erasure and a refresh');
         assertRollupsMatchPlain(ctx, 'after the erasure and a refresh');
         const r = cohorts(ctx, { horizons: [1, 7] });
         const mine = new Map(r.totals.flatMap((t) => [
@@ -188,18 +205,18 @@ export function rollupErasureContract(f: StoreFactory): void {
         // equals the full list of the window placed, filtered and ordered here.
         const full = (since: number, until: number) => ctx.store.referrals.candidates({ since, until, deadlineFrom: Number.MIN_SAFE_INTEGER, includeUndated: true, includeReferred: true, limit: 1000 });
         // Both ways to the due list: by the rules' ranges and address order (fewInWindow -1), and the full statement for a window of few addresses.
-        for (const few of [-1, DUE_LIST_TUNING.fewInWindow]) await withFewInWindow(few, () => {
+        for (const { few, referrals } of dueWays(ctx)) {
         for (const clock of [NOW, NOW - 12 * DAY, NOW + 5 * DAY]) {
           for (const within of [0, 7, 20, 400]) {
             for (const limit of [1000, 6, 2]) {
               const q = { since: clock - 365 * DAY, until: clock, deadlineFrom: clock, deadlineTo: clock + within * DAY, includeUndated: true, limit };
               const expected = full(q.since, q.until).filter((c) => c.deadline === undefined || (c.deadline >= q.deadlineFrom && c.deadline < q.deadlineTo))
                 .sort((a, b) => (a.deadline === undefined ? 1 : 0) - (b.deadline === undefined ? 1 : 0) || (a.deadline ?? 0) - (b.deadline ?? 0) || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0)).slice(0, limit);
-              assert.deepEqual(ctx.store.referrals.candidates(q), expected, `fewInWindow ${few}, clock ${(clock - NOW) / DAY}, within ${within}, limit ${limit}`);
+              assert.deepEqual(referrals.candidates(q), expected, `fewInWindow ${few}, clock ${(clock - NOW) / DAY}, within ${within}, limit ${limit}`);
             }
           }
         }
-        });
+        }
         const due = referralsDue(ctx, { withinDays: 20, now: NOW });
         assert.deepEqual(due.undated.map((x) => x.ip), [R.E, R.F]);
         assert.deepEqual(due.dated.map((x) => [x.ip, (x.lastDelivery - NOW) / DAY]), [[R.B, -20], [R.K, -361], [R.C, -175], [R.H, -10], [R.I, -5]]);
@@ -242,7 +259,7 @@ export function rollupErasureContract(f: StoreFactory): void {
         // Past the watermark: newer deliveries of some, and one after a clock.
         await ctx.store.appendObservations(many.filter((_, n) => n % 5 === 0).map((m, k) => add(m.ip, -2 - k)).concat([add(many[3]!.ip, -1), add(P, -3)]));
         for (const m of [...many.filter((_, n) => n % 9 === 4), { ip: S }]) ctx.store.referrals.recordReferral({ agency: 'Kripos', createdAt: NOW, sha256: '0'.repeat(64), path: 'referral-0001.zip' }, [{ ip: m.ip, coveredTo: NOW }]);
-        for (const few of [-1, DUE_LIST_TUNING.fewInWindow]) await withFewInWindow(few, () => {
+        for (const { few, referrals } of dueWays(ctx)) {
         for (const clock of [NOW, NOW - 12 * DAY, NOW - 40 * DAY]) {
           const full = ctx.store.referrals.candidates({ since: clock - 365 * DAY, until: clock, deadlineFrom: Number.MIN_SAFE_INTEGER, includeUndated: true, limit: 10_000 });
           for (const within of [0, 7, 30, 200]) {
@@ -251,16 +268,73 @@ export function rollupErasureContract(f: StoreFactory): void {
                 const q = { since: clock - 365 * DAY, until: clock, deadlineFrom: clock, deadlineTo: clock + within * DAY, includeUndated: false, ...(agency ? { agency } : {}), limit };
                 const expected = full.filter((c) => c.deadline !== undefined && c.deadline >= q.deadlineFrom && c.deadline < q.deadlineTo && (agency === undefined || c.agency === agency))
                   .sort((a, b) => a.deadline! - b.deadline! || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0)).slice(0, limit);
-                assert.deepEqual(ctx.store.referrals.candidates(q), expected, `fewInWindow ${few}, clock ${(clock - NOW) / DAY}, within ${within}, agency ${agency}, limit ${limit}`);
+                assert.deepEqual(referrals.candidates(q), expected, `fewInWindow ${few}, clock ${(clock - NOW) / DAY}, within ${within}, agency ${agency}, limit ${limit}`);
               }
             }
           }
         }
-        });
+        }
         // The fixture holds what it says: ISP-rule rows, country-rule rows and ties among the dated rows.
         const listed = ctx.store.referrals.candidates({ since: NOW - 365 * DAY, until: NOW, deadlineFrom: NOW, deadlineTo: NOW + 200 * DAY, includeUndated: false, limit: 1000 });
         assert.ok(listed.some((c) => c.retention?.rule === 'country+asn') && listed.some((c) => c.retention?.rule === 'country' && c.country === 'NO'));
         assert.ok(listed.some((c, i) => i > 0 && c.deadline === listed[i - 1]!.deadline), 'ties');
+      } finally { await done(); }
+    });
+
+    // Session 9 (issue 13, /api/referrals/due: 50-58 ms of CPU a request at 10,000,000 deliveries with five rules): each rule's dated
+    // rows come from the place columns of the activity rollup (intel-005), so the places must follow every assessment: an address
+    // re-assessed moves from NO's country rule to AS2119's, out of any rule (not placeable, a country without one), or into one,
+    // whether its activity row was written before or after the assessment; the list stays the full list's first rows.
+    it('referrals due after re-assessments: the activity rollup\'s places follow the assessments, and the list is the full list\'s first rows', async () => {
+      const { ctx, root, done } = await referralFixture(DELIVERIES, f);
+      try {
+        writeFileSync(join(root, 'retention.csv'), RETENTION_CSV);
+        writeFileSync(join(root, 'agencies.csv'), AGENCY_CSV);
+        importRetention(ctx, join(root, 'retention.csv'), NOW);
+        importAgencies(ctx, join(root, 'agencies.csv'), NOW);
+        const [decoy] = await ctx.store.listDecoys({ limit: 1 });
+        const add = (ip: string, day: number) => sampleDelivery(decoy!.id, decoy!.infoHash, { remoteIp: ip, startedAt: NOW + day * DAY, endedAt: NOW + day * DAY + 1000, metadataOnly: false, completed: true });
+        type Place = { country?: string; asn?: number; placeable?: boolean };
+        const assess = (ips: readonly { ip: string; place: Place }[], at: number) => ctx.store.intel.saveEnrichments(ips.map((m) => ({
+          ip: m.ip, enrichedAt: at, placeable: m.place.placeable ?? true, ...(m.place.placeable === false ? { notPlaceable: 'test' } : { country: m.place.country!, asn: m.place.asn! }), caveats: [], databases: [],
+        })));
+        const places: Place[] = [{ country: 'NO', asn: 2119 }, { country: 'NO', asn: 25400 }, { country: 'SE', asn: 3301 }, { country: 'DE', asn: 3320 }];
+        const many = Array.from({ length: 40 }, (_, n) => ({ ip: `193.0.2.${n + 1}`, place: places[n % 4]!, day: -((n * 5) % 170) - 1 - (n % 2) / 2 }));
+        // The first half assessed before its deliveries are rolled up, the second after.
+        assess(many.slice(0, 20), NOW - 100 * DAY);
+        await ctx.store.appendObservations(many.map((m) => add(m.ip, m.day)));
+        ctx.store.intel.refreshRollups();
+        assess(many.slice(20), NOW - 100 * DAY);
+        const check = (what: string) => {
+          for (const { few, referrals } of dueWays(ctx)) {
+            for (const clock of [NOW, NOW - 12 * DAY]) {
+              const full = ctx.store.referrals.candidates({ since: clock - 365 * DAY, until: clock, deadlineFrom: Number.MIN_SAFE_INTEGER, includeUndated: true, limit: 10_000 });
+              for (const within of [7, 60, 200]) {
+                for (const limit of [1, 3, 10, 1000]) {
+                  const q = { since: clock - 365 * DAY, until: clock, deadlineFrom: clock, deadlineTo: clock + within * DAY, includeUndated: false, limit };
+                  const expected = full.filter((c) => c.deadline !== undefined && c.deadline >= q.deadlineFrom && c.deadline < q.deadlineTo)
+                    .sort((a, b) => a.deadline! - b.deadline! || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0)).slice(0, limit);
+                  assert.deepEqual(referrals.candidates(q), expected, `${what}: fewInWindow ${few}, clock ${(clock - NOW) / DAY}, within ${within}, limit ${limit}`);
+                }
+              }
+            }
+          }
+        };
+        assert.ok(assertPlacesFollowAssessments(ctx, 'first assessments') >= 40);
+        check('first assessments');
+        const before = ctx.store.referrals.candidates({ since: NOW - 365 * DAY, until: NOW, deadlineFrom: NOW, deadlineTo: NOW + 200 * DAY, includeUndated: false, limit: 1000 });
+        // Every third address re-assessed: NO AS25400 -> NO AS2119 (the ISP's 60 days), SE -> not placeable, DE (no rule) -> NO, NO AS2119 -> DE, and so on.
+        const moves: Place[] = [{ country: 'NO', asn: 2119 }, { placeable: false }, { country: 'NO', asn: 25400 }, { country: 'DE', asn: 3320 }, { country: 'SE', asn: 3301 }];
+        assess(many.filter((_, n) => n % 3 === 0).map((m, k) => ({ ip: m.ip, place: moves[k % moves.length]! })), NOW - 50 * DAY);
+        assertPlacesFollowAssessments(ctx, 're-assessments');
+        check('re-assessments');
+        const after = ctx.store.referrals.candidates({ since: NOW - 365 * DAY, until: NOW, deadlineFrom: NOW, deadlineTo: NOW + 200 * DAY, includeUndated: false, limit: 1000 });
+        assert.notDeepEqual(after.map((c) => [c.ip, c.deadline]), before.map((c) => [c.ip, c.deadline]), 'the re-assessments move rows');
+        // New deliveries of re-assessed addresses, rolled up: their rows are written again and keep the new places.
+        await ctx.store.appendObservations(many.filter((_, n) => n % 6 === 0).map((m) => add(m.ip, m.day + 0.25)));
+        ctx.store.intel.refreshRollups();
+        assertPlacesFollowAssessments(ctx, 'a refresh after the re-assessments');
+        check('a refresh after the re-assessments');
       } finally { await done(); }
     });
 
