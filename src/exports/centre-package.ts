@@ -7,6 +7,7 @@ import { leafHashOfText } from '../evidence/merkle.ts';
 import { ExportError } from './errors.ts';
 import type { CheckpointBody } from '../evidence/checkpoint.ts';
 import { centreCompleteness } from './centre-completeness.ts';
+import { storedLinks } from '../centre/segments.ts';
 
 export const CENTRE_MANIFEST_TYPE = 'counterseed-centre-export/v2';
 /** A package with erased records: a node section carries their stubs (erased.json, `erased`); v3, so that an older verifier says "unknown type". */
@@ -86,12 +87,13 @@ export async function writeCentrePackage(db: CentreQuery, sel: CentreSelection, 
     const erasedRows = rows.filter(isErased);
     // Every leaf hash up to the checkpoint (32 bytes a record): the root must be the signed one, so an
     // edited stored hash fails here, and an edited text fails its own leaf in the verifier.
-    const leaves = (await db.query('SELECT seq, hash FROM cs_centre_records($1, 0, $2) ORDER BY seq', [n.id, size])).rows;
-    if (leaves.length !== size || leaves.some((r, i) => Number(r.seq) !== i)) throw new ExportError(`node ${fp}: the centre holds ${leaves.length} of the ${size} records its checkpoint covers`);
-    for (const r of picked) if (!leafHashOfText(r.text).equals(leaves[r.seq]!.hash as Buffer)) throw new ExportError(`node ${fp}: record ${r.seq} no longer matches its stored hash`);
-    const tree = inclusionProofs(leaves.map((r) => r.hash as Buffer), size, seqs);
+    // Read from the segments' hashes alone (storedLinks), not through cs_centre_records, which would split every text again.
+    const leaves = await storedLinks(db, Number(n.id), 0, size);
+    if (leaves.length !== size || leaves.some((r, i) => r.seq !== i)) throw new ExportError(`node ${fp}: the centre holds ${leaves.length} of the ${size} records its checkpoint covers`);
+    for (const r of picked) if (!leafHashOfText(r.text).equals(leaves[r.seq]!.hash)) throw new ExportError(`node ${fp}: record ${r.seq} no longer matches its stored hash`);
+    const tree = inclusionProofs(leaves.map((r) => r.hash), size, seqs);
     const stubs = erasedRows.map((r) => ({
-      seq: Number(r.seq), at: Number(r.erased_record_at), hash: (leaves[Number(r.seq)]!.hash as Buffer).toString('hex'),
+      seq: Number(r.seq), at: Number(r.erased_record_at), hash: leaves[Number(r.seq)]!.hash.toString('hex'),
       erased: { at: Number(r.erased_at), erasure: String(r.erasure) }, path: tree.proofs.get(Number(r.seq))!.map((h) => h.toString('hex')),
     }));
     if (tree.root.toString('hex') !== body.root) throw new ExportError(`node ${fp}: the stored records no longer match the node's signed checkpoint`);
