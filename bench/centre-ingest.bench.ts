@@ -9,11 +9,12 @@
 // Target: >= 100,000 records/s with chain verification; the centre's own CPU <= ~10 us per record.
 // Usage: node bench/centre-ingest.bench.ts [records=200000] [batch=20000] [postgres url]
 //   CENTRE_CPU_PROF=DIR: the centre process writes a V8 CPU profile into DIR (node --cpu-prof).
+//   CENTRE_READ_WORKERS=N: the centre's read workers (default 1, as `centre serve`; 0: records read on the intake's thread).
 //   SHIPPER=1: the node side is a Shipper reading, encoding and signing during the run (default: requests
 //   encoded and signed before timing, as a node does on its own machine, two always in flight).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -36,6 +37,8 @@ const N = Number(process.argv[2] ?? 200_000);
 const BATCH = Number(process.argv[3] ?? 20_000);
 const URL_ = process.argv[4] ?? process.env.COUNTERSEED_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CHECKPOINT_EVERY = 50_000;
+/** The centre's read workers (setting centre.readWorkers; 0: records read on the intake's thread). */
+const READ_WORKERS = Number(process.env.CENTRE_READ_WORKERS ?? 1);
 /** The previous version's record table (pg-centre-001, without its foreign key: pg-centre-003), the row-per-record reference. */
 const ROWS_DDL = `CREATE TABLE centre_records (
     node_id BIGINT NOT NULL, seq BIGINT NOT NULL, at BIGINT NOT NULL, kind ctext NOT NULL, ip ctext, decoy_id BIGINT,
@@ -96,7 +99,7 @@ try {
   await reg.registerNode(ev.key.publicPem, 'bench');
   await reg.close();
   const prof = process.env.CENTRE_CPU_PROF;
-  const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), new URL('./lib/centre-process.ts', import.meta.url).pathname, centreUrl, schemas[0]!], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), new URL('./lib/centre-process.ts', import.meta.url).pathname, centreUrl, schemas[0]!, String(READ_WORKERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.setEncoding('utf8');
   const url = await new Promise<string>((resolve, reject) => {
@@ -104,6 +107,8 @@ try {
     child.once('exit', (code) => reject(new Error(`the centre process ended (${code}) before listening`)));
   });
   const centreCpu = () => backendCpu(child.pid!);
+  // The intake's own thread (its tid is the process's pid): the rest of the process is the read workers and V8's helper threads.
+  const intakeCpu = () => { const f = readFileSync(`/proc/${child.pid!}/task/${child.pid!}/stat`, 'utf8').split(') ')[1]!.split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
   const pgPids = async () => (await admin.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [app])).rows.map((r) => Number(r.pid));
   const pgCpu = (pids: number[]) => new Map(pids.map((p) => { try { return [p, backendCpu(p)] as const; } catch { return [p, 0] as const; } }));
   const shipper = new Shipper({ url, key: ev.key, log: log as typeof ev.table, batchSize: BATCH, sliceSize: BATCH, idleMs: 5 });
@@ -120,7 +125,7 @@ try {
       bodies.push({ body, signature: signBody(BATCH_PATH, body, ev.key.privateKey) });
     }
   }
-  const pg0 = pgCpu(await pgPids()), c0 = centreCpu(), n0 = cpuS(), t0 = performance.now();
+  const pg0 = pgCpu(await pgPids()), c0 = centreCpu(), i0 = intakeCpu(), n0 = cpuS(), t0 = performance.now();
   const done = new AbortController();
   let running: Promise<void> = Promise.resolve();
   if (asShipper) {
@@ -143,7 +148,7 @@ try {
   }
   const centreS = (performance.now() - t0) / 1000;
   const centreLoad = load();
-  const centreCpuS = centreCpu() - c0, nodeCpuS = cpuS() - n0;
+  const centreCpuS = centreCpu() - c0, intakeCpuS = intakeCpu() - i0, nodeCpuS = cpuS() - n0;
   // The centre's backends now, less what those open at the start had used before it (a connection opened during the run started at 0).
   const centrePgS = [...pgCpu(await pgPids())].reduce((sum, [p, cpu]) => sum + cpu - (pg0.get(p) ?? 0), 0);
   done.abort();
@@ -186,7 +191,7 @@ try {
   console.log(`  centre, verified (signature, parse, hash, links, frontier, ${st.checkpointsVerified} checkpoints; ${segments} segments): ${rate(centreS)} (${centreS.toFixed(2)} s, load ${centreLoad})`);
   console.log(`  reference 1, plain COPY of the same segment rows:                   ${rate(seg.wall)} (${seg.wall.toFixed(2)} s, load ${seg.load}); PostgreSQL CPU ${us(seg.pg)} per record`);
   console.log(`  reference 2, plain COPY of the same records as a row each (pg-centre-001 table): ${rate(row.wall)} (${row.wall.toFixed(2)} s, load ${row.load}); PostgreSQL CPU ${us(row.pg)} per record`);
-  console.log(`  CPU per record during the centre run: centre process ${us(centreCpuS)}, its PostgreSQL backends ${us(centrePgS)}, node ${asShipper ? '(read, encode, sign, post: SHIPPER=1)' : '(post only: encoded and signed before timing)'} ${us(nodeCpuS)}`);
+  console.log(`  CPU per record during the centre run: centre process ${us(centreCpuS)} (its intake thread ${us(intakeCpuS)}, its ${READ_WORKERS} read worker(s) and V8's helper threads ${us(centreCpuS - intakeCpuS)}), its PostgreSQL backends ${us(centrePgS)}, node ${asShipper ? '(read, encode, sign, post: SHIPPER=1)' : '(post only: encoded and signed before timing)'} ${us(nodeCpuS)}`);
   console.log(`  ratio centre / segment COPY: ${(seg.wall / centreS).toFixed(2)}; centre / row COPY: ${(row.wall / centreS).toFixed(2)}; target >= 100,000 records/s: ${N / centreS >= 100_000 ? 'met' : 'NOT met'}`);
   ev.detach();
   await store.close();

@@ -1,5 +1,5 @@
 import { isAscii, isUtf8 } from 'node:buffer';
-import type { ShipBatch, ShippedCheckpoint } from './centre-db.ts';
+import type { ShipBatch, ShippedCheckpoint } from './read-batch.ts';
 
 /**
  * The body of POST /v2/batch: one header line of JSON, then each record's exact text on a line of
@@ -43,16 +43,12 @@ export function encodeLines(texts: readonly string[]): Buffer {
 
 /**
  * Decodes a body; every bound is checked before records are handed on (maxRecords, maxCheckpoints,
- * header size). The records' own checks (seq, node, chain) are the ingest's.
+ * header size). The records' own checks (seq, node, chain) are read-batch.ts's and CentreDb's.
  *
- * Besides each record's text, the batch carries `leafInputs`: for each record a view of the body,
- * 0x00 followed by the record's UTF-8 bytes, which is exactly what the record's RFC 9162 leaf hash is
- * taken over; the segment that stores the records is these views side by side with the newlines put
- * back (segments.ts segmentTexts). The byte before each line is the
- * newline that ends the line before it; decoding overwrites it with 0x00 in place (the body's
- * signature was checked before, and the body is read once), so the hash and the segment read the bytes
- * the node sent without an encode or a copy per record (issue 12 target: >= 100,000 records/s at
- * the centre; re-encoding each text cost ~3 us per record and its garbage).
+ * Besides each record's text, the batch carries `lines`: the body itself and where each record's
+ * line starts in it. The leaf hash is taken over the line's bytes (read-batch.ts) and a segment stores
+ * them (segments.ts segmentTexts) without an encode or a copy per record (issue 12 target: >= 100,000
+ * records/s at the centre; re-encoding each text cost ~3 us per record and its garbage).
  */
 export function decodeBatch(body: Buffer, bounds: { maxRecords: number; maxCheckpoints: number }): ShipBatch {
   // An all-ASCII body (the usual case) is UTF-8 already: only a body with other bytes is checked byte by byte.
@@ -71,16 +67,16 @@ export function decodeBatch(body: Buffer, bounds: { maxRecords: number; maxCheck
   if (!Array.isArray(checkpoints) || checkpoints.length > bounds.maxCheckpoints) throw new BatchFormatError(`header: checkpoints is not a list of at most ${bounds.maxCheckpoints}`);
   // All ASCII (string and byte offsets agree): slice the string; otherwise decode each line from its bytes.
   const records: { seq: number; text: string }[] = new Array(count as number);
-  const leafInputs: Buffer[] = new Array(count as number);
+  const starts = new Uint32Array((count as number) + 1);
   let at = ascii ? eol + 1 : Buffer.byteLength(s.slice(0, eol + 1), 'utf8');
   for (let i = 0; i < (count as number); i++) {
     const end = body.indexOf(10, at);
     if (end < 0) throw new BatchFormatError(`the body holds ${i} records, its header says ${count as number}`);
     records[i] = { seq: (first as number) + i, text: ascii ? s.slice(at, end) : body.toString('utf8', at, end) };
-    body[at - 1] = 0;
-    leafInputs[i] = body.subarray(at - 1, end);
+    starts[i] = at;
     at = end + 1;
   }
   if (at !== body.length) throw new BatchFormatError(`the body holds more than the ${count as number} records its header says`);
-  return { records, leafInputs, checkpoints: checkpoints as ShippedCheckpoint[], backlog: backlog as number };
+  starts[count as number] = at;
+  return { records, lines: { bytes: body, starts }, checkpoints: checkpoints as ShippedCheckpoint[], backlog: backlog as number };
 }

@@ -7,25 +7,13 @@ import { emptyFrontier, frontierFromBytes, frontierRoot, frontierToBytes, HASH_L
 import { ensureMonths, migrate } from '../store/postgres/migrate.ts';
 import { SyncConnection } from '../store/postgres/sync-connection.ts';
 import { insertSegment, segmentTexts, storedLinks } from './segments.ts';
-import { isHex64 } from '../evidence/record.ts';
-import { readShippedRecord, type ShippedRecord } from './shipped-record.ts';
+import { MAX_BATCH_CHECKPOINTS, MAX_BATCH_RECORDS, readBatch, RefusedBatch, type ReadBatch, type ShipBatch, type ShippedCheckpoint } from './read-batch.ts';
 import type { NodeHealthReport } from './assignment.ts';
 
-/** Bounds of one shipped batch (a request is refused beyond them, whole). */
-export const MAX_BATCH_RECORDS = 20_000;
-export const MAX_BATCH_CHECKPOINTS = 100;
+export { MAX_BATCH_CHECKPOINTS, MAX_BATCH_RECORDS, RefusedBatch, type ShipBatch, type ShippedCheckpoint };
 /** Records projected into the analysis tables per transaction (CentreDb.project): a bounded transaction, about a second of PostgreSQL's work. */
 export const PROJECT_CHUNK = 20_000;
 
-export interface ShippedCheckpoint { readonly text: string; readonly signature: string }
-export interface ShipBatch {
-  readonly records: readonly { readonly seq: number; readonly text: string }[];
-  /** Per record, 0x00 and the text's UTF-8 bytes as received (batch-codec.ts), when the batch came as a body. */
-  readonly leafInputs?: readonly Buffer[];
-  readonly checkpoints: readonly ShippedCheckpoint[];
-  /** Records the node holds beyond this batch (its backlog), for the health view. */
-  readonly backlog?: number;
-}
 export interface IngestResult {
   /** Highest contiguous seq + 1: every record below it is stored and its chain verified. */
   readonly acked: number;
@@ -43,25 +31,6 @@ export interface NodeStatus {
   readonly assigned: string[]; readonly lastPull: number | null; readonly health: NodeHealthReport | null;
   /** When its key was revoked (every request since is refused), or null. */
   readonly revokedAt: number | null;
-}
-
-/** The batch was refused, whole, for a reason the sender must see (a broken chain, a checkpoint that does not match). */
-export class RefusedBatch extends Error {
-  readonly reason: string;
-  constructor(reason: string, message: string) { super(message); this.name = 'RefusedBatch'; this.reason = reason; }
-}
-
-/** A batch's records as #read found them: per record its leaf hash (hex) and time, and the first link that breaks (-1: none). */
-interface ReadBatch {
-  readonly first: number;
-  readonly hashes: string[];
-  readonly ats: number[];
-  /** The prev the first record's text states. */
-  firstPrev: string;
-  /** Index of the first record that does not link to the one before it in the batch, or -1. */
-  breakAt: number;
-  /** The leaf hashes, 32 bytes each, in one buffer. */
-  readonly leaves: Buffer;
 }
 
 interface NodeRow { id: number; size: number; head: Buffer | null; frontier: Buffer; revoked_at: number | null }
@@ -141,57 +110,37 @@ export class CentreDb {
   /** Verifies and stores a node's batch (the sender is authenticated as `fingerprint` already). */
   async ingest(fingerprint: string, batch: ShipBatch, now = Date.now()): Promise<IngestResult> {
     if (batch.records.length > MAX_BATCH_RECORDS || batch.checkpoints.length > MAX_BATCH_CHECKPOINTS) throw new RefusedBatch('too-large', `a batch holds at most ${MAX_BATCH_RECORDS} records and ${MAX_BATCH_CHECKPOINTS} checkpoints`);
+    if (!await this.nodeKey(fingerprint)) throw new RefusedBatch('unknown-key', `node key ${fingerprint} is not registered`);
+    return this.ingestRead(fingerprint, readBatch(fingerprint, batch), now);
+  }
+
+  /**
+   * Verifies and stores a batch read already (read-batch.ts readBatch: each record parsed, hashed and
+   * linked to the one before it), on this thread or a read worker (read-pool.ts): reading needs no
+   * database and no lock, so one batch is read while PostgreSQL stores the one before it (issue 12
+   * target: >= 100,000 records/s at the centre). One transaction holding the node's row lock.
+   */
+  async ingestRead(fingerprint: string, read: ReadBatch, now = Date.now()): Promise<IngestResult> {
+    if (read.count > MAX_BATCH_RECORDS || read.checkpoints.length > MAX_BATCH_CHECKPOINTS) throw new RefusedBatch('too-large', `a batch holds at most ${MAX_BATCH_RECORDS} records and ${MAX_BATCH_CHECKPOINTS} checkpoints`);
     const key = await this.nodeKey(fingerprint);
     if (!key) throw new RefusedBatch('unknown-key', `node key ${fingerprint} is not registered`);
-    const first = firstSeqOf(batch.records);
-    const read = this.#read(fingerprint, batch, first);
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
       const node = (await client.query('SELECT id, size, head, frontier, revoked_at FROM centre_nodes WHERE fingerprint = $1 FOR UPDATE', [fingerprint])).rows[0] as NodeRow;
       // Read under the node's row lock: a batch either committed before the revocation or is refused.
       if (node.revoked_at !== null) throw new RefusedBatch('revoked-key', `node key ${fingerprint} was revoked at ${new Date(Number(node.revoked_at)).toISOString()}`);
-      const stored = await this.#store(client, node, batch, read, now);
-      const advanced = await this.#advance(client, node, first, read.leaves, sizesOf(batch.checkpoints));
-      const checkpointsVerified = await this.#checkpoints(client, node, key, fingerprint, batch.checkpoints, advanced, now);
+      const stored = await this.#store(client, node, read, now);
+      const advanced = await this.#advance(client, node, read.first, read.leaves, sizesOf(read.checkpoints));
+      const checkpointsVerified = await this.#checkpoints(client, node, key, fingerprint, read.checkpoints, advanced, now);
       await client.query('UPDATE centre_nodes SET size = $2, head = $3, frontier = $4, last_contact = $5, backlog = $6 WHERE id = $1',
-        [node.id, advanced.size, advanced.head, frontierToBytes(advanced.frontier), now, batch.backlog ?? null]);
+        [node.id, advanced.size, advanced.head, frontierToBytes(advanced.frontier), now, read.backlog ?? null]);
       await client.query('COMMIT');
-      return { acked: advanced.size, stored, duplicates: batch.records.length - stored, checkpointsVerified };
+      return { acked: advanced.size, stored, duplicates: read.count - stored, checkpointsVerified };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally { client.release(); }
-  }
-
-  /**
-   * Reads, hashes and checks each record of the batch on its own, with no database and no lock: each
-   * record is the node's, at its seq, and links to the record before it in the batch (the first
-   * break is noted, and reported in seq order by #store, after the stored records before it). Done
-   * before the batch takes its node's row lock, so that this process reads one batch while
-   * PostgreSQL stores the one before it (issue 12 target: >= 100,000 records/s at the centre).
-   * Returns every record's leaf hash (hex, and 32 bytes each in one buffer) and time.
-   */
-  #read(fingerprint: string, batch: ShipBatch, first: number): ReadBatch {
-    const { records, leafInputs } = batch;
-    if (leafInputs && leafInputs.length !== records.length) throw new RefusedBatch('bad-record', 'the batch holds texts and bytes of different records');
-    const out: ReadBatch = { first, hashes: new Array<string>(records.length), ats: new Array<number>(records.length), firstPrev: '', breakAt: -1, leaves: Buffer.alloc(records.length * HASH_LEN) };
-    for (let i = 0; i < records.length; i++) {
-      let rec: ShippedRecord;
-      const bytes = leafInputs?.[i];
-      try { rec = readShippedRecord(records[i]!.text, first + i, fingerprint, bytes); } catch (e) { throw new RefusedBatch('bad-record', (e as Error).message); }
-      // A segment keeps one record a line: a text with a raw newline (not canonical JSON; a body's line never has one) is refused.
-      if (!bytes && rec.text.includes('\n')) throw new RefusedBatch('bad-record', `record ${rec.seq}: its text holds a newline (not canonical JSON)`);
-      // The link, as hex strings: the hash computed for the record before against the prev this text states.
-      if (i === 0) {
-        if (!isHex64(rec.prev)) throw new RefusedBatch('bad-record', `record ${rec.seq}: bad prev`);
-        out.firstPrev = rec.prev;
-      } else if (out.breakAt < 0 && out.hashes[i - 1] !== rec.prev) out.breakAt = i;
-      out.hashes[i] = rec.hash;
-      out.ats[i] = rec.at;
-      out.leaves.write(rec.hash, i * HASH_LEN, HASH_LEN, 'hex');
-    }
-    return out;
   }
 
   /**
@@ -200,41 +149,41 @@ export class CentreDb {
    * one run). Checks, in seq order: the first record links to the stored record before it, the last
    * to the stored one after it; a record already stored must be the same record (same hash), so a
    * re-sent batch, or the part of a batch that overlaps what is stored, is recognised and not stored
-   * again; each record links to the one before it (#read). A refused batch stores nothing (the
+   * again; each record links to the one before it (readBatch). A refused batch stores nothing (the
    * caller rolls back). Returns how many records were stored.
    *
    * A segment row holds the records' bytes as received (the body's lines) and their hashes: a row
    * per batch instead of a row per record writes about 6x fewer bytes (issue 12 target: >= 100,000
    * records/s at the centre; a row per record capped a plain COPY near 40,000 records/s here).
    */
-  async #store(client: pg.PoolClient, node: NodeRow, batch: ShipBatch, read: ReadBatch, now: number): Promise<number> {
-    const { first, hashes } = read;
-    const n = hashes.length;
+  async #store(client: pg.PoolClient, node: NodeRow, read: ReadBatch, now: number): Promise<number> {
+    const { first, count: n } = read;
     if (n === 0) return 0;
     const last = first + n - 1;
-    const stored = new Map<number, { hash: string; prev: string }>();
-    for (const s of await storedLinks(client, node.id, first - 1, last + 2)) stored.set(s.seq, { hash: hex(s.hash), prev: hex(s.prev) });
+    const leaf = (i: number) => read.leaves.subarray(i * HASH_LEN, (i + 1) * HASH_LEN);
+    const stored = new Map<number, { hash: Buffer; prev: Buffer }>();
+    for (const s of await storedLinks(client, node.id, first - 1, last + 2)) stored.set(s.seq, s);
     const before = stored.get(first - 1);
-    if (before && before.hash !== read.firstPrev) throw new RefusedBatch('chain-break', `record ${first} does not link to the stored record ${first - 1}`);
+    if (before && hex(before.hash) !== read.firstPrev) throw new RefusedBatch('chain-break', `record ${first} does not link to the stored record ${first - 1}`);
     // Runs of records not stored yet, as [first index, last index] of the batch: each becomes a segment.
     const runs: { from: number; to: number; minAt: number; maxAt: number }[] = [];
     let run: (typeof runs)[number] | null = null;
     for (let i = 0; i < n; i++) {
       if (i === read.breakAt) throw new RefusedBatch('chain-break', `record ${first + i} does not link to record ${first + i - 1}`);
       const s = stored.get(first + i);
-      if (s && s.hash !== hashes[i]) throw new RefusedBatch('fork', `record ${first + i} differs from the one stored for this node: the node presents another history`);
+      if (s && !s.hash.equals(leaf(i))) throw new RefusedBatch('fork', `record ${first + i} differs from the one stored for this node: the node presents another history`);
       const at = read.ats[i]!;
       if (s) run = null;
       else if (!run) runs.push(run = { from: i, to: i, minAt: at, maxAt: at });
       else { run.to = i; if (at < run.minAt) run.minAt = at; if (at > run.maxAt) run.maxAt = at; }
     }
     const after = stored.get(last + 1);
-    if (after && after.prev !== hashes[n - 1]) throw new RefusedBatch('chain-break', `the stored record ${last + 1} does not link to record ${last}`);
+    if (after && !after.prev.equals(leaf(n - 1))) throw new RefusedBatch('chain-break', `the stored record ${last + 1} does not link to record ${last}`);
     let fresh = 0;
     for (const r of runs) {
       await insertSegment(client, node.id, {
-        firstSeq: first + r.from, lastSeq: first + r.to, minAt: r.minAt, maxAt: r.maxAt, prev: Buffer.from(r.from === 0 ? read.firstPrev : hashes[r.from - 1]!, 'hex'),
-        hashes: read.leaves.subarray(r.from * HASH_LEN, (r.to + 1) * HASH_LEN), texts: segmentTexts(batch.records, batch.leafInputs, r.from, r.to),
+        firstSeq: first + r.from, lastSeq: first + r.to, minAt: r.minAt, maxAt: r.maxAt, prev: r.from === 0 ? Buffer.from(read.firstPrev, 'hex') : leaf(r.from - 1),
+        hashes: read.leaves.subarray(r.from * HASH_LEN, (r.to + 1) * HASH_LEN), texts: segmentTexts(read.lines, r.from, r.to),
       }, now);
       fresh += r.to - r.from + 1;
     }
@@ -361,18 +310,6 @@ export class CentreDb {
   get rootsFromStored(): number { return this.#rootsFromStored; }
 
   async close(): Promise<void> { await this.#pool.end(); }
-}
-
-/** The batch's first seq, after checking that its seqs are consecutive (the records themselves are read by #read). */
-function firstSeqOf(records: ShipBatch['records']): number {
-  const first = (records[0] as { seq?: unknown } | undefined)?.seq ?? 0;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i];
-    const seq = (r as { seq?: unknown } | null)?.seq;
-    if (!Number.isSafeInteger(seq) || (seq as number) < 0) throw new RefusedBatch('bad-record', `record ${i} of the batch has no valid seq`);
-    if (seq !== (first as number) + i) throw new RefusedBatch('bad-record', `the batch's seqs are not consecutive at ${String(seq)}`);
-  }
-  return first as number;
 }
 
 /** The tree sizes the batch's checkpoints claim (read leniently: #checkpoints checks each checkpoint properly). */

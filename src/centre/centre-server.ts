@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BatchFormatError, decodeBatch } from './batch-codec.ts';
-import { type CentreDb, MAX_BATCH_CHECKPOINTS, MAX_BATCH_RECORDS, RefusedBatch, type ShipBatch } from './centre-db.ts';
+import { BatchFormatError } from './batch-codec.ts';
+import { type CentreDb, RefusedBatch } from './centre-db.ts';
+import { type ReadBatch, readBatchBody } from './read-batch.ts';
+import { ReadPool, type ReadPoolOptions } from './read-pool.ts';
 import { BATCH_PATH, NODE_HEADER, SIGNATURE_HEADER, verifyBody } from './protocol.ts';
 import { ASSIGNMENT_PATH, AssignmentFormatError, checkHealthReport } from './assignment.ts';
 import { assignmentsOf, recordPull, unassignedOf } from './assignments-db.ts';
@@ -22,6 +24,13 @@ export interface CentreServerOptions {
    * rollups' refresh projects what is left, cs_intel_marks).
    */
   readonly projectAfterMs?: number;
+  /**
+   * Threads that read each batch (parse, hash, link its records: read-pool.ts) while this one stores
+   * the batch before it; default 1 (setting centre.readWorkers); 0: batches are read on this thread.
+   */
+  readonly readWorkers?: number;
+  /** The read workers' other options (tests: a short timeout, a worker that fails). */
+  readonly readPool?: Omit<ReadPoolOptions, 'size'>;
 }
 
 /**
@@ -34,22 +43,27 @@ export class CentreServer {
   readonly #server: Server;
   readonly #onBatch: CentreServerOptions['onBatch'];
   readonly #projectAfterMs: number | undefined;
+  readonly #readPool: ReadPool | null;
   #projector: { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean } = { timer: null, running: null, again: false };
 
-  private constructor(db: CentreDb, onBatch: CentreServerOptions['onBatch'], projectAfterMs: number | undefined) {
+  private constructor(db: CentreDb, onBatch: CentreServerOptions['onBatch'], projectAfterMs: number | undefined, readPool: ReadPool | null) {
     this.#db = db;
     this.#onBatch = onBatch;
     this.#projectAfterMs = projectAfterMs;
+    this.#readPool = readPool;
     this.#server = createServer((req, res) => { void this.#handle(req, res); });
     this.#server.requestTimeout = 120_000;
   }
 
   static async start(o: CentreServerOptions): Promise<CentreServer> {
-    const s = new CentreServer(o.db, o.onBatch, o.projectAfterMs);
-    await new Promise<void>((resolve, reject) => {
-      s.#server.once('error', reject);
-      s.#server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => { s.#server.off('error', reject); resolve(); });
-    });
+    const workers = o.readWorkers ?? 1;
+    const s = new CentreServer(o.db, o.onBatch, o.projectAfterMs, workers > 0 ? new ReadPool({ ...o.readPool, size: workers }) : null);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        s.#server.once('error', reject);
+        s.#server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => { s.#server.off('error', reject); resolve(); });
+      });
+    } catch (e) { await s.#readPool?.close(); throw e; }
     return s;
   }
 
@@ -86,14 +100,15 @@ export class CentreServer {
         await recordPull(this.#db.pool, fp, health);
         return reply(200, { campaigns: await assignmentsOf(this.#db.pool, fp), unassigned: await unassignedOf(this.#db.pool, fp) });
       }
-      let batch: ShipBatch;
-      try { batch = decodeBatch(body, { maxRecords: MAX_BATCH_RECORDS, maxCheckpoints: MAX_BATCH_CHECKPOINTS }); } catch (e) {
+      // Decoded, and each record parsed, hashed and linked to the one before it (read-batch.ts), on a read worker if there is one.
+      let read: ReadBatch;
+      try { read = this.#readPool ? await this.#readPool.read(fp, body) : readBatchBody(fp, body); } catch (e) {
         if (!(e instanceof BatchFormatError)) throw e;
         await this.#db.refuse(fp, 'bad-request');
         return reply(400, { error: e.message, reason: 'bad-request' });
       }
-      this.#onBatch?.(fp, batch.records.length);
-      const result = await this.#db.ingest(fp, batch);
+      this.#onBatch?.(fp, read.count);
+      const result = await this.#db.ingestRead(fp, read);
       reply(200, { ...result, gaps: await this.#db.gaps(fp) });
       if (result.stored > 0) this.#scheduleProjection();
     } catch (e) {
@@ -128,6 +143,7 @@ export class CentreServer {
     await p.running;
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#readPool?.close();
   }
 }
 

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { HASH_LEN } from '../evidence/merkle.ts';
 import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows } from './copy-binary.ts';
+import type { Lines } from './read-batch.ts';
 
 /**
  * The centre's records are stored in segments (migration pg-centre-007): one row of centre_segments
@@ -70,22 +71,12 @@ export function joinLines(lines: readonly Uint8Array[]): Buffer {
 }
 
 /**
- * A segment's `texts` for records [from, to] of a batch. When the batch came as a body
- * (batch-codec.ts decodeBatch), each record's leaf input is a view of the body, 0x00 and the line,
- * one right after the other: the body's bytes from the first line to the last are the texts, once
- * the newline before each line is put back (decodeBatch overwrote it with the leaf prefix 0x00; the
- * records are hashed by now). No copy of 10-20 MB per batch (issue 12 target: >= 100,000 records/s
- * at the centre). Otherwise (texts given as strings, or views not side by side) the texts joined.
+ * A segment's `texts` for records [from, to] of a batch: the batch's own bytes from the first
+ * record's line to the last one's, newlines between them as received (read-batch.ts Lines). No copy
+ * of 10-20 MB per batch (issue 12 target: >= 100,000 records/s at the centre).
  */
-export function segmentTexts(records: readonly { readonly text: string }[], leafInputs: readonly Buffer[] | undefined, from: number, to: number): Buffer {
-  const views = leafInputs?.slice(from, to + 1);
-  if (!views) return joinLines(records.slice(from, to + 1).map((r) => Buffer.from(r.text, 'utf8')));
-  let adjacent = views.length > 0;
-  for (let i = 1; adjacent && i < views.length; i++) adjacent = views[i]!.buffer === views[0]!.buffer && views[i]!.byteOffset === views[i - 1]!.byteOffset + views[i - 1]!.length;
-  if (!adjacent) return joinLines(views.map((v) => v.subarray(1)));
-  for (let i = 1; i < views.length; i++) views[i]![0] = 10;
-  const start = views[0]!.byteOffset + 1, end = views.at(-1)!.byteOffset + views.at(-1)!.length;
-  return Buffer.from(views[0]!.buffer, start, end - start);
+export function segmentTexts(lines: Lines, from: number, to: number): Buffer {
+  return lines.bytes.subarray(lines.starts[from]!, lines.starts[to + 1]! - 1);
 }
 
 /**

@@ -19,9 +19,9 @@ describe('centre: a shipper with two requests in flight (issue 12 catch-up)', { 
     await n.record(1000);
     n.ev.log.checkpoint('manual');
     // Count the batches being stored at once.
-    const ingest = db.ingest.bind(db);
+    const ingest = db.ingestRead.bind(db);
     let now = 0, peak = 0;
-    db.ingest = async (...a: Parameters<CentreDb['ingest']>) => { now++; peak = Math.max(peak, now); try { return await ingest(...a); } finally { now--; } };
+    db.ingestRead = async (...a: Parameters<CentreDb['ingestRead']>) => { now++; peak = Math.max(peak, now); try { return await ingest(...a); } finally { now--; } };
     const stop = new AbortController();
     const errors: Error[] = [];
     const s = new Shipper({ url: server.url, key: n.ev.key, log: n.ev.table, batchSize: 100, inFlight: 2, idleMs: 20, onError: (e) => errors.push(e) });
