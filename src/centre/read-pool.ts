@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { BatchFormatError } from './batch-codec.ts';
-import { type ReadBatch, RefusedBatch } from './read-batch.ts';
+import { type ReadBatch, readBatchBody, RefusedBatch } from './read-batch.ts';
 
 /**
  * Read workers for the centre's intake (issue 12 target: >= 100,000 records/s at the centre with
@@ -35,6 +35,18 @@ export interface ReadJob { readonly id: number; readonly fingerprint: string; re
 /** From a worker: the batch read, or why it is refused (format: 400; refused: 409 with the reason; failed: 503). */
 export type ReadReply = { readonly id: number; readonly ok: true; readonly read: ReadBatch }
   | { readonly id: number; readonly ok: false; readonly kind: 'format' | 'refused' | 'failed'; readonly reason: string; readonly message: string };
+
+/** What a worker answers to a job (read-worker.ts), and the buffers it hands back without a copy: the leaf hashes, times, line starts and the body (the segment's texts). */
+export function answerReadJob(job: ReadJob): { reply: ReadReply; transfer: ArrayBuffer[] } {
+  try {
+    const read = readBatchBody(job.fingerprint, Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength));
+    return { reply: { id: job.id, ok: true, read }, transfer: [read.leaves.buffer, read.ats.buffer, read.lines.starts.buffer, job.body.buffer] as ArrayBuffer[] };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const kind = e instanceof BatchFormatError ? 'format' : e instanceof RefusedBatch ? 'refused' : 'failed';
+    return { reply: { id: job.id, ok: false, kind, reason: e instanceof RefusedBatch ? e.reason : '', message }, transfer: [] };
+  }
+}
 
 /** A worker's heap: a batch of 20,000 records needs ~100 MB; a runaway is stopped, its batch refused. */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 512 };
