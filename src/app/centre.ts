@@ -38,7 +38,7 @@ export async function serveCentre(s: Settings, o: { listen: string; signal: Abor
   const db = await CentreDb.open(centreStore(s));
   try {
     // Stored records are projected into the analysis tables a few seconds after batches, in bounded transactions (CentreDb.project).
-    const server = await CentreServer.start({ db, host, port, projectAfterMs: CENTRE_PROJECT_AFTER_MS });
+    const server = await CentreServer.start({ db, host, port, projectAfterMs: CENTRE_PROJECT_AFTER_MS, readWorkers: s.centreReadWorkers });
     try {
       o.ready?.(server.url);
       if (!o.signal.aborted) await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));

@@ -90,6 +90,7 @@ export const SETTINGS = {
     (v) => (/^[a-z][a-z0-9-]{0,31}$/.test(v) ? undefined : 'not a network name'), ['bittorrent']),
   statusIntervalS: intSetting('seed.statusInterval', '--status-interval', 60, 0, 86_400, 'A running seed logs a status line (connections, deliveries, bytes, dropped, announces) this often, seconds; 0: never'),
   centreUrl: stringSetting('centre.url', '--centre', '', 'The centre this seed node ships its evidence records to (http(s)://host:port; docs/centre.md); empty = none. Lab mode: loopback or 198.18.0.0/15 only', 'COUNTERSEED_CENTRE', /^(?:|https?:\/\/\S+)$/),
+  centreReadWorkers: intSetting('centre.readWorkers', '--read-workers', 1, 0, 16, 'centre serve: threads that read each shipped batch (parse, hash and link every record) while the intake stores the batch before it; 0 = read on the intake\'s own thread'),
   campaignTickS: intSetting('campaign.tickInterval', '--campaign-tick', 300, 1, 86_400, 'A running seed steps every campaign (daily release, TTL retirement) and picks up new or retired decoys this often, seconds'),
 } as const satisfies Record<string, Setting<unknown>>;
 

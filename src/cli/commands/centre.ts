@@ -9,6 +9,7 @@ export const centreServe: Command = {
   name: 'centre serve',
   summary: 'Run the centre\'s intake: nodes ship their evidence records here (--store postgres://…; docs/centre.md)',
   options: { listen: { type: 'string', arg: 'ADDRESS:PORT', doc: 'Where the intake listens (default 127.0.0.1:7878)' } },
+  settings: ['centreReadWorkers'],
   async run(args, io) {
     await serveCentre(io.settings, {
       listen: String(args.options.listen ?? '127.0.0.1:7878'), signal: io.signal, log: io.err,
