@@ -96,7 +96,9 @@ export class ReadPool {
       try { worker = slot.worker ?? this.#start(slot); } catch (e) { job.reject(new ReadUnavailable(`no read worker: ${(e as Error).message}`)); continue; }
       slot.job = job;
       slot.timer = setTimeout(() => void this.#drop(slot, new ReadUnavailable(`the batch was not read within ${this.#timeoutMs} ms`)).then(() => this.#pump()), this.#timeoutMs);
-      worker.postMessage({ id: job.id, fingerprint: job.fingerprint, body: job.body } satisfies ReadJob, [job.body.buffer as ArrayBuffer]);
+      try { worker.postMessage({ id: job.id, fingerprint: job.fingerprint, body: job.body } satisfies ReadJob, [job.body.buffer as ArrayBuffer]); } catch (e) {
+        void this.#drop(slot, new ReadUnavailable(`the batch could not be handed to a read worker: ${(e as Error).message}`));
+      }
     }
   }
 
