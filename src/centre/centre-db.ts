@@ -119,6 +119,7 @@ export class CentreDb {
    * linked to the one before it), on this thread or a read worker (read-pool.ts): reading needs no
    * database and no lock, so one batch is read while PostgreSQL stores the one before it (issue 12
    * target: >= 100,000 records/s at the centre). One transaction holding the node's row lock.
+   * `read` must be readBatch's own result: its hashes and links are taken as computed.
    */
   async ingestRead(fingerprint: string, read: ReadBatch, now = Date.now()): Promise<IngestResult> {
     if (read.count > MAX_BATCH_RECORDS || read.checkpoints.length > MAX_BATCH_CHECKPOINTS) throw new RefusedBatch('too-large', `a batch holds at most ${MAX_BATCH_RECORDS} records and ${MAX_BATCH_CHECKPOINTS} checkpoints`);
