@@ -15,9 +15,10 @@
  * is asked for as the public asks for it, with no session. `1st` is the first request's wall and CPU
  * time (a cold cache: the public map's drawing, a cohort report), before the two warm-ups are dropped.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { addUser } from '../src/app/accounts.ts';
@@ -109,6 +110,14 @@ const inProcess = async (role: string, path: string) => {
 let t = performance.now();
 weeklyTrends(ctx, Date.now()); // the analysis tables brought up to date once, outside the timings
 console.log(`${deliveries} deliveries in ${DIR}; analysis refresh ${((performance.now() - t) / 1000).toFixed(1)} s; load average ${load()}`);
+// What a re-measure needs to compare runs: the code, the runtime, the machine and, on PostgreSQL, the server and its settings that move plans.
+const commit = (() => { try { return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim(); } catch { return 'unknown'; } })();
+const about = [`code ${commit}; node ${process.version}; ${availableParallelism()} cores; store ${STORE ? 'PostgreSQL' : 'SQLite'}${NOW === undefined ? '' : `; the app's clock ${new Date(NOW).toISOString()}`}`];
+if (STORE) {
+  const settingsRow = db.prepare(`SELECT version() AS v, current_setting('shared_buffers') AS sb, current_setting('work_mem') AS wm, current_setting('max_parallel_workers_per_gather') AS par, current_setting('jit') AS jit, current_setting('random_page_cost') AS rpc`).get()!;
+  about.push(`${String(settingsRow.v).split(' on ')[0]}; shared_buffers ${settingsRow.sb}, work_mem ${settingsRow.wm}, max_parallel_workers_per_gather ${settingsRow.par}, jit ${settingsRow.jit}, random_page_cost ${settingsRow.rpc} (the store's connection); CPU columns: node + the store's backend`);
+}
+console.log(about.join('\n'));
 
 type Route = { path: string; role: (typeof ROLES)[number] | 'anonymous'; url: (i: number) => string };
 const r = (path: string, role: Route['role'], url: string | ((i: number) => string) = path): Route => ({ path, role, url: typeof url === 'string' ? () => url : url });
@@ -151,7 +160,7 @@ for (const route of routes.filter((x) => !SKIP.has(x.path) && (ONLY.size === 0 |
     rows.push(line);
   }
 }
-console.log(`\n${deliveries} deliveries; ${REQUESTS} requests per route and mode; load average ${load()}\n${header}\n${rows.join('\n')}`);
+console.log(`\n${deliveries} deliveries; ${REQUESTS} requests per route and mode; load average ${load()}\n${about.join('\n')}\n${header}\n${rows.join('\n')}`);
 server.close();
 gov.close();
 await ctx.close();
