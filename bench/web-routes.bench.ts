@@ -70,7 +70,9 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p
 }
 
 const settings = loadSettings({ flags: { dataDir: DIR, ...(STORE ? { store: STORE } : {}) }, env: {} });
-const ctx = openContext(settings, () => {}, undefined, 'read');
+// The server's internal errors (a route answering 500) printed, the first few: the table then says only "500".
+let errorsShown = 0;
+const ctx = openContext(settings, (m) => { if (m.startsWith('web: ') && errorsShown++ < 3) console.error(m); }, undefined, 'read');
 const gov = openGovernanceStore(settings);
 const g = { gov, now: NOW === undefined ? Date.now : () => NOW };
 const PASSWORD = 'bench-password-1234';
