@@ -5,14 +5,15 @@
 // 763 s generating and loading 4M rows and 579-883 s on the first refresh (enrichment and rollups,
 // session 7, load 17-22), work the SQLite workload has already done. This copy: 10M in 21 min at load 22-40. The analysis tables (intel_*, ip_enrichment) are
 // copied too, with their watermarks: the bench then checks every rollup answer against
-// PostgreSQL's own plain query over the copied records.
+// PostgreSQL's own plain query over the copied records. So are the match run, the risk run and rollup and
+// the retention rules when SYNTH_DIR has them (DERIVED below; session 10: the web routes on both stores).
 // Usage: node bench/synth-to-postgres.ts SYNTH_DIR POSTGRES_URL OUT_DIR
 //   SYNTH_DIR: from `counterseed synth --deliveries N --out SYNTH_DIR` (read only: opened immutable).
 //   POSTGRES_URL: an empty database (createdb). OUT_DIR: a new data directory for `--store POSTGRES_URL`.
 // Needs the sqlite3 command-line shell (Debian: sqlite3): it writes COPY text from C, ~10x faster than a
 // JavaScript loop over 10M rows.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -26,11 +27,24 @@ if (!dir || !url?.startsWith('postgres') || !out || !existsSync(`${dir}/counters
   process.exit(2);
 }
 if (readFileSync(`${dir}/PURPOSE`, 'utf8').trim() !== 'synthetic') { console.log(`${dir} is not a synthetic workload (PURPOSE)`); process.exit(2); }
+// immutable=1 reads the main file only: rows still in the write-ahead log (a writer that did not checkpoint
+// on exit, e.g. bench/referrals-due.bench.ts's rules) would be left out without a word.
+if (existsSync(`${dir}/counterseed.db-wal`) && statSync(`${dir}/counterseed.db-wal`).size > 0) {
+  console.log(`${dir}/counterseed.db-wal is not empty: checkpoint it first (sqlite3 ${dir}/counterseed.db 'PRAGMA wal_checkpoint(TRUNCATE)')`);
+  process.exit(2);
+}
 const sqliteUri = `file:${dir}/counterseed.db?immutable=1`;
 
 // In load order (foreign keys). Scratch tables (intel_stage_*) and empty ones are left out.
 const TABLES = ['campaigns', 'decoys', 'decoy_files', 'campaign_items', 'data_purpose', 'geo_databases', 'intel_ips', 'ip_enrichment', 'intel_ip_geo',
   'intel_ip_activity', 'intel_ip_bucket', 'intel_bucket_place', 'intel_day_activity', 'intel_watermarks'];
+// The web routes' other inputs, when SYNTH_DIR has them (bench/match.bench.ts, bench/risk.bench.ts and
+// bench/referrals-due.bench.ts --in-place): the partner list and its match run, the risk run and rollup, the
+// agencies and retention rules. Copied as they are, so both stores answer the same questions from the same rows.
+const DERIVED = ['source_imports', 'source_records', 'source_match_runs', 'source_matches', 'risk_runs', 'risk_scores', 'risk_reviews',
+  'risk_ip_day', 'risk_ip_decoy', 'risk_ip_network', 'risk_watermark', 'jurisdiction_agency', 'retention_rule'];
+// Of those, the large ones (10M partner rows at 10M) whose indexes are set aside too (no foreign key refers to them).
+const DERIVED_LARGE = ['source_records', 'source_matches', 'risk_ip_day', 'risk_ip_decoy', 'risk_ip_network'];
 // The large ones: their constraints and B-tree indexes are set aside for the load and built once after (one sort each).
 const RECORDS = [{ table: 'deliveries', time: 'started_at' }, { table: 'tracker_announces', time: 'at' }];
 
@@ -102,7 +116,13 @@ for (const { table, time } of RECORDS) {
 }
 const rebuild: string[] = [];
 for (const { table } of RECORDS) rebuild.push(...await setAside(table));
+const present = new Set((await sqlite('SELECT name FROM sqlite_master WHERE type = \'table\'')).trim().split('\n'));
+const derived: string[] = [];
+for (const t of DERIVED) if (present.has(t) && (await sqlite(`SELECT EXISTS (SELECT 1 FROM "${t}")`)).trim() === '1') derived.push(t);
+for (const t of DERIVED_LARGE) if (derived.includes(t)) rebuild.push(...await setAside(t));
 await main.query('DELETE FROM data_purpose');
+if (derived.includes('risk_watermark')) await main.query('DELETE FROM risk_watermark'); // the migration's (1, 0), replaced by the copy's
+console.log(`derived tables to copy: ${derived.join(', ') || 'none'}`);
 console.log(`schema ready, ${rebuild.length} constraints and indexes set aside (${since()}; ${load()})`);
 
 // Lanes on connections of their own: the deliveries in LANES id ranges (at load 25 one COPY got
@@ -111,7 +131,7 @@ const LANES = 4;
 const [lo, hi] = (await sqlite('SELECT MIN(rowid), MAX(rowid) + 1 FROM deliveries')).trim().split('\t').map(Number) as [number, number];
 const step = Math.ceil((hi - lo) / LANES);
 const counts: Record<string, number> = { deliveries: 0 };
-const lanes = await Promise.all(Array.from({ length: LANES + 1 }, () => client()));
+const lanes = await Promise.all(Array.from({ length: LANES + 2 }, () => client()));
 await Promise.all([
   ...Array.from({ length: LANES }, async (_, i) => {
     const n = await copyTable(lanes[i]!, 'deliveries', [lo + i * step, Math.min(hi, lo + (i + 1) * step)]);
@@ -122,6 +142,10 @@ await Promise.all([
     for (const t of ['tracker_announces', ...TABLES]) counts[t] = await copyTable(lanes[LANES]!, t);
     console.log(`announces and analysis tables copied (${since()}; ${load()})`);
   })(),
+  (async () => {
+    for (const t of derived) counts[t] = await copyTable(lanes[LANES + 1]!, t);
+    if (derived.length) console.log(`derived tables copied (${since()}; ${load()})`);
+  })(),
 ]);
 for (const c of lanes) await c.end();
 
@@ -131,12 +155,12 @@ await main.query("SET maintenance_work_mem = '256MB'");
 for (const sql of rebuild) await main.query(sql);
 console.log(`constraints and indexes rebuilt (${since()}; ${load()})`);
 // Sequences past the copied ids, as the writers' own inserts would have left them.
-for (const t of [...RECORDS.map((r) => r.table), ...TABLES]) {
+for (const t of [...RECORDS.map((r) => r.table), ...TABLES, ...derived]) {
   const cols = (await main.query(`SELECT a.attname AS c, pg_get_serial_sequence($1, a.attname) AS s FROM pg_attribute a
     WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`, [t])).rows as { c: string; s: string | null }[];
   for (const { c, s } of cols) if (s !== null) await main.query(`SELECT setval($1, (SELECT MAX("${c}") FROM "${t}")) WHERE EXISTS (SELECT 1 FROM "${t}")`, [s]);
 }
-await main.query(`VACUUM (ANALYZE) ${[...RECORDS.map((r) => r.table), ...TABLES].join(', ')}`);
+await main.query(`VACUUM (ANALYZE) ${[...RECORDS.map((r) => r.table), ...TABLES, ...derived].join(', ')}`);
 await main.end();
 const cpu = process.cpuUsage(tableCpuStart);
 console.log(`done in ${since()} (this process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ${load()}):`);

@@ -7,7 +7,7 @@
  *   bin/counterseed synth --deliveries 10000000 --out DIR      # the issue's workload
  *   bin/counterseed risk score --data DIR                       # for the risk routes
  *   node bench/match.bench.ts DIR --in-place                    # a partner list and a match run, for /api/sources/matches
- *   node bench/web-routes.bench.ts DIR [requests=20] [--skip /api/a,/api/b] [--only /api/a,/api/b] [--now 2026-01-01T03:00Z] [--store postgres://…]
+ *   node bench/web-routes.bench.ts DIR [requests=20] [--skip /api/a,/api/b] [--only /api/a,/api/b] [--now 2026-01-01T03:00Z] [--store postgres://… [--serial]]
  *
  * DIR must be a synthetic data directory (its PURPOSE says so): the bench adds users and writes
  * access-log entries to it. Routes that need an id (an export, a case) or a run (risk, matches) are
@@ -15,9 +15,10 @@
  * is asked for as the public asks for it, with no session. `1st` is the first request's wall and CPU
  * time (a cold cache: the public map's drawing, a cohort report), before the two warm-ups are dropped.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { addUser } from '../src/app/accounts.ts';
@@ -42,6 +43,10 @@ if (NOW !== undefined && !Number.isFinite(NOW)) throw new Error('--now: a UTC ti
 // --store URL: the PostgreSQL store (DIR made by bench/synth-to-postgres.ts); the CPU columns then add the CPU of the store's PostgreSQL
 // backend (bench/lib/pg-cpu.ts; the governance store's own connection, which writes the access log, is not counted).
 const STORE = process.argv.includes('--store') ? process.argv[process.argv.indexOf('--store') + 1] ?? '' : '';
+// --serial (with --store): no parallel workers on the store's connection (max_parallel_workers_per_gather = 0). A worker is a
+// process of its own whose CPU the CPU columns cannot see (it ends with its statement); serial, they hold all of the store's work.
+const SERIAL = process.argv.includes('--serial');
+if (SERIAL && !STORE) throw new Error('--serial: only with --store');
 if (!DIR || (STORE === '' && !existsSync(join(DIR, 'counterseed.db'))) || readPurpose(DIR) !== 'synthetic') throw new Error('usage: node bench/web-routes.bench.ts SYNTHETIC_DIR [requests]   (make one: bin/counterseed synth --deliveries N --out DIR)');
 if (!Number.isSafeInteger(REQUESTS) || REQUESTS < 5 || REQUESTS > 10_000) throw new Error('requests must be 5..10000');
 const API_P95_MS = 100;
@@ -65,7 +70,9 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p
 }
 
 const settings = loadSettings({ flags: { dataDir: DIR, ...(STORE ? { store: STORE } : {}) }, env: {} });
-const ctx = openContext(settings, () => {}, undefined, 'read');
+// The server's internal errors (a route answering 500) printed, the first few: the table then says only "500".
+let errorsShown = 0;
+const ctx = openContext(settings, (m) => { if (m.startsWith('web: ') && errorsShown++ < 3) console.error(m); }, undefined, 'read');
 const gov = openGovernanceStore(settings);
 const g = { gov, now: NOW === undefined ? Date.now : () => NOW };
 const PASSWORD = 'bench-password-1234';
@@ -74,6 +81,7 @@ for (const role of ROLES) if (!gov.accounts.byName(`bench-${role}`)) await addUs
 const db = (ctx.store as unknown as { database: { prepare(q: string): { get(): Record<string, unknown> | undefined; all(): Record<string, unknown>[] } } }).database;
 const deliveries = Number(db.prepare('SELECT count(*) AS n FROM deliveries').get()!.n);
 const pgPid = STORE ? Number(db.prepare('SELECT pg_backend_pid() AS p').get()!.p) : undefined;
+if (SERIAL) (db as unknown as { exec(sql: string): void }).exec('SET max_parallel_workers_per_gather = 0');
 /** The store's PostgreSQL backend's CPU so far (ms, in 10 ms ticks), or 0 on SQLite. */
 function pgCpuMs(): number { return pgPid === undefined ? 0 : backendCpu(pgPid) * 1000; }
 const ips = [...new Set((await ctx.store.queryDeliveries({ limit: 20_000 })).map((d) => d.remoteIp))].filter((_, i) => i % 7 === 0).slice(0, 200);
@@ -109,6 +117,14 @@ const inProcess = async (role: string, path: string) => {
 let t = performance.now();
 weeklyTrends(ctx, Date.now()); // the analysis tables brought up to date once, outside the timings
 console.log(`${deliveries} deliveries in ${DIR}; analysis refresh ${((performance.now() - t) / 1000).toFixed(1)} s; load average ${load()}`);
+// What a re-measure needs to compare runs: the code, the runtime, the machine and, on PostgreSQL, the server and its settings that move plans.
+const commit = (() => { try { return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim(); } catch { return 'unknown'; } })();
+const about = [`code ${commit}; node ${process.version}; ${availableParallelism()} cores; store ${STORE ? 'PostgreSQL' : 'SQLite'}${NOW === undefined ? '' : `; the app's clock ${new Date(NOW).toISOString()}`}`];
+if (STORE) {
+  const settingsRow = db.prepare(`SELECT version() AS v, current_setting('shared_buffers') AS sb, current_setting('work_mem') AS wm, current_setting('max_parallel_workers_per_gather') AS par, current_setting('jit') AS jit, current_setting('random_page_cost') AS rpc`).get()!;
+  about.push(`${String(settingsRow.v).split(' on ')[0]}; shared_buffers ${settingsRow.sb}, work_mem ${settingsRow.wm}, max_parallel_workers_per_gather ${settingsRow.par}, jit ${settingsRow.jit}, random_page_cost ${settingsRow.rpc} (the store's connection); CPU columns: node + the store's backend${SERIAL ? '' : ' (not its parallel workers: --serial for all of it)'}`);
+}
+console.log(about.join('\n'));
 
 type Route = { path: string; role: (typeof ROLES)[number] | 'anonymous'; url: (i: number) => string };
 const r = (path: string, role: Route['role'], url: string | ((i: number) => string) = path): Route => ({ path, role, url: typeof url === 'string' ? () => url : url });
@@ -151,7 +167,7 @@ for (const route of routes.filter((x) => !SKIP.has(x.path) && (ONLY.size === 0 |
     rows.push(line);
   }
 }
-console.log(`\n${deliveries} deliveries; ${REQUESTS} requests per route and mode; load average ${load()}\n${header}\n${rows.join('\n')}`);
+console.log(`\n${deliveries} deliveries; ${REQUESTS} requests per route and mode; load average ${load()}\n${about.join('\n')}\n${header}\n${rows.join('\n')}`);
 server.close();
 gov.close();
 await ctx.close();

@@ -11,6 +11,8 @@ export interface HealthQueries {
   inboundByAddress(since: number, bucketMs: number): Promise<AddressHealth[]>;
   /** Every active decoy with its inbound connections and swarm presence since `since`; silent decoys first. */
   inboundByDecoy(since: number, limit: number): Promise<DecoyHealth[]>;
+  /** Deliveries started at or after `since`, and how many of them at or after `later` (one read, no per-address buckets). */
+  inboundCounts(since: number, later: number): Promise<{ readonly since: number; readonly later: number }>;
 }
 
 /**

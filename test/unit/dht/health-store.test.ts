@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { NewDecoy } from '../../../src/domain/decoy.ts';
-import { bucketSeries, inboundByAddress, inboundByDecoy } from '../../../src/store/sqlite/dht-health.ts';
+import { bucketSeries, inboundByAddress, inboundByDecoy, LOCAL_ADDRESSES } from '../../../src/store/sqlite/dht-health.ts';
 import { querySwarmPresence } from '../../../src/store/sqlite/dht-presence.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { sampleDelivery } from '../../helpers/sample-observations.ts';
@@ -91,4 +91,40 @@ test('health CLI: deliveries of the current hour show in the text series (issue 
     const counts = row.trim().split(/\s+/).slice(-3).map(Number);
     assert.ok(counts.at(-1) === 3 || (counts.at(-1) === 0 && counts.at(-2) === 3), `series ends ${counts.join(' ')}: the 3 deliveries are missing`);
   } finally { rmSync(data, { recursive: true, force: true }); }
+});
+
+// Session 10 (issue 13, API p95 <= 100 ms): /api/node-health on PostgreSQL at 10,000,000 deliveries read the month's whole
+// (local_ip, started_at) index for a day's buckets (PostgreSQL's partitions have a BRIN on started_at, no B-tree): 35-42 ms of
+// CPU a request against SQLite's 10. Each local address is now one index range; past LOCAL_ADDRESSES, the one statement as before.
+test('health: inbound buckets read one local address range at a time, the same answer as the one statement past LOCAL_ADDRESSES', async () => {
+  const s = new SqliteStore(':memory:');
+  s.insertPayload(payload);
+  const [a] = await s.insertDecoys([decoy(1)], 0);
+  const at = (ms: number, ip: string, i: number) => sampleDelivery(a!.id, a!.infoHash, { sessionId: `la-${ip}-${i}`, startedAt: ms, endedAt: ms + 1, localIp: ip });
+  const ip = (n: number) => `198.18.${Math.floor(n / 250)}.${1 + (n % 250)}`;
+  // Three addresses: one busy, one quiet since hour 3, one only before the window.
+  await s.appendObservations([0, 1, 2, 3, 4, 5].flatMap((h) => [at(h * HOUR + 7, ip(0), h), at(h * HOUR + 9, ip(0), 10 + h), ...(h <= 3 ? [at(h * HOUR, ip(1), h)] : [])]).concat([at(0, ip(2), 0)]));
+  const statements: string[] = [];
+  const db = s.database;
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((sql: string) => { statements.push(sql); return prepare(sql); }) as typeof db.prepare;
+  const few = inboundByAddress(db, 2 * HOUR, HOUR);
+  db.prepare = prepare;
+  assert.deepEqual(few.map((x) => [x.localIp, x.total, x.lastAt, x.buckets.map((b) => `${b.bucketStart / HOUR}:${b.count}`)]), [
+    [ip(0), 8, 5 * HOUR + 9, ['2:2', '3:2', '4:2', '5:2']], [ip(1), 2, 3 * HOUR, ['2:1', '3:1']],
+  ]);
+  const grouped = statements.filter((q) => /GROUP BY/.test(q));
+  assert.ok(grouped.length > 0 && grouped.every((q) => /local_ip = \?/.test(q)), `every bucket statement one address's range:\n${grouped.join('\n')}`);
+  // Past LOCAL_ADDRESSES local addresses, the one statement: the same answer for the same deliveries.
+  const added = Array.from({ length: LOCAL_ADDRESSES }, (_, n) => ip(3 + n));
+  await s.appendObservations(added.map((x, n) => at(4 * HOUR + n, x, 100 + n)));
+  statements.length = 0;
+  db.prepare = ((sql: string) => { statements.push(sql); return prepare(sql); }) as typeof db.prepare;
+  const many = inboundByAddress(db, 2 * HOUR, HOUR);
+  db.prepare = prepare;
+  assert.ok(statements.some((q) => /GROUP BY local_ip, b ORDER BY local_ip, b/.test(q) && !/local_ip = \?/.test(q)), 'the one statement');
+  const expected = [...few, ...added.map((x, n) => ({ localIp: x, total: 1, lastAt: 4 * HOUR + n, buckets: [{ bucketStart: 4 * HOUR, count: 1 }] }))]
+    .sort((x, y) => (x.localIp < y.localIp ? -1 : 1));
+  assert.deepEqual(many, expected);
+  await s.close();
 });

@@ -7,7 +7,7 @@ import { it } from 'node:test';
 import { CANDIDATES_SQL, datedSql, SqliteReferrals, UNDATED_SQL } from '../../../src/store/sqlite/referrals/referral-tables.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 
-const PARAMS = { since: 0, until: 1, dfrom: 0, dto: null, undated: 1, agency: null, referred: 0, withAgency: 0, limit: 10 };
+const PARAMS = { watermark: 0, since: 0, until: 1, dfrom: 0, dto: null, undated: 1, agency: null, referred: 0, withAgency: 0, limit: 10 };
 
 // Issue 13 benchmarks (API p95 <= 100 ms): /api/referrals/due read all 10,000,000 entries of
 // deliveries_ip (320-380 ms CPU) for an empty answer, because the addresses' UNION was merged in
@@ -43,7 +43,7 @@ it('referral candidates: last deliveries from the activity rollup, those past it
     assert.equal(dated.filter((s) => s === 'USE TEMP B-TREE FOR LAST TERM OF ORDER BY').length, 2, `each rule's range in deadline order:\n${dated.join('\n')}`);
     assert.equal(dated.filter((s) => /^SEARCH g USING INTEGER PRIMARY KEY/.test(s)).length, 2, `intel_ip_geo read for the placed rows only (the first :limit and the rest):\n${dated.join('\n')}`);
     // Undated rows: the addresses in address order (intel_ips' index), merged with those past the watermark, so the limit stops the reading.
-    const undated = plan(UNDATED_SQL, { since: 0, until: 1, agency: null, withAgency: 0, limit: 10 });
+    const undated = plan(UNDATED_SQL, { watermark: 0, since: 0, until: 1, agency: null, withAgency: 0, limit: 10 });
     assert.ok(undated.includes('MERGE (UNION ALL)') && undated.some((s) => /^SCAN i USING COVERING INDEX sqlite_autoindex_intel_ips_1$/.test(s)), undated.join('\n'));
     assert.ok(!undated.some((s) => /^SCAN (deliveries|d|a)\b/.test(s)), undated.join('\n'));
   } finally {

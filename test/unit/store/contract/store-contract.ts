@@ -222,6 +222,11 @@ export function storeContract(f: StoreFactory): void {
         { decoyId: b!.id, infoHash: b!.infoHash, inbound: 0, lastInboundAt: null, presence: 1 },
         { decoyId: a!.id, infoHash: a!.infoHash, inbound: 3, lastInboundAt: 2 * HOUR + 9, presence: 0 },
       ]);
+      // The overview's two counts (session 10): deliveries from `since`, and of those from `later`; bounds included.
+      assert.deepEqual(await s.health.inboundCounts(0, 2 * HOUR), { since: 3, later: 2 });
+      assert.deepEqual(await s.health.inboundCounts(HOUR + 5, 2 * HOUR + 9), { since: 3, later: 1 });
+      assert.deepEqual(await s.health.inboundCounts(HOUR + 6, 3 * HOUR), { since: 2, later: 0 });
+      assert.deepEqual(await s.health.inboundCounts(3 * HOUR, 3 * HOUR), { since: 0, later: 0 });
     }));
 
     it('evidence log: every appended observation is chained in its own transaction, and reads back re-derived and checked', withStore(async (s, dir) => {
