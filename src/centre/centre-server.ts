@@ -22,6 +22,8 @@ export interface CentreServerOptions {
    * rollups' refresh projects what is left, cs_intel_marks).
    */
   readonly projectAfterMs?: number;
+  /** Told of each failed projection (`centre serve` logs it); the failure is also counted in the database for `centre status`. */
+  readonly onProjectionError?: (e: Error) => void;
 }
 
 /**
@@ -34,18 +36,21 @@ export class CentreServer {
   readonly #server: Server;
   readonly #onBatch: CentreServerOptions['onBatch'];
   readonly #projectAfterMs: number | undefined;
-  #projector: { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean } = { timer: null, running: null, again: false };
+  readonly #onProjectionError: CentreServerOptions['onProjectionError'];
+  #projector: { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean; closed: boolean } = { timer: null, running: null, again: false, closed: false };
+  #projectionFailures = 0;
 
-  private constructor(db: CentreDb, onBatch: CentreServerOptions['onBatch'], projectAfterMs: number | undefined) {
+  private constructor(db: CentreDb, o: CentreServerOptions) {
     this.#db = db;
-    this.#onBatch = onBatch;
-    this.#projectAfterMs = projectAfterMs;
+    this.#onBatch = o.onBatch;
+    this.#projectAfterMs = o.projectAfterMs;
+    this.#onProjectionError = o.onProjectionError;
     this.#server = createServer((req, res) => { void this.#handle(req, res); });
     this.#server.requestTimeout = 120_000;
   }
 
   static async start(o: CentreServerOptions): Promise<CentreServer> {
-    const s = new CentreServer(o.db, o.onBatch, o.projectAfterMs);
+    const s = new CentreServer(o.db, o);
     await new Promise<void>((resolve, reject) => {
       s.#server.once('error', reject);
       s.#server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => { s.#server.off('error', reject); resolve(); });
@@ -105,14 +110,22 @@ export class CentreServer {
     }
   }
 
-  /** One projection at a time; batches arriving meanwhile make it run again after it. A failure is retried with the next batch. */
+  /** Background projections that failed since this server started (each is also logged and counted in the database). */
+  get projectionFailures(): number { return this.#projectionFailures; }
+
+  /**
+   * One projection at a time, of at most PROJECT_MAX_CHUNKS chunks; batches arriving meanwhile, or
+   * chunks left at that bound (a long catch-up), make it run again after it. A failure is reported
+   * (onProjectionError), counted (here and in the database, for `centre status`) and retried with
+   * the next batch: the records are stored, and nothing is lost.
+   */
   #scheduleProjection(): void {
     const p = this.#projector;
-    if (this.#projectAfterMs === undefined || p.timer) return;
+    if (this.#projectAfterMs === undefined || p.timer || p.closed) return;
     if (p.running) { p.again = true; return; }
     p.timer = setTimeout(() => {
       p.timer = null;
-      p.running = this.#db.project().then(() => undefined, () => undefined).finally(() => {
+      p.running = this.#db.project().then(({ more }) => { if (more) p.again = true; }, (e: unknown) => this.#projectionFailed(e)).finally(() => {
         p.running = null;
         if (p.again) { p.again = false; this.#scheduleProjection(); }
       });
@@ -120,8 +133,17 @@ export class CentreServer {
     p.timer.unref();
   }
 
+  async #projectionFailed(e: unknown): Promise<void> {
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.#projectionFailures++;
+    try { this.#onProjectionError?.(err); } catch { /* a logger's failure is not the projection's */ }
+    // The database may be what failed: then `centre status` cannot be told either (it cannot read the database), and the log has it.
+    await this.#db.noteProjectionFailure(err.message).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     const p = this.#projector;
+    p.closed = true;
     if (p.timer) clearTimeout(p.timer);
     p.timer = null;
     p.again = false;
