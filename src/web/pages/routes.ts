@@ -69,8 +69,9 @@ export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void
     if (may(actor.role, 'retention')) {
       const r = overviewRetentionReview(ctx, g, actor); // reused up to a minute: app/retention-alert.ts
       const due = r.categories.filter((x) => x.due > 0);
-      if (due.length > 0 || r.pendingRequests > 0) {
-        alerts = html`<p class="alert" role="alert">${due.length > 0 ? html`Past the retention period: ${due.map((x) => html`${x.due} ${x.label}; `)}` : ''}${r.pendingRequests > 0 ? html`${r.pendingRequests} retention requests wait for a supervisor. ` : ''}<a href="/retention">Retention</a></p>`;
+      const centreDue = (r.centre?.categories ?? []).reduce((n, x) => n + x.due, 0);
+      if (due.length > 0 || centreDue > 0 || r.pendingRequests > 0) {
+        alerts = html`<p class="alert" role="alert">${due.length > 0 ? html`Past the retention period: ${due.map((x) => html`${x.due} ${x.label}; `)}` : ''}${centreDue > 0 ? html`${centreDue} records shipped by nodes past their retention period (centre); ` : ''}${r.pendingRequests > 0 ? html`${r.pendingRequests} retention requests wait for a supervisor. ` : ''}<a href="/retention">Retention</a></p>`;
       }
     }
     // Referral deadlines as alerts (issue 14 part 4): counts per agency, soonest first, no address.
