@@ -64,6 +64,26 @@ describe('centre: the background projection', { skip: unavailable }, () => {
     } finally { await server.close(); await db.close(); }
   });
 
+  it('the rollups\' refresh projects what was left when it started, and stops: a stream of batches cannot keep it going', async () => {
+    const { db, n, projected } = await open('cs_proj_refresh');
+    await n.record(30);
+    await db.ingest(n.ev.key.fingerprint, { records: [...n.ev.table.range(0, 30)].map((r) => ({ seq: r.seq, text: r.text })), checkpoints: [] });
+    // A stream of batches, as seen by the projection: each chunk projected makes the node 20,000 records longer
+    // (seqs without stored records: projected as nothing, as fast as the loop can go).
+    await db.pool.query(`CREATE FUNCTION test_grow() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN UPDATE centre_nodes SET size = size + 20000 WHERE id = NEW.node_id; RETURN NEW; END $$`);
+    await db.pool.query('CREATE TRIGGER test_grow AFTER UPDATE ON centre_projection FOR EACH ROW EXECUTE FUNCTION test_grow()');
+    const client = await db.pool.connect();
+    try {
+      await client.query("SET statement_timeout = '20s'");
+      const covered = Number((await client.query('SELECT cs_project_centre_records() AS k')).rows[0].k);
+      // What was there at its start (30 records: one chunk, plus the one a node the bound allows), then it stops.
+      assert.equal(covered, 30 + 20_000);
+      assert.equal(await projected(), 30 + 20_000);
+      assert.equal(Number((await db.pool.query('SELECT count(*) AS n FROM deliveries')).rows[0].n), 30);
+    } finally { await client.query('RESET statement_timeout').catch(() => undefined); client.release(); await db.close(); }
+  });
+
   it('each run is bounded, and the scheduler runs again while chunks remain: a catch-up is projected whole', async () => {
     const { db, n, projected } = await open('cs_proj_bound');
     // Runs of one chunk of 7 records (the defaults are PROJECT_CHUNK records, PROJECT_MAX_CHUNKS chunks).
