@@ -54,10 +54,14 @@ export async function serveCluster(settings: Settings, log: (m: string) => void,
     return w;
   };
   const alive = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+  /** By PID; a worker that exited meanwhile (ESRCH) needs nothing more. */
+  const signalAll = (sig: NodeJS.Signals) => {
+    for (const w of alive()) if (w.process.pid !== undefined) try { process.kill(w.process.pid, sig); } catch { /* gone */ }
+  };
   const stopAll = () => {
     stopping = true;
-    for (const w of alive()) if (w.process.pid !== undefined) process.kill(w.process.pid, 'SIGTERM');
-    const kill = setTimeout(() => { for (const w of alive()) if (w.process.pid !== undefined) process.kill(w.process.pid, 'SIGKILL'); }, STOP_GRACE_MS);
+    signalAll('SIGTERM');
+    const kill = setTimeout(() => signalAll('SIGKILL'), STOP_GRACE_MS);
     kill.unref();
   };
 
@@ -71,6 +75,8 @@ export async function serveCluster(settings: Settings, log: (m: string) => void,
       resolve();
     });
     cluster.on('exit', (w, code, signal) => {
+      // Ctrl-C reaches the workers too: one may exit before this process has seen its own signal.
+      if (opts.signal.aborted) stopping = true;
       if (alive().length === 0 && stopping) stopped.abort();
       if (stopping) return;
       const now = Date.now();
@@ -96,7 +102,7 @@ export async function serveCluster(settings: Settings, log: (m: string) => void,
       else { opts.signal.addEventListener('abort', () => resolve(), { once: true }); stopped.signal.addEventListener('abort', () => resolve(), { once: true }); }
     });
   } catch { /* failure is thrown below, once the workers are stopped */ }
-  if (!stopping) stopAll();
+  stopAll();
   if (alive().length > 0) await new Promise<void>((resolve) => stopped.signal.addEventListener('abort', () => resolve(), { once: true }));
   cluster.removeAllListeners('listening');
   cluster.removeAllListeners('exit');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -108,4 +108,22 @@ it('serve --workers 2: a worker that dies is restarted and logged; SIGTERM stops
   assert.equal(await s.exited, 0);
   const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
   assert.equal(alive(pids[1]!), false, 'the workers are gone with the primary');
+});
+
+it('serve --workers 2: workers that keep dying (the port is taken) are restarted at most 5 times a minute, then serve stops with the reason', { timeout: 120_000 }, async () => {
+  const data = join(root, 'crash');
+  assert.equal(cli(data, ['init']).status, 0);
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+  try {
+    const port = (taken.address() as { port: number }).port;
+    const child = spawn(process.execPath, [MAIN, 'serve', '--port', String(port), '--workers', '2', '--data', data], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (c: string) => { err += c; });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    assert.notEqual(code, 0, err);
+    assert.equal((err.match(/restarted as \d+/g) ?? []).length, 5, err);
+    assert.match(err, /5 restarts in 60 s already, stopping/);
+  } finally { taken.close(); }
 });
