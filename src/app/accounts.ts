@@ -81,7 +81,10 @@ export interface NewSession { readonly token: string; readonly csrfToken: string
 export async function login(g: Governance, input: LoginInput): Promise<NewSession> {
   const a = g.gov.accounts.byName(input.username);
   const now = g.now();
-  if (a && a.lockedUntil !== null && a.lockedUntil > now) throw new LockedError(a.lockedUntil);
+  // The attempt counts as failed before the (asynchronous) password check: attempts made at once, on one
+  // worker or several, cannot all pass the lock check on the same count (MAX_FAILED_LOGINS guesses, not
+  // as many as arrive in parallel). A success below resets it.
+  if (a && !g.gov.accounts.countAttempt(a.id, now, MAX_FAILED_LOGINS, now + LOCK_MS)) throw new LockedError(g.gov.accounts.byId(a.id)?.lockedUntil ?? now + LOCK_MS);
   if (!a) {
     dummyHash ??= hashPassword('counterseed-dummy-password');
     await argon2.verify(await dummyHash, input.password).catch(() => false);
@@ -89,11 +92,7 @@ export async function login(g: Governance, input: LoginInput): Promise<NewSessio
   }
   const passwordOk = input.password.length <= 1024 && await argon2.verify(a.passwordHash, input.password).catch(() => false);
   const secondOk = a.totpSecret === null || verifyTotp(a.totpSecret, input.totp ?? '', now);
-  if (!passwordOk || !secondOk || a.disabled) {
-    const failed = a.failedLogins + 1;
-    g.gov.accounts.update(a.id, { failedLogins: failed, ...(failed >= MAX_FAILED_LOGINS ? { lockedUntil: now + LOCK_MS } : {}) });
-    throw new AuthenticationError();
-  }
+  if (!passwordOk || !secondOk || a.disabled) throw new AuthenticationError();
   g.gov.accounts.update(a.id, { failedLogins: 0, lockedUntil: null });
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');

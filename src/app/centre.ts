@@ -5,7 +5,7 @@ import { AssignmentFormatError } from '../centre/assignment.ts';
 import { assignCampaign, findNode, UnknownNodeError, unassignCampaign } from '../centre/assignments-db.ts';
 import { readListFile } from '../decoy/list-file.ts';
 import { readCampaignList } from './campaigns.ts';
-import { CentreDb, type NodeStatus } from '../centre/centre-db.ts';
+import { CentreDb, type NodeStatus, type ProjectionHealth } from '../centre/centre-db.ts';
 import { CentreServer } from '../centre/centre-server.ts';
 import { CentreRefusedError, CentreUnavailableError } from '../centre/errors.ts';
 import { Shipper, ShipRefused } from '../centre/shipper.ts';
@@ -38,7 +38,8 @@ export async function serveCentre(s: Settings, o: { listen: string; signal: Abor
   const db = await CentreDb.open(centreStore(s));
   try {
     // Stored records are projected into the analysis tables a few seconds after batches, in bounded transactions (CentreDb.project).
-    const server = await CentreServer.start({ db, host, port, projectAfterMs: CENTRE_PROJECT_AFTER_MS, readWorkers: s.centreReadWorkers });
+    const server = await CentreServer.start({ db, host, port, projectAfterMs: CENTRE_PROJECT_AFTER_MS, readWorkers: s.centreReadWorkers,
+      onProjectionError: (e) => o.log(`centre: projecting stored records into the analysis tables failed (counted in centre status; retried after the next batch): ${e.message}`) });
     try {
       o.ready?.(server.url);
       if (!o.signal.aborted) await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -57,12 +58,16 @@ export async function registerCentreNode(s: Settings, o: { keyFile: string; labe
   } finally { await db.close(); }
 }
 
-export interface CentreStatus { readonly nodes: NodeStatus[]; readonly refusals: { fingerprint: string; reason: string; count: number }[] }
+export interface CentreStatus {
+  readonly nodes: NodeStatus[]; readonly refusals: { fingerprint: string; reason: string; count: number }[];
+  /** The background projection into the analysis tables: records left to project, and its failures. */
+  readonly projection: ProjectionHealth;
+}
 
-/** Every registered node: acknowledged size, last contact, backlog, gaps, checkpoints; and refused requests. */
+/** Every registered node: acknowledged size, last contact, backlog, gaps, checkpoints; refused requests; the projection's lag and failures. */
 export async function centreStatus(s: Settings): Promise<CentreStatus> {
   const db = await CentreDb.open(centreStore(s));
-  try { return { nodes: await db.status(), refusals: await db.refusals() }; } finally { await db.close(); }
+  try { return { nodes: await db.status(), refusals: await db.refusals(), projection: await db.projectionHealth() }; } finally { await db.close(); }
 }
 
 /** Re-verifies every node's stored chain at the centre (or the named ones): hashes, links, contiguity, every checkpoint. */

@@ -1,4 +1,4 @@
-import { openErasure } from '../node/erasure.ts';
+import { openCentreErasure, openErasure } from '../node/erasure.ts';
 import type { Context } from './context.ts';
 import { requirePermission, type Actor, type Governance } from './governance.ts';
 import { HOLD_RELEASE_KIND, ERASURE_KIND, retentionReview, type RetentionReview } from './retention.ts';
@@ -28,7 +28,7 @@ export function retentionReviewReused(ctx: Pick<Context, 'store' | 'settings'>, 
   const key = `${holds}|${requests}|${erasure.count()}`;
   const hit = REVIEWS.get(ctx.store);
   if (!opts.fresh && hit && hit.key === key && g.now() >= hit.review.at && g.now() - hit.review.at < REVIEW_TTL_MS) return { review: hit.review, reused: true };
-  const review = retentionReview(ctx.settings, erasure, g, actor);
+  const review = retentionReview(ctx.settings, erasure, g, actor, openCentreErasure(ctx.store));
   REVIEWS.set(ctx.store, { key, review });
   return { review, reused: false };
 }

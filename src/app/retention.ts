@@ -3,7 +3,7 @@ import { InputError, NotFoundError } from '../domain/errors.ts';
 import type { Settings } from '../config/settings.ts';
 import type { DueCount } from '../store/erasure.ts';
 import type { ApprovalRequest, LegalHold } from '../store/governance.ts';
-import { openErasure } from '../node/erasure.ts';
+import { openCentreErasure, openErasure } from '../node/erasure.ts';
 import { recordAccess, requirePurpose } from './access-log.ts';
 import type { Context } from './context.ts';
 import { requirePermission, StateError, type Actor, type Governance } from './governance.ts';
@@ -70,6 +70,12 @@ export interface RetentionReview {
   readonly pendingRequests: number;
   /** Early erasures approved and waiting for the erasure job. */
   readonly approvedErasures: number;
+  /**
+   * At a centre (PostgreSQL with registered nodes): per category, the records nodes shipped that the
+   * erasure job would erase now (as its dry run counts them: those already projected into the analysis
+   * tables, which the centre does seconds after a batch); absent elsewhere.
+   */
+  readonly centre?: { readonly categories: readonly { readonly category: RetentionCategory; readonly due: number }[] };
 }
 
 /** What reviewing needs of the evidence side: the due counts and the tombstones so far. */
@@ -77,12 +83,14 @@ export interface ErasureView {
   due(sel: { kinds: readonly string[]; before: number; exceptIps: readonly string[] }): DueCount[];
   count(): number;
 }
+/** What reviewing needs at a centre: the shipped records due (PgCentreErasure). */
+export interface CentreErasureView { due(sel: { kinds: readonly string[]; before: number; exceptIps: readonly string[] }): number }
 
 /**
  * The periodic review (LED Art. 5): per category, its retention period, what is due for erasure
  * now and what legal holds keep. Counts only: no address is shown, so nothing is logged.
  */
-export function retentionReview(settings: Settings, erasure: ErasureView, g: Governance, actor: Actor): RetentionReview {
+export function retentionReview(settings: Settings, erasure: ErasureView, g: Governance, actor: Actor, centre?: CentreErasureView): RetentionReview {
   requirePermission(actor, 'retention');
   const now = g.now();
   const exceptIps = heldAddresses(g);
@@ -96,15 +104,17 @@ export function retentionReview(settings: Settings, erasure: ErasureView, g: Gov
     };
   });
   const reqs = g.gov.approvals.list({ kinds: [HOLD_RELEASE_KIND, ERASURE_KIND], limit: 10_000 });
+  const centreCategories = centre && CATEGORY_NAMES.map((c) => ({ category: c, due: centre.due({ kinds: CATEGORIES[c].kinds, before: cutoffOf(settings, c, now), exceptIps }) }));
   return {
     at: now, timeZone: 'UTC', categories, activeHolds: g.gov.holds.active().length, erasedRecords: erasure.count(),
     pendingRequests: reqs.filter((r) => r.status === 'pending').length, approvedErasures: reqs.filter((r) => r.kind === ERASURE_KIND && r.status === 'approved').length,
+    ...(centreCategories ? { centre: { categories: centreCategories } } : {}),
   };
 }
 
 /** The review over a data directory's store (the web app, the CLI and the overview's alert call this). */
 export function reviewRetention(ctx: Pick<Context, 'store' | 'settings'>, g: Governance, actor: Actor): RetentionReview {
-  return retentionReview(ctx.settings, openErasure(ctx.store), g, actor);
+  return retentionReview(ctx.settings, openErasure(ctx.store), g, actor, openCentreErasure(ctx.store));
 }
 
 /** Places a legal hold on an address: from now on the erasure job keeps its records. Logged. */

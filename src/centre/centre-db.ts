@@ -13,6 +13,8 @@ import type { NodeHealthReport } from './assignment.ts';
 export { MAX_BATCH_CHECKPOINTS, MAX_BATCH_RECORDS, RefusedBatch, type ShipBatch, type ShippedCheckpoint };
 /** Records projected into the analysis tables per transaction (CentreDb.project): a bounded transaction, about a second of PostgreSQL's work. */
 export const PROJECT_CHUNK = 20_000;
+/** Chunks at most per CentreDb.project call (about a minute of PostgreSQL's work): a stream of new records cannot keep one call going; its caller runs it again while `more`. */
+export const PROJECT_MAX_CHUNKS = 50;
 
 export interface IngestResult {
   /** Highest contiguous seq + 1: every record below it is stored and its chain verified. */
@@ -31,6 +33,11 @@ export interface NodeStatus {
   readonly assigned: string[]; readonly lastPull: number | null; readonly health: NodeHealthReport | null;
   /** When its key was revoked (every request since is refused), or null. */
   readonly revokedAt: number | null;
+}
+
+/** The background projection as the operator sees it (`centre status`): records stored but not yet projected, and the projection's failures. */
+export interface ProjectionHealth {
+  readonly behind: number; readonly failures: number; readonly lastFailureAt: number | null; readonly lastError: string | null;
 }
 
 interface NodeRow { id: number; size: number; head: Buffer | null; frontier: Buffer; revoked_at: number | null }
@@ -293,16 +300,31 @@ export class CentreDb {
    * Projects the nodes' verified records into the analysis tables (cs_project_centre_chunk,
    * pg-centre-007): at most `chunk` records of one node a transaction, until nothing is left or
    * `maxChunks` chunks were done. Runs apart from the intake (CentreServer, after batches): a batch is
-   * acknowledged once stored and verified, never held up by the analysis. Returns the records covered.
+   * acknowledged once stored and verified, never held up by the analysis. Returns the records covered,
+   * and `more`: it stopped at `maxChunks`, and records may be left for the next call.
    */
-  async project(chunk = PROJECT_CHUNK, maxChunks = Number.POSITIVE_INFINITY): Promise<number> {
-    let total = 0;
+  async project(chunk = PROJECT_CHUNK, maxChunks = PROJECT_MAX_CHUNKS): Promise<{ records: number; more: boolean }> {
+    let records = 0;
     for (let i = 0; i < maxChunks; i++) {
       const k = Number((await this.#pool.query('SELECT cs_project_centre_chunk($1) AS k', [chunk])).rows[0].k);
-      if (k === 0) break;
-      total += k;
+      if (k === 0) return { records, more: false };
+      records += k;
     }
-    return total;
+    return { records, more: true };
+  }
+
+  /** Counts a failed background projection (pg-centre-projection-001), for `centre status`. */
+  async noteProjectionFailure(message: string, now = Date.now()): Promise<void> {
+    await this.#pool.query(`INSERT INTO centre_projection_failures (one, failures, last_at, last_error) VALUES (true, 1, $1, $2)
+      ON CONFLICT (one) DO UPDATE SET failures = centre_projection_failures.failures + 1, last_at = $1, last_error = $2`, [now, message.slice(0, 500)]);
+  }
+
+  /** Records stored and verified but not yet projected, over every node, and the background projection's failures. */
+  async projectionHealth(): Promise<ProjectionHealth> {
+    const behind = Number((await this.#pool.query(`SELECT COALESCE(sum(n.size - COALESCE(p.projected, 0)), 0) AS b
+      FROM centre_nodes n LEFT JOIN centre_projection p ON p.node_id = n.id`)).rows[0].b);
+    const f = (await this.#pool.query('SELECT failures, last_at, last_error FROM centre_projection_failures')).rows[0];
+    return { behind, failures: f ? Number(f.failures) : 0, lastFailureAt: f ? Number(f.last_at) : null, lastError: f ? String(f.last_error) : null };
   }
 
   get pool(): pg.Pool { return this.#pool; }

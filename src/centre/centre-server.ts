@@ -31,6 +31,8 @@ export interface CentreServerOptions {
   readonly readWorkers?: number;
   /** The read workers' other options (tests: a short timeout, a worker that fails). */
   readonly readPool?: Omit<ReadPoolOptions, 'size'>;
+  /** Told of each failed projection (`centre serve` logs it); the failure is also counted in the database for `centre status`. */
+  readonly onProjectionError?: (e: Error) => void;
 }
 
 /**
@@ -44,12 +46,15 @@ export class CentreServer {
   readonly #onBatch: CentreServerOptions['onBatch'];
   readonly #projectAfterMs: number | undefined;
   readonly #readPool: ReadPool | null;
-  #projector: { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean } = { timer: null, running: null, again: false };
+  readonly #onProjectionError: CentreServerOptions['onProjectionError'];
+  #projector: { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean; closed: boolean } = { timer: null, running: null, again: false, closed: false };
+  #projectionFailures = 0;
 
-  private constructor(db: CentreDb, onBatch: CentreServerOptions['onBatch'], projectAfterMs: number | undefined, readPool: ReadPool | null) {
+  private constructor(db: CentreDb, o: CentreServerOptions, readPool: ReadPool | null) {
     this.#db = db;
-    this.#onBatch = onBatch;
-    this.#projectAfterMs = projectAfterMs;
+    this.#onBatch = o.onBatch;
+    this.#projectAfterMs = o.projectAfterMs;
+    this.#onProjectionError = o.onProjectionError;
     this.#readPool = readPool;
     this.#server = createServer((req, res) => { void this.#handle(req, res); });
     this.#server.requestTimeout = 120_000;
@@ -57,7 +62,7 @@ export class CentreServer {
 
   static async start(o: CentreServerOptions): Promise<CentreServer> {
     const workers = o.readWorkers ?? 1;
-    const s = new CentreServer(o.db, o.onBatch, o.projectAfterMs, workers > 0 ? new ReadPool({ ...o.readPool, size: workers }) : null);
+    const s = new CentreServer(o.db, o, workers > 0 ? new ReadPool({ ...o.readPool, size: workers }) : null);
     try {
       await new Promise<void>((resolve, reject) => {
         s.#server.once('error', reject);
@@ -120,14 +125,22 @@ export class CentreServer {
     }
   }
 
-  /** One projection at a time; batches arriving meanwhile make it run again after it. A failure is retried with the next batch. */
+  /** Background projections that failed since this server started (each is also logged and counted in the database). */
+  get projectionFailures(): number { return this.#projectionFailures; }
+
+  /**
+   * One projection at a time, of at most PROJECT_MAX_CHUNKS chunks; batches arriving meanwhile, or
+   * chunks left at that bound (a long catch-up), make it run again after it. A failure is reported
+   * (onProjectionError), counted (here and in the database, for `centre status`) and retried with
+   * the next batch: the records are stored, and nothing is lost.
+   */
   #scheduleProjection(): void {
     const p = this.#projector;
-    if (this.#projectAfterMs === undefined || p.timer) return;
+    if (this.#projectAfterMs === undefined || p.timer || p.closed) return;
     if (p.running) { p.again = true; return; }
     p.timer = setTimeout(() => {
       p.timer = null;
-      p.running = this.#db.project().then(() => undefined, () => undefined).finally(() => {
+      p.running = this.#db.project().then(({ more }) => { if (more) p.again = true; }, (e: unknown) => this.#projectionFailed(e)).finally(() => {
         p.running = null;
         if (p.again) { p.again = false; this.#scheduleProjection(); }
       });
@@ -135,8 +148,17 @@ export class CentreServer {
     p.timer.unref();
   }
 
+  async #projectionFailed(e: unknown): Promise<void> {
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.#projectionFailures++;
+    try { this.#onProjectionError?.(err); } catch { /* a logger's failure is not the projection's */ }
+    // The database may be what failed: then `centre status` cannot be told either (it cannot read the database), and the log has it.
+    await this.#db.noteProjectionFailure(err.message).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     const p = this.#projector;
+    p.closed = true;
     if (p.timer) clearTimeout(p.timer);
     p.timer = null;
     p.again = false;

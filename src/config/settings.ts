@@ -57,6 +57,7 @@ export const SETTINGS = {
   sourcesMatchWindowS: intSetting('sources.matchWindow', '--window', 60, 0, 86_400, 'Cross-matching: an imported record matches a delivery (or another import\'s record) of the same IP when its time is within this many seconds of it; stated in every match output'),
   riskWeights: stringSetting('risk.weights', '--weights', 'deliveries=1,decoys=2,completions=3,daysActive=2,persistenceDays=1,returnsAfterWarning=5,sourceMatches=4,extraNetworks=3',
     'Risk score weights, name=weight for every factor (score = sum of weight x log2(1 + value)); their version (a hash of them) is stored with every score', undefined, /^[A-Za-z]+=\d{1,3}(\.\d{1,3})?(,[A-Za-z]+=\d{1,3}(\.\d{1,3})?)*$/),
+  webWorkers: intSetting('web.workers', '--workers', 2, 1, 16, 'serve: worker processes answering the web app, each with its own store connection, on one port; a slow query then holds up only its own worker (1 = the primary answers every request itself)'),
   mapMinIps: intSetting('map.minIps', '--min-ips', 10, 2, 1_000_000, 'Public map: a cell (country or county) with fewer distinct IPs than this is suppressed, and so is a second one where the first could be worked out from the total'),
 
   trackers: listSetting('tracker.urls', '--tracker', 'External tracker announce URL (repeatable); requires --mode live unless it is a loopback address', trackerUrl),

@@ -75,6 +75,12 @@ export interface AccountCatalog {
   byId(id: number): Account | undefined;
   list(): Account[];
   update(id: number, patch: AccountPatch): void;
+  /**
+   * Counts a login attempt BEFORE its password is checked, in one statement (so attempts made at once,
+   * in one process or several, each count): failedLogins + 1, and lockedUntil = lockUntil once that
+   * reaches maxFailed. False, counting nothing, while the account is locked at `now`.
+   */
+  countAttempt(id: number, now: number, maxFailed: number, lockUntil: number): boolean;
 }
 
 export interface SessionCatalog {

@@ -39,7 +39,7 @@ export function createWebApp(deps: WebDeps): OpenAPIHono<Env> {
       return undefined;
     },
   });
-  const throttle = new LoginThrottle(deps.loginPerMinute ?? 20);
+  const throttle = deps.loginGate ?? new LoginThrottle(deps.loginPerMinute ?? 20);
   app.use('*', async (c, next) => {
     await next();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!c.res.headers.has(k) || k !== 'cache-control') c.res.headers.set(k, v);

@@ -4,6 +4,7 @@ import { createDemoAccounts, purposeBanner, type DemoAccount } from '../app/demo
 import { withGovernance } from '../app/governance.ts';
 import type { Settings } from '../config/settings.ts';
 import { createWebApp } from './app.ts';
+import type { LoginGate } from './auth/throttle.ts';
 
 export interface ServeOptions {
   readonly port: number;
@@ -18,14 +19,25 @@ export interface ServeOptions {
 }
 
 /**
- * The composition of the web app: opens the data directory (read side: no lock, never inside the
- * seeder's process) and its governance store, serves until `signal` fires, then closes both.
+ * The web app until `signal` fires: in this process (`web.workers` 1), or in that many worker
+ * processes on one port (web/cluster.ts), so that one slow request does not hold up the others.
  */
-export function serveWeb(settings: Settings, log: (m: string) => void, opts: ServeOptions): Promise<void> {
+export async function serveWeb(settings: Settings, log: (m: string) => void, opts: ServeOptions): Promise<void> {
+  if (settings.webWorkers <= 1) return serveOne(settings, log, opts);
+  const { serveCluster } = await import('./cluster.ts');
+  return serveCluster(settings, log, opts);
+}
+
+/**
+ * The composition of the web app in one process: opens the data directory (read side: no lock, never
+ * inside the seeder's process) and its governance store, serves until `signal` fires, then closes both.
+ * `loginGate`: a shared login throttle (a cluster worker's); default: the app's own.
+ */
+export function serveOne(settings: Settings, log: (m: string) => void, opts: ServeOptions, loginGate?: LoginGate): Promise<void> {
   return withContext(settings, log, (ctx) => withGovernance(settings, async (g) => {
     if (opts.demo) opts.onDemo?.(await createDemoAccounts(g, settings.dataDir));
     const banner = purposeBanner(settings.dataDir);
-    const app = createWebApp({ ctx, g, ...(banner ? { banner } : {}) });
+    const app = createWebApp({ ctx, g, ...(banner ? { banner } : {}), ...(loginGate ? { loginGate } : {}) });
     const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', () => resolve());

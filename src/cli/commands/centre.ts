@@ -35,7 +35,7 @@ export const centreRegister: Command = {
 
 export const centreStatusCommand: Command = {
   name: 'centre status',
-  summary: 'Every node at the centre: records acknowledged, last contact, backlog, missing ranges, checkpoints; refused requests',
+  summary: 'Every node at the centre: records acknowledged, last contact, backlog, missing ranges, checkpoints; refused requests; the projection into the analysis tables',
   options: { json: { type: 'boolean', doc: 'JSON output' } },
   async run(args, io) {
     const st = await centreStatus(io.settings);
@@ -55,6 +55,8 @@ export const centreStatusCommand: Command = {
     }
     if (st.nodes.length === 0) io.out('(no node registered: counterseed centre register --key FILE)');
     for (const r of st.refusals) io.out(`refused: ${r.count} request(s) from key ${r.fingerprint.slice(0, 16)} (${r.reason})`);
+    const pr = st.projection;
+    io.out(`projection: ${pr.behind} stored record(s) not yet in the analysis tables; ${pr.failures === 0 ? 'no failure' : `${pr.failures} failure(s), last at ${new Date(pr.lastFailureAt ?? 0).toISOString()}: ${pr.lastError ?? ''}`}`);
   },
 };
 

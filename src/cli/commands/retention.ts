@@ -22,8 +22,9 @@ export const retentionReviewCmd: Command = {
     if (args.options.json) { io.out(JSON.stringify(r, null, 2)); return; }
     io.out(`retention review at ${new Date(r.at).toISOString()} (UTC)`);
     for (const c of r.categories) io.out(`  ${c.category.padEnd(11)} kept ${String(c.days).padStart(5)} d  due ${String(c.due).padStart(9)}  held ${String(c.held).padStart(7)}  cut-off ${day(c.cutoff)}  oldest due ${day(c.oldestDue)}`);
+    for (const c of r.centre?.categories ?? []) io.out(`  centre records shipped by nodes, ${c.category}: due ${c.due}`);
     io.out(`${r.activeHolds} legal holds; ${r.erasedRecords} records erased so far; ${r.pendingRequests} requests pending; ${r.approvedErasures} approved erasures waiting for 'retention run'`);
-    const due = r.categories.reduce((n, c) => n + c.due, 0) + r.approvedErasures;
+    const due = r.categories.reduce((n, c) => n + c.due, 0) + (r.centre?.categories ?? []).reduce((n, c) => n + c.due, 0) + r.approvedErasures;
     if (due > 0) io.out(`DUE: run 'counterseed retention run' to erase them`);
   },
 };

@@ -5,6 +5,7 @@ import type { Command } from '../command.ts';
 export const serveCommand: Command = {
   name: 'serve',
   data: 'existing',
+  settings: ['webWorkers'],
   summary: 'Serve the analyst web app and HTTP API (its own process; 127.0.0.1 unless --host)',
   options: {
     port: { type: 'string', arg: 'N', doc: 'TCP port (default 8080; 0 picks a free one)' },

@@ -72,6 +72,10 @@ export class GovernanceTables implements Omit<GovernanceStore, 'close'> {
         this.#db.prepare(`UPDATE web_accounts SET ${PATCH_COLUMNS[k]} = ? WHERE id = ?`).run(value, id);
       }
     },
+    // The right-hand sides read the row as it was before this UPDATE (both dialects).
+    countAttempt: (id, now, maxFailed, lockUntil) => Number(this.#db.prepare(
+      'UPDATE web_accounts SET failed_logins = failed_logins + 1, locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)',
+    ).run(maxFailed, lockUntil, id, now).changes) === 1,
   };
 
   readonly sessions: SessionCatalog = {

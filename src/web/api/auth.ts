@@ -3,7 +3,7 @@ import { login, logout, SESSION_MS } from '../../app/accounts.ts';
 import { PERMISSIONS } from '../../app/governance.ts';
 import { clearSessionCookie, setSessionCookie } from '../auth/cookies.ts';
 import { guard } from '../auth/guard.ts';
-import type { LoginThrottle } from '../auth/throttle.ts';
+import type { LoginGate } from '../auth/throttle.ts';
 import type { Env } from '../env.ts';
 import { json } from './schemas.ts';
 
@@ -12,14 +12,14 @@ const LoginBody = z.object({ username: z.string().min(1).max(64), password: z.st
 
 export const clientAddress = (c: { env: unknown }): string => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'local';
 
-export function authRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void {
+export function authRoutes(app: OpenAPIHono<Env>, throttle: LoginGate): void {
   app.openapi(createRoute({
     method: 'post', path: '/api/login', summary: 'Log in: sets the session cookie, returns the CSRF token', tags: ['session'],
     request: { body: { content: { 'application/json': { schema: LoginBody } }, required: true } },
     responses: { ...json(Me, 'logged in'), 429: { description: 'too many attempts' } },
   }), async (c) => {
     const { g } = c.get('deps');
-    if (!throttle.allow(clientAddress(c), g.now())) return c.json({ error: 'too many login attempts from this address: wait a minute' }, 429) as never;
+    if (!(await throttle.allow(clientAddress(c), g.now()))) return c.json({ error: 'too many login attempts from this address: wait a minute' }, 429) as never;
     const s = await login(g, c.req.valid('json'));
     // A new token every login: a token planted before login is never the session (fixation).
     setSessionCookie(c, s.token, Math.floor(SESSION_MS / 1000));

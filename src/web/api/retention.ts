@@ -10,6 +10,8 @@ import { IdParam, Ip, json, Purpose } from './schemas.ts';
 const Category = z.object({ category: z.string(), label: z.string(), setting: z.string(), days: z.number(), cutoff: z.number(), due: z.number(), held: z.number(), oldestDue: z.number().nullable() });
 const Review = z.object({
   at: z.number(), timeZone: z.literal('UTC'), categories: z.array(Category), activeHolds: z.number(), erasedRecords: z.number(), pendingRequests: z.number(), approvedErasures: z.number(),
+  centre: z.object({ categories: z.array(z.object({ category: z.string(), due: z.number() })) }).optional()
+    .openapi({ description: 'At a centre: per category, the records nodes shipped that the erasure job would erase now' }),
   reused: z.boolean().openapi({ description: 'true: counted earlier (at `at`, under a minute ago) and reused; ask with fresh=1 to count now' }),
 }).openapi('RetentionReview');
 const Hold = z.object({ id: z.number(), ip: z.string(), caseRef: z.string(), placedBy: z.string(), placedAt: z.number(), releasedBy: z.string().nullable(), releasedAt: z.number().nullable() }).openapi('LegalHold');
@@ -22,8 +24,8 @@ export function retentionRoutes(app: OpenAPIHono<Env>): void {
     middleware: [guard(['retention'])] as const, request: { query: z.object({ fresh: z.enum(['0', '1']).optional() }) }, responses: json(Review, 'the review'),
   }), (c) => {
     const { ctx, g } = c.get('deps');
-    const { review: r, reused } = retentionReviewReused(ctx, g, c.get('actor')!, { fresh: c.req.valid('query').fresh === '1' });
-    return c.json({ ...r, categories: r.categories.map((x) => ({ ...x })), reused }, 200);
+    const { review: { centre, ...r }, reused } = retentionReviewReused(ctx, g, c.get('actor')!, { fresh: c.req.valid('query').fresh === '1' });
+    return c.json({ ...r, categories: r.categories.map((x) => ({ ...x })), ...(centre ? { centre: { categories: centre.categories.map((x) => ({ ...x })) } } : {}), reused }, 200);
   });
 
   app.openapi(createRoute({

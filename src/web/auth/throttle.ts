@@ -5,7 +5,16 @@
  */
 const MAX_TRACKED = 10_000;
 
-export class LoginThrottle {
+/**
+ * What the login routes ask before checking a password. One process: a LoginThrottle. Several
+ * (`serve --workers N`): the primary's one LoginThrottle, asked over IPC (web/cluster.ts), so a
+ * client gets 20 attempts a minute whichever worker its connections reach, not 20 per worker.
+ */
+export interface LoginGate {
+  allow(address: string, now: number): boolean | Promise<boolean>;
+}
+
+export class LoginThrottle implements LoginGate {
   readonly #perMinute: number;
   readonly #hits = new Map<string, number[]>();
 

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
-  approveRetentionRequest, listHolds, listRetentionRequests, placeHold, rejectRetentionRequest, requestErasure, requestHoldRelease,
+  approveRetentionRequest, CATEGORIES, listHolds, listRetentionRequests, placeHold, rejectRetentionRequest, requestErasure, requestHoldRelease,
 } from '../../app/retention.ts';
 import { REVIEW_TTL_MS, retentionReviewReused } from '../../app/retention-alert.ts';
 import { may } from '../../app/governance.ts';
@@ -28,8 +28,9 @@ export function retentionPages(app: OpenAPIHono<Env>): void {
     const holds = listHolds(g, actor);
     const reqs = listRetentionRequests(g, actor);
     const due = r.categories.filter((x) => x.due > 0);
-    const alert = due.length > 0
-      ? html`<p class="alert" role="alert">Due for erasure now: ${due.map((x) => html`${x.due} ${x.label}; `)}the erasure job (<code>counterseed retention run</code>) removes them unless under legal hold.</p>`
+    const centreDue = (r.centre?.categories ?? []).filter((x) => x.due > 0);
+    const alert = due.length + centreDue.length > 0
+      ? html`<p class="alert" role="alert">Due for erasure now: ${due.map((x) => html`${x.due} ${x.label}; `)}${centreDue.map((x) => html`${x.due} ${CATEGORIES[x.category].label} shipped by nodes (centre records); `)}the erasure job (<code>counterseed retention run</code>) removes them unless under legal hold.</p>`
       : html`<p class="note">Nothing is past its retention period.</p>`;
     const cats = r.categories.map((x) => html`<tr><td>${x.label}</td><td>${x.days} days (<code>${x.setting}</code>)</td><td>${day(x.cutoff)}</td><td>${x.due}</td><td>${x.held}</td><td>${day(x.oldestDue)}</td></tr>`);
     const holdRows = holds.map((h) => html`<tr><td>${h.id}</td><td>${h.ip}</td><td>${name(h.caseRef)}</td><td>${h.placedBy}</td><td>${iso(h.placedAt)}</td>

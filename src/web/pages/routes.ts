@@ -10,7 +10,7 @@ import { clientAddress } from '../api/auth.ts';
 import { clearSessionCookie, setSessionCookie } from '../auth/cookies.ts';
 import { guard } from '../auth/guard.ts';
 import { CSRF_FIELD } from '../auth/session.ts';
-import type { LoginThrottle } from '../auth/throttle.ts';
+import type { LoginGate } from '../auth/throttle.ts';
 import type { Env } from '../env.ts';
 import { html, name, type Raw } from './html.ts';
 import { CSS, page } from './layout.ts';
@@ -34,7 +34,7 @@ function loginForm(banner: string | undefined, error?: string): string {
 }
 
 /** Server-rendered pages. Each calls the same use cases as the API. */
-export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void {
+export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginGate): void {
   app.get('/assets/app.css', (c) => c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }));
   app.get('/map', guard('public'), (c) => c.html(mapPage(cachedPublicMap(c.get('deps').ctx, c.get('deps').ctx.settings.mapMinIps, c.get('deps').g.now()), c.get('deps').banner)));
   app.get('/map.svg', guard('public'), (c) => c.body(cachedPublicMap(c.get('deps').ctx, c.get('deps').ctx.settings.mapMinIps, c.get('deps').g.now()).svg, 200, { 'content-type': 'image/svg+xml; charset=utf-8' }));
@@ -42,7 +42,7 @@ export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void
   app.post('/login', guard('public'), async (c) => {
     const { g } = c.get('deps');
     const f = await c.req.parseBody();
-    if (!throttle.allow(clientAddress(c), g.now())) return c.html(loginForm(c.get('deps').banner, 'Too many login attempts from this address: wait a minute.'), 429);
+    if (!(await throttle.allow(clientAddress(c), g.now()))) return c.html(loginForm(c.get('deps').banner, 'Too many login attempts from this address: wait a minute.'), 429);
     try {
       const s = await login(g, { username: String(f.username ?? '').slice(0, 64), password: String(f.password ?? '').slice(0, 1025), ...(str(f.totp) ? { totp: String(f.totp) } : {}) });
       setSessionCookie(c, s.token, Math.floor(SESSION_MS / 1000));
@@ -69,8 +69,9 @@ export function pageRoutes(app: OpenAPIHono<Env>, throttle: LoginThrottle): void
     if (may(actor.role, 'retention')) {
       const r = overviewRetentionReview(ctx, g, actor); // reused up to a minute: app/retention-alert.ts
       const due = r.categories.filter((x) => x.due > 0);
-      if (due.length > 0 || r.pendingRequests > 0) {
-        alerts = html`<p class="alert" role="alert">${due.length > 0 ? html`Past the retention period: ${due.map((x) => html`${x.due} ${x.label}; `)}` : ''}${r.pendingRequests > 0 ? html`${r.pendingRequests} retention requests wait for a supervisor. ` : ''}<a href="/retention">Retention</a></p>`;
+      const centreDue = (r.centre?.categories ?? []).reduce((n, x) => n + x.due, 0);
+      if (due.length > 0 || centreDue > 0 || r.pendingRequests > 0) {
+        alerts = html`<p class="alert" role="alert">${due.length > 0 ? html`Past the retention period: ${due.map((x) => html`${x.due} ${x.label}; `)}` : ''}${centreDue > 0 ? html`${centreDue} records shipped by nodes past their retention period (centre); ` : ''}${r.pendingRequests > 0 ? html`${r.pendingRequests} retention requests wait for a supervisor. ` : ''}<a href="/retention">Retention</a></p>`;
       }
     }
     // Referral deadlines as alerts (issue 14 part 4): counts per agency, soonest first, no address.

@@ -137,11 +137,12 @@ describe('centre segments (pg-centre-007)', { skip: unavailable }, () => {
       await c.ingest(n.ev.key.fingerprint, { records: records(n, 0, 30), checkpoints: [] });
       const projected = async () => Number((await c.pool.query('SELECT COALESCE(max(projected), 0) AS p FROM centre_projection')).rows[0].p);
       const deliveries = async () => Number((await c.pool.query('SELECT count(*) AS n FROM deliveries')).rows[0].n);
-      assert.equal(await c.project(7, 1), 7, 'one chunk of at most 7 records');
+      assert.deepEqual(await c.project(7, 1), { records: 7, more: true }, 'one chunk of at most 7 records');
       assert.deepEqual([await projected(), await deliveries()], [7, 7]);
-      assert.equal(await c.project(7), 23, 'the rest, 7 at a time');
+      assert.deepEqual(await c.project(7, 2), { records: 14, more: true }, 'two chunks at most: records may be left');
+      assert.deepEqual(await c.project(7), { records: 9, more: false }, 'the rest, 7 at a time');
       assert.deepEqual([await projected(), await deliveries()], [30, 30]);
-      assert.equal(await c.project(7), 0);
+      assert.deepEqual(await c.project(7), { records: 0, more: false });
       // CentreServer with projectAfterMs: a stored batch is projected shortly after its answer.
       const server = await CentreServer.start({ db: c, projectAfterMs: 10 });
       try {

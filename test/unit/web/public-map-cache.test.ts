@@ -42,6 +42,18 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`public map c
     assert.equal(a.svg, publicMap(f.ctx, { k: k() }).svg);
   });
 
+  it('anonymous requests within the floor refresh the analysis tables at most once (no work per request)', async () => {
+    const intel = f.ctx.store.intel;
+    const real = intel.refreshRollups.bind(intel);
+    let refreshes = 0;
+    intel.refreshRollups = () => { refreshes++; return real(); };
+    try {
+      t += REDRAW_MIN_MS; // the kept drawing is past the floor: the first request checks the data again
+      for (let i = 0; i < 10; i++) { assert.equal(await anonymous(), 3); t += 1000; } // 30 requests in 10 s
+      assert.equal(refreshes, 1, `${refreshes} refreshes for 30 anonymous requests within the floor`);
+    } finally { intel.refreshRollups = real; }
+  });
+
   it('new deliveries redraw it once the drawing is REDRAW_MIN_MS old; an erasure at once', async () => {
     const kept = cachedPublicMap(f.ctx, k(), t);
     const [decoy] = f.decoyIds;

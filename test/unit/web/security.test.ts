@@ -26,6 +26,15 @@ it('brute force: the account locks after 5 failures, even for the right password
   assert.equal((await call(f.app, 'POST', '/api/login', undefined, { username: 'victim', password: PASSWORD })).status, 200, 'after the lock');
 });
 
+it('brute force in parallel: attempts made at once get MAX_FAILED_LOGINS password checks, not one each (old code: 20 of 20)', async () => {
+  await addUser(f.g, { username: 'victim2', role: 'analyst', password: PASSWORD });
+  const app = createWebApp({ ctx: f.ctx, g: f.g, loginPerMinute: 1000 });
+  const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => call(app, 'POST', '/api/login', undefined, { username: 'victim2', password: `guess-${i}` }).then((r) => r.status)));
+  assert.equal(statuses.filter((s) => s === 401).length, MAX_FAILED_LOGINS, `statuses: ${statuses.join(' ')}`);
+  assert.equal(statuses.filter((s) => s === 429).length, 20 - MAX_FAILED_LOGINS);
+  assert.ok(f.g.gov.accounts.byName('victim2')!.lockedUntil! > clock, 'locked');
+});
+
 it('brute force across accounts: one client address is throttled per minute', async () => {
   const app = createWebApp({ ctx: f.ctx, g: f.g, loginPerMinute: 3 });
   const statuses: number[] = [];

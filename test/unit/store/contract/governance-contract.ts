@@ -23,6 +23,18 @@ export function governanceContract(impl: { name: string; open(): Promise<{ gov: 
       } finally { await dispose(); }
     });
 
+    it('login attempts: counted in one statement, the lock set at the limit, refused (nothing counted) while locked', async () => {
+      const { gov, dispose } = await impl.open();
+      try {
+        const a = gov.accounts.add({ username: 'lena', role: 'analyst', passwordHash: 'h', totpSecret: null, createdAt: 1 });
+        const counted = Array.from({ length: 7 }, () => gov.accounts.countAttempt(a.id, 1000, 5, 2000));
+        assert.deepEqual(counted, [true, true, true, true, true, false, false]);
+        assert.deepEqual([gov.accounts.byId(a.id)!.failedLogins, gov.accounts.byId(a.id)!.lockedUntil], [5, 2000]);
+        assert.equal(gov.accounts.countAttempt(a.id, 2000, 5, 3000), true, 'the lock has ended: counted, and locked again (still over the limit)');
+        assert.deepEqual([gov.accounts.byId(a.id)!.failedLogins, gov.accounts.byId(a.id)!.lockedUntil], [6, 3000]);
+      } finally { await dispose(); }
+    });
+
     it('sessions: by token hash, deleted one by one or per account, expired ones purged', async () => {
       const { gov, dispose } = await impl.open();
       try {
