@@ -39,14 +39,19 @@ const QUERY_TIMEOUT_MS = 30 * 60_000;
 export class SyncConnection {
   readonly #worker: Worker;
   readonly #port: MessagePort;
+  /** The number of replies the worker has posted (it adds 1 after each): the main thread waits on it. */
   readonly #signal = new Int32Array(new SharedArrayBuffer(4));
+  /** The id of the last request; each reply carries its request's id. */
+  #lastId = 0;
   #open = true;
-  #copying = false;
+  /** The id of a background COPY whose reply is still to be taken. */
+  #copying: number | undefined;
 
-  constructor(url: string, schema?: string) {
+  /** `worker`: the worker's module, for tests only (a fake worker that answers out of turn). */
+  constructor(url: string, schema?: string, worker: URL = new URL('./sync-worker.ts', import.meta.url)) {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    this.#worker = new Worker(new URL('./sync-worker.ts', import.meta.url), {
+    this.#worker = new Worker(worker, {
       workerData: { url, schema, port: port2, signal: this.#signal }, transferList: [port2],
     });
     this.#worker.unref();
@@ -74,41 +79,67 @@ export class SyncConnection {
   copyInBackground(sql: string, text: string): void {
     this.#settle();
     if (!this.#open) throw new StoreUnavailableError('the PostgreSQL connection is closed');
-    Atomics.store(this.#signal, 0, 0);
-    this.#port.postMessage({ copy: sql, text });
-    this.#copying = true;
+    this.#copying = this.#post({ copy: sql, text });
   }
 
   /** Waits for a background COPY, if one runs. */
   #settle(): void {
-    if (!this.#copying) return;
-    this.#copying = false;
-    const m = this.#await() as { error?: string; code?: string };
+    if (this.#copying === undefined) return;
+    const id = this.#copying;
+    this.#copying = undefined;
+    const m = this.#await(id) as { error?: string; code?: string };
     if (m.error !== undefined) throw m.code?.startsWith('08') ? new StoreUnavailableError(m.error) : new PgError(m.error, m.code);
   }
 
-  #call(req: unknown): unknown {
-    this.#settle();
-    Atomics.store(this.#signal, 0, 0);
-    this.#port.postMessage(req);
-    return this.#await();
+  #post(req: object): number {
+    const id = ++this.#lastId;
+    this.#port.postMessage({ ...req, id });
+    return id;
   }
 
-  #await(): unknown {
-    if (Atomics.wait(this.#signal, 0, 0, QUERY_TIMEOUT_MS) === 'timed-out') {
-      this.#open = false;
-      void this.#worker.terminate();
-      throw new StoreUnavailableError(`PostgreSQL did not answer within ${QUERY_TIMEOUT_MS / 1000} s; the connection is closed`);
+  #call(req: object): unknown {
+    this.#settle();
+    return this.#await(this.#post(req));
+  }
+
+  /**
+   * The reply to request `id`. Every reply carries its request's id, and one that does not match is
+   * never used as this request's answer: a reply taken for another statement's (an off-by-one between
+   * requests and replies) would be a wrong answer given silently, e.g. another table's row read as a
+   * session (evidence and governance integrity). The connection is then closed: which reply belongs
+   * to which request is no longer known.
+   */
+  #await(id: number): unknown {
+    const deadline = Date.now() + QUERY_TIMEOUT_MS;
+    // Bounded: each turn either takes a message (one per request posted) or waits until the deadline.
+    for (;;) {
+      const seen = Atomics.load(this.#signal, 0);
+      const got = receiveMessageOnPort(this.#port);
+      if (got) {
+        const m = got.message as { id?: unknown } | null;
+        if (m !== null && typeof m === 'object' && m.id === id) return m;
+        this.#abandon();
+        throw new PgError(`the PostgreSQL worker answered request ${String(m?.id)} when request ${id} was expected; the connection is closed`, undefined);
+      }
+      const left = deadline - Date.now();
+      // The worker posts its reply before adding 1 to the signal: a reply posted after the look above
+      // changes the signal, and the wait returns at once.
+      if (left <= 0 || Atomics.wait(this.#signal, 0, seen, left) === 'timed-out') {
+        this.#abandon();
+        throw new StoreUnavailableError(`PostgreSQL did not answer within ${QUERY_TIMEOUT_MS / 1000} s; the connection is closed`);
+      }
     }
-    const got = receiveMessageOnPort(this.#port);
-    if (!got) throw new PgError('the PostgreSQL worker signalled without a reply', undefined);
-    return got.message;
+  }
+
+  #abandon(): void {
+    this.#open = false;
+    void this.#worker.terminate();
   }
 
   async close(): Promise<void> {
     if (!this.#open) return;
     this.#open = false;
-    try { this.#call('close'); } catch { /* the worker is terminated below */ }
+    try { this.#call({ close: true }); } catch { /* the worker is terminated below */ }
     await this.#worker.terminate();
   }
 }

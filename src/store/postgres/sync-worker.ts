@@ -1,6 +1,7 @@
 /**
  * Worker side of SyncConnection (sync-connection.ts): one pg connection, one query at a time. The
- * main thread waits on `signal` (Atomics.wait) and takes the reply from the port synchronously.
+ * main thread waits on `signal` (Atomics.wait) and takes the reply from the port synchronously; each
+ * reply carries the id of its request, and exactly one reply is posted per request.
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { Readable } from 'node:stream';
@@ -8,8 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 
-interface Req { readonly sql: string; readonly params: readonly unknown[]; readonly arrays: boolean; readonly name?: string }
-interface CopyReq { readonly copy: string; readonly text: string }
+interface Req { readonly id: number; readonly sql: string; readonly params: readonly unknown[]; readonly arrays: boolean; readonly name?: string }
+interface CopyReq { readonly id: number; readonly copy: string; readonly text: string }
+interface CloseReq { readonly id: number; readonly close: true }
 const { url, schema, port, signal } = workerData as { url: string; schema: string | undefined; port: MessagePort; signal: Int32Array };
 
 // Integers come back as JavaScript numbers, like node:sqlite's: every integer the store keeps is a
@@ -29,36 +31,47 @@ let ready: Promise<unknown> = client.connect()
   .catch((e: unknown) => { connectError = `cannot connect to PostgreSQL: ${(e as Error).message}`; });
 client.on('error', () => { /* reported by the next query */ });
 
-function reply(m: unknown): void {
-  port.postMessage(m);
-  Atomics.store(signal, 0, 1);
+/** Posts the reply to request `id`, then counts it in `signal` (the main thread waits for the count to move). */
+function reply(id: number, m: object): void {
+  port.postMessage({ ...m, id });
+  Atomics.add(signal, 0, 1);
   Atomics.notify(signal, 0);
 }
 
-port.on('message', (req: Req | CopyReq | 'close') => {
-  if (req === 'close') { void client.end().finally(() => { reply({ closed: true }); port.close(); }); return; }
+/** Why a request failed, never itself a throw (a throw here would leave the request without a reply). */
+function failure(e: unknown): { error: string; code: string | undefined } {
+  const err = (typeof e === 'object' && e !== null ? e : {}) as { message?: unknown; code?: unknown };
+  return { error: String(err.message ?? e), code: typeof err.code === 'string' ? err.code : undefined };
+}
+
+port.on('message', (req: Req | CopyReq | CloseReq) => {
+  if ('close' in req) { void ready.then(() => client.end()).catch(() => undefined).finally(() => { reply(req.id, { closed: true }); port.close(); }); return; }
   ready = ready.then(async () => {
-    if (connectError !== undefined) { reply({ error: connectError, code: '08001' }); return; }
+    if (connectError !== undefined) { reply(req.id, { error: connectError, code: '08001' }); return; }
     if ('copy' in req) {
       try {
         const stream = client.query(copyStreams.from(req.copy));
         await pipeline(Readable.from([req.text]), stream);
-        reply({ rowCount: stream.rowCount });
+        reply(req.id, { rowCount: stream.rowCount });
       } catch (e) {
-        const err = e as { message?: string; code?: string };
-        reply({ error: String(err.message ?? e), code: err.code });
+        reply(req.id, failure(e));
       }
       return;
     }
+    let m: object;
     try {
       // Uint8Array from the main thread arrives as Uint8Array; pg sends only a Buffer as bytea.
       const params = req.params.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
       const r = await client.query({ text: req.sql, values: params, ...(req.name !== undefined ? { name: req.name } : {}), ...(req.arrays ? { rowMode: 'array' as const } : {}) });
       const last = Array.isArray(r) ? r.at(-1) : r;
-      reply({ rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0, command: last?.command });
+      m = { rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0, command: last?.command };
     } catch (e) {
-      const err = e as { message?: string; code?: string };
-      reply({ error: String(err.message ?? e), code: err.code });
+      m = failure(e);
     }
+    reply(req.id, m);
+  }).catch((e: unknown) => {
+    // Not reached while reply() cannot throw; if it did, the request still gets its one reply and
+    // the chain stays usable for the next request.
+    try { reply(req.id, failure(e)); } catch { /* the main thread's wait ends at its deadline */ }
   });
 });
