@@ -4,7 +4,7 @@
  * same use cases called directly (no HTTP, no browser) in the same run.
  *
  *   bin/counterseed synth --deliveries 1000000 --out DIR      # once (the issue's workload is 10,000,000)
- *   node bench/web-pages.bench.ts DIR [requests=40]
+ *   node bench/web-pages.bench.ts DIR [requests=40] [--store postgres://…]
  *
  * DIR must be a synthetic data directory (its PURPOSE says so): the bench adds a user and writes
  * access-log entries to it. "Interactive" is the navigation's domInteractive in Debian's chromium
@@ -27,13 +27,15 @@ import { overviewRetentionReview } from '../src/app/retention-alert.ts';
 import { loadSettings } from '../src/config/load.ts';
 import { openContext } from '../src/node/context.ts';
 import { readPurpose } from '../src/node/data-purpose.ts';
-import { SqliteGovernanceStore } from '../src/store/sqlite/governance-store.ts';
+import { openGovernanceStore } from '../src/node/governance.ts';
 import { createWebApp } from '../src/web/app.ts';
 import { weeklyTrends } from '../src/web/pages/intel.ts';
 
 const DIR = process.argv[2];
-const REQUESTS = Number(process.argv[3] ?? 40);
-if (!DIR || !existsSync(join(DIR, 'counterseed.db')) || readPurpose(DIR) !== 'synthetic') throw new Error('usage: node bench/web-pages.bench.ts SYNTHETIC_DIR [requests]   (make one: bin/counterseed synth --deliveries N --out DIR)');
+const REQUESTS = Number(process.argv[3] !== undefined && !process.argv[3].startsWith('--') ? process.argv[3] : 40);
+// --store URL: the PostgreSQL store (DIR made by bench/synth-to-postgres.ts); the governance tables are then in it too.
+const STORE = process.argv.includes('--store') ? process.argv[process.argv.indexOf('--store') + 1] ?? '' : '';
+if (!DIR || (STORE === '' && !existsSync(join(DIR, 'counterseed.db'))) || readPurpose(DIR) !== 'synthetic') throw new Error('usage: node bench/web-pages.bench.ts SYNTHETIC_DIR [requests]   (make one: bin/counterseed synth --deliveries N --out DIR)');
 if (!Number.isSafeInteger(REQUESTS) || REQUESTS < 5 || REQUESTS > 10_000) throw new Error('requests must be 5..10000');
 const API_P95_MS = 100, PAGE_MS = 1000;
 
@@ -52,9 +54,9 @@ const line = (r: Row) => `${r.label.padEnd(62)} ${r.p50.toFixed(1).padStart(9)} 
 /** Each figure as soon as it is measured (a long run that fails later keeps what it measured). */
 function shown(r: Row): Row { console.log(line(r)); return r; }
 
-const settings = loadSettings({ flags: { dataDir: DIR }, env: {} });
+const settings = loadSettings({ flags: { dataDir: DIR, ...(STORE ? { store: STORE } : {}) }, env: {} });
 const ctx = openContext(settings, () => {}, undefined, 'read');
-const gov = new SqliteGovernanceStore(join(DIR, 'counterseed.db'));
+const gov = openGovernanceStore(settings);
 const g = { gov, now: Date.now };
 const PASSWORD = 'bench-password-1234';
 for (const [username, role] of [['bench-analyst', 'analyst'], ['bench-supervisor', 'supervisor']] as const) if (!gov.accounts.byName(username)) await addUser(g, { username, role, password: PASSWORD });

@@ -3,7 +3,7 @@
  * the internal map and the public map, in Debian's chromium (playwright-core), on a synthetic data
  * directory. Prints each page's load time (wall, and this process's CPU: the server runs in it).
  *
- *   node scripts/web-screenshots.ts SYNTHETIC_DIR OUT_DIR [--only public-map,overview,dossier,internal-map]
+ *   node scripts/web-screenshots.ts SYNTHETIC_DIR OUT_DIR [--only public-map,overview,dossier,internal-map] [--store postgres://…]
  *
  * DIR must be marked synthetic (its PURPOSE says so): the script adds an analyst account and the
  * dossier view is logged in its access log. The dossier shown is the highest-scored address of the
@@ -18,19 +18,22 @@ import { addUser } from '../src/app/accounts.ts';
 import { loadSettings } from '../src/config/load.ts';
 import { openContext } from '../src/node/context.ts';
 import { readPurpose } from '../src/node/data-purpose.ts';
-import { SqliteGovernanceStore } from '../src/store/sqlite/governance-store.ts';
+import { openGovernanceStore } from '../src/node/governance.ts';
 import { createWebApp } from '../src/web/app.ts';
 
 const [DIR, OUT] = process.argv.slice(2);
-if (!DIR || !OUT || !existsSync(join(DIR, 'counterseed.db')) || readPurpose(DIR) !== 'synthetic') {
-  console.error('usage: node scripts/web-screenshots.ts SYNTHETIC_DIR OUT_DIR');
+// --store URL: the PostgreSQL store (DIR made by bench/synth-to-postgres.ts); the governance tables are then in it too.
+const STORE = process.argv.includes('--store') ? process.argv[process.argv.indexOf('--store') + 1] ?? '' : '';
+if (!DIR || !OUT || (STORE === '' && !existsSync(join(DIR, 'counterseed.db'))) || readPurpose(DIR) !== 'synthetic') {
+  console.error('usage: node scripts/web-screenshots.ts SYNTHETIC_DIR OUT_DIR [--only PAGES] [--store postgres://…]');
   process.exit(2);
 }
 mkdirSync(OUT, { recursive: true });
 // --only: some of the pages.
 const ONLY = process.argv.includes('--only') ? new Set((process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',')) : null;
-const ctx = openContext(loadSettings({ flags: { dataDir: DIR }, env: {} }), () => {}, undefined, 'read');
-const gov = new SqliteGovernanceStore(join(DIR, 'counterseed.db'));
+const settings = loadSettings({ flags: { dataDir: DIR, ...(STORE ? { store: STORE } : {}) }, env: {} });
+const ctx = openContext(settings, () => {}, undefined, 'read');
+const gov = openGovernanceStore(settings);
 const g = { gov, now: Date.now };
 const USER = 'screenshot-analyst', PASSWORD = 'screenshot-password-1234';
 if (!gov.accounts.byName(USER)) await addUser(g, { username: USER, role: 'analyst', password: PASSWORD });
