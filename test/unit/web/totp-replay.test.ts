@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { addUser } from '../../../src/app/accounts.ts';
+import { addUser, resetUser } from '../../../src/app/accounts.ts';
 import { base32Decode, hotp } from '../../../src/app/totp.ts';
 import type { GovernanceStore } from '../../../src/store/governance.ts';
 import { PgGovernanceStore } from '../../../src/store/postgres/pg-governance-store.ts';
@@ -76,6 +76,15 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) describe(`TOTP replay:
     assert.equal(failed(username), 2);
     clock += 2 * STEP;
     assert.equal((await login(username, code(now + 2))).status, 200, 'a later step');
+  });
+
+  it('users reset --totp: the new secret\'s codes start afresh (its current step is good after a later step of the old one)', async () => {
+    const { username, code } = await totpUser();
+    const now = totpStepAt(clock);
+    assert.equal((await login(username, code(now + 1))).status, 200);
+    const { totpSecret } = await resetUser(f.g, { username, password: PASSWORD, totp: true });
+    assert.equal((await login(username, hotp(base32Decode(totpSecret!), now))).status, 200);
+    assert.equal((await login(username, hotp(base32Decode(totpSecret!), now))).status, 401, 'and used once');
   });
 
   it('two logins at once with the same code: exactly one session (old code: both)', async () => {
