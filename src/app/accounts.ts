@@ -4,7 +4,7 @@ import { InputError, NotFoundError } from '../domain/errors.ts';
 import type { Account, Role, SessionRow } from '../store/governance.ts';
 import { ROLES } from '../store/governance.ts';
 import { AuthenticationError, LockedError, type Actor, type Governance } from './governance.ts';
-import { newTotpSecret, verifyTotp } from './totp.ts';
+import { matchTotpStep, newTotpSecret } from './totp.ts';
 
 /** Failed logins in a row before an account locks (OWASP ASVS 2.2.1: anti-automation). */
 export const MAX_FAILED_LOGINS = 5;
@@ -64,7 +64,8 @@ export async function resetUser(g: Governance, input: { username: string; passwo
   const a = named(g, input.username);
   checkPassword(input.password);
   const totpSecret = input.totp ? newTotpSecret() : a.totpSecret;
-  g.gov.accounts.update(a.id, { passwordHash: await hashPassword(input.password), totpSecret, disabled: false, failedLogins: 0, lockedUntil: null });
+  // A new secret's codes have not been used: its steps start afresh.
+  g.gov.accounts.update(a.id, { passwordHash: await hashPassword(input.password), totpSecret, ...(input.totp ? { totpLastStep: null } : {}), disabled: false, failedLogins: 0, lockedUntil: null });
   g.gov.sessions.deleteForAccount(a.id);
   return { account: publicAccount(g.gov.accounts.byId(a.id)!), totpSecret: input.totp ? totpSecret : null };
 }
@@ -91,8 +92,15 @@ export async function login(g: Governance, input: LoginInput): Promise<NewSessio
     throw new AuthenticationError();
   }
   const passwordOk = input.password.length <= 1024 && await argon2.verify(a.passwordHash, input.password).catch(() => false);
-  const secondOk = a.totpSecret === null || verifyTotp(a.totpSecret, input.totp ?? '', now);
-  if (!passwordOk || !secondOk || a.disabled) throw new AuthenticationError();
+  if (!passwordOk || a.disabled) throw new AuthenticationError();
+  // The second factor last, so that only a login that passes everything else uses up its code's step.
+  // A step is used once, and only after the last one used (OWASP ASVS 2.8.4: a replayed or earlier code
+  // is refused like a wrong one, and stays counted as a failed attempt). The check and the use are one
+  // conditional UPDATE: two logins with the same code at once, on one worker or several, cannot both pass.
+  if (a.totpSecret !== null) {
+    const step = matchTotpStep(a.totpSecret, input.totp ?? '', now);
+    if (step === null || !g.gov.accounts.useTotpStep(a.id, step)) throw new AuthenticationError();
+  }
   g.gov.accounts.update(a.id, { failedLogins: 0, lockedUntil: null });
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');

@@ -41,15 +41,28 @@ export function hotp(key: Uint8Array, counter: number, digits = 6, algorithm: 's
 
 /** RFC 6238 §4: T = floor((now - T0) / X), T0 = 0, X = 30 s. */
 export function totp(key: Uint8Array, atMs: number, digits = 6, algorithm: 'sha1' | 'sha256' | 'sha512' = 'sha1'): string {
-  return hotp(key, Math.floor(atMs / 1000 / 30), digits, algorithm);
+  return hotp(key, totpStepAt(atMs), digits, algorithm);
 }
 
-/** Accepts the code of the current step or one step either side (RFC 6238 §5.2: clock drift). */
-export function verifyTotp(secretBase32: string, code: string, atMs: number): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
+/** The RFC 6238 time step (counter) at `atMs`. */
+export const totpStepAt = (atMs: number): number => Math.floor(atMs / 1000 / 30);
+
+/**
+ * The time step whose code `code` is, among the current step and one step either side (RFC 6238 §5.2:
+ * clock drift), or null when it is none of them. Should two steps in the window share the code (one in
+ * a million), the latest: login accepts a step only once and only after the last one used (ASVS 2.8.4),
+ * so the latest is the one a replay check must compare.
+ */
+export function matchTotpStep(secretBase32: string, code: string, atMs: number): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
   const key = base32Decode(secretBase32);
-  return [-1, 0, 1].some((d) => totp(key, atMs + d * 30_000) === code);
+  const now = totpStepAt(atMs);
+  for (const step of [now + 1, now, now - 1]) if (hotp(key, step) === code) return step;
+  return null;
 }
+
+/** Whether `code` is the code of the current step or one step either side (no replay check: see matchTotpStep). */
+export const verifyTotp = (secretBase32: string, code: string, atMs: number): boolean => matchTotpStep(secretBase32, code, atMs) !== null;
 
 export const newTotpSecret = (): string => base32Encode(randomBytes(20));
 

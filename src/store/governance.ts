@@ -16,6 +16,8 @@ export interface Account {
   readonly passwordHash: string;
   /** Base32 TOTP secret (RFC 6238) when the second factor is on. */
   readonly totpSecret: string | null;
+  /** RFC 6238 time step of the last code this account logged in with (web-002), null before the first: only a later step is accepted. */
+  readonly totpLastStep: number | null;
   readonly disabled: boolean;
   readonly failedLogins: number;
   /** UTC ms until which logins are refused after too many failures. */
@@ -23,7 +25,7 @@ export interface Account {
   readonly createdAt: number;
 }
 
-export type AccountPatch = Partial<Pick<Account, 'passwordHash' | 'totpSecret' | 'disabled' | 'failedLogins' | 'lockedUntil' | 'role'>>;
+export type AccountPatch = Partial<Pick<Account, 'passwordHash' | 'totpSecret' | 'totpLastStep' | 'disabled' | 'failedLogins' | 'lockedUntil' | 'role'>>;
 
 export interface SessionRow {
   /** SHA-256 (hex) of the cookie token: the token itself is never stored. */
@@ -81,6 +83,13 @@ export interface AccountCatalog {
    * reaches maxFailed. False, counting nothing, while the account is locked at `now`.
    */
   countAttempt(id: number, now: number, maxFailed: number, lockUntil: number): boolean;
+  /**
+   * Uses a TOTP code's time step (OWASP ASVS 2.8.4: once within its validity period), in one conditional
+   * statement (so two logins with the same code, in one process or several, cannot both pass): true,
+   * and totpLastStep = step, when the account has used no step yet or only earlier ones; false, changing
+   * nothing, when step <= totpLastStep (the same code again, or an earlier step's after a later one).
+   */
+  useTotpStep(id: number, step: number): boolean;
 }
 
 export interface SessionCatalog {

@@ -3,6 +3,7 @@ import type { AccessLogTable, AccountCatalog, ApprovalCatalog, GovernanceStore, 
 import { GovernanceTables } from './governance-tables.ts';
 import { RETENTION_001 } from './migrations/retention-001.ts';
 import { WEB_001 } from './migrations/web-001.ts';
+import { WEB_002 } from './migrations/web-002.ts';
 
 /**
  * Governance tables in the data directory's counterseed.db, on a connection of their own (the web
@@ -22,9 +23,9 @@ export class SqliteGovernanceStore implements GovernanceStore {
     this.#owns = typeof db === 'string';
     this.#db = typeof db === 'string' ? new DatabaseSync(db) : db;
     if (this.#owns) this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
-    // The SQLite store applies web-001 with every migration; a bare connection (tests) applies it here.
+    // The SQLite store applies web-001 and web-002 with every migration; a bare connection (tests) applies them here.
     this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT');
-    for (const m of [WEB_001, RETENTION_001]) {
+    for (const m of [WEB_001, RETENTION_001, WEB_002]) {
       if (this.#db.prepare('SELECT 1 FROM schema_migrations WHERE name = ?').get(m.name) === undefined) {
         this.#tx(() => { this.#db.exec(m.sql); this.#db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(m.name, Date.now()); });
       }

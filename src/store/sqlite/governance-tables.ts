@@ -11,7 +11,7 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 
 const account = (r: Row): Account => ({
   id: Number(r.id), username: str(r.username), role: str(r.role) as Role, passwordHash: str(r.password_hash),
-  totpSecret: r.totp_secret === null ? null : str(r.totp_secret), disabled: Number(r.disabled) === 1,
+  totpSecret: r.totp_secret === null ? null : str(r.totp_secret), totpLastStep: numOrNull(r.totp_last_step), disabled: Number(r.disabled) === 1,
   failedLogins: Number(r.failed_logins), lockedUntil: numOrNull(r.locked_until), createdAt: Number(r.created_at),
 });
 const entry = (r: Row): AccessEntry => ({
@@ -29,7 +29,7 @@ const hold = (r: Row): LegalHold => ({
 });
 
 const PATCH_COLUMNS: Record<keyof AccountPatch, string> = {
-  passwordHash: 'password_hash', totpSecret: 'totp_secret', disabled: 'disabled', failedLogins: 'failed_logins', lockedUntil: 'locked_until', role: 'role',
+  passwordHash: 'password_hash', totpSecret: 'totp_secret', totpLastStep: 'totp_last_step', disabled: 'disabled', failedLogins: 'failed_logins', lockedUntil: 'locked_until', role: 'role',
 };
 
 export interface GovernanceTablesOptions {
@@ -76,6 +76,11 @@ export class GovernanceTables implements Omit<GovernanceStore, 'close'> {
     countAttempt: (id, now, maxFailed, lockUntil) => Number(this.#db.prepare(
       'UPDATE web_accounts SET failed_logins = failed_logins + 1, locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)',
     ).run(maxFailed, lockUntil, id, now).changes) === 1,
+    // One statement: on PostgreSQL a second UPDATE of the row waits for the first's commit and re-checks
+    // the WHERE on the row as the first left it; SQLite runs one writer at a time.
+    useTotpStep: (id, step) => Number(this.#db.prepare(
+      'UPDATE web_accounts SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)',
+    ).run(step, id, step).changes) === 1,
   };
 
   readonly sessions: SessionCatalog = {

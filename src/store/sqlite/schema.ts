@@ -25,6 +25,7 @@ import { RISK_002 } from './migrations/risk-002.ts';
 import { CAMPAIGN_STOP_001 } from './migrations/campaign-stop-001.ts';
 import { INTEL_004 } from './migrations/intel-004.ts';
 import { INTEL_005 } from './migrations/intel-005.ts';
+import { WEB_002 } from './migrations/web-002.ts';
 
 /** Every migration, in the order a fresh database applies them. Features append their own. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -54,4 +55,5 @@ export const MIGRATIONS: readonly Migration[] = [
   CAMPAIGN_STOP_001,
   INTEL_004,
   INTEL_005,
+  WEB_002,
 ];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { base32Decode, base32Encode, hotp, totp, verifyTotp } from '../../../src/app/totp.ts';
+import { base32Decode, base32Encode, hotp, matchTotpStep, totp, verifyTotp } from '../../../src/app/totp.ts';
 
 // RFC 4226 Appendix D: secret "12345678901234567890", counters 0-9.
 it('HOTP matches RFC 4226 Appendix D', () => {
@@ -37,4 +37,14 @@ it('base32 round-trips (RFC 4648 §10 "foobar" -> MZXW6YTBOI) and codes are chec
   assert.equal(verifyTotp(secret, code, now + 30_000), true, 'one step late');
   assert.equal(verifyTotp(secret, code, now + 90_000), false, 'three steps late');
   assert.equal(verifyTotp(secret, 'abcdef', now), false);
+});
+
+it('matchTotpStep names the step a code belongs to within the window (what the replay check compares), null outside it', () => {
+  const key = Buffer.from('12345678901234567890');
+  const secret = base32Encode(key);
+  const now = 1_111_111_111_000, step = Math.floor(now / 30_000);
+  for (const d of [-1, 0, 1]) assert.equal(matchTotpStep(secret, hotp(key, step + d), now), step + d, `step ${d}`);
+  assert.equal(matchTotpStep(secret, hotp(key, step + 2), now), null, 'two steps ahead');
+  assert.equal(matchTotpStep(secret, hotp(key, step - 2), now), null, 'two steps behind');
+  assert.equal(matchTotpStep(secret, '12345', now), null, 'not six digits');
 });

@@ -22,6 +22,7 @@ import { PG_INTEL_002 } from './pg-intel-002.ts';
 import { PG_CENTRE_007 } from './pg-centre-007.ts';
 import { PG_INTEL_003 } from './pg-intel-003.ts';
 import { PG_CENTRE_PROJECTION_001 } from './pg-centre-projection-001.ts';
+import { PG_WEB_002 } from './pg-web-002.ts';
 
 /** Every PostgreSQL migration, in the order a fresh database applies them. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -48,6 +49,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   PG_CENTRE_007,
   PG_INTEL_003,
   PG_CENTRE_PROJECTION_001,
+  PG_WEB_002,
 ];
 
 /** Tables partitioned by month (pg-partitions-001; centre_records, pg-centre-001, became centre_segments in pg-centre-007). */

@@ -35,6 +35,22 @@ export function governanceContract(impl: { name: string; open(): Promise<{ gov: 
       } finally { await dispose(); }
     });
 
+    it('TOTP steps (ASVS 2.8.4): each step used once, only after the last one used; cleared by a patch', async () => {
+      const { gov, dispose } = await impl.open();
+      try {
+        const a = gov.accounts.add({ username: 'tina', role: 'auditor', passwordHash: 'h', totpSecret: 'ABC', createdAt: 1 });
+        const other = gov.accounts.add({ username: 'tom', role: 'auditor', passwordHash: 'h', totpSecret: 'ABC', createdAt: 1 });
+        assert.equal(a.totpLastStep, null, 'no step used yet');
+        const step = 59_000_000;
+        assert.deepEqual([step, step, step - 1, step + 1, step + 1].map((s) => gov.accounts.useTotpStep(a.id, s)), [true, false, false, true, false]);
+        assert.equal(gov.accounts.byId(a.id)!.totpLastStep, step + 1);
+        assert.equal(gov.accounts.useTotpStep(other.id, step), true, 'another account\'s steps are its own');
+        assert.equal(gov.accounts.useTotpStep(a.id + other.id + 10, step + 5), false, 'no such account');
+        gov.accounts.update(a.id, { totpLastStep: null });
+        assert.equal(gov.accounts.useTotpStep(a.id, step), true, 'a new secret starts afresh');
+      } finally { await dispose(); }
+    });
+
     it('sessions: by token hash, deleted one by one or per account, expired ones purged', async () => {
       const { gov, dispose } = await impl.open();
       try {

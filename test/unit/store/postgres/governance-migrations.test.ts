@@ -19,11 +19,11 @@ function connect(): { conn: SyncConnection; schema: string } {
   conn.query(`CREATE SCHEMA "${schema}"`);
   return { conn, schema };
 }
-const GOVERNANCE = ['pg-web-001', 'pg-retention-002'];
+const GOVERNANCE = ['pg-web-001', 'pg-retention-002', 'pg-web-002'];
 const TABLES = ['web_access_log', 'web_accounts', 'web_legal_holds', 'web_requests', 'web_sessions'];
 const tables = (conn: SyncConnection) => (conn.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'web\\_%' ORDER BY table_name`).rows as { table_name: string }[]).map((r) => r.table_name);
 
-describe('PostgreSQL governance migrations (pg-web-001, pg-retention-002)', { skip: unavailable }, () => {
+describe('PostgreSQL governance migrations (pg-web-001, pg-retention-002, pg-web-002)', { skip: unavailable }, () => {
   it('from an empty database: every table, once; again is a no-op; the governance store opens on it', async () => {
     const { conn, schema } = connect();
     try {
@@ -40,6 +40,22 @@ describe('PostgreSQL governance migrations (pg-web-001, pg-retention-002)', { sk
     try {
       const a = gov.accounts.add({ username: 'anna', role: 'analyst', passwordHash: 'h', totpSecret: null, createdAt: 1 });
       assert.equal(gov.accounts.byId(a.id)!.username, 'anna');
+    } finally { gov.close(); }
+  });
+
+  it('pg-web-002 from the previous version (TOTP replay, ASVS 2.8.4): accounts kept, no step used yet; added on the governance store\'s open, then each step once', async () => {
+    const { conn, schema } = connect();
+    try {
+      migrate(conn, PG_MIGRATIONS.slice(0, PG_MIGRATIONS.findIndex((m) => m.name === 'pg-web-002')));
+      conn.query(`INSERT INTO web_accounts (username, role, password_hash, totp_secret, failed_logins, created_at) VALUES ('tina', 'auditor', 'h', 'ABC', 1, 5)`);
+      assert.equal(conn.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'web_accounts' AND column_name = 'totp_last_step'`).rows.length, 0);
+    } finally { await conn.close(); }
+    const gov = new PgGovernanceStore({ url: TEST_PG_URL, schema });
+    try {
+      const a = gov.accounts.byName('tina')!;
+      assert.deepEqual([a.totpSecret, a.failedLogins, a.createdAt, a.totpLastStep], ['ABC', 1, 5, null]);
+      assert.deepEqual([gov.accounts.useTotpStep(a.id, 7), gov.accounts.useTotpStep(a.id, 7), gov.accounts.useTotpStep(a.id, 6)], [true, false, false]);
+      assert.equal(gov.accounts.byId(a.id)!.totpLastStep, 7);
     } finally { gov.close(); }
   });
 
